@@ -1,0 +1,60 @@
+import { z } from 'zod';
+import { type LayerKind, layerKinds, layers, type ParamsOf } from '../layers/registry';
+import { LIMITS } from './limits';
+import { runSchema, trainingSchema } from './training-schema';
+
+// Zod compiles object parsers with `new Function` unless told not to; the app's CSP forbids eval.
+z.config({ jitless: true });
+
+export const GRAPH_FORMAT = 'netloom-graph';
+export const GRAPH_VERSION = 1;
+
+export const idSchema = z.string().regex(/^[A-Za-z0-9_.:-]{1,64}$/, 'ids are 1 to 64 letters, digits or _ . : -');
+const coordinate = z.number().min(-1e7).max(1e7);
+
+function nodeSchemaOf<K extends LayerKind>(kind: K) {
+  return z.strictObject({
+    id: idSchema,
+    kind: z.literal(kind),
+    params: layers[kind].params as z.ZodType<ParamsOf<K>, unknown>,
+    position: z.strictObject({ x: coordinate, y: coordinate }),
+    label: z.string().max(100).optional(),
+  });
+}
+
+const nodeSchemas = layerKinds.map((k) => nodeSchemaOf(k)) as unknown as [
+  ReturnType<typeof nodeSchemaOf<LayerKind>>,
+  ...ReturnType<typeof nodeSchemaOf<LayerKind>>[],
+];
+
+export const nodeSchema = z.discriminatedUnion('kind', nodeSchemas);
+
+const portSchema = z.string().regex(/^[a-z][a-z0-9]{0,15}$/);
+
+export const edgeSchema = z.strictObject({
+  id: idSchema,
+  source: idSchema,
+  sourcePort: portSchema.default('out'),
+  target: idSchema,
+  targetPort: portSchema.default('in'),
+});
+
+export const graphDocumentSchema = z.strictObject({
+  format: z.literal(GRAPH_FORMAT),
+  version: z.literal(GRAPH_VERSION),
+  name: z.string().max(200).default('Untitled'),
+  description: z.string().max(10_000).optional(),
+  /** Where the architecture comes from (paper figure, publication). */
+  reference: z.string().max(500).optional(),
+  nodes: z.array(nodeSchema).max(LIMITS.nodes),
+  edges: z.array(edgeSchema).max(LIMITS.edges),
+  training: trainingSchema,
+  runs: z.array(runSchema).max(LIMITS.runs).optional(),
+});
+
+/** A graph node with its params typed by kind. */
+export type GraphNode = {
+  [K in LayerKind]: { id: string; kind: K; params: ParamsOf<K>; position: { x: number; y: number }; label?: string };
+}[LayerKind];
+export type GraphEdge = z.infer<typeof edgeSchema>;
+export type GraphDocument = Omit<z.infer<typeof graphDocumentSchema>, 'nodes'> & { nodes: GraphNode[] };

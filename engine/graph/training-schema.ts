@@ -1,0 +1,125 @@
+import { z } from 'zod';
+
+/** A path or file name, never interpreted as anything but a name to show or a file the user picks again. */
+const pathText = z.string().min(1).max(4096);
+const rate = z.number().gt(0).max(10);
+const unitInterval = z.number().min(0).lt(1);
+const eps = z.number().gt(0).max(1);
+
+export const datasetSchema = z.discriminatedUnion('source', [
+  z.strictObject({ source: z.literal('sample'), name: z.string().regex(/^[a-z0-9-]{1,64}$/) }),
+  z.strictObject({
+    source: z.literal('idx'),
+    images: pathText,
+    labels: pathText,
+    testImages: pathText.optional(),
+    testLabels: pathText.optional(),
+  }),
+  z.strictObject({
+    source: z.literal('csv'),
+    path: pathText,
+    labelColumn: z.string().min(1).max(256),
+    featureColumns: z.array(z.string().min(1).max(256)).max(10_000).optional(),
+    normalise: z.enum(['none', 'min-max', 'z-score']).default('z-score'),
+  }),
+  z.strictObject({ source: z.literal('image-folder'), path: pathText, grayscale: z.boolean().default(false) }),
+  z.strictObject({
+    source: z.literal('synthetic'),
+    generator: z.enum(['spiral', 'xor', 'regression', 'sequence']),
+    samples: z.number().int().min(1).max(1_000_000).default(1000),
+    noise: z.number().min(0).max(10).default(0.1),
+  }),
+]);
+
+/** The paper's chapter 4.7 optimizers; each carries exactly its own hyper-parameters. */
+export const optimizerSchema = z.discriminatedUnion('kind', [
+  z.strictObject({ kind: z.literal('sgd'), lr: rate }),
+  z.strictObject({ kind: z.literal('momentum'), lr: rate, momentum: unitInterval.default(0.9) }),
+  z.strictObject({ kind: z.literal('nesterov'), lr: rate, momentum: unitInterval.default(0.9) }),
+  z.strictObject({ kind: z.literal('adagrad'), lr: rate, eps: eps.default(1e-10) }),
+  z.strictObject({ kind: z.literal('rmsprop'), lr: rate, rho: unitInterval.default(0.99), eps: eps.default(1e-8) }),
+  z.strictObject({
+    kind: z.literal('adadelta'),
+    lr: rate.default(1),
+    rho: unitInterval.default(0.9),
+    eps: eps.default(1e-6),
+  }),
+  z.strictObject({
+    kind: z.literal('adam'),
+    lr: rate,
+    beta1: unitInterval.default(0.9),
+    beta2: unitInterval.default(0.999),
+    eps: eps.default(1e-8),
+  }),
+]);
+
+export const scheduleSchema = z.discriminatedUnion('kind', [
+  z.strictObject({ kind: z.literal('constant') }),
+  /** The paper's decay: lr_t = lr_0 * exp(-decay * epoch). */
+  z.strictObject({ kind: z.literal('exponential'), decay: z.number().min(0).max(100) }),
+  z.strictObject({
+    kind: z.literal('step'),
+    everyEpochs: z.number().int().min(1).max(100_000),
+    gamma: z.number().gt(0).max(1),
+  }),
+  z.strictObject({ kind: z.literal('cosine'), minLr: z.number().min(0).max(10).default(0) }),
+]);
+
+export const lossSchema = z.strictObject({
+  kind: z.enum(['mse', 'softmax-cross-entropy', 'sigmoid-binary-cross-entropy']),
+  /** The node whose output the loss reads; by default the graph's only sink. */
+  output: z.string().max(64).optional(),
+});
+
+export const trainingSchema = z.strictObject({
+  dataset: datasetSchema,
+  validation: z.strictObject({ split: z.number().min(0).max(0.9) }).default({ split: 0.1 }),
+  loss: lossSchema,
+  optimizer: optimizerSchema,
+  schedule: scheduleSchema.default({ kind: 'constant' }),
+  regularization: z
+    .strictObject({ l1: z.number().min(0).max(1e3), l2: z.number().min(0).max(1e3) })
+    .default({ l1: 0, l2: 0 }),
+  /** Clip gradients by global norm when set. */
+  clipNorm: z.number().gt(0).max(1e6).optional(),
+  sampling: z.enum(['mini-batch', 'full-batch', 'stochastic']).default('mini-batch'),
+  batchSize: z.number().int().min(1).max(65_536),
+  epochs: z.number().int().min(1).max(100_000),
+  seed: z.number().int().min(0).max(0xffff_ffff),
+  backend: z.enum(['auto', 'cpu', 'webgpu']).default('auto'),
+  earlyStopping: z.strictObject({ patience: z.number().int().min(1).max(10_000) }).optional(),
+});
+
+const finite = z.number();
+
+export const runSchema = z.strictObject({
+  id: z.string().min(1).max(64),
+  startedAt: z.iso.datetime(),
+  finishedAt: z.iso.datetime().optional(),
+  backend: z.enum(['cpu', 'webgpu']),
+  status: z.enum(['completed', 'stopped', 'failed']),
+  /** Settings the run used, so runs stay comparable after the document changes. */
+  settings: z.strictObject({
+    optimizer: optimizerSchema,
+    batchSize: z.number().int().min(1),
+    epochs: z.number().int().min(1),
+    seed: z.number().int().min(0),
+  }),
+  epochs: z
+    .array(
+      z.strictObject({
+        epoch: z.number().int().min(0),
+        trainLoss: finite,
+        trainAccuracy: finite.optional(),
+        valLoss: finite.optional(),
+        valAccuracy: finite.optional(),
+        seconds: z.number().min(0),
+      }),
+    )
+    .max(100_000),
+});
+
+export type Training = z.infer<typeof trainingSchema>;
+export type Dataset = z.infer<typeof datasetSchema>;
+export type Optimizer = z.infer<typeof optimizerSchema>;
+export type Run = z.infer<typeof runSchema>;

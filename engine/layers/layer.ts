@@ -1,0 +1,91 @@
+import { z } from 'zod';
+
+/**
+ * Per-sample tensor shape: the batch dimension N is never included.
+ * Images are [C, H, W], sequences [T, D], vectors [D].
+ */
+export type Shape = readonly number[];
+
+export type ShapeResult = { ok: true; shape: Shape } | { ok: false; field: string; message: string };
+
+export type LayerCategory =
+  | 'input'
+  | 'core'
+  | 'activation'
+  | 'convolution'
+  | 'pooling'
+  | 'normalisation'
+  | 'structure'
+  | 'recurrent';
+
+/**
+ * Everything the editor, the document schema and the planner need to know about one layer kind.
+ * Forward and backward passes live in the same file as the rest of the definition.
+ */
+export interface LayerDef<K extends string, P> {
+  kind: K;
+  category: LayerCategory;
+  title: string;
+  /** One or two sentences for the palette and the inspector. */
+  description: string;
+  /** Strict schema of the node's params, with defaults; the document schema embeds it. */
+  params: z.ZodType<P, unknown>;
+  /** Names of the input ports; each accepts exactly one edge. */
+  inputPorts(params: P): readonly string[];
+  /** Output shape from the input shapes (in port order), or the field that makes it impossible. */
+  outputShape(params: P, inputs: readonly Shape[]): ShapeResult;
+  /** Shapes of the learnable tensors, by name (W, b, gamma, ...). */
+  paramShapes(params: P, inputs: readonly Shape[]): Record<string, Shape>;
+  /** Forward multiply-adds counted as 2 FLOPs, per sample. */
+  flops(params: P, inputs: readonly Shape[], output: Shape): number;
+  /** The param field a user changes to make this node's tensors smaller (named in limit errors). */
+  sizeField: string;
+}
+
+/** Largest size of any single dimension a document may ask for. */
+export const MAX_DIM = 65_536;
+
+export const dim = z.number().int().min(1).max(MAX_DIM);
+/** A size given either once for both spatial axes or as [height, width]. */
+export const pair = z.union([dim, z.tuple([dim, dim])]);
+export type Pair = z.infer<typeof pair>;
+export const initName = z.enum(['paper', 'glorot-uniform', 'glorot-normal', 'he-uniform', 'he-normal']);
+export const regulariser = z.number().min(0).max(1e3);
+
+export const single = ['in'] as const;
+
+export function size(shape: Shape): number {
+  let n = 1;
+  for (const d of shape) n *= d;
+  return n;
+}
+
+export function asPair(p: Pair): [number, number] {
+  return typeof p === 'number' ? [p, p] : [p[0], p[1]];
+}
+
+export function ok(shape: Shape): ShapeResult {
+  return { ok: true, shape };
+}
+
+export function fail(field: string, message: string): ShapeResult {
+  return { ok: false, field, message };
+}
+
+export function fmt(shape: Shape): string {
+  return `[${shape.join(', ')}]`;
+}
+
+/** Requires an input of the given rank; `what` names the layout (for the message). */
+export function expectRank(input: Shape, rank: number, what: string): ShapeResult | null {
+  if (input.length === rank) return null;
+  return fail('in', `expects ${what} input of rank ${rank}, got ${fmt(input)}`);
+}
+
+/**
+ * Output length of a sliding window along one axis (the paper's section 5.2.2):
+ * floor((L + 2p - k) / s) + 1.
+ */
+export function windowLength(length: number, kernel: number, stride: number, pad: number): number {
+  return Math.floor((length + 2 * pad - kernel) / stride) + 1;
+}
