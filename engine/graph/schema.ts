@@ -1,10 +1,8 @@
+import '../zod-config';
 import { z } from 'zod';
 import { type LayerKind, layerKinds, layers, type ParamsOf } from '../layers/registry';
 import { LIMITS } from './limits';
 import { runSchema, trainingSchema } from './training-schema';
-
-// Zod compiles object parsers with `new Function` unless told not to; the app's CSP forbids eval.
-z.config({ jitless: true });
 
 export const GRAPH_FORMAT = 'netloom-graph';
 export const GRAPH_VERSION = 1;

@@ -1,3 +1,4 @@
+import '../zod-config';
 import { z } from 'zod';
 
 /** A path or file name, never interpreted as anything but a name to show or a file the user picks again. */

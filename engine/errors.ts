@@ -1,0 +1,20 @@
+/**
+ * Errors crossing the worker boundary lose their class (Comlink sends plain Errors), so each carries a
+ * stable `code` that callers can switch on.
+ */
+export type EngineErrorCode =
+  | 'SHAPE_MISMATCH'
+  | 'INVALID_GRAPH'
+  | 'WEBGPU_UNAVAILABLE'
+  | 'WEBGPU_DEVICE_LOST'
+  | 'INTERNAL';
+
+export class EngineError extends Error {
+  constructor(
+    readonly code: EngineErrorCode,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'EngineError';
+  }
+}

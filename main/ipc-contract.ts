@@ -1,0 +1,56 @@
+/**
+ * The one contract between the page and the main process: channel names and the bridge the preload
+ * exposes as `window.netloom`. Named methods only; there is no generic send or invoke.
+ * This file holds no code that needs Node or Electron, so the preload and the renderer can share it.
+ */
+
+export const channels = {
+  openGraph: 'netloom:open-graph',
+  openRecent: 'netloom:open-recent',
+  saveGraph: 'netloom:save-graph',
+  saveGraphAs: 'netloom:save-graph-as',
+  recentFiles: 'netloom:recent-files',
+  openDatasetFiles: 'netloom:open-dataset-files',
+  menuCommand: 'netloom:menu-command',
+} as const;
+
+export const menuCommands = ['new', 'open', 'save', 'save-as', 'undo', 'redo'] as const;
+export type MenuCommand = (typeof menuCommands)[number];
+
+export type IpcErrorCode = 'INVALID_PAYLOAD' | 'NOT_PERMITTED' | 'TOO_LARGE' | 'INVALID_GRAPH' | 'IO_ERROR';
+
+/** Handlers answer with a result instead of throwing: Electron would turn errors into bare strings. */
+export type IpcResult<T> = { ok: true; value: T } | { ok: false; code: IpcErrorCode; message: string };
+
+export interface OpenedGraph {
+  path: string;
+  name: string;
+  text: string;
+}
+
+export interface SavedGraph {
+  path: string;
+  name: string;
+}
+
+export type DatasetKind = 'idx' | 'csv' | 'images';
+
+export interface DatasetFile {
+  name: string;
+  path: string;
+  bytes: Uint8Array;
+}
+
+export interface NetloomBridge {
+  /** Shows the open dialog; null when cancelled. */
+  openGraph(): Promise<IpcResult<OpenedGraph | null>>;
+  openRecent(request: { path: string }): Promise<IpcResult<OpenedGraph>>;
+  /** Saves to a path this window opened or saved before. */
+  saveGraph(request: { path: string; text: string }): Promise<IpcResult<SavedGraph>>;
+  /** Shows the save dialog; null when cancelled. */
+  saveGraphAs(request: { text: string; suggestedName: string }): Promise<IpcResult<SavedGraph | null>>;
+  recentFiles(): Promise<IpcResult<string[]>>;
+  openDatasetFiles(request: { kind: DatasetKind }): Promise<IpcResult<DatasetFile[] | null>>;
+  /** Menu commands from the native menu; returns the function that unsubscribes. */
+  onMenuCommand(listener: (command: MenuCommand) => void): () => void;
+}

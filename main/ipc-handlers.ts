@@ -1,0 +1,163 @@
+import { readFile, stat } from 'node:fs/promises';
+import { basename, extname, resolve } from 'node:path';
+import type { z } from 'zod';
+import { formatIssue, LIMITS, parseGraphText } from '../engine/graph';
+import { writeFileAtomic } from './atomic-write';
+import type { DatasetFile, DatasetKind, IpcResult, OpenedGraph, SavedGraph } from './ipc-contract';
+import { payloads } from './ipc-payloads';
+import type { RecentFiles } from './recent-files';
+
+/** The native dialogs, injected so that the handlers run (and are tested) without Electron. */
+export interface Dialogs {
+  openFiles(options: { title: string; filters: FileFilter[]; multiple: boolean }): Promise<string[] | null>;
+  saveFile(options: { title: string; defaultName: string; filters: FileFilter[] }): Promise<string | null>;
+}
+
+export interface FileFilter {
+  name: string;
+  extensions: string[];
+}
+
+const graphFilters: FileFilter[] = [{ name: 'Netloom graph', extensions: ['json'] }];
+const datasetFilters: Record<DatasetKind, FileFilter[]> = {
+  idx: [{ name: 'IDX files (MNIST family)', extensions: ['gz', 'idx', 'idx1-ubyte', 'idx3-ubyte', 'ubyte'] }],
+  csv: [{ name: 'CSV with a header', extensions: ['csv', 'tsv', 'txt'] }],
+  images: [{ name: 'Images', extensions: ['png', 'jpg', 'jpeg'] }],
+};
+/** One dataset file, and all files of one pick together. */
+const MAX_DATASET_FILE_BYTES = 1024 * 1024 * 1024;
+const MAX_DATASET_PICK_BYTES = 2 * 1024 * 1024 * 1024;
+const MAX_DATASET_FILES = 100_000;
+
+const ok = <T>(value: T): IpcResult<T> => ({ ok: true, value });
+
+/**
+ * The main process side of every bridge method. Payloads are validated here; a graph is only written
+ * to a path the user chose in a dialog (or opened before), never to any path the page names.
+ */
+export function createIpcHandlers(dialogs: Dialogs, recent: RecentFiles) {
+  const grantedPaths = new Set<string>();
+
+  async function readGraph(path: string): Promise<IpcResult<OpenedGraph>> {
+    const size = (await stat(path)).size;
+    if (size > LIMITS.fileBytes)
+      return {
+        ok: false,
+        code: 'TOO_LARGE',
+        message: `${basename(path)} is ${size} bytes, over the ${LIMITS.fileBytes}-byte limit for graph files`,
+      };
+    const text = await readFile(path, 'utf8');
+    grantedPaths.add(path);
+    await recent.add(path);
+    return ok({ path, name: basename(path), text });
+  }
+
+  async function writeGraph(path: string, text: string): Promise<IpcResult<SavedGraph>> {
+    const checked = parseGraphText(text);
+    if (!checked.ok)
+      return { ok: false, code: 'INVALID_GRAPH', message: `not saved: ${checked.issues.map(formatIssue).join('; ')}` };
+    await writeFileAtomic(path, text);
+    grantedPaths.add(path);
+    await recent.add(path);
+    return ok({ path, name: basename(path) });
+  }
+
+  return {
+    async openGraph(payload: unknown): Promise<IpcResult<OpenedGraph | null>> {
+      return guard(payloads.none, payload, async () => {
+        const picked = await dialogs.openFiles({ title: 'Open graph', filters: graphFilters, multiple: false });
+        return picked?.[0] === undefined ? ok(null) : readGraph(picked[0]);
+      });
+    },
+
+    async openRecent(payload: unknown): Promise<IpcResult<OpenedGraph>> {
+      return guard(payloads.openRecent, payload, async ({ path }) => {
+        if (!(await recent.list()).includes(path))
+          return { ok: false, code: 'NOT_PERMITTED', message: `${path} is not in the recent files list` };
+        try {
+          return await readGraph(path);
+        } catch (error) {
+          await recent.remove(path);
+          throw error;
+        }
+      });
+    },
+
+    async saveGraph(payload: unknown): Promise<IpcResult<SavedGraph>> {
+      return guard(payloads.saveGraph, payload, async ({ path, text }) => {
+        if (!grantedPaths.has(path))
+          return {
+            ok: false,
+            code: 'NOT_PERMITTED',
+            message: `${path} was not opened or saved in this window: use Save As`,
+          };
+        return writeGraph(path, text);
+      });
+    },
+
+    async saveGraphAs(payload: unknown): Promise<IpcResult<SavedGraph | null>> {
+      return guard(payloads.saveGraphAs, payload, async ({ text, suggestedName }) => {
+        const name = extname(suggestedName) === '.json' ? suggestedName : `${suggestedName || 'untitled'}.json`;
+        const path = await dialogs.saveFile({ title: 'Save graph as', defaultName: name, filters: graphFilters });
+        return path === null ? ok(null) : writeGraph(resolve(path), text);
+      });
+    },
+
+    async recentFiles(payload: unknown): Promise<IpcResult<string[]>> {
+      return guard(payloads.none, payload, async () => ok(await recent.list()));
+    },
+
+    async openDatasetFiles(payload: unknown): Promise<IpcResult<DatasetFile[] | null>> {
+      return guard(payloads.openDatasetFiles, payload, async ({ kind }) => {
+        const picked = await dialogs.openFiles({
+          title: 'Open dataset files',
+          filters: datasetFilters[kind],
+          multiple: true,
+        });
+        if (picked === null || picked.length === 0) return ok(null);
+        if (picked.length > MAX_DATASET_FILES)
+          return {
+            ok: false,
+            code: 'TOO_LARGE',
+            message: `${picked.length} files picked, over the limit of ${MAX_DATASET_FILES}`,
+          };
+        let total = 0;
+        for (const path of picked) {
+          const size = (await stat(path)).size;
+          total += size;
+          if (size > MAX_DATASET_FILE_BYTES || total > MAX_DATASET_PICK_BYTES)
+            return {
+              ok: false,
+              code: 'TOO_LARGE',
+              message: `${basename(path)}: the picked files exceed ${MAX_DATASET_PICK_BYTES} bytes`,
+            };
+        }
+        const files: DatasetFile[] = [];
+        for (const path of picked)
+          files.push({ name: basename(path), path, bytes: new Uint8Array(await readFile(path)) });
+        return ok(files);
+      });
+    },
+  };
+}
+
+export type IpcHandlers = ReturnType<typeof createIpcHandlers>;
+
+/** Validates the payload, runs the handler, and turns a file system error into a result. */
+async function guard<S extends z.ZodType, T>(
+  schema: S,
+  payload: unknown,
+  run: (value: z.infer<S>) => Promise<IpcResult<T>>,
+): Promise<IpcResult<T>> {
+  const parsed = schema.safeParse(payload);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    return { ok: false, code: 'INVALID_PAYLOAD', message: `${issue.path.join('.') || 'payload'}: ${issue.message}` };
+  }
+  try {
+    return await run(parsed.data);
+  } catch (error) {
+    const e = error as NodeJS.ErrnoException;
+    return { ok: false, code: 'IO_ERROR', message: e.code ? `${e.code}: ${e.message}` : String(e.message ?? e) };
+  }
+}

@@ -1,0 +1,69 @@
+import { emptyDocument, formatIssue, parseGraphText, serializeGraph } from '../engine/graph';
+import type { MenuCommand } from '../main/ipc-contract';
+import type { FileAccess } from './platform/files';
+import { type DocumentSource, useDocumentStore } from './store/document-store';
+
+/** Loads text as the document; a file that fails the checks leaves the current document untouched. */
+export function openText(text: string, source: DocumentSource): boolean {
+  const store = useDocumentStore.getState();
+  const result = parseGraphText(text);
+  if (!result.ok) {
+    store.report({ title: `${source.name} was not opened`, details: result.issues.map(formatIssue) });
+    return false;
+  }
+  store.replace(result.document, source);
+  if (result.migratedFrom !== undefined)
+    store.report({
+      title: `${source.name} was upgraded from format version ${result.migratedFrom}`,
+      details: ['Save it to keep the new format.'],
+    });
+  return true;
+}
+
+const confirmDiscard = () =>
+  !useDocumentStore.getState().dirty || window.confirm('The graph has unsaved changes. Discard them?');
+
+/** The file and edit commands, shared by the toolbar, the native menu and keyboard shortcuts. */
+export function createCommands(files: FileAccess): Record<MenuCommand, () => Promise<void>> {
+  const store = useDocumentStore.getState;
+  const afterSave = (outcome: Awaited<ReturnType<FileAccess['save']>>) => {
+    if (!outcome.ok) store().report({ title: 'The graph was not saved', details: [outcome.message] });
+    else if (outcome.source) store().markSaved(outcome.source);
+  };
+  return {
+    async new() {
+      if (confirmDiscard()) store().replace(emptyDocument(), { name: 'Untitled' });
+    },
+    async open() {
+      if (!confirmDiscard()) return;
+      const outcome = await files.open();
+      if (!outcome.ok) store().report({ title: 'The file could not be read', details: [outcome.message] });
+      else if (outcome.file) openText(outcome.file.text, outcome.file.source);
+    },
+    async save() {
+      const { document, source } = store();
+      afterSave(await files.save(serializeGraph(document), source));
+    },
+    async 'save-as'() {
+      const { document, source } = store();
+      afterSave(await files.saveAs(serializeGraph(document), source.name));
+    },
+    async undo() {
+      store().undo();
+    },
+    async redo() {
+      store().redo();
+    },
+  };
+}
+
+/** Keyboard shortcuts for the browser; the desktop app gets the same from its native menu. */
+export function shortcutFor(event: KeyboardEvent): MenuCommand | null {
+  if (!(event.ctrlKey || event.metaKey) || event.altKey) return null;
+  const key = event.key.toLowerCase();
+  if (key === 'o') return 'open';
+  if (key === 's') return event.shiftKey ? 'save-as' : 'save';
+  if (key === 'z') return event.shiftKey ? 'redo' : 'undo';
+  if (key === 'y') return 'redo';
+  return null;
+}

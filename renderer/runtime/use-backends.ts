@@ -1,0 +1,28 @@
+import { useEffect, useState } from 'react';
+import type { BackendStatus } from '../../engine/api';
+import { startEngine } from './engine-client';
+
+export type BackendsState =
+  | { state: 'loading' }
+  | { state: 'ready'; backends: BackendStatus[] }
+  | { state: 'failed'; message: string };
+
+/** Asks the engine worker, over Comlink, which backends this machine offers. */
+export function useBackends(): BackendsState {
+  const [status, setStatus] = useState<BackendsState>({ state: 'loading' });
+  useEffect(() => {
+    const engine = startEngine();
+    let live = true;
+    engine.api
+      .backends()
+      .then((backends) => live && setStatus({ state: 'ready', backends }))
+      .catch(
+        (error: Error) => live && setStatus({ state: 'failed', message: `engine worker failed: ${error.message}` }),
+      );
+    return () => {
+      live = false;
+      engine.dispose();
+    };
+  }, []);
+  return status;
+}

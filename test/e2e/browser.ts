@@ -1,0 +1,77 @@
+import { execFileSync } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { type Browser, chromium, type Page } from 'playwright-core';
+import { type PreviewServer, preview } from 'vite';
+
+export const artifactsDir = join(import.meta.dirname, '../../test-artifacts');
+
+function chromiumPath(): string {
+  if (process.env.CHROMIUM_PATH) return process.env.CHROMIUM_PATH;
+  try {
+    return execFileSync('sh', ['-c', 'command -v chromium || command -v chromium-browser'], {
+      encoding: 'utf8',
+    }).trim();
+  } catch {
+    throw new Error('Chromium not found: install it (apt-get install -y chromium) or set CHROMIUM_PATH');
+  }
+}
+
+export interface AppSession {
+  browser: Browser;
+  url: string;
+  /** Console errors and CSP violations seen so far, across pages. */
+  errors: string[];
+  newPage(init?: () => void): Promise<Page>;
+  close(): Promise<void>;
+}
+
+/**
+ * Serves the web build (dist-web) on localhost (WebGPU needs a secure context) and opens Chromium with
+ * WebGPU on SwiftShader; Playwright gives the browser a fresh profile of its own.
+ */
+export async function openApp(): Promise<AppSession> {
+  mkdirSync(artifactsDir, { recursive: true });
+  const server: PreviewServer = await preview({
+    configFile: join(import.meta.dirname, '../../vite.web.config.ts'),
+    preview: { port: 0, host: 'localhost', strictPort: false },
+    logLevel: 'error',
+  });
+  const url = server.resolvedUrls?.local[0];
+  if (!url) throw new Error('the preview server did not report a URL');
+  const browser = await chromium.launch({
+    executablePath: chromiumPath(),
+    headless: true,
+    args: [
+      '--headless=new',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--enable-unsafe-webgpu',
+      '--use-webgpu-adapter=swiftshader',
+    ],
+  });
+  const errors: string[] = [];
+  return {
+    browser,
+    url,
+    errors,
+    async newPage(init) {
+      const page = await browser.newPage({ viewport: { width: 1280, height: 800 }, acceptDownloads: true });
+      if (init) await page.addInitScript(init);
+      page.on('console', (message) => {
+        if (message.type() === 'error') errors.push(message.text());
+      });
+      page.on('pageerror', (error) => errors.push(error.message));
+      await page.goto(url);
+      return page;
+    },
+    async close() {
+      await browser.close();
+      await server.close();
+    },
+  };
+}

@@ -1,0 +1,134 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseGraphText } from '../../engine/graph';
+import { samplesDir } from '../helpers/samples';
+import { type AppSession, artifactsDir, openApp } from './browser';
+
+let app: AppSession;
+
+beforeAll(async () => {
+  app = await openApp();
+});
+
+afterAll(async () => {
+  await app?.close();
+});
+
+const nodeCount = (page: Page) => page.locator('.react-flow__node').count();
+
+async function openFile(page: Page, file: { name: string; mimeType: string; buffer: Buffer }) {
+  const chooser = page.waitForEvent('filechooser');
+  await page.getByTestId('cmd-open').click();
+  await (await chooser).setFiles(file);
+}
+
+describe('the app shell in Chromium', () => {
+  it('opens on an empty canvas and shows the engine backends, asked of the worker', async () => {
+    const page = await app.newPage();
+    await expect.poll(() => page.locator('.react-flow').count()).toBe(1);
+    await expect.poll(() => page.getByTestId('backends').getAttribute('data-state'), { timeout: 30_000 }).toBe('ready');
+    expect(await page.getByTestId('backend-cpu').getAttribute('data-state')).toBe('available');
+    const webgpu = page.getByTestId('backend-webgpu');
+    // This machine has no GPU: Chromium offers SwiftShader, which the status bar marks as software.
+    expect(await webgpu.getAttribute('data-state')).toBe('software');
+    expect(await webgpu.textContent()).toMatch(/WebGPU: .*swiftshader/i);
+    expect(await nodeCount(page)).toBe(0);
+    await page.screenshot({ path: join(artifactsDir, 'shell-empty.png') });
+    expect(app.errors).toEqual([]);
+    await page.close();
+  });
+
+  it('opens a sample from the gallery with shapes on its edges', async () => {
+    const page = await app.newPage();
+    await page.getByTestId('sample-picker').selectOption('lenet5.json');
+    await expect.poll(() => nodeCount(page)).toBe(13);
+    expect(await page.getByTestId('document-name').textContent()).toBe('lenet5.json');
+    await expect.poll(() => page.locator('.react-flow__edge-text').allTextContents()).toContain('6×28×28');
+    await page.screenshot({ path: join(artifactsDir, 'shell-lenet5.png') });
+    expect(app.errors).toEqual([]);
+    await page.close();
+  });
+
+  it('refuses a bad file, names the field, and keeps the open graph', async () => {
+    const page = await app.newPage();
+    await page.getByTestId('sample-picker').selectOption('mlp.json');
+    await expect.poll(() => nodeCount(page)).toBe(7);
+    const bad = JSON.parse(readFileSync(join(samplesDir, 'mlp.json'), 'utf8'));
+    bad.nodes[2].params.units = 'many';
+    await openFile(page, { name: 'bad.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify(bad)) });
+    const problem = page.getByTestId('problem');
+    await expect.poll(() => problem.textContent()).toMatch(/bad\.json was not opened/);
+    expect(await problem.textContent()).toMatch(/nodes\[2\]\.params\.units \(node "fc1"\)/);
+    expect(await nodeCount(page)).toBe(7);
+    expect(await page.getByTestId('document-name').textContent()).toBe('mlp.json');
+    await page.close();
+  });
+
+  it('saves through the download fallback when the browser has no save picker', async () => {
+    const page = await app.newPage(() => {
+      // @ts-expect-error: simulate a browser without the File System Access API
+      delete window.showSaveFilePicker;
+    });
+    await page.getByTestId('sample-picker').selectOption('lstm.json');
+    await expect.poll(() => nodeCount(page)).toBe(4);
+    const download = page.waitForEvent('download');
+    await page.getByTestId('cmd-save-as').click();
+    const file = await download;
+    expect(file.suggestedFilename()).toBe('lstm.json');
+    const saved = join(artifactsDir, 'saved-lstm.json');
+    await file.saveAs(saved);
+    const reloaded = parseGraphText(readFileSync(saved, 'utf8'));
+    expect(reloaded.ok).toBe(true);
+    if (reloaded.ok) expect(reloaded.document.nodes.map((n) => n.id)).toEqual(['input', 'rows', 'lstm', 'logits']);
+    await page.close();
+  });
+
+  it('deletes a layer, then undoes and redoes it from the keyboard', async () => {
+    const page = await app.newPage();
+    await page.getByTestId('sample-picker').selectOption('mlp.json');
+    await expect.poll(() => nodeCount(page)).toBe(7);
+    await page.locator('.react-flow__node[data-id="relu2"]').click();
+    await page.keyboard.press('Delete');
+    await expect.poll(() => nodeCount(page)).toBe(6);
+    expect(await page.getByTestId('document-name').textContent()).toBe('mlp.json •');
+    await page.keyboard.press('Control+z');
+    await expect.poll(() => nodeCount(page)).toBe(7);
+    await page.keyboard.press('Control+y');
+    await expect.poll(() => nodeCount(page)).toBe(6);
+    await page.close();
+  });
+
+  it('runs under the strict Content-Security-Policy, which the browser enforces', async () => {
+    const page = await app.newPage(() => {
+      const w = window as unknown as { violations: string[] };
+      w.violations = [];
+      document.addEventListener('securitypolicyviolation', (e) =>
+        w.violations.push(`${e.violatedDirective} ${e.sourceFile}:${e.lineNumber}:${e.columnNumber}`),
+      );
+    });
+    const policy = await page.locator('meta[http-equiv="Content-Security-Policy"]').getAttribute('content');
+    expect(policy).toContain("script-src 'self'");
+    expect(policy).not.toContain('unsafe-eval');
+    expect(policy).not.toContain('unsafe-inline');
+    // Using the app (a sample, the worker, the canvas) violates nothing.
+    await page.getByTestId('sample-picker').selectOption('resnet-bottleneck.json');
+    await expect.poll(() => nodeCount(page)).toBe(17);
+    await expect.poll(() => page.getByTestId('backends').getAttribute('data-state'), { timeout: 30_000 }).toBe('ready');
+    const violations = () => page.evaluate(() => (window as unknown as { violations: string[] }).violations);
+    expect(await violations()).toEqual([]);
+    // An injected inline script is blocked: the policy is in force, not just present.
+    const ran = await page.evaluate(async () => {
+      const script = document.createElement('script');
+      script.textContent = 'window.inlineRan = true';
+      document.head.append(script);
+      await new Promise((r) => setTimeout(r, 100));
+      return (window as unknown as { inlineRan?: boolean }).inlineRan === true;
+    });
+    expect(ran).toBe(false);
+    expect((await violations()).some((v) => v.startsWith('script-src-elem'))).toBe(true);
+    expect(app.errors.filter((e) => !/Content Security Policy/.test(e))).toEqual([]);
+    await page.close();
+  });
+});

@@ -1,0 +1,14 @@
+import react from '@vitejs/plugin-react';
+import { defineConfig } from 'vite';
+import { cspPlugin } from './scripts/vite-csp-plugin';
+
+/** Web mode: the same renderer served to a plain browser, with browser fallbacks for files. */
+export default defineConfig({
+  root: 'renderer',
+  base: './',
+  plugins: [react(), cspPlugin()],
+  worker: { format: 'es' },
+  build: { outDir: '../dist-web', emptyOutDir: true, chunkSizeWarningLimit: 1500 },
+  server: { host: 'localhost', port: 5173 },
+  preview: { host: 'localhost', port: 4173 },
+});
