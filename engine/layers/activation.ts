@@ -24,5 +24,6 @@ export const activation: LayerDef<'activation', ActivationParams> = {
   outputShape: (_p, [x]) => ok(x),
   paramShapes: () => ({}),
   flops: (_p, [x]) => size(x),
+  summary: (p) => (p.fn === 'leaky-relu' ? `leaky-relu ${p.slope}` : p.fn === 'elu' ? `elu α=${p.alpha}` : p.fn),
   sizeField: 'fn',
 };

@@ -76,5 +76,6 @@ export const conv2d: LayerDef<'conv2d', Conv2dParams> = {
     const [kh, kw] = asPair(p.kernel);
     return 2 * x[0] * kh * kw * out[0] * out[1] * out[2];
   },
+  summary: (p) => `${p.filters}@${asPair(p.kernel).join('×')}`,
   sizeField: 'filters',
 };

@@ -24,5 +24,6 @@ export const dense: LayerDef<'dense', DenseParams> = {
   paramShapes: (p, [x]): Record<string, Shape> =>
     p.bias ? { W: [x[0], p.units], b: [p.units] } : { W: [x[0], p.units] },
   flops: (p, [x]) => 2 * x[0] * p.units,
+  summary: (p) => `${p.units} units`,
   sizeField: 'units',
 };

@@ -18,5 +18,6 @@ export const dropout: LayerDef<'dropout', DropoutParams> = {
   outputShape: (_p, [x]) => ok(x),
   paramShapes: () => ({}),
   flops: (_p, [x]) => size(x),
+  summary: (p) => `rate ${p.rate}`,
   sizeField: 'rate',
 };

@@ -39,6 +39,8 @@ export interface LayerDef<K extends string, P> {
   paramShapes(params: P, inputs: readonly Shape[]): Record<string, Shape>;
   /** Forward multiply-adds counted as 2 FLOPs, per sample. */
   flops(params: P, inputs: readonly Shape[], output: Shape): number;
+  /** A few words on the node under its title: "256 units", "6@5×5". */
+  summary?(params: P): string;
   /** The param field a user changes to make this node's tensors smaller (named in limit errors). */
   sizeField: string;
 }

@@ -57,6 +57,7 @@ function poolLayer<K extends 'maxpool2d' | 'avgpool2d'>(
       const [kh, kw] = asPair(p.size);
       return kh * kw * out[0] * out[1] * out[2];
     },
+    summary: (p) => asPair(p.size).join('×'),
     sizeField: 'size',
   };
 }

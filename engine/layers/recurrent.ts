@@ -22,6 +22,7 @@ export const rnn: LayerDef<'rnn', RecurrentParams> = {
   outputShape: (p, [x]) => expectRank(x, 2, 'a sequence [T, D]') ?? seq(p, x[0]),
   paramShapes: (p, [x]) => ({ Wx: [x[1], p.units], Wh: [p.units, p.units], b: [p.units] }),
   flops: (p, [x]) => x[0] * 2 * (x[1] + p.units) * p.units,
+  summary: (p) => `${p.units} units${p.returnSequences ? ', all steps' : ''}`,
   sizeField: 'units',
 };
 
@@ -39,5 +40,6 @@ export const lstm: LayerDef<'lstm', RecurrentParams> = {
   outputShape: (p, [x]) => expectRank(x, 2, 'a sequence [T, D]') ?? seq(p, x[0]),
   paramShapes: (p, [x]) => ({ Wx: [x[1], 4 * p.units], Wh: [p.units, 4 * p.units], b: [4 * p.units] }),
   flops: (p, [x]) => x[0] * 2 * (x[1] + p.units) * 4 * p.units,
+  summary: (p) => `${p.units} units${p.returnSequences ? ', all steps' : ''}`,
   sizeField: 'units',
 };

@@ -17,7 +17,10 @@ export function LayerNode({ data }: NodeProps<LayerFlowNode>) {
           style={{ left: `${((i + 1) * 100) / (ports.length + 1)}%` }}
         />
       ))}
-      <div className="layer-title">{data.title}</div>
+      <div className="layer-title">
+        {data.title}
+        {data.summary && <span className="layer-summary"> {data.summary}</span>}
+      </div>
       <div className="layer-meta">
         {data.shape ?? '?'}
         {data.paramCount > 0 ? ` · ${compact.format(data.paramCount)} params` : ''}

@@ -4,6 +4,7 @@ import { layerDef } from '../../engine/layers/registry';
 
 export interface LayerNodeData extends Record<string, unknown> {
   title: string;
+  summary?: string;
   kind: string;
   inputPorts: readonly string[];
   /** Output shape per sample, e.g. "6×28×28", when it can be inferred. */
@@ -27,6 +28,7 @@ export function toFlow(doc: GraphDocument): { nodes: LayerFlowNode[]; edges: Edg
       position: n.position,
       data: {
         title: n.label ?? def.title,
+        summary: def.summary?.(n.params),
         kind: n.kind,
         inputPorts: def.inputPorts(n.params),
         shape: shapeText(n.id),

@@ -68,7 +68,7 @@ describe('the app shell in Chromium', () => {
 
   it('saves through the download fallback when the browser has no save picker', async () => {
     const page = await app.newPage(() => {
-      // @ts-expect-error: simulate a browser without the File System Access API
+      // Simulate a browser without the File System Access API.
       delete window.showSaveFilePicker;
     });
     await page.getByTestId('sample-picker').selectOption('lstm.json');
@@ -116,6 +116,7 @@ describe('the app shell in Chromium', () => {
     await page.getByTestId('sample-picker').selectOption('resnet-bottleneck.json');
     await expect.poll(() => nodeCount(page)).toBe(17);
     await expect.poll(() => page.getByTestId('backends').getAttribute('data-state'), { timeout: 30_000 }).toBe('ready');
+    await page.screenshot({ path: join(artifactsDir, 'shell-resnet.png') });
     const violations = () => page.evaluate(() => (window as unknown as { violations: string[] }).violations);
     expect(await violations()).toEqual([]);
     // An injected inline script is blocked: the policy is in force, not just present.

@@ -1,0 +1,56 @@
+import { describe, expect, it } from 'vitest';
+import { createEngineApi } from '../../../engine/api';
+import { probeWebGpu } from '../../../engine/backend/status';
+
+/** A stand-in for navigator.gpu that answers requestAdapter as told. */
+function fakeGpu(adapter: (() => Promise<unknown>) | null): GPU {
+  return { requestAdapter: adapter ?? (async () => null) } as unknown as GPU;
+}
+const adapterWith = (info: Partial<GPUAdapterInfo>) => async () => ({
+  info: { vendor: '', architecture: '', device: '', description: '', ...info },
+});
+
+describe('backend status', () => {
+  it('says why WebGPU is missing', async () => {
+    expect(await probeWebGpu(undefined)).toMatchObject({
+      available: false,
+      detail: expect.stringMatching(/navigator\.gpu is missing/),
+    });
+    expect(await probeWebGpu(fakeGpu(null))).toMatchObject({
+      available: false,
+      detail: expect.stringMatching(/no GPU adapter/),
+    });
+    const throwing = fakeGpu(async () => {
+      throw new Error('driver crashed');
+    });
+    expect(await probeWebGpu(throwing)).toMatchObject({
+      available: false,
+      detail: expect.stringMatching(/driver crashed/),
+    });
+  });
+
+  it('names a hardware adapter and marks software ones', async () => {
+    const nvidia = await probeWebGpu(
+      fakeGpu(adapterWith({ vendor: 'nvidia', architecture: 'hopper', description: 'NVIDIA H100' })),
+    );
+    expect(nvidia).toEqual({
+      id: 'webgpu',
+      available: true,
+      label: 'nvidia hopper NVIDIA H100',
+      software: false,
+      detail: 'hardware adapter',
+    });
+    const swiftshader = await probeWebGpu(fakeGpu(adapterWith({ vendor: 'google', architecture: 'swiftshader' })));
+    expect(swiftshader).toMatchObject({ available: true, software: true });
+    const fallback = await probeWebGpu(fakeGpu(adapterWith({ vendor: 'x', isFallbackAdapter: true })));
+    expect(fallback.software).toBe(true);
+  });
+
+  it('lists the CPU first, with its thread count', async () => {
+    const api = createEngineApi({ gpu: undefined, cores: 2 });
+    expect(await api.ping()).toBe('pong');
+    const [cpu, gpu] = await api.backends();
+    expect(cpu).toEqual({ id: 'cpu', available: true, label: 'CPU', detail: '2 threads' });
+    expect(gpu.id).toBe('webgpu');
+  });
+});

@@ -1,0 +1,67 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { writeFileAtomic } from '../../main/atomic-write';
+import { seededRandom } from '../helpers/random';
+import { versionText, wholeVersion } from '../helpers/versioned-text';
+
+const dir = mkdtempSync(join(tmpdir(), 'netloom-atomic-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+const KILLS = 60;
+const saveLoop = join(import.meta.dirname, '../helpers/save-loop.ts');
+
+/** Starts a writer, waits until it is writing, lets it run a random while, then SIGKILLs it. */
+function killWriterAt(target: string, firstVersion: number, delayMs: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', saveLoop, target, String(firstVersion)], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    child.on('error', reject);
+    child.on('exit', () => resolve());
+    child.stdout.once('data', () => setTimeout(() => child.kill('SIGKILL'), delayMs));
+  });
+}
+
+describe('atomic save', () => {
+  it('replaces the content and leaves no temporary file', async () => {
+    const target = join(dir, 'plain.json');
+    writeFileSync(target, 'old');
+    await writeFileAtomic(target, 'new');
+    expect(readFileSync(target, 'utf8')).toBe('new');
+    expect(readdirSync(dir).filter((f) => f.includes('plain.json'))).toEqual(['plain.json']);
+  });
+
+  it('fails cleanly when the folder does not exist, keeping nothing half-written', async () => {
+    await expect(writeFileAtomic(join(dir, 'missing', 'x.json'), 'data')).rejects.toThrow(/ENOENT/);
+  });
+
+  it(`leaves the old or the new file, never a broken one, when the writer is killed (${KILLS} kills)`, async () => {
+    const target = join(dir, 'graph.json');
+    writeFileSync(target, versionText(0));
+    const rand = seededRandom(7);
+    let lastSeen = 0;
+    let interrupted = 0;
+    for (let i = 0; i < KILLS; i++) {
+      const first = (i + 1) * 1_000_000;
+      await killWriterAt(target, first, Math.floor(rand() * 60));
+      const text = readFileSync(target, 'utf8');
+      const version = wholeVersion(text);
+      expect(version, `kill ${i}: the file is not a whole version`).not.toBeNull();
+      // Either a version this writer finished, or the last one a previous writer finished.
+      expect(
+        version === lastSeen || (version! >= first && version! < first + 1_000_000),
+        `kill ${i}: version ${version}`,
+      ).toBe(true);
+      lastSeen = version!;
+      // A temporary file left behind means the kill landed in the middle of a save.
+      const temps = readdirSync(dir).filter((f) => f.startsWith('.graph.json.'));
+      if (temps.length > 0) interrupted++;
+      for (const t of temps) rmSync(join(dir, t));
+    }
+    // The kills must really land mid-save, or the test proves nothing.
+    expect(interrupted).toBeGreaterThan(KILLS / 4);
+  });
+});

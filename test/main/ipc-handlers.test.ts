@@ -1,0 +1,129 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeEach, describe, expect, it } from 'vitest';
+import { createIpcHandlers, type Dialogs } from '../../main/ipc-handlers';
+import { RecentFiles } from '../../main/recent-files';
+import { sampleTexts } from '../helpers/samples';
+
+const dir = mkdtempSync(join(tmpdir(), 'netloom-ipc-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+const mlpText = sampleTexts().find(([f]) => f === 'mlp.json')![1];
+
+/** Dialogs that answer with what the test queued, as a user clicking would. */
+function scriptedDialogs() {
+  const answers: { open: (string[] | null)[]; save: (string | null)[] } = { open: [], save: [] };
+  const dialogs: Dialogs = {
+    openFiles: async () => answers.open.shift() ?? null,
+    saveFile: async () => answers.save.shift() ?? null,
+  };
+  return { dialogs, answers };
+}
+
+let handlers: ReturnType<typeof createIpcHandlers>;
+let answers: ReturnType<typeof scriptedDialogs>['answers'];
+let recent: RecentFiles;
+
+beforeEach(() => {
+  const scripted = scriptedDialogs();
+  answers = scripted.answers;
+  recent = new RecentFiles(join(mkdtempSync(join(dir, 'profile-')), 'recent-files.json'));
+  handlers = createIpcHandlers(scripted.dialogs, recent);
+});
+
+describe('IPC handlers', () => {
+  it('opens the file picked in the dialog and remembers it', async () => {
+    const path = join(dir, 'mlp.json');
+    writeFileSync(path, mlpText);
+    answers.open.push([path]);
+    const result = await handlers.openGraph(undefined);
+    expect(result).toEqual({ ok: true, value: { path, name: 'mlp.json', text: mlpText } });
+    expect(await recent.list()).toEqual([path]);
+  });
+
+  it('returns null when the dialog is cancelled', async () => {
+    expect(await handlers.openGraph(undefined)).toEqual({ ok: true, value: null });
+  });
+
+  it('saves only to paths the user chose, never to one the page names', async () => {
+    const chosen = join(dir, 'chosen.json');
+    answers.save.push(chosen);
+    const saved = await handlers.saveGraphAs({ text: mlpText, suggestedName: 'mlp' });
+    expect(saved).toEqual({ ok: true, value: { path: chosen, name: 'chosen.json' } });
+    expect(readFileSync(chosen, 'utf8')).toBe(mlpText);
+    expect((await handlers.saveGraph({ path: chosen, text: mlpText })).ok).toBe(true);
+
+    const elsewhere = await handlers.saveGraph({ path: join(dir, 'elsewhere.json'), text: mlpText });
+    expect(elsewhere).toMatchObject({ ok: false, code: 'NOT_PERMITTED' });
+  });
+
+  it('refuses to write text that is not a valid graph, naming the field', async () => {
+    const chosen = join(dir, 'broken.json');
+    answers.save.push(chosen);
+    const doc = JSON.parse(mlpText);
+    doc.training.batchSize = 0;
+    const result = await handlers.saveGraphAs({ text: JSON.stringify(doc), suggestedName: 'broken.json' });
+    expect(result).toMatchObject({ ok: false, code: 'INVALID_GRAPH' });
+    if (!result.ok) expect(result.message).toMatch(/training\.batchSize/);
+  });
+
+  it('validates every payload', async () => {
+    const cases: [keyof typeof handlers, unknown][] = [
+      ['openGraph', { path: '/etc/passwd' }],
+      ['saveGraph', { path: 3, text: '' }],
+      ['saveGraph', { path: '/x', text: 'y', extra: true }],
+      ['saveGraphAs', { text: '{}', suggestedName: '../../.bashrc' }],
+      ['openRecent', 'not an object'],
+      ['openDatasetFiles', { kind: 'exe' }],
+      ['recentFiles', { sneaky: 1 }],
+    ];
+    for (const [name, payload] of cases) {
+      const result = await (handlers[name] as (p: unknown) => Promise<{ ok: boolean; code?: string }>)(payload);
+      expect(result, `${name} ${JSON.stringify(payload)}`).toMatchObject({ ok: false, code: 'INVALID_PAYLOAD' });
+    }
+  });
+
+  it('opens recent files only from the list, and drops ones that vanished', async () => {
+    const path = join(dir, 'recent.json');
+    writeFileSync(path, mlpText);
+    expect(await handlers.openRecent({ path })).toMatchObject({ ok: false, code: 'NOT_PERMITTED' });
+    await recent.add(path);
+    expect(await handlers.openRecent({ path })).toMatchObject({ ok: true, value: { name: 'recent.json' } });
+    rmSync(path);
+    expect(await handlers.openRecent({ path })).toMatchObject({ ok: false, code: 'IO_ERROR' });
+    expect(await recent.list()).toEqual([]);
+  });
+
+  it('refuses graph files over the size limit before reading them', async () => {
+    const path = join(dir, 'huge.json');
+    writeFileSync(path, Buffer.alloc(16 * 1024 * 1024 + 1, 32));
+    answers.open.push([path]);
+    expect(await handlers.openGraph(undefined)).toMatchObject({ ok: false, code: 'TOO_LARGE' });
+  });
+
+  it('reads picked dataset files as bytes', async () => {
+    const a = join(dir, 'train.csv');
+    writeFileSync(a, 'x,label\n1,0\n');
+    answers.open.push([a]);
+    const result = await handlers.openDatasetFiles({ kind: 'csv' });
+    expect(result.ok).toBe(true);
+    if (result.ok) expect(new TextDecoder().decode(result.value![0].bytes)).toBe('x,label\n1,0\n');
+  });
+});
+
+describe('recent files', () => {
+  it('keeps the ten newest, newest first, without duplicates', async () => {
+    for (let i = 0; i < 12; i++) await recent.add(`/graphs/${i}.json`);
+    await recent.add('/graphs/5.json');
+    const list = await recent.list();
+    expect(list).toHaveLength(10);
+    expect(list.slice(0, 3)).toEqual(['/graphs/5.json', '/graphs/11.json', '/graphs/10.json']);
+  });
+
+  it('starts a new list when the stored one is damaged', async () => {
+    const store = join(dir, 'damaged.json');
+    writeFileSync(store, '{"not": "a list"');
+    expect(await new RecentFiles(store).list()).toEqual([]);
+  });
+});
