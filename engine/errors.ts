@@ -5,6 +5,9 @@
 export type EngineErrorCode =
   | 'SHAPE_MISMATCH'
   | 'INVALID_GRAPH'
+  | 'LOSS_MISMATCH'
+  | 'INVALID_DATA'
+  | 'NON_FINITE'
   | 'WEBGPU_UNAVAILABLE'
   | 'WEBGPU_DEVICE_LOST'
   | 'INTERNAL';
@@ -13,6 +16,8 @@ export class EngineError extends Error {
   constructor(
     readonly code: EngineErrorCode,
     message: string,
+    /** The node the error is about, when there is one. */
+    readonly nodeId?: string,
   ) {
     super(message);
     this.name = 'EngineError';

@@ -43,7 +43,8 @@ export function inferShapes(doc: Pick<GraphDocument, 'nodes' | 'edges'>): Map<st
       continue;
     }
     entry.output = result.shape;
-    entry.paramShapes = def.paramShapes(node.params, known);
+    const specs = def.paramSpecs(node.params, known);
+    entry.paramShapes = Object.fromEntries(Object.entries(specs).map(([name, spec]) => [name, spec.shape]));
     entry.paramCount = Object.values(entry.paramShapes).reduce((sum, s) => sum + s.reduce((a, b) => a * b, 1), 0);
     entry.flops = def.flops(node.params, known, result.shape);
   }

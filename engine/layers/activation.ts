@@ -22,8 +22,29 @@ export const activation: LayerDef<'activation', ActivationParams> = {
   params,
   inputPorts: () => single,
   outputShape: (_p, [x]) => ok(x),
-  paramShapes: () => ({}),
+  paramSpecs: () => ({}),
   flops: (_p, [x]) => size(x),
   summary: (p) => (p.fn === 'leaky-relu' ? `leaky-relu ${p.slope}` : p.fn === 'elu' ? `elu α=${p.alpha}` : p.fn),
+  examples: [
+    ...activationFns.map((fn) => ({ params: { fn }, inputs: [[6]] })),
+    { params: { fn: 'leaky-relu', slope: 0.1 }, inputs: [[2, 3]] },
+    { params: { fn: 'elu', alpha: 0.7 }, inputs: [[2, 3]] },
+    { params: { fn: 'softmax' }, inputs: [[2, 5]] },
+  ],
+  build({ be, params: p, inputShapes: [shape], x: [x], dx: [dx], y, dy }) {
+    const per = size(shape);
+    const cols = shape[shape.length - 1];
+    if (p.fn === 'softmax')
+      return {
+        forward: (n) => be.softmax({ x, y, rows: (n * per) / cols, cols }),
+        backward: (n) => dx && be.softmaxBackward({ y, dy, dx, rows: (n * per) / cols, cols }),
+      };
+    const op = p.fn;
+    const alpha = p.fn === 'leaky-relu' ? p.slope : p.alpha;
+    return {
+      forward: (n) => be.unary({ op, x, y, size: n * per, alpha }),
+      backward: (n) => dx && be.unaryBackward({ op, x, y, dy, dx, size: n * per, alpha }),
+    };
+  },
   sizeField: 'fn',
 };

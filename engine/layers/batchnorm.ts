@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { fail, fmt, type LayerDef, ok, single, size } from './layer';
+import { constant, fail, fmt, type LayerDef, ok, single, size } from './layer';
 
 const params = z.strictObject({
   /** Weight of the new batch in the running averages (PyTorch's convention). */
@@ -21,7 +21,60 @@ export const batchnorm: LayerDef<'batchnorm', BatchNormParams> = {
   inputPorts: () => single,
   outputShape: (_p, [x]) =>
     x.length === 1 || x.length === 3 ? ok(x) : fail('in', `expects [D] or [C, H, W], got ${fmt(x)}`),
-  paramShapes: (_p, [x]) => ({ gamma: [x[0]], beta: [x[0]] }),
+  paramSpecs: (_p, [x]) => ({ gamma: constant([x[0]], 1), beta: constant([x[0]], 0) }),
   flops: (_p, [x]) => 4 * size(x),
+  examples: [
+    { params: {}, inputs: [[4]] },
+    { params: { momentum: 0.2, eps: 1e-3 }, inputs: [[2, 3, 3]] },
+  ],
+  build({ be, params: p, inputShapes: [shape], x: [x], dx: [dx], y, dy, weights, grads, scratch, maxBatch }) {
+    const c = shape[0];
+    const inner = size(shape) / c;
+    const xhat = scratch('xhat', maxBatch * size(shape));
+    const mean = scratch('mean', c);
+    const invStd = scratch('invStd', c);
+    const runningMean = scratch('runningMean', c);
+    const runningVar = scratch('runningVar', c);
+    const { gamma, beta } = weights;
+    // The kernel always writes an input gradient; when none is wanted it goes to a scratch buffer.
+    const dxOut = dx ?? scratch('discardedDx', maxBatch * size(shape));
+    return {
+      forward(n, mode) {
+        be.batchNorm({
+          x,
+          y,
+          xhat,
+          mean,
+          invStd,
+          gamma,
+          beta,
+          runningMean,
+          runningVar,
+          n,
+          c,
+          inner,
+          eps: p.eps,
+          momentum: p.momentum,
+          train: mode === 'train',
+        });
+      },
+      backward(n, mode) {
+        be.batchNormBackward({
+          dy,
+          xhat,
+          invStd,
+          gamma,
+          dGamma: grads.gamma,
+          dBeta: grads.beta,
+          dx: dxOut,
+          n,
+          c,
+          inner,
+          train: mode === 'train',
+        });
+      },
+      state: { runningMean: { buf: runningMean, initial: 0 }, runningVar: { buf: runningVar, initial: 1 } },
+    };
+  },
   sizeField: 'in',
 };

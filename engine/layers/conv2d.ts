@@ -1,6 +1,8 @@
 import { z } from 'zod';
+import type { Conv2dGeometry } from '../backend/backend';
 import {
   asPair,
+  constant,
   dim,
   expectRank,
   fail,
@@ -8,10 +10,12 @@ import {
   initName,
   type LayerDef,
   ok,
+  type ParamSpec,
   pair,
   regulariser,
   type Shape,
   single,
+  weight,
   windowLength,
 } from './layer';
 
@@ -33,6 +37,14 @@ const params = z.strictObject({
   l2: regulariser.default(0),
 });
 export type Conv2dParams = z.infer<typeof params>;
+
+/** The kernel geometry for input [C, H, W] and output [F, OH, OW]; n is set per pass. */
+export function convGeometry(p: Conv2dParams, [cIn, h, w]: Shape, [cOut, oh, ow]: Shape): Conv2dGeometry {
+  const [kh, kw] = asPair(p.kernel);
+  const [sh, sw] = asPair(p.stride);
+  const [ph, pw] = convPadding(p) as [number, number];
+  return { n: 0, cIn, h, w, cOut, kh, kw, sh, sw, ph, pw, oh, ow };
+}
 
 /** Explicit [padH, padW] of a convolution, or a message why 'same' cannot be honoured. */
 export function convPadding(p: Conv2dParams): [number, number] | string {
@@ -67,15 +79,40 @@ export const conv2d: LayerDef<'conv2d', Conv2dParams> = {
     if (h < 1 || w < 1) return fail('kernel', `kernel ${kh}x${kw} does not fit the padded input ${fmt(x)}`);
     return ok([p.filters, h, w]);
   },
-  paramShapes(p, [x]): Record<string, Shape> {
+  paramSpecs(p, [x]) {
     const [kh, kw] = asPair(p.kernel);
-    const W = [p.filters, x[0], kh, kw];
-    return p.bias ? { W, b: [p.filters] } : { W };
+    const specs: Record<string, ParamSpec> = {
+      W: weight([p.filters, x[0], kh, kw], x[0] * kh * kw, p.filters * kh * kw),
+    };
+    if (p.bias) specs.b = constant([p.filters], 0);
+    return specs;
   },
   flops(p, [x], out) {
     const [kh, kw] = asPair(p.kernel);
     return 2 * x[0] * kh * kw * out[0] * out[1] * out[2];
   },
   summary: (p) => `${p.filters}@${asPair(p.kernel).join('×')}`,
+  examples: [
+    { params: { filters: 2, kernel: 3, padding: 1 }, inputs: [[2, 5, 5]] },
+    { params: { filters: 3, kernel: [2, 3], stride: 2, padding: [1, 0] }, inputs: [[1, 6, 7]] },
+    { params: { filters: 2, kernel: 3, padding: 'same', bias: false }, inputs: [[1, 4, 4]] },
+  ],
+  build({ be, params: p, inputShapes: [xs], outputShape: ys, x: [x], dx: [dx], y, dy, weights, grads }) {
+    const g = convGeometry(p, xs, ys);
+    const plane = ys[1] * ys[2];
+    return {
+      forward(n) {
+        g.n = n;
+        be.conv2d({ x, w: weights.W, y, g });
+        if (p.bias) be.addBias({ out: y, bias: weights.b, outer: n, channels: p.filters, inner: plane });
+      },
+      backward(n) {
+        g.n = n;
+        be.conv2dBackwardWeight({ x, dy, dw: grads.W, g });
+        if (p.bias) be.biasGrad({ dy, dBias: grads.b, outer: n, channels: p.filters, inner: plane });
+        if (dx) be.conv2dBackwardInput({ dy, w: weights.W, dx, g });
+      },
+    };
+  },
   sizeField: 'filters',
 };

@@ -1,5 +1,16 @@
 import { z } from 'zod';
-import { dim, expectRank, initName, type LayerDef, ok, regulariser, type Shape, single } from './layer';
+import {
+  constant,
+  dim,
+  expectRank,
+  initName,
+  type LayerDef,
+  ok,
+  type ParamSpec,
+  regulariser,
+  single,
+  weight,
+} from './layer';
 
 const params = z.strictObject({
   units: dim,
@@ -10,7 +21,10 @@ const params = z.strictObject({
 });
 export type DenseParams = z.infer<typeof params>;
 
-/** Weighted averaging, the paper's section 4.3: y = x W + b, W of shape [D_in, units]. */
+/**
+ * Weighted averaging, the paper's section 4.3: Y[N, U] = X[N, D] W[D, U] + b.
+ * Backward: dW += Xᵀ dY, db += Σ_N dY, dX += dY Wᵀ.
+ */
 export const dense: LayerDef<'dense', DenseParams> = {
   kind: 'dense',
   category: 'core',
@@ -21,9 +35,31 @@ export const dense: LayerDef<'dense', DenseParams> = {
   outputShape(p, [x]) {
     return expectRank(x, 1, 'a vector (add a Flatten first)') ?? ok([p.units]);
   },
-  paramShapes: (p, [x]): Record<string, Shape> =>
-    p.bias ? { W: [x[0], p.units], b: [p.units] } : { W: [x[0], p.units] },
+  paramSpecs(p, [x]) {
+    const specs: Record<string, ParamSpec> = { W: weight([x[0], p.units], x[0], p.units) };
+    if (p.bias) specs.b = constant([p.units], 0);
+    return specs;
+  },
   flops: (p, [x]) => 2 * x[0] * p.units,
   summary: (p) => `${p.units} units`,
+  examples: [
+    { params: { units: 3 }, inputs: [[4]] },
+    { params: { units: 2, bias: false }, inputs: [[5]] },
+  ],
+  build({ be, params: p, inputShapes: [[d]], x: [x], dx: [dx], y, dy, weights, grads }) {
+    const u = p.units;
+    return {
+      forward(n) {
+        be.matmul({ a: x, b: weights.W, out: y, m: n, n: u, k: d, transA: false, transB: false, accumulate: false });
+        if (p.bias) be.addBias({ out: y, bias: weights.b, outer: n, channels: u, inner: 1 });
+      },
+      backward(n) {
+        be.matmul({ a: x, b: dy, out: grads.W, m: d, n: u, k: n, transA: true, transB: false, accumulate: true });
+        if (p.bias) be.biasGrad({ dy, dBias: grads.b, outer: n, channels: u, inner: 1 });
+        if (dx)
+          be.matmul({ a: dy, b: weights.W, out: dx, m: n, n: d, k: u, transA: false, transB: true, accumulate: true });
+      },
+    };
+  },
   sizeField: 'units',
 };

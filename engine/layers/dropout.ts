@@ -16,8 +16,24 @@ export const dropout: LayerDef<'dropout', DropoutParams> = {
   params,
   inputPorts: () => single,
   outputShape: (_p, [x]) => ok(x),
-  paramShapes: () => ({}),
+  paramSpecs: () => ({}),
   flops: (_p, [x]) => size(x),
   summary: (p) => `rate ${p.rate}`,
+  examples: [{ params: { rate: 0.3 }, inputs: [[10]] }],
+  build({ be, params: p, inputShapes: [shape], x: [x], dx: [dx], y, dy, scratch, maxBatch, seed }) {
+    const per = size(shape);
+    const mask = scratch('mask', maxBatch * per);
+    return {
+      forward(n, mode, step) {
+        if (mode === 'train') be.dropout({ x, y, mask, size: n * per, rate: p.rate, seed, counter: step });
+        else be.copy({ src: x, out: y, size: n * per, accumulate: false });
+      },
+      backward(n, mode) {
+        if (!dx) return;
+        if (mode === 'train') be.mul({ a: dy, b: mask, out: dx, size: n * per, accumulate: true });
+        else be.copy({ src: dy, out: dx, size: n * per, accumulate: true });
+      },
+    };
+  },
   sizeField: 'rate',
 };

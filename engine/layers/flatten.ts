@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { type LayerDef, ok, single, size } from './layer';
+import { type LayerDef, noPasses, ok, single, size } from './layer';
 
 const params = z.strictObject({});
 export type FlattenParams = z.infer<typeof params>;
@@ -12,7 +12,10 @@ export const flatten: LayerDef<'flatten', FlattenParams> = {
   params,
   inputPorts: () => single,
   outputShape: (_p, [x]) => ok([size(x)]),
-  paramShapes: () => ({}),
+  paramSpecs: () => ({}),
+  aliasesInput: true,
+  examples: [{ params: {}, inputs: [[2, 3, 2]] }],
+  build: () => noPasses,
   flops: () => 0,
   sizeField: 'in',
 };

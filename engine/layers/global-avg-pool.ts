@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { Conv2dGeometry } from '../backend/backend';
 import { expectRank, type LayerDef, ok, single, size } from './layer';
 
 const params = z.strictObject({});
@@ -13,7 +14,22 @@ export const globalavgpool: LayerDef<'globalavgpool', GlobalAvgPoolParams> = {
   params,
   inputPorts: () => single,
   outputShape: (_p, [x]) => expectRank(x, 3, 'an image [C, H, W]') ?? ok([x[0]]),
-  paramShapes: () => ({}),
+  paramSpecs: () => ({}),
   flops: (_p, [x]) => size(x),
+  examples: [{ params: {}, inputs: [[3, 3, 4]] }],
+  build({ be, inputShapes: [[c, h, w]], x: [x], dx: [dx], y, dy }) {
+    // An average pool whose window is the whole image.
+    const g: Conv2dGeometry = { n: 0, cIn: c, h, w, cOut: c, kh: h, kw: w, sh: h, sw: w, ph: 0, pw: 0, oh: 1, ow: 1 };
+    return {
+      forward(n) {
+        g.n = n;
+        be.avgPool({ x, y, g });
+      },
+      backward(n) {
+        g.n = n;
+        if (dx) be.avgPoolBackward({ dy, dx, g });
+      },
+    };
+  },
   sizeField: 'in',
 };

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { dim, fmt, type LayerDef, ok } from './layer';
+import { dim, type LayerDef, noPasses, ok } from './layer';
 
 const params = z.strictObject({
   /** Per-sample shape: [D], [T, D] or [C, H, W]. */
@@ -7,6 +7,7 @@ const params = z.strictObject({
 });
 export type InputParams = z.infer<typeof params>;
 
+/** The trainer writes each batch into this node's output; it has no work of its own. */
 export const input: LayerDef<'input', InputParams> = {
   kind: 'input',
   category: 'input',
@@ -15,9 +16,10 @@ export const input: LayerDef<'input', InputParams> = {
   params,
   inputPorts: () => [],
   outputShape: (p) => ok(p.shape),
-  paramShapes: () => ({}),
+  paramSpecs: () => ({}),
   flops: () => 0,
+  summary: (p) => p.shape.join('×'),
+  examples: [],
+  build: () => noPasses,
   sizeField: 'shape',
 };
-
-export const describeInput = (p: InputParams) => `input ${fmt(p.shape)}`;

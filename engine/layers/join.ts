@@ -24,8 +24,21 @@ export const add: LayerDef<'add', JoinParams> = {
     if (bad >= 0) return fail(`in${bad}`, `shape ${fmt(xs[bad])} differs from in0 ${fmt(xs[0])}`);
     return ok(xs[0]);
   },
-  paramShapes: () => ({}),
+  paramSpecs: () => ({}),
   flops: (p, [x]) => (p.inputs - 1) * size(x),
+  examples: [{ params: { inputs: 3 }, inputs: [[4], [4], [4]] }],
+  build({ be, outputShape, x: xs, dx: dxs, y, dy }) {
+    const per = size(outputShape);
+    return {
+      forward(n) {
+        xs.forEach((x, i) => be.copy({ src: x, out: y, size: n * per, accumulate: i > 0 }));
+      },
+      backward(n) {
+        // ∂(Σ xᵢ)/∂xᵢ = 1: every input receives the whole gradient.
+        for (const dx of dxs) if (dx) be.copy({ src: dy, out: dx, size: n * per, accumulate: true });
+      },
+    };
+  },
   sizeField: 'inputs',
 };
 
@@ -44,7 +57,55 @@ export const concat: LayerDef<'concat', JoinParams> = {
       return fail(`in${bad}`, `shape ${fmt(xs[bad])} does not match in0 ${fmt(xs[0])} outside the channel axis`);
     return ok([xs.reduce((c, x) => c + x[0], 0), ...rest(xs[0])]);
   },
-  paramShapes: () => ({}),
+  paramSpecs: () => ({}),
   flops: () => 0,
+  examples: [
+    {
+      params: {},
+      inputs: [
+        [2, 2, 2],
+        [1, 2, 2],
+      ],
+    },
+  ],
+  build({ be, inputShapes, outputShape, x: xs, dx: dxs, y, dy }) {
+    const outPer = size(outputShape);
+    // Each input fills a contiguous run of channels in every sample: offsets in elements.
+    const blocks = inputShapes.map((shape) => size(shape));
+    const offsets = blocks.map((_, i) => blocks.slice(0, i).reduce((a, b) => a + b, 0));
+    return {
+      forward(n) {
+        xs.forEach((x, i) =>
+          be.copyBlocks({
+            src: x,
+            srcOffset: 0,
+            srcStride: blocks[i],
+            out: y,
+            outOffset: offsets[i],
+            outStride: outPer,
+            blocks: n,
+            blockSize: blocks[i],
+            accumulate: false,
+          }),
+        );
+      },
+      backward(n) {
+        dxs.forEach((dx, i) => {
+          if (dx)
+            be.copyBlocks({
+              src: dy,
+              srcOffset: offsets[i],
+              srcStride: outPer,
+              out: dx,
+              outOffset: 0,
+              outStride: blocks[i],
+              blocks: n,
+              blockSize: blocks[i],
+              accumulate: true,
+            });
+        });
+      },
+    };
+  },
   sizeField: 'inputs',
 };

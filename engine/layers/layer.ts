@@ -1,5 +1,6 @@
 import '../zod-config';
 import { z } from 'zod';
+import type { Backend, Buf } from '../backend/backend';
 
 /**
  * Per-sample tensor shape: the batch dimension N is never included.
@@ -35,15 +36,85 @@ export interface LayerDef<K extends string, P> {
   inputPorts(params: P): readonly string[];
   /** Output shape from the input shapes (in port order), or the field that makes it impossible. */
   outputShape(params: P, inputs: readonly Shape[]): ShapeResult;
-  /** Shapes of the learnable tensors, by name (W, b, gamma, ...). */
-  paramShapes(params: P, inputs: readonly Shape[]): Record<string, Shape>;
+  /** The learnable tensors, by name (W, b, gamma, ...), in the order they are initialised. */
+  paramSpecs(params: P, inputs: readonly Shape[]): Record<string, ParamSpec>;
   /** Forward multiply-adds counted as 2 FLOPs, per sample. */
   flops(params: P, inputs: readonly Shape[], output: Shape): number;
   /** A few words on the node under its title: "256 units", "6@5×5". */
   summary?(params: P): string;
+  /**
+   * Flatten and Reshape only relabel memory: their output (and its gradient) is their input's buffer,
+   * so they cost no copy.
+   */
+  aliasesInput?: true;
+  /**
+   * Small configurations (params and input shapes) that exercise the layer's options: the gradient
+   * checks, the PyTorch fixtures and the backend parity tests all run every one of them.
+   */
+  examples: readonly { params: unknown; inputs: readonly Shape[] }[];
+  /** Creates the forward and backward passes over buffers the planner allocated once. */
+  build(ctx: BuildContext<P>): LayerPasses;
   /** The param field a user changes to make this node's tensors smaller (named in limit errors). */
   sizeField: string;
 }
+
+/** How a learnable tensor starts: a weight from the layer's initialiser, or a constant. */
+export type InitRule = { kind: 'weight'; fanIn: number; fanOut: number } | { kind: 'constant'; value: number };
+
+export interface ParamSpec {
+  shape: Shape;
+  init: InitRule;
+  /** Weights take L1/L2 penalties; biases and normalisation scales do not (as Keras and most papers). */
+  regularize: boolean;
+}
+
+export const weight = (shape: Shape, fanIn: number, fanOut: number): ParamSpec => ({
+  shape,
+  init: { kind: 'weight', fanIn, fanOut },
+  regularize: true,
+});
+export const constant = (shape: Shape, value: number): ParamSpec => ({
+  shape,
+  init: { kind: 'constant', value },
+  regularize: false,
+});
+
+export type Mode = 'train' | 'eval';
+
+/**
+ * What a layer gets to build its passes. Activations are [maxBatch, ...shape]; a pass is told the actual
+ * batch size n ≤ maxBatch. Gradient buffers are zeroed before each backward pass, and every gradient is
+ * added into (+=), so a tensor used by several layers collects all of them.
+ */
+export interface BuildContext<P> {
+  be: Backend;
+  params: P;
+  maxBatch: number;
+  inputShapes: readonly Shape[];
+  outputShape: Shape;
+  x: readonly Buf[];
+  /** Null where the input needs no gradient (it comes straight from the data). */
+  dx: readonly (Buf | null)[];
+  y: Buf;
+  dy: Buf;
+  weights: Record<string, Buf>;
+  grads: Record<string, Buf>;
+  /** Memory this layer keeps between its forward and backward pass (allocated now, once). */
+  scratch(name: string, size: number): Buf;
+  /** Seed of the run, for layers that draw random numbers (dropout). */
+  seed: number;
+}
+
+export interface LayerPasses {
+  /** `step` numbers the forward passes of a run (dropout draws a new mask from it). */
+  forward(n: number, mode: Mode, step: number): void;
+  backward(n: number, mode: Mode): void;
+  /** State that is not learned but must be saved with the weights (batch norm's running averages). */
+  state?: Record<string, { buf: Buf; initial: number }>;
+}
+
+/** Passes of a layer that does no work (its output is its input's memory). */
+export const noPasses: LayerPasses = { forward() {}, backward() {} };
 
 /** Largest size of any single dimension a document may ask for. */
 export const MAX_DIM = 65_536;

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { Conv2dGeometry } from '../backend/backend';
 import {
   asPair,
   expectRank,
@@ -10,6 +11,7 @@ import {
   type Shape,
   type ShapeResult,
   single,
+  size,
   windowLength,
 } from './layer';
 
@@ -25,6 +27,13 @@ const params = z.strictObject({
     .default(0),
 });
 export type Pool2dParams = z.infer<typeof params>;
+
+export function poolGeometry(p: Pool2dParams, [c, h, w]: Shape, [, oh, ow]: Shape): Conv2dGeometry {
+  const [kh, kw] = asPair(p.size);
+  const [sh, sw] = asPair(p.stride ?? p.size);
+  const [ph, pw] = asPair(p.padding);
+  return { n: 0, cIn: c, h, w, cOut: c, kh, kw, sh, sw, ph, pw, oh, ow };
+}
 
 export function poolOutput(p: Pool2dParams, x: Shape): ShapeResult {
   const rank = expectRank(x, 3, 'an image [C, H, W]');
@@ -52,12 +61,42 @@ function poolLayer<K extends 'maxpool2d' | 'avgpool2d'>(
     params,
     inputPorts: () => single,
     outputShape: (p, [x]) => poolOutput(p, x),
-    paramShapes: () => ({}),
+    paramSpecs: () => ({}),
     flops: (p, _x, out) => {
       const [kh, kw] = asPair(p.size);
       return kh * kw * out[0] * out[1] * out[2];
     },
     summary: (p) => asPair(p.size).join('×'),
+    examples: [
+      { params: { size: 2 }, inputs: [[2, 4, 4]] },
+      { params: { size: 3, stride: 2, padding: 1 }, inputs: [[1, 5, 5]] },
+      { params: { size: [2, 3], stride: [1, 2] }, inputs: [[1, 5, 6]] },
+    ],
+    build({ be, params: p, inputShapes: [xs], outputShape: ys, x: [x], dx: [dx], y, dy, scratch, maxBatch }) {
+      const g = poolGeometry(p, xs, ys);
+      if (kind === 'avgpool2d')
+        return {
+          forward(n) {
+            g.n = n;
+            be.avgPool({ x, y, g });
+          },
+          backward(n) {
+            g.n = n;
+            if (dx) be.avgPoolBackward({ dy, dx, g });
+          },
+        };
+      const argmax = scratch('argmax', maxBatch * size(ys));
+      return {
+        forward(n) {
+          g.n = n;
+          be.maxPool({ x, y, argmax, g });
+        },
+        backward(n) {
+          g.n = n;
+          if (dx) be.maxPoolBackward({ dy, argmax, dx, g });
+        },
+      };
+    },
     sizeField: 'size',
   };
 }

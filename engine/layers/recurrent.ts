@@ -1,5 +1,17 @@
 import { z } from 'zod';
-import { dim, expectRank, initName, type LayerDef, ok, single } from './layer';
+import type { Buf } from '../backend/backend';
+import {
+  type BuildContext,
+  constant,
+  dim,
+  expectRank,
+  initName,
+  type LayerDef,
+  type LayerPasses,
+  ok,
+  single,
+  weight,
+} from './layer';
 
 const params = z.strictObject({
   units: dim,
@@ -11,6 +23,185 @@ export type RecurrentParams = z.infer<typeof params>;
 
 const seq = (p: RecurrentParams, T: number) => ok(p.returnSequences ? [T, p.units] : [p.units]);
 
+/** What distinguishes one recurrent cell from another, step by step. */
+interface Cell {
+  /** Turns the pre-activations z_t (in place, if it likes) into h_{t+1}. */
+  forward(t: number, n: number): void;
+  /** Clears state carried backwards through time (LSTM's dc) before a backward pass. */
+  startBackward(n: number): void;
+  /** From dh (all gradient reaching h_{t+1}) writes dz_t, the gradient of the pre-activations. */
+  backward(t: number, n: number, dh: Buf, dz: Buf): void;
+}
+
+/** Per-step views of one allocation: h_0 … h_T (h_0 stays zero), or z_0 … z_{T−1}. */
+function stepBuffers(ctx: BuildContext<RecurrentParams>, name: string, steps: number, size: number): Buf[] {
+  const all = ctx.scratch(name, steps * size);
+  return Array.from({ length: steps }, (_, t) => ctx.be.view(all, t * size, size));
+}
+
+/**
+ * The shared skeleton of both recurrent layers, over x[N, T, D] with `width` pre-activations per unit
+ * (1 for Elman, 4 for LSTM's gates):
+ *  - all input projections at once: P[N·T, width·U] = X[N·T, D] Wx;
+ *  - per step t: z_t = P[:, t] + h_t Wh + b, then the cell turns z_t into h_{t+1};
+ *  - backward through time (the paper's section 6.2.3): from the last step down, the cell gives dz_t from
+ *    dh, then dWh += h_tᵀ dz_t, db += Σ dz_t, dh ← dz_t Whᵀ; finally dWx and dX in one product each.
+ */
+function recurrentPasses(
+  ctx: BuildContext<RecurrentParams>,
+  width: number,
+  h: Buf[],
+  z: Buf[],
+  cell: Cell,
+): LayerPasses {
+  const {
+    be,
+    params: p,
+    inputShapes,
+    x: [x],
+    dx: [dx],
+    y,
+    dy,
+    weights,
+    grads,
+    scratch,
+    maxBatch,
+  } = ctx;
+  const [T, D] = inputShapes[0];
+  const u = p.units;
+  const wu = width * u;
+  const projected = scratch('projected', maxBatch * T * wu);
+  const dProjected = scratch('dProjected', maxBatch * T * wu);
+  const dz = scratch('dz', maxBatch * wu);
+  const dh = scratch('dh', maxBatch * u);
+  /** Offset and stride of step t's block in a [N, T, cols] tensor. */
+  const stepOf = (t: number, cols: number) => ({ offset: t * cols, stride: T * cols });
+  return {
+    forward(n) {
+      be.matmul({
+        a: x,
+        b: weights.Wx,
+        out: projected,
+        m: n * T,
+        n: wu,
+        k: D,
+        transA: false,
+        transB: false,
+        accumulate: false,
+      });
+      for (let t = 0; t < T; t++) {
+        const s = stepOf(t, wu);
+        be.copyBlocks({
+          src: projected,
+          srcOffset: s.offset,
+          srcStride: s.stride,
+          out: z[t],
+          outOffset: 0,
+          outStride: wu,
+          blocks: n,
+          blockSize: wu,
+          accumulate: false,
+        });
+        be.matmul({
+          a: h[t],
+          b: weights.Wh,
+          out: z[t],
+          m: n,
+          n: wu,
+          k: u,
+          transA: false,
+          transB: false,
+          accumulate: true,
+        });
+        be.addBias({ out: z[t], bias: weights.b, outer: n, channels: wu, inner: 1 });
+        cell.forward(t, n);
+        if (p.returnSequences) {
+          const o = stepOf(t, u);
+          be.copyBlocks({
+            src: h[t + 1],
+            srcOffset: 0,
+            srcStride: u,
+            out: y,
+            outOffset: o.offset,
+            outStride: o.stride,
+            blocks: n,
+            blockSize: u,
+            accumulate: false,
+          });
+        }
+      }
+      if (!p.returnSequences) be.copy({ src: h[T], out: y, size: n * u, accumulate: false });
+    },
+    backward(n) {
+      be.fill(dh, 0, n * u);
+      cell.startBackward(n);
+      for (let t = T - 1; t >= 0; t--) {
+        if (p.returnSequences) {
+          const o = stepOf(t, u);
+          be.copyBlocks({
+            src: dy,
+            srcOffset: o.offset,
+            srcStride: o.stride,
+            out: dh,
+            outOffset: 0,
+            outStride: u,
+            blocks: n,
+            blockSize: u,
+            accumulate: true,
+          });
+        } else if (t === T - 1) be.copy({ src: dy, out: dh, size: n * u, accumulate: true });
+        cell.backward(t, n, dh, dz);
+        be.biasGrad({ dy: dz, dBias: grads.b, outer: n, channels: wu, inner: 1 });
+        be.matmul({ a: h[t], b: dz, out: grads.Wh, m: u, n: wu, k: n, transA: true, transB: false, accumulate: true });
+        be.matmul({ a: dz, b: weights.Wh, out: dh, m: n, n: u, k: wu, transA: false, transB: true, accumulate: false });
+        const s = stepOf(t, wu);
+        be.copyBlocks({
+          src: dz,
+          srcOffset: 0,
+          srcStride: wu,
+          out: dProjected,
+          outOffset: s.offset,
+          outStride: s.stride,
+          blocks: n,
+          blockSize: wu,
+          accumulate: false,
+        });
+      }
+      be.matmul({
+        a: x,
+        b: dProjected,
+        out: grads.Wx,
+        m: D,
+        n: wu,
+        k: n * T,
+        transA: true,
+        transB: false,
+        accumulate: true,
+      });
+      if (dx)
+        be.matmul({
+          a: dProjected,
+          b: weights.Wx,
+          out: dx,
+          m: n * T,
+          n: D,
+          k: wu,
+          transA: false,
+          transB: true,
+          accumulate: true,
+        });
+    },
+  };
+}
+
+const recurrentSpecs =
+  (width: number) =>
+  (p: RecurrentParams, [x]: readonly (readonly number[])[]) => ({
+    Wx: weight([x[1], width * p.units], x[1], width * p.units),
+    Wh: weight([p.units, width * p.units], p.units, width * p.units),
+    b: constant([width * p.units], 0),
+  });
+
 /** Elman RNN, the paper's section 6.2: h_t = tanh(x_t Wx + h_{t-1} Wh + b). */
 export const rnn: LayerDef<'rnn', RecurrentParams> = {
   kind: 'rnn',
@@ -20,15 +211,34 @@ export const rnn: LayerDef<'rnn', RecurrentParams> = {
   params,
   inputPorts: () => single,
   outputShape: (p, [x]) => expectRank(x, 2, 'a sequence [T, D]') ?? seq(p, x[0]),
-  paramShapes: (p, [x]) => ({ Wx: [x[1], p.units], Wh: [p.units, p.units], b: [p.units] }),
+  paramSpecs: recurrentSpecs(1),
   flops: (p, [x]) => x[0] * 2 * (x[1] + p.units) * p.units,
   summary: (p) => `${p.units} units${p.returnSequences ? ', all steps' : ''}`,
+  examples: [
+    { params: { units: 3 }, inputs: [[4, 2]] },
+    { params: { units: 2, returnSequences: true }, inputs: [[3, 3]] },
+  ],
+  build(ctx) {
+    const { be, params: p, inputShapes, maxBatch } = ctx;
+    const T = inputShapes[0][0];
+    const u = p.units;
+    const h = stepBuffers(ctx, 'h', T + 1, maxBatch * u);
+    const z = stepBuffers(ctx, 'z', T, maxBatch * u);
+    return recurrentPasses(ctx, 1, h, z, {
+      forward: (t, n) => be.unary({ op: 'tanh', x: z[t], y: h[t + 1], size: n * u, alpha: 0 }),
+      startBackward() {},
+      backward(t, n, dh, dz) {
+        be.fill(dz, 0, n * u);
+        be.unaryBackward({ op: 'tanh', x: z[t], y: h[t + 1], dy: dh, dx: dz, size: n * u, alpha: 0 });
+      },
+    });
+  },
   sizeField: 'units',
 };
 
 /**
- * LSTM, the paper's chapter 6.3: input, forget and output gates and a cell state;
- * the four gate pre-activations share one weight matrix of 4 * units columns (i, f, g, o).
+ * LSTM, the paper's section 6.3: input, forget and output gates and a cell state; the four gate
+ * pre-activations share one weight matrix of 4 * units columns, in PyTorch's order (i, f, g, o).
  */
 export const lstm: LayerDef<'lstm', RecurrentParams> = {
   kind: 'lstm',
@@ -38,8 +248,28 @@ export const lstm: LayerDef<'lstm', RecurrentParams> = {
   params,
   inputPorts: () => single,
   outputShape: (p, [x]) => expectRank(x, 2, 'a sequence [T, D]') ?? seq(p, x[0]),
-  paramShapes: (p, [x]) => ({ Wx: [x[1], 4 * p.units], Wh: [p.units, 4 * p.units], b: [4 * p.units] }),
+  paramSpecs: recurrentSpecs(4),
   flops: (p, [x]) => x[0] * 2 * (x[1] + p.units) * 4 * p.units,
   summary: (p) => `${p.units} units${p.returnSequences ? ', all steps' : ''}`,
+  examples: [
+    { params: { units: 3 }, inputs: [[4, 2]] },
+    { params: { units: 2, returnSequences: true }, inputs: [[3, 3]] },
+  ],
+  build(ctx) {
+    const { be, params: p, inputShapes, maxBatch } = ctx;
+    const T = inputShapes[0][0];
+    const u = p.units;
+    const h = stepBuffers(ctx, 'h', T + 1, maxBatch * u);
+    const c = stepBuffers(ctx, 'c', T + 1, maxBatch * u);
+    // z_t holds the pre-activations, then (after the cell) the activated gates the backward pass needs.
+    const gates = stepBuffers(ctx, 'gates', T, maxBatch * 4 * u);
+    const dc = ctx.scratch('dc', maxBatch * u);
+    return recurrentPasses(ctx, 4, h, gates, {
+      forward: (t, n) => be.lstmCell({ gates: gates[t], cPrev: c[t], c: c[t + 1], h: h[t + 1], n, u }),
+      startBackward: (n) => be.fill(dc, 0, n * u),
+      backward: (t, n, dh, dz) =>
+        be.lstmCellBackward({ gates: gates[t], cPrev: c[t], c: c[t + 1], dh, dc, dGates: dz, n, u }),
+    });
+  },
   sizeField: 'units',
 };

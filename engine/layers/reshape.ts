@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { fail, fmt, type LayerDef, MAX_DIM, ok, single, size } from './layer';
+import { fail, fmt, type LayerDef, MAX_DIM, noPasses, ok, single, size } from './layer';
 
 const params = z.strictObject({
   /** Target per-sample shape; one entry may be -1 (inferred). */
@@ -33,7 +33,10 @@ export const reshape: LayerDef<'reshape', ReshapeParams> = {
       return fail('shape', `cannot reshape ${fmt(x)} (${total} values) to ${fmt(p.shape)}`);
     return ok(shape);
   },
-  paramShapes: () => ({}),
+  paramSpecs: () => ({}),
+  aliasesInput: true,
+  examples: [{ params: { shape: [3, -1] }, inputs: [[12]] }],
+  build: () => noPasses,
   flops: () => 0,
   sizeField: 'shape',
 };

@@ -64,8 +64,8 @@ describe('shape rules (per sample, batch excluded)', () => {
     const count = (kind: LayerKind, params: unknown, input: Shape) => {
       const def = layers[kind];
       // biome-ignore lint/suspicious/noExplicitAny: parsed by the same def
-      const shapes = def.paramShapes(def.params.parse(params) as any, [input]);
-      return Object.values(shapes).reduce((s, x) => s + x.reduce((a, b) => a * b, 1), 0);
+      const specs = def.paramSpecs(def.params.parse(params) as any, [input]);
+      return Object.values(specs).reduce((s, x) => s + x.shape.reduce((a, b) => a * b, 1), 0);
     };
     expect(count('dense', { units: 256 }, [784])).toBe(784 * 256 + 256);
     expect(count('conv2d', { filters: 6, kernel: 5 }, [1, 28, 28])).toBe(6 * 25 + 6);

@@ -1,0 +1,212 @@
+import type { BackendId } from './status';
+
+/**
+ * A range of device memory holding floats, in elements. On the CPU it is a typed array; on WebGPU a
+ * buffer with an offset. Layers never look inside: they pass it to the backend's kernels.
+ */
+export interface Buf {
+  readonly length: number;
+}
+
+export type UnaryOp = 'sigmoid' | 'tanh' | 'relu' | 'leaky-relu' | 'elu' | 'linear';
+
+/** Geometry of a 2-D convolution or pooling over NCHW tensors. */
+export interface Conv2dGeometry {
+  n: number;
+  cIn: number;
+  h: number;
+  w: number;
+  cOut: number;
+  kh: number;
+  kw: number;
+  sh: number;
+  sw: number;
+  ph: number;
+  pw: number;
+  oh: number;
+  ow: number;
+}
+
+export type OptimizerKind = 'sgd' | 'momentum' | 'nesterov' | 'adagrad' | 'rmsprop' | 'adadelta' | 'adam';
+
+/** Hyper-parameters of one update; the unused ones are ignored by each rule. */
+export interface OptimizerHyper {
+  lr: number;
+  momentum: number;
+  rho: number;
+  beta1: number;
+  beta2: number;
+  eps: number;
+}
+
+/**
+ * The backend contract: buffers, and the few dozen kernels every layer, loss and optimizer is written
+ * with. Kernels that produce gradients *add* into their output (`+=`), so that a tensor read by several
+ * layers collects all its gradients; forward kernels overwrite unless told to accumulate.
+ * All sizes are in elements; all tensors are row-major.
+ */
+export interface Backend<B extends Buf = Buf> {
+  readonly id: BackendId;
+  /** Zero-filled. The only way memory is created: a training step calls none. */
+  alloc(size: number, label: string): B;
+  /** A sub-range of a buffer, sharing its memory (for flat parameter storage and time steps). */
+  view(buf: B, offset: number, size: number): B;
+  write(buf: B, data: ArrayLike<number>, offset?: number): void;
+  read(buf: B): Promise<Float64Array>;
+  /** Number of alloc calls so far (tests check that a step makes none). */
+  readonly allocations: number;
+
+  fill(out: B, value: number, size: number): void;
+  /** out (+)= src, element-wise. */
+  copy(args: { src: B; out: B; size: number; accumulate: boolean }): void;
+  /** out = a * b element-wise, or out += a * b. */
+  mul(args: { a: B; b: B; out: B; size: number; accumulate: boolean }): void;
+  /**
+   * Strided block copy: for each block i, out[outOffset + i*outStride + j] (+)= src[srcOffset + i*srcStride + j],
+   * j < blockSize. Slices time steps out of [N, T, D] and channels out of [N, C, H, W] (concat).
+   */
+  copyBlocks(args: {
+    src: B;
+    srcOffset: number;
+    srcStride: number;
+    out: B;
+    outOffset: number;
+    outStride: number;
+    blocks: number;
+    blockSize: number;
+    accumulate: boolean;
+  }): void;
+
+  /** out[i, :] = src[indices[i], :] for i < count: gathers a batch from a dataset kept on the device. */
+  gatherRows(args: { src: B; indices: B; out: B; rowSize: number; count: number }): void;
+
+  /** out[m, n] (+)= op(a)[m, k] · op(b)[k, n], where op transposes when asked. */
+  matmul(args: {
+    a: B;
+    b: B;
+    out: B;
+    m: number;
+    n: number;
+    k: number;
+    transA: boolean;
+    transB: boolean;
+    accumulate: boolean;
+  }): void;
+  /** out[o, c, i] += bias[c] for o < outer, c < channels, i < inner. */
+  addBias(args: { out: B; bias: B; outer: number; channels: number; inner: number }): void;
+  /** dBias[c] += Σ_{o, i} dy[o, c, i]. */
+  biasGrad(args: { dy: B; dBias: B; outer: number; channels: number; inner: number }): void;
+
+  unary(args: { op: UnaryOp; x: B; y: B; size: number; alpha: number }): void;
+  /** dx += f'(x) · dy, with f' taken from x or from the saved output y, whichever the function needs. */
+  unaryBackward(args: { op: UnaryOp; x: B; y: B; dy: B; dx: B; size: number; alpha: number }): void;
+  /** Softmax over the last axis of [rows, cols]. */
+  softmax(args: { x: B; y: B; rows: number; cols: number }): void;
+  /** dx += y ⊙ (dy − Σ_j dy_j y_j), per row. */
+  softmaxBackward(args: { y: B; dy: B; dx: B; rows: number; cols: number }): void;
+
+  conv2d(args: { x: B; w: B; y: B; g: Conv2dGeometry }): void;
+  conv2dBackwardInput(args: { dy: B; w: B; dx: B; g: Conv2dGeometry }): void;
+  conv2dBackwardWeight(args: { x: B; dy: B; dw: B; g: Conv2dGeometry }): void;
+  /** Saves, per output, the index of the winning input (within the sample's plane) for the backward pass. */
+  maxPool(args: { x: B; y: B; argmax: B; g: Conv2dGeometry }): void;
+  maxPoolBackward(args: { dy: B; argmax: B; dx: B; g: Conv2dGeometry }): void;
+  /** Average over the window, padding counted as zeros (PyTorch's count_include_pad). */
+  avgPool(args: { x: B; y: B; g: Conv2dGeometry }): void;
+  avgPoolBackward(args: { dy: B; dx: B; g: Conv2dGeometry }): void;
+
+  /**
+   * Batch normalisation over [n, c, inner]: in training, batch statistics (saved as mean and invStd, with
+   * xhat) and an update of the running averages; in evaluation, the running averages.
+   */
+  batchNorm(args: {
+    x: B;
+    y: B;
+    xhat: B;
+    mean: B;
+    invStd: B;
+    gamma: B;
+    beta: B;
+    runningMean: B;
+    runningVar: B;
+    n: number;
+    c: number;
+    inner: number;
+    eps: number;
+    momentum: number;
+    train: boolean;
+  }): void;
+  batchNormBackward(args: {
+    dy: B;
+    xhat: B;
+    invStd: B;
+    gamma: B;
+    dGamma: B;
+    dBeta: B;
+    dx: B;
+    n: number;
+    c: number;
+    inner: number;
+    train: boolean;
+  }): void;
+
+  /**
+   * Inverted dropout: mask = 1/(1-rate) or 0 from a counter-based hash of (seed, counter, index), so every
+   * backend draws the same mask; y = x ⊙ mask.
+   */
+  dropout(args: { x: B; y: B; mask: B; size: number; rate: number; seed: number; counter: number }): void;
+
+  /**
+   * One LSTM step from the pre-activations z = [i, f, g, o] ([n, 4u], overwritten by the activated gates):
+   * c = f ⊙ cPrev + i ⊙ g, h = o ⊙ tanh(c).
+   */
+  lstmCell(args: { gates: B; cPrev: B; c: B; h: B; n: number; u: number }): void;
+  /**
+   * Back through one step, given dh (all gradient reaching h) and dc (gradient reaching c from the next
+   * step): writes the pre-activation gradients dGates, and overwrites dc with the gradient reaching cPrev.
+   */
+  lstmCellBackward(args: { gates: B; cPrev: B; c: B; dh: B; dc: B; dGates: B; n: number; u: number }): void;
+
+  /**
+   * Softmax cross-entropy with integer class labels, mean over the rows: adds the mean loss to loss[0],
+   * the number of correct argmax predictions to correct[0], and writes dLogits = (softmax − onehot) · scale / rows.
+   */
+  softmaxCrossEntropy(args: {
+    logits: B;
+    labels: B;
+    dLogits: B;
+    loss: B;
+    correct: B;
+    rows: number;
+    cols: number;
+    scale: number;
+  }): void;
+  /** Mean squared error, mean over all elements; dY = 2 (y − t) · scale / size. */
+  meanSquaredError(args: { y: B; target: B; dY: B; loss: B; size: number; scale: number }): void;
+  /** Binary cross-entropy on logits (stable form), mean over all elements; counts correct thresholded predictions. */
+  sigmoidBinaryCrossEntropy(args: {
+    logits: B;
+    target: B;
+    dLogits: B;
+    loss: B;
+    correct: B;
+    size: number;
+    scale: number;
+  }): void;
+
+  /** g += l1 · sign(w) + l2 · w (gradients of l1‖w‖₁ + l2/2‖w‖²). */
+  regularize(args: { w: B; g: B; size: number; l1: number; l2: number }): void;
+  /** out[0] = Σ g², then, when maxNorm > 0 and the norm exceeds it, g *= maxNorm / norm. */
+  clipByGlobalNorm(args: { g: B; size: number; maxNorm: number; normSq: B }): void;
+  /** One optimizer update over the flat parameter buffer; `step` counts from 1 (Adam's bias correction). */
+  optimizerStep(args: {
+    kind: OptimizerKind;
+    hyper: OptimizerHyper;
+    params: B;
+    grads: B;
+    slot1: B;
+    slot2: B;
+    size: number;
+    step: number;
+  }): void;
+}

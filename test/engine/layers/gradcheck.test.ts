@@ -1,0 +1,65 @@
+import { describe, expect, it } from 'vitest';
+import type { FloatArray } from '../../../engine/backend/cpu/types';
+import { Random } from '../../../engine/init/random';
+import type { Mode } from '../../../engine/layers/layer';
+import { size } from '../../../engine/layers/layer';
+import { layerKinds, layers } from '../../../engine/layers/registry';
+import { buildLayer, forwardBackward, type LayerRig, weightedSum } from '../../helpers/layer-harness';
+
+/**
+ * Central differences in double precision for every example of every layer in the registry:
+ * ∂L/∂θ ≈ (L(θ + h) − L(θ − h)) / 2h, compared with the layer's own backward pass.
+ */
+const H = 1e-6;
+const TOLERANCE = 1e-6;
+/** Entries checked per tensor: all of a small one, a seeded sample of a large one. */
+const MAX_CHECKED = 60;
+
+function check(rig: LayerRig, mode: Mode, label: string) {
+  const random = new Random(5);
+  const r = new Float64Array(rig.n * size(rig.outputShape)).map(() => random.uniform(-1, 1));
+  forwardBackward(rig, r, mode);
+  const analytic = {
+    dx: rig.dx.map((d) => Float64Array.from(d)),
+    grads: Object.fromEntries(Object.entries(rig.grads).map(([k, g]) => [k, Float64Array.from(g)])),
+  };
+  const loss = () => {
+    rig.passes.forward(rig.n, mode, 7);
+    return weightedSum(rig, r);
+  };
+  const compare = (tensor: FloatArray, grad: Float64Array, count: number, name: string) => {
+    const picks =
+      count <= MAX_CHECKED
+        ? Array.from({ length: count }, (_, i) => i)
+        : Array.from({ length: MAX_CHECKED }, () => Math.floor(random.next() * count));
+    for (const i of picks) {
+      const saved = tensor[i];
+      tensor[i] = saved + H;
+      const up = loss();
+      tensor[i] = saved - H;
+      const down = loss();
+      tensor[i] = saved;
+      const numeric = (up - down) / (2 * H);
+      const error = Math.abs(numeric - grad[i]) / Math.max(1, Math.abs(numeric) + Math.abs(grad[i]));
+      expect(error, `${label}: ${name}[${i}] numeric ${numeric} vs backward ${grad[i]}`).toBeLessThan(TOLERANCE);
+    }
+  };
+  rig.x.forEach((x, i) => compare(x, analytic.dx[i], rig.n * size(rig.inputShapes[i]), `x${i}`));
+  for (const [name, w] of Object.entries(rig.weights)) compare(w, analytic.grads[name], w.length, name);
+}
+
+const cases = layerKinds.flatMap((kind) => layers[kind].examples.map((example, i) => ({ kind, example, i })));
+
+describe('gradient checks (central differences, float64)', () => {
+  it('every layer kind but Input has examples', () => {
+    for (const kind of layerKinds) if (kind !== 'input') expect(layers[kind].examples.length, kind).toBeGreaterThan(0);
+  });
+
+  for (const { kind, example, i } of cases) {
+    const modes: Mode[] = kind === 'batchnorm' || kind === 'dropout' ? ['train', 'eval'] : ['train'];
+    for (const mode of modes)
+      it(`${kind} #${i} ${JSON.stringify(example.params)} on ${JSON.stringify(example.inputs)} (${mode})`, () => {
+        check(buildLayer(kind, example.params, example.inputs), mode, `${kind} #${i}`);
+      });
+  }
+});

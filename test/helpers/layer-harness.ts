@@ -1,0 +1,95 @@
+import type { Backend, Buf } from '../../engine/backend/backend';
+import { createCpuBackend } from '../../engine/backend/cpu/cpu-backend';
+import type { FloatArray } from '../../engine/backend/cpu/types';
+import { initialise } from '../../engine/init/initializers';
+import { Random } from '../../engine/init/random';
+import { type LayerPasses, type Mode, type Shape, size } from '../../engine/layers/layer';
+import { type LayerKind, layerDef } from '../../engine/layers/registry';
+
+/** One layer built alone over buffers the test owns, on the CPU backend (f64 for gradient checks). */
+export interface LayerRig {
+  be: Backend<FloatArray>;
+  n: number;
+  x: FloatArray[];
+  dx: FloatArray[];
+  y: FloatArray;
+  dy: FloatArray;
+  weights: Record<string, FloatArray>;
+  grads: Record<string, FloatArray>;
+  passes: LayerPasses;
+  outputShape: Shape;
+  inputShapes: readonly Shape[];
+}
+
+/**
+ * Builds `kind` with `params` for inputs of the given shapes; n samples (maxBatch is larger, so partial
+ * batches are exercised). Inputs and weights are drawn from a seeded generator.
+ */
+export function buildLayer(
+  kind: LayerKind,
+  rawParams: unknown,
+  inputShapes: readonly Shape[],
+  options: { n?: number; precision?: 'f32' | 'f64'; seed?: number } = {},
+): LayerRig {
+  const n = options.n ?? 3;
+  const maxBatch = n + 1;
+  const be = createCpuBackend(options.precision ?? 'f64');
+  const def = layerDef(kind);
+  const params = def.params.parse(rawParams);
+  const shape = def.outputShape(params, inputShapes);
+  if (!shape.ok) throw new Error(`${kind}: ${shape.message}`);
+  const random = new Random(options.seed ?? 1);
+  const x = inputShapes.map((s) => be.alloc(maxBatch * size(s), 'x'));
+  for (const buf of x) for (let i = 0; i < buf.length; i++) buf[i] = random.uniform(-1, 1);
+  const dx = inputShapes.map((s) => be.alloc(maxBatch * size(s), 'dx'));
+  const y = def.aliasesInput ? x[0] : be.alloc(maxBatch * size(shape.shape), 'y');
+  const dy = def.aliasesInput ? dx[0] : be.alloc(maxBatch * size(shape.shape), 'dy');
+  const weights: Record<string, FloatArray> = {};
+  const grads: Record<string, FloatArray> = {};
+  for (const [name, spec] of Object.entries(def.paramSpecs(params, inputShapes))) {
+    const values = new Float64Array(size(spec.shape));
+    // Constants (biases, γ) get random values too, so that their gradients are not checked at a special point.
+    initialise(values, { kind: 'weight', fanIn: 2, fanOut: 2 }, 'glorot-uniform', random);
+    weights[name] = be.alloc(values.length, name);
+    weights[name].set(values);
+    grads[name] = be.alloc(values.length, `d${name}`);
+  }
+  const passes = def.build({
+    be,
+    params,
+    maxBatch,
+    inputShapes,
+    outputShape: shape.shape,
+    x,
+    dx,
+    y,
+    dy,
+    weights,
+    grads,
+    scratch: (name, count) => be.alloc(count, name),
+    seed: 99,
+  });
+  return { be, n, x, dx, y, dy, weights, grads, passes, outputShape: shape.shape, inputShapes };
+}
+
+/** L = Σ y ⊙ r over the n samples: its gradient with respect to y is r. */
+export function weightedSum(rig: LayerRig, r: FloatArray): number {
+  const count = rig.n * size(rig.outputShape);
+  let sum = 0;
+  for (let i = 0; i < count; i++) sum += rig.y[i] * r[i];
+  return sum;
+}
+
+/** Runs forward, seeds dy with r, and backward; the rig's dx and grads then hold ∂L/∂·. */
+export function forwardBackward(rig: LayerRig, r: FloatArray, mode: Mode): void {
+  const count = rig.n * size(rig.outputShape);
+  rig.passes.forward(rig.n, mode, 7);
+  for (const d of rig.dx) d.fill(0);
+  for (const g of Object.values(rig.grads)) g.fill(0);
+  // Aliasing layers share dy with dx: seed after clearing.
+  rig.dy.fill(0);
+  rig.dy.set(r.subarray(0, count));
+  rig.passes.backward(rig.n, mode);
+}
+
+export type { Buf };
