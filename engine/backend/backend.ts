@@ -1,4 +1,4 @@
-import type { BackendId } from './status';
+import type { BackendId } from './backend-id';
 
 /**
  * A range of device memory holding floats, in elements. On the CPU it is a typed array; on WebGPU a

@@ -1,4 +1,6 @@
-export type BackendId = 'cpu' | 'webgpu';
+import type { BackendId } from './backend-id';
+
+export type { BackendId };
 
 /** What the status bar and the backend picker show about one backend. */
 export interface BackendStatus {

@@ -31,7 +31,9 @@ export const add: LayerDef<'add', JoinParams> = {
     const per = size(outputShape);
     return {
       forward(n) {
-        xs.forEach((x, i) => be.copy({ src: x, out: y, size: n * per, accumulate: i > 0 }));
+        xs.forEach((x, i) => {
+          be.copy({ src: x, out: y, size: n * per, accumulate: i > 0 });
+        });
       },
       backward(n) {
         // ∂(Σ xᵢ)/∂xᵢ = 1: every input receives the whole gradient.
@@ -75,7 +77,7 @@ export const concat: LayerDef<'concat', JoinParams> = {
     const offsets = blocks.map((_, i) => blocks.slice(0, i).reduce((a, b) => a + b, 0));
     return {
       forward(n) {
-        xs.forEach((x, i) =>
+        xs.forEach((x, i) => {
           be.copyBlocks({
             src: x,
             srcOffset: 0,
@@ -86,8 +88,8 @@ export const concat: LayerDef<'concat', JoinParams> = {
             blocks: n,
             blockSize: blocks[i],
             accumulate: false,
-          }),
-        );
+          });
+        });
       },
       backward(n) {
         dxs.forEach((dx, i) => {

@@ -44,7 +44,9 @@ function check(rig: LayerRig, mode: Mode, label: string) {
       expect(error, `${label}: ${name}[${i}] numeric ${numeric} vs backward ${grad[i]}`).toBeLessThan(TOLERANCE);
     }
   };
-  rig.x.forEach((x, i) => compare(x, analytic.dx[i], rig.n * size(rig.inputShapes[i]), `x${i}`));
+  rig.x.forEach((x, i) => {
+    compare(x, analytic.dx[i], rig.n * size(rig.inputShapes[i]), `x${i}`);
+  });
   for (const [name, w] of Object.entries(rig.weights)) compare(w, analytic.grads[name], w.length, name);
 }
 
