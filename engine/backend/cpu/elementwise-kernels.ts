@@ -23,7 +23,7 @@ export function unary({
       for (let i = 0; i < size; i++) y[i] = Math.tanh(x[i]);
       return;
     case 'relu':
-      for (let i = 0; i < size; i++) y[i] = x[i] > 0 ? x[i] : 0;
+      for (let i = 0; i < size; i++) y[i] = Math.max(x[i], 0);
       return;
     case 'leaky-relu':
       for (let i = 0; i < size; i++) y[i] = x[i] > 0 ? x[i] : alpha * x[i];

@@ -1,0 +1,82 @@
+import { EngineError } from '../errors';
+import { Random } from '../init/random';
+import { type Shape, size } from '../layers/layer';
+
+/**
+ * Samples in memory, ready to upload to a backend: x is [count, ...inputShape]; targets are one class
+ * index per sample ('class') or a tensor per sample ('tensor').
+ */
+export interface Dataset {
+  name: string;
+  inputShape: Shape;
+  count: number;
+  x: Float32Array;
+  targetKind: 'class' | 'tensor';
+  /** Elements of one sample's target: 1 for classes. */
+  targetSize: number;
+  targets: Float32Array;
+  classes?: number;
+  classNames?: string[];
+}
+
+/** Refuses data that would poison training, naming the first bad sample. */
+export function checkDataset(data: Dataset): void {
+  const per = size(data.inputShape);
+  if (data.x.length !== data.count * per)
+    throw new EngineError(
+      'INVALID_DATA',
+      `${data.name}: ${data.x.length} input values for ${data.count} samples of [${data.inputShape.join(', ')}]`,
+    );
+  if (data.targets.length !== data.count * data.targetSize)
+    throw new EngineError(
+      'INVALID_DATA',
+      `${data.name}: ${data.targets.length} target values for ${data.count} samples`,
+    );
+  for (let i = 0; i < data.x.length; i++)
+    if (!Number.isFinite(data.x[i]))
+      throw new EngineError(
+        'INVALID_DATA',
+        `${data.name}: sample ${Math.floor(i / per)} has a non-finite input value (${data.x[i]}) at position ${i % per}`,
+      );
+  for (let i = 0; i < data.targets.length; i++) {
+    const t = data.targets[i];
+    const bad =
+      data.targetKind === 'class'
+        ? !Number.isInteger(t) || t < 0 || (data.classes !== undefined && t >= data.classes)
+        : !Number.isFinite(t);
+    if (bad)
+      throw new EngineError(
+        'INVALID_DATA',
+        `${data.name}: sample ${Math.floor(i / data.targetSize)} has an invalid target ${t}`,
+      );
+  }
+}
+
+/** The samples at the given indices, as a new dataset. */
+export function subset(data: Dataset, indices: ArrayLike<number>, name: string): Dataset {
+  const per = size(data.inputShape);
+  const x = new Float32Array(indices.length * per);
+  const targets = new Float32Array(indices.length * data.targetSize);
+  for (let i = 0; i < indices.length; i++) {
+    const j = indices[i];
+    x.set(data.x.subarray(j * per, (j + 1) * per), i * per);
+    targets.set(data.targets.subarray(j * data.targetSize, (j + 1) * data.targetSize), i * data.targetSize);
+  }
+  return { ...data, name, count: indices.length, x, targets };
+}
+
+/** A seeded random split: the last `fraction` of a shuffled order is held out for validation. */
+export function splitValidation(
+  data: Dataset,
+  fraction: number,
+  seed: number,
+): { train: Dataset; validation?: Dataset } {
+  const held = Math.floor(data.count * fraction);
+  if (held === 0) return { train: data };
+  const order = Array.from({ length: data.count }, (_, i) => i);
+  new Random(seed ^ 0x5eed).shuffle(order);
+  return {
+    train: subset(data, order.slice(0, data.count - held), `${data.name} (train)`),
+    validation: subset(data, order.slice(data.count - held), `${data.name} (validation)`),
+  };
+}
