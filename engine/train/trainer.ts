@@ -327,6 +327,13 @@ export class Trainer {
           `${d.name} has ${d.classes} classes but node "${out.node.id}" outputs ${out.outputShape[0]} scores`,
           out.node.id,
         );
+      const tooHigh = d.targets.findIndex((label) => label >= out.outputShape[0]);
+      if (tooHigh >= 0)
+        throw new EngineError(
+          'INVALID_DATA',
+          `${d.name}: sample ${tooHigh} has label ${d.targets[tooHigh]}, but node "${out.node.id}" scores only ${out.outputShape[0]} classes`,
+          out.node.id,
+        );
     } else if (d.targetSize !== size(out.outputShape))
       throw new EngineError(
         'LOSS_MISMATCH',

@@ -1,0 +1,116 @@
+import { describe, expect, it } from 'vitest';
+import { createCpuBackend } from '../../../engine/backend/cpu/cpu-backend';
+import type { Dataset } from '../../../engine/data/dataset';
+import { barsData, xorData } from '../../../engine/data/synthetic';
+import type { EngineError } from '../../../engine/errors';
+import { Trainer } from '../../../engine/train/trainer';
+import { chain } from '../../helpers/graphs';
+
+function caught(run: () => unknown): EngineError {
+  try {
+    run();
+  } catch (error) {
+    return error as EngineError;
+  }
+  throw new Error('expected an error');
+}
+
+async function caughtAsync(run: () => Promise<unknown>): Promise<EngineError> {
+  try {
+    await run();
+  } catch (error) {
+    return error as EngineError;
+  }
+  throw new Error('expected an error');
+}
+
+const mlp = (training: Record<string, unknown> = {}) =>
+  chain(
+    [2],
+    [
+      ['dense', { units: 4 }],
+      ['activation', { fn: 'tanh' }],
+      ['dense', { units: 2 }],
+    ],
+    training,
+  );
+
+describe('bad input stops cleanly and names the node', () => {
+  it('a shape mismatch names the layer and both shapes', () => {
+    const doc = chain([1, 8, 8], [['dense', { units: 4 }]]);
+    const error = caught(() => new Trainer(doc, createCpuBackend(), barsData(4, 8, 0, 1)));
+    expect(error).toMatchObject({ code: 'SHAPE_MISMATCH', nodeId: 'n1' });
+    expect(error.message).toMatch(/node "n1" \(dense\).*\[1, 8, 8\]/);
+  });
+
+  it('a loss that does not fit the output names the output node', () => {
+    const doc = chain([2], [['dense', { units: 1 }]]);
+    const error = caught(() => new Trainer(doc, createCpuBackend(), xorData()));
+    expect(error).toMatchObject({ code: 'LOSS_MISMATCH', nodeId: 'n1' });
+    expect(error.message).toMatch(/Softmax cross-entropy cannot read node "n1"/);
+  });
+
+  it('more classes than output scores is refused', () => {
+    const data: Dataset = { ...xorData(), classes: 3 };
+    const error = caught(() => new Trainer(chain([2], [['dense', { units: 2 }]]), createCpuBackend(), data));
+    expect(error).toMatchObject({ code: 'LOSS_MISMATCH' });
+  });
+
+  it('data with NaN or a label out of range names the sample', () => {
+    const nan = xorData();
+    nan.x[5] = Number.NaN;
+    expect(caught(() => new Trainer(mlp(), createCpuBackend(), nan)).message).toMatch(
+      /sample 2 has a non-finite input value/,
+    );
+    const label = xorData();
+    label.targets[3] = 7;
+    const bad = { ...label, classes: undefined };
+    expect(caught(() => new Trainer(mlp(), createCpuBackend(), bad)).message).toMatch(
+      /sample 3 has label 7, but node "n3" scores only 2 classes/,
+    );
+  });
+
+  it('samples of the wrong shape are refused', () => {
+    const error = caught(() => new Trainer(mlp(), createCpuBackend(), barsData(4, 4, 0, 1)));
+    expect(error).toMatchObject({ code: 'INVALID_DATA', nodeId: 'input' });
+  });
+
+  it('an unconnected input and a cycle are named', () => {
+    const doc = mlp();
+    doc.edges = doc.edges.filter((e) => e.target !== 'n2');
+    expect(caught(() => new Trainer(doc, createCpuBackend(), xorData()))).toMatchObject({ code: 'INVALID_GRAPH' });
+    const cyclic = mlp();
+    cyclic.edges.push({ id: 'back', source: 'n2', sourcePort: 'out', target: 'n1', targetPort: 'in' });
+    cyclic.edges = cyclic.edges.filter((e) => e.id !== 'e0');
+    expect(caught(() => new Trainer(cyclic, createCpuBackend(), xorData())).message).toMatch(/cycle/);
+  });
+
+  it('a non-finite activation stops training, names the node, and keeps the last good weights', async () => {
+    const data = xorData(4);
+    const be = createCpuBackend();
+    const trainer = new Trainer(mlp({ optimizer: { kind: 'sgd', lr: 0.1 }, batchSize: 4 }), be, data);
+    await trainer.runSteps(2);
+    const before = await be.read(trainer.session.flat.params);
+    // Values near the float32 limit overflow in the first dense layer's sums.
+    trainer.session.be.write(trainer.session.flat.params, new Float32Array(trainer.session.paramCount).fill(3e38));
+    const good = await be.read(trainer.session.flat.params);
+    const error = await caughtAsync(() => trainer.runSteps(1));
+    expect(error).toMatchObject({ code: 'NON_FINITE', nodeId: 'n1' });
+    expect(error.message).toMatch(/step 3: the loss is NaN; node "n1" is the first to output/);
+    expect(await be.read(trainer.session.flat.params)).toEqual(good);
+    expect(trainer.step).toBe(2);
+    expect(before).not.toEqual(good);
+  });
+
+  it('an update that overflows the weights is undone', async () => {
+    const be = createCpuBackend();
+    const trainer = new Trainer(mlp({ optimizer: { kind: 'momentum', lr: 10, momentum: 0.9 } }), be, xorData(4));
+    // A velocity near the float32 limit: the next update overflows.
+    be.write(trainer.session.flat.slot1, new Float32Array(trainer.session.paramCount).fill(3e38));
+    const before = await be.read(trainer.session.flat.params);
+    const error = await caughtAsync(() => trainer.runSteps(1));
+    expect(error).toMatchObject({ code: 'NON_FINITE' });
+    expect(error.message).toMatch(/made the weights overflow/);
+    expect(await be.read(trainer.session.flat.params)).toEqual(before);
+  });
+});
