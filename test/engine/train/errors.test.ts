@@ -90,14 +90,14 @@ describe('bad input stops cleanly and names the node', () => {
     const be = createCpuBackend();
     const trainer = new Trainer(mlp({ optimizer: { kind: 'sgd', lr: 0.1 }, batchSize: 4 }), be, data);
     await trainer.runSteps(2);
-    const before = await be.read(trainer.session.flat.params);
+    const before = await trainer.be.read(trainer.session.flat.params);
     // Values near the float32 limit overflow in the first dense layer's sums.
     trainer.session.be.write(trainer.session.flat.params, new Float32Array(trainer.session.paramCount).fill(3e38));
-    const good = await be.read(trainer.session.flat.params);
+    const good = await trainer.be.read(trainer.session.flat.params);
     const error = await caughtAsync(() => trainer.runSteps(1));
     expect(error).toMatchObject({ code: 'NON_FINITE', nodeId: 'n1' });
     expect(error.message).toMatch(/step 3: the loss is NaN; node "n1" is the first to output/);
-    expect(await be.read(trainer.session.flat.params)).toEqual(good);
+    expect(await trainer.be.read(trainer.session.flat.params)).toEqual(good);
     expect(trainer.step).toBe(2);
     expect(before).not.toEqual(good);
   });
@@ -106,11 +106,11 @@ describe('bad input stops cleanly and names the node', () => {
     const be = createCpuBackend();
     const trainer = new Trainer(mlp({ optimizer: { kind: 'momentum', lr: 10, momentum: 0.9 } }), be, xorData(4));
     // A velocity near the float32 limit: the next update overflows.
-    be.write(trainer.session.flat.slot1, new Float32Array(trainer.session.paramCount).fill(3e38));
-    const before = await be.read(trainer.session.flat.params);
+    trainer.be.write(trainer.session.flat.slot1, new Float32Array(trainer.session.paramCount).fill(3e38));
+    const before = await trainer.be.read(trainer.session.flat.params);
     const error = await caughtAsync(() => trainer.runSteps(1));
     expect(error).toMatchObject({ code: 'NON_FINITE' });
     expect(error.message).toMatch(/made the weights overflow/);
-    expect(await be.read(trainer.session.flat.params)).toEqual(before);
+    expect(await trainer.be.read(trainer.session.flat.params)).toEqual(before);
   });
 });
