@@ -1,0 +1,189 @@
+#!/usr/bin/env python3
+"""Reference fixtures from PyTorch for the engine's numeric tests (run offline; the output is committed).
+
+  npx tsx scripts/export-layer-examples.ts      # the registry's layer examples -> test/fixtures/layer-examples.json
+  /usr/bin/python3 scripts/gen-fixtures.py      # -> test/fixtures/pytorch-*.json
+
+For every layer example: inputs, weights (in Netloom's layout), an upstream gradient r, and PyTorch's output
+and gradients of L = sum(y * r), computed in float64 from float32-representable values. For every loss: the
+value and the gradient of the logits. For every optimizer: a 20-step trajectory from given gradients.
+"""
+import json
+import os
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+torch.set_default_dtype(torch.float64)
+HERE = os.path.dirname(os.path.abspath(__file__))
+FIXTURES = os.path.join(HERE, '..', 'test', 'fixtures')
+N = 3  # samples per batch
+
+
+def f32(a):
+    """Values exactly representable in float32, so both sides start from the same numbers."""
+    return np.asarray(a, dtype=np.float32).astype(np.float64)
+
+
+def flat(t):
+    return [float(v) for v in t.detach().reshape(-1).tolist()]
+
+
+def pair(v):
+    return (v, v) if isinstance(v, int) else tuple(v)
+
+
+def conv_padding(p):
+    if p['padding'] == 'valid':
+        return (0, 0)
+    if p['padding'] == 'same':
+        kh, kw = pair(p['kernel'])
+        return ((kh - 1) // 2, (kw - 1) // 2)
+    return pair(p['padding'])
+
+
+def layer_case(ex, rng, mode):
+    kind, p = ex['kind'], ex['params']
+    xs = [torch.tensor(f32(rng.uniform(-1, 1, size=[N] + shape)), requires_grad=True) for shape in ex['inputs']]
+    weights = {name: torch.tensor(f32(rng.uniform(-1, 1, size=shape)), requires_grad=True) for name, shape in ex['paramShapes'].items()}
+    state = {}
+    x = xs[0]
+    if kind == 'dense':
+        y = x @ weights['W'] + (weights['b'] if p['bias'] else 0)
+    elif kind == 'activation':
+        fn = p['fn']
+        y = {
+            'sigmoid': torch.sigmoid, 'tanh': torch.tanh, 'relu': torch.relu, 'linear': lambda v: v * 1,
+            'leaky-relu': lambda v: F.leaky_relu(v, p['slope']), 'elu': lambda v: F.elu(v, p['alpha']),
+            'softmax': lambda v: torch.softmax(v, dim=-1),
+        }[fn](x)
+    elif kind == 'conv2d':
+        y = F.conv2d(x, weights['W'], weights['b'] if p['bias'] else None, stride=pair(p['stride']), padding=conv_padding(p))
+    elif kind in ('maxpool2d', 'avgpool2d'):
+        size = pair(p['size'])
+        stride = pair(p.get('stride', p['size']))
+        pad = pair(p['padding'])
+        y = F.max_pool2d(x, size, stride, pad) if kind == 'maxpool2d' else F.avg_pool2d(x, size, stride, pad, count_include_pad=True)
+    elif kind == 'globalavgpool':
+        y = x.mean(dim=(2, 3))
+    elif kind == 'batchnorm':
+        c = ex['inputs'][0][0]
+        running_mean = torch.tensor(f32(rng.uniform(-0.5, 0.5, size=c)))
+        running_var = torch.tensor(f32(rng.uniform(0.5, 1.5, size=c)))
+        state = {'runningMean': flat(running_mean), 'runningVar': flat(running_var)}
+        y = F.batch_norm(x, running_mean, running_var, weights['gamma'], weights['beta'], training=(mode == 'train'), momentum=p['momentum'], eps=p['eps'])
+        state_after = {'runningMean': flat(running_mean), 'runningVar': flat(running_var)}
+    elif kind == 'flatten':
+        y = x.reshape(N, -1)
+    elif kind == 'reshape':
+        y = x.reshape([N] + ex['output'])
+    elif kind == 'add':
+        y = sum(xs[1:], xs[0])
+    elif kind == 'concat':
+        y = torch.cat(xs, dim=1)
+    elif kind in ('rnn', 'lstm'):
+        T, D = ex['inputs'][0]
+        U = p['units']
+        module = (torch.nn.RNN if kind == 'rnn' else torch.nn.LSTM)(D, U, batch_first=True)
+        with torch.no_grad():
+            # Netloom keeps Wx [D, width*U], Wh [U, width*U] and one bias; PyTorch the transposes and two biases.
+            module.weight_ih_l0.copy_(weights['Wx'].T)
+            module.weight_hh_l0.copy_(weights['Wh'].T)
+            module.bias_ih_l0.copy_(weights['b'])
+            module.bias_hh_l0.zero_()
+        out, _ = module(x)
+        y = out if p['returnSequences'] else out[:, -1]
+        r = torch.tensor(f32(rng.uniform(-1, 1, size=list(y.shape))))
+        (y * r).sum().backward()
+        grads = {
+            'Wx': flat(module.weight_ih_l0.grad.T), 'Wh': flat(module.weight_hh_l0.grad.T), 'b': flat(module.bias_ih_l0.grad),
+        }
+        return finish(ex, mode, xs, weights, state, {}, y, r, grads)
+    else:
+        raise ValueError(f'no reference for layer kind {kind}')
+    r = torch.tensor(f32(rng.uniform(-1, 1, size=list(y.shape))))
+    (y * r).sum().backward()
+    grads = {name: flat(w.grad) for name, w in weights.items()}
+    return finish(ex, mode, xs, weights, state, state_after if kind == 'batchnorm' else {}, y, r, grads)
+
+
+def finish(ex, mode, xs, weights, state, state_after, y, r, grads):
+    return {
+        'kind': ex['kind'], 'index': ex['index'], 'mode': mode, 'params': ex['params'], 'inputs': ex['inputs'], 'n': N,
+        'x': [flat(x) for x in xs], 'weights': {k: flat(w) for k, w in weights.items()}, 'state': state, 'stateAfter': state_after,
+        'r': flat(r), 'y': flat(y), 'dx': [flat(x.grad) for x in xs], 'grads': grads,
+    }
+
+
+def loss_cases(rng):
+    cases = []
+    logits = torch.tensor(f32(rng.uniform(-3, 3, size=(5, 4))), requires_grad=True)
+    labels = torch.tensor([0, 3, 1, 2, 3])
+    loss = F.cross_entropy(logits, labels)
+    loss.backward()
+    cases.append({'kind': 'softmax-cross-entropy', 'logits': flat(logits), 'targets': [float(v) for v in labels], 'rows': 5, 'cols': 4, 'loss': loss.item(), 'dLogits': flat(logits.grad)})
+    y = torch.tensor(f32(rng.uniform(-2, 2, size=(4, 3))), requires_grad=True)
+    t = torch.tensor(f32(rng.uniform(-2, 2, size=(4, 3))))
+    loss = F.mse_loss(y, t)
+    loss.backward()
+    cases.append({'kind': 'mse', 'logits': flat(y), 'targets': flat(t), 'rows': 4, 'cols': 3, 'loss': loss.item(), 'dLogits': flat(y.grad)})
+    z = torch.tensor(f32(rng.uniform(-6, 6, size=(4, 3))), requires_grad=True)
+    t = torch.tensor(f32(rng.integers(0, 2, size=(4, 3))))
+    loss = F.binary_cross_entropy_with_logits(z, t)
+    loss.backward()
+    cases.append({'kind': 'sigmoid-binary-cross-entropy', 'logits': flat(z), 'targets': flat(t), 'rows': 4, 'cols': 3, 'loss': loss.item(), 'dLogits': flat(z.grad)})
+    return cases
+
+
+OPTIMIZERS = [
+    ('sgd', {'lr': 0.1}, lambda p: torch.optim.SGD(p, lr=0.1)),
+    ('momentum', {'lr': 0.05, 'momentum': 0.8}, lambda p: torch.optim.SGD(p, lr=0.05, momentum=0.8)),
+    ('nesterov', {'lr': 0.05, 'momentum': 0.9}, lambda p: torch.optim.SGD(p, lr=0.05, momentum=0.9, nesterov=True)),
+    ('adagrad', {'lr': 0.1, 'eps': 1e-10}, lambda p: torch.optim.Adagrad(p, lr=0.1, eps=1e-10)),
+    ('rmsprop', {'lr': 0.01, 'rho': 0.95, 'eps': 1e-8}, lambda p: torch.optim.RMSprop(p, lr=0.01, alpha=0.95, eps=1e-8)),
+    ('adadelta', {'lr': 1.0, 'rho': 0.9, 'eps': 1e-6}, lambda p: torch.optim.Adadelta(p, lr=1.0, rho=0.9, eps=1e-6)),
+    ('adam', {'lr': 0.01, 'beta1': 0.85, 'beta2': 0.995, 'eps': 1e-8}, lambda p: torch.optim.Adam(p, lr=0.01, betas=(0.85, 0.995), eps=1e-8)),
+]
+
+
+def optimizer_cases(rng):
+    cases = []
+    A = torch.tensor(f32(rng.uniform(-1, 1, size=(6, 6))))
+    b = torch.tensor(f32(rng.uniform(-1, 1, size=6)))
+    for kind, hyper, make in OPTIMIZERS:
+        p = torch.tensor(f32(rng.uniform(-1, 1, size=6)), requires_grad=True)
+        p0 = flat(p)
+        opt = make([p])
+        grads, trajectory = [], []
+        for _ in range(20):
+            opt.zero_grad()
+            ((A @ p - b) ** 2).sum().backward()
+            # Gradients rounded to float32, as Netloom's engine sees them.
+            p.grad.copy_(torch.tensor(f32(p.grad.detach().numpy())))
+            grads.append(flat(p.grad))
+            opt.step()
+            trajectory.append(flat(p))
+        cases.append({'kind': kind, 'hyper': hyper, 'p0': p0, 'grads': grads, 'trajectory': trajectory})
+    return cases
+
+
+def main():
+    with open(os.path.join(FIXTURES, 'layer-examples.json')) as f:
+        examples = json.load(f)
+    rng = np.random.default_rng(1709_01412)
+    layers = []
+    for ex in examples:
+        if ex['kind'] == 'dropout':
+            continue  # PyTorch draws its own mask: dropout is checked by its semantics instead
+        for mode in (['train', 'eval'] if ex['kind'] == 'batchnorm' else ['train']):
+            layers.append(layer_case(ex, rng, mode))
+    out = {'torch': torch.__version__, 'layers': layers, 'losses': loss_cases(rng), 'optimizers': optimizer_cases(rng)}
+    path = os.path.join(FIXTURES, 'pytorch-reference.json')
+    with open(path, 'w') as f:
+        json.dump(out, f, separators=(',', ':'))
+    print(f'{len(layers)} layer cases, {len(out["losses"])} losses, {len(out["optimizers"])} optimizers -> {path}')
+
+
+if __name__ == '__main__':
+    main()
