@@ -47,7 +47,9 @@ describe('layers match PyTorch (float32, relative error < 1e-4)', () => {
   for (const c of reference.layers as LayerCase[]) {
     it(`${c.kind} #${c.index} ${JSON.stringify(c.params)} (${c.mode})`, () => {
       const rig = buildLayer(c.kind, c.params, c.inputs, { n: c.n, precision: 'f32' });
-      c.x.forEach((values, i) => rig.x[i].set(values));
+      c.x.forEach((values, i) => {
+        rig.x[i].set(values);
+      });
       for (const [name, values] of Object.entries(c.weights)) rig.weights[name].set(values);
       for (const [name, values] of Object.entries(c.state)) (rig.passes.state![name].buf as Float32Array).set(values);
       forwardBackward(rig, Float32Array.from(c.r), c.mode);
