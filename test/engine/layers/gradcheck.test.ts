@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { createCpuBackend } from '../../../engine/backend/cpu/cpu-backend';
 import type { FloatArray } from '../../../engine/backend/cpu/types';
 import { Random } from '../../../engine/init/random';
 import type { Mode } from '../../../engine/layers/layer';
@@ -63,5 +64,53 @@ describe('gradient checks (central differences, float64)', () => {
       it(`${kind} #${i} ${JSON.stringify(example.params)} on ${JSON.stringify(example.inputs)} (${mode})`, () => {
         check(buildLayer(kind, example.params, example.inputs), mode, `${kind} #${i}`);
       });
+  }
+});
+
+describe('loss gradient checks (central differences, float64)', () => {
+  const be = createCpuBackend('f64');
+  const random = new Random(8);
+  const rows = 4;
+  const cols = 3;
+  const logits = new Float64Array(rows * cols).map(() => random.uniform(-3, 3));
+  const kinds = {
+    'softmax-cross-entropy': { targets: Float64Array.from([0, 2, 1, 2]) },
+    mse: { targets: new Float64Array(rows * cols).map(() => random.uniform(-1, 1)) },
+    'sigmoid-binary-cross-entropy': { targets: new Float64Array(rows * cols).map(() => (random.next() < 0.5 ? 0 : 1)) },
+  };
+  for (const [kind, { targets }] of Object.entries(kinds)) {
+    it(kind, () => {
+      const d = new Float64Array(rows * cols);
+      const run = () => {
+        const loss = new Float64Array(1);
+        const correct = new Float64Array(1);
+        if (kind === 'softmax-cross-entropy')
+          be.softmaxCrossEntropy({ logits, labels: targets, dLogits: d, loss, correct, rows, cols, scale: 1 });
+        else if (kind === 'mse')
+          be.meanSquaredError({ y: logits, target: targets, dY: d, loss, size: rows * cols, scale: 1 });
+        else
+          be.sigmoidBinaryCrossEntropy({
+            logits,
+            target: targets,
+            dLogits: d,
+            loss,
+            correct,
+            size: rows * cols,
+            scale: 1,
+          });
+        return loss[0];
+      };
+      run();
+      const analytic = Float64Array.from(d);
+      for (let i = 0; i < logits.length; i++) {
+        const saved = logits[i];
+        logits[i] = saved + H;
+        const up = run();
+        logits[i] = saved - H;
+        const down = run();
+        logits[i] = saved;
+        expect(Math.abs((up - down) / (2 * H) - analytic[i])).toBeLessThan(TOLERANCE);
+      }
+    });
   }
 });
