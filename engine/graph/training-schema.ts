@@ -26,7 +26,7 @@ export const datasetSchema = z.discriminatedUnion('source', [
   z.strictObject({ source: z.literal('image-folder'), path: pathText, grayscale: z.boolean().default(false) }),
   z.strictObject({
     source: z.literal('synthetic'),
-    generator: z.enum(['spiral', 'xor', 'regression', 'sequence']),
+    generator: z.enum(['spiral', 'xor', 'regression', 'sequence', 'bars']),
     samples: z.number().int().min(1).max(1_000_000).default(1000),
     noise: z.number().min(0).max(10).default(0.1),
   }),

@@ -66,7 +66,10 @@ export function decodeCheckpoint(bytes: Uint8Array): Checkpoint {
   const arrays = new Map<string, ArrayBuffer>();
   for (const [name, length] of header.arrays as [string, number][]) {
     if (at + length * 4 > bytes.length) throw new Error(`checkpoint array ${name} is cut short`);
-    arrays.set(name, bytes.slice(at, at + length * 4).buffer);
+    // A copy (not a view: a Node Buffer's slice shares its pool), aligned for the typed arrays.
+    const copy = new Uint8Array(length * 4);
+    copy.set(bytes.subarray(at, at + length * 4));
+    arrays.set(name, copy.buffer);
     at += length * 4;
   }
   const f32 = (name: string) => new Float32Array(arrays.get(name) ?? new ArrayBuffer(0));

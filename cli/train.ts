@@ -1,0 +1,110 @@
+/**
+ * Headless training: npm run train -- <graph.json> [--epochs N] [--backend cpu] [--data <images> <labels>]
+ *                                      [--out <dir>] [--resume <checkpoint>]
+ * Loads and checks the graph, trains it with a progress bar and per-epoch metrics, then writes a
+ * checkpoint (<out>/<name>.ckpt) and a report (<out>/<name>.report.json). Exit codes: 0 done,
+ * 1 training stopped by an error, 2 bad arguments or files.
+ */
+import { mkdirSync, readFileSync, statSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { createCpuBackend } from '../engine/backend/cpu/cpu-backend';
+import { type Dataset, splitValidation } from '../engine/data/dataset';
+import { EngineError } from '../engine/errors';
+import { formatIssue, LIMITS, parseGraphText } from '../engine/graph';
+import { decodeCheckpoint, encodeCheckpoint } from '../engine/train/checkpoint';
+import { Trainer } from '../engine/train/trainer';
+import { writeFileAtomic } from '../main/atomic-write';
+import { loadTrainingData } from './load-data';
+import { progressPrinter } from './progress';
+
+const usage =
+  'usage: npm run train -- <graph.json> [--epochs N] [--backend cpu] [--data <images> <labels>] [--out <dir>] [--resume <file>]';
+
+function exit(code: number, message: string): never {
+  process.stderr.write(`${message}\n`);
+  process.exit(code);
+}
+
+async function main(): Promise<void> {
+  const { values, positionals } = parseArgs({
+    allowPositionals: true,
+    options: {
+      epochs: { type: 'string' },
+      backend: { type: 'string', default: 'cpu' },
+      data: { type: 'string', multiple: true },
+      out: { type: 'string' },
+      resume: { type: 'string' },
+    },
+  });
+  // --data takes its files as following words too: --data images.gz labels.gz
+  const [graphPath, ...extra] = positionals;
+  if (!graphPath) exit(2, usage);
+  const dataFiles = [...(values.data ?? []), ...extra];
+  if (values.backend !== 'cpu')
+    exit(2, `backend "${values.backend}" is not available from the command line yet; use --backend cpu`);
+
+  const size = statSync(graphPath).size;
+  if (size > LIMITS.fileBytes)
+    exit(2, `${graphPath}: ${size} bytes, over the ${LIMITS.fileBytes}-byte limit for graph files`);
+  const loaded = parseGraphText(readFileSync(graphPath, 'utf8'));
+  if (!loaded.ok)
+    exit(2, `${graphPath} was not loaded:\n${loaded.issues.map((i) => `  ${formatIssue(i)}`).join('\n')}`);
+  const doc = loaded.document;
+  if (values.epochs !== undefined) {
+    const epochs = Number(values.epochs);
+    if (!Number.isInteger(epochs) || epochs < 1 || epochs > 100_000)
+      exit(2, `--epochs must be a whole number from 1 to 100000, got "${values.epochs}"`);
+    doc.training.epochs = epochs;
+  }
+
+  const { train: all, test } = loadTrainingData(doc, dataFiles, dirname(resolve(graphPath)));
+  const { train, validation } = splitValidation(all, doc.training.validation.split, doc.training.seed);
+  const trainer = new Trainer(doc, createCpuBackend(), train, validation);
+  if (values.resume) trainer.restore(decodeCheckpoint(readFileSync(values.resume)));
+  const name = basename(graphPath).replace(/\.json$/i, '');
+  const outDir = resolve(values.out ?? dirname(graphPath));
+  mkdirSync(outDir, { recursive: true });
+  process.stdout.write(
+    `${doc.name}: ${trainer.session.paramCount} parameters, ${train.count} training and ${validation?.count ?? 0} validation samples, ` +
+      `${doc.training.epochs} epochs of ${trainer.batchesPerEpoch} batches on the CPU\n`,
+  );
+
+  const started = performance.now();
+  let error: EngineError | undefined;
+  try {
+    await trainer.fit(progressPrinter(doc.training.epochs, trainer.batchesPerEpoch, trainer.batchSize, process.stdout));
+  } catch (e) {
+    if (!(e instanceof EngineError)) throw e;
+    error = e;
+  }
+  const checkpointPath = join(outDir, `${name}.ckpt`);
+  await writeFileAtomic(checkpointPath, encodeCheckpoint(await trainer.checkpoint()));
+  const report = {
+    graph: resolve(graphPath),
+    name: doc.name,
+    backend: 'cpu',
+    parameters: trainer.session.paramCount,
+    steps: trainer.step,
+    seconds: (performance.now() - started) / 1000,
+    stoppedEarly: trainer.stoppedEarly,
+    error: error && { code: error.code, message: error.message, node: error.nodeId },
+    history: trainer.history,
+    validation: validation ? await trainer.evaluate('validation') : undefined,
+    test: test ? await evaluateOn(trainer, test) : undefined,
+    checkpoint: checkpointPath,
+  };
+  await writeFileAtomic(join(outDir, `${name}.report.json`), `${JSON.stringify(report, null, 2)}\n`);
+  if (error) exit(1, `training stopped: ${error.message}\ncheckpoint (last good weights): ${checkpointPath}`);
+  process.stdout.write(`done in ${report.seconds.toFixed(1)} s; checkpoint ${checkpointPath}\n`);
+}
+
+/** Test-set accuracy with the trained weights: a second trainer over the test data, given the weights. */
+async function evaluateOn(trained: Trainer, test: Dataset) {
+  const evaluator = new Trainer(trained.doc, createCpuBackend(), test);
+  const cp = await trained.checkpoint();
+  evaluator.restore({ ...cp, order: Uint32Array.from({ length: test.count }, (_, i) => i) });
+  return evaluator.evaluate('train');
+}
+
+main().catch((e: Error) => exit(e instanceof EngineError ? 1 : 2, `error: ${e.message}`));

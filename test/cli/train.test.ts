@@ -1,0 +1,137 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { afterAll, describe, expect, it } from 'vitest';
+import { parseIdx } from '../../engine/data/idx';
+import { barsData } from '../../engine/data/synthetic';
+import { decodeCheckpoint } from '../../engine/train/checkpoint';
+import { chain } from '../helpers/graphs';
+
+const root = join(import.meta.dirname, '../..');
+const dir = mkdtempSync(join(tmpdir(), 'netloom-cli-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+/** An IDX file: zero magic, type byte, rank, big-endian dims, then bytes. */
+function idx(dims: number[], values: ArrayLike<number>): Buffer {
+  const header = Buffer.alloc(4 + 4 * dims.length);
+  header[2] = 0x08;
+  header[3] = dims.length;
+  dims.forEach((d, i) => {
+    header.writeUInt32BE(d, 4 + 4 * i);
+  });
+  return Buffer.concat([header, Buffer.from(Uint8Array.from(values))]);
+}
+
+function train(...args: string[]) {
+  const run = spawnSync(process.execPath, ['--import', 'tsx', join(root, 'cli/train.ts'), ...args], {
+    cwd: root,
+    encoding: 'utf8',
+  });
+  return { code: run.status, out: run.stdout, err: run.stderr };
+}
+
+const data = barsData(160, 8, 0.1, 3);
+const images = join(dir, 'images-idx3-ubyte.gz');
+const labels = join(dir, 'labels-idx1-ubyte');
+writeFileSync(
+  images,
+  gzipSync(
+    idx(
+      [160, 8, 8],
+      Array.from(data.x, (v) => Math.max(0, Math.min(255, Math.round(v * 255)))),
+    ),
+  ),
+);
+writeFileSync(labels, idx([160], data.targets));
+const graph = join(dir, 'bars.json');
+writeFileSync(
+  graph,
+  JSON.stringify(
+    chain(
+      [1, 8, 8],
+      [
+        ['conv2d', { filters: 4, kernel: 3, padding: 1 }],
+        ['activation', { fn: 'relu' }],
+        ['globalavgpool'],
+        ['dense', { units: 2 }],
+      ],
+      {
+        optimizer: { kind: 'adam', lr: 0.02 },
+        batchSize: 16,
+        epochs: 3,
+      },
+    ),
+  ),
+);
+
+describe('npm run train', () => {
+  it('trains a graph on IDX files, prints epochs, writes a checkpoint and a report', () => {
+    const run = train(graph, '--data', images, labels, '--epochs', '2', '--out', join(dir, 'out'));
+    expect(run.err).toBe('');
+    expect(run.code).toBe(0);
+    expect(run.out).toMatch(/epoch 1\/2 {2}loss \d\.\d{4} \d+\.\d% {2}val loss/);
+    expect(run.out).toMatch(/epoch 2\/2/);
+    const report = JSON.parse(readFileSync(join(dir, 'out/bars.report.json'), 'utf8'));
+    expect(report.history).toHaveLength(2);
+    expect(report.steps).toBe(2 * 9);
+    const checkpoint = decodeCheckpoint(readFileSync(join(dir, 'out/bars.ckpt')));
+    expect(checkpoint.step).toBe(18);
+    expect(checkpoint.paramCount).toBe(report.parameters);
+  });
+
+  it('resumes from a checkpoint', () => {
+    const run = train(
+      graph,
+      '--data',
+      images,
+      labels,
+      '--epochs',
+      '3',
+      '--out',
+      join(dir, 'out'),
+      '--resume',
+      join(dir, 'out/bars.ckpt'),
+    );
+    expect(run.code).toBe(0);
+    expect(run.out).toMatch(/epoch 3\/3/);
+    expect(run.out).not.toMatch(/epoch 1\/3/);
+    expect(JSON.parse(readFileSync(join(dir, 'out/bars.report.json'), 'utf8')).steps).toBe(27);
+  });
+
+  it('refuses a bad graph with the path of the offending value (exit 2)', () => {
+    const bad = join(dir, 'bad.json');
+    const doc = JSON.parse(readFileSync(graph, 'utf8'));
+    doc.nodes[1].params.filters = 0;
+    writeFileSync(bad, JSON.stringify(doc));
+    const run = train(bad, '--data', images, labels);
+    expect(run.code).toBe(2);
+    expect(run.err).toMatch(/nodes\[1\]\.params\.filters \(node "n1"\)/);
+  });
+
+  it('refuses bad arguments and data with a clear message', () => {
+    expect(train().code).toBe(2);
+    expect(train(graph, '--epochs', 'many').err).toMatch(/--epochs must be a whole number/);
+    const truncated = join(dir, 'short-idx1-ubyte');
+    writeFileSync(truncated, idx([160], data.targets).subarray(0, 100));
+    const run = train(graph, '--data', images, truncated);
+    expect(run.code).toBe(1);
+    expect(run.err).toMatch(/short-idx1-ubyte: the header promises \[160\]/);
+  });
+});
+
+describe('IDX files', () => {
+  it('parses ubyte images and refuses broken headers', () => {
+    const parsed = parseIdx(idx([2, 2, 2], [0, 1, 2, 3, 4, 5, 6, 255]), 'x');
+    expect(parsed.dims).toEqual([2, 2, 2]);
+    expect(Array.from(parsed.values)).toEqual([0, 1, 2, 3, 4, 5, 6, 255]);
+    expect(() => parseIdx(gzipSync(idx([1], [1])), 'g')).toThrow(/still gzipped/);
+    const badType = idx([1], [1]);
+    badType[2] = 0x42;
+    expect(() => parseIdx(badType, 't')).toThrow(/unknown IDX element type 0x42/);
+    // A header that promises far more than the file holds is refused before allocating.
+    const huge = idx([4_000_000_000], []);
+    expect(() => parseIdx(huge, 'h')).toThrow(/promises \[4000000000\]/);
+  });
+});
