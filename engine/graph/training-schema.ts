@@ -32,7 +32,7 @@ export const datasetSchema = z.discriminatedUnion('source', [
   }),
 ]);
 
-/** The paper's chapter 4.7 optimizers; each carries exactly its own hyper-parameters. */
+/** The paper's chapter 4 optimizers; each carries exactly its own hyper-parameters. */
 export const optimizerSchema = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('sgd'), lr: rate }),
   z.strictObject({ kind: z.literal('momentum'), lr: rate, momentum: unitInterval.default(0.9) }),

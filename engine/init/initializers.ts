@@ -4,7 +4,7 @@ import type { Random } from './random';
 export type InitName = 'paper' | 'glorot-uniform' | 'glorot-normal' | 'he-uniform' | 'he-normal';
 
 /**
- * Fills a weight tensor (the paper's section 4.9 on initialisation):
+ * Fills a weight tensor (the paper's chapter 4, on initialisation):
  *  - paper: the classic heuristic U(−1/√fan_in, 1/√fan_in);
  *  - Glorot/Xavier: variance 2/(fan_in + fan_out), uniform on ±√(6/(fan_in + fan_out)) or normal;
  *  - He: variance 2/fan_in, for ReLU networks, uniform on ±√(6/fan_in) or normal.

@@ -12,7 +12,7 @@ const params = z.strictObject({
 });
 export type ActivationParams = z.infer<typeof params>;
 
-/** Element-wise non-linearity, the paper's section 4.2 (softmax over the last axis). */
+/** Element-wise non-linearity, the paper's chapter 4 (softmax over the last axis). */
 export const activation: LayerDef<'activation', ActivationParams> = {
   kind: 'activation',
   category: 'activation',

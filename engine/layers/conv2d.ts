@@ -59,7 +59,7 @@ export function convPadding(p: Conv2dParams): [number, number] | string {
   return asPair(p.padding);
 }
 
-/** 2-D convolution over NCHW images, the paper's section 5.2 (cross-correlation, as every framework). */
+/** 2-D convolution over NCHW images, the paper's chapter 5 (cross-correlation, as every framework). */
 export const conv2d: LayerDef<'conv2d', Conv2dParams> = {
   kind: 'conv2d',
   category: 'convolution',

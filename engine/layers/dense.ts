@@ -22,7 +22,7 @@ const params = z.strictObject({
 export type DenseParams = z.infer<typeof params>;
 
 /**
- * Weighted averaging, the paper's section 4.3: Y[N, U] = X[N, D] W[D, U] + b.
+ * Weighted averaging, the paper's chapter 4: Y[N, U] = X[N, D] W[D, U] + b.
  * Backward: dW += Xᵀ dY, db += Σ_N dY, dX += dY Wᵀ.
  */
 export const dense: LayerDef<'dense', DenseParams> = {

@@ -7,7 +7,7 @@ const params = z.strictObject({
 });
 export type DropoutParams = z.infer<typeof params>;
 
-/** Inverted dropout, the paper's section 4.6: kept units are scaled by 1/(1-rate) in training only. */
+/** Inverted dropout, the paper's chapter 4: kept units are scaled by 1/(1-rate) in training only. */
 export const dropout: LayerDef<'dropout', DropoutParams> = {
   kind: 'dropout',
   category: 'structure',

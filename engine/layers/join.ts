@@ -11,7 +11,7 @@ const ports = (p: JoinParams) => Array.from({ length: p.inputs }, (_, i) => `in$
 
 const sameShape = (a: Shape, b: Shape) => a.length === b.length && a.every((d, i) => d === b[i]);
 
-/** Element-wise sum of same-shaped inputs: the residual join of ResNet (the paper's section 5.5.5). */
+/** Element-wise sum of same-shaped inputs: the residual join of ResNet (the paper's chapter 5). */
 export const add: LayerDef<'add', JoinParams> = {
   kind: 'add',
   category: 'structure',
@@ -44,7 +44,7 @@ export const add: LayerDef<'add', JoinParams> = {
   sizeField: 'inputs',
 };
 
-/** Concatenation along the channel (first per-sample) axis: the inception module's join (section 5.5.4). */
+/** Concatenation along the channel (first per-sample) axis: the inception module's join (the paper's chapter 5). */
 export const concat: LayerDef<'concat', JoinParams> = {
   kind: 'concat',
   category: 'structure',

@@ -157,7 +157,7 @@ export function expectRank(input: Shape, rank: number, what: string): ShapeResul
 }
 
 /**
- * Output length of a sliding window along one axis (the paper's section 5.2.2):
+ * Output length of a sliding window along one axis (the paper's chapter 5):
  * floor((L + 2p - k) / s) + 1.
  */
 export function windowLength(length: number, kernel: number, stride: number, pad: number): number {

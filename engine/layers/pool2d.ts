@@ -101,9 +101,9 @@ function poolLayer<K extends 'maxpool2d' | 'avgpool2d'>(
   };
 }
 
-/** Max pooling, the paper's section 5.3. */
+/** Max pooling, the paper's chapter 5. */
 export const maxpool2d = poolLayer('maxpool2d', 'MaxPool2D', 'Keeps the largest value of each window, per channel.');
-/** Average pooling, the paper's section 5.3. */
+/** Average pooling, the paper's chapter 5. */
 export const avgpool2d = poolLayer(
   'avgpool2d',
   'AvgPool2D',

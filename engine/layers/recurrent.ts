@@ -44,7 +44,7 @@ function stepBuffers(ctx: BuildContext<RecurrentParams>, name: string, steps: nu
  * (1 for Elman, 4 for LSTM's gates):
  *  - all input projections at once: P[N·T, width·U] = X[N·T, D] Wx;
  *  - per step t: z_t = P[:, t] + h_t Wh + b, then the cell turns z_t into h_{t+1};
- *  - backward through time (the paper's section 6.2.3): from the last step down, the cell gives dz_t from
+ *  - backward through time (the paper's chapter 6): from the last step down, the cell gives dz_t from
  *    dh, then dWh += h_tᵀ dz_t, db += Σ dz_t, dh ← dz_t Whᵀ; finally dWx and dX in one product each.
  */
 function recurrentPasses(
@@ -202,7 +202,7 @@ const recurrentSpecs =
     b: constant([width * p.units], 0),
   });
 
-/** Elman RNN, the paper's section 6.2: h_t = tanh(x_t Wx + h_{t-1} Wh + b). */
+/** Elman RNN, the paper's chapter 6: h_t = tanh(x_t Wx + h_{t-1} Wh + b). */
 export const rnn: LayerDef<'rnn', RecurrentParams> = {
   kind: 'rnn',
   category: 'recurrent',
@@ -237,7 +237,7 @@ export const rnn: LayerDef<'rnn', RecurrentParams> = {
 };
 
 /**
- * LSTM, the paper's section 6.3: input, forget and output gates and a cell state; the four gate
+ * LSTM, the paper's chapter 6: input, forget and output gates and a cell state; the four gate
  * pre-activations share one weight matrix of 4 * units columns, in PyTorch's order (i, f, g, o).
  */
 export const lstm: LayerDef<'lstm', RecurrentParams> = {

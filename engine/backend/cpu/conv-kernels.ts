@@ -2,7 +2,7 @@ import type { Conv2dGeometry } from '../backend';
 import type { FloatArray } from './types';
 
 /*
- * Direct convolution over NCHW (the paper's section 5.2, as cross-correlation like every framework):
+ * Direct convolution over NCHW (the paper's chapter 5, as cross-correlation like every framework):
  * y[n, co, oy, ox] = Σ_{ci, ky, kx} x[n, ci, oy·sh − ph + ky, ox·sw − pw + kx] · w[co, ci, ky, kx].
  * These loops are the readable reference; faster kernels are checked against them.
  */

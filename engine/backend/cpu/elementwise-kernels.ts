@@ -1,7 +1,7 @@
 import type { UnaryOp } from '../backend';
 import type { FloatArray } from './types';
 
-/** The paper's activations (section 4.2) and their derivatives. */
+/** The paper's activations (chapter 4) and their derivatives. */
 export function unary({
   op,
   x,
@@ -115,7 +115,7 @@ export function hash32(value: number): number {
   return x >>> 0;
 }
 
-/** Inverted dropout (the paper's section 4.6) with a mask every backend can reproduce from (seed, counter). */
+/** Inverted dropout (the paper's chapter 4) with a mask every backend can reproduce from (seed, counter). */
 export function dropout(args: {
   x: FloatArray;
   y: FloatArray;

@@ -1,7 +1,7 @@
 import type { FloatArray } from './types';
 
 /**
- * Cross-entropy fused with softmax (the paper's section 4.5), numerically stable through log-sum-exp:
+ * Cross-entropy fused with softmax (the paper's chapter 4), numerically stable through log-sum-exp:
  * ℓ = logΣ exp(z) − z_label, ∂ℓ/∂z = softmax(z) − onehot(label). A label outside [0, cols) gives NaN.
  */
 export function softmaxCrossEntropy(a: {
@@ -42,7 +42,7 @@ export function softmaxCrossEntropy(a: {
   correct[0] += right;
 }
 
-/** ℓ = mean (y − t)², ∂ℓ/∂y = 2 (y − t) / size (the paper's section 4.5). */
+/** ℓ = mean (y − t)², ∂ℓ/∂y = 2 (y − t) / size (the paper's chapter 4). */
 export function meanSquaredError(a: {
   y: FloatArray;
   target: FloatArray;

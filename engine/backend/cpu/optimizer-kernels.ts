@@ -2,7 +2,7 @@ import type { OptimizerHyper, OptimizerKind } from '../backend';
 import type { FloatArray } from './types';
 
 /**
- * The paper's optimizers (section 4.7), in PyTorch's exact formulation so that trajectories match:
+ * The paper's optimizers (chapter 4), in PyTorch's exact formulation so that trajectories match:
  * v and s are the first and second slots of optimizer state, g the gradient, t the step from 1.
  */
 export function optimizerStep(a: {
@@ -67,7 +67,7 @@ export function optimizerStep(a: {
   }
 }
 
-/** g += l1 · sign(w) + l2 · w: the gradients of l1 ‖w‖₁ + (l2/2) ‖w‖² (the paper's section 4.6). */
+/** g += l1 · sign(w) + l2 · w: the gradients of l1 ‖w‖₁ + (l2/2) ‖w‖² (the paper's chapter 4). */
 export function regularize({
   w,
   g,

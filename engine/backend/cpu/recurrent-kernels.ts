@@ -3,7 +3,7 @@ import type { FloatArray } from './types';
 const sigmoid = (z: number) => 1 / (1 + Math.exp(-z));
 
 /**
- * One LSTM step (the paper's section 6.3), gates in PyTorch's order [i, f, g, o] along each row of 4u:
+ * One LSTM step (the paper's chapter 6), gates in PyTorch's order [i, f, g, o] along each row of 4u:
  * i, f, o = σ(z), g = tanh(z); c = f ⊙ cPrev + i ⊙ g; h = o ⊙ tanh(c). The activated gates replace z.
  */
 export function lstmCell({
