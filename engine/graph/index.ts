@@ -1,3 +1,5 @@
+export { analyseGraph, type GraphAnalysis, type NodeAnalysis } from './analysis';
+export { type Diagnostic, type DiagnosticCode, diagnoseGraph } from './diagnostics';
 export { emptyDocument } from './empty';
 export type { DocumentIssue, LoadResult } from './errors';
 export { formatIssue } from './errors';

@@ -47,7 +47,9 @@ describe('bad input stops cleanly and names the node', () => {
     const doc = chain([2], [['dense', { units: 1 }]]);
     const error = caught(() => new Trainer(doc, createCpuBackend(), xorData()));
     expect(error).toMatchObject({ code: 'LOSS_MISMATCH', nodeId: 'n1' });
-    expect(error.message).toMatch(/Softmax cross-entropy cannot read node "n1"/);
+    expect(error.message).toMatch(
+      /^node "n1" \(dense\): Softmax cross-entropy cannot read this output: needs a vector of at least 2 class scores, got \[1\]/,
+    );
   });
 
   it('more classes than output scores is refused', () => {

@@ -1,0 +1,68 @@
+import type { Shape } from '../layers/layer';
+import { layerDef } from '../layers/registry';
+import { optimizerSlots } from '../optim/optimizers';
+import { type Diagnostic, diagnoseGraph } from './diagnostics';
+import { FLOAT_BYTES } from './limits';
+import type { GraphDocument } from './schema';
+
+/** What the editor writes on a node: its shape, size and cost, and what is wrong with it. */
+export interface NodeAnalysis {
+  id: string;
+  kind: string;
+  outputShape?: Shape;
+  paramCount: number;
+  /** Forward FLOPs per sample. */
+  flops: number;
+  /** Training memory at the document's batch size: activations and their gradients, parameters with
+   *  their gradients and optimizer slots. */
+  memoryBytes: number;
+  diagnostics: Diagnostic[];
+}
+
+/** A whole graph as plain data (it crosses the worker boundary as is). */
+export interface GraphAnalysis {
+  nodes: Record<string, NodeAnalysis>;
+  /** The tensor shape carried by each edge. */
+  edgeShapes: Record<string, Shape | undefined>;
+  /** Problems that belong to no single node. */
+  graphDiagnostics: Diagnostic[];
+  totals: { paramCount: number; flops: number; memoryBytes: number };
+  outputId?: string;
+  canTrain: boolean;
+}
+
+export function analyseGraph(doc: GraphDocument): GraphAnalysis {
+  const { diagnostics, shapes, outputId } = diagnoseGraph(doc);
+  const batch = doc.training.batchSize;
+  const perParamBytes = FLOAT_BYTES * (2 + optimizerSlots[doc.training.optimizer.kind]);
+  const nodes: Record<string, NodeAnalysis> = {};
+  const totals = { paramCount: 0, flops: 0, memoryBytes: 0 };
+  for (const node of doc.nodes) {
+    const info = shapes.get(node.id);
+    const out = info?.output;
+    const aliases = layerDef(node.kind).aliasesInput === true;
+    const activations = out && !aliases ? 2 * batch * out.reduce((a, b) => a * b, 1) * FLOAT_BYTES : 0;
+    const entry: NodeAnalysis = {
+      id: node.id,
+      kind: node.kind,
+      outputShape: out,
+      paramCount: info?.paramCount ?? 0,
+      flops: info?.flops ?? 0,
+      memoryBytes: activations + (info?.paramCount ?? 0) * perParamBytes,
+      diagnostics: diagnostics.filter((d) => d.nodeId === node.id),
+    };
+    nodes[node.id] = entry;
+    totals.paramCount += entry.paramCount;
+    totals.flops += entry.flops;
+    totals.memoryBytes += entry.memoryBytes;
+  }
+  const edgeShapes = Object.fromEntries(doc.edges.map((e) => [e.id, shapes.get(e.source)?.output]));
+  return {
+    nodes,
+    edgeShapes,
+    graphDiagnostics: diagnostics.filter((d) => d.nodeId === undefined),
+    totals,
+    outputId,
+    canTrain: !diagnostics.some((d) => d.severity === 'error'),
+  };
+}
