@@ -2,8 +2,8 @@ import { readFileSync, statSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import type { Dataset } from '../engine/data/dataset';
+import { generatedDataset } from '../engine/data/from-document';
 import { idxDataset, parseIdx } from '../engine/data/idx';
-import { barsData, majorityData, regressionData, spiralData, xorData } from '../engine/data/synthetic';
 import { EngineError } from '../engine/errors';
 import type { GraphDocument } from '../engine/graph';
 
@@ -41,17 +41,8 @@ export function loadTrainingData(
   if (dataArgs.length > 0) return { train: loadIdxPair(dataArgs.map((p) => resolve(p))) };
   const d = doc.training.dataset;
   switch (d.source) {
-    case 'synthetic': {
-      const seed = doc.training.seed;
-      const generators = {
-        xor: () => xorData(Math.max(1, Math.round(d.samples / 4))),
-        spiral: () => spiralData(d.samples, 3, d.noise, seed),
-        regression: () => regressionData(d.samples, d.noise, seed),
-        sequence: () => majorityData(d.samples, 9, seed),
-        bars: () => barsData(d.samples, 8, d.noise, seed),
-      };
-      return { train: generators[d.generator]() };
-    }
+    case 'synthetic':
+      return { train: generatedDataset(doc) };
     case 'idx': {
       const train = loadIdxPair([resolve(graphDir, d.images), resolve(graphDir, d.labels)]);
       const test =

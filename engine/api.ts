@@ -1,25 +1,108 @@
+import { createCpuBackend } from './backend/cpu/cpu-backend';
 import { type BackendStatus, cpuStatus, probeWebGpu } from './backend/status';
+import { EngineError } from './errors';
+import { analyseGraph, type GraphAnalysis } from './graph/analysis';
+import { loadGraph } from './graph/load';
+import type { GraphDocument } from './graph/schema';
+import {
+  type DatasetInput,
+  type EngineEvent,
+  type RunEnd,
+  SessionHost,
+  type SessionInfo,
+  type SessionOptions,
+  type SettingsPatch,
+} from './session-host';
+import type { Evaluation } from './train/trainer';
 
 export interface EngineEnvironment {
   gpu: GPU | undefined;
   cores: number | undefined;
+  /** Wraps an event before it crosses to the page (the worker marks its buffers for transfer). */
+  transferable?: (event: EngineEvent) => EngineEvent;
+}
+
+export interface OpenSessionArgs {
+  doc: GraphDocument;
+  data: DatasetInput;
+  options?: SessionOptions;
+  /** Continue from this checkpoint (after a crash, or a saved run). */
+  checkpoint?: Uint8Array;
 }
 
 /**
- * The engine's interface: the same object runs in-process (tests, CLI) and behind Comlink in the
- * worker. Every method takes at most one plain-data argument and returns plain data.
+ * The engine's interface: the same object runs in-process (tests, the command line) and behind Comlink
+ * in the worker. Every method takes at most one plain-data argument and returns plain data; progress
+ * comes as events to the listener given to `subscribe`. Errors carry a `code` (EngineError).
  */
 export interface EngineApi {
   ping(): Promise<'pong'>;
   /** The backends this machine offers, CPU first. */
   backends(): Promise<BackendStatus[]>;
+  /** Shapes, sizes and diagnostics of a graph, for the editor. */
+  analyse(doc: GraphDocument): Promise<GraphAnalysis>;
+  subscribe(listener: (event: EngineEvent) => void): Promise<void>;
+  open(args: OpenSessionArgs): Promise<SessionInfo>;
+  /** Trains until paused, stopped or finished, or for `steps` steps. */
+  run(args?: { steps?: number }): Promise<RunEnd>;
+  pause(): Promise<void>;
+  stop(): Promise<void>;
+  evaluate(): Promise<Evaluation>;
+  updateSettings(patch: SettingsPatch): Promise<SessionInfo>;
+  checkpoint(): Promise<Uint8Array>;
+  close(): Promise<void>;
 }
 
 export function createEngineApi(env: EngineEnvironment): EngineApi {
+  let listener: ((event: EngineEvent) => void) | undefined;
+  let session: SessionHost | undefined;
+  const current = () => {
+    if (!session) throw new EngineError('INTERNAL', 'no training session is open');
+    return session;
+  };
+  const emit = (event: EngineEvent) => {
+    // Over Comlink the listener answers with a promise; a page that went away must not crash the worker.
+    const answer: unknown = listener?.(env.transferable ? env.transferable(event) : event);
+    if (answer instanceof Promise) answer.catch(() => {});
+  };
   return {
     ping: async () => 'pong',
     backends: async () => [cpuStatus(env.cores), await probeWebGpu(env.gpu)],
+    analyse: async (doc) => analyseGraph(doc),
+    async subscribe(l) {
+      listener = l;
+    },
+    async open({ doc, data, options, checkpoint }) {
+      // The document crossed a boundary: check it as any file before building anything from it.
+      const checked = loadGraph(doc);
+      if (!checked.ok)
+        throw new EngineError('INVALID_GRAPH', checked.issues.map((i) => `${i.path}: ${i.message}`).join('; '));
+      session = new SessionHost(checked.document, data, () => createCpuBackend(), emit, options, checkpoint);
+      return session.info();
+    },
+    run: async (args = {}) => current().run(args.steps),
+    pause: async () => current().pause(),
+    stop: async () => current().stop(),
+    evaluate: async () => current().evaluate(),
+    updateSettings: async (patch) => current().updateSettings(patch),
+    checkpoint: async () => current().checkpoint(),
+    async close() {
+      session?.stop();
+      session = undefined;
+    },
   };
 }
 
 export type { BackendId, BackendStatus } from './backend/status';
+export type { GraphAnalysis } from './graph/analysis';
+export type {
+  DatasetInput,
+  EngineEvent,
+  RunEnd,
+  SessionInfo,
+  SessionOptions,
+  SettingsPatch,
+  StepReport,
+} from './session-host';
+export type { NodeTelemetry, TelemetryFrame } from './train/telemetry';
+export type { EpochMetrics, Evaluation } from './train/trainer';

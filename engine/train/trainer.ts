@@ -60,14 +60,17 @@ export class Trainer {
   readonly history: EpochMetrics[] = [];
   step = 0;
   epoch = 0;
-  private batchIndex = 0;
+  batchIndex = 0;
   private order: Uint32Array;
   private readonly identity: Uint32Array;
   private readonly random: Random;
   private readonly train: DeviceData;
   private readonly validation?: DeviceData;
   private readonly indices: Buf;
-  private readonly backup: { params: Buf; slot1: Buf; slot2: Buf };
+  /** The weights and optimizer state before the last update (to undo it, and for update ratios). */
+  readonly backup: { params: Buf; slot1: Buf; slot2: Buf };
+  /** Samples in the last training batch (its activations and gradients are still in the buffers). */
+  lastBatchSize = 0;
   private readonly paramNormSq: Buf;
   private progress = {
     bestLoss: Number.POSITIVE_INFINITY,
@@ -180,6 +183,7 @@ export class Trainer {
     }
     this.step++;
     this.batchIndex++;
+    this.lastBatchSize = n;
     this.progress.epochLossSum += loss * n;
     this.progress.epochCorrect += correct;
     this.progress.epochSeen += n;

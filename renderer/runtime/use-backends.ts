@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'react';
 import type { BackendStatus } from '../../engine/api';
-import { startEngine } from './engine-client';
+import { connectBrowserWorker } from './engine-connection';
 
 export type BackendsState =
   | { state: 'loading' }
@@ -11,7 +11,7 @@ export type BackendsState =
 export function useBackends(): BackendsState {
   const [status, setStatus] = useState<BackendsState>({ state: 'loading' });
   useEffect(() => {
-    const engine = startEngine();
+    const engine = connectBrowserWorker();
     let live = true;
     engine.api
       .backends()
@@ -21,7 +21,7 @@ export function useBackends(): BackendsState {
       );
     return () => {
       live = false;
-      engine.dispose();
+      engine.terminate();
     };
   }, []);
   return status;

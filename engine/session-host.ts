@@ -1,0 +1,207 @@
+import type { Backend } from './backend/backend';
+import { type Dataset, splitValidation } from './data/dataset';
+import { generatedDataset } from './data/from-document';
+import { EngineError } from './errors';
+import type { GraphDocument } from './graph/schema';
+import type { Training } from './graph/training-schema';
+import { decodeCheckpoint, encodeCheckpoint } from './train/checkpoint';
+import { collectTelemetry, type TelemetryFrame } from './train/telemetry';
+import { type EpochMetrics, type Evaluation, type StepMetrics, Trainer } from './train/trainer';
+
+/** The data a session trains on: generated from the document, or samples the page already holds. */
+export type DatasetInput = { kind: 'document' } | { kind: 'samples'; train: Dataset; validation?: Dataset };
+
+export interface SessionOptions {
+  /** Least time between telemetry frames and between batches of step metrics (ms). */
+  telemetryIntervalMs?: number;
+  /** Least time between checkpoints sent to the page, which restores one if the worker dies (ms). */
+  checkpointIntervalMs?: number;
+}
+
+export interface StepReport extends StepMetrics {
+  samplesPerSecond: number;
+}
+
+export type RunEnd = 'paused' | 'stopped' | 'finished' | 'steps';
+
+export type EngineEvent =
+  | { type: 'steps'; steps: StepReport[] }
+  | { type: 'epoch'; metrics: EpochMetrics }
+  | { type: 'telemetry'; frame: TelemetryFrame }
+  | { type: 'checkpoint'; step: number; bytes: Uint8Array };
+
+export interface SessionInfo {
+  paramCount: number;
+  batchSize: number;
+  batchesPerEpoch: number;
+  epochs: number;
+  step: number;
+  epoch: number;
+  trainSamples: number;
+  validationSamples: number;
+}
+
+/** Training settings that may change between runs of one session (the network itself may not). */
+export type SettingsPatch = Partial<
+  Pick<Training, 'optimizer' | 'batchSize' | 'regularization' | 'clipNorm' | 'epochs' | 'schedule'>
+>;
+
+/** Hands the page a buffer it may take over (Comlink transfers it when the host wraps events). */
+export type Emit = (event: EngineEvent) => void;
+
+/** Lets other messages (pause, stop, ping) in while a run goes on: at most every `slice` ms. */
+const yieldToMessages = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
+const SLICE_MS = 15;
+
+/**
+ * One training session inside the engine worker: a Trainer plus run control (run, pause, stop, single
+ * steps), throttled metric and telemetry events, and periodic checkpoints for crash recovery.
+ */
+export class SessionHost {
+  private trainer: Trainer;
+  private running = false;
+  private stopRequested: 'pause' | 'stop' | null = null;
+  private pending: StepReport[] = [];
+  private lastFlush = 0;
+  private lastCheckpoint = 0;
+  private readonly telemetryMs: number;
+  private readonly checkpointMs: number;
+  private readonly train: Dataset;
+  private readonly validation?: Dataset;
+
+  constructor(
+    private doc: GraphDocument,
+    data: DatasetInput,
+    private readonly makeBackend: () => Backend,
+    private readonly emit: Emit,
+    options: SessionOptions = {},
+    checkpoint?: Uint8Array,
+  ) {
+    this.telemetryMs = options.telemetryIntervalMs ?? 200;
+    this.checkpointMs = options.checkpointIntervalMs ?? 2000;
+    if (data.kind === 'document') {
+      const split = splitValidation(generatedDataset(doc), doc.training.validation.split, doc.training.seed);
+      this.train = split.train;
+      this.validation = split.validation;
+    } else {
+      this.train = data.train;
+      this.validation = data.validation;
+    }
+    this.trainer = new Trainer(doc, makeBackend(), this.train, this.validation);
+    if (checkpoint) this.trainer.restore(decodeCheckpoint(checkpoint));
+  }
+
+  info(): SessionInfo {
+    const t = this.trainer;
+    return {
+      paramCount: t.session.paramCount,
+      batchSize: t.batchSize,
+      batchesPerEpoch: t.batchesPerEpoch,
+      epochs: this.doc.training.epochs,
+      step: t.step,
+      epoch: t.epoch,
+      trainSamples: this.train.count,
+      validationSamples: this.validation?.count ?? 0,
+    };
+  }
+
+  /** Trains until paused, stopped, finished, or `steps` steps are done. Errors reject with their code. */
+  async run(steps = Number.POSITIVE_INFINITY): Promise<RunEnd> {
+    if (this.running) throw new EngineError('INTERNAL', 'the session is already running');
+    this.running = true;
+    this.stopRequested = null;
+    let done = 0;
+    let sliceStart = performance.now();
+    let rateStart = performance.now();
+    let rateSamples = 0;
+    try {
+      while (done < steps && !this.trainer.finished) {
+        if (this.stopRequested) return this.stopRequested === 'pause' ? 'paused' : 'stopped';
+        await this.trainer.runSteps(1, {
+          onStep: (m) => {
+            rateSamples += this.trainer.lastBatchSize;
+            const seconds = (performance.now() - rateStart) / 1000;
+            this.pending.push({ ...m, samplesPerSecond: seconds > 0 ? rateSamples / seconds : 0 });
+          },
+          onEpoch: (metrics) => {
+            this.flushSteps();
+            this.emit({ type: 'epoch', metrics });
+          },
+        });
+        done++;
+        const now = performance.now();
+        if (now - this.lastFlush >= this.telemetryMs) {
+          this.flushSteps();
+          this.emit({ type: 'telemetry', frame: await collectTelemetry(this.trainer) });
+          rateStart = now;
+          rateSamples = 0;
+        }
+        if (now - this.lastCheckpoint >= this.checkpointMs) await this.sendCheckpoint();
+        if (now - sliceStart >= SLICE_MS) {
+          await yieldToMessages();
+          sliceStart = performance.now();
+        }
+      }
+      return this.trainer.finished ? 'finished' : 'steps';
+    } finally {
+      this.flushSteps();
+      if (this.trainer.lastBatchSize > 0) this.emit({ type: 'telemetry', frame: await collectTelemetry(this.trainer) });
+      await this.sendCheckpoint();
+      this.running = false;
+    }
+  }
+
+  /** Asks a run to end after the current step (it answers within one step). */
+  pause(): void {
+    if (this.running) this.stopRequested = 'pause';
+  }
+
+  stop(): void {
+    if (this.running) this.stopRequested = 'stop';
+  }
+
+  evaluate(): Promise<Evaluation> {
+    return this.trainer.evaluate(this.validation ? 'validation' : 'train');
+  }
+
+  async checkpoint(): Promise<Uint8Array> {
+    return encodeCheckpoint(await this.trainer.checkpoint());
+  }
+
+  /**
+   * New training settings between runs: the session is rebuilt around them and the weights, optimizer
+   * state and position restored, so training goes on where it was. A new optimizer kind starts fresh slots.
+   */
+  async updateSettings(patch: SettingsPatch): Promise<SessionInfo> {
+    if (this.running) throw new EngineError('INTERNAL', 'pause the session before changing its settings');
+    const old = this.trainer;
+    const saved = await old.checkpoint();
+    const sameOptimizer = patch.optimizer === undefined || patch.optimizer.kind === this.doc.training.optimizer.kind;
+    this.doc = { ...this.doc, training: { ...this.doc.training, ...patch } };
+    this.trainer = new Trainer(this.doc, this.makeBackend(), this.train, this.validation);
+    const seen = saved.batchIndex * old.batchSize;
+    const restored = {
+      ...saved,
+      batchIndex: Math.min(Math.floor(seen / this.trainer.batchSize), this.trainer.batchesPerEpoch),
+    };
+    if (!sameOptimizer) {
+      restored.slot1 = new Float32Array(saved.slot1.length);
+      restored.slot2 = new Float32Array(saved.slot2.length);
+    }
+    this.trainer.restore(restored);
+    return this.info();
+  }
+
+  private flushSteps(): void {
+    this.lastFlush = performance.now();
+    if (this.pending.length === 0) return;
+    this.emit({ type: 'steps', steps: this.pending });
+    this.pending = [];
+  }
+
+  private async sendCheckpoint(): Promise<void> {
+    this.lastCheckpoint = performance.now();
+    if (this.trainer.step === 0) return;
+    this.emit({ type: 'checkpoint', step: this.trainer.step, bytes: await this.checkpoint() });
+  }
+}

@@ -1,0 +1,95 @@
+import { size } from '../layers/layer';
+import type { Trainer } from './trainer';
+
+const BINS = 20;
+
+/** What the canvas shows on a node while it trains (TensorFlow Playground's view, for every layer). */
+export interface NodeTelemetry {
+  id: string;
+  kind: string;
+  activation: { mean: number; std: number; min: number; max: number; histogram: number[] };
+  /** ‖∂L/∂y‖ of the node's output, or of its parameters when it has some. */
+  gradNorm: number;
+  weightNorm?: number;
+  /** ‖Δw‖ / ‖w‖ of the last update: around 1e-3 is healthy; far below, learning stalls; far above, it thrashes. */
+  updateRatio?: number;
+  /** ReLU outputs that were zero for every sample of the batch. */
+  deadFraction?: number;
+}
+
+export interface TelemetryFrame {
+  step: number;
+  epoch: number;
+  nodes: NodeTelemetry[];
+}
+
+/** Statistics of the last training batch, read from the session's buffers (a few times a second). */
+export async function collectTelemetry(trainer: Trainer): Promise<TelemetryFrame> {
+  const { be, session } = trainer;
+  const n = trainer.lastBatchSize;
+  const [params, grads, before] = await Promise.all([
+    be.read(session.flat.params),
+    be.read(session.flat.grads),
+    be.read(trainer.backup.params),
+  ]);
+  const reluIds = new Set(
+    trainer.doc.nodes.filter((d) => d.kind === 'activation' && d.params.fn === 'relu').map((d) => d.id),
+  );
+  const nodes: NodeTelemetry[] = [];
+  for (const node of session.nodes) {
+    const per = size(node.outputShape);
+    const y = (await be.read(node.y)).subarray(0, n * per);
+    const own = session.params.filter((p) => p.nodeId === node.id);
+    const entry: NodeTelemetry = { id: node.id, kind: node.kind, activation: distribution(y), gradNorm: 0 };
+    if (own.length > 0) {
+      let w2 = 0;
+      let g2 = 0;
+      let d2 = 0;
+      for (const p of own)
+        for (let i = p.offset; i < p.offset + p.size; i++) {
+          w2 += params[i] ** 2;
+          g2 += grads[i] ** 2;
+          d2 += (params[i] - before[i]) ** 2;
+        }
+      entry.gradNorm = Math.sqrt(g2);
+      entry.weightNorm = Math.sqrt(w2);
+      entry.updateRatio = w2 > 0 ? Math.sqrt(d2 / w2) : 0;
+    } else {
+      const dy = (await be.read(node.dy)).subarray(0, n * per);
+      entry.gradNorm = Math.sqrt(dy.reduce((s, v) => s + v * v, 0));
+    }
+    if (reluIds.has(node.id)) entry.deadFraction = deadFraction(y, n, per);
+    nodes.push(entry);
+  }
+  return { step: trainer.step, epoch: trainer.epoch, nodes };
+}
+
+function distribution(values: Float64Array): NodeTelemetry['activation'] {
+  let min = Number.POSITIVE_INFINITY;
+  let max = Number.NEGATIVE_INFINITY;
+  let sum = 0;
+  for (const v of values) {
+    if (v < min) min = v;
+    if (v > max) max = v;
+    sum += v;
+  }
+  const count = Math.max(values.length, 1);
+  const mean = sum / count;
+  let sq = 0;
+  for (const v of values) sq += (v - mean) ** 2;
+  const histogram = new Array<number>(BINS).fill(0);
+  const width = max > min ? (max - min) / BINS : 1;
+  for (const v of values) histogram[Math.min(BINS - 1, Math.floor((v - min) / width))]++;
+  return { mean, std: Math.sqrt(sq / count), min: values.length ? min : 0, max: values.length ? max : 0, histogram };
+}
+
+/** Units (positions of the per-sample output) that are zero for every sample. */
+function deadFraction(y: Float64Array, n: number, per: number): number {
+  let dead = 0;
+  for (let j = 0; j < per; j++) {
+    let alive = false;
+    for (let b = 0; b < n && !alive; b++) alive = y[b * per + j] !== 0;
+    if (!alive) dead++;
+  }
+  return dead / per;
+}

@@ -1,0 +1,310 @@
+import * as Comlink from 'comlink';
+import {
+  asyncScheduler,
+  BehaviorSubject,
+  interval,
+  type Observable,
+  type SchedulerLike,
+  Subject,
+  share,
+  takeUntil,
+  throttleTime,
+} from 'rxjs';
+import type {
+  DatasetInput,
+  EngineEvent,
+  EpochMetrics,
+  Evaluation,
+  SessionInfo,
+  SessionOptions,
+  SettingsPatch,
+  StepReport,
+  TelemetryFrame,
+} from '../../engine/api';
+import type { GraphDocument } from '../../engine/graph';
+import type { ConnectEngine, EngineConnection } from './engine-connection';
+import { structuralKey } from './graph-runtime';
+import { Owner } from './owner';
+
+const MAX_RECOVERIES = 3;
+
+export type SessionState = 'idle' | 'opening' | 'running' | 'paused' | 'stopped' | 'finished' | 'failed' | 'recovering';
+
+export interface SessionNotice {
+  kind: 'info' | 'warning' | 'error';
+  message: string;
+}
+
+export interface TrainingSessionOptions {
+  connect: ConnectEngine;
+  doc: GraphDocument;
+  data: DatasetInput;
+  engine?: SessionOptions;
+  /** How often the worker is pinged, and how long an answer may take before it counts as lost (ms). */
+  heartbeat?: { intervalMs: number; timeoutMs: number };
+  /** The UI hears at most one frame per this many ms (about ten a second). */
+  frameMs?: number;
+  scheduler?: SchedulerLike;
+}
+
+/**
+ * One training run as the page sees it: commands (start, pause, resume, stop, single step, evaluate,
+ * settings) go to the engine worker; metrics, telemetry and notices come back as streams, throttled for
+ * the UI. If the worker crashes or stops answering, a new one continues from the last checkpoint.
+ */
+export class TrainingSession {
+  readonly state$ = new BehaviorSubject<SessionState>('idle');
+  readonly info$ = new BehaviorSubject<SessionInfo | null>(null);
+  /** Every step's metrics, in order (for charts that keep all points). */
+  readonly steps$ = new Subject<StepReport>();
+  readonly epochs$ = new Subject<EpochMetrics>();
+  readonly notices$ = new Subject<SessionNotice>();
+  /** The latest step, at most one per frame (for progress bars and counters). */
+  readonly progress$: Observable<StepReport>;
+  /** Per-node telemetry, at most one frame per frameMs. */
+  readonly telemetry$: Observable<TelemetryFrame>;
+  /** The step of the newest checkpoint the page holds. */
+  checkpointStep = 0;
+
+  private readonly owner = new Owner();
+  private readonly rawTelemetry = new Subject<TelemetryFrame>();
+  private readonly nodeOwners = new Map<string, { owner: Owner; subject: Subject<TelemetryFrame['nodes'][number]> }>();
+  private connection: EngineConnection | null = null;
+  private lastCheckpoint: Uint8Array | undefined;
+  private doc: GraphDocument;
+  private readonly scheduler: SchedulerLike;
+  private runGeneration = 0;
+  private recoveries = 0;
+  private recoveredAt = -1;
+
+  constructor(private readonly options: TrainingSessionOptions) {
+    this.doc = options.doc;
+    this.scheduler = options.scheduler ?? asyncScheduler;
+    const frameMs = options.frameMs ?? 100;
+    const throttle = { leading: true, trailing: true };
+    this.progress$ = this.steps$.pipe(throttleTime(frameMs, this.scheduler, throttle), share());
+    this.telemetry$ = this.rawTelemetry.pipe(throttleTime(frameMs, this.scheduler, throttle), share());
+    this.owner.watch(this.telemetry$, (frame) => {
+      for (const node of frame.nodes) this.nodeOwners.get(node.id)?.subject.next(node);
+    });
+  }
+
+  get state(): SessionState {
+    return this.state$.value;
+  }
+
+  /** The telemetry of one node; completes when the node leaves the graph or the session ends. */
+  nodeTelemetry(id: string): Observable<TelemetryFrame['nodes'][number]> {
+    let entry = this.nodeOwners.get(id);
+    if (!entry) {
+      const owner = this.owner.child();
+      const subject = new Subject<TelemetryFrame['nodes'][number]>();
+      owner.add(() => {
+        subject.complete();
+        this.nodeOwners.delete(id);
+      });
+      entry = { owner, subject };
+      this.nodeOwners.set(id, entry);
+    }
+    return entry.subject.asObservable();
+  }
+
+  /** The editor's document changed: nodes that left it lose their telemetry streams. */
+  documentChanged(doc: GraphDocument): void {
+    const ids = new Set(doc.nodes.map((n) => n.id));
+    for (const [id, entry] of this.nodeOwners) if (!ids.has(id)) entry.owner.dispose();
+  }
+
+  /** Whether an edit may go to this run: training settings may (when paused), the network may not. */
+  canApply(doc: GraphDocument): { ok: true } | { ok: false; reason: string } {
+    const network = (d: GraphDocument) => JSON.stringify([d.nodes.map((n) => [n.id, n.kind, n.params]), d.edges]);
+    if (network(doc) !== network(this.doc))
+      return {
+        ok: false,
+        reason: 'The network changed during this run. Stop the run and start a new one to train the changed network.',
+      };
+    return structuralKey(doc) === structuralKey(this.doc) || this.state !== 'running'
+      ? { ok: true }
+      : { ok: false, reason: 'Pause the run to change its settings.' };
+  }
+
+  async start(): Promise<void> {
+    this.state$.next('opening');
+    try {
+      await this.connect();
+    } catch (error) {
+      this.state$.next('failed');
+      this.notices$.next({ kind: 'error', message: (error as Error).message });
+      throw error;
+    }
+    void this.runLoop();
+  }
+
+  async pause(): Promise<void> {
+    if (this.state === 'running') await this.connection?.api.pause();
+  }
+
+  async resume(): Promise<void> {
+    if (this.state === 'paused') void this.runLoop();
+  }
+
+  /** One optimizer step, from idle or paused. */
+  async step(): Promise<void> {
+    if (this.state !== 'paused' && this.state !== 'stopped') return;
+    await this.runLoop(1);
+  }
+
+  async stop(): Promise<void> {
+    if (this.state === 'running') await this.connection?.api.stop();
+    else if (this.state === 'paused') this.state$.next('stopped');
+  }
+
+  evaluate(): Promise<Evaluation> {
+    if (!this.connection) throw new Error('the session is not open');
+    return this.connection.api.evaluate();
+  }
+
+  /** New training settings while paused; the optimizer state is kept. */
+  async updateSettings(patch: SettingsPatch): Promise<SessionInfo> {
+    if (!this.connection) throw new Error('the session is not open');
+    if (this.state === 'running') throw new Error('Pause the run to change its settings.');
+    const info = await this.connection.api.updateSettings(patch);
+    this.doc = { ...this.doc, training: { ...this.doc.training, ...patch } };
+    this.info$.next(info);
+    return info;
+  }
+
+  /** Ends the run and everything it owns: worker, streams, subscriptions. */
+  dispose(): void {
+    this.runGeneration++;
+    this.connection?.terminate();
+    this.connection = null;
+    this.owner.dispose();
+    for (const s of [this.steps$, this.epochs$, this.notices$, this.rawTelemetry, this.state$, this.info$])
+      s.complete();
+  }
+
+  get liveNodeStreams(): number {
+    return this.nodeOwners.size;
+  }
+
+  private async connect(checkpoint?: Uint8Array): Promise<void> {
+    const connection = this.options.connect();
+    this.connection = connection;
+    // A crash while opening fails the opening; a crash later is recovered from.
+    let failOpening: (reason: string) => void = () => {};
+    const crashed = new Promise<never>((_, reject) => {
+      failOpening = (reason) => reject(new Error(`the engine worker failed to start: ${reason}`));
+    });
+    crashed.catch(() => {});
+    let opened = false;
+    connection.onCrash((reason) => {
+      if (!opened) failOpening(reason);
+      else if (this.connection === connection) void this.recover(`the engine worker crashed (${reason})`);
+    });
+    const opening = (async () => {
+      await connection.api.subscribe(Comlink.proxy((event: EngineEvent) => this.onEvent(event)));
+      return connection.api.open({ doc: this.doc, data: this.options.data, options: this.options.engine, checkpoint });
+    })();
+    const info = await Promise.race([opening, crashed]);
+    opened = true;
+    this.info$.next(info);
+    this.startHeartbeat(connection);
+  }
+
+  private async runLoop(steps?: number): Promise<void> {
+    const connection = this.connection;
+    if (!connection) return;
+    const generation = ++this.runGeneration;
+    this.state$.next('running');
+    try {
+      const end = await connection.api.run(steps === undefined ? {} : { steps });
+      if (generation !== this.runGeneration) return;
+      this.state$.next(end === 'steps' ? 'paused' : end);
+      if (end === 'finished') this.notices$.next({ kind: 'info', message: 'Training finished.' });
+    } catch (error) {
+      if (generation !== this.runGeneration) return;
+      const e = error as Error & { code?: string };
+      this.state$.next('failed');
+      this.notices$.next({ kind: 'error', message: e.message });
+    }
+  }
+
+  private onEvent(event: EngineEvent): void {
+    switch (event.type) {
+      case 'steps':
+        for (const s of event.steps) this.steps$.next(s);
+        break;
+      case 'epoch':
+        this.epochs$.next(event.metrics);
+        break;
+      case 'telemetry':
+        this.rawTelemetry.next(event.frame);
+        break;
+      case 'checkpoint':
+        this.lastCheckpoint = event.bytes;
+        this.checkpointStep = event.step;
+        break;
+    }
+  }
+
+  /** Pings the worker; no answer within the timeout counts as a crash. */
+  private startHeartbeat(connection: EngineConnection): void {
+    const { intervalMs, timeoutMs } = this.options.heartbeat ?? { intervalMs: 1000, timeoutMs: 5000 };
+    const beats = this.owner.child();
+    let lastAnswer = this.scheduler.now();
+    const gone = new Subject<void>();
+    beats.add(() => gone.next());
+    beats.watch(interval(intervalMs, this.scheduler).pipe(takeUntil(gone)), () => {
+      if (this.connection !== connection) {
+        beats.dispose();
+        return;
+      }
+      if (this.scheduler.now() - lastAnswer > timeoutMs) {
+        beats.dispose();
+        void this.recover(
+          `the engine worker stopped answering for ${Math.round((this.scheduler.now() - lastAnswer) / 1000)} s`,
+        );
+        return;
+      }
+      connection.api.ping().then(
+        () => {
+          lastAnswer = this.scheduler.now();
+        },
+        () => {},
+      );
+    });
+  }
+
+  /** A new worker, the last checkpoint, and the run goes on if it was running. */
+  private async recover(reason: string): Promise<void> {
+    if (this.state === 'recovering' || !this.connection) return;
+    // A worker that dies again and again without progress is not restarted forever.
+    this.recoveries = this.checkpointStep === this.recoveredAt ? this.recoveries + 1 : 1;
+    this.recoveredAt = this.checkpointStep;
+    if (this.recoveries > MAX_RECOVERIES) {
+      this.state$.next('failed');
+      this.notices$.next({
+        kind: 'error',
+        message: `${reason}; it failed ${MAX_RECOVERIES} times at step ${this.checkpointStep}, so the run stopped.`,
+      });
+      return;
+    }
+    const wasRunning = this.state === 'running';
+    this.runGeneration++;
+    this.state$.next('recovering');
+    this.connection.terminate();
+    this.notices$.next({
+      kind: 'warning',
+      message: `${reason}. A new engine continues from the checkpoint at step ${this.checkpointStep}.`,
+    });
+    try {
+      await this.connect(this.lastCheckpoint);
+      if (wasRunning) void this.runLoop();
+      else this.state$.next('paused');
+    } catch (error) {
+      this.state$.next('failed');
+      this.notices$.next({ kind: 'error', message: `the engine could not be restarted: ${(error as Error).message}` });
+    }
+  }
+}

@@ -1,0 +1,161 @@
+import { filter, firstValueFrom } from 'rxjs';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { TelemetryFrame } from '../../engine/api';
+import type { ConnectEngine } from '../../renderer/runtime/engine-connection';
+import { TrainingSession } from '../../renderer/runtime/training-session';
+import { chain } from '../helpers/graphs';
+import { nodeEngines } from '../helpers/node-engine';
+
+/** An MLP on XOR, with the dataset generated in the worker from the document. */
+const xor = (epochs: number) =>
+  chain(
+    [2],
+    [
+      ['dense', { units: 8 }],
+      ['activation', { fn: 'tanh' }],
+      ['dense', { units: 2 }],
+    ],
+    {
+      dataset: { source: 'synthetic', generator: 'xor', samples: 64 },
+      validation: { split: 0 },
+      optimizer: { kind: 'adam', lr: 0.05 },
+      batchSize: 8,
+      epochs,
+      seed: 3,
+    },
+  );
+
+const sessions: TrainingSession[] = [];
+afterEach(() => {
+  for (const s of sessions.splice(0)) s.dispose();
+});
+
+function open(epochs: number, connect = nodeEngines().connect, heartbeat = { intervalMs: 100, timeoutMs: 2000 }) {
+  const session = new TrainingSession({
+    connect,
+    doc: xor(epochs),
+    data: { kind: 'document' },
+    engine: { telemetryIntervalMs: 20, checkpointIntervalMs: 50 },
+    heartbeat,
+    frameMs: 50,
+  });
+  sessions.push(session);
+  const seen: string[] = [];
+  session.state$.subscribe((s) => seen.push(s));
+  history.set(session, seen);
+  return session;
+}
+
+/** Every state a session went through, so a wait cannot miss a short one. */
+const history = new Map<TrainingSession, string[]>();
+const reach = (session: TrainingSession, state: string) =>
+  firstValueFrom(session.state$.pipe(filter(() => history.get(session)!.includes(state))));
+
+describe('training in a real worker (Comlink over worker_threads)', () => {
+  it('trains XOR to 100%, pauses, changes the learning rate, resumes and finishes, streaming telemetry', async () => {
+    const session = open(300);
+    const frames: TelemetryFrame[] = [];
+    const lrs = new Set<number>();
+    session.telemetry$.subscribe((f) => frames.push(f));
+    session.steps$.subscribe((s) => lrs.add(s.lr));
+    await session.start();
+    await firstValueFrom(session.steps$.pipe(filter((s) => s.step >= 100)));
+    await session.pause();
+    await reach(session, 'paused');
+    const pausedAt = session.info$.value;
+    const info = await session.updateSettings({
+      optimizer: { kind: 'adam', lr: 0.02, beta1: 0.9, beta2: 0.999, eps: 1e-8 },
+    });
+    expect(info.step).toBeGreaterThanOrEqual(100);
+    expect(pausedAt).not.toBeNull();
+    await session.resume();
+    await reach(session, 'finished');
+    const result = await session.evaluate();
+    expect(result.accuracy).toBe(1);
+    expect(lrs.has(0.05) && lrs.has(0.02)).toBe(true);
+    expect(frames.length).toBeGreaterThan(2);
+    const dense = frames.at(-1)!.nodes.find((n) => n.id === 'n1')!;
+    expect(dense.weightNorm).toBeGreaterThan(0);
+    expect(dense.activation.histogram.reduce((a, b) => a + b, 0)).toBeGreaterThan(0);
+  });
+
+  it('stops within 200 ms mid-epoch', async () => {
+    const session = open(100_000);
+    await session.start();
+    await firstValueFrom(session.steps$.pipe(filter((s) => s.step >= 20)));
+    const asked = performance.now();
+    await session.stop();
+    await reach(session, 'stopped');
+    expect(performance.now() - asked).toBeLessThan(200);
+  });
+
+  it('recovers from a killed worker at its last checkpoint and finishes', async () => {
+    const engines = nodeEngines();
+    const session = open(200, engines.connect);
+    const notices: string[] = [];
+    session.notices$.subscribe((n) => notices.push(n.message));
+    await session.start();
+    await firstValueFrom(session.steps$.pipe(filter((s) => s.step >= 150)));
+    const checkpointAtKill = session.checkpointStep;
+    expect(checkpointAtKill).toBeGreaterThan(0);
+    await engines.workers[0].terminate();
+    await reach(session, 'recovering');
+    const resumedFrom = await firstValueFrom(session.steps$);
+    // The new worker went on from the checkpoint: it lost at most the steps since it.
+    expect(resumedFrom.step).toBe(session.info$.value!.step + 1);
+    expect(session.info$.value!.step).toBe(checkpointAtKill);
+    await reach(session, 'finished');
+    expect(engines.workers).toHaveLength(2);
+    expect(notices.some((m) => /crashed .*checkpoint at step \d+/.test(m))).toBe(true);
+    expect((await session.evaluate()).accuracy).toBe(1);
+  });
+
+  it('replaces an engine that stops answering its heartbeat', async () => {
+    const engines = nodeEngines();
+    let frozen = false;
+    let created = 0;
+    // The first worker stops answering pings at a moment the test chooses.
+    const connect: ConnectEngine = () => {
+      const connection = engines.connect();
+      if (created++ > 0) return connection;
+      const api = new Proxy(connection.api, {
+        get: (target, key) => (key === 'ping' && frozen ? () => new Promise(() => {}) : Reflect.get(target, key)),
+      });
+      return { ...connection, api };
+    };
+    const session = open(400, connect, { intervalMs: 30, timeoutMs: 200 });
+    const notices: string[] = [];
+    session.notices$.subscribe((n) => notices.push(n.message));
+    await session.start();
+    await firstValueFrom(session.steps$.pipe(filter((s) => s.step >= 50)));
+    frozen = true;
+    await reach(session, 'recovering');
+    await reach(session, 'finished');
+    expect(created).toBe(2);
+    expect(notices.some((m) => /stopped answering/.test(m))).toBe(true);
+  });
+
+  it('takes single steps when paused, and refuses structural edits during a run', async () => {
+    const session = open(300);
+    const steps: number[] = [];
+    session.steps$.subscribe((s) => steps.push(s.step));
+    await session.start();
+    await firstValueFrom(session.steps$.pipe(filter((s) => s.step >= 10)));
+    await session.pause();
+    await reach(session, 'paused');
+    const before = steps.at(-1)!;
+    await session.step();
+    expect(steps.at(-1)).toBe(before + 1);
+    expect(session.state).toBe('paused');
+
+    const doc = xor(300);
+    expect(session.canApply({ ...doc, training: { ...doc.training, batchSize: 4 } })).toEqual({ ok: true });
+    const rewired = {
+      ...doc,
+      nodes: doc.nodes.map((n) => (n.id === 'n1' ? { ...n, params: { ...n.params, units: 16 } } : n)),
+    } as typeof doc;
+    const refused = session.canApply(rewired);
+    expect(refused.ok).toBe(false);
+    if (!refused.ok) expect(refused.reason).toMatch(/network changed during this run/);
+  });
+});
