@@ -5,8 +5,10 @@ import { createCommands, shortcutFor } from './commands';
 import { ProblemBanner } from './panels/ProblemBanner';
 import { StatusBar } from './panels/StatusBar';
 import { Toolbar } from './panels/Toolbar';
+import { TrainingBar } from './panels/TrainingBar';
 import { platformFiles } from './platform/files';
 import { useBackends } from './runtime/use-backends';
+import { useGraphAnalysis } from './runtime/use-graph-analysis';
 import { useDocumentStore } from './store/document-store';
 
 const isEditable = (target: EventTarget | null) =>
@@ -17,6 +19,7 @@ export function App() {
   const files = useMemo(platformFiles, []);
   const commands = useMemo(() => createCommands(files), [files]);
   const backends = useBackends();
+  const analysis = useGraphAnalysis();
   const run = (command: MenuCommand) => {
     commands[command]().catch((error: Error) =>
       useDocumentStore.getState().report({ title: `${command} failed`, details: [error.message] }),
@@ -48,11 +51,12 @@ export function App() {
   return (
     <div className="app">
       <Toolbar run={run} />
+      <TrainingBar analysis={analysis} />
       <main className="canvas" data-testid="canvas">
         <ProblemBanner />
-        <GraphCanvas />
+        <GraphCanvas analysis={analysis} />
       </main>
-      <StatusBar backends={backends} />
+      <StatusBar backends={backends} analysis={analysis} />
     </div>
   );
 }

@@ -10,16 +10,17 @@ import {
   useReactFlow,
 } from '@xyflow/react';
 import { useCallback, useEffect, useMemo, useState } from 'react';
+import type { GraphAnalysis } from '../../engine/graph';
 import { useDocumentStore } from '../store/document-store';
 import { LayerNode } from './LayerNode';
 import { type LayerFlowNode, toFlow } from './to-flow';
 
 const nodeTypes = { layer: LayerNode };
 
-function Canvas() {
+function Canvas({ analysis }: { analysis: GraphAnalysis | null }) {
   const document = useDocumentStore((s) => s.document);
   const edit = useDocumentStore((s) => s.edit);
-  const flow = useMemo(() => toFlow(document), [document]);
+  const flow = useMemo(() => toFlow(document, analysis), [document, analysis]);
   // Positions move locally while dragging; the document changes once, when the drag ends.
   const [nodes, setNodes] = useState<LayerFlowNode[]>(flow.nodes);
   useEffect(() => setNodes(flow.nodes), [flow.nodes]);
@@ -81,10 +82,10 @@ function Canvas() {
 }
 
 /** The network editor's canvas (React Flow); it shows the document and edits it through the store. */
-export function GraphCanvas() {
+export function GraphCanvas({ analysis }: { analysis: GraphAnalysis | null }) {
   return (
     <ReactFlowProvider>
-      <Canvas />
+      <Canvas analysis={analysis} />
     </ReactFlowProvider>
   );
 }

@@ -6,8 +6,14 @@ const compact = new Intl.NumberFormat('en', { notation: 'compact', maximumFracti
 /** One layer on the canvas: its ports, its kind, its output shape and parameter count. */
 export function LayerNode({ data }: NodeProps<LayerFlowNode>) {
   const ports = data.inputPorts;
+  const errors = data.problems.filter((p) => p.severity === 'error');
+  const state = errors.length > 0 ? ' invalid' : data.problems.length > 0 ? ' warned' : '';
   return (
-    <div className={`layer-node kind-${data.kind}${data.error ? ' invalid' : ''}`} title={data.error}>
+    <div
+      className={`layer-node kind-${data.kind}${state}`}
+      title={data.problems.map((p) => p.message).join('\n') || undefined}
+      data-problems={data.problems.length}
+    >
       {ports.map((port, i) => (
         <Handle
           key={port}
@@ -25,6 +31,7 @@ export function LayerNode({ data }: NodeProps<LayerFlowNode>) {
         {data.shape ?? '?'}
         {data.paramCount > 0 ? ` · ${compact.format(data.paramCount)} params` : ''}
       </div>
+      {errors.length > 0 && <div className="layer-problem">{errors[0].message}</div>}
       <Handle id="out" type="source" position={Position.Bottom} />
     </div>
   );

@@ -1,5 +1,5 @@
 import type { Edge, Node } from '@xyflow/react';
-import { type GraphDocument, inferShapes } from '../../engine/graph';
+import type { GraphAnalysis, GraphDocument } from '../../engine/graph';
 import { layerDef } from '../../engine/layers/registry';
 
 export interface LayerNodeData extends Record<string, unknown> {
@@ -10,18 +10,17 @@ export interface LayerNodeData extends Record<string, unknown> {
   /** Output shape per sample, e.g. "6×28×28", when it can be inferred. */
   shape?: string;
   paramCount: number;
-  error?: string;
+  /** The runtime's errors and warnings for this node. */
+  problems: { severity: 'error' | 'warning'; message: string }[];
 }
 
 export type LayerFlowNode = Node<LayerNodeData, 'layer'>;
 
-/** The document as React Flow nodes and edges, with the inferred shape written on every edge. */
-export function toFlow(doc: GraphDocument): { nodes: LayerFlowNode[]; edges: Edge[] } {
-  const shapes = inferShapes(doc);
-  const shapeText = (id: string) => shapes.get(id)?.output?.join('×');
+/** The document as React Flow nodes and edges, with the runtime's shapes on every edge and node. */
+export function toFlow(doc: GraphDocument, analysis: GraphAnalysis | null): { nodes: LayerFlowNode[]; edges: Edge[] } {
   const nodes: LayerFlowNode[] = doc.nodes.map((n) => {
     const def = layerDef(n.kind);
-    const info = shapes.get(n.id);
+    const info = analysis?.nodes[n.id];
     return {
       id: n.id,
       type: 'layer',
@@ -31,9 +30,9 @@ export function toFlow(doc: GraphDocument): { nodes: LayerFlowNode[]; edges: Edg
         summary: def.summary?.(n.params),
         kind: n.kind,
         inputPorts: def.inputPorts(n.params),
-        shape: shapeText(n.id),
+        shape: info?.outputShape?.join('×'),
         paramCount: info?.paramCount ?? 0,
-        error: info?.error && `${info.error.field}: ${info.error.message}`,
+        problems: (info?.diagnostics ?? []).map((d) => ({ severity: d.severity, message: d.message })),
       },
     };
   });
@@ -43,7 +42,7 @@ export function toFlow(doc: GraphDocument): { nodes: LayerFlowNode[]; edges: Edg
     target: e.target,
     sourceHandle: e.sourcePort,
     targetHandle: e.targetPort,
-    label: shapeText(e.source),
+    label: analysis?.edgeShapes[e.id]?.join('×'),
   }));
   return { nodes, edges };
 }

@@ -1,4 +1,5 @@
 import type { BackendStatus } from '../../engine/api';
+import type { GraphAnalysis } from '../../engine/graph';
 import type { BackendsState } from '../runtime/use-backends';
 import { useDocumentStore } from '../store/document-store';
 
@@ -21,8 +22,29 @@ function Backend({ backend }: { backend: BackendStatus }) {
   );
 }
 
+const compact = new Intl.NumberFormat('en', { notation: 'compact', maximumFractionDigits: 1 });
+
+function Problems({ analysis }: { analysis: GraphAnalysis }) {
+  const all = [...analysis.graphDiagnostics, ...Object.values(analysis.nodes).flatMap((n) => n.diagnostics)];
+  const errors = all.filter((d) => d.severity === 'error');
+  if (all.length === 0)
+    return (
+      <span className="ready" data-testid="graph-status">
+        ready to train
+      </span>
+    );
+  const text = all.map((d) => (d.nodeId ? `${d.nodeId}: ${d.message}` : d.message)).join('\n');
+  return (
+    <span className={errors.length > 0 ? 'problems' : 'warnings'} data-testid="graph-status" title={text}>
+      {errors.length > 0
+        ? `${errors.length} problem${errors.length === 1 ? '' : 's'}`
+        : `${all.length} warning${all.length === 1 ? '' : 's'}`}
+    </span>
+  );
+}
+
 /** The bottom bar: the document and the engine backends this machine offers. */
-export function StatusBar({ backends }: { backends: BackendsState }) {
+export function StatusBar({ backends, analysis }: { backends: BackendsState; analysis: GraphAnalysis | null }) {
   const name = useDocumentStore((s) => s.source.name);
   const dirty = useDocumentStore((s) => s.dirty);
   const nodes = useDocumentStore((s) => s.document.nodes.length);
@@ -33,6 +55,8 @@ export function StatusBar({ backends }: { backends: BackendsState }) {
         {dirty ? ' •' : ''}
       </span>
       <span>{nodes} layers</span>
+      {analysis && <span data-testid="param-total">{compact.format(analysis.totals.paramCount)} parameters</span>}
+      {analysis && <Problems analysis={analysis} />}
       <span className="spacer" />
       <span className="backends" data-testid="backends" data-state={backends.state}>
         {backends.state === 'loading' && 'Engine: starting…'}

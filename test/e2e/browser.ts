@@ -22,6 +22,8 @@ export interface AppSession {
   url: string;
   /** Console errors and CSP violations seen so far, across pages. */
   errors: string[];
+  /** Console errors of one page. */
+  errorsOf(page: Page): string[];
   newPage(init?: () => void): Promise<Page>;
   close(): Promise<void>;
 }
@@ -55,17 +57,25 @@ export async function openApp(): Promise<AppSession> {
     ],
   });
   const errors: string[] = [];
+  const perPage = new WeakMap<Page, string[]>();
   return {
     browser,
     url,
     errors,
+    errorsOf: (page) => perPage.get(page) ?? [],
     async newPage(init) {
       const page = await browser.newPage({ viewport: { width: 1280, height: 800 }, acceptDownloads: true });
       if (init) await page.addInitScript(init);
+      const own: string[] = [];
+      perPage.set(page, own);
+      const record = (text: string) => {
+        errors.push(text);
+        own.push(text);
+      };
       page.on('console', (message) => {
-        if (message.type() === 'error') errors.push(message.text());
+        if (message.type() === 'error') record(message.text());
       });
-      page.on('pageerror', (error) => errors.push(error.message));
+      page.on('pageerror', (error) => record(error.message));
       await page.goto(url);
       return page;
     },

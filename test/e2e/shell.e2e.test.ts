@@ -36,7 +36,7 @@ describe('the app shell in Chromium', () => {
     expect(await webgpu.textContent()).toMatch(/WebGPU: .*swiftshader/i);
     expect(await nodeCount(page)).toBe(0);
     await page.screenshot({ path: join(artifactsDir, 'shell-empty.png') });
-    expect(app.errors).toEqual([]);
+    expect(app.errorsOf(page)).toEqual([]);
     await page.close();
   });
 
@@ -47,7 +47,7 @@ describe('the app shell in Chromium', () => {
     expect(await page.getByTestId('document-name').textContent()).toBe('lenet5.json');
     await expect.poll(() => page.locator('.react-flow__edge-text').allTextContents()).toContain('6×28×28');
     await page.screenshot({ path: join(artifactsDir, 'shell-lenet5.png') });
-    expect(app.errors).toEqual([]);
+    expect(app.errorsOf(page)).toEqual([]);
     await page.close();
   });
 
@@ -89,6 +89,7 @@ describe('the app shell in Chromium', () => {
     const page = await app.newPage();
     await page.getByTestId('sample-picker').selectOption('mlp.json');
     await expect.poll(() => nodeCount(page)).toBe(7);
+    await page.screenshot({ path: join(artifactsDir, 'before-delete.png') });
     await page.locator('.react-flow__node[data-id="relu2"]').click();
     await page.keyboard.press('Delete');
     await expect.poll(() => nodeCount(page)).toBe(6);
@@ -129,7 +130,55 @@ describe('the app shell in Chromium', () => {
     });
     expect(ran).toBe(false);
     expect((await violations()).some((v) => v.startsWith('script-src-elem'))).toBe(true);
-    expect(app.errors.filter((e) => !/Content Security Policy/.test(e))).toEqual([]);
+    expect(app.errorsOf(page).filter((e) => !/Content Security Policy/.test(e))).toEqual([]);
+    await page.close();
+  });
+});
+
+describe('training from the app, in the browser worker', () => {
+  it('trains the spiral sample: train, pause, single step, resume, finish', async () => {
+    const page = await app.newPage();
+    await page.getByTestId('sample-picker').selectOption('spiral.json');
+    await expect.poll(() => nodeCount(page)).toBe(6);
+    await expect.poll(() => page.getByTestId('graph-status').textContent()).toBe('ready to train');
+    await page.getByTestId('train').click();
+    const progress = page.getByTestId('training-progress');
+    const stepOf = async () =>
+      Number((/step ([\d,]+)/.exec((await progress.textContent()) ?? '')?.[1] ?? '0').replaceAll(',', ''));
+    await expect.poll(stepOf, { timeout: 30_000 }).toBeGreaterThan(100);
+    await page.getByTestId('pause').click();
+    await expect.poll(() => page.getByTestId('training-bar').getAttribute('data-state')).toBe('paused');
+    const paused = await stepOf();
+    await page.getByTestId('step').click();
+    await expect.poll(stepOf).toBe(paused + 1);
+    await page.getByTestId('resume').click();
+    await expect
+      .poll(() => page.getByTestId('training-bar').getAttribute('data-state'), { timeout: 60_000 })
+      .toBe('finished');
+    // The last progress frame follows the state by at most one frame.
+    await expect.poll(async () => (await progress.textContent()) ?? '').toMatch(/epoch 200\/200/);
+    const text = (await progress.textContent()) ?? '';
+    const accuracy = Number(/accuracy ([\d.]+)%/.exec(text)?.[1]);
+    expect(accuracy).toBeGreaterThan(90);
+    await page.screenshot({ path: join(artifactsDir, 'training-spiral.png') });
+    expect(app.errorsOf(page)).toEqual([]);
+    await page.close();
+  });
+
+  it('marks a broken graph on the canvas and will not train it', async () => {
+    const page = await app.newPage();
+    const doc = JSON.parse(readFileSync(join(samplesDir, 'spiral.json'), 'utf8'));
+    doc.edges = doc.edges.filter((e: { target: string }) => e.target !== 'h2');
+    await openFile(page, {
+      name: 'broken.json',
+      mimeType: 'application/json',
+      buffer: Buffer.from(JSON.stringify(doc)),
+    });
+    await expect.poll(() => page.getByTestId('graph-status').textContent()).toMatch(/\d+ problems?/);
+    const h2 = page.locator('.react-flow__node[data-id="h2"] .layer-node');
+    await expect.poll(() => h2.getAttribute('class')).toMatch(/invalid/);
+    expect(await h2.textContent()).toMatch(/"in" is not connected/);
+    expect(await page.getByTestId('train').isDisabled()).toBe(true);
     await page.close();
   });
 });

@@ -1,0 +1,60 @@
+import type { GraphAnalysis } from '../../engine/graph';
+import { useTraining } from '../runtime/use-training';
+
+const pct = (v: number | undefined) => (v === undefined ? '' : ` · accuracy ${(100 * v).toFixed(1)}%`);
+const number = new Intl.NumberFormat('en');
+
+/** Train, pause, resume, single step and stop, with the run's progress in one line. */
+export function TrainingBar({ analysis }: { analysis: GraphAnalysis | null }) {
+  const { view, start, pause, resume, stop, step } = useTraining();
+  const { state, info, progress } = view;
+  const active = state === 'running' || state === 'opening' || state === 'recovering';
+  const epoch = progress ? progress.epoch + 1 : 0;
+  const inEpoch = progress && info ? ((progress.step - 1) % info.batchesPerEpoch) + 1 : 0;
+  const fraction = info && progress ? inEpoch / info.batchesPerEpoch : 0;
+  return (
+    <div className="training-bar" data-testid="training-bar" data-state={state}>
+      {!active && state !== 'paused' && (
+        <button
+          type="button"
+          data-testid="train"
+          disabled={!analysis?.canTrain}
+          title={analysis?.canTrain ? 'Train this network' : 'Fix the marked layers first'}
+          onClick={() => void start()}
+        >
+          ▶ Train
+        </button>
+      )}
+      {state === 'running' && (
+        <button type="button" data-testid="pause" onClick={pause}>
+          ❚❚ Pause
+        </button>
+      )}
+      {state === 'paused' && (
+        <>
+          <button type="button" data-testid="resume" onClick={resume}>
+            ▶ Resume
+          </button>
+          <button type="button" data-testid="step" onClick={step}>
+            Step
+          </button>
+        </>
+      )}
+      {(state === 'running' || state === 'paused') && (
+        <button type="button" data-testid="stop" onClick={stop}>
+          ■ Stop
+        </button>
+      )}
+      <span className="training-state">{state === 'idle' ? '' : state}</span>
+      {progress && info && (
+        <span className="training-progress" data-testid="training-progress">
+          <span className="bar" aria-hidden="true">
+            <span style={{ width: `${Math.round(100 * fraction)}%` }} />
+          </span>
+          epoch {epoch}/{info.epochs} · step {number.format(progress.step)} · loss {progress.loss.toFixed(4)}
+          {pct(progress.accuracy)} · {number.format(Math.round(progress.samplesPerSecond))} samples/s
+        </span>
+      )}
+    </div>
+  );
+}
