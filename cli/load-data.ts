@@ -1,6 +1,7 @@
 import { readFileSync, statSync } from 'node:fs';
-import { basename, resolve } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import { gunzipSync } from 'node:zlib';
+import { bundledDatasets, loadBundled } from '../engine/data/bundled';
 import type { Dataset } from '../engine/data/dataset';
 import { generatedDataset } from '../engine/data/from-document';
 import { idxDataset, parseIdx } from '../engine/data/idx';
@@ -33,11 +34,13 @@ function loadIdxPair(paths: string[]): Dataset {
 }
 
 /** The training data: files from the command line, else what the document names. */
-export function loadTrainingData(
+const samplesData = join(import.meta.dirname, '../samples/data');
+
+export async function loadTrainingData(
   doc: GraphDocument,
   dataArgs: string[],
   graphDir: string,
-): { train: Dataset; test?: Dataset } {
+): Promise<{ train: Dataset; test?: Dataset }> {
   if (dataArgs.length > 0) return { train: loadIdxPair(dataArgs.map((p) => resolve(p))) };
   const d = doc.training.dataset;
   switch (d.source) {
@@ -50,6 +53,11 @@ export function loadTrainingData(
           ? loadIdxPair([resolve(graphDir, d.testImages), resolve(graphDir, d.testLabels)])
           : undefined;
       return { train, test };
+    }
+    case 'sample': {
+      const info = bundledDatasets[d.name];
+      const files = Object.fromEntries(info.files.map((f) => [f, readFileSync(join(samplesData, info.folder, f))]));
+      return loadBundled(d.name, files);
     }
     default:
       throw new EngineError(

@@ -58,7 +58,7 @@ async function main(): Promise<void> {
     doc.training.epochs = epochs;
   }
 
-  const { train: all, test } = loadTrainingData(doc, dataFiles, dirname(resolve(graphPath)));
+  const { train: all, test } = await loadTrainingData(doc, dataFiles, dirname(resolve(graphPath)));
   const { train, validation } = splitValidation(all, doc.training.validation.split, doc.training.seed);
   const trainer = new Trainer(doc, createCpuBackend(), train, validation);
   if (values.resume) trainer.restore(decodeCheckpoint(readFileSync(values.resume)));

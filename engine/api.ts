@@ -8,6 +8,7 @@ import {
   type DatasetInput,
   type EngineEvent,
   type RunEnd,
+  resolveData,
   SessionHost,
   type SessionInfo,
   type SessionOptions,
@@ -77,7 +78,16 @@ export function createEngineApi(env: EngineEnvironment): EngineApi {
       const checked = loadGraph(doc);
       if (!checked.ok)
         throw new EngineError('INVALID_GRAPH', checked.issues.map((i) => `${i.path}: ${i.message}`).join('; '));
-      session = new SessionHost(checked.document, data, () => createCpuBackend(), emit, options, checkpoint);
+      const { train, validation } = await resolveData(checked.document, data);
+      session = new SessionHost(
+        checked.document,
+        train,
+        validation,
+        () => createCpuBackend(),
+        emit,
+        options,
+        checkpoint,
+      );
       return session.info();
     },
     run: async (args = {}) => current().run(args.steps),

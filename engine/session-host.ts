@@ -1,4 +1,5 @@
 import type { Backend } from './backend/backend';
+import { loadBundled } from './data/bundled';
 import { type Dataset, splitValidation } from './data/dataset';
 import { generatedDataset } from './data/from-document';
 import { EngineError } from './errors';
@@ -8,8 +9,29 @@ import { decodeCheckpoint, encodeCheckpoint } from './train/checkpoint';
 import { collectTelemetry, type TelemetryFrame } from './train/telemetry';
 import { type EpochMetrics, type Evaluation, type StepMetrics, Trainer } from './train/trainer';
 
-/** The data a session trains on: generated from the document, or samples the page already holds. */
-export type DatasetInput = { kind: 'document' } | { kind: 'samples'; train: Dataset; validation?: Dataset };
+/**
+ * The data a session trains on: generated from the document, the bundled dataset it names (its files'
+ * bytes, as shipped), or samples the page already holds.
+ */
+export type DatasetInput =
+  | { kind: 'document' }
+  | { kind: 'bundled'; files: Record<string, Uint8Array> }
+  | { kind: 'samples'; train: Dataset; validation?: Dataset };
+
+/** Training and validation sets for a document: a split of its training data, as its settings say. */
+export async function resolveData(
+  doc: GraphDocument,
+  data: DatasetInput,
+): Promise<{ train: Dataset; validation?: Dataset }> {
+  if (data.kind === 'samples') return data;
+  const { validation: v, seed, dataset } = doc.training;
+  if (data.kind === 'bundled') {
+    if (dataset.source !== 'sample')
+      throw new EngineError('INVALID_DATA', `the document trains on "${dataset.source}" data, not a bundled dataset`);
+    return splitValidation((await loadBundled(dataset.name, data.files)).train, v.split, seed);
+  }
+  return splitValidation(generatedDataset(doc), v.split, seed);
+}
 
 export interface SessionOptions {
   /** Least time between telemetry frames and between batches of step metrics (ms). */
@@ -66,12 +88,11 @@ export class SessionHost {
   private lastCheckpoint = 0;
   private readonly telemetryMs: number;
   private readonly checkpointMs: number;
-  private readonly train: Dataset;
-  private readonly validation?: Dataset;
 
   constructor(
     private doc: GraphDocument,
-    data: DatasetInput,
+    private readonly train: Dataset,
+    private readonly validation: Dataset | undefined,
     private readonly makeBackend: () => Backend,
     private readonly emit: Emit,
     options: SessionOptions = {},
@@ -79,14 +100,6 @@ export class SessionHost {
   ) {
     this.telemetryMs = options.telemetryIntervalMs ?? 200;
     this.checkpointMs = options.checkpointIntervalMs ?? 2000;
-    if (data.kind === 'document') {
-      const split = splitValidation(generatedDataset(doc), doc.training.validation.split, doc.training.seed);
-      this.train = split.train;
-      this.validation = split.validation;
-    } else {
-      this.train = data.train;
-      this.validation = data.validation;
-    }
     this.trainer = new Trainer(doc, makeBackend(), this.train, this.validation);
     if (checkpoint) this.trainer.restore(decodeCheckpoint(checkpoint));
   }

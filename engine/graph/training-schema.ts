@@ -1,5 +1,6 @@
 import '../zod-config';
 import { z } from 'zod';
+import { bundledNames } from '../data/bundled';
 
 /** A path or file name, never interpreted as anything but a name to show or a file the user picks again. */
 const pathText = z.string().min(1).max(4096);
@@ -8,7 +9,7 @@ const unitInterval = z.number().min(0).lt(1);
 const eps = z.number().gt(0).max(1);
 
 export const datasetSchema = z.discriminatedUnion('source', [
-  z.strictObject({ source: z.literal('sample'), name: z.string().regex(/^[a-z0-9-]{1,64}$/) }),
+  z.strictObject({ source: z.literal('sample'), name: z.enum(bundledNames) }),
   z.strictObject({
     source: z.literal('idx'),
     images: pathText,

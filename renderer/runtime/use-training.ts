@@ -1,7 +1,8 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
-import type { EpochMetrics, SessionInfo, StepReport } from '../../engine/api';
+import type { DatasetInput, EpochMetrics, SessionInfo, StepReport } from '../../engine/api';
 import type { GraphDocument } from '../../engine/graph';
 import { useDocumentStore } from '../store/document-store';
+import { fetchBundled } from './bundled-files';
 import { connectBrowserWorker } from './engine-connection';
 import { Owner } from './owner';
 import { type SessionState, TrainingSession } from './training-session';
@@ -15,11 +16,12 @@ export interface TrainingView {
 
 const idle: TrainingView = { state: 'idle', info: null, progress: null, lastEpoch: null };
 
-/** Datasets the app can train on today; the others come from files (or the command line). */
-function unsupportedData(doc: GraphDocument): string | null {
+/** The data for a document: generated in the worker, or the bundled files; files of your own not yet. */
+async function dataFor(doc: GraphDocument): Promise<DatasetInput | string> {
   const d = doc.training.dataset;
-  if (d.source === 'synthetic') return null;
-  return `This graph trains on the "${d.source === 'sample' ? d.name : d.source}" dataset, which the app cannot load yet. The toy samples train here; \`npm run train -- graph.json --data images labels\` trains on IDX files.`;
+  if (d.source === 'synthetic') return { kind: 'document' };
+  if (d.source === 'sample') return { kind: 'bundled', files: await fetchBundled(d.name) };
+  return `This graph trains on ${d.source.toUpperCase()} files, which the app cannot load yet; \`npm run train -- graph.json --data images labels\` trains on IDX files.`;
 }
 
 /** One training run of the open document in the engine worker, with its state for the UI. */
@@ -51,13 +53,20 @@ export function useTraining() {
   const start = useCallback(async () => {
     const store = useDocumentStore.getState();
     const doc = store.document;
-    const refusal = unsupportedData(doc);
-    if (refusal) {
-      store.report({ title: 'Training cannot start', details: [refusal] });
+    end();
+    setView({ ...idle, state: 'opening' });
+    let data: DatasetInput | string;
+    try {
+      data = await dataFor(doc);
+    } catch (error) {
+      data = `The dataset could not be loaded: ${(error as Error).message}`;
+    }
+    if (typeof data === 'string') {
+      setView(idle);
+      store.report({ title: 'Training cannot start', details: [data] });
       return;
     }
-    end();
-    const training = new TrainingSession({ connect: connectBrowserWorker, doc, data: { kind: 'document' } });
+    const training = new TrainingSession({ connect: connectBrowserWorker, doc, data });
     const owner = new Owner();
     session.current = { training, owner };
     setView(idle);
