@@ -17,6 +17,6 @@ export default defineConfig({
     root: 'renderer',
     plugins: [react(), cspPlugin()],
     worker: { format: 'es' },
-    build: { outDir: 'out/renderer', rollupOptions: { input: 'renderer/index.html' } },
+    build: { outDir: 'out/renderer', assetsInlineLimit: 0, rollupOptions: { input: 'renderer/index.html' } },
   },
 });

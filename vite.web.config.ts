@@ -8,7 +8,8 @@ export default defineConfig({
   base: './',
   plugins: [react(), cspPlugin()],
   worker: { format: 'es' },
-  build: { outDir: '../dist-web', emptyOutDir: true, chunkSizeWarningLimit: 1500 },
+  // Data files stay files: the CSP forbids fetching data: URLs.
+  build: { outDir: '../dist-web', emptyOutDir: true, chunkSizeWarningLimit: 1500, assetsInlineLimit: 0 },
   server: { host: 'localhost', port: 5173 },
   preview: { host: 'localhost', port: 4173 },
 });

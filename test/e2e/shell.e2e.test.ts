@@ -181,4 +181,21 @@ describe('training from the app, in the browser worker', () => {
     expect(await page.getByTestId('train').isDisabled()).toBe(true);
     await page.close();
   });
+
+  it('trains LeNet-5 on the bundled Fashion-MNIST subset', async () => {
+    const page = await app.newPage();
+    await page.getByTestId('sample-picker').selectOption('lenet5.json');
+    await expect.poll(() => page.getByTestId('graph-status').textContent()).toBe('ready to train');
+    await page.getByTestId('train').click();
+    const progress = page.getByTestId('training-progress');
+    await expect
+      .poll(async () => (await progress.textContent()) ?? '', { timeout: 60_000 })
+      .toMatch(/step ([5-9]|\d\d+) · loss \d\.\d{4}/);
+    expect(await progress.textContent()).toMatch(/epoch 1\/5/);
+    await page.getByTestId('stop').click();
+    await expect.poll(() => page.getByTestId('training-bar').getAttribute('data-state')).toBe('stopped');
+    await page.screenshot({ path: join(artifactsDir, 'training-lenet5.png') });
+    expect(app.errorsOf(page)).toEqual([]);
+    await page.close();
+  });
 });

@@ -13,14 +13,21 @@ const dataDir = join(import.meta.dirname, '../../samples/data');
 let fashion: Promise<{ train: Dataset; test: Dataset }> | undefined;
 function bundled() {
   const info = bundledDatasets['fashion-mnist-small'];
-  fashion ??= loadBundled('fashion-mnist-small', Object.fromEntries(info.files.map((f) => [f, readFileSync(join(dataDir, info.folder, f))])));
+  fashion ??= loadBundled(
+    'fashion-mnist-small',
+    Object.fromEntries(info.files.map((f) => [f, readFileSync(join(dataDir, info.folder, f))])),
+  );
   return fashion;
 }
 
 async function dataFor(doc: GraphDocument): Promise<Dataset> {
   const d = doc.training.dataset;
   const all = d.source === 'sample' ? (await bundled()).train : generatedDataset(doc);
-  return subset(all, Array.from({ length: 64 }, (_, i) => i), all.name);
+  return subset(
+    all,
+    Array.from({ length: 64 }, (_, i) => i),
+    all.name,
+  );
 }
 
 describe('the bundled Fashion-MNIST subset', () => {
