@@ -1,0 +1,131 @@
+import { decode as decodePng } from 'fast-png';
+import { decode as decodeJpeg } from 'jpeg-js';
+import { EngineError } from '../errors';
+import type { Dataset } from './dataset';
+
+export interface ImageFile {
+  /** Path inside the chosen folder: "<class>/<file>.png". */
+  path: string;
+  bytes: Uint8Array;
+}
+
+export interface ImageFolderOptions {
+  /** The input shape the images are converted to: [1, H, W] (grayscale) or [3, H, W] (RGB). */
+  shape: [number, number, number];
+}
+
+interface Pixels {
+  width: number;
+  height: number;
+  /** Interleaved channels, 0..255. */
+  data: ArrayLike<number>;
+  channels: number;
+}
+
+const MAX_IMAGE_PIXELS = 40_000_000;
+
+/** PNG or JPEG by their signatures; anything else is refused by name. */
+function decode(file: ImageFile): Pixels {
+  const b = file.bytes;
+  const fail = (why: string) => new EngineError('INVALID_DATA', `${file.path}: ${why}`);
+  try {
+    if (b[0] === 0x89 && b[1] === 0x50 && b[2] === 0x4e && b[3] === 0x47) {
+      const png = decodePng(b);
+      if (png.width * png.height > MAX_IMAGE_PIXELS) throw fail(`${png.width}x${png.height} is too large`);
+      // 16-bit PNGs come as Uint16Array: scale to 0..255.
+      const scale = png.depth === 16 ? 1 / 257 : 1;
+      return {
+        width: png.width,
+        height: png.height,
+        channels: png.channels,
+        data: scale === 1 ? png.data : Array.from(png.data, (v) => v * scale),
+      };
+    }
+    if (b[0] === 0xff && b[1] === 0xd8) {
+      const jpeg = decodeJpeg(b, {
+        useTArray: true,
+        formatAsRGBA: false,
+        maxResolutionInMP: MAX_IMAGE_PIXELS / 1e6,
+        maxMemoryUsageInMB: 512,
+      });
+      return { width: jpeg.width, height: jpeg.height, channels: 3, data: jpeg.data };
+    }
+  } catch (error) {
+    if (error instanceof EngineError) throw error;
+    throw fail(`the image cannot be read (${(error as Error).message})`);
+  }
+  throw fail('not a PNG or JPEG image');
+}
+
+/** Bilinear resampling of one channel c (of `channels`) to width × height, scaled to 0..1. */
+function resample(p: Pixels, c: number, width: number, height: number, out: Float32Array, at: number): void {
+  const sx = p.width / width;
+  const sy = p.height / height;
+  for (let y = 0; y < height; y++) {
+    const fy = Math.min(Math.max((y + 0.5) * sy - 0.5, 0), p.height - 1);
+    const y0 = Math.floor(fy);
+    const y1 = Math.min(y0 + 1, p.height - 1);
+    const wy = fy - y0;
+    for (let x = 0; x < width; x++) {
+      const fx = Math.min(Math.max((x + 0.5) * sx - 0.5, 0), p.width - 1);
+      const x0 = Math.floor(fx);
+      const x1 = Math.min(x0 + 1, p.width - 1);
+      const wx = fx - x0;
+      const v = (yy: number, xx: number) => p.data[(yy * p.width + xx) * p.channels + c];
+      const top = v(y0, x0) * (1 - wx) + v(y0, x1) * wx;
+      const bottom = v(y1, x0) * (1 - wx) + v(y1, x1) * wx;
+      out[at + y * width + x] = (top * (1 - wy) + bottom * wy) / 255;
+    }
+  }
+}
+
+/**
+ * A folder of images with one subfolder per class, as a dataset of the given shape: each image is
+ * decoded, converted to gray (luma) or RGB, and resized. Class names are the subfolder names, sorted.
+ */
+export function imageFolderDataset(files: ImageFile[], folder: string, { shape }: ImageFolderOptions): Dataset {
+  const [channels, height, width] = shape;
+  const images = files.filter((f) => /\.(png|jpe?g)$/i.test(f.path));
+  if (images.length === 0)
+    throw new EngineError('INVALID_DATA', `${folder}: no PNG or JPEG images in its class subfolders`);
+  const classOf = (path: string) => {
+    const parts = path.split('/').filter(Boolean);
+    if (parts.length < 2)
+      throw new EngineError(
+        'INVALID_DATA',
+        `${folder}/${path}: images must sit in a subfolder named after their class`,
+      );
+    return parts[parts.length - 2];
+  };
+  const classNames = [...new Set(images.map((f) => classOf(f.path)))].sort();
+  const id = new Map(classNames.map((n, i) => [n, i]));
+  const per = channels * height * width;
+  const x = new Float32Array(images.length * per);
+  const targets = new Float32Array(images.length);
+  images.forEach((file, i) => {
+    const pixels = decode({ ...file, path: `${folder}/${file.path}` });
+    const base = i * per;
+    if (channels === 3)
+      for (let c = 0; c < 3; c++)
+        resample(pixels, Math.min(c, pixels.channels - 1), width, height, x, base + c * height * width);
+    else if (pixels.channels >= 3) {
+      // Luma (ITU-R BT.601) from the resized channels.
+      const plane = new Float32Array(3 * height * width);
+      for (let c = 0; c < 3; c++) resample(pixels, c, width, height, plane, c * height * width);
+      for (let k = 0; k < height * width; k++)
+        x[base + k] = 0.299 * plane[k] + 0.587 * plane[height * width + k] + 0.114 * plane[2 * height * width + k];
+    } else resample(pixels, 0, width, height, x, base);
+    targets[i] = id.get(classOf(file.path))!;
+  });
+  return {
+    name: folder,
+    inputShape: shape,
+    count: images.length,
+    x,
+    targetKind: 'class',
+    targetSize: 1,
+    targets,
+    classes: classNames.length,
+    classNames,
+  };
+}

@@ -1,0 +1,112 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { encode as encodePng } from 'fast-png';
+import { encode as encodeJpeg } from 'jpeg-js';
+import { describe, expect, it } from 'vitest';
+import { parseCsv } from '../../../engine/data/csv';
+import { parseIdx } from '../../../engine/data/idx';
+import { imageFolderDataset } from '../../../engine/data/images';
+
+const fixture = (name: string) => readFileSync(join(import.meta.dirname, '../../fixtures/data', name), 'utf8');
+
+describe('CSV', () => {
+  it('reads chosen feature columns and categorical labels, normalised', () => {
+    const data = parseCsv(fixture('iris-mixed.csv'), 'iris-mixed.csv', {
+      labelColumn: 'species',
+      featureColumns: ['sepal_length', 'petal_length', 'petal_ratio'],
+      normalise: 'z-score',
+    });
+    expect(data.inputShape).toEqual([3]);
+    expect(data.count).toBe(6);
+    expect(data.classNames).toEqual(['setosa', 'versicolor', 'virginica']);
+    expect(Array.from(data.targets)).toEqual([0, 0, 1, 1, 2, 2]);
+    const column = [0, 1, 2, 3, 4, 5].map((r) => data.x[r * 3]);
+    expect(column.reduce((a, b) => a + b, 0) / 6).toBeCloseTo(0, 6);
+    expect(Math.sqrt(column.reduce((a, b) => a + b * b, 0) / 6)).toBeCloseTo(1, 5);
+  });
+
+  it('treats whole numbers from 0 as class indices and other numbers as regression targets', () => {
+    const classes = parseCsv('x,y\n0.5,0\n1.5,2\n2.5,1\n', 'c.csv', { labelColumn: 'y', normalise: 'none' });
+    expect(classes).toMatchObject({ targetKind: 'class', classes: 3 });
+    const values = parseCsv('x,y\n0.5,0.25\n1.5,2\n', 'v.csv', { labelColumn: 'y', normalise: 'min-max' });
+    expect(values.targetKind).toBe('tensor');
+    expect(Array.from(values.x)).toEqual([0, 1]);
+  });
+
+  it('names the line of a ragged row, and the line and column of a bad value', () => {
+    expect(() => parseCsv(fixture('ragged.csv'), 'ragged.csv', { labelColumn: 'label', normalise: 'none' })).toThrow(
+      /ragged\.csv line 3: 2 fields, the header has 3/,
+    );
+    expect(() =>
+      parseCsv(fixture('iris-mixed.csv'), 'iris-mixed.csv', { labelColumn: 'species', normalise: 'none' }),
+    ).toThrow(/iris-mixed\.csv line 2, column "colour": "white" is not a number/);
+    expect(() => parseCsv('a,b\n1,2\n', 'x.csv', { labelColumn: 'label', normalise: 'none' })).toThrow(
+      /no column "label"; the columns are "a", "b"/,
+    );
+    expect(() => parseCsv('', 'empty.csv', { labelColumn: 'y', normalise: 'none' })).toThrow(
+      /empty\.csv: the file is empty/,
+    );
+  });
+});
+
+describe('image folders', () => {
+  const gray = (v: number) =>
+    encodePng({ width: 4, height: 4, data: new Uint8Array(16).fill(v), channels: 1, depth: 8 });
+  const rgb = (r: number, g: number, b: number) => {
+    const data = new Uint8Array(6 * 3 * 4);
+    for (let i = 0; i < 6 * 3; i++) data.set([r, g, b, 255], 4 * i);
+    return new Uint8Array(encodeJpeg({ width: 6, height: 3, data }, 100).data);
+  };
+
+  it('decodes real PNG and JPEG files, resizes them, and labels them by subfolder', () => {
+    const files = [
+      { path: 'light/a.png', bytes: gray(255) },
+      { path: 'dark/b.png', bytes: gray(0) },
+      { path: 'light/c.jpg', bytes: rgb(250, 250, 250) },
+      { path: 'dark/notes.txt', bytes: new Uint8Array([1]) },
+    ];
+    const data = imageFolderDataset(files, 'shades', { shape: [1, 8, 8] });
+    expect(data.count).toBe(3);
+    expect(data.classNames).toEqual(['dark', 'light']);
+    expect(Array.from(data.targets)).toEqual([1, 0, 1]);
+    expect(data.x[0]).toBe(1);
+    expect(data.x[64]).toBe(0);
+    expect(data.x[128]).toBeGreaterThan(0.95);
+    const colour = imageFolderDataset([{ path: 'red/x.jpg', bytes: rgb(255, 0, 0) }], 'c', { shape: [3, 2, 2] });
+    expect(colour.x[0]).toBeGreaterThan(0.9);
+    expect(colour.x[4]).toBeLessThan(0.1);
+  });
+
+  it('refuses an unreadable image by name', () => {
+    const broken = new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 1, 2, 3, 4, 5]);
+    expect(() =>
+      imageFolderDataset([{ path: 'cats/broken.png', bytes: broken }], 'pets', { shape: [1, 8, 8] }),
+    ).toThrow(/pets\/cats\/broken\.png: the image cannot be read/);
+    expect(() =>
+      imageFolderDataset([{ path: 'cats/fake.jpg', bytes: new Uint8Array([1, 2, 3]) }], 'pets', { shape: [1, 8, 8] }),
+    ).toThrow(/pets\/cats\/fake\.jpg: not a PNG or JPEG image/);
+    expect(() => imageFolderDataset([{ path: 'loose.png', bytes: gray(1) }], 'pets', { shape: [1, 8, 8] })).toThrow(
+      /subfolder named after their class/,
+    );
+  });
+});
+
+describe('IDX', () => {
+  const header = (dims: number[]) => {
+    const b = new Uint8Array(4 + 4 * dims.length);
+    b[2] = 0x08;
+    b[3] = dims.length;
+    const view = new DataView(b.buffer);
+    dims.forEach((d, i) => view.setUint32(4 + 4 * i, d));
+    return b;
+  };
+  it('refuses a wrong magic number and a truncated file', () => {
+    const wrong = header([2]);
+    wrong[0] = 0x12;
+    expect(() => parseIdx(wrong, 'labels.idx')).toThrow(/labels\.idx: not an IDX file/);
+    const truncated = new Uint8Array([...header([3, 2, 2]), 1, 2, 3]);
+    expect(() => parseIdx(truncated, 'images.idx')).toThrow(
+      /images\.idx: the header promises \[3, 2, 2\] \(28 bytes\) but the file has 19 bytes/,
+    );
+  });
+});
