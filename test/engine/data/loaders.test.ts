@@ -97,7 +97,9 @@ describe('IDX', () => {
     b[2] = 0x08;
     b[3] = dims.length;
     const view = new DataView(b.buffer);
-    dims.forEach((d, i) => view.setUint32(4 + 4 * i, d));
+    dims.forEach((d, i) => {
+      view.setUint32(4 + 4 * i, d);
+    });
     return b;
   };
   it('refuses a wrong magic number and a truncated file', () => {
