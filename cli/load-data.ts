@@ -1,10 +1,12 @@
-import { readFileSync, statSync } from 'node:fs';
-import { basename, join, resolve } from 'node:path';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { basename, join, relative, resolve, sep } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { bundledDatasets, loadBundled } from '../engine/data/bundled';
+import { parseCsv } from '../engine/data/csv';
 import type { Dataset } from '../engine/data/dataset';
 import { generatedDataset } from '../engine/data/from-document';
 import { idxDataset, parseIdx } from '../engine/data/idx';
+import { type ImageFile, imageFolderDataset } from '../engine/data/images';
 import { EngineError } from '../engine/errors';
 import type { GraphDocument } from '../engine/graph';
 
@@ -36,12 +38,58 @@ function loadIdxPair(paths: string[]): Dataset {
 /** The training data: files from the command line, else what the document names. */
 const samplesData = join(import.meta.dirname, '../samples/data');
 
+export interface CsvArgs {
+  label?: string;
+  features?: string[];
+  normalise?: 'none' | 'min-max' | 'z-score';
+}
+
+/** Every file under a folder, with its path relative to it (for image folders: "<class>/<file>"). */
+function filesUnder(folder: string): ImageFile[] {
+  return readdirSync(folder, { recursive: true, withFileTypes: true })
+    .filter((entry) => entry.isFile())
+    .map((entry) => {
+      const full = join(entry.parentPath, entry.name);
+      return { path: relative(folder, full).split(sep).join('/'), bytes: readFileSync(full) };
+    });
+}
+
+/** Files named on the command line: an image folder, a CSV file, or IDX images and labels. */
+function loadFiles(doc: GraphDocument, paths: string[], csv: CsvArgs): Dataset {
+  if (paths.length === 1 && statSync(paths[0]).isDirectory()) {
+    const shape = doc.nodes.find((n) => n.kind === 'input')?.params.shape;
+    if (!shape || shape.length !== 3 || (shape[0] !== 1 && shape[0] !== 3))
+      throw new EngineError(
+        'INVALID_DATA',
+        `an image folder needs an Input of shape [1 or 3, H, W], not [${shape?.join(', ')}]`,
+      );
+    return imageFolderDataset(filesUnder(paths[0]), basename(paths[0]), { shape: shape as [number, number, number] });
+  }
+  if (paths.length === 1 && /\.(csv|tsv|txt)$/i.test(paths[0])) {
+    if (!csv.label) throw new EngineError('INVALID_DATA', 'a CSV file needs --label <column>');
+    return parseCsv(readFileSync(paths[0], 'utf8'), basename(paths[0]), {
+      labelColumn: csv.label,
+      featureColumns: csv.features,
+      normalise: csv.normalise ?? 'z-score',
+    });
+  }
+  return loadIdxPair(paths);
+}
+
 export async function loadTrainingData(
   doc: GraphDocument,
   dataArgs: string[],
   graphDir: string,
+  csv: CsvArgs = {},
 ): Promise<{ train: Dataset; test?: Dataset }> {
-  if (dataArgs.length > 0) return { train: loadIdxPair(dataArgs.map((p) => resolve(p))) };
+  if (dataArgs.length > 0)
+    return {
+      train: loadFiles(
+        doc,
+        dataArgs.map((p) => resolve(p)),
+        csv,
+      ),
+    };
   const d = doc.training.dataset;
   switch (d.source) {
     case 'synthetic':

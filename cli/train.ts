@@ -1,6 +1,7 @@
 /**
- * Headless training: npm run train -- <graph.json> [--epochs N] [--backend cpu] [--data <images> <labels>]
- *                                      [--out <dir>] [--resume <checkpoint>]
+ * Headless training: npm run train -- <graph.json> [--epochs N] [--backend cpu] [--out <dir>] [--resume <checkpoint>]
+ *   [--data <images.idx> <labels.idx> | --data <file.csv> --label <column> [--features a,b] [--normalise z-score]
+ *    | --data <folder of class subfolders>]
  * Loads and checks the graph, trains it with a progress bar and per-epoch metrics, then writes a
  * checkpoint (<out>/<name>.ckpt) and a report (<out>/<name>.report.json). Exit codes: 0 done,
  * 1 training stopped by an error, 2 bad arguments or files.
@@ -35,6 +36,9 @@ async function main(): Promise<void> {
       data: { type: 'string', multiple: true },
       out: { type: 'string' },
       resume: { type: 'string' },
+      label: { type: 'string' },
+      features: { type: 'string' },
+      normalise: { type: 'string' },
     },
   });
   // --data takes its files as following words too: --data images.gz labels.gz
@@ -58,7 +62,14 @@ async function main(): Promise<void> {
     doc.training.epochs = epochs;
   }
 
-  const { train: all, test } = await loadTrainingData(doc, dataFiles, dirname(resolve(graphPath)));
+  const normalise = values.normalise;
+  if (normalise !== undefined && !['none', 'min-max', 'z-score'].includes(normalise))
+    exit(2, `--normalise is none, min-max or z-score, not "${normalise}"`);
+  const { train: all, test } = await loadTrainingData(doc, dataFiles, dirname(resolve(graphPath)), {
+    label: values.label,
+    features: values.features?.split(',').map((f) => f.trim()),
+    normalise: normalise as 'none' | 'min-max' | 'z-score' | undefined,
+  });
   const { train, validation } = splitValidation(all, doc.training.validation.split, doc.training.seed);
   const trainer = new Trainer(doc, createCpuBackend(), train, validation);
   if (values.resume) trainer.restore(decodeCheckpoint(readFileSync(values.resume)));

@@ -1,8 +1,9 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
+import { encode as encodePng } from 'fast-png';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parseIdx } from '../../engine/data/idx';
 import { barsData } from '../../engine/data/synthetic';
@@ -118,6 +119,61 @@ describe('npm run train', () => {
     const run = train(graph, '--data', images, truncated);
     expect(run.code).toBe(1);
     expect(run.err).toMatch(/short-idx1-ubyte: the header promises \[160\]/);
+  });
+});
+
+describe('npm run train with local files', () => {
+  it('trains on a CSV file with chosen columns', () => {
+    const csvGraph = join(dir, 'iris.json');
+    writeFileSync(
+      csvGraph,
+      JSON.stringify(
+        chain(
+          [3],
+          [
+            ['dense', { units: 8 }],
+            ['activation', { fn: 'tanh' }],
+            ['dense', { units: 3 }],
+          ],
+          { batchSize: 2, epochs: 3, validation: { split: 0 } },
+        ),
+      ),
+    );
+    const csv = join(root, 'test/fixtures/data/iris-mixed.csv');
+    const run = train(
+      csvGraph,
+      '--data',
+      csv,
+      '--label',
+      'species',
+      '--features',
+      'sepal_length,petal_length,petal_ratio',
+      '--out',
+      join(dir, 'out'),
+    );
+    expect(run.err).toBe('');
+    expect(run.out).toMatch(/6 training and 0 validation samples/);
+    expect(train(csvGraph, '--data', csv, '--label', 'species').err).toMatch(
+      /line 2, column "colour": "white" is not a number/,
+    );
+  });
+
+  it('trains on a folder of images, one subfolder per class', () => {
+    const folder = join(dir, 'bars');
+    for (let i = 0; i < 16; i++) {
+      const label = data.targets[i] === 0 ? 'horizontal' : 'vertical';
+      mkdirSync(join(folder, label), { recursive: true });
+      const pixels = Uint8Array.from(data.x.subarray(i * 64, (i + 1) * 64), (v) =>
+        Math.max(0, Math.min(255, Math.round(v * 255))),
+      );
+      writeFileSync(
+        join(folder, label, `${i}.png`),
+        encodePng({ width: 8, height: 8, data: pixels, channels: 1, depth: 8 }),
+      );
+    }
+    const run = train(graph, '--data', folder, '--epochs', '1', '--out', join(dir, 'out'));
+    expect(run.err).toBe('');
+    expect(run.out).toMatch(/15 training and 1 validation samples/);
   });
 });
 
