@@ -1,0 +1,70 @@
+/**
+ * Trains every sample that uses Fashion-MNIST on the full set from Debian's dataset-fashion-mnist package
+ * (60,000 training images) with its own settings, at most 5 epochs, on the CPU backend, and reports its
+ * accuracy on the full 10,000-image test set, with epochs and wall time. Not part of the test run.
+ *
+ *   npm run bench:samples -- [--only mlp,lenet5] [--data /usr/share/datasets/fashion-mnist] [--write]
+ *
+ * --write puts the table into README.md between the bench:samples markers.
+ */
+import { cpus } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { gunzipSync } from 'node:zlib';
+import { createCpuBackend } from '../engine/backend/cpu/cpu-backend';
+import { idxDataset, parseIdx } from '../engine/data/idx';
+import { parseGraphText } from '../engine/graph';
+import { Trainer } from '../engine/train/trainer';
+
+const { values } = parseArgs({
+  options: {
+    only: { type: 'string' },
+    data: { type: 'string', default: '/usr/share/datasets/fashion-mnist' },
+    write: { type: 'boolean', default: false },
+  },
+});
+const root = join(import.meta.dirname, '..');
+const read = (file: string) => parseIdx(gunzipSync(readFileSync(join(values.data!, file))), file);
+const train = idxDataset(read('train-images-idx3-ubyte.gz'), read('train-labels-idx1-ubyte.gz'), 'fashion-mnist train');
+const test = idxDataset(read('t10k-images-idx3-ubyte.gz'), read('t10k-labels-idx1-ubyte.gz'), 'fashion-mnist test');
+
+const samples = ['mlp', 'lenet5', 'alexnet-small', 'vgg-small', 'googlenet-small', 'resnet-bottleneck', 'rnn', 'lstm'];
+const chosen = values.only ? values.only.split(',') : samples;
+const rows: string[] = [];
+for (const name of chosen) {
+  const loaded = parseGraphText(readFileSync(join(root, 'samples/graphs', `${name}.json`), 'utf8'));
+  if (!loaded.ok) throw new Error(`${name}: ${JSON.stringify(loaded.issues)}`);
+  const doc = loaded.document;
+  const epochs = Math.min(doc.training.epochs, 5);
+  const trainer = new Trainer({ ...doc, training: { ...doc.training, epochs } }, createCpuBackend(), train);
+  const started = performance.now();
+  await trainer.fit({
+    onEpoch: (m) => process.stdout.write(`${name} epoch ${m.epoch + 1}/${epochs}: loss ${m.trainLoss.toFixed(4)} (${m.seconds.toFixed(0)} s)\n`),
+  });
+  const seconds = (performance.now() - started) / 1000;
+  const evaluator = new Trainer({ ...doc, training: { ...doc.training, epochs } }, createCpuBackend(), test);
+  const cp = await trainer.checkpoint();
+  evaluator.restore({ ...cp, order: Uint32Array.from({ length: test.count }, (_, i) => i) });
+  const result = await evaluator.evaluate('train');
+  const row = `| ${doc.name} | ${(100 * (result.accuracy ?? 0)).toFixed(1)}% | ${epochs} | ${(seconds / 60).toFixed(1)} min | ${Math.round((epochs * train.count) / seconds)} |`;
+  process.stdout.write(`${row}\n`);
+  rows.push(row);
+}
+
+const table = [
+  `Measured ${new Date().toISOString().slice(0, 10)} on ${cpus()[0].model} (${cpus().length} cores), CPU backend, full Fashion-MNIST (60,000 training / 10,000 test images):`,
+  '',
+  '| Sample | Test accuracy | Epochs | Wall time | Samples/s |',
+  '| --- | --- | --- | --- | --- |',
+  ...rows,
+].join('\n');
+process.stdout.write(`\n${table}\n`);
+if (values.write) {
+  const readme = join(root, 'README.md');
+  const text = readFileSync(readme, 'utf8');
+  const start = '<!-- bench:samples -->';
+  const end = '<!-- /bench:samples -->';
+  if (!text.includes(start)) throw new Error('README.md has no bench:samples markers');
+  writeFileSync(readme, `${text.slice(0, text.indexOf(start) + start.length)}\n${table}\n${text.slice(text.indexOf(end))}`);
+}
