@@ -1,7 +1,10 @@
 import { useEffect, useMemo } from 'react';
+import type { LayerKind } from '../engine/layers/registry';
 import type { MenuCommand } from '../main/ipc-contract';
 import { GraphCanvas } from './canvas/GraphCanvas';
 import { createCommands, shortcutFor } from './commands';
+import { Inspector } from './panels/Inspector';
+import { Palette } from './panels/Palette';
 import { ProblemBanner } from './panels/ProblemBanner';
 import { StatusBar } from './panels/StatusBar';
 import { Toolbar } from './panels/Toolbar';
@@ -10,6 +13,8 @@ import { platformFiles } from './platform/files';
 import { useBackends } from './runtime/use-backends';
 import { useGraphAnalysis } from './runtime/use-graph-analysis';
 import { useDocumentStore } from './store/document-store';
+import { addNode } from './store/graph-edits';
+import { useViewStore } from './store/view-store';
 
 const isEditable = (target: EventTarget | null) =>
   target instanceof HTMLElement &&
@@ -20,6 +25,19 @@ export function App() {
   const commands = useMemo(() => createCommands(files), [files]);
   const backends = useBackends();
   const analysis = useGraphAnalysis();
+  const addAtCentre = (kind: LayerKind) => {
+    const doc = useDocumentStore.getState().document;
+    // Below the lowest layer, so that clicks build a column.
+    const y = doc.nodes.reduce((max, n) => Math.max(max, n.position.y + 90), 40);
+    const x = doc.nodes.at(-1)?.position.x ?? 250;
+    let id = '';
+    useDocumentStore.getState().edit(`Add ${kind}`, (d) => {
+      const added = addNode(d, kind, { x, y });
+      id = added.id;
+      return added.doc;
+    });
+    useViewStore.getState().select(id);
+  };
   const run = (command: MenuCommand) => {
     commands[command]().catch((error: Error) =>
       useDocumentStore.getState().report({ title: `${command} failed`, details: [error.message] }),
@@ -52,10 +70,14 @@ export function App() {
     <div className="app">
       <Toolbar run={run} />
       <TrainingBar analysis={analysis} />
-      <main className="canvas" data-testid="canvas">
-        <ProblemBanner />
-        <GraphCanvas analysis={analysis} />
-      </main>
+      <div className="workspace">
+        <Palette onAdd={addAtCentre} />
+        <main className="canvas" data-testid="canvas">
+          <ProblemBanner />
+          <GraphCanvas analysis={analysis} />
+        </main>
+        <Inspector analysis={analysis} />
+      </div>
       <StatusBar backends={backends} analysis={analysis} />
     </div>
   );

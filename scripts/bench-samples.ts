@@ -7,8 +7,9 @@
  *
  * --write puts the table into README.md between the bench:samples markers.
  */
-import { cpus } from 'node:os';
+
 import { readFileSync, writeFileSync } from 'node:fs';
+import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { gunzipSync } from 'node:zlib';
@@ -40,7 +41,10 @@ for (const name of chosen) {
   const trainer = new Trainer({ ...doc, training: { ...doc.training, epochs } }, createCpuBackend(), train);
   const started = performance.now();
   await trainer.fit({
-    onEpoch: (m) => process.stdout.write(`${name} epoch ${m.epoch + 1}/${epochs}: loss ${m.trainLoss.toFixed(4)} (${m.seconds.toFixed(0)} s)\n`),
+    onEpoch: (m) =>
+      process.stdout.write(
+        `${name} epoch ${m.epoch + 1}/${epochs}: loss ${m.trainLoss.toFixed(4)} (${m.seconds.toFixed(0)} s)\n`,
+      ),
   });
   const seconds = (performance.now() - started) / 1000;
   const evaluator = new Trainer({ ...doc, training: { ...doc.training, epochs } }, createCpuBackend(), test);
@@ -66,5 +70,8 @@ if (values.write) {
   const start = '<!-- bench:samples -->';
   const end = '<!-- /bench:samples -->';
   if (!text.includes(start)) throw new Error('README.md has no bench:samples markers');
-  writeFileSync(readme, `${text.slice(0, text.indexOf(start) + start.length)}\n${table}\n${text.slice(text.indexOf(end))}`);
+  writeFileSync(
+    readme,
+    `${text.slice(0, text.indexOf(start) + start.length)}\n${table}\n${text.slice(text.indexOf(end))}`,
+  );
 }

@@ -25,6 +25,7 @@ export const activation: LayerDef<'activation', ActivationParams> = {
   paramSpecs: () => ({}),
   flops: (_p, [x]) => size(x),
   summary: (p) => (p.fn === 'leaky-relu' ? `leaky-relu ${p.slope}` : p.fn === 'elu' ? `elu α=${p.alpha}` : p.fn),
+  defaults: { fn: 'relu' },
   examples: [
     ...activationFns.map((fn) => ({ params: { fn }, inputs: [[6]] })),
     { params: { fn: 'leaky-relu', slope: 0.1 }, inputs: [[2, 3]] },

@@ -23,6 +23,7 @@ export const batchnorm: LayerDef<'batchnorm', BatchNormParams> = {
     x.length === 1 || x.length === 3 ? ok(x) : fail('in', `expects [D] or [C, H, W], got ${fmt(x)}`),
   paramSpecs: (_p, [x]) => ({ gamma: constant([x[0]], 1), beta: constant([x[0]], 0) }),
   flops: (_p, [x]) => 4 * size(x),
+  defaults: {},
   examples: [
     { params: {}, inputs: [[4]] },
     { params: { momentum: 0.2, eps: 1e-3 }, inputs: [[2, 3, 3]] },

@@ -92,6 +92,7 @@ export const conv2d: LayerDef<'conv2d', Conv2dParams> = {
     return 2 * x[0] * kh * kw * out[0] * out[1] * out[2];
   },
   summary: (p) => `${p.filters}@${asPair(p.kernel).join('×')}`,
+  defaults: { filters: 16, kernel: 3, padding: 'same' },
   examples: [
     { params: { filters: 2, kernel: 3, padding: 1 }, inputs: [[2, 5, 5]] },
     { params: { filters: 3, kernel: [2, 3], stride: 2, padding: [1, 0] }, inputs: [[1, 6, 7]] },

@@ -19,6 +19,7 @@ export const dropout: LayerDef<'dropout', DropoutParams> = {
   paramSpecs: () => ({}),
   flops: (_p, [x]) => size(x),
   summary: (p) => `rate ${p.rate}`,
+  defaults: { rate: 0.5 },
   examples: [{ params: { rate: 0.3 }, inputs: [[10]] }],
   build({ be, params: p, inputShapes: [shape], x: [x], dx: [dx], y, dy, scratch, maxBatch, seed }) {
     const per = size(shape);

@@ -16,6 +16,7 @@ export const globalavgpool: LayerDef<'globalavgpool', GlobalAvgPoolParams> = {
   outputShape: (_p, [x]) => expectRank(x, 3, 'an image [C, H, W]') ?? ok([x[0]]),
   paramSpecs: () => ({}),
   flops: (_p, [x]) => size(x),
+  defaults: {},
   examples: [{ params: {}, inputs: [[3, 3, 4]] }],
   build({ be, inputShapes: [[c, h, w]], x: [x], dx: [dx], y, dy }) {
     // An average pool whose window is the whole image.

@@ -26,6 +26,7 @@ export const add: LayerDef<'add', JoinParams> = {
   },
   paramSpecs: () => ({}),
   flops: (p, [x]) => (p.inputs - 1) * size(x),
+  defaults: { inputs: 2 },
   examples: [{ params: { inputs: 3 }, inputs: [[4], [4], [4]] }],
   build({ be, outputShape, x: xs, dx: dxs, y, dy }) {
     const per = size(outputShape);
@@ -61,6 +62,7 @@ export const concat: LayerDef<'concat', JoinParams> = {
   },
   paramSpecs: () => ({}),
   flops: () => 0,
+  defaults: { inputs: 2 },
   examples: [
     {
       params: {},

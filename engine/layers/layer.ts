@@ -47,6 +47,8 @@ export interface LayerDef<K extends string, P> {
    * so they cost no copy.
    */
   aliasesInput?: true;
+  /** Params of a new node dropped from the palette. */
+  defaults: Record<string, unknown>;
   /**
    * Small configurations (params and input shapes) that exercise the layer's options: the gradient
    * checks, the PyTorch fixtures and the backend parity tests all run every one of them.

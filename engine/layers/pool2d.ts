@@ -67,6 +67,7 @@ function poolLayer<K extends 'maxpool2d' | 'avgpool2d'>(
       return kh * kw * out[0] * out[1] * out[2];
     },
     summary: (p) => asPair(p.size).join('×'),
+    defaults: { size: 2 },
     examples: [
       { params: { size: 2 }, inputs: [[2, 4, 4]] },
       { params: { size: 3, stride: 2, padding: 1 }, inputs: [[1, 5, 5]] },

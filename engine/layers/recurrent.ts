@@ -214,6 +214,7 @@ export const rnn: LayerDef<'rnn', RecurrentParams> = {
   paramSpecs: recurrentSpecs(1),
   flops: (p, [x]) => x[0] * 2 * (x[1] + p.units) * p.units,
   summary: (p) => `${p.units} units${p.returnSequences ? ', all steps' : ''}`,
+  defaults: { units: 64 },
   examples: [
     { params: { units: 3 }, inputs: [[4, 2]] },
     { params: { units: 2, returnSequences: true }, inputs: [[3, 3]] },
@@ -251,6 +252,7 @@ export const lstm: LayerDef<'lstm', RecurrentParams> = {
   paramSpecs: recurrentSpecs(4),
   flops: (p, [x]) => x[0] * 2 * (x[1] + p.units) * 4 * p.units,
   summary: (p) => `${p.units} units${p.returnSequences ? ', all steps' : ''}`,
+  defaults: { units: 64 },
   examples: [
     { params: { units: 3 }, inputs: [[4, 2]] },
     { params: { units: 2, returnSequences: true }, inputs: [[3, 3]] },

@@ -1,7 +1,10 @@
 import {
   applyNodeChanges,
   Background,
+  type Connection,
   Controls,
+  type EdgeChange,
+  type IsValidConnection,
   MiniMap,
   type NodeChange,
   type OnNodeDrag,
@@ -9,9 +12,13 @@ import {
   ReactFlowProvider,
   useReactFlow,
 } from '@xyflow/react';
-import { useCallback, useEffect, useMemo, useState } from 'react';
+import { type DragEvent, useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { GraphAnalysis } from '../../engine/graph';
+import { type LayerKind, layerKinds } from '../../engine/layers/registry';
+import { LAYER_MIME } from '../panels/Palette';
 import { useDocumentStore } from '../store/document-store';
+import { addNode, connect, removeEdges } from '../store/graph-edits';
+import { useViewStore } from '../store/view-store';
 import { LayerNode } from './LayerNode';
 import { type LayerFlowNode, toFlow } from './to-flow';
 
@@ -20,16 +27,29 @@ const nodeTypes = { layer: LayerNode };
 function Canvas({ analysis }: { analysis: GraphAnalysis | null }) {
   const document = useDocumentStore((s) => s.document);
   const edit = useDocumentStore((s) => s.edit);
+  const select = useViewStore((s) => s.select);
   const flow = useMemo(() => toFlow(document, analysis), [document, analysis]);
   // Positions move locally while dragging; the document changes once, when the drag ends.
   const [nodes, setNodes] = useState<LayerFlowNode[]>(flow.nodes);
-  useEffect(() => setNodes(flow.nodes), [flow.nodes]);
-  const { fitView } = useReactFlow();
+  useEffect(
+    () =>
+      setNodes((current) => {
+        const selected = new Set(current.filter((n) => n.selected).map((n) => n.id));
+        return flow.nodes.map((n) => (selected.has(n.id) ? { ...n, selected: true } : n));
+      }),
+    [flow.nodes],
+  );
+  const { fitView, screenToFlowPosition } = useReactFlow();
   const nodeCount = document.nodes.length;
-  // biome-ignore lint/correctness/useExhaustiveDependencies: refit when another document (or first nodes) arrives
+  const loadCount = useDocumentStore((s) => s.loadCount);
+  const fit = useRef(fitView);
+  fit.current = fitView;
+  // Fit the view to each newly opened document once its nodes are measured; edits never move the view.
+  // biome-ignore lint/correctness/useExhaustiveDependencies: runs per opened document
   useEffect(() => {
-    void fitView({ padding: 0.2, duration: 0 });
-  }, [nodeCount, fitView, document.name]);
+    const timer = setTimeout(() => void fit.current({ padding: 0.2, duration: 0, maxZoom: 1.2 }), 30);
+    return () => clearTimeout(timer);
+  }, [loadCount]);
 
   const onNodesChange = useCallback(
     (changes: NodeChange<LayerFlowNode>[]) => {
@@ -50,6 +70,29 @@ function Canvas({ analysis }: { analysis: GraphAnalysis | null }) {
     [edit],
   );
 
+  const onEdgesChange = useCallback(
+    (changes: EdgeChange[]) => {
+      const removed = new Set(changes.flatMap((c) => (c.type === 'remove' ? [c.id] : [])));
+      if (removed.size > 0) edit('Delete connections', (doc) => removeEdges(doc, removed));
+    },
+    [edit],
+  );
+
+  const onConnect = useCallback(
+    (c: Connection) => {
+      if (c.targetHandle)
+        edit(`Connect ${c.source} to ${c.target}`, (doc) => connect(doc, c.source, c.target, c.targetHandle!));
+    },
+    [edit],
+  );
+
+  // Outputs go to inputs only, never back into the same layer. Shapes are checked by the runtime,
+  // which marks the layer with both shapes when they do not fit.
+  const isValidConnection: IsValidConnection = useCallback(
+    (c) => c.source !== c.target && c.sourceHandle === 'out' && !!c.targetHandle && c.targetHandle !== 'out',
+    [],
+  );
+
   const onNodeDragStop: OnNodeDrag<LayerFlowNode> = useCallback(
     (_event, _node, dragged) => {
       const moved = new Map(dragged.map((n) => [n.id, n.position]));
@@ -61,13 +104,39 @@ function Canvas({ analysis }: { analysis: GraphAnalysis | null }) {
     [edit],
   );
 
+  const onDrop = useCallback(
+    (event: DragEvent) => {
+      const kind = event.dataTransfer.getData(LAYER_MIME) as LayerKind;
+      if (!layerKinds.includes(kind)) return;
+      event.preventDefault();
+      const position = screenToFlowPosition({ x: event.clientX, y: event.clientY });
+      let id = '';
+      edit(`Add ${kind}`, (doc) => {
+        const added = addNode(doc, kind, position);
+        id = added.id;
+        return added.doc;
+      });
+      select(id);
+    },
+    [edit, screenToFlowPosition, select],
+  );
+
   return (
     <ReactFlow
       nodes={nodes}
       edges={flow.edges}
       nodeTypes={nodeTypes}
       onNodesChange={onNodesChange}
+      onEdgesChange={onEdgesChange}
+      onConnect={onConnect}
+      isValidConnection={isValidConnection}
       onNodeDragStop={onNodeDragStop}
+      onSelectionChange={({ nodes: selected }) => select(selected.length === 1 ? selected[0].id : null)}
+      onDrop={onDrop}
+      onDragOver={(e) => {
+        e.preventDefault();
+        e.dataTransfer.dropEffect = 'copy';
+      }}
       deleteKeyCode={['Delete', 'Backspace']}
       minZoom={0.1}
     >
@@ -75,7 +144,7 @@ function Canvas({ analysis }: { analysis: GraphAnalysis | null }) {
       <MiniMap pannable zoomable />
       <Controls />
       {nodeCount === 0 && (
-        <div className="canvas-hint">Empty graph. Open a file or pick a sample from the toolbar to start.</div>
+        <div className="canvas-hint">Drag layers here from the palette, or pick a sample from the toolbar.</div>
       )}
     </ReactFlow>
   );

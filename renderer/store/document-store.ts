@@ -23,6 +23,8 @@ interface DocumentState {
   past: { label: string; document: GraphDocument }[];
   future: { label: string; document: GraphDocument }[];
   problem: Problem | null;
+  /** Counts documents opened or created: the canvas fits its view to each new one, not to edits. */
+  loadCount: number;
   /** A new or opened document: history starts again. */
   replace(document: GraphDocument, source: DocumentSource): void;
   /** A named edit, undoable. */
@@ -44,7 +46,9 @@ export const useDocumentStore = create<DocumentState>()((set, get) => ({
   past: [],
   future: [],
   problem: null,
-  replace: (document, source) => set({ document, source, dirty: false, past: [], future: [], problem: null }),
+  loadCount: 0,
+  replace: (document, source) =>
+    set((s) => ({ document, source, dirty: false, past: [], future: [], problem: null, loadCount: s.loadCount + 1 })),
   edit(label, change) {
     const before = get().document;
     const after = change(before);

@@ -148,6 +148,8 @@ describe('training from the app, in the browser worker', () => {
     await expect.poll(stepOf, { timeout: 30_000 }).toBeGreaterThan(100);
     await page.getByTestId('pause').click();
     await expect.poll(() => page.getByTestId('training-bar').getAttribute('data-state')).toBe('paused');
+    // The progress line trails the state by at most one frame (100 ms).
+    await page.waitForTimeout(300);
     const paused = await stepOf();
     await page.getByTestId('step').click();
     await expect.poll(stepOf).toBe(paused + 1);

@@ -80,3 +80,9 @@ describe('shape rules (per sample, batch excluded)', () => {
     }
   });
 });
+
+describe('palette defaults', () => {
+  it('every kind has defaults its own schema accepts', () => {
+    for (const def of Object.values(layers)) expect(def.params.safeParse(def.defaults).success, def.kind).toBe(true);
+  });
+});

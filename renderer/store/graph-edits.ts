@@ -1,0 +1,53 @@
+import type { GraphDocument, GraphNode } from '../../engine/graph';
+import { type LayerKind, layerDef } from '../../engine/layers/registry';
+
+/** Pure edits of a document (old document in, new document out), named for the undo history. */
+
+/** A new id for a kind: "dense3" when dense1 and dense2 exist. */
+export function freshId(doc: GraphDocument, kind: string): string {
+  const taken = new Set(doc.nodes.map((n) => n.id));
+  let i = 1;
+  while (taken.has(`${kind}${i}`)) i++;
+  return `${kind}${i}`;
+}
+
+export function addNode(
+  doc: GraphDocument,
+  kind: LayerKind,
+  position: { x: number; y: number },
+): { doc: GraphDocument; id: string } {
+  const def = layerDef(kind);
+  const id = freshId(doc, kind);
+  const node = {
+    id,
+    kind,
+    params: def.params.parse(def.defaults),
+    position: { x: Math.round(position.x), y: Math.round(position.y) },
+  } as GraphNode;
+  return { doc: { ...doc, nodes: [...doc.nodes, node] }, id };
+}
+
+/**
+ * Wires an output to an input port. An input takes one edge: a new one replaces the old (as node editors
+ * do when you drop a wire on a used input). A wire from a node to itself is refused.
+ */
+export function connect(doc: GraphDocument, source: string, target: string, targetPort: string): GraphDocument {
+  if (source === target) return doc;
+  const kept = doc.edges.filter((e) => !(e.target === target && e.targetPort === targetPort));
+  const taken = new Set(doc.edges.map((e) => e.id));
+  let i = doc.edges.length;
+  while (taken.has(`e${i}`)) i++;
+  return { ...doc, edges: [...kept, { id: `e${i}`, source, sourcePort: 'out', target, targetPort }] };
+}
+
+export function removeEdges(doc: GraphDocument, ids: ReadonlySet<string>): GraphDocument {
+  return { ...doc, edges: doc.edges.filter((e) => !ids.has(e.id)) };
+}
+
+/** New params for a node (already checked by the layer's schema); wires to ports that vanished go too. */
+export function setParams(doc: GraphDocument, id: string, params: unknown): GraphDocument {
+  const nodes = doc.nodes.map((n) => (n.id === id ? ({ ...n, params } as GraphNode) : n));
+  const node = nodes.find((n) => n.id === id)!;
+  const ports = new Set(layerDef(node.kind).inputPorts(node.params));
+  return { ...doc, nodes, edges: doc.edges.filter((e) => e.target !== id || ports.has(e.targetPort)) };
+}

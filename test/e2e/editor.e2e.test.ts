@@ -1,0 +1,97 @@
+import { join } from 'node:path';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type AppSession, artifactsDir, openApp } from './browser';
+
+let app: AppSession;
+beforeAll(async () => {
+  app = await openApp();
+});
+afterAll(async () => {
+  await app?.close();
+});
+
+const node = (page: Page, id: string) => page.locator(`.react-flow__node[data-id="${id}"]`);
+
+/** Drags a wire from one layer's output to another's input port, as a user does with the mouse. */
+async function wire(page: Page, from: string, to: string, port = 'in') {
+  // Nodes change size when the runtime's analysis of the last edit arrives: let it land first.
+  await page.waitForTimeout(300);
+  const before = await page.locator('.react-flow__edge').count();
+  const source = node(page, from).locator('.react-flow__handle.source');
+  const target = node(page, to).locator(`.react-flow__handle.target[data-handleid="${port}"]`);
+  const a = (await source.boundingBox())!;
+  const b = (await target.boundingBox())!;
+  await page.mouse.move(a.x + a.width / 2, a.y + a.height / 2);
+  await page.mouse.down();
+  await page.mouse.move(b.x + b.width / 2, b.y + b.height / 2, { steps: 8 });
+  await page.mouse.up();
+  await expect.poll(() => page.locator('.react-flow__edge').count()).toBe(before + 1);
+}
+
+/** Drags a layer from the palette onto the canvas (HTML5 drag and drop; it lands mid-canvas). */
+async function dropLayer(page: Page, kind: string) {
+  await page.getByTestId(`palette-${kind}`).dragTo(page.locator('.react-flow__pane'));
+}
+
+/** Adds a layer below the others by clicking it in the palette, then fits the view. */
+async function addLayer(page: Page, kind: string) {
+  await page.getByTestId(`palette-${kind}`).click();
+  await page.locator('.react-flow__controls-fitview').click();
+}
+
+describe('building a network on the canvas', () => {
+  it('drags layers from the palette, wires them, sees shapes, edits params, undoes and redoes', async () => {
+    const page = await app.newPage();
+    await page.getByPlaceholder('Search layers').fill('dens');
+    expect(await page.locator('.palette-item').allTextContents()).toEqual(['Dense']);
+    await page.getByPlaceholder('Search layers').fill('');
+
+    await dropLayer(page, 'input');
+    await expect.poll(() => page.locator('.react-flow__node').count()).toBe(1);
+    for (const kind of ['flatten', 'dense', 'activation', 'dense']) await addLayer(page, kind);
+    await expect.poll(() => page.locator('.react-flow__node').count()).toBe(5);
+
+    await wire(page, 'input1', 'flatten1');
+    await wire(page, 'flatten1', 'dense1');
+    await wire(page, 'dense1', 'activation1');
+    await wire(page, 'activation1', 'dense2');
+    await expect.poll(() => page.locator('.react-flow__edge').count()).toBe(4);
+    await expect
+      .poll(() => page.locator('.react-flow__edge-text').allTextContents())
+      .toEqual(['1×28×28', '784', '64', '64']);
+
+    // The inspector: a refused value shows its reason and changes nothing; a good one updates the shapes.
+    await node(page, 'dense2').click();
+    const units = page.locator('#param-dense2-units');
+    await units.fill('0');
+    await expect.poll(() => page.getByTestId('error-units').textContent()).toMatch(/>=1/);
+    await units.fill('10');
+    await expect.poll(() => page.getByTestId('inspector-shape').textContent()).toBe('[10]');
+    await expect.poll(() => page.getByTestId('graph-status').textContent()).toBe('ready to train');
+    await page.screenshot({ path: join(artifactsDir, 'editor-built.png') });
+
+    await page.locator('.react-flow__pane').click({ position: { x: 50, y: 50 } });
+    await page.keyboard.press('Control+z');
+    await expect.poll(() => page.locator('#param-dense2-units').count()).toBe(0);
+    await node(page, 'dense2').click();
+    await expect.poll(() => page.getByTestId('inspector-shape').textContent()).toBe('[64]');
+    await page.locator('.react-flow__pane').click({ position: { x: 50, y: 50 } });
+    await page.keyboard.press('Control+y');
+    await node(page, 'dense2').click();
+    await expect.poll(() => page.getByTestId('inspector-shape').textContent()).toBe('[10]');
+    expect(app.errorsOf(page)).toEqual([]);
+    await page.close();
+  });
+
+  it('marks a layer wired to an incompatible input with both shapes', async () => {
+    const page = await app.newPage();
+    await dropLayer(page, 'input');
+    await addLayer(page, 'dense');
+    await wire(page, 'input1', 'dense1');
+    const dense = node(page, 'dense1').locator('.layer-node');
+    await expect.poll(() => dense.textContent()).toMatch(/got \[1, 28, 28\]/);
+    expect(await dense.getAttribute('class')).toMatch(/invalid/);
+    await page.close();
+  });
+});
