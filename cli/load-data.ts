@@ -58,7 +58,7 @@ function filesUnder(folder: string): ImageFile[] {
 function loadFiles(doc: GraphDocument, paths: string[], csv: CsvArgs): Dataset {
   if (paths.length === 1 && statSync(paths[0]).isDirectory()) {
     const shape = doc.nodes.find((n) => n.kind === 'input')?.params.shape;
-    if (!shape || shape.length !== 3 || (shape[0] !== 1 && shape[0] !== 3))
+    if (shape?.length !== 3 || (shape[0] !== 1 && shape[0] !== 3))
       throw new EngineError(
         'INVALID_DATA',
         `an image folder needs an Input of shape [1 or 3, H, W], not [${shape?.join(', ')}]`,

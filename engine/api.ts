@@ -44,8 +44,11 @@ export interface EngineApi {
   analyse(doc: GraphDocument): Promise<GraphAnalysis>;
   subscribe(listener: (event: EngineEvent) => void): Promise<void>;
   open(args: OpenSessionArgs): Promise<SessionInfo>;
-  /** Trains until paused, stopped or finished, or for `steps` steps. */
-  run(args?: { steps?: number }): Promise<RunEnd>;
+  /**
+   * Trains until paused, stopped or finished, or for `steps` steps; says why it ended and at which step
+   * (events travel on their own channel: the caller may wait for the steps up to it).
+   */
+  run(args?: { steps?: number }): Promise<{ end: RunEnd; step: number }>;
   pause(): Promise<void>;
   stop(): Promise<void>;
   evaluate(): Promise<Evaluation>;
@@ -90,7 +93,11 @@ export function createEngineApi(env: EngineEnvironment): EngineApi {
       );
       return session.info();
     },
-    run: async (args = {}) => current().run(args.steps),
+    async run(args = {}) {
+      const s = current();
+      const end = await s.run(args.steps);
+      return { end, step: s.info().step };
+    },
     pause: async () => current().pause(),
     stop: async () => current().stop(),
     evaluate: async () => current().evaluate(),

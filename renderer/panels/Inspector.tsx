@@ -71,6 +71,7 @@ export function Inspector({ analysis }: { analysis: GraphAnalysis | null }) {
   const node = useDocumentStore((s) => s.document.nodes.find((n) => n.id === selected));
   const edit = useDocumentStore((s) => s.edit);
   const [errors, setErrors] = useState<Record<string, string>>({});
+  // biome-ignore lint/correctness/useExhaustiveDependencies: errors belong to the layer they were made on
   useEffect(() => setErrors({}), [selected]);
   if (!node)
     return (

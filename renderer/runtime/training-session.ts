@@ -75,6 +75,8 @@ export class TrainingSession {
   private readonly scheduler: SchedulerLike;
   private runGeneration = 0;
   private recoveries = 0;
+  private lastStep = 0;
+  private readonly waiters = new Set<{ step: number; resolve: () => void }>();
   private recoveredAt = -1;
 
   constructor(private readonly options: TrainingSessionOptions) {
@@ -218,7 +220,8 @@ export class TrainingSession {
     const generation = ++this.runGeneration;
     this.state$.next('running');
     try {
-      const end = await connection.api.run(steps === undefined ? {} : { steps });
+      const { end, step } = await connection.api.run(steps === undefined ? {} : { steps });
+      await this.stepsDelivered(step);
       if (generation !== this.runGeneration) return;
       this.state$.next(end === 'steps' ? 'paused' : end);
       if (end === 'finished') this.notices$.next({ kind: 'info', message: 'Training finished.' });
@@ -230,10 +233,35 @@ export class TrainingSession {
     }
   }
 
+  /**
+   * Events come over their own channel, so a run's answer can overtake its last step events: the state
+   * changes only once the steps up to the run's end are delivered (or after a short wait).
+   */
+  private stepsDelivered(step: number): Promise<void> {
+    if (this.lastStep >= step) return Promise.resolve();
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, 1000);
+      const watcher = { step, resolve: done };
+      this.waiters.add(watcher);
+      function done() {
+        clearTimeout(timer);
+        resolve();
+      }
+    });
+  }
+
   private onEvent(event: EngineEvent): void {
     switch (event.type) {
       case 'steps':
-        for (const s of event.steps) this.steps$.next(s);
+        for (const s of event.steps) {
+          this.lastStep = s.step;
+          this.steps$.next(s);
+        }
+        for (const w of this.waiters)
+          if (this.lastStep >= w.step) {
+            this.waiters.delete(w);
+            w.resolve();
+          }
         break;
       case 'epoch':
         this.epochs$.next(event.metrics);
