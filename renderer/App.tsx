@@ -2,6 +2,7 @@ import { useEffect, useMemo } from 'react';
 import type { LayerKind } from '../engine/layers/registry';
 import type { MenuCommand } from '../main/ipc-contract';
 import { GraphCanvas } from './canvas/GraphCanvas';
+import { RunChart } from './charts/RunChart';
 import { createCommands, shortcutFor } from './commands';
 import { Inspector } from './panels/Inspector';
 import { Palette } from './panels/Palette';
@@ -14,6 +15,7 @@ import { useBackends } from './runtime/use-backends';
 import { useGraphAnalysis } from './runtime/use-graph-analysis';
 import { useDocumentStore } from './store/document-store';
 import { addNode } from './store/graph-edits';
+import { useTrainingStore } from './store/training-store';
 import { useViewStore } from './store/view-store';
 
 const isEditable = (target: EventTarget | null) =>
@@ -25,6 +27,7 @@ export function App() {
   const commands = useMemo(() => createCommands(files), [files]);
   const backends = useBackends();
   const analysis = useGraphAnalysis();
+  const trainingState = useTrainingStore((s) => s.state);
   const addAtCentre = (kind: LayerKind) => {
     const doc = useDocumentStore.getState().document;
     // Below the lowest layer, so that clicks build a column.
@@ -72,10 +75,13 @@ export function App() {
       <TrainingBar analysis={analysis} />
       <div className="workspace">
         <Palette onAdd={addAtCentre} />
-        <main className="canvas" data-testid="canvas">
-          <ProblemBanner />
-          <GraphCanvas analysis={analysis} />
-        </main>
+        <div className="centre">
+          <main className="canvas" data-testid="canvas">
+            <ProblemBanner />
+            <GraphCanvas analysis={analysis} />
+          </main>
+          {trainingState !== 'idle' && <RunChart />}
+        </div>
         <Inspector analysis={analysis} />
       </div>
       <StatusBar backends={backends} analysis={analysis} />

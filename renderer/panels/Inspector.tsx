@@ -5,6 +5,7 @@ import { useDocumentStore } from '../store/document-store';
 import { setParams } from '../store/graph-edits';
 import { useViewStore } from '../store/view-store';
 import { type ParamField, paramFields, parseText, showText, tryParams } from './param-fields';
+import { TrainingSettings } from './TrainingSettings';
 
 const compact = new Intl.NumberFormat('en', { notation: 'compact', maximumFractionDigits: 1 });
 
@@ -75,8 +76,9 @@ export function Inspector({ analysis }: { analysis: GraphAnalysis | null }) {
   useEffect(() => setErrors({}), [selected]);
   if (!node)
     return (
-      <aside className="inspector muted" data-testid="inspector">
-        Select a layer to see and change its parameters.
+      <aside className="inspector" data-testid="inspector">
+        <TrainingSettings />
+        <p className="muted">Select a layer to see and change its parameters.</p>
       </aside>
     );
   const def = layerDef(node.kind);

@@ -1,13 +1,12 @@
 import type { GraphAnalysis } from '../../engine/graph';
-import { useTraining } from '../runtime/use-training';
+import { useTrainingStore } from '../store/training-store';
 
 const pct = (v: number | undefined) => (v === undefined ? '' : ` · accuracy ${(100 * v).toFixed(1)}%`);
 const number = new Intl.NumberFormat('en');
 
 /** Train, pause, resume, single step and stop, with the run's progress in one line. */
 export function TrainingBar({ analysis }: { analysis: GraphAnalysis | null }) {
-  const { view, start, pause, resume, stop, step } = useTraining();
-  const { state, info, progress } = view;
+  const { state, info, progress, start, pause, resume, stop, step } = useTrainingStore();
   const active = state === 'running' || state === 'opening' || state === 'recovering';
   const epoch = progress ? progress.epoch + 1 : 0;
   const inEpoch = progress && info ? ((progress.step - 1) % info.batchesPerEpoch) + 1 : 0;

@@ -153,6 +153,12 @@ describe('training from the app, in the browser worker', () => {
     const paused = await stepOf();
     await page.getByTestId('step').click();
     await expect.poll(stepOf).toBe(paused + 1);
+    // While paused: a new learning rate for the rest of the run (the optimizer state is kept).
+    await page.screenshot({ path: join(artifactsDir, 'training-paused.png') });
+    const lr = page.locator('#setting-learning-rate');
+    await lr.fill('0.005');
+    await lr.blur();
+    await expect.poll(() => page.getByTestId('document-name').textContent()).toMatch(/•$/);
     await page.getByTestId('resume').click();
     await expect
       .poll(() => page.getByTestId('training-bar').getAttribute('data-state'), { timeout: 60_000 })
@@ -162,6 +168,12 @@ describe('training from the app, in the browser worker', () => {
     const text = (await progress.textContent()) ?? '';
     const accuracy = Number(/accuracy ([\d.]+)%/.exec(text)?.[1]);
     expect(accuracy).toBeGreaterThan(90);
+    // The live view: every step on the chart, and statistics on the layers.
+    await expect
+      .poll(async () => Number(await page.getByTestId('run-chart').getAttribute('data-points')))
+      .toBeGreaterThan(1000);
+    expect(await page.getByTestId('telemetry-h1').getAttribute('data-health')).toBe('healthy');
+    expect(await page.getByTestId('telemetry-relu1').textContent()).toMatch(/dead \d+%/);
     await page.screenshot({ path: join(artifactsDir, 'training-spiral.png') });
     expect(app.errorsOf(page)).toEqual([]);
     await page.close();

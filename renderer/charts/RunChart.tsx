@@ -1,0 +1,78 @@
+import { useEffect, useRef } from 'react';
+import uPlot from 'uplot';
+import 'uplot/dist/uPlot.min.css';
+import { type RunSeries, useTrainingStore } from '../store/training-store';
+
+/** Validation values sit at the step where their epoch ended; every other step is a gap. */
+function atEpochEnds(
+  series: RunSeries,
+  pick: (e: RunSeries['epochs'][number]) => number | undefined,
+): (number | null)[] {
+  const values: (number | null)[] = new Array(series.step.length).fill(null);
+  const index = new Map(series.step.map((s, i) => [s, i]));
+  series.epochs.forEach((e, k) => {
+    const i = index.get(series.epochSteps[k]);
+    if (i !== undefined) values[i] = pick(e) ?? null;
+  });
+  return values;
+}
+
+function chartData(s: RunSeries): uPlot.AlignedData {
+  return [s.step, s.loss, atEpochEnds(s, (e) => e.valLoss), s.accuracy, atEpochEnds(s, (e) => e.valAccuracy), s.lr];
+}
+
+/**
+ * Loss and accuracy of every step and of every epoch's validation, and the learning rate, on one chart
+ * (uPlot draws tens of thousands of points smoothly). It redraws at most once per frame.
+ */
+export function RunChart() {
+  const host = useRef<HTMLDivElement>(null);
+  const plot = useRef<uPlot | null>(null);
+  const version = useTrainingStore((s) => s.version);
+  const series = useTrainingStore((s) => s.series);
+
+  useEffect(() => {
+    const element = host.current;
+    if (!element) return;
+    const points = { show: true, size: 6 };
+    const u = new uPlot(
+      {
+        width: element.clientWidth || 600,
+        height: 170,
+        scales: { x: { time: false }, loss: { auto: true }, acc: { range: [0, 1] }, lr: { auto: true } },
+        axes: [
+          { label: 'step' },
+          { scale: 'loss', label: 'loss' },
+          { scale: 'acc', side: 1, label: 'accuracy', grid: { show: false } },
+          { scale: 'lr', show: false },
+        ],
+        series: [
+          {},
+          { label: 'train loss', scale: 'loss', stroke: '#3b6cf6', width: 1 },
+          { label: 'validation loss', scale: 'loss', stroke: '#1c3aa9', width: 2, points, spanGaps: true },
+          { label: 'train accuracy', scale: 'acc', stroke: '#7cc08a', width: 1 },
+          { label: 'validation accuracy', scale: 'acc', stroke: '#1f7a35', width: 2, points, spanGaps: true },
+          { label: 'learning rate', scale: 'lr', stroke: '#c28a00', width: 1, dash: [4, 4] },
+        ],
+        legend: { live: false },
+      },
+      chartData(series),
+      element,
+    );
+    plot.current = u;
+    const resize = new ResizeObserver(() => u.setSize({ width: element.clientWidth, height: 170 }));
+    resize.observe(element);
+    return () => {
+      resize.disconnect();
+      u.destroy();
+      plot.current = null;
+    };
+  }, [series]);
+
+  // biome-ignore lint/correctness/useExhaustiveDependencies: the series grow in place; version says when
+  useEffect(() => {
+    plot.current?.setData(chartData(series));
+  }, [version, series]);
+
+  return <div className="run-chart" ref={host} data-testid="run-chart" data-points={series.step.length} />;
+}

@@ -1,0 +1,82 @@
+import { useState } from 'react';
+import type { SettingsPatch } from '../../engine/api';
+import { optimizerSchema } from '../../engine/graph/training-schema';
+import { useDocumentStore } from '../store/document-store';
+import { useTrainingStore } from '../store/training-store';
+
+const optimizers = ['sgd', 'momentum', 'nesterov', 'adagrad', 'rmsprop', 'adadelta', 'adam'] as const;
+
+/** The document's training settings; while a run is paused they change the run too (optimizer state kept). */
+export function TrainingSettings() {
+  const training = useDocumentStore((s) => s.document.training);
+  const state = useTrainingStore((s) => s.state);
+  const apply = useTrainingStore((s) => s.applySettings);
+  const [error, setError] = useState<string | null>(null);
+  const locked = state === 'running' || state === 'opening' || state === 'recovering';
+  const submit = (patch: SettingsPatch) => {
+    setError(null);
+    apply(patch).catch((e: Error) => setError(e.message));
+  };
+  const number = (label: string, value: number, onValid: (v: number) => SettingsPatch | string) => (
+    <div className="field">
+      <label htmlFor={`setting-${label.replaceAll(' ', '-')}`}>{label}</label>
+      <input
+        id={`setting-${label.replaceAll(' ', '-')}`}
+        type="text"
+        inputMode="decimal"
+        defaultValue={String(value)}
+        key={`${label}-${value}`}
+        disabled={locked}
+        onBlur={(e) => {
+          const v = Number(e.target.value);
+          const patch = Number.isFinite(v) ? onValid(v) : `${label} must be a number`;
+          if (typeof patch === 'string') setError(patch);
+          else submit(patch);
+        }}
+      />
+    </div>
+  );
+  return (
+    <section className="training-settings" data-testid="training-settings">
+      <h2>Training</h2>
+      <p className="muted">
+        {training.dataset.source === 'sample' ? training.dataset.name : training.dataset.source} · loss{' '}
+        {training.loss.kind}
+        {locked ? ' · pause the run to change settings' : ''}
+      </p>
+      <div className="field">
+        <label htmlFor="setting-optimizer">optimizer</label>
+        <select
+          id="setting-optimizer"
+          value={training.optimizer.kind}
+          disabled={locked}
+          onChange={(e) =>
+            submit({ optimizer: optimizerSchema.parse({ kind: e.target.value, lr: training.optimizer.lr }) })
+          }
+        >
+          {optimizers.map((o) => (
+            <option key={o}>{o}</option>
+          ))}
+        </select>
+      </div>
+      {number('learning rate', training.optimizer.lr, (lr) => {
+        const parsed = optimizerSchema.safeParse({ ...training.optimizer, lr });
+        return parsed.success ? { optimizer: parsed.data } : `learning rate: ${parsed.error.issues[0].message}`;
+      })}
+      {number('batch size', training.batchSize, (v) =>
+        Number.isInteger(v) && v >= 1 && v <= 65536 ? { batchSize: v } : 'batch size: a whole number from 1 to 65536',
+      )}
+      {number('epochs', training.epochs, (v) =>
+        Number.isInteger(v) && v >= 1 && v <= 100000 ? { epochs: v } : 'epochs: a whole number from 1 to 100000',
+      )}
+      {number('L2', training.regularization.l2, (v) =>
+        v >= 0 && v <= 1000 ? { regularization: { ...training.regularization, l2: v } } : 'L2: from 0 to 1000',
+      )}
+      {error && (
+        <p className="field-error" role="alert">
+          {error}
+        </p>
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,139 @@
+import { create } from 'zustand';
+import type {
+  DatasetInput,
+  EpochMetrics,
+  NodeTelemetry,
+  SessionInfo,
+  SettingsPatch,
+  StepReport,
+} from '../../engine/api';
+import type { GraphDocument } from '../../engine/graph';
+import { fetchBundled } from '../runtime/bundled-files';
+import { connectBrowserWorker } from '../runtime/engine-connection';
+import { Owner } from '../runtime/owner';
+import { type SessionState, TrainingSession } from '../runtime/training-session';
+import { useDocumentStore } from './document-store';
+
+/**
+ * Every point of a run, in growing arrays (tens of thousands of steps): charts read them in place and
+ * redraw when `version` changes, at most once per frame.
+ */
+export interface RunSeries {
+  step: number[];
+  loss: number[];
+  accuracy: (number | null)[];
+  lr: number[];
+  epochs: EpochMetrics[];
+  /** Step at which each epoch ended, for plotting validation points. */
+  epochSteps: number[];
+}
+
+const emptySeries = (): RunSeries => ({ step: [], loss: [], accuracy: [], lr: [], epochs: [], epochSteps: [] });
+
+interface TrainingState {
+  state: SessionState;
+  info: SessionInfo | null;
+  progress: StepReport | null;
+  telemetry: Record<string, NodeTelemetry>;
+  series: RunSeries;
+  version: number;
+  start(): Promise<void>;
+  pause(): void;
+  resume(): void;
+  stop(): void;
+  step(): void;
+  /** New settings for the run (while paused); the document changes with them. */
+  applySettings(patch: SettingsPatch): Promise<void>;
+}
+
+let current: { training: TrainingSession; owner: Owner } | null = null;
+
+/** The data for a document: generated in the worker, or the bundled files; files of your own not yet. */
+async function dataFor(doc: GraphDocument): Promise<DatasetInput | string> {
+  const d = doc.training.dataset;
+  if (d.source === 'synthetic') return { kind: 'document' };
+  if (d.source === 'sample') return { kind: 'bundled', files: await fetchBundled(d.name) };
+  return `This graph trains on ${d.source.toUpperCase()} files, which the app cannot load yet; \`npm run train -- graph.json --data ...\` trains on them.`;
+}
+
+function end(): void {
+  current?.owner.dispose();
+  current?.training.dispose();
+  current = null;
+}
+
+/** The run of the open document in the engine worker: commands, and everything the UI shows of it. */
+export const useTrainingStore = create<TrainingState>()((set, get) => ({
+  state: 'idle',
+  info: null,
+  progress: null,
+  telemetry: {},
+  series: emptySeries(),
+  version: 0,
+  async start() {
+    const store = useDocumentStore.getState();
+    const doc = store.document;
+    end();
+    set({ state: 'opening', info: null, progress: null, telemetry: {}, series: emptySeries(), version: 0 });
+    let data: DatasetInput | string;
+    try {
+      data = await dataFor(doc);
+    } catch (error) {
+      data = `The dataset could not be loaded: ${(error as Error).message}`;
+    }
+    if (typeof data === 'string') {
+      set({ state: 'idle' });
+      store.report({ title: 'Training cannot start', details: [data] });
+      return;
+    }
+    const training = new TrainingSession({ connect: connectBrowserWorker, doc, data });
+    const owner = new Owner();
+    current = { training, owner };
+    const series = get().series;
+    owner.watch(training.state$, (state) => set({ state }));
+    owner.watch(training.info$, (info) => set({ info }));
+    owner.watch(training.steps$, (s) => {
+      series.step.push(s.step);
+      series.loss.push(s.loss);
+      series.accuracy.push(s.accuracy ?? null);
+      series.lr.push(s.lr);
+    });
+    owner.watch(training.epochs$, (e) => {
+      series.epochs.push(e);
+      series.epochSteps.push(series.step.at(-1) ?? 0);
+    });
+    // One UI update per frame at most: progress and telemetry arrive throttled.
+    owner.watch(training.progress$, (progress) => set((s) => ({ progress, version: s.version + 1 })));
+    owner.watch(training.telemetry$, (frame) =>
+      set({ telemetry: Object.fromEntries(frame.nodes.map((n) => [n.id, n])) }),
+    );
+    owner.watch(training.notices$, (n) => {
+      if (n.kind !== 'info')
+        useDocumentStore
+          .getState()
+          .report({ title: n.kind === 'error' ? 'Training stopped' : 'Training recovered', details: [n.message] });
+    });
+    await training.start().catch(() => {});
+  },
+  pause: () => void current?.training.pause(),
+  resume: () => void current?.training.resume(),
+  stop: () => void current?.training.stop(),
+  step: () => void current?.training.step(),
+  async applySettings(patch) {
+    useDocumentStore
+      .getState()
+      .edit('Change training settings', (doc) => ({ ...doc, training: { ...doc.training, ...patch } }));
+    if (current && (get().state === 'paused' || get().state === 'stopped'))
+      await current.training.updateSettings(patch);
+  },
+}));
+
+// Edits during a run: nodes that left lose their streams; a changed network is pointed out, never applied.
+useDocumentStore.subscribe((state, previous) => {
+  const training = current?.training;
+  if (!training || state.document === previous.document) return;
+  training.documentChanged(state.document);
+  const verdict = training.canApply(state.document);
+  if (!verdict.ok && training.state !== 'stopped' && training.state !== 'finished')
+    state.report({ title: 'This edit does not change the current run', details: [verdict.reason] });
+});
