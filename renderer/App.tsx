@@ -1,4 +1,4 @@
-import { useEffect, useMemo } from 'react';
+import { useEffect, useMemo, useState } from 'react';
 import type { LayerKind } from '../engine/layers/registry';
 import type { MenuCommand } from '../main/ipc-contract';
 import { GraphCanvas } from './canvas/GraphCanvas';
@@ -7,12 +7,14 @@ import { createCommands, shortcutFor } from './commands';
 import { Inspector } from './panels/Inspector';
 import { Palette } from './panels/Palette';
 import { ProblemBanner } from './panels/ProblemBanner';
+import { RecoveryBanner } from './panels/RecoveryBanner';
 import { StatusBar } from './panels/StatusBar';
 import { Toolbar } from './panels/Toolbar';
 import { TrainingBar } from './panels/TrainingBar';
 import { platformFiles } from './platform/files';
 import { useBackends } from './runtime/use-backends';
 import { useGraphAnalysis } from './runtime/use-graph-analysis';
+import { findRecovery, startAutosave } from './store/autosave';
 import { useDocumentStore } from './store/document-store';
 import { addNode } from './store/graph-edits';
 import { useTrainingStore } from './store/training-store';
@@ -60,6 +62,10 @@ export function App() {
     return () => window.removeEventListener('keydown', onKey);
   }, [commands]);
 
+  // The previous session's unsaved document, looked up once, before autosave starts writing.
+  const [recovery] = useState(findRecovery);
+  useEffect(() => startAutosave(), []);
+
   useEffect(() => {
     // Closing the tab or window with unsaved changes asks first.
     const onBeforeUnload = (event: BeforeUnloadEvent) => {
@@ -77,6 +83,7 @@ export function App() {
         <Palette onAdd={addAtCentre} />
         <div className="centre">
           <main className="canvas" data-testid="canvas">
+            <RecoveryBanner entry={recovery} />
             <ProblemBanner />
             <GraphCanvas analysis={analysis} />
           </main>

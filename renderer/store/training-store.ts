@@ -56,6 +56,33 @@ async function dataFor(doc: GraphDocument): Promise<DatasetInput | string> {
   return `This graph trains on ${d.source.toUpperCase()} files, which the app cannot load yet; \`npm run train -- graph.json --data ...\` trains on them.`;
 }
 
+/** The finished run, kept in the document's history so that runs can be compared later. */
+function recordRun(
+  doc: GraphDocument,
+  startedAt: string,
+  state: 'finished' | 'stopped' | 'failed',
+  series: RunSeries,
+): void {
+  const { optimizer, batchSize, epochs, seed } = doc.training;
+  const run = {
+    id: `run-${startedAt.replace(/[^0-9]/g, '').slice(0, 14)}`,
+    startedAt,
+    finishedAt: new Date().toISOString(),
+    backend: 'cpu' as const,
+    status: state === 'finished' ? ('completed' as const) : state,
+    settings: { optimizer, batchSize, epochs, seed },
+    epochs: series.epochs.map(({ epoch, trainLoss, trainAccuracy, valLoss, valAccuracy, seconds }) => ({
+      epoch,
+      trainLoss,
+      trainAccuracy,
+      valLoss,
+      valAccuracy,
+      seconds,
+    })),
+  };
+  useDocumentStore.getState().edit('Record the run', (d) => ({ ...d, runs: [...(d.runs ?? []), run].slice(-100) }));
+}
+
 function end(): void {
   current?.owner.dispose();
   current?.training.dispose();
@@ -90,7 +117,15 @@ export const useTrainingStore = create<TrainingState>()((set, get) => ({
     const owner = new Owner();
     current = { training, owner };
     const series = get().series;
-    owner.watch(training.state$, (state) => set({ state }));
+    const startedAt = new Date().toISOString();
+    let recorded = false;
+    owner.watch(training.state$, (state) => {
+      set({ state });
+      if (!recorded && (state === 'finished' || state === 'stopped' || state === 'failed') && series.step.length > 0) {
+        recorded = true;
+        recordRun(doc, startedAt, state, series);
+      }
+    });
     owner.watch(training.info$, (info) => set({ info }));
     owner.watch(training.steps$, (s) => {
       series.step.push(s.step);

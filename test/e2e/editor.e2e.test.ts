@@ -95,3 +95,21 @@ describe('building a network on the canvas', () => {
     await page.close();
   });
 });
+
+describe('files and recovery', () => {
+  it('keeps unsaved work through a reload and restores it on request', async () => {
+    const page = await app.newPage();
+    await page.getByTestId('palette-input').click();
+    await page.getByTestId('palette-dense').click();
+    await expect.poll(() => page.locator('.react-flow__node').count()).toBe(2);
+    // Autosave trails the last edit by 1.5 s.
+    await page.waitForTimeout(2000);
+    await page.reload();
+    await expect.poll(() => page.getByTestId('recovery').count()).toBe(1);
+    expect(await page.locator('.react-flow__node').count()).toBe(0);
+    await page.getByTestId('recover').click();
+    await expect.poll(() => page.locator('.react-flow__node').count()).toBe(2);
+    expect(await page.getByTestId('document-name').textContent()).toBe('Untitled •');
+    await page.close();
+  });
+});

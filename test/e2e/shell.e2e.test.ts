@@ -174,6 +174,19 @@ describe('training from the app, in the browser worker', () => {
       .toBeGreaterThan(1000);
     expect(await page.getByTestId('telemetry-h1').getAttribute('data-health')).toBe('healthy');
     expect(await page.getByTestId('telemetry-relu1').textContent()).toMatch(/dead \d+%/);
+    // The run is kept in the document: saved, it carries its epochs.
+    await page.evaluate(() => {
+      delete (window as { showSaveFilePicker?: unknown }).showSaveFilePicker;
+    });
+    const download = page.waitForEvent('download');
+    await page.getByTestId('cmd-save-as').click();
+    const saved = join(artifactsDir, 'spiral-with-run.json');
+    await (await download).saveAs(saved);
+    const doc = parseGraphText(readFileSync(saved, 'utf8'));
+    if (!doc.ok) throw new Error(JSON.stringify(doc.issues));
+    expect(doc.document.runs?.[0]).toMatchObject({ status: 'completed', backend: 'cpu' });
+    expect(doc.document.runs?.[0].epochs).toHaveLength(200);
+    expect(doc.document.training.optimizer.lr).toBe(0.005);
     await page.screenshot({ path: join(artifactsDir, 'training-spiral.png') });
     expect(app.errorsOf(page)).toEqual([]);
     await page.close();
