@@ -137,11 +137,22 @@ describe('the app shell in Chromium', () => {
 
 describe('training from the app, in the browser worker', () => {
   it('trains the spiral sample: train, pause, single step, resume, finish', async () => {
-    const page = await app.newPage();
+    const page = await app.newPage(() => {
+      // Long tasks (main thread blocked over 50 ms) during the run.
+      const w = window as unknown as { longTasks: number[] };
+      w.longTasks = [];
+      new PerformanceObserver((list) => {
+        for (const entry of list.getEntries()) w.longTasks.push(entry.duration);
+      }).observe({ type: 'longtask', buffered: false });
+    });
     await page.getByTestId('sample-picker').selectOption('spiral.json');
     await expect.poll(() => nodeCount(page)).toBe(6);
     await expect.poll(() => page.getByTestId('graph-status').textContent()).toBe('ready to train');
     await page.getByTestId('train').click();
+    // The page only draws while the worker trains: nothing may block it, whatever was loading before.
+    await page.evaluate(() => {
+      (window as unknown as { longTasks: number[] }).longTasks.length = 0;
+    });
     const progress = page.getByTestId('training-progress');
     const stepOf = async () =>
       Number((/step ([\d,]+)/.exec((await progress.textContent()) ?? '')?.[1] ?? '0').replaceAll(',', ''));
@@ -168,6 +179,16 @@ describe('training from the app, in the browser worker', () => {
     const text = (await progress.textContent()) ?? '';
     const accuracy = Number(/accuracy ([\d.]+)%/.exec(text)?.[1]);
     expect(accuracy).toBeGreaterThan(90);
+    const longTasks = await page.evaluate(() => (window as unknown as { longTasks: number[] }).longTasks);
+    expect(longTasks, `long tasks during the run (ms): ${longTasks.join(', ')}`).toEqual([]);
+    // The measurement itself works: a deliberate 100 ms block is seen.
+    await page.evaluate(() => {
+      const until = performance.now() + 100;
+      while (performance.now() < until) {}
+    });
+    await expect
+      .poll(() => page.evaluate(() => (window as unknown as { longTasks: number[] }).longTasks.length))
+      .toBe(1);
     // The live view: every step on the chart, and statistics on the layers.
     await expect
       .poll(async () => Number(await page.getByTestId('run-chart').getAttribute('data-points')))
