@@ -10,6 +10,8 @@ import {
 } from './conv-kernels';
 import { addBias, biasGrad, matmul } from './dense-kernels';
 import { dropout, softmax, softmaxBackward, unary, unaryBackward } from './elementwise-kernels';
+import { createFastConv } from './fast-conv';
+import { createFastMatmul } from './fast-matmul';
 import { meanSquaredError, sigmoidBinaryCrossEntropy, softmaxCrossEntropy } from './loss-kernels';
 import { batchNorm, batchNormBackward } from './norm-kernels';
 import { clipByGlobalNorm, optimizerStep, regularize } from './optimizer-kernels';
@@ -22,8 +24,15 @@ export type CpuPrecision = 'f32' | 'f64';
  * The CPU backend: typed arrays and plain loops. It is the readable reference every other backend is
  * tested against; in f64 it is the oracle for gradient checks.
  */
-export function createCpuBackend(precision: CpuPrecision = 'f32'): Backend<FloatArray> {
+export function createCpuBackend(
+  precision: CpuPrecision = 'f32',
+  options: { fast?: boolean } = {},
+): Backend<FloatArray> {
   let allocations = 0;
+  // Float32 training takes the WebAssembly SIMD matrix multiply when the platform has it.
+  const fastMatmul = precision === 'f32' && options.fast !== false ? createFastMatmul() : null;
+  // With it, convolutions go through im2col and the same matrix multiply.
+  const fastConv = fastMatmul ? createFastConv(fastMatmul) : null;
   return {
     id: 'cpu',
     alloc(size) {
@@ -61,16 +70,16 @@ export function createCpuBackend(precision: CpuPrecision = 'f32'): Backend<Float
         out.set(src.subarray(from, from + rowSize), i * rowSize);
       }
     },
-    matmul,
+    matmul: fastMatmul ?? matmul,
     addBias,
     biasGrad,
     unary,
     unaryBackward,
     softmax,
     softmaxBackward,
-    conv2d,
-    conv2dBackwardInput,
-    conv2dBackwardWeight,
+    conv2d: fastConv?.conv2d ?? conv2d,
+    conv2dBackwardInput: fastConv?.conv2dBackwardInput ?? conv2dBackwardInput,
+    conv2dBackwardWeight: fastConv?.conv2dBackwardWeight ?? conv2dBackwardWeight,
     maxPool,
     maxPoolBackward,
     avgPool,

@@ -1,0 +1,70 @@
+;; C[M, N] += A[M, K] · B[K, N], all row-major float32, for M a multiple of 4 and N a multiple of 8
+;; (the caller does the edges). A 4 × 8 block of C lives in eight 128-bit registers while K runs:
+;; each step loads eight values of a row of B and broadcasts four values of a column of A.
+(module
+  (memory (export "memory") 1)
+  (func (export "gemm4x8") (param $a i32) (param $b i32) (param $c i32) (param $m i32) (param $n i32) (param $k i32)
+    (local $i i32) (local $j i32) (local $p i32)
+    (local $arow i32) (local $bp i32) (local $cp i32) (local $rowA i32) (local $rowC i32)
+    (local $b0 v128) (local $b1 v128) (local $x v128)
+    (local $c00 v128) (local $c01 v128) (local $c10 v128) (local $c11 v128)
+    (local $c20 v128) (local $c21 v128) (local $c30 v128) (local $c31 v128)
+    ;; Row strides in bytes.
+    (local.set $rowA (i32.shl (local.get $k) (i32.const 2)))
+    (local.set $rowC (i32.shl (local.get $n) (i32.const 2)))
+    (local.set $i (i32.const 0))
+    (block $rows_done
+      (loop $rows
+        (br_if $rows_done (i32.ge_u (local.get $i) (local.get $m)))
+        (local.set $j (i32.const 0))
+        (block $cols_done
+          (loop $cols
+            (br_if $cols_done (i32.ge_u (local.get $j) (local.get $n)))
+            ;; cp: address of C[i, j]
+            (local.set $cp (i32.add (local.get $c)
+              (i32.shl (i32.add (i32.mul (local.get $i) (local.get $n)) (local.get $j)) (i32.const 2))))
+            (local.set $c00 (v128.load (local.get $cp)))
+            (local.set $c01 (v128.load offset=16 (local.get $cp)))
+            (local.set $c10 (v128.load (i32.add (local.get $cp) (local.get $rowC))))
+            (local.set $c11 (v128.load offset=16 (i32.add (local.get $cp) (local.get $rowC))))
+            (local.set $c20 (v128.load (i32.add (local.get $cp) (i32.shl (local.get $rowC) (i32.const 1)))))
+            (local.set $c21 (v128.load offset=16 (i32.add (local.get $cp) (i32.shl (local.get $rowC) (i32.const 1)))))
+            (local.set $c30 (v128.load (i32.add (local.get $cp) (i32.mul (local.get $rowC) (i32.const 3)))))
+            (local.set $c31 (v128.load offset=16 (i32.add (local.get $cp) (i32.mul (local.get $rowC) (i32.const 3)))))
+            ;; arow: address of A[i, 0]; bp: address of B[0, j]
+            (local.set $arow (i32.add (local.get $a) (i32.mul (local.get $i) (local.get $rowA))))
+            (local.set $bp (i32.add (local.get $b) (i32.shl (local.get $j) (i32.const 2))))
+            (local.set $p (i32.const 0))
+            (block $k_done
+              (loop $ks
+                (br_if $k_done (i32.ge_u (local.get $p) (local.get $k)))
+                (local.set $b0 (v128.load (local.get $bp)))
+                (local.set $b1 (v128.load offset=16 (local.get $bp)))
+                (local.set $x (f32x4.splat (f32.load (local.get $arow))))
+                (local.set $c00 (f32x4.add (local.get $c00) (f32x4.mul (local.get $x) (local.get $b0))))
+                (local.set $c01 (f32x4.add (local.get $c01) (f32x4.mul (local.get $x) (local.get $b1))))
+                (local.set $x (f32x4.splat (f32.load (i32.add (local.get $arow) (local.get $rowA)))))
+                (local.set $c10 (f32x4.add (local.get $c10) (f32x4.mul (local.get $x) (local.get $b0))))
+                (local.set $c11 (f32x4.add (local.get $c11) (f32x4.mul (local.get $x) (local.get $b1))))
+                (local.set $x (f32x4.splat (f32.load (i32.add (local.get $arow) (i32.shl (local.get $rowA) (i32.const 1))))))
+                (local.set $c20 (f32x4.add (local.get $c20) (f32x4.mul (local.get $x) (local.get $b0))))
+                (local.set $c21 (f32x4.add (local.get $c21) (f32x4.mul (local.get $x) (local.get $b1))))
+                (local.set $x (f32x4.splat (f32.load (i32.add (local.get $arow) (i32.mul (local.get $rowA) (i32.const 3))))))
+                (local.set $c30 (f32x4.add (local.get $c30) (f32x4.mul (local.get $x) (local.get $b0))))
+                (local.set $c31 (f32x4.add (local.get $c31) (f32x4.mul (local.get $x) (local.get $b1))))
+                (local.set $arow (i32.add (local.get $arow) (i32.const 4)))
+                (local.set $bp (i32.add (local.get $bp) (local.get $rowC)))
+                (local.set $p (i32.add (local.get $p) (i32.const 1)))
+                (br $ks)))
+            (v128.store (local.get $cp) (local.get $c00))
+            (v128.store offset=16 (local.get $cp) (local.get $c01))
+            (v128.store (i32.add (local.get $cp) (local.get $rowC)) (local.get $c10))
+            (v128.store offset=16 (i32.add (local.get $cp) (local.get $rowC)) (local.get $c11))
+            (v128.store (i32.add (local.get $cp) (i32.shl (local.get $rowC) (i32.const 1))) (local.get $c20))
+            (v128.store offset=16 (i32.add (local.get $cp) (i32.shl (local.get $rowC) (i32.const 1))) (local.get $c21))
+            (v128.store (i32.add (local.get $cp) (i32.mul (local.get $rowC) (i32.const 3))) (local.get $c30))
+            (v128.store offset=16 (i32.add (local.get $cp) (i32.mul (local.get $rowC) (i32.const 3))) (local.get $c31))
+            (local.set $j (i32.add (local.get $j) (i32.const 8)))
+            (br $cols)))
+        (local.set $i (i32.add (local.get $i) (i32.const 4)))
+        (br $rows)))))
