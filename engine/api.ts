@@ -1,4 +1,5 @@
 import { createCpuBackend } from './backend/cpu/cpu-backend';
+import { createFastMatmul } from './backend/cpu/fast-matmul';
 import { type BackendStatus, cpuStatus, probeWebGpu } from './backend/status';
 import { EngineError } from './errors';
 import { analyseGraph, type GraphAnalysis } from './graph/analysis';
@@ -71,7 +72,7 @@ export function createEngineApi(env: EngineEnvironment): EngineApi {
   };
   return {
     ping: async () => 'pong',
-    backends: async () => [cpuStatus(env.cores), await probeWebGpu(env.gpu)],
+    backends: async () => [cpuStatus(env.cores, createFastMatmul() !== null), await probeWebGpu(env.gpu)],
     analyse: async (doc) => analyseGraph(doc),
     async subscribe(l) {
       listener = l;

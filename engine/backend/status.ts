@@ -14,9 +14,9 @@ export interface BackendStatus {
   software?: boolean;
 }
 
-export function cpuStatus(cores: number | undefined): BackendStatus {
+export function cpuStatus(cores: number | undefined, simd = false): BackendStatus {
   const threads = cores && cores > 0 ? `${cores} thread${cores === 1 ? '' : 's'}` : 'thread count unknown';
-  return { id: 'cpu', available: true, label: 'CPU', detail: threads };
+  return { id: 'cpu', available: true, label: 'CPU', detail: simd ? `${threads}, WebAssembly SIMD` : threads };
 }
 
 const softwareNames = /swiftshader|llvmpipe|lavapipe|software|microsoft basic render/i;

@@ -30,6 +30,8 @@ describe('the app shell in Chromium', () => {
     await expect.poll(() => page.locator('.react-flow').count()).toBe(1);
     await expect.poll(() => page.getByTestId('backends').getAttribute('data-state'), { timeout: 30_000 }).toBe('ready');
     expect(await page.getByTestId('backend-cpu').getAttribute('data-state')).toBe('available');
+    // The worker compiled the WebAssembly SIMD kernels (the page's CSP does not reach the worker).
+    expect(await page.getByTestId('backend-cpu').textContent()).toMatch(/WebAssembly SIMD/);
     const webgpu = page.getByTestId('backend-webgpu');
     // This machine has no GPU: Chromium offers SwiftShader, which the status bar marks as software.
     expect(await webgpu.getAttribute('data-state')).toBe('software');

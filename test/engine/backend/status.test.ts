@@ -50,7 +50,7 @@ describe('backend status', () => {
     const api = createEngineApi({ gpu: undefined, cores: 2 });
     expect(await api.ping()).toBe('pong');
     const [cpu, gpu] = await api.backends();
-    expect(cpu).toEqual({ id: 'cpu', available: true, label: 'CPU', detail: '2 threads' });
+    expect(cpu).toEqual({ id: 'cpu', available: true, label: 'CPU', detail: '2 threads, WebAssembly SIMD' });
     expect(gpu.id).toBe('webgpu');
   });
 });
