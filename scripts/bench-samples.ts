@@ -33,45 +33,51 @@ const test = idxDataset(read('t10k-images-idx3-ubyte.gz'), read('t10k-labels-idx
 const samples = ['mlp', 'lenet5', 'alexnet-small', 'vgg-small', 'googlenet-small', 'resnet-bottleneck', 'rnn', 'lstm'];
 const chosen = values.only ? values.only.split(',') : samples;
 const rows: string[] = [];
-for (const name of chosen) {
-  const loaded = parseGraphText(readFileSync(join(root, 'samples/graphs', `${name}.json`), 'utf8'));
-  if (!loaded.ok) throw new Error(`${name}: ${JSON.stringify(loaded.issues)}`);
-  const doc = loaded.document;
-  const epochs = Math.min(doc.training.epochs, 5);
-  const trainer = new Trainer({ ...doc, training: { ...doc.training, epochs } }, createCpuBackend(), train);
-  const started = performance.now();
-  await trainer.fit({
-    onEpoch: (m) =>
-      process.stdout.write(
-        `${name} epoch ${m.epoch + 1}/${epochs}: loss ${m.trainLoss.toFixed(4)} (${m.seconds.toFixed(0)} s)\n`,
-      ),
-  });
-  const seconds = (performance.now() - started) / 1000;
-  const evaluator = new Trainer({ ...doc, training: { ...doc.training, epochs } }, createCpuBackend(), test);
-  const cp = await trainer.checkpoint();
-  evaluator.restore({ ...cp, order: Uint32Array.from({ length: test.count }, (_, i) => i) });
-  const result = await evaluator.evaluate('train');
-  const row = `| ${doc.name} | ${(100 * (result.accuracy ?? 0)).toFixed(1)}% | ${epochs} | ${(seconds / 60).toFixed(1)} min | ${Math.round((epochs * train.count) / seconds)} |`;
-  process.stdout.write(`${row}\n`);
-  rows.push(row);
+async function main() {
+  for (const name of chosen) {
+    const loaded = parseGraphText(readFileSync(join(root, 'samples/graphs', `${name}.json`), 'utf8'));
+    if (!loaded.ok) throw new Error(`${name}: ${JSON.stringify(loaded.issues)}`);
+    const doc = loaded.document;
+    const epochs = Math.min(doc.training.epochs, 5);
+    const trainer = new Trainer({ ...doc, training: { ...doc.training, epochs } }, createCpuBackend(), train);
+    const started = performance.now();
+    await trainer.fit({
+      onEpoch: (m) =>
+        process.stdout.write(
+          `${name} epoch ${m.epoch + 1}/${epochs}: loss ${m.trainLoss.toFixed(4)} (${m.seconds.toFixed(0)} s)\n`,
+        ),
+    });
+    const seconds = (performance.now() - started) / 1000;
+    const evaluator = new Trainer({ ...doc, training: { ...doc.training, epochs } }, createCpuBackend(), test);
+    const cp = await trainer.checkpoint();
+    evaluator.restore({ ...cp, order: Uint32Array.from({ length: test.count }, (_, i) => i) });
+    const result = await evaluator.evaluate('train');
+    const row = `| ${doc.name} | ${(100 * (result.accuracy ?? 0)).toFixed(1)}% | ${epochs} | ${(seconds / 60).toFixed(1)} min | ${Math.round((epochs * train.count) / seconds)} |`;
+    rows.push(row);
+    publish();
+  }
+
+  /** The table so far; with --write it replaces the one in README.md after every sample. */
+  function publish(): void {
+    const table = [
+      `Measured ${new Date().toISOString().slice(0, 10)} on ${cpus()[0].model} (${cpus().length} cores), CPU backend (WebAssembly SIMD kernels), full Fashion-MNIST (60,000 training / 10,000 test images):`,
+      '',
+      '| Sample | Test accuracy | Epochs | Wall time | Samples/s |',
+      '| --- | --- | --- | --- | --- |',
+      ...rows,
+    ].join('\n');
+    process.stdout.write(`\n${table}\n`);
+    if (!values.write) return;
+    const readme = join(root, 'README.md');
+    const text = readFileSync(readme, 'utf8');
+    const start = '<!-- bench:samples -->';
+    const end = '<!-- /bench:samples -->';
+    if (!text.includes(start)) throw new Error('README.md has no bench:samples markers');
+    writeFileSync(
+      readme,
+      `${text.slice(0, text.indexOf(start) + start.length)}\n${table}\n${text.slice(text.indexOf(end))}`,
+    );
+  }
 }
 
-const table = [
-  `Measured ${new Date().toISOString().slice(0, 10)} on ${cpus()[0].model} (${cpus().length} cores), CPU backend, full Fashion-MNIST (60,000 training / 10,000 test images):`,
-  '',
-  '| Sample | Test accuracy | Epochs | Wall time | Samples/s |',
-  '| --- | --- | --- | --- | --- |',
-  ...rows,
-].join('\n');
-process.stdout.write(`\n${table}\n`);
-if (values.write) {
-  const readme = join(root, 'README.md');
-  const text = readFileSync(readme, 'utf8');
-  const start = '<!-- bench:samples -->';
-  const end = '<!-- /bench:samples -->';
-  if (!text.includes(start)) throw new Error('README.md has no bench:samples markers');
-  writeFileSync(
-    readme,
-    `${text.slice(0, text.indexOf(start) + start.length)}\n${table}\n${text.slice(text.indexOf(end))}`,
-  );
-}
+await main();

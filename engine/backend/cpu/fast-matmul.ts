@@ -33,10 +33,9 @@ function instantiate(): Gemm | null {
 }
 
 /**
- * Matrix multiply with a WebAssembly SIMD kernel (4 × 8 register blocks) for the bulk of the output and
- * the reference loops for the edges. Operands are packed row-major into the module's memory (transposing
- * on the way), so the kernel only ever sees C[M, N] += A[M, K] · B[K, N]. Float32 only; checked against
- * the reference kernel in the tests.
+ * Matrix multiply with a WebAssembly SIMD kernel (4 × 8 register blocks). Operands are packed row-major
+ * into the module's memory (transposing on the way, padding with zeros to whole blocks), so the kernel only
+ * ever sees C[M, N] += A[M, K] · B[K, N]. Float32 only; checked against the reference kernel in the tests.
  */
 export function createFastMatmul(): ((args: MatmulArgs) => void) | null {
   const gemm = instantiate();
@@ -50,40 +49,35 @@ export function createFastMatmul(): ((args: MatmulArgs) => void) | null {
   };
   return (args) => {
     const { a, b, out, m, n, k, transA, transB, accumulate } = args;
-    const m4 = m - (m % 4);
-    const n8 = n - (n % 8);
-    if (!(out instanceof Float32Array) || m4 === 0 || n8 === 0 || m * n * k < MIN_WORK) return referenceMatmul(args);
+    if (!(out instanceof Float32Array) || m * n * k < MIN_WORK) return referenceMatmul(args);
+    // The kernel works on 4 × 8 blocks: pad the operands with zeros up to whole blocks.
+    const mp = Math.ceil(m / 4) * 4;
+    const np = Math.ceil(n / 8) * 8;
     const aOff = 0;
-    const bOff = m4 * k;
-    const cOff = bOff + k * n8;
-    ensure(cOff + m4 * n8);
+    const bOff = mp * k;
+    const cOff = bOff + k * np;
+    ensure(cOff + mp * np);
     const h = heap;
-    for (let i = 0; i < m4; i++)
+    for (let i = 0; i < m; i++)
       if (transA) for (let p = 0; p < k; p++) h[aOff + i * k + p] = a[p * m + i];
       else h.set(a.subarray(i * k, i * k + k), aOff + i * k);
-    for (let p = 0; p < k; p++)
-      if (transB) for (let j = 0; j < n8; j++) h[bOff + p * n8 + j] = b[j * k + p];
-      else h.set(b.subarray(p * n, p * n + n8), bOff + p * n8);
-    for (let i = 0; i < m4; i++)
-      if (accumulate) h.set(out.subarray(i * n, i * n + n8), cOff + i * n8);
-      else h.fill(0, cOff + i * n8, cOff + i * n8 + n8);
-    gemm.gemm4x8(aOff * 4, bOff * 4, cOff * 4, m4, n8, k);
-    for (let i = 0; i < m4; i++) out.set(h.subarray(cOff + i * n8, cOff + i * n8 + n8), i * n);
-    edges(args, m4, n8);
+    h.fill(0, aOff + m * k, bOff);
+    for (let p = 0; p < k; p++) {
+      const row = bOff + p * np;
+      if (transB) for (let j = 0; j < n; j++) h[row + j] = b[j * k + p];
+      else h.set(b.subarray(p * n, p * n + n), row);
+      if (np > n) h.fill(0, row + n, row + np);
+    }
+    for (let i = 0; i < mp; i++) {
+      const row = cOff + i * np;
+      if (accumulate && i < m) {
+        h.set(out.subarray(i * n, i * n + n), row);
+        if (np > n) h.fill(0, row + n, row + np);
+      } else h.fill(0, row, row + np);
+    }
+    gemm.gemm4x8(aOff * 4, bOff * 4, cOff * 4, mp, np, k);
+    for (let i = 0; i < m; i++) out.set(h.subarray(cOff + i * np, cOff + i * np + n), i * n);
   };
-}
-
-/** The rows below m4 (all columns) and the columns right of n8 (rows above m4), by the plain loops. */
-function edges({ a, b, out, m, n, k, transA, transB, accumulate }: MatmulArgs, m4: number, n8: number): void {
-  const at = (i: number, p: number) => (transA ? a[p * m + i] : a[i * k + p]);
-  const bt = (p: number, j: number) => (transB ? b[j * k + p] : b[p * n + j]);
-  const cell = (i: number, j: number) => {
-    let sum = 0;
-    for (let p = 0; p < k; p++) sum += at(i, p) * bt(p, j);
-    out[i * n + j] = accumulate ? out[i * n + j] + sum : sum;
-  };
-  for (let i = 0; i < m4; i++) for (let j = n8; j < n; j++) cell(i, j);
-  for (let i = m4; i < m; i++) for (let j = 0; j < n; j++) cell(i, j);
 }
 
 export type { FloatArray };
