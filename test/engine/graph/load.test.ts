@@ -34,7 +34,7 @@ describe('graph document v1', () => {
     const result = loadGraph(mlp());
     if (!result.ok) throw new Error('mlp refused');
     const fc1 = result.document.nodes.find((n) => n.id === 'fc1');
-    expect(fc1).toMatchObject({ kind: 'dense', params: { units: 256, bias: true, init: 'glorot-uniform' } });
+    expect(fc1).toMatchObject({ kind: 'dense', params: { units: 256, bias: true, init: 'he-uniform', l1: 0, l2: 0 } });
   });
 
   it('reads its layer kinds from the engine registry', () => {
