@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { Conv2dGeometry } from '../backend/backend';
 import { expectRank, type LayerDef, ok, single, size } from './layer';
+import { averagePasses } from './pool2d';
 
 const params = z.strictObject({});
 export type GlobalAvgPoolParams = z.infer<typeof params>;
@@ -21,16 +22,7 @@ export const globalavgpool: LayerDef<'globalavgpool', GlobalAvgPoolParams> = {
   build({ be, inputShapes: [[c, h, w]], x: [x], dx: [dx], y, dy }) {
     // An average pool whose window is the whole image.
     const g: Conv2dGeometry = { n: 0, cIn: c, h, w, cOut: c, kh: h, kw: w, sh: h, sw: w, ph: 0, pw: 0, oh: 1, ow: 1 };
-    return {
-      forward(n) {
-        g.n = n;
-        be.avgPool({ x, y, g });
-      },
-      backward(n) {
-        g.n = n;
-        if (dx) be.avgPoolBackward({ dy, dx, g });
-      },
-    };
+    return averagePasses(be, g, x, dx, y, dy);
   },
   sizeField: 'in',
 };

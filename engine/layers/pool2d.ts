@@ -1,11 +1,12 @@
 import { z } from 'zod';
-import type { Conv2dGeometry } from '../backend/backend';
+import type { Backend, Buf, Conv2dGeometry } from '../backend/backend';
 import {
   asPair,
   expectRank,
   fail,
   fmt,
   type LayerDef,
+  type LayerPasses,
   ok,
   pair,
   type Shape,
@@ -27,6 +28,20 @@ const params = z.strictObject({
     .default(0),
 });
 export type Pool2dParams = z.infer<typeof params>;
+
+/** Average pooling over a geometry (also GlobalAvgPool's, whose window is the whole image). */
+export function averagePasses(be: Backend, g: Conv2dGeometry, x: Buf, dx: Buf | null, y: Buf, dy: Buf): LayerPasses {
+  return {
+    forward(n) {
+      g.n = n;
+      be.avgPool({ x, y, g });
+    },
+    backward(n) {
+      g.n = n;
+      if (dx) be.avgPoolBackward({ dy, dx, g });
+    },
+  };
+}
 
 export function poolGeometry(p: Pool2dParams, [c, h, w]: Shape, [, oh, ow]: Shape): Conv2dGeometry {
   const [kh, kw] = asPair(p.size);
@@ -75,17 +90,7 @@ function poolLayer<K extends 'maxpool2d' | 'avgpool2d'>(
     ],
     build({ be, params: p, inputShapes: [xs], outputShape: ys, x: [x], dx: [dx], y, dy, scratch, maxBatch }) {
       const g = poolGeometry(p, xs, ys);
-      if (kind === 'avgpool2d')
-        return {
-          forward(n) {
-            g.n = n;
-            be.avgPool({ x, y, g });
-          },
-          backward(n) {
-            g.n = n;
-            if (dx) be.avgPoolBackward({ dy, dx, g });
-          },
-        };
+      if (kind === 'avgpool2d') return averagePasses(be, g, x, dx, y, dy);
       const argmax = scratch('argmax', maxBatch * size(ys));
       return {
         forward(n) {

@@ -19,3 +19,15 @@ export function chain(inputShape: number[], layers: Layer[], training: Record<st
   if (!result.ok) throw new Error(JSON.stringify(result.issues));
   return result.document;
 }
+
+/** A tiny MLP for two inputs and two classes (XOR-sized), with training settings to override. */
+export const tinyMlp = (training: Record<string, unknown> = {}) =>
+  chain(
+    [2],
+    [
+      ['dense', { units: 4 }],
+      ['activation', { fn: 'tanh' }],
+      ['dense', { units: 2 }],
+    ],
+    training,
+  );

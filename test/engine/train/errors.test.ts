@@ -4,7 +4,7 @@ import type { Dataset } from '../../../engine/data/dataset';
 import { barsData, xorData } from '../../../engine/data/synthetic';
 import type { EngineError } from '../../../engine/errors';
 import { Trainer } from '../../../engine/train/trainer';
-import { chain } from '../../helpers/graphs';
+import { chain, tinyMlp } from '../../helpers/graphs';
 
 function caught(run: () => unknown): EngineError {
   try {
@@ -24,16 +24,7 @@ async function caughtAsync(run: () => Promise<unknown>): Promise<EngineError> {
   throw new Error('expected an error');
 }
 
-const mlp = (training: Record<string, unknown> = {}) =>
-  chain(
-    [2],
-    [
-      ['dense', { units: 4 }],
-      ['activation', { fn: 'tanh' }],
-      ['dense', { units: 2 }],
-    ],
-    training,
-  );
+const mlp = tinyMlp;
 
 describe('bad input stops cleanly and names the node', () => {
   it('a shape mismatch names the layer and both shapes', () => {

@@ -5,18 +5,9 @@ import { initialise } from '../../../engine/init/initializers';
 import { Random } from '../../../engine/init/random';
 import { learningRate } from '../../../engine/optim/schedules';
 import { Trainer } from '../../../engine/train/trainer';
-import { chain } from '../../helpers/graphs';
+import { chain, tinyMlp } from '../../helpers/graphs';
 
-const mlp = (training: Record<string, unknown> = {}) =>
-  chain(
-    [2],
-    [
-      ['dense', { units: 4 }],
-      ['activation', { fn: 'tanh' }],
-      ['dense', { units: 2 }],
-    ],
-    training,
-  );
+const mlp = tinyMlp;
 
 function stats(values: Float64Array) {
   const mean = values.reduce((a, b) => a + b, 0) / values.length;
