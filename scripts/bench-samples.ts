@@ -52,7 +52,7 @@ async function main() {
     const cp = await trainer.checkpoint();
     evaluator.restore({ ...cp, order: Uint32Array.from({ length: test.count }, (_, i) => i) });
     const result = await evaluator.evaluate('train');
-    const row = `| ${doc.name} | ${(100 * (result.accuracy ?? 0)).toFixed(1)}% | ${epochs} | ${(seconds / 60).toFixed(1)} min | ${Math.round((epochs * train.count) / seconds)} |`;
+    const row = `| ${doc.name} | ${(100 * (result.accuracy ?? 0)).toFixed(2)}% | ${epochs} | ${(seconds / 60).toFixed(1)} min | ${Math.round((epochs * train.count) / seconds)} |`;
     rows.push(row);
     publish();
   }
