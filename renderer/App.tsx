@@ -4,6 +4,7 @@ import type { MenuCommand } from '../main/ipc-contract';
 import { GraphCanvas } from './canvas/GraphCanvas';
 import { RunChart } from './charts/RunChart';
 import { createCommands, shortcutFor } from './commands';
+import { HelpPanel } from './panels/HelpPanel';
 import { Inspector } from './panels/Inspector';
 import { Palette } from './panels/Palette';
 import { ProblemBanner } from './panels/ProblemBanner';
@@ -15,6 +16,7 @@ import { platformFiles } from './platform/files';
 import { useBackends } from './runtime/use-backends';
 import { useGraphAnalysis } from './runtime/use-graph-analysis';
 import { findRecovery, startAutosave } from './store/autosave';
+import { startClipboard } from './store/clipboard';
 import { useDocumentStore } from './store/document-store';
 import { addNode } from './store/graph-edits';
 import { useTrainingStore } from './store/training-store';
@@ -65,6 +67,8 @@ export function App() {
   // The previous session's unsaved document, looked up once, before autosave starts writing.
   const [recovery] = useState(findRecovery);
   useEffect(() => startAutosave(), []);
+  useEffect(() => startClipboard(), []);
+  const [help, setHelp] = useState(false);
 
   useEffect(() => {
     // Closing the tab or window with unsaved changes asks first.
@@ -77,13 +81,14 @@ export function App() {
 
   return (
     <div className="app">
-      <Toolbar run={run} />
+      <Toolbar run={run} onHelp={() => setHelp((h) => !h)} />
       <TrainingBar analysis={analysis} />
       <div className="workspace">
         <Palette onAdd={addAtCentre} />
         <div className="centre">
           <main className="canvas" data-testid="canvas">
             <RecoveryBanner entry={recovery} />
+            {help && <HelpPanel onClose={() => setHelp(false)} />}
             <ProblemBanner />
             <GraphCanvas analysis={analysis} />
           </main>

@@ -25,6 +25,10 @@ export const activation: LayerDef<'activation', ActivationParams> = {
   paramSpecs: () => ({}),
   flops: (_p, [x]) => size(x),
   summary: (p) => (p.fn === 'leaky-relu' ? `leaky-relu ${p.slope}` : p.fn === 'elu' ? `elu α=${p.alpha}` : p.fn),
+  formula: {
+    forward: 'y = f(x): σ, tanh, max(0, x), leaky, ELU, softmax or x',
+    backward: 'dx += f′(x) ⊙ dy  (softmax: dx += y ⊙ (dy − Σ dy ⊙ y))',
+  },
   defaults: { fn: 'relu' },
   examples: [
     ...activationFns.map((fn) => ({ params: { fn }, inputs: [[6]] })),

@@ -23,6 +23,10 @@ export const batchnorm: LayerDef<'batchnorm', BatchNormParams> = {
     x.length === 1 || x.length === 3 ? ok(x) : fail('in', `expects [D] or [C, H, W], got ${fmt(x)}`),
   paramSpecs: (_p, [x]) => ({ gamma: constant([x[0]], 1), beta: constant([x[0]], 0) }),
   flops: (_p, [x]) => 4 * size(x),
+  formula: {
+    forward: 'x̂ = (x − μ_B) / √(σ²_B + ε),  y = γ x̂ + β',
+    backward: 'dγ = Σ dy x̂,  dβ = Σ dy,  dx = γ/(Mσ) (M dy − Σ dy − x̂ Σ dy x̂)',
+  },
   defaults: {},
   examples: [
     { params: {}, inputs: [[4]] },

@@ -92,6 +92,10 @@ export const conv2d: LayerDef<'conv2d', Conv2dParams> = {
     return 2 * x[0] * kh * kw * out[0] * out[1] * out[2];
   },
   summary: (p) => `${p.filters}@${asPair(p.kernel).join('×')}`,
+  formula: {
+    forward: 'y[f, i, j] = b[f] + Σ_c,u,v W[f, c, u, v] · x[c, i·s + u − p, j·s + v − p]',
+    backward: 'dW = x ⋆ dy,  db = Σ dy,  dx = dy ⋆ flipped W (transposed convolution)',
+  },
   defaults: { filters: 16, kernel: 3, padding: 'same' },
   examples: [
     { params: { filters: 2, kernel: 3, padding: 1 }, inputs: [[2, 5, 5]] },

@@ -42,6 +42,7 @@ export const dense: LayerDef<'dense', DenseParams> = {
   },
   flops: (p, [x]) => 2 * x[0] * p.units,
   summary: (p) => `${p.units} units`,
+  formula: { forward: 'Y = X W + b', backward: 'dW += Xᵀ dY,  db += Σₙ dY,  dX += dY Wᵀ' },
   defaults: { units: 64 },
   examples: [
     { params: { units: 3 }, inputs: [[4]] },

@@ -19,6 +19,7 @@ export const dropout: LayerDef<'dropout', DropoutParams> = {
   paramSpecs: () => ({}),
   flops: (_p, [x]) => size(x),
   summary: (p) => `rate ${p.rate}`,
+  formula: { forward: 'y = x ⊙ m / (1 − p), m ~ Bernoulli(1 − p) (training only)', backward: 'dx += dy ⊙ m / (1 − p)' },
   defaults: { rate: 0.5 },
   examples: [{ params: { rate: 0.3 }, inputs: [[10]] }],
   build({ be, params: p, inputShapes: [shape], x: [x], dx: [dx], y, dy, scratch, maxBatch, seed }) {

@@ -14,6 +14,7 @@ export const flatten: LayerDef<'flatten', FlattenParams> = {
   outputShape: (_p, [x]) => ok([size(x)]),
   paramSpecs: () => ({}),
   aliasesInput: true,
+  formula: { forward: 'y = x as a vector (row-major)', backward: 'dx = dy reshaped' },
   defaults: {},
   examples: [{ params: {}, inputs: [[2, 3, 2]] }],
   build: () => noPasses,

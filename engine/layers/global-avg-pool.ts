@@ -17,6 +17,7 @@ export const globalavgpool: LayerDef<'globalavgpool', GlobalAvgPoolParams> = {
   outputShape: (_p, [x]) => expectRank(x, 3, 'an image [C, H, W]') ?? ok([x[0]]),
   paramSpecs: () => ({}),
   flops: (_p, [x]) => size(x),
+  formula: { forward: 'y[c] = mean over i, j of x[c, i, j]', backward: 'dx[c, i, j] += dy[c] / (H·W)' },
   defaults: {},
   examples: [{ params: {}, inputs: [[3, 3, 4]] }],
   build({ be, inputShapes: [[c, h, w]], x: [x], dx: [dx], y, dy }) {

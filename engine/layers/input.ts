@@ -19,6 +19,7 @@ export const input: LayerDef<'input', InputParams> = {
   paramSpecs: () => ({}),
   flops: () => 0,
   summary: (p) => p.shape.join('×'),
+  formula: { forward: 'x = a batch of samples', backward: 'none (data)' },
   defaults: { shape: [1, 28, 28] },
   examples: [],
   build: () => noPasses,

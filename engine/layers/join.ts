@@ -26,6 +26,7 @@ export const add: LayerDef<'add', JoinParams> = {
   },
   paramSpecs: () => ({}),
   flops: (p, [x]) => (p.inputs - 1) * size(x),
+  formula: { forward: 'y = x₀ + x₁ + …', backward: 'dxᵢ += dy for every input' },
   defaults: { inputs: 2 },
   examples: [{ params: { inputs: 3 }, inputs: [[4], [4], [4]] }],
   build({ be, outputShape, x: xs, dx: dxs, y, dy }) {
@@ -62,6 +63,7 @@ export const concat: LayerDef<'concat', JoinParams> = {
   },
   paramSpecs: () => ({}),
   flops: () => 0,
+  formula: { forward: 'y = [x₀; x₁; …] along channels', backward: 'dxᵢ += the channels of dy that came from xᵢ' },
   defaults: { inputs: 2 },
   examples: [
     {

@@ -47,6 +47,8 @@ export interface LayerDef<K extends string, P> {
    * so they cost no copy.
    */
   aliasesInput?: true;
+  /** The layer's mathematics in one line each, as the inspector shows it (the paper's notation). */
+  formula: { forward: string; backward: string };
   /** Params of a new node dropped from the palette. */
   defaults: Record<string, unknown>;
   /**

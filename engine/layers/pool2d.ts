@@ -82,6 +82,13 @@ function poolLayer<K extends 'maxpool2d' | 'avgpool2d'>(
       return kh * kw * out[0] * out[1] * out[2];
     },
     summary: (p) => asPair(p.size).join('×'),
+    formula:
+      kind === 'maxpool2d'
+        ? { forward: 'y = max of x over each window', backward: 'dx += dy at the position of each maximum' }
+        : {
+            forward: 'y = mean of x over each window (padding counts as 0)',
+            backward: 'dx += dy / window size over each window',
+          },
     defaults: { size: 2 },
     examples: [
       { params: { size: 2 }, inputs: [[2, 4, 4]] },

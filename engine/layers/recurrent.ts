@@ -214,6 +214,10 @@ export const rnn: LayerDef<'rnn', RecurrentParams> = {
   paramSpecs: recurrentSpecs(1),
   flops: (p, [x]) => x[0] * 2 * (x[1] + p.units) * p.units,
   summary: (p) => `${p.units} units${p.returnSequences ? ', all steps' : ''}`,
+  formula: {
+    forward: 'h_t = tanh(x_t Wx + h_{t−1} Wh + b)',
+    backward: 'through time: dz_t = dh_t ⊙ (1 − h_t²), dh_{t−1} = dz_t Whᵀ, dW += Σ_t inputsᵀ dz_t',
+  },
   defaults: { units: 64 },
   examples: [
     { params: { units: 3 }, inputs: [[4, 2]] },
@@ -252,6 +256,11 @@ export const lstm: LayerDef<'lstm', RecurrentParams> = {
   paramSpecs: recurrentSpecs(4),
   flops: (p, [x]) => x[0] * 2 * (x[1] + p.units) * 4 * p.units,
   summary: (p) => `${p.units} units${p.returnSequences ? ', all steps' : ''}`,
+  formula: {
+    forward: 'i, f, o = σ(·), g = tanh(·) of x_t Wx + h_{t−1} Wh + b;  c_t = f ⊙ c_{t−1} + i ⊙ g;  h_t = o ⊙ tanh(c_t)',
+    backward:
+      'through time: δc = dc + dh ⊙ o ⊙ (1 − tanh² c); gates get δc ⊙ g, δc ⊙ c_{t−1}, δc ⊙ i, dh ⊙ tanh c; dc_{t−1} = δc ⊙ f',
+  },
   defaults: { units: 64 },
   examples: [
     { params: { units: 3 }, inputs: [[4, 2]] },

@@ -35,6 +35,7 @@ export const reshape: LayerDef<'reshape', ReshapeParams> = {
   },
   paramSpecs: () => ({}),
   aliasesInput: true,
+  formula: { forward: 'y = x with a new shape', backward: 'dx = dy reshaped back' },
   defaults: { shape: [28, 28] },
   examples: [{ params: { shape: [3, -1] }, inputs: [[12]] }],
   build: () => noPasses,

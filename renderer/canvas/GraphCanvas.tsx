@@ -2,6 +2,7 @@ import {
   applyNodeChanges,
   Background,
   type Connection,
+  ControlButton,
   Controls,
   type EdgeChange,
   type IsValidConnection,
@@ -19,6 +20,7 @@ import { LAYER_MIME } from '../panels/Palette';
 import { useDocumentStore } from '../store/document-store';
 import { addNode, connect, removeEdges } from '../store/graph-edits';
 import { useViewStore } from '../store/view-store';
+import { autoLayout } from './auto-layout';
 import { LayerNode } from './LayerNode';
 import { type LayerFlowNode, toFlow } from './to-flow';
 
@@ -28,6 +30,7 @@ function Canvas({ analysis }: { analysis: GraphAnalysis | null }) {
   const document = useDocumentStore((s) => s.document);
   const edit = useDocumentStore((s) => s.edit);
   const select = useViewStore((s) => s.select);
+  const selectedIds = useViewStore((s) => s.selectedIds);
   const flow = useMemo(() => toFlow(document, analysis), [document, analysis]);
   // Positions move locally while dragging; the document changes once, when the drag ends.
   const [nodes, setNodes] = useState<LayerFlowNode[]>(flow.nodes);
@@ -39,7 +42,7 @@ function Canvas({ analysis }: { analysis: GraphAnalysis | null }) {
       }),
     [flow.nodes],
   );
-  const { fitView, screenToFlowPosition } = useReactFlow();
+  const { fitView, screenToFlowPosition, getNodes } = useReactFlow();
   const nodeCount = document.nodes.length;
   const loadCount = useDocumentStore((s) => s.loadCount);
   const fit = useRef(fitView);
@@ -131,7 +134,12 @@ function Canvas({ analysis }: { analysis: GraphAnalysis | null }) {
       onConnect={onConnect}
       isValidConnection={isValidConnection}
       onNodeDragStop={onNodeDragStop}
-      onSelectionChange={({ nodes: selected }) => select(selected.length === 1 ? selected[0].id : null)}
+      onSelectionChange={({ nodes: selected }) => {
+        const ids = selected.map((n) => n.id);
+        const current = useViewStore.getState().selectedIds;
+        if (ids.length !== current.length || ids.some((id, i) => id !== current[i]))
+          useViewStore.getState().selectMany(ids);
+      }}
       onDrop={onDrop}
       onDragOver={(e) => {
         e.preventDefault();
@@ -142,7 +150,27 @@ function Canvas({ analysis }: { analysis: GraphAnalysis | null }) {
     >
       <Background gap={24} />
       <MiniMap pannable zoomable />
-      <Controls />
+      <Controls>
+        <ControlButton
+          title="Arrange the layers (auto-layout)"
+          aria-label="Arrange the layers"
+          data-testid="auto-layout"
+          onClick={() => {
+            const sizes = new Map(
+              getNodes().map((n) => [n.id, { width: n.measured?.width ?? 180, height: n.measured?.height ?? 60 }]),
+            );
+            void autoLayout(useDocumentStore.getState().document, sizes).then((positions) => {
+              edit('Arrange layers', (doc) => ({
+                ...doc,
+                nodes: doc.nodes.map((n) => (positions.has(n.id) ? { ...n, position: positions.get(n.id)! } : n)),
+              }));
+              setTimeout(() => void fit.current({ padding: 0.2, duration: 200, maxZoom: 1.2 }), 50);
+            });
+          }}
+        >
+          ⇅
+        </ControlButton>
+      </Controls>
       {nodeCount === 0 && (
         <div className="canvas-hint">Drag layers here from the palette, or pick a sample from the toolbar.</div>
       )}

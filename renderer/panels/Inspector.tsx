@@ -100,6 +100,12 @@ export function Inspector({ analysis }: { analysis: GraphAnalysis | null }) {
         {def.title} <span className="muted">{node.id}</span>
       </h2>
       <p className="description">{def.description}</p>
+      <dl className="formula" data-testid="formula">
+        <dt>forward</dt>
+        <dd>{def.formula.forward}</dd>
+        <dt>gradient</dt>
+        <dd>{def.formula.backward}</dd>
+      </dl>
       {paramFields(node.kind).map((field) => (
         <Field
           key={field.name}

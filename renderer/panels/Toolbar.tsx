@@ -5,10 +5,11 @@ import { useDocumentStore } from '../store/document-store';
 
 interface ToolbarProps {
   run(command: MenuCommand): void;
+  onHelp(): void;
 }
 
 /** File and edit commands as buttons (the browser's only menu), and the sample gallery. */
-export function Toolbar({ run }: ToolbarProps) {
+export function Toolbar({ run, onHelp }: ToolbarProps) {
   const canUndo = useDocumentStore((s) => s.past.length > 0);
   const canRedo = useDocumentStore((s) => s.future.length > 0);
   const button = (command: MenuCommand, label: string, disabled = false) => (
@@ -46,6 +47,10 @@ export function Toolbar({ run }: ToolbarProps) {
           ))}
         </select>
       </label>
+      <span className="spacer" />
+      <button type="button" onClick={onHelp} data-testid="help-button" title="Keyboard shortcuts">
+        ?
+      </button>
     </header>
   );
 }

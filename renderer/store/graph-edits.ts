@@ -51,3 +51,44 @@ export function setParams(doc: GraphDocument, id: string, params: unknown): Grap
   const ports = new Set(layerDef(node.kind).inputPorts(node.params));
   return { ...doc, nodes, edges: doc.edges.filter((e) => e.target !== id || ports.has(e.targetPort)) };
 }
+
+/** Layers and the wires between them, as copied to the clipboard. */
+export interface Fragment {
+  format: 'netloom-fragment';
+  nodes: GraphNode[];
+  edges: GraphDocument['edges'];
+}
+
+export function copyFragment(doc: GraphDocument, ids: ReadonlySet<string>): Fragment {
+  return {
+    format: 'netloom-fragment',
+    nodes: doc.nodes.filter((n) => ids.has(n.id)),
+    edges: doc.edges.filter((e) => ids.has(e.source) && ids.has(e.target)),
+  };
+}
+
+/** Pastes a fragment with fresh ids, shifted so the copy does not hide the original. */
+export function pasteFragment(
+  doc: GraphDocument,
+  fragment: Fragment,
+  shift = 40,
+): { doc: GraphDocument; ids: string[] } {
+  let next = doc;
+  const rename = new Map<string, string>();
+  for (const node of fragment.nodes) {
+    const id = freshId(next, node.kind);
+    rename.set(node.id, id);
+    const copy = { ...node, id, position: { x: node.position.x + shift, y: node.position.y + shift } } as GraphNode;
+    next = { ...next, nodes: [...next.nodes, copy] };
+  }
+  for (const e of fragment.edges) next = connect(next, rename.get(e.source)!, rename.get(e.target)!, e.targetPort);
+  return { doc: next, ids: [...rename.values()] };
+}
+
+export function deleteNodes(doc: GraphDocument, ids: ReadonlySet<string>): GraphDocument {
+  return {
+    ...doc,
+    nodes: doc.nodes.filter((n) => !ids.has(n.id)),
+    edges: doc.edges.filter((e) => !ids.has(e.source) && !ids.has(e.target)),
+  };
+}

@@ -113,3 +113,45 @@ describe('files and recovery', () => {
     await page.close();
   });
 });
+
+describe('editing conveniences', () => {
+  it('duplicates, pastes from the clipboard, arranges the layers and lists the shortcuts', async () => {
+    const page = await app.newPage();
+    await page.getByTestId('sample-picker').selectOption('lenet5.json');
+    await expect.poll(() => page.locator('.react-flow__node').count()).toBe(13);
+    await node(page, 'conv1').click();
+    expect(await page.getByTestId('formula').textContent()).toMatch(/forward.*gradient/);
+    await page.keyboard.press('Control+d');
+    await expect.poll(() => page.locator('.react-flow__node').count()).toBe(14);
+    const ids = await page.locator('.react-flow__node').evaluateAll((els) => els.map((e) => e.getAttribute('data-id')));
+    expect(ids).toContain('conv2d1');
+
+    // A fragment on the system clipboard (as another window would put it there) pastes as new layers.
+    await page.evaluate(() => {
+      const data = new DataTransfer();
+      const fragment = {
+        format: 'netloom-fragment',
+        nodes: [{ id: 'x', kind: 'dense', params: { units: 5 }, position: { x: 0, y: 0 } }],
+        edges: [],
+      };
+      data.setData('text/plain', JSON.stringify(fragment));
+      window.dispatchEvent(new ClipboardEvent('paste', { clipboardData: data }));
+      const hostile = new DataTransfer();
+      hostile.setData('text/plain', JSON.stringify({ ...fragment, nodes: [{ ...fragment.nodes[0], kind: 'script' }] }));
+      window.dispatchEvent(new ClipboardEvent('paste', { clipboardData: hostile }));
+    });
+    await expect.poll(() => page.locator('.react-flow__node').count()).toBe(15);
+    expect(await node(page, 'dense1').count()).toBe(1);
+
+    const before = await node(page, 'conv2d1').boundingBox();
+    await page.getByTestId('auto-layout').click();
+    await expect
+      .poll(async () => JSON.stringify(await node(page, 'conv2d1').boundingBox()))
+      .not.toBe(JSON.stringify(before));
+
+    await page.getByTestId('help-button').click();
+    expect(await page.getByTestId('help').textContent()).toMatch(/Duplicate the selected layers/);
+    expect(app.errorsOf(page)).toEqual([]);
+    await page.close();
+  });
+});

@@ -1,7 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { emptyDocument, loadGraph } from '../../engine/graph';
 import { paramFields, parseText } from '../../renderer/panels/param-fields';
-import { addNode, connect, removeEdges, setParams } from '../../renderer/store/graph-edits';
+import {
+  addNode,
+  connect,
+  copyFragment,
+  deleteNodes,
+  pasteFragment,
+  removeEdges,
+  setParams,
+} from '../../renderer/store/graph-edits';
 
 describe('graph edits', () => {
   it('adds layers with fresh ids and their defaults, wires them, and keeps one wire per input', () => {
@@ -51,5 +59,20 @@ describe('inspector fields from the registry', () => {
     expect(parseText('2x2')).toEqual([2, 2]);
     expect(parseText('same')).toBe('same');
     expect(parseText(' ')).toBeUndefined();
+  });
+});
+
+describe('copy and paste', () => {
+  it('pastes layers with fresh ids, shifted, with the wires between them only', () => {
+    let doc = emptyDocument();
+    for (const kind of ['input', 'dense', 'activation'] as const) doc = addNode(doc, kind, { x: 0, y: 0 }).doc;
+    doc = connect(connect(doc, 'input1', 'dense1', 'in'), 'dense1', 'activation1', 'in');
+    const fragment = copyFragment(doc, new Set(['dense1', 'activation1']));
+    expect(fragment.edges).toHaveLength(1);
+    const pasted = pasteFragment(doc, fragment);
+    expect(pasted.ids).toEqual(['dense2', 'activation2']);
+    expect(pasted.doc.nodes.find((n) => n.id === 'dense2')?.position).toEqual({ x: 40, y: 40 });
+    expect(pasted.doc.edges.at(-1)).toMatchObject({ source: 'dense2', target: 'activation2' });
+    expect(deleteNodes(pasted.doc, new Set(pasted.ids))).toEqual(doc);
   });
 });

@@ -1,0 +1,40 @@
+const mod = typeof navigator !== 'undefined' && /Mac/.test(navigator.platform) ? '⌘' : 'Ctrl';
+
+const shortcuts: [string, string][] = [
+  [`${mod}+N`, 'New graph'],
+  [`${mod}+O`, 'Open a graph file'],
+  [`${mod}+S / ${mod}+Shift+S`, 'Save / Save as'],
+  [`${mod}+Z / ${mod}+Y`, 'Undo / Redo'],
+  [`${mod}+C / ${mod}+X / ${mod}+V`, 'Copy / cut / paste the selected layers'],
+  [`${mod}+D`, 'Duplicate the selected layers'],
+  ['Delete or Backspace', 'Delete the selected layers or wires'],
+  ['Shift + drag', 'Select layers in a box'],
+  [`${mod} + click`, 'Add a layer to the selection'],
+  ['Drag from palette', 'Add a layer where you drop it (or click it to add it below)'],
+  ['Drag from a layer’s bottom dot', 'Wire its output to another layer’s input'],
+  ['Scroll / drag the background', 'Zoom / pan'],
+];
+
+/** The keyboard and mouse conventions of the editor. */
+export function HelpPanel({ onClose }: { onClose(): void }) {
+  return (
+    <div className="help" role="dialog" aria-label="Keyboard shortcuts" data-testid="help">
+      <div className="problem-title">
+        <strong>Shortcuts</strong>
+        <button type="button" onClick={onClose} aria-label="Close">
+          ×
+        </button>
+      </div>
+      <table>
+        <tbody>
+          {shortcuts.map(([keys, what]) => (
+            <tr key={keys}>
+              <th>{keys}</th>
+              <td>{what}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}
