@@ -1,8 +1,19 @@
+import type { SessionInfo, StepReport } from '../../engine/api';
 import type { GraphAnalysis } from '../../engine/graph';
 import { useTrainingStore } from '../store/training-store';
 
 const pct = (v: number | undefined) => (v === undefined ? '' : ` · accuracy ${(100 * v).toFixed(1)}%`);
 const number = new Intl.NumberFormat('en');
+
+/** "3 min left", from the samples still to go at the current speed. */
+function timeLeft(info: SessionInfo, progress: StepReport): string {
+  const stepsLeft = info.epochs * info.batchesPerEpoch - progress.step;
+  if (stepsLeft <= 0 || progress.samplesPerSecond <= 0) return '';
+  const seconds = (stepsLeft * info.batchSize) / progress.samplesPerSecond;
+  if (seconds < 60) return ` · ${Math.ceil(seconds)} s left`;
+  if (seconds < 3600) return ` · ${Math.ceil(seconds / 60)} min left`;
+  return ` · ${(seconds / 3600).toFixed(1)} h left`;
+}
 
 /** Train, pause, resume, single step and stop, with the run's progress in one line. */
 export function TrainingBar({ analysis }: { analysis: GraphAnalysis | null }) {
@@ -52,6 +63,7 @@ export function TrainingBar({ analysis }: { analysis: GraphAnalysis | null }) {
           </span>
           epoch {epoch}/{info.epochs} · step {number.format(progress.step)} · loss {progress.loss.toFixed(4)}
           {pct(progress.accuracy)} · {number.format(Math.round(progress.samplesPerSecond))} samples/s
+          {state === 'running' ? timeLeft(info, progress) : ''}
         </span>
       )}
     </div>
