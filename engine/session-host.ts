@@ -137,8 +137,10 @@ export class SessionHost {
             this.pending.push({ ...m, samplesPerSecond: seconds > 0 ? rateSamples / seconds : 0 });
           },
           onEpoch: (metrics) => {
-            this.flushSteps();
+            // The epoch first: the page waits for a run's last steps before it changes state, so
+            // everything before them must already be on its way.
             this.emit({ type: 'epoch', metrics });
+            this.flushSteps();
           },
         });
         done++;

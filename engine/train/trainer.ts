@@ -23,6 +23,8 @@ export interface StepMetrics {
 
 export interface EpochMetrics {
   epoch: number;
+  /** Optimizer steps done when the epoch ended. */
+  step: number;
   trainLoss: number;
   trainAccuracy?: number;
   valLoss?: number;
@@ -202,6 +204,7 @@ export class Trainer {
     const val = this.validation ? await this.evaluateOn(this.validation) : undefined;
     const metrics: EpochMetrics = {
       epoch: this.epoch,
+      step: this.step,
       trainLoss: p.epochLossSum / p.epochSeen,
       trainAccuracy: this.classifies ? p.epochCorrect / (p.epochSeen * this.correctPerSample) : undefined,
       valLoss: val?.loss,

@@ -135,7 +135,7 @@ export const useTrainingStore = create<TrainingState>()((set, get) => ({
     });
     owner.watch(training.epochs$, (e) => {
       series.epochs.push(e);
-      series.epochSteps.push(series.step.at(-1) ?? 0);
+      series.epochSteps.push(e.step);
     });
     // One UI update per frame at most: progress and telemetry arrive throttled.
     owner.watch(training.progress$, (progress) => set((s) => ({ progress, version: s.version + 1 })));
