@@ -7,6 +7,7 @@ import type { Mode } from '../../engine/layers/layer';
 import { size } from '../../engine/layers/layer';
 import { type LayerKind, layerDef, layerKinds } from '../../engine/layers/registry';
 import { buildLayer, forwardBackward } from '../helpers/layer-harness';
+import { runLoss } from '../helpers/losses';
 
 /**
  * The engine against PyTorch's numbers (test/fixtures/pytorch-reference.json, written by
@@ -96,32 +97,8 @@ describe('losses match PyTorch', () => {
       const logits = Float32Array.from(c.logits);
       const targets = Float32Array.from(c.targets);
       const d = new Float32Array(logits.length);
-      const loss = new Float32Array(1);
-      const correct = new Float32Array(1);
-      if (c.kind === 'softmax-cross-entropy')
-        be.softmaxCrossEntropy({
-          logits,
-          labels: targets,
-          dLogits: d,
-          loss,
-          correct,
-          rows: c.rows,
-          cols: c.cols,
-          scale: 1,
-        });
-      else if (c.kind === 'mse')
-        be.meanSquaredError({ y: logits, target: targets, dY: d, loss, size: logits.length, scale: 1 });
-      else
-        be.sigmoidBinaryCrossEntropy({
-          logits,
-          target: targets,
-          dLogits: d,
-          loss,
-          correct,
-          size: logits.length,
-          scale: 1,
-        });
-      expectClose(loss, [c.loss], 'loss');
+      const loss = runLoss(be, c.kind, logits, targets, d, c.rows, c.cols);
+      expectClose([loss], [c.loss], 'loss');
       expectClose(d, c.dLogits, 'dLogits');
     });
   }

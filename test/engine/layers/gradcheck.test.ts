@@ -6,6 +6,7 @@ import type { Mode } from '../../../engine/layers/layer';
 import { size } from '../../../engine/layers/layer';
 import { layerKinds, layers } from '../../../engine/layers/registry';
 import { buildLayer, forwardBackward, type LayerRig, weightedSum } from '../../helpers/layer-harness';
+import { runLoss } from '../../helpers/losses';
 
 /**
  * Central differences in double precision for every example of every layer in the registry:
@@ -81,25 +82,7 @@ describe('loss gradient checks (central differences, float64)', () => {
   for (const [kind, { targets }] of Object.entries(kinds)) {
     it(kind, () => {
       const d = new Float64Array(rows * cols);
-      const run = () => {
-        const loss = new Float64Array(1);
-        const correct = new Float64Array(1);
-        if (kind === 'softmax-cross-entropy')
-          be.softmaxCrossEntropy({ logits, labels: targets, dLogits: d, loss, correct, rows, cols, scale: 1 });
-        else if (kind === 'mse')
-          be.meanSquaredError({ y: logits, target: targets, dY: d, loss, size: rows * cols, scale: 1 });
-        else
-          be.sigmoidBinaryCrossEntropy({
-            logits,
-            target: targets,
-            dLogits: d,
-            loss,
-            correct,
-            size: rows * cols,
-            scale: 1,
-          });
-        return loss[0];
-      };
+      const run = () => runLoss(be, kind, logits, targets, d, rows, cols);
       run();
       const analytic = Float64Array.from(d);
       for (let i = 0; i < logits.length; i++) {

@@ -1,0 +1,25 @@
+import type { Backend } from '../../engine/backend/backend';
+import type { FloatArray } from '../../engine/backend/cpu/types';
+
+/**
+ * Runs one loss kernel over logits [rows, cols] and its targets (labels or a tensor): the mean loss, and the
+ * gradient of the logits written into d.
+ */
+export function runLoss(
+  be: Backend<FloatArray>,
+  kind: string,
+  logits: FloatArray,
+  targets: FloatArray,
+  d: FloatArray,
+  rows: number,
+  cols: number,
+): number {
+  const loss = new Float64Array(1);
+  const correct = new Float64Array(1);
+  const size = rows * cols;
+  if (kind === 'softmax-cross-entropy')
+    be.softmaxCrossEntropy({ logits, labels: targets, dLogits: d, loss, correct, rows, cols, scale: 1 });
+  else if (kind === 'mse') be.meanSquaredError({ y: logits, target: targets, dY: d, loss, size, scale: 1 });
+  else be.sigmoidBinaryCrossEntropy({ logits, target: targets, dLogits: d, loss, correct, size, scale: 1 });
+  return loss[0];
+}
