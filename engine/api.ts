@@ -82,7 +82,15 @@ export function createEngineApi(env: EngineEnvironment): EngineApi {
       const checked = loadGraph(doc);
       if (!checked.ok)
         throw new EngineError('INVALID_GRAPH', checked.issues.map((i) => `${i.path}: ${i.message}`).join('; '));
-      const { train, validation } = await resolveData(checked.document, data);
+      // Progress at most ten times a second, and always the last.
+      let told = 0;
+      const progress = (done: number, total: number, what: string) => {
+        const now = performance.now();
+        if (done < total && now - told < 100) return;
+        told = now;
+        emit({ type: 'loading', done, total, what });
+      };
+      const { train, validation } = await resolveData(checked.document, data, progress);
       session = new SessionHost(
         checked.document,
         train,

@@ -2,6 +2,7 @@ import type { Backend } from './backend/backend';
 import { loadBundled } from './data/bundled';
 import { type Dataset, splitValidation } from './data/dataset';
 import { generatedDataset } from './data/from-document';
+import { datasetFromFiles, type LoadProgress, type PickedFile } from './data/from-files';
 import { EngineError } from './errors';
 import type { GraphDocument } from './graph/schema';
 import type { Training } from './graph/training-schema';
@@ -11,20 +12,24 @@ import { type EpochMetrics, type Evaluation, type StepMetrics, Trainer } from '.
 
 /**
  * The data a session trains on: generated from the document, the bundled dataset it names (its files'
- * bytes, as shipped), or samples the page already holds.
+ * bytes, as shipped), files the user picked, or samples the page already holds.
  */
 export type DatasetInput =
   | { kind: 'document' }
   | { kind: 'bundled'; files: Record<string, Uint8Array> }
+  /** Files the user picked (IDX, CSV or an image folder), read as the document's dataset settings say. */
+  | { kind: 'files'; files: PickedFile[] }
   | { kind: 'samples'; train: Dataset; validation?: Dataset };
 
 /** Training and validation sets for a document: a split of its training data, as its settings say. */
 export async function resolveData(
   doc: GraphDocument,
   data: DatasetInput,
+  onProgress?: LoadProgress,
 ): Promise<{ train: Dataset; validation?: Dataset }> {
   if (data.kind === 'samples') return data;
   const { validation: v, seed, dataset } = doc.training;
+  if (data.kind === 'files') return splitValidation(await datasetFromFiles(doc, data.files, onProgress), v.split, seed);
   if (data.kind === 'bundled') {
     if (dataset.source !== 'sample')
       throw new EngineError('INVALID_DATA', `the document trains on "${dataset.source}" data, not a bundled dataset`);
@@ -50,7 +55,9 @@ export type EngineEvent =
   | { type: 'steps'; steps: StepReport[] }
   | { type: 'epoch'; metrics: EpochMetrics }
   | { type: 'telemetry'; frame: TelemetryFrame }
-  | { type: 'checkpoint'; step: number; bytes: Uint8Array };
+  | { type: 'checkpoint'; step: number; bytes: Uint8Array }
+  /** Reading the dataset's files before the session opens. */
+  | { type: 'loading'; done: number; total: number; what: string };
 
 export interface SessionInfo {
   paramCount: number;

@@ -13,9 +13,13 @@ if (process.platform === 'linux') {
 }
 
 const dialogs: Dialogs = {
-  async openFiles({ title, filters, multiple }) {
+  async openFiles({ title, filters, multiple, folder }) {
     const owner = BrowserWindow.getFocusedWindow();
-    const properties: ('openFile' | 'multiSelections')[] = multiple ? ['openFile', 'multiSelections'] : ['openFile'];
+    const properties: ('openFile' | 'openDirectory' | 'multiSelections')[] = folder
+      ? ['openDirectory']
+      : multiple
+        ? ['openFile', 'multiSelections']
+        : ['openFile'];
     const result = owner
       ? await dialog.showOpenDialog(owner, { title, filters, properties })
       : await dialog.showOpenDialog({ title, filters, properties });

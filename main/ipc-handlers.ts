@@ -1,5 +1,5 @@
-import { readFile, stat } from 'node:fs/promises';
-import { basename, extname, resolve } from 'node:path';
+import { readdir, readFile, stat } from 'node:fs/promises';
+import { basename, extname, join, relative, resolve, sep } from 'node:path';
 import type { z } from 'zod';
 import { formatIssue, LIMITS, parseGraphText } from '../engine/graph';
 import { writeFileAtomic } from './atomic-write';
@@ -9,7 +9,13 @@ import type { RecentFiles } from './recent-files';
 
 /** The native dialogs, injected so that the handlers run (and are tested) without Electron. */
 export interface Dialogs {
-  openFiles(options: { title: string; filters: FileFilter[]; multiple: boolean }): Promise<string[] | null>;
+  /** Files, or with `folder` one folder; null when cancelled. */
+  openFiles(options: {
+    title: string;
+    filters: FileFilter[];
+    multiple: boolean;
+    folder?: boolean;
+  }): Promise<string[] | null>;
   saveFile(options: { title: string; defaultName: string; filters: FileFilter[] }): Promise<string | null>;
 }
 
@@ -30,6 +36,18 @@ const MAX_DATASET_PICK_BYTES = 2 * 1024 * 1024 * 1024;
 const MAX_DATASET_FILES = 100_000;
 
 const ok = <T>(value: T): IpcResult<T> => ({ ok: true, value });
+
+/** The PNG and JPEG files under a folder, named by their path inside it ("<class>/<file>"), folder name first. */
+async function imagesUnder(folder: string): Promise<{ path: string; name: string }[]> {
+  const entries = await readdir(folder, { recursive: true, withFileTypes: true });
+  return entries
+    .filter((e) => e.isFile() && /\.(png|jpe?g)$/i.test(e.name))
+    .map((e) => {
+      const path = join(e.parentPath, e.name);
+      return { path, name: `${basename(folder)}/${relative(folder, path).split(sep).join('/')}` };
+    })
+    .sort((a, b) => a.name.localeCompare(b.name));
+}
 
 /**
  * The main process side of every bridge method. Payloads are validated here; a graph is only written
@@ -109,20 +127,24 @@ export function createIpcHandlers(dialogs: Dialogs, recent: RecentFiles) {
 
     async openDatasetFiles(payload: unknown): Promise<IpcResult<DatasetFile[] | null>> {
       return guard(payloads.openDatasetFiles, payload, async ({ kind }) => {
+        // An image dataset is a folder with one subfolder per class; the others are files.
         const picked = await dialogs.openFiles({
-          title: 'Open dataset files',
+          title: kind === 'images' ? 'Open an image folder (one subfolder per class)' : 'Open dataset files',
           filters: datasetFilters[kind],
-          multiple: true,
+          multiple: kind !== 'images',
+          folder: kind === 'images',
         });
         if (picked === null || picked.length === 0) return ok(null);
-        if (picked.length > MAX_DATASET_FILES)
+        const chosen =
+          kind === 'images' ? await imagesUnder(picked[0]) : picked.map((path) => ({ path, name: basename(path) }));
+        if (chosen.length > MAX_DATASET_FILES)
           return {
             ok: false,
             code: 'TOO_LARGE',
-            message: `${picked.length} files picked, over the limit of ${MAX_DATASET_FILES}`,
+            message: `${chosen.length} files picked, over the limit of ${MAX_DATASET_FILES}`,
           };
         let total = 0;
-        for (const path of picked) {
+        for (const { path } of chosen) {
           const size = (await stat(path)).size;
           total += size;
           if (size > MAX_DATASET_FILE_BYTES || total > MAX_DATASET_PICK_BYTES)
@@ -133,8 +155,7 @@ export function createIpcHandlers(dialogs: Dialogs, recent: RecentFiles) {
             };
         }
         const files: DatasetFile[] = [];
-        for (const path of picked)
-          files.push({ name: basename(path), path, bytes: new Uint8Array(await readFile(path)) });
+        for (const { path, name } of chosen) files.push({ name, path, bytes: new Uint8Array(await readFile(path)) });
         return ok(files);
       });
     },

@@ -103,15 +103,46 @@ def inception(g, name, source, c1, c3r, c3, c5r, c5, cp, x=250):
 
 g = Graph()
 g.add('input', 'input', {"shape": [1, 28, 28]})
-stem = g.chain('input', [('stem', 'conv2d', {"filters": 16, "kernel": 3, "padding": 1}), relu('stem_relu'), ('stem_pool', 'maxpool2d', {"size": 2})])
-a = inception(g, 'inc1', stem, 8, 8, 12, 4, 4, 4)
+stem = g.chain('input', [('stem', 'conv2d', {"filters": 24, "kernel": 3, "padding": 1}), relu('stem_relu'), ('stem_pool', 'maxpool2d', {"size": 2})])
+a = inception(g, 'inc1', stem, 16, 16, 24, 4, 8, 8)
 p = g.chain(a, [('pool2', 'maxpool2d', {"size": 2})])
-b = inception(g, 'inc2', p, 16, 12, 24, 4, 8, 8)
-g.chain(b, [('gap', 'globalavgpool', {}), ('logits', 'dense', {"units": 10})])
+b = inception(g, 'inc2', p, 24, 24, 32, 8, 16, 16)
+# GoogLeNet's auxiliary classifiers: average pooling (5x5, stride 3 on 14x14 there; 3x3, stride 2 on 7x7 here),
+# then a small dense classifier rather than the large dense layers of AlexNet and VGG.
+g.chain(b, [('classifier_pool', 'avgpool2d', {"size": 3, "stride": 2}), ('flatten', 'flatten', {}), ('logits', 'dense', {"units": 10})])
 save('googlenet-small', 'GoogLeNet (small)',
      'Two inception modules: 1x1, 3x3 and 5x5 convolutions (the larger ones behind 1x1 reductions) and a pooling '
-     'branch, side by side and joined along channels, then global average pooling instead of large dense layers.',
+     'branch, side by side and joined along channels; average pooling and one small dense layer classify, where '
+     'AlexNet and VGG use large dense layers.',
      'arXiv 1709.01412, chapter 5 (GoogLeNet)', g, training(ADAM))
+
+
+def bottleneck(g, name, source, reduce, out, x=250):
+    """ResNet's bottleneck block (figure 5.16): 1x1 reduce, 3x3, 1x1 expand, each with batch normalisation; the
+    block's input is added to its output (the identity shortcut) before the last ReLU."""
+    main = g.chain(source, [
+        (f'{name}_reduce', 'conv2d', {"filters": reduce, "kernel": 1}), (f'{name}_bn1', 'batchnorm', {}), relu(f'{name}_relu1'),
+        (f'{name}_conv', 'conv2d', {"filters": reduce, "kernel": 3, "padding": 1}), (f'{name}_bn2', 'batchnorm', {}), relu(f'{name}_relu2'),
+        (f'{name}_expand', 'conv2d', {"filters": out, "kernel": 1}), (f'{name}_bn3', 'batchnorm', {}),
+    ], x)
+    added = g.add(f'{name}_add', 'add', {"inputs": 2}, [main, source], x, port=lambda i: f'in{i}')
+    return g.chain(added, [relu(f'{name}_relu')], x)
+
+
+g = Graph()
+g.add('input', 'input', {"shape": [1, 28, 28]})
+x = g.chain('input', [('stem', 'conv2d', {"filters": 32, "kernel": 3, "padding": 1}), ('stem_bn', 'batchnorm', {}),
+                      relu('stem_relu'), ('stem_pool', 'maxpool2d', {"size": 2})])
+x = bottleneck(g, 'b1', x, 16, 32)
+x = bottleneck(g, 'b2', x, 16, 32)
+x = g.chain(x, [('pool2', 'maxpool2d', {"size": 2})])
+x = bottleneck(g, 'b3', x, 16, 32)
+g.chain(x, [('flatten', 'flatten', {}), ('logits', 'dense', {"units": 10})])
+save('resnet-bottleneck', 'ResNet bottleneck',
+     'A small residual network: a stem convolution, then three bottleneck blocks (1x1 reduce, 3x3, 1x1 expand, each '
+     'with batch normalisation) whose outputs are added to their inputs, with max pooling between the stages and a '
+     'dense classifier.',
+     'arXiv 1709.01412, chapter 5 (figure 5.16)', g, training(ADAM))
 
 g = Graph()
 g.add('input', 'input', {"shape": [1, 28, 28]})

@@ -12,6 +12,8 @@ export interface ImageFile {
 export interface ImageFolderOptions {
   /** The input shape the images are converted to: [1, H, W] (grayscale) or [3, H, W] (RGB). */
   shape: [number, number, number];
+  /** Told after each decoded image: images done, images in all. */
+  onProgress?: (done: number, total: number, what: string) => void;
 }
 
 interface Pixels {
@@ -83,7 +85,11 @@ function resample(p: Pixels, c: number, width: number, height: number, out: Floa
  * A folder of images with one subfolder per class, as a dataset of the given shape: each image is
  * decoded, converted to gray (luma) or RGB, and resized. Class names are the subfolder names, sorted.
  */
-export function imageFolderDataset(files: ImageFile[], folder: string, { shape }: ImageFolderOptions): Dataset {
+export function imageFolderDataset(
+  files: ImageFile[],
+  folder: string,
+  { shape, onProgress }: ImageFolderOptions,
+): Dataset {
   const [channels, height, width] = shape;
   const images = files.filter((f) => /\.(png|jpe?g)$/i.test(f.path));
   if (images.length === 0)
@@ -116,6 +122,7 @@ export function imageFolderDataset(files: ImageFile[], folder: string, { shape }
         x[base + k] = 0.299 * plane[k] + 0.587 * plane[height * width + k] + 0.114 * plane[2 * height * width + k];
     } else resample(pixels, 0, width, height, x, base);
     targets[i] = id.get(classOf(file.path))!;
+    onProgress?.(i + 1, images.length, `decoded ${file.path}`);
   });
   return {
     name: folder,

@@ -17,7 +17,7 @@ function timeLeft(info: SessionInfo, progress: StepReport): string {
 
 /** Train, pause, resume, single step and stop, with the run's progress in one line. */
 export function TrainingBar({ analysis }: { analysis: GraphAnalysis | null }) {
-  const { state, info, progress, start, pause, resume, stop, step } = useTrainingStore();
+  const { state, info, progress, loading, start, pause, resume, stop, step } = useTrainingStore();
   const active = state === 'running' || state === 'opening' || state === 'recovering';
   const epoch = progress ? progress.epoch + 1 : 0;
   const inEpoch = progress && info ? ((progress.step - 1) % info.batchesPerEpoch) + 1 : 0;
@@ -56,6 +56,14 @@ export function TrainingBar({ analysis }: { analysis: GraphAnalysis | null }) {
         </button>
       )}
       <span className="training-state">{state === 'idle' ? '' : state}</span>
+      {state === 'opening' && loading && (
+        <span className="training-progress" data-testid="data-loading">
+          <span className="bar" aria-hidden="true">
+            <span style={{ width: `${Math.round((100 * loading.done) / Math.max(loading.total, 1))}%` }} />
+          </span>
+          loading data {Math.round((100 * loading.done) / Math.max(loading.total, 1))}% · {loading.what}
+        </span>
+      )}
       {progress && info && (
         <span className="training-progress" data-testid="training-progress">
           <span className="bar" aria-hidden="true">

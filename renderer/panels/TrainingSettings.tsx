@@ -3,6 +3,7 @@ import type { SettingsPatch } from '../../engine/api';
 import { optimizerSchema } from '../../engine/graph/training-schema';
 import { useDocumentStore } from '../store/document-store';
 import { useTrainingStore } from '../store/training-store';
+import { DatasetPicker } from './DatasetPicker';
 
 const optimizers = ['sgd', 'momentum', 'nesterov', 'adagrad', 'rmsprop', 'adadelta', 'adam'] as const;
 
@@ -40,10 +41,10 @@ export function TrainingSettings() {
     <section className="training-settings" data-testid="training-settings">
       <h2>Training</h2>
       <p className="muted">
-        {training.dataset.source === 'sample' ? training.dataset.name : training.dataset.source} · loss{' '}
-        {training.loss.kind}
+        loss {training.loss.kind}
         {locked ? ' · pause the run to change settings' : ''}
       </p>
+      <DatasetPicker locked={locked || state === 'paused'} />
       <div className="field">
         <label htmlFor="setting-optimizer">optimizer</label>
         <select

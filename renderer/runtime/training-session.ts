@@ -59,6 +59,8 @@ export class TrainingSession {
   readonly steps$ = new Subject<StepReport>();
   readonly epochs$ = new Subject<EpochMetrics>();
   readonly notices$ = new Subject<SessionNotice>();
+  /** Reading the dataset's files in the worker, before the run opens. */
+  readonly loading$ = new Subject<{ done: number; total: number; what: string }>();
   /** The latest step, at most one per frame (for progress bars and counters). */
   readonly progress$: Observable<StepReport>;
   /** Per-node telemetry, at most one frame per frameMs. */
@@ -268,6 +270,9 @@ export class TrainingSession {
         break;
       case 'telemetry':
         this.rawTelemetry.next(event.frame);
+        break;
+      case 'loading':
+        this.loading$.next(event);
         break;
       case 'checkpoint':
         this.lastCheckpoint = event.bytes;

@@ -12,6 +12,7 @@ import { fetchBundled } from '../runtime/bundled-files';
 import { connectBrowserWorker } from '../runtime/engine-connection';
 import { Owner } from '../runtime/owner';
 import { type SessionState, TrainingSession } from '../runtime/training-session';
+import { pickedMatches, useDatasetFilesStore } from './dataset-files-store';
 import { useDocumentStore } from './document-store';
 
 /**
@@ -36,6 +37,8 @@ interface TrainingState {
   progress: StepReport | null;
   telemetry: Record<string, NodeTelemetry>;
   series: RunSeries;
+  /** Reading the dataset's files before the run opens (null once it has opened). */
+  loading: { done: number; total: number; what: string } | null;
   version: number;
   start(): Promise<void>;
   pause(): void;
@@ -48,12 +51,14 @@ interface TrainingState {
 
 let current: { training: TrainingSession; owner: Owner } | null = null;
 
-/** The data for a document: generated in the worker, or the bundled files; files of your own not yet. */
+/** The data for a document: generated in the worker, the bundled files, or the files picked in this window. */
 async function dataFor(doc: GraphDocument): Promise<DatasetInput | string> {
   const d = doc.training.dataset;
   if (d.source === 'synthetic') return { kind: 'document' };
   if (d.source === 'sample') return { kind: 'bundled', files: await fetchBundled(d.name) };
-  return `This graph trains on ${d.source.toUpperCase()} files, which the app cannot load yet; \`npm run train -- graph.json --data ...\` trains on them.`;
+  const picked = useDatasetFilesStore.getState().picked;
+  if (pickedMatches(d, picked)) return { kind: 'files', files: picked.files };
+  return 'This graph trains on files of your own, which are not stored in the graph: choose them in the Training panel (dataset), then train.';
 }
 
 /** The finished run, kept in the document's history so that runs can be compared later. */
@@ -97,11 +102,20 @@ export const useTrainingStore = create<TrainingState>()((set, get) => ({
   telemetry: {},
   series: emptySeries(),
   version: 0,
+  loading: null,
   async start() {
     const store = useDocumentStore.getState();
     const doc = store.document;
     end();
-    set({ state: 'opening', info: null, progress: null, telemetry: {}, series: emptySeries(), version: 0 });
+    set({
+      state: 'opening',
+      info: null,
+      progress: null,
+      telemetry: {},
+      series: emptySeries(),
+      version: 0,
+      loading: null,
+    });
     let data: DatasetInput | string;
     try {
       data = await dataFor(doc);
@@ -126,7 +140,8 @@ export const useTrainingStore = create<TrainingState>()((set, get) => ({
         recordRun(doc, startedAt, state, series);
       }
     });
-    owner.watch(training.info$, (info) => set({ info }));
+    owner.watch(training.info$, (info) => set({ info, ...(info ? { loading: null } : {}) }));
+    owner.watch(training.loading$, (loading) => set({ loading }));
     owner.watch(training.steps$, (s) => {
       series.step.push(s.step);
       series.loss.push(s.loss);

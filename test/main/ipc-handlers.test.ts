@@ -1,6 +1,6 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { createIpcHandlers, type Dialogs } from '../../main/ipc-handlers';
 import { RecentFiles } from '../../main/recent-files';
@@ -109,6 +109,19 @@ describe('IPC handlers', () => {
     const result = await handlers.openDatasetFiles({ kind: 'csv' });
     expect(result.ok).toBe(true);
     if (result.ok) expect(new TextDecoder().decode(result.value![0].bytes)).toBe('x,label\n1,0\n');
+  });
+
+  it('reads the images under a picked folder, named by folder, class and file', async () => {
+    const folder = join(dir, 'pets');
+    for (const path of ['cat/1.png', 'cat/2.jpg', 'dog/3.jpeg', 'dog/notes.txt']) {
+      mkdirSync(dirname(join(folder, path)), { recursive: true });
+      writeFileSync(join(folder, path), path);
+    }
+    answers.open.push([folder]);
+    const result = await handlers.openDatasetFiles({ kind: 'images' });
+    expect(result.ok).toBe(true);
+    if (result.ok)
+      expect(result.value!.map((f) => f.name)).toEqual(['pets/cat/1.png', 'pets/cat/2.jpg', 'pets/dog/3.jpeg']);
   });
 });
 

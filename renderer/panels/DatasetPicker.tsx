@@ -1,0 +1,150 @@
+import Papa from 'papaparse';
+import { useState } from 'react';
+import { bundledDatasets, bundledNames } from '../../engine/data/bundled';
+import type { GraphDocument } from '../../engine/graph';
+import { pickDatasetFiles } from '../platform/dataset-picker';
+import { type PickedDataset, pickedMatches, useDatasetFilesStore } from '../store/dataset-files-store';
+import { useDocumentStore } from '../store/document-store';
+
+type DatasetSettings = GraphDocument['training']['dataset'];
+
+const generators = ['spiral', 'xor', 'regression', 'sequence', 'bars'] as const;
+const fileKinds = { idx: 'IDX files (MNIST family)…', csv: 'CSV file…', images: 'Image folder…' } as const;
+
+/** The select's value for the document's dataset. */
+function choiceOf(d: DatasetSettings): string {
+  if (d.source === 'sample') return `sample:${d.name}`;
+  if (d.source === 'synthetic') return `synthetic:${d.generator}`;
+  return d.source === 'image-folder' ? 'images' : d.source;
+}
+
+/** The header of a CSV file (its first line), for choosing the label column. */
+function csvColumns(bytes: Uint8Array): string[] {
+  const head = new TextDecoder().decode(bytes.subarray(0, 256 * 1024));
+  const first = Papa.parse<string[]>(head.replace(/^\uFEFF/, ''), { preview: 1, delimiter: '' }).data[0] ?? [];
+  return first.map((c) => c.trim()).filter(Boolean);
+}
+
+/** The document's dataset settings for newly picked files. */
+function settingsFor(picked: PickedDataset): DatasetSettings | string {
+  if (picked.kind === 'images') return { source: 'image-folder', path: picked.name, grayscale: false };
+  if (picked.kind === 'csv') {
+    const columns = csvColumns(picked.files[0].bytes);
+    if (columns.length < 2) return `${picked.files[0].path}: the first line must name at least two columns`;
+    return {
+      source: 'csv',
+      path: picked.files[0].path,
+      labelColumn: columns[columns.length - 1],
+      normalise: 'z-score',
+    };
+  }
+  if (picked.files.length !== 2) return `IDX data is two files (images and labels); ${picked.files.length} were picked`;
+  // The engine tells images from labels by their rank; names only need to be remembered.
+  const [a, b] = picked.files.map((f) => f.path);
+  const labelsFirst = /label/i.test(a) && !/label/i.test(b);
+  return { source: 'idx', images: labelsFirst ? b : a, labels: labelsFirst ? a : b };
+}
+
+/** Dataset choice: a bundled sample, a generator, or your own files (IDX, CSV, a folder of images). */
+export function DatasetPicker({ locked }: { locked: boolean }) {
+  const dataset = useDocumentStore((s) => s.document.training.dataset);
+  const edit = useDocumentStore((s) => s.edit);
+  const { picked, setPicked } = useDatasetFilesStore();
+  const [error, setError] = useState<string | null>(null);
+  const setDataset = (d: DatasetSettings) =>
+    edit('Change the dataset', (doc) => ({ ...doc, training: { ...doc.training, dataset: d } }));
+
+  const choose = async (value: string) => {
+    setError(null);
+    const [kind, name] = value.split(':');
+    if (kind === 'sample') return setDataset({ source: 'sample', name: name as (typeof bundledNames)[number] });
+    if (kind === 'synthetic')
+      return setDataset({
+        source: 'synthetic',
+        generator: name as (typeof generators)[number],
+        samples: dataset.source === 'synthetic' ? dataset.samples : 1000,
+        noise: dataset.source === 'synthetic' ? dataset.noise : 0.1,
+      });
+    const outcome = await pickDatasetFiles(kind as keyof typeof fileKinds);
+    if (!outcome.ok) return setError(outcome.message);
+    if (!outcome.picked) return;
+    const settings = settingsFor(outcome.picked);
+    if (typeof settings === 'string') return setError(settings);
+    setPicked(outcome.picked);
+    setDataset(settings);
+  };
+
+  const fromFiles = dataset.source === 'idx' || dataset.source === 'csv' || dataset.source === 'image-folder';
+  const have = pickedMatches(dataset, picked);
+  const columns = dataset.source === 'csv' && have ? csvColumns(picked.files[0].bytes) : [];
+  return (
+    <>
+      <div className="field">
+        <label htmlFor="setting-dataset">dataset</label>
+        <select
+          id="setting-dataset"
+          data-testid="dataset-choice"
+          value={choiceOf(dataset)}
+          disabled={locked}
+          onChange={(e) => void choose(e.target.value)}
+        >
+          <optgroup label="Bundled">
+            {bundledNames.map((n) => (
+              <option key={n} value={`sample:${n}`}>
+                {bundledDatasets[n].title}
+              </option>
+            ))}
+          </optgroup>
+          <optgroup label="Generated">
+            {generators.map((g) => (
+              <option key={g} value={`synthetic:${g}`}>
+                {g}
+              </option>
+            ))}
+          </optgroup>
+          <optgroup label="Your files">
+            {Object.entries(fileKinds).map(([k, title]) => (
+              <option key={k} value={k}>
+                {title}
+              </option>
+            ))}
+          </optgroup>
+        </select>
+      </div>
+      {fromFiles && (
+        <p className={have ? 'muted' : 'field-error'} data-testid="dataset-files">
+          {have
+            ? `${picked.files.length} file${picked.files.length === 1 ? '' : 's'}: ${picked.name}`
+            : 'Files are not stored in the graph: choose them again to train.'}{' '}
+          <button
+            type="button"
+            disabled={locked}
+            onClick={() => void choose(dataset.source === 'image-folder' ? 'images' : dataset.source)}
+          >
+            Choose…
+          </button>
+        </p>
+      )}
+      {dataset.source === 'csv' && columns.length > 0 && (
+        <div className="field">
+          <label htmlFor="setting-label-column">label column</label>
+          <select
+            id="setting-label-column"
+            value={dataset.labelColumn}
+            disabled={locked}
+            onChange={(e) => setDataset({ ...dataset, labelColumn: e.target.value, featureColumns: undefined })}
+          >
+            {columns.map((c) => (
+              <option key={c}>{c}</option>
+            ))}
+          </select>
+        </div>
+      )}
+      {error && (
+        <p className="field-error" role="alert">
+          {error}
+        </p>
+      )}
+    </>
+  );
+}

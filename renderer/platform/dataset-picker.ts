@@ -1,0 +1,85 @@
+import type { PickedFile } from '../../engine/data/from-files';
+import type { DatasetFileKind, PickedDataset } from '../store/dataset-files-store';
+
+/** Limits checked before any file is read: one file, and one pick in all. */
+export const MAX_DATASET_FILE_BYTES = 1024 * 1024 * 1024;
+export const MAX_DATASET_PICK_BYTES = 2 * 1024 * 1024 * 1024;
+export const MAX_DATASET_FILES = 100_000;
+
+export type PickOutcome = { ok: true; picked: PickedDataset | null } | { ok: false; message: string };
+
+const accept: Record<DatasetFileKind, string> = {
+  idx: '.gz,.idx,.ubyte,.idx1-ubyte,.idx3-ubyte',
+  csv: '.csv,.tsv,.txt',
+  images: 'image/png,image/jpeg',
+};
+
+/**
+ * Files named "<folder>/<class>/<file>" (a folder pick) become the folder's name and paths inside it;
+ * files picked one by one keep their names.
+ */
+export function asPickedDataset(kind: DatasetFileKind, named: PickedFile[]): PickedDataset {
+  if (kind !== 'images') return { kind, name: named.map((f) => f.path).join(', '), files: named };
+  const folder = named[0]?.path.split('/')[0] ?? 'images';
+  return {
+    kind,
+    name: folder,
+    files: named.map((f) => ({ path: f.path.split('/').slice(1).join('/'), bytes: f.bytes })),
+  };
+}
+
+/** Picks dataset files: the native dialog in the desktop app, a file input (a folder input for images) on the web. */
+export async function pickDatasetFiles(kind: DatasetFileKind): Promise<PickOutcome> {
+  if (window.netloom) {
+    const result = await window.netloom.openDatasetFiles({ kind });
+    if (!result.ok) return { ok: false, message: result.message };
+    const files = result.value;
+    return {
+      ok: true,
+      picked:
+        files &&
+        asPickedDataset(
+          kind,
+          files.map((f) => ({ path: f.name, bytes: f.bytes })),
+        ),
+    };
+  }
+  const chosen = await chooseInBrowser(kind);
+  if (!chosen || chosen.length === 0) return { ok: true, picked: null };
+  const images = /\.(png|jpe?g)$/i;
+  const files = kind === 'images' ? chosen.filter((f) => images.test(f.name)) : chosen;
+  if (files.length > MAX_DATASET_FILES)
+    return { ok: false, message: `${files.length} files picked, over the limit of ${MAX_DATASET_FILES}` };
+  let total = 0;
+  for (const f of files) {
+    total += f.size;
+    if (f.size > MAX_DATASET_FILE_BYTES || total > MAX_DATASET_PICK_BYTES)
+      return { ok: false, message: `${f.name}: the picked files exceed ${MAX_DATASET_PICK_BYTES} bytes` };
+  }
+  const named: PickedFile[] = [];
+  for (const f of files)
+    named.push({ path: f.webkitRelativePath || f.name, bytes: new Uint8Array(await f.arrayBuffer()) });
+  named.sort((a, b) => a.path.localeCompare(b.path));
+  return { ok: true, picked: asPickedDataset(kind, named) };
+}
+
+function chooseInBrowser(kind: DatasetFileKind): Promise<File[] | null> {
+  return new Promise((resolve) => {
+    const input = document.createElement('input');
+    input.type = 'file';
+    input.dataset.testid = `dataset-input-${kind}`;
+    input.style.display = 'none';
+    input.multiple = kind !== 'csv';
+    input.accept = accept[kind];
+    if (kind === 'images') input.webkitdirectory = true;
+    const done = (files: File[] | null) => {
+      input.remove();
+      resolve(files);
+    };
+    input.addEventListener('cancel', () => done(null));
+    input.addEventListener('change', () => done(input.files ? [...input.files] : null));
+    // In the page so that automated tests can find it and set its files.
+    document.body.append(input);
+    input.click();
+  });
+}

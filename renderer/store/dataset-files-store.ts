@@ -1,0 +1,40 @@
+import { create } from 'zustand';
+import type { PickedFile } from '../../engine/data/from-files';
+import type { GraphDocument } from '../../engine/graph';
+
+export type DatasetFileKind = 'idx' | 'csv' | 'images';
+
+/**
+ * The dataset files the user picked in this window. They stay in memory only: the document names them
+ * (file or folder names), and a reopened document asks for them again.
+ */
+export interface PickedDataset {
+  kind: DatasetFileKind;
+  /** The folder's name for images; the file names otherwise. */
+  name: string;
+  /** Paths inside the folder for images ("<class>/<file>"), file names otherwise. */
+  files: PickedFile[];
+}
+
+interface DatasetFilesState {
+  picked: PickedDataset | null;
+  setPicked(picked: PickedDataset | null): void;
+}
+
+export const useDatasetFilesStore = create<DatasetFilesState>()((set) => ({
+  picked: null,
+  setPicked: (picked) => set({ picked }),
+}));
+
+/** Whether the files picked in this window are the ones the document names. */
+export function pickedMatches(
+  d: GraphDocument['training']['dataset'],
+  picked: PickedDataset | null,
+): picked is PickedDataset {
+  if (!picked) return false;
+  const names = picked.files.map((f) => f.path);
+  if (d.source === 'idx') return picked.kind === 'idx' && names.includes(d.images) && names.includes(d.labels);
+  if (d.source === 'csv') return picked.kind === 'csv' && names[0] === d.path;
+  if (d.source === 'image-folder') return picked.kind === 'images' && picked.name === d.path;
+  return false;
+}

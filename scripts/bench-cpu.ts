@@ -1,0 +1,137 @@
+/**
+ * CPU training throughput of Netloom against TensorFlow.js (wasm and cpu backends) and PyTorch, on the three
+ * reference workloads at batch 64, in one run on this machine. Each measurement runs in its own process (so
+ * peak memory is its own): warm-up, then the median of several timed runs. Not part of the test run.
+ *
+ *   npm run bench:cpu -- [--only mlp,lenet] [--runs 5] [--batch 64] [--write]
+ *
+ * PyTorch is measured when /usr/bin/python3 can import torch; the script checks that its BLAS is fast (a
+ * 1024³ matmul) and says so in the table. --write puts the table into README.md between the bench:cpu markers.
+ */
+
+import { execFileSync, spawnSync } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { cpus } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { type WorkloadName, workloadNames, workloads } from './bench-cpu/workloads';
+
+const { values } = parseArgs({
+  options: {
+    only: { type: 'string' },
+    runs: { type: 'string', default: '5' },
+    batch: { type: 'string', default: '64' },
+    python: { type: 'string', default: '/usr/bin/python3' },
+    write: { type: 'boolean', default: false },
+  },
+});
+const root = join(import.meta.dirname, '..');
+const chosen = (values.only?.split(',') ?? workloadNames) as WorkloadName[];
+const common = ['--batch', values.batch!, '--runs', values.runs!];
+
+interface Measured {
+  samplesPerSecond?: number;
+  gflops?: number;
+  peakMiB?: number;
+  threads?: number;
+  error?: string;
+}
+
+function run(command: string, args: string[]): Measured {
+  const result = spawnSync(command, args, { cwd: root, encoding: 'utf8', timeout: 15 * 60_000 });
+  const line = result.stdout
+    ?.split('\n')
+    .reverse()
+    .find((l) => l.startsWith('{'));
+  if (!line) return { error: (result.stderr || 'no result').trim().split('\n').slice(-1)[0] };
+  return JSON.parse(line) as Measured;
+}
+
+const tsx = join(root, 'node_modules/.bin/tsx');
+const frameworks = [
+  {
+    id: 'netloom',
+    title: 'Netloom',
+    run: (w: string) => run(tsx, ['scripts/bench-cpu/run-netloom.ts', '--workload', w, ...common]),
+  },
+  {
+    id: 'reference',
+    title: 'Netloom (reference loops)',
+    run: (w: string) => run(tsx, ['scripts/bench-cpu/run-netloom.ts', '--workload', w, '--reference', ...common]),
+  },
+  {
+    id: 'tfjs-wasm',
+    title: 'tfjs-wasm',
+    run: (w: string) => run(tsx, ['scripts/bench-cpu/run-tfjs.ts', '--workload', w, '--backend', 'wasm', ...common]),
+  },
+  {
+    id: 'tfjs-cpu',
+    title: 'tfjs-cpu',
+    run: (w: string) => run(tsx, ['scripts/bench-cpu/run-tfjs.ts', '--workload', w, '--backend', 'cpu', ...common]),
+  },
+];
+
+function hasTorch(): boolean {
+  try {
+    execFileSync(values.python!, ['-c', 'import torch'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+const torchScript = 'scripts/bench-cpu/torch_bench.py';
+const torch = hasTorch();
+if (torch)
+  frameworks.push({
+    id: 'pytorch',
+    title: 'PyTorch',
+    run: (w: string) => run(values.python!, [torchScript, '--workload', w, ...common]),
+  });
+const blas = torch ? run(values.python!, [torchScript, '--workload', 'matmul', '--runs', '3']) : undefined;
+
+const results = new Map<string, Measured>();
+for (const w of chosen)
+  for (const f of frameworks) {
+    const m = f.run(w);
+    results.set(`${f.id}/${w}`, m);
+    process.stdout.write(
+      `${w} ${f.id}: ${m.error ?? `${Math.round(m.samplesPerSecond ?? 0)} samples/s, ${Math.round(m.peakMiB ?? 0)} MiB`}\n`,
+    );
+  }
+
+const rate = (f: string, w: string) => results.get(`${f}/${w}`)?.samplesPerSecond;
+const cell = (f: string, w: string) => {
+  const m = results.get(`${f}/${w}`);
+  if (!m || m.samplesPerSecond === undefined) return `failed: ${m?.error ?? 'not run'}`;
+  return `${Math.round(m.samplesPerSecond).toLocaleString('en')} (${Math.round(m.peakMiB ?? 0)} MiB)`;
+};
+const ratio = (a?: number, b?: number) => (a && b ? `${(a / b).toFixed(2)}x` : '-');
+
+const lines = [
+  `Measured ${new Date().toISOString().slice(0, 10)} on ${cpus()[0].model} (${cpus().length} cores), batch ${values.batch}, median of ${values.runs} runs after warm-up; samples per second (peak memory of the process):`,
+  '',
+  `| Workload | ${frameworks.map((f) => f.title).join(' | ')} | Netloom / tfjs-wasm |${torch ? ' Netloom / PyTorch |' : ''}`,
+  `|${' --- |'.repeat(frameworks.length + (torch ? 3 : 2))}`,
+  ...chosen.map(
+    (w) =>
+      `| ${workloads[w].title} | ${frameworks.map((f) => cell(f.id, w)).join(' | ')} | ${ratio(rate('netloom', w), rate('tfjs-wasm', w))} |${torch ? ` ${ratio(rate('netloom', w), rate('pytorch', w))} |` : ''}`,
+  ),
+  '',
+  torch
+    ? `PyTorch ran with ${results.get(`pytorch/${chosen[0]}`)?.threads ?? '?'} thread(s); its BLAS reached ${Math.round(blas?.gflops ?? 0)} GFLOP/s on a 1024³ matmul.`
+    : 'PyTorch was not measured: /usr/bin/python3 cannot import torch.',
+];
+const table = lines.join('\n');
+process.stdout.write(`\n${table}\n`);
+
+if (values.write) {
+  const readme = join(root, 'README.md');
+  const text = readFileSync(readme, 'utf8');
+  const start = '<!-- bench:cpu -->';
+  const end = '<!-- /bench:cpu -->';
+  if (!text.includes(start)) throw new Error('README.md has no bench:cpu markers');
+  writeFileSync(
+    readme,
+    `${text.slice(0, text.indexOf(start) + start.length)}\n${table}\n${text.slice(text.indexOf(end))}`,
+  );
+}

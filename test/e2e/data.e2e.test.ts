@@ -1,0 +1,110 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { encode as encodePng } from 'fast-png';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type AppSession, artifactsDir, openApp } from './browser';
+
+let app: AppSession;
+const dir = mkdtempSync(join(tmpdir(), 'netloom-data-e2e-'));
+
+beforeAll(async () => {
+  app = await openApp();
+});
+
+afterAll(async () => {
+  await app?.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const nodeCount = (page: Page) => page.locator('.react-flow__node').count();
+
+/** Picks "Your files" in the dataset list and answers the file chooser with `files` (a path, or paths). */
+async function pickDataset(page: Page, choice: 'csv' | 'idx' | 'images', files: string | string[]) {
+  const chooser = page.waitForEvent('filechooser');
+  await page.getByTestId('dataset-choice').selectOption(choice);
+  await (await chooser).setFiles(files);
+}
+
+/** Two interleaved classes in the plane, as a CSV file with a header and a categorical label. */
+function twoClassCsv(rows: number): string {
+  const lines = ['x,y,side'];
+  for (let i = 0; i < rows; i++) {
+    const x = Math.sin(i * 12.9898) * 2;
+    const y = Math.cos(i * 78.233) * 2;
+    lines.push(`${x.toFixed(4)},${y.toFixed(4)},${x + y > 0 ? 'upper' : 'lower'}`);
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+describe('training on files of your own', () => {
+  it('picks a CSV file, chooses its label column, and trains on it in the worker', async () => {
+    const page = await app.newPage();
+    const csv = join(dir, 'plane.csv');
+    writeFileSync(csv, twoClassCsv(400));
+    await page.getByTestId('sample-picker').selectOption('spiral.json');
+    await expect.poll(() => nodeCount(page)).toBe(6);
+    await pickDataset(page, 'csv', csv);
+    await expect.poll(() => page.getByTestId('dataset-files').textContent()).toMatch(/1 file: plane\.csv/);
+    // The last column is the label by default; the header's columns are offered.
+    expect(await page.locator('#setting-label-column').inputValue()).toBe('side');
+    expect(await page.locator('#setting-label-column option').allTextContents()).toEqual(['x', 'y', 'side']);
+    await page.getByTestId('train').click();
+    const progress = page.getByTestId('training-progress');
+    await expect.poll(async () => (await progress.textContent()) ?? '', { timeout: 30_000 }).toMatch(/step \d+ · loss/);
+    await page.getByTestId('stop').click();
+    await expect.poll(() => page.getByTestId('training-bar').getAttribute('data-state')).toBe('stopped');
+    expect(app.errorsOf(page)).toEqual([]);
+    await page.close();
+  });
+
+  it('refuses a broken CSV file by line, and keeps the graph', async () => {
+    const page = await app.newPage();
+    const csv = join(dir, 'broken.csv');
+    writeFileSync(csv, 'x,y,side\n1,2,upper\n3,4\n');
+    await page.getByTestId('sample-picker').selectOption('spiral.json');
+    await expect.poll(() => nodeCount(page)).toBe(6);
+    await pickDataset(page, 'csv', csv);
+    await page.getByTestId('train').click();
+    await expect
+      .poll(() => page.getByRole('alert').allTextContents())
+      .toContainEqual(expect.stringMatching(/broken\.csv line 3: 2 fields, the header has 3/));
+    expect(await nodeCount(page)).toBe(6);
+    expect(await page.getByTestId('train').isEnabled()).toBe(true);
+    await page.close();
+  });
+
+  it('picks a folder of images with one subfolder per class and trains LeNet-5 on it', async () => {
+    const page = await app.newPage();
+    const folder = join(dir, 'stripes');
+    // Real PNG files of two classes, at another size than the Input: the engine resizes them.
+    for (const [label, horizontal] of [
+      ['horizontal', true],
+      ['vertical', false],
+    ] as const) {
+      mkdirSync(join(folder, label), { recursive: true });
+      for (let i = 0; i < 24; i++) {
+        const data = new Uint8Array(32 * 32);
+        for (let y = 0; y < 32; y++)
+          for (let x = 0; x < 32; x++) data[y * 32 + x] = ((horizontal ? y : x) + i) % 8 < 4 ? 255 : 0;
+        writeFileSync(
+          join(folder, label, `${i}.png`),
+          encodePng({ width: 32, height: 32, data, channels: 1, depth: 8 }),
+        );
+      }
+    }
+    await page.getByTestId('sample-picker').selectOption('lenet5.json');
+    await expect.poll(() => nodeCount(page)).toBe(13);
+    await pickDataset(page, 'images', folder);
+    await expect.poll(() => page.getByTestId('dataset-files').textContent()).toMatch(/48 files: stripes/);
+    await page.getByTestId('train').click();
+    const progress = page.getByTestId('training-progress');
+    await expect.poll(async () => (await progress.textContent()) ?? '', { timeout: 30_000 }).toMatch(/step \d+ · loss/);
+    await page.screenshot({ path: join(artifactsDir, 'training-image-folder.png') });
+    await page.getByTestId('stop').click();
+    await expect.poll(() => page.getByTestId('training-bar').getAttribute('data-state')).toBe('stopped');
+    expect(app.errorsOf(page)).toEqual([]);
+    await page.close();
+  });
+});
