@@ -1,5 +1,6 @@
 import { createCpuBackend } from './backend/cpu/cpu-backend';
 import { createFastMatmul } from './backend/cpu/fast-matmul';
+import { WasmArena } from './backend/cpu/wasm/arena';
 import { type BackendStatus, cpuStatus, probeWebGpu } from './backend/status';
 import { EngineError } from './errors';
 import { analyseGraph, type GraphAnalysis } from './graph/analysis';
@@ -72,7 +73,10 @@ export function createEngineApi(env: EngineEnvironment): EngineApi {
   };
   return {
     ping: async () => 'pong',
-    backends: async () => [cpuStatus(env.cores, createFastMatmul() !== null), await probeWebGpu(env.gpu)],
+    backends: async () => {
+      const kernels = WasmArena.create() ? 'shared-memory' : createFastMatmul() ? 'simd' : 'plain';
+      return [cpuStatus(env.cores, kernels), await probeWebGpu(env.gpu)];
+    },
     analyse: async (doc) => analyseGraph(doc),
     async subscribe(l) {
       listener = l;

@@ -6,11 +6,12 @@ import { buildMenuTemplate } from './menu';
 import { RecentFiles } from './recent-files';
 import { createMainWindow, isTrustedPage, lockDownContents, secureSession } from './window';
 
-// WebGPU on Linux needs Vulkan and the unsafe-webgpu switch in Chromium builds of this age.
-if (process.platform === 'linux') {
-  app.commandLine.appendSwitch('enable-unsafe-webgpu');
-  app.commandLine.appendSwitch('enable-features', 'Vulkan');
-}
+// WebGPU on Linux needs Vulkan and the unsafe-webgpu switch in Chromium builds of this age. The engine
+// worker keeps its tensors in shared WebAssembly memory, which needs SharedArrayBuffer: a page loaded from
+// file:// cannot be cross-origin isolated by headers, so the feature is switched on for the app.
+const features = process.platform === 'linux' ? ['SharedArrayBuffer', 'Vulkan'] : ['SharedArrayBuffer'];
+if (process.platform === 'linux') app.commandLine.appendSwitch('enable-unsafe-webgpu');
+app.commandLine.appendSwitch('enable-features', features.join(','));
 
 const dialogs: Dialogs = {
   async openFiles({ title, filters, multiple, folder }) {

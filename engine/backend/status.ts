@@ -14,9 +14,19 @@ export interface BackendStatus {
   software?: boolean;
 }
 
-export function cpuStatus(cores: number | undefined, simd = false): BackendStatus {
+/**
+ * The CPU backend as this platform runs it: the SIMD kernels in place on shared WebAssembly memory, the
+ * SIMD matrix multiply on copies (no shared memory: a page without cross-origin isolation), or plain loops.
+ */
+export function cpuStatus(
+  cores: number | undefined,
+  kernels: 'shared-memory' | 'simd' | 'plain' = 'plain',
+): BackendStatus {
   const threads = cores && cores > 0 ? `${cores} thread${cores === 1 ? '' : 's'}` : 'thread count unknown';
-  return { id: 'cpu', available: true, label: 'CPU', detail: simd ? `${threads}, WebAssembly SIMD` : threads };
+  const how = { 'shared-memory': ', WebAssembly SIMD in shared memory', simd: ', WebAssembly SIMD', plain: '' }[
+    kernels
+  ];
+  return { id: 'cpu', available: true, label: 'CPU', detail: `${threads}${how}` };
 }
 
 const softwareNames = /swiftshader|llvmpipe|lavapipe|software|microsoft basic render/i;

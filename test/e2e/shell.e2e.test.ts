@@ -30,8 +30,10 @@ describe('the app shell in Chromium', () => {
     await expect.poll(() => page.locator('.react-flow').count()).toBe(1);
     await expect.poll(() => page.getByTestId('backends').getAttribute('data-state'), { timeout: 30_000 }).toBe('ready');
     expect(await page.getByTestId('backend-cpu').getAttribute('data-state')).toBe('available');
-    // The worker compiled the WebAssembly SIMD kernels (the page's CSP does not reach the worker).
-    expect(await page.getByTestId('backend-cpu').textContent()).toMatch(/WebAssembly SIMD/);
+    // The worker compiled the WebAssembly SIMD kernels (the page's CSP does not reach the worker), and the
+    // page is cross-origin isolated, so its tensors live in shared WebAssembly memory.
+    expect(await page.getByTestId('backend-cpu').textContent()).toMatch(/WebAssembly SIMD in shared memory/);
+    expect(await page.evaluate(() => crossOriginIsolated)).toBe(true);
     const webgpu = page.getByTestId('backend-webgpu');
     // This machine has no GPU: Chromium offers SwiftShader, which the status bar marks as software.
     expect(await webgpu.getAttribute('data-state')).toBe('software');
@@ -117,7 +119,7 @@ describe('the app shell in Chromium', () => {
     expect(policy).not.toContain('unsafe-inline');
     // Using the app (a sample, the worker, the canvas) violates nothing.
     await page.getByTestId('sample-picker').selectOption('resnet-bottleneck.json');
-    await expect.poll(() => nodeCount(page)).toBe(17);
+    await expect.poll(() => nodeCount(page)).toBe(38);
     await expect.poll(() => page.getByTestId('backends').getAttribute('data-state'), { timeout: 30_000 }).toBe('ready');
     await page.screenshot({ path: join(artifactsDir, 'shell-resnet.png') });
     const violations = () => page.evaluate(() => (window as unknown as { violations: string[] }).violations);

@@ -17,22 +17,60 @@ import { batchNorm, batchNormBackward } from './norm-kernels';
 import { clipByGlobalNorm, optimizerStep, regularize } from './optimizer-kernels';
 import { lstmCell, lstmCellBackward } from './recurrent-kernels';
 import type { FloatArray } from './types';
+import { WasmArena } from './wasm/arena';
+import { wasmKernels } from './wasm-kernels';
 
 export type CpuPrecision = 'f32' | 'f64';
 
 /**
- * The CPU backend: typed arrays and plain loops. It is the readable reference every other backend is
- * tested against; in f64 it is the oracle for gradient checks.
+ * The CPU backend. In float32 (training) its tensors live in shared WebAssembly memory and the SIMD
+ * kernels run on them in place; `fast: false`, float64 (the oracle for gradient checks) and platforms
+ * without WebAssembly get the readable reference loops every faster path is tested against.
  */
 export function createCpuBackend(
   precision: CpuPrecision = 'f32',
   options: { fast?: boolean } = {},
 ): Backend<FloatArray> {
+  const reference = referenceBackend(precision);
+  if (precision !== 'f32' || options.fast === false) return reference;
+  // Float32 training keeps its tensors in shared WebAssembly memory and runs the SIMD kernels on them.
+  const arena = WasmArena.create();
+  if (arena) {
+    let allocated = 0;
+    return {
+      ...reference,
+      ...wasmKernels(arena, reference),
+      alloc(size, label) {
+        // A full arena (over 2 GiB) still trains, on plain arrays with the reference kernels.
+        const inArena = arena.alloc(size);
+        if (!inArena) return reference.alloc(size, label);
+        allocated++;
+        return inArena;
+      },
+      get allocations() {
+        return allocated + reference.allocations;
+      },
+    };
+  }
+  // Without shared memory: the SIMD matrix multiply on copies of the operands, convolutions through im2col.
+  const fastMatmul = createFastMatmul();
+  if (!fastMatmul) return reference;
+  const fastConv = createFastConv(fastMatmul);
+  return {
+    ...reference,
+    matmul: fastMatmul,
+    conv2d: fastConv.conv2d,
+    conv2dBackwardInput: fastConv.conv2dBackwardInput,
+    conv2dBackwardWeight: fastConv.conv2dBackwardWeight,
+    get allocations() {
+      return reference.allocations;
+    },
+  };
+}
+
+/** Typed arrays and the readable loops: the oracle every faster path is tested against. */
+function referenceBackend(precision: CpuPrecision): Backend<FloatArray> {
   let allocations = 0;
-  // Float32 training takes the WebAssembly SIMD matrix multiply when the platform has it.
-  const fastMatmul = precision === 'f32' && options.fast !== false ? createFastMatmul() : null;
-  // With it, convolutions go through im2col and the same matrix multiply.
-  const fastConv = fastMatmul ? createFastConv(fastMatmul) : null;
   return {
     id: 'cpu',
     alloc(size) {
@@ -70,16 +108,16 @@ export function createCpuBackend(
         out.set(src.subarray(from, from + rowSize), i * rowSize);
       }
     },
-    matmul: fastMatmul ?? matmul,
+    matmul,
     addBias,
     biasGrad,
     unary,
     unaryBackward,
     softmax,
     softmaxBackward,
-    conv2d: fastConv?.conv2d ?? conv2d,
-    conv2dBackwardInput: fastConv?.conv2dBackwardInput ?? conv2dBackwardInput,
-    conv2dBackwardWeight: fastConv?.conv2dBackwardWeight ?? conv2dBackwardWeight,
+    conv2d,
+    conv2dBackwardInput,
+    conv2dBackwardWeight,
     maxPool,
     maxPoolBackward,
     avgPool,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createEngineApi } from '../../../engine/api';
-import { probeWebGpu } from '../../../engine/backend/status';
+import { cpuStatus, probeWebGpu } from '../../../engine/backend/status';
 
 /** A stand-in for navigator.gpu that answers requestAdapter as told. */
 function fakeGpu(adapter: (() => Promise<unknown>) | null): GPU {
@@ -50,7 +50,18 @@ describe('backend status', () => {
     const api = createEngineApi({ gpu: undefined, cores: 2 });
     expect(await api.ping()).toBe('pong');
     const [cpu, gpu] = await api.backends();
-    expect(cpu).toEqual({ id: 'cpu', available: true, label: 'CPU', detail: '2 threads, WebAssembly SIMD' });
+    // Node has shared memory: the kernels run in place.
+    expect(cpu).toEqual({
+      id: 'cpu',
+      available: true,
+      label: 'CPU',
+      detail: '2 threads, WebAssembly SIMD in shared memory',
+    });
     expect(gpu.id).toBe('webgpu');
+  });
+
+  it('says how the CPU kernels run where shared memory or SIMD is missing', () => {
+    expect(cpuStatus(1, 'simd').detail).toBe('1 thread, WebAssembly SIMD');
+    expect(cpuStatus(undefined, 'plain').detail).toBe('thread count unknown');
   });
 });

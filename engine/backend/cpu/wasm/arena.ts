@@ -1,0 +1,156 @@
+import { kernelsWasm } from './kernels-wasm';
+
+/** The little of the WebAssembly API used here (typed locally: the engine compiles for workers and Node alike). */
+interface WasmMemory {
+  buffer: ArrayBufferLike;
+  grow(pages: number): number;
+}
+interface WasmApi {
+  Memory: new (descriptor: { initial: number; maximum: number; shared: boolean }) => WasmMemory;
+  Module: new (bytes: Uint8Array) => object;
+  Instance: new (module: object, imports: object) => { exports: object };
+}
+
+type Ptr = number;
+
+/** The AssemblyScript kernels' exports (engine/backend/cpu/wasm/kernels/). Pointers are byte offsets. */
+export interface WasmKernels {
+  gemm(
+    a: Ptr,
+    b: Ptr,
+    c: Ptr,
+    m: number,
+    n: number,
+    k: number,
+    transA: boolean,
+    transB: boolean,
+    accumulate: boolean,
+    scratch: Ptr,
+    jFrom: number,
+    jTo: number,
+  ): void;
+  gemmScratchFloats(m: number, n: number): number;
+  copy(src: Ptr, out: Ptr, n: number, accumulate: boolean): void;
+  fill(out: Ptr, value: number, n: number): void;
+  mul(a: Ptr, b: Ptr, out: Ptr, n: number, accumulate: boolean): void;
+  relu(x: Ptr, y: Ptr, n: number): void;
+  reluBackward(x: Ptr, dy: Ptr, dx: Ptr, n: number): void;
+  sigmoidBackward(y: Ptr, dy: Ptr, dx: Ptr, n: number): void;
+  tanhBackward(y: Ptr, dy: Ptr, dx: Ptr, n: number): void;
+  addBias(out: Ptr, bias: Ptr, outer: number, channels: number, inner: number): void;
+  biasGrad(dy: Ptr, dBias: Ptr, outer: number, channels: number, inner: number): void;
+  copyBlocks(
+    src: Ptr,
+    srcOffset: number,
+    srcStride: number,
+    out: Ptr,
+    outOffset: number,
+    outStride: number,
+    blocks: number,
+    blockSize: number,
+    accumulate: boolean,
+  ): void;
+  sgd(p: Ptr, g: Ptr, n: number, lr: number): void;
+  momentum(p: Ptr, g: Ptr, v: Ptr, n: number, lr: number, mu: number, nesterov: boolean): void;
+  scaledBySquares(p: Ptr, g: Ptr, s: Ptr, n: number, lr: number, decay: number, gain: number, eps: number): void;
+  adadelta(p: Ptr, g: Ptr, u: Ptr, s: Ptr, n: number, lr: number, rho: number, eps: number): void;
+  adam(
+    p: Ptr,
+    g: Ptr,
+    v: Ptr,
+    s: Ptr,
+    n: number,
+    stepSize: number,
+    beta1: number,
+    beta2: number,
+    sqrtCorrection2: number,
+    eps: number,
+  ): void;
+  sumSquares(g: Ptr, n: number): number;
+  scale(g: Ptr, n: number, c: number): void;
+  im2col(...args: number[]): void;
+  col2im(...args: number[]): void;
+  maxPool(...args: number[]): void;
+  maxPoolBackward(dy: Ptr, argmax: Ptr, dx: Ptr, planes: number, h: number, w: number, outPlane: number): void;
+}
+
+const PAGE = 65536;
+/** 2 GiB: the most a backend's tensors (datasets included) may take in WebAssembly memory. */
+const MAX_PAGES = 32768;
+/** The kernels keep no static data; the first page stays theirs all the same. */
+const FIRST_FREE = PAGE;
+
+/**
+ * The CPU backend's memory: one shared WebAssembly memory holding every tensor of a session, so that the
+ * WebAssembly kernels work on them in place (no copies in or out). Shared memory never moves when it
+ * grows, so the Float32Array views handed out stay valid. Null where shared WebAssembly memory is not
+ * available (a page without cross-origin isolation): the backend then keeps plain arrays.
+ */
+export class WasmArena {
+  private top = FIRST_FREE;
+  /** Every ArrayBuffer object this memory has shown (one per growth). */
+  private readonly buffers = new Set<ArrayBufferLike>();
+  /** Work areas by name: where each starts (bytes) and how many floats it holds. */
+  private readonly scratchAreas = new Map<string, { at: number; floats: number }>();
+
+  private constructor(
+    private readonly memory: WasmMemory,
+    readonly kernels: WasmKernels,
+  ) {
+    this.buffers.add(memory.buffer);
+  }
+
+  static create(): WasmArena | null {
+    try {
+      const wasm = (globalThis as { WebAssembly?: WasmApi }).WebAssembly;
+      if (!wasm || typeof SharedArrayBuffer === 'undefined') return null;
+      const memory = new wasm.Memory({ initial: 2, maximum: MAX_PAGES, shared: true });
+      const bytes = Uint8Array.from(atob(kernelsWasm), (ch) => ch.charCodeAt(0));
+      const instance = new wasm.Instance(new wasm.Module(bytes), { env: { memory } });
+      return new WasmArena(memory, instance.exports as WasmKernels);
+    } catch {
+      // No WebAssembly SIMD, no shared memory, or WebAssembly forbidden.
+      return null;
+    }
+  }
+
+  /** Zero-filled floats in WebAssembly memory, or null when the memory cannot grow that far. */
+  alloc(floats: number): Float32Array | null {
+    const bytes = Math.ceil(floats / 4) * 16;
+    if (!this.reserve(this.top + bytes)) return null;
+    const view = new Float32Array(this.memory.buffer, this.top, floats);
+    this.top += bytes;
+    return view;
+  }
+
+  /** The byte offset of an array in this memory, or -1 for an array elsewhere. */
+  ptr(a: ArrayBufferView): number {
+    return a instanceof Float32Array && this.buffers.has(a.buffer) ? a.byteOffset : -1;
+  }
+
+  /**
+   * The named work area, at least `floats` floats, reused between calls (it grows to the largest layer's
+   * need during the first step, then stays); -1 when memory is exhausted.
+   */
+  scratch(name: string, floats: number): number {
+    const area = this.scratchAreas.get(name);
+    if (area && area.floats >= floats) return area.at;
+    const fresh = this.alloc(floats);
+    if (!fresh) return -1;
+    this.scratchAreas.set(name, { at: fresh.byteOffset, floats });
+    return fresh.byteOffset;
+  }
+
+  private reserve(end: number): boolean {
+    const have = this.memory.buffer.byteLength;
+    if (end <= have) return true;
+    if (end > MAX_PAGES * PAGE) return false;
+    try {
+      this.memory.grow(Math.ceil((end - have) / PAGE));
+    } catch {
+      return false;
+    }
+    this.buffers.add(this.memory.buffer);
+    return true;
+  }
+}

@@ -1,0 +1,176 @@
+// C[M, N] (+)= op(A)[M, K] · op(B)[K, N] for float32, row-major, in the GotoBLAS/BLIS shape: K is cut into
+// blocks of KC; for each block, op(B) is packed into strips of 8 columns and op(A) into strips of 4 rows
+// (zero-padded, transposing on the way), and a 4 × 8 register-blocked micro-kernel multiplies one A strip by
+// one B strip. The B strip (8 × KC floats) stays in L1 while every A strip passes over it.
+
+const KC: i32 = 256;
+
+/** Floats of scratch the packing needs for these sizes (the caller provides them). */
+export function gemmScratchFloats(m: i32, n: i32): i32 {
+  return (((m + 3) >> 2) << 2) * KC + (((n + 7) >> 3) << 3) * KC + 32;
+}
+
+@inline function at(base: usize, index: i32): usize {
+  return base + (<usize>index << 2);
+}
+
+/** op(A)[i0.., p0..p0+kc] into strips of 4 rows: strip s holds, for each p, rows 4s..4s+3 side by side. */
+function packA(a: usize, m: i32, k: i32, transA: bool, p0: i32, kc: i32, out: usize): void {
+  const strips = (m + 3) >> 2;
+  for (let s = 0; s < strips; s++) {
+    const strip = at(out, s * 4 * kc);
+    for (let r = 0; r < 4; r++) {
+      const i = s * 4 + r;
+      if (i >= m) {
+        for (let p = 0; p < kc; p++) store<f32>(at(strip, p * 4 + r), 0);
+      } else if (transA) {
+        // A is stored [K, M].
+        for (let p = 0; p < kc; p++) store<f32>(at(strip, p * 4 + r), load<f32>(at(a, (p0 + p) * m + i)));
+      } else {
+        const row = at(a, i * k + p0);
+        for (let p = 0; p < kc; p++) store<f32>(at(strip, p * 4 + r), load<f32>(at(row, p)));
+      }
+    }
+  }
+}
+
+/**
+ * Columns [j0, j0 + width) of op(B)[p0..p0+kc, :] into strips of 8 columns: strip s holds, for each p,
+ * columns j0+8s..j0+8s+7. B is [K, N] (or [N, K] when transposed).
+ */
+function packB(b: usize, n: i32, k: i32, transB: bool, j0: i32, width: i32, p0: i32, kc: i32, out: usize): void {
+  const strips = (width + 7) >> 3;
+  for (let s = 0; s < strips; s++) {
+    const strip = at(out, s * 8 * kc);
+    const first = j0 + s * 8;
+    const cols = min(8, j0 + width - first);
+    if (!transB) {
+      for (let p = 0; p < kc; p++) {
+        const row = at(b, (p0 + p) * n + first);
+        const dst = at(strip, p * 8);
+        if (cols == 8) {
+          v128.store(dst, v128.load(row));
+          v128.store(dst, v128.load(row, 16), 16);
+        } else {
+          for (let c = 0; c < 8; c++) store<f32>(at(dst, c), c < cols ? load<f32>(at(row, c)) : 0);
+        }
+      }
+    } else {
+      // Column j of op(B) is row j of B.
+      for (let c = 0; c < 8; c++) {
+        if (c < cols) {
+          const row = at(b, (first + c) * k + p0);
+          for (let p = 0; p < kc; p++) store<f32>(at(strip, p * 8 + c), load<f32>(at(row, p)));
+        } else {
+          for (let p = 0; p < kc; p++) store<f32>(at(strip, p * 8 + c), 0);
+        }
+      }
+    }
+  }
+}
+
+/**
+ * One 4 × 8 tile: C[i0.., j0..] (+)= Astrip · Bstrip over kc. `add` says whether C's old values count
+ * (accumulating, or a later K block); rows and cols say how much of the tile lies inside C.
+ */
+function tile(aStrip: usize, bStrip: usize, kc: i32, c: usize, ldc: i32, rows: i32, cols: i32, add: bool, tmp: usize): void {
+  let c00 = f32x4.splat(0), c01 = f32x4.splat(0), c10 = f32x4.splat(0), c11 = f32x4.splat(0);
+  let c20 = f32x4.splat(0), c21 = f32x4.splat(0), c30 = f32x4.splat(0), c31 = f32x4.splat(0);
+  let ap = aStrip;
+  let bp = bStrip;
+  const end = aStrip + (<usize>kc << 4);
+  while (ap < end) {
+    const b0 = v128.load(bp);
+    const b1 = v128.load(bp, 16);
+    const a = v128.load(ap);
+    let x = i32x4.shuffle(a, a, 0, 0, 0, 0);
+    c00 = f32x4.add(c00, f32x4.mul(x, b0));
+    c01 = f32x4.add(c01, f32x4.mul(x, b1));
+    x = i32x4.shuffle(a, a, 1, 1, 1, 1);
+    c10 = f32x4.add(c10, f32x4.mul(x, b0));
+    c11 = f32x4.add(c11, f32x4.mul(x, b1));
+    x = i32x4.shuffle(a, a, 2, 2, 2, 2);
+    c20 = f32x4.add(c20, f32x4.mul(x, b0));
+    c21 = f32x4.add(c21, f32x4.mul(x, b1));
+    x = i32x4.shuffle(a, a, 3, 3, 3, 3);
+    c30 = f32x4.add(c30, f32x4.mul(x, b0));
+    c31 = f32x4.add(c31, f32x4.mul(x, b1));
+    ap += 16;
+    bp += 32;
+  }
+  const stride = <usize>ldc << 2;
+  if (rows == 4 && cols == 8) {
+    const r0 = c;
+    const r1 = c + stride;
+    const r2 = r1 + stride;
+    const r3 = r2 + stride;
+    if (add) {
+      c00 = f32x4.add(c00, v128.load(r0));
+      c01 = f32x4.add(c01, v128.load(r0, 16));
+      c10 = f32x4.add(c10, v128.load(r1));
+      c11 = f32x4.add(c11, v128.load(r1, 16));
+      c20 = f32x4.add(c20, v128.load(r2));
+      c21 = f32x4.add(c21, v128.load(r2, 16));
+      c30 = f32x4.add(c30, v128.load(r3));
+      c31 = f32x4.add(c31, v128.load(r3, 16));
+    }
+    v128.store(r0, c00);
+    v128.store(r0, c01, 16);
+    v128.store(r1, c10);
+    v128.store(r1, c11, 16);
+    v128.store(r2, c20);
+    v128.store(r2, c21, 16);
+    v128.store(r3, c30);
+    v128.store(r3, c31, 16);
+    return;
+  }
+  // An edge tile: through a small buffer, then only the part inside C.
+  v128.store(tmp, c00);
+  v128.store(tmp, c01, 16);
+  v128.store(tmp, c10, 32);
+  v128.store(tmp, c11, 48);
+  v128.store(tmp, c20, 64);
+  v128.store(tmp, c21, 80);
+  v128.store(tmp, c30, 96);
+  v128.store(tmp, c31, 112);
+  for (let r = 0; r < rows; r++) {
+    const row = c + <usize>r * stride;
+    for (let j = 0; j < cols; j++) {
+      const v = load<f32>(at(tmp, r * 8 + j));
+      store<f32>(at(row, j), add ? load<f32>(at(row, j)) + v : v);
+    }
+  }
+}
+
+/**
+ * Columns [jFrom, jTo) of C (multiples of 8 except at the end): lets several threads share one product.
+ * scratch must hold gemmScratchFloats(m, n) floats; each thread passes its own.
+ */
+export function gemm(
+  a: usize, b: usize, c: usize, m: i32, n: i32, k: i32,
+  transA: bool, transB: bool, accumulate: bool, scratch: usize, jFrom: i32, jTo: i32,
+): void {
+  if (jFrom >= jTo) return;
+  const packedA = scratch;
+  const packedB = at(scratch, (((m + 3) >> 2) << 2) * KC);
+  const tmp = at(packedB, (((n + 7) >> 3) << 3) * KC);
+  if (k == 0) {
+    if (!accumulate) for (let i = 0; i < m; i++) memory.fill(at(c, i * n + jFrom), 0, <usize>(jTo - jFrom) << 2);
+    return;
+  }
+  for (let p0 = 0; p0 < k; p0 += KC) {
+    const kc = min(KC, k - p0);
+    packA(a, m, k, transA, p0, kc, packedA);
+    // Only this thread's columns of B.
+    packB(b, n, k, transB, jFrom, jTo - jFrom, p0, kc, packedB);
+    const add = accumulate || p0 > 0;
+    const strips = (jTo - jFrom + 7) >> 3;
+    for (let s = 0; s < strips; s++) {
+      const j0 = jFrom + s * 8;
+      const cols = min(8, jTo - j0);
+      const bStrip = at(packedB, s * 8 * kc);
+      for (let i0 = 0; i0 < m; i0 += 4)
+        tile(at(packedA, i0 * kc), bStrip, kc, at(c, i0 * n + j0), n, min(4, m - i0), cols, add, tmp);
+    }
+  }
+}

@@ -1,0 +1,6 @@
+// The CPU backend's WebAssembly kernels (AssemblyScript, compiled by scripts/build-wasm.ts). They work on
+// float32 arrays that live in the backend's shared WebAssembly memory, addressed by byte offset.
+export { gemm, gemmScratchFloats } from './gemm';
+export { addBias, biasGrad, copy, copyBlocks, fill, mul, relu, reluBackward, sigmoidBackward, tanhBackward } from './elementwise';
+export { adadelta, adam, momentum, scale, scaledBySquares, sgd, sumSquares } from './optimizer';
+export { col2im, im2col, maxPool, maxPoolBackward } from './conv';

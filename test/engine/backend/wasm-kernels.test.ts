@@ -1,0 +1,276 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import type { Conv2dGeometry, OptimizerKind } from '../../../engine/backend/backend';
+import { createCpuBackend } from '../../../engine/backend/cpu/cpu-backend';
+import type { FloatArray } from '../../../engine/backend/cpu/types';
+import { Random } from '../../../engine/init/random';
+import { compileKernels, moduleSource } from '../../../scripts/build-wasm';
+
+/**
+ * The WebAssembly kernels against the reference loops: the same calls on tensors in the arena (fast) and
+ * on plain arrays (reference), compared element by element.
+ */
+const fast = createCpuBackend('f32');
+const reference = createCpuBackend('f32', { fast: false });
+const random = new Random(7);
+
+/** The same random values in the arena and in a plain array. */
+function pair(size: number, lo = -1, hi = 1): [FloatArray, FloatArray] {
+  const values = Array.from({ length: size }, () => random.uniform(lo, hi));
+  const inArena = fast.alloc(size, 'test');
+  inArena.set(values);
+  return [inArena, Float32Array.from(values)];
+}
+
+function expectClose(actual: FloatArray, expected: FloatArray, what: string, tolerance = 1e-5): void {
+  expect(actual.length).toBe(expected.length);
+  for (let i = 0; i < expected.length; i++) {
+    if (Number.isNaN(expected[i])) {
+      expect(actual[i], `${what} entry ${i}`).toBeNaN();
+      continue;
+    }
+    const error = Math.abs(actual[i] - expected[i]);
+    expect(error, `${what} entry ${i}: ${actual[i]} vs ${expected[i]}`).toBeLessThanOrEqual(
+      tolerance * (1 + Math.abs(expected[i])),
+    );
+  }
+}
+
+describe('tensors in shared WebAssembly memory', () => {
+  it('are allocated in the arena, zero-filled, and counted', () => {
+    const before = fast.allocations;
+    const t = fast.alloc(1001, 'x');
+    expect(t.buffer).toBeInstanceOf(SharedArrayBuffer);
+    expect(t.every((v) => v === 0)).toBe(true);
+    expect(fast.allocations).toBe(before + 1);
+  });
+
+  it('stay valid when the memory grows', () => {
+    const first = fast.alloc(4, 'first');
+    first.set([1, 2, 3, 4]);
+    fast.alloc(4 * 1024 * 1024, 'large');
+    expect(Array.from(first)).toEqual([1, 2, 3, 4]);
+  });
+
+  it('the committed module is the compiled AssemblyScript source', async () => {
+    const committed = readFileSync(
+      join(import.meta.dirname, '../../../engine/backend/cpu/wasm/kernels-wasm.ts'),
+      'utf8',
+    );
+    expect(committed).toBe(moduleSource('kernels', await compileKernels(), 'kernels/*.ts (AssemblyScript)'));
+  });
+});
+
+describe('matrix multiply (packed, blocked over K)', () => {
+  const shapes = [
+    [64, 256, 784],
+    [37, 29, 300],
+    [1, 1, 1],
+    [4, 8, 1],
+    [5, 130, 7],
+    [128, 10, 513],
+    [3, 17, 0],
+  ];
+  for (const [m, n, k] of shapes)
+    for (const transA of [false, true])
+      for (const transB of [false, true])
+        for (const accumulate of [false, true])
+          it(`${m}×${k} · ${k}×${n}, transA ${transA}, transB ${transB}, accumulate ${accumulate}`, () => {
+            const [a, a0] = pair(m * k);
+            const [b, b0] = pair(k * n);
+            const [out, out0] = pair(m * n);
+            fast.matmul({ a, b, out, m, n, k, transA, transB, accumulate });
+            reference.matmul({ a: a0, b: b0, out: out0, m, n, k, transA, transB, accumulate });
+            expectClose(out, out0, 'out', 1e-4);
+          });
+
+  it('falls back to the reference loops for arrays outside the arena', () => {
+    const a = Float32Array.from([1, 2, 3, 4]);
+    const out = new Float32Array(4);
+    fast.matmul({ a, b: a, out, m: 2, n: 2, k: 2, transA: false, transB: false, accumulate: false });
+    expect(Array.from(out)).toEqual([7, 10, 15, 22]);
+  });
+});
+
+describe('convolution and pooling', () => {
+  const g = (
+    n: number,
+    cIn: number,
+    h: number,
+    w: number,
+    cOut: number,
+    k: [number, number],
+    s: [number, number],
+    p: [number, number],
+  ): Conv2dGeometry => ({
+    n,
+    cIn,
+    h,
+    w,
+    cOut,
+    kh: k[0],
+    kw: k[1],
+    sh: s[0],
+    sw: s[1],
+    ph: p[0],
+    pw: p[1],
+    oh: Math.floor((h + 2 * p[0] - k[0]) / s[0]) + 1,
+    ow: Math.floor((w + 2 * p[1] - k[1]) / s[1]) + 1,
+  });
+  const cases: [string, Conv2dGeometry][] = [
+    ['LeNet conv1', g(3, 1, 28, 28, 6, [5, 5], [1, 1], [2, 2])],
+    ['strided, uneven padding', g(2, 3, 9, 11, 8, [3, 2], [2, 3], [1, 0])],
+    ['stride 2, padding 2', g(2, 2, 8, 7, 5, [3, 3], [2, 2], [2, 2])],
+    ['1x1 (no patches needed)', g(2, 16, 7, 7, 12, [1, 1], [1, 1], [0, 0])],
+    ['1x1 strided', g(2, 4, 6, 6, 3, [1, 1], [2, 2], [0, 0])],
+    ['kernel wider than the image', g(1, 2, 3, 3, 4, [5, 5], [1, 1], [2, 2])],
+  ];
+  for (const [name, geo] of cases)
+    it(`${name}: forward and both gradients`, () => {
+      const [x, x0] = pair(geo.n * geo.cIn * geo.h * geo.w);
+      const [w, w0] = pair(geo.cOut * geo.cIn * geo.kh * geo.kw);
+      const [dy, dy0] = pair(geo.n * geo.cOut * geo.oh * geo.ow);
+      const [y, y0] = pair(dy.length);
+      fast.conv2d({ x, w, y, g: geo });
+      reference.conv2d({ x: x0, w: w0, y: y0, g: geo });
+      expectClose(y, y0, 'y', 1e-4);
+      const [dw, dw0] = pair(w.length);
+      fast.conv2dBackwardWeight({ x, dy, dw, g: geo });
+      reference.conv2dBackwardWeight({ x: x0, dy: dy0, dw: dw0, g: geo });
+      expectClose(dw, dw0, 'dw', 1e-4);
+      const [dx, dx0] = pair(x.length);
+      fast.conv2dBackwardInput({ dy, w, dx, g: geo });
+      reference.conv2dBackwardInput({ dy: dy0, w: w0, dx: dx0, g: geo });
+      expectClose(dx, dx0, 'dx', 1e-4);
+    });
+
+  for (const [name, geo] of [
+    ['2x2', g(2, 3, 8, 8, 3, [2, 2], [2, 2], [0, 0])],
+    ['3x3 stride 2, overlapping', g(2, 2, 9, 7, 2, [3, 3], [2, 2], [0, 0])],
+    ['3x3 stride 1 padding 1', g(1, 2, 5, 6, 2, [3, 3], [1, 1], [1, 1])],
+  ] as const)
+    it(`max pooling ${name}: values, winners and gradients`, () => {
+      const [x, x0] = pair(geo.n * geo.cIn * geo.h * geo.w);
+      x[5] = Number.NaN;
+      x0[5] = Number.NaN;
+      const size = geo.n * geo.cIn * geo.oh * geo.ow;
+      const [y, y0] = pair(size);
+      const [argmax, argmax0] = pair(size);
+      fast.maxPool({ x, y, argmax, g: geo });
+      reference.maxPool({ x: x0, y: y0, argmax: argmax0, g: geo });
+      expectClose(y, y0, 'y');
+      expectClose(argmax, argmax0, 'argmax', 0);
+      const [dy, dy0] = pair(size);
+      const [dx, dx0] = pair(x.length);
+      fast.maxPoolBackward({ dy, argmax, dx, g: geo });
+      reference.maxPoolBackward({ dy: dy0, argmax: argmax0, dx: dx0, g: geo });
+      expectClose(dx, dx0, 'dx');
+    });
+});
+
+describe('element-wise kernels', () => {
+  for (const size of [1, 7, 64, 1003]) {
+    it(`copy, fill, multiply and strided blocks over ${size}`, () => {
+      for (const accumulate of [false, true]) {
+        const [src, src0] = pair(size);
+        const [out, out0] = pair(size);
+        fast.copy({ src, out, size, accumulate });
+        reference.copy({ src: src0, out: out0, size, accumulate });
+        expectClose(out, out0, 'copy');
+        const [b, b0] = pair(size);
+        fast.mul({ a: src, b, out, size, accumulate });
+        reference.mul({ a: src0, b: b0, out: out0, size, accumulate });
+        expectClose(out, out0, 'mul');
+      }
+      const [out, out0] = pair(size);
+      fast.fill(out, 0.25, size - 1);
+      reference.fill(out0, 0.25, size - 1);
+      expectClose(out, out0, 'fill');
+      const [src, src0] = pair(3 * size + 5);
+      const [blocks, blocks0] = pair(2 * size + 4);
+      const args = {
+        srcOffset: 2,
+        srcStride: size + 1,
+        outOffset: 1,
+        outStride: size,
+        blocks: 2,
+        blockSize: size,
+        accumulate: true,
+      };
+      fast.copyBlocks({ ...args, src, out: blocks });
+      reference.copyBlocks({ ...args, src: src0, out: blocks0 });
+      expectClose(blocks, blocks0, 'copyBlocks');
+    });
+
+    it(`activations and their gradients over ${size}`, () => {
+      for (const op of ['relu', 'sigmoid', 'tanh', 'leaky-relu', 'elu', 'linear'] as const) {
+        const [x, x0] = pair(size, -3, 3);
+        x[0] = Number.NaN;
+        x0[0] = Number.NaN;
+        const [y, y0] = pair(size);
+        fast.unary({ op, x, y, size, alpha: 0.1 });
+        reference.unary({ op, x: x0, y: y0, size, alpha: 0.1 });
+        expectClose(y, y0, `${op} forward`);
+        const [dy, dy0] = pair(size);
+        const [dx, dx0] = pair(size);
+        fast.unaryBackward({ op, x, y, dy, dx, size, alpha: 0.1 });
+        reference.unaryBackward({ op, x: x0, y: y0, dy: dy0, dx: dx0, size, alpha: 0.1 });
+        expectClose(dx, dx0, `${op} backward`);
+      }
+    });
+  }
+
+  for (const [outer, channels, inner] of [
+    [64, 10, 1],
+    [3, 5, 7],
+    [2, 6, 28 * 28],
+  ])
+    it(`bias and its gradient over [${outer}, ${channels}, ${inner}]`, () => {
+      const [out, out0] = pair(outer * channels * inner);
+      const [bias, bias0] = pair(channels);
+      fast.addBias({ out, bias, outer, channels, inner });
+      reference.addBias({ out: out0, bias: bias0, outer, channels, inner });
+      expectClose(out, out0, 'addBias');
+      fast.biasGrad({ dy: out, dBias: bias, outer, channels, inner });
+      reference.biasGrad({ dy: out0, dBias: bias0, outer, channels, inner });
+      expectClose(bias, bias0, 'biasGrad', 1e-4);
+    });
+});
+
+describe('optimizers over the flat parameter buffer', () => {
+  const hyper = { lr: 0.01, momentum: 0.9, rho: 0.9, beta1: 0.9, beta2: 0.999, eps: 1e-8 };
+  for (const kind of ['sgd', 'momentum', 'nesterov', 'adagrad', 'rmsprop', 'adadelta', 'adam'] as OptimizerKind[])
+    it(`${kind}: 20 steps over 1003 parameters follow the reference`, () => {
+      const size = 1003;
+      const [params, params0] = pair(size);
+      const [slot1, slot10] = pair(size, 0, 0);
+      const [slot2, slot20] = pair(size, 0, 0);
+      for (let step = 1; step <= 20; step++) {
+        const [grads, grads0] = pair(size);
+        fast.optimizerStep({ kind, hyper, params, grads, slot1, slot2, size, step });
+        reference.optimizerStep({
+          kind,
+          hyper,
+          params: params0,
+          grads: grads0,
+          slot1: slot10,
+          slot2: slot20,
+          size,
+          step,
+        });
+      }
+      expectClose(params, params0, 'params', 1e-5);
+      expectClose(slot1, slot10, 'slot1', 1e-5);
+      expectClose(slot2, slot20, 'slot2', 1e-5);
+    });
+
+  it('measures Σ g² and clips to the global norm', () => {
+    const [g, g0] = pair(1003);
+    const [normSq, normSq0] = [fast.alloc(1, 'n'), new Float32Array(1)];
+    fast.clipByGlobalNorm({ g, size: 1003, maxNorm: 1, normSq });
+    reference.clipByGlobalNorm({ g: g0, size: 1003, maxNorm: 1, normSq: normSq0 });
+    expectClose(normSq, normSq0, 'normSq');
+    expectClose(g, g0, 'clipped');
+  });
+});
