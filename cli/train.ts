@@ -6,6 +6,7 @@
  * checkpoint (<out>/<name>.ckpt) and a report (<out>/<name>.report.json). Exit codes: 0 done,
  * 1 training stopped by an error, 2 bad arguments or files.
  */
+
 import { mkdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -18,6 +19,7 @@ import { Trainer } from '../engine/train/trainer';
 import { writeFileAtomic } from '../main/atomic-write';
 import { loadTrainingData } from './load-data';
 import { progressPrinter } from './progress';
+import { nodeSpawnThread } from './threads';
 
 const usage =
   'usage: npm run train -- <graph.json> [--epochs N] [--backend cpu] [--data <images> <labels>] [--out <dir>] [--resume <file>]';
@@ -71,7 +73,7 @@ async function main(): Promise<void> {
     normalise: normalise as 'none' | 'min-max' | 'z-score' | undefined,
   });
   const { train, validation } = splitValidation(all, doc.training.validation.split, doc.training.seed);
-  const trainer = new Trainer(doc, createCpuBackend(), train, validation);
+  const trainer = new Trainer(doc, createCpuBackend('f32', { spawnThread: nodeSpawnThread }), train, validation);
   if (values.resume) trainer.restore(decodeCheckpoint(readFileSync(values.resume)));
   const name = basename(graphPath).replace(/\.json$/i, '');
   const outDir = resolve(values.out ?? dirname(graphPath));
@@ -112,7 +114,7 @@ async function main(): Promise<void> {
 
 /** Test-set accuracy with the trained weights: a second trainer over the test data, given the weights. */
 async function evaluateOn(trained: Trainer, test: Dataset) {
-  const evaluator = new Trainer(trained.doc, createCpuBackend(), test);
+  const evaluator = new Trainer(trained.doc, createCpuBackend('f32', { spawnThread: nodeSpawnThread }), test);
   const cp = await trained.checkpoint();
   evaluator.restore({ ...cp, order: Uint32Array.from({ length: test.count }, (_, i) => i) });
   return evaluator.evaluate('train');

@@ -1,6 +1,7 @@
 import { createCpuBackend } from './backend/cpu/cpu-backend';
 import { createFastMatmul } from './backend/cpu/fast-matmul';
 import { WasmArena } from './backend/cpu/wasm/arena';
+import type { SpawnThread } from './backend/cpu/wasm/kernel-threads';
 import { type BackendStatus, cpuStatus, probeWebGpu } from './backend/status';
 import { EngineError } from './errors';
 import { analyseGraph, type GraphAnalysis } from './graph/analysis';
@@ -23,6 +24,8 @@ export interface EngineEnvironment {
   cores: number | undefined;
   /** Wraps an event before it crosses to the page (the worker marks its buffers for transfer). */
   transferable?: (event: EngineEvent) => EngineEvent;
+  /** Starts a helper thread for the CPU kernels (workers of the platform); none: one thread. */
+  spawnThread?: SpawnThread;
 }
 
 export interface OpenSessionArgs {
@@ -95,11 +98,12 @@ export function createEngineApi(env: EngineEnvironment): EngineApi {
         emit({ type: 'loading', done, total, what });
       };
       const { train, validation } = await resolveData(checked.document, data, progress);
+      await session?.close();
       session = new SessionHost(
         checked.document,
         train,
         validation,
-        () => createCpuBackend(),
+        () => createCpuBackend('f32', { spawnThread: env.spawnThread }),
         emit,
         options,
         checkpoint,
@@ -117,7 +121,7 @@ export function createEngineApi(env: EngineEnvironment): EngineApi {
     updateSettings: async (patch) => current().updateSettings(patch),
     checkpoint: async () => current().checkpoint(),
     async close() {
-      session?.stop();
+      await session?.close();
       session = undefined;
     },
   };

@@ -211,7 +211,15 @@ export class SessionHost {
       restored.slot2 = new Float32Array(saved.slot2.length);
     }
     this.trainer.restore(restored);
+    old.be.dispose?.();
     return this.info();
+  }
+
+  /** Ends the session for good: its backend's threads stop (a running step finishes first). */
+  async close(): Promise<void> {
+    this.stop();
+    while (this.running) await new Promise((r) => setTimeout(r, 5));
+    this.trainer.be.dispose?.();
   }
 
   private flushSteps(): void {

@@ -13,6 +13,7 @@ import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { gunzipSync } from 'node:zlib';
+import { nodeSpawnThread } from '../cli/threads';
 import { createCpuBackend } from '../engine/backend/cpu/cpu-backend';
 import { idxDataset, parseIdx } from '../engine/data/idx';
 import { parseGraphText } from '../engine/graph';
@@ -39,7 +40,11 @@ async function main() {
     if (!loaded.ok) throw new Error(`${name}: ${JSON.stringify(loaded.issues)}`);
     const doc = loaded.document;
     const epochs = Math.min(doc.training.epochs, 5);
-    const trainer = new Trainer({ ...doc, training: { ...doc.training, epochs } }, createCpuBackend(), train);
+    const trainer = new Trainer(
+      { ...doc, training: { ...doc.training, epochs } },
+      createCpuBackend('f32', { spawnThread: nodeSpawnThread }),
+      train,
+    );
     const started = performance.now();
     await trainer.fit({
       onEpoch: (m) =>
@@ -48,7 +53,11 @@ async function main() {
         ),
     });
     const seconds = (performance.now() - started) / 1000;
-    const evaluator = new Trainer({ ...doc, training: { ...doc.training, epochs } }, createCpuBackend(), test);
+    const evaluator = new Trainer(
+      { ...doc, training: { ...doc.training, epochs } },
+      createCpuBackend('f32', { spawnThread: nodeSpawnThread }),
+      test,
+    );
     const cp = await trainer.checkpoint();
     evaluator.restore({ ...cp, order: Uint32Array.from({ length: test.count }, (_, i) => i) });
     const result = await evaluator.evaluate('train');

@@ -55,6 +55,8 @@ export interface Backend<B extends Buf = Buf> {
   read(buf: B): Promise<Float64Array>;
   /** Number of alloc calls so far (tests check that a step makes none). */
   readonly allocations: number;
+  /** Stops the backend's threads; it is not used after. */
+  dispose?(): void;
 
   fill(out: B, value: number, size: number): void;
   /** out (+)= src, element-wise. */

@@ -1,5 +1,7 @@
 /** One Netloom measurement, in its own process so that its peak memory is its own; prints one JSON line. */
+
 import { parseArgs } from 'node:util';
+import { nodeSpawnThread } from '../../cli/threads';
 import { createCpuBackend } from '../../engine/backend/cpu/cpu-backend';
 import type { Dataset } from '../../engine/data/dataset';
 import { emptyDocument, loadGraph } from '../../engine/graph';
@@ -12,6 +14,7 @@ const { values } = parseArgs({
     workload: { type: 'string', default: 'mlp' },
     batch: { type: 'string', default: '64' },
     reference: { type: 'boolean', default: false },
+    threads: { type: 'boolean', default: true },
     runs: { type: 'string', default: '5' },
   },
 });
@@ -51,6 +54,10 @@ const data: Dataset = {
   targets: Float32Array.from(labels),
   classes: 10,
 };
-const trainer = new Trainer(loaded.document, createCpuBackend('f32', { fast: !values.reference }), data);
+const trainer = new Trainer(
+  loaded.document,
+  createCpuBackend('f32', { fast: !values.reference, spawnThread: values.threads ? nodeSpawnThread : undefined }),
+  data,
+);
 const result = await measure(() => trainer.runSteps(1), batch, { runs: Number(values.runs) });
 process.stdout.write(`${JSON.stringify(result)}\n`);

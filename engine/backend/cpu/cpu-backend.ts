@@ -18,6 +18,7 @@ import { clipByGlobalNorm, optimizerStep, regularize } from './optimizer-kernels
 import { lstmCell, lstmCellBackward } from './recurrent-kernels';
 import type { FloatArray } from './types';
 import { WasmArena } from './wasm/arena';
+import type { SpawnThread } from './wasm/kernel-threads';
 import { wasmKernels } from './wasm-kernels';
 
 export type CpuPrecision = 'f32' | 'f64';
@@ -29,13 +30,18 @@ export type CpuPrecision = 'f32' | 'f64';
  */
 export function createCpuBackend(
   precision: CpuPrecision = 'f32',
-  options: { fast?: boolean } = {},
+  options: {
+    fast?: boolean;
+    /** How to start a helper thread (the platform's workers); without it the kernels run on one thread. */
+    spawnThread?: SpawnThread;
+  } = {},
 ): Backend<FloatArray> {
   const reference = referenceBackend(precision);
   if (precision !== 'f32' || options.fast === false) return reference;
   // Float32 training keeps its tensors in shared WebAssembly memory and runs the SIMD kernels on them.
   const arena = WasmArena.create();
   if (arena) {
+    if (options.spawnThread) arena.startThreads(options.spawnThread);
     let allocated = 0;
     return {
       ...reference,
@@ -50,6 +56,7 @@ export function createCpuBackend(
       get allocations() {
         return allocated + reference.allocations;
       },
+      dispose: () => arena.dispose(),
     };
   }
   // Without shared memory: the SIMD matrix multiply on copies of the operands, convolutions through im2col.

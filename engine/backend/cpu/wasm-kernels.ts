@@ -18,6 +18,10 @@ export function wasmKernels(arena: WasmArena, reference: CpuBackend): Partial<Cp
   };
   const geometry = (g: Conv2dGeometry) => [g.kh, g.kw, g.sh, g.sw, g.ph, g.pw, g.oh, g.ow];
 
+  /** Below this many multiply-adds a product is not worth splitting between threads. */
+  const SPLIT_WORK = 1 << 16;
+
+  /** One product; with a helper thread, large ones are split by columns (whole 8-column strips each). */
   const gemm = (
     a: number,
     b: number,
@@ -31,17 +35,55 @@ export function wasmKernels(arena: WasmArena, reference: CpuBackend): Partial<Cp
   ) => {
     const scratch = arena.scratch('gemm', k.gemmScratchFloats(m, n));
     if (scratch < 0) return false;
+    const threads = arena.threads;
+    if (threads && n >= 16 && m * n * kk >= SPLIT_WORK) {
+      const helperScratch = arena.scratch('gemm-helper', k.gemmScratchFloats(m, n));
+      if (helperScratch >= 0) {
+        const mid = Math.ceil(n / 16) * 8;
+        threads.run('gemm', [a, b, c, m, n, kk, +tA, +tB, +acc, helperScratch, mid, n], () =>
+          k.gemm(a, b, c, m, n, kk, tA, tB, acc, scratch, 0, mid),
+        );
+        return true;
+      }
+    }
     k.gemm(a, b, c, m, n, kk, tA, tB, acc, scratch, 0, n);
     return true;
   };
 
-  /** The patches of one sample (im2col), or the sample itself for 1×1 convolutions with stride 1 and no padding. */
-  const patches = (x: number, g: Conv2dGeometry): number => {
-    if (g.kh === 1 && g.kw === 1 && g.sh === 1 && g.sw === 1 && g.ph === 0 && g.pw === 0) return x;
-    const cols = arena.scratch('cols', g.cIn * g.kh * g.kw * g.oh * g.ow);
-    if (cols < 0) return -1;
-    k.im2col(x, cols, g.cIn, g.h, g.w, ...geometry(g));
-    return cols;
+  /**
+   * A convolution kernel over the batch: with a helper thread, each takes half the samples, with its own
+   * patch and packing areas (and, for the weight gradient, its own sum, added in at the end).
+   */
+  const convOverBatch = (
+    kernel: 'convForward' | 'convBackwardInput' | 'convBackwardWeight',
+    tensors: [number, number, number],
+    g: Conv2dGeometry,
+  ): boolean => {
+    const P = g.oh * g.ow;
+    const K = g.cIn * g.kh * g.kw;
+    const [m, n] = kernel === 'convForward' ? [g.cOut, P] : kernel === 'convBackwardInput' ? [K, P] : [g.cOut, K];
+    const shape = [g.cIn, g.h, g.w, g.cOut, g.kh, g.kw, g.sh, g.sw, g.ph, g.pw, g.oh, g.ow];
+    const area = (name: string, floats: number) => arena.scratch(name, floats);
+    const cols = area('cols', K * P);
+    const scratch = area('gemm', k.gemmScratchFloats(m, n));
+    if (cols < 0 || scratch < 0) return false;
+    const threads = arena.threads;
+    const half = Math.ceil(g.n / 2);
+    const helperCols = threads && g.n > 1 ? area('cols-helper', K * P) : -1;
+    const helperScratch = helperCols >= 0 ? area('gemm-helper', k.gemmScratchFloats(m, n)) : -1;
+    const partial = kernel === 'convBackwardWeight' && helperScratch >= 0 ? area('dw-helper', g.cOut * K) : 0;
+    if (!threads || helperScratch < 0 || partial < 0) {
+      k[kernel](...tensors, 0, g.n, ...shape, cols, scratch);
+      return true;
+    }
+    const [x, y, out] = tensors;
+    if (kernel === 'convBackwardWeight') k.fill(partial, 0, g.cOut * K);
+    const helperTensors = kernel === 'convBackwardWeight' ? [x, y, partial] : tensors;
+    threads.run(kernel, [...helperTensors, half, g.n, ...shape, helperCols, helperScratch], () =>
+      k[kernel](x, y, out, 0, half, ...shape, cols, scratch),
+    );
+    if (kernel === 'convBackwardWeight') k.copy(partial, out, g.cOut * K, true);
+    return true;
   };
 
   return {
@@ -106,49 +148,16 @@ export function wasmKernels(arena: WasmArena, reference: CpuBackend): Partial<Cp
       else reference.unaryBackward(args);
     },
     conv2d(args) {
-      const { x, w, y, g } = args;
-      const p = ptrs(x, w, y);
-      const P = g.oh * g.ow;
-      const K = g.cIn * g.kh * g.kw;
-      if (!p) return reference.conv2d(args);
-      for (let b = 0; b < g.n; b++) {
-        const cols = patches(p[0] + 4 * b * g.cIn * g.h * g.w, g);
-        if (cols < 0 || !gemm(p[1], cols, p[2] + 4 * b * g.cOut * P, g.cOut, P, K, false, false, false))
-          return reference.conv2d(args);
-      }
+      const p = ptrs(args.x, args.w, args.y);
+      if (!p || !convOverBatch('convForward', [p[0], p[1], p[2]], args.g)) reference.conv2d(args);
     },
     conv2dBackwardWeight(args) {
-      const { x, dy, dw, g } = args;
-      const p = ptrs(x, dy, dw);
-      const P = g.oh * g.ow;
-      const K = g.cIn * g.kh * g.kw;
-      if (!p) return reference.conv2dBackwardWeight(args);
-      // Each sample adds its share, so a failure part-way cannot fall back: check the memory first.
-      if (arena.scratch('gemm', k.gemmScratchFloats(g.cOut, K)) < 0 || arena.scratch('cols', K * P) < 0)
-        return reference.conv2dBackwardWeight(args);
-      for (let b = 0; b < g.n; b++) {
-        const cols = patches(p[0] + 4 * b * g.cIn * g.h * g.w, g);
-        gemm(p[1] + 4 * b * g.cOut * P, cols, p[2], g.cOut, K, P, false, true, true);
-      }
+      const p = ptrs(args.x, args.dy, args.dw);
+      if (!p || !convOverBatch('convBackwardWeight', [p[0], p[1], p[2]], args.g)) reference.conv2dBackwardWeight(args);
     },
     conv2dBackwardInput(args) {
-      const { dy, w, dx, g } = args;
-      const p = ptrs(dy, w, dx);
-      const P = g.oh * g.ow;
-      const K = g.cIn * g.kh * g.kw;
-      const direct = g.kh === 1 && g.kw === 1 && g.sh === 1 && g.sw === 1 && g.ph === 0 && g.pw === 0;
-      const dcols = direct ? 0 : arena.scratch('dcols', K * P);
-      if (!p || dcols < 0 || arena.scratch('gemm', k.gemmScratchFloats(K, P)) < 0)
-        return reference.conv2dBackwardInput(args);
-      for (let b = 0; b < g.n; b++) {
-        const dxAt = p[2] + 4 * b * g.cIn * g.h * g.w;
-        // dcols = Wᵀ · dy, then scattered back (col2im); a 1×1 convolution adds Wᵀ · dy to dx directly.
-        if (direct) gemm(p[1], p[0] + 4 * b * g.cOut * P, dxAt, K, P, g.cOut, true, false, true);
-        else {
-          gemm(p[1], p[0] + 4 * b * g.cOut * P, dcols, K, P, g.cOut, true, false, false);
-          k.col2im(dcols, dxAt, g.cIn, g.h, g.w, ...geometry(g));
-        }
-      }
+      const p = ptrs(args.dy, args.w, args.dx);
+      if (!p || !convOverBatch('convBackwardInput', [p[0], p[1], p[2]], args.g)) reference.conv2dBackwardInput(args);
     },
     maxPool(args) {
       const { x, y, argmax, g } = args;

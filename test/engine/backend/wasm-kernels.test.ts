@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
+import { nodeSpawnThread } from '../../../cli/threads';
 import type { Conv2dGeometry, OptimizerKind } from '../../../engine/backend/backend';
 import { createCpuBackend } from '../../../engine/backend/cpu/cpu-backend';
 import type { FloatArray } from '../../../engine/backend/cpu/types';
@@ -12,13 +13,17 @@ import { compileKernels, moduleSource } from '../../../scripts/build-wasm';
  * on plain arrays (reference), compared element by element.
  */
 const fast = createCpuBackend('f32');
+/** With a helper thread: large products split by columns, convolutions by samples. */
+const threaded = createCpuBackend('f32', { spawnThread: nodeSpawnThread });
 const reference = createCpuBackend('f32', { fast: false });
 const random = new Random(7);
 
+afterAll(() => threaded.dispose?.());
+
 /** The same random values in the arena and in a plain array. */
-function pair(size: number, lo = -1, hi = 1): [FloatArray, FloatArray] {
+function pair(size: number, lo = -1, hi = 1, backend = fast): [FloatArray, FloatArray] {
   const values = Array.from({ length: size }, () => random.uniform(lo, hi));
-  const inArena = fast.alloc(size, 'test');
+  const inArena = backend.alloc(size, 'test');
   inArena.set(values);
   return [inArena, Float32Array.from(values)];
 }
@@ -62,7 +67,11 @@ describe('tensors in shared WebAssembly memory', () => {
   });
 });
 
-describe('matrix multiply (packed, blocked over K)', () => {
+describe.each([
+  ['one thread', fast],
+  ['two threads', threaded],
+])('matrix multiply (packed, blocked over K), %s', (_, backend) => {
+  const pair2 = (size: number) => pair(size, -1, 1, backend);
   const shapes = [
     [64, 256, 784],
     [37, 29, 300],
@@ -77,10 +86,10 @@ describe('matrix multiply (packed, blocked over K)', () => {
       for (const transB of [false, true])
         for (const accumulate of [false, true])
           it(`${m}×${k} · ${k}×${n}, transA ${transA}, transB ${transB}, accumulate ${accumulate}`, () => {
-            const [a, a0] = pair(m * k);
-            const [b, b0] = pair(k * n);
-            const [out, out0] = pair(m * n);
-            fast.matmul({ a, b, out, m, n, k, transA, transB, accumulate });
+            const [a, a0] = pair2(m * k);
+            const [b, b0] = pair2(k * n);
+            const [out, out0] = pair2(m * n);
+            backend.matmul({ a, b, out, m, n, k, transA, transB, accumulate });
             reference.matmul({ a: a0, b: b0, out: out0, m, n, k, transA, transB, accumulate });
             expectClose(out, out0, 'out', 1e-4);
           });
@@ -88,12 +97,16 @@ describe('matrix multiply (packed, blocked over K)', () => {
   it('falls back to the reference loops for arrays outside the arena', () => {
     const a = Float32Array.from([1, 2, 3, 4]);
     const out = new Float32Array(4);
-    fast.matmul({ a, b: a, out, m: 2, n: 2, k: 2, transA: false, transB: false, accumulate: false });
+    backend.matmul({ a, b: a, out, m: 2, n: 2, k: 2, transA: false, transB: false, accumulate: false });
     expect(Array.from(out)).toEqual([7, 10, 15, 22]);
   });
 });
 
-describe('convolution and pooling', () => {
+describe.each([
+  ['one thread', fast],
+  ['two threads', threaded],
+])('convolution and pooling, %s', (_, backend) => {
+  const pairOf = (size: number) => pair(size, -1, 1, backend);
   const g = (
     n: number,
     cIn: number,
@@ -128,19 +141,19 @@ describe('convolution and pooling', () => {
   ];
   for (const [name, geo] of cases)
     it(`${name}: forward and both gradients`, () => {
-      const [x, x0] = pair(geo.n * geo.cIn * geo.h * geo.w);
-      const [w, w0] = pair(geo.cOut * geo.cIn * geo.kh * geo.kw);
-      const [dy, dy0] = pair(geo.n * geo.cOut * geo.oh * geo.ow);
-      const [y, y0] = pair(dy.length);
-      fast.conv2d({ x, w, y, g: geo });
+      const [x, x0] = pairOf(geo.n * geo.cIn * geo.h * geo.w);
+      const [w, w0] = pairOf(geo.cOut * geo.cIn * geo.kh * geo.kw);
+      const [dy, dy0] = pairOf(geo.n * geo.cOut * geo.oh * geo.ow);
+      const [y, y0] = pairOf(dy.length);
+      backend.conv2d({ x, w, y, g: geo });
       reference.conv2d({ x: x0, w: w0, y: y0, g: geo });
       expectClose(y, y0, 'y', 1e-4);
-      const [dw, dw0] = pair(w.length);
-      fast.conv2dBackwardWeight({ x, dy, dw, g: geo });
+      const [dw, dw0] = pairOf(w.length);
+      backend.conv2dBackwardWeight({ x, dy, dw, g: geo });
       reference.conv2dBackwardWeight({ x: x0, dy: dy0, dw: dw0, g: geo });
       expectClose(dw, dw0, 'dw', 1e-4);
-      const [dx, dx0] = pair(x.length);
-      fast.conv2dBackwardInput({ dy, w, dx, g: geo });
+      const [dx, dx0] = pairOf(x.length);
+      backend.conv2dBackwardInput({ dy, w, dx, g: geo });
       reference.conv2dBackwardInput({ dy: dy0, w: w0, dx: dx0, g: geo });
       expectClose(dx, dx0, 'dx', 1e-4);
     });
@@ -151,19 +164,19 @@ describe('convolution and pooling', () => {
     ['3x3 stride 1 padding 1', g(1, 2, 5, 6, 2, [3, 3], [1, 1], [1, 1])],
   ] as const)
     it(`max pooling ${name}: values, winners and gradients`, () => {
-      const [x, x0] = pair(geo.n * geo.cIn * geo.h * geo.w);
+      const [x, x0] = pairOf(geo.n * geo.cIn * geo.h * geo.w);
       x[5] = Number.NaN;
       x0[5] = Number.NaN;
       const size = geo.n * geo.cIn * geo.oh * geo.ow;
-      const [y, y0] = pair(size);
-      const [argmax, argmax0] = pair(size);
-      fast.maxPool({ x, y, argmax, g: geo });
+      const [y, y0] = pairOf(size);
+      const [argmax, argmax0] = pairOf(size);
+      backend.maxPool({ x, y, argmax, g: geo });
       reference.maxPool({ x: x0, y: y0, argmax: argmax0, g: geo });
       expectClose(y, y0, 'y');
       expectClose(argmax, argmax0, 'argmax', 0);
-      const [dy, dy0] = pair(size);
-      const [dx, dx0] = pair(x.length);
-      fast.maxPoolBackward({ dy, argmax, dx, g: geo });
+      const [dy, dy0] = pairOf(size);
+      const [dx, dx0] = pairOf(x.length);
+      backend.maxPoolBackward({ dy, argmax, dx, g: geo });
       reference.maxPoolBackward({ dy: dy0, argmax: argmax0, dx: dx0, g: geo });
       expectClose(dx, dx0, 'dx');
     });

@@ -1,3 +1,4 @@
+import { CONTROL_INTS, KernelThreads, type SpawnThread, type ThreadKernel } from './kernel-threads';
 import { kernelsWasm } from './kernels-wasm';
 
 /** The little of the WebAssembly API used here (typed locally: the engine compiles for workers and Node alike). */
@@ -72,7 +73,13 @@ export interface WasmKernels {
   col2im(...args: number[]): void;
   maxPool(...args: number[]): void;
   maxPoolBackward(dy: Ptr, argmax: Ptr, dx: Ptr, planes: number, h: number, w: number, outPlane: number): void;
+  convForward(...args: number[]): void;
+  convBackwardInput(...args: number[]): void;
+  convBackwardWeight(...args: number[]): void;
 }
+
+/** Stops helper threads of arenas nobody holds any more (a backend that was not disposed). */
+const orphans = new FinalizationRegistry<KernelThreads>((threads) => threads.stop());
 
 const PAGE = 65536;
 /** 2 GiB: the most a backend's tensors (datasets included) may take in WebAssembly memory. */
@@ -93,8 +100,12 @@ export class WasmArena {
   /** Work areas by name: where each starts (bytes) and how many floats it holds. */
   private readonly scratchAreas = new Map<string, { at: number; floats: number }>();
 
+  /** The helper thread, when the platform gave a way to start one. */
+  threads: KernelThreads | null = null;
+
   private constructor(
     private readonly memory: WasmMemory,
+    private readonly bytes: Uint8Array,
     readonly kernels: WasmKernels,
   ) {
     this.buffers.add(memory.buffer);
@@ -107,11 +118,30 @@ export class WasmArena {
       const memory = new wasm.Memory({ initial: 2, maximum: MAX_PAGES, shared: true });
       const bytes = Uint8Array.from(atob(kernelsWasm), (ch) => ch.charCodeAt(0));
       const instance = new wasm.Instance(new wasm.Module(bytes), { env: { memory } });
-      return new WasmArena(memory, instance.exports as WasmKernels);
+      return new WasmArena(memory, bytes, instance.exports as WasmKernels);
     } catch {
       // No WebAssembly SIMD, no shared memory, or WebAssembly forbidden.
       return null;
     }
+  }
+
+  /** Starts a helper thread on this memory (the kernels then split large products and batches in two). */
+  startThreads(spawn: SpawnThread): void {
+    const block = this.alloc(CONTROL_INTS);
+    if (!block || this.threads) return;
+    const control = new Int32Array(block.buffer, block.byteOffset, CONTROL_INTS);
+    this.threads = KernelThreads.start(spawn, this.memory, this.bytes, control);
+    if (!this.threads) return;
+    const kernels = this.kernels as unknown as Record<ThreadKernel, (...args: number[]) => void>;
+    this.threads.runHere = (kernel, args) => kernels[kernel](...args);
+    orphans.register(this, this.threads, this);
+  }
+
+  /** Stops the helper thread; the memory goes when the last view of it does. */
+  dispose(): void {
+    this.threads?.stop();
+    this.threads = null;
+    orphans.unregister(this);
   }
 
   /** Zero-filled floats in WebAssembly memory, or null when the memory cannot grow that far. */

@@ -1,7 +1,15 @@
 // Convolution helpers for the im2col formulation (see fast-conv.ts) and max pooling, over NCHW float32.
+import { gemm } from './gemm';
 
 @inline function at(base: usize, index: i32): usize {
   return base + (<usize>index << 2);
+}
+
+/** Short rows are copied inline: memory.copy is a call, and im2col copies many rows of a few dozen floats. */
+@inline function copyRow(src: usize, dst: usize, n: i32): void {
+  let i = 0;
+  for (; i + 4 <= n; i += 4) v128.store(at(dst, i), v128.load(at(src, i)));
+  for (; i < n; i++) store<f32>(at(dst, i), load<f32>(at(src, i)));
 }
 
 /** One sample's patches as the columns of cols[cIn·kh·kw, oh·ow] (zeros where a patch leaves the image). */
@@ -29,7 +37,7 @@ export function im2col(
           }
           if (oxFrom > 0) memory.fill(out, 0, <usize>oxFrom << 2);
           const src = at(xPlane, iy * w - pw + kx);
-          if (sw == 1) memory.copy(at(out, oxFrom), at(src, oxFrom), <usize>(oxTo - oxFrom) << 2);
+          if (sw == 1) copyRow(at(src, oxFrom), at(out, oxFrom), oxTo - oxFrom);
           else for (let ox = oxFrom; ox < oxTo; ox++) store<f32>(at(out, ox), load<f32>(at(src, ox * sw)));
           if (oxTo < ow) memory.fill(at(out, oxTo), 0, <usize>(ow - oxTo) << 2);
         }
@@ -74,6 +82,10 @@ export function maxPool(
   x: usize, y: usize, argmax: usize, planes: i32, h: i32, w: i32, kh: i32, kw: i32,
   sh: i32, sw: i32, ph: i32, pw: i32, oh: i32, ow: i32,
 ): void {
+  if (ph == 0 && pw == 0) {
+    maxPoolInside(x, y, argmax, planes, h, w, kh, kw, sh, sw, oh, ow);
+    return;
+  }
   for (let plane = 0; plane < planes; plane++) {
     const xPlane = at(x, plane * h * w);
     for (let oy = 0; oy < oh; oy++)
@@ -106,6 +118,41 @@ export function maxPool(
   }
 }
 
+/** Without padding every window lies inside the image: no bounds to check. */
+function maxPoolInside(
+  x: usize, y: usize, argmax: usize, planes: i32, h: i32, w: i32, kh: i32, kw: i32,
+  sh: i32, sw: i32, oh: i32, ow: i32,
+): void {
+  for (let plane = 0; plane < planes; plane++) {
+    const xPlane = at(x, plane * h * w);
+    const o0 = plane * oh * ow;
+    for (let oy = 0; oy < oh; oy++)
+      for (let ox = 0; ox < ow; ox++) {
+        const first = oy * sh * w + ox * sw;
+        let best = load<f32>(at(xPlane, first));
+        let winner = first;
+        if (!isNaN(best)) {
+          for (let ky = 0; ky < kh; ky++) {
+            const row = first + ky * w;
+            let kx = ky == 0 ? 1 : 0;
+            for (; kx < kw; kx++) {
+              const v = load<f32>(at(xPlane, row + kx));
+              if (v > best || isNaN(v)) {
+                best = v;
+                winner = row + kx;
+                if (isNaN(v)) break;
+              }
+            }
+            if (isNaN(best)) break;
+          }
+        }
+        const o = o0 + oy * ow + ox;
+        store<f32>(at(y, o), best);
+        store<f32>(at(argmax, o), <f32>winner);
+      }
+  }
+}
+
 export function maxPoolBackward(dy: usize, argmax: usize, dx: usize, planes: i32, h: i32, w: i32, outPlane: i32): void {
   for (let plane = 0; plane < planes; plane++) {
     const dxPlane = at(dx, plane * h * w);
@@ -115,4 +162,58 @@ export function maxPoolBackward(dy: usize, argmax: usize, dx: usize, planes: i32
       if (winner >= 0) store<f32>(at(dxPlane, winner), load<f32>(at(dxPlane, winner)) + load<f32>(at(dy, o)));
     }
   }
+}
+
+/** Samples [n0, n1) of a convolution's forward pass: y = W · patches, per sample (see fast-conv.ts). */
+export function convForward(
+  x: usize, w: usize, y: usize, n0: i32, n1: i32, cIn: i32, h: i32, wd: i32, cOut: i32, kh: i32, kw: i32,
+  sh: i32, sw: i32, ph: i32, pw: i32, oh: i32, ow: i32, cols: usize, scratch: usize,
+): void {
+  const P = oh * ow;
+  const K = cIn * kh * kw;
+  const direct = isDirect(kh, kw, sh, sw, ph, pw);
+  for (let b = n0; b < n1; b++) {
+    const xb = at(x, b * cIn * h * wd);
+    if (!direct) im2col(xb, cols, cIn, h, wd, kh, kw, sh, sw, ph, pw, oh, ow);
+    gemm(w, direct ? xb : cols, at(y, b * cOut * P), cOut, P, K, false, false, false, scratch, 0, P);
+  }
+}
+
+/** Samples [n0, n1) of dx += Wᵀ · dy, scattered back through col2im (1×1 convolutions add it directly). */
+export function convBackwardInput(
+  dy: usize, w: usize, dx: usize, n0: i32, n1: i32, cIn: i32, h: i32, wd: i32, cOut: i32, kh: i32, kw: i32,
+  sh: i32, sw: i32, ph: i32, pw: i32, oh: i32, ow: i32, dcols: usize, scratch: usize,
+): void {
+  const P = oh * ow;
+  const K = cIn * kh * kw;
+  const direct = isDirect(kh, kw, sh, sw, ph, pw);
+  for (let b = n0; b < n1; b++) {
+    const dxb = at(dx, b * cIn * h * wd);
+    const dyb = at(dy, b * cOut * P);
+    if (direct) gemm(w, dyb, dxb, K, P, cOut, true, false, true, scratch, 0, P);
+    else {
+      gemm(w, dyb, dcols, K, P, cOut, true, false, false, scratch, 0, P);
+      col2im(dcols, dxb, cIn, h, wd, kh, kw, sh, sw, ph, pw, oh, ow);
+    }
+  }
+}
+
+/** Samples [n0, n1) of dW += dy · patchesᵀ. */
+export function convBackwardWeight(
+  x: usize, dy: usize, dw: usize, n0: i32, n1: i32, cIn: i32, h: i32, wd: i32, cOut: i32, kh: i32, kw: i32,
+  sh: i32, sw: i32, ph: i32, pw: i32, oh: i32, ow: i32, cols: usize, scratch: usize,
+): void {
+  const P = oh * ow;
+  const K = cIn * kh * kw;
+  const direct = isDirect(kh, kw, sh, sw, ph, pw);
+  for (let b = n0; b < n1; b++) {
+    const xb = at(x, b * cIn * h * wd);
+    if (!direct) im2col(xb, cols, cIn, h, wd, kh, kw, sh, sw, ph, pw, oh, ow);
+    gemm(at(dy, b * cOut * P), direct ? xb : cols, dw, cOut, K, P, false, true, true, scratch, 0, K);
+  }
+}
+
+/** A 1×1 convolution with stride 1 and no padding: the sample itself is its patch matrix. */
+@inline function isDirect(kh: i32, kw: i32, sh: i32, sw: i32, ph: i32, pw: i32): bool {
+  return kh == 1 && kw == 1 && sh == 1 && sw == 1 && ph == 0 && pw == 0;
 }

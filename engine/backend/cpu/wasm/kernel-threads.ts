@@ -1,0 +1,130 @@
+/**
+ * A second thread for the WebAssembly kernels: it instantiates the same module on the same shared memory
+ * and waits on a control block there for jobs (a kernel and its integer arguments). The calling thread
+ * posts a job for one half of the work, does the other half, and waits for the helper's half.
+ *
+ * Threads are started by the platform (a blob Worker in browsers, worker_threads in Node), handed in as a
+ * `SpawnThread`, so the engine itself stays free of platform imports.
+ */
+
+export interface ThreadHandle {
+  postMessage(message: unknown): void;
+  terminate(): void;
+}
+/** Starts a thread running `source`, a classic script (no imports). */
+export type SpawnThread = (source: string) => ThreadHandle;
+
+/** The kernels a helper runs, by job id. */
+export const threadKernels = ['gemm', 'convForward', 'convBackwardInput', 'convBackwardWeight'] as const;
+export type ThreadKernel = (typeof threadKernels)[number];
+
+/** Control block layout (Int32 slots). */
+const POSTED = 0; // sequence number of the last job posted
+const TAKEN = 1; // sequence number the helper claimed (or the poster took back, negated)
+const DONE = 2; // sequence number of the last job finished
+const KERNEL = 3; // index into threadKernels; -1 asks the helper to stop
+const ARGS = 4; // up to 24 integer arguments
+export const CONTROL_INTS = ARGS + 24;
+
+/**
+ * The helper's code. It claims a job by moving TAKEN from the previous sequence number to the new one,
+ * so a job the poster took back (because the helper never started, e.g. a blocked worker) is skipped.
+ */
+export const helperSource = `
+const onFirstMessage = (handler) => {
+  if (typeof require === 'function') require('node:worker_threads').parentPort.once('message', handler);
+  else self.onmessage = (event) => handler(event.data);
+};
+onFirstMessage(({ memory, bytes, control, kernels }) => {
+  const k = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory } }).exports;
+  const ctl = new Int32Array(memory.buffer, control, ${CONTROL_INTS});
+  const fns = kernels.map((name) => k[name]);
+  let seen = 0;
+  for (;;) {
+    Atomics.wait(ctl, ${POSTED}, seen);
+    const seq = Atomics.load(ctl, ${POSTED});
+    seen = seq;
+    if (ctl[${KERNEL}] < 0) return;
+    if (Atomics.compareExchange(ctl, ${TAKEN}, seq - 1, seq) !== seq - 1) continue;
+    Atomics.notify(ctl, ${TAKEN});
+    fns[ctl[${KERNEL}]](...ctl.subarray(${ARGS}, ${ARGS} + 24));
+    Atomics.store(ctl, ${DONE}, seq);
+    Atomics.notify(ctl, ${DONE});
+    // Jobs come in runs (a layer after another): stay awake a moment before sleeping.
+    for (let spin = 0; spin < 20000 && Atomics.load(ctl, ${POSTED}) === seen; spin++);
+  }
+});
+`;
+
+export class KernelThreads {
+  private seq = 0;
+  private alive = true;
+
+  private constructor(
+    private readonly ctl: Int32Array,
+    private readonly thread: ThreadHandle,
+  ) {}
+
+  /**
+   * A helper thread on this memory, or null where the calling thread may not block (a page's main thread)
+   * or threads cannot start.
+   */
+  static start(spawn: SpawnThread, memory: unknown, bytes: Uint8Array, control: Int32Array): KernelThreads | null {
+    try {
+      // Atomics.wait throws on a browser's main thread: there, no helper.
+      Atomics.wait(control, CONTROL_INTS - 1, 1, 0);
+      const thread = spawn(helperSource);
+      thread.postMessage({ memory, bytes, control: control.byteOffset, kernels: threadKernels });
+      return new KernelThreads(control, thread);
+    } catch {
+      return null;
+    }
+  }
+
+  /**
+   * Runs `kernel(args)` on the helper while `own()` runs here; returns when both are done. If the helper
+   * has not claimed the job by the time `own()` is done and a short wait has passed, the job is taken back
+   * and run here, and the helper is given up (it never started, or died).
+   */
+  run(kernel: ThreadKernel, args: number[], own: () => void): void {
+    if (!this.alive) {
+      own();
+      return this.runHere(kernel, args);
+    }
+    const ctl = this.ctl;
+    const seq = ++this.seq;
+    ctl[KERNEL] = threadKernels.indexOf(kernel);
+    ctl.set(args, ARGS);
+    Atomics.store(ctl, POSTED, seq);
+    Atomics.notify(ctl, POSTED);
+    own();
+    // The helper usually finishes within microseconds of us: spin a moment before sleeping.
+    for (let spin = 0; spin < 20000 && Atomics.load(ctl, DONE) !== seq; spin++);
+    if (Atomics.load(ctl, DONE) === seq) return;
+    // Claimed: wait for it. Not claimed within a moment: take it back.
+    if (Atomics.load(ctl, TAKEN) !== seq) Atomics.wait(ctl, TAKEN, seq - 1, 2000);
+    if (Atomics.compareExchange(ctl, TAKEN, seq - 1, -seq) === seq - 1) {
+      this.alive = false;
+      this.thread.terminate();
+      return this.runHere(kernel, args);
+    }
+    while (Atomics.load(ctl, DONE) !== seq) Atomics.wait(ctl, DONE, seq - 1);
+  }
+
+  /** Whether the helper thread is still taking jobs. */
+  get helping(): boolean {
+    return this.alive;
+  }
+
+  /** Set by the arena: runs a kernel on this thread (when the helper is gone). */
+  runHere: (kernel: ThreadKernel, args: number[]) => void = () => {};
+
+  stop(): void {
+    if (!this.alive) return;
+    this.alive = false;
+    this.ctl[KERNEL] = -1;
+    Atomics.store(this.ctl, POSTED, ++this.seq);
+    Atomics.notify(this.ctl, POSTED);
+    this.thread.terminate();
+  }
+}
