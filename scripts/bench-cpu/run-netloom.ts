@@ -14,7 +14,7 @@ const { values } = parseArgs({
     workload: { type: 'string', default: 'mlp' },
     batch: { type: 'string', default: '64' },
     reference: { type: 'boolean', default: false },
-    threads: { type: 'boolean', default: true },
+    'one-thread': { type: 'boolean', default: false },
     runs: { type: 'string', default: '5' },
   },
 });
@@ -56,7 +56,7 @@ const data: Dataset = {
 };
 const trainer = new Trainer(
   loaded.document,
-  createCpuBackend('f32', { fast: !values.reference, spawnThread: values.threads ? nodeSpawnThread : undefined }),
+  createCpuBackend('f32', { fast: !values.reference, spawnThread: values['one-thread'] ? undefined : nodeSpawnThread }),
   data,
 );
 const result = await measure(() => trainer.runSteps(1), batch, { runs: Number(values.runs) });

@@ -134,9 +134,22 @@ export function wasmKernels(arena: WasmArena, reference: CpuBackend): Partial<Cp
       else reference.biasGrad(args);
     },
     unary(args) {
-      const p = args.op === 'relu' ? ptrs(args.x, args.y) : null;
-      if (p) k.relu(p[0], p[1], args.size);
-      else reference.unary(args);
+      const { op, size } = args;
+      const p = op === 'relu' || op === 'sigmoid' || op === 'tanh' ? ptrs(args.x, args.y) : null;
+      if (!p) return reference.unary(args);
+      if (op === 'relu') k.relu(p[0], p[1], size);
+      else if (op === 'sigmoid') k.sigmoid(p[0], p[1], size);
+      else k.tanh(p[0], p[1], size);
+    },
+    lstmCell(args) {
+      const p = ptrs(args.gates, args.cPrev, args.c, args.h);
+      if (p) k.lstmCell(p[0], p[1], p[2], p[3], args.n, args.u);
+      else reference.lstmCell(args);
+    },
+    lstmCellBackward(args) {
+      const p = ptrs(args.gates, args.cPrev, args.c, args.dh, args.dc, args.dGates);
+      if (p) k.lstmCellBackward(p[0], p[1], p[2], p[3], p[4], p[5], args.n, args.u);
+      else reference.lstmCellBackward(args);
     },
     unaryBackward(args) {
       const { op, x, y, dy, dx, size } = args;

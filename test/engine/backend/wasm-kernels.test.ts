@@ -287,3 +287,48 @@ describe('optimizers over the flat parameter buffer', () => {
     expectClose(g, g0, 'clipped');
   });
 });
+
+describe('the LSTM cell and the exponential activations', () => {
+  for (const [n, u] of [
+    [3, 8],
+    [2, 5],
+    [64, 128],
+  ])
+    it(`one step forward and back for ${n} samples of ${u} units`, () => {
+      const [gates, gates0] = pair(n * 4 * u, -6, 6);
+      const [cPrev, cPrev0] = pair(n * u, -2, 2);
+      const [c, c0] = pair(n * u);
+      const [h, h0] = pair(n * u);
+      fast.lstmCell({ gates, cPrev, c, h, n, u });
+      reference.lstmCell({ gates: gates0, cPrev: cPrev0, c: c0, h: h0, n, u });
+      expectClose(gates, gates0, 'activated gates');
+      expectClose(c, c0, 'c');
+      expectClose(h, h0, 'h');
+      const [dh, dh0] = pair(n * u);
+      const [dc, dc0] = pair(n * u);
+      const [dGates, dGates0] = pair(n * 4 * u);
+      fast.lstmCellBackward({ gates, cPrev, c, dh, dc, dGates, n, u });
+      reference.lstmCellBackward({ gates: gates0, cPrev: cPrev0, c: c0, dh: dh0, dc: dc0, dGates: dGates0, n, u });
+      expectClose(dGates, dGates0, 'dGates');
+      expectClose(dc, dc0, 'dc');
+    });
+
+  it('σ and tanh over the whole float range: tiny, moderate, huge and NaN inputs', () => {
+    const values = [0, 1e-7, -1e-5, 0.3, -0.62, 0.63, 1, -2.5, 9, -17, 40, -90, 100, 1e30, -1e30, Number.NaN, 0.001];
+    for (const op of ['sigmoid', 'tanh'] as const) {
+      const x = fast.alloc(values.length, 'x');
+      x.set(values);
+      const y = fast.alloc(values.length, 'y');
+      fast.unary({ op, x, y, size: values.length, alpha: 0 });
+      const expected = Float32Array.from(values, (v) => (op === 'tanh' ? Math.tanh(v) : 1 / (1 + Math.exp(-v))));
+      for (let i = 0; i < values.length; i++) {
+        if (Number.isNaN(expected[i])) expect(y[i]).toBeNaN();
+        // Relative to the value itself: tanh near 0 keeps its digits.
+        else
+          expect(Math.abs(y[i] - expected[i]), `${op}(${values[i]})`).toBeLessThanOrEqual(
+            2e-7 * Math.abs(expected[i]) + 1e-30,
+          );
+      }
+    }
+  });
+});

@@ -73,6 +73,10 @@ export interface WasmKernels {
   col2im(...args: number[]): void;
   maxPool(...args: number[]): void;
   maxPoolBackward(dy: Ptr, argmax: Ptr, dx: Ptr, planes: number, h: number, w: number, outPlane: number): void;
+  lstmCell(gates: Ptr, cPrev: Ptr, c: Ptr, h: Ptr, n: number, u: number): void;
+  lstmCellBackward(gates: Ptr, cPrev: Ptr, c: Ptr, dh: Ptr, dc: Ptr, dGates: Ptr, n: number, u: number): void;
+  sigmoid(x: Ptr, y: Ptr, n: number): void;
+  tanh(x: Ptr, y: Ptr, n: number): void;
   convForward(...args: number[]): void;
   convBackwardInput(...args: number[]): void;
   convBackwardWeight(...args: number[]): void;

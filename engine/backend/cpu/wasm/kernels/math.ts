@@ -1,0 +1,45 @@
+// exp, sigmoid and tanh on four lanes: Cephes' single-precision algorithms (relative error ~1e-7).
+
+/** eˣ: x = n ln2 + r with |r| ≤ ln2/2, eʳ by a degree-6 polynomial, 2ⁿ through the exponent bits. */
+@inline export function expv(x: v128): v128 {
+  x = f32x4.min(f32x4.max(x, f32x4.splat(-87.33654)), f32x4.splat(88.37626));
+  const n = f32x4.floor(f32x4.add(f32x4.mul(x, f32x4.splat(1.44269504088896341)), f32x4.splat(0.5)));
+  // ln2 in two parts, so that r keeps its low bits.
+  let r = f32x4.sub(x, f32x4.mul(n, f32x4.splat(0.693359375)));
+  r = f32x4.sub(r, f32x4.mul(n, f32x4.splat(-2.12194440e-4)));
+  let p = f32x4.splat(1.9875691500e-4);
+  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(1.3981999507e-3));
+  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(8.3334519073e-3));
+  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(4.1665795894e-2));
+  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(1.6666665459e-1));
+  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(5.0000001201e-1));
+  p = f32x4.add(f32x4.add(f32x4.mul(f32x4.mul(p, r), r), r), f32x4.splat(1));
+  const scale = i32x4.shl(i32x4.add(i32x4.trunc_sat_f32x4_s(n), i32x4.splat(127)), 23);
+  return f32x4.mul(p, scale);
+}
+
+/** σ(x) = 1 / (1 + e⁻ˣ) */
+@inline export function sigmoidv(x: v128): v128 {
+  const one = f32x4.splat(1);
+  return f32x4.div(one, f32x4.add(one, expv(f32x4.neg(x))));
+}
+
+/**
+ * tanh: an odd polynomial for |x| < 0.625 (where 1 − 2/(e²ˣ + 1) would cancel), 1 − 2/(e²ˣ + 1) elsewhere.
+ * NaN stays NaN.
+ */
+@inline export function tanhv(x: v128): v128 {
+  const one = f32x4.splat(1);
+  const z = f32x4.mul(x, x);
+  let p = f32x4.splat(-5.70498872745e-3);
+  p = f32x4.add(f32x4.mul(p, z), f32x4.splat(2.06390887954e-2));
+  p = f32x4.add(f32x4.mul(p, z), f32x4.splat(-5.37397155531e-2));
+  p = f32x4.add(f32x4.mul(p, z), f32x4.splat(1.33314422036e-1));
+  p = f32x4.add(f32x4.mul(p, z), f32x4.splat(-3.33332819422e-1));
+  const small = f32x4.add(f32x4.mul(f32x4.mul(p, z), x), x);
+  const large = f32x4.sub(one, f32x4.div(f32x4.splat(2), f32x4.add(expv(f32x4.add(x, x)), one)));
+  const useSmall = f32x4.lt(f32x4.abs(x), f32x4.splat(0.625));
+  const result = v128.bitselect(small, large, useSmall);
+  // NaN compares false everywhere: pass it through.
+  return v128.bitselect(result, x, f32x4.eq(x, x));
+}
