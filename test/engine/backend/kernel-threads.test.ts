@@ -41,7 +41,12 @@ describe('the kernels helper thread', () => {
   it('takes a job back and gives the helper up when it never starts', () => {
     const arena = WasmArena.create()!;
     let terminated = false;
-    const dead: ThreadHandle = { postMessage: () => {}, terminate: () => void (terminated = true) };
+    const dead: ThreadHandle = {
+      postMessage: () => {},
+      terminate: () => {
+        terminated = true;
+      },
+    };
     arena.startThreads(() => dead);
     expect(splitProduct(arena)).toBe(true);
     expect(arena.threads?.helping).toBe(false);

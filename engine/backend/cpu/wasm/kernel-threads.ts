@@ -89,7 +89,8 @@ export class KernelThreads {
   run(kernel: ThreadKernel, args: number[], own: () => void): void {
     if (!this.alive) {
       own();
-      return this.runHere(kernel, args);
+      this.runHere(kernel, args);
+      return;
     }
     const ctl = this.ctl;
     const seq = ++this.seq;
@@ -106,7 +107,8 @@ export class KernelThreads {
     if (Atomics.compareExchange(ctl, TAKEN, seq - 1, -seq) === seq - 1) {
       this.alive = false;
       this.thread.terminate();
-      return this.runHere(kernel, args);
+      this.runHere(kernel, args);
+      return;
     }
     while (Atomics.load(ctl, DONE) !== seq) Atomics.wait(ctl, DONE, seq - 1);
   }
