@@ -23,6 +23,8 @@ const { values } = parseArgs({
     batch: { type: 'string', default: '64' },
     python: { type: 'string', default: '/usr/bin/python3' },
     write: { type: 'boolean', default: false },
+    /** Also measure how the MLP's step time grows with batch size and layer width. */
+    scaling: { type: 'boolean', default: false },
   },
 });
 const root = join(import.meta.dirname, '..');
@@ -121,8 +123,41 @@ const lines = [
     ? `PyTorch ran with ${results.get(`pytorch/${chosen[0]}`)?.threads ?? '?'} thread(s); its BLAS reached ${Math.round(blas?.gflops ?? 0)} GFLOP/s on a 1024³ matmul.`
     : 'PyTorch was not measured: /usr/bin/python3 cannot import torch.',
 ];
+if (values.scaling) lines.push('', ...scalingTable());
 const table = lines.join('\n');
 process.stdout.write(`\n${table}\n`);
+
+/** Milliseconds per MLP training step (Netloom, two threads) as the batch and the hidden width grow. */
+function scalingTable(): string[] {
+  const stepMs = (batch: number, width: number) => {
+    const m = run(tsx, [
+      'scripts/bench-cpu/run-netloom.ts',
+      '--workload',
+      'mlp',
+      '--batch',
+      String(batch),
+      '--width',
+      String(width),
+      '--runs',
+      '3',
+    ]);
+    return m.samplesPerSecond ? (1000 * batch) / m.samplesPerSecond : Number.NaN;
+  };
+  const batches = [16, 64, 256, 1024];
+  const widths = [64, 256, 1024];
+  const rows = widths.map((w) => {
+    const times = batches.map((b) => stepMs(b, w));
+    process.stdout.write(`scaling width ${w}: ${times.map((t) => t.toFixed(2)).join(' ')} ms\n`);
+    return `| 784-${w}-${w}-10 | ${times.map((t, i) => `${t.toFixed(2)} ms (${Math.round((1000 * batches[i]) / t).toLocaleString('en')}/s)`).join(' | ')} |`;
+  });
+  return [
+    'Scaling: milliseconds per training step of the MLP (Adam) by batch size (columns) and hidden width (rows), with samples per second:',
+    '',
+    `| Network | ${batches.map((b) => `batch ${b}`).join(' | ')} |`,
+    `|${' --- |'.repeat(batches.length + 1)}`,
+    ...rows,
+  ];
+}
 
 if (values.write) {
   const readme = join(root, 'README.md');

@@ -1,4 +1,5 @@
 export { analyseGraph, type GraphAnalysis, type NodeAnalysis } from './analysis';
+export { type ProposedWire, wireProblem } from './connect';
 export { type Diagnostic, type DiagnosticCode, diagnoseGraph } from './diagnostics';
 export { emptyDocument } from './empty';
 export type { DocumentIssue, LoadResult } from './errors';

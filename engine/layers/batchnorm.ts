@@ -19,6 +19,7 @@ export const batchnorm: LayerDef<'batchnorm', BatchNormParams> = {
   description: 'Normalises each feature or channel over the batch, then applies a learned scale and shift.',
   params,
   inputPorts: () => single,
+  accepts: { ranks: [1, 3], what: 'a vector [D] or an image [C, H, W]' },
   outputShape: (_p, [x]) =>
     x.length === 1 || x.length === 3 ? ok(x) : fail('in', `expects [D] or [C, H, W], got ${fmt(x)}`),
   paramSpecs: (_p, [x]) => ({ gamma: constant([x[0]], 1), beta: constant([x[0]], 0) }),

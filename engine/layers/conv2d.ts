@@ -7,6 +7,7 @@ import {
   expectRank,
   fail,
   fmt,
+  imagePort,
   initName,
   type LayerDef,
   ok,
@@ -67,6 +68,7 @@ export const conv2d: LayerDef<'conv2d', Conv2dParams> = {
   description: 'Slides learned filters over an image [C, H, W]; each filter gives one output channel.',
   params,
   inputPorts: () => single,
+  accepts: imagePort,
   outputShape(p, [x]) {
     const rank = expectRank(x, 3, 'an image [C, H, W]');
     if (rank) return rank;

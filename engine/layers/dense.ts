@@ -9,6 +9,7 @@ import {
   type ParamSpec,
   regulariser,
   single,
+  vectorPort,
   weight,
 } from './layer';
 
@@ -32,6 +33,7 @@ export const dense: LayerDef<'dense', DenseParams> = {
   description: 'Fully connected layer: every output is a weighted sum of all inputs plus a bias.',
   params,
   inputPorts: () => single,
+  accepts: vectorPort,
   outputShape(p, [x]) {
     return expectRank(x, 1, 'a vector (add a Flatten first)') ?? ok([p.units]);
   },

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { Conv2dGeometry } from '../backend/backend';
-import { expectRank, type LayerDef, ok, single, size } from './layer';
+import { expectRank, imagePort, type LayerDef, ok, single, size } from './layer';
 import { averagePasses } from './pool2d';
 
 const params = z.strictObject({});
@@ -14,6 +14,7 @@ export const globalavgpool: LayerDef<'globalavgpool', GlobalAvgPoolParams> = {
   description: 'Averages each channel over the whole image, giving one value per channel.',
   params,
   inputPorts: () => single,
+  accepts: imagePort,
   outputShape: (_p, [x]) => expectRank(x, 3, 'an image [C, H, W]') ?? ok([x[0]]),
   paramSpecs: () => ({}),
   flops: (_p, [x]) => size(x),

@@ -34,6 +34,11 @@ export interface LayerDef<K extends string, P> {
   params: z.ZodType<P, unknown>;
   /** Names of the input ports; each accepts exactly one edge. */
   inputPorts(params: P): readonly string[];
+  /**
+   * The port type: the tensor ranks every input port accepts (a vector [D], a sequence [T, D], an image
+   * [C, H, W]), so the editor refuses a wire of the wrong kind before it is made. Absent: any rank.
+   */
+  accepts?: { ranks: readonly number[]; what: string };
   /** Output shape from the input shapes (in port order), or the field that makes it impossible. */
   outputShape(params: P, inputs: readonly Shape[]): ShapeResult;
   /** The learnable tensors, by name (W, b, gamma, ...), in the order they are initialised. */
@@ -153,6 +158,11 @@ export function fail(field: string, message: string): ShapeResult {
 export function fmt(shape: Shape): string {
   return `[${shape.join(', ')}]`;
 }
+
+/** Port types: what a layer's inputs must be (see LayerDef.accepts). */
+export const vectorPort = { ranks: [1], what: 'a vector [D] (add a Flatten first)' } as const;
+export const sequencePort = { ranks: [2], what: 'a sequence [T, D]' } as const;
+export const imagePort = { ranks: [3], what: 'an image [C, H, W]' } as const;
 
 /** Requires an input of the given rank; `what` names the layout (for the message). */
 export function expectRank(input: Shape, rank: number, what: string): ShapeResult | null {

@@ -5,6 +5,7 @@ import {
   expectRank,
   fail,
   fmt,
+  imagePort,
   type LayerDef,
   type LayerPasses,
   ok,
@@ -75,6 +76,7 @@ function poolLayer<K extends 'maxpool2d' | 'avgpool2d'>(
     description,
     params,
     inputPorts: () => single,
+    accepts: imagePort,
     outputShape: (p, [x]) => poolOutput(p, x),
     paramSpecs: () => ({}),
     flops: (p, _x, out) => {

@@ -9,6 +9,7 @@ import {
   type LayerDef,
   type LayerPasses,
   ok,
+  sequencePort,
   single,
   weight,
 } from './layer';
@@ -210,6 +211,7 @@ export const rnn: LayerDef<'rnn', RecurrentParams> = {
   description: 'Elman recurrent layer: the state is updated from the current input and the previous state (tanh).',
   params,
   inputPorts: () => single,
+  accepts: sequencePort,
   outputShape: (p, [x]) => expectRank(x, 2, 'a sequence [T, D]') ?? seq(p, x[0]),
   paramSpecs: recurrentSpecs(1),
   flops: (p, [x]) => x[0] * 2 * (x[1] + p.units) * p.units,
@@ -252,6 +254,7 @@ export const lstm: LayerDef<'lstm', RecurrentParams> = {
   description: 'Long short-term memory: gates decide what the cell state forgets, stores and outputs at each step.',
   params,
   inputPorts: () => single,
+  accepts: sequencePort,
   outputShape: (p, [x]) => expectRank(x, 2, 'a sequence [T, D]') ?? seq(p, x[0]),
   paramSpecs: recurrentSpecs(4),
   flops: (p, [x]) => x[0] * 2 * (x[1] + p.units) * 4 * p.units,

@@ -8,13 +8,14 @@ import {
   type IsValidConnection,
   MiniMap,
   type NodeChange,
+  type OnConnectEnd,
   type OnNodeDrag,
   ReactFlow,
   ReactFlowProvider,
   useReactFlow,
 } from '@xyflow/react';
 import { type DragEvent, useCallback, useEffect, useMemo, useRef, useState } from 'react';
-import type { GraphAnalysis } from '../../engine/graph';
+import { type GraphAnalysis, inferShapes, wireProblem } from '../../engine/graph';
 import { type LayerKind, layerKinds } from '../../engine/layers/registry';
 import { LAYER_MIME } from '../panels/Palette';
 import { useDocumentStore } from '../store/document-store';
@@ -89,11 +90,30 @@ function Canvas({ analysis }: { analysis: GraphAnalysis | null }) {
     [edit],
   );
 
-  // Outputs go to inputs only, never back into the same layer. Shapes are checked by the runtime,
-  // which marks the layer with both shapes when they do not fit.
-  const isValidConnection: IsValidConnection = useCallback(
-    (c) => c.source !== c.target && c.sourceHandle === 'out' && !!c.targetHandle && c.targetHandle !== 'out',
-    [],
+  // Typed ports: outputs go to inputs of the kind of tensor their layer takes, never into a loop. Sizes
+  // that do not fit are allowed, and the runtime marks the layer with both shapes.
+  const shapes = useMemo(() => inferShapes(document), [document]);
+  const problemOf = useCallback(
+    (c: { source: string; target: string; sourceHandle?: string | null; targetHandle?: string | null }) => {
+      if (c.sourceHandle !== 'out' || !c.targetHandle || c.targetHandle === 'out') return 'wire an output to an input';
+      return wireProblem(document, shapes, { source: c.source, target: c.target, targetPort: c.targetHandle });
+    },
+    [document, shapes],
+  );
+  const isValidConnection: IsValidConnection = useCallback((c) => problemOf(c) === null, [problemOf]);
+  // A refused wire says why, where the user looks for problems.
+  const onConnectEnd: OnConnectEnd = useCallback(
+    (_event, state) => {
+      if (state.isValid !== false || !state.fromNode || !state.toNode || !state.toHandle) return;
+      const problem = problemOf({
+        source: state.fromNode.id,
+        target: state.toNode.id,
+        sourceHandle: state.fromHandle?.id,
+        targetHandle: state.toHandle.id,
+      });
+      if (problem) useDocumentStore.getState().report({ title: 'These layers do not connect', details: [problem] });
+    },
+    [problemOf],
   );
 
   const onNodeDragStop: OnNodeDrag<LayerFlowNode> = useCallback(
@@ -133,6 +153,7 @@ function Canvas({ analysis }: { analysis: GraphAnalysis | null }) {
       onEdgesChange={onEdgesChange}
       onConnect={onConnect}
       isValidConnection={isValidConnection}
+      onConnectEnd={onConnectEnd}
       onNodeDragStop={onNodeDragStop}
       onSelectionChange={({ nodes: selected }) => {
         const ids = selected.map((n) => n.id);

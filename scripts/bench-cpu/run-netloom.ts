@@ -15,10 +15,24 @@ const { values } = parseArgs({
     batch: { type: 'string', default: '64' },
     reference: { type: 'boolean', default: false },
     'one-thread': { type: 'boolean', default: false },
+    /** The MLP's hidden width (for the scaling table). */
+    width: { type: 'string' },
     runs: { type: 'string', default: '5' },
   },
 });
-const workload = workloads[values.workload as WorkloadName];
+const named = workloads[values.workload as WorkloadName];
+const width = Number(values.width ?? 0);
+const workload =
+  values.workload === 'mlp' && width > 0
+    ? {
+        ...named,
+        layers: named.layers.map(([kind, params]) =>
+          kind === 'dense' && params?.units === 256
+            ? ([kind, { units: width }] as (typeof named.layers)[number])
+            : [kind, params],
+        ) as typeof named.layers,
+      }
+    : named;
 const batch = Number(values.batch);
 
 const base = emptyDocument();

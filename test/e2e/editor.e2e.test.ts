@@ -14,10 +14,9 @@ afterAll(async () => {
 const node = (page: Page, id: string) => page.locator(`.react-flow__node[data-id="${id}"]`);
 
 /** Drags a wire from one layer's output to another's input port, as a user does with the mouse. */
-async function wire(page: Page, from: string, to: string, port = 'in') {
+async function dragWire(page: Page, from: string, to: string, port = 'in') {
   // Nodes change size when the runtime's analysis of the last edit arrives: let it land first.
   await page.waitForTimeout(300);
-  const before = await page.locator('.react-flow__edge').count();
   const source = node(page, from).locator('.react-flow__handle.source');
   const target = node(page, to).locator(`.react-flow__handle.target[data-handleid="${port}"]`);
   const a = (await source.boundingBox())!;
@@ -26,6 +25,12 @@ async function wire(page: Page, from: string, to: string, port = 'in') {
   await page.mouse.down();
   await page.mouse.move(b.x + b.width / 2, b.y + b.height / 2, { steps: 8 });
   await page.mouse.up();
+}
+
+/** A wire the editor accepts: one more edge on the canvas. */
+async function wire(page: Page, from: string, to: string, port = 'in') {
+  const before = await page.locator('.react-flow__edge').count();
+  await dragWire(page, from, to, port);
   await expect.poll(() => page.locator('.react-flow__edge').count()).toBe(before + 1);
 }
 
@@ -84,14 +89,30 @@ describe('building a network on the canvas', () => {
     await page.close();
   });
 
-  it('marks a layer wired to an incompatible input with both shapes', async () => {
+  it('refuses a wire into a port of the wrong kind, and says why', async () => {
     const page = await app.newPage();
     await dropLayer(page, 'input');
     await addLayer(page, 'dense');
-    await wire(page, 'input1', 'dense1');
-    const dense = node(page, 'dense1').locator('.layer-node');
-    await expect.poll(() => dense.textContent()).toMatch(/got \[1, 28, 28\]/);
-    expect(await dense.getAttribute('class')).toMatch(/invalid/);
+    await dragWire(page, 'input1', 'dense1');
+    await expect
+      .poll(() => page.getByTestId('problem').textContent())
+      .toMatch(/Dense takes a vector \[D\] \(add a Flatten first\); Input gives \[1, 28, 28\]/);
+    expect(await page.locator('.react-flow__edge').count()).toBe(0);
+    await page.close();
+  });
+
+  it('marks a layer whose inputs are the right kind but do not fit, with both shapes', async () => {
+    const page = await app.newPage();
+    await dropLayer(page, 'input');
+    for (const kind of ['flatten', 'dense', 'add']) await addLayer(page, kind);
+    await wire(page, 'input1', 'flatten1');
+    await wire(page, 'flatten1', 'dense1');
+    await wire(page, 'flatten1', 'add1', 'in0');
+    await wire(page, 'dense1', 'add1', 'in1');
+    const add = node(page, 'add1').locator('.layer-node');
+    await expect.poll(() => add.textContent()).toMatch(/\[784\].*\[64\]|\[64\].*\[784\]/);
+    expect(await add.getAttribute('class')).toMatch(/invalid/);
+    await page.screenshot({ path: join(artifactsDir, 'editor-mismatch.png') });
     await page.close();
   });
 });
