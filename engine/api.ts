@@ -17,6 +17,7 @@ import {
   type SessionOptions,
   type SettingsPatch,
 } from './session-host';
+import type { Inspection } from './train/inspect';
 import type { Evaluation } from './train/trainer';
 
 export interface EngineEnvironment {
@@ -57,6 +58,8 @@ export interface EngineApi {
   pause(): Promise<void>;
   stop(): Promise<void>;
   evaluate(): Promise<Evaluation>;
+  /** The confusion matrix and the first predictions on the validation set (classifiers; while not running). */
+  inspect(): Promise<Inspection>;
   updateSettings(patch: SettingsPatch): Promise<SessionInfo>;
   checkpoint(): Promise<Uint8Array>;
   close(): Promise<void>;
@@ -118,6 +121,7 @@ export function createEngineApi(env: EngineEnvironment): EngineApi {
     pause: async () => current().pause(),
     stop: async () => current().stop(),
     evaluate: async () => current().evaluate(),
+    inspect: async () => current().inspect(),
     updateSettings: async (patch) => current().updateSettings(patch),
     checkpoint: async () => current().checkpoint(),
     async close() {
@@ -138,5 +142,6 @@ export type {
   SettingsPatch,
   StepReport,
 } from './session-host';
+export type { Inspection, Prediction } from './train/inspect';
 export type { NodeTelemetry, TelemetryFrame } from './train/telemetry';
 export type { EpochMetrics, Evaluation } from './train/trainer';

@@ -7,6 +7,7 @@ import { EngineError } from './errors';
 import type { GraphDocument } from './graph/schema';
 import type { Training } from './graph/training-schema';
 import { decodeCheckpoint, encodeCheckpoint } from './train/checkpoint';
+import { type Inspection, inspectPredictions } from './train/inspect';
 import { collectTelemetry, type TelemetryFrame } from './train/telemetry';
 import { type EpochMetrics, type Evaluation, type StepMetrics, Trainer } from './train/trainer';
 
@@ -184,6 +185,12 @@ export class SessionHost {
 
   evaluate(): Promise<Evaluation> {
     return this.trainer.evaluate(this.validation ? 'validation' : 'train');
+  }
+
+  /** Confusion matrix and sample predictions on the validation set (or the training set without one). */
+  inspect(): Promise<Inspection> {
+    if (this.running) throw new EngineError('INTERNAL', 'pause the session before inspecting its predictions');
+    return inspectPredictions(this.trainer);
   }
 
   async checkpoint(): Promise<Uint8Array> {

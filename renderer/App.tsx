@@ -4,6 +4,7 @@ import type { MenuCommand } from '../main/ipc-contract';
 import { GraphCanvas } from './canvas/GraphCanvas';
 import { RunChart } from './charts/RunChart';
 import { createCommands, shortcutFor } from './commands';
+import { EvaluationPanel } from './panels/EvaluationPanel';
 import { HelpPanel } from './panels/HelpPanel';
 import { Inspector } from './panels/Inspector';
 import { Palette } from './panels/Palette';
@@ -92,7 +93,12 @@ export function App() {
             <ProblemBanner />
             <GraphCanvas analysis={analysis} />
           </main>
-          {trainingState !== 'idle' && <RunChart />}
+          {trainingState !== 'idle' && (
+            <div className="results">
+              <RunChart />
+              <EvaluationPanel />
+            </div>
+          )}
         </div>
         <Inspector analysis={analysis} />
       </div>

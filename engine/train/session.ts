@@ -45,6 +45,8 @@ export interface Session {
   /** The input node's output: the trainer gathers each batch into it. */
   input: Buf;
   inputSize: number;
+  /** The output node's activations (what the loss reads): [maxBatch, ...output]. */
+  output: Buf;
   /** [maxBatch] labels or [maxBatch, ...output] targets. */
   targets: Buf;
   targetSize: number;
@@ -153,6 +155,7 @@ export function buildSession(be: Backend, plan: TrainingPlan, training: Training
     flat,
     input: ids.get(plan.inputNode.node.id)!.y,
     inputSize: size(plan.inputNode.outputShape),
+    output: output.y,
     targets,
     targetSize,
     loss,

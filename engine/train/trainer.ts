@@ -233,6 +233,26 @@ export class Trainer {
     return this.evaluateOn(target);
   }
 
+  /** The samples of a set, as the trainer holds them (the validation set when there is one). */
+  dataset(which: 'train' | 'validation'): Dataset | undefined {
+    return (which === 'train' ? this.train : this.validation)?.data;
+  }
+
+  /**
+   * Runs the set through the network in evaluation mode, batch by batch: after each forward pass,
+   * `visit(start, n)` may read the outputs of samples [start, start + n).
+   */
+  async forEachEvalBatch(which: 'train' | 'validation', visit: (start: number, n: number) => Promise<void>): Promise<void> {
+    const d = which === 'train' ? this.train : this.validation;
+    if (!d) throw new EngineError('INVALID_DATA', 'there is no validation set');
+    for (let start = 0; start < d.data.count; start += this.batchSize) {
+      const n = Math.min(this.batchSize, d.data.count - start);
+      this.gather(d, this.identity.subarray(start, start + n));
+      this.session.forward(n, 'eval', this.step);
+      await visit(start, n);
+    }
+  }
+
   private async evaluateOn(d: DeviceData): Promise<Evaluation> {
     const { be, session: s } = this;
     let lossSum = 0;

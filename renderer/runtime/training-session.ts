@@ -15,6 +15,7 @@ import type {
   EngineEvent,
   EpochMetrics,
   Evaluation,
+  Inspection,
   SessionInfo,
   SessionOptions,
   SettingsPatch,
@@ -166,6 +167,12 @@ export class TrainingSession {
   evaluate(): Promise<Evaluation> {
     if (!this.connection) throw new Error('the session is not open');
     return this.connection.api.evaluate();
+  }
+
+  /** The confusion matrix and sample predictions of the model as it stands (paused or finished). */
+  inspect(): Promise<Inspection> {
+    if (!this.connection) throw new Error('the session is not open');
+    return this.connection.api.inspect();
   }
 
   /** New training settings while paused; the optimizer state is kept. */

@@ -2,6 +2,7 @@ import { create } from 'zustand';
 import type {
   DatasetInput,
   EpochMetrics,
+  Inspection,
   NodeTelemetry,
   SessionInfo,
   SettingsPatch,
@@ -39,6 +40,11 @@ interface TrainingState {
   series: RunSeries;
   /** Reading the dataset's files before the run opens (null once it has opened). */
   loading: { done: number; total: number; what: string } | null;
+  /** The last evaluation's confusion matrix and predictions (classifiers), or why there is none. */
+  inspection: Inspection | null;
+  inspecting: boolean;
+  inspectionError: string | null;
+  inspect(): Promise<void>;
   version: number;
   start(): Promise<void>;
   pause(): void;
@@ -103,6 +109,21 @@ export const useTrainingStore = create<TrainingState>()((set, get) => ({
   series: emptySeries(),
   version: 0,
   loading: null,
+  inspection: null,
+  inspecting: false,
+  inspectionError: null,
+  async inspect() {
+    const training = current?.training;
+    if (!training || get().inspecting) return;
+    set({ inspecting: true, inspectionError: null });
+    try {
+      set({ inspection: await training.inspect() });
+    } catch (error) {
+      set({ inspectionError: (error as Error).message });
+    } finally {
+      set({ inspecting: false });
+    }
+  },
   async start() {
     const store = useDocumentStore.getState();
     const doc = store.document;
@@ -115,6 +136,8 @@ export const useTrainingStore = create<TrainingState>()((set, get) => ({
       series: emptySeries(),
       version: 0,
       loading: null,
+      inspection: null,
+      inspectionError: null,
     });
     let data: DatasetInput | string;
     try {
@@ -139,6 +162,8 @@ export const useTrainingStore = create<TrainingState>()((set, get) => ({
         recorded = true;
         recordRun(doc, startedAt, state, series);
       }
+      // A finished classifier is evaluated at once: its confusion matrix and predictions appear.
+      if (state === 'finished' && doc.training.loss.kind === 'softmax-cross-entropy') void get().inspect();
     });
     owner.watch(training.info$, (info) => set({ info, ...(info ? { loading: null } : {}) }));
     owner.watch(training.loading$, (loading) => set({ loading }));

@@ -1,0 +1,126 @@
+import { useEffect, useRef } from 'react';
+import type { Inspection, Prediction } from '../../engine/api';
+import { useDocumentStore } from '../store/document-store';
+import { useTrainingStore } from '../store/training-store';
+
+/** An input drawn as a picture: [1, H, W] in gray, [3, H, W] in colour, scaled to its own range. */
+function Thumbnail({ input, shape }: { input: Float32Array; shape: number[] }) {
+  const canvas = useRef<HTMLCanvasElement>(null);
+  const [channels, height, width] = shape;
+  useEffect(() => {
+    const context = canvas.current?.getContext('2d');
+    if (!context) return;
+    let lo = Number.POSITIVE_INFINITY;
+    let hi = Number.NEGATIVE_INFINITY;
+    for (const v of input) {
+      lo = Math.min(lo, v);
+      hi = Math.max(hi, v);
+    }
+    const scale = hi > lo ? 255 / (hi - lo) : 0;
+    const image = context.createImageData(width, height);
+    const plane = width * height;
+    for (let k = 0; k < plane; k++) {
+      for (let c = 0; c < 3; c++) image.data[4 * k + c] = (input[(channels === 3 ? c : 0) * plane + k] - lo) * scale;
+      image.data[4 * k + 3] = 255;
+    }
+    context.putImageData(image, 0, 0);
+  }, [input, channels, height, width]);
+  return <canvas ref={canvas} width={width} height={height} className="thumbnail" />;
+}
+
+const drawable = (shape: number[]) => shape.length === 3 && (shape[0] === 1 || shape[0] === 3);
+
+function PredictionCard({ p, inspection }: { p: Prediction; inspection: Inspection }) {
+  const right = p.label === p.predicted;
+  const name = (c: number) => inspection.classNames[c] ?? String(c);
+  return (
+    <figure className={`prediction ${right ? 'right' : 'wrong'}`} data-testid="prediction" data-correct={right}>
+      {p.input && drawable(inspection.inputShape) && <Thumbnail input={p.input} shape={inspection.inputShape} />}
+      <figcaption title={`sample ${p.index}: ${name(p.label)}, predicted ${name(p.predicted)}`}>
+        {right ? '✓' : '✗'} {name(p.predicted)} {Math.round(100 * p.confidence)}%
+        {!right && <span className="truth"> (is {name(p.label)})</span>}
+      </figcaption>
+    </figure>
+  );
+}
+
+/** Rows are true classes, columns predictions; each cell is shaded by its share of the row. */
+function ConfusionMatrix({ inspection }: { inspection: Inspection }) {
+  const { confusion, classNames } = inspection;
+  const short = (name: string) => (name.length > 8 ? `${name.slice(0, 7)}…` : name);
+  return (
+    <table className="confusion" data-testid="confusion-matrix">
+      <thead>
+        <tr>
+          <th scope="col">true ↓ / predicted →</th>
+          {classNames.map((n) => (
+            <th key={n} scope="col" title={n}>
+              {short(n)}
+            </th>
+          ))}
+        </tr>
+      </thead>
+      <tbody>
+        {confusion.map((row, r) => {
+          const total = row.reduce((a, b) => a + b, 0) || 1;
+          return (
+            <tr key={classNames[r]}>
+              <th scope="row" title={classNames[r]}>
+                {short(classNames[r])}
+              </th>
+              {row.map((count, c) => {
+                const share = count / total;
+                const colour = r === c ? `rgba(46, 125, 50, ${share})` : `rgba(198, 40, 40, ${Math.min(1, 3 * share)})`;
+                return (
+                  <td key={classNames[c]} style={{ background: colour }} title={`${count} of ${total}`}>
+                    {count}
+                  </td>
+                );
+              })}
+            </tr>
+          );
+        })}
+      </tbody>
+    </table>
+  );
+}
+
+/** After evaluation: what the classifier gets right and wrong, as a confusion matrix and a grid of predictions. */
+export function EvaluationPanel() {
+  const { state, inspection, inspecting, inspectionError, inspect } = useTrainingStore();
+  const classifies = useDocumentStore((s) => s.document.training.loss.kind === 'softmax-cross-entropy');
+  if (!classifies) return null;
+  const ready = state === 'paused' || state === 'stopped' || state === 'finished';
+  return (
+    <section className="evaluation" data-testid="evaluation">
+      <header>
+        <h2>Evaluation</h2>
+        <button
+          type="button"
+          data-testid="evaluate"
+          disabled={!ready || inspecting}
+          title={ready ? 'Classify the validation set' : 'Pause or finish the run first'}
+          onClick={() => void inspect()}
+        >
+          {inspecting ? 'Evaluating…' : 'Evaluate'}
+        </button>
+        {inspection && (
+          <span className="muted" data-testid="evaluation-accuracy">
+            {inspection.set} accuracy {(100 * inspection.accuracy).toFixed(1)}%
+          </span>
+        )}
+      </header>
+      {inspectionError && <p className="field-error">{inspectionError}</p>}
+      {inspection && (
+        <div className="evaluation-body">
+          <ConfusionMatrix inspection={inspection} />
+          <div className="predictions">
+            {inspection.predictions.map((p) => (
+              <PredictionCard key={p.index} p={p} inspection={inspection} />
+            ))}
+          </div>
+        </div>
+      )}
+    </section>
+  );
+}
