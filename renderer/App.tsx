@@ -100,7 +100,7 @@ export function App() {
             </div>
           )}
         </div>
-        <Inspector analysis={analysis} />
+        <Inspector analysis={analysis} backends={backends} />
       </div>
       <StatusBar backends={backends} analysis={analysis} />
     </div>

@@ -242,7 +242,10 @@ export class Trainer {
    * Runs the set through the network in evaluation mode, batch by batch: after each forward pass,
    * `visit(start, n)` may read the outputs of samples [start, start + n).
    */
-  async forEachEvalBatch(which: 'train' | 'validation', visit: (start: number, n: number) => Promise<void>): Promise<void> {
+  async forEachEvalBatch(
+    which: 'train' | 'validation',
+    visit: (start: number, n: number) => Promise<void>,
+  ): Promise<void> {
     const d = which === 'train' ? this.train : this.validation;
     if (!d) throw new EngineError('INVALID_DATA', 'there is no validation set');
     for (let start = 0; start < d.data.count; start += this.batchSize) {

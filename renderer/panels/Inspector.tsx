@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'react';
 import type { GraphAnalysis, GraphNode } from '../../engine/graph';
 import { layerDef } from '../../engine/layers/registry';
+import type { BackendsState } from '../runtime/use-backends';
 import { useDocumentStore } from '../store/document-store';
 import { setParams } from '../store/graph-edits';
 import { useViewStore } from '../store/view-store';
@@ -67,7 +68,7 @@ function Field({
 }
 
 /** The selected layer: its parameters as a form from the registry's schema, checked as you type. */
-export function Inspector({ analysis }: { analysis: GraphAnalysis | null }) {
+export function Inspector({ analysis, backends }: { analysis: GraphAnalysis | null; backends: BackendsState }) {
   const selected = useViewStore((s) => s.selectedNodeId);
   const node = useDocumentStore((s) => s.document.nodes.find((n) => n.id === selected));
   const edit = useDocumentStore((s) => s.edit);
@@ -77,7 +78,7 @@ export function Inspector({ analysis }: { analysis: GraphAnalysis | null }) {
   if (!node)
     return (
       <aside className="inspector" data-testid="inspector">
-        <TrainingSettings />
+        <TrainingSettings backends={backends} />
         <p className="muted">Select a layer to see and change its parameters.</p>
       </aside>
     );

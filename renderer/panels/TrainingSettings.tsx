@@ -1,6 +1,7 @@
 import { useState } from 'react';
 import type { SettingsPatch } from '../../engine/api';
 import { optimizerSchema } from '../../engine/graph/training-schema';
+import type { BackendsState } from '../runtime/use-backends';
 import { useDocumentStore } from '../store/document-store';
 import { useTrainingStore } from '../store/training-store';
 import { DatasetPicker } from './DatasetPicker';
@@ -8,7 +9,7 @@ import { DatasetPicker } from './DatasetPicker';
 const optimizers = ['sgd', 'momentum', 'nesterov', 'adagrad', 'rmsprop', 'adadelta', 'adam'] as const;
 
 /** The document's training settings; while a run is paused they change the run too (optimizer state kept). */
-export function TrainingSettings() {
+export function TrainingSettings({ backends }: { backends: BackendsState }) {
   const training = useDocumentStore((s) => s.document.training);
   const state = useTrainingStore((s) => s.state);
   const apply = useTrainingStore((s) => s.applySettings);
@@ -73,11 +74,46 @@ export function TrainingSettings() {
       {number('L2', training.regularization.l2, (v) =>
         v >= 0 && v <= 1000 ? { regularization: { ...training.regularization, l2: v } } : 'L2: from 0 to 1000',
       )}
+      <BackendChoice backends={backends} locked={locked || state === 'paused'} />
       {error && (
         <p className="field-error" role="alert">
           {error}
         </p>
       )}
     </section>
+  );
+}
+
+/**
+ * Where the run trains: auto (the CPU until the GPU backend exists; a software adapter is never chosen),
+ * the CPU, or WebGPU with the adapter's name (offered, but not selectable yet).
+ */
+function BackendChoice({ backends, locked }: { backends: BackendsState; locked: boolean }) {
+  const backend = useDocumentStore((s) => s.document.training.backend);
+  const edit = useDocumentStore((s) => s.edit);
+  const list = backends.state === 'ready' ? backends.backends : [];
+  const cpu = list.find((b) => b.id === 'cpu');
+  const gpu = list.find((b) => b.id === 'webgpu');
+  return (
+    <div className="field">
+      <label htmlFor="setting-backend">backend</label>
+      <select
+        id="setting-backend"
+        value={backend === 'webgpu' ? 'auto' : backend}
+        disabled={locked}
+        onChange={(e) =>
+          edit('Change the backend', (doc) => ({
+            ...doc,
+            training: { ...doc.training, backend: e.target.value as 'auto' | 'cpu' },
+          }))
+        }
+      >
+        <option value="auto">auto (CPU)</option>
+        <option value="cpu">CPU{cpu?.detail ? ` (${cpu.detail})` : ''}</option>
+        <option value="webgpu" disabled>
+          WebGPU{gpu?.available ? `: ${gpu.label}` : ''} (GPU training is not built yet)
+        </option>
+      </select>
+    </div>
   );
 }
