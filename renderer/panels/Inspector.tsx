@@ -6,6 +6,7 @@ import { useDocumentStore } from '../store/document-store';
 import { setParams } from '../store/graph-edits';
 import { useViewStore } from '../store/view-store';
 import { type ParamField, paramFields, parseText, showText, tryParams } from './param-fields';
+import { RunHistory } from './RunHistory';
 import { TrainingSettings } from './TrainingSettings';
 
 const compact = new Intl.NumberFormat('en', { notation: 'compact', maximumFractionDigits: 1 });
@@ -79,6 +80,7 @@ export function Inspector({ analysis, backends }: { analysis: GraphAnalysis | nu
     return (
       <aside className="inspector" data-testid="inspector">
         <TrainingSettings backends={backends} />
+        <RunHistory />
         <p className="muted">Select a layer to see and change its parameters.</p>
       </aside>
     );

@@ -133,6 +133,50 @@ describe('files and recovery', () => {
     expect(await page.getByTestId('document-name').textContent()).toBe('Untitled •');
     await page.close();
   });
+
+  it('saves a trained graph, reloads the page, opens the file again: graph, settings and runs intact', async () => {
+    const page = await app.newPage();
+    await page.getByTestId('sample-picker').selectOption('spiral.json');
+    await expect.poll(() => page.locator('.react-flow__node').count()).toBe(6);
+    const epochs = page.locator('#setting-epochs');
+    await epochs.fill('15');
+    await epochs.blur();
+    const lr = page.locator('#setting-learning-rate');
+    await lr.fill('0.02');
+    await lr.blur();
+    await page.getByTestId('train').click();
+    await expect
+      .poll(() => page.getByTestId('training-bar').getAttribute('data-state'), { timeout: 60_000 })
+      .toBe('finished');
+    await expect.poll(() => page.getByTestId('run').count()).toBe(1);
+    const runBefore = await page.getByTestId('run').textContent();
+    expect(runBefore).toMatch(/adam 0\.02 · 32\s*15\/15/);
+    // Save As falls back to a download in this browser.
+    await page.evaluate(() => {
+      delete (window as { showSaveFilePicker?: unknown }).showSaveFilePicker;
+    });
+    const download = page.waitForEvent('download');
+    await page.getByTestId('cmd-save-as').click();
+    const saved = join(artifactsDir, 'spiral-reopened.json');
+    await (await download).saveAs(saved);
+
+    await page.reload();
+    await expect.poll(() => page.locator('.react-flow').count()).toBe(1);
+    const chooser = page.waitForEvent('filechooser');
+    await page.getByTestId('cmd-open').click();
+    await (await chooser).setFiles(saved);
+    await expect.poll(() => page.getByTestId('document-name').textContent()).toBe('spiral-reopened.json');
+    expect(await page.locator('.react-flow__node').count()).toBe(6);
+    expect(await page.locator('.react-flow__edge').count()).toBe(5);
+    expect(await page.locator('#setting-learning-rate').inputValue()).toBe('0.02');
+    expect(await page.locator('#setting-epochs').inputValue()).toBe('15');
+    expect(await page.getByTestId('run').count()).toBe(1);
+    expect(await page.getByTestId('run').textContent()).toBe(runBefore);
+    expect(await page.getByTestId('run').getAttribute('data-status')).toBe('completed');
+    await page.screenshot({ path: join(artifactsDir, 'editor-reopened.png') });
+    expect(app.errorsOf(page)).toEqual([]);
+    await page.close();
+  });
 });
 
 describe('editing conveniences', () => {

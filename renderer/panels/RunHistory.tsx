@@ -1,0 +1,70 @@
+import type { Run } from '../../engine/graph/training-schema';
+import { useDocumentStore } from '../store/document-store';
+
+const percent = (v: number | undefined) => (v === undefined ? '–' : `${(100 * v).toFixed(1)}%`);
+
+/** A run's validation (or training) loss per epoch as a small line, scaled to the run's own range. */
+function LossLine({ run }: { run: Run }) {
+  const values = run.epochs.map((e) => e.valLoss ?? e.trainLoss);
+  if (values.length < 2) return null;
+  const lo = Math.min(...values);
+  const hi = Math.max(...values);
+  const points = values
+    .map((v, i) => `${(60 * i) / (values.length - 1)},${hi > lo ? 16 - (14 * (v - lo)) / (hi - lo) : 9}`)
+    .join(' ');
+  return (
+    <svg width="62" height="18" className="loss-line" aria-label="loss per epoch">
+      <polyline points={points} fill="none" stroke="#1c3aa9" strokeWidth="1.2" />
+    </svg>
+  );
+}
+
+/**
+ * The runs kept in the document (newest first), with the settings each used and where it ended, so that
+ * runs can be compared after the settings change.
+ */
+export function RunHistory() {
+  // The selector returns the stored array itself: a fresh `[]` each time would re-render forever.
+  const runs = useDocumentStore((s) => s.document.runs);
+  if (!runs || runs.length === 0) return null;
+  return (
+    <section className="run-history" data-testid="run-history">
+      <h2>Runs</h2>
+      <table>
+        <thead>
+          <tr>
+            <th>started</th>
+            <th>settings</th>
+            <th>epochs</th>
+            <th>loss</th>
+            <th>accuracy</th>
+            <th />
+          </tr>
+        </thead>
+        <tbody>
+          {[...runs].reverse().map((run) => {
+            const last = run.epochs.at(-1);
+            const { optimizer, batchSize } = run.settings;
+            return (
+              <tr key={run.id} data-testid="run" data-status={run.status}>
+                <td title={run.startedAt}>{run.startedAt.slice(5, 16).replace('T', ' ')}</td>
+                <td>
+                  {optimizer.kind} {optimizer.lr} · {batchSize}
+                </td>
+                <td>
+                  {run.epochs.length}/{run.settings.epochs}
+                  {run.status === 'completed' ? '' : ` (${run.status})`}
+                </td>
+                <td>{last ? (last.valLoss ?? last.trainLoss).toFixed(3) : '–'}</td>
+                <td>{percent(last?.valAccuracy ?? last?.trainAccuracy)}</td>
+                <td>
+                  <LossLine run={run} />
+                </td>
+              </tr>
+            );
+          })}
+        </tbody>
+      </table>
+    </section>
+  );
+}
