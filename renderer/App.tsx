@@ -20,6 +20,7 @@ import { findRecovery, startAutosave } from './store/autosave';
 import { startClipboard } from './store/clipboard';
 import { useDocumentStore } from './store/document-store';
 import { addNode } from './store/graph-edits';
+import { startGroupKeys } from './store/group-keys';
 import { useTrainingStore } from './store/training-store';
 import { useViewStore } from './store/view-store';
 
@@ -69,6 +70,7 @@ export function App() {
   const [recovery] = useState(findRecovery);
   useEffect(() => startAutosave(), []);
   useEffect(() => startClipboard(), []);
+  useEffect(() => startGroupKeys(), []);
   const [help, setHelp] = useState(false);
 
   useEffect(() => {

@@ -47,6 +47,23 @@ export function checkReferences(doc: GraphDocument): DocumentIssue[] {
   const output = doc.training.loss.output;
   if (output !== undefined && !nodeIndex.has(output))
     issues.push({ path: 'training.loss.output', message: `no node has the id "${output}"` });
+  // A layer belongs to at most one group; groups name existing layers.
+  const groupOf = new Map<string, string>();
+  const groupIds = new Set<string>();
+  (doc.groups ?? []).forEach((g, i) => {
+    if (groupIds.has(g.id)) issues.push({ path: `groups[${i}].id`, message: `duplicate group id "${g.id}"` });
+    groupIds.add(g.id);
+    g.nodes.forEach((id, j) => {
+      if (!nodeIndex.has(id)) issues.push({ path: `groups[${i}].nodes[${j}]`, message: `no node has the id "${id}"` });
+      else if (groupOf.has(id))
+        issues.push({
+          path: `groups[${i}].nodes[${j}]`,
+          nodeId: id,
+          message: `"${id}" is already in group "${groupOf.get(id)}"`,
+        });
+      else groupOf.set(id, g.id);
+    });
+  });
   return issues;
 }
 

@@ -6,5 +6,12 @@ export type { DocumentIssue, LoadResult } from './errors';
 export { formatIssue } from './errors';
 export { LIMITS } from './limits';
 export { loadGraph, parseGraphText, serializeGraph } from './load';
-export { GRAPH_FORMAT, GRAPH_VERSION, type GraphDocument, type GraphEdge, type GraphNode } from './schema';
+export {
+  GRAPH_FORMAT,
+  GRAPH_VERSION,
+  type GraphDocument,
+  type GraphEdge,
+  type GraphGroup,
+  type GraphNode,
+} from './schema';
 export { inferShapes, type NodeShapeInfo } from './shapes';

@@ -37,6 +37,14 @@ export const edgeSchema = z.strictObject({
   targetPort: portSchema.default('in'),
 });
 
+/** Layers gathered into a block on the canvas, which can be collapsed to one node (the editor's view only). */
+export const groupSchema = z.strictObject({
+  id: idSchema,
+  title: z.string().min(1).max(80),
+  nodes: z.array(idSchema).min(1).max(LIMITS.nodes),
+  collapsed: z.boolean().default(false),
+});
+
 export const graphDocumentSchema = z.strictObject({
   format: z.literal(GRAPH_FORMAT),
   version: z.literal(GRAPH_VERSION),
@@ -48,6 +56,7 @@ export const graphDocumentSchema = z.strictObject({
   edges: z.array(edgeSchema).max(LIMITS.edges),
   training: trainingSchema,
   runs: z.array(runSchema).max(LIMITS.runs).optional(),
+  groups: z.array(groupSchema).max(LIMITS.nodes).optional(),
 });
 
 /** A graph node with its params typed by kind. */
@@ -55,4 +64,5 @@ export type GraphNode = {
   [K in LayerKind]: { id: string; kind: K; params: ParamsOf<K>; position: { x: number; y: number }; label?: string };
 }[LayerKind];
 export type GraphEdge = z.infer<typeof edgeSchema>;
+export type GraphGroup = z.infer<typeof groupSchema>;
 export type GraphDocument = Omit<z.infer<typeof graphDocumentSchema>, 'nodes'> & { nodes: GraphNode[] };

@@ -19,13 +19,14 @@ import { type GraphAnalysis, inferShapes, wireProblem } from '../../engine/graph
 import { type LayerKind, layerKinds } from '../../engine/layers/registry';
 import { LAYER_MIME } from '../panels/Palette';
 import { useDocumentStore } from '../store/document-store';
-import { addNode, connect, removeEdges } from '../store/graph-edits';
+import { addNode, connect, deleteNodes, removeEdges } from '../store/graph-edits';
 import { useViewStore } from '../store/view-store';
 import { autoLayout } from './auto-layout';
+import { BlockNode, FrameNode } from './GroupNodes';
 import { LayerNode } from './LayerNode';
-import { type LayerFlowNode, toFlow } from './to-flow';
+import { type CanvasNode, toFlow } from './to-flow';
 
-const nodeTypes = { layer: LayerNode };
+const nodeTypes = { layer: LayerNode, block: BlockNode, frame: FrameNode };
 
 function Canvas({ analysis }: { analysis: GraphAnalysis | null }) {
   const document = useDocumentStore((s) => s.document);
@@ -34,7 +35,7 @@ function Canvas({ analysis }: { analysis: GraphAnalysis | null }) {
   const selectedIds = useViewStore((s) => s.selectedIds);
   const flow = useMemo(() => toFlow(document, analysis), [document, analysis]);
   // Positions move locally while dragging; the document changes once, when the drag ends.
-  const [nodes, setNodes] = useState<LayerFlowNode[]>(flow.nodes);
+  const [nodes, setNodes] = useState<CanvasNode[]>(flow.nodes);
   useEffect(
     () =>
       setNodes((current) => {
@@ -56,22 +57,19 @@ function Canvas({ analysis }: { analysis: GraphAnalysis | null }) {
   }, [loadCount]);
 
   const onNodesChange = useCallback(
-    (changes: NodeChange<LayerFlowNode>[]) => {
+    (changes: NodeChange<CanvasNode>[]) => {
       setNodes((current) =>
         applyNodeChanges(
           changes.filter((c) => c.type !== 'remove'),
           current,
         ),
       );
-      const removed = new Set(changes.flatMap((c) => (c.type === 'remove' ? [c.id] : [])));
-      if (removed.size > 0)
-        edit('Delete layers', (doc) => ({
-          ...doc,
-          nodes: doc.nodes.filter((n) => !removed.has(n.id)),
-          edges: doc.edges.filter((e) => !removed.has(e.source) && !removed.has(e.target)),
-        }));
+      // Deleting a collapsed block deletes its layers.
+      const blocks = new Map(nodes.flatMap((n) => (n.type === 'block' ? [[n.id, n.data.members] as const] : [])));
+      const removed = new Set(changes.flatMap((c) => (c.type !== 'remove' ? [] : (blocks.get(c.id) ?? [c.id]))));
+      if (removed.size > 0) edit('Delete layers', (doc) => deleteNodes(doc, removed));
     },
-    [edit],
+    [edit, nodes],
   );
 
   const onEdgesChange = useCallback(
@@ -116,9 +114,21 @@ function Canvas({ analysis }: { analysis: GraphAnalysis | null }) {
     [problemOf],
   );
 
-  const onNodeDragStop: OnNodeDrag<LayerFlowNode> = useCallback(
+  const onNodeDragStop: OnNodeDrag<CanvasNode> = useCallback(
     (_event, _node, dragged) => {
-      const moved = new Map(dragged.map((n) => [n.id, n.position]));
+      const moved = new Map<string, { x: number; y: number }>();
+      const doc = useDocumentStore.getState().document;
+      for (const n of dragged) {
+        if (n.type !== 'block') {
+          moved.set(n.id, n.position);
+          continue;
+        }
+        // A block moves all its layers by as much as it moved (it sits at their top-left corner).
+        const members = doc.nodes.filter((m) => n.data.members.includes(m.id));
+        const dx = n.position.x - Math.min(...members.map((m) => m.position.x));
+        const dy = n.position.y - Math.min(...members.map((m) => m.position.y));
+        for (const m of members) moved.set(m.id, { x: m.position.x + dx, y: m.position.y + dy });
+      }
       edit('Move layers', (doc) => ({
         ...doc,
         nodes: doc.nodes.map((n) => (moved.has(n.id) ? { ...n, position: { ...moved.get(n.id)! } } : n)),

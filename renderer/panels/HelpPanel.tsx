@@ -7,6 +7,10 @@ const shortcuts: [string, string][] = [
   [`${mod}+Z / ${mod}+Y`, 'Undo / Redo'],
   [`${mod}+C / ${mod}+X / ${mod}+V`, 'Copy / cut / paste the selected layers'],
   [`${mod}+D`, 'Duplicate the selected layers'],
+  [
+    `${mod}+G / ${mod}+Shift+G`,
+    'Group the selected layers into a block / dissolve it (▾ collapses a block to one node)',
+  ],
   ['Delete or Backspace', 'Delete the selected layers or wires'],
   ['Shift + drag', 'Select layers in a box'],
   [`${mod} + click`, 'Add a layer to the selection'],

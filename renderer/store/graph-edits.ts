@@ -86,9 +86,55 @@ export function pasteFragment(
 }
 
 export function deleteNodes(doc: GraphDocument, ids: ReadonlySet<string>): GraphDocument {
-  return {
+  return withoutEmptyGroups({
     ...doc,
     nodes: doc.nodes.filter((n) => !ids.has(n.id)),
     edges: doc.edges.filter((e) => !ids.has(e.source) && !ids.has(e.target)),
-  };
+  });
+}
+
+/** Groups lose layers that are gone; a group left empty goes too. */
+function withoutEmptyGroups(doc: GraphDocument): GraphDocument {
+  if (!doc.groups) return doc;
+  const present = new Set(doc.nodes.map((n) => n.id));
+  const groups = doc.groups
+    .map((g) => ({ ...g, nodes: g.nodes.filter((id) => present.has(id)) }))
+    .filter((g) => g.nodes.length > 0);
+  return { ...doc, groups: groups.length > 0 ? groups : undefined };
+}
+
+/**
+ * Gathers layers into a new block (taking them out of any block they were in), expanded. Fewer than two
+ * layers make no block.
+ */
+export function groupNodes(
+  doc: GraphDocument,
+  ids: readonly string[],
+  title = 'Block',
+): { doc: GraphDocument; id: string | null } {
+  const members = doc.nodes.filter((n) => ids.includes(n.id)).map((n) => n.id);
+  if (members.length < 2) return { doc, id: null };
+  const taken = new Set((doc.groups ?? []).map((g) => g.id));
+  let i = 1;
+  while (taken.has(`group${i}`)) i++;
+  const id = `group${i}`;
+  const others = (doc.groups ?? []).map((g) => ({ ...g, nodes: g.nodes.filter((n) => !members.includes(n)) }));
+  const next = { ...doc, groups: [...others, { id, title: `${title} ${i}`, nodes: members, collapsed: false }] };
+  return { doc: withoutEmptyGroups(next), id };
+}
+
+/** Dissolves a block: its layers stay where they are. */
+export function ungroup(doc: GraphDocument, groupId: string): GraphDocument {
+  const groups = (doc.groups ?? []).filter((g) => g.id !== groupId);
+  return { ...doc, groups: groups.length > 0 ? groups : undefined };
+}
+
+export function setGroupCollapsed(doc: GraphDocument, groupId: string, collapsed: boolean): GraphDocument {
+  return { ...doc, groups: doc.groups?.map((g) => (g.id === groupId ? { ...g, collapsed } : g)) };
+}
+
+export function renameGroup(doc: GraphDocument, groupId: string, title: string): GraphDocument {
+  const trimmed = title.trim().slice(0, 80);
+  if (!trimmed) return doc;
+  return { ...doc, groups: doc.groups?.map((g) => (g.id === groupId ? { ...g, title: trimmed } : g)) };
 }

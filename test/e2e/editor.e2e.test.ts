@@ -219,4 +219,32 @@ describe('editing conveniences', () => {
     expect(app.errorsOf(page)).toEqual([]);
     await page.close();
   });
+
+  it('groups selected layers into a block, collapses it to one node, expands it, and undoes', async () => {
+    const page = await app.newPage();
+    await page.getByTestId('sample-picker').selectOption('lenet5.json');
+    await expect.poll(() => page.locator('.react-flow__node').count()).toBe(13);
+    await node(page, 'conv1').click();
+    await node(page, 'relu1').click({ modifiers: ['Control'] });
+    await node(page, 'pool1').click({ modifiers: ['Control'] });
+    await expect.poll(() => page.locator('.react-flow__node.selected').count()).toBe(3);
+    await page.keyboard.press('Control+g');
+    await expect.poll(() => page.getByTestId('frame-group1').count()).toBe(1);
+    expect(await page.getByTestId('frame-group1').textContent()).toMatch(/Block 1/);
+    await page.getByTestId('collapse-group1').click();
+    // Three layers become one block node; the two wires inside it are hidden.
+    await expect.poll(() => page.locator('.react-flow__node').count()).toBe(11);
+    expect(await page.locator('.react-flow__edge').count()).toBe(10);
+    expect(await page.getByTestId('block-group1').textContent()).toMatch(/3 layers · 6×14×14 · 156 params/);
+    await page.screenshot({ path: join(artifactsDir, 'editor-block-collapsed.png') });
+    // The network is the same: still ready to train, same parameter count.
+    expect(await page.getByTestId('graph-status').textContent()).toBe('ready to train');
+    await page.getByTestId('expand-group1').click();
+    await expect.poll(() => page.locator('.react-flow__node').count()).toBe(14);
+    await page.locator('.react-flow__pane').click({ position: { x: 30, y: 30 } });
+    await page.keyboard.press('Control+z');
+    await expect.poll(() => page.getByTestId('block-group1').count()).toBe(1);
+    expect(app.errorsOf(page)).toEqual([]);
+    await page.close();
+  });
 });
