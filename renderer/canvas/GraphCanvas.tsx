@@ -22,7 +22,7 @@ import { useDocumentStore } from '../store/document-store';
 import { addNode, connect, deleteNodes, removeEdges } from '../store/graph-edits';
 import { useViewStore } from '../store/view-store';
 import { autoLayout } from './auto-layout';
-import { BlockNode, FrameNode } from './GroupNodes';
+import { BlockNode, FrameNode, toggle } from './GroupNodes';
 import { LayerNode } from './LayerNode';
 import { type CanvasNode, toFlow } from './to-flow';
 
@@ -165,6 +165,9 @@ function Canvas({ analysis }: { analysis: GraphAnalysis | null }) {
       isValidConnection={isValidConnection}
       onConnectEnd={onConnectEnd}
       onNodeDragStop={onNodeDragStop}
+      onNodeDoubleClick={(_event, n) => {
+        if (n.type === 'block') toggle(n.data.groupId, false);
+      }}
       onSelectionChange={({ nodes: selected }) => {
         const ids = selected.map((n) => n.id);
         const current = useViewStore.getState().selectedIds;

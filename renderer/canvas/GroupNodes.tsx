@@ -5,7 +5,7 @@ import type { BlockFlowNode, FrameFlowNode } from './to-flow';
 
 const compact = new Intl.NumberFormat('en', { notation: 'compact', maximumFractionDigits: 1 });
 
-function toggle(groupId: string, collapsed: boolean) {
+export function toggle(groupId: string, collapsed: boolean) {
   useDocumentStore
     .getState()
     .edit(collapsed ? 'Collapse a block' : 'Expand a block', (doc) => setGroupCollapsed(doc, groupId, collapsed));
@@ -31,11 +31,7 @@ function GroupTitle({ groupId, title }: { groupId: string; title: string }) {
 /** A collapsed block: one node for its layers, with their parameter count and the block's output shape. */
 export function BlockNode({ data }: NodeProps<BlockFlowNode>) {
   return (
-    <div
-      className={`block-node${data.errors > 0 ? ' invalid' : ''}`}
-      data-testid={`block-${data.groupId}`}
-      onDoubleClick={() => toggle(data.groupId, false)}
-    >
+    <div className={`block-node${data.errors > 0 ? ' invalid' : ''}`} data-testid={`block-${data.groupId}`}>
       <Handle type="target" position={Position.Top} id="in" isConnectable={false} />
       <div className="block-head">
         <GroupTitle groupId={data.groupId} title={data.title} />
