@@ -158,6 +158,21 @@ describe.each([
       expectClose(dx, dx0, 'dx', 1e-4);
     });
 
+  it('max pooling 2x2: ties keep the first pixel of the window, rows with a tail', () => {
+    const geo = g(1, 2, 6, 11, 2, [2, 2], [2, 2], [0, 0]);
+    const size = geo.cIn * geo.h * geo.w;
+    const x = backend.alloc(size, 'x');
+    x.fill(0.5);
+    const x0 = new Float32Array(size).fill(0.5);
+    const out = geo.cIn * geo.oh * geo.ow;
+    const [y, y0] = [backend.alloc(out, 'y'), new Float32Array(out)];
+    const [argmax, argmax0] = [backend.alloc(out, 'a'), new Float32Array(out)];
+    backend.maxPool({ x, y, argmax, g: geo });
+    reference.maxPool({ x: x0, y: y0, argmax: argmax0, g: geo });
+    expectClose(argmax, argmax0, 'argmax', 0);
+    expectClose(y, y0, 'y', 0);
+  });
+
   for (const [name, geo] of [
     ['2x2', g(2, 3, 8, 8, 3, [2, 2], [2, 2], [0, 0])],
     ['3x3 stride 2, overlapping', g(2, 2, 9, 7, 2, [3, 3], [2, 2], [0, 0])],
