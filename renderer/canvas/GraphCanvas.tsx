@@ -14,7 +14,15 @@ import {
   ReactFlowProvider,
   useReactFlow,
 } from '@xyflow/react';
-import { type DragEvent, useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import {
+  type DragEvent,
+  type MouseEvent as ReactMouseEvent,
+  useCallback,
+  useEffect,
+  useMemo,
+  useRef,
+  useState,
+} from 'react';
 import { type GraphAnalysis, inferShapes, wireProblem } from '../../engine/graph';
 import { type LayerKind, layerKinds } from '../../engine/layers/registry';
 import { LAYER_MIME } from '../panels/Palette';
@@ -24,6 +32,7 @@ import { useViewStore } from '../store/view-store';
 import { autoLayout } from './auto-layout';
 import { BlockNode, FrameNode, toggle } from './GroupNodes';
 import { LayerNode } from './LayerNode';
+import { QuickAdd } from './QuickAdd';
 import { type CanvasNode, toFlow } from './to-flow';
 
 const nodeTypes = { layer: LayerNode, block: BlockNode, frame: FrameNode };
@@ -137,12 +146,24 @@ function Canvas({ analysis }: { analysis: GraphAnalysis | null }) {
     [edit],
   );
 
-  const onDrop = useCallback(
-    (event: DragEvent) => {
-      const kind = event.dataTransfer.getData(LAYER_MIME) as LayerKind;
-      if (!layerKinds.includes(kind)) return;
-      event.preventDefault();
-      const position = screenToFlowPosition({ x: event.clientX, y: event.clientY });
+  // Double-click on the background: a search box there, to add a layer at that spot.
+  const [quickAdd, setQuickAdd] = useState<{ screen: { x: number; y: number }; flow: { x: number; y: number } } | null>(
+    null,
+  );
+  const pane = useRef<HTMLDivElement>(null);
+  const onPaneClick = useCallback(
+    (event: ReactMouseEvent) => {
+      if (event.detail !== 2) return;
+      const box = pane.current?.getBoundingClientRect();
+      setQuickAdd({
+        screen: { x: event.clientX - (box?.left ?? 0), y: event.clientY - (box?.top ?? 0) },
+        flow: screenToFlowPosition({ x: event.clientX, y: event.clientY }),
+      });
+    },
+    [screenToFlowPosition],
+  );
+  const addAt = useCallback(
+    (kind: LayerKind, position: { x: number; y: number }) => {
       let id = '';
       edit(`Add ${kind}`, (doc) => {
         const added = addNode(doc, kind, position);
@@ -151,64 +172,88 @@ function Canvas({ analysis }: { analysis: GraphAnalysis | null }) {
       });
       select(id);
     },
-    [edit, screenToFlowPosition, select],
+    [edit, select],
+  );
+
+  const onDrop = useCallback(
+    (event: DragEvent) => {
+      const kind = event.dataTransfer.getData(LAYER_MIME) as LayerKind;
+      if (!layerKinds.includes(kind)) return;
+      event.preventDefault();
+      addAt(kind, screenToFlowPosition({ x: event.clientX, y: event.clientY }));
+    },
+    [addAt, screenToFlowPosition],
   );
 
   return (
-    <ReactFlow
-      nodes={nodes}
-      edges={flow.edges}
-      nodeTypes={nodeTypes}
-      onNodesChange={onNodesChange}
-      onEdgesChange={onEdgesChange}
-      onConnect={onConnect}
-      isValidConnection={isValidConnection}
-      onConnectEnd={onConnectEnd}
-      onNodeDragStop={onNodeDragStop}
-      onNodeDoubleClick={(_event, n) => {
-        if (n.type === 'block') toggle(n.data.groupId, false);
-      }}
-      onSelectionChange={({ nodes: selected }) => {
-        const ids = selected.map((n) => n.id);
-        const current = useViewStore.getState().selectedIds;
-        if (ids.length !== current.length || ids.some((id, i) => id !== current[i]))
-          useViewStore.getState().selectMany(ids);
-      }}
-      onDrop={onDrop}
-      onDragOver={(e) => {
-        e.preventDefault();
-        e.dataTransfer.dropEffect = 'copy';
-      }}
-      deleteKeyCode={['Delete', 'Backspace']}
-      minZoom={0.1}
-    >
-      <Background gap={24} />
-      <MiniMap pannable zoomable />
-      <Controls>
-        <ControlButton
-          title="Arrange the layers (auto-layout)"
-          aria-label="Arrange the layers"
-          data-testid="auto-layout"
-          onClick={() => {
-            const sizes = new Map(
-              getNodes().map((n) => [n.id, { width: n.measured?.width ?? 180, height: n.measured?.height ?? 60 }]),
-            );
-            void autoLayout(useDocumentStore.getState().document, sizes).then((positions) => {
-              edit('Arrange layers', (doc) => ({
-                ...doc,
-                nodes: doc.nodes.map((n) => (positions.has(n.id) ? { ...n, position: positions.get(n.id)! } : n)),
-              }));
-              setTimeout(() => void fit.current({ padding: 0.2, duration: 200, maxZoom: 1.2 }), 50);
-            });
+    <div className="canvas-pane" ref={pane}>
+      <ReactFlow
+        nodes={nodes}
+        edges={flow.edges}
+        nodeTypes={nodeTypes}
+        onNodesChange={onNodesChange}
+        onEdgesChange={onEdgesChange}
+        onConnect={onConnect}
+        isValidConnection={isValidConnection}
+        onConnectEnd={onConnectEnd}
+        onNodeDragStop={onNodeDragStop}
+        onNodeDoubleClick={(_event, n) => {
+          if (n.type === 'block') toggle(n.data.groupId, false);
+        }}
+        onSelectionChange={({ nodes: selected }) => {
+          const ids = selected.map((n) => n.id);
+          const current = useViewStore.getState().selectedIds;
+          if (ids.length !== current.length || ids.some((id, i) => id !== current[i]))
+            useViewStore.getState().selectMany(ids);
+        }}
+        onDrop={onDrop}
+        onDragOver={(e) => {
+          e.preventDefault();
+          e.dataTransfer.dropEffect = 'copy';
+        }}
+        deleteKeyCode={['Delete', 'Backspace']}
+        zoomOnDoubleClick={false}
+        onPaneClick={onPaneClick}
+        minZoom={0.1}
+      >
+        <Background gap={24} />
+        <MiniMap pannable zoomable />
+        <Controls>
+          <ControlButton
+            title="Arrange the layers (auto-layout)"
+            aria-label="Arrange the layers"
+            data-testid="auto-layout"
+            onClick={() => {
+              const sizes = new Map(
+                getNodes().map((n) => [n.id, { width: n.measured?.width ?? 180, height: n.measured?.height ?? 60 }]),
+              );
+              void autoLayout(useDocumentStore.getState().document, sizes).then((positions) => {
+                edit('Arrange layers', (doc) => ({
+                  ...doc,
+                  nodes: doc.nodes.map((n) => (positions.has(n.id) ? { ...n, position: positions.get(n.id)! } : n)),
+                }));
+                setTimeout(() => void fit.current({ padding: 0.2, duration: 200, maxZoom: 1.2 }), 50);
+              });
+            }}
+          >
+            ⇅
+          </ControlButton>
+        </Controls>
+        {nodeCount === 0 && (
+          <div className="canvas-hint">Drag layers here from the palette, or pick a sample from the toolbar.</div>
+        )}
+      </ReactFlow>
+      {quickAdd && (
+        <QuickAdd
+          at={quickAdd.screen}
+          onClose={() => setQuickAdd(null)}
+          onPick={(kind) => {
+            addAt(kind, quickAdd.flow);
+            setQuickAdd(null);
           }}
-        >
-          ⇅
-        </ControlButton>
-      </Controls>
-      {nodeCount === 0 && (
-        <div className="canvas-hint">Drag layers here from the palette, or pick a sample from the toolbar.</div>
+        />
       )}
-    </ReactFlow>
+    </div>
   );
 }
 

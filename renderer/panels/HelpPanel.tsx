@@ -15,6 +15,7 @@ const shortcuts: [string, string][] = [
   ['Shift + drag', 'Select layers in a box'],
   [`${mod} + click`, 'Add a layer to the selection'],
   ['Drag from palette', 'Add a layer where you drop it (or click it to add it below)'],
+  ['Double-click the background', 'Search for a layer and add it there'],
   ['Drag from a layer’s bottom dot', 'Wire its output to another layer’s input'],
   ['Scroll / drag the background', 'Zoom / pan'],
 ];

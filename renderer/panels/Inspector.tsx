@@ -5,6 +5,7 @@ import type { BackendsState } from '../runtime/use-backends';
 import { useDocumentStore } from '../store/document-store';
 import { setParams } from '../store/graph-edits';
 import { useViewStore } from '../store/view-store';
+import { LiveStatistics } from './LiveStatistics';
 import { type ParamField, paramFields, parseText, showText, tryParams } from './param-fields';
 import { RunHistory } from './RunHistory';
 import { TrainingSettings } from './TrainingSettings';
@@ -135,6 +136,7 @@ export function Inspector({ analysis, backends }: { analysis: GraphAnalysis | nu
           {d.message}
         </p>
       ))}
+      <LiveStatistics id={node.id} />
     </aside>
   );
 }

@@ -15,15 +15,20 @@ const categoryTitles: Record<LayerCategory, string> = {
 
 export const LAYER_MIME = 'application/netloom-layer';
 
+/** Layers whose title, kind, description or category contain the query (all of them for an empty one). */
+export function searchLayers(query: string): LayerKind[] {
+  const q = query.trim().toLowerCase();
+  return layerKinds.filter((k) => {
+    const def = layerDef(k);
+    return q === '' || `${def.title} ${k} ${def.description} ${def.category}`.toLowerCase().includes(q);
+  });
+}
+
 /** Every layer of the engine's registry, by category, with a search box; drag one onto the canvas or click it. */
 export function Palette({ onAdd }: { onAdd(kind: LayerKind): void }) {
   const [query, setQuery] = useState('');
   const groups = useMemo(() => {
-    const q = query.trim().toLowerCase();
-    const matches = layerKinds.filter((k) => {
-      const def = layerDef(k);
-      return q === '' || `${def.title} ${k} ${def.description} ${def.category}`.toLowerCase().includes(q);
-    });
+    const matches = searchLayers(query);
     const byCategory = new Map<LayerCategory, LayerKind[]>();
     for (const k of matches) byCategory.set(layerDef(k).category, [...(byCategory.get(layerDef(k).category) ?? []), k]);
     return [...byCategory];

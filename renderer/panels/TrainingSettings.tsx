@@ -1,80 +1,48 @@
 import { useState } from 'react';
 import type { SettingsPatch } from '../../engine/api';
-import { optimizerSchema } from '../../engine/graph/training-schema';
 import type { BackendsState } from '../runtime/use-backends';
 import { useDocumentStore } from '../store/document-store';
 import { useTrainingStore } from '../store/training-store';
 import { DatasetPicker } from './DatasetPicker';
+import { OptimizerSettings } from './OptimizerSettings';
+import { RunSetup } from './RunSetup';
+import { SettingField } from './SettingField';
 
-const optimizers = ['sgd', 'momentum', 'nesterov', 'adagrad', 'rmsprop', 'adadelta', 'adam'] as const;
-
-/** The document's training settings; while a run is paused they change the run too (optimizer state kept). */
+/**
+ * The document's training settings. The optimizer, schedule, batch size, epochs and L2 change a paused run
+ * too (its optimizer state kept); the dataset, loss, split, sampling, seed and backend shape the next run.
+ */
 export function TrainingSettings({ backends }: { backends: BackendsState }) {
   const training = useDocumentStore((s) => s.document.training);
   const state = useTrainingStore((s) => s.state);
   const apply = useTrainingStore((s) => s.applySettings);
   const [error, setError] = useState<string | null>(null);
   const locked = state === 'running' || state === 'opening' || state === 'recovering';
+  const runOpen = locked || state === 'paused';
   const submit = (patch: SettingsPatch) => {
     setError(null);
     apply(patch).catch((e: Error) => setError(e.message));
   };
-  const number = (label: string, value: number, onValid: (v: number) => SettingsPatch | string) => (
-    <div className="field">
-      <label htmlFor={`setting-${label.replaceAll(' ', '-')}`}>{label}</label>
-      <input
-        id={`setting-${label.replaceAll(' ', '-')}`}
-        type="text"
-        inputMode="decimal"
-        defaultValue={String(value)}
-        key={`${label}-${value}`}
-        disabled={locked}
-        onBlur={(e) => {
-          const v = Number(e.target.value);
-          const patch = Number.isFinite(v) ? onValid(v) : `${label} must be a number`;
-          if (typeof patch === 'string') setError(patch);
-          else submit(patch);
-        }}
-      />
-    </div>
+  const field = (label: string, value: number, check: (v: number) => SettingsPatch | string) => (
+    <SettingField label={label} value={value} disabled={locked} check={check} onValid={submit} onError={setError} />
   );
   return (
     <section className="training-settings" data-testid="training-settings">
       <h2>Training</h2>
-      <p className="muted">
-        loss {training.loss.kind}
-        {locked ? ' · pause the run to change settings' : ''}
-      </p>
-      <DatasetPicker locked={locked || state === 'paused'} />
-      <div className="field">
-        <label htmlFor="setting-optimizer">optimizer</label>
-        <select
-          id="setting-optimizer"
-          value={training.optimizer.kind}
-          disabled={locked}
-          onChange={(e) =>
-            submit({ optimizer: optimizerSchema.parse({ kind: e.target.value, lr: training.optimizer.lr }) })
-          }
-        >
-          {optimizers.map((o) => (
-            <option key={o}>{o}</option>
-          ))}
-        </select>
-      </div>
-      {number('learning rate', training.optimizer.lr, (lr) => {
-        const parsed = optimizerSchema.safeParse({ ...training.optimizer, lr });
-        return parsed.success ? { optimizer: parsed.data } : `learning rate: ${parsed.error.issues[0].message}`;
-      })}
-      {number('batch size', training.batchSize, (v) =>
+      {locked && <p className="muted">pause the run to change settings</p>}
+      <DatasetPicker locked={runOpen} />
+      <OptimizerSettings disabled={locked} submit={submit} onError={setError} />
+      {field('batch size', training.batchSize, (v) =>
         Number.isInteger(v) && v >= 1 && v <= 65536 ? { batchSize: v } : 'batch size: a whole number from 1 to 65536',
       )}
-      {number('epochs', training.epochs, (v) =>
+      {field('epochs', training.epochs, (v) =>
         Number.isInteger(v) && v >= 1 && v <= 100000 ? { epochs: v } : 'epochs: a whole number from 1 to 100000',
       )}
-      {number('L2', training.regularization.l2, (v) =>
+      {field('L2', training.regularization.l2, (v) =>
         v >= 0 && v <= 1000 ? { regularization: { ...training.regularization, l2: v } } : 'L2: from 0 to 1000',
       )}
-      <BackendChoice backends={backends} locked={locked || state === 'paused'} />
+      <RunSetup disabled={runOpen} onError={setError} />
+      <BackendChoice backends={backends} locked={runOpen} />
       {error && (
         <p className="field-error" role="alert">
           {error}

@@ -76,6 +76,15 @@ describe('building a network on the canvas', () => {
     await expect.poll(() => page.getByTestId('graph-status').textContent()).toBe('ready to train');
     await page.screenshot({ path: join(artifactsDir, 'editor-built.png') });
 
+    // Double-click the background: search, Enter adds the layer there.
+    await page.locator('.react-flow__pane').dblclick({ position: { x: 120, y: 120 } });
+    await page.getByLabel('Add a layer').fill('lst');
+    await page.keyboard.press('Enter');
+    await expect.poll(() => page.locator('.react-flow__node').count()).toBe(6);
+    expect(await node(page, 'lstm1').count()).toBe(1);
+    await page.keyboard.press('Control+z');
+    await expect.poll(() => page.locator('.react-flow__node').count()).toBe(5);
+
     await page.locator('.react-flow__pane').click({ position: { x: 50, y: 50 } });
     await page.keyboard.press('Control+z');
     await expect.poll(() => page.locator('#param-dense2-units').count()).toBe(0);
@@ -144,6 +153,16 @@ describe('files and recovery', () => {
     const lr = page.locator('#setting-learning-rate');
     await lr.fill('0.02');
     await lr.blur();
+    // Settings of the run's set-up and the schedule, each with its own fields.
+    await page.locator('#setting-seed').fill('7');
+    await page.locator('#setting-seed').blur();
+    await page.locator('#setting-validation-split').fill('0.2');
+    await page.locator('#setting-validation-split').blur();
+    await page.locator('#setting-schedule').selectOption('step');
+    await page.locator('#setting-every-epochs').fill('5');
+    await page.locator('#setting-every-epochs').blur();
+    await page.locator('#setting-beta1').fill('0.8');
+    await page.locator('#setting-beta1').blur();
     await page.getByTestId('train').click();
     await expect
       .poll(() => page.getByTestId('training-bar').getAttribute('data-state'), { timeout: 60_000 })
@@ -170,6 +189,11 @@ describe('files and recovery', () => {
     expect(await page.locator('.react-flow__edge').count()).toBe(5);
     expect(await page.locator('#setting-learning-rate').inputValue()).toBe('0.02');
     expect(await page.locator('#setting-epochs').inputValue()).toBe('15');
+    expect(await page.locator('#setting-seed').inputValue()).toBe('7');
+    expect(await page.locator('#setting-validation-split').inputValue()).toBe('0.2');
+    expect(await page.locator('#setting-schedule').inputValue()).toBe('step');
+    expect(await page.locator('#setting-every-epochs').inputValue()).toBe('5');
+    expect(await page.locator('#setting-beta1').inputValue()).toBe('0.8');
     expect(await page.getByTestId('run').count()).toBe(1);
     expect(await page.getByTestId('run').textContent()).toBe(runBefore);
     expect(await page.getByTestId('run').getAttribute('data-status')).toBe('completed');

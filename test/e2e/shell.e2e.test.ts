@@ -269,6 +269,12 @@ describe('training from the app, in the browser worker', () => {
     await expect
       .poll(async () => Number(await page.getByTestId('run-chart').getAttribute('data-points')))
       .toBeGreaterThanOrEqual(300);
+    // The inspector shows the selected layer's statistics from the last batch.
+    await page.locator('.react-flow__node[data-id="conv2"]').click();
+    await expect
+      .poll(() => page.getByTestId('live-statistics').textContent())
+      .toMatch(/gradient norm[\d.e+-]+ \(healthy\)/);
+    await page.locator('.react-flow__pane').click({ position: { x: 30, y: 30 } });
     // Evaluation: the validation set classified, as a confusion matrix and a grid of predictions.
     await page.getByTestId('evaluate').click();
     const matrix = page.getByTestId('confusion-matrix');

@@ -1,0 +1,53 @@
+import { useTrainingStore } from '../store/training-store';
+
+const fmt = (v: number) =>
+  v === 0 ? '0' : Math.abs(v) >= 0.001 && Math.abs(v) < 10_000 ? v.toPrecision(3) : v.toExponential(2);
+
+/** The selected layer's statistics from the last training batch: what the badge on the canvas shows, in full. */
+export function LiveStatistics({ id }: { id: string }) {
+  const t = useTrainingStore((s) => s.telemetry[id]);
+  if (!t) return null;
+  const top = Math.max(...t.activation.histogram, 1);
+  const health = t.gradNorm < 1e-7 ? 'vanishing' : t.gradNorm > 1e3 ? 'exploding' : 'healthy';
+  return (
+    <section className="live-statistics" data-testid="live-statistics">
+      <h3>While training</h3>
+      <svg width="200" height="40" viewBox="0 0 200 40" aria-label="activation histogram">
+        {t.activation.histogram.map((b, i) => {
+          const width = 200 / t.activation.histogram.length;
+          const height = (38 * b) / top;
+          // biome-ignore lint/suspicious/noArrayIndexKey: bins have no other identity
+          return <rect key={i} x={i * width} y={40 - height} width={width - 1} height={height} />;
+        })}
+      </svg>
+      <dl className="facts">
+        <dt>activations</dt>
+        <dd>
+          μ {fmt(t.activation.mean)}, σ {fmt(t.activation.std)}, [{fmt(t.activation.min)}, {fmt(t.activation.max)}]
+        </dd>
+        <dt>gradient norm</dt>
+        <dd className={health}>
+          {fmt(t.gradNorm)} ({health})
+        </dd>
+        {t.weightNorm !== undefined && (
+          <>
+            <dt>weight norm</dt>
+            <dd>{fmt(t.weightNorm)}</dd>
+          </>
+        )}
+        {t.updateRatio !== undefined && (
+          <>
+            <dt>update / weight</dt>
+            <dd>{fmt(t.updateRatio)}</dd>
+          </>
+        )}
+        {t.deadFraction !== undefined && (
+          <>
+            <dt>dead units</dt>
+            <dd>{Math.round(100 * t.deadFraction)}%</dd>
+          </>
+        )}
+      </dl>
+    </section>
+  );
+}
