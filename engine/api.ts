@@ -142,6 +142,7 @@ export type {
   SettingsPatch,
   StepReport,
 } from './session-host';
+export type { DecisionBoundary } from './train/decision-boundary';
 export type { Inspection, Prediction } from './train/inspect';
 export type { NodeTelemetry, TelemetryFrame } from './train/telemetry';
 export type { EpochMetrics, Evaluation } from './train/trainer';

@@ -7,6 +7,7 @@ import { EngineError } from './errors';
 import type { GraphDocument } from './graph/schema';
 import type { Training } from './graph/training-schema';
 import { decodeCheckpoint, encodeCheckpoint } from './train/checkpoint';
+import { type DecisionBoundary, decisionBoundary, hasDecisionBoundary } from './train/decision-boundary';
 import { type Inspection, inspectPredictions } from './train/inspect';
 import { collectTelemetry, type TelemetryFrame } from './train/telemetry';
 import { type EpochMetrics, type Evaluation, type StepMetrics, Trainer } from './train/trainer';
@@ -56,6 +57,8 @@ export type EngineEvent =
   | { type: 'steps'; steps: StepReport[] }
   | { type: 'epoch'; metrics: EpochMetrics }
   | { type: 'telemetry'; frame: TelemetryFrame }
+  /** The toys' decision boundary (networks of 2-D points), a few times a second and at the end of a run. */
+  | { type: 'boundary'; boundary: DecisionBoundary }
   | { type: 'checkpoint'; step: number; bytes: Uint8Array }
   /** Reading the dataset's files before the session opens. */
   | { type: 'loading'; done: number; total: number; what: string };
@@ -82,6 +85,8 @@ export type Emit = (event: EngineEvent) => void;
 /** Lets other messages (pause, stop, ping) in while a run goes on: at most every `slice` ms. */
 const yieldToMessages = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
 const SLICE_MS = 15;
+/** Least time between two decision-boundary pictures of a run. */
+const BOUNDARY_MS = 400;
 
 /**
  * One training session inside the engine worker: a Trainer plus run control (run, pause, stop, single
@@ -159,6 +164,8 @@ export class SessionHost {
           rateStart = now;
           rateSamples = 0;
         }
+        // After the telemetry (which reads the last batch's activations): the grid overwrites them.
+        if (now - this.lastBoundary >= BOUNDARY_MS) await this.sendBoundary();
         if (now - this.lastCheckpoint >= this.checkpointMs) await this.sendCheckpoint();
         if (now - sliceStart >= SLICE_MS) {
           await yieldToMessages();
@@ -169,6 +176,7 @@ export class SessionHost {
     } finally {
       this.flushSteps();
       if (this.trainer.lastBatchSize > 0) this.emit({ type: 'telemetry', frame: await collectTelemetry(this.trainer) });
+      await this.sendBoundary();
       await this.sendCheckpoint();
       this.running = false;
     }
@@ -227,6 +235,14 @@ export class SessionHost {
     this.stop();
     while (this.running) await new Promise((r) => setTimeout(r, 5));
     this.trainer.be.dispose?.();
+  }
+
+  private lastBoundary = 0;
+
+  private async sendBoundary(): Promise<void> {
+    this.lastBoundary = performance.now();
+    if (hasDecisionBoundary(this.trainer))
+      this.emit({ type: 'boundary', boundary: await decisionBoundary(this.trainer) });
   }
 
   private flushSteps(): void {

@@ -213,6 +213,7 @@ function Canvas({ analysis }: { analysis: GraphAnalysis | null }) {
         }}
         deleteKeyCode={['Delete', 'Backspace']}
         zoomOnDoubleClick={false}
+        multiSelectionKeyCode={['Shift', 'Control', 'Meta']}
         onPaneClick={onPaneClick}
         minZoom={0.1}
       >

@@ -2,6 +2,7 @@ import { useEffect, useRef } from 'react';
 import type { Inspection, Prediction } from '../../engine/api';
 import { useDocumentStore } from '../store/document-store';
 import { useTrainingStore } from '../store/training-store';
+import { DecisionBoundaryView } from './DecisionBoundaryView';
 
 /** An input drawn as a picture: [1, H, W] in gray, [3, H, W] in colour, scaled to its own range. */
 function Thumbnail({ input, shape }: { input: Float32Array; shape: number[] }) {
@@ -111,6 +112,7 @@ export function EvaluationPanel() {
         )}
       </header>
       {inspectionError && <p className="field-error">{inspectionError}</p>}
+      <DecisionBoundaryView />
       {inspection && (
         <div className="evaluation-body">
           <ConfusionMatrix inspection={inspection} />

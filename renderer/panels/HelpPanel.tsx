@@ -13,7 +13,7 @@ const shortcuts: [string, string][] = [
   ],
   ['Delete or Backspace', 'Delete the selected layers or wires'],
   ['Shift + drag', 'Select layers in a box'],
-  [`${mod} + click`, 'Add a layer to the selection'],
+  [`Shift or ${mod} + click`, 'Add a layer to the selection'],
   ['Drag from palette', 'Add a layer where you drop it (or click it to add it below)'],
   ['Double-click the background', 'Search for a layer and add it there'],
   ['Drag from a layer’s bottom dot', 'Wire its output to another layer’s input'],

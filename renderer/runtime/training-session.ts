@@ -12,6 +12,7 @@ import {
 } from 'rxjs';
 import type {
   DatasetInput,
+  DecisionBoundary,
   EngineEvent,
   EpochMetrics,
   Evaluation,
@@ -60,6 +61,8 @@ export class TrainingSession {
   readonly steps$ = new Subject<StepReport>();
   readonly epochs$ = new Subject<EpochMetrics>();
   readonly notices$ = new Subject<SessionNotice>();
+  /** The decision boundary of a network of 2-D points, a few times a second. */
+  readonly boundary$ = new Subject<DecisionBoundary>();
   /** Reading the dataset's files in the worker, before the run opens. */
   readonly loading$ = new Subject<{ done: number; total: number; what: string }>();
   /** The latest step, at most one per frame (for progress bars and counters). */
@@ -280,6 +283,9 @@ export class TrainingSession {
         break;
       case 'loading':
         this.loading$.next(event);
+        break;
+      case 'boundary':
+        this.boundary$.next(event.boundary);
         break;
       case 'checkpoint':
         this.lastCheckpoint = event.bytes;

@@ -1,6 +1,7 @@
 import { create } from 'zustand';
 import type {
   DatasetInput,
+  DecisionBoundary,
   EpochMetrics,
   Inspection,
   NodeTelemetry,
@@ -42,6 +43,8 @@ interface TrainingState {
   loading: { done: number; total: number; what: string } | null;
   /** The last evaluation's confusion matrix and predictions (classifiers), or why there is none. */
   inspection: Inspection | null;
+  /** The latest decision boundary (networks of 2-D points). */
+  boundary: DecisionBoundary | null;
   inspecting: boolean;
   inspectionError: string | null;
   inspect(): Promise<void>;
@@ -110,6 +113,7 @@ export const useTrainingStore = create<TrainingState>()((set, get) => ({
   version: 0,
   loading: null,
   inspection: null,
+  boundary: null,
   inspecting: false,
   inspectionError: null,
   async inspect() {
@@ -138,6 +142,7 @@ export const useTrainingStore = create<TrainingState>()((set, get) => ({
       loading: null,
       inspection: null,
       inspectionError: null,
+      boundary: null,
     });
     let data: DatasetInput | string;
     try {
@@ -167,6 +172,7 @@ export const useTrainingStore = create<TrainingState>()((set, get) => ({
     });
     owner.watch(training.info$, (info) => set({ info, ...(info ? { loading: null } : {}) }));
     owner.watch(training.loading$, (loading) => set({ loading }));
+    owner.watch(training.boundary$, (boundary) => set({ boundary }));
     owner.watch(training.steps$, (s) => {
       series.step.push(s.step);
       series.loss.push(s.loss);

@@ -17,6 +17,7 @@ parser = argparse.ArgumentParser()
 parser.add_argument('--workload', default='mlp', choices=['mlp', 'lenet', 'lstm', 'matmul'])
 parser.add_argument('--batch', type=int, default=64)
 parser.add_argument('--runs', type=int, default=5)
+parser.add_argument('--threads', type=int, default=0, help='intra-op threads (0: PyTorch\'s default)')
 args = parser.parse_args()
 
 
@@ -59,6 +60,8 @@ def report(rates, unit):
     print(json.dumps({unit: statistics.median(rates), 'runs': rates, 'peakMiB': peak_mib, 'threads': torch.get_num_threads()}))
 
 
+if args.threads > 0:
+    torch.set_num_threads(args.threads)
 torch.manual_seed(0)
 if args.workload == 'matmul':
     a, b = torch.rand(1024, 1024), torch.rand(1024, 1024)

@@ -200,6 +200,10 @@ describe('training from the app, in the browser worker', () => {
       .poll(async () => Number(await page.getByTestId('run-chart').getAttribute('data-points')))
       .toBeGreaterThan(1000);
     expect(await page.getByTestId('telemetry-h1').getAttribute('data-health')).toBe('healthy');
+    // The toy's decision boundary: the plane coloured by predicted class, the training points on top.
+    await expect
+      .poll(async () => Number(await page.getByTestId('decision-boundary').getAttribute('data-points')))
+      .toBeGreaterThan(100);
     expect(await page.getByTestId('telemetry-relu1').textContent()).toMatch(/dead \d+%/);
     // The run is kept in the document: saved, it carries its epochs.
     await page.evaluate(() => {

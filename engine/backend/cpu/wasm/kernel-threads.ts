@@ -51,7 +51,7 @@ onFirstMessage(({ memory, bytes, control, kernels }) => {
     Atomics.store(ctl, ${DONE}, seq);
     Atomics.notify(ctl, ${DONE});
     // Jobs come in runs (a layer after another): stay awake a moment before sleeping.
-    for (let spin = 0; spin < 20000 && Atomics.load(ctl, ${POSTED}) === seen; spin++);
+    for (let spin = 0; spin < 400000 && Atomics.load(ctl, ${POSTED}) === seen; spin++);
   }
 });
 `;
