@@ -185,4 +185,6 @@ if (values.write) {
     readme,
     `${text.slice(0, text.indexOf(start) + start.length)}\n${table}\n${text.slice(text.indexOf(end))}`,
   );
+  // Tables aligned as the linter wants them.
+  execFileSync(join(root, 'node_modules/.bin/biome'), ['format', '--write', readme], { stdio: 'ignore' });
 }
