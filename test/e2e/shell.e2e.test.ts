@@ -152,6 +152,9 @@ describe('training from the app, in the browser worker', () => {
     await page.getByTestId('sample-picker').selectOption('spiral.json');
     await expect.poll(() => nodeCount(page)).toBe(6);
     await expect.poll(() => page.getByTestId('graph-status').textContent()).toBe('ready to train');
+    // Long enough a run (10,000 steps, a few seconds) to pause it mid-way on any machine.
+    await page.locator('#setting-epochs').fill('1000');
+    await page.locator('#setting-epochs').blur();
     await page.getByTestId('train').click();
     // The page only draws while the worker trains: nothing may block it, whatever was loading before.
     await page.evaluate(() => {
@@ -179,7 +182,7 @@ describe('training from the app, in the browser worker', () => {
       .poll(() => page.getByTestId('training-bar').getAttribute('data-state'), { timeout: 60_000 })
       .toBe('finished');
     // The last progress frame follows the state by at most one frame.
-    await expect.poll(async () => (await progress.textContent()) ?? '').toMatch(/epoch 200\/200/);
+    await expect.poll(async () => (await progress.textContent()) ?? '').toMatch(/epoch 1000\/1000/);
     const text = (await progress.textContent()) ?? '';
     const accuracy = Number(/accuracy ([\d.]+)%/.exec(text)?.[1]);
     expect(accuracy).toBeGreaterThan(90);
@@ -216,7 +219,7 @@ describe('training from the app, in the browser worker', () => {
     const doc = parseGraphText(readFileSync(saved, 'utf8'));
     if (!doc.ok) throw new Error(JSON.stringify(doc.issues));
     expect(doc.document.runs?.[0]).toMatchObject({ status: 'completed', backend: 'cpu' });
-    expect(doc.document.runs?.[0].epochs).toHaveLength(200);
+    expect(doc.document.runs?.[0].epochs).toHaveLength(1000);
     expect(doc.document.training.optimizer.lr).toBe(0.005);
     await page.screenshot({ path: join(artifactsDir, 'training-spiral.png') });
     expect(app.errorsOf(page)).toEqual([]);
