@@ -70,7 +70,7 @@ async function main() {
   /** The table so far; with --write it replaces the one in README.md after every sample. */
   function publish(): void {
     const table = [
-      `Measured ${new Date().toISOString().slice(0, 10)} on ${cpus()[0].model} (${cpus().length} cores), CPU backend (WebAssembly SIMD kernels), full Fashion-MNIST (60,000 training / 10,000 test images):`,
+      `Measured ${new Date().toISOString().slice(0, 10)} on ${cpus()[0].model} (${cpus().length} cores), CPU backend (WebAssembly SIMD kernels, ${nodeSpawnThread ? 'two threads' : 'one thread'}), full Fashion-MNIST (60,000 training / 10,000 test images):`,
       '',
       '| Sample | Test accuracy | Epochs | Wall time | Samples/s |',
       '| --- | --- | --- | --- | --- |',

@@ -201,7 +201,7 @@ export class Trainer {
 
   private async endEpoch(): Promise<EpochMetrics> {
     const p = this.progress;
-    const val = this.validation ? await this.evaluateOn(this.validation) : undefined;
+    const val = this.validation ? await this.evaluate('validation') : undefined;
     const metrics: EpochMetrics = {
       epoch: this.epoch,
       step: this.step,
@@ -228,9 +228,19 @@ export class Trainer {
 
   /** Loss and accuracy over a dataset in evaluation mode (running statistics, no dropout). */
   async evaluate(which: 'train' | 'validation' = 'validation'): Promise<Evaluation> {
-    const target = which === 'train' ? this.train : this.validation;
-    if (!target) throw new EngineError('INVALID_DATA', 'there is no validation set');
-    return this.evaluateOn(target);
+    const { be, session: s } = this;
+    let lossSum = 0;
+    let correct = 0;
+    await this.forEachEvalBatch(which, async (_start, n) => {
+      s.computeLoss(n);
+      lossSum += (await be.read(s.loss))[0] * n;
+      correct += (await be.read(s.correct))[0];
+    });
+    const count = this.dataset(which)!.count;
+    return {
+      loss: lossSum / count,
+      accuracy: this.classifies ? correct / (count * this.correctPerSample) : undefined,
+    };
   }
 
   /** The samples of a set, as the trainer holds them (the validation set when there is one). */
@@ -254,24 +264,6 @@ export class Trainer {
       this.session.forward(n, 'eval', this.step);
       await visit(start, n);
     }
-  }
-
-  private async evaluateOn(d: DeviceData): Promise<Evaluation> {
-    const { be, session: s } = this;
-    let lossSum = 0;
-    let correct = 0;
-    for (let start = 0; start < d.data.count; start += this.batchSize) {
-      const n = Math.min(this.batchSize, d.data.count - start);
-      this.gather(d, this.identity.subarray(start, start + n));
-      s.forward(n, 'eval', this.step);
-      s.computeLoss(n);
-      lossSum += (await be.read(s.loss))[0] * n;
-      correct += (await be.read(s.correct))[0];
-    }
-    return {
-      loss: lossSum / d.data.count,
-      accuracy: this.classifies ? correct / (d.data.count * this.correctPerSample) : undefined,
-    };
   }
 
   /** The run's whole state; restoring it into a trainer of the same document continues bit for bit. */

@@ -30,7 +30,7 @@ import { useDocumentStore } from '../store/document-store';
 import { addNode, connect, deleteNodes, removeEdges } from '../store/graph-edits';
 import { useViewStore } from '../store/view-store';
 import { autoLayout } from './auto-layout';
-import { BlockNode, FrameNode, toggle } from './GroupNodes';
+import { BlockNode, FrameNode, setBlockCollapsed } from './GroupNodes';
 import { LayerNode } from './LayerNode';
 import { QuickAdd } from './QuickAdd';
 import { type CanvasNode, toFlow } from './to-flow';
@@ -198,7 +198,7 @@ function Canvas({ analysis }: { analysis: GraphAnalysis | null }) {
         onConnectEnd={onConnectEnd}
         onNodeDragStop={onNodeDragStop}
         onNodeDoubleClick={(_event, n) => {
-          if (n.type === 'block') toggle(n.data.groupId, false);
+          if (n.type === 'block') setBlockCollapsed(n.data.groupId, false);
         }}
         onSelectionChange={({ nodes: selected }) => {
           const ids = selected.map((n) => n.id);

@@ -5,7 +5,7 @@ import type { BlockFlowNode, FrameFlowNode } from './to-flow';
 
 const compact = new Intl.NumberFormat('en', { notation: 'compact', maximumFractionDigits: 1 });
 
-export function toggle(groupId: string, collapsed: boolean) {
+export function setBlockCollapsed(groupId: string, collapsed: boolean) {
   useDocumentStore
     .getState()
     .edit(collapsed ? 'Collapse a block' : 'Expand a block', (doc) => setGroupCollapsed(doc, groupId, collapsed));
@@ -40,7 +40,7 @@ export function BlockNode({ data }: NodeProps<BlockFlowNode>) {
           className="nodrag"
           data-testid={`expand-${data.groupId}`}
           title="Expand the block"
-          onClick={() => toggle(data.groupId, false)}
+          onClick={() => setBlockCollapsed(data.groupId, false)}
         >
           ▸
         </button>
@@ -77,7 +77,7 @@ export function FrameNode({ data, positionAbsoluteX, positionAbsoluteY }: NodePr
           className="nodrag"
           data-testid={`collapse-${data.groupId}`}
           title="Collapse the block into one node"
-          onClick={() => toggle(data.groupId, true)}
+          onClick={() => setBlockCollapsed(data.groupId, true)}
         >
           ▾
         </button>
