@@ -10,11 +10,11 @@
  */
 
 import { execFileSync, spawnSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { type WorkloadName, workloadNames, workloads } from './bench-cpu/workloads';
+import { writeReadmeSection } from './readme-section';
 
 const { values } = parseArgs({
   options: {
@@ -175,16 +175,4 @@ function scalingTable(): string[] {
   ];
 }
 
-if (values.write) {
-  const readme = join(root, 'README.md');
-  const text = readFileSync(readme, 'utf8');
-  const start = '<!-- bench:cpu -->';
-  const end = '<!-- /bench:cpu -->';
-  if (!text.includes(start)) throw new Error('README.md has no bench:cpu markers');
-  writeFileSync(
-    readme,
-    `${text.slice(0, text.indexOf(start) + start.length)}\n${table}\n${text.slice(text.indexOf(end))}`,
-  );
-  // Tables aligned as the linter wants them.
-  execFileSync(join(root, 'node_modules/.bin/biome'), ['format', '--write', readme], { stdio: 'ignore' });
-}
+if (values.write) writeReadmeSection('bench:cpu', table);

@@ -8,8 +8,7 @@
  * --write puts the table into README.md between the bench:samples markers.
  */
 
-import { execFileSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -19,6 +18,7 @@ import { createCpuBackend } from '../engine/backend/cpu/cpu-backend';
 import { idxDataset, parseIdx } from '../engine/data/idx';
 import { parseGraphText } from '../engine/graph';
 import { Trainer } from '../engine/train/trainer';
+import { writeReadmeSection } from './readme-section';
 
 const { values } = parseArgs({
   options: {
@@ -77,18 +77,7 @@ async function main() {
       ...rows,
     ].join('\n');
     process.stdout.write(`\n${table}\n`);
-    if (!values.write) return;
-    const readme = join(root, 'README.md');
-    const text = readFileSync(readme, 'utf8');
-    const start = '<!-- bench:samples -->';
-    const end = '<!-- /bench:samples -->';
-    if (!text.includes(start)) throw new Error('README.md has no bench:samples markers');
-    writeFileSync(
-      readme,
-      `${text.slice(0, text.indexOf(start) + start.length)}\n${table}\n${text.slice(text.indexOf(end))}`,
-    );
-    // Tables aligned as the linter wants them.
-    execFileSync(join(root, 'node_modules/.bin/biome'), ['format', '--write', readme], { stdio: 'ignore' });
+    if (values.write) writeReadmeSection('bench:samples', table);
   }
 }
 

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { constant, fail, fmt, type LayerDef, ok, single, size } from './layer';
+import { constant, expectPort, fail, fmt, type LayerDef, ok, single, size, vectorOrImagePort } from './layer';
 
 const params = z.strictObject({
   /** Weight of the new batch in the running averages (PyTorch's convention). */
@@ -19,9 +19,8 @@ export const batchnorm: LayerDef<'batchnorm', BatchNormParams> = {
   description: 'Normalises each feature or channel over the batch, then applies a learned scale and shift.',
   params,
   inputPorts: () => single,
-  accepts: { ranks: [1, 3], what: 'a vector [D] or an image [C, H, W]' },
-  outputShape: (_p, [x]) =>
-    x.length === 1 || x.length === 3 ? ok(x) : fail('in', `expects [D] or [C, H, W], got ${fmt(x)}`),
+  accepts: vectorOrImagePort,
+  outputShape: (_p, [x]) => expectPort(x, vectorOrImagePort) ?? ok(x),
   paramSpecs: (_p, [x]) => ({ gamma: constant([x[0]], 1), beta: constant([x[0]], 0) }),
   flops: (_p, [x]) => 4 * size(x),
   formula: {

@@ -4,7 +4,7 @@ import {
   asPair,
   constant,
   dim,
-  expectRank,
+  expectPort,
   fail,
   fmt,
   imagePort,
@@ -70,7 +70,7 @@ export const conv2d: LayerDef<'conv2d', Conv2dParams> = {
   inputPorts: () => single,
   accepts: imagePort,
   outputShape(p, [x]) {
-    const rank = expectRank(x, 3, 'an image [C, H, W]');
+    const rank = expectPort(x, imagePort);
     if (rank) return rank;
     const pad = convPadding(p);
     if (typeof pad === 'string') return fail('padding', pad);

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import {
   constant,
   dim,
-  expectRank,
+  expectPort,
   initName,
   type LayerDef,
   ok,
@@ -35,7 +35,7 @@ export const dense: LayerDef<'dense', DenseParams> = {
   inputPorts: () => single,
   accepts: vectorPort,
   outputShape(p, [x]) {
-    return expectRank(x, 1, 'a vector (add a Flatten first)') ?? ok([p.units]);
+    return expectPort(x, vectorPort) ?? ok([p.units]);
   },
   paramSpecs(p, [x]) {
     const specs: Record<string, ParamSpec> = { W: weight([x[0], p.units], x[0], p.units) };

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { Conv2dGeometry } from '../backend/backend';
-import { expectRank, imagePort, type LayerDef, ok, single, size } from './layer';
+import { expectPort, imagePort, type LayerDef, ok, single, size } from './layer';
 import { averagePasses } from './pool2d';
 
 const params = z.strictObject({});
@@ -15,7 +15,7 @@ export const globalavgpool: LayerDef<'globalavgpool', GlobalAvgPoolParams> = {
   params,
   inputPorts: () => single,
   accepts: imagePort,
-  outputShape: (_p, [x]) => expectRank(x, 3, 'an image [C, H, W]') ?? ok([x[0]]),
+  outputShape: (_p, [x]) => expectPort(x, imagePort) ?? ok([x[0]]),
   paramSpecs: () => ({}),
   flops: (_p, [x]) => size(x),
   formula: { forward: 'y[c] = mean over i, j of x[c, i, j]', backward: 'dx[c, i, j] += dy[c] / (H·W)' },

@@ -38,7 +38,7 @@ export interface LayerDef<K extends string, P> {
    * The port type: the tensor ranks every input port accepts (a vector [D], a sequence [T, D], an image
    * [C, H, W]), so the editor refuses a wire of the wrong kind before it is made. Absent: any rank.
    */
-  accepts?: { ranks: readonly number[]; what: string };
+  accepts?: PortType;
   /** Output shape from the input shapes (in port order), or the field that makes it impossible. */
   outputShape(params: P, inputs: readonly Shape[]): ShapeResult;
   /** The learnable tensors, by name (W, b, gamma, ...), in the order they are initialised. */
@@ -159,15 +159,25 @@ export function fmt(shape: Shape): string {
   return `[${shape.join(', ')}]`;
 }
 
-/** Port types: what a layer's inputs must be (see LayerDef.accepts). */
-export const vectorPort = { ranks: [1], what: 'a vector [D] (add a Flatten first)' } as const;
-export const sequencePort = { ranks: [2], what: 'a sequence [T, D]' } as const;
-export const imagePort = { ranks: [3], what: 'an image [C, H, W]' } as const;
+/** A port type: the tensor ranks an input accepts, and how to name them to the user. */
+export interface PortType {
+  ranks: readonly number[];
+  what: string;
+}
 
-/** Requires an input of the given rank; `what` names the layout (for the message). */
-export function expectRank(input: Shape, rank: number, what: string): ShapeResult | null {
-  if (input.length === rank) return null;
-  return fail('in', `expects ${what} input of rank ${rank}, got ${fmt(input)}`);
+/** Port types: what a layer's inputs must be (see LayerDef.accepts). */
+export const vectorPort: PortType = { ranks: [1], what: 'a vector [D] (add a Flatten first)' };
+export const sequencePort: PortType = { ranks: [2], what: 'a sequence [T, D]' };
+export const imagePort: PortType = { ranks: [3], what: 'an image [C, H, W]' };
+export const vectorOrImagePort: PortType = { ranks: [1, 3], what: 'a vector [D] or an image [C, H, W]' };
+
+/**
+ * Requires an input of the port's type: the same rule the editor applies to wires (graph/connect.ts),
+ * here for files and for shapes that change after wiring.
+ */
+export function expectPort(input: Shape, port: PortType): ShapeResult | null {
+  if (port.ranks.includes(input.length)) return null;
+  return fail('in', `expects ${port.what} input of rank ${port.ranks.join(' or ')}, got ${fmt(input)}`);
 }
 
 /**

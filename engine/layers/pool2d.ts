@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { Backend, Buf, Conv2dGeometry } from '../backend/backend';
 import {
   asPair,
-  expectRank,
+  expectPort,
   fail,
   fmt,
   imagePort,
@@ -52,7 +52,7 @@ export function poolGeometry(p: Pool2dParams, [c, h, w]: Shape, [, oh, ow]: Shap
 }
 
 export function poolOutput(p: Pool2dParams, x: Shape): ShapeResult {
-  const rank = expectRank(x, 3, 'an image [C, H, W]');
+  const rank = expectPort(x, imagePort);
   if (rank) return rank;
   const [kh, kw] = asPair(p.size);
   const [sh, sw] = asPair(p.stride ?? p.size);

@@ -1,3 +1,4 @@
+import type { z } from 'zod';
 import type { SettingsPatch } from '../../engine/api';
 import { optimizerSchema, scheduleSchema } from '../../engine/graph/training-schema';
 import { useDocumentStore } from '../store/document-store';
@@ -13,92 +14,104 @@ const scheduleDefaults = {
   cosine: { minLr: 0 },
 } as const;
 
+const labels: Record<string, string> = {
+  lr: 'learning rate',
+  eps: 'epsilon',
+  everyEpochs: 'every epochs',
+  minLr: 'min learning rate',
+};
+
 type Props = { disabled: boolean; submit(patch: SettingsPatch): void; onError(message: string): void };
+
+/**
+ * A choice among the kinds of a schema's union (an optimizer, a schedule), then one field per number the
+ * chosen kind carries, each checked by the schema as it is left.
+ */
+function KindWithParams<T extends { kind: string }>({
+  name,
+  kinds,
+  value,
+  schema,
+  fresh,
+  patch,
+  disabled,
+  submit,
+  onError,
+}: Props & {
+  name: string;
+  kinds: readonly string[];
+  value: T;
+  schema: z.ZodType<T>;
+  /** The value for a newly chosen kind. */
+  fresh(kind: string): T;
+  patch(value: T): SettingsPatch;
+}) {
+  const params = Object.entries(value as Record<string, unknown>).filter(
+    (entry): entry is [string, number] => entry[0] !== 'kind' && typeof entry[1] === 'number',
+  );
+  return (
+    <>
+      <div className="field">
+        <label htmlFor={`setting-${name}`}>{name}</label>
+        <select
+          id={`setting-${name}`}
+          value={value.kind}
+          disabled={disabled}
+          onChange={(e) => submit(patch(fresh(e.target.value)))}
+        >
+          {kinds.map((k) => (
+            <option key={k}>{k}</option>
+          ))}
+        </select>
+      </div>
+      {params.map(([key, current]) => {
+        const label = labels[key] ?? key;
+        return (
+          <SettingField
+            key={`${value.kind}-${key}`}
+            label={label}
+            value={current}
+            disabled={disabled}
+            check={(v) => {
+              const parsed = schema.safeParse({ ...value, [key]: v });
+              return parsed.success ? patch(parsed.data) : `${label}: ${parsed.error.issues[0].message}`;
+            }}
+            onValid={submit}
+            onError={onError}
+          />
+        );
+      })}
+    </>
+  );
+}
 
 /**
  * The optimizer with each of its own hyper-parameters (from its schema: momentum, ρ, β₁, β₂, ε), and the
  * learning-rate schedule with its parameters. All of them change a paused run too.
  */
-export function OptimizerSettings({ disabled, submit, onError }: Props) {
+export function OptimizerSettings(props: Props) {
   const optimizer = useDocumentStore((s) => s.document.training.optimizer);
   const schedule = useDocumentStore((s) => s.document.training.schedule);
-  const hyper = Object.entries(optimizer).filter(([key]) => key !== 'kind') as [string, number][];
-  const scheduleParams = Object.entries(schedule).filter(([key]) => key !== 'kind') as [string, number][];
-  const labels: Record<string, string> = {
-    lr: 'learning rate',
-    momentum: 'momentum',
-    rho: 'rho',
-    beta1: 'beta1',
-    beta2: 'beta2',
-    eps: 'epsilon',
-    decay: 'decay',
-    everyEpochs: 'every epochs',
-    gamma: 'gamma',
-    minLr: 'min learning rate',
-  };
   return (
     <>
-      <div className="field">
-        <label htmlFor="setting-optimizer">optimizer</label>
-        <select
-          id="setting-optimizer"
-          value={optimizer.kind}
-          disabled={disabled}
-          onChange={(e) => submit({ optimizer: optimizerSchema.parse({ kind: e.target.value, lr: optimizer.lr }) })}
-        >
-          {optimizers.map((o) => (
-            <option key={o}>{o}</option>
-          ))}
-        </select>
-      </div>
-      {hyper.map(([key, value]) => (
-        <SettingField
-          key={`${optimizer.kind}-${key}`}
-          label={labels[key] ?? key}
-          value={value}
-          disabled={disabled}
-          check={(v) => {
-            const parsed = optimizerSchema.safeParse({ ...optimizer, [key]: v });
-            return parsed.success
-              ? { optimizer: parsed.data }
-              : `${labels[key] ?? key}: ${parsed.error.issues[0].message}`;
-          }}
-          onValid={submit}
-          onError={onError}
-        />
-      ))}
-      <div className="field">
-        <label htmlFor="setting-schedule">schedule</label>
-        <select
-          id="setting-schedule"
-          value={schedule.kind}
-          disabled={disabled}
-          onChange={(e) => {
-            const kind = e.target.value as (typeof schedules)[number];
-            submit({ schedule: scheduleSchema.parse({ kind, ...scheduleDefaults[kind] }) });
-          }}
-        >
-          {schedules.map((k) => (
-            <option key={k}>{k}</option>
-          ))}
-        </select>
-      </div>
-      {scheduleParams.map(([key, value]) => (
-        <SettingField
-          key={`${schedule.kind}-${key}`}
-          label={labels[key] ?? key}
-          value={value}
-          disabled={disabled}
-          check={(v) => {
-            const parsed = scheduleSchema.safeParse({ ...schedule, [key]: v });
-            return parsed.success
-              ? { schedule: parsed.data }
-              : `${labels[key] ?? key}: ${parsed.error.issues[0].message}`;
-          }}
-          onValid={submit}
-          onError={onError}
-        />
-      ))}
+      <KindWithParams
+        {...props}
+        name="optimizer"
+        kinds={optimizers}
+        value={optimizer}
+        schema={optimizerSchema}
+        fresh={(kind) => optimizerSchema.parse({ kind, lr: optimizer.lr })}
+        patch={(o) => ({ optimizer: o })}
+      />
+      <KindWithParams
+        {...props}
+        name="schedule"
+        kinds={schedules}
+        value={schedule}
+        schema={scheduleSchema}
+        fresh={(kind) => scheduleSchema.parse({ kind, ...scheduleDefaults[kind as (typeof schedules)[number]] })}
+        patch={(s) => ({ schedule: s })}
+      />
     </>
   );
 }

@@ -1,14 +1,10 @@
 import type { PickedFile } from '../../engine/data/from-files';
-import type { DatasetFileKind, PickedDataset } from '../store/dataset-files-store';
-
-/** Limits checked before any file is read: one file, and one pick in all. */
-export const MAX_DATASET_FILE_BYTES = 1024 * 1024 * 1024;
-export const MAX_DATASET_PICK_BYTES = 2 * 1024 * 1024 * 1024;
-export const MAX_DATASET_FILES = 100_000;
+import { type DatasetKind, datasetCountProblem, datasetSizeProblem } from '../../main/ipc-contract';
+import type { PickedDataset } from '../store/dataset-files-store';
 
 export type PickOutcome = { ok: true; picked: PickedDataset | null } | { ok: false; message: string };
 
-const accept: Record<DatasetFileKind, string> = {
+const accept: Record<DatasetKind, string> = {
   idx: '.gz,.idx,.ubyte,.idx1-ubyte,.idx3-ubyte',
   csv: '.csv,.tsv,.txt',
   images: 'image/png,image/jpeg',
@@ -18,7 +14,7 @@ const accept: Record<DatasetFileKind, string> = {
  * Files named "<folder>/<class>/<file>" (a folder pick) become the folder's name and paths inside it;
  * files picked one by one keep their names.
  */
-export function asPickedDataset(kind: DatasetFileKind, named: PickedFile[]): PickedDataset {
+export function asPickedDataset(kind: DatasetKind, named: PickedFile[]): PickedDataset {
   if (kind !== 'images') return { kind, name: named.map((f) => f.path).join(', '), files: named };
   const folder = named[0]?.path.split('/')[0] ?? 'images';
   return {
@@ -29,7 +25,7 @@ export function asPickedDataset(kind: DatasetFileKind, named: PickedFile[]): Pic
 }
 
 /** Picks dataset files: the native dialog in the desktop app, a file input (a folder input for images) on the web. */
-export async function pickDatasetFiles(kind: DatasetFileKind): Promise<PickOutcome> {
+export async function pickDatasetFiles(kind: DatasetKind): Promise<PickOutcome> {
   if (window.netloom) {
     const result = await window.netloom.openDatasetFiles({ kind });
     if (!result.ok) return { ok: false, message: result.message };
@@ -48,14 +44,9 @@ export async function pickDatasetFiles(kind: DatasetFileKind): Promise<PickOutco
   if (!chosen || chosen.length === 0) return { ok: true, picked: null };
   const images = /\.(png|jpe?g)$/i;
   const files = kind === 'images' ? chosen.filter((f) => images.test(f.name)) : chosen;
-  if (files.length > MAX_DATASET_FILES)
-    return { ok: false, message: `${files.length} files picked, over the limit of ${MAX_DATASET_FILES}` };
-  let total = 0;
-  for (const f of files) {
-    total += f.size;
-    if (f.size > MAX_DATASET_FILE_BYTES || total > MAX_DATASET_PICK_BYTES)
-      return { ok: false, message: `${f.name}: the picked files exceed ${MAX_DATASET_PICK_BYTES} bytes` };
-  }
+  // The same limits as the desktop app's, before any file is read.
+  const problem = datasetCountProblem(files.length) ?? datasetSizeProblem(files);
+  if (problem) return { ok: false, message: problem };
   const named: PickedFile[] = [];
   for (const f of files)
     named.push({ path: f.webkitRelativePath || f.name, bytes: new Uint8Array(await f.arrayBuffer()) });
@@ -63,7 +54,7 @@ export async function pickDatasetFiles(kind: DatasetFileKind): Promise<PickOutco
   return { ok: true, picked: asPickedDataset(kind, named) };
 }
 
-function chooseInBrowser(kind: DatasetFileKind): Promise<File[] | null> {
+function chooseInBrowser(kind: DatasetKind): Promise<File[] | null> {
   return new Promise((resolve) => {
     const input = document.createElement('input');
     input.type = 'file';

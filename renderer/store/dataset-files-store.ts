@@ -1,15 +1,14 @@
 import { create } from 'zustand';
 import type { PickedFile } from '../../engine/data/from-files';
 import type { GraphDocument } from '../../engine/graph';
-
-export type DatasetFileKind = 'idx' | 'csv' | 'images';
+import type { DatasetKind } from '../../main/ipc-contract';
 
 /**
  * The dataset files the user picked in this window. They stay in memory only: the document names them
  * (file or folder names), and a reopened document asks for them again.
  */
 export interface PickedDataset {
-  kind: DatasetFileKind;
+  kind: DatasetKind;
   /** The folder's name for images; the file names otherwise. */
   name: string;
   /** Paths inside the folder for images ("<class>/<file>"), file names otherwise. */

@@ -33,6 +33,19 @@ export interface RunSeries {
 
 const emptySeries = (): RunSeries => ({ step: [], loss: [], accuracy: [], lr: [], epochs: [], epochSteps: [] });
 
+/** What the UI shows of a run before it has told anything: at first, and when a new run starts. */
+const noRunYet = () => ({
+  info: null,
+  progress: null,
+  telemetry: {},
+  series: emptySeries(),
+  version: 0,
+  loading: null,
+  inspection: null,
+  boundary: null,
+  inspectionError: null,
+});
+
 interface TrainingState {
   state: SessionState;
   info: SessionInfo | null;
@@ -106,16 +119,8 @@ function end(): void {
 /** The run of the open document in the engine worker: commands, and everything the UI shows of it. */
 export const useTrainingStore = create<TrainingState>()((set, get) => ({
   state: 'idle',
-  info: null,
-  progress: null,
-  telemetry: {},
-  series: emptySeries(),
-  version: 0,
-  loading: null,
-  inspection: null,
-  boundary: null,
+  ...noRunYet(),
   inspecting: false,
-  inspectionError: null,
   async inspect() {
     const training = current?.training;
     if (!training || get().inspecting) return;
@@ -132,18 +137,7 @@ export const useTrainingStore = create<TrainingState>()((set, get) => ({
     const store = useDocumentStore.getState();
     const doc = store.document;
     end();
-    set({
-      state: 'opening',
-      info: null,
-      progress: null,
-      telemetry: {},
-      series: emptySeries(),
-      version: 0,
-      loading: null,
-      inspection: null,
-      inspectionError: null,
-      boundary: null,
-    });
+    set({ state: 'opening', ...noRunYet() });
     let data: DatasetInput | string;
     try {
       data = await dataFor(doc);

@@ -85,3 +85,15 @@ export async function openApp(): Promise<AppSession> {
     },
   };
 }
+
+/** Save As through the browser's download fallback (no File System Access API); returns the saved path. */
+export async function saveAsDownload(page: Page, name: string): Promise<string> {
+  await page.evaluate(() => {
+    delete (window as { showSaveFilePicker?: unknown }).showSaveFilePicker;
+  });
+  const download = page.waitForEvent('download');
+  await page.getByTestId('cmd-save-as').click();
+  const saved = join(artifactsDir, name);
+  await (await download).saveAs(saved);
+  return saved;
+}

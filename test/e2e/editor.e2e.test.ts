@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type AppSession, artifactsDir, openApp } from './browser';
+import { type AppSession, artifactsDir, openApp, saveAsDownload } from './browser';
 
 let app: AppSession;
 beforeAll(async () => {
@@ -171,13 +171,7 @@ describe('files and recovery', () => {
     const runBefore = await page.getByTestId('run').textContent();
     expect(runBefore).toMatch(/adam 0\.02 · 32\s*15\/15/);
     // Save As falls back to a download in this browser.
-    await page.evaluate(() => {
-      delete (window as { showSaveFilePicker?: unknown }).showSaveFilePicker;
-    });
-    const download = page.waitForEvent('download');
-    await page.getByTestId('cmd-save-as').click();
-    const saved = join(artifactsDir, 'spiral-reopened.json');
-    await (await download).saveAs(saved);
+    const saved = await saveAsDownload(page, 'spiral-reopened.json');
 
     await page.reload();
     await expect.poll(() => page.locator('.react-flow').count()).toBe(1);

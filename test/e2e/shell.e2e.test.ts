@@ -4,7 +4,7 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseGraphText } from '../../engine/graph';
 import { samplesDir } from '../helpers/samples';
-import { type AppSession, artifactsDir, openApp } from './browser';
+import { type AppSession, artifactsDir, openApp, saveAsDownload } from './browser';
 
 let app: AppSession;
 
@@ -209,13 +209,7 @@ describe('training from the app, in the browser worker', () => {
       .toBeGreaterThan(100);
     expect(await page.getByTestId('telemetry-relu1').textContent()).toMatch(/dead \d+%/);
     // The run is kept in the document: saved, it carries its epochs.
-    await page.evaluate(() => {
-      delete (window as { showSaveFilePicker?: unknown }).showSaveFilePicker;
-    });
-    const download = page.waitForEvent('download');
-    await page.getByTestId('cmd-save-as').click();
-    const saved = join(artifactsDir, 'spiral-with-run.json');
-    await (await download).saveAs(saved);
+    const saved = await saveAsDownload(page, 'spiral-with-run.json');
     const doc = parseGraphText(readFileSync(saved, 'utf8'));
     if (!doc.ok) throw new Error(JSON.stringify(doc.issues));
     expect(doc.document.runs?.[0]).toMatchObject({ status: 'completed', backend: 'cpu' });

@@ -3,6 +3,7 @@ import { createCpuBackend } from '../../../engine/backend/cpu/cpu-backend';
 import type { Dataset } from '../../../engine/data/dataset';
 import { Random } from '../../../engine/init/random';
 import { Trainer } from '../../../engine/train/trainer';
+import { workloads } from '../../../scripts/bench-cpu/workloads';
 import { chain } from '../../helpers/graphs';
 
 /** Random inputs and ten classes: enough to drive the loss curve, the same for both kernel sets. */
@@ -21,53 +22,18 @@ function randomData(shape: number[], count: number): Dataset {
   };
 }
 
-type Layer = [string, Record<string, unknown>?];
-const relu: Layer = ['activation', { fn: 'relu' }];
-const workloads: Record<string, { shape: number[]; layers: Layer[]; optimizer: Record<string, unknown> }> = {
-  'MLP (Adam)': {
-    shape: [1, 28, 28],
-    layers: [['flatten'], ['dense', { units: 64 }], relu, ['dense', { units: 32 }], relu, ['dense', { units: 10 }]],
-    optimizer: { kind: 'adam', lr: 1e-3 },
-  },
-  'LeNet-5 (momentum)': {
-    shape: [1, 28, 28],
-    layers: [
-      ['conv2d', { filters: 6, kernel: 5, padding: 2 }],
-      relu,
-      ['maxpool2d', { size: 2 }],
-      ['conv2d', { filters: 16, kernel: 5 }],
-      relu,
-      ['maxpool2d', { size: 2 }],
-      ['flatten'],
-      ['dense', { units: 120 }],
-      relu,
-      ['dense', { units: 84 }],
-      relu,
-      ['dense', { units: 10 }],
-    ],
-    optimizer: { kind: 'momentum', lr: 0.01, momentum: 0.9 },
-  },
-  'LSTM over rows (Adam)': {
-    shape: [28, 28],
-    layers: [
-      ['lstm', { units: 32 }],
-      ['dense', { units: 10 }],
-    ],
-    optimizer: { kind: 'adam', lr: 1e-3 },
-  },
-};
-
 describe('training with the fast kernels follows the reference kernels', () => {
-  for (const [name, w] of Object.entries(workloads))
-    it(`${name}: the same loss curve over 15 steps`, async () => {
-      const doc = chain(w.shape, w.layers, {
+  // The CPU benchmark's three workloads.
+  for (const w of Object.values(workloads))
+    it(`${w.title}: the same loss curve over 15 steps`, async () => {
+      const doc = chain(w.inputShape, w.layers, {
         optimizer: w.optimizer,
         batchSize: 16,
         epochs: 100,
         validation: { split: 0 },
         loss: { kind: 'softmax-cross-entropy' },
       });
-      const data = randomData(w.shape, 64);
+      const data = randomData(w.inputShape, 64);
       const curve = async (fast: boolean) => {
         const trainer = new Trainer(doc, createCpuBackend('f32', { fast }), data);
         const losses: number[] = [];

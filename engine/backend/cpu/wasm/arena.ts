@@ -134,11 +134,11 @@ export class WasmArena {
     const block = this.alloc(CONTROL_INTS);
     if (!block || this.threads) return;
     const control = new Int32Array(block.buffer, block.byteOffset, CONTROL_INTS);
-    this.threads = KernelThreads.start(spawn, this.memory, this.bytes, control);
-    if (!this.threads) return;
     const kernels = this.kernels as unknown as Record<ThreadKernel, (...args: number[]) => void>;
-    this.threads.runHere = (kernel, args) => kernels[kernel](...args);
-    orphans.register(this, this.threads, this);
+    this.threads = KernelThreads.start(spawn, this.memory, this.bytes, control, (kernel, args) =>
+      kernels[kernel](...args),
+    );
+    if (this.threads) orphans.register(this, this.threads, this);
   }
 
   /** Stops the helper thread; the memory goes when the last view of it does. */

@@ -63,19 +63,27 @@ export class KernelThreads {
   private constructor(
     private readonly ctl: Int32Array,
     private readonly thread: ThreadHandle,
+    /** Runs a kernel on this thread (when the helper is gone). */
+    private readonly runHere: (kernel: ThreadKernel, args: number[]) => void,
   ) {}
 
   /**
    * A helper thread on this memory, or null where the calling thread may not block (a page's main thread)
    * or threads cannot start.
    */
-  static start(spawn: SpawnThread, memory: unknown, bytes: Uint8Array, control: Int32Array): KernelThreads | null {
+  static start(
+    spawn: SpawnThread,
+    memory: unknown,
+    bytes: Uint8Array,
+    control: Int32Array,
+    runHere: (kernel: ThreadKernel, args: number[]) => void,
+  ): KernelThreads | null {
     try {
       // Atomics.wait throws on a browser's main thread: there, no helper.
       Atomics.wait(control, CONTROL_INTS - 1, 1, 0);
       const thread = spawn(helperSource);
       thread.postMessage({ memory, bytes, control: control.byteOffset, kernels: threadKernels });
-      return new KernelThreads(control, thread);
+      return new KernelThreads(control, thread, runHere);
     } catch {
       return null;
     }
@@ -117,9 +125,6 @@ export class KernelThreads {
   get helping(): boolean {
     return this.alive;
   }
-
-  /** Set by the arena: runs a kernel on this thread (when the helper is gone). */
-  runHere: (kernel: ThreadKernel, args: number[]) => void = () => {};
 
   stop(): void {
     if (!this.alive) return;

@@ -1,4 +1,5 @@
 // Convolution helpers for the im2col formulation (see fast-conv.ts) and max pooling, over NCHW float32.
+import { copy } from './elementwise';
 import { gemm } from './gemm';
 
 @inline function at(base: usize, index: i32): usize {
@@ -10,6 +11,20 @@ import { gemm } from './gemm';
   let i = 0;
   for (; i + 4 <= n; i += 4) v128.store(at(dst, i), v128.load(at(src, i)));
   for (; i < n; i++) store<f32>(at(dst, i), load<f32>(at(src, i)));
+}
+
+/** The first output column whose input column (ox·sw − pw + kx) lies inside the image. */
+@inline function firstInside(ow: i32, sw: i32, pw: i32, kx: i32): i32 {
+  let ox = 0;
+  while (ox < ow && ox * sw - pw + kx < 0) ox++;
+  return ox;
+}
+
+/** One past the last output column, from `from`, whose input column lies inside an image of width w. */
+@inline function endInside(from: i32, ow: i32, sw: i32, pw: i32, kx: i32, w: i32): i32 {
+  let ox = ow;
+  while (ox > from && (ox - 1) * sw - pw + kx >= w) ox--;
+  return ox;
 }
 
 /** One sample's patches as the columns of cols[cIn·kh·kw, oh·ow] (zeros where a patch leaves the image). */
@@ -24,10 +39,8 @@ export function im2col(
         const row = at(cols, ((ci * kh + ky) * kw + kx) * plane);
         const xPlane = at(x, ci * h * w);
         // Output columns whose input column lies inside the image: [oxFrom, oxTo).
-        let oxFrom = 0;
-        while (oxFrom < ow && oxFrom * sw - pw + kx < 0) oxFrom++;
-        let oxTo = ow;
-        while (oxTo > oxFrom && (oxTo - 1) * sw - pw + kx >= w) oxTo--;
+        const oxFrom = firstInside(ow, sw, pw, kx);
+        const oxTo = endInside(oxFrom, ow, sw, pw, kx, w);
         for (let oy = 0; oy < oh; oy++) {
           const iy = oy * sh - ph + ky;
           const out = at(row, oy * ow);
@@ -55,24 +68,17 @@ export function col2im(
       for (let kx = 0; kx < kw; kx++) {
         const row = at(dcols, ((ci * kh + ky) * kw + kx) * plane);
         const xPlane = at(dx, ci * h * w);
-        let oxFrom = 0;
-        while (oxFrom < ow && oxFrom * sw - pw + kx < 0) oxFrom++;
-        let oxTo = ow;
-        while (oxTo > oxFrom && (oxTo - 1) * sw - pw + kx >= w) oxTo--;
+        const oxFrom = firstInside(ow, sw, pw, kx);
+        const oxTo = endInside(oxFrom, ow, sw, pw, kx, w);
         for (let oy = 0; oy < oh; oy++) {
           const iy = oy * sh - ph + ky;
           if (iy < 0 || iy >= h) continue;
           const src = at(row, oy * ow);
           const dst = at(xPlane, iy * w - pw + kx);
-          if (sw == 1) {
-            let ox = oxFrom;
-            for (; ox + 4 <= oxTo; ox += 4)
-              v128.store(at(dst, ox), f32x4.add(v128.load(at(dst, ox)), v128.load(at(src, ox))));
-            for (; ox < oxTo; ox++) store<f32>(at(dst, ox), load<f32>(at(dst, ox)) + load<f32>(at(src, ox)));
-          } else {
+          if (sw == 1) copy(at(src, oxFrom), at(dst, oxFrom), oxTo - oxFrom, true);
+          else
             for (let ox = oxFrom; ox < oxTo; ox++)
               store<f32>(at(dst, ox * sw), load<f32>(at(dst, ox * sw)) + load<f32>(at(src, ox)));
-          }
         }
       }
 }
@@ -244,11 +250,9 @@ export function convForward(
 ): void {
   const P = oh * ow;
   const K = cIn * kh * kw;
-  const direct = isDirect(kh, kw, sh, sw, ph, pw);
   for (let b = n0; b < n1; b++) {
-    const xb = at(x, b * cIn * h * wd);
-    if (!direct) im2col(xb, cols, cIn, h, wd, kh, kw, sh, sw, ph, pw, oh, ow);
-    gemm(w, direct ? xb : cols, at(y, b * cOut * P), cOut, P, K, false, false, false, scratch, 0, P);
+    const patches = patchesOf(at(x, b * cIn * h * wd), cols, cIn, h, wd, kh, kw, sh, sw, ph, pw, oh, ow);
+    gemm(w, patches, at(y, b * cOut * P), cOut, P, K, false, false, false, scratch, 0, P);
   }
 }
 
@@ -278,12 +282,20 @@ export function convBackwardWeight(
 ): void {
   const P = oh * ow;
   const K = cIn * kh * kw;
-  const direct = isDirect(kh, kw, sh, sw, ph, pw);
   for (let b = n0; b < n1; b++) {
-    const xb = at(x, b * cIn * h * wd);
-    if (!direct) im2col(xb, cols, cIn, h, wd, kh, kw, sh, sw, ph, pw, oh, ow);
-    gemm(at(dy, b * cOut * P), direct ? xb : cols, dw, cOut, K, P, false, true, true, scratch, 0, K);
+    const patches = patchesOf(at(x, b * cIn * h * wd), cols, cIn, h, wd, kh, kw, sh, sw, ph, pw, oh, ow);
+    gemm(at(dy, b * cOut * P), patches, dw, cOut, K, P, false, true, true, scratch, 0, K);
   }
+}
+
+/** One sample's patch matrix: the sample itself for a direct (1×1) convolution, else its im2col into cols. */
+@inline function patchesOf(
+  xb: usize, cols: usize, cIn: i32, h: i32, w: i32, kh: i32, kw: i32,
+  sh: i32, sw: i32, ph: i32, pw: i32, oh: i32, ow: i32,
+): usize {
+  if (isDirect(kh, kw, sh, sw, ph, pw)) return xb;
+  im2col(xb, cols, cIn, h, w, kh, kw, sh, sw, ph, pw, oh, ow);
+  return cols;
 }
 
 /** A 1×1 convolution with stride 1 and no padding: the sample itself is its patch matrix. */
