@@ -1,4 +1,4 @@
-import { createCpuBackend } from './backend/cpu/cpu-backend';
+import { chooseBackend } from './backend/choose';
 import { createFastMatmul } from './backend/cpu/fast-matmul';
 import { WasmArena } from './backend/cpu/wasm/arena';
 import type { SpawnThread } from './backend/cpu/wasm/kernel-threads';
@@ -102,15 +102,8 @@ export function createEngineApi(env: EngineEnvironment): EngineApi {
       };
       const { train, validation } = await resolveData(checked.document, data, progress);
       await session?.close();
-      session = new SessionHost(
-        checked.document,
-        train,
-        validation,
-        () => createCpuBackend('f32', { spawnThread: env.spawnThread }),
-        emit,
-        options,
-        checkpoint,
-      );
+      const backend = await chooseBackend(checked.document.training.backend, env);
+      session = new SessionHost(checked.document, train, validation, backend, emit, options, checkpoint);
       return session.info();
     },
     async run(args = {}) {

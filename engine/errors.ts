@@ -10,6 +10,8 @@ export type EngineErrorCode =
   | 'NON_FINITE'
   | 'WEBGPU_UNAVAILABLE'
   | 'WEBGPU_DEVICE_LOST'
+  | 'WEBGPU_SHADER'
+  | 'TOO_LARGE'
   | 'INTERNAL';
 
 export class EngineError extends Error {

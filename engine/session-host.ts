@@ -1,4 +1,5 @@
-import type { Backend } from './backend/backend';
+import type { BackendId } from './backend/backend-id';
+import type { ChosenBackend } from './backend/choose';
 import { loadBundled } from './data/bundled';
 import { type Dataset, splitValidation } from './data/dataset';
 import { generatedDataset } from './data/from-document';
@@ -72,6 +73,8 @@ export interface SessionInfo {
   epoch: number;
   trainSamples: number;
   validationSamples: number;
+  /** Where it trains, and why there. */
+  backend: { id: BackendId; label: string; reason: string };
 }
 
 /** Training settings that may change between runs of one session (the network itself may not). */
@@ -106,14 +109,14 @@ export class SessionHost {
     private doc: GraphDocument,
     private readonly train: Dataset,
     private readonly validation: Dataset | undefined,
-    private readonly makeBackend: () => Backend,
+    private readonly backend: ChosenBackend,
     private readonly emit: Emit,
     options: SessionOptions = {},
     checkpoint?: Uint8Array,
   ) {
     this.telemetryMs = options.telemetryIntervalMs ?? 200;
     this.checkpointMs = options.checkpointIntervalMs ?? 2000;
-    this.trainer = new Trainer(doc, makeBackend(), this.train, this.validation);
+    this.trainer = new Trainer(doc, backend.make(), this.train, this.validation);
     if (checkpoint) this.trainer.restore(decodeCheckpoint(checkpoint));
   }
 
@@ -128,6 +131,7 @@ export class SessionHost {
       epoch: t.epoch,
       trainSamples: this.train.count,
       validationSamples: this.validation?.count ?? 0,
+      backend: { id: this.backend.id, label: this.backend.label, reason: this.backend.reason },
     };
   }
 
@@ -143,7 +147,8 @@ export class SessionHost {
     try {
       while (done < steps && !this.trainer.finished) {
         if (this.stopRequested) return this.stopRequested === 'pause' ? 'paused' : 'stopped';
-        await this.trainer.runSteps(1, {
+        const before = this.trainer.step;
+        await this.trainer.runSteps(Math.min(this.trainer.stepsPerCall, steps - done), {
           onStep: (m) => {
             rateSamples += this.trainer.lastBatchSize;
             const seconds = (performance.now() - rateStart) / 1000;
@@ -156,7 +161,7 @@ export class SessionHost {
             this.flushSteps();
           },
         });
-        done++;
+        done += Math.max(this.trainer.step - before, 1);
         const now = performance.now();
         if (now - this.lastFlush >= this.telemetryMs) {
           this.flushSteps();
@@ -215,7 +220,7 @@ export class SessionHost {
     const saved = await old.checkpoint();
     const sameOptimizer = patch.optimizer === undefined || patch.optimizer.kind === this.doc.training.optimizer.kind;
     this.doc = { ...this.doc, training: { ...this.doc.training, ...patch } };
-    this.trainer = new Trainer(this.doc, this.makeBackend(), this.train, this.validation);
+    this.trainer = new Trainer(this.doc, this.backend.make(), this.train, this.validation);
     const seen = saved.batchIndex * old.batchSize;
     const restored = {
       ...saved,

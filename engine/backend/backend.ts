@@ -57,6 +57,13 @@ export interface Backend<B extends Buf = Buf> {
   readonly allocations: number;
   /** Stops the backend's threads; it is not used after. */
   dispose?(): void;
+  /**
+   * Reads cost a round trip to a device (WebGPU): the trainer then records many steps and reads their
+   * metrics together, a few times a second, instead of after every step.
+   */
+  readonly deferredReads?: boolean;
+  /** Hands the work recorded so far to the device, so it runs while the next step is recorded. */
+  submit?(): void;
 
   fill(out: B, value: number, size: number): void;
   /** out (+)= src, element-wise. */

@@ -90,6 +90,8 @@ function recurrentPasses(
         transB: false,
         accumulate: false,
       });
+      // The bias once for every step (rather than in each step's loop).
+      be.addBias({ out: projected, bias: weights.b, outer: n * T, channels: wu, inner: 1 });
       for (let t = 0; t < T; t++) {
         const s = stepOf(t, wu);
         be.copyBlocks({
@@ -114,7 +116,6 @@ function recurrentPasses(
           transB: false,
           accumulate: true,
         });
-        be.addBias({ out: z[t], bias: weights.b, outer: n, channels: wu, inner: 1 });
         cell.forward(t, n);
         if (p.returnSequences) {
           const o = stepOf(t, u);
@@ -152,7 +153,6 @@ function recurrentPasses(
           });
         } else if (t === T - 1) be.copy({ src: dy, out: dh, size: n * u, accumulate: true });
         cell.backward(t, n, dh, dz);
-        be.biasGrad({ dy: dz, dBias: grads.b, outer: n, channels: wu, inner: 1 });
         be.matmul({ a: h[t], b: dz, out: grads.Wh, m: u, n: wu, k: n, transA: true, transB: false, accumulate: true });
         be.matmul({ a: dz, b: weights.Wh, out: dh, m: n, n: u, k: wu, transA: false, transB: true, accumulate: false });
         const s = stepOf(t, wu);
@@ -168,6 +168,8 @@ function recurrentPasses(
           accumulate: false,
         });
       }
+      // Every step's pre-activation gradient is in dProjected: the bias gradient sums them all at once.
+      be.biasGrad({ dy: dProjected, dBias: grads.b, outer: n * T, channels: wu, inner: 1 });
       be.matmul({
         a: x,
         b: dProjected,

@@ -43,6 +43,19 @@ export interface TrainerEvents {
   onEpoch?(m: EpochMetrics): void;
 }
 
+/** Steps recorded before their metrics are read back, at most, on a backend with deferred reads. */
+const LOGGED_STEPS = 64;
+/** Steps per runSteps call of a caller that checks for pauses between calls (see stepsPerCall). */
+const DEFERRED_STEPS_PER_CALL = 16;
+
+/** A step recorded on a deferred backend, whose metrics are not read yet. */
+interface PendingStep {
+  step: number;
+  epoch: number;
+  n: number;
+  lr: number;
+}
+
 /** A dataset uploaded once to the backend, so a batch is gathered there, not copied in. */
 interface DeviceData {
   data: Dataset;
@@ -74,6 +87,11 @@ export class Trainer {
   /** Samples in the last training batch (its activations and gradients are still in the buffers). */
   lastBatchSize = 0;
   private readonly paramNormSq: Buf;
+  /** Deferred backends: each recorded step's loss, correct count, gradient norm² and weight norm². */
+  private readonly stepLog?: Buf;
+  /** Deferred backends: the state before the first step not yet read, to roll back to. */
+  private readonly settledState?: { params: Buf; slot1: Buf; slot2: Buf };
+  private pendingSteps: PendingStep[] = [];
   private progress = {
     bestLoss: Number.POSITIVE_INFINITY,
     epochsWithoutImprovement: 0,
@@ -110,6 +128,19 @@ export class Trainer {
       slot2: be.alloc(total, 'backup slot2'),
     };
     this.paramNormSq = be.alloc(1, 'param normSq');
+    if (be.deferredReads) {
+      this.stepLog = be.alloc(LOGGED_STEPS * 4, 'step log');
+      this.settledState = {
+        params: be.alloc(total, 'settled params'),
+        slot1: be.alloc(total, 'settled slot1'),
+        slot2: be.alloc(total, 'settled slot2'),
+      };
+    }
+  }
+
+  /** Steps a caller that checks for pauses between runSteps calls should ask for at a time. */
+  get stepsPerCall(): number {
+    return this.be.deferredReads ? DEFERRED_STEPS_PER_CALL : 1;
   }
 
   get batchesPerEpoch(): number {
@@ -127,12 +158,13 @@ export class Trainer {
 
   /** Runs until the document's epochs are done or early stopping ends the run. */
   async fit(events: TrainerEvents = {}): Promise<EpochMetrics[]> {
-    while (!this.finished) await this.runSteps(1, events);
+    while (!this.finished) await this.runSteps(this.stepsPerCall, events);
     return this.history;
   }
 
   /** Runs `count` optimizer steps (fewer if the run finishes), crossing epochs as needed. */
   async runSteps(count: number, events: TrainerEvents = {}): Promise<void> {
+    if (this.be.deferredReads) return this.runDeferredSteps(count, events);
     for (let i = 0; i < count && !this.finished; i++) {
       const metrics = await this.trainStep();
       events.onStep?.(metrics);
@@ -140,6 +172,100 @@ export class Trainer {
         const epoch = await this.endEpoch();
         events.onEpoch?.(epoch);
       }
+    }
+  }
+
+  /**
+   * The same steps with no read between them: each step's metrics go to the step log on the device, read
+   * back when it is full, at the end of an epoch and at the end of the call. A non-finite value found then
+   * rolls the weights back to before the first step of the log.
+   */
+  private async runDeferredSteps(count: number, events: TrainerEvents): Promise<void> {
+    for (let i = 0; i < count && !this.finished; i++) {
+      this.recordStep();
+      const epochDone = this.batchIndex === this.batchesPerEpoch;
+      if (epochDone || this.pendingSteps.length === LOGGED_STEPS) await this.settle(events);
+      if (epochDone) {
+        // Ended before it is reported: `onEpoch?.(await …)` would skip the call when there is no listener.
+        const epoch = await this.endEpoch();
+        events.onEpoch?.(epoch);
+      }
+    }
+    await this.settle(events);
+  }
+
+  private recordStep(): void {
+    const { be, session: s } = this;
+    const t = this.doc.training;
+    if (this.pendingSteps.length === 0) this.copyState(this.settledState!, s.flat);
+    if (this.batchIndex === 0) {
+      if (t.sampling !== 'full-batch') this.random.shuffle(this.order);
+      this.epochStarted = performance.now();
+    }
+    const start = this.batchIndex * this.batchSize;
+    const n = Math.min(this.batchSize, this.train.data.count - start);
+    this.gather(this.train, this.order.subarray(start, start + n));
+    s.forward(n, 'train', this.step);
+    s.computeLoss(n);
+    s.backward(n, 'train');
+    s.finishGradients(t.clipNorm ?? 0);
+    const lr = learningRate(t, this.epoch);
+    this.copyState(this.backup, s.flat);
+    be.optimizerStep({
+      ...s.flat,
+      kind: t.optimizer.kind,
+      hyper: hyperOf(t.optimizer, lr),
+      size: s.paramCount,
+      step: this.step + 1,
+    });
+    be.clipByGlobalNorm({ g: s.flat.params, size: s.paramCount, maxNorm: 0, normSq: this.paramNormSq });
+    const row = this.pendingSteps.length * 4;
+    for (const [i, value] of [s.loss, s.correct, s.normSq, this.paramNormSq].entries())
+      be.copy({ src: value, out: be.view(this.stepLog!, row + i, 1), size: 1, accumulate: false });
+    be.submit?.();
+    this.pendingSteps.push({ step: this.step + 1, epoch: this.epoch, n, lr });
+    this.step++;
+    this.batchIndex++;
+    this.lastBatchSize = n;
+  }
+
+  /** Reads the step log and reports the steps in it (see runDeferredSteps). */
+  private async settle(events: TrainerEvents): Promise<void> {
+    const steps = this.pendingSteps;
+    if (steps.length === 0) return;
+    this.pendingSteps = [];
+    const log = await this.be.read(this.stepLog!);
+    const metricsOf = (k: number) => log.subarray(k * 4, k * 4 + 4);
+    for (const [k, p] of steps.entries()) {
+      const [loss, , normSq, weightNormSq] = metricsOf(k);
+      const problem = !Number.isFinite(loss)
+        ? `the loss is ${loss}`
+        : !Number.isFinite(normSq)
+          ? 'the gradients are not finite'
+          : !Number.isFinite(weightNormSq)
+            ? `the weights overflowed (learning rate ${p.lr} too high?)`
+            : undefined;
+      if (!problem) continue;
+      this.copyState(this.session.flat, this.settledState!);
+      this.step -= steps.length;
+      this.batchIndex -= steps.length;
+      throw new EngineError(
+        'NON_FINITE',
+        `step ${p.step}: ${problem}. Training stopped; the weights are those before step ${steps[0].step} (on this backend metrics are read every few steps).`,
+      );
+    }
+    for (const [k, p] of steps.entries()) {
+      const [loss, correct] = metricsOf(k);
+      this.progress.epochLossSum += loss * p.n;
+      this.progress.epochCorrect += correct;
+      this.progress.epochSeen += p.n;
+      events.onStep?.({
+        step: p.step,
+        epoch: p.epoch,
+        loss,
+        accuracy: this.classifies ? correct / (p.n * this.correctPerSample) : undefined,
+        lr: p.lr,
+      });
     }
   }
 

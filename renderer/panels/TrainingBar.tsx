@@ -72,6 +72,15 @@ export function TrainingBar({ analysis }: { analysis: GraphAnalysis | null }) {
           epoch {epoch}/{info.epochs} · step {number.format(progress.step)} · loss {progress.loss.toFixed(4)}
           {pct(progress.accuracy)} · {number.format(Math.round(progress.samplesPerSecond))} samples/s
           {state === 'running' ? timeLeft(info, progress) : ''}
+          <span
+            className="training-backend"
+            data-testid="training-backend"
+            data-backend={info.backend.id}
+            title={info.backend.reason}
+          >
+            {' '}
+            · on {info.backend.id === 'cpu' ? 'CPU' : `WebGPU (${info.backend.label})`}
+          </span>
         </span>
       )}
     </div>

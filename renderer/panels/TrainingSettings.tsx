@@ -53,8 +53,8 @@ export function TrainingSettings({ backends }: { backends: BackendsState }) {
 }
 
 /**
- * Where the run trains: auto (the CPU until the GPU backend exists; a software adapter is never chosen),
- * the CPU, or WebGPU with the adapter's name (offered, but not selectable yet).
+ * Where the run trains: auto (WebGPU on a hardware GPU, else the CPU: a software adapter is never chosen
+ * by itself), the CPU, or WebGPU on this machine's adapter (selectable whenever there is one).
  */
 function BackendChoice({ backends, locked }: { backends: BackendsState; locked: boolean }) {
   const backend = useDocumentStore((s) => s.document.training.backend);
@@ -62,24 +62,25 @@ function BackendChoice({ backends, locked }: { backends: BackendsState; locked: 
   const list = backends.state === 'ready' ? backends.backends : [];
   const cpu = list.find((b) => b.id === 'cpu');
   const gpu = list.find((b) => b.id === 'webgpu');
+  const autoPicks = gpu?.available && !gpu.software ? 'GPU' : 'CPU';
   return (
     <div className="field">
       <label htmlFor="setting-backend">backend</label>
       <select
         id="setting-backend"
-        value={backend === 'webgpu' ? 'auto' : backend}
+        value={backend}
         disabled={locked}
         onChange={(e) =>
           edit('Change the backend', (doc) => ({
             ...doc,
-            training: { ...doc.training, backend: e.target.value as 'auto' | 'cpu' },
+            training: { ...doc.training, backend: e.target.value as 'auto' | 'cpu' | 'webgpu' },
           }))
         }
       >
-        <option value="auto">auto (CPU)</option>
+        <option value="auto">auto ({autoPicks})</option>
         <option value="cpu">CPU{cpu?.detail ? ` (${cpu.detail})` : ''}</option>
-        <option value="webgpu" disabled>
-          WebGPU{gpu?.available ? `: ${gpu.label}` : ''} (GPU training is not built yet)
+        <option value="webgpu" disabled={!gpu?.available}>
+          WebGPU{gpu?.available ? `: ${gpu.label}${gpu.software ? ' (software, slow)' : ''}` : ' (no adapter)'}
         </option>
       </select>
     </div>

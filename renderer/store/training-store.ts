@@ -9,6 +9,7 @@ import type {
   SettingsPatch,
   StepReport,
 } from '../../engine/api';
+import type { BackendId } from '../../engine/backend/backend-id';
 import type { GraphDocument } from '../../engine/graph';
 import { fetchBundled } from '../runtime/bundled-files';
 import { connectBrowserWorker } from '../runtime/engine-connection';
@@ -89,13 +90,14 @@ function recordRun(
   startedAt: string,
   state: 'finished' | 'stopped' | 'failed',
   series: RunSeries,
+  backend: BackendId,
 ): void {
   const { optimizer, batchSize, epochs, seed } = doc.training;
   const run = {
     id: `run-${startedAt.replace(/[^0-9]/g, '').slice(0, 14)}`,
     startedAt,
     finishedAt: new Date().toISOString(),
-    backend: 'cpu' as const,
+    backend,
     status: state === 'finished' ? ('completed' as const) : state,
     settings: { optimizer, batchSize, epochs, seed },
     epochs: series.epochs.map(({ epoch, trainLoss, trainAccuracy, valLoss, valAccuracy, seconds }) => ({
@@ -159,7 +161,7 @@ export const useTrainingStore = create<TrainingState>()((set, get) => ({
       set({ state });
       if (!recorded && (state === 'finished' || state === 'stopped' || state === 'failed') && series.step.length > 0) {
         recorded = true;
-        recordRun(doc, startedAt, state, series);
+        recordRun(doc, startedAt, state, series, get().info?.backend.id ?? 'cpu');
       }
       // A finished classifier is evaluated at once: its confusion matrix and predictions appear.
       if (state === 'finished' && doc.training.loss.kind === 'softmax-cross-entropy') void get().inspect();

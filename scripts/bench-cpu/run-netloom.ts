@@ -3,11 +3,9 @@
 import { parseArgs } from 'node:util';
 import { nodeSpawnThread } from '../../cli/threads';
 import { createCpuBackend } from '../../engine/backend/cpu/cpu-backend';
-import type { Dataset } from '../../engine/data/dataset';
-import { emptyDocument, loadGraph } from '../../engine/graph';
 import { Trainer } from '../../engine/train/trainer';
 import { measure } from './measure';
-import { syntheticBatch, type WorkloadName, workloads } from './workloads';
+import { benchmarkSession, type WorkloadName, workloads } from './workloads';
 
 const { values } = parseArgs({
   options: {
@@ -35,41 +33,9 @@ const workload =
     : named;
 const batch = Number(values.batch);
 
-const base = emptyDocument();
-const nodes = [
-  { id: 'input', kind: 'input', params: { shape: workload.inputShape }, position: { x: 0, y: 0 } },
-  ...workload.layers.map(([kind, params = {}], i) => ({ id: `n${i + 1}`, kind, params, position: { x: 0, y: 0 } })),
-];
-const loaded = loadGraph({
-  ...base,
-  nodes,
-  edges: nodes.slice(1).map((node, i) => ({ id: `e${i}`, source: nodes[i].id, target: node.id })),
-  training: {
-    ...base.training,
-    dataset: { source: 'synthetic', generator: 'xor' },
-    validation: { split: 0 },
-    loss: { kind: 'softmax-cross-entropy' },
-    optimizer: workload.optimizer,
-    batchSize: batch,
-    epochs: 100_000,
-  },
-});
-if (!loaded.ok) throw new Error(JSON.stringify(loaded.issues));
-
-// Eight batches of random samples, so that each step gathers a shuffled batch as in real training.
-const { x, labels } = syntheticBatch(workload, batch * 8);
-const data: Dataset = {
-  name: 'random',
-  inputShape: workload.inputShape,
-  count: batch * 8,
-  x,
-  targetKind: 'class',
-  targetSize: 1,
-  targets: Float32Array.from(labels),
-  classes: 10,
-};
+const { doc, data } = benchmarkSession(workload, batch);
 const trainer = new Trainer(
-  loaded.document,
+  doc,
   createCpuBackend('f32', { fast: !values.reference, spawnThread: values['one-thread'] ? undefined : nodeSpawnThread }),
   data,
 );

@@ -18,6 +18,8 @@ parser.add_argument('--workload', default='mlp', choices=['mlp', 'lenet', 'lstm'
 parser.add_argument('--batch', type=int, default=64)
 parser.add_argument('--runs', type=int, default=5)
 parser.add_argument('--threads', type=int, default=0, help='intra-op threads (0: PyTorch\'s default)')
+parser.add_argument('--device', default='cpu', help='cpu, or cuda (the GPU benchmark; TF32 off)')
+parser.add_argument('--size', type=int, default=1024, help='matmul size')
 args = parser.parse_args()
 
 
@@ -46,12 +48,19 @@ def model_and_optimizer(name):
     return m, torch.optim.Adam(m.parameters(), lr=1e-3), (28, 28)
 
 
+def sync():
+    if args.device == 'cuda':
+        torch.cuda.synchronize()
+
+
 def timed(step, min_seconds, min_steps):
+    sync()
     started = time.perf_counter()
     steps = 0
     while steps < min_steps or time.perf_counter() - started < min_seconds:
         step()
         steps += 1
+    sync()
     return steps, time.perf_counter() - started
 
 
@@ -63,18 +72,25 @@ def report(rates, unit):
 if args.threads > 0:
     torch.set_num_threads(args.threads)
 torch.manual_seed(0)
+torch.backends.cuda.matmul.allow_tf32 = False
+torch.backends.cudnn.allow_tf32 = False
+dev = torch.device(args.device)
 if args.workload == 'matmul':
-    a, b = torch.rand(1024, 1024), torch.rand(1024, 1024)
+    n = args.size
+    a, b = torch.rand(n, n, device=dev), torch.rand(n, n, device=dev)
     timed(lambda: a @ b, 0.5, 2)
     rates = []
     for _ in range(args.runs):
         steps, seconds = timed(lambda: a @ b, 1, 1)
-        rates.append(2 * 1024 ** 3 * steps / seconds / 1e9)
+        rates.append(2 * n ** 3 * steps / seconds / 1e9)
     report(rates, 'gflops')
 else:
     model, optimizer, shape = model_and_optimizer(args.workload)
-    x = torch.rand(args.batch, *shape)
-    y = torch.randint(0, 10, (args.batch,))
+    model.to(dev)
+    if args.device != 'cpu':
+        optimizer = type(optimizer)(model.parameters(), **optimizer.defaults)
+    x = torch.rand(args.batch, *shape, device=dev)
+    y = torch.randint(0, 10, (args.batch,), device=dev)
     loss_fn = nn.CrossEntropyLoss()
 
     def step():

@@ -1,3 +1,6 @@
+import type { Dataset } from '../../engine/data/dataset';
+import { emptyDocument, loadGraph } from '../../engine/graph';
+import type { GraphDocument } from '../../engine/graph/schema';
 /**
  * The three reference workloads of the CPU benchmark, described once for every framework: 28 × 28 inputs,
  * ten classes, batch 64 unless told otherwise.
@@ -64,4 +67,43 @@ export function syntheticBatch(workload: Workload, batch: number): { x: Float32A
   const x = Float32Array.from({ length: batch * per }, next);
   const labels = Int32Array.from({ length: batch }, () => Math.floor(next() * 10));
   return { x, labels };
+}
+
+/**
+ * The workload as a Netloom graph document (a chain from the Input node) and eight batches of random
+ * samples, so that each step gathers a shuffled batch as in real training.
+ */
+export function benchmarkSession(workload: Workload, batch: number): { doc: GraphDocument; data: Dataset } {
+  const base = emptyDocument();
+  const nodes = [
+    { id: 'input', kind: 'input', params: { shape: workload.inputShape }, position: { x: 0, y: 0 } },
+    ...workload.layers.map(([kind, params = {}], i) => ({ id: `n${i + 1}`, kind, params, position: { x: 0, y: 0 } })),
+  ];
+  const loaded = loadGraph({
+    ...base,
+    nodes,
+    edges: nodes.slice(1).map((node, i) => ({ id: `e${i}`, source: nodes[i].id, target: node.id })),
+    training: {
+      ...base.training,
+      dataset: { source: 'synthetic', generator: 'xor' },
+      validation: { split: 0 },
+      loss: { kind: 'softmax-cross-entropy' },
+      optimizer: workload.optimizer,
+      batchSize: batch,
+      epochs: 100_000,
+    },
+  });
+  if (!loaded.ok) throw new Error(JSON.stringify(loaded.issues));
+  const { x, labels } = syntheticBatch(workload, batch * 8);
+  const data: Dataset = {
+    name: 'random',
+    inputShape: workload.inputShape,
+    count: batch * 8,
+    x,
+    targetKind: 'class',
+    targetSize: 1,
+    targets: Float32Array.from(labels),
+    classes: 10,
+  };
+  return { doc: loaded.document, data };
 }

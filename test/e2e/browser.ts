@@ -1,21 +1,10 @@
-import { execFileSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { type PreviewServer, preview } from 'vite';
+import { chromiumLaunchOptions } from '../helpers/chromium';
 
 export const artifactsDir = join(import.meta.dirname, '../../test-artifacts');
-
-function chromiumPath(): string {
-  if (process.env.CHROMIUM_PATH) return process.env.CHROMIUM_PATH;
-  try {
-    return execFileSync('sh', ['-c', 'command -v chromium || command -v chromium-browser'], {
-      encoding: 'utf8',
-    }).trim();
-  } catch {
-    throw new Error('Chromium not found: install it (apt-get install -y chromium) or set CHROMIUM_PATH');
-  }
-}
 
 export interface AppSession {
   browser: Browser;
@@ -41,21 +30,7 @@ export async function openApp(): Promise<AppSession> {
   });
   const url = server.resolvedUrls?.local[0];
   if (!url) throw new Error('the preview server did not report a URL');
-  const browser = await chromium.launch({
-    executablePath: chromiumPath(),
-    headless: true,
-    args: [
-      '--headless=new',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--enable-unsafe-webgpu',
-      '--use-webgpu-adapter=swiftshader',
-    ],
-  });
+  const browser = await chromium.launch(chromiumLaunchOptions());
   const errors: string[] = [];
   const perPage = new WeakMap<Page, string[]>();
   return {

@@ -1,17 +1,20 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
-import type { OptimizerHyper, OptimizerKind } from '../../engine/backend/backend';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Backend, OptimizerHyper, OptimizerKind } from '../../engine/backend/backend';
 import { createCpuBackend } from '../../engine/backend/cpu/cpu-backend';
 import type { Mode } from '../../engine/layers/layer';
 import { size } from '../../engine/layers/layer';
 import { type LayerKind, layerDef, layerKinds } from '../../engine/layers/registry';
+import { openBrowserGpuBackend } from '../helpers/browser-gpu/remote-backend';
 import { buildLayer, forwardBackward } from '../helpers/layer-harness';
-import { runLoss } from '../helpers/losses';
+import { runLayerOn } from '../helpers/layer-on-backend';
+import { runLossOn } from '../helpers/losses';
 
 /**
  * The engine against PyTorch's numbers (test/fixtures/pytorch-reference.json, written by
- * scripts/gen-fixtures.py): every layer example, loss and optimizer, computed here in float32.
+ * scripts/gen-fixtures.py): every layer example, loss and optimizer, computed here in float32 on each
+ * backend: the CPU, and WebGPU in Chromium (on SwiftShader on machines without a GPU).
  */
 const fixtures = join(import.meta.dirname, '../fixtures');
 const reference = JSON.parse(readFileSync(join(fixtures, 'pytorch-reference.json'), 'utf8'));
@@ -44,89 +47,90 @@ function expectClose(actual: ArrayLike<number>, expected: number[], label: strin
   }
 }
 
-describe('layers match PyTorch (float32, relative error < 1e-4)', () => {
-  for (const c of reference.layers as LayerCase[]) {
-    it(`${c.kind} #${c.index} ${JSON.stringify(c.params)} (${c.mode})`, () => {
-      const rig = buildLayer(c.kind, c.params, c.inputs, { n: c.n, precision: 'f32' });
-      c.x.forEach((values, i) => {
-        rig.x[i].set(values);
-      });
-      for (const [name, values] of Object.entries(c.weights)) rig.weights[name].set(values);
-      for (const [name, values] of Object.entries(c.state)) (rig.passes.state![name].buf as Float32Array).set(values);
-      forwardBackward(rig, Float32Array.from(c.r), c.mode);
-      expectClose(rig.y, c.y, 'y');
-      c.dx.forEach((expected, i) => {
-        expectClose(rig.dx[i], expected, `dx${i}`);
-      });
-      for (const [name, expected] of Object.entries(c.grads)) expectClose(rig.grads[name], expected, `d${name}`);
-      for (const [name, expected] of Object.entries(c.stateAfter ?? {}))
-        expectClose(rig.passes.state![name].buf as Float32Array, expected, name);
-    });
-  }
+/** The backends every case runs on: the CPU, and WebGPU in Chromium (SwiftShader here). */
+const backends: { name: string; open: () => Promise<Backend & { close?: () => Promise<void> }> }[] = [
+  { name: 'cpu', open: async () => createCpuBackend('f32') },
+  { name: 'webgpu', open: openBrowserGpuBackend },
+];
 
-  it('covers every example in the registry, and the examples are current', () => {
-    const current = layerKinds.flatMap((kind) =>
-      layerDef(kind).examples.map((e, index) => ({
-        kind,
-        index,
-        params: layerDef(kind).params.parse(e.params),
-        inputs: e.inputs,
-      })),
-    );
-    expect(current.map(({ kind, index, params, inputs }) => ({ kind, index, params, inputs }))).toEqual(
-      examples.map(({ kind, index, params, inputs }: LayerCase) => ({ kind, index, params, inputs })),
-    );
-    const covered = new Set((reference.layers as LayerCase[]).map((c) => `${c.kind}#${c.index}`));
-    for (const e of current)
-      if (e.kind !== 'dropout') expect(covered.has(`${e.kind}#${e.index}`), `${e.kind}#${e.index}`).toBe(true);
+describe.each(backends)('on $name', ({ open }) => {
+  let be: Backend & { close?: () => Promise<void> };
+  beforeAll(async () => {
+    be = await open();
+  }, 120_000);
+  afterAll(() => be?.close?.());
+
+  describe('layers match PyTorch (float32, relative error < 1e-4)', () => {
+    for (const c of reference.layers as LayerCase[]) {
+      it(`${c.kind} #${c.index} ${JSON.stringify(c.params)} (${c.mode})`, async () => {
+        const result = await runLayerOn(be, c);
+        expectClose(result.y, c.y, 'y');
+        c.dx.forEach((expected, i) => {
+          expectClose(result.dx[i], expected, `dx${i}`);
+        });
+        for (const [name, expected] of Object.entries(c.grads)) expectClose(result.grads[name], expected, `d${name}`);
+        for (const [name, expected] of Object.entries(c.stateAfter ?? {}))
+          expectClose(result.state[name], expected, name);
+      });
+    }
+  });
+
+  describe('losses match PyTorch', () => {
+    for (const c of reference.losses as {
+      kind: string;
+      logits: number[];
+      targets: number[];
+      rows: number;
+      cols: number;
+      loss: number;
+      dLogits: number[];
+    }[]) {
+      it(c.kind, async () => {
+        const { loss, dLogits } = await runLossOn(be, c.kind, c.logits, c.targets, c.rows, c.cols);
+        expectClose([loss], [c.loss], 'loss');
+        expectClose(dLogits, c.dLogits, 'dLogits');
+      });
+    }
+  });
+
+  describe('optimizers follow PyTorch for 20 steps', () => {
+    for (const c of reference.optimizers as {
+      kind: OptimizerKind;
+      hyper: Partial<OptimizerHyper> & { lr: number };
+      p0: number[];
+      grads: number[][];
+      trajectory: number[][];
+    }[]) {
+      it(c.kind, async () => {
+        const n = c.p0.length;
+        const [params, grads, slot1, slot2] = ['params', 'grads', 'slot1', 'slot2'].map((label) => be.alloc(n, label));
+        be.write(params, c.p0);
+        const hyper: OptimizerHyper = { momentum: 0, rho: 0, beta1: 0, beta2: 0, eps: 0, ...c.hyper };
+        for (const [step, g] of c.grads.entries()) {
+          be.write(grads, g);
+          be.optimizerStep({ kind: c.kind, hyper, params, grads, slot1, slot2, size: n, step: step + 1 });
+          expectClose(await be.read(params), c.trajectory[step], `step ${step + 1}`);
+        }
+      });
+    }
   });
 });
 
-describe('losses match PyTorch', () => {
-  for (const c of reference.losses as {
-    kind: string;
-    logits: number[];
-    targets: number[];
-    rows: number;
-    cols: number;
-    loss: number;
-    dLogits: number[];
-  }[]) {
-    it(c.kind, () => {
-      const be = createCpuBackend('f32');
-      const logits = Float32Array.from(c.logits);
-      const targets = Float32Array.from(c.targets);
-      const d = new Float32Array(logits.length);
-      const loss = runLoss(be, c.kind, logits, targets, d, c.rows, c.cols);
-      expectClose([loss], [c.loss], 'loss');
-      expectClose(d, c.dLogits, 'dLogits');
-    });
-  }
-});
-
-describe('optimizers follow PyTorch for 20 steps', () => {
-  for (const c of reference.optimizers as {
-    kind: OptimizerKind;
-    hyper: Partial<OptimizerHyper> & { lr: number };
-    p0: number[];
-    grads: number[][];
-    trajectory: number[][];
-  }[]) {
-    it(c.kind, () => {
-      const be = createCpuBackend('f32');
-      const n = c.p0.length;
-      const params = Float32Array.from(c.p0);
-      const grads = new Float32Array(n);
-      const slot1 = new Float32Array(n);
-      const slot2 = new Float32Array(n);
-      const hyper: OptimizerHyper = { momentum: 0, rho: 0, beta1: 0, beta2: 0, eps: 0, ...c.hyper };
-      c.grads.forEach((g, step) => {
-        grads.set(g);
-        be.optimizerStep({ kind: c.kind, hyper, params, grads, slot1, slot2, size: n, step: step + 1 });
-        expectClose(params, c.trajectory[step], `step ${step + 1}`);
-      });
-    });
-  }
+it('every example in the registry has its PyTorch case, and the examples are current', () => {
+  const current = layerKinds.flatMap((kind) =>
+    layerDef(kind).examples.map((e, index) => ({
+      kind,
+      index,
+      params: layerDef(kind).params.parse(e.params),
+      inputs: e.inputs,
+    })),
+  );
+  expect(current.map(({ kind, index, params, inputs }) => ({ kind, index, params, inputs }))).toEqual(
+    examples.map(({ kind, index, params, inputs }: LayerCase) => ({ kind, index, params, inputs })),
+  );
+  const covered = new Set((reference.layers as LayerCase[]).map((c) => `${c.kind}#${c.index}`));
+  for (const e of current)
+    if (e.kind !== 'dropout') expect(covered.has(`${e.kind}#${e.index}`), `${e.kind}#${e.index}`).toBe(true);
 });
 
 describe('dropout (PyTorch draws its own mask, so its semantics are checked)', () => {

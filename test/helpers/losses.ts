@@ -23,3 +23,25 @@ export function runLoss(
   else be.sigmoidBinaryCrossEntropy({ logits, target: targets, dLogits: d, loss, correct, size, scale: 1 });
   return loss[0];
 }
+
+/** The same on any backend, from plain numbers: the mean loss and the logits' gradient, read back. */
+export async function runLossOn(
+  be: Backend,
+  kind: string,
+  logitValues: readonly number[],
+  targetValues: readonly number[],
+  rows: number,
+  cols: number,
+): Promise<{ loss: number; dLogits: Float64Array }> {
+  const size = rows * cols;
+  const logits = be.alloc(size, 'logits');
+  be.write(logits, logitValues);
+  const targets = be.alloc(targetValues.length, 'targets');
+  be.write(targets, targetValues);
+  const [d, loss, correct] = [be.alloc(size, 'dLogits'), be.alloc(1, 'loss'), be.alloc(1, 'correct')];
+  if (kind === 'softmax-cross-entropy')
+    be.softmaxCrossEntropy({ logits, labels: targets, dLogits: d, loss, correct, rows, cols, scale: 1 });
+  else if (kind === 'mse') be.meanSquaredError({ y: logits, target: targets, dY: d, loss, size, scale: 1 });
+  else be.sigmoidBinaryCrossEntropy({ logits, target: targets, dLogits: d, loss, correct, size, scale: 1 });
+  return { loss: (await be.read(loss))[0], dLogits: await be.read(d) };
+}

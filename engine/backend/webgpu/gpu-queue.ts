@@ -1,0 +1,210 @@
+import { EngineError } from '../../errors';
+import { shaderSources } from './shader-sources';
+
+/** A float written into the parameter block by its bits (integers are written as they are). */
+export interface F32 {
+  f: number;
+}
+export const f32 = (f: number): F32 => ({ f });
+export type Param = number | boolean | F32;
+
+const ENTRY_POINT = /@compute[\s\S]*?fn\s+(\w+)/g;
+
+/**
+ * Tile sizes of the matrix product's two pipelines (see matmul.wgsl): large blocks for large products.
+ * Measured on an H200 (scripts/bench-gpu.ts --sweep, 4096³): 64 x 64 with 4 x 4 per thread 16-19 TFLOP/s,
+ * 128 x 128 with 8 x 8 per thread 13 TFLOP/s (2 with the accumulators in an indexed array), 32 x 32 7.
+ */
+export interface MatmulTile {
+  BM: number;
+  BN: number;
+  BK: number;
+  TM: number;
+  TN: number;
+}
+export const MATMUL_TILES: Record<'matmulLarge' | 'matmulSmall', MatmulTile> = {
+  matmulLarge: { BM: 64, BN: 64, BK: 8, TM: 4, TN: 4 },
+  matmulSmall: { BM: 32, BN: 32, BK: 16, TM: 4, TN: 4 },
+};
+
+/**
+ * The modules to compile: every .wgsl file but the prelude (which each one is prefixed with), and the
+ * matrix product once per tile size, its constants replaced line for line (so error lines still match).
+ */
+export function shaderModules(
+  tiles: Record<string, MatmulTile> = MATMUL_TILES,
+): { file: string; code: string; rename?: Record<string, string> }[] {
+  const files = Object.entries(shaderSources).filter(([file]) => file !== 'prelude' && file !== 'matmul');
+  const matmuls = Object.entries(tiles).map(([entry, tile]) => ({
+    file: 'matmul',
+    code: Object.entries(tile).reduce(
+      (code, [name, value]) => code.replace(new RegExp(`^const ${name} = \\d+u;$`, 'm'), `const ${name} = ${value}u;`),
+      shaderSources.matmul,
+    ),
+    rename: { matmul: entry },
+  }));
+  return [...files.map(([file, code]) => ({ file, code })), ...matmuls];
+}
+
+/** A compilation error with its file, line and column (the prelude's lines taken off). */
+export function shaderError(file: string, errors: readonly GPUCompilationMessage[]): EngineError {
+  const preludeLines = shaderSources.prelude.split('\n').length;
+  const where = (line: number) =>
+    line > preludeLines ? `${file}.wgsl:${line - preludeLines}` : `prelude.wgsl:${line}`;
+  return new EngineError(
+    'WEBGPU_SHADER',
+    `a WebGPU shader did not compile: ${errors.map((m) => `${where(m.lineNum)}:${m.linePos}: ${m.message}`).join('; ')}`,
+  );
+}
+
+/** Workgroup counts of a dispatch. */
+export interface Workgroups {
+  x: number;
+  y: number;
+  z?: number;
+}
+
+/** Bytes between two dispatches' parameter blocks (WebGPU's minimum uniform offset alignment). */
+const SLOT_BYTES = 256;
+/** Dispatches recorded before their parameters must be uploaded and the work submitted. */
+const SLOTS = 1024;
+/** Workgroups per dimension, at most. */
+const MAX_GROUPS = 65535;
+
+/**
+ * Every pipeline of the backend, compiled once per device and shared by its sessions. They share one
+ * layout: the session's storage buffer and a parameter block.
+ */
+export class GpuPipelines {
+  private constructor(
+    readonly device: GPUDevice,
+    readonly layout: GPUBindGroupLayout,
+    private readonly byEntry: Map<string, GPUComputePipeline>,
+    readonly tiles: Record<string, MatmulTile>,
+  ) {}
+
+  /**
+   * Compiles every shader module and creates every pipeline: a compilation error is reported with its
+   * file, line and message before any training starts.
+   */
+  static async compile(device: GPUDevice, tiles: Record<string, MatmulTile> = MATMUL_TILES): Promise<GpuPipelines> {
+    const layout = device.createBindGroupLayout({
+      entries: [
+        { binding: 0, visibility: GPUShaderStage.COMPUTE, buffer: { type: 'storage' } },
+        {
+          binding: 1,
+          visibility: GPUShaderStage.COMPUTE,
+          buffer: { type: 'uniform', hasDynamicOffset: true, minBindingSize: 128 },
+        },
+      ],
+    });
+    const pipelineLayout = device.createPipelineLayout({ bindGroupLayouts: [layout] });
+    const byEntry = new Map<string, GPUComputePipeline>();
+    for (const { file, code, rename } of shaderModules(tiles)) {
+      const module = device.createShaderModule({ label: file, code: `${shaderSources.prelude}\n${code}` });
+      const info = await module.getCompilationInfo();
+      const errors = info.messages.filter((m) => m.type === 'error');
+      if (errors.length > 0) throw shaderError(file, errors);
+      for (const match of code.matchAll(ENTRY_POINT)) {
+        // Created synchronously and without error scopes: dawn.node crashes with either (asynchronous
+        // creation with an explicit layout; push/popErrorScope). The shaders were checked just above.
+        const pipeline = device.createComputePipeline({
+          label: `${file}.${match[1]}`,
+          layout: pipelineLayout,
+          compute: { module, entryPoint: match[1] },
+        });
+        byEntry.set(rename?.[match[1]] ?? match[1], pipeline);
+      }
+    }
+    return new GpuPipelines(device, layout, byEntry, tiles);
+  }
+
+  get(entry: string): GPUComputePipeline {
+    const pipeline = this.byEntry.get(entry);
+    if (!pipeline) throw new EngineError('INTERNAL', `no WebGPU pipeline "${entry}"`);
+    return pipeline;
+  }
+}
+
+/**
+ * Records kernel dispatches into one command encoder and one compute pass, each with its parameter block in
+ * a ring of uniform slots bound with a dynamic offset; `flush` uploads the blocks and submits everything at
+ * once.
+ */
+export class GpuQueue {
+  private readonly params: GPUBuffer;
+  private readonly paramWords = new Uint32Array((SLOTS * SLOT_BYTES) / 4);
+  private readonly paramFloats = new Float32Array(this.paramWords.buffer);
+  private slot = 0;
+  private encoder: GPUCommandEncoder | null = null;
+  private pass: GPUComputePassEncoder | null = null;
+  private bindGroup: GPUBindGroup | null = null;
+  readonly device: GPUDevice;
+  dispatches = 0;
+
+  constructor(private readonly pipelines: GpuPipelines) {
+    this.device = pipelines.device;
+    this.params = this.device.createBuffer({
+      size: SLOTS * SLOT_BYTES,
+      usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST,
+    });
+  }
+
+  /** The storage buffer every dispatch sees (a new one after the memory grew). */
+  bindMemory(memory: GPUBuffer): void {
+    this.flush();
+    this.bindGroup = this.device.createBindGroup({
+      layout: this.pipelines.layout,
+      entries: [
+        { binding: 0, resource: { buffer: memory } },
+        { binding: 1, resource: { buffer: this.params, size: 128 } },
+      ],
+    });
+  }
+
+  /** Records `entry` over `threads` threads (64 to a workgroup), or over explicit workgroup counts. */
+  run(entry: string, args: Param[], threads: number | Workgroups): void {
+    const pipeline = this.pipelines.get(entry);
+    if (!this.bindGroup) throw new EngineError('INTERNAL', 'the WebGPU queue has no memory bound');
+    if (typeof threads === 'number' && threads === 0) return;
+    if (this.slot === SLOTS) this.flush();
+    const base = (this.slot * SLOT_BYTES) / 4;
+    if (args.length > 30) throw new EngineError('INTERNAL', `${entry}: ${args.length} arguments, at most 30`);
+    args.forEach((a, i) => {
+      if (typeof a === 'object') this.paramFloats[base + i] = a.f;
+      else this.paramWords[base + i] = typeof a === 'boolean' ? Number(a) : a >>> 0;
+    });
+    // The shaders' −∞ and NaN (see prelude.wgsl).
+    this.paramWords[base + 30] = 0xff800000;
+    this.paramWords[base + 31] = 0x7fc00000;
+    if (!this.pass) {
+      this.encoder = this.device.createCommandEncoder();
+      this.pass = this.encoder.beginComputePass();
+    }
+    this.pass.setPipeline(pipeline);
+    this.pass.setBindGroup(0, this.bindGroup, [this.slot * SLOT_BYTES]);
+    if (typeof threads === 'number') {
+      const groups = Math.ceil(threads / 64);
+      this.pass.dispatchWorkgroups(Math.min(groups, MAX_GROUPS), Math.ceil(groups / MAX_GROUPS));
+    } else this.pass.dispatchWorkgroups(threads.x, threads.y, threads.z ?? 1);
+    this.slot++;
+    this.dispatches++;
+  }
+
+  /** Ends the pass, uploads the parameter blocks used, and submits the recorded work (plus `extra`). */
+  flush(extra?: (encoder: GPUCommandEncoder) => void): void {
+    if (!this.encoder && !extra) return;
+    const encoder = this.encoder ?? this.device.createCommandEncoder();
+    this.pass?.end();
+    extra?.(encoder);
+    if (this.slot > 0) this.device.queue.writeBuffer(this.params, 0, this.paramWords, 0, (this.slot * SLOT_BYTES) / 4);
+    this.device.queue.submit([encoder.finish()]);
+    this.encoder = null;
+    this.pass = null;
+    this.slot = 0;
+  }
+
+  destroy(): void {
+    this.params.destroy();
+  }
+}

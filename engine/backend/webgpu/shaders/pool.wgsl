@@ -1,0 +1,113 @@
+// Pooling over NCHW planes (n · cIn of them), one thread per output (forward) or per input (backward,
+// gathering from the windows that contain it, so no two threads write the same value).
+// params: three tensors, then the geometry (see geo()).
+
+// maxPool: x, y, argmax — the winner's index within its plane is saved (-1: a window of padding only).
+@compute @workgroup_size(64)
+fn maxPool(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
+  let g = geo();
+  let i = index1d(gid, groups);
+  if (i >= g.n * g.cIn * g.oh * g.ow) { return; }
+  let ox = i % g.ow;
+  let oy = (i / g.ow) % g.oh;
+  let plane = i / (g.ow * g.oh);
+  let xPlane = u(0u) + plane * g.h * g.w;
+  // −∞ and −1 until a value beats it, exactly as the CPU loop starts.
+  var best = negativeInfinity();
+  var winner = -1;
+  var done = false;
+  for (var ky = 0u; ky < g.kh && !done; ky++) {
+    let iy = i32(oy * g.sh + ky) - i32(g.ph);
+    if (iy < 0 || iy >= i32(g.h)) { continue; }
+    for (var kx = 0u; kx < g.kw; kx++) {
+      let ix = i32(ox * g.sw + kx) - i32(g.pw);
+      if (ix < 0 || ix >= i32(g.w)) { continue; }
+      let v = mem[xPlane + u32(iy) * g.w + u32(ix)];
+      // NaN propagates (the first one wins), as in PyTorch.
+      if (v > best || v != v) {
+        best = v;
+        winner = iy * i32(g.w) + ix;
+        if (v != v) { done = true; break; }
+      }
+    }
+  }
+  mem[u(1u) + i] = best;
+  mem[u(2u) + i] = f32(winner);
+}
+
+// maxPoolBackward: dy, argmax, dx (dx +=)
+@compute @workgroup_size(64)
+fn maxPoolBackward(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
+  let g = geo();
+  let i = index1d(gid, groups);
+  if (i >= g.n * g.cIn * g.h * g.w) { return; }
+  let ix = i % g.w;
+  let iy = (i / g.w) % g.h;
+  let plane = i / (g.w * g.h);
+  let here = f32(iy * g.w + ix);
+  var sum = 0.0;
+  for (var ky = 0u; ky < g.kh; ky++) {
+    let ty = i32(iy + g.ph) - i32(ky);
+    if (ty < 0 || ty % i32(g.sh) != 0) { continue; }
+    let oy = u32(ty) / g.sh;
+    if (oy >= g.oh) { continue; }
+    for (var kx = 0u; kx < g.kw; kx++) {
+      let tx = i32(ix + g.pw) - i32(kx);
+      if (tx < 0 || tx % i32(g.sw) != 0) { continue; }
+      let ox = u32(tx) / g.sw;
+      if (ox >= g.ow) { continue; }
+      let o = (plane * g.oh + oy) * g.ow + ox;
+      if (mem[u(1u) + o] == here) { sum += mem[u(0u) + o]; }
+    }
+  }
+  mem[u(2u) + i] += sum;
+}
+
+// avgPool: x, y, (unused) — padding counts as zeros (PyTorch's count_include_pad).
+@compute @workgroup_size(64)
+fn avgPool(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
+  let g = geo();
+  let i = index1d(gid, groups);
+  if (i >= g.n * g.cIn * g.oh * g.ow) { return; }
+  let ox = i % g.ow;
+  let oy = (i / g.ow) % g.oh;
+  let plane = i / (g.ow * g.oh);
+  let xPlane = u(0u) + plane * g.h * g.w;
+  var sum = 0.0;
+  for (var ky = 0u; ky < g.kh; ky++) {
+    let iy = i32(oy * g.sh + ky) - i32(g.ph);
+    if (iy < 0 || iy >= i32(g.h)) { continue; }
+    for (var kx = 0u; kx < g.kw; kx++) {
+      let ix = i32(ox * g.sw + kx) - i32(g.pw);
+      if (ix < 0 || ix >= i32(g.w)) { continue; }
+      sum += mem[xPlane + u32(iy) * g.w + u32(ix)];
+    }
+  }
+  mem[u(1u) + i] = sum / f32(g.kh * g.kw);
+}
+
+// avgPoolBackward: dy, dx, (unused) (dx +=)
+@compute @workgroup_size(64)
+fn avgPoolBackward(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
+  let g = geo();
+  let i = index1d(gid, groups);
+  if (i >= g.n * g.cIn * g.h * g.w) { return; }
+  let ix = i % g.w;
+  let iy = (i / g.w) % g.h;
+  let plane = i / (g.w * g.h);
+  var sum = 0.0;
+  for (var ky = 0u; ky < g.kh; ky++) {
+    let ty = i32(iy + g.ph) - i32(ky);
+    if (ty < 0 || ty % i32(g.sh) != 0) { continue; }
+    let oy = u32(ty) / g.sh;
+    if (oy >= g.oh) { continue; }
+    for (var kx = 0u; kx < g.kw; kx++) {
+      let tx = i32(ix + g.pw) - i32(kx);
+      if (tx < 0 || tx % i32(g.sw) != 0) { continue; }
+      let ox = u32(tx) / g.sw;
+      if (ox >= g.ow) { continue; }
+      sum += mem[u(0u) + (plane * g.oh + oy) * g.ow + ox];
+    }
+  }
+  mem[u(1u) + i] += sum / f32(g.kh * g.kw);
+}

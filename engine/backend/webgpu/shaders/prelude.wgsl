@@ -1,0 +1,42 @@
+// Shared by every kernel: the session's tensors live in one storage buffer (`mem`, floats), addressed by
+// element offsets; each dispatch's arguments are 32 words of a uniform block (integers, or floats by bits).
+struct Params { v: array<vec4<u32>, 8> }
+@group(0) @binding(0) var<storage, read_write> mem: array<f32>;
+@group(0) @binding(1) var<uniform> params: Params;
+
+fn u(i: u32) -> u32 { return params.v[i / 4u][i % 4u]; }
+fn f(i: u32) -> f32 { return bitcast<f32>(u(i)); }
+fn flag(i: u32) -> bool { return u(i) != 0u; }
+// −∞ and NaN, from the last two words of every parameter block (WGSL refuses them as constants).
+fn negativeInfinity() -> f32 { return bitcast<f32>(u(30u)); }
+fn notANumber() -> f32 { return bitcast<f32>(u(31u)); }
+
+// Element index of a 1-D dispatch of 64-wide workgroups, laid out over x and y (x is capped at 65535).
+fn index1d(gid: vec3<u32>, groups: vec3<u32>) -> u32 { return gid.x + gid.y * groups.x * 64u; }
+
+// Geometry of a convolution or pooling over NCHW, from params 3..15 (0..2 name the tensors).
+struct Geo { n: u32, cIn: u32, h: u32, w: u32, cOut: u32, kh: u32, kw: u32, sh: u32, sw: u32, ph: u32, pw: u32, oh: u32, ow: u32 }
+fn geo() -> Geo {
+  return Geo(u(3u), u(4u), u(5u), u(6u), u(7u), u(8u), u(9u), u(10u), u(11u), u(12u), u(13u), u(14u), u(15u));
+}
+
+// tanh with its argument clamped where it is ±1 in float32 anyway (some drivers overflow inside tanh),
+// NaN passed through.
+fn tanhSafe(x: f32) -> f32 { return select(tanh(clamp(x, -15.0, 15.0)), x, x != x); }
+
+// Workgroup reductions (bias and weight gradients): REDUCE_THREADS threads per workgroup, each adding terms
+// of a chunk of TERMS_PER_GROUP.
+const REDUCE_THREADS = 256u;
+const TERMS_PER_GROUP = 4096u;
+var<workgroup> partialSums: array<f32, REDUCE_THREADS>;
+
+// The sum of every thread's value (all threads must call it).
+fn workgroupSum(lid: u32, value: f32) -> f32 {
+  partialSums[lid] = value;
+  workgroupBarrier();
+  for (var half = REDUCE_THREADS / 2u; half > 0u; half /= 2u) {
+    if (lid < half) { partialSums[lid] += partialSums[lid + half]; }
+    workgroupBarrier();
+  }
+  return partialSums[0];
+}

@@ -1,0 +1,367 @@
+import { EngineError } from '../../errors';
+import type { Backend, Buf, Conv2dGeometry, UnaryOp } from '../backend';
+import { f32, GpuPipelines, GpuQueue, type MatmulTile, type Param, type Workgroups } from './gpu-queue';
+
+/** A range of the session's GPU memory, in floats. */
+export interface GpuBuf extends Buf {
+  readonly offset: number;
+  readonly length: number;
+}
+
+export type WebGpuBackend = Backend<GpuBuf> & {
+  /** Submits the recorded work (reads do it themselves). */
+  flush(): void;
+  /** Dispatches recorded so far (to count a step's). */
+  readonly dispatches: number;
+};
+
+const unaryCodes: Record<UnaryOp, number> = { sigmoid: 0, tanh: 1, relu: 2, 'leaky-relu': 3, elu: 4, linear: 5 };
+/** Tensors start on 16-byte boundaries. */
+const ALIGN = 4;
+/** Terms one workgroup of a reduction adds (TERMS_PER_GROUP in prelude.wgsl). */
+const TERMS_PER_GROUP = 4096;
+/** Workgroups per dimension, at most. */
+const MAX_GROUPS = 65535;
+/** Products with fewer workgroups than this split K, to keep a large GPU busy. */
+const BUSY_WORKGROUPS = 256;
+/** Large tiles for products with at least this many of them (enough workgroups to fill a big GPU). */
+const LARGE_TILES_FROM = 256;
+
+/**
+ * The WebGPU backend: every tensor of a session is a range of one storage buffer, which grows (by copying)
+ * while the session is built and never during a step; kernels are WGSL (engine/backend/webgpu/shaders),
+ * recorded into one compute pass and submitted when something is read. Checked against the CPU backend.
+ */
+export interface WebGpuOptions {
+  /** One tile size for every matrix product (tests reach every pipeline with small shapes). */
+  matmulTiles?: string;
+}
+
+/** Compiles the pipelines for `device` and makes a backend on them (see GpuPipelines for more sessions). */
+export async function createWebGpuBackend(device: GPUDevice, options: WebGpuOptions = {}): Promise<WebGpuBackend> {
+  return webGpuBackendOn(await GpuPipelines.compile(device), options);
+}
+
+/** A backend (one session's memory and queue) on compiled pipelines. */
+export function webGpuBackendOn(pipelines: GpuPipelines, options: WebGpuOptions = {}): WebGpuBackend {
+  const { device } = pipelines;
+  const queue = new GpuQueue(pipelines);
+  // The largest buffer one binding may see: every tensor of the session must fit in it together.
+  const maxFloats = Math.floor(Math.min(device.limits.maxStorageBufferBindingSize, device.limits.maxBufferSize) / 4);
+  let capacity = Math.min(1 << 20, maxFloats);
+  let memory = device.createBuffer({
+    size: capacity * 4,
+    usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST,
+  });
+  queue.bindMemory(memory);
+  // The first 512 floats hold reductions' partial sums (256 threads, two sums each).
+  const partials = 0;
+  let top = 512;
+  let allocations = 0;
+  const lossGroups = { x: 4, y: 1 };
+  const one = { x: 1, y: 1 };
+  const NONE = 0xffffffff;
+
+  function grow(needed: number, label: string): void {
+    if (needed > maxFloats)
+      throw new EngineError(
+        'TOO_LARGE',
+        `${label}: the session needs ${needed * 4} bytes of GPU memory in one buffer; this GPU allows ${maxFloats * 4}`,
+      );
+    const next = Math.min(Math.max(needed, capacity * 2), maxFloats);
+    const bigger = device.createBuffer({
+      size: next * 4,
+      usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST,
+    });
+    const old = memory;
+    queue.flush((encoder) => encoder.copyBufferToBuffer(old, 0, bigger, 0, top * 4));
+    old.destroy();
+    memory = bigger;
+    capacity = next;
+    queue.bindMemory(memory);
+  }
+
+  const run = (entry: string, args: Param[], threads: number | Workgroups) => queue.run(entry, args, threads);
+  /** The large tiles when the product has enough of them to fill a big GPU, else the small ones. */
+  const matmulTile = (m: number, n: number): [string, MatmulTile] => {
+    if (options.matmulTiles) return [options.matmulTiles, pipelines.tiles[options.matmulTiles]];
+    const large = pipelines.tiles.matmulLarge;
+    const entry = Math.ceil(m / large.BM) * Math.ceil(n / large.BN) >= LARGE_TILES_FROM ? 'matmulLarge' : 'matmulSmall';
+    return [entry, pipelines.tiles[entry]];
+  };
+
+  // The kernels' own working memory (partial sums), by name: made at its first use, which is the first
+  // step (the engine runs one before training), and reused after; not counted as the session's allocations.
+  const scratchAreas = new Map<string, { offset: number; floats: number }>();
+  function scratch(name: string, floats: number): number {
+    const area = scratchAreas.get(name);
+    if (area && area.floats >= floats) return area.offset;
+    const offset = top;
+    const end = offset + Math.ceil(floats / ALIGN) * ALIGN;
+    if (end > capacity) grow(end, `working memory of ${name}`);
+    top = end;
+    scratchAreas.set(name, { offset, floats });
+    return offset;
+  }
+
+  const geometry = (g: Conv2dGeometry) => [
+    g.n,
+    g.cIn,
+    g.h,
+    g.w,
+    g.cOut,
+    g.kh,
+    g.kw,
+    g.sh,
+    g.sw,
+    g.ph,
+    g.pw,
+    g.oh,
+    g.ow,
+  ];
+
+  /** Workgroups over `count` outputs (x, spilling into y past the limit) and `chunks` chunks (z). */
+  const grid = (count: number, chunks: number): Workgroups => ({
+    x: Math.min(count, MAX_GROUPS),
+    y: Math.ceil(count / MAX_GROUPS),
+    z: chunks,
+  });
+
+  /**
+   * A reduction kernel (biasGrad, conv2dBackwardWeight) over `terms` terms per output: one pass when they
+   * fit one workgroup's chunk; else each chunk's sum goes to working memory, and biasGrad adds the chunks.
+   */
+  function reduce(entry: string, args: (target: number) => Param[], out: GpuBuf, count: number, terms: number): void {
+    const chunks = Math.ceil(terms / TERMS_PER_GROUP);
+    if (chunks <= 1) {
+      run(entry, args(out.offset), grid(count, 1));
+      return;
+    }
+    if (chunks > TERMS_PER_GROUP)
+      throw new EngineError('TOO_LARGE', `${entry}: ${terms} terms per output is more than two passes can add`);
+    const partial = scratch(`${entry} chunks`, chunks * count);
+    run(entry, args(partial), grid(count, chunks));
+    run('biasGrad', [partial, out.offset, chunks, count, 1, true], grid(count, 1));
+  }
+
+  return {
+    id: 'webgpu',
+    alloc(size, label) {
+      const offset = top;
+      const end = offset + Math.ceil(Math.max(size, 1) / ALIGN) * ALIGN;
+      if (end > capacity) grow(end, label);
+      top = end;
+      allocations++;
+      return { offset, length: size };
+    },
+    view: (buf, offset, size) => ({ offset: buf.offset + offset, length: size }),
+    write(buf, data, offset = 0) {
+      // Work recorded before the write must see the old values: submit it first.
+      queue.flush();
+      device.queue.writeBuffer(memory, (buf.offset + offset) * 4, Float32Array.from(data));
+    },
+    async read(buf) {
+      const bytes = Math.max(buf.length, 1) * 4;
+      const staging = device.createBuffer({ size: bytes, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
+      queue.flush((encoder) => encoder.copyBufferToBuffer(memory, buf.offset * 4, staging, 0, bytes));
+      await staging.mapAsync(GPUMapMode.READ);
+      const values = Float64Array.from(new Float32Array(staging.getMappedRange().slice(0, buf.length * 4)));
+      staging.unmap();
+      staging.destroy();
+      return values;
+    },
+    get allocations() {
+      return allocations;
+    },
+    get dispatches() {
+      return queue.dispatches;
+    },
+    flush: () => queue.flush(),
+    deferredReads: true,
+    submit: () => queue.flush(),
+    dispose() {
+      queue.flush();
+      memory.destroy();
+      queue.destroy();
+    },
+
+    fill: (out, value, size) => run('fill', [out.offset, size, f32(value)], size),
+    copy: ({ src, out, size, accumulate }) => run('copy', [src.offset, out.offset, size, accumulate], size),
+    mul: ({ a, b, out, size, accumulate }) => run('mul', [a.offset, b.offset, out.offset, size, accumulate], size),
+    copyBlocks: (a) =>
+      run(
+        'copyBlocks',
+        [
+          a.src.offset,
+          a.srcOffset,
+          a.srcStride,
+          a.out.offset,
+          a.outOffset,
+          a.outStride,
+          a.blocks,
+          a.blockSize,
+          a.accumulate,
+        ],
+        a.blocks * a.blockSize,
+      ),
+    gatherRows: ({ src, indices, out, rowSize, count }) =>
+      run('gatherRows', [src.offset, indices.offset, out.offset, rowSize, count], rowSize * count),
+    matmul({ a, b, out, m, n, k, transA, transB, accumulate }) {
+      const [entry, tile] = matmulTile(m, n);
+      const tiles = Math.ceil(m / tile.BM) * Math.ceil(n / tile.BN);
+      // Split K when the output has too few tiles to fill the GPU and K is long: each split's slice is
+      // summed after (see matmul.wgsl).
+      const splits = Math.max(1, Math.min(Math.floor(BUSY_WORKGROUPS / tiles), Math.floor(k / 256), 16));
+      const kPerSplit = Math.ceil(k / splits / tile.BK) * tile.BK;
+      const target = splits > 1 ? scratch('matmul splits', splits * m * n) : out.offset;
+      run(entry, [a.offset, b.offset, target, m, n, k, transA, transB, accumulate, kPerSplit, splits], {
+        x: Math.ceil(n / tile.BN),
+        y: Math.ceil(m / tile.BM),
+        z: splits,
+      });
+      if (splits > 1) run('sumChunks', [target, out.offset, m * n, splits, accumulate], m * n);
+    },
+    addBias: ({ out, bias, outer, channels, inner }) =>
+      run('addBias', [out.offset, bias.offset, outer, channels, inner], outer * channels * inner),
+    biasGrad: ({ dy, dBias, outer, channels, inner }) =>
+      reduce('biasGrad', (target) => [dy.offset, target, outer, channels, inner, true], dBias, channels, outer * inner),
+    unary: ({ op, x, y, size, alpha }) => run('unary', [unaryCodes[op], x.offset, y.offset, size, f32(alpha)], size),
+    unaryBackward: ({ op, x, y, dy, dx, size, alpha }) =>
+      run('unaryBackward', [unaryCodes[op], x.offset, y.offset, dy.offset, dx.offset, size, f32(alpha)], size),
+    softmax: ({ x, y, rows, cols }) => run('softmax', [x.offset, y.offset, rows, cols], rows),
+    softmaxBackward: ({ y, dy, dx, rows, cols }) =>
+      run('softmaxBackward', [y.offset, dy.offset, dx.offset, rows, cols], rows),
+    conv2d: ({ x, w, y, g }) =>
+      run('conv2d', [x.offset, w.offset, y.offset, ...geometry(g)], g.n * g.cOut * g.oh * g.ow),
+    conv2dBackwardInput: ({ dy, w, dx, g }) =>
+      run('conv2dBackwardInput', [dy.offset, w.offset, dx.offset, ...geometry(g)], g.n * g.cIn * g.h * g.w),
+    conv2dBackwardWeight: ({ x, dy, dw, g }) =>
+      reduce(
+        'conv2dBackwardWeight',
+        (target) => [x.offset, dy.offset, target, ...geometry(g), true],
+        dw,
+        g.cOut * g.cIn * g.kh * g.kw,
+        g.n * g.oh * g.ow,
+      ),
+    maxPool: ({ x, y, argmax, g }) =>
+      run('maxPool', [x.offset, y.offset, argmax.offset, ...geometry(g)], g.n * g.cIn * g.oh * g.ow),
+    maxPoolBackward: ({ dy, argmax, dx, g }) =>
+      run('maxPoolBackward', [dy.offset, argmax.offset, dx.offset, ...geometry(g)], g.n * g.cIn * g.h * g.w),
+    avgPool: ({ x, y, g }) => run('avgPool', [x.offset, y.offset, 0, ...geometry(g)], g.n * g.cIn * g.oh * g.ow),
+    avgPoolBackward: ({ dy, dx, g }) =>
+      run('avgPoolBackward', [dy.offset, dx.offset, 0, ...geometry(g)], g.n * g.cIn * g.h * g.w),
+    batchNorm: (a) =>
+      run(
+        'batchNorm',
+        [
+          a.x.offset,
+          a.y.offset,
+          a.xhat.offset,
+          a.mean.offset,
+          a.invStd.offset,
+          a.gamma.offset,
+          a.beta.offset,
+          a.runningMean.offset,
+          a.runningVar.offset,
+          a.n,
+          a.c,
+          a.inner,
+          f32(a.eps),
+          f32(a.momentum),
+          a.train,
+        ],
+        a.c,
+      ),
+    batchNormBackward: (a) =>
+      run(
+        'batchNormBackward',
+        [
+          a.dy.offset,
+          a.xhat.offset,
+          a.invStd.offset,
+          a.gamma.offset,
+          a.dGamma.offset,
+          a.dBeta.offset,
+          a.dx.offset,
+          a.n,
+          a.c,
+          a.inner,
+          a.train,
+        ],
+        a.c,
+      ),
+    dropout: ({ x, y, mask, size, rate, seed, counter }) =>
+      run(
+        'dropout',
+        // Kept when draw / 2³² ≥ rate: the same comparison as the CPU's, in integers.
+        [
+          x.offset,
+          y.offset,
+          mask.offset,
+          size,
+          Math.min(Math.ceil(rate * 4294967296), 4294967295),
+          seed,
+          counter,
+          f32(1 / (1 - rate)),
+        ],
+        size,
+      ),
+    lstmCell: ({ gates, cPrev, c, h, n, u }) =>
+      run('lstmCell', [gates.offset, cPrev.offset, c.offset, h.offset, n, u], n * u),
+    lstmCellBackward: ({ gates, cPrev, c, dh, dc, dGates, n, u }) =>
+      run('lstmCellBackward', [gates.offset, cPrev.offset, c.offset, dh.offset, dc.offset, dGates.offset, n, u], n * u),
+    softmaxCrossEntropy({ logits, labels, dLogits, loss, correct, rows, cols, scale }) {
+      const args = [logits.offset, labels.offset, dLogits.offset, loss.offset, correct.offset, rows, cols, f32(scale)];
+      run('softmaxCrossEntropy', [...args, partials], lossGroups);
+      run('finishLoss', [partials, loss.offset, correct.offset, rows], one);
+    },
+    meanSquaredError({ y, target, dY, loss, size, scale }) {
+      run(
+        'meanSquaredError',
+        [y.offset, target.offset, dY.offset, loss.offset, size, f32(scale), partials],
+        lossGroups,
+      );
+      run('finishLoss', [partials, loss.offset, NONE, size], one);
+    },
+    sigmoidBinaryCrossEntropy({ logits, target, dLogits, loss, correct, size, scale }) {
+      const args = [logits.offset, target.offset, dLogits.offset, loss.offset, correct.offset, size, f32(scale)];
+      run('sigmoidBinaryCrossEntropy', [...args, partials], lossGroups);
+      run('finishLoss', [partials, loss.offset, correct.offset, size], one);
+    },
+    regularize: ({ w, g, size, l1, l2 }) => run('regularize', [w.offset, g.offset, size, f32(l1), f32(l2)], size),
+    clipByGlobalNorm({ g, size, maxNorm, normSq }) {
+      run('sumSquares', [g.offset, size, partials], lossGroups);
+      run('finishSquares', [partials, normSq.offset], one);
+      if (maxNorm > 0) run('clipScale', [g.offset, size, normSq.offset, f32(maxNorm)], size);
+    },
+    optimizerStep({ kind, hyper: h, params, grads, slot1, slot2, size, step }) {
+      const base = [params.offset, grads.offset, slot1.offset, slot2.offset, size];
+      switch (kind) {
+        case 'sgd':
+          return run('sgd', [...base, f32(h.lr)], size);
+        case 'momentum':
+        case 'nesterov':
+          return run('momentum', [...base, f32(h.lr), f32(h.momentum), kind === 'nesterov'], size);
+        case 'adagrad':
+          return run('scaledBySquares', [...base, f32(h.lr), f32(1), f32(1), f32(h.eps)], size);
+        case 'rmsprop':
+          return run('scaledBySquares', [...base, f32(h.lr), f32(h.rho), f32(1 - h.rho), f32(h.eps)], size);
+        case 'adadelta':
+          return run('adadelta', [...base, f32(h.lr), f32(h.rho), f32(h.eps)], size);
+        case 'adam':
+          return run(
+            'adam',
+            [
+              ...base,
+              f32(h.lr / (1 - h.beta1 ** step)),
+              f32(h.beta1),
+              f32(h.beta2),
+              f32(Math.sqrt(1 - h.beta2 ** step)),
+              f32(h.eps),
+            ],
+            size,
+          );
+      }
+    },
+  };
+}

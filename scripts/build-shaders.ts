@@ -1,0 +1,26 @@
+/**
+ * Bundles the WebGPU backend's WGSL sources (engine/backend/webgpu/shaders/*.wgsl) into one TypeScript
+ * module of strings, so the engine loads them the same way in workers, browsers and Node with no bundler
+ * plugin. Run after editing a .wgsl file: npx tsx scripts/build-shaders.ts (a test fails when the module
+ * and the sources differ).
+ */
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+const dir = join(import.meta.dirname, '../engine/backend/webgpu/shaders');
+export const bundlePath = join(import.meta.dirname, '../engine/backend/webgpu/shader-sources.ts');
+
+export function bundleShaders(): string {
+  const files = readdirSync(dir)
+    .filter((f) => f.endsWith('.wgsl'))
+    .sort();
+  const entries = files.map(
+    (f) => `  ${JSON.stringify(f.replace(/\.wgsl$/, ''))}: ${JSON.stringify(readFileSync(join(dir, f), 'utf8'))},`,
+  );
+  return `// Built from engine/backend/webgpu/shaders/*.wgsl by scripts/build-shaders.ts: do not edit.\nexport const shaderSources: Record<string, string> = {\n${entries.join('\n')}\n};\n`;
+}
+
+if (process.argv[1]?.endsWith('build-shaders.ts')) {
+  writeFileSync(bundlePath, bundleShaders());
+  console.log(`shader-sources.ts: ${readdirSync(dir).filter((f) => f.endsWith('.wgsl')).length} files`);
+}

@@ -1,0 +1,92 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { samplesDir } from '../helpers/samples';
+import { type AppSession, openApp } from './browser';
+
+let app: AppSession;
+
+beforeAll(async () => {
+  app = await openApp();
+});
+
+afterAll(async () => {
+  await app?.close();
+});
+
+/** A small CNN on the bundled Fashion-MNIST subset, set to train on WebGPU (SwiftShader here: slow, so small). */
+function smallCnnOnWebGpu(): string {
+  const lenet = JSON.parse(readFileSync(join(samplesDir, 'lenet5.json'), 'utf8'));
+  const chain: [string, string, Record<string, unknown>][] = [
+    ['input', 'input', { shape: [1, 28, 28] }],
+    ['conv', 'conv2d', { filters: 8, kernel: 3, padding: 1 }],
+    ['relu', 'activation', { fn: 'relu' }],
+    ['pool', 'maxpool2d', { size: 2 }],
+    ['flat', 'flatten', {}],
+    ['out', 'dense', { units: 10 }],
+  ];
+  return JSON.stringify({
+    ...lenet,
+    name: 'small CNN',
+    nodes: chain.map(([id, kind, params], i) => ({ id, kind, params, position: { x: 250, y: 40 + 70 * i } })),
+    edges: chain.slice(1).map(([id], i) => ({
+      id: `e${i}`,
+      source: chain[i][0],
+      sourcePort: 'out',
+      target: id,
+      targetPort: 'in',
+    })),
+    training: {
+      ...lenet.training,
+      optimizer: { kind: 'adam', lr: 0.01, beta1: 0.9, beta2: 0.999, eps: 1e-8 },
+      batchSize: 32,
+      epochs: 50,
+      backend: 'webgpu',
+    },
+  });
+}
+
+describe('training on WebGPU in the engine worker', () => {
+  it('trains a small CNN on the GPU backend (SwiftShader here) and the loss falls', async () => {
+    const page = await app.newPage();
+    await expect.poll(() => page.getByTestId('backends').getAttribute('data-state'), { timeout: 30_000 }).toBe('ready');
+    expect(await page.getByTestId('backend-webgpu').getAttribute('data-state')).toBe('software');
+    const chooser = page.waitForEvent('filechooser');
+    await page.getByTestId('cmd-open').click();
+    await (await chooser).setFiles({
+      name: 'small-cnn.json',
+      mimeType: 'application/json',
+      buffer: Buffer.from(smallCnnOnWebGpu()),
+    });
+    await expect.poll(() => page.getByTestId('graph-status').textContent()).toBe('ready to train');
+    expect(await page.locator('#setting-backend').inputValue()).toBe('webgpu');
+    // auto would stay on the CPU: SwiftShader is a software adapter.
+    expect(await page.locator('#setting-backend option[value="auto"]').textContent()).toBe('auto (CPU)');
+    await page.getByTestId('train').click();
+    const progress = page.getByTestId('training-progress');
+    const read = async () => {
+      const text = (await progress.textContent()) ?? '';
+      return {
+        step: Number((/step ([\d,]+)/.exec(text)?.[1] ?? '0').replaceAll(',', '')),
+        loss: Number(/loss (\d+\.\d+)/.exec(text)?.[1] ?? 'NaN'),
+      };
+    };
+    await expect.poll(async () => (await read()).step, { timeout: 90_000 }).toBeGreaterThanOrEqual(1);
+    expect(await page.getByTestId('training-backend').getAttribute('data-backend')).toBe('webgpu');
+    expect(await page.getByTestId('training-backend').textContent()).toMatch(/on WebGPU \(.*swiftshader/i);
+    const early = await read();
+    await expect.poll(async () => (await read()).step, { timeout: 120_000 }).toBeGreaterThanOrEqual(early.step + 120);
+    await page.getByTestId('pause').click();
+    // The GPU backend runs steps in groups between pauses (reading metrics once per group).
+    await expect
+      .poll(() => page.getByTestId('training-bar').getAttribute('data-state'), { timeout: 30_000 })
+      .toBe('paused');
+    const late = await read();
+    expect(late.loss, `loss at step ${early.step}: ${early.loss}; at step ${late.step}: ${late.loss}`).toBeLessThan(
+      early.loss * 0.8,
+    );
+    expect(app.errorsOf(page)).toEqual([]);
+    await page.getByTestId('stop').click();
+    await page.close();
+  });
+});

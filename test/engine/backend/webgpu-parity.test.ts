@@ -1,0 +1,235 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Backend } from '../../../engine/backend/backend';
+import { createCpuBackend } from '../../../engine/backend/cpu/cpu-backend';
+import { Random } from '../../../engine/init/random';
+import { type Mode, type Shape, size } from '../../../engine/layers/layer';
+import { type LayerKind, layerDef, layerKinds } from '../../../engine/layers/registry';
+import { openBrowserGpuBackend, type RemoteGpuBackend } from '../../helpers/browser-gpu/remote-backend';
+import { type LayerSetup, runLayerOn } from '../../helpers/layer-on-backend';
+
+/**
+ * The WebGPU backend (WGSL kernels, in Chromium on SwiftShader) against the CPU reference loops: every layer
+ * example of the registry in both modes, every loss, every optimizer, and the helper kernels; agreement
+ * within 1e-4 relative.
+ */
+let gpu: RemoteGpuBackend;
+const cpu = createCpuBackend('f32', { fast: false });
+
+beforeAll(async () => {
+  gpu = await openBrowserGpuBackend();
+}, 120_000);
+afterAll(() => gpu?.close());
+
+function expectClose(actual: ArrayLike<number>, expected: ArrayLike<number>, what: string): void {
+  expect(actual.length, what).toBe(expected.length);
+  let scale = 0;
+  for (let i = 0; i < expected.length; i++) scale = Math.max(scale, Math.abs(expected[i]));
+  for (let i = 0; i < expected.length; i++) {
+    if (Number.isNaN(expected[i])) {
+      expect(actual[i], `${what}[${i}]`).toBeNaN();
+      continue;
+    }
+    expect(Math.abs(actual[i] - expected[i]), `${what}[${i}]: ${actual[i]} vs ${expected[i]}`).toBeLessThanOrEqual(
+      1e-4 * (scale + 1e-6),
+    );
+  }
+}
+
+describe('every layer example on WebGPU matches the CPU, dropout included', () => {
+  const cases = layerKinds.flatMap((kind) =>
+    layerDef(kind).examples.flatMap((example, i) =>
+      (['train', 'eval'] as const).map((mode) => ({ kind, example, i, mode })),
+    ),
+  );
+  for (const { kind, example, i, mode } of cases)
+    it(`${kind} example ${i + 1} (${mode})`, async () => {
+      const setup = randomSetup(kind, example.params, example.inputs, mode);
+      const [a, b] = [await runLayerOn(gpu, setup), await runLayerOn(cpu, setup)];
+      expectClose(a.y, b.y, 'y');
+      for (const [k, d] of a.dx.entries()) expectClose(d, b.dx[k], `dx${k}`);
+      for (const name of Object.keys(b.grads)) expectClose(a.grads[name], b.grads[name], `d${name}`);
+      for (const name of Object.keys(b.state)) expectClose(a.state[name], b.state[name], name);
+    });
+});
+
+/** Seeded inputs, weights and output gradient for one layer (3 samples). */
+function randomSetup(kind: LayerKind, rawParams: unknown, inputs: readonly Shape[], mode: Mode): LayerSetup {
+  const def = layerDef(kind);
+  const params = def.params.parse(rawParams);
+  const shape = def.outputShape(params, inputs);
+  if (!shape.ok) throw new Error(shape.message);
+  const n = 3;
+  let seed = 40;
+  const weights = Object.fromEntries(
+    Object.entries(def.paramSpecs(params, inputs)).map(([name, spec]) => [
+      name,
+      randoms(size(spec.shape), seed++, -0.5, 0.5),
+    ]),
+  );
+  return {
+    kind,
+    params: rawParams,
+    inputs,
+    mode,
+    n,
+    x: inputs.map((s) => randoms((n + 1) * size(s), seed++, -1, 1)),
+    weights,
+    r: randoms(n * size(shape.shape), seed++, -1, 1),
+  };
+}
+
+/** Runs `body` on both backends with the same inputs and returns what it reads back from each. */
+async function onBoth(
+  ...args: [body: Body] | [on: Backend, body: Body]
+): Promise<[ArrayLike<number>[], ArrayLike<number>[]]> {
+  const [on, body] = args.length === 1 ? [gpu, args[0]] : args;
+  return [await body(on), await body(cpu)];
+}
+type Body = (be: Backend) => Promise<ArrayLike<number>[]>;
+
+const data = (be: Backend, values: number[]) => {
+  const buf = be.alloc(values.length, 't');
+  be.write(buf, values);
+  return buf;
+};
+const randoms = (count: number, seed: number, lo = -2, hi = 2) => {
+  const r = new Random(seed);
+  return Array.from({ length: count }, () => r.uniform(lo, hi));
+};
+
+describe('losses on WebGPU match the CPU', () => {
+  it('softmax cross-entropy (with a bad label), MSE and binary cross-entropy', async () => {
+    const [rows, cols] = [37, 10];
+    const logits = randoms(rows * cols, 1, -4, 4);
+    const labels = Array.from({ length: rows }, (_, r) => (r === 5 ? 11 : (r * 7) % cols));
+    const [a, b] = await onBoth(async (be) => {
+      const [loss, correct, dLogits] = [be.alloc(1, 'l'), be.alloc(1, 'c'), be.alloc(rows * cols, 'd')];
+      be.softmaxCrossEntropy({
+        logits: data(be, logits),
+        labels: data(be, labels),
+        dLogits,
+        loss,
+        correct,
+        rows,
+        cols,
+        scale: 0.5,
+      });
+      const mse = { loss: be.alloc(1, 'l'), dY: be.alloc(rows * cols, 'd') };
+      const targets = data(be, randoms(rows * cols, 2));
+      be.meanSquaredError({
+        y: data(be, logits),
+        target: targets,
+        dY: mse.dY,
+        loss: mse.loss,
+        size: rows * cols,
+        scale: 2,
+      });
+      const bce = { loss: be.alloc(1, 'l'), correct: be.alloc(1, 'c'), d: be.alloc(rows * cols, 'd') };
+      const binary = data(be, randoms(rows * cols, 3, 0, 1).map(Math.round));
+      be.sigmoidBinaryCrossEntropy({
+        logits: data(be, logits),
+        target: binary,
+        dLogits: bce.d,
+        loss: bce.loss,
+        correct: bce.correct,
+        size: rows * cols,
+        scale: 1,
+      });
+      return Promise.all(
+        [loss, correct, dLogits, mse.loss, mse.dY, bce.loss, bce.correct, bce.d].map((x) => be.read(x)),
+      );
+    });
+    const names = ['ce loss', 'ce correct', 'ce dLogits', 'mse loss', 'mse dY', 'bce loss', 'bce correct', 'bce d'];
+    for (const [i, values] of a.entries()) expectClose(values, b[i], names[i]);
+    expect(a[0][0]).toBeNaN();
+  });
+});
+
+describe('the other kernels on WebGPU match the CPU', () => {
+  it('clipping by global norm, regularisation, dropout masks, gathers and strided copies', async () => {
+    const [a, b] = await onBoth(async (be) => {
+      const g = data(be, randoms(500, 20));
+      const normSq = be.alloc(1, 'n');
+      be.clipByGlobalNorm({ g, size: 500, maxNorm: 1, normSq });
+      be.regularize({ w: data(be, randoms(500, 21)), g, size: 500, l1: 0.01, l2: 0.1 });
+      const [y, mask] = [be.alloc(300, 'y'), be.alloc(300, 'm')];
+      be.dropout({ x: data(be, randoms(300, 22)), y, mask, size: 300, rate: 0.3, seed: 5, counter: 9 });
+      const gathered = be.alloc(3 * 7, 'g');
+      be.gatherRows({
+        src: data(be, randoms(10 * 7, 23)),
+        indices: data(be, [4, 0, 9]),
+        out: gathered,
+        rowSize: 7,
+        count: 3,
+      });
+      const blocks = data(be, randoms(40, 24));
+      be.copyBlocks({
+        src: data(be, randoms(60, 25)),
+        srcOffset: 3,
+        srcStride: 11,
+        out: blocks,
+        outOffset: 2,
+        outStride: 9,
+        blocks: 4,
+        blockSize: 6,
+        accumulate: true,
+      });
+      return Promise.all([g, normSq, y, mask, gathered, blocks].map((x) => be.read(x)));
+    });
+    for (const [i, values] of a.entries())
+      expectClose(values, b[i], ['g', 'normSq', 'dropout y', 'mask', 'gathered', 'blocks'][i]);
+  });
+
+  it('bias and convolution weight gradients over a large batch (summed in chunks)', async () => {
+    const g = { n: 70, cIn: 3, h: 9, w: 9, cOut: 4, kh: 3, kw: 3, sh: 1, sw: 1, ph: 1, pw: 1, oh: 9, ow: 9 };
+    // 70 · 81 = 5670 terms per output: two chunks of 4096, added by a second pass.
+    const [a, b] = await onBoth(async (be) => {
+      const dy = data(be, randoms(g.n * g.cOut * g.oh * g.ow, 50));
+      const dBias = data(be, randoms(g.cOut, 51));
+      be.biasGrad({ dy, dBias, outer: g.n, channels: g.cOut, inner: g.oh * g.ow });
+      const dw = data(be, randoms(g.cOut * g.cIn * g.kh * g.kw, 52));
+      be.conv2dBackwardWeight({ x: data(be, randoms(g.n * g.cIn * g.h * g.w, 53)), dy, dw, g });
+      return Promise.all([dBias, dw].map((x) => be.read(x)));
+    });
+    for (const [i, values] of a.entries()) expectClose(values, b[i], ['dBias', 'dW'][i]);
+  });
+
+  it('matrix products across tile edges, transposed and accumulated, with both tile sizes', async () => {
+    const large = await openBrowserGpuBackend({ matmulTiles: 'matmulLarge' });
+    try {
+      await products(gpu);
+      await products(large);
+    } finally {
+      await large.close();
+    }
+  });
+});
+
+/** Products across tile edges on one WebGPU backend, each against the CPU. */
+async function products(on: Backend): Promise<void> {
+  for (const [m, n, k] of [
+    [70, 130, 33],
+    [1, 65, 17],
+    [64, 64, 64],
+    [130, 129, 20],
+  ])
+    for (const transA of [false, true])
+      for (const transB of [false, true]) {
+        const [a, b] = await onBoth(on, async (be) => {
+          const out = data(be, randoms(m * n, 30));
+          be.matmul({
+            a: data(be, randoms(m * k, 31)),
+            b: data(be, randoms(k * n, 32)),
+            out,
+            m,
+            n,
+            k,
+            transA,
+            transB,
+            accumulate: true,
+          });
+          return [await be.read(out)];
+        });
+        expectClose(a[0], b[0], `${m}x${k}x${n} ${transA} ${transB}`);
+      }
+}

@@ -1,0 +1,70 @@
+/**
+ * Runs in Chromium: the WebGPU backend on the page's adapter (SwiftShader in the tests), driven by batches
+ * of backend calls from Node (see remote-backend.ts). Bundled by esbuild when the tests start.
+ */
+import type { Backend } from '../../../engine/backend/backend';
+import {
+  createWebGpuBackend,
+  type GpuBuf,
+  type WebGpuBackend,
+  type WebGpuOptions,
+} from '../../../engine/backend/webgpu/webgpu-backend';
+import { EngineError } from '../../../engine/errors';
+import type { BatchResult, BufRef, Op, PageHarness } from './protocol';
+
+async function open(): Promise<{ be: WebGpuBackend; name: string }> {
+  const adapter = await navigator.gpu?.requestAdapter();
+  if (!adapter) throw new Error('no WebGPU adapter in this page');
+  const device = await adapter.requestDevice({
+    requiredLimits: {
+      maxStorageBufferBindingSize: adapter.limits.maxStorageBufferBindingSize,
+      maxBufferSize: adapter.limits.maxBufferSize,
+    },
+  });
+  const matmulTiles = new URLSearchParams(location.search).get('matmul') as WebGpuOptions['matmulTiles'] | null;
+  const be = await createWebGpuBackend(device, { matmulTiles: matmulTiles ?? undefined });
+  return { be, name: adapter.info.description || adapter.info.vendor || 'unnamed adapter' };
+}
+
+const opened = open();
+const bufs = new Map<number, GpuBuf>();
+let chain: Promise<unknown> = opened;
+
+const isRef = (v: unknown): v is BufRef => typeof v === 'object' && v !== null && '$buf' in v;
+
+/** Buffers named by number (alone, or as fields of the argument object) back to the backend's own. */
+function decode(arg: unknown): unknown {
+  if (isRef(arg)) return bufs.get(arg.$buf);
+  if (typeof arg !== 'object' || arg === null) return arg;
+  return Object.fromEntries(Object.entries(arg).map(([k, v]) => [k, isRef(v) ? bufs.get(v.$buf) : v]));
+}
+
+async function runBatch(ops: Op[]): Promise<BatchResult> {
+  const { be } = await opened;
+  const reads: number[][] = [];
+  try {
+    for (const o of ops) {
+      if (o.op === 'alloc') bufs.set(o.id, be.alloc(o.size, o.label));
+      else if (o.op === 'view') bufs.set(o.id, be.view(bufs.get(o.of)!, o.offset, o.size));
+      else if (o.op === 'write') be.write(bufs.get(o.id)!, o.data, o.offset);
+      else if (o.op === 'read') reads.push(Array.from(await be.read(bufs.get(o.id)!)));
+      else {
+        (be[o.kernel as keyof Backend] as (...a: unknown[]) => void)(...o.args.map(decode));
+      }
+    }
+  } catch (e) {
+    const error = { code: e instanceof EngineError ? e.code : undefined, message: (e as Error).message };
+    return { reads, allocations: be.allocations, dispatches: be.dispatches, error };
+  }
+  return { reads, allocations: be.allocations, dispatches: be.dispatches };
+}
+
+const harness: PageHarness = {
+  ready: opened.then((o) => o.name),
+  run(ops) {
+    const result = chain.then(() => runBatch(ops));
+    chain = result.catch(() => undefined);
+    return result;
+  },
+};
+(window as unknown as { gpuHarness: PageHarness }).gpuHarness = harness;

@@ -1,0 +1,91 @@
+import type { Backend, Buf } from '../../engine/backend/backend';
+import { type Mode, type Shape, size } from '../../engine/layers/layer';
+import { type LayerKind, layerDef } from '../../engine/layers/registry';
+
+/** One layer's inputs and weights, given as numbers (from a fixture or a seeded generator). */
+export interface LayerSetup {
+  kind: LayerKind;
+  params: unknown;
+  inputs: readonly Shape[];
+  mode: Mode;
+  /** Samples in the batch (the buffers hold one more, so that partial batches are exercised). */
+  n: number;
+  x: readonly (readonly number[])[];
+  weights: Record<string, readonly number[]>;
+  /** Running statistics and other state, when not the layer's initial values. */
+  state?: Record<string, readonly number[]>;
+  /** The gradient reaching y (n samples). */
+  r: readonly number[];
+}
+
+export interface LayerResult {
+  y: Float64Array;
+  dx: Float64Array[];
+  grads: Record<string, Float64Array>;
+  state: Record<string, Float64Array>;
+}
+
+/**
+ * Builds one layer on any backend over buffers of its own, runs forward in `mode`, seeds dy with r, runs
+ * backward, and reads back y, dx (n samples), the weight gradients and the state. The same numbers go in
+ * on every backend, so backends are held to the same results (and to PyTorch's).
+ */
+export async function runLayerOn(be: Backend, setup: LayerSetup): Promise<LayerResult> {
+  const { n } = setup;
+  const maxBatch = n + 1;
+  const def = layerDef(setup.kind);
+  const params = def.params.parse(setup.params);
+  const shape = def.outputShape(params, setup.inputs);
+  if (!shape.ok) throw new Error(`${setup.kind}: ${shape.message}`);
+  const written = (count: number, label: string, values: readonly number[]): Buf => {
+    const buf = be.alloc(count, label);
+    be.write(buf, values);
+    return buf;
+  };
+  const x = setup.inputs.map((s, i) => written(maxBatch * size(s), 'x', setup.x[i]));
+  const dx = setup.inputs.map((s) => be.alloc(maxBatch * size(s), 'dx'));
+  const y = def.aliasesInput ? x[0] : be.alloc(maxBatch * size(shape.shape), 'y');
+  const dy = def.aliasesInput ? dx[0] : be.alloc(maxBatch * size(shape.shape), 'dy');
+  const weights: Record<string, Buf> = {};
+  const grads: Record<string, Buf> = {};
+  for (const [name, spec] of Object.entries(def.paramSpecs(params, setup.inputs))) {
+    weights[name] = written(size(spec.shape), name, setup.weights[name]);
+    grads[name] = be.alloc(size(spec.shape), `d${name}`);
+  }
+  const passes = def.build({
+    be,
+    params,
+    maxBatch,
+    inputShapes: setup.inputs,
+    outputShape: shape.shape,
+    x,
+    dx,
+    y,
+    dy,
+    weights,
+    grads,
+    scratch: (name, count) => be.alloc(count, name),
+    seed: 99,
+  });
+  const state = passes.state ?? {};
+  for (const [name, st] of Object.entries(state)) {
+    be.fill(st.buf, st.initial, st.buf.length);
+    const given = setup.state?.[name];
+    if (given) be.write(st.buf, given);
+  }
+  passes.forward(n, setup.mode, 7);
+  const outputs = n * size(shape.shape);
+  const yOut = (await be.read(y)).slice(0, outputs);
+  // Aliasing layers share dy with dx: seeded after the forward pass.
+  be.fill(dy, 0, dy.length);
+  be.write(dy, setup.r.slice(0, outputs));
+  passes.backward(n, setup.mode);
+  const readAll = async (bufs: Record<string, Buf>) =>
+    Object.fromEntries(await Promise.all(Object.entries(bufs).map(async ([k, b]) => [k, await be.read(b)] as const)));
+  return {
+    y: yOut,
+    dx: await Promise.all(dx.map(async (d, i) => (await be.read(d)).slice(0, n * size(setup.inputs[i])))),
+    grads: await readAll(grads),
+    state: await readAll(Object.fromEntries(Object.entries(state).map(([k, st]) => [k, st.buf]))),
+  };
+}
