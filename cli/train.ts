@@ -1,5 +1,6 @@
 /**
- * Headless training: npm run train -- <graph.json> [--epochs N] [--backend cpu] [--out <dir>] [--resume <checkpoint>]
+ * Headless training: npm run train -- <graph.json> [--epochs N] [--backend auto|cpu|webgpu] [--out <dir>]
+ *   [--resume <checkpoint>]
  *   [--data <images.idx> <labels.idx> | --data <file.csv> --label <column> [--features a,b] [--normalise z-score]
  *    | --data <folder of class subfolders>]
  * Loads and checks the graph, trains it with a progress bar and per-epoch metrics, then writes a
@@ -10,6 +11,7 @@
 import { mkdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { type BackendChoice, chooseBackend } from '../engine/backend/choose';
 import { createCpuBackend } from '../engine/backend/cpu/cpu-backend';
 import { type Dataset, splitValidation } from '../engine/data/dataset';
 import { EngineError } from '../engine/errors';
@@ -22,7 +24,7 @@ import { progressPrinter } from './progress';
 import { nodeSpawnThread } from './threads';
 
 const usage =
-  'usage: npm run train -- <graph.json> [--epochs N] [--backend cpu] [--data <images> <labels>] [--out <dir>] [--resume <file>]';
+  'usage: npm run train -- <graph.json> [--epochs N] [--backend auto|cpu|webgpu] [--data <images> <labels>] [--out <dir>] [--resume <file>]';
 
 function exit(code: number, message: string): never {
   process.stderr.write(`${message}\n`);
@@ -34,7 +36,7 @@ async function main(): Promise<void> {
     allowPositionals: true,
     options: {
       epochs: { type: 'string' },
-      backend: { type: 'string', default: 'cpu' },
+      backend: { type: 'string' },
       data: { type: 'string', multiple: true },
       out: { type: 'string' },
       resume: { type: 'string' },
@@ -47,8 +49,9 @@ async function main(): Promise<void> {
   const [graphPath, ...extra] = positionals;
   if (!graphPath) exit(2, usage);
   const dataFiles = [...(values.data ?? []), ...extra];
-  if (values.backend !== 'cpu')
-    exit(2, `backend "${values.backend}" is not available from the command line yet; use --backend cpu`);
+  const backendChoice = values.backend;
+  if (backendChoice !== undefined && !['auto', 'cpu', 'webgpu'].includes(backendChoice))
+    exit(2, `--backend is auto, cpu or webgpu, not "${backendChoice}"`);
 
   const size = statSync(graphPath).size;
   if (size > LIMITS.fileBytes)
@@ -73,14 +76,19 @@ async function main(): Promise<void> {
     normalise: normalise as 'none' | 'min-max' | 'z-score' | undefined,
   });
   const { train, validation } = splitValidation(all, doc.training.validation.split, doc.training.seed);
-  const trainer = new Trainer(doc, createCpuBackend('f32', { spawnThread: nodeSpawnThread }), train, validation);
+  // The CPU unless the command line asks for auto or WebGPU (through dawn.node, loaded only then).
+  const choice = (backendChoice ?? 'cpu') as BackendChoice;
+  const gpu = choice === 'cpu' ? undefined : (await import('./node-webgpu')).nodeGpu();
+  const backend = await chooseBackend(choice, { gpu, spawnThread: nodeSpawnThread });
+  process.stdout.write(`training on ${backend.label} (${backend.reason})\n`);
+  const trainer = new Trainer(doc, backend.make(), train, validation);
   if (values.resume) trainer.restore(decodeCheckpoint(readFileSync(values.resume)));
   const name = basename(graphPath).replace(/\.json$/i, '');
   const outDir = resolve(values.out ?? dirname(graphPath));
   mkdirSync(outDir, { recursive: true });
   process.stdout.write(
     `${doc.name}: ${trainer.session.paramCount} parameters, ${train.count} training and ${validation?.count ?? 0} validation samples, ` +
-      `${doc.training.epochs} epochs of ${trainer.batchesPerEpoch} batches on the CPU\n`,
+      `${doc.training.epochs} epochs of ${trainer.batchesPerEpoch} batches on ${backend.id === 'cpu' ? 'the CPU' : `WebGPU (${backend.label})`}\n`,
   );
 
   const started = performance.now();
@@ -96,7 +104,7 @@ async function main(): Promise<void> {
   const report = {
     graph: resolve(graphPath),
     name: doc.name,
-    backend: 'cpu',
+    backend: backend.id,
     parameters: trainer.session.paramCount,
     steps: trainer.step,
     seconds: (performance.now() - started) / 1000,

@@ -7,7 +7,7 @@ import { datasetFromFiles, type LoadProgress, type PickedFile } from './data/fro
 import { EngineError } from './errors';
 import type { GraphDocument } from './graph/schema';
 import type { Training } from './graph/training-schema';
-import { decodeCheckpoint, encodeCheckpoint } from './train/checkpoint';
+import { type Checkpoint, decodeCheckpoint, encodeCheckpoint } from './train/checkpoint';
 import { type DecisionBoundary, decisionBoundary, hasDecisionBoundary } from './train/decision-boundary';
 import { type Inspection, inspectPredictions } from './train/inspect';
 import { collectTelemetry, type TelemetryFrame } from './train/telemetry';
@@ -61,6 +61,11 @@ export type EngineEvent =
   /** The toys' decision boundary (networks of 2-D points), a few times a second and at the end of a run. */
   | { type: 'boundary'; boundary: DecisionBoundary }
   | { type: 'checkpoint'; step: number; bytes: Uint8Array }
+  /**
+   * The session moved to another backend (the GPU device was lost): it goes on from its last checkpoint,
+   * at `step`; `reason` says why, for the user.
+   */
+  | { type: 'backend'; info: SessionInfo; reason: string; step: number }
   /** Reading the dataset's files before the session opens. */
   | { type: 'loading'; done: number; total: number; what: string };
 
@@ -104,12 +109,14 @@ export class SessionHost {
   private lastCheckpoint = 0;
   private readonly telemetryMs: number;
   private readonly checkpointMs: number;
+  /** The last checkpoint taken, to go on from if the device is lost. */
+  private lastGood?: Checkpoint;
 
   constructor(
     private doc: GraphDocument,
     private readonly train: Dataset,
     private readonly validation: Dataset | undefined,
-    private readonly backend: ChosenBackend,
+    private backend: ChosenBackend,
     private readonly emit: Emit,
     options: SessionOptions = {},
     checkpoint?: Uint8Array,
@@ -148,30 +155,33 @@ export class SessionHost {
       while (done < steps && !this.trainer.finished) {
         if (this.stopRequested) return this.stopRequested === 'pause' ? 'paused' : 'stopped';
         const before = this.trainer.step;
-        await this.trainer.runSteps(Math.min(this.trainer.stepsPerCall, steps - done), {
-          onStep: (m) => {
-            rateSamples += this.trainer.lastBatchSize;
-            const seconds = (performance.now() - rateStart) / 1000;
-            this.pending.push({ ...m, samplesPerSecond: seconds > 0 ? rateSamples / seconds : 0 });
-          },
-          onEpoch: (metrics) => {
-            // The epoch first: the page waits for a run's last steps before it changes state, so
-            // everything before them must already be on its way.
-            this.emit({ type: 'epoch', metrics });
+        let now = 0;
+        await this.recovering(async () => {
+          await this.trainer.runSteps(Math.min(this.trainer.stepsPerCall, steps - done), {
+            onStep: (m) => {
+              rateSamples += this.trainer.lastBatchSize;
+              const seconds = (performance.now() - rateStart) / 1000;
+              this.pending.push({ ...m, samplesPerSecond: seconds > 0 ? rateSamples / seconds : 0 });
+            },
+            onEpoch: (metrics) => {
+              // The epoch first: the page waits for a run's last steps before it changes state, so
+              // everything before them must already be on its way.
+              this.emit({ type: 'epoch', metrics });
+              this.flushSteps();
+            },
+          });
+          now = performance.now();
+          if (now - this.lastFlush >= this.telemetryMs) {
             this.flushSteps();
-          },
+            this.emit({ type: 'telemetry', frame: await collectTelemetry(this.trainer) });
+            rateStart = now;
+            rateSamples = 0;
+          }
+          // After the telemetry (which reads the last batch's activations): the grid overwrites them.
+          if (now - this.lastBoundary >= BOUNDARY_MS) await this.sendBoundary();
+          if (now - this.lastCheckpoint >= this.checkpointMs) await this.sendCheckpoint();
         });
         done += Math.max(this.trainer.step - before, 1);
-        const now = performance.now();
-        if (now - this.lastFlush >= this.telemetryMs) {
-          this.flushSteps();
-          this.emit({ type: 'telemetry', frame: await collectTelemetry(this.trainer) });
-          rateStart = now;
-          rateSamples = 0;
-        }
-        // After the telemetry (which reads the last batch's activations): the grid overwrites them.
-        if (now - this.lastBoundary >= BOUNDARY_MS) await this.sendBoundary();
-        if (now - this.lastCheckpoint >= this.checkpointMs) await this.sendCheckpoint();
         if (now - sliceStart >= SLICE_MS) {
           await yieldToMessages();
           sliceStart = performance.now();
@@ -260,6 +270,34 @@ export class SessionHost {
   private async sendCheckpoint(): Promise<void> {
     this.lastCheckpoint = performance.now();
     if (this.trainer.step === 0) return;
-    this.emit({ type: 'checkpoint', step: this.trainer.step, bytes: await this.checkpoint() });
+    this.lastGood = await this.trainer.checkpoint();
+    this.emit({ type: 'checkpoint', step: this.trainer.step, bytes: encodeCheckpoint(this.lastGood) });
+  }
+
+  /**
+   * Runs a slice of training; when the GPU device is lost under it, the session moves to a new device (or to the CPU)
+   * and goes on from its last checkpoint, losing at most the steps since it, and says so.
+   */
+  private async recovering(work: () => Promise<void>): Promise<void> {
+    try {
+      await work();
+    } catch (error) {
+      // The loss is reported asynchronously: give it a moment to arrive before deciding.
+      for (let i = 0; i < 20 && !this.backend.lost(); i++) await new Promise((r) => setTimeout(r, 10));
+      const lost = this.backend.lost();
+      if (!lost) throw error;
+      const old = this.trainer;
+      this.backend = await this.backend.replacement();
+      this.trainer = new Trainer(this.doc, this.backend.make(), this.train, this.validation);
+      if (this.lastGood) this.trainer.restore(this.lastGood);
+      old.be.dispose?.();
+      const step = this.trainer.step;
+      this.emit({
+        type: 'backend',
+        info: this.info(),
+        step,
+        reason: `The GPU device was lost (${lost}). Training goes on ${this.backend.id === 'cpu' ? 'on the CPU' : 'on a new GPU device'} from step ${step}${this.lastGood ? ', its last checkpoint' : ' (no checkpoint yet: from the start)'}.`,
+      });
+    }
   }
 }

@@ -3,22 +3,24 @@
  * matrix-product GFLOP/s, for Netloom's WebGPU backend and TensorFlow.js's WebGPU backend on the same
  * adapter in the same run (and PyTorch on CUDA when the machine has it). Runs under Node with dawn.node:
  *
- *   npx tsx scripts/bench-gpu.ts [--quick] [--out results.json]
+ *   npm run bench:gpu -- [--quick] [--sweep] [--out results.json] [--write]
+ *   npm run bench:gpu -- --from docs/bench-gpu-h200.json --write   # the README's table from saved results
  *   bash ../shared/device/pack.sh scripts/bench-gpu.ts   # then, on the GPU machine: bash .device/run.sh
  *
  * --quick uses small sizes, to check the script on a software adapter (SwiftShader: never for speed).
  */
 import { spawnSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
+import { nodeGpu } from '../cli/node-webgpu';
 import { GpuPipelines, MATMUL_TILES, type MatmulTile } from '../engine/backend/webgpu/gpu-queue';
 import { webGpuBackendOn } from '../engine/backend/webgpu/webgpu-backend';
 import { Trainer } from '../engine/train/trainer';
 import { measure } from './bench-cpu/measure';
 import { benchmarkSession, syntheticBatch, type WorkloadName, workloadNames, workloads } from './bench-cpu/workloads';
-import { nodeGpu } from './node-webgpu';
+import { writeReadmeSection } from './readme-section';
 
 const { values } = parseArgs({
   options: {
@@ -28,6 +30,10 @@ const { values } = parseArgs({
     only: { type: 'string' },
     /** Also time the 4096 product with other tile sizes of the large kernel. */
     sweep: { type: 'boolean', default: false },
+    /** Render saved results (a JSON file this script wrote) instead of measuring. */
+    from: { type: 'string' },
+    /** Put the table into README.md. */
+    write: { type: 'boolean', default: false },
   },
 });
 const quick = values.quick;
@@ -35,24 +41,6 @@ const runs = Number(values.runs);
 const batches = quick ? [8] : [64, 1024];
 const matmulSize = quick ? 256 : 4096;
 const timing = quick ? { warmupSeconds: 0.2, runs: 1, minSeconds: 0.2 } : { warmupSeconds: 1, runs, minSeconds: 1 };
-
-const gpu = nodeGpu();
-// TensorFlow.js registers its WebGPU backend when navigator.gpu exists as it loads.
-Object.defineProperty(globalThis, 'navigator', { value: { gpu }, configurable: true });
-await import('@tensorflow/tfjs-backend-webgpu');
-const adapter = await gpu.requestAdapter({ powerPreference: 'high-performance' });
-if (!adapter) throw new Error('no WebGPU adapter');
-const adapterName = [adapter.info.vendor, adapter.info.architecture, adapter.info.description]
-  .filter(Boolean)
-  .join(' ');
-const device = await adapter.requestDevice({
-  requiredLimits: {
-    maxStorageBufferBindingSize: adapter.limits.maxStorageBufferBindingSize,
-    maxBufferSize: adapter.limits.maxBufferSize,
-  },
-});
-const pipelines = await GpuPipelines.compile(device);
-console.log(`adapter: ${adapterName}`);
 
 interface Row {
   what: string;
@@ -62,176 +50,231 @@ interface Row {
   torch?: number | string;
   unit: string;
 }
-const rows: Row[] = [];
-const errorOf = (e: unknown) => (e as Error).message.split('\n')[0].slice(0, 120);
-
-async function netloomTraining(name: WorkloadName, batch: number): Promise<number> {
-  const { doc, data } = benchmarkSession(workloads[name], batch);
-  const be = webGpuBackendOn(pipelines);
-  try {
-    const trainer = new Trainer(doc, be, data);
-    const steps = trainer.stepsPerCall;
-    // Each call records `steps` steps and reads their metrics once, as a training session does.
-    return (await measure(() => trainer.runSteps(steps), batch * steps, timing)).samplesPerSecond;
-  } finally {
-    be.dispose?.();
-  }
+interface SweepResult {
+  tile: MatmulTile;
+  gflops: number | string;
+}
+interface Results {
+  adapter: string;
+  date: string;
+  rows: Row[];
+  sweep?: SweepResult[];
+  notes?: string;
 }
 
-function tfjsModel(name: WorkloadName): tfl.Sequential {
-  const m = tfl.sequential();
-  if (name === 'mlp') {
-    m.add(tfl.layers.dense({ units: 256, activation: 'relu', inputShape: [784] }));
-    m.add(tfl.layers.dense({ units: 256, activation: 'relu' }));
-  } else if (name === 'lenet') {
-    m.add(
-      tfl.layers.conv2d({ filters: 6, kernelSize: 5, padding: 'same', activation: 'relu', inputShape: [28, 28, 1] }),
-    );
-    m.add(tfl.layers.maxPooling2d({ poolSize: 2 }));
-    m.add(tfl.layers.conv2d({ filters: 16, kernelSize: 5, activation: 'relu' }));
-    m.add(tfl.layers.maxPooling2d({ poolSize: 2 }));
-    m.add(tfl.layers.flatten());
-    m.add(tfl.layers.dense({ units: 120, activation: 'relu' }));
-    m.add(tfl.layers.dense({ units: 84, activation: 'relu' }));
-  } else m.add(tfl.layers.lstm({ units: 128, inputShape: [28, 28], recurrentInitializer: 'glorotUniform' }));
-  m.add(tfl.layers.dense({ units: 10, activation: 'softmax' }));
-  const o = workloads[name].optimizer;
-  m.compile({
-    optimizer: o.kind === 'adam' ? tf.train.adam(o.lr) : tf.train.momentum(o.lr, o.momentum),
-    loss: 'sparseCategoricalCrossentropy',
+const results: Results = values.from ? JSON.parse(readFileSync(values.from, 'utf8')) : await measureAll();
+
+async function measureAll(): Promise<Results> {
+  const gpu = nodeGpu();
+  // TensorFlow.js registers its WebGPU backend when navigator.gpu exists as it loads.
+  Object.defineProperty(globalThis, 'navigator', { value: { gpu }, configurable: true });
+  await import('@tensorflow/tfjs-backend-webgpu');
+  const adapter = await gpu.requestAdapter({ powerPreference: 'high-performance' });
+  if (!adapter) throw new Error('no WebGPU adapter');
+  const adapterName = [adapter.info.vendor, adapter.info.architecture, adapter.info.description]
+    .filter(Boolean)
+    .join(' ');
+  const device = await adapter.requestDevice({
+    requiredLimits: {
+      maxStorageBufferBindingSize: adapter.limits.maxStorageBufferBindingSize,
+      maxBufferSize: adapter.limits.maxBufferSize,
+    },
   });
-  return m;
-}
+  const pipelines = await GpuPipelines.compile(device);
+  console.log(`adapter: ${adapterName}`);
 
-async function tfjsTraining(name: WorkloadName, batch: number): Promise<number> {
-  const { x, labels } = syntheticBatch(workloads[name], batch);
-  const shape = name === 'lenet' ? [batch, 28, 28, 1] : [batch, ...workloads[name].inputShape];
-  const xs = tf.tensor(x, shape);
-  const ys = tf.tensor(Float32Array.from(labels), [batch, 1]);
-  const m = tfjsModel(name);
-  try {
-    // trainOnBatch reads the loss back every step: that is how TensorFlow.js trains.
-    return (
-      await measure(
+  const rows: Row[] = [];
+  const errorOf = (e: unknown) => (e as Error).message.split('\n')[0].slice(0, 120);
+
+  async function netloomTraining(name: WorkloadName, batch: number): Promise<number> {
+    const { doc, data } = benchmarkSession(workloads[name], batch);
+    const be = webGpuBackendOn(pipelines);
+    try {
+      const trainer = new Trainer(doc, be, data);
+      const steps = trainer.stepsPerCall;
+      // Each call records `steps` steps and reads their metrics once, as a training session does.
+      return (await measure(() => trainer.runSteps(steps), batch * steps, timing)).samplesPerSecond;
+    } finally {
+      be.dispose?.();
+    }
+  }
+
+  function tfjsModel(name: WorkloadName): tfl.Sequential {
+    const m = tfl.sequential();
+    if (name === 'mlp') {
+      m.add(tfl.layers.dense({ units: 256, activation: 'relu', inputShape: [784] }));
+      m.add(tfl.layers.dense({ units: 256, activation: 'relu' }));
+    } else if (name === 'lenet') {
+      m.add(
+        tfl.layers.conv2d({ filters: 6, kernelSize: 5, padding: 'same', activation: 'relu', inputShape: [28, 28, 1] }),
+      );
+      m.add(tfl.layers.maxPooling2d({ poolSize: 2 }));
+      m.add(tfl.layers.conv2d({ filters: 16, kernelSize: 5, activation: 'relu' }));
+      m.add(tfl.layers.maxPooling2d({ poolSize: 2 }));
+      m.add(tfl.layers.flatten());
+      m.add(tfl.layers.dense({ units: 120, activation: 'relu' }));
+      m.add(tfl.layers.dense({ units: 84, activation: 'relu' }));
+    } else m.add(tfl.layers.lstm({ units: 128, inputShape: [28, 28], recurrentInitializer: 'glorotUniform' }));
+    m.add(tfl.layers.dense({ units: 10, activation: 'softmax' }));
+    const o = workloads[name].optimizer;
+    m.compile({
+      optimizer: o.kind === 'adam' ? tf.train.adam(o.lr) : tf.train.momentum(o.lr, o.momentum),
+      loss: 'sparseCategoricalCrossentropy',
+    });
+    return m;
+  }
+
+  async function tfjsTraining(name: WorkloadName, batch: number): Promise<number> {
+    const { x, labels } = syntheticBatch(workloads[name], batch);
+    const shape = name === 'lenet' ? [batch, 28, 28, 1] : [batch, ...workloads[name].inputShape];
+    const xs = tf.tensor(x, shape);
+    const ys = tf.tensor(Float32Array.from(labels), [batch, 1]);
+    const m = tfjsModel(name);
+    try {
+      // trainOnBatch reads the loss back every step: that is how TensorFlow.js trains.
+      return (
+        await measure(
+          async () => {
+            await m.trainOnBatch(xs, ys);
+          },
+          batch,
+          timing,
+        )
+      ).samplesPerSecond;
+    } finally {
+      xs.dispose();
+      ys.dispose();
+      m.dispose();
+    }
+  }
+
+  async function netloomMatmul(n: number, on = pipelines, matmulTiles?: string): Promise<number> {
+    const be = webGpuBackendOn(on, { matmulTiles });
+    try {
+      const [a, b, out] = [be.alloc(n * n, 'a'), be.alloc(n * n, 'b'), be.alloc(n * n, 'c')];
+      be.fill(a, 0.5, n * n);
+      be.fill(b, 0.25, n * n);
+      const product = () => be.matmul({ a, b, out, m: n, n, k: n, transA: false, transB: false, accumulate: false });
+      const repeat = quick ? 2 : 20;
+      const result = await measure(
         async () => {
-          await m.trainOnBatch(xs, ys);
+          for (let i = 0; i < repeat; i++) product();
+          await be.read(be.view(out, 0, 1));
         },
-        batch,
+        repeat,
         timing,
-      )
-    ).samplesPerSecond;
-  } finally {
-    xs.dispose();
-    ys.dispose();
-    m.dispose();
+      );
+      const check = (await be.read(be.view(out, 0, 1)))[0];
+      if (Math.abs(check - n * 0.125) > 1e-3 * n) throw new Error(`matmul gave ${check}, expected ${n * 0.125}`);
+      return (2 * n ** 3 * result.samplesPerSecond) / 1e9;
+    } finally {
+      be.dispose?.();
+    }
   }
-}
 
-async function netloomMatmul(n: number, on = pipelines, matmulTiles?: string): Promise<number> {
-  const be = webGpuBackendOn(on, { matmulTiles });
-  try {
-    const [a, b, out] = [be.alloc(n * n, 'a'), be.alloc(n * n, 'b'), be.alloc(n * n, 'c')];
-    be.fill(a, 0.5, n * n);
-    be.fill(b, 0.25, n * n);
-    const product = () => be.matmul({ a, b, out, m: n, n, k: n, transA: false, transB: false, accumulate: false });
+  async function tfjsMatmul(n: number): Promise<number> {
+    const a = tf.fill([n, n], 0.5);
+    const b = tf.fill([n, n], 0.25);
     const repeat = quick ? 2 : 20;
-    const result = await measure(
-      async () => {
-        for (let i = 0; i < repeat; i++) product();
-        await be.read(be.view(out, 0, 1));
-      },
-      repeat,
-      timing,
-    );
-    const check = (await be.read(be.view(out, 0, 1)))[0];
-    if (Math.abs(check - n * 0.125) > 1e-3 * n) throw new Error(`matmul gave ${check}, expected ${n * 0.125}`);
-    return (2 * n ** 3 * result.samplesPerSecond) / 1e9;
-  } finally {
-    be.dispose?.();
+    try {
+      const result = await measure(
+        async () => {
+          const outs = Array.from({ length: repeat }, () => tf.matMul(a, b));
+          await outs[repeat - 1].data();
+          for (const o of outs) o.dispose();
+        },
+        repeat,
+        timing,
+      );
+      return (2 * n ** 3 * result.samplesPerSecond) / 1e9;
+    } finally {
+      a.dispose();
+      b.dispose();
+    }
   }
-}
 
-async function tfjsMatmul(n: number): Promise<number> {
-  const a = tf.fill([n, n], 0.5);
-  const b = tf.fill([n, n], 0.25);
-  const repeat = quick ? 2 : 20;
-  try {
-    const result = await measure(
-      async () => {
-        const outs = Array.from({ length: repeat }, () => tf.matMul(a, b));
-        await outs[repeat - 1].data();
-        for (const o of outs) o.dispose();
-      },
-      repeat,
-      timing,
-    );
-    return (2 * n ** 3 * result.samplesPerSecond) / 1e9;
-  } finally {
-    a.dispose();
-    b.dispose();
+  /** PyTorch on CUDA, when this machine has it (the same script as the CPU benchmark's). */
+  function torch(args: string[]): number | string {
+    const run = spawnSync('python3', ['scripts/bench-cpu/torch_bench.py', '--device', 'cuda', ...args], {
+      encoding: 'utf8',
+      timeout: 180_000,
+    });
+    if (run.status !== 0) return `not run (${(run.stderr || run.error?.message || '').trim().split('\n').pop()})`;
+    const parsed = JSON.parse(run.stdout.trim().split('\n').pop()!);
+    return parsed.samplesPerSecond ?? parsed.gflops;
   }
-}
+  const torchAvailable =
+    !quick && spawnSync('python3', ['-c', 'import torch; assert torch.cuda.is_available()']).status === 0;
 
-/** PyTorch on CUDA, when this machine has it (the same script as the CPU benchmark's). */
-function torch(args: string[]): number | string {
-  const run = spawnSync('python3', ['scripts/bench-cpu/torch_bench.py', '--device', 'cuda', ...args], {
-    encoding: 'utf8',
-    timeout: 180_000,
-  });
-  if (run.status !== 0) return `not run (${(run.stderr || run.error?.message || '').trim().split('\n').pop()})`;
-  const parsed = JSON.parse(run.stdout.trim().split('\n').pop()!);
-  return parsed.samplesPerSecond ?? parsed.gflops;
-}
-const torchAvailable =
-  !quick && spawnSync('python3', ['-c', 'import torch; assert torch.cuda.is_available()']).status === 0;
-
-await tf.setBackend('webgpu');
-await tf.ready();
-const selected = values.only ? (values.only.split(',') as WorkloadName[]) : workloadNames;
-for (const batch of batches)
-  for (const name of selected) {
-    const row: Row = { what: workloads[name].title, batch, unit: 'samples/s' };
-    row.netloom = await netloomTraining(name, batch);
-    row.tfjs = await tfjsTraining(name, batch).catch(errorOf);
-    if (torchAvailable) row.torch = torch(['--workload', name, '--batch', String(batch), '--runs', String(runs)]);
+  await tf.setBackend('webgpu');
+  await tf.ready();
+  const selected = values.only ? (values.only.split(',') as WorkloadName[]) : workloadNames;
+  for (const batch of batches)
+    for (const name of selected) {
+      const row: Row = { what: workloads[name].title, batch, unit: 'samples/s' };
+      row.netloom = await netloomTraining(name, batch);
+      row.tfjs = await tfjsTraining(name, batch).catch(errorOf);
+      if (torchAvailable) row.torch = torch(['--workload', name, '--batch', String(batch), '--runs', String(runs)]);
+      rows.push(row);
+      console.log(JSON.stringify(row));
+    }
+  {
+    const row: Row = { what: `matmul ${matmulSize}`, unit: 'GFLOP/s' };
+    row.netloom = await netloomMatmul(matmulSize);
+    row.tfjs = await tfjsMatmul(matmulSize).catch(errorOf);
+    if (torchAvailable)
+      row.torch = torch(['--workload', 'matmul', '--size', String(matmulSize), '--runs', String(runs)]);
     rows.push(row);
     console.log(JSON.stringify(row));
   }
-{
-  const row: Row = { what: `matmul ${matmulSize}`, unit: 'GFLOP/s' };
-  row.netloom = await netloomMatmul(matmulSize);
-  row.tfjs = await tfjsMatmul(matmulSize).catch(errorOf);
-  if (torchAvailable) row.torch = torch(['--workload', 'matmul', '--size', String(matmulSize), '--runs', String(runs)]);
-  rows.push(row);
-  console.log(JSON.stringify(row));
-}
 
-if (values.sweep) {
-  const candidates: MatmulTile[] = [
-    { BM: 128, BN: 128, BK: 8, TM: 8, TN: 8 },
-    { BM: 64, BN: 64, BK: 8, TM: 4, TN: 4 },
-    { BM: 32, BN: 32, BK: 16, TM: 4, TN: 4 },
-  ];
+  const sweep: SweepResult[] = [];
+  if (values.sweep) {
+    const candidates: MatmulTile[] = [
+      { BM: 128, BN: 128, BK: 8, TM: 8, TN: 8 },
+      { BM: 64, BN: 64, BK: 8, TM: 4, TN: 4 },
+      { BM: 32, BN: 32, BK: 16, TM: 4, TN: 4 },
+    ];
 
-  for (const tile of candidates) {
-    const swept = await GpuPipelines.compile(device, { ...MATMUL_TILES, matmulLarge: tile });
-    const gflops = await netloomMatmul(matmulSize, swept, 'matmulLarge').catch(errorOf);
-    console.log(`sweep ${JSON.stringify(tile)}: ${typeof gflops === 'number' ? Math.round(gflops) : gflops} GFLOP/s`);
+    for (const tile of candidates) {
+      const swept = await GpuPipelines.compile(device, { ...MATMUL_TILES, matmulLarge: tile });
+      const gflops = await netloomMatmul(matmulSize, swept, 'matmulLarge').catch(errorOf);
+      console.log(`sweep ${JSON.stringify(tile)}: ${typeof gflops === 'number' ? Math.round(gflops) : gflops} GFLOP/s`);
+      sweep.push({ tile, gflops });
+    }
   }
+
+  device.destroy();
+  return { adapter: adapterName, date: new Date().toISOString(), rows, sweep: values.sweep ? sweep : undefined };
 }
 
-const fmt = (v: number | string | undefined) =>
-  typeof v === 'number' ? Math.round(v).toLocaleString('en-US') : v === undefined ? '-' : v;
-const ratio = (a: number | undefined, b: number | string | undefined) =>
-  typeof a === 'number' && typeof b === 'number' ? `${(a / b).toFixed(2)}x` : '-';
-console.log(`\n${adapterName}, ${new Date().toISOString().slice(0, 10)}`);
-console.log('| workload | batch | Netloom WebGPU | tfjs-webgpu | PyTorch CUDA | vs tfjs-webgpu | vs PyTorch |');
-console.log('|---|---|---|---|---|---|---|');
-for (const r of rows)
-  console.log(
-    `| ${r.what} (${r.unit}) | ${r.batch ?? '-'} | ${fmt(r.netloom)} | ${fmt(r.tfjs)} | ${fmt(r.torch)} | ${ratio(r.netloom, r.tfjs)} | ${ratio(r.netloom, r.torch)} |`,
-  );
-const out = values.out ?? (process.env.OUT ? `${process.env.OUT}/bench-gpu.json` : undefined);
-if (out) writeFileSync(out, JSON.stringify({ adapter: adapterName, date: new Date().toISOString(), rows }, null, 2));
-device.destroy();
+/** The results as the README's table, with the date and the adapter. */
+function table(r: Results): string {
+  const fmt = (v: number | string | undefined) =>
+    typeof v === 'number' ? Math.round(v).toLocaleString('en-US') : v === undefined ? '-' : v;
+  const ratio = (a: number | undefined, b: number | string | undefined) =>
+    typeof a === 'number' && typeof b === 'number' ? `${(a / b).toFixed(2)}x` : '-';
+  const lines = [
+    `Measured ${r.date.slice(0, 10)} on ${r.adapter} (one run; median of the timed runs after a warm-up):`,
+    '',
+    '| Workload | Batch | Netloom (WebGPU) | tfjs-webgpu | PyTorch (CUDA, TF32 off) | Netloom / tfjs-webgpu | Netloom / PyTorch |',
+    '|---|---|---|---|---|---|---|',
+    ...r.rows.map(
+      (row) =>
+        `| ${row.what} (${row.unit}) | ${row.batch ?? '-'} | ${fmt(row.netloom)} | ${fmt(row.tfjs)} | ${fmt(row.torch)} | ${ratio(row.netloom, row.tfjs)} | ${ratio(row.netloom, row.torch)} |`,
+    ),
+  ];
+  if (r.sweep?.length)
+    lines.push(
+      '',
+      `Tile sweep of the 4096³ product in the same run: ${r.sweep.map((s) => `${s.tile.BM} x ${s.tile.BN} (${s.tile.TM} x ${s.tile.TN} per thread, K step ${s.tile.BK}) ${fmt(s.gflops)} GFLOP/s`).join('; ')}.`,
+    );
+  if (r.notes) lines.push('', r.notes);
+  return lines.join('\n');
+}
+
+console.log(`\n${table(results)}`);
+const out = values.out ?? (process.env.OUT && !values.from ? `${process.env.OUT}/bench-gpu.json` : undefined);
+if (out) writeFileSync(out, JSON.stringify(results, null, 2));
+if (values.write) writeReadmeSection('bench:gpu', table(results));
 process.exit(0);

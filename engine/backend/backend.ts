@@ -64,6 +64,8 @@ export interface Backend<B extends Buf = Buf> {
   readonly deferredReads?: boolean;
   /** Hands the work recorded so far to the device, so it runs while the next step is recorded. */
   submit?(): void;
+  /** The most memory one session may hold (WebGPU: what one storage-buffer binding may see), in bytes. */
+  readonly memoryLimitBytes?: number;
 
   fill(out: B, value: number, size: number): void;
   /** out (+)= src, element-wise. */

@@ -17,6 +17,10 @@ export interface ChosenBackend {
   /** Why this one, for the status line (e.g. why auto stayed on the CPU). */
   reason: string;
   make(): Backend;
+  /** Why the GPU device was lost, once it is (WebGPU only; the driver reset, the GPU went away...). */
+  lost(): string | undefined;
+  /** What to train on after a loss: a new device when the GPU answers again, else the CPU. */
+  replacement(): Promise<ChosenBackend>;
 }
 
 /**
@@ -34,6 +38,8 @@ export async function chooseBackend(
     label: 'CPU',
     reason,
     make: () => createCpuBackend('f32', { spawnThread: env.spawnThread }),
+    lost: () => undefined,
+    replacement: async () => cpu(reason),
   });
   if (choice === 'cpu') return cpu('chosen in the training settings');
   const status = await probeWebGpu(env.gpu);
@@ -42,7 +48,21 @@ export async function chooseBackend(
     return cpu(`auto: no GPU (${status.detail})`);
   }
   if (choice === 'auto' && status.software) return cpu(`auto: ${status.label} is a software adapter`);
-  const adapter = await env.gpu!.requestAdapter({ powerPreference: 'high-performance' });
+  return openWebGpu(
+    env.gpu!,
+    status.label,
+    choice === 'auto' ? 'auto: hardware GPU' : 'chosen in the training settings',
+    cpu,
+  );
+}
+
+async function openWebGpu(
+  gpu: GPU,
+  label: string,
+  reason: string,
+  cpu: (reason: string) => ChosenBackend,
+): Promise<ChosenBackend> {
+  const adapter = await gpu.requestAdapter({ powerPreference: 'high-performance' });
   if (!adapter) throw new EngineError('WEBGPU_UNAVAILABLE', 'the GPU adapter went away');
   const device = await adapter.requestDevice({
     requiredLimits: {
@@ -50,11 +70,23 @@ export async function chooseBackend(
       maxBufferSize: adapter.limits.maxBufferSize,
     },
   });
+  let lostReason: string | undefined;
+  void device.lost.then((info) => {
+    lostReason = info.message || info.reason || 'unknown reason';
+  });
   const pipelines = await GpuPipelines.compile(device);
   return {
     id: 'webgpu',
-    label: status.label,
-    reason: choice === 'auto' ? 'auto: hardware GPU' : 'chosen in the training settings',
+    label,
+    reason,
     make: () => webGpuBackendOn(pipelines),
+    lost: () => lostReason,
+    async replacement() {
+      try {
+        return await openWebGpu(gpu, label, `a new GPU device after the last was lost (${lostReason})`, cpu);
+      } catch (error) {
+        return cpu(`the GPU was lost (${lostReason}) and did not come back: ${(error as Error).message}`);
+      }
+    },
   };
 }

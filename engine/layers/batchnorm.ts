@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { constant, expectPort, fail, fmt, type LayerDef, ok, single, size, vectorOrImagePort } from './layer';
+import { constant, expectPort, type LayerDef, ok, single, size, vectorOrImagePort } from './layer';
 
 const params = z.strictObject({
   /** Weight of the new batch in the running averages (PyTorch's convention). */

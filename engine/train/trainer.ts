@@ -7,6 +7,7 @@ import { size } from '../layers/layer';
 import { losses } from '../losses/registry';
 import { hyperOf } from '../optim/optimizers';
 import { learningRate } from '../optim/schedules';
+import { planBuffers } from './buffer-plan';
 import type { Checkpoint } from './checkpoint';
 import { findNonFinite } from './diagnose';
 import { planTraining, type TrainingPlan } from './plan';
@@ -47,6 +48,29 @@ export interface TrainerEvents {
 const LOGGED_STEPS = 64;
 /** Steps per runSteps call of a caller that checks for pauses between calls (see stepsPerCall). */
 const DEFERRED_STEPS_PER_CALL = 16;
+
+const MB = 1024 * 1024;
+
+/**
+ * A backend with a memory limit (one GPU buffer) is checked before anything is allocated: the planned
+ * activations, gradients, parameters and datasets must fit, else the error names the layer that needs most.
+ */
+function checkMemory(plan: TrainingPlan, batch: number, sets: (Dataset | undefined)[], limitBytes: number): void {
+  const buffers = planBuffers(plan, batch, 2);
+  const dataBytes = sets.reduce((sum, d) => sum + (d ? (d.x.length + d.targets.length) * 4 : 0), 0);
+  const total = buffers.totalBytes + dataBytes;
+  if (total <= limitBytes) return;
+  const largest = buffers.buffers.reduce((a, b) => (b.bytes > a.bytes ? b : a));
+  const nodeId = largest.name.includes('.') ? largest.name.slice(0, largest.name.lastIndexOf('.')) : undefined;
+  const what = nodeId
+    ? `node "${nodeId}" needs ${(largest.bytes / MB).toFixed(0)} MB for its ${largest.kind}s`
+    : `the ${largest.kind} need ${(largest.bytes / MB).toFixed(0)} MB`;
+  throw new EngineError(
+    'TOO_LARGE',
+    `${what} at batch ${batch}; the session needs ${(total / MB).toFixed(0)} MB (datasets ${(dataBytes / MB).toFixed(0)} MB) but this GPU allows ${(limitBytes / MB).toFixed(0)} MB in one buffer: lower the batch size or train on the CPU`,
+    nodeId,
+  );
+}
 
 /** A step recorded on a deferred backend, whose metrics are not read yet. */
 interface PendingStep {
@@ -113,6 +137,8 @@ export class Trainer {
       t.sampling === 'full-batch' ? train.count : t.sampling === 'stochastic' ? 1 : Math.min(t.batchSize, train.count);
     if (train.count === 0) throw new EngineError('INVALID_DATA', `${train.name} has no samples`);
     for (const d of validation ? [train, validation] : [train]) this.checkFits(d);
+    if (be.memoryLimitBytes !== undefined)
+      checkMemory(this.plan, this.batchSize, [train, validation], be.memoryLimitBytes);
     this.session = buildSession(be, this.plan, t, this.batchSize);
     this.random = new Random(t.seed);
     initialiseParams(this.session, this.random);

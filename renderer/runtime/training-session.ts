@@ -291,6 +291,12 @@ export class TrainingSession {
         this.lastCheckpoint = event.bytes;
         this.checkpointStep = event.step;
         break;
+      case 'backend':
+        // The GPU was lost: the engine goes on elsewhere from a checkpoint; say where and why.
+        this.info$.next(event.info);
+        this.lastStep = event.step;
+        this.notices$.next({ kind: 'info', message: event.reason });
+        break;
     }
   }
 

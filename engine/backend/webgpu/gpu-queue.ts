@@ -46,6 +46,15 @@ export function shaderModules(
   return [...files.map(([file, code]) => ({ file, code })), ...matmuls];
 }
 
+/** One shader file compiled after the prelude; its errors are thrown with the file's own line numbers. */
+export async function compileShader(device: GPUDevice, file: string, code: string): Promise<GPUShaderModule> {
+  const module = device.createShaderModule({ label: file, code: `${shaderSources.prelude}\n${code}` });
+  const info = await module.getCompilationInfo();
+  const errors = info.messages.filter((m) => m.type === 'error');
+  if (errors.length > 0) throw shaderError(file, errors);
+  return module;
+}
+
 /** A compilation error with its file, line and column (the prelude's lines taken off). */
 export function shaderError(file: string, errors: readonly GPUCompilationMessage[]): EngineError {
   const preludeLines = shaderSources.prelude.split('\n').length;
@@ -101,10 +110,7 @@ export class GpuPipelines {
     const pipelineLayout = device.createPipelineLayout({ bindGroupLayouts: [layout] });
     const byEntry = new Map<string, GPUComputePipeline>();
     for (const { file, code, rename } of shaderModules(tiles)) {
-      const module = device.createShaderModule({ label: file, code: `${shaderSources.prelude}\n${code}` });
-      const info = await module.getCompilationInfo();
-      const errors = info.messages.filter((m) => m.type === 'error');
-      if (errors.length > 0) throw shaderError(file, errors);
+      const module = await compileShader(device, file, code);
       for (const match of code.matchAll(ENTRY_POINT)) {
         // Created synchronously and without error scopes: dawn.node crashes with either (asynchronous
         // creation with an explicit layout; push/popErrorScope). The shaders were checked just above.

@@ -178,6 +178,7 @@ export function webGpuBackendOn(pipelines: GpuPipelines, options: WebGpuOptions 
     },
     flush: () => queue.flush(),
     deferredReads: true,
+    memoryLimitBytes: maxFloats * 4,
     submit: () => queue.flush(),
     dispose() {
       queue.flush();

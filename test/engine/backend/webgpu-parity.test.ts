@@ -1,9 +1,11 @@
+import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Backend } from '../../../engine/backend/backend';
 import { createCpuBackend } from '../../../engine/backend/cpu/cpu-backend';
 import { Random } from '../../../engine/init/random';
 import { type Mode, type Shape, size } from '../../../engine/layers/layer';
 import { type LayerKind, layerDef, layerKinds } from '../../../engine/layers/registry';
+import { bundlePath, bundleShaders } from '../../../scripts/build-shaders';
 import { openBrowserGpuBackend, type RemoteGpuBackend } from '../../helpers/browser-gpu/remote-backend';
 import { type LayerSetup, runLayerOn } from '../../helpers/layer-on-backend';
 
@@ -233,3 +235,20 @@ async function products(on: Backend): Promise<void> {
         expectClose(a[0], b[0], `${m}x${k}x${n} ${transA} ${transB}`);
       }
 }
+
+describe('shaders', () => {
+  it('the bundled module is built from the .wgsl files (npx tsx scripts/build-shaders.ts)', () => {
+    expect(readFileSync(bundlePath, 'utf8')).toBe(bundleShaders());
+  });
+
+  it('a compilation error names the file, line and column of the .wgsl source', async () => {
+    const broken = [
+      '// a kernel with a mistake on line 3',
+      'fn ok() -> f32 { return 1.0; }',
+      'fn bad() -> f32 { return nope; }',
+    ];
+    const message = await gpu.shaderError('broken', broken.join('\n'));
+    expect(message).toMatch(/^a WebGPU shader did not compile: broken\.wgsl:3:\d+: .*nope/);
+    expect(await gpu.shaderError('fine', broken.slice(0, 2).join('\n'))).toBeNull();
+  });
+});

@@ -107,3 +107,27 @@ describe('bad input stops cleanly and names the node', () => {
     expect(await trainer.be.read(trainer.session.flat.params)).toEqual(before);
   });
 });
+
+describe('a backend with a memory limit (one GPU buffer)', () => {
+  it('refuses a session that cannot fit before allocating anything, naming the layer that needs most', () => {
+    const be = Object.assign(Object.create(createCpuBackend()), { memoryLimitBytes: 8 * 1024 * 1024 });
+    const doc = chain(
+      [2],
+      [
+        ['dense', { units: 40_000 }],
+        ['activation', { fn: 'relu' }],
+        ['dense', { units: 2 }],
+      ],
+      { batchSize: 64, loss: { kind: 'softmax-cross-entropy' } },
+    );
+    const error = caught(() => new Trainer(doc, be, xorData(256)));
+    expect(error.code).toBe('TOO_LARGE');
+    expect(error.nodeId).toBe('n1');
+    expect(error.message).toMatch(
+      /node "n1" needs 10 MB .* at batch 64; the session needs \d+ MB .* allows 8 MB in one buffer/,
+    );
+    expect(be.allocations).toBe(0);
+    // The same network at a batch that fits is accepted.
+    expect(() => new Trainer({ ...doc, training: { ...doc.training, batchSize: 4 } }, be, xorData(256))).not.toThrow();
+  });
+});

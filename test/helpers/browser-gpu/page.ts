@@ -3,6 +3,7 @@
  * of backend calls from Node (see remote-backend.ts). Bundled by esbuild when the tests start.
  */
 import type { Backend } from '../../../engine/backend/backend';
+import { compileShader } from '../../../engine/backend/webgpu/gpu-queue';
 import {
   createWebGpuBackend,
   type GpuBuf,
@@ -12,7 +13,7 @@ import {
 import { EngineError } from '../../../engine/errors';
 import type { BatchResult, BufRef, Op, PageHarness } from './protocol';
 
-async function open(): Promise<{ be: WebGpuBackend; name: string }> {
+async function open(): Promise<{ be: WebGpuBackend; name: string; device: GPUDevice }> {
   const adapter = await navigator.gpu?.requestAdapter();
   if (!adapter) throw new Error('no WebGPU adapter in this page');
   const device = await adapter.requestDevice({
@@ -23,7 +24,7 @@ async function open(): Promise<{ be: WebGpuBackend; name: string }> {
   });
   const matmulTiles = new URLSearchParams(location.search).get('matmul') as WebGpuOptions['matmulTiles'] | null;
   const be = await createWebGpuBackend(device, { matmulTiles: matmulTiles ?? undefined });
-  return { be, name: adapter.info.description || adapter.info.vendor || 'unnamed adapter' };
+  return { be, device, name: adapter.info.description || adapter.info.vendor || 'unnamed adapter' };
 }
 
 const opened = open();
@@ -61,6 +62,14 @@ async function runBatch(ops: Op[]): Promise<BatchResult> {
 
 const harness: PageHarness = {
   ready: opened.then((o) => o.name),
+  async shaderError(file, code) {
+    try {
+      await compileShader((await opened).device, file, code);
+      return null;
+    } catch (e) {
+      return (e as Error).message;
+    }
+  },
   run(ops) {
     const result = chain.then(() => runBatch(ops));
     chain = result.catch(() => undefined);

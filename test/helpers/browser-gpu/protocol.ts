@@ -22,4 +22,6 @@ export interface PageHarness {
   /** The adapter's name, once the backend is compiled. */
   ready: Promise<string>;
   run(ops: Op[]): Promise<BatchResult>;
+  /** Compiles a shader file as the backend does: null, or the error it reports. */
+  shaderError(file: string, code: string): Promise<string | null>;
 }

@@ -1,13 +1,8 @@
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { join } from 'node:path';
-import { build } from 'esbuild';
-import { type Browser, chromium, type Page } from 'playwright-core';
 import type { Backend, Buf } from '../../../engine/backend/backend';
 import type { WebGpuOptions } from '../../../engine/backend/webgpu/webgpu-backend';
 import { EngineError, type EngineErrorCode } from '../../../engine/errors';
-import { chromiumLaunchOptions } from '../chromium';
 import type { BatchResult, Op, PageHarness } from './protocol';
+import { openTestPage } from './test-page';
 
 /** A buffer of the page's backend, named by number. */
 class RemoteBuf implements Buf {
@@ -23,6 +18,8 @@ export type RemoteGpuBackend = Backend<RemoteBuf> & {
   /** Dispatches the page's backend has recorded, as of the last read. */
   readonly dispatches: number;
   close(): Promise<void>;
+  /** Compiles a shader file in the page as the backend does: null, or the error it reports. */
+  shaderError(file: string, code: string): Promise<string | null>;
 };
 
 /** A kernel argument for the page: buffers (alone or as fields of the argument object) become numbers. */
@@ -32,7 +29,17 @@ function encode(arg: unknown): unknown {
   return Object.fromEntries(Object.entries(arg).map(([k, v]) => [k, v instanceof RemoteBuf ? { $buf: v.id } : v]));
 }
 
-const baseMembers = new Set(['id', 'alloc', 'view', 'write', 'read', 'allocations', 'dispose', 'adapter']);
+const baseMembers = new Set([
+  'id',
+  'alloc',
+  'view',
+  'write',
+  'read',
+  'allocations',
+  'dispose',
+  'adapter',
+  'shaderError',
+]);
 
 /**
  * The WebGPU backend running in Chromium's page (on SwiftShader here), seen from Node as an ordinary
@@ -41,26 +48,10 @@ const baseMembers = new Set(['id', 'alloc', 'view', 'write', 'read', 'allocation
  * under this many pipelines.) Errors the page raises come back as EngineErrors at the read.
  */
 export async function openBrowserGpuBackend(options: WebGpuOptions = {}): Promise<RemoteGpuBackend> {
-  const bundle = await build({
-    entryPoints: [join(import.meta.dirname, 'page.ts')],
-    bundle: true,
-    format: 'esm',
-    write: false,
-    target: 'chrome120',
-  });
-  const script = bundle.outputFiles[0].text;
-  const server: Server = createServer((request, response) => {
-    const js = request.url === '/page.js';
-    response.writeHead(200, { 'content-type': js ? 'text/javascript' : 'text/html' });
-    response.end(js ? script : '<!doctype html><script type="module" src="/page.js"></script>');
-  });
-  await new Promise<void>((resolve) => server.listen(0, 'localhost', resolve));
-  const browser: Browser = await chromium.launch(chromiumLaunchOptions());
-  const page: Page = await browser.newPage();
-  const pageErrors: string[] = [];
-  page.on('pageerror', (e) => pageErrors.push(e.message));
-  const query = options.matmulTiles ? `?matmul=${options.matmulTiles}` : '';
-  await page.goto(`http://localhost:${(server.address() as AddressInfo).port}/${query}`);
+  const { page, pageErrors, close } = await openTestPage(
+    'page.ts',
+    options.matmulTiles ? `?matmul=${options.matmulTiles}` : '',
+  );
   await page.waitForFunction(() => 'gpuHarness' in window, undefined, { polling: 50 });
   const adapter = await page.evaluate(async () =>
     String(await (window as unknown as { gpuHarness: PageHarness }).gpuHarness.ready),
@@ -113,10 +104,12 @@ export async function openBrowserGpuBackend(options: WebGpuOptions = {}): Promis
     get dispatches() {
       return dispatches;
     },
-    async close() {
-      await browser.close();
-      await new Promise((resolve) => server.close(resolve));
-    },
+    close,
+    shaderError: (file: string, code: string) =>
+      page.evaluate(([f, c]) => (window as unknown as { gpuHarness: PageHarness }).gpuHarness.shaderError(f, c), [
+        file,
+        code,
+      ] as const),
   };
   // Every other member is a kernel: recorded with its buffers replaced by their numbers.
   return new Proxy(base, {
