@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createEngineApi } from '../../../engine/api';
+import { chooseBackend } from '../../../engine/backend/choose';
 import { cpuStatus, probeWebGpu } from '../../../engine/backend/status';
 
 /** A stand-in for navigator.gpu that answers requestAdapter as told. */
@@ -63,5 +64,40 @@ describe('backend status', () => {
   it('says how the CPU kernels run where shared memory or SIMD is missing', () => {
     expect(cpuStatus(1, 'simd').detail).toBe('1 thread, WebAssembly SIMD');
     expect(cpuStatus(undefined, 'plain').detail).toBe('thread count unknown');
+  });
+});
+
+describe('choosing the backend of a session', () => {
+  it('auto stays on the CPU without a GPU or on a software adapter, and says why', async () => {
+    expect(await chooseBackend('auto', { gpu: undefined })).toMatchObject({
+      id: 'cpu',
+      reason: expect.stringMatching(/^auto: no GPU \(.*navigator\.gpu is missing/),
+    });
+    const swiftShader = fakeGpu(adapterWith({ vendor: 'google', description: 'SwiftShader Device' }));
+    expect(await chooseBackend('auto', { gpu: swiftShader })).toMatchObject({
+      id: 'cpu',
+      reason: expect.stringMatching(/software adapter/),
+    });
+    expect((await chooseBackend('cpu', { gpu: swiftShader })).make().id).toBe('cpu');
+  });
+
+  it('auto takes a hardware adapter, and WebGPU insists even on a software one', async () => {
+    const asked: string[] = [];
+    const gpuNamed = (description: string) =>
+      fakeGpu(async () => ({
+        info: { vendor: 'nvidia', architecture: '', device: '', description },
+        limits: { maxStorageBufferBindingSize: 1 << 30, maxBufferSize: 1 << 30 },
+        requestDevice: async () => {
+          asked.push(description);
+          throw new Error('no device in this test');
+        },
+      }));
+    await expect(chooseBackend('auto', { gpu: gpuNamed('H200') })).rejects.toThrow(/no device in this test/);
+    await expect(chooseBackend('webgpu', { gpu: gpuNamed('SwiftShader') })).rejects.toThrow(/no device/);
+    expect(asked).toEqual(['H200', 'SwiftShader']);
+    await expect(chooseBackend('webgpu', { gpu: undefined })).rejects.toMatchObject({
+      code: 'WEBGPU_UNAVAILABLE',
+      message: expect.stringMatching(/WebGPU cannot train here: .*navigator\.gpu is missing/),
+    });
   });
 });
