@@ -27,11 +27,6 @@ const BUSY_WORKGROUPS = 256;
 /** Large tiles for products with at least this many of them (enough workgroups to fill a big GPU). */
 const LARGE_TILES_FROM = 256;
 
-/**
- * The WebGPU backend: every tensor of a session is a range of one storage buffer, which grows (by copying)
- * while the session is built and never during a step; kernels are WGSL (engine/backend/webgpu/shaders),
- * recorded into one compute pass and submitted when something is read. Checked against the CPU backend.
- */
 export interface WebGpuOptions {
   /** One tile size for every matrix product (tests reach every pipeline with small shapes). */
   matmulTiles?: string;
@@ -42,7 +37,12 @@ export async function createWebGpuBackend(device: GPUDevice, options: WebGpuOpti
   return webGpuBackendOn(await GpuPipelines.compile(device), options);
 }
 
-/** A backend (one session's memory and queue) on compiled pipelines. */
+/**
+ * The WebGPU backend, one session's memory and queue on compiled pipelines: every tensor is a range of one
+ * storage buffer, which grows (by copying) while the session is built; kernels are WGSL
+ * (engine/backend/webgpu/shaders), recorded into one compute pass and submitted at the end of each step
+ * (`submit`) or when something is read. Checked against the CPU backend and PyTorch's numbers.
+ */
 export function webGpuBackendOn(pipelines: GpuPipelines, options: WebGpuOptions = {}): WebGpuBackend {
   const { device } = pipelines;
   const queue = new GpuQueue(pipelines);
@@ -90,8 +90,8 @@ export function webGpuBackendOn(pipelines: GpuPipelines, options: WebGpuOptions 
     return [entry, pipelines.tiles[entry]];
   };
 
-  // The kernels' own working memory (partial sums), by name: made at its first use, which is the first
-  // step (the engine runs one before training), and reused after; not counted as the session's allocations.
+  // The kernels' own working memory (partial sums), by name: made at its first use (the first step) and
+  // reused after, larger only if a later product needs more; not counted as the session's allocations.
   const scratchAreas = new Map<string, { offset: number; floats: number }>();
   function scratch(name: string, floats: number): number {
     const area = scratchAreas.get(name);
