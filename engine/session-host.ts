@@ -250,6 +250,7 @@ export class SessionHost {
     this.stop();
     while (this.running) await new Promise((r) => setTimeout(r, 5));
     this.trainer.be.dispose?.();
+    this.backend.release();
   }
 
   private lastBoundary = 0;

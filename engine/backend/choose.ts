@@ -21,6 +21,8 @@ export interface ChosenBackend {
   lost(): string | undefined;
   /** What to train on after a loss: a new device when the GPU answers again, else the CPU. */
   replacement(): Promise<ChosenBackend>;
+  /** Gives the GPU device back when the session closes (its backends are disposed first). */
+  release(): void;
 }
 
 /**
@@ -40,6 +42,7 @@ export async function chooseBackend(
     make: () => createCpuBackend('f32', { spawnThread: env.spawnThread }),
     lost: () => undefined,
     replacement: async () => cpu(reason),
+    release: () => {},
   });
   if (choice === 'cpu') return cpu('chosen in the training settings');
   const status = await probeWebGpu(env.gpu);
@@ -71,8 +74,9 @@ async function openWebGpu(
     },
   });
   let lostReason: string | undefined;
+  let closing = false;
   void device.lost.then((info) => {
-    lostReason = info.message || info.reason || 'unknown reason';
+    if (!closing) lostReason = info.message || info.reason || 'unknown reason';
   });
   const pipelines = await GpuPipelines.compile(device);
   return {
@@ -81,6 +85,10 @@ async function openWebGpu(
     reason,
     make: () => webGpuBackendOn(pipelines),
     lost: () => lostReason,
+    release: () => {
+      closing = true;
+      device.destroy();
+    },
     async replacement() {
       try {
         return await openWebGpu(gpu, label, `a new GPU device after the last was lost (${lostReason})`, cpu);

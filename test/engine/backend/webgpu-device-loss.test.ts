@@ -33,6 +33,7 @@ describe('losing the GPU device mid-training', () => {
     expect(result.moved[0].reason).toMatch(/GPU device was lost .*goes on on a new GPU device from step 40/);
     expect(result.second.step).toBeGreaterThan(40);
     expect(result.lastLoss).toBeLessThan(result.firstLoss);
+    expect(result.released).toBe('destroyed');
     expect(opened.pageErrors).toEqual([]);
   });
 

@@ -63,6 +63,13 @@ async function deviceLoss(gpuComesBack: boolean) {
   if (!gpuComesBack) navigator.gpu.requestAdapter = async () => null;
   devices[devices.length - 1].destroy();
   const second = await api.run({ steps: 40 });
+  // Closing the session gives its device back.
+  await api.close();
+  const last = devices[devices.length - 1];
+  const released = await Promise.race([
+    last.lost.then((info) => info.reason),
+    new Promise((resolve) => setTimeout(() => resolve('still held'), 2000)),
+  ]);
   const losses = events.flatMap((e) => (e.type === 'steps' ? e.steps.map((s) => s.loss) : []));
   return {
     backend: opened.backend,
@@ -71,6 +78,7 @@ async function deviceLoss(gpuComesBack: boolean) {
     devicesAfter: devices.length,
     moved: events.flatMap((e) => (e.type === 'backend' ? [{ step: e.step, reason: e.reason, info: e.info }] : [])),
     second,
+    released,
     firstLoss: losses[0],
     lastLoss: losses[losses.length - 1],
   };
