@@ -220,11 +220,12 @@ export class Trainer {
     await this.settle(events);
   }
 
-  private recordStep(): void {
+  /** Records one step; `replaying` a step already taken keeps the epoch's order as it was shuffled. */
+  private recordStep(replaying = false): void {
     const { be, session: s } = this;
     const t = this.doc.training;
     if (this.pendingSteps.length === 0) this.copyState(this.settledState!, s.flat);
-    if (this.batchIndex === 0) {
+    if (this.batchIndex === 0 && !replaying) {
       if (t.sampling !== 'full-batch') this.random.shuffle(this.order);
       this.epochStarted = performance.now();
     }
@@ -261,27 +262,24 @@ export class Trainer {
     if (steps.length === 0) return;
     this.pendingSteps = [];
     const log = await this.be.read(this.stepLog!);
-    const metricsOf = (k: number) => log.subarray(k * 4, k * 4 + 4);
     for (const [k, p] of steps.entries()) {
-      const [loss, , normSq, weightNormSq] = metricsOf(k);
+      const [loss, correct, normSq, weightNormSq] = log.subarray(k * 4, k * 4 + 4);
       const problem = !Number.isFinite(loss)
         ? `the loss is ${loss}`
         : !Number.isFinite(normSq)
           ? 'the gradients are not finite'
-          : !Number.isFinite(weightNormSq)
-            ? `the weights overflowed (learning rate ${p.lr} too high?)`
-            : undefined;
-      if (!problem) continue;
-      this.copyState(this.session.flat, this.settledState!);
-      this.step -= steps.length;
-      this.batchIndex -= steps.length;
-      throw new EngineError(
-        'NON_FINITE',
-        `step ${p.step}: ${problem}. Training stopped; the weights are those before step ${steps[0].step} (on this backend metrics are read every few steps).`,
-      );
-    }
-    for (const [k, p] of steps.entries()) {
-      const [loss, correct] = metricsOf(k);
+          : undefined;
+      if (problem) {
+        this.rollBackTo(steps, k);
+        throw await this.diagnoseNextStep(problem);
+      }
+      if (!Number.isFinite(weightNormSq)) {
+        this.rollBackTo(steps, k);
+        throw new EngineError(
+          'NON_FINITE',
+          `step ${p.step} made the weights overflow (learning rate ${p.lr} too high?); training stopped with the weights before it`,
+        );
+      }
       this.progress.epochLossSum += loss * p.n;
       this.progress.epochCorrect += correct;
       this.progress.epochSeen += p.n;
@@ -293,6 +291,33 @@ export class Trainer {
         lr: p.lr,
       });
     }
+  }
+
+  /**
+   * A deferred step went non-finite: back to the state before the first unread step, then the steps
+   * before the bad one (`k`) are replayed with the same batches and dropout masks, so that training stops
+   * exactly before it, as with per-step reads. (Layers' running statistics are not rolled back: the
+   * replayed steps update them twice.)
+   */
+  private rollBackTo(steps: PendingStep[], k: number): void {
+    this.copyState(this.session.flat, this.settledState!);
+    this.step -= steps.length;
+    this.batchIndex -= steps.length;
+    for (let j = 0; j < k; j++) this.recordStep(true);
+    this.pendingSteps = [];
+  }
+
+  /** Runs the next step's passes again without updating, to name the node that went non-finite. */
+  private async diagnoseNextStep(problem: string): Promise<EngineError> {
+    const s = this.session;
+    const start = this.batchIndex * this.batchSize;
+    const n = Math.min(this.batchSize, this.train.data.count - start);
+    this.gather(this.train, this.order.subarray(start, start + n));
+    s.forward(n, 'train', this.step);
+    s.computeLoss(n);
+    s.backward(n, 'train');
+    s.finishGradients(this.doc.training.clipNorm ?? 0);
+    return this.nonFinite(n, problem);
   }
 
   private async trainStep(): Promise<StepMetrics> {
