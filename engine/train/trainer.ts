@@ -1,16 +1,15 @@
 import type { Backend, Buf } from '../backend/backend';
-import { checkDataset, type Dataset } from '../data/dataset';
+import type { Dataset } from '../data/dataset';
 import { EngineError } from '../errors';
 import type { GraphDocument } from '../graph/schema';
 import { Random } from '../init/random';
 import { size } from '../layers/layer';
-import { losses } from '../losses/registry';
 import { hyperOf } from '../optim/optimizers';
 import { learningRate } from '../optim/schedules';
-import { planBuffers } from './buffer-plan';
 import type { Checkpoint } from './checkpoint';
 import { findNonFinite } from './diagnose';
 import { planTraining, type TrainingPlan } from './plan';
+import { checkFits, checkMemory } from './preflight';
 import { buildSession, initialiseParams, type Session } from './session';
 
 export interface StepMetrics {
@@ -49,30 +48,7 @@ const LOGGED_STEPS = 64;
 /** Steps per runSteps call of a caller that checks for pauses between calls (see stepsPerCall). */
 const DEFERRED_STEPS_PER_CALL = 16;
 
-const MB = 1024 * 1024;
-
-/**
- * A backend with a memory limit (one GPU buffer) is checked before anything is allocated: the planned
- * activations, gradients, parameters and datasets must fit, else the error names the layer that needs most.
- */
-function checkMemory(plan: TrainingPlan, batch: number, sets: (Dataset | undefined)[], limitBytes: number): void {
-  const buffers = planBuffers(plan, batch, 2);
-  const dataBytes = sets.reduce((sum, d) => sum + (d ? (d.x.length + d.targets.length) * 4 : 0), 0);
-  const total = buffers.totalBytes + dataBytes;
-  if (total <= limitBytes) return;
-  const largest = buffers.buffers.reduce((a, b) => (b.bytes > a.bytes ? b : a));
-  const nodeId = largest.name.includes('.') ? largest.name.slice(0, largest.name.lastIndexOf('.')) : undefined;
-  const what = nodeId
-    ? `node "${nodeId}" needs ${(largest.bytes / MB).toFixed(0)} MB for its ${largest.kind}s`
-    : `the ${largest.kind} need ${(largest.bytes / MB).toFixed(0)} MB`;
-  throw new EngineError(
-    'TOO_LARGE',
-    `${what} at batch ${batch}; the session needs ${(total / MB).toFixed(0)} MB (datasets ${(dataBytes / MB).toFixed(0)} MB) but this GPU allows ${(limitBytes / MB).toFixed(0)} MB in one buffer: lower the batch size or train on the CPU`,
-    nodeId,
-  );
-}
-
-/** A step recorded on a deferred backend, whose metrics are not read yet. */
+/** A recorded step whose metrics are not read yet. */
 interface PendingStep {
   step: number;
   epoch: number;
@@ -111,9 +87,9 @@ export class Trainer {
   /** Samples in the last training batch (its activations and gradients are still in the buffers). */
   lastBatchSize = 0;
   private readonly paramNormSq: Buf;
-  /** Deferred backends: each recorded step's loss, correct count, gradient norm² and weight norm². */
-  private readonly stepLog?: Buf;
-  /** Deferred backends: the state before the first step not yet read, to roll back to. */
+  /** Each recorded step's loss, correct count, gradient norm² and weight norm², until read. */
+  private readonly stepLog: Buf;
+  /** The state before the first step not yet read, to roll back to (deferred backends only). */
   private readonly settledState?: { params: Buf; slot1: Buf; slot2: Buf };
   private pendingSteps: PendingStep[] = [];
   private progress = {
@@ -136,7 +112,7 @@ export class Trainer {
     this.batchSize =
       t.sampling === 'full-batch' ? train.count : t.sampling === 'stochastic' ? 1 : Math.min(t.batchSize, train.count);
     if (train.count === 0) throw new EngineError('INVALID_DATA', `${train.name} has no samples`);
-    for (const d of validation ? [train, validation] : [train]) this.checkFits(d);
+    for (const d of validation ? [train, validation] : [train]) checkFits(this.plan, doc, d);
     if (be.memoryLimitBytes !== undefined)
       checkMemory(this.plan, this.batchSize, [train, validation], be.memoryLimitBytes);
     this.session = buildSession(be, this.plan, t, this.batchSize);
@@ -154,14 +130,13 @@ export class Trainer {
       slot2: be.alloc(total, 'backup slot2'),
     };
     this.paramNormSq = be.alloc(1, 'param normSq');
-    if (be.deferredReads) {
-      this.stepLog = be.alloc(LOGGED_STEPS * 4, 'step log');
+    this.stepLog = be.alloc(this.loggedSteps * 4, 'step log');
+    if (this.loggedSteps > 1)
       this.settledState = {
         params: be.alloc(total, 'settled params'),
         slot1: be.alloc(total, 'settled slot1'),
         slot2: be.alloc(total, 'settled slot2'),
       };
-    }
   }
 
   /** Steps a caller that checks for pauses between runSteps calls should ask for at a time. */
@@ -188,29 +163,17 @@ export class Trainer {
     return this.history;
   }
 
-  /** Runs `count` optimizer steps (fewer if the run finishes), crossing epochs as needed. */
-  async runSteps(count: number, events: TrainerEvents = {}): Promise<void> {
-    if (this.be.deferredReads) return this.runDeferredSteps(count, events);
-    for (let i = 0; i < count && !this.finished; i++) {
-      const metrics = await this.trainStep();
-      events.onStep?.(metrics);
-      if (this.batchIndex === this.batchesPerEpoch) {
-        const epoch = await this.endEpoch();
-        events.onEpoch?.(epoch);
-      }
-    }
-  }
-
   /**
-   * The same steps with no read between them: each step's metrics go to the step log on the device, read
-   * back when it is full, at the end of an epoch and at the end of the call. A non-finite value found then
-   * rolls the weights back to before the first step of the log.
+   * Runs `count` optimizer steps (fewer if the run finishes), crossing epochs as needed. Steps are recorded
+   * with no read between them; each one's metrics go to the step log, read back when it is full (after
+   * every step on the CPU, every LOGGED_STEPS on a deferred backend), at the end of an epoch and at the end
+   * of the call.
    */
-  private async runDeferredSteps(count: number, events: TrainerEvents): Promise<void> {
+  async runSteps(count: number, events: TrainerEvents = {}): Promise<void> {
     for (let i = 0; i < count && !this.finished; i++) {
       this.recordStep();
       const epochDone = this.batchIndex === this.batchesPerEpoch;
-      if (epochDone || this.pendingSteps.length === LOGGED_STEPS) await this.settle(events);
+      if (epochDone || this.pendingSteps.length === this.loggedSteps) await this.settle(events);
       if (epochDone) {
         // Ended before it is reported: `onEpoch?.(await …)` would skip the call when there is no listener.
         const epoch = await this.endEpoch();
@@ -220,22 +183,18 @@ export class Trainer {
     await this.settle(events);
   }
 
+  /** Steps recorded before the step log is read. */
+  private get loggedSteps(): number {
+    return this.be.deferredReads ? LOGGED_STEPS : 1;
+  }
+
   /** Records one step; `replaying` a step already taken keeps the epoch's order as it was shuffled. */
   private recordStep(replaying = false): void {
     const { be, session: s } = this;
     const t = this.doc.training;
-    if (this.pendingSteps.length === 0) this.copyState(this.settledState!, s.flat);
-    if (this.batchIndex === 0 && !replaying) {
-      if (t.sampling !== 'full-batch') this.random.shuffle(this.order);
-      this.epochStarted = performance.now();
-    }
-    const start = this.batchIndex * this.batchSize;
-    const n = Math.min(this.batchSize, this.train.data.count - start);
-    this.gather(this.train, this.order.subarray(start, start + n));
-    s.forward(n, 'train', this.step);
-    s.computeLoss(n);
-    s.backward(n, 'train');
-    s.finishGradients(t.clipNorm ?? 0);
+    if (this.pendingSteps.length === 0 && this.settledState) this.copyState(this.settledState, s.flat);
+    const n = this.nextBatch(!replaying);
+    this.passes(n);
     const lr = learningRate(t, this.epoch);
     this.copyState(this.backup, s.flat);
     be.optimizerStep({
@@ -245,10 +204,11 @@ export class Trainer {
       size: s.paramCount,
       step: this.step + 1,
     });
+    // Σ w² of the new weights (the clip kernel with no limit only measures): an overflow undoes the step.
     be.clipByGlobalNorm({ g: s.flat.params, size: s.paramCount, maxNorm: 0, normSq: this.paramNormSq });
     const row = this.pendingSteps.length * 4;
     for (const [i, value] of [s.loss, s.correct, s.normSq, this.paramNormSq].entries())
-      be.copy({ src: value, out: be.view(this.stepLog!, row + i, 1), size: 1, accumulate: false });
+      be.copy({ src: value, out: be.view(this.stepLog, row + i, 1), size: 1, accumulate: false });
     be.submit?.();
     this.pendingSteps.push({ step: this.step + 1, epoch: this.epoch, n, lr });
     this.step++;
@@ -256,12 +216,34 @@ export class Trainer {
     this.lastBatchSize = n;
   }
 
-  /** Reads the step log and reports the steps in it (see runDeferredSteps). */
+  /** Gathers the epoch's next batch (shuffling the order at an epoch's start when asked); its size. */
+  private nextBatch(shuffle: boolean): number {
+    const t = this.doc.training;
+    if (this.batchIndex === 0 && shuffle) {
+      if (t.sampling !== 'full-batch') this.random.shuffle(this.order);
+      this.epochStarted = performance.now();
+    }
+    const start = this.batchIndex * this.batchSize;
+    const n = Math.min(this.batchSize, this.train.data.count - start);
+    this.gather(this.train, this.order.subarray(start, start + n));
+    return n;
+  }
+
+  /** Forward, loss, backward and the gradients' penalties and clipping of one batch. */
+  private passes(n: number): void {
+    const s = this.session;
+    s.forward(n, 'train', this.step);
+    s.computeLoss(n);
+    s.backward(n, 'train');
+    s.finishGradients(this.doc.training.clipNorm ?? 0);
+  }
+
+  /** Reads the step log and reports the steps in it; the first non-finite one stops training before it. */
   private async settle(events: TrainerEvents): Promise<void> {
     const steps = this.pendingSteps;
     if (steps.length === 0) return;
     this.pendingSteps = [];
-    const log = await this.be.read(this.stepLog!);
+    const log = await this.be.read(this.stepLog);
     for (const [k, p] of steps.entries()) {
       const [loss, correct, normSq, weightNormSq] = log.subarray(k * 4, k * 4 + 4);
       const problem = !Number.isFinite(loss)
@@ -294,12 +276,18 @@ export class Trainer {
   }
 
   /**
-   * A deferred step went non-finite: back to the state before the first unread step, then the steps
-   * before the bad one (`k`) are replayed with the same batches and dropout masks, so that training stops
-   * exactly before it, as with per-step reads. (Layers' running statistics are not rolled back: the
-   * replayed steps update them twice.)
+   * Step `k` of the log went non-finite: back to the state before it. The last step is undone from the
+   * backup; an earlier one by going back to the state before the log and replaying the steps before it
+   * with the same batches and dropout masks, so training stops exactly before the bad step either way.
+   * (Layers' running statistics are not rolled back: replayed steps update them twice.)
    */
   private rollBackTo(steps: PendingStep[], k: number): void {
+    if (k === steps.length - 1) {
+      this.copyState(this.session.flat, this.backup);
+      this.step--;
+      this.batchIndex--;
+      return;
+    }
     this.copyState(this.session.flat, this.settledState!);
     this.step -= steps.length;
     this.batchIndex -= steps.length;
@@ -309,71 +297,15 @@ export class Trainer {
 
   /** Runs the next step's passes again without updating, to name the node that went non-finite. */
   private async diagnoseNextStep(problem: string): Promise<EngineError> {
-    const s = this.session;
-    const start = this.batchIndex * this.batchSize;
-    const n = Math.min(this.batchSize, this.train.data.count - start);
-    this.gather(this.train, this.order.subarray(start, start + n));
-    s.forward(n, 'train', this.step);
-    s.computeLoss(n);
-    s.backward(n, 'train');
-    s.finishGradients(this.doc.training.clipNorm ?? 0);
-    return this.nonFinite(n, problem);
-  }
-
-  private async trainStep(): Promise<StepMetrics> {
-    const { be, session: s } = this;
-    const t = this.doc.training;
-    if (this.batchIndex === 0) {
-      if (t.sampling !== 'full-batch') this.random.shuffle(this.order);
-      this.epochStarted = performance.now();
-    }
-    const start = this.batchIndex * this.batchSize;
-    const n = Math.min(this.batchSize, this.train.data.count - start);
-    this.gather(this.train, this.order.subarray(start, start + n));
-
-    s.forward(n, 'train', this.step);
-    s.computeLoss(n);
-    const loss = (await be.read(s.loss))[0];
-    if (!Number.isFinite(loss)) throw await this.nonFinite(n, `the loss is ${loss}`);
-    const correct = (await be.read(s.correct))[0];
-
-    s.backward(n, 'train');
-    s.finishGradients(t.clipNorm ?? 0);
-    const normSq = (await be.read(s.normSq))[0];
-    if (!Number.isFinite(normSq)) throw await this.nonFinite(n, 'the gradients are not finite');
-
-    const lr = learningRate(t, this.epoch);
-    this.copyState(this.backup, s.flat);
-    be.optimizerStep({
-      ...s.flat,
-      kind: t.optimizer.kind,
-      hyper: hyperOf(t.optimizer, lr),
-      size: s.paramCount,
-      step: this.step + 1,
-    });
-    // Σ w² of the new weights (the clip kernel with no limit only measures): an overflow undoes the step.
-    be.clipByGlobalNorm({ g: s.flat.params, size: s.paramCount, maxNorm: 0, normSq: this.paramNormSq });
-    if (!Number.isFinite((await be.read(this.paramNormSq))[0])) {
-      this.copyState(s.flat, this.backup);
-      throw new EngineError(
-        'NON_FINITE',
-        `step ${this.step + 1} made the weights overflow (learning rate ${lr} too high?); training stopped with the weights before it`,
-      );
-    }
-    this.step++;
-    this.batchIndex++;
-    this.lastBatchSize = n;
-    this.progress.epochLossSum += loss * n;
-    this.progress.epochCorrect += correct;
-    this.progress.epochSeen += n;
-    const classifies = this.classifies;
-    return {
-      step: this.step,
-      epoch: this.epoch,
-      loss,
-      accuracy: classifies ? correct / (n * this.correctPerSample) : undefined,
-      lr,
-    };
+    const n = this.nextBatch(false);
+    this.passes(n);
+    const culprit = await findNonFinite(this.session, n);
+    const where = culprit ? `; node "${culprit.id}" is the first to ${culprit.what}` : '';
+    return new EngineError(
+      'NON_FINITE',
+      `step ${this.step + 1}: ${problem}${where}. Training stopped; the weights are those before this step.`,
+      culprit?.id,
+    );
   }
 
   private async endEpoch(): Promise<EpochMetrics> {
@@ -502,45 +434,6 @@ export class Trainer {
     return this.doc.training.loss.kind === 'sigmoid-binary-cross-entropy' ? size(this.plan.outputNode.outputShape) : 1;
   }
 
-  private checkFits(d: Dataset): void {
-    checkDataset(d);
-    const input = this.plan.inputNode;
-    if (size(input.outputShape) !== size(d.inputShape))
-      throw new EngineError(
-        'INVALID_DATA',
-        `node "${input.node.id}" takes [${input.outputShape.join(', ')}] but ${d.name} has samples of [${d.inputShape.join(', ')}]`,
-        input.node.id,
-      );
-    const out = this.plan.outputNode;
-    const lossDef = losses[this.doc.training.loss.kind];
-    if (lossDef.targets === 'class') {
-      if (d.targetKind !== 'class')
-        throw new EngineError(
-          'LOSS_MISMATCH',
-          `${lossDef.title} needs class labels; ${d.name} has tensor targets`,
-          out.node.id,
-        );
-      if ((d.classes ?? 0) > out.outputShape[0])
-        throw new EngineError(
-          'LOSS_MISMATCH',
-          `${d.name} has ${d.classes} classes but node "${out.node.id}" outputs ${out.outputShape[0]} scores`,
-          out.node.id,
-        );
-      const tooHigh = d.targets.findIndex((label) => label >= out.outputShape[0]);
-      if (tooHigh >= 0)
-        throw new EngineError(
-          'INVALID_DATA',
-          `${d.name}: sample ${tooHigh} has label ${d.targets[tooHigh]}, but node "${out.node.id}" scores only ${out.outputShape[0]} classes`,
-          out.node.id,
-        );
-    } else if (d.targetSize !== size(out.outputShape))
-      throw new EngineError(
-        'LOSS_MISMATCH',
-        `${lossDef.title} compares node "${out.node.id}" [${out.outputShape.join(', ')}] with targets of ${d.targetSize} values`,
-        out.node.id,
-      );
-  }
-
   private upload(data: Dataset): DeviceData {
     const x = this.be.alloc(data.x.length, `${data.name} x`);
     const targets = this.be.alloc(data.targets.length, `${data.name} targets`);
@@ -561,15 +454,5 @@ export class Trainer {
     if (size === 0) return;
     for (const key of ['params', 'slot1', 'slot2'] as const)
       this.be.copy({ src: from[key], out: to[key], size, accumulate: false });
-  }
-
-  private async nonFinite(n: number, what: string): Promise<EngineError> {
-    const culprit = await findNonFinite(this.session, n);
-    const where = culprit ? `; node "${culprit.id}" is the first to ${culprit.what}` : '';
-    return new EngineError(
-      'NON_FINITE',
-      `step ${this.step + 1}: ${what}${where}. Training stopped; the weights are those before this step.`,
-      culprit?.id,
-    );
   }
 }

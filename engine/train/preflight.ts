@@ -1,0 +1,76 @@
+import { checkDataset, type Dataset } from '../data/dataset';
+import { EngineError } from '../errors';
+import type { GraphDocument } from '../graph/schema';
+import { size } from '../layers/layer';
+import { losses } from '../losses/registry';
+import { planBuffers } from './buffer-plan';
+import type { TrainingPlan } from './plan';
+
+/** The checks a session passes before it allocates anything: each names the node and the data at fault. */
+
+/** A dataset fits the network: its samples the input node, its targets the loss and the output node. */
+export function checkFits(plan: TrainingPlan, doc: GraphDocument, d: Dataset): void {
+  checkDataset(d);
+  const input = plan.inputNode;
+  if (size(input.outputShape) !== size(d.inputShape))
+    throw new EngineError(
+      'INVALID_DATA',
+      `node "${input.node.id}" takes [${input.outputShape.join(', ')}] but ${d.name} has samples of [${d.inputShape.join(', ')}]`,
+      input.node.id,
+    );
+  const out = plan.outputNode;
+  const lossDef = losses[doc.training.loss.kind];
+  if (lossDef.targets === 'class') {
+    if (d.targetKind !== 'class')
+      throw new EngineError(
+        'LOSS_MISMATCH',
+        `${lossDef.title} needs class labels; ${d.name} has tensor targets`,
+        out.node.id,
+      );
+    if ((d.classes ?? 0) > out.outputShape[0])
+      throw new EngineError(
+        'LOSS_MISMATCH',
+        `${d.name} has ${d.classes} classes but node "${out.node.id}" outputs ${out.outputShape[0]} scores`,
+        out.node.id,
+      );
+    const tooHigh = d.targets.findIndex((label) => label >= out.outputShape[0]);
+    if (tooHigh >= 0)
+      throw new EngineError(
+        'INVALID_DATA',
+        `${d.name}: sample ${tooHigh} has label ${d.targets[tooHigh]}, but node "${out.node.id}" scores only ${out.outputShape[0]} classes`,
+        out.node.id,
+      );
+  } else if (d.targetSize !== size(out.outputShape))
+    throw new EngineError(
+      'LOSS_MISMATCH',
+      `${lossDef.title} compares node "${out.node.id}" [${out.outputShape.join(', ')}] with targets of ${d.targetSize} values`,
+      out.node.id,
+    );
+}
+const MB = 1024 * 1024;
+
+/**
+ * A backend with a memory limit (one GPU buffer) is checked before anything is allocated: the planned
+ * activations, gradients, parameters and datasets must fit, else the error names the layer that needs most.
+ */
+export function checkMemory(
+  plan: TrainingPlan,
+  batch: number,
+  sets: (Dataset | undefined)[],
+  limitBytes: number,
+): void {
+  const buffers = planBuffers(plan, batch, 2);
+  const dataBytes = sets.reduce((sum, d) => sum + (d ? (d.x.length + d.targets.length) * 4 : 0), 0);
+  const total = buffers.totalBytes + dataBytes;
+  if (total <= limitBytes) return;
+  const largest = buffers.buffers.reduce((a, b) => (b.bytes > a.bytes ? b : a));
+  const nodeId = largest.name.includes('.') ? largest.name.slice(0, largest.name.lastIndexOf('.')) : undefined;
+  const what = nodeId
+    ? `node "${nodeId}" needs ${(largest.bytes / MB).toFixed(0)} MB for its ${largest.kind}s`
+    : `the ${largest.kind} need ${(largest.bytes / MB).toFixed(0)} MB`;
+  throw new EngineError(
+    'TOO_LARGE',
+    `${what} at batch ${batch}; the session needs ${(total / MB).toFixed(0)} MB (datasets ${(dataBytes / MB).toFixed(0)} MB) but this GPU allows ${(limitBytes / MB).toFixed(0)} MB in one buffer: lower the batch size or train on the CPU`,
+    nodeId,
+  );
+}
