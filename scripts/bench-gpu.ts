@@ -13,12 +13,12 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs-core';
-import * as tfl from '@tensorflow/tfjs-layers';
 import { nodeGpu } from '../cli/node-webgpu';
 import { GpuPipelines, MATMUL_TILES, type MatmulTile } from '../engine/backend/webgpu/gpu-queue';
 import { webGpuBackendOn } from '../engine/backend/webgpu/webgpu-backend';
 import { Trainer } from '../engine/train/trainer';
 import { measure } from './bench-cpu/measure';
+import { tfjsModel } from './bench-cpu/tfjs-model';
 import { benchmarkSession, syntheticBatch, type WorkloadName, workloadNames, workloads } from './bench-cpu/workloads';
 import { writeReadmeSection } from './readme-section';
 
@@ -97,31 +97,6 @@ async function measureAll(): Promise<Results> {
     } finally {
       be.dispose?.();
     }
-  }
-
-  function tfjsModel(name: WorkloadName): tfl.Sequential {
-    const m = tfl.sequential();
-    if (name === 'mlp') {
-      m.add(tfl.layers.dense({ units: 256, activation: 'relu', inputShape: [784] }));
-      m.add(tfl.layers.dense({ units: 256, activation: 'relu' }));
-    } else if (name === 'lenet') {
-      m.add(
-        tfl.layers.conv2d({ filters: 6, kernelSize: 5, padding: 'same', activation: 'relu', inputShape: [28, 28, 1] }),
-      );
-      m.add(tfl.layers.maxPooling2d({ poolSize: 2 }));
-      m.add(tfl.layers.conv2d({ filters: 16, kernelSize: 5, activation: 'relu' }));
-      m.add(tfl.layers.maxPooling2d({ poolSize: 2 }));
-      m.add(tfl.layers.flatten());
-      m.add(tfl.layers.dense({ units: 120, activation: 'relu' }));
-      m.add(tfl.layers.dense({ units: 84, activation: 'relu' }));
-    } else m.add(tfl.layers.lstm({ units: 128, inputShape: [28, 28], recurrentInitializer: 'glorotUniform' }));
-    m.add(tfl.layers.dense({ units: 10, activation: 'softmax' }));
-    const o = workloads[name].optimizer;
-    m.compile({
-      optimizer: o.kind === 'adam' ? tf.train.adam(o.lr) : tf.train.momentum(o.lr, o.momentum),
-      loss: 'sparseCategoricalCrossentropy',
-    });
-    return m;
   }
 
   async function tfjsTraining(name: WorkloadName, batch: number): Promise<number> {
