@@ -72,3 +72,12 @@ export async function saveAsDownload(page: Page, name: string): Promise<string> 
   await (await download).saveAs(saved);
   return saved;
 }
+
+/** Step and loss as the training bar shows them (0 and NaN before the first step). */
+export async function readProgress(page: Page): Promise<{ step: number; loss: number }> {
+  const text = (await page.getByTestId('training-progress').textContent()) ?? '';
+  return {
+    step: Number((/step ([\d,]+)/.exec(text)?.[1] ?? '0').replaceAll(',', '')),
+    loss: Number(/loss (\d+\.\d+)/.exec(text)?.[1] ?? 'NaN'),
+  };
+}

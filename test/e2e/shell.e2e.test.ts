@@ -4,7 +4,7 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseGraphText } from '../../engine/graph';
 import { samplesDir } from '../helpers/samples';
-import { type AppSession, artifactsDir, openApp, saveAsDownload } from './browser';
+import { type AppSession, artifactsDir, openApp, readProgress, saveAsDownload } from './browser';
 
 let app: AppSession;
 
@@ -161,8 +161,7 @@ describe('training from the app, in the browser worker', () => {
       (window as unknown as { longTasks: number[] }).longTasks.length = 0;
     });
     const progress = page.getByTestId('training-progress');
-    const stepOf = async () =>
-      Number((/step ([\d,]+)/.exec((await progress.textContent()) ?? '')?.[1] ?? '0').replaceAll(',', ''));
+    const stepOf = async () => (await readProgress(page)).step;
     await expect.poll(stepOf, { timeout: 30_000 }).toBeGreaterThan(100);
     await page.getByTestId('pause').click();
     await expect.poll(() => page.getByTestId('training-bar').getAttribute('data-state')).toBe('paused');
@@ -243,13 +242,7 @@ describe('training from the app, in the browser worker', () => {
     await expect.poll(() => page.getByTestId('graph-status').textContent()).toBe('ready to train');
     await page.getByTestId('train').click();
     const progress = page.getByTestId('training-progress');
-    const read = async () => {
-      const text = (await progress.textContent()) ?? '';
-      return {
-        step: Number((/step ([\d,]+)/.exec(text)?.[1] ?? '0').replaceAll(',', '')),
-        loss: Number(/loss (\d+\.\d+)/.exec(text)?.[1] ?? 'NaN'),
-      };
-    };
+    const read = () => readProgress(page);
     await expect.poll(async () => (await read()).step, { timeout: 60_000 }).toBeGreaterThanOrEqual(5);
     const early = await read();
     const badge = page.getByTestId('telemetry-conv1');

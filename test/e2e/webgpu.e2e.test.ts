@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { samplesDir } from '../helpers/samples';
-import { type AppSession, openApp } from './browser';
+import { type AppSession, openApp, readProgress } from './browser';
 
 let app: AppSession;
 
@@ -63,14 +63,7 @@ describe('training on WebGPU in the engine worker', () => {
     // auto would stay on the CPU: SwiftShader is a software adapter.
     expect(await page.locator('#setting-backend option[value="auto"]').textContent()).toBe('auto (CPU)');
     await page.getByTestId('train').click();
-    const progress = page.getByTestId('training-progress');
-    const read = async () => {
-      const text = (await progress.textContent()) ?? '';
-      return {
-        step: Number((/step ([\d,]+)/.exec(text)?.[1] ?? '0').replaceAll(',', '')),
-        loss: Number(/loss (\d+\.\d+)/.exec(text)?.[1] ?? 'NaN'),
-      };
-    };
+    const read = () => readProgress(page);
     await expect.poll(async () => (await read()).step, { timeout: 90_000 }).toBeGreaterThanOrEqual(1);
     expect(await page.getByTestId('training-backend').getAttribute('data-backend')).toBe('webgpu');
     expect(await page.getByTestId('training-backend').textContent()).toMatch(/on WebGPU \(.*swiftshader/i);
