@@ -32,27 +32,53 @@ export function buildLayer(
   options: { n?: number; precision?: 'f32' | 'f64'; seed?: number } = {},
 ): LayerRig {
   const n = options.n ?? 3;
-  const maxBatch = n + 1;
   const be = createCpuBackend(options.precision ?? 'f64');
+  const random = new Random(options.seed ?? 1);
+  const built = buildLayerBuffers(be, kind, rawParams, inputShapes, n + 1, {
+    x: (count) => Float64Array.from({ length: count }, () => random.uniform(-1, 1)),
+    weight: (count) => {
+      const values = new Float64Array(count);
+      // Constants (biases, γ) get random values too, so that their gradients are not checked at a special point.
+      initialise(values, { kind: 'weight', fanIn: 2, fanOut: 2 }, 'glorot-uniform', random);
+      return values;
+    },
+  });
+  return { be, n, inputShapes, ...built };
+}
+
+/**
+ * One layer built on any backend over buffers of its own (room for `maxBatch` samples): inputs and weights
+ * written from `values` (inputs first, in order, then weights in the layer's order), gradients zero.
+ */
+export function buildLayerBuffers<B extends Buf>(
+  be: Backend<B>,
+  kind: LayerKind,
+  rawParams: unknown,
+  inputShapes: readonly Shape[],
+  maxBatch: number,
+  values: {
+    x(count: number, input: number): ArrayLike<number>;
+    weight(count: number, name: string): ArrayLike<number>;
+  },
+) {
   const def = layerDef(kind);
   const params = def.params.parse(rawParams);
   const shape = def.outputShape(params, inputShapes);
   if (!shape.ok) throw new Error(`${kind}: ${shape.message}`);
-  const random = new Random(options.seed ?? 1);
-  const x = inputShapes.map((s) => be.alloc(maxBatch * size(s), 'x'));
-  for (const buf of x) for (let i = 0; i < buf.length; i++) buf[i] = random.uniform(-1, 1);
+  const written = (count: number, label: string, data: ArrayLike<number>): B => {
+    const buf = be.alloc(count, label);
+    be.write(buf, data);
+    return buf;
+  };
+  const x = inputShapes.map((s, i) => written(maxBatch * size(s), 'x', values.x(maxBatch * size(s), i)));
   const dx = inputShapes.map((s) => be.alloc(maxBatch * size(s), 'dx'));
   const y = def.aliasesInput ? x[0] : be.alloc(maxBatch * size(shape.shape), 'y');
   const dy = def.aliasesInput ? dx[0] : be.alloc(maxBatch * size(shape.shape), 'dy');
-  const weights: Record<string, FloatArray> = {};
-  const grads: Record<string, FloatArray> = {};
+  const weights: Record<string, B> = {};
+  const grads: Record<string, B> = {};
   for (const [name, spec] of Object.entries(def.paramSpecs(params, inputShapes))) {
-    const values = new Float64Array(size(spec.shape));
-    // Constants (biases, γ) get random values too, so that their gradients are not checked at a special point.
-    initialise(values, { kind: 'weight', fanIn: 2, fanOut: 2 }, 'glorot-uniform', random);
-    weights[name] = be.alloc(values.length, name);
-    weights[name].set(values);
-    grads[name] = be.alloc(values.length, `d${name}`);
+    weights[name] = written(size(spec.shape), name, values.weight(size(spec.shape), name));
+    grads[name] = be.alloc(size(spec.shape), `d${name}`);
   }
   const passes = def.build({
     be,
@@ -69,7 +95,7 @@ export function buildLayer(
     scratch: (name, count) => be.alloc(count, name),
     seed: 99,
   });
-  return { be, n, x, dx, y, dy, weights, grads, passes, outputShape: shape.shape, inputShapes };
+  return { x, dx, y, dy, weights, grads, passes, outputShape: shape.shape };
 }
 
 /** L = Σ y ⊙ r over the n samples: its gradient with respect to y is r. */

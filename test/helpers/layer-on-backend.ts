@@ -1,6 +1,7 @@
 import type { Backend, Buf } from '../../engine/backend/backend';
 import { type Mode, type Shape, size } from '../../engine/layers/layer';
-import { type LayerKind, layerDef } from '../../engine/layers/registry';
+import type { LayerKind } from '../../engine/layers/registry';
+import { buildLayerBuffers } from './layer-harness';
 
 /** One layer's inputs and weights, given as numbers (from a fixture or a seeded generator). */
 export interface LayerSetup {
@@ -32,41 +33,17 @@ export interface LayerResult {
  */
 export async function runLayerOn(be: Backend, setup: LayerSetup): Promise<LayerResult> {
   const { n } = setup;
-  const maxBatch = n + 1;
-  const def = layerDef(setup.kind);
-  const params = def.params.parse(setup.params);
-  const shape = def.outputShape(params, setup.inputs);
-  if (!shape.ok) throw new Error(`${setup.kind}: ${shape.message}`);
-  const written = (count: number, label: string, values: readonly number[]): Buf => {
-    const buf = be.alloc(count, label);
-    be.write(buf, values);
-    return buf;
-  };
-  const x = setup.inputs.map((s, i) => written(maxBatch * size(s), 'x', setup.x[i]));
-  const dx = setup.inputs.map((s) => be.alloc(maxBatch * size(s), 'dx'));
-  const y = def.aliasesInput ? x[0] : be.alloc(maxBatch * size(shape.shape), 'y');
-  const dy = def.aliasesInput ? dx[0] : be.alloc(maxBatch * size(shape.shape), 'dy');
-  const weights: Record<string, Buf> = {};
-  const grads: Record<string, Buf> = {};
-  for (const [name, spec] of Object.entries(def.paramSpecs(params, setup.inputs))) {
-    weights[name] = written(size(spec.shape), name, setup.weights[name]);
-    grads[name] = be.alloc(size(spec.shape), `d${name}`);
-  }
-  const passes = def.build({
+  const { dx, y, dy, grads, passes, outputShape } = buildLayerBuffers(
     be,
-    params,
-    maxBatch,
-    inputShapes: setup.inputs,
-    outputShape: shape.shape,
-    x,
-    dx,
-    y,
-    dy,
-    weights,
-    grads,
-    scratch: (name, count) => be.alloc(count, name),
-    seed: 99,
-  });
+    setup.kind,
+    setup.params,
+    setup.inputs,
+    n + 1,
+    {
+      x: (_count, i) => setup.x[i],
+      weight: (_count, name) => setup.weights[name],
+    },
+  );
   const state = passes.state ?? {};
   for (const [name, st] of Object.entries(state)) {
     be.fill(st.buf, st.initial, st.buf.length);
@@ -74,7 +51,7 @@ export async function runLayerOn(be: Backend, setup: LayerSetup): Promise<LayerR
     if (given) be.write(st.buf, given);
   }
   passes.forward(n, setup.mode, 7);
-  const outputs = n * size(shape.shape);
+  const outputs = n * size(outputShape);
   const yOut = (await be.read(y)).slice(0, outputs);
   // Aliasing layers share dy with dx: seeded after the forward pass.
   be.fill(dy, 0, dy.length);
