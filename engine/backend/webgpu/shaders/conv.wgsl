@@ -16,11 +16,11 @@ fn conv2d(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups
     let xPlane = u(0u) + (b * g.cIn + ci) * g.h * g.w;
     let wBase = u(1u) + (co * g.cIn + ci) * g.kh * g.kw;
     for (var ky = 0u; ky < g.kh; ky++) {
-      let iy = i32(oy * g.sh + ky) - i32(g.ph);
-      if (iy < 0 || iy >= i32(g.h)) { continue; }
+      let iy = inputAt(oy, ky, g.sh, g.ph, g.h);
+      if (iy < 0) { continue; }
       for (var kx = 0u; kx < g.kw; kx++) {
-        let ix = i32(ox * g.sw + kx) - i32(g.pw);
-        if (ix < 0 || ix >= i32(g.w)) { continue; }
+        let ix = inputAt(ox, kx, g.sw, g.pw, g.w);
+        if (ix < 0) { continue; }
         sum += mem[xPlane + u32(iy) * g.w + u32(ix)] * mem[wBase + ky * g.kw + kx];
       }
     }
@@ -43,16 +43,13 @@ fn conv2dBackwardInput(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(n
     let dyPlane = u(0u) + (b * g.cOut + co) * g.oh * g.ow;
     let wBase = u(1u) + (co * g.cIn + ci) * g.kh * g.kw;
     for (var ky = 0u; ky < g.kh; ky++) {
-      // oy · sh − ph + ky = iy
-      let ty = i32(iy + g.ph) - i32(ky);
-      if (ty < 0 || ty % i32(g.sh) != 0) { continue; }
-      let oy = u32(ty) / g.sh;
-      if (oy >= g.oh) { continue; }
+      let oyAt = outputAt(iy, ky, g.sh, g.ph, g.oh);
+      if (oyAt < 0) { continue; }
+      let oy = u32(oyAt);
       for (var kx = 0u; kx < g.kw; kx++) {
-        let tx = i32(ix + g.pw) - i32(kx);
-        if (tx < 0 || tx % i32(g.sw) != 0) { continue; }
-        let ox = u32(tx) / g.sw;
-        if (ox >= g.ow) { continue; }
+        let oxAt = outputAt(ix, kx, g.sw, g.pw, g.ow);
+        if (oxAt < 0) { continue; }
+        let ox = u32(oxAt);
         sum += mem[dyPlane + oy * g.ow + ox] * mem[wBase + ky * g.kw + kx];
       }
     }
@@ -80,9 +77,9 @@ fn conv2dBackwardWeight(@builtin(local_invocation_index) lid: u32, @builtin(work
       let b = q / plane;
       let ox = q % g.ow;
       let oy = (q / g.ow) % g.oh;
-      let iy = i32(oy * g.sh + ky) - i32(g.ph);
-      let ix = i32(ox * g.sw + kx) - i32(g.pw);
-      if (iy >= 0 && iy < i32(g.h) && ix >= 0 && ix < i32(g.w)) {
+      let iy = inputAt(oy, ky, g.sh, g.ph, g.h);
+      let ix = inputAt(ox, kx, g.sw, g.pw, g.w);
+      if (iy >= 0 && ix >= 0) {
         sum += mem[u(1u) + (b * g.cOut + co) * plane + q % plane] * mem[u(0u) + ((b * g.cIn + ci) * g.h + u32(iy)) * g.w + u32(ix)];
       }
     }

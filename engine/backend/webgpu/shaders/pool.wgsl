@@ -17,11 +17,11 @@ fn maxPool(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroup
   var winner = -1;
   var done = false;
   for (var ky = 0u; ky < g.kh && !done; ky++) {
-    let iy = i32(oy * g.sh + ky) - i32(g.ph);
-    if (iy < 0 || iy >= i32(g.h)) { continue; }
+    let iy = inputAt(oy, ky, g.sh, g.ph, g.h);
+    if (iy < 0) { continue; }
     for (var kx = 0u; kx < g.kw; kx++) {
-      let ix = i32(ox * g.sw + kx) - i32(g.pw);
-      if (ix < 0 || ix >= i32(g.w)) { continue; }
+      let ix = inputAt(ox, kx, g.sw, g.pw, g.w);
+      if (ix < 0) { continue; }
       let v = mem[xPlane + u32(iy) * g.w + u32(ix)];
       // NaN propagates (the first one wins), as in PyTorch.
       if (v > best || v != v) {
@@ -47,15 +47,13 @@ fn maxPoolBackward(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_w
   let here = f32(iy * g.w + ix);
   var sum = 0.0;
   for (var ky = 0u; ky < g.kh; ky++) {
-    let ty = i32(iy + g.ph) - i32(ky);
-    if (ty < 0 || ty % i32(g.sh) != 0) { continue; }
-    let oy = u32(ty) / g.sh;
-    if (oy >= g.oh) { continue; }
+    let oyAt = outputAt(iy, ky, g.sh, g.ph, g.oh);
+    if (oyAt < 0) { continue; }
+    let oy = u32(oyAt);
     for (var kx = 0u; kx < g.kw; kx++) {
-      let tx = i32(ix + g.pw) - i32(kx);
-      if (tx < 0 || tx % i32(g.sw) != 0) { continue; }
-      let ox = u32(tx) / g.sw;
-      if (ox >= g.ow) { continue; }
+      let oxAt = outputAt(ix, kx, g.sw, g.pw, g.ow);
+      if (oxAt < 0) { continue; }
+      let ox = u32(oxAt);
       let o = (plane * g.oh + oy) * g.ow + ox;
       if (mem[u(1u) + o] == here) { sum += mem[u(0u) + o]; }
     }
@@ -75,11 +73,11 @@ fn avgPool(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroup
   let xPlane = u(0u) + plane * g.h * g.w;
   var sum = 0.0;
   for (var ky = 0u; ky < g.kh; ky++) {
-    let iy = i32(oy * g.sh + ky) - i32(g.ph);
-    if (iy < 0 || iy >= i32(g.h)) { continue; }
+    let iy = inputAt(oy, ky, g.sh, g.ph, g.h);
+    if (iy < 0) { continue; }
     for (var kx = 0u; kx < g.kw; kx++) {
-      let ix = i32(ox * g.sw + kx) - i32(g.pw);
-      if (ix < 0 || ix >= i32(g.w)) { continue; }
+      let ix = inputAt(ox, kx, g.sw, g.pw, g.w);
+      if (ix < 0) { continue; }
       sum += mem[xPlane + u32(iy) * g.w + u32(ix)];
     }
   }
@@ -97,15 +95,13 @@ fn avgPoolBackward(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_w
   let plane = i / (g.w * g.h);
   var sum = 0.0;
   for (var ky = 0u; ky < g.kh; ky++) {
-    let ty = i32(iy + g.ph) - i32(ky);
-    if (ty < 0 || ty % i32(g.sh) != 0) { continue; }
-    let oy = u32(ty) / g.sh;
-    if (oy >= g.oh) { continue; }
+    let oyAt = outputAt(iy, ky, g.sh, g.ph, g.oh);
+    if (oyAt < 0) { continue; }
+    let oy = u32(oyAt);
     for (var kx = 0u; kx < g.kw; kx++) {
-      let tx = i32(ix + g.pw) - i32(kx);
-      if (tx < 0 || tx % i32(g.sw) != 0) { continue; }
-      let ox = u32(tx) / g.sw;
-      if (ox >= g.ow) { continue; }
+      let oxAt = outputAt(ix, kx, g.sw, g.pw, g.ow);
+      if (oxAt < 0) { continue; }
+      let ox = u32(oxAt);
       sum += mem[u(0u) + (plane * g.oh + oy) * g.ow + ox];
     }
   }

@@ -20,6 +20,22 @@ fn geo() -> Geo {
   return Geo(u(3u), u(4u), u(5u), u(6u), u(7u), u(8u), u(9u), u(10u), u(11u), u(12u), u(13u), u(14u), u(15u));
 }
 
+// The input coordinate that output position o reads through kernel tap k (o·stride + k − pad), or −1 when
+// it falls in the padding.
+fn inputAt(o: u32, k: u32, stride: u32, pad: u32, extent: u32) -> i32 {
+  let i = i32(o * stride + k) - i32(pad);
+  return select(-1, i, i >= 0 && i < i32(extent));
+}
+
+// The output position whose window reads input coordinate i through tap k, or −1 when none does (the
+// backward passes gather from the windows containing an input, so no two threads write one value).
+fn outputAt(i: u32, k: u32, stride: u32, pad: u32, extent: u32) -> i32 {
+  let t = i32(i + pad) - i32(k);
+  if (t < 0 || t % i32(stride) != 0) { return -1; }
+  let o = t / i32(stride);
+  return select(-1, o, o < i32(extent));
+}
+
 // tanh with its argument clamped where it is ±1 in float32 anyway (some drivers overflow inside tanh),
 // NaN passed through.
 fn tanhSafe(x: f32) -> f32 { return select(tanh(clamp(x, -15.0, 15.0)), x, x != x); }
