@@ -89,6 +89,8 @@ export class Trainer {
   private readonly paramNormSq: Buf;
   /** Each recorded step's loss, correct count, gradient norm² and weight norm², until read. */
   private readonly stepLog: Buf;
+  /** Its cells, as views made once. */
+  private readonly stepLogCells: Buf[];
   /** The state before the first step not yet read, to roll back to (deferred backends only). */
   private readonly settledState?: { params: Buf; slot1: Buf; slot2: Buf };
   private pendingSteps: PendingStep[] = [];
@@ -131,6 +133,7 @@ export class Trainer {
     };
     this.paramNormSq = be.alloc(1, 'param normSq');
     this.stepLog = be.alloc(this.loggedSteps * 4, 'step log');
+    this.stepLogCells = Array.from({ length: this.loggedSteps * 4 }, (_, i) => be.view(this.stepLog, i, 1));
     if (this.loggedSteps > 1)
       this.settledState = {
         params: be.alloc(total, 'settled params'),
@@ -208,7 +211,7 @@ export class Trainer {
     be.clipByGlobalNorm({ g: s.flat.params, size: s.paramCount, maxNorm: 0, normSq: this.paramNormSq });
     const row = this.pendingSteps.length * 4;
     for (const [i, value] of [s.loss, s.correct, s.normSq, this.paramNormSq].entries())
-      be.copy({ src: value, out: be.view(this.stepLog, row + i, 1), size: 1, accumulate: false });
+      be.copy({ src: value, out: this.stepLogCells[row + i], size: 1, accumulate: false });
     be.submit?.();
     this.pendingSteps.push({ step: this.step + 1, epoch: this.epoch, n, lr });
     this.step++;

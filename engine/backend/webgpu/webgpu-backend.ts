@@ -58,6 +58,7 @@ export function webGpuBackendOn(pipelines: GpuPipelines, options: WebGpuOptions 
   const partials = 0;
   let top = 512;
   let allocations = 0;
+  let writeStaging = new Float32Array(1024);
   const lossGroups = { x: 4, y: 1 };
   const one = { x: 1, y: 1 };
   const NONE = 0xffffffff;
@@ -158,7 +159,10 @@ export function webGpuBackendOn(pipelines: GpuPipelines, options: WebGpuOptions 
     write(buf, data, offset = 0) {
       // Work recorded before the write must see the old values: submit it first.
       queue.flush();
-      device.queue.writeBuffer(memory, (buf.offset + offset) * 4, Float32Array.from(data));
+      // Converted to floats in a reused array: a step's batch indices make no garbage.
+      if (writeStaging.length < data.length) writeStaging = new Float32Array(data.length);
+      writeStaging.set(data);
+      device.queue.writeBuffer(memory, (buf.offset + offset) * 4, writeStaging, 0, data.length);
     },
     async read(buf) {
       const bytes = Math.max(buf.length, 1) * 4;
