@@ -1,19 +1,20 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { create, globals } from 'webgpu';
+import { largestLimits } from '../engine/backend/webgpu/gpu-queue';
 
 /**
  * WebGPU in Node (dawn.node), its globals (GPUBufferUsage...) installed. Without VK_ICD_FILENAMES, Vulkan is
  * pointed at the SwiftShader driver that Debian's chromium package ships, when there is one (these GPU-less
- * machines); the GPU machine's run script sets the NVIDIA driver.
+ * machines); the GPU machine's run script sets the NVIDIA driver. `flags` go to dawn.node (Dawn toggles).
  */
-export function nodeGpu(): GPU {
+export function nodeGpu(flags: string[] = []): GPU {
   if (!process.env.VK_ICD_FILENAMES) {
     const icd = swiftShaderIcd();
     if (icd) process.env.VK_ICD_FILENAMES = icd;
   }
   Object.assign(globalThis, globals);
-  return create([]);
+  return create(flags);
 }
 
 /** A device on dawn.node's adapter, with the largest buffers it allows. */
@@ -22,10 +23,7 @@ export async function nodeGpuDevice(): Promise<GPUDevice> {
   const adapter = await gpu.requestAdapter();
   if (!adapter) throw new Error('no WebGPU adapter (is chromium-common installed, for SwiftShader?)');
   return adapter.requestDevice({
-    requiredLimits: {
-      maxStorageBufferBindingSize: adapter.limits.maxStorageBufferBindingSize,
-      maxBufferSize: adapter.limits.maxBufferSize,
-    },
+    requiredLimits: largestLimits(adapter),
   });
 }
 

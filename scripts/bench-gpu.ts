@@ -3,7 +3,7 @@
  * matrix-product GFLOP/s, for Netloom's WebGPU backend and TensorFlow.js's WebGPU backend on the same
  * adapter in the same run (and PyTorch on CUDA when the machine has it). Runs under Node with dawn.node:
  *
- *   npm run bench:gpu -- [--quick] [--sweep] [--out results.json] [--write]
+ *   npm run bench:gpu -- [--quick] [--sweep] [--only mlp,lenet,lstm,matmul] [--out results.json] [--write]
  *   npm run bench:gpu -- --from docs/bench-gpu-h200.json --write   # the README's table from saved results
  *   bash ../shared/device/pack.sh scripts/bench-gpu.ts   # then, on the GPU machine: bash .device/run.sh
  *
@@ -14,12 +14,13 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs-core';
 import { nodeGpu } from '../cli/node-webgpu';
-import { GpuPipelines, MATMUL_TILES, type MatmulTile } from '../engine/backend/webgpu/gpu-queue';
+import { GpuPipelines, largestLimits, MATMUL_TILES, type MatmulTile } from '../engine/backend/webgpu/gpu-queue';
 import { webGpuBackendOn } from '../engine/backend/webgpu/webgpu-backend';
 import { Trainer } from '../engine/train/trainer';
 import { measure } from './bench-cpu/measure';
 import { tfjsModel } from './bench-cpu/tfjs-model';
 import { benchmarkSession, syntheticBatch, type WorkloadName, workloadNames, workloads } from './bench-cpu/workloads';
+import { SWEEP_TILES } from './bench-gpu-tiles';
 import { writeReadmeSection } from './readme-section';
 
 const { values } = parseArgs({
@@ -30,6 +31,8 @@ const { values } = parseArgs({
     only: { type: 'string' },
     /** Also time the 4096 product with other tile sizes of the large kernel. */
     sweep: { type: 'boolean', default: false },
+    /** Dawn toggles for this run, comma-separated (e.g. disable_robustness, to see what bounds checks cost). */
+    'dawn-toggles': { type: 'string' },
     /** Render saved results (a JSON file this script wrote) instead of measuring. */
     from: { type: 'string' },
     /** Put the table into README.md. */
@@ -40,6 +43,10 @@ const quick = values.quick;
 const runs = Number(values.runs);
 const batches = quick ? [8] : [64, 1024];
 const matmulSize = quick ? 256 : 4096;
+/** The sweep's timing: shorter, to try many tiles in one run. */
+const sweepTiming = quick
+  ? { warmupSeconds: 0.1, runs: 1, minSeconds: 0.1 }
+  : { warmupSeconds: 0.3, runs: 3, minSeconds: 0.3 };
 const timing = quick ? { warmupSeconds: 0.2, runs: 1, minSeconds: 0.2 } : { warmupSeconds: 1, runs, minSeconds: 1 };
 
 interface Row {
@@ -65,7 +72,9 @@ interface Results {
 const results: Results = values.from ? JSON.parse(readFileSync(values.from, 'utf8')) : await measureAll();
 
 async function measureAll(): Promise<Results> {
-  const gpu = nodeGpu();
+  const gpu = nodeGpu(
+    values['dawn-toggles'] ? [`enable-dawn-features=allow_unsafe_apis,${values['dawn-toggles']}`] : [],
+  );
   // TensorFlow.js registers its WebGPU backend when navigator.gpu exists as it loads.
   Object.defineProperty(globalThis, 'navigator', { value: { gpu }, configurable: true });
   await import('@tensorflow/tfjs-backend-webgpu');
@@ -75,13 +84,10 @@ async function measureAll(): Promise<Results> {
     .filter(Boolean)
     .join(' ');
   const device = await adapter.requestDevice({
-    requiredLimits: {
-      maxStorageBufferBindingSize: adapter.limits.maxStorageBufferBindingSize,
-      maxBufferSize: adapter.limits.maxBufferSize,
-    },
+    requiredLimits: largestLimits(adapter),
   });
   const pipelines = await GpuPipelines.compile(device);
-  console.log(`adapter: ${adapterName}`);
+  console.log(`adapter: ${adapterName}, workgroup memory ${device.limits.maxComputeWorkgroupStorageSize} bytes`);
 
   const rows: Row[] = [];
   const errorOf = (e: unknown) => (e as Error).message.split('\n')[0].slice(0, 120);
@@ -123,7 +129,7 @@ async function measureAll(): Promise<Results> {
     }
   }
 
-  async function netloomMatmul(n: number, on = pipelines, matmulTiles?: string): Promise<number> {
+  async function netloomMatmul(n: number, on = pipelines, matmulTiles?: string, times = timing): Promise<number> {
     const be = webGpuBackendOn(on, { matmulTiles });
     try {
       const [a, b, out] = [be.alloc(n * n, 'a'), be.alloc(n * n, 'b'), be.alloc(n * n, 'c')];
@@ -137,7 +143,7 @@ async function measureAll(): Promise<Results> {
           await be.read(be.view(out, 0, 1));
         },
         repeat,
-        timing,
+        times,
       );
       const check = (await be.read(be.view(out, 0, 1)))[0];
       if (Math.abs(check - n * 0.125) > 1e-3 * n) throw new Error(`matmul gave ${check}, expected ${n * 0.125}`);
@@ -181,9 +187,20 @@ async function measureAll(): Promise<Results> {
   const torchAvailable =
     !quick && spawnSync('python3', ['-c', 'import torch; assert torch.cuda.is_available()']).status === 0;
 
+  const sweep: SweepResult[] = [];
+  if (values.sweep)
+    for (const wanted of SWEEP_TILES) {
+      const swept = await GpuPipelines.compile(device, { ...MATMUL_TILES, matmulLarge: wanted });
+      const tile = swept.tiles.matmulLarge;
+      const gflops = await netloomMatmul(matmulSize, swept, 'matmulLarge', sweepTiming).catch(errorOf);
+      console.log(`sweep ${JSON.stringify(tile)}: ${typeof gflops === 'number' ? Math.round(gflops) : gflops} GFLOP/s`);
+      sweep.push({ tile, gflops });
+    }
+
   await tf.setBackend('webgpu');
   await tf.ready();
-  const selected = values.only ? (values.only.split(',') as WorkloadName[]) : workloadNames;
+  const only = values.only?.split(',');
+  const selected = only ? workloadNames.filter((name) => only.includes(name)) : workloadNames;
   for (const batch of batches)
     for (const name of selected) {
       const row: Row = { what: workloads[name].title, batch, unit: 'samples/s' };
@@ -193,7 +210,7 @@ async function measureAll(): Promise<Results> {
       rows.push(row);
       console.log(JSON.stringify(row));
     }
-  {
+  if (!only || only.includes('matmul')) {
     const row: Row = { what: `matmul ${matmulSize}`, unit: 'GFLOP/s' };
     row.netloom = await netloomMatmul(matmulSize);
     row.tfjs = await tfjsMatmul(matmulSize).catch(errorOf);
@@ -201,22 +218,6 @@ async function measureAll(): Promise<Results> {
       row.torch = torch(['--workload', 'matmul', '--size', String(matmulSize), '--runs', String(runs)]);
     rows.push(row);
     console.log(JSON.stringify(row));
-  }
-
-  const sweep: SweepResult[] = [];
-  if (values.sweep) {
-    const candidates: MatmulTile[] = [
-      { BM: 128, BN: 128, BK: 8, TM: 8, TN: 8 },
-      { BM: 64, BN: 64, BK: 8, TM: 4, TN: 4 },
-      { BM: 32, BN: 32, BK: 16, TM: 4, TN: 4 },
-    ];
-
-    for (const tile of candidates) {
-      const swept = await GpuPipelines.compile(device, { ...MATMUL_TILES, matmulLarge: tile });
-      const gflops = await netloomMatmul(matmulSize, swept, 'matmulLarge').catch(errorOf);
-      console.log(`sweep ${JSON.stringify(tile)}: ${typeof gflops === 'number' ? Math.round(gflops) : gflops} GFLOP/s`);
-      sweep.push({ tile, gflops });
-    }
   }
 
   device.destroy();
@@ -242,7 +243,7 @@ function table(r: Results): string {
   if (r.sweep?.length)
     lines.push(
       '',
-      `Tile sweep of the 4096³ product in the same run: ${r.sweep.map((s) => `${s.tile.BM} x ${s.tile.BN} (${s.tile.TM} x ${s.tile.TN} per thread, K step ${s.tile.BK}) ${fmt(s.gflops)} GFLOP/s`).join('; ')}.`,
+      `Tile sweep of the 4096³ product in the same run: ${r.sweep.map((s) => `${s.tile.BM} x ${s.tile.BN} (${s.tile.TM} x ${s.tile.TN} per thread, K step ${s.tile.BK}${s.tile.prefetch ? ', prefetched' : ''}) ${fmt(s.gflops)} GFLOP/s`).join('; ')}.`,
     );
   if (r.notes) lines.push('', r.notes);
   return lines.join('\n');

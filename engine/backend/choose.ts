@@ -4,7 +4,7 @@ import type { BackendId } from './backend-id';
 import { createCpuBackend } from './cpu/cpu-backend';
 import type { SpawnThread } from './cpu/wasm/kernel-threads';
 import { probeWebGpu } from './status';
-import { GpuPipelines } from './webgpu/gpu-queue';
+import { GpuPipelines, largestLimits } from './webgpu/gpu-queue';
 import { webGpuBackendOn } from './webgpu/webgpu-backend';
 
 export type BackendChoice = 'auto' | BackendId;
@@ -68,10 +68,7 @@ async function openWebGpu(
   const adapter = await gpu.requestAdapter({ powerPreference: 'high-performance' });
   if (!adapter) throw new EngineError('WEBGPU_UNAVAILABLE', 'the GPU adapter went away');
   const device = await adapter.requestDevice({
-    requiredLimits: {
-      maxStorageBufferBindingSize: adapter.limits.maxStorageBufferBindingSize,
-      maxBufferSize: adapter.limits.maxBufferSize,
-    },
+    requiredLimits: largestLimits(adapter),
   });
   let lostReason: string | undefined;
   let closing = false;

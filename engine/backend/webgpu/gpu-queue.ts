@@ -1,5 +1,8 @@
 import { EngineError } from '../../errors';
+import { fitTile, type MatmulTile, matmulShader, TRANSPOSITIONS } from './matmul-shader';
 import { shaderSources } from './shader-sources';
+
+export type { MatmulTile } from './matmul-shader';
 
 /** A float written into the parameter block by its bits (integers are written as they are). */
 export interface F32 {
@@ -11,39 +14,36 @@ export type Param = number | boolean | F32;
 const ENTRY_POINT = /@compute[\s\S]*?fn\s+(\w+)/g;
 
 /**
- * Tile sizes of the matrix product's two pipelines (see matmul.wgsl): large blocks for large products.
- * Measured on an H200 (scripts/bench-gpu.ts --sweep, 4096³): 64 x 64 with 4 x 4 per thread 16-19 TFLOP/s,
- * 128 x 128 with 8 x 8 per thread 13 TFLOP/s (2 with the accumulators in an indexed array), 32 x 32 7.
+ * Tile sizes of the matrix product's kernels (see matmul-shader.ts), largest first: each product takes the
+ * largest it has enough tiles of to fill a big GPU. Chosen by scripts/bench-gpu.ts --sweep on an H200 at
+ * 4096³ (docs/bench-gpu-h200-sweep.json): 128 x 128 with 8 x 8 per thread, K step 8, prefetched 35.4 TFLOP/s;
+ * 64 x 64 with 4 x 4, K step 16 27.5; 32 x 32 for small products, which split K instead.
  */
-export interface MatmulTile {
-  BM: number;
-  BN: number;
-  BK: number;
-  TM: number;
-  TN: number;
-}
-export const MATMUL_TILES: Record<'matmulLarge' | 'matmulSmall', MatmulTile> = {
-  matmulLarge: { BM: 64, BN: 64, BK: 8, TM: 4, TN: 4 },
+export const MATMUL_TILES = {
+  matmulLarge: { BM: 128, BN: 128, BK: 8, TM: 8, TN: 8, prefetch: true },
+  matmulMedium: { BM: 64, BN: 64, BK: 16, TM: 4, TN: 4 },
   matmulSmall: { BM: 32, BN: 32, BK: 16, TM: 4, TN: 4 },
-};
+} satisfies Record<string, MatmulTile>;
 
 /**
  * The modules to compile: every .wgsl file but the prelude (which each one is prefixed with), and the
- * matrix product once per tile size, its constants replaced line for line (so error lines still match).
+ * matrix product generated once per tile size and transposition (entry points `matmulLargeNN`...).
  */
-export function shaderModules(
-  tiles: Record<string, MatmulTile> = MATMUL_TILES,
-): { file: string; code: string; rename?: Record<string, string> }[] {
-  const files = Object.entries(shaderSources).filter(([file]) => file !== 'prelude' && file !== 'matmul');
-  const matmuls = Object.entries(tiles).map(([entry, tile]) => ({
-    file: 'matmul',
-    code: Object.entries(tile).reduce(
-      (code, [name, value]) => code.replace(new RegExp(`^const ${name} = \\d+u;$`, 'm'), `const ${name} = ${value}u;`),
-      shaderSources.matmul,
-    ),
-    rename: { matmul: entry },
-  }));
+export function shaderModules(tiles: Record<string, MatmulTile> = MATMUL_TILES): { file: string; code: string }[] {
+  const files = Object.entries(shaderSources).filter(([file]) => file !== 'prelude');
+  const matmuls = Object.entries(tiles).flatMap(([name, tile]) =>
+    TRANSPOSITIONS.map((t) => ({ file: `matmul-shader.ts(${name}${t})`, code: matmulShader(tile, t, `${name}${t}`) })),
+  );
   return [...files.map(([file, code]) => ({ file, code })), ...matmuls];
+}
+
+/**
+ * The limits a device is asked for: the adapter's largest buffers (a session's tensors share one) and its
+ * largest workgroup memory (bigger matrix-product tiles where the GPU has it).
+ */
+export function largestLimits(adapter: GPUAdapter): Record<string, number> {
+  const { maxStorageBufferBindingSize, maxBufferSize, maxComputeWorkgroupStorageSize } = adapter.limits;
+  return { maxStorageBufferBindingSize, maxBufferSize, maxComputeWorkgroupStorageSize };
 }
 
 /** One shader file compiled after the prelude; its errors are thrown with the file's own line numbers. */
@@ -59,7 +59,9 @@ export async function compileShader(device: GPUDevice, file: string, code: strin
 export function shaderError(file: string, errors: readonly GPUCompilationMessage[]): EngineError {
   const preludeLines = shaderSources.prelude.split('\n').length;
   const where = (line: number) =>
-    line > preludeLines ? `${file}.wgsl:${line - preludeLines}` : `prelude.wgsl:${line}`;
+    line > preludeLines
+      ? `${file.includes('.ts') ? file : `${file}.wgsl`}:${line - preludeLines}`
+      : `prelude.wgsl:${line}`;
   return new EngineError(
     'WEBGPU_SHADER',
     `a WebGPU shader did not compile: ${errors.map((m) => `${where(m.lineNum)}:${m.linePos}: ${m.message}`).join('; ')}`,
@@ -96,7 +98,10 @@ export class GpuPipelines {
    * Compiles every shader module and creates every pipeline: a compilation error is reported with its
    * file, line and message before any training starts.
    */
-  static async compile(device: GPUDevice, tiles: Record<string, MatmulTile> = MATMUL_TILES): Promise<GpuPipelines> {
+  static async compile(device: GPUDevice, wanted: Record<string, MatmulTile> = MATMUL_TILES): Promise<GpuPipelines> {
+    const tiles = Object.fromEntries(
+      Object.entries(wanted).map(([name, tile]) => [name, fitTile(tile, device.limits.maxComputeWorkgroupStorageSize)]),
+    );
     const layout = device.createBindGroupLayout({
       entries: [
         { binding: 0, visibility: GPUShaderStage.COMPUTE, buffer: { type: 'storage' } },
@@ -109,7 +114,7 @@ export class GpuPipelines {
     });
     const pipelineLayout = device.createPipelineLayout({ bindGroupLayouts: [layout] });
     const byEntry = new Map<string, GPUComputePipeline>();
-    for (const { file, code, rename } of shaderModules(tiles)) {
+    for (const { file, code } of shaderModules(tiles)) {
       const module = await compileShader(device, file, code);
       for (const match of code.matchAll(ENTRY_POINT)) {
         // Created synchronously and without error scopes: dawn.node crashes with either (asynchronous
@@ -119,7 +124,7 @@ export class GpuPipelines {
           layout: pipelineLayout,
           compute: { module, entryPoint: match[1] },
         });
-        byEntry.set(rename?.[match[1]] ?? match[1], pipeline);
+        byEntry.set(match[1], pipeline);
       }
     }
     return new GpuPipelines(device, layout, byEntry, tiles);

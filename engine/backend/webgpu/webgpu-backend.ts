@@ -1,6 +1,7 @@
 import { EngineError } from '../../errors';
 import type { Backend, Buf, Conv2dGeometry, UnaryOp } from '../backend';
 import { f32, GpuPipelines, GpuQueue, type MatmulTile, type Param, type Workgroups } from './gpu-queue';
+import { transposition } from './matmul-shader';
 
 /** A range of the session's GPU memory, in floats. */
 export interface GpuBuf extends Buf {
@@ -24,8 +25,8 @@ const TERMS_PER_GROUP = 4096;
 const MAX_GROUPS = 65535;
 /** Products with fewer workgroups than this split K, to keep a large GPU busy. */
 const BUSY_WORKGROUPS = 256;
-/** Large tiles for products with at least this many of them (enough workgroups to fill a big GPU). */
-const LARGE_TILES_FROM = 256;
+/** A tile size is used for products with at least this many of its tiles (enough workgroups to fill a big GPU). */
+const TILES_TO_FILL = 256;
 
 export interface WebGpuOptions {
   /** One tile size for every matrix product (tests reach every pipeline with small shapes). */
@@ -83,12 +84,11 @@ export function webGpuBackendOn(pipelines: GpuPipelines, options: WebGpuOptions 
   }
 
   const run = (entry: string, args: Param[], threads: number | Workgroups) => queue.run(entry, args, threads);
-  /** The large tiles when the product has enough of them to fill a big GPU, else the small ones. */
+  /** The largest tiles the product has enough of to fill a big GPU (MATMUL_TILES is largest first), else the smallest. */
   const matmulTile = (m: number, n: number): [string, MatmulTile] => {
     if (options.matmulTiles) return [options.matmulTiles, pipelines.tiles[options.matmulTiles]];
-    const large = pipelines.tiles.matmulLarge;
-    const entry = Math.ceil(m / large.BM) * Math.ceil(n / large.BN) >= LARGE_TILES_FROM ? 'matmulLarge' : 'matmulSmall';
-    return [entry, pipelines.tiles[entry]];
+    const sizes = Object.entries(pipelines.tiles);
+    return sizes.find(([, t]) => Math.ceil(m / t.BM) * Math.ceil(n / t.BN) >= TILES_TO_FILL) ?? sizes[sizes.length - 1];
   };
 
   // The kernels' own working memory (partial sums), by name: made at its first use (the first step) and
@@ -215,15 +215,19 @@ export function webGpuBackendOn(pipelines: GpuPipelines, options: WebGpuOptions 
       const [entry, tile] = matmulTile(m, n);
       const tiles = Math.ceil(m / tile.BM) * Math.ceil(n / tile.BN);
       // Split K when the output has too few tiles to fill the GPU and K is long: each split's slice is
-      // summed after (see matmul.wgsl).
+      // summed after (see matmul-shader.ts).
       const splits = Math.max(1, Math.min(Math.floor(BUSY_WORKGROUPS / tiles), Math.floor(k / 256), 16));
       const kPerSplit = Math.ceil(k / splits / tile.BK) * tile.BK;
       const target = splits > 1 ? scratch('matmul splits', splits * m * n) : out.offset;
-      run(entry, [a.offset, b.offset, target, m, n, k, transA, transB, accumulate, kPerSplit, splits], {
-        x: Math.ceil(n / tile.BN),
-        y: Math.ceil(m / tile.BM),
-        z: splits,
-      });
+      run(
+        `${entry}${transposition(transA, transB)}`,
+        [a.offset, b.offset, target, m, n, k, 0, 0, accumulate, kPerSplit, splits],
+        {
+          x: Math.ceil(n / tile.BN),
+          y: Math.ceil(m / tile.BM),
+          z: splits,
+        },
+      );
       if (splits > 1) run('sumChunks', [target, out.offset, m * n, splits, accumulate], m * n);
     },
     addBias: ({ out, bias, outer, channels, inner }) =>

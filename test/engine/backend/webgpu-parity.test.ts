@@ -2,9 +2,18 @@ import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Backend } from '../../../engine/backend/backend';
 import { createCpuBackend } from '../../../engine/backend/cpu/cpu-backend';
+import { MATMUL_TILES } from '../../../engine/backend/webgpu/gpu-queue';
+import {
+  fitTile,
+  type MatmulTile,
+  matmulShader,
+  TRANSPOSITIONS,
+  workgroupBytes,
+} from '../../../engine/backend/webgpu/matmul-shader';
 import { Random } from '../../../engine/init/random';
 import { type Mode, type Shape, size } from '../../../engine/layers/layer';
 import { type LayerKind, layerDef, layerKinds } from '../../../engine/layers/registry';
+import { SWEEP_TILES } from '../../../scripts/bench-gpu-tiles';
 import { bundlePath, bundleShaders } from '../../../scripts/build-shaders';
 import { openBrowserGpuBackend, type RemoteGpuBackend } from '../../helpers/browser-gpu/remote-backend';
 import { type LayerSetup, runLayerOn } from '../../helpers/layer-on-backend';
@@ -196,13 +205,35 @@ describe('the other kernels on WebGPU match the CPU', () => {
     for (const [i, values] of a.entries()) expectClose(values, b[i], ['dBias', 'dW'][i]);
   });
 
-  it('matrix products across tile edges, transposed and accumulated, with both tile sizes', async () => {
-    const large = await openBrowserGpuBackend({ matmulTiles: 'matmulLarge' });
+  it('matrix products across tile edges, transposed and accumulated, with every tile size', async () => {
+    await products(gpu);
+    for (const matmulTiles of ['matmulLarge', 'matmulMedium']) {
+      const forced = await openBrowserGpuBackend({ matmulTiles });
+      try {
+        await products(forced);
+      } finally {
+        await forced.close();
+      }
+    }
+  });
+
+  // Other shapes of the generated kernel: prefetched, taller than wide, wider than tall, 8 x 8 per thread
+  // (each within SwiftShader's 16 KiB of workgroup memory, so fitTile leaves them as they are).
+  it.each<MatmulTile>([
+    { BM: 64, BN: 64, BK: 8, TM: 4, TN: 4, prefetch: true },
+    { BM: 128, BN: 64, BK: 8, TM: 8, TN: 4, prefetch: true },
+    { BM: 64, BN: 128, BK: 4, TM: 4, TN: 8, prefetch: true },
+    { BM: 128, BN: 128, BK: 8, TM: 8, TN: 8 },
+  ])('matrix products with the tile %o', async (tile) => {
+    expect(workgroupBytes(tile)).toBeLessThanOrEqual(16384);
+    const tiled = await openBrowserGpuBackend({
+      matmulTiles: 'matmulLarge',
+      tiles: { ...MATMUL_TILES, matmulLarge: tile },
+    });
     try {
-      await products(gpu);
-      await products(large);
+      await products(tiled);
     } finally {
-      await large.close();
+      await tiled.close();
     }
   });
 });
@@ -239,6 +270,23 @@ async function products(on: Backend): Promise<void> {
 describe('shaders', () => {
   it('the bundled module is built from the .wgsl files (npx tsx scripts/build-shaders.ts)', () => {
     expect(readFileSync(bundlePath, 'utf8')).toBe(bundleShaders());
+  });
+
+  it('every tile the benchmark sweeps compiles, in every transposition', async () => {
+    for (const tile of SWEEP_TILES)
+      for (const t of TRANSPOSITIONS)
+        expect(
+          await gpu.shaderError('matmul', matmulShader(tile, t, 'product')),
+          `${JSON.stringify(tile)} ${t}`,
+        ).toBeNull();
+  });
+
+  it('a tile too big for the workgroup memory loses its prefetching, then K step, until it fits', () => {
+    const big = { BM: 128, BN: 128, BK: 16, TM: 8, TN: 8, prefetch: true };
+    expect(workgroupBytes(big)).toBe(2 * 16 * (33 + 33) * 16);
+    expect(fitTile(big, 49152)).toEqual(big);
+    expect(fitTile(big, 32768)).toEqual({ ...big, prefetch: false });
+    expect(fitTile(big, 16384)).toEqual({ ...big, prefetch: false, BK: 8 });
   });
 
   it('a compilation error names the file, line and column of the .wgsl source', async () => {

@@ -3,12 +3,12 @@
  * of backend calls from Node (see remote-backend.ts). Bundled by esbuild when the tests start.
  */
 import type { Backend } from '../../../engine/backend/backend';
-import { compileShader } from '../../../engine/backend/webgpu/gpu-queue';
+import { compileShader, GpuPipelines, largestLimits } from '../../../engine/backend/webgpu/gpu-queue';
 import {
-  createWebGpuBackend,
   type GpuBuf,
   type WebGpuBackend,
   type WebGpuOptions,
+  webGpuBackendOn,
 } from '../../../engine/backend/webgpu/webgpu-backend';
 import { EngineError } from '../../../engine/errors';
 import type { BatchResult, BufRef, Op, PageHarness } from './protocol';
@@ -17,13 +17,13 @@ async function open(): Promise<{ be: WebGpuBackend; name: string; device: GPUDev
   const adapter = await navigator.gpu?.requestAdapter();
   if (!adapter) throw new Error('no WebGPU adapter in this page');
   const device = await adapter.requestDevice({
-    requiredLimits: {
-      maxStorageBufferBindingSize: adapter.limits.maxStorageBufferBindingSize,
-      maxBufferSize: adapter.limits.maxBufferSize,
-    },
+    requiredLimits: largestLimits(adapter),
   });
-  const matmulTiles = new URLSearchParams(location.search).get('matmul') as WebGpuOptions['matmulTiles'] | null;
-  const be = await createWebGpuBackend(device, { matmulTiles: matmulTiles ?? undefined });
+  const query = new URLSearchParams(location.search);
+  const matmulTiles = query.get('matmul') as WebGpuOptions['matmulTiles'] | null;
+  const tiles = query.get('tiles');
+  const pipelines = await GpuPipelines.compile(device, tiles ? JSON.parse(tiles) : undefined);
+  const be = webGpuBackendOn(pipelines, { matmulTiles: matmulTiles ?? undefined });
   return { be, device, name: adapter.info.description || adapter.info.vendor || 'unnamed adapter' };
 }
 

@@ -1,4 +1,5 @@
 import type { Backend, Buf } from '../../../engine/backend/backend';
+import type { MatmulTile } from '../../../engine/backend/webgpu/matmul-shader';
 import type { WebGpuOptions } from '../../../engine/backend/webgpu/webgpu-backend';
 import { EngineError, type EngineErrorCode } from '../../../engine/errors';
 import type { BatchResult, Op, PageHarness } from './protocol';
@@ -47,11 +48,13 @@ const baseMembers = new Set([
  * every backend. (Chromium rather than dawn.node: dawn.node on SwiftShader crashes the process at random
  * under this many pipelines.) Errors the page raises come back as EngineErrors at the read.
  */
-export async function openBrowserGpuBackend(options: WebGpuOptions = {}): Promise<RemoteGpuBackend> {
-  const { page, pageErrors, close } = await openTestPage(
-    'page.ts',
-    options.matmulTiles ? `?matmul=${options.matmulTiles}` : '',
-  );
+export async function openBrowserGpuBackend(
+  options: WebGpuOptions & { tiles?: Record<string, MatmulTile> } = {},
+): Promise<RemoteGpuBackend> {
+  const query = new URLSearchParams();
+  if (options.matmulTiles) query.set('matmul', options.matmulTiles);
+  if (options.tiles) query.set('tiles', JSON.stringify(options.tiles));
+  const { page, pageErrors, close } = await openTestPage('page.ts', query.size > 0 ? `?${query}` : '');
   await page.waitForFunction(() => 'gpuHarness' in window, undefined, { polling: 50 });
   const adapter = await page.evaluate(async () =>
     String(await (window as unknown as { gpuHarness: PageHarness }).gpuHarness.ready),
