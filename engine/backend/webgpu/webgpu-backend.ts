@@ -21,6 +21,9 @@ const unaryCodes: Record<UnaryOp, number> = { sigmoid: 0, tanh: 1, relu: 2, 'lea
 const ALIGN = 4;
 /** Terms one workgroup of a reduction adds (TERMS_PER_GROUP in prelude.wgsl). */
 const TERMS_PER_GROUP = 4096;
+/** The tiled convolutions' channels per thread and largest window (CONV_BLOCK, CHUNK_TAPS in conv.wgsl). */
+const CONV_BLOCK = 8;
+const CHUNK_TAPS = 256;
 /** Workgroups per dimension, at most. */
 const MAX_GROUPS = 65535;
 /** Products with fewer workgroups than this split K, to keep a large GPU busy. */
@@ -127,6 +130,12 @@ export function webGpuBackendOn(pipelines: GpuPipelines, options: WebGpuOptions 
     y: Math.ceil(count / MAX_GROUPS),
     z: chunks,
   });
+
+  /** The tiled convolutions' workgroups: 64 pixels each (x, spilling into y), one block of channels each (z). */
+  const convGrid = (pixels: number, channels: number): Workgroups => {
+    const groups = Math.ceil(pixels / 64);
+    return { x: Math.min(groups, MAX_GROUPS), y: Math.ceil(groups / MAX_GROUPS), z: Math.ceil(channels / CONV_BLOCK) };
+  };
 
   /**
    * A reduction kernel (biasGrad, conv2dBackwardWeight) over `terms` terms per output: one pass when they
@@ -241,9 +250,17 @@ export function webGpuBackendOn(pipelines: GpuPipelines, options: WebGpuOptions 
     softmaxBackward: ({ y, dy, dx, rows, cols }) =>
       run('softmaxBackward', [y.offset, dy.offset, dx.offset, rows, cols], rows),
     conv2d: ({ x, w, y, g }) =>
-      run('conv2d', [x.offset, w.offset, y.offset, ...geometry(g)], g.n * g.cOut * g.oh * g.ow),
+      g.kh * g.kw <= CHUNK_TAPS
+        ? run('conv2dTiled', [x.offset, w.offset, y.offset, ...geometry(g)], convGrid(g.n * g.oh * g.ow, g.cOut))
+        : run('conv2d', [x.offset, w.offset, y.offset, ...geometry(g)], g.n * g.cOut * g.oh * g.ow),
     conv2dBackwardInput: ({ dy, w, dx, g }) =>
-      run('conv2dBackwardInput', [dy.offset, w.offset, dx.offset, ...geometry(g)], g.n * g.cIn * g.h * g.w),
+      g.kh * g.kw <= CHUNK_TAPS
+        ? run(
+            'conv2dBackwardInputTiled',
+            [dy.offset, w.offset, dx.offset, ...geometry(g)],
+            convGrid(g.n * g.h * g.w, g.cIn),
+          )
+        : run('conv2dBackwardInput', [dy.offset, w.offset, dx.offset, ...geometry(g)], g.n * g.cIn * g.h * g.w),
     conv2dBackwardWeight: ({ x, dy, dw, g }) =>
       reduce(
         'conv2dBackwardWeight',

@@ -191,6 +191,23 @@ describe('the other kernels on WebGPU match the CPU', () => {
       expectClose(values, b[i], ['g', 'normSq', 'dropout y', 'mask', 'gathered', 'blocks'][i]);
   });
 
+  // Tiled: channels past one block of 8, input channels past one chunk of weights (28 windows of 3 x 3),
+  // strides and padding; direct: a 17 x 17 window (more taps than a chunk holds).
+  it.each([
+    { n: 3, cIn: 30, h: 9, w: 8, cOut: 11, kh: 3, kw: 3, sh: 2, sw: 1, ph: 1, pw: 2, oh: 5, ow: 10 },
+    { n: 2, cIn: 2, h: 20, w: 19, cOut: 3, kh: 17, kw: 17, sh: 1, sw: 1, ph: 1, pw: 0, oh: 6, ow: 3 },
+  ])('convolution forward and input gradient, $kh x $kw window, $cIn to $cOut channels', async (g) => {
+    const [a, b] = await onBoth(async (be) => {
+      const w = data(be, randoms(g.cOut * g.cIn * g.kh * g.kw, 60));
+      const y = be.alloc(g.n * g.cOut * g.oh * g.ow, 'y');
+      be.conv2d({ x: data(be, randoms(g.n * g.cIn * g.h * g.w, 61)), w, y, g });
+      const dx = data(be, randoms(g.n * g.cIn * g.h * g.w, 62));
+      be.conv2dBackwardInput({ dy: data(be, randoms(g.n * g.cOut * g.oh * g.ow, 63)), w, dx, g });
+      return Promise.all([y, dx].map((x) => be.read(x)));
+    });
+    for (const [i, values] of a.entries()) expectClose(values, b[i], ['y', 'dx'][i]);
+  });
+
   it('bias and convolution weight gradients over a large batch (summed in chunks)', async () => {
     const g = { n: 70, cIn: 3, h: 9, w: 9, cOut: 4, kh: 3, kw: 3, sh: 1, sw: 1, ph: 1, pw: 1, oh: 9, ow: 9 };
     // 70 · 81 = 5670 terms per output: two chunks of 4096, added by a second pass.

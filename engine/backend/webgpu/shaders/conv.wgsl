@@ -1,5 +1,118 @@
-// Direct convolution over NCHW (cross-correlation, as every framework), one thread per output value.
-// params: three tensors, then the geometry (see geo()).
+// Convolution over NCHW (cross-correlation, as every framework). params: three tensors, then the geometry
+// (see geo()).
+//
+// Tiled kernels (conv2dTiled, conv2dBackwardInputTiled): a thread computes one pixel for a block of
+// CONV_BLOCK channels (two vec4 accumulators), so each input value it loads feeds CONV_BLOCK multiply-adds;
+// the block's weights are staged in workgroup memory a chunk of channels at a time, read by every thread
+// of the workgroup at once (a broadcast). Used when a kernel window has at most CHUNK_TAPS taps; the
+// direct kernels (one thread per output value, everything read from the storage buffer) otherwise.
+const CONV_BLOCK = 8u;
+const CHUNK_TAPS = 256u;
+var<workgroup> blockWeights: array<vec4<f32>, 2u * CHUNK_TAPS>; // [channel of the chunk, tap][block channel]
+
+// Stages `pairs` (chunk channel, tap) pairs for the block: pair t of block channel c is
+// w[base + c·blockStride + (t / khw)·chunkStride + t % khw], zero for block channels past `channels`.
+fn stageWeights(lid: u32, base: u32, pairs: u32, khw: u32, blockStride: u32, chunkStride: u32, channels: u32) {
+  workgroupBarrier(); // every thread is done with the previous chunk
+  for (var e = lid; e < pairs * CONV_BLOCK; e += 64u) {
+    let c = e / pairs;
+    let t = e % pairs;
+    var v = 0.0;
+    if (c < channels) { v = mem[base + c * blockStride + (t / khw) * chunkStride + t % khw]; }
+    blockWeights[t * 2u + c / 4u][c % 4u] = v;
+  }
+  workgroupBarrier();
+}
+
+// Channels of a chunk: as many whole windows as CHUNK_TAPS holds.
+fn chunkChannels(g: Geo) -> u32 { return max(1u, CHUNK_TAPS / (g.kh * g.kw)); }
+
+// conv2dTiled: x, w, y — workgroups over 64 output pixels (x, y) and blocks of output channels (z).
+@compute @workgroup_size(64)
+fn conv2dTiled(@builtin(local_invocation_index) lid: u32, @builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
+  let g = geo();
+  let khw = g.kh * g.kw;
+  let plane = g.oh * g.ow;
+  let p = (wid.x + wid.y * groups.x) * 64u + lid;
+  let valid = p < g.n * plane;
+  let b = p / plane;
+  let at = p % plane;
+  let oy = at / g.ow;
+  let ox = at % g.ow;
+  let co0 = wid.z * CONV_BLOCK;
+  let channels = min(CONV_BLOCK, g.cOut - co0);
+  let per = chunkChannels(g);
+  var acc0 = vec4<f32>(0.0);
+  var acc1 = vec4<f32>(0.0);
+  for (var ci0 = 0u; ci0 < g.cIn; ci0 += per) {
+    let count = min(per, g.cIn - ci0);
+    stageWeights(lid, u(1u) + (co0 * g.cIn + ci0) * khw, count * khw, khw, g.cIn * khw, khw, channels);
+    if (valid) {
+      for (var cl = 0u; cl < count; cl++) {
+        let xPlane = u(0u) + (b * g.cIn + ci0 + cl) * g.h * g.w;
+        for (var ky = 0u; ky < g.kh; ky++) {
+          let iy = inputAt(oy, ky, g.sh, g.ph, g.h);
+          if (iy < 0) { continue; }
+          for (var kx = 0u; kx < g.kw; kx++) {
+            let ix = inputAt(ox, kx, g.sw, g.pw, g.w);
+            if (ix < 0) { continue; }
+            let v = vec4<f32>(mem[xPlane + u32(iy) * g.w + u32(ix)]);
+            let t = ((cl * g.kh + ky) * g.kw + kx) * 2u;
+            acc0 = fma(v, blockWeights[t], acc0);
+            acc1 = fma(v, blockWeights[t + 1u], acc1);
+          }
+        }
+      }
+    }
+  }
+  if (!valid) { return; }
+  let y = u(2u) + (b * g.cOut + co0) * plane + at;
+  for (var c = 0u; c < channels; c++) { mem[y + c * plane] = select(acc1[c % 4u], acc0[c % 4u], c < 4u); }
+}
+
+// conv2dBackwardInputTiled: dy, w, dx — workgroups over 64 input pixels (x, y) and blocks of input channels
+// (z); each input value gathers from the outputs that read it (dx +=).
+@compute @workgroup_size(64)
+fn conv2dBackwardInputTiled(@builtin(local_invocation_index) lid: u32, @builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
+  let g = geo();
+  let khw = g.kh * g.kw;
+  let plane = g.h * g.w;
+  let p = (wid.x + wid.y * groups.x) * 64u + lid;
+  let valid = p < g.n * plane;
+  let b = p / plane;
+  let at = p % plane;
+  let iy = at / g.w;
+  let ix = at % g.w;
+  let ci0 = wid.z * CONV_BLOCK;
+  let channels = min(CONV_BLOCK, g.cIn - ci0);
+  let per = chunkChannels(g);
+  var acc0 = vec4<f32>(0.0);
+  var acc1 = vec4<f32>(0.0);
+  for (var co0 = 0u; co0 < g.cOut; co0 += per) {
+    let count = min(per, g.cOut - co0);
+    stageWeights(lid, u(1u) + (co0 * g.cIn + ci0) * khw, count * khw, khw, khw, g.cIn * khw, channels);
+    if (valid) {
+      for (var cl = 0u; cl < count; cl++) {
+        let dyPlane = u(0u) + (b * g.cOut + co0 + cl) * g.oh * g.ow;
+        for (var ky = 0u; ky < g.kh; ky++) {
+          let oy = outputAt(iy, ky, g.sh, g.ph, g.oh);
+          if (oy < 0) { continue; }
+          for (var kx = 0u; kx < g.kw; kx++) {
+            let ox = outputAt(ix, kx, g.sw, g.pw, g.ow);
+            if (ox < 0) { continue; }
+            let v = vec4<f32>(mem[dyPlane + u32(oy) * g.ow + u32(ox)]);
+            let t = ((cl * g.kh + ky) * g.kw + kx) * 2u;
+            acc0 = fma(v, blockWeights[t], acc0);
+            acc1 = fma(v, blockWeights[t + 1u], acc1);
+          }
+        }
+      }
+    }
+  }
+  if (!valid) { return; }
+  let dx = u(2u) + (b * g.cIn + ci0) * plane + at;
+  for (var c = 0u; c < channels; c++) { mem[dx + c * plane] += select(acc1[c % 4u], acc0[c % 4u], c < 4u); }
+}
 
 // conv2d: x, w, y
 @compute @workgroup_size(64)
