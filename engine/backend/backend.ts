@@ -91,7 +91,10 @@ export interface Backend<B extends Buf = Buf> {
   /** out[i, :] = src[indices[i], :] for i < count: gathers a batch from a dataset kept on the device. */
   gatherRows(args: { src: B; indices: B; out: B; rowSize: number; count: number }): void;
 
-  /** out[m, n] (+)= op(a)[m, k] · op(b)[k, n], where op transposes when asked. */
+  /**
+   * out[m, n] (+)= op(a)[m, k] · op(b)[k, n], where op transposes when asked; plus bias[j] on every column j
+   * when a bias is given (a dense layer's forward pass in one kernel on the GPU).
+   */
   matmul(args: {
     a: B;
     b: B;
@@ -102,6 +105,7 @@ export interface Backend<B extends Buf = Buf> {
     transA: boolean;
     transB: boolean;
     accumulate: boolean;
+    bias?: B;
   }): void;
   /** out[o, c, i] += bias[c] for o < outer, c < channels, i < inner. */
   addBias(args: { out: B; bias: B; outer: number; channels: number; inner: number }): void;
@@ -116,7 +120,8 @@ export interface Backend<B extends Buf = Buf> {
   /** dx += y ⊙ (dy − Σ_j dy_j y_j), per row. */
   softmaxBackward(args: { y: B; dy: B; dx: B; rows: number; cols: number }): void;
 
-  conv2d(args: { x: B; w: B; y: B; g: Conv2dGeometry }): void;
+  /** y = x ⋆ w (cross-correlation), plus bias[c] on every output channel c when a bias is given. */
+  conv2d(args: { x: B; w: B; y: B; g: Conv2dGeometry; bias?: B }): void;
   conv2dBackwardInput(args: { dy: B; w: B; dx: B; g: Conv2dGeometry }): void;
   conv2dBackwardWeight(args: { x: B; dy: B; dw: B; g: Conv2dGeometry }): void;
   /** Saves, per output, the index of the winning input (within the sample's plane) for the backward pass. */

@@ -110,8 +110,7 @@ export const conv2d: LayerDef<'conv2d', Conv2dParams> = {
     return {
       forward(n) {
         g.n = n;
-        be.conv2d({ x, w: weights.W, y, g });
-        if (p.bias) be.addBias({ out: y, bias: weights.b, outer: n, channels: p.filters, inner: plane });
+        be.conv2d({ x, w: weights.W, y, g, bias: p.bias ? weights.b : undefined });
       },
       backward(n) {
         g.n = n;

@@ -54,8 +54,19 @@ export const dense: LayerDef<'dense', DenseParams> = {
     const u = p.units;
     return {
       forward(n) {
-        be.matmul({ a: x, b: weights.W, out: y, m: n, n: u, k: d, transA: false, transB: false, accumulate: false });
-        if (p.bias) be.addBias({ out: y, bias: weights.b, outer: n, channels: u, inner: 1 });
+        const bias = p.bias ? weights.b : undefined;
+        be.matmul({
+          a: x,
+          b: weights.W,
+          out: y,
+          m: n,
+          n: u,
+          k: d,
+          transA: false,
+          transB: false,
+          accumulate: false,
+          bias,
+        });
       },
       backward(n) {
         be.matmul({ a: x, b: dy, out: grads.W, m: d, n: u, k: n, transA: true, transB: false, accumulate: true });

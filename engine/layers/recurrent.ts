@@ -89,9 +89,9 @@ function recurrentPasses(
         transA: false,
         transB: false,
         accumulate: false,
+        // The bias once for every step (rather than in each step's loop).
+        bias: weights.b,
       });
-      // The bias once for every step (rather than in each step's loop).
-      be.addBias({ out: projected, bias: weights.b, outer: n * T, channels: wu, inner: 1 });
       for (let t = 0; t < T; t++) {
         const s = stepOf(t, wu);
         be.copyBlocks({

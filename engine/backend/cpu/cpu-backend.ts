@@ -28,14 +28,35 @@ export type CpuPrecision = 'f32' | 'f64';
  * kernels run on them in place; `fast: false`, float64 (the oracle for gradient checks) and platforms
  * without WebAssembly get the readable reference loops every faster path is tested against.
  */
-export function createCpuBackend(
-  precision: CpuPrecision = 'f32',
-  options: {
-    fast?: boolean;
-    /** How to start a helper thread (the platform's workers); without it the kernels run on one thread. */
-    spawnThread?: SpawnThread;
-  } = {},
-): Backend<FloatArray> {
+export function createCpuBackend(precision: CpuPrecision = 'f32', options: CpuOptions = {}): Backend<FloatArray> {
+  return withBiasEpilogues(cpuKernels(precision, options));
+}
+
+interface CpuOptions {
+  fast?: boolean;
+  /** How to start a helper thread (the platform's workers); without it the kernels run on one thread. */
+  spawnThread?: SpawnThread;
+}
+
+/**
+ * The optional bias of matmul and conv2d (one kernel on the GPU) as the product followed by addBias: on
+ * the CPU the bias pass costs little, and every product and convolution kernel stays bias-free.
+ */
+function withBiasEpilogues(be: Backend<FloatArray>): Backend<FloatArray> {
+  const { matmul: product, conv2d: convolution } = be;
+  be.matmul = (args) => {
+    product(args);
+    if (args.bias) be.addBias({ out: args.out, bias: args.bias, outer: args.m, channels: args.n, inner: 1 });
+  };
+  be.conv2d = (args) => {
+    convolution(args);
+    const { g } = args;
+    if (args.bias) be.addBias({ out: args.y, bias: args.bias, outer: g.n, channels: g.cOut, inner: g.oh * g.ow });
+  };
+  return be;
+}
+
+function cpuKernels(precision: CpuPrecision, options: CpuOptions): Backend<FloatArray> {
   const reference = referenceBackend(precision);
   if (precision !== 'f32' || options.fast === false) return reference;
   // Float32 training keeps its tensors in shared WebAssembly memory and runs the SIMD kernels on them.

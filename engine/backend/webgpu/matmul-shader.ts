@@ -16,7 +16,8 @@
  * stored into the other of two workgroup buffers after (one barrier per step instead of two).
  * Split K: workgroup z covers K from z·kPerSplit; with more than one split each writes its own slice of
  * the output (c + z·M·N, no accumulation) and the backend adds the slices after.
- * params: a, b, c, m, n, k, (unused), (unused), accumulate, kPerSplit, splits
+ * params: a, b, c, m, n, k, bias (0xffffffff for none), (unused), accumulate, kPerSplit, splits. The bias is
+ * added as the outputs are stored (the backend adds it after the slices instead when K is split).
  */
 
 /** The shape of one product kernel. */
@@ -210,21 +211,24 @@ export function matmulShader(tile: MatmulTile, trans: Transposition, entry: stri
     '  let split = u(10u) > 1u;',
     '  let c = u(2u) + select(0u, wid.z * m * n, split);',
     '  let accumulate = flag(8u) && !split;',
+    '  let bias = u(6u);',
     ...lines(TM, (i) =>
       lines(TN / 4, (h) => {
         const row = `rowBase + ${(i >> 2) * rowThreads * 4 + (i % 4)}u + tr * 4u`;
         const col = `colBase + ${h * colThreads * 4}u + tc * 4u`;
-        return `  storeQuad(c, ${row}, ${col}, m, n, accumulate, acc${i}_${h});`;
+        return `  storeQuad(c, ${row}, ${col}, m, n, accumulate, bias, acc${i}_${h});`;
       }),
     ),
     '}',
     '',
-    '// Writes (or adds) four neighbouring outputs of a row, those inside the matrix.',
-    'fn storeQuad(c: u32, row: u32, col: u32, m: u32, n: u32, accumulate: bool, v: vec4<f32>) {',
+    '// Writes (or adds) four neighbouring outputs of a row, those inside the matrix, plus their bias.',
+    'fn storeQuad(c: u32, row: u32, col: u32, m: u32, n: u32, accumulate: bool, bias: u32, v: vec4<f32>) {',
     '  if (row >= m) { return; }',
     '  for (var e = 0u; e < 4u; e++) {',
     '    let at = c + row * n + col + e;',
-    '    if (col + e < n) { if (accumulate) { mem[at] += v[e]; } else { mem[at] = v[e]; } }',
+    '    if (col + e >= n) { continue; }',
+    '    let value = select(v[e] + mem[bias + col + e], v[e], bias == 0xffffffffu);',
+    '    if (accumulate) { mem[at] += value; } else { mem[at] = value; }',
     '  }',
     '}',
     '',

@@ -220,7 +220,7 @@ export function webGpuBackendOn(pipelines: GpuPipelines, options: WebGpuOptions 
       ),
     gatherRows: ({ src, indices, out, rowSize, count }) =>
       run('gatherRows', [src.offset, indices.offset, out.offset, rowSize, count], rowSize * count),
-    matmul({ a, b, out, m, n, k, transA, transB, accumulate }) {
+    matmul({ a, b, out, m, n, k, transA, transB, accumulate, bias }) {
       const [entry, tile] = matmulTile(m, n);
       const tiles = Math.ceil(m / tile.BM) * Math.ceil(n / tile.BN);
       // Split K when the output has too few tiles to fill the GPU and K is long: each split's slice is
@@ -228,16 +228,15 @@ export function webGpuBackendOn(pipelines: GpuPipelines, options: WebGpuOptions 
       const splits = Math.max(1, Math.min(Math.floor(BUSY_WORKGROUPS / tiles), Math.floor(k / 256), 16));
       const kPerSplit = Math.ceil(k / splits / tile.BK) * tile.BK;
       const target = splits > 1 ? scratch('matmul splits', splits * m * n) : out.offset;
+      // The bias goes in as the outputs are stored, or after the slices are summed.
+      const fusedBias = bias && splits === 1 ? bias.offset : NONE;
       run(
         `${entry}${transposition(transA, transB)}`,
-        [a.offset, b.offset, target, m, n, k, 0, 0, accumulate, kPerSplit, splits],
-        {
-          x: Math.ceil(n / tile.BN),
-          y: Math.ceil(m / tile.BM),
-          z: splits,
-        },
+        [a.offset, b.offset, target, m, n, k, fusedBias, 0, accumulate, kPerSplit, splits],
+        { x: Math.ceil(n / tile.BN), y: Math.ceil(m / tile.BM), z: splits },
       );
       if (splits > 1) run('sumChunks', [target, out.offset, m * n, splits, accumulate], m * n);
+      if (bias && splits > 1) run('addBias', [out.offset, bias.offset, m, n, 1], m * n);
     },
     addBias: ({ out, bias, outer, channels, inner }) =>
       run('addBias', [out.offset, bias.offset, outer, channels, inner], outer * channels * inner),
@@ -249,10 +248,11 @@ export function webGpuBackendOn(pipelines: GpuPipelines, options: WebGpuOptions 
     softmax: ({ x, y, rows, cols }) => run('softmax', [x.offset, y.offset, rows, cols], rows),
     softmaxBackward: ({ y, dy, dx, rows, cols }) =>
       run('softmaxBackward', [y.offset, dy.offset, dx.offset, rows, cols], rows),
-    conv2d: ({ x, w, y, g }) =>
-      g.kh * g.kw <= CHUNK_TAPS
-        ? run('conv2dTiled', [x.offset, w.offset, y.offset, ...geometry(g)], convGrid(g.n * g.oh * g.ow, g.cOut))
-        : run('conv2d', [x.offset, w.offset, y.offset, ...geometry(g)], g.n * g.cOut * g.oh * g.ow),
+    conv2d: ({ x, w, y, g, bias }) => {
+      const args = [x.offset, w.offset, y.offset, ...geometry(g), bias?.offset ?? NONE];
+      if (g.kh * g.kw <= CHUNK_TAPS) run('conv2dTiled', args, convGrid(g.n * g.oh * g.ow, g.cOut));
+      else run('conv2d', args, g.n * g.cOut * g.oh * g.ow);
+    },
     conv2dBackwardInput: ({ dy, w, dx, g }) =>
       g.kh * g.kw <= CHUNK_TAPS
         ? run(

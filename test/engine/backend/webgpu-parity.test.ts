@@ -196,11 +196,12 @@ describe('the other kernels on WebGPU match the CPU', () => {
   it.each([
     { n: 3, cIn: 30, h: 9, w: 8, cOut: 11, kh: 3, kw: 3, sh: 2, sw: 1, ph: 1, pw: 2, oh: 5, ow: 10 },
     { n: 2, cIn: 2, h: 20, w: 19, cOut: 3, kh: 17, kw: 17, sh: 1, sw: 1, ph: 1, pw: 0, oh: 6, ow: 3 },
-  ])('convolution forward and input gradient, $kh x $kw window, $cIn to $cOut channels', async (g) => {
+  ])('convolution forward (with its bias) and input gradient, $kh x $kw window, $cIn to $cOut channels', async (g) => {
     const [a, b] = await onBoth(async (be) => {
       const w = data(be, randoms(g.cOut * g.cIn * g.kh * g.kw, 60));
       const y = be.alloc(g.n * g.cOut * g.oh * g.ow, 'y');
-      be.conv2d({ x: data(be, randoms(g.n * g.cIn * g.h * g.w, 61)), w, y, g });
+      const bias = data(be, randoms(g.cOut, 64));
+      be.conv2d({ x: data(be, randoms(g.n * g.cIn * g.h * g.w, 61)), w, y, g, bias });
       const dx = data(be, randoms(g.n * g.cIn * g.h * g.w, 62));
       be.conv2dBackwardInput({ dy: data(be, randoms(g.n * g.cOut * g.oh * g.ow, 63)), w, dx, g });
       return Promise.all([y, dx].map((x) => be.read(x)));
@@ -262,11 +263,13 @@ async function products(on: Backend): Promise<void> {
     [1, 65, 17],
     [64, 64, 64],
     [130, 129, 20],
+    [5, 7, 600], // K split in two, summed after
   ])
     for (const transA of [false, true])
       for (const transB of [false, true]) {
         const [a, b] = await onBoth(on, async (be) => {
           const out = data(be, randoms(m * n, 30));
+          const bias = transA === transB ? data(be, randoms(n, 33)) : undefined;
           be.matmul({
             a: data(be, randoms(m * k, 31)),
             b: data(be, randoms(k * n, 32)),
@@ -276,11 +279,12 @@ async function products(on: Backend): Promise<void> {
             k,
             transA,
             transB,
-            accumulate: true,
+            accumulate: transA || !transB,
+            bias,
           });
           return [await be.read(out)];
         });
-        expectClose(a[0], b[0], `${m}x${k}x${n} ${transA} ${transB}`);
+        expectClose(a[0], b[0], `${m}x${k}x${n} ${transA} ${transB} ${transA === transB ? 'bias' : ''}`);
       }
 }
 

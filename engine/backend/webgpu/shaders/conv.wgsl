@@ -1,5 +1,5 @@
 // Convolution over NCHW (cross-correlation, as every framework). params: three tensors, then the geometry
-// (see geo()).
+// (see geo()); the forward kernels then take a bias (one per output channel; 0xffffffff for none).
 //
 // Tiled kernels (conv2dTiled, conv2dBackwardInputTiled): a thread computes one pixel for a block of
 // CONV_BLOCK channels (two vec4 accumulators), so each input value it loads feeds CONV_BLOCK multiply-adds;
@@ -67,7 +67,11 @@ fn conv2dTiled(@builtin(local_invocation_index) lid: u32, @builtin(workgroup_id)
   }
   if (!valid) { return; }
   let y = u(2u) + (b * g.cOut + co0) * plane + at;
-  for (var c = 0u; c < channels; c++) { mem[y + c * plane] = select(acc1[c % 4u], acc0[c % 4u], c < 4u); }
+  let bias = u(16u);
+  for (var c = 0u; c < channels; c++) {
+    let sum = select(acc1[c % 4u], acc0[c % 4u], c < 4u);
+    mem[y + c * plane] = select(sum + mem[bias + co0 + c], sum, bias == 0xffffffffu);
+  }
 }
 
 // conv2dBackwardInputTiled: dy, w, dx — workgroups over 64 input pixels (x, y) and blocks of input channels
@@ -138,7 +142,8 @@ fn conv2d(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups
       }
     }
   }
-  mem[u(2u) + i] = sum;
+  let bias = u(16u);
+  mem[u(2u) + i] = select(sum + mem[bias + co], sum, bias == 0xffffffffu);
 }
 
 // conv2dBackwardInput: dy, w, dx — each input value gathers from the outputs that read it (dx +=).
