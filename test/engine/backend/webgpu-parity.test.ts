@@ -288,6 +288,23 @@ async function products(on: Backend): Promise<void> {
       }
 }
 
+describe('profiling', () => {
+  it('times each kernel a step of calls dispatches, with its dispatch count', async () => {
+    const g = { n: 2, cIn: 3, h: 8, w: 8, cOut: 4, kh: 3, kw: 3, sh: 1, sw: 1, ph: 1, pw: 1, oh: 8, ow: 8 };
+    const [x, w, y] = [gpu.alloc(2 * 3 * 64, 'x'), gpu.alloc(4 * 3 * 9, 'w'), gpu.alloc(2 * 4 * 64, 'y')];
+    const [a, b, c] = [gpu.alloc(40 * 30, 'a'), gpu.alloc(30 * 20, 'b'), gpu.alloc(40 * 20, 'c')];
+    const times = await gpu.kernelTimes(() => {
+      for (let i = 0; i < 3; i++) gpu.conv2d({ x, w, y, g });
+      gpu.matmul({ a, b, out: c, m: 40, n: 20, k: 30, transA: false, transB: true, accumulate: false });
+    });
+    expect(times, 'Chromium gives SwiftShader timestamp queries').not.toBeNull();
+    const byEntry = new Map(times?.map((t) => [t.entry, t]));
+    expect(byEntry.get('conv2dTiled')?.dispatches).toBe(3);
+    expect(byEntry.get('matmulSmallNT')?.dispatches).toBe(1);
+    for (const t of times ?? []) expect(t.microseconds, t.entry).toBeGreaterThan(0);
+  });
+});
+
 describe('shaders', () => {
   it('the bundled module is built from the .wgsl files (npx tsx scripts/build-shaders.ts)', () => {
     expect(readFileSync(bundlePath, 'utf8')).toBe(bundleShaders());

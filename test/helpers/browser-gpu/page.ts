@@ -18,6 +18,7 @@ async function open(): Promise<{ be: WebGpuBackend; name: string; device: GPUDev
   if (!adapter) throw new Error('no WebGPU adapter in this page');
   const device = await adapter.requestDevice({
     requiredLimits: largestLimits(adapter),
+    requiredFeatures: adapter.features.has('timestamp-query') ? ['timestamp-query'] : [],
   });
   const query = new URLSearchParams(location.search);
   const matmulTiles = query.get('matmul') as WebGpuOptions['matmulTiles'] | null;
@@ -69,6 +70,14 @@ const harness: PageHarness = {
     } catch (e) {
       return (e as Error).message;
     }
+  },
+  async startProfiling() {
+    await chain;
+    return (await opened).be.startProfiling();
+  },
+  async kernelTimes() {
+    await chain;
+    return (await opened).be.kernelTimes();
   },
   run(ops) {
     const result = chain.then(() => runBatch(ops));

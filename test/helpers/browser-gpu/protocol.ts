@@ -2,6 +2,8 @@
  * What the Node side of the browser WebGPU backend sends to the page: the backend calls of one batch, in
  * order, with buffers named by number. A batch ends with the reads whose values come back.
  */
+import type { KernelTime } from '../../../engine/backend/webgpu/gpu-profiler';
+
 export type BufRef = { $buf: number };
 export type Op =
   | { op: 'alloc'; id: number; size: number; label: string }
@@ -22,6 +24,10 @@ export interface PageHarness {
   /** The adapter's name, once the backend is compiled. */
   ready: Promise<string>;
   run(ops: Op[]): Promise<BatchResult>;
+  /** Times every dispatch from now on (false when the device has no timestamp queries). */
+  startProfiling(): Promise<boolean>;
+  /** The kernels' GPU times since profiling started. */
+  kernelTimes(): Promise<KernelTime[]>;
   /** Compiles a shader file as the backend does: null, or the error it reports. */
   shaderError(file: string, code: string): Promise<string | null>;
 }

@@ -1,4 +1,5 @@
 import type { Backend, Buf } from '../../../engine/backend/backend';
+import type { KernelTime } from '../../../engine/backend/webgpu/gpu-profiler';
 import type { MatmulTile } from '../../../engine/backend/webgpu/matmul-shader';
 import type { WebGpuOptions } from '../../../engine/backend/webgpu/webgpu-backend';
 import { EngineError, type EngineErrorCode } from '../../../engine/errors';
@@ -21,6 +22,8 @@ export type RemoteGpuBackend = Backend<RemoteBuf> & {
   close(): Promise<void>;
   /** Compiles a shader file in the page as the backend does: null, or the error it reports. */
   shaderError(file: string, code: string): Promise<string | null>;
+  /** The GPU time of each kernel that `record`'s calls dispatch, or null without timestamp queries. */
+  kernelTimes(record: () => void): Promise<KernelTime[] | null>;
 };
 
 /** A kernel argument for the page: buffers (alone or as fields of the argument object) become numbers. */
@@ -108,6 +111,19 @@ export async function openBrowserGpuBackend(
       return dispatches;
     },
     close,
+    /**
+     * The GPU time of each kernel the calls made by `record` dispatch (see GpuProfiler), or null when the
+     * page's device has no timestamp queries.
+     */
+    async kernelTimes(record: () => void): Promise<KernelTime[] | null> {
+      type Page = { gpuHarness: PageHarness };
+      await send(ops.splice(0));
+      if (!(await page.evaluate(async () => await (window as unknown as Page).gpuHarness.startProfiling())))
+        return null;
+      record();
+      await send(ops.splice(0));
+      return page.evaluate(async () => await (window as unknown as Page).gpuHarness.kernelTimes());
+    },
     shaderError: (file: string, code: string) =>
       page.evaluate(([f, c]) => (window as unknown as { gpuHarness: PageHarness }).gpuHarness.shaderError(f, c), [
         file,
