@@ -146,17 +146,25 @@ export function webGpuBackendOn(pipelines: GpuPipelines, options: WebGpuOptions 
    * A reduction kernel (biasGrad, conv2dBackwardWeight) over `terms` terms per output: one pass when they
    * fit one workgroup's chunk; else each chunk's sum goes to working memory, and biasGrad adds the chunks.
    */
-  function reduce(entry: string, args: (target: number) => Param[], out: GpuBuf, count: number, terms: number): void {
+  function reduce(
+    entry: string,
+    args: (target: number) => Param[],
+    out: GpuBuf,
+    count: number,
+    terms: number,
+    accumulate = true,
+    depth = 0,
+  ): void {
     const chunks = Math.ceil(terms / TERMS_PER_GROUP);
     if (chunks <= 1) {
       run(entry, args(out.offset), grid(count, 1));
       return;
     }
-    if (chunks > TERMS_PER_GROUP)
-      throw new EngineError('TOO_LARGE', `${entry}: ${terms} terms per output is more than two passes can add`);
-    const partial = scratch(`${entry} chunks`, chunks * count);
+    const partial = scratch(`${entry} chunks ${depth}`, chunks * count);
     run(entry, args(partial), grid(count, chunks));
-    run('biasGrad', [partial, out.offset, chunks, count, 1, true], grid(count, 1));
+    // The chunks' sums are terms of a sum too (more passes only past 4096² terms per output).
+    const sumChunks = (target: number) => [partial, target, chunks, count, 1, accumulate];
+    reduce('biasGrad', sumChunks, out, count, chunks, accumulate, depth + 1);
   }
 
   return {
@@ -268,14 +276,21 @@ export function webGpuBackendOn(pipelines: GpuPipelines, options: WebGpuOptions 
             convGrid(g.n * g.h * g.w, g.cIn),
           )
         : run('conv2dBackwardInput', [dy.offset, w.offset, dx.offset, ...geometry(g)], g.n * g.cIn * g.h * g.w),
-    conv2dBackwardWeight: ({ x, dy, dw, g }) =>
-      reduce(
-        'conv2dBackwardWeight',
-        (target) => [x.offset, dy.offset, target, ...geometry(g), true],
-        dw,
-        g.cOut * g.cIn * g.kh * g.kw,
-        g.n * g.oh * g.ow,
-      ),
+    conv2dBackwardWeight({ x, dy, dw, g }) {
+      const taps = g.cIn * g.kh * g.kw;
+      const weights = g.cOut * taps;
+      const pixels = g.n * g.oh * g.ow;
+      // Chunks of at least 512 pixels (a multiple of 64), at most TERMS_PER_GROUP of them (one pass adds them).
+      const perGroup = Math.max(512, Math.ceil(pixels / TERMS_PER_GROUP / 64) * 64);
+      const chunks = Math.ceil(pixels / perGroup);
+      const target = chunks > 1 ? scratch('conv2dBackwardWeight chunks', chunks * weights) : dw.offset;
+      run('conv2dBackwardWeightTiled', [x.offset, dy.offset, target, ...geometry(g), true, perGroup], {
+        x: Math.ceil(taps / 64),
+        y: Math.ceil(g.cOut / CONV_BLOCK),
+        z: chunks,
+      });
+      if (chunks > 1) run('biasGrad', [target, dw.offset, chunks, weights, 1, true], grid(weights, 1));
+    },
     maxPool: ({ x, y, argmax, g }) =>
       run('maxPool', [x.offset, y.offset, argmax.offset, ...geometry(g)], g.n * g.cIn * g.oh * g.ow),
     maxPoolBackward: ({ dy, argmax, dx, g }) =>
@@ -363,8 +378,7 @@ export function webGpuBackendOn(pipelines: GpuPipelines, options: WebGpuOptions 
     },
     regularize: ({ w, g, size, l1, l2 }) => run('regularize', [w.offset, g.offset, size, f32(l1), f32(l2)], size),
     clipByGlobalNorm({ g, size, maxNorm, normSq }) {
-      run('sumSquares', [g.offset, size, partials], lossGroups);
-      run('finishSquares', [partials, normSq.offset], one);
+      reduce('sumSquares', (target) => [g.offset, target, size], normSq, 1, size, false);
       if (maxNorm > 0) run('clipScale', [g.offset, size, normSq.offset, f32(maxNorm)], size);
     },
     optimizerStep({ kind, hyper: h, params, grads, slot1, slot2, size, step }) {

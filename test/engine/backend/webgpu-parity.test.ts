@@ -196,17 +196,34 @@ describe('the other kernels on WebGPU match the CPU', () => {
   it.each([
     { n: 3, cIn: 30, h: 9, w: 8, cOut: 11, kh: 3, kw: 3, sh: 2, sw: 1, ph: 1, pw: 2, oh: 5, ow: 10 },
     { n: 2, cIn: 2, h: 20, w: 19, cOut: 3, kh: 17, kw: 17, sh: 1, sw: 1, ph: 1, pw: 0, oh: 6, ow: 3 },
-  ])('convolution forward (with its bias) and input gradient, $kh x $kw window, $cIn to $cOut channels', async (g) => {
+  ])(
+    'convolution forward (with its bias), input and weight gradients, $kh x $kw window, $cIn to $cOut channels',
+    async (g) => {
+      const [a, b] = await onBoth(async (be) => {
+        const w = data(be, randoms(g.cOut * g.cIn * g.kh * g.kw, 60));
+        const y = be.alloc(g.n * g.cOut * g.oh * g.ow, 'y');
+        const bias = data(be, randoms(g.cOut, 64));
+        const x = data(be, randoms(g.n * g.cIn * g.h * g.w, 61));
+        be.conv2d({ x, w, y, g, bias });
+        const dy = data(be, randoms(g.n * g.cOut * g.oh * g.ow, 63));
+        const dx = data(be, randoms(g.n * g.cIn * g.h * g.w, 62));
+        be.conv2dBackwardInput({ dy, w, dx, g });
+        const dw = data(be, randoms(g.cOut * g.cIn * g.kh * g.kw, 65));
+        be.conv2dBackwardWeight({ x, dy, dw, g });
+        return Promise.all([y, dx, dw].map((t) => be.read(t)));
+      });
+      for (const [i, values] of a.entries()) expectClose(values, b[i], ['y', 'dx', 'dw'][i]);
+    },
+  );
+
+  it('the global norm of a long gradient (summed in chunks of 4096, then the chunks)', async () => {
     const [a, b] = await onBoth(async (be) => {
-      const w = data(be, randoms(g.cOut * g.cIn * g.kh * g.kw, 60));
-      const y = be.alloc(g.n * g.cOut * g.oh * g.ow, 'y');
-      const bias = data(be, randoms(g.cOut, 64));
-      be.conv2d({ x: data(be, randoms(g.n * g.cIn * g.h * g.w, 61)), w, y, g, bias });
-      const dx = data(be, randoms(g.n * g.cIn * g.h * g.w, 62));
-      be.conv2dBackwardInput({ dy: data(be, randoms(g.n * g.cOut * g.oh * g.ow, 63)), w, dx, g });
-      return Promise.all([y, dx].map((x) => be.read(x)));
+      const g = data(be, randoms(10_000, 26));
+      const normSq = data(be, [123]);
+      be.clipByGlobalNorm({ g, size: 10_000, maxNorm: 5, normSq });
+      return Promise.all([g, normSq].map((x) => be.read(x)));
     });
-    for (const [i, values] of a.entries()) expectClose(values, b[i], ['y', 'dx'][i]);
+    for (const [i, values] of a.entries()) expectClose(values, b[i], ['g', 'normSq'][i]);
   });
 
   it('bias and convolution weight gradients over a large batch (summed in chunks)', async () => {

@@ -175,36 +175,68 @@ fn conv2dBackwardInput(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(n
   mem[u(2u) + i] += sum;
 }
 
-// conv2dBackwardWeight: x, dy, target, (geometry), accumulate — each weight sums over the batch and the output
-// positions: one workgroup per weight (x, y) and chunk of TERMS_PER_GROUP terms (z), summed as in biasGrad.
-@compute @workgroup_size(REDUCE_THREADS)
-fn conv2dBackwardWeight(@builtin(local_invocation_index) lid: u32, @builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
+// conv2dBackwardWeightTiled: x, dy, target, (geometry), accumulate, pixelsPerGroup — dW[co, ci, ky, kx] (+)=
+// Σ over the batch and the output positions of dy[b, co, oy, ox] · x[b, ci, oy·sh + ky − ph, ox·sw + kx − pw].
+// Workgroups over 64 taps (ci, ky, kx) (x), blocks of CONV_BLOCK output channels (y) and chunks of
+// pixelsPerGroup output pixels (z). For each 64 pixels of its chunk, the workgroup stages their dy values
+// for the block and where their windows start; each thread then adds its tap's input value times them into
+// CONV_BLOCK sums. One chunk: target is dW; more: target[chunk · weights + w], added up by the backend.
+var<workgroup> pixelDy: array<vec4<f32>, 128>; // [pixel][block channel]
+var<workgroup> pixelSample: array<u32, 64>; // where the pixel's sample starts in x
+var<workgroup> pixelCorner: array<vec2<i32>, 64>; // the window's top row and left column (padding included)
+
+@compute @workgroup_size(64)
+fn conv2dBackwardWeightTiled(@builtin(local_invocation_index) lid: u32, @builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
   let g = geo();
-  let weights = g.cOut * g.cIn * g.kh * g.kw;
-  let wi = wid.x + wid.y * groups.x;
-  let kx = wi % g.kw;
-  let ky = (wi / g.kw) % g.kh;
-  let ci = (wi / (g.kw * g.kh)) % g.cIn;
-  let co = wi / (g.kw * g.kh * g.cIn);
+  let khw = g.kh * g.kw;
+  let taps = g.cIn * khw;
+  let t = wid.x * 64u + lid;
+  let tapOffset = (t / khw) * g.h * g.w;
+  let ky = i32((t % khw) / g.kw);
+  let kx = i32(t % g.kw);
+  let co0 = wid.y * CONV_BLOCK;
+  let channels = min(CONV_BLOCK, g.cOut - co0);
   let plane = g.oh * g.ow;
-  let terms = g.n * plane;
-  let first = wid.z * TERMS_PER_GROUP;
-  var sum = 0.0;
-  if (wi < weights) {
-    for (var q = first + lid; q < min(terms, first + TERMS_PER_GROUP); q += REDUCE_THREADS) {
-      let b = q / plane;
-      let ox = q % g.ow;
-      let oy = (q / g.ow) % g.oh;
-      let iy = inputAt(oy, ky, g.sh, g.ph, g.h);
-      let ix = inputAt(ox, kx, g.sw, g.pw, g.w);
-      if (iy >= 0 && ix >= 0) {
-        sum += mem[u(1u) + (b * g.cOut + co) * plane + q % plane] * mem[u(0u) + ((b * g.cIn + ci) * g.h + u32(iy)) * g.w + u32(ix)];
+  let first = wid.z * u(17u);
+  let last = min(g.n * plane, first + u(17u));
+  var acc0 = vec4<f32>(0.0);
+  var acc1 = vec4<f32>(0.0);
+  for (var p0 = first; p0 < last; p0 += 64u) {
+    workgroupBarrier(); // every thread is done with the previous 64 pixels
+    let p = p0 + lid;
+    if (p < last) {
+      let b = p / plane;
+      let at = p % plane;
+      let dyAt = u(1u) + (b * g.cOut + co0) * plane + at;
+      var d0 = vec4<f32>(0.0);
+      var d1 = vec4<f32>(0.0);
+      for (var c = 0u; c < min(channels, 4u); c++) { d0[c] = mem[dyAt + c * plane]; }
+      for (var c = 4u; c < channels; c++) { d1[c - 4u] = mem[dyAt + c * plane]; }
+      pixelDy[2u * lid] = d0;
+      pixelDy[2u * lid + 1u] = d1;
+      pixelSample[lid] = u(0u) + b * g.cIn * g.h * g.w;
+      pixelCorner[lid] = vec2<i32>(i32((at / g.ow) * g.sh) - i32(g.ph), i32((at % g.ow) * g.sw) - i32(g.pw));
+    }
+    workgroupBarrier();
+    if (t < taps) {
+      for (var q = 0u; q < min(64u, last - p0); q++) {
+        let iy = pixelCorner[q].x + ky;
+        let ix = pixelCorner[q].y + kx;
+        if (iy >= 0 && iy < i32(g.h) && ix >= 0 && ix < i32(g.w)) {
+          let v = vec4<f32>(mem[pixelSample[q] + tapOffset + u32(iy) * g.w + u32(ix)]);
+          acc0 = fma(v, pixelDy[2u * q], acc0);
+          acc1 = fma(v, pixelDy[2u * q + 1u], acc1);
+        }
       }
     }
   }
-  let total = workgroupSum(lid, sum);
-  if (lid == 0u && wi < weights) {
-    let at = u(2u) + select(wid.z * weights + wi, wi, groups.z == 1u);
-    if (flag(16u) && groups.z == 1u) { mem[at] += total; } else { mem[at] = total; }
+  if (t >= taps) { return; }
+  let split = groups.z > 1u;
+  let out = u(2u) + select(0u, wid.z * g.cOut * taps, split);
+  let accumulate = flag(16u) && !split;
+  for (var c = 0u; c < channels; c++) {
+    let at = out + (co0 + c) * taps + t;
+    let sum = select(acc1[c % 4u], acc0[c % 4u], c < 4u);
+    if (accumulate) { mem[at] += sum; } else { mem[at] = sum; }
   }
 }

@@ -63,23 +63,18 @@ fn adam(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
   mem[u(0u) + i] -= f(5u) * v / (sqrt(s) / f(8u) + f(9u));
 }
 
-// sumSquares: g, size, partials — 256 threads leave partial sums of g² (then finishSquares adds them)
-@compute @workgroup_size(64)
-fn sumSquares(@builtin(global_invocation_id) gid: vec3<u32>) {
+// sumSquares: g, target, size — Σ g², one workgroup per chunk of TERMS_PER_GROUP terms (z), summed as in
+// biasGrad: one chunk writes target[0], more write target[chunk] for the backend to add up.
+@compute @workgroup_size(REDUCE_THREADS)
+fn sumSquares(@builtin(local_invocation_index) lid: u32, @builtin(workgroup_id) wid: vec3<u32>) {
+  let first = wid.z * TERMS_PER_GROUP;
   var sum = 0.0;
-  for (var i = gid.x; i < u(1u); i += 256u) {
-    let g = mem[u(0u) + i];
+  for (var q = first + lid; q < min(u(2u), first + TERMS_PER_GROUP); q += REDUCE_THREADS) {
+    let g = mem[u(0u) + q];
     sum += g * g;
   }
-  mem[u(2u) + gid.x] = sum;
-}
-
-// finishSquares: partials, normSq — normSq[0] = Σ partials
-@compute @workgroup_size(1)
-fn finishSquares() {
-  var total = 0.0;
-  for (var t = 0u; t < 256u; t++) { total += mem[u(0u) + t]; }
-  mem[u(1u)] = total;
+  let total = workgroupSum(lid, sum);
+  if (lid == 0u) { mem[u(1u) + wid.z] = total; }
 }
 
 // clipScale: g, size, normSq, maxNorm — g *= maxNorm / (‖g‖ + 1e-6) when that is below 1
