@@ -280,6 +280,21 @@ function table(r: Results): string {
       '',
       `Tile sweep of the 4096³ product in the same run: ${r.sweep.map((s) => `${s.tile.BM} x ${s.tile.BN} (${s.tile.TM} x ${s.tile.TN} per thread, K step ${s.tile.BK}${s.tile.prefetch ? ', prefetched' : ''}) ${fmt(s.gflops)} GFLOP/s`).join('; ')}.`,
     );
+  if (r.profiles?.length)
+    lines.push(
+      '',
+      "Where a training step's GPU time goes (`--profile`, timestamp queries, each dispatch in its own pass; the three longest kernels):",
+      '',
+      ...r.profiles.map((p) => {
+        const total = p.kernels.reduce((sum, k) => sum + k.microsecondsPerStep, 0);
+        const dispatches = p.kernels.reduce((sum, k) => sum + k.dispatchesPerStep, 0);
+        const top = p.kernels
+          .slice(0, 3)
+          .map((k) => `${k.entry} ${Math.round((100 * k.microsecondsPerStep) / total)}%`)
+          .join(', ');
+        return `- ${workloads[p.workload as WorkloadName]?.title ?? p.workload}, batch ${p.batch}: ${Math.round(total)} us in ${Math.round(dispatches)} dispatches; ${top}`;
+      }),
+    );
   if (r.notes) lines.push('', r.notes);
   return lines.join('\n');
 }
