@@ -68,6 +68,14 @@ interface DeviceData {
  * stopping, checkpoints that resume bit for bit. Every buffer is allocated in the constructor.
  * A non-finite value stops training with an error that names the node, leaving the last good weights.
  */
+/** Everything a step changes: weights, optimizer slots, layers' own state. */
+interface TrainState {
+  params: Buf;
+  slot1: Buf;
+  slot2: Buf;
+  layers: Buf[];
+}
+
 export class Trainer {
   readonly plan: TrainingPlan;
   readonly session: Session;
@@ -82,8 +90,8 @@ export class Trainer {
   private readonly train: DeviceData;
   private readonly validation?: DeviceData;
   private readonly indices: Buf;
-  /** The weights and optimizer state before the last update (to undo it, and for update ratios). */
-  readonly backup: { params: Buf; slot1: Buf; slot2: Buf };
+  /** The weights, optimizer and layer state before the last step (to undo it, and for update ratios). */
+  readonly backup: TrainState;
   /** Samples in the last training batch (its activations and gradients are still in the buffers). */
   lastBatchSize = 0;
   private readonly paramNormSq: Buf;
@@ -92,7 +100,9 @@ export class Trainer {
   /** Its cells, as views made once. */
   private readonly stepLogCells: Buf[];
   /** The state before the first step not yet read, to roll back to (deferred backends only). */
-  private readonly settledState?: { params: Buf; slot1: Buf; slot2: Buf };
+  private readonly settledState?: TrainState;
+  /** Layers' own state (batch norm's running statistics), saved and restored with the weights. */
+  private readonly layerStates: Buf[];
   private pendingSteps: PendingStep[] = [];
   private progress = {
     bestLoss: Number.POSITIVE_INFINITY,
@@ -126,20 +136,18 @@ export class Trainer {
     this.identity = Uint32Array.from({ length: Math.max(train.count, validation?.count ?? 0) }, (_, i) => i);
     this.indices = be.alloc(this.batchSize, 'batch indices');
     const total = Math.max(this.session.paramCount, 1);
-    this.backup = {
-      params: be.alloc(total, 'backup params'),
-      slot1: be.alloc(total, 'backup slot1'),
-      slot2: be.alloc(total, 'backup slot2'),
-    };
+    this.layerStates = this.session.nodes.flatMap((node) => Object.values(node.passes.state ?? {}).map((st) => st.buf));
+    const stateCopy = (label: string): TrainState => ({
+      params: be.alloc(total, `${label} params`),
+      slot1: be.alloc(total, `${label} slot1`),
+      slot2: be.alloc(total, `${label} slot2`),
+      layers: this.layerStates.map((buf) => be.alloc(buf.length, `${label} layer state`)),
+    });
+    this.backup = stateCopy('backup');
     this.paramNormSq = be.alloc(1, 'param normSq');
     this.stepLog = be.alloc(this.loggedSteps * 4, 'step log');
     this.stepLogCells = Array.from({ length: this.loggedSteps * 4 }, (_, i) => be.view(this.stepLog, i, 1));
-    if (this.loggedSteps > 1)
-      this.settledState = {
-        params: be.alloc(total, 'settled params'),
-        slot1: be.alloc(total, 'settled slot1'),
-        slot2: be.alloc(total, 'settled slot2'),
-      };
+    if (this.loggedSteps > 1) this.settledState = stateCopy('settled');
   }
 
   /** Steps a caller that checks for pauses between runSteps calls should ask for at a time. */
@@ -195,11 +203,12 @@ export class Trainer {
   private recordStep(replaying = false): void {
     const { be, session: s } = this;
     const t = this.doc.training;
-    if (this.pendingSteps.length === 0 && this.settledState) this.copyState(this.settledState, s.flat);
+    if (this.pendingSteps.length === 0 && this.settledState) this.copyState(this.settledState, this.live);
+    // Before the passes: a training forward pass moves the running statistics.
+    this.copyState(this.backup, this.live);
     const n = this.nextBatch(!replaying);
     this.passes(n);
     const lr = learningRate(t, this.epoch);
-    this.copyState(this.backup, s.flat);
     be.optimizerStep({
       ...s.flat,
       kind: t.optimizer.kind,
@@ -281,17 +290,17 @@ export class Trainer {
   /**
    * Step `k` of the log went non-finite: back to the state before it. The last step is undone from the
    * backup; an earlier one by going back to the state before the log and replaying the steps before it
-   * with the same batches and dropout masks, so training stops exactly before the bad step either way.
-   * (Layers' running statistics are not rolled back: replayed steps update them twice.)
+   * with the same batches and dropout masks, so training stops exactly before the bad step either way
+   * (layers' running statistics included).
    */
   private rollBackTo(steps: PendingStep[], k: number): void {
     if (k === steps.length - 1) {
-      this.copyState(this.session.flat, this.backup);
+      this.copyState(this.live, this.backup);
       this.step--;
       this.batchIndex--;
       return;
     }
-    this.copyState(this.session.flat, this.settledState!);
+    this.copyState(this.live, this.settledState!);
     this.step -= steps.length;
     this.batchIndex -= steps.length;
     for (let j = 0; j < k; j++) this.recordStep(true);
@@ -301,8 +310,11 @@ export class Trainer {
   /** Runs the next step's passes again without updating, to name the node that went non-finite. */
   private async diagnoseNextStep(problem: string): Promise<EngineError> {
     const n = this.nextBatch(false);
+    this.copyState(this.backup, this.live);
     this.passes(n);
     const culprit = await findNonFinite(this.session, n);
+    // The diagnosing forward pass moved the running statistics too.
+    this.copyState(this.live, this.backup);
     const where = culprit ? `; node "${culprit.id}" is the first to ${culprit.what}` : '';
     return new EngineError(
       'NON_FINITE',
@@ -452,10 +464,16 @@ export class Trainer {
     be.gatherRows({ src: d.targets, indices: this.indices, out: s.targets, rowSize: s.targetSize, count: rows.length });
   }
 
-  private copyState(to: { params: Buf; slot1: Buf; slot2: Buf }, from: { params: Buf; slot1: Buf; slot2: Buf }): void {
+  /** The session's own state buffers. */
+  private get live(): TrainState {
+    return { ...this.session.flat, layers: this.layerStates };
+  }
+
+  private copyState(to: TrainState, from: TrainState): void {
     const size = this.session.paramCount;
-    if (size === 0) return;
-    for (const key of ['params', 'slot1', 'slot2'] as const)
-      this.be.copy({ src: from[key], out: to[key], size, accumulate: false });
+    if (size > 0)
+      for (const key of ['params', 'slot1', 'slot2'] as const)
+        this.be.copy({ src: from[key], out: to[key], size, accumulate: false });
+    from.layers.forEach((src, i) => this.be.copy({ src, out: to.layers[i], size: src.length, accumulate: false }));
   }
 }

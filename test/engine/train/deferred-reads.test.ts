@@ -3,8 +3,9 @@ import type { Backend } from '../../../engine/backend/backend';
 import { createCpuBackend } from '../../../engine/backend/cpu/cpu-backend';
 import { xorData } from '../../../engine/data/synthetic';
 import type { EngineError } from '../../../engine/errors';
+import type { GraphDocument } from '../../../engine/graph';
 import { type EpochMetrics, type StepMetrics, Trainer } from '../../../engine/train/trainer';
-import { tinyMlp } from '../../helpers/graphs';
+import { chain, tinyMlp } from '../../helpers/graphs';
 
 /**
  * The trainer's deferred mode (the GPU's: steps recorded without reads, metrics read in groups), run here
@@ -12,9 +13,15 @@ import { tinyMlp } from '../../helpers/graphs';
  */
 const deferred = (): Backend => Object.assign(Object.create(createCpuBackend()), { deferredReads: true });
 
-async function train(be: Backend, training: Record<string, unknown>, steps: number, velocity = 0) {
+async function train(
+  be: Backend,
+  training: Record<string, unknown>,
+  steps: number,
+  velocity = 0,
+  graph: (training: Record<string, unknown>) => GraphDocument = tinyMlp,
+) {
   // 64 samples: 8 batches of 8 per epoch.
-  const trainer = new Trainer(tinyMlp(training), be, xorData(16));
+  const trainer = new Trainer(graph(training), be, xorData(16));
   if (velocity) be.write(trainer.session.flat.slot1, new Float32Array(trainer.session.paramCount).fill(velocity));
   const seen: StepMetrics[] = [];
   const epochs: EpochMetrics[] = [];
@@ -30,6 +37,7 @@ async function train(be: Backend, training: Record<string, unknown>, steps: numb
     error,
     step: trainer.step,
     params: await trainer.be.read(trainer.session.flat.params),
+    layerState: (await trainer.checkpoint()).layerState,
   };
 }
 
@@ -56,6 +64,32 @@ describe('deferred metric reads', () => {
     expect(b.step).toBe(a.step);
     expect(b.params).toEqual(a.params);
     expect(b.seen).toEqual(a.seen);
+  });
+
+  it("a stop mid-group leaves batch norm's running statistics as they were before the bad step", async () => {
+    const withBatchNorm = (training: Record<string, unknown>) =>
+      chain(
+        [2],
+        [['dense', { units: 4 }], ['batchnorm'], ['activation', { fn: 'tanh' }], ['dense', { units: 2 }]],
+        training,
+      );
+    const settings = { optimizer: { kind: 'momentum', lr: 10, momentum: 0.9 }, batchSize: 8 };
+    const [a, b] = [
+      await train(createCpuBackend(), settings, 40, 1e17, withBatchNorm),
+      await train(deferred(), settings, 40, 1e17, withBatchNorm),
+    ];
+    expect(a.error?.code, a.error?.message).toBe('NON_FINITE');
+    expect(a.step).toBeGreaterThan(1);
+    expect(b.step).toBe(a.step);
+    const stats = Object.keys(a.layerState);
+    expect(stats).toEqual(['n2.runningMean', 'n2.runningVar']);
+    for (const name of stats) {
+      // The failing step (and the pass that named its node) moved them to NaN; undone, they are finite and
+      // the same whether the steps were read one by one or replayed.
+      expect(Array.from(a.layerState[name]).every(Number.isFinite), name).toBe(true);
+      expect(b.layerState[name], name).toEqual(a.layerState[name]);
+    }
+    expect(b.params).toEqual(a.params);
   });
 
   it('a non-finite loss names the node, as with a read after every step', async () => {
