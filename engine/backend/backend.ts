@@ -66,6 +66,11 @@ export interface Backend<B extends Buf = Buf> {
   submit?(): void;
   /** The most memory one session may hold (WebGPU: what one storage-buffer binding may see), in bytes. */
   readonly memoryLimitBytes?: number;
+  /**
+   * The floats the session is about to allocate, as planned: a backend that keeps its tensors in one
+   * buffer makes it that size at once rather than growing it (and copying) allocation by allocation.
+   */
+  reserve?(floats: number): void;
 
   fill(out: B, value: number, size: number): void;
   /** out (+)= src, element-wise. */

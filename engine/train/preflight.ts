@@ -2,6 +2,7 @@ import { checkDataset, type Dataset } from '../data/dataset';
 import { EngineError } from '../errors';
 import type { GraphDocument } from '../graph/schema';
 import { size } from '../layers/layer';
+import { layerDef } from '../layers/registry';
 import { losses } from '../losses/registry';
 import { planBuffers } from './buffer-plan';
 import type { TrainingPlan } from './plan';
@@ -53,6 +54,24 @@ const MB = 1024 * 1024;
  * A backend with a memory limit (one GPU buffer) is checked before anything is allocated: the planned
  * activations, gradients, parameters and datasets must fit, else the error names the layer that needs most.
  */
+const datasetBytes = (sets: (Dataset | undefined)[]) =>
+  sets.reduce((sum, d) => sum + (d ? (d.x.length + d.targets.length) * 4 : 0), 0);
+
+/**
+ * The floats a training session allocates, as planned: activations, gradients, parameters, their gradients
+ * and optimizer slots, the datasets, and the trainer's two copies of the state (the backup of the last step
+ * and the state to roll back to). Layers' own scratch is not counted (the backend grows for it).
+ */
+export function plannedFloats(plan: TrainingPlan, batch: number, sets: (Dataset | undefined)[]): number {
+  const buffers = planBuffers(plan, batch, 2);
+  const paramBytes = buffers.buffers.find((b) => b.name === 'params')?.bytes ?? 0;
+  // The session gives every layer an output gradient, needed or not (the plan counts the needed ones).
+  const unneededGradients = plan.nodes
+    .filter((p) => !p.needsGrad && !layerDef(p.node.kind).aliasesInput)
+    .reduce((sum, p) => sum + batch * size(p.outputShape), 0);
+  return Math.ceil((buffers.totalBytes + datasetBytes(sets) + 6 * paramBytes) / 4) + unneededGradients;
+}
+
 export function checkMemory(
   plan: TrainingPlan,
   batch: number,
@@ -60,7 +79,7 @@ export function checkMemory(
   limitBytes: number,
 ): void {
   const buffers = planBuffers(plan, batch, 2);
-  const dataBytes = sets.reduce((sum, d) => sum + (d ? (d.x.length + d.targets.length) * 4 : 0), 0);
+  const dataBytes = datasetBytes(sets);
   const total = buffers.totalBytes + dataBytes;
   if (total <= limitBytes) return;
   const largest = buffers.buffers.reduce((a, b) => (b.bytes > a.bytes ? b : a));

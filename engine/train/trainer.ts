@@ -9,7 +9,7 @@ import { learningRate } from '../optim/schedules';
 import type { Checkpoint } from './checkpoint';
 import { findNonFinite } from './diagnose';
 import { planTraining, type TrainingPlan } from './plan';
-import { checkFits, checkMemory } from './preflight';
+import { checkFits, checkMemory, plannedFloats } from './preflight';
 import { buildSession, initialiseParams, type Session } from './session';
 
 export interface StepMetrics {
@@ -127,6 +127,7 @@ export class Trainer {
     for (const d of validation ? [train, validation] : [train]) checkFits(this.plan, doc, d);
     if (be.memoryLimitBytes !== undefined)
       checkMemory(this.plan, this.batchSize, [train, validation], be.memoryLimitBytes);
+    be.reserve?.(plannedFloats(this.plan, this.batchSize, [train, validation]));
     this.session = buildSession(be, this.plan, t, this.batchSize);
     this.random = new Random(t.seed);
     initialiseParams(this.session, this.random);

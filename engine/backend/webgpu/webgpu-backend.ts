@@ -72,13 +72,14 @@ export function webGpuBackendOn(pipelines: GpuPipelines, options: WebGpuOptions 
   const one = { x: 1, y: 1 };
   const NONE = 0xffffffff;
 
-  function grow(needed: number, label: string): void {
+  /** A larger buffer, the tensors so far copied in: `exact` (a reservation), else a quarter larger at least. */
+  function grow(needed: number, label: string, exact = false): void {
     if (needed > maxFloats)
       throw new EngineError(
         'TOO_LARGE',
         `${label}: the session needs ${needed * 4} bytes of GPU memory in one buffer; this GPU allows ${maxFloats * 4}`,
       );
-    const next = Math.min(Math.max(needed, capacity * 2), maxFloats);
+    const next = exact ? needed : Math.min(Math.max(needed, Math.ceil(capacity * 1.25)), maxFloats);
     const bigger = device.createBuffer({
       size: next * 4,
       usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST,
@@ -207,6 +208,10 @@ export function webGpuBackendOn(pipelines: GpuPipelines, options: WebGpuOptions 
     kernelTimes: () => queue.kernelTimes(),
     deferredReads: true,
     memoryLimitBytes: maxFloats * 4,
+    reserve(floats) {
+      const needed = top + Math.ceil(floats / ALIGN) * ALIGN;
+      if (needed > capacity) grow(Math.min(needed, maxFloats), 'the planned session', true);
+    },
     submit: () => queue.flush(),
     dispose() {
       queue.flush();

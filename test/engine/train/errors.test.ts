@@ -131,3 +131,64 @@ describe('a backend with a memory limit (one GPU buffer)', () => {
     expect(() => new Trainer({ ...doc, training: { ...doc.training, batchSize: 4 } }, be, xorData(256))).not.toThrow();
   });
 });
+
+describe('memory planning', () => {
+  /** A deferred CPU backend (as the GPU's) that records its reservation and every allocation. */
+  function recording() {
+    const cpu = createCpuBackend();
+    const seen = { reserved: 0, reservedBeforeAlloc: false, allocated: 0, layerScratch: 0 };
+    const be = Object.assign(Object.create(cpu), {
+      deferredReads: true,
+      reserve(floats: number) {
+        seen.reserved = floats;
+        seen.reservedBeforeAlloc = seen.allocated === 0;
+      },
+      alloc(size: number, label: string) {
+        seen.allocated += size;
+        // A layer's own working buffers are named after it, like its output (y) and gradient (dy).
+        if (/^n\d+\./.test(label) && !/\.d?y$/.test(label)) seen.layerScratch += size;
+        return cpu.alloc(size, label);
+      },
+    });
+    return { be, seen };
+  }
+
+  it.each([
+    [
+      'an MLP',
+      chain(
+        [2],
+        [
+          ['dense', { units: 300 }],
+          ['activation', { fn: 'relu' }],
+          ['dense', { units: 2 }],
+        ],
+      ),
+      xorData(64),
+    ],
+    [
+      'a CNN with batch norm',
+      chain(
+        [1, 12, 12],
+        [
+          ['conv2d', { filters: 8, kernel: 3, padding: 'same' }],
+          ['batchnorm'],
+          ['activation', { fn: 'relu' }],
+          ['maxpool2d', { size: 2 }],
+          ['flatten'],
+          ['dense', { units: 2 }],
+        ],
+        { dataset: { source: 'synthetic', generator: 'bars' } },
+      ),
+      barsData(200, 12, 0.1, 3),
+    ],
+  ])('a backend is asked to reserve, before anything is allocated, what %s then allocates', (_, doc, data) => {
+    const { be, seen } = recording();
+    new Trainer({ ...doc, training: { ...doc.training, batchSize: 32 } }, be, data);
+    expect(seen.reservedBeforeAlloc).toBe(true);
+    // All but layers' own scratch and a few single values (the loss, the step log...) was planned.
+    const unplanned = seen.allocated - seen.reserved;
+    expect(unplanned).toBeGreaterThanOrEqual(seen.layerScratch);
+    expect(unplanned - seen.layerScratch).toBeLessThan(0.01 * seen.allocated);
+  });
+});
