@@ -475,6 +475,7 @@ export class Trainer {
     if (size > 0)
       for (const key of ['params', 'slot1', 'slot2'] as const)
         this.be.copy({ src: from[key], out: to[key], size, accumulate: false });
-    from.layers.forEach((src, i) => this.be.copy({ src, out: to.layers[i], size: src.length, accumulate: false }));
+    for (const [i, src] of from.layers.entries())
+      this.be.copy({ src, out: to.layers[i], size: src.length, accumulate: false });
   }
 }
