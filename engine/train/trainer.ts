@@ -101,8 +101,8 @@ export class Trainer {
   private readonly stepLogCells: Buf[];
   /** The state before the first step not yet read, to roll back to (deferred backends only). */
   private readonly settledState?: TrainState;
-  /** Layers' own state (batch norm's running statistics), saved and restored with the weights. */
-  private readonly layerStates: Buf[];
+  /** The session's own state buffers: weights, optimizer slots and layers' state (batch norm's running statistics). */
+  private readonly live: TrainState;
   private pendingSteps: PendingStep[] = [];
   private progress = {
     bestLoss: Number.POSITIVE_INFINITY,
@@ -137,12 +137,15 @@ export class Trainer {
     this.identity = Uint32Array.from({ length: Math.max(train.count, validation?.count ?? 0) }, (_, i) => i);
     this.indices = be.alloc(this.batchSize, 'batch indices');
     const total = Math.max(this.session.paramCount, 1);
-    this.layerStates = this.session.nodes.flatMap((node) => Object.values(node.passes.state ?? {}).map((st) => st.buf));
+    const layerStates = this.session.nodes.flatMap((node) =>
+      Object.values(node.passes.state ?? {}).map((st) => st.buf),
+    );
+    this.live = { ...this.session.flat, layers: layerStates };
     const stateCopy = (label: string): TrainState => ({
       params: be.alloc(total, `${label} params`),
       slot1: be.alloc(total, `${label} slot1`),
       slot2: be.alloc(total, `${label} slot2`),
-      layers: this.layerStates.map((buf) => be.alloc(buf.length, `${label} layer state`)),
+      layers: layerStates.map((buf) => be.alloc(buf.length, `${label} layer state`)),
     });
     this.backup = stateCopy('backup');
     this.paramNormSq = be.alloc(1, 'param normSq');
@@ -465,17 +468,12 @@ export class Trainer {
     be.gatherRows({ src: d.targets, indices: this.indices, out: s.targets, rowSize: s.targetSize, count: rows.length });
   }
 
-  /** The session's own state buffers. */
-  private get live(): TrainState {
-    return { ...this.session.flat, layers: this.layerStates };
-  }
-
   private copyState(to: TrainState, from: TrainState): void {
     const size = this.session.paramCount;
     if (size > 0)
       for (const key of ['params', 'slot1', 'slot2'] as const)
         this.be.copy({ src: from[key], out: to[key], size, accumulate: false });
-    for (const [i, src] of from.layers.entries())
-      this.be.copy({ src, out: to.layers[i], size: src.length, accumulate: false });
+    for (let i = 0; i < from.layers.length; i++)
+      this.be.copy({ src: from.layers[i], out: to.layers[i], size: from.layers[i].length, accumulate: false });
   }
 }

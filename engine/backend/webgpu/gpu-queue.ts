@@ -35,7 +35,7 @@ export function shaderModules(tiles: Record<string, MatmulTile> = MATMUL_TILES):
   const matmuls = Object.entries(tiles).flatMap(([name, tile]) =>
     TRANSPOSITIONS.map((t) => ({ file: `matmul-shader.ts(${name}${t})`, code: matmulShader(tile, t, `${name}${t}`) })),
   );
-  return [...files.map(([file, code]) => ({ file, code })), ...matmuls];
+  return [...files.map(([file, code]) => ({ file: `${file}.wgsl`, code })), ...matmuls];
 }
 
 /**
@@ -47,7 +47,10 @@ export function largestLimits(adapter: GPUAdapter): Record<string, number> {
   return { maxStorageBufferBindingSize, maxBufferSize, maxComputeWorkgroupStorageSize };
 }
 
-/** One shader file compiled after the prelude; its errors are thrown with the file's own line numbers. */
+/**
+ * One shader file (named with its extension, e.g. conv.wgsl) compiled after the prelude; its errors are
+ * thrown with the file's own line numbers.
+ */
 export async function compileShader(device: GPUDevice, file: string, code: string): Promise<GPUShaderModule> {
   const module = device.createShaderModule({ label: file, code: `${shaderSources.prelude}\n${code}` });
   const info = await module.getCompilationInfo();
@@ -59,10 +62,7 @@ export async function compileShader(device: GPUDevice, file: string, code: strin
 /** A compilation error with its file, line and column (the prelude's lines taken off). */
 export function shaderError(file: string, errors: readonly GPUCompilationMessage[]): EngineError {
   const preludeLines = shaderSources.prelude.split('\n').length;
-  const where = (line: number) =>
-    line > preludeLines
-      ? `${file.includes('.ts') ? file : `${file}.wgsl`}:${line - preludeLines}`
-      : `prelude.wgsl:${line}`;
+  const where = (line: number) => (line > preludeLines ? `${file}:${line - preludeLines}` : `prelude.wgsl:${line}`);
   return new EngineError(
     'WEBGPU_SHADER',
     `a WebGPU shader did not compile: ${errors.map((m) => `${where(m.lineNum)}:${m.linePos}: ${m.message}`).join('; ')}`,

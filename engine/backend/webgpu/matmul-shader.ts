@@ -94,24 +94,25 @@ export function matmulShader(tile: MatmulTile, trans: Transposition, entry: stri
   const buffers = prefetch ? 2 : 1;
   const slots = (o: Operand) => Math.ceil(((o.size / 4) * BK) / threads);
   const quads = (o: Operand) => (o.size / 4) * BK;
+  /** The k and quad that staging slot `e` (an expression) holds: neighbouring slots on neighbouring addresses. */
+  const slotOf = (o: Operand, e: string) =>
+    o.kContiguous ? [`(${e}) % ${BK}u`, `(${e}) / ${BK}u`] : [`(${e}) / ${o.size / 4}u`, `(${e}) % ${o.size / 4}u`];
+  /** Threads past the block's quads (when it has fewer than threads × slots) stage nothing. */
+  const guardOf = (o: Operand, e: string) => (quads(o) % threads === 0 ? '' : `if (${e} < ${quads(o)}u) `);
 
   /** Loads this thread's quads of the block at k0 into registers q<name><slot>. */
   const load = (o: Operand, k0: string) =>
     lines(slots(o), (s) => {
       const q = `q${o.name}${s}`;
       const e = `e${o.name}${s}`;
-      // Neighbouring threads take neighbouring addresses of the stored matrix.
-      const [kk, quad] = o.kContiguous
-        ? [`${e} % ${BK}u`, `${e} / ${BK}u`]
-        : [`${e} / ${o.size / 4}u`, `${e} % ${o.size / 4}u`];
+      const [kk, quad] = slotOf(o, e);
       const at = (r: string) =>
         o.kContiguous ? `${o.offset} + (${r}) * k + gk` : `${o.offset} + gk * ${o.extent} + ${r}`;
-      const guard = quads(o) % threads === 0 ? '' : `if (${e} < ${quads(o)}u) `;
       return [
         `  {`,
         `    let ${e} = lid + ${s * threads}u;`,
         `    ${q} = vec4<f32>(0.0);`,
-        `    ${guard}{`,
+        `    ${guardOf(o, e)}{`,
         `      let gk = ${k0} + ${kk};`,
         `      let r = ${o.base} + (${quad}) * 4u;`,
         `      if (gk < kEnd && r + 3u < ${o.extent}) {`,
@@ -128,11 +129,8 @@ export function matmulShader(tile: MatmulTile, trans: Transposition, entry: stri
   const store = (o: Operand, buffer: string) =>
     lines(slots(o), (s) => {
       const e = `lid + ${s * threads}u`;
-      const [kk, quad] = o.kContiguous
-        ? [`(${e}) % ${BK}u`, `(${e}) / ${BK}u`]
-        : [`(${e}) / ${o.size / 4}u`, `(${e}) % ${o.size / 4}u`];
-      const guard = quads(o) % threads === 0 ? '' : `if (${e} < ${quads(o)}u) `;
-      return `  ${guard}{ tile${o.name}[${buffer} * ${bufferSize(o)}u + (${kk}) * ${stride(o)}u + ${quad}] = q${o.name}${s}; }`;
+      const [kk, quad] = slotOf(o, e);
+      return `  ${guardOf(o, e)}{ tile${o.name}[${buffer} * ${bufferSize(o)}u + (${kk}) * ${stride(o)}u + ${quad}] = q${o.name}${s}; }`;
     });
 
   /** BK rank-1 updates from workgroup buffer `buffer`, unrolled. */

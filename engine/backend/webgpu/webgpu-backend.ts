@@ -144,8 +144,8 @@ export function webGpuBackendOn(pipelines: GpuPipelines, options: WebGpuOptions 
   };
 
   /**
-   * A reduction kernel (biasGrad, conv2dBackwardWeight) over `terms` terms per output: one pass when they
-   * fit one workgroup's chunk; else each chunk's sum goes to working memory, and biasGrad adds the chunks.
+   * A reduction kernel (biasGrad, sumSquares) over `terms` terms per output: one pass when they fit one
+   * workgroup's chunk; else each chunk's sum goes to working memory, and addChunks adds them.
    */
   function reduce(
     entry: string,
@@ -163,9 +163,16 @@ export function webGpuBackendOn(pipelines: GpuPipelines, options: WebGpuOptions 
     }
     const partial = scratch(`${entry} chunks ${depth}`, chunks * count);
     run(entry, args(partial), grid(count, chunks));
-    // The chunks' sums are terms of a sum too (more passes only past 4096² terms per output).
-    const sumChunks = (target: number) => [partial, target, chunks, count, 1, accumulate];
-    reduce('biasGrad', sumChunks, out, count, chunks, accumulate, depth + 1);
+    addChunks(partial, chunks, count, out, accumulate, depth + 1);
+  }
+
+  /**
+   * out[i] (+)= Σ_chunk partial[chunk · count + i]: the chunks' sums are terms of a sum too, reduced by
+   * biasGrad (in more passes only past 4096² chunks).
+   */
+  function addChunks(partial: number, chunks: number, count: number, out: GpuBuf, accumulate: boolean, depth = 1) {
+    const args = (target: number) => [partial, target, chunks, count, 1, accumulate];
+    reduce('biasGrad', args, out, count, chunks, accumulate, depth);
   }
 
   return {
@@ -285,7 +292,7 @@ export function webGpuBackendOn(pipelines: GpuPipelines, options: WebGpuOptions 
       const taps = g.cIn * g.kh * g.kw;
       const weights = g.cOut * taps;
       const pixels = g.n * g.oh * g.ow;
-      // Chunks of at least 512 pixels (a multiple of 64), at most TERMS_PER_GROUP of them (one pass adds them).
+      // Chunks of at least 512 pixels (a multiple of 64), at most TERMS_PER_GROUP of them (one more pass adds them).
       const perGroup = Math.max(512, Math.ceil(pixels / TERMS_PER_GROUP / 64) * 64);
       const chunks = Math.ceil(pixels / perGroup);
       const target = chunks > 1 ? scratch('conv2dBackwardWeight chunks', chunks * weights) : dw.offset;
@@ -294,7 +301,7 @@ export function webGpuBackendOn(pipelines: GpuPipelines, options: WebGpuOptions 
         y: Math.ceil(g.cOut / CONV_BLOCK),
         z: chunks,
       });
-      if (chunks > 1) run('biasGrad', [target, dw.offset, chunks, weights, 1, true], grid(weights, 1));
+      if (chunks > 1) addChunks(target, chunks, weights, dw, true);
     },
     maxPool: ({ x, y, argmax, g }) =>
       run('maxPool', [x.offset, y.offset, argmax.offset, ...geometry(g)], g.n * g.cIn * g.oh * g.ow),

@@ -350,8 +350,8 @@ describe('shaders', () => {
       'fn ok() -> f32 { return 1.0; }',
       'fn bad() -> f32 { return nope; }',
     ];
-    const message = await gpu.shaderError('broken', broken.join('\n'));
+    const message = await gpu.shaderError('broken.wgsl', broken.join('\n'));
     expect(message).toMatch(/^a WebGPU shader did not compile: broken\.wgsl:3:\d+: .*nope/);
-    expect(await gpu.shaderError('fine', broken.slice(0, 2).join('\n'))).toBeNull();
+    expect(await gpu.shaderError('fine.wgsl', broken.slice(0, 2).join('\n'))).toBeNull();
   });
 });

@@ -27,152 +27,133 @@ fn stageWeights(lid: u32, base: u32, pairs: u32, khw: u32, blockStride: u32, chu
 // Channels of a chunk: as many whole windows as CHUNK_TAPS holds.
 fn chunkChannels(g: Geo) -> u32 { return max(1u, CHUNK_TAPS / (g.kh * g.kw)); }
 
-// conv2dTiled: x, w, y — workgroups over 64 output pixels (x, y) and blocks of output channels (z).
+// The two directions the forward-shaped kernels run in. Forward: read x, write y, the written channels
+// along cOut. Backward to the input: read dy, write dx (+=), the written channels along cIn; a written
+// pixel gathers from the outputs whose windows cover it, so no two threads write one value.
+struct ConvPass {
+  backward: bool,
+  outH: u32, // the written tensor's plane
+  outW: u32,
+  inH: u32, // the read tensor's plane
+  inW: u32,
+  written: u32, // channels of the written tensor, and of the read one
+  read: u32,
+  writtenStride: u32, // w[co, ci, ky, kx]'s stride along a written channel, and along a read one
+  readStride: u32,
+}
+fn convPass(g: Geo, backward: bool) -> ConvPass {
+  let khw = g.kh * g.kw;
+  if (backward) { return ConvPass(true, g.h, g.w, g.oh, g.ow, g.cIn, g.cOut, khw, g.cIn * khw); }
+  return ConvPass(false, g.oh, g.ow, g.h, g.w, g.cOut, g.cIn, g.cIn * khw, khw);
+}
+
+// Where tap k of written position o reads along one axis (−1: nowhere): forward, the input it covers;
+// backward, the output whose window covers it through that tap.
+fn windowAt(o: u32, k: u32, stride: u32, pad: u32, extent: u32, backward: bool) -> i32 {
+  if (backward) { return outputAt(o, k, stride, pad, extent); }
+  return inputAt(o, k, stride, pad, extent);
+}
+
+// Writes channel c's value at plane position `at` of sample b: forward plus the bias (params 16;
+// 0xffffffff for none), backward added to dx.
+fn storeConv(cp: ConvPass, b: u32, c: u32, at: u32, sum: f32) {
+  let out = u(2u) + (b * cp.written + c) * cp.outH * cp.outW + at;
+  if (cp.backward) {
+    mem[out] += sum;
+    return;
+  }
+  let bias = u(16u);
+  mem[out] = select(sum + mem[bias + c], sum, bias == 0xffffffffu);
+}
+
+// A tiled pass: workgroups over 64 written pixels (x, y) and blocks of CONV_BLOCK written channels (z).
+fn tiledConv(lid: u32, wid: vec3<u32>, groups: vec3<u32>, backward: bool) {
+  let g = geo();
+  let cp = convPass(g, backward);
+  let khw = g.kh * g.kw;
+  let plane = cp.outH * cp.outW;
+  let p = (wid.x + wid.y * groups.x) * 64u + lid;
+  let valid = p < g.n * plane;
+  let b = p / plane;
+  let at = p % plane;
+  let py = at / cp.outW;
+  let px = at % cp.outW;
+  let block0 = wid.z * CONV_BLOCK;
+  let channels = min(CONV_BLOCK, cp.written - block0);
+  let per = chunkChannels(g);
+  var acc0 = vec4<f32>(0.0);
+  var acc1 = vec4<f32>(0.0);
+  for (var chunk0 = 0u; chunk0 < cp.read; chunk0 += per) {
+    let count = min(per, cp.read - chunk0);
+    let base = u(1u) + block0 * cp.writtenStride + chunk0 * cp.readStride;
+    stageWeights(lid, base, count * khw, khw, cp.writtenStride, cp.readStride, channels);
+    if (valid) {
+      for (var cl = 0u; cl < count; cl++) {
+        let readPlane = u(0u) + (b * cp.read + chunk0 + cl) * cp.inH * cp.inW;
+        for (var ky = 0u; ky < g.kh; ky++) {
+          let ry = windowAt(py, ky, g.sh, g.ph, cp.inH, backward);
+          if (ry < 0) { continue; }
+          for (var kx = 0u; kx < g.kw; kx++) {
+            let rx = windowAt(px, kx, g.sw, g.pw, cp.inW, backward);
+            if (rx < 0) { continue; }
+            let v = vec4<f32>(mem[readPlane + u32(ry) * cp.inW + u32(rx)]);
+            let t = ((cl * g.kh + ky) * g.kw + kx) * 2u;
+            acc0 = fma(v, blockWeights[t], acc0);
+            acc1 = fma(v, blockWeights[t + 1u], acc1);
+          }
+        }
+      }
+    }
+  }
+  if (!valid) { return; }
+  for (var c = 0u; c < channels; c++) { storeConv(cp, b, block0 + c, at, select(acc1[c % 4u], acc0[c % 4u], c < 4u)); }
+}
+
+// A direct pass: one thread per written value, everything read from the storage buffer.
+fn directConv(gid: vec3<u32>, groups: vec3<u32>, backward: bool) {
+  let g = geo();
+  let cp = convPass(g, backward);
+  let plane = cp.outH * cp.outW;
+  let i = index1d(gid, groups);
+  if (i >= g.n * cp.written * plane) { return; }
+  let at = i % plane;
+  let c = (i / plane) % cp.written;
+  let b = i / (plane * cp.written);
+  var sum = 0.0;
+  for (var r = 0u; r < cp.read; r++) {
+    let readPlane = u(0u) + (b * cp.read + r) * cp.inH * cp.inW;
+    let wBase = u(1u) + c * cp.writtenStride + r * cp.readStride;
+    for (var ky = 0u; ky < g.kh; ky++) {
+      let ry = windowAt(at / cp.outW, ky, g.sh, g.ph, cp.inH, backward);
+      if (ry < 0) { continue; }
+      for (var kx = 0u; kx < g.kw; kx++) {
+        let rx = windowAt(at % cp.outW, kx, g.sw, g.pw, cp.inW, backward);
+        if (rx < 0) { continue; }
+        sum += mem[readPlane + u32(ry) * cp.inW + u32(rx)] * mem[wBase + ky * g.kw + kx];
+      }
+    }
+  }
+  storeConv(cp, b, c, at, sum);
+}
+
+// conv2dTiled, conv2d: x, w, y, (geometry), bias
 @compute @workgroup_size(64)
 fn conv2dTiled(@builtin(local_invocation_index) lid: u32, @builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
-  let g = geo();
-  let khw = g.kh * g.kw;
-  let plane = g.oh * g.ow;
-  let p = (wid.x + wid.y * groups.x) * 64u + lid;
-  let valid = p < g.n * plane;
-  let b = p / plane;
-  let at = p % plane;
-  let oy = at / g.ow;
-  let ox = at % g.ow;
-  let co0 = wid.z * CONV_BLOCK;
-  let channels = min(CONV_BLOCK, g.cOut - co0);
-  let per = chunkChannels(g);
-  var acc0 = vec4<f32>(0.0);
-  var acc1 = vec4<f32>(0.0);
-  for (var ci0 = 0u; ci0 < g.cIn; ci0 += per) {
-    let count = min(per, g.cIn - ci0);
-    stageWeights(lid, u(1u) + (co0 * g.cIn + ci0) * khw, count * khw, khw, g.cIn * khw, khw, channels);
-    if (valid) {
-      for (var cl = 0u; cl < count; cl++) {
-        let xPlane = u(0u) + (b * g.cIn + ci0 + cl) * g.h * g.w;
-        for (var ky = 0u; ky < g.kh; ky++) {
-          let iy = inputAt(oy, ky, g.sh, g.ph, g.h);
-          if (iy < 0) { continue; }
-          for (var kx = 0u; kx < g.kw; kx++) {
-            let ix = inputAt(ox, kx, g.sw, g.pw, g.w);
-            if (ix < 0) { continue; }
-            let v = vec4<f32>(mem[xPlane + u32(iy) * g.w + u32(ix)]);
-            let t = ((cl * g.kh + ky) * g.kw + kx) * 2u;
-            acc0 = fma(v, blockWeights[t], acc0);
-            acc1 = fma(v, blockWeights[t + 1u], acc1);
-          }
-        }
-      }
-    }
-  }
-  if (!valid) { return; }
-  let y = u(2u) + (b * g.cOut + co0) * plane + at;
-  let bias = u(16u);
-  for (var c = 0u; c < channels; c++) {
-    let sum = select(acc1[c % 4u], acc0[c % 4u], c < 4u);
-    mem[y + c * plane] = select(sum + mem[bias + co0 + c], sum, bias == 0xffffffffu);
-  }
+  tiledConv(lid, wid, groups, false);
 }
-
-// conv2dBackwardInputTiled: dy, w, dx — workgroups over 64 input pixels (x, y) and blocks of input channels
-// (z); each input value gathers from the outputs that read it (dx +=).
-@compute @workgroup_size(64)
-fn conv2dBackwardInputTiled(@builtin(local_invocation_index) lid: u32, @builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
-  let g = geo();
-  let khw = g.kh * g.kw;
-  let plane = g.h * g.w;
-  let p = (wid.x + wid.y * groups.x) * 64u + lid;
-  let valid = p < g.n * plane;
-  let b = p / plane;
-  let at = p % plane;
-  let iy = at / g.w;
-  let ix = at % g.w;
-  let ci0 = wid.z * CONV_BLOCK;
-  let channels = min(CONV_BLOCK, g.cIn - ci0);
-  let per = chunkChannels(g);
-  var acc0 = vec4<f32>(0.0);
-  var acc1 = vec4<f32>(0.0);
-  for (var co0 = 0u; co0 < g.cOut; co0 += per) {
-    let count = min(per, g.cOut - co0);
-    stageWeights(lid, u(1u) + (co0 * g.cIn + ci0) * khw, count * khw, khw, khw, g.cIn * khw, channels);
-    if (valid) {
-      for (var cl = 0u; cl < count; cl++) {
-        let dyPlane = u(0u) + (b * g.cOut + co0 + cl) * g.oh * g.ow;
-        for (var ky = 0u; ky < g.kh; ky++) {
-          let oy = outputAt(iy, ky, g.sh, g.ph, g.oh);
-          if (oy < 0) { continue; }
-          for (var kx = 0u; kx < g.kw; kx++) {
-            let ox = outputAt(ix, kx, g.sw, g.pw, g.ow);
-            if (ox < 0) { continue; }
-            let v = vec4<f32>(mem[dyPlane + u32(oy) * g.ow + u32(ox)]);
-            let t = ((cl * g.kh + ky) * g.kw + kx) * 2u;
-            acc0 = fma(v, blockWeights[t], acc0);
-            acc1 = fma(v, blockWeights[t + 1u], acc1);
-          }
-        }
-      }
-    }
-  }
-  if (!valid) { return; }
-  let dx = u(2u) + (b * g.cIn + ci0) * plane + at;
-  for (var c = 0u; c < channels; c++) { mem[dx + c * plane] += select(acc1[c % 4u], acc0[c % 4u], c < 4u); }
-}
-
-// conv2d: x, w, y
 @compute @workgroup_size(64)
 fn conv2d(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
-  let g = geo();
-  let i = index1d(gid, groups);
-  if (i >= g.n * g.cOut * g.oh * g.ow) { return; }
-  let ox = i % g.ow;
-  let oy = (i / g.ow) % g.oh;
-  let co = (i / (g.ow * g.oh)) % g.cOut;
-  let b = i / (g.ow * g.oh * g.cOut);
-  var sum = 0.0;
-  for (var ci = 0u; ci < g.cIn; ci++) {
-    let xPlane = u(0u) + (b * g.cIn + ci) * g.h * g.w;
-    let wBase = u(1u) + (co * g.cIn + ci) * g.kh * g.kw;
-    for (var ky = 0u; ky < g.kh; ky++) {
-      let iy = inputAt(oy, ky, g.sh, g.ph, g.h);
-      if (iy < 0) { continue; }
-      for (var kx = 0u; kx < g.kw; kx++) {
-        let ix = inputAt(ox, kx, g.sw, g.pw, g.w);
-        if (ix < 0) { continue; }
-        sum += mem[xPlane + u32(iy) * g.w + u32(ix)] * mem[wBase + ky * g.kw + kx];
-      }
-    }
-  }
-  let bias = u(16u);
-  mem[u(2u) + i] = select(sum + mem[bias + co], sum, bias == 0xffffffffu);
+  directConv(gid, groups, false);
 }
 
-// conv2dBackwardInput: dy, w, dx — each input value gathers from the outputs that read it (dx +=).
+// conv2dBackwardInputTiled, conv2dBackwardInput: dy, w, dx, (geometry) — dx +=
+@compute @workgroup_size(64)
+fn conv2dBackwardInputTiled(@builtin(local_invocation_index) lid: u32, @builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
+  tiledConv(lid, wid, groups, true);
+}
 @compute @workgroup_size(64)
 fn conv2dBackwardInput(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
-  let g = geo();
-  let i = index1d(gid, groups);
-  if (i >= g.n * g.cIn * g.h * g.w) { return; }
-  let ix = i % g.w;
-  let iy = (i / g.w) % g.h;
-  let ci = (i / (g.w * g.h)) % g.cIn;
-  let b = i / (g.w * g.h * g.cIn);
-  var sum = 0.0;
-  for (var co = 0u; co < g.cOut; co++) {
-    let dyPlane = u(0u) + (b * g.cOut + co) * g.oh * g.ow;
-    let wBase = u(1u) + (co * g.cIn + ci) * g.kh * g.kw;
-    for (var ky = 0u; ky < g.kh; ky++) {
-      let oyAt = outputAt(iy, ky, g.sh, g.ph, g.oh);
-      if (oyAt < 0) { continue; }
-      let oy = u32(oyAt);
-      for (var kx = 0u; kx < g.kw; kx++) {
-        let oxAt = outputAt(ix, kx, g.sw, g.pw, g.ow);
-        if (oxAt < 0) { continue; }
-        let ox = u32(oxAt);
-        sum += mem[dyPlane + oy * g.ow + ox] * mem[wBase + ky * g.kw + kx];
-      }
-    }
-  }
-  mem[u(2u) + i] += sum;
+  directConv(gid, groups, true);
 }
 
 // conv2dBackwardWeightTiled: x, dy, target, (geometry), accumulate, pixelsPerGroup — dW[co, ci, ky, kx] (+)=
