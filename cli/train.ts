@@ -1,6 +1,6 @@
 /**
- * Headless training: npm run train -- <graph.json> [--epochs N] [--backend auto|cpu|webgpu] [--out <dir>]
- *   [--resume <checkpoint>]
+ * Headless training: npm run train -- <graph.json> [--epochs N] [--seed S] [--backend auto|cpu|webgpu]
+ *   [--out <dir>] [--resume <checkpoint>]
  *   [--data <images.idx> <labels.idx> | --data <file.csv> --label <column> [--features a,b] [--normalise z-score]
  *    | --data <folder of class subfolders>]
  * Loads and checks the graph, trains it with a progress bar and per-epoch metrics, then writes a
@@ -24,7 +24,7 @@ import { progressPrinter } from './progress';
 import { nodeSpawnThread } from './threads';
 
 const usage =
-  'usage: npm run train -- <graph.json> [--epochs N] [--backend auto|cpu|webgpu] [--data <images> <labels>] [--out <dir>] [--resume <file>]';
+  'usage: npm run train -- <graph.json> [--epochs N] [--seed S] [--backend auto|cpu|webgpu] [--data <images> <labels>] [--out <dir>] [--resume <file>]';
 
 function exit(code: number, message: string): never {
   process.stderr.write(`${message}\n`);
@@ -36,6 +36,7 @@ async function main(): Promise<void> {
     allowPositionals: true,
     options: {
       epochs: { type: 'string' },
+      seed: { type: 'string' },
       backend: { type: 'string' },
       data: { type: 'string', multiple: true },
       out: { type: 'string' },
@@ -65,6 +66,13 @@ async function main(): Promise<void> {
     if (!Number.isInteger(epochs) || epochs < 1 || epochs > 100_000)
       exit(2, `--epochs must be a whole number from 1 to 100000, got "${values.epochs}"`);
     doc.training.epochs = epochs;
+  }
+  if (values.seed !== undefined) {
+    // The run's seed: initial weights, shuffling, validation split and dropout masks all follow from it.
+    const seed = Number(values.seed);
+    if (!/^\d+$/.test(values.seed) || !Number.isSafeInteger(seed) || seed > 0xffff_ffff)
+      exit(2, `--seed must be a whole number from 0 to 4294967295, got "${values.seed}"`);
+    doc.training.seed = seed;
   }
 
   const normalise = values.normalise;

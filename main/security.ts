@@ -1,12 +1,14 @@
 /**
  * The page's Content-Security-Policy. No 'unsafe-eval' ever; the dev server needs inline styles (Vite
- * injects CSS as <style> tags) and a websocket for hot reload, the built app needs neither.
+ * injects CSS as <style> tags), a websocket for hot reload and one inline script (React's fast-refresh
+ * preamble), allowed by the nonce Vite stamps on the development page's scripts; the built app needs none.
  */
-export function contentSecurityPolicy(mode: 'build' | 'dev'): string {
+export function contentSecurityPolicy(mode: 'build' | 'dev', devScriptNonce?: string): string {
   const dev = mode === 'dev';
+  const nonce = dev && devScriptNonce ? ` 'nonce-${devScriptNonce}'` : '';
   return [
     "default-src 'self'",
-    "script-src 'self'",
+    `script-src 'self'${nonce}`,
     `style-src 'self'${dev ? " 'unsafe-inline'" : ''}`,
     "img-src 'self' data: blob:",
     "font-src 'self'",
@@ -43,3 +45,6 @@ export function isAppUrl(url: string, devServerUrl: string | undefined, appPage:
     return false;
   }
 }
+
+/** The environment variable that carries the development page's script nonce from the dev server to main. */
+export const devNonceVariable = 'NETLOOM_DEV_SCRIPT_NONCE';

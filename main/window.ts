@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { BrowserWindow, type Session, shell } from 'electron';
-import { contentSecurityPolicy, isAllowedExternalUrl, isAppUrl } from './security';
+import { contentSecurityPolicy, devNonceVariable, isAllowedExternalUrl, isAppUrl } from './security';
 
 const devServerUrl = process.env.ELECTRON_RENDERER_URL;
 const appPage = join(import.meta.dirname, '../renderer/index.html');
@@ -38,7 +38,7 @@ export function createMainWindow(): BrowserWindow {
 /** Session-wide rules: CSP on every response in development (the built page carries its own), no permissions. */
 export function secureSession(session: Session): void {
   if (devServerUrl) {
-    const policy = contentSecurityPolicy('dev');
+    const policy = contentSecurityPolicy('dev', process.env[devNonceVariable]);
     session.webRequest.onHeadersReceived((details, callback) => {
       callback({ responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [policy] } });
     });

@@ -3,6 +3,7 @@
  * shape, to test/fixtures/layer-examples.json: the input of scripts/gen-fixtures.py.
  * Run: npx tsx scripts/export-layer-examples.ts
  */
+import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { layerDef, layerKinds } from '../engine/layers/registry';
@@ -21,4 +22,6 @@ const examples = layerKinds.flatMap((kind) => {
 });
 const path = join(import.meta.dirname, '../test/fixtures/layer-examples.json');
 writeFileSync(path, `${JSON.stringify(examples, null, 1)}\n`);
+// Written as the project's formatter writes JSON, so a regenerated file differs only where examples do.
+execFileSync('npx', ['biome', 'format', '--write', path], { stdio: 'ignore' });
 console.log(`${examples.length} examples written to ${path}`);

@@ -10,6 +10,8 @@ value and the gradient of the logits. For every optimizer: a 20-step trajectory 
 """
 import json
 import os
+import subprocess
+import zlib
 
 import numpy as np
 import torch
@@ -34,13 +36,28 @@ def pair(v):
     return (v, v) if isinstance(v, int) else tuple(v)
 
 
-def conv_padding(p):
-    if p['padding'] == 'valid':
-        return (0, 0)
+def same_padding(n, k, s):
+    """TensorFlow's 'same' along one axis: output ceil(n / s), the odd padding at the end."""
+    out = -(-n // s)
+    total = max((out - 1) * s + k - n, 0)
+    return total // 2, total - total // 2
+
+
+def conv2d(x, p, weights):
+    stride = pair(p['stride'])
     if p['padding'] == 'same':
-        kh, kw = pair(p['kernel'])
-        return ((kh - 1) // 2, (kw - 1) // 2)
-    return pair(p['padding'])
+        (kh, kw), (h, w) = pair(p['kernel']), x.shape[2:]
+        top, bottom = same_padding(h, kh, stride[0])
+        left, right = same_padding(w, kw, stride[1])
+        x, padding = F.pad(x, (left, right, top, bottom)), (0, 0)
+    else:
+        padding = (0, 0) if p['padding'] == 'valid' else pair(p['padding'])
+    return F.conv2d(x, weights['W'], weights['b'] if p['bias'] else None, stride=stride, padding=padding)
+
+
+def case_rng(name):
+    """Each case draws from its own generator, named after it: adding a case changes no other case."""
+    return np.random.default_rng([1709_01412, zlib.crc32(name.encode())])
 
 
 def layer_case(ex, rng, mode):
@@ -59,7 +76,7 @@ def layer_case(ex, rng, mode):
             'softmax': lambda v: torch.softmax(v, dim=-1),
         }[fn](x)
     elif kind == 'conv2d':
-        y = F.conv2d(x, weights['W'], weights['b'] if p['bias'] else None, stride=pair(p['stride']), padding=conv_padding(p))
+        y = conv2d(x, p, weights)
     elif kind in ('maxpool2d', 'avgpool2d'):
         size = pair(p['size'])
         stride = pair(p.get('stride', p['size']))
@@ -171,17 +188,23 @@ def optimizer_cases(rng):
 def main():
     with open(os.path.join(FIXTURES, 'layer-examples.json')) as f:
         examples = json.load(f)
-    rng = np.random.default_rng(1709_01412)
     layers = []
     for ex in examples:
         if ex['kind'] == 'dropout':
             continue  # PyTorch draws its own mask: dropout is checked by its semantics instead
         for mode in (['train', 'eval'] if ex['kind'] == 'batchnorm' else ['train']):
-            layers.append(layer_case(ex, rng, mode))
-    out = {'torch': torch.__version__, 'layers': layers, 'losses': loss_cases(rng), 'optimizers': optimizer_cases(rng)}
+            layers.append(layer_case(ex, case_rng(f"{ex['kind']}#{ex['index']}:{mode}"), mode))
+    out = {
+        'torch': torch.__version__,
+        'layers': layers,
+        'losses': loss_cases(case_rng('losses')),
+        'optimizers': optimizer_cases(case_rng('optimizers')),
+    }
     path = os.path.join(FIXTURES, 'pytorch-reference.json')
     with open(path, 'w') as f:
         json.dump(out, f, separators=(',', ':'))
+    # Written as the project's formatter writes JSON, so a regenerated file differs only where cases do.
+    subprocess.run(['npx', 'biome', 'format', '--write', path], cwd=os.path.join(HERE, '..'), check=True)
     print(f'{len(layers)} layer cases, {len(out["losses"])} losses, {len(out["optimizers"])} optimizers -> {path}')
 
 

@@ -24,7 +24,10 @@ const params = z.strictObject({
   filters: dim,
   kernel: pair,
   stride: pair.default(1),
-  /** 'valid' = no padding, 'same' = output as large as the input (stride 1, odd kernel), or explicit. */
+  /**
+   * 'valid' = no padding; 'same' = TensorFlow's rule, output ⌈n / stride⌉ with the padding split evenly and
+   * the odd one at the end (bottom, right); or explicit padding on both sides.
+   */
   padding: z
     .union([
       z.enum(['valid', 'same']),
@@ -43,21 +46,31 @@ export type Conv2dParams = z.infer<typeof params>;
 export function convGeometry(p: Conv2dParams, [cIn, h, w]: Shape, [cOut, oh, ow]: Shape): Conv2dGeometry {
   const [kh, kw] = asPair(p.kernel);
   const [sh, sw] = asPair(p.stride);
-  const [ph, pw] = convPadding(p) as [number, number];
+  const [ph, pw] = convPadding(p, [cIn, h, w]).before;
   return { n: 0, cIn, h, w, cOut, kh, kw, sh, sw, ph, pw, oh, ow };
 }
 
-/** Explicit [padH, padW] of a convolution, or a message why 'same' cannot be honoured. */
-export function convPadding(p: Conv2dParams): [number, number] | string {
+/**
+ * Padding before each axis ([top, left]) and the output's [H, W]. Padding after an axis needs no number of
+ * its own: the kernels read every position past the input's end as zero, so a larger output is the padding.
+ */
+export function convPadding(p: Conv2dParams, [, h, w]: Shape): { before: [number, number]; out: [number, number] } {
   const [kh, kw] = asPair(p.kernel);
-  if (p.padding === 'valid') return [0, 0];
+  const [sh, sw] = asPair(p.stride);
   if (p.padding === 'same') {
-    const [sh, sw] = asPair(p.stride);
-    if (sh !== 1 || sw !== 1) return "'same' padding needs stride 1";
-    if (kh % 2 === 0 || kw % 2 === 0) return "'same' padding needs an odd kernel size";
-    return [(kh - 1) / 2, (kw - 1) / 2];
+    const [top, oh] = samePadding(h, kh, sh);
+    const [left, ow] = samePadding(w, kw, sw);
+    return { before: [top, left], out: [oh, ow] };
   }
-  return asPair(p.padding);
+  const [ph, pw] = p.padding === 'valid' ? [0, 0] : asPair(p.padding);
+  return { before: [ph, pw], out: [windowLength(h, kh, sh, ph), windowLength(w, kw, sw, pw)] };
+}
+
+/** TensorFlow's 'same' along one axis: out = ⌈n / s⌉, total padding max((out − 1)·s + k − n, 0), half before (rounded down). */
+function samePadding(n: number, k: number, s: number): [before: number, out: number] {
+  const out = Math.ceil(n / s);
+  const total = Math.max((out - 1) * s + k - n, 0);
+  return [Math.floor(total / 2), out];
 }
 
 /** 2-D convolution over NCHW images, the paper's chapter 5 (cross-correlation, as every framework). */
@@ -72,12 +85,8 @@ export const conv2d: LayerDef<'conv2d', Conv2dParams> = {
   outputShape(p, [x]) {
     const rank = expectPort(x, imagePort);
     if (rank) return rank;
-    const pad = convPadding(p);
-    if (typeof pad === 'string') return fail('padding', pad);
     const [kh, kw] = asPair(p.kernel);
-    const [sh, sw] = asPair(p.stride);
-    const h = windowLength(x[1], kh, sh, pad[0]);
-    const w = windowLength(x[2], kw, sw, pad[1]);
+    const [h, w] = convPadding(p, x).out;
     if (h < 1 || w < 1) return fail('kernel', `kernel ${kh}x${kw} does not fit the padded input ${fmt(x)}`);
     return ok([p.filters, h, w]);
   },
@@ -103,6 +112,7 @@ export const conv2d: LayerDef<'conv2d', Conv2dParams> = {
     { params: { filters: 2, kernel: 3, padding: 1 }, inputs: [[2, 5, 5]] },
     { params: { filters: 3, kernel: [2, 3], stride: 2, padding: [1, 0] }, inputs: [[1, 6, 7]] },
     { params: { filters: 2, kernel: 3, padding: 'same', bias: false }, inputs: [[1, 4, 4]] },
+    { params: { filters: 2, kernel: [4, 3], stride: 2, padding: 'same' }, inputs: [[2, 7, 6]] },
   ],
   build({ be, params: p, inputShapes: [xs], outputShape: ys, x: [x], dx: [dx], y, dy, weights, grads }) {
     const g = convGeometry(p, xs, ys);

@@ -110,7 +110,7 @@ export interface BuildContext<P> {
   grads: Record<string, Buf>;
   /** Memory this layer keeps between its forward and backward pass (allocated now, once). */
   scratch(name: string, size: number): Buf;
-  /** Seed of the run, for layers that draw random numbers (dropout). */
+  /** This layer's seed (the run's, mixed with the layer's id), for layers that draw random numbers (dropout). */
   seed: number;
 }
 

@@ -1,6 +1,7 @@
 import type { Backend, Buf } from '../backend/backend';
 import type { Training } from '../graph/training-schema';
 import { type InitName, initialise } from '../init/initializers';
+import { layerSeed } from '../init/layer-seed';
 import type { Random } from '../init/random';
 import { type LayerPasses, type Mode, type ParamSpec, type Shape, size } from '../layers/layer';
 import { layerDef } from '../layers/registry';
@@ -119,7 +120,7 @@ export function buildSession(be: Backend, plan: TrainingPlan, training: Training
       weights: viewsOf(flat.params),
       grads: viewsOf(flat.grads),
       scratch: (name, n) => be.alloc(n, `${p.node.id}.${name}`),
-      seed: training.seed,
+      seed: layerSeed(training.seed, p.node.id),
     });
     const built: BuiltNode = { id: p.node.id, kind: p.node.kind, outputShape: p.outputShape, y, dy, passes };
     nodes.push(built);

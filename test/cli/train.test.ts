@@ -111,6 +111,21 @@ describe('npm run train', () => {
     expect(run.err).toMatch(/nodes\[1\]\.params\.filters \(node "n1"\)/);
   });
 
+  it('takes the seed of the run from --seed: the same seed trains the same, another seed differently', () => {
+    const run = (seed: string, out: string) => {
+      const result = train(graph, '--data', images, labels, '--epochs', '1', '--seed', seed, '--out', join(dir, out));
+      expect(result.err).toBe('');
+      return readFileSync(join(dir, out, 'bars.ckpt'));
+    };
+    const first = decodeCheckpoint(run('7', 'seed-a'));
+    const again = decodeCheckpoint(run('7', 'seed-b'));
+    const other = decodeCheckpoint(run('8', 'seed-c'));
+    expect(Array.from(again.params)).toEqual(Array.from(first.params));
+    expect(Array.from(other.params)).not.toEqual(Array.from(first.params));
+    for (const bad of ['-1', '1.5', 'x', '4294967296'])
+      expect(train(graph, `--seed=${bad}`).err, bad).toMatch(/--seed must be a whole number from 0 to 4294967295/);
+  });
+
   it('refuses bad arguments and data with a clear message', () => {
     expect(train().code).toBe(2);
     expect(train(graph, '--epochs', 'many').err).toMatch(/--epochs must be a whole number/);

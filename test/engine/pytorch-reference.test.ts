@@ -47,17 +47,23 @@ function expectClose(actual: ArrayLike<number>, expected: number[], label: strin
   }
 }
 
-/** The backends every case runs on: the CPU, and WebGPU in Chromium (SwiftShader here). */
-const backends: { name: string; open: () => Promise<Backend & { close?: () => Promise<void> }> }[] = [
+/**
+ * The backends every case runs on: the CPU, and WebGPU in Chromium (SwiftShader here). `npm run test:quick`
+ * names the CPU alone (NETLOOM_TEST_BACKENDS=cpu); `npm test` runs both.
+ */
+const allBackends: { name: string; open: () => Promise<Backend & { close?: () => Promise<void> }> }[] = [
   { name: 'cpu', open: async () => createCpuBackend('f32') },
   { name: 'webgpu', open: openBrowserGpuBackend },
 ];
+const chosen = process.env.NETLOOM_TEST_BACKENDS?.split(',');
+const backends = allBackends.filter((b) => !chosen || chosen.includes(b.name));
 
 describe.each(backends)('on $name', ({ open }) => {
   let be: Backend & { close?: () => Promise<void> };
   beforeAll(async () => {
+    // Opening WebGPU compiles every pipeline on SwiftShader (~20 s quiet): the limit only catches a hang.
     be = await open();
-  }, 120_000);
+  }, 300_000);
   afterAll(() => be?.close?.());
 
   describe('layers match PyTorch (float32, relative error < 1e-4)', () => {

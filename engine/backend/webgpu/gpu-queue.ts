@@ -97,9 +97,14 @@ export class GpuPipelines {
 
   /**
    * Compiles every shader module and creates every pipeline: a compilation error is reported with its
-   * file, line and message before any training starts.
+   * file, line and message before any training starts. `include` keeps only some modules (by file name), for
+   * a second set of pipelines on the same device that needs only a few kernels (other product tiles).
    */
-  static async compile(device: GPUDevice, wanted: Record<string, MatmulTile> = MATMUL_TILES): Promise<GpuPipelines> {
+  static async compile(
+    device: GPUDevice,
+    wanted: Record<string, MatmulTile> = MATMUL_TILES,
+    include: (file: string) => boolean = () => true,
+  ): Promise<GpuPipelines> {
     const tiles = Object.fromEntries(
       Object.entries(wanted).map(([name, tile]) => [name, fitTile(tile, device.limits.maxComputeWorkgroupStorageSize)]),
     );
@@ -115,7 +120,7 @@ export class GpuPipelines {
     });
     const pipelineLayout = device.createPipelineLayout({ bindGroupLayouts: [layout] });
     const byEntry = new Map<string, GPUComputePipeline>();
-    for (const { file, code } of shaderModules(tiles)) {
+    for (const { file, code } of shaderModules(tiles).filter((m) => include(m.file))) {
       const module = await compileShader(device, file, code);
       for (const match of code.matchAll(ENTRY_POINT)) {
         // Created synchronously and without error scopes: dawn.node crashes with either (asynchronous

@@ -26,9 +26,13 @@ import { type LayerSetup, runLayerOn } from '../../helpers/layer-on-backend';
 let gpu: RemoteGpuBackend;
 const cpu = createCpuBackend('f32', { fast: false });
 
+/**
+ * Opening compiles every pipeline on SwiftShader (~20 s on a quiet machine); the limit catches a hang only.
+ * Each test's work is fixed and small; other tile sizes reuse this page's device (productVariant).
+ */
 beforeAll(async () => {
   gpu = await openBrowserGpuBackend();
-}, 120_000);
+}, 300_000);
 afterAll(() => gpu?.close());
 
 function expectClose(actual: ArrayLike<number>, expected: ArrayLike<number>, what: string): void {
@@ -240,16 +244,10 @@ describe('the other kernels on WebGPU match the CPU', () => {
     for (const [i, values] of a.entries()) expectClose(values, b[i], ['dBias', 'dW'][i]);
   });
 
+  // Each tile size on the same page and device: a product variant compiles only the product's kernels.
   it('matrix products across tile edges, transposed and accumulated, with every tile size', async () => {
     await products(gpu);
-    for (const matmulTiles of ['matmulLarge', 'matmulMedium']) {
-      const forced = await openBrowserGpuBackend({ matmulTiles });
-      try {
-        await products(forced);
-      } finally {
-        await forced.close();
-      }
-    }
+    for (const matmulTiles of ['matmulLarge', 'matmulMedium']) await products(gpu.productVariant({ matmulTiles }));
   });
 
   // Other shapes of the generated kernel: prefetched, taller than wide, wider than tall, 8 x 8 per thread
@@ -261,15 +259,7 @@ describe('the other kernels on WebGPU match the CPU', () => {
     { BM: 128, BN: 128, BK: 8, TM: 8, TN: 8 },
   ])('matrix products with the tile %o', async (tile) => {
     expect(workgroupBytes(tile)).toBeLessThanOrEqual(16384);
-    const tiled = await openBrowserGpuBackend({
-      matmulTiles: 'matmulLarge',
-      tiles: { ...MATMUL_TILES, matmulLarge: tile },
-    });
-    try {
-      await products(tiled);
-    } finally {
-      await tiled.close();
-    }
+    await products(gpu.productVariant({ matmulTiles: 'matmulLarge', tiles: { ...MATMUL_TILES, matmulLarge: tile } }));
   });
 });
 

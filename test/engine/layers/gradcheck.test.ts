@@ -25,6 +25,14 @@ function check(rig: LayerRig, mode: Mode, label: string) {
     dx: rig.dx.map((d) => Float64Array.from(d)),
     grads: Object.fromEntries(Object.entries(rig.grads).map(([k, g]) => [k, Float64Array.from(g)])),
   };
+  // Two zero gradients agree with each other: a pass that computes nothing must not pass the check.
+  const someNonZero = (values: ArrayLike<number>) => Array.prototype.some.call(values, (v: number) => v !== 0);
+  expect(someNonZero(rig.y), `${label}: the output is all zeros`).toBe(true);
+  analytic.dx.forEach((d, i) => {
+    expect(someNonZero(d), `${label}: dx${i} is all zeros`).toBe(true);
+  });
+  for (const [name, g] of Object.entries(analytic.grads))
+    expect(someNonZero(g), `${label}: the gradient of ${name} is all zeros`).toBe(true);
   const loss = () => {
     rig.passes.forward(rig.n, mode, 7);
     return weightedSum(rig, r);

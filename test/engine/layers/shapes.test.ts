@@ -26,9 +26,14 @@ describe('shape rules (per sample, batch excluded)', () => {
 
   it('conv2d names the field that makes a shape impossible', () => {
     expect(out('conv2d', { filters: 1, kernel: 7 }, [1, 5, 5])).toMatchObject({ ok: false, field: 'kernel' });
-    expect(out('conv2d', { filters: 1, kernel: 2, padding: 'same' }, [1, 5, 5])).toMatchObject({
-      ok: false,
-      field: 'padding',
+    // 'same' takes any kernel and stride (TensorFlow's rule): an even kernel pads one more at the end.
+    expect(out('conv2d', { filters: 1, kernel: 2, padding: 'same' }, [1, 5, 5])).toEqual({
+      ok: true,
+      shape: [1, 5, 5],
+    });
+    expect(out('conv2d', { filters: 1, kernel: 3, stride: 2, padding: 'same' }, [1, 5, 5])).toEqual({
+      ok: true,
+      shape: [1, 3, 3],
     });
     expect(out('conv2d', { filters: 1, kernel: 3 }, [10])).toMatchObject({ ok: false, field: 'in' });
   });

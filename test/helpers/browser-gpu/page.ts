@@ -11,7 +11,7 @@ import {
   webGpuBackendOn,
 } from '../../../engine/backend/webgpu/webgpu-backend';
 import { EngineError } from '../../../engine/errors';
-import type { BatchResult, BufRef, Op, PageHarness } from './protocol';
+import type { BatchResult, BufRef, Op, PageHarness, ProductVariant } from './protocol';
 
 async function open(): Promise<{ be: WebGpuBackend; name: string; device: GPUDevice }> {
   const adapter = await navigator.gpu?.requestAdapter();
@@ -41,8 +41,26 @@ function decode(arg: unknown): unknown {
   return Object.fromEntries(Object.entries(arg).map(([k, v]) => [k, isRef(v) ? bufs.get(v.$buf) : v]));
 }
 
-async function runBatch(ops: Op[]): Promise<BatchResult> {
-  const { be } = await opened;
+/** Product variants by their settings, compiled once each on the page's device. */
+const variants = new Map<string, Promise<WebGpuBackend>>();
+const productModules = (file: string) => file.startsWith('matmul-shader.ts(') || file === 'elementwise.wgsl';
+
+function variantBackend(variant: ProductVariant): Promise<WebGpuBackend> {
+  const key = JSON.stringify(variant);
+  let made = variants.get(key);
+  if (!made) {
+    made = opened.then(async ({ device }) =>
+      webGpuBackendOn(await GpuPipelines.compile(device, variant.tiles, productModules), {
+        matmulTiles: variant.matmulTiles,
+      }),
+    );
+    variants.set(key, made);
+  }
+  return made;
+}
+
+async function runBatch(ops: Op[], variant?: ProductVariant): Promise<BatchResult> {
+  const be = variant ? await variantBackend(variant) : (await opened).be;
   const reads: number[][] = [];
   try {
     for (const o of ops) {
@@ -79,8 +97,8 @@ const harness: PageHarness = {
     await chain;
     return (await opened).be.kernelTimes();
   },
-  run(ops) {
-    const result = chain.then(() => runBatch(ops));
+  run(ops, variant) {
+    const result = chain.then(() => runBatch(ops, variant));
     chain = result.catch(() => undefined);
     return result;
   },

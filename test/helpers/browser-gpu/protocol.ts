@@ -3,6 +3,7 @@
  * order, with buffers named by number. A batch ends with the reads whose values come back.
  */
 import type { KernelTime } from '../../../engine/backend/webgpu/gpu-profiler';
+import type { MatmulTile } from '../../../engine/backend/webgpu/matmul-shader';
 
 export type BufRef = { $buf: number };
 export type Op =
@@ -20,10 +21,20 @@ export interface BatchResult {
   error?: { code?: string; message: string };
 }
 
+/**
+ * A second backend on the page's device that runs every matrix product with one tile (of `tiles`, or of
+ * the default sizes), compiled with only the product's kernels and the element-wise ones (split-K sums).
+ */
+export interface ProductVariant {
+  matmulTiles: string;
+  tiles?: Record<string, MatmulTile>;
+}
+
 export interface PageHarness {
   /** The adapter's name, once the backend is compiled. */
   ready: Promise<string>;
-  run(ops: Op[]): Promise<BatchResult>;
+  /** Runs a batch on the page's backend, or on a product variant of it (same device, its own buffers). */
+  run(ops: Op[], variant?: ProductVariant): Promise<BatchResult>;
   /** Times every dispatch from now on (false when the device has no timestamp queries). */
   startProfiling(): Promise<boolean>;
   /** The kernels' GPU times since profiling started. */

@@ -3,7 +3,7 @@ import type { KernelTime } from '../../../engine/backend/webgpu/gpu-profiler';
 import type { MatmulTile } from '../../../engine/backend/webgpu/matmul-shader';
 import type { WebGpuOptions } from '../../../engine/backend/webgpu/webgpu-backend';
 import { EngineError, type EngineErrorCode } from '../../../engine/errors';
-import type { BatchResult, Op, PageHarness } from './protocol';
+import type { BatchResult, Op, PageHarness, ProductVariant } from './protocol';
 import { openTestPage } from './test-page';
 
 /** A buffer of the page's backend, named by number. */
@@ -24,6 +24,11 @@ export type RemoteGpuBackend = Backend<RemoteBuf> & {
   shaderError(file: string, code: string): Promise<string | null>;
   /** The GPU time of each kernel that `record`'s calls dispatch, or null without timestamp queries. */
   kernelTimes(record: () => void): Promise<KernelTime[] | null>;
+  /**
+   * Another backend on the same page and device that runs every matrix product with one tile: only the
+   * product's kernels are compiled for it, not a whole new page. Closing it closes nothing.
+   */
+  productVariant(variant: ProductVariant): RemoteGpuBackend;
 };
 
 /** A kernel argument for the page: buffers (alone or as fields of the argument object) become numbers. */
@@ -34,6 +39,7 @@ function encode(arg: unknown): unknown {
 }
 
 const baseMembers = new Set([
+  'productVariant',
   'id',
   'alloc',
   'view',
@@ -63,81 +69,89 @@ export async function openBrowserGpuBackend(
     String(await (window as unknown as { gpuHarness: PageHarness }).gpuHarness.ready),
   );
 
-  let ops: Op[] = [];
   let nextId = 1;
-  let allocations = 0;
-  let dispatches = 0;
   let sent: Promise<unknown> = Promise.resolve();
-  const send = (batch: Op[]): Promise<BatchResult> => {
+  const send = (batch: Op[], variant?: ProductVariant): Promise<BatchResult> => {
     const result = sent.then(() =>
-      page.evaluate(async (b) => await (window as unknown as { gpuHarness: PageHarness }).gpuHarness.run(b), batch),
+      page.evaluate(
+        async ([b, v]) => await (window as unknown as { gpuHarness: PageHarness }).gpuHarness.run(b, v ?? undefined),
+        [batch, variant ?? null] as const,
+      ),
     );
     sent = result.catch(() => undefined);
     return result;
   };
 
-  const base = {
-    id: 'webgpu' as const,
-    adapter,
-    alloc(size: number, label: string) {
-      const buf = new RemoteBuf(nextId++, size);
-      ops.push({ op: 'alloc', id: buf.id, size, label });
-      allocations++;
-      return buf;
-    },
-    view(of: RemoteBuf, offset: number, size: number) {
-      const buf = new RemoteBuf(nextId++, size);
-      ops.push({ op: 'view', id: buf.id, of: of.id, offset, size });
-      return buf;
-    },
-    write(buf: RemoteBuf, data: ArrayLike<number>, offset = 0) {
-      ops.push({ op: 'write', id: buf.id, data: Array.from(data), offset });
-    },
-    async read(buf: RemoteBuf) {
-      ops.push({ op: 'read', id: buf.id });
-      const batch = ops;
-      ops = [];
-      const result = await send(batch);
-      dispatches = result.dispatches;
-      if (result.error)
-        throw new EngineError((result.error.code ?? 'INTERNAL') as EngineErrorCode, result.error.message);
-      if (pageErrors.length > 0) throw new Error(`the WebGPU page failed: ${pageErrors.join('; ')}`);
-      return Float64Array.from(result.reads[0]);
-    },
-    get allocations() {
-      return allocations;
-    },
-    get dispatches() {
-      return dispatches;
-    },
-    close,
-    /**
-     * The GPU time of each kernel the calls made by `record` dispatch (see GpuProfiler), or null when the
-     * page's device has no timestamp queries.
-     */
-    async kernelTimes(record: () => void): Promise<KernelTime[] | null> {
-      type Page = { gpuHarness: PageHarness };
-      await send(ops.splice(0));
-      if (!(await page.evaluate(async () => await (window as unknown as Page).gpuHarness.startProfiling())))
-        return null;
-      record();
-      await send(ops.splice(0));
-      return page.evaluate(async () => await (window as unknown as Page).gpuHarness.kernelTimes());
-    },
-    shaderError: (file: string, code: string) =>
-      page.evaluate(([f, c]) => (window as unknown as { gpuHarness: PageHarness }).gpuHarness.shaderError(f, c), [
-        file,
-        code,
-      ] as const),
+  /** A backend over the page: its default one, or a product variant (buffer numbers shared, so never mixed up). */
+  const remote = (variant?: ProductVariant): RemoteGpuBackend => {
+    let ops: Op[] = [];
+    let allocations = 0;
+    let dispatches = 0;
+    const base = {
+      id: 'webgpu' as const,
+      adapter,
+      alloc(size: number, label: string) {
+        const buf = new RemoteBuf(nextId++, size);
+        ops.push({ op: 'alloc', id: buf.id, size, label });
+        allocations++;
+        return buf;
+      },
+      view(of: RemoteBuf, offset: number, size: number) {
+        const buf = new RemoteBuf(nextId++, size);
+        ops.push({ op: 'view', id: buf.id, of: of.id, offset, size });
+        return buf;
+      },
+      write(buf: RemoteBuf, data: ArrayLike<number>, offset = 0) {
+        ops.push({ op: 'write', id: buf.id, data: Array.from(data), offset });
+      },
+      async read(buf: RemoteBuf) {
+        ops.push({ op: 'read', id: buf.id });
+        const batch = ops;
+        ops = [];
+        const result = await send(batch, variant);
+        dispatches = result.dispatches;
+        if (result.error)
+          throw new EngineError((result.error.code ?? 'INTERNAL') as EngineErrorCode, result.error.message);
+        if (pageErrors.length > 0) throw new Error(`the WebGPU page failed: ${pageErrors.join('; ')}`);
+        return Float64Array.from(result.reads[0]);
+      },
+      get allocations() {
+        return allocations;
+      },
+      get dispatches() {
+        return dispatches;
+      },
+      close: variant ? async () => {} : close,
+      productVariant: (v: ProductVariant) => remote(v),
+      /**
+       * The GPU time of each kernel the calls made by `record` dispatch (see GpuProfiler), or null when the
+       * page's device has no timestamp queries.
+       */
+      async kernelTimes(record: () => void): Promise<KernelTime[] | null> {
+        type Page = { gpuHarness: PageHarness };
+        await send(ops.splice(0));
+        if (!(await page.evaluate(async () => await (window as unknown as Page).gpuHarness.startProfiling())))
+          return null;
+        record();
+        await send(ops.splice(0));
+        return page.evaluate(async () => await (window as unknown as Page).gpuHarness.kernelTimes());
+      },
+      shaderError: (file: string, code: string) =>
+        page.evaluate(([f, c]) => (window as unknown as { gpuHarness: PageHarness }).gpuHarness.shaderError(f, c), [
+          file,
+          code,
+        ] as const),
+    };
+    // Every other member is a kernel: recorded with its buffers replaced by their numbers.
+    return new Proxy(base, {
+      get(target, name, receiver) {
+        // Not a thenable: `await` looks for `then`.
+        if (name === 'then') return undefined;
+        if (typeof name !== 'string' || baseMembers.has(name) || name in target)
+          return Reflect.get(target, name, receiver);
+        return (...args: unknown[]) => ops.push({ op: 'call', kernel: name, args: args.map(encode) });
+      },
+    }) as unknown as RemoteGpuBackend;
   };
-  // Every other member is a kernel: recorded with its buffers replaced by their numbers.
-  return new Proxy(base, {
-    get(target, name, receiver) {
-      // Not a thenable: `await` looks for `then`.
-      if (name === 'then') return undefined;
-      if (typeof name !== 'string' || baseMembers.has(name) || name in target)
-        return Reflect.get(target, name, receiver);
-      return (...args: unknown[]) => ops.push({ op: 'call', kernel: name, args: args.map(encode) });
-    },
-  }) as unknown as RemoteGpuBackend;
+  return remote();
 }
