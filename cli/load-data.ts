@@ -1,18 +1,49 @@
-import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { basename, join, relative, resolve, sep } from 'node:path';
+import { readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
+import { basename, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { bundledDatasets, loadBundled } from '../engine/data/bundled';
 import type { Dataset } from '../engine/data/dataset';
 import { generatedDataset } from '../engine/data/from-document';
 import { datasetFromFiles, MAX_PICKED_FILE_BYTES, type PickedFile } from '../engine/data/from-files';
 import { EngineError } from '../engine/errors';
 import type { GraphDocument } from '../engine/graph';
+import { FileRefused, readFileBounded } from '../main/read-file-bounded';
 
-/** A file from disk, refused by size before it is read. */
-function readChecked(path: string, name = basename(path)): PickedFile {
-  const size = statSync(path).size;
-  if (size > MAX_PICKED_FILE_BYTES)
-    throw new EngineError('INVALID_DATA', `${path}: ${size} bytes, over the 1 GiB limit`);
-  return { path: name, bytes: readFileSync(path) };
+/** A regular file from disk, refused by kind and size before it is read, and never read past the limit. */
+async function readChecked(path: string, name = basename(path)): Promise<PickedFile> {
+  try {
+    return { path: name, bytes: await readFileBounded(path, MAX_PICKED_FILE_BYTES, 'data file') };
+  } catch (error) {
+    if (error instanceof FileRefused) throw new EngineError('INVALID_DATA', error.message);
+    throw error;
+  }
+}
+
+/**
+ * A path a document names, resolved inside the graph's folder. A shared graph file must not make Netloom
+ * read elsewhere (an absolute path, `..`, or a link out of the folder): such data is passed with --data,
+ * which is the user's own choice.
+ */
+export function documentPath(graphDir: string, field: string, path: string): string {
+  const refuse = (why: string) =>
+    new EngineError(
+      'INVALID_DATA',
+      `training.dataset.${field} "${path}" ${why}: a graph's data paths stay inside the graph's folder (${graphDir}); to train on data elsewhere, pass it with --data`,
+    );
+  if (isAbsolute(path)) throw refuse('is an absolute path');
+  const full = resolve(graphDir, path);
+  const inside = (root: string, target: string) => {
+    const rel = relative(root, target);
+    return rel === '' || (!rel.startsWith('..') && !isAbsolute(rel));
+  };
+  if (!inside(graphDir, full)) throw refuse('leads out of the folder');
+  let real: string;
+  try {
+    real = realpathSync(full);
+  } catch {
+    return full; // Missing: the read names it.
+  }
+  if (!inside(realpathSync(graphDir), real)) throw refuse('is a link that leads out of the folder');
+  return full;
 }
 
 /** The training data: files from the command line, else what the document names. */
@@ -25,23 +56,27 @@ export interface CsvArgs {
 }
 
 /** Every file under a folder, with its path relative to it (for image folders: "<class>/<file>"). */
-function filesUnder(folder: string): PickedFile[] {
-  return readdirSync(folder, { recursive: true, withFileTypes: true })
-    .filter((entry) => entry.isFile())
-    .map((entry) => {
-      const full = join(entry.parentPath, entry.name);
-      return readChecked(full, relative(folder, full).split(sep).join('/'));
-    });
+async function filesUnder(folder: string): Promise<PickedFile[]> {
+  const files: PickedFile[] = [];
+  for (const entry of readdirSync(folder, { recursive: true, withFileTypes: true })) {
+    if (!entry.isFile()) continue;
+    const full = join(entry.parentPath, entry.name);
+    files.push(await readChecked(full, relative(folder, full).split(sep).join('/')));
+  }
+  return files;
 }
 
 type DatasetSettings = GraphDocument['training']['dataset'];
 
 /** Files named on the command line, read as the engine reads picked files: an image folder, a CSV file, or IDX images and labels. */
-function loadFiles(doc: GraphDocument, paths: string[], csv: CsvArgs): Promise<Dataset> {
+async function loadFiles(doc: GraphDocument, paths: string[], csv: CsvArgs): Promise<Dataset> {
   const withDataset = (dataset: DatasetSettings, files: PickedFile[]) =>
     datasetFromFiles({ ...doc, training: { ...doc.training, dataset } }, files);
   if (paths.length === 1 && statSync(paths[0]).isDirectory())
-    return withDataset({ source: 'image-folder', path: basename(paths[0]), grayscale: false }, filesUnder(paths[0]));
+    return withDataset(
+      { source: 'image-folder', path: basename(paths[0]), grayscale: false },
+      await filesUnder(paths[0]),
+    );
   if (paths.length === 1 && /\.(csv|tsv|txt)$/i.test(paths[0])) {
     if (!csv.label) throw new EngineError('INVALID_DATA', 'a CSV file needs --label <column>');
     return withDataset(
@@ -52,12 +87,14 @@ function loadFiles(doc: GraphDocument, paths: string[], csv: CsvArgs): Promise<D
         featureColumns: csv.features,
         normalise: csv.normalise ?? 'z-score',
       },
-      [readChecked(paths[0])],
+      [await readChecked(paths[0])],
     );
   }
+  const files: PickedFile[] = [];
+  for (const p of paths) files.push(await readChecked(p));
   return withDataset(
     { source: 'idx', images: basename(paths[0] ?? 'images'), labels: basename(paths[1] ?? 'labels') },
-    paths.map((p) => readChecked(p)),
+    files,
   );
 }
 
@@ -80,10 +117,16 @@ export async function loadTrainingData(
     case 'synthetic':
       return { train: generatedDataset(doc) };
     case 'idx': {
-      const pair = (images: string, labels: string) =>
-        datasetFromFiles(doc, [readChecked(resolve(graphDir, images)), readChecked(resolve(graphDir, labels))]);
-      const train = await pair(d.images, d.labels);
-      const test = d.testImages && d.testLabels ? await pair(d.testImages, d.testLabels) : undefined;
+      const pair = async (images: [string, string], labels: [string, string]) =>
+        datasetFromFiles(doc, [
+          await readChecked(documentPath(graphDir, ...images)),
+          await readChecked(documentPath(graphDir, ...labels)),
+        ]);
+      const train = await pair(['images', d.images], ['labels', d.labels]);
+      const test =
+        d.testImages && d.testLabels
+          ? await pair(['testImages', d.testImages], ['testLabels', d.testLabels])
+          : undefined;
       return { train, test };
     }
     case 'sample': {
@@ -92,8 +135,8 @@ export async function loadTrainingData(
       return loadBundled(d.name, files);
     }
     case 'csv':
-      return { train: await datasetFromFiles(doc, [readChecked(resolve(graphDir, d.path))]) };
+      return { train: await datasetFromFiles(doc, [await readChecked(documentPath(graphDir, 'path', d.path))]) };
     case 'image-folder':
-      return { train: await datasetFromFiles(doc, filesUnder(resolve(graphDir, d.path))) };
+      return { train: await datasetFromFiles(doc, await filesUnder(documentPath(graphDir, 'path', d.path))) };
   }
 }

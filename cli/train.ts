@@ -8,7 +8,7 @@
  * 1 training stopped by an error, 2 bad arguments or files.
  */
 
-import { mkdirSync, readFileSync, statSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { type BackendChoice, chooseBackend } from '../engine/backend/choose';
@@ -19,17 +19,25 @@ import { formatIssue, LIMITS, parseGraphText } from '../engine/graph';
 import { decodeCheckpoint, encodeCheckpoint } from '../engine/train/checkpoint';
 import { Trainer } from '../engine/train/trainer';
 import { writeFileAtomic } from '../main/atomic-write';
+import { FileRefused, readFileBounded } from '../main/read-file-bounded';
 import { loadTrainingData } from './load-data';
 import { progressPrinter } from './progress';
+import { terminalSafe } from './terminal-text';
 import { nodeSpawnThread } from './threads';
 
 const usage =
   'usage: npm run train -- <graph.json> [--epochs N] [--seed S] [--backend auto|cpu|webgpu] [--data <images> <labels>] [--out <dir>] [--resume <file>]';
 
 function exit(code: number, message: string): never {
-  process.stderr.write(`${message}\n`);
+  process.stderr.write(`${terminalSafe(message)}\n`);
   process.exit(code);
 }
+
+/** Lines for standard output; names in them come from the document. */
+const say = (text: string) => process.stdout.write(terminalSafe(text));
+
+/** A checkpoint holds the parameters and two optimizer slots: 1 GiB of parameters at most, three times. */
+const MAX_CHECKPOINT_BYTES = 3 * 1024 ** 3 + 64 * 1024 ** 2;
 
 async function main(): Promise<void> {
   const { values, positionals } = parseArgs({
@@ -54,10 +62,8 @@ async function main(): Promise<void> {
   if (backendChoice !== undefined && !['auto', 'cpu', 'webgpu'].includes(backendChoice))
     exit(2, `--backend is auto, cpu or webgpu, not "${backendChoice}"`);
 
-  const size = statSync(graphPath).size;
-  if (size > LIMITS.fileBytes)
-    exit(2, `${graphPath}: ${size} bytes, over the ${LIMITS.fileBytes}-byte limit for graph files`);
-  const loaded = parseGraphText(readFileSync(graphPath, 'utf8'));
+  const graphBytes = await readFileBounded(graphPath, LIMITS.fileBytes, 'graph file');
+  const loaded = parseGraphText(new TextDecoder().decode(graphBytes));
   if (!loaded.ok)
     exit(2, `${graphPath} was not loaded:\n${loaded.issues.map((i) => `  ${formatIssue(i)}`).join('\n')}`);
   const doc = loaded.document;
@@ -88,13 +94,14 @@ async function main(): Promise<void> {
   const choice = (backendChoice ?? 'cpu') as BackendChoice;
   const gpu = choice === 'cpu' ? undefined : (await import('./node-webgpu')).nodeGpu();
   const backend = await chooseBackend(choice, { gpu, spawnThread: nodeSpawnThread });
-  process.stdout.write(`training on ${backend.label} (${backend.reason})\n`);
+  say(`training on ${backend.label} (${backend.reason})\n`);
   const trainer = new Trainer(doc, backend.make(), train, validation);
-  if (values.resume) trainer.restore(decodeCheckpoint(readFileSync(values.resume)));
+  if (values.resume)
+    trainer.restore(decodeCheckpoint(await readFileBounded(values.resume, MAX_CHECKPOINT_BYTES, 'checkpoint')));
   const name = basename(graphPath).replace(/\.json$/i, '');
   const outDir = resolve(values.out ?? dirname(graphPath));
   mkdirSync(outDir, { recursive: true });
-  process.stdout.write(
+  say(
     `${doc.name}: ${trainer.session.paramCount} parameters, ${train.count} training and ${validation?.count ?? 0} validation samples, ` +
       `${doc.training.epochs} epochs of ${trainer.batchesPerEpoch} batches on ${backend.id === 'cpu' ? 'the CPU' : `WebGPU (${backend.label})`}\n`,
   );
@@ -125,7 +132,7 @@ async function main(): Promise<void> {
   };
   await writeFileAtomic(join(outDir, `${name}.report.json`), `${JSON.stringify(report, null, 2)}\n`);
   if (error) exit(1, `training stopped: ${error.message}\ncheckpoint (last good weights): ${checkpointPath}`);
-  process.stdout.write(`done in ${report.seconds.toFixed(1)} s; checkpoint ${checkpointPath}\n`);
+  say(`done in ${report.seconds.toFixed(1)} s; checkpoint ${checkpointPath}\n`);
 }
 
 /** Test-set accuracy with the trained weights: a second trainer over the test data, given the weights. */
@@ -136,4 +143,4 @@ async function evaluateOn(trained: Trainer, test: Dataset) {
   return evaluator.evaluate('train');
 }
 
-main().catch((e: Error) => exit(e instanceof EngineError ? 1 : 2, `error: ${e.message}`));
+main().catch((e: Error) => exit(e instanceof EngineError || e instanceof FileRefused ? 2 : 1, `error: ${e.message}`));

@@ -1,9 +1,10 @@
-import { readdir, readFile, stat } from 'node:fs/promises';
+import { readdir, stat } from 'node:fs/promises';
 import { basename, extname, join, relative, resolve, sep } from 'node:path';
 import type { z } from 'zod';
 import { formatIssue, LIMITS, parseGraphText } from '../engine/graph';
 import { writeFileAtomic } from './atomic-write';
 import {
+  DATASET_PICK_LIMITS,
   type DatasetFile,
   type DatasetKind,
   datasetCountProblem,
@@ -13,6 +14,7 @@ import {
   type SavedGraph,
 } from './ipc-contract';
 import { payloads } from './ipc-payloads';
+import { FileRefused, readFileBounded } from './read-file-bounded';
 import type { RecentFiles } from './recent-files';
 
 /** The native dialogs, injected so that the handlers run (and are tested) without Electron. */
@@ -62,14 +64,16 @@ export function createIpcHandlers(dialogs: Dialogs, recent: RecentFiles) {
   const grantedPaths = new Set<string>();
 
   async function readGraph(path: string): Promise<IpcResult<OpenedGraph>> {
-    const size = (await stat(path)).size;
-    if (size > LIMITS.fileBytes)
-      return {
-        ok: false,
-        code: 'TOO_LARGE',
-        message: `${basename(path)} is ${size} bytes, over the ${LIMITS.fileBytes}-byte limit for graph files`,
-      };
-    const text = await readFile(path, 'utf8');
+    let bytes: Uint8Array;
+    try {
+      bytes = await readFileBounded(path, LIMITS.fileBytes, 'graph file');
+    } catch (error) {
+      // A file that is gone or unreadable is an error of the caller's (a recent file is then dropped).
+      if (!(error instanceof FileRefused) || error.reason === 'open') throw error;
+      const code = error.reason === 'size' ? 'TOO_LARGE' : 'IO_ERROR';
+      return { ok: false, code, message: error.message.replace(path, basename(path)) };
+    }
+    const text = new TextDecoder().decode(bytes);
     grantedPaths.add(path);
     await recent.add(path);
     return ok({ path, name: basename(path), text });
@@ -152,7 +156,9 @@ export function createIpcHandlers(dialogs: Dialogs, recent: RecentFiles) {
           );
         if (problem) return { ok: false, code: 'TOO_LARGE', message: problem };
         const files: DatasetFile[] = [];
-        for (const { path, name } of chosen) files.push({ name, path, bytes: new Uint8Array(await readFile(path)) });
+        // Regular files only, each read no further than its limit whatever its size claimed.
+        for (const { path, name } of chosen)
+          files.push({ name, path, bytes: await readFileBounded(path, DATASET_PICK_LIMITS.fileBytes, 'data file') });
         return ok(files);
       });
     },
@@ -175,6 +181,7 @@ async function guard<S extends z.ZodType, T>(
   try {
     return await run(parsed.data);
   } catch (error) {
+    if (error instanceof FileRefused) return { ok: false, code: 'IO_ERROR', message: error.message };
     const e = error as NodeJS.ErrnoException;
     return { ok: false, code: 'IO_ERROR', message: e.code ? `${e.code}: ${e.message}` : String(e.message ?? e) };
   }

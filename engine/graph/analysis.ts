@@ -19,11 +19,15 @@ export interface NodeAnalysis {
   diagnostics: Diagnostic[];
 }
 
-/** A whole graph as plain data (it crosses the worker boundary as is). */
+/**
+ * A whole graph as plain data (it crosses the worker boundary as is). Keyed by the document's ids in Maps:
+ * an id is the user's string, and one such as "__proto__" or "constructor" must not reach an object's
+ * prototype.
+ */
 export interface GraphAnalysis {
-  nodes: Record<string, NodeAnalysis>;
+  nodes: Map<string, NodeAnalysis>;
   /** The tensor shape carried by each edge. */
-  edgeShapes: Record<string, Shape | undefined>;
+  edgeShapes: Map<string, Shape | undefined>;
   /** Problems that belong to no single node. */
   graphDiagnostics: Diagnostic[];
   totals: { paramCount: number; flops: number; memoryBytes: number };
@@ -35,7 +39,7 @@ export function analyseGraph(doc: GraphDocument): GraphAnalysis {
   const { diagnostics, shapes, outputId } = diagnoseGraph(doc);
   const batch = doc.training.batchSize;
   const perParamBytes = FLOAT_BYTES * (2 + optimizerSlots[doc.training.optimizer.kind]);
-  const nodes: Record<string, NodeAnalysis> = {};
+  const nodes = new Map<string, NodeAnalysis>();
   const totals = { paramCount: 0, flops: 0, memoryBytes: 0 };
   for (const node of doc.nodes) {
     const info = shapes.get(node.id);
@@ -51,12 +55,12 @@ export function analyseGraph(doc: GraphDocument): GraphAnalysis {
       memoryBytes: activations + (info?.paramCount ?? 0) * perParamBytes,
       diagnostics: diagnostics.filter((d) => d.nodeId === node.id),
     };
-    nodes[node.id] = entry;
+    nodes.set(node.id, entry);
     totals.paramCount += entry.paramCount;
     totals.flops += entry.flops;
     totals.memoryBytes += entry.memoryBytes;
   }
-  const edgeShapes = Object.fromEntries(doc.edges.map((e) => [e.id, shapes.get(e.source)?.output]));
+  const edgeShapes = new Map(doc.edges.map((e) => [e.id, shapes.get(e.source)?.output]));
   return {
     nodes,
     edgeShapes,

@@ -73,7 +73,8 @@ export function decodeCheckpoint(bytes: Uint8Array): Checkpoint {
     at += length * 4;
   }
   const f32 = (name: string) => new Float32Array(arrays.get(name) ?? new ArrayBuffer(0));
-  const layerState: Record<string, Float32Array> = {};
+  // Keys come from the file ("state:<node id>.<name>"): no prototype for a "__proto__" to reach.
+  const layerState: Record<string, Float32Array> = Object.create(null);
   for (const name of arrays.keys()) if (name.startsWith('state:')) layerState[name.slice(6)] = f32(name);
   const { arrays: _listing, ...scalars } = header;
   return {

@@ -47,7 +47,7 @@ const compact = new Intl.NumberFormat('en', { notation: 'compact', maximumFracti
 /** One layer on the canvas: its ports, its kind, its output shape and parameter count. */
 export function LayerNode({ id, data }: NodeProps<LayerFlowNode>) {
   const ports = data.inputPorts;
-  const telemetry = useTrainingStore((s) => s.telemetry[id]);
+  const telemetry = useTrainingStore((s) => s.telemetry.get(id));
   const errors = data.problems.filter((p) => p.severity === 'error');
   const state = errors.length > 0 ? ' invalid' : data.problems.length > 0 ? ' warned' : '';
   return (

@@ -58,10 +58,10 @@ export function toFlow(doc: GraphDocument, analysis: GraphAnalysis | null): { no
       groupId: g.id,
       title: g.title,
       members,
-      paramCount: members.reduce((sum, id) => sum + (analysis?.nodes[id]?.paramCount ?? 0), 0),
-      shape: analysis?.nodes[exit]?.outputShape?.join('×'),
+      paramCount: members.reduce((sum, id) => sum + (analysis?.nodes.get(id)?.paramCount ?? 0), 0),
+      shape: analysis?.nodes.get(exit)?.outputShape?.join('×'),
       errors: members.reduce(
-        (sum, id) => sum + (analysis?.nodes[id]?.diagnostics ?? []).filter((d) => d.severity === 'error').length,
+        (sum, id) => sum + (analysis?.nodes.get(id)?.diagnostics ?? []).filter((d) => d.severity === 'error').length,
         0,
       ),
     };
@@ -102,7 +102,7 @@ export function toFlow(doc: GraphDocument, analysis: GraphAnalysis | null): { no
 function layerNodes(doc: GraphDocument, analysis: GraphAnalysis | null): { nodes: LayerFlowNode[]; edges: Edge[] } {
   const nodes: LayerFlowNode[] = doc.nodes.map((n) => {
     const def = layerDef(n.kind);
-    const info = analysis?.nodes[n.id];
+    const info = analysis?.nodes.get(n.id);
     return {
       id: n.id,
       type: 'layer',
@@ -124,7 +124,7 @@ function layerNodes(doc: GraphDocument, analysis: GraphAnalysis | null): { nodes
     target: e.target,
     sourceHandle: e.sourcePort,
     targetHandle: e.targetPort,
-    label: analysis?.edgeShapes[e.id]?.join('×'),
+    label: analysis?.edgeShapes.get(e.id)?.join('×'),
   }));
   return { nodes, edges };
 }

@@ -86,7 +86,7 @@ export function Inspector({ analysis, backends }: { analysis: GraphAnalysis | nu
       </aside>
     );
   const def = layerDef(node.kind);
-  const info = analysis?.nodes[node.id];
+  const info = analysis?.nodes.get(node.id);
   const change = (name: string) => (value: unknown) => {
     const next: Record<string, unknown> = { ...(node.params as Record<string, unknown>), [name]: value };
     if (value === undefined) delete next[name];

@@ -5,7 +5,7 @@ const fmt = (v: number) =>
 
 /** The selected layer's statistics from the last training batch: what the badge on the canvas shows, in full. */
 export function LiveStatistics({ id }: { id: string }) {
-  const t = useTrainingStore((s) => s.telemetry[id]);
+  const t = useTrainingStore((s) => s.telemetry.get(id));
   if (!t) return null;
   const top = Math.max(...t.activation.histogram, 1);
   const health = t.gradNorm < 1e-7 ? 'vanishing' : t.gradNorm > 1e3 ? 'exploding' : 'healthy';

@@ -33,10 +33,10 @@ const sameNode = (a: NodeAnalysis, b: NodeAnalysis) => JSON.stringify(a) === JSO
  */
 function reuseUnchanged(previous: GraphAnalysis | null, next: GraphAnalysis): GraphAnalysis {
   if (!previous) return next;
-  const nodes: Record<string, NodeAnalysis> = {};
-  for (const [id, node] of Object.entries(next.nodes)) {
-    const before = previous.nodes[id];
-    nodes[id] = before && sameNode(before, node) ? before : node;
+  const nodes = new Map<string, NodeAnalysis>();
+  for (const [id, node] of next.nodes) {
+    const before = previous.nodes.get(id);
+    nodes.set(id, before && sameNode(before, node) ? before : node);
   }
   return { ...next, nodes };
 }
@@ -60,7 +60,7 @@ export function createGraphRuntime(doc$: Observable<GraphDocument>, options: Gra
     /** One node's shape, size and diagnostics; emits only when they change. */
     node$: (id: string): Observable<NodeAnalysis | undefined> =>
       analysis$.pipe(
-        map((a) => a.nodes[id]),
+        map((a) => a.nodes.get(id)),
         distinctUntilChanged(),
       ),
   };

@@ -38,7 +38,7 @@ const emptySeries = (): RunSeries => ({ step: [], loss: [], accuracy: [], lr: []
 const noRunYet = () => ({
   info: null,
   progress: null,
-  telemetry: {},
+  telemetry: new Map<string, NodeTelemetry>(),
   series: emptySeries(),
   version: 0,
   loading: null,
@@ -51,7 +51,8 @@ interface TrainingState {
   state: SessionState;
   info: SessionInfo | null;
   progress: StepReport | null;
-  telemetry: Record<string, NodeTelemetry>;
+  /** By node id (a Map: ids are the user's strings, "__proto__" included). */
+  telemetry: Map<string, NodeTelemetry>;
   series: RunSeries;
   /** Reading the dataset's files before the run opens (null once it has opened). */
   loading: { done: number; total: number; what: string } | null;
@@ -181,9 +182,7 @@ export const useTrainingStore = create<TrainingState>()((set, get) => ({
     });
     // One UI update per frame at most: progress and telemetry arrive throttled.
     owner.watch(training.progress$, (progress) => set((s) => ({ progress, version: s.version + 1 })));
-    owner.watch(training.telemetry$, (frame) =>
-      set({ telemetry: Object.fromEntries(frame.nodes.map((n) => [n.id, n])) }),
-    );
+    owner.watch(training.telemetry$, (frame) => set({ telemetry: new Map(frame.nodes.map((n) => [n.id, n])) }));
     owner.watch(training.notices$, (n) => {
       if (n.kind !== 'info')
         useDocumentStore

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -132,7 +132,7 @@ describe('npm run train', () => {
     const truncated = join(dir, 'short-idx1-ubyte');
     writeFileSync(truncated, idx([160], data.targets).subarray(0, 100));
     const run = train(graph, '--data', images, truncated);
-    expect(run.code).toBe(1);
+    expect(run.code).toBe(2);
     expect(run.err).toMatch(/short-idx1-ubyte: the header promises \[160\]/);
   });
 });
@@ -204,5 +204,70 @@ describe('IDX files', () => {
     // A header that promises far more than the file holds is refused before allocating.
     const huge = idx([4_000_000_000], []);
     expect(() => parseIdx(huge, 'h')).toThrow(/promises \[4000000000\]/);
+  });
+});
+
+describe('files the command line refuses', () => {
+  it('reads only regular files: a device, a pipe or a folder is refused before anything is read (exit 2)', () => {
+    const fifo = join(dir, 'pipe-idx1-ubyte');
+    spawnSync('mkfifo', [fifo]);
+    for (const [path, kind] of [
+      ['/dev/zero', 'a device'],
+      [fifo, 'a pipe'],
+    ]) {
+      const run = train(graph, '--data', images, path);
+      expect(run.code, path).toBe(2);
+      expect(run.err).toContain(`${path}: not a regular file (${kind})`);
+    }
+    const asGraph = train('/dev/zero');
+    expect(asGraph.code).toBe(2);
+    expect(asGraph.err).toContain('/dev/zero: not a regular file (a device)');
+  });
+
+  it("keeps a document's data paths inside the graph's folder; --data is the way to read elsewhere", () => {
+    const folder = mkdtempSync(join(dir, 'shared-'));
+    const doc = JSON.parse(readFileSync(graph, 'utf8'));
+    const cases: [Record<string, unknown>, RegExp][] = [
+      [{ source: 'csv', path: '/etc/passwd', labelColumn: 'x' }, /"\/etc\/passwd" is an absolute path/],
+      [{ source: 'csv', path: '../../../../proc/self/environ', labelColumn: 'x' }, /leads out of the folder/],
+      [
+        { source: 'idx', images: '../images-idx3-ubyte.gz', labels: 'labels' },
+        /training\.dataset\.images .* leads out/,
+      ],
+    ];
+    for (const [dataset, message] of cases) {
+      const file = join(folder, 'shared.json');
+      writeFileSync(file, JSON.stringify({ ...doc, training: { ...doc.training, dataset } }));
+      const run = train(file);
+      expect(run.code, JSON.stringify(dataset)).toBe(2);
+      expect(run.err).toMatch(message);
+      expect(run.err).toMatch(/pass it with --data/);
+    }
+    // A link inside the folder that points out of it is refused too.
+    symlinkSync(images, join(folder, 'images.gz'));
+    writeFileSync(
+      join(folder, 'linked.json'),
+      JSON.stringify({
+        ...doc,
+        training: { ...doc.training, dataset: { source: 'idx', images: 'images.gz', labels: 'x' } },
+      }),
+    );
+    expect(train(join(folder, 'linked.json')).err).toMatch(/is a link that leads out of the folder/);
+  });
+
+  it('shows control characters from a document as escapes and cuts long quoted values', () => {
+    const doc = JSON.parse(readFileSync(graph, 'utf8'));
+    const named = join(dir, 'named.json');
+    writeFileSync(named, JSON.stringify({ ...doc, name: 'evil\u001b]0;pwned\u0007\u001b[2J' }));
+    const run = train(named, '--data', images, labels, '--epochs', '1', '--out', join(dir, 'named-out'));
+    expect(run.code).toBe(0);
+    expect(run.out.includes(String.fromCharCode(0x1b))).toBe(false);
+    expect(run.out).toContain('evil\\u001b]0;pwned\\u0007\\u001b[2J');
+    const csv = join(dir, 'long-cell.csv');
+    writeFileSync(csv, `a,b,label\n1,${'9'.repeat(100_000)}x,0\n`);
+    const csvRun = train(graph, '--data', csv, '--label', 'label');
+    expect(csvRun.code).toBe(2);
+    expect(csvRun.err.length).toBeLessThan(2000);
+    expect(csvRun.err).toMatch(/…" \(100001 characters\)/);
   });
 });

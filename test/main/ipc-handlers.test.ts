@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -100,6 +101,22 @@ describe('IPC handlers', () => {
     writeFileSync(path, Buffer.alloc(16 * 1024 * 1024 + 1, 32));
     answers.open.push([path]);
     expect(await handlers.openGraph(undefined)).toMatchObject({ ok: false, code: 'TOO_LARGE' });
+  });
+
+  it('reads only regular files: a device or a pipe picked as a graph or as data is refused unread', async () => {
+    const fifo = join(dir, 'pipe.csv');
+    spawnSync('mkfifo', [fifo]);
+    answers.open.push(['/dev/zero']);
+    expect(await handlers.openGraph(undefined)).toMatchObject({
+      ok: false,
+      message: 'zero: not a regular file (a device); only files are read',
+    });
+    for (const path of ['/dev/zero', fifo]) {
+      answers.open.push([path]);
+      const result = await handlers.openDatasetFiles({ kind: 'csv' });
+      expect(result, path).toMatchObject({ ok: false, code: 'IO_ERROR' });
+      expect(result.ok ? '' : result.message).toMatch(/not a regular file \(a (device|pipe)\)/);
+    }
   });
 
   it('reads picked dataset files as bytes', async () => {

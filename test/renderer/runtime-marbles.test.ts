@@ -36,7 +36,7 @@ describe('graph runtime (marble tests)', () => {
     scheduler().run(({ cold, expectObservable }) => {
       const docs = cold('a 10ms b 10ms c', { a: withUnits(4), b: withUnits(5), c: withUnits(6) });
       const runtime = createGraphRuntime(docs, { debounceMs: 100 });
-      const units = runtime.analysis$.pipe(map((a) => a.nodes.n1.paramCount));
+      const units = runtime.analysis$.pipe(map((a) => a.nodes.get('n1')?.paramCount));
       // c arrives at 22 ms; 100 ms of quiet later the analysis of c (4·6 + 6 parameters) comes out.
       expectObservable(units).toBe('122ms x', { x: 30 });
     });
@@ -48,7 +48,7 @@ describe('graph runtime (marble tests)', () => {
       const runtime = createGraphRuntime(cold('a 200ms b 200ms c', { a, b: moved(a), c: withUnits(7) }), {
         debounceMs: 100,
       });
-      expectObservable(runtime.analysis$.pipe(map((x) => x.nodes.n1.paramCount))).toBe('100ms x 401ms y', {
+      expectObservable(runtime.analysis$.pipe(map((x) => x.nodes.get('n1')?.paramCount))).toBe('100ms x 401ms y', {
         x: 20,
         y: 35,
       });
@@ -61,7 +61,7 @@ describe('graph runtime (marble tests)', () => {
       // The analysis takes 50 ms (a worker round trip): a's result would land at 60 ms, when b is already pending.
       const slow = (doc: GraphDocument): Observable<GraphAnalysis> => cold('50ms (r|)', { r: fakeAnalysis(doc) });
       const runtime = createGraphRuntime(docs, { debounceMs: 10, analyse: slow });
-      expectObservable(runtime.analysis$.pipe(map((x) => x.nodes.n1.paramCount))).toBe('60ms x 60ms y', {
+      expectObservable(runtime.analysis$.pipe(map((x) => x.nodes.get('n1')?.paramCount))).toBe('60ms x 60ms y', {
         x: 20,
         y: 45,
       });
@@ -86,10 +86,10 @@ describe('graph runtime (marble tests)', () => {
 function fakeAnalysis(doc: GraphDocument): GraphAnalysis {
   const units = (doc.nodes.find((n) => n.id === 'n1')!.params as { units: number }).units;
   return {
-    nodes: {
-      n1: { id: 'n1', kind: 'dense', paramCount: 4 * units + units, flops: 0, memoryBytes: 0, diagnostics: [] },
-    },
-    edgeShapes: {},
+    nodes: new Map([
+      ['n1', { id: 'n1', kind: 'dense', paramCount: 4 * units + units, flops: 0, memoryBytes: 0, diagnostics: [] }],
+    ]),
+    edgeShapes: new Map(),
     graphDiagnostics: [],
     totals: { paramCount: 0, flops: 0, memoryBytes: 0 },
     canTrain: true,

@@ -213,11 +213,11 @@ describe('analysis and buffer plan', () => {
   it('gives shapes, parameters, FLOPs and memory per node and in total', () => {
     const a = analyseGraph(mlp());
     expect(a.canTrain).toBe(true);
-    expect(a.nodes.n1).toMatchObject({ outputShape: [8], paramCount: 40, flops: 64 });
+    expect(a.nodes.get('n1')).toMatchObject({ outputShape: [8], paramCount: 40, flops: 64 });
     // Batch 64, Adam: activations and gradients 2·64·8·4 bytes, parameters ×4 (weights, gradients, two slots).
-    expect(a.nodes.n1.memoryBytes).toBe(2 * 64 * 8 * 4 + 40 * 4 * 4);
+    expect(a.nodes.get('n1')?.memoryBytes).toBe(2 * 64 * 8 * 4 + 40 * 4 * 4);
     expect(a.totals.paramCount).toBe(40 + 27);
-    expect(a.edgeShapes.e0).toEqual([4]);
+    expect(a.edgeShapes.get('e0')).toEqual([4]);
     expect(a.outputId).toBe('n3');
   });
 
