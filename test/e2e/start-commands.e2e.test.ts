@@ -16,19 +16,10 @@ import {
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ElectronUnavailable, ensureElectronBinary, explainDownloadFailure } from '../../scripts/electron-binary.mjs';
+import type { Launch } from '../helpers/electron-stand-in';
 import { artifactsDir } from './browser';
 
 const root = join(import.meta.dirname, '../..');
-
-interface StandInLaunch {
-  argv: string[];
-  cwd: string;
-  entry: string | null;
-  entryExists: boolean;
-  rendererUrl: string | null;
-  rendered: boolean | null;
-  pageErrors: string[];
-}
 
 let standInDir: string;
 let launchLog: string;
@@ -70,7 +61,7 @@ function runNpm(script: string[]): Promise<{ code: number | null; output: string
   });
 }
 
-function readLaunch(): StandInLaunch {
+function readLaunch(): Launch {
   return JSON.parse(readFileSync(launchLog, 'utf8'));
 }
 

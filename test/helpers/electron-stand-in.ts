@@ -8,7 +8,8 @@ import { chromium } from 'playwright-core';
 import { contentSecurityPolicy, devNonceVariable } from '../../main/security';
 import { chromiumLaunchOptions } from './chromium';
 
-interface Launch {
+/** What the stand-in records of one launch (read back by test/e2e/start-commands.e2e.test.ts). */
+export interface Launch {
   argv: string[];
   cwd: string;
   entry: string | null;

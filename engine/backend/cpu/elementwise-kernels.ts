@@ -1,3 +1,4 @@
+import { hash32 } from '../../init/hash';
 import type { UnaryOp } from '../backend';
 import type { FloatArray } from './types';
 
@@ -102,17 +103,6 @@ export function softmaxBackward({
     for (let j = 0; j < cols; j++) dot += dy[base + j] * y[base + j];
     for (let j = 0; j < cols; j++) dx[base + j] += y[base + j] * (dy[base + j] - dot);
   }
-}
-
-/** Chris Wellons' lowbias32: a fast integer hash with good avalanche, identical in WGSL. */
-export function hash32(value: number): number {
-  let x = value >>> 0;
-  x ^= x >>> 16;
-  x = Math.imul(x, 0x7feb352d);
-  x ^= x >>> 15;
-  x = Math.imul(x, 0x846ca68b);
-  x ^= x >>> 16;
-  return x >>> 0;
 }
 
 /** Inverted dropout (the paper's chapter 4) with a mask every backend can reproduce from (seed, counter). */
