@@ -7,41 +7,15 @@ import { size } from '../layers/layer';
 import { hyperOf } from '../optim/optimizers';
 import { learningRate } from '../optim/schedules';
 import type { Checkpoint } from './checkpoint';
+import { type DeviceData, gatherBatch, uploadDataset } from './device-data';
 import { findNonFinite } from './diagnose';
+import type { EpochMetrics, Evaluation, TrainerEvents } from './metrics';
 import { planTraining, type TrainingPlan } from './plan';
 import { checkFits, checkMemory, plannedFloats } from './preflight';
 import { buildSession, initialiseParams, type Session } from './session';
+import { allocStateLike, copyState, liveState, readLayerState, type TrainState, writeLayerState } from './train-state';
 
-export interface StepMetrics {
-  step: number;
-  epoch: number;
-  loss: number;
-  /** Fraction of the batch predicted right (classification losses only). */
-  accuracy?: number;
-  lr: number;
-}
-
-export interface EpochMetrics {
-  epoch: number;
-  /** Optimizer steps done when the epoch ended. */
-  step: number;
-  trainLoss: number;
-  trainAccuracy?: number;
-  valLoss?: number;
-  valAccuracy?: number;
-  lr: number;
-  seconds: number;
-}
-
-export interface Evaluation {
-  loss: number;
-  accuracy?: number;
-}
-
-export interface TrainerEvents {
-  onStep?(m: StepMetrics): void;
-  onEpoch?(m: EpochMetrics): void;
-}
+export type { EpochMetrics, Evaluation, StepMetrics, TrainerEvents } from './metrics';
 
 /** Steps recorded before their metrics are read back, at most, on a backend with deferred reads. */
 const LOGGED_STEPS = 64;
@@ -56,26 +30,11 @@ interface PendingStep {
   lr: number;
 }
 
-/** A dataset uploaded once to the backend, so a batch is gathered there, not copied in. */
-interface DeviceData {
-  data: Dataset;
-  x: Buf;
-  targets: Buf;
-}
-
 /**
  * Trains one document on one backend: epochs of (optionally shuffled) batches, validation, early
  * stopping, checkpoints that resume bit for bit. Every buffer is allocated in the constructor.
  * A non-finite value stops training with an error that names the node, leaving the last good weights.
  */
-/** Everything a step changes: weights, optimizer slots, layers' own state. */
-interface TrainState {
-  params: Buf;
-  slot1: Buf;
-  slot2: Buf;
-  layers: Buf[];
-}
-
 export class Trainer {
   readonly plan: TrainingPlan;
   readonly session: Session;
@@ -131,27 +90,17 @@ export class Trainer {
     this.session = buildSession(be, this.plan, t, this.batchSize);
     this.random = new Random(t.seed);
     initialiseParams(this.session, this.random);
-    this.train = this.upload(train);
-    this.validation = validation && validation.count > 0 ? this.upload(validation) : undefined;
+    this.train = uploadDataset(be, train);
+    this.validation = validation && validation.count > 0 ? uploadDataset(be, validation) : undefined;
     this.order = Uint32Array.from({ length: train.count }, (_, i) => i);
     this.identity = Uint32Array.from({ length: Math.max(train.count, validation?.count ?? 0) }, (_, i) => i);
     this.indices = be.alloc(this.batchSize, 'batch indices');
-    const total = Math.max(this.session.paramCount, 1);
-    const layerStates = this.session.nodes.flatMap((node) =>
-      Object.values(node.passes.state ?? {}).map((st) => st.buf),
-    );
-    this.live = { ...this.session.flat, layers: layerStates };
-    const stateCopy = (label: string): TrainState => ({
-      params: be.alloc(total, `${label} params`),
-      slot1: be.alloc(total, `${label} slot1`),
-      slot2: be.alloc(total, `${label} slot2`),
-      layers: layerStates.map((buf) => be.alloc(buf.length, `${label} layer state`)),
-    });
-    this.backup = stateCopy('backup');
+    this.live = liveState(this.session);
+    this.backup = allocStateLike(be, this.live, 'backup');
     this.paramNormSq = be.alloc(1, 'param normSq');
     this.stepLog = be.alloc(this.loggedSteps * 4, 'step log');
     this.stepLogCells = Array.from({ length: this.loggedSteps * 4 }, (_, i) => be.view(this.stepLog, i, 1));
-    if (this.loggedSteps > 1) this.settledState = stateCopy('settled');
+    if (this.loggedSteps > 1) this.settledState = allocStateLike(be, this.live, 'settled');
   }
 
   /** Steps a caller that checks for pauses between runSteps calls should ask for at a time. */
@@ -398,10 +347,7 @@ export class Trainer {
   async checkpoint(): Promise<Checkpoint> {
     const { be, session: s } = this;
     const f32 = async (b: Buf) => Float32Array.from(await be.read(b));
-    const layerState: Record<string, Float32Array> = {};
-    for (const node of s.nodes)
-      for (const [name, st] of Object.entries(node.passes.state ?? {}))
-        layerState[`${node.id}.${name}`] = await f32(st.buf);
+    const layerState = await readLayerState(be, s);
     return {
       format: 'netloom-checkpoint',
       version: 1,
@@ -431,11 +377,7 @@ export class Trainer {
       be.write(s.flat.slot1, cp.slot1);
       be.write(s.flat.slot2, cp.slot2);
     }
-    for (const node of s.nodes)
-      for (const [name, st] of Object.entries(node.passes.state ?? {})) {
-        const saved = cp.layerState[`${node.id}.${name}`];
-        if (saved) be.write(st.buf, saved);
-      }
+    writeLayerState(be, s, cp.layerState);
     this.step = cp.step;
     this.epoch = cp.epoch;
     this.batchIndex = cp.batchIndex;
@@ -453,27 +395,11 @@ export class Trainer {
     return this.doc.training.loss.kind === 'sigmoid-binary-cross-entropy' ? size(this.plan.outputNode.outputShape) : 1;
   }
 
-  private upload(data: Dataset): DeviceData {
-    const x = this.be.alloc(data.x.length, `${data.name} x`);
-    const targets = this.be.alloc(data.targets.length, `${data.name} targets`);
-    this.be.write(x, data.x);
-    this.be.write(targets, data.targets);
-    return { data, x, targets };
-  }
-
   private gather(d: DeviceData, rows: Uint32Array): void {
-    const { be, session: s } = this;
-    be.write(this.indices, rows);
-    be.gatherRows({ src: d.x, indices: this.indices, out: s.input, rowSize: s.inputSize, count: rows.length });
-    be.gatherRows({ src: d.targets, indices: this.indices, out: s.targets, rowSize: s.targetSize, count: rows.length });
+    gatherBatch(this.be, this.session, this.indices, d, rows);
   }
 
   private copyState(to: TrainState, from: TrainState): void {
-    const size = this.session.paramCount;
-    if (size > 0)
-      for (const key of ['params', 'slot1', 'slot2'] as const)
-        this.be.copy({ src: from[key], out: to[key], size, accumulate: false });
-    for (let i = 0; i < from.layers.length; i++)
-      this.be.copy({ src: from.layers[i], out: to.layers[i], size: from.layers[i].length, accumulate: false });
+    copyState(this.be, this.session.paramCount, to, from);
   }
 }

@@ -1,14 +1,10 @@
-import { EngineError } from '../../errors';
-import type { Backend, Buf, Conv2dGeometry, UnaryOp } from '../backend';
+import type { Backend, Conv2dGeometry, UnaryOp } from '../backend';
+import { type GpuBuf, GpuMemory, PARTIALS_OFFSET } from './gpu-memory';
 import type { KernelTime } from './gpu-profiler';
 import { f32, GpuPipelines, GpuQueue, type MatmulTile, type Param, type Workgroups } from './gpu-queue';
 import { transposition } from './matmul-shader';
 
-/** A range of the session's GPU memory, in floats. */
-export interface GpuBuf extends Buf {
-  readonly offset: number;
-  readonly length: number;
-}
+export type { GpuBuf } from './gpu-memory';
 
 export type WebGpuBackend = Backend<GpuBuf> & {
   /** Submits the recorded work (reads do it themselves). */
@@ -22,8 +18,6 @@ export type WebGpuBackend = Backend<GpuBuf> & {
 };
 
 const unaryCodes: Record<UnaryOp, number> = { sigmoid: 0, tanh: 1, relu: 2, 'leaky-relu': 3, elu: 4, linear: 5 };
-/** Tensors start on 16-byte boundaries. */
-const ALIGN = 4;
 /** Terms one workgroup of a reduction adds (TERMS_PER_GROUP in prelude.wgsl). */
 const TERMS_PER_GROUP = 4096;
 /** The tiled convolutions' channels per thread and largest window (CONV_BLOCK, CHUNK_TAPS in conv.wgsl). */
@@ -53,44 +47,12 @@ export async function createWebGpuBackend(device: GPUDevice, options: WebGpuOpti
  * (`submit`) or when something is read. Checked against the CPU backend and PyTorch's numbers.
  */
 export function webGpuBackendOn(pipelines: GpuPipelines, options: WebGpuOptions = {}): WebGpuBackend {
-  const { device } = pipelines;
   const queue = new GpuQueue(pipelines);
-  // The largest buffer one binding may see: every tensor of the session must fit in it together.
-  const maxFloats = Math.floor(Math.min(device.limits.maxStorageBufferBindingSize, device.limits.maxBufferSize) / 4);
-  let capacity = Math.min(1 << 20, maxFloats);
-  let memory = device.createBuffer({
-    size: capacity * 4,
-    usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST,
-  });
-  queue.bindMemory(memory);
-  // The first 512 floats hold reductions' partial sums (256 threads, two sums each).
-  const partials = 0;
-  let top = 512;
-  let allocations = 0;
-  let writeStaging = new Float32Array(1024);
+  const memory = new GpuMemory(pipelines.device, queue);
+  const partials = PARTIALS_OFFSET;
   const lossGroups = { x: 4, y: 1 };
   const one = { x: 1, y: 1 };
   const NONE = 0xffffffff;
-
-  /** A larger buffer, the tensors so far copied in: `exact` (a reservation), else a quarter larger at least. */
-  function grow(needed: number, label: string, exact = false): void {
-    if (needed > maxFloats)
-      throw new EngineError(
-        'TOO_LARGE',
-        `${label}: the session needs ${needed * 4} bytes of GPU memory in one buffer; this GPU allows ${maxFloats * 4}`,
-      );
-    const next = exact ? needed : Math.min(Math.max(needed, Math.ceil(capacity * 1.25)), maxFloats);
-    const bigger = device.createBuffer({
-      size: next * 4,
-      usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST,
-    });
-    const old = memory;
-    queue.flush((encoder) => encoder.copyBufferToBuffer(old, 0, bigger, 0, top * 4));
-    old.destroy();
-    memory = bigger;
-    capacity = next;
-    queue.bindMemory(memory);
-  }
 
   const run = (entry: string, args: Param[], threads: number | Workgroups) => queue.run(entry, args, threads);
   /** The largest tiles the product has enough of to fill a big GPU (MATMUL_TILES is largest first), else the smallest. */
@@ -100,19 +62,7 @@ export function webGpuBackendOn(pipelines: GpuPipelines, options: WebGpuOptions 
     return sizes.find(([, t]) => Math.ceil(m / t.BM) * Math.ceil(n / t.BN) >= TILES_TO_FILL) ?? sizes[sizes.length - 1];
   };
 
-  // The kernels' own working memory (partial sums), by name: made at its first use (the first step) and
-  // reused after, larger only if a later product needs more; not counted as the session's allocations.
-  const scratchAreas = new Map<string, { offset: number; floats: number }>();
-  function scratch(name: string, floats: number): number {
-    const area = scratchAreas.get(name);
-    if (area && area.floats >= floats) return area.offset;
-    const offset = top;
-    const end = offset + Math.ceil(floats / ALIGN) * ALIGN;
-    if (end > capacity) grow(end, `working memory of ${name}`);
-    top = end;
-    scratchAreas.set(name, { offset, floats });
-    return offset;
-  }
+  const scratch = (name: string, floats: number) => memory.scratch(name, floats);
 
   const geometry = (g: Conv2dGeometry) => [
     g.n,
@@ -177,35 +127,12 @@ export function webGpuBackendOn(pipelines: GpuPipelines, options: WebGpuOptions 
 
   return {
     id: 'webgpu',
-    alloc(size, label) {
-      const offset = top;
-      const end = offset + Math.ceil(Math.max(size, 1) / ALIGN) * ALIGN;
-      if (end > capacity) grow(end, label);
-      top = end;
-      allocations++;
-      return { offset, length: size };
-    },
+    alloc: (size, label) => memory.alloc(size, label),
     view: (buf, offset, size) => ({ offset: buf.offset + offset, length: size }),
-    write(buf, data, offset = 0) {
-      // Work recorded before the write must see the old values: submit it first.
-      queue.flush();
-      // Converted to floats in a reused array: a step's batch indices make no garbage.
-      if (writeStaging.length < data.length) writeStaging = new Float32Array(data.length);
-      writeStaging.set(data);
-      device.queue.writeBuffer(memory, (buf.offset + offset) * 4, writeStaging, 0, data.length);
-    },
-    async read(buf) {
-      const bytes = Math.max(buf.length, 1) * 4;
-      const staging = device.createBuffer({ size: bytes, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
-      queue.flush((encoder) => encoder.copyBufferToBuffer(memory, buf.offset * 4, staging, 0, bytes));
-      await staging.mapAsync(GPUMapMode.READ);
-      const values = Float64Array.from(new Float32Array(staging.getMappedRange().slice(0, buf.length * 4)));
-      staging.unmap();
-      staging.destroy();
-      return values;
-    },
+    write: (buf, data, offset) => memory.write(buf, data, offset),
+    read: (buf) => memory.read(buf),
     get allocations() {
-      return allocations;
+      return memory.allocations;
     },
     get dispatches() {
       return queue.dispatches;
@@ -214,11 +141,8 @@ export function webGpuBackendOn(pipelines: GpuPipelines, options: WebGpuOptions 
     startProfiling: () => queue.startProfiling(),
     kernelTimes: () => queue.kernelTimes(),
     deferredReads: true,
-    memoryLimitBytes: maxFloats * 4,
-    reserve(floats) {
-      const needed = top + Math.ceil(floats / ALIGN) * ALIGN;
-      if (needed > capacity) grow(Math.min(needed, maxFloats), 'the planned session', true);
-    },
+    memoryLimitBytes: memory.maxFloats * 4,
+    reserve: (floats) => memory.reserve(floats),
     submit: () => queue.flush(),
     dispose() {
       queue.flush();
