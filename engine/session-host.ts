@@ -52,11 +52,18 @@ export interface StepReport extends StepMetrics {
   samplesPerSecond: number;
 }
 
+/** Most steps reported in one message. */
+const STEPS_PER_MESSAGE = 256;
+
 export type RunEnd = 'paused' | 'stopped' | 'finished' | 'steps';
 
 export type EngineEvent =
-  | { type: 'steps'; steps: StepReport[] }
-  | { type: 'epoch'; metrics: EpochMetrics }
+  /**
+   * The steps since the last such event and the epochs that ended among them: a few times a second, or
+   * sooner when STEPS_PER_MESSAGE steps are waiting. Not one message per epoch: a small network ends
+   * hundreds a second, and each message costs the page a task (and a long one when it is large).
+   */
+  | { type: 'steps'; steps: StepReport[]; epochs: EpochMetrics[] }
   | { type: 'telemetry'; frame: TelemetryFrame }
   /** The toys' decision boundary (networks of 2-D points), a few times a second and at the end of a run. */
   | { type: 'boundary'; boundary: DecisionBoundary }
@@ -105,6 +112,7 @@ export class SessionHost {
   private running = false;
   private stopRequested: 'pause' | 'stop' | null = null;
   private pending: StepReport[] = [];
+  private pendingEpochs: EpochMetrics[] = [];
   private lastFlush = 0;
   private lastCheckpoint = 0;
   private readonly telemetryMs: number;
@@ -162,12 +170,11 @@ export class SessionHost {
               rateSamples += this.trainer.lastBatchSize;
               const seconds = (performance.now() - rateStart) / 1000;
               this.pending.push({ ...m, samplesPerSecond: seconds > 0 ? rateSamples / seconds : 0 });
+              // Bounded messages: the page reads each in one task, which must stay short.
+              if (this.pending.length >= STEPS_PER_MESSAGE) this.flushSteps();
             },
             onEpoch: (metrics) => {
-              // The epoch first: the page waits for a run's last steps before it changes state, so
-              // everything before them must already be on its way.
-              this.emit({ type: 'epoch', metrics });
-              this.flushSteps();
+              this.pendingEpochs.push(metrics);
             },
           });
           now = performance.now();
@@ -263,9 +270,10 @@ export class SessionHost {
 
   private flushSteps(): void {
     this.lastFlush = performance.now();
-    if (this.pending.length === 0) return;
-    this.emit({ type: 'steps', steps: this.pending });
+    if (this.pending.length === 0 && this.pendingEpochs.length === 0) return;
+    this.emit({ type: 'steps', steps: this.pending, epochs: this.pendingEpochs });
     this.pending = [];
+    this.pendingEpochs = [];
   }
 
   private async sendCheckpoint(): Promise<void> {

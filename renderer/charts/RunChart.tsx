@@ -3,22 +3,8 @@ import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
 import { type RunSeries, useTrainingStore } from '../store/training-store';
 
-/** Validation values sit at the step where their epoch ended; every other step is a gap. */
-function atEpochEnds(
-  series: RunSeries,
-  pick: (e: RunSeries['epochs'][number]) => number | undefined,
-): (number | null)[] {
-  const values: (number | null)[] = new Array(series.step.length).fill(null);
-  const index = new Map(series.step.map((s, i) => [s, i]));
-  series.epochs.forEach((e, k) => {
-    const i = index.get(series.epochSteps[k]);
-    if (i !== undefined) values[i] = pick(e) ?? null;
-  });
-  return values;
-}
-
 function chartData(s: RunSeries): uPlot.AlignedData {
-  return [s.step, s.loss, atEpochEnds(s, (e) => e.valLoss), s.accuracy, atEpochEnds(s, (e) => e.valAccuracy), s.lr];
+  return [s.step, s.loss, s.valLoss, s.accuracy, s.valAccuracy, s.lr];
 }
 
 /**

@@ -265,6 +265,9 @@ export class TrainingSession {
   private onEvent(event: EngineEvent): void {
     switch (event.type) {
       case 'steps':
+        // Epochs first: the page waits for a run's last steps before it changes state, so everything
+        // reported with them must be in by then.
+        for (const e of event.epochs) this.epochs$.next(e);
         for (const s of event.steps) {
           this.lastStep = s.step;
           this.steps$.next(s);
@@ -274,9 +277,6 @@ export class TrainingSession {
             this.waiters.delete(w);
             w.resolve();
           }
-        break;
-      case 'epoch':
-        this.epochs$.next(event.metrics);
         break;
       case 'telemetry':
         this.rawTelemetry.next(event.frame);

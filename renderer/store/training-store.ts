@@ -27,12 +27,36 @@ export interface RunSeries {
   loss: number[];
   accuracy: (number | null)[];
   lr: number[];
+  /**
+   * Each epoch's validation values at the step where it ended, a gap (null) at every other step: aligned
+   * with `step` and grown with it, so a redraw never rebuilds them (a long run has tens of thousands).
+   */
+  valLoss: (number | null)[];
+  valAccuracy: (number | null)[];
   epochs: EpochMetrics[];
   /** Step at which each epoch ended, for plotting validation points. */
   epochSteps: number[];
 }
 
-const emptySeries = (): RunSeries => ({ step: [], loss: [], accuracy: [], lr: [], epochs: [], epochSteps: [] });
+const emptySeries = (): RunSeries => ({
+  step: [],
+  loss: [],
+  accuracy: [],
+  lr: [],
+  valLoss: [],
+  valAccuracy: [],
+  epochs: [],
+  epochSteps: [],
+});
+
+/** Puts the epochs that ended at the series' last step on it (an epoch is reported after its last step). */
+function placeEpochsAtLastStep(series: RunSeries): void {
+  const last = series.step.length - 1;
+  for (let k = series.epochs.length - 1; k >= 0 && series.epochSteps[k] === series.step[last]; k--) {
+    series.valLoss[last] = series.epochs[k].valLoss ?? null;
+    series.valAccuracy[last] = series.epochs[k].valAccuracy ?? null;
+  }
+}
 
 /** What the UI shows of a run before it has told anything: at first, and when a new run starts. */
 const noRunYet = () => ({
@@ -175,10 +199,14 @@ export const useTrainingStore = create<TrainingState>()((set, get) => ({
       series.loss.push(s.loss);
       series.accuracy.push(s.accuracy ?? null);
       series.lr.push(s.lr);
+      series.valLoss.push(null);
+      series.valAccuracy.push(null);
+      placeEpochsAtLastStep(series);
     });
     owner.watch(training.epochs$, (e) => {
       series.epochs.push(e);
       series.epochSteps.push(e.step);
+      placeEpochsAtLastStep(series);
     });
     // One UI update per frame at most: progress and telemetry arrive throttled.
     owner.watch(training.progress$, (progress) => set((s) => ({ progress, version: s.version + 1 })));
