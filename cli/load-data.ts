@@ -77,7 +77,7 @@ async function loadFiles(doc: GraphDocument, paths: string[], csv: CsvArgs): Pro
       { source: 'image-folder', path: basename(paths[0]), grayscale: false },
       await filesUnder(paths[0]),
     );
-  if (paths.length === 1 && /\.(csv|tsv|txt)$/i.test(paths[0])) {
+  if (paths.length === 1 && /\.(csv|tsv|txt)(\.gz)?$/i.test(paths[0])) {
     if (!csv.label) throw new EngineError('INVALID_DATA', 'a CSV file needs --label <column>');
     return withDataset(
       {

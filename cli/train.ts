@@ -15,6 +15,7 @@ import { type BackendChoice, chooseBackend } from '../engine/backend/choose';
 import { createCpuBackend } from '../engine/backend/cpu/cpu-backend';
 import { type Dataset, splitValidation } from '../engine/data/dataset';
 import { EngineError } from '../engine/errors';
+import { decodeText, TextRefused } from '../engine/files/decode-text';
 import { formatIssue, LIMITS, parseGraphText } from '../engine/graph';
 import { decodeCheckpoint, encodeCheckpoint } from '../engine/train/checkpoint';
 import { Trainer } from '../engine/train/trainer';
@@ -63,7 +64,7 @@ async function main(): Promise<void> {
     exit(2, `--backend is auto, cpu or webgpu, not "${backendChoice}"`);
 
   const graphBytes = await readFileBounded(graphPath, LIMITS.fileBytes, 'graph file');
-  const loaded = parseGraphText(new TextDecoder().decode(graphBytes));
+  const loaded = parseGraphText(decodeText(graphBytes, graphPath));
   if (!loaded.ok)
     exit(2, `${graphPath} was not loaded:\n${loaded.issues.map((i) => `  ${formatIssue(i)}`).join('\n')}`);
   const doc = loaded.document;
@@ -143,4 +144,6 @@ async function evaluateOn(trained: Trainer, test: Dataset) {
   return evaluator.evaluate('train');
 }
 
-main().catch((e: Error) => exit(e instanceof EngineError || e instanceof FileRefused ? 2 : 1, `error: ${e.message}`));
+main().catch((e: Error) =>
+  exit(e instanceof EngineError || e instanceof FileRefused || e instanceof TextRefused ? 2 : 1, `error: ${e.message}`),
+);

@@ -1,6 +1,7 @@
 import { readdir, stat } from 'node:fs/promises';
 import { basename, extname, join, relative, resolve, sep } from 'node:path';
 import type { z } from 'zod';
+import { decodeText, TextRefused } from '../engine/files/decode-text';
 import { formatIssue, LIMITS, parseGraphText } from '../engine/graph';
 import { writeFileAtomic } from './atomic-write';
 import {
@@ -37,7 +38,7 @@ export interface FileFilter {
 const graphFilters: FileFilter[] = [{ name: 'Netloom graph', extensions: ['json'] }];
 const datasetFilters: Record<DatasetKind, FileFilter[]> = {
   idx: [{ name: 'IDX files (MNIST family)', extensions: ['gz', 'idx', 'idx1-ubyte', 'idx3-ubyte', 'ubyte'] }],
-  csv: [{ name: 'CSV with a header', extensions: ['csv', 'tsv', 'txt'] }],
+  csv: [{ name: 'CSV with a header', extensions: ['csv', 'tsv', 'txt', 'gz'] }],
   images: [{ name: 'Images', extensions: ['png', 'jpg', 'jpeg'] }],
 };
 /** One dataset file, and all files of one pick together. */
@@ -73,7 +74,13 @@ export function createIpcHandlers(dialogs: Dialogs, recent: RecentFiles) {
       const code = error.reason === 'size' ? 'TOO_LARGE' : 'IO_ERROR';
       return { ok: false, code, message: error.message.replace(path, basename(path)) };
     }
-    const text = new TextDecoder().decode(bytes);
+    let text: string;
+    try {
+      text = decodeText(bytes, basename(path));
+    } catch (error) {
+      if (!(error instanceof TextRefused)) throw error;
+      return { ok: false, code: 'INVALID_GRAPH', message: error.message };
+    }
     grantedPaths.add(path);
     await recent.add(path);
     return ok({ path, name: basename(path), text });

@@ -1,6 +1,7 @@
 import { EngineError } from '../errors';
 import type { Dataset } from './dataset';
-import { idxDataset, parseIdx } from './idx';
+import { isGzip } from './gunzip';
+import { gunzipIdx, idxDataset, parseIdx } from './idx';
 
 /** Datasets shipped in samples/data/, by the name documents use. */
 export const bundledDatasets = {
@@ -26,15 +27,6 @@ export const bundledDatasets = {
 export type BundledName = keyof typeof bundledDatasets;
 export const bundledNames = Object.keys(bundledDatasets) as [BundledName, ...BundledName[]];
 
-/** Decompresses gzip with the platform's DecompressionStream (browsers, workers and Node alike). */
-export async function gunzip(bytes: Uint8Array): Promise<Uint8Array> {
-  const stream = new Blob([bytes as Uint8Array<ArrayBuffer>]).stream().pipeThrough(new DecompressionStream('gzip'));
-  return new Uint8Array(await new Response(stream).arrayBuffer());
-}
-
-/** gzip's magic number: 1f 8b. */
-export const isGzip = (bytes: Uint8Array) => bytes[0] === 0x1f && bytes[1] === 0x8b;
-
 /** The bundled dataset from its files' bytes (as shipped, gzipped): training and test sets. */
 export async function loadBundled(
   name: BundledName,
@@ -44,7 +36,7 @@ export async function loadBundled(
   const read = async (file: string) => {
     const bytes = files[file];
     if (!bytes) throw new EngineError('INVALID_DATA', `${name}: the file ${file} is missing`);
-    return parseIdx(isGzip(bytes) ? await gunzip(bytes) : bytes, file);
+    return parseIdx(isGzip(bytes) ? await gunzipIdx(bytes, file) : bytes, file);
   };
   const [trainImages, trainLabels, testImages, testLabels] = await Promise.all(info.files.map(read));
   const named = (d: Dataset): Dataset => ({ ...d, classNames: [...info.classNames] });

@@ -1,6 +1,8 @@
 import Papa from 'papaparse';
 import { EngineError } from '../errors';
 import type { Dataset } from './dataset';
+import { MAX_CLASSES } from './idx';
+import { MemoryBudget } from './limits';
 
 export interface CsvOptions {
   labelColumn: string;
@@ -9,93 +11,174 @@ export interface CsvOptions {
   normalise: 'none' | 'min-max' | 'z-score';
   /** How to read the label: class names or indices ('classes'), numbers to fit ('values'), or decide ('auto'). */
   labels?: 'auto' | 'classes' | 'values';
+  /** The dataset's memory budget, which the samples are taken from as rows arrive. */
+  budget?: MemoryBudget;
 }
 
 const MAX_ROWS = 5_000_000;
 const MAX_COLUMNS = 100_000;
 
 /**
+ * A number as people write them in data files: decimal, with an optional sign, point and exponent.
+ * `Number()` alone would also take "0x1F" (31), "0b11", "Infinity" and "" (0).
+ */
+const DECIMAL = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
+export function parseDecimal(cell: string): number {
+  return DECIMAL.test(cell) ? Number(cell) : Number.NaN;
+}
+
+/**
  * A CSV file with a header as a dataset. Labels that are not all numbers become classes (sorted names);
- * whole numbers from 0 are class indices; other numbers are regression targets. Every refusal names the
- * file, the line and the column.
+ * whole numbers from 0 are class indices; other numbers are regression targets. Rows are parsed one at a
+ * time into the samples (no copy of the table is held), and every refusal names the file, the line and
+ * the column.
  */
 export function parseCsv(text: string, file: string, options: CsvOptions): Dataset {
   const fail = (where: string, why: string) => new EngineError('INVALID_DATA', `${file}${where}: ${why}`);
-  const parsed = Papa.parse<string[]>(text.replace(/^\uFEFF/, ''), { skipEmptyLines: 'greedy', delimiter: '' });
-  const serious = parsed.errors.find((e) => e.type !== 'Delimiter');
-  if (serious) throw fail(serious.row === undefined ? '' : ` line ${serious.row + 2}`, serious.message);
-  const [header, ...rows] = parsed.data;
-  if (!header || header.length === 0) throw fail('', 'the file is empty');
-  if (header.length > MAX_COLUMNS) throw fail(' line 1', `${header.length} columns, over the limit of ${MAX_COLUMNS}`);
-  if (rows.length === 0) throw fail('', 'the file has a header but no rows');
-  if (rows.length > MAX_ROWS) throw fail('', `${rows.length} rows, over the limit of ${MAX_ROWS}`);
-  const columns = header.map((h) => h.trim());
+  const budget = options.budget ?? new MemoryBudget(Number.POSITIVE_INFINITY);
+  let columns: string[] | undefined;
+  let labelAt = -1;
+  let featureAt: number[] = [];
+  let per = 0;
+  let x: Float32Array = new Float32Array(0);
+  const labels: string[] = [];
+  const lines: number[] = [];
+  // Lines are counted through the text the parser has consumed (a quoted cell may span lines).
+  let line = 1;
+  let consumed = 0;
+  const parser = (row: string[], cursor: number): void => {
+    const at = line;
+    for (let i = text.indexOf('\n', consumed); i >= 0 && i < cursor; i = text.indexOf('\n', i + 1)) line++;
+    consumed = cursor;
+    if (row.length === 1 && row[0].trim() === '') return; // A blank line.
+    if (!columns) {
+      ({ columns, labelAt, featureAt } = readHeader(row, at, fail, options));
+      per = featureAt.length;
+      return;
+    }
+    if (row.length !== columns.length)
+      throw fail(` line ${at}`, `${row.length} fields, the header has ${columns.length}`);
+    const r = labels.length;
+    if (r === MAX_ROWS) throw fail(` line ${at}`, `more than the limit of ${MAX_ROWS} rows`);
+    if ((r + 1) * per > x.length) x = grow(x, Math.max(1024, 2 * x.length), budget, file);
+    for (let j = 0; j < per; j++) {
+      const c = featureAt[j];
+      const cell = row[c].trim();
+      const value = parseDecimal(cell);
+      if (!Number.isFinite(value)) throw fail(` line ${at}, column "${columns[c]}"`, `${quote(cell)} is not a number`);
+      x[r * per + j] = value;
+    }
+    const label = row[labelAt].trim();
+    if (label === '') throw fail(` line ${at}, column "${columns[labelAt]}"`, 'the label is empty');
+    labels.push(label);
+    lines.push(at);
+  };
+  Papa.parse<string[]>(text.replace(/^\uFEFF/, ''), {
+    delimiter: '',
+    step: (results, handle) => {
+      const serious = results.errors.find((e) => e.type !== 'Delimiter');
+      if (serious) {
+        handle.abort();
+        throw fail(` line ${line}`, serious.message);
+      }
+      parser(results.data, results.meta.cursor);
+    },
+  });
+  if (!columns) throw fail('', 'the file is empty');
+  const count = labels.length;
+  if (count === 0) throw fail('', 'the file has a header but no rows');
+  x = x.length === count * per ? x : x.slice(0, count * per);
+  normalise(x, count, per, options.normalise);
+  const source = { file, unit: 'line' as const, numbers: Uint32Array.from(lines) };
+  const base = { name: file, inputShape: [per], count, x, targetSize: 1, source };
+  return { ...base, ...labelTargets(labels, lines, columns[labelAt], options.labels ?? 'auto', fail) };
+}
+
+type Fail = (where: string, why: string) => EngineError;
+
+/** A cell as quoted in a message: cut to a length a terminal line can hold. */
+function quote(cell: string): string {
+  return cell.length > 60 ? `"${cell.slice(0, 60)}…" (${cell.length} characters)` : `"${cell}"`;
+}
+
+/** The header's columns, each name once, and where the label and the features are. */
+function readHeader(row: string[], line: number, fail: Fail, options: CsvOptions) {
+  const columns = row.map((h) => h.trim());
+  if (columns.length > MAX_COLUMNS)
+    throw fail(` line ${line}`, `${columns.length} columns, over the limit of ${MAX_COLUMNS}`);
+  const seen = new Map<string, number>();
+  columns.forEach((name, i) => {
+    const first = seen.get(name);
+    if (first !== undefined)
+      throw fail(
+        ` line ${line}`,
+        `columns ${first + 1} and ${i + 1} are both named ${quote(name)}: each column needs its own name`,
+      );
+    seen.set(name, i);
+  });
   const index = (name: string) => {
-    const i = columns.indexOf(name);
-    if (i < 0) throw fail(' line 1', `no column "${name}"; the columns are ${columns.map((c) => `"${c}"`).join(', ')}`);
+    const i = seen.get(name);
+    if (i === undefined)
+      throw fail(
+        ` line ${line}`,
+        `no column ${quote(name)}; the columns are ${columns
+          .slice(0, 20)
+          .map(quote)
+          .join(', ')}${columns.length > 20 ? ', …' : ''}`,
+      );
     return i;
   };
   const labelAt = index(options.labelColumn);
   const featureAt = (options.featureColumns ?? columns.filter((c) => c !== options.labelColumn)).map(index);
-  if (featureAt.length === 0) throw fail(' line 1', 'no feature columns');
+  if (featureAt.length === 0) throw fail(` line ${line}`, 'no feature columns');
+  return { columns, labelAt, featureAt };
+}
 
-  const count = rows.length;
-  const per = featureAt.length;
-  const x = new Float32Array(count * per);
-  rows.forEach((row, r) => {
-    // Line numbers count the header as line 1.
-    if (row.length !== columns.length)
-      throw fail(` line ${r + 2}`, `${row.length} fields, the header has ${columns.length}`);
-    featureAt.forEach((c, j) => {
-      const cell = row[c].trim();
-      const value = cell === '' ? Number.NaN : Number(cell);
-      if (!Number.isFinite(value)) throw fail(` line ${r + 2}, column "${columns[c]}"`, `"${cell}" is not a number`);
-      x[r * per + j] = value;
-    });
-  });
-  normalise(x, count, per, options.normalise);
+/** A larger copy of the samples, its memory taken from the dataset's budget first. */
+function grow(x: Float32Array, length: number, budget: MemoryBudget, file: string): Float32Array {
+  // Counted whole each time: while the rows are copied, the old array and the new are both held.
+  budget.take((length - x.length) * 4, file, 'its rows');
+  const bigger = new Float32Array(length);
+  bigger.set(x);
+  return bigger;
+}
 
-  const raw = rows.map((row) => row[labelAt].trim());
-  const numeric = raw.every((v) => v !== '' && Number.isFinite(Number(v)));
-  const wholeFromZero = numeric && raw.every((v) => Number.isInteger(Number(v)) && Number(v) >= 0);
-  const mode = options.labels ?? 'auto';
+/** The labels as class indices, class names or regression values, as the options and the labels say. */
+function labelTargets(
+  raw: string[],
+  lines: number[],
+  column: string,
+  mode: NonNullable<CsvOptions['labels']>,
+  fail: Fail,
+): Pick<Dataset, 'targetKind' | 'targets' | 'classes' | 'classNames'> {
+  const values = raw.map(parseDecimal);
+  const numeric = values.every(Number.isFinite);
+  const wholeFromZero = numeric && values.every((v) => Number.isInteger(v) && v >= 0);
   if (mode === 'values' || (mode === 'auto' && numeric && !wholeFromZero)) {
-    const bad = raw.findIndex((v) => !Number.isFinite(Number(v)) || v === '');
-    if (bad >= 0) throw fail(` line ${bad + 2}, column "${options.labelColumn}"`, `"${raw[bad]}" is not a number`);
-    return {
-      name: file,
-      inputShape: [per],
-      count,
-      x,
-      targetKind: 'tensor',
-      targetSize: 1,
-      targets: Float32Array.from(raw, Number),
-    };
+    const bad = values.findIndex((v) => !Number.isFinite(v));
+    if (bad >= 0) throw fail(` line ${lines[bad]}, column "${column}"`, `${quote(raw[bad])} is not a number`);
+    return { targetKind: 'tensor', targets: Float32Array.from(values) };
   }
   if (wholeFromZero && mode !== 'classes') {
-    const targets = Float32Array.from(raw, Number);
-    return {
-      name: file,
-      inputShape: [per],
-      count,
-      x,
-      targetKind: 'class',
-      targetSize: 1,
-      targets,
-      classes: Math.max(...targets) + 1,
-    };
+    const high = values.findIndex((v) => v >= MAX_CLASSES);
+    if (high >= 0)
+      throw fail(
+        ` line ${lines[high]}, column "${column}"`,
+        `label ${raw[high]} is past the limit of ${MAX_CLASSES} classes (labels are class indices from 0)`,
+      );
+    const targets = Float32Array.from(values);
+    return { targetKind: 'class', targets, classes: targets.reduce((m, v) => Math.max(m, v + 1), 0) };
   }
   const classNames = [...new Set(raw)].sort();
+  if (classNames.length > MAX_CLASSES)
+    throw fail(
+      `, column "${column}"`,
+      `${classNames.length} different labels, over the limit of ${MAX_CLASSES} classes`,
+    );
   const id = new Map(classNames.map((n, i) => [n, i]));
-  const targets = Float32Array.from(raw, (v) => id.get(v)!);
   return {
-    name: file,
-    inputShape: [per],
-    count,
-    x,
     targetKind: 'class',
-    targetSize: 1,
-    targets,
+    targets: Float32Array.from(raw, (v) => id.get(v) ?? 0),
     classes: classNames.length,
     classNames,
   };

@@ -17,6 +17,36 @@ export interface Dataset {
   targets: Float32Array;
   classes?: number;
   classNames?: string[];
+  /** Where the samples came from, so that a message can point at the record in the user's file. */
+  source?: SampleSource;
+}
+
+/**
+ * The record in a file that each sample was read from: a line of a CSV file, a record of an IDX file (from
+ * 1), or an image file. Plain data, so it crosses to the engine's worker with the samples.
+ */
+export interface SampleSource {
+  file: string;
+  unit: 'line' | 'record' | 'file';
+  /** The line or record number of each sample; absent: sample i is record i + 1. */
+  numbers?: Uint32Array;
+  /** Unit 'file': the file of each sample. */
+  files?: string[];
+}
+
+/** A sample by its index here and, where known, by its place in the user's file: for messages. */
+export function sampleName(data: Dataset, i: number): string {
+  const s = data.source;
+  if (!s) return `sample ${i}`;
+  if (s.unit === 'file') return `sample ${i} (${s.files?.[i] ?? '?'})`;
+  return `sample ${i} (${s.unit} ${s.numbers ? s.numbers[i] : i + 1} of ${s.file})`;
+}
+
+/** The source of the samples at the given indices. */
+function subsetSource(s: SampleSource | undefined, indices: ArrayLike<number>): SampleSource | undefined {
+  if (!s) return undefined;
+  if (s.unit === 'file') return { ...s, files: Array.from(indices, (j) => s.files?.[j] ?? '?') };
+  return { ...s, numbers: Uint32Array.from(indices, (j) => (s.numbers ? s.numbers[j] : j + 1)) };
 }
 
 /** Refuses data that would poison training, naming the first bad sample. */
@@ -36,7 +66,7 @@ export function checkDataset(data: Dataset): void {
     if (!Number.isFinite(data.x[i]))
       throw new EngineError(
         'INVALID_DATA',
-        `${data.name}: sample ${Math.floor(i / per)} has a non-finite input value (${data.x[i]}) at position ${i % per}`,
+        `${data.name}: ${sampleName(data, Math.floor(i / per))} has a non-finite input value (${data.x[i]}) at position ${i % per}`,
       );
   for (let i = 0; i < data.targets.length; i++) {
     const t = data.targets[i];
@@ -47,7 +77,7 @@ export function checkDataset(data: Dataset): void {
     if (bad)
       throw new EngineError(
         'INVALID_DATA',
-        `${data.name}: sample ${Math.floor(i / data.targetSize)} has an invalid target ${t}`,
+        `${data.name}: ${sampleName(data, Math.floor(i / data.targetSize))} has an invalid target ${t}`,
       );
   }
 }
@@ -62,7 +92,7 @@ export function subset(data: Dataset, indices: ArrayLike<number>, name: string):
     x.set(data.x.subarray(j * per, (j + 1) * per), i * per);
     targets.set(data.targets.subarray(j * data.targetSize, (j + 1) * data.targetSize), i * data.targetSize);
   }
-  return { ...data, name, count: indices.length, x, targets };
+  return { ...data, name, count: indices.length, x, targets, source: subsetSource(data.source, indices) };
 }
 
 /** A seeded random split: the last `fraction` of a shuffled order is held out for validation. */

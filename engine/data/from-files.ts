@@ -1,10 +1,12 @@
 import { EngineError } from '../errors';
+import { decodeText } from '../files/decode-text';
 import type { GraphDocument } from '../graph/schema';
-import { gunzip, isGzip } from './bundled';
 import { parseCsv } from './csv';
 import type { Dataset } from './dataset';
-import { idxDataset, parseIdx } from './idx';
+import { gunzipBounded, isGzip } from './gunzip';
+import { gunzipIdx, idxDataset, parseIdx } from './idx';
 import { imageFolderDataset } from './images';
+import { DATA_LIMITS, type DataLimits, formatSize, MemoryBudget } from './limits';
 
 /** A file the user picked: its path inside the chosen folder (image folders) or its name, and its bytes. */
 export interface PickedFile {
@@ -16,7 +18,7 @@ export interface PickedFile {
 export type LoadProgress = (done: number, total: number, what: string) => void;
 
 /** Most bytes a picked file may hold, gzipped or not; checked before anything is unpacked or parsed. */
-export const MAX_PICKED_FILE_BYTES = 1024 * 1024 * 1024;
+export const MAX_PICKED_FILE_BYTES = DATA_LIMITS.fileBytes;
 
 /**
  * The training set from files the user picked, read as the document's dataset settings say: IDX images and
@@ -28,42 +30,54 @@ export async function datasetFromFiles(
   doc: GraphDocument,
   files: PickedFile[],
   onProgress: LoadProgress = () => {},
+  limits: DataLimits = DATA_LIMITS,
 ): Promise<Dataset> {
   if (files.length === 0) throw new EngineError('INVALID_DATA', 'no files were picked');
   for (const f of files)
-    if (f.bytes.length > MAX_PICKED_FILE_BYTES)
-      throw new EngineError('INVALID_DATA', `${f.path}: ${f.bytes.length} bytes, over the 1 GiB limit`);
+    if (f.bytes.length > limits.fileBytes)
+      throw new EngineError(
+        'TOO_LARGE',
+        `${f.path}: ${f.bytes.length} bytes, over the ${formatSize(limits.fileBytes)} limit for a data file`,
+      );
+  const budget = new MemoryBudget(limits.datasetBytes);
   const d = doc.training.dataset;
   switch (d.source) {
     case 'idx':
-      return idxPair(files, onProgress);
+      return idxPair(files, onProgress, limits, budget);
     case 'csv': {
       if (files.length !== 1)
         throw new EngineError('INVALID_DATA', `CSV data is one file, ${files.length} were picked`);
       onProgress(0, 1, `reading ${files[0].path}`);
-      const data = parseCsv(await text(files[0]), files[0].path, {
+      const data = parseCsv(await text(files[0], limits), files[0].path, {
         labelColumn: d.labelColumn,
         featureColumns: d.featureColumns,
         normalise: d.normalise,
+        budget,
       });
       onProgress(1, 1, `read ${files[0].path}`);
       return data;
     }
     case 'image-folder':
-      return imageFolderDataset(files, d.path, { shape: imageShape(doc), onProgress });
+      return imageFolderDataset(files, d.path, { shape: imageShape(doc), onProgress, limits, budget });
     default:
       throw new EngineError('INVALID_DATA', `"${d.source}" data is not read from files`);
   }
 }
 
 /** IDX images [N, H, W] and labels [N], in either order. */
-async function idxPair(files: PickedFile[], onProgress: LoadProgress): Promise<Dataset> {
+async function idxPair(
+  files: PickedFile[],
+  onProgress: LoadProgress,
+  limits: DataLimits,
+  budget: MemoryBudget,
+): Promise<Dataset> {
   if (files.length !== 2)
     throw new EngineError('INVALID_DATA', `IDX data needs two files (images and labels), ${files.length} were picked`);
   const arrays = [];
   for (const [i, f] of files.entries()) {
     onProgress(i, 2, `reading ${f.path}`);
-    arrays.push({ path: f.path, idx: parseIdx(isGzip(f.bytes) ? await gunzipChecked(f) : f.bytes, f.path) });
+    const bytes = isGzip(f.bytes) ? await gunzipIdx(f.bytes, f.path, limits.unpackedBytes) : f.bytes;
+    arrays.push({ path: f.path, idx: parseIdx(bytes, f.path, budget) });
   }
   onProgress(2, 2, 'read the IDX files');
   const images = arrays.find((a) => a.idx.dims.length === 3);
@@ -73,23 +87,22 @@ async function idxPair(files: PickedFile[], onProgress: LoadProgress): Promise<D
       'INVALID_DATA',
       `expected one images file [N, H, W] and one labels file [N] among ${files.map((f) => f.path).join(', ')}`,
     );
-  return idxDataset(images.idx, labels.idx, images.path);
+  return idxDataset(images.idx, labels.idx, images.path, labels.path);
 }
 
-async function gunzipChecked(f: PickedFile): Promise<Uint8Array> {
+/** A text file's content, gunzipped (no further than the limit) if it is gzip whatever its name. */
+async function text(f: PickedFile, limits: DataLimits): Promise<string> {
+  const limit = Math.min(limits.unpackedBytes, limits.textBytes);
+  const bytes = isGzip(f.bytes) ? await gunzipBounded(f.bytes, f.path, { limit }) : f.bytes;
+  if (bytes.length > limit)
+    throw new EngineError(
+      'TOO_LARGE',
+      `${f.path}: ${formatSize(bytes.length)} of text, over the ${formatSize(limit)} limit for a text file`,
+    );
   try {
-    return await gunzip(f.bytes);
+    return decodeText(bytes, f.path);
   } catch (error) {
-    throw new EngineError('INVALID_DATA', `${f.path}: the gzip data is damaged (${(error as Error).message})`);
-  }
-}
-
-async function text(f: PickedFile): Promise<string> {
-  const bytes = isGzip(f.bytes) ? await gunzipChecked(f) : f.bytes;
-  try {
-    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
-  } catch {
-    throw new EngineError('INVALID_DATA', `${f.path}: not UTF-8 text`);
+    throw new EngineError('INVALID_DATA', (error as Error).message);
   }
 }
 

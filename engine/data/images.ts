@@ -1,7 +1,9 @@
-import { decode as decodePng } from 'fast-png';
-import { decode as decodeJpeg } from 'jpeg-js';
 import { EngineError } from '../errors';
 import type { Dataset } from './dataset';
+import { decodeJpegPixels, isJpeg, type JpegHeader, jpegHeader } from './jpeg';
+import { DATA_LIMITS, type DataLimits, MemoryBudget } from './limits';
+import type { Pixels } from './pixels';
+import { decodePngPixels, ImageProblem, isPng, type PngHeader, pngDataBytes, pngHeader } from './png';
 
 export interface ImageFile {
   /** Path inside the chosen folder: "<class>/<file>.png". */
@@ -14,49 +16,40 @@ export interface ImageFolderOptions {
   shape: [number, number, number];
   /** Told after each decoded image: images done, images in all. */
   onProgress?: (done: number, total: number, what: string) => void;
+  limits?: DataLimits;
+  budget?: MemoryBudget;
 }
 
-interface Pixels {
-  width: number;
-  height: number;
-  /** Interleaved channels, 0..255. */
-  data: ArrayLike<number>;
-  channels: number;
-}
-
-const MAX_IMAGE_PIXELS = 40_000_000;
-
-/** PNG or JPEG by their signatures; anything else is refused by name. */
-function decode(file: ImageFile): Pixels {
+/**
+ * Reads an image's declared size from its header, checks it against the limits and the memory left,
+ * then decodes it. Every refusal names the file.
+ */
+function decode(file: ImageFile, limits: DataLimits, budget: MemoryBudget): Pixels {
   const b = file.bytes;
   const fail = (why: string) => new EngineError('INVALID_DATA', `${file.path}: ${why}`);
   try {
-    if (b[0] === 0x89 && b[1] === 0x50 && b[2] === 0x4e && b[3] === 0x47) {
-      const png = decodePng(b);
-      if (png.width * png.height > MAX_IMAGE_PIXELS) throw fail(`${png.width}x${png.height} is too large`);
-      // 16-bit PNGs come as Uint16Array: scale to 0..255.
-      const scale = png.depth === 16 ? 1 / 257 : 1;
-      return {
-        width: png.width,
-        height: png.height,
-        channels: png.channels,
-        data: scale === 1 ? png.data : Array.from(png.data, (v) => v * scale),
-      };
-    }
-    if (b[0] === 0xff && b[1] === 0xd8) {
-      const jpeg = decodeJpeg(b, {
-        useTArray: true,
-        formatAsRGBA: false,
-        maxResolutionInMP: MAX_IMAGE_PIXELS / 1e6,
-        maxMemoryUsageInMB: 512,
-      });
-      return { width: jpeg.width, height: jpeg.height, channels: 3, data: jpeg.data };
-    }
+    const png = isPng(b);
+    if (!png && !isJpeg(b)) throw fail('not a PNG or JPEG image');
+    const header = png ? pngHeader(b) : jpegHeader(b);
+    const pixels = header.width * header.height;
+    if (pixels > limits.imagePixels)
+      throw new EngineError(
+        'TOO_LARGE',
+        `${file.path}: ${header.width} × ${header.height} pixels, over the limit of ${limits.imagePixels} pixels for one image`,
+      );
+    // What decoding holds at once: the inflated data and samples, and our gray or RGB copy.
+    const need = png
+      ? pngDataBytes(header as PngHeader) * 2 + pixels * 3
+      : pixels * ((header as JpegHeader).components + 3) + 64 * 1024;
+    budget.check(need, file.path, `decoding its ${header.width} × ${header.height} pixels`);
+    return png
+      ? decodePngPixels(b, header as PngHeader)
+      : decodeJpegPixels(b, header as JpegHeader, budget.left, limits.imagePixels);
   } catch (error) {
     if (error instanceof EngineError) throw error;
+    if (error instanceof ImageProblem) throw fail(error.message);
     throw fail(`the image cannot be read (${(error as Error).message})`);
   }
-  throw fail('not a PNG or JPEG image');
 }
 
 /** Bilinear resampling of one channel c (of `channels`) to width × height, scaled to 0..1. */
@@ -73,10 +66,10 @@ function resample(p: Pixels, c: number, width: number, height: number, out: Floa
       const x0 = Math.floor(fx);
       const x1 = Math.min(x0 + 1, p.width - 1);
       const wx = fx - x0;
-      const v = (yy: number, xx: number) => p.data[(yy * p.width + xx) * p.channels + c];
+      const v = (yy: number, xx: number) => p.data[(yy * p.width + xx) * p.stride + c];
       const top = v(y0, x0) * (1 - wx) + v(y0, x1) * wx;
       const bottom = v(y1, x0) * (1 - wx) + v(y1, x1) * wx;
-      out[at + y * width + x] = (top * (1 - wy) + bottom * wy) / 255;
+      out[at + y * width + x] = ((top * (1 - wy) + bottom * wy) * p.scale) / 255;
     }
   }
 }
@@ -88,7 +81,7 @@ function resample(p: Pixels, c: number, width: number, height: number, out: Floa
 export function imageFolderDataset(
   files: ImageFile[],
   folder: string,
-  { shape, onProgress }: ImageFolderOptions,
+  { shape, onProgress, limits = DATA_LIMITS, budget = new MemoryBudget(limits.datasetBytes) }: ImageFolderOptions,
 ): Dataset {
   const [channels, height, width] = shape;
   const images = files.filter((f) => /\.(png|jpe?g)$/i.test(f.path));
@@ -106,15 +99,16 @@ export function imageFolderDataset(
   const classNames = [...new Set(images.map((f) => classOf(f.path)))].sort();
   const id = new Map(classNames.map((n, i) => [n, i]));
   const per = channels * height * width;
+  budget.take(images.length * (per + 1) * 4, folder, `${images.length} images of [${shape.join(', ')}]`);
   const x = new Float32Array(images.length * per);
   const targets = new Float32Array(images.length);
   images.forEach((file, i) => {
-    const pixels = decode({ ...file, path: `${folder}/${file.path}` });
+    const pixels = decode({ ...file, path: `${folder}/${file.path}` }, limits, budget);
     const base = i * per;
     if (channels === 3)
       for (let c = 0; c < 3; c++)
-        resample(pixels, Math.min(c, pixels.channels - 1), width, height, x, base + c * height * width);
-    else if (pixels.channels >= 3) {
+        resample(pixels, Math.min(c, pixels.colours - 1), width, height, x, base + c * height * width);
+    else if (pixels.colours === 3) {
       // Luma (ITU-R BT.601) from the resized channels.
       const plane = new Float32Array(3 * height * width);
       for (let c = 0; c < 3; c++) resample(pixels, c, width, height, plane, c * height * width);
@@ -134,5 +128,6 @@ export function imageFolderDataset(
     targets,
     classes: classNames.length,
     classNames,
+    source: { file: folder, unit: 'file', files: images.map((f) => `${folder}/${f.path}`) },
   };
 }

@@ -1,4 +1,4 @@
-import { checkDataset, type Dataset } from '../data/dataset';
+import { checkDataset, type Dataset, sampleName } from '../data/dataset';
 import { EngineError } from '../errors';
 import type { GraphDocument } from '../graph/schema';
 import { size } from '../layers/layer';
@@ -28,7 +28,8 @@ export function checkFits(plan: TrainingPlan, doc: GraphDocument, d: Dataset): v
         `${lossDef.title} needs class labels; ${d.name} has tensor targets`,
         out.node.id,
       );
-    if ((d.classes ?? 0) > out.outputShape[0])
+    // Named classes are counted; numbered ones are cited by the first sample whose label is out of range.
+    if (d.classNames && (d.classes ?? 0) > out.outputShape[0])
       throw new EngineError(
         'LOSS_MISMATCH',
         `${d.name} has ${d.classes} classes but node "${out.node.id}" outputs ${out.outputShape[0]} scores`,
@@ -38,7 +39,7 @@ export function checkFits(plan: TrainingPlan, doc: GraphDocument, d: Dataset): v
     if (tooHigh >= 0)
       throw new EngineError(
         'INVALID_DATA',
-        `${d.name}: sample ${tooHigh} has label ${d.targets[tooHigh]}, but node "${out.node.id}" scores only ${out.outputShape[0]} classes`,
+        `${d.name}: ${sampleName(d, tooHigh)} has label ${d.targets[tooHigh]}, but node "${out.node.id}" scores only ${out.outputShape[0]} classes`,
         out.node.id,
       );
   } else if (d.targetSize !== size(out.outputShape))

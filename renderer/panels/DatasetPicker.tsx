@@ -1,6 +1,8 @@
 import Papa from 'papaparse';
 import { useState } from 'react';
 import { bundledDatasets, bundledNames } from '../../engine/data/bundled';
+import { gunzipBounded, isGzip } from '../../engine/data/gunzip';
+import { decodeTextHead } from '../../engine/files/decode-text';
 import type { GraphDocument } from '../../engine/graph';
 import { pickDatasetFiles } from '../platform/dataset-picker';
 import { type PickedDataset, pickedMatches, useDatasetFilesStore } from '../store/dataset-files-store';
@@ -18,9 +20,13 @@ function choiceOf(d: DatasetSettings): string {
   return d.source === 'image-folder' ? 'images' : d.source;
 }
 
-/** The header of a CSV file (its first line), for choosing the label column. */
-function csvColumns(bytes: Uint8Array): string[] {
-  const head = new TextDecoder().decode(bytes.subarray(0, 256 * 1024));
+/** The header of a CSV file (its first line, gzipped or not), for choosing the label column. */
+async function csvColumns(bytes: Uint8Array, name: string): Promise<string[]> {
+  const HEAD = 256 * 1024;
+  const start = isGzip(bytes)
+    ? await gunzipBounded(bytes, name, { limit: HEAD, truncate: true })
+    : bytes.subarray(0, HEAD);
+  const head = decodeTextHead(start);
   const first = Papa.parse<string[]>(head.replace(/^\uFEFF/, ''), { preview: 1, delimiter: '' }).data[0] ?? [];
   return first.map((c) => c.trim()).filter(Boolean);
 }
@@ -29,7 +35,7 @@ function csvColumns(bytes: Uint8Array): string[] {
 function settingsFor(picked: PickedDataset): DatasetSettings | string {
   if (picked.kind === 'images') return { source: 'image-folder', path: picked.name, grayscale: false };
   if (picked.kind === 'csv') {
-    const columns = csvColumns(picked.files[0].bytes);
+    const columns = picked.columns ?? [];
     if (columns.length < 2) return `${picked.files[0].path}: the first line must name at least two columns`;
     return {
       source: 'csv',
@@ -68,15 +74,22 @@ export function DatasetPicker({ locked }: { locked: boolean }) {
     const outcome = await pickDatasetFiles(kind as keyof typeof fileKinds);
     if (!outcome.ok) return setError(outcome.message);
     if (!outcome.picked) return;
-    const settings = settingsFor(outcome.picked);
+    const picked =
+      outcome.picked.kind === 'csv'
+        ? {
+            ...outcome.picked,
+            columns: await csvColumns(outcome.picked.files[0].bytes, outcome.picked.files[0].path).catch(() => []),
+          }
+        : outcome.picked;
+    const settings = settingsFor(picked);
     if (typeof settings === 'string') return setError(settings);
-    setPicked(outcome.picked);
+    setPicked(picked);
     setDataset(settings);
   };
 
   const fromFiles = dataset.source === 'idx' || dataset.source === 'csv' || dataset.source === 'image-folder';
   const have = pickedMatches(dataset, picked);
-  const columns = dataset.source === 'csv' && have ? csvColumns(picked.files[0].bytes) : [];
+  const columns = dataset.source === 'csv' && have ? (picked.columns ?? []) : [];
   return (
     <>
       <div className="field">

@@ -1,3 +1,4 @@
+import { decodeText } from '../../engine/files/decode-text';
 import { LIMITS } from '../../engine/graph';
 import type { FileAccess, OpenOutcome } from './files';
 
@@ -18,7 +19,13 @@ function pickFile(): Promise<OpenOutcome> {
           ok: false,
           message: `${file.name} is ${file.size} bytes, over the ${LIMITS.fileBytes}-byte limit for graph files`,
         });
-      resolve({ ok: true, file: { text: await file.text(), source: { name: file.name } } });
+      // Decoded as the command line and the desktop app decode it (not Blob.text(), which guesses).
+      try {
+        const text = decodeText(new Uint8Array(await file.arrayBuffer()), file.name);
+        resolve({ ok: true, file: { text, source: { name: file.name } } });
+      } catch (error) {
+        resolve({ ok: false, message: (error as Error).message });
+      }
     });
     input.click();
   });

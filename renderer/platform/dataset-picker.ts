@@ -6,7 +6,7 @@ export type PickOutcome = { ok: true; picked: PickedDataset | null } | { ok: fal
 
 const accept: Record<DatasetKind, string> = {
   idx: '.gz,.idx,.ubyte,.idx1-ubyte,.idx3-ubyte',
-  csv: '.csv,.tsv,.txt',
+  csv: '.csv,.tsv,.txt,.gz',
   images: 'image/png,image/jpeg',
 };
 

@@ -13,6 +13,8 @@ export interface PickedDataset {
   name: string;
   /** Paths inside the folder for images ("<class>/<file>"), file names otherwise. */
   files: PickedFile[];
+  /** A CSV file's column names, read from its first line when it was picked. */
+  columns?: string[];
 }
 
 interface DatasetFilesState {
