@@ -173,6 +173,25 @@ describe('npm run train with local files', () => {
     );
   });
 
+  it('reads graph and data text as every platform does: a BOM, UTF-16, a .csv.gz; invalid UTF-8 by offset', () => {
+    const csvGraph = join(dir, 'bom.json');
+    const doc = chain([2], [['dense', { units: 2 }]], { batchSize: 2, epochs: 1, validation: { split: 0 } });
+    writeFileSync(csvGraph, Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(JSON.stringify(doc))]));
+    const gz = join(dir, 'pairs.csv.gz');
+    writeFileSync(gz, gzipSync('a,b,y\n1,2,0\n3,4,1\n5,6,0\n'));
+    const run = train(csvGraph, '--data', gz, '--label', 'y', '--out', join(dir, 'out'));
+    expect(run.err).toBe('');
+    expect(run.out).toMatch(/3 training and 0 validation samples/);
+    const utf16 = join(dir, 'utf16.csv');
+    writeFileSync(utf16, Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from('a,b,y\n1,2,0\n3,4,1\n', 'utf16le')]));
+    expect(train(csvGraph, '--data', utf16, '--label', 'y', '--out', join(dir, 'out')).out).toMatch(/2 training/);
+    const latin1 = join(dir, 'latin1.csv');
+    writeFileSync(latin1, Buffer.from('a,b,y\n1,2,caf\xe9\n', 'latin1'));
+    const refused = train(csvGraph, '--data', latin1, '--label', 'y');
+    expect(refused.code).toBe(2);
+    expect(refused.err).toMatch(/latin1\.csv: not UTF-8 text: byte 0xe9 at byte 13/);
+  });
+
   it('trains on a folder of images, one subfolder per class', () => {
     const folder = join(dir, 'bars');
     for (let i = 0; i < 16; i++) {

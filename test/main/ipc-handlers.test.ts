@@ -43,6 +43,25 @@ describe('IPC handlers', () => {
     expect(await recent.list()).toEqual([path]);
   });
 
+  it('decodes a graph file as the command line and the browser do: BOM dropped, UTF-16 read, bad bytes named', async () => {
+    const bom = join(dir, 'bom.json');
+    writeFileSync(bom, Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(mlpText)]));
+    answers.open.push([bom]);
+    expect(await handlers.openGraph(undefined)).toMatchObject({ ok: true, value: { text: mlpText } });
+    const utf16 = join(dir, 'utf16.json');
+    writeFileSync(utf16, Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(mlpText, 'utf16le')]));
+    answers.open.push([utf16]);
+    expect(await handlers.openGraph(undefined)).toMatchObject({ ok: true, value: { text: mlpText } });
+    const broken = join(dir, 'broken.json');
+    writeFileSync(broken, Buffer.concat([Buffer.from('{"a": "'), Buffer.from([0xff]), Buffer.from('"}')]));
+    answers.open.push([broken]);
+    expect(await handlers.openGraph(undefined)).toEqual({
+      ok: false,
+      code: 'INVALID_GRAPH',
+      message: 'broken.json: not UTF-8 text: byte 0xff at byte 7 is not valid UTF-8 (save the file as UTF-8)',
+    });
+  });
+
   it('returns null when the dialog is cancelled', async () => {
     expect(await handlers.openGraph(undefined)).toEqual({ ok: true, value: null });
   });

@@ -121,7 +121,9 @@ describe('images checked before they are decoded', () => {
   it('refuses a 16-bit RGBA image whose decoding would pass the memory budget, before decoding it', () => {
     // 6,000 × 6,000 pixels (36 MP, under the pixel limit) of 8 bytes each: 288 MB of samples.
     const bytes = png(6000, 6000, 16, 6, deflateSync(new Uint8Array(16)));
-    expect(load(bytes, new MemoryBudget(256 * 1024 ** 2))).toThrow(/f\/c\/x\.png: decoding its 6000 × 6000 pixels need/);
+    expect(load(bytes, new MemoryBudget(256 * 1024 ** 2))).toThrow(
+      /f\/c\/x\.png: decoding its 6000 × 6000 pixels need/,
+    );
   });
 
   it('stops image data that expands past what its header implies (a compression bomb)', () => {
@@ -140,9 +142,9 @@ describe('images checked before they are decoded', () => {
     // SOI, then a baseline frame header of 65,535 × 65,535 pixels and 3 components, then nothing.
     const sof = [0xff, 0xc0, 0, 17, 8, 0xff, 0xff, 0xff, 0xff, 3, 1, 0x11, 0, 2, 0x11, 1, 3, 0x11, 1];
     const bytes = new Uint8Array([0xff, 0xd8, ...sof, 0xff, 0xd9]);
-    expect(() =>
-      imageFolderDataset([{ path: 'c/big.jpg', bytes }], 'f', { shape: [3, 4, 4] }),
-    ).toThrow(/f\/c\/big\.jpg: 65535 × 65535 pixels, over the limit/);
+    expect(() => imageFolderDataset([{ path: 'c/big.jpg', bytes }], 'f', { shape: [3, 4, 4] })).toThrow(
+      /f\/c\/big\.jpg: 65535 × 65535 pixels, over the limit/,
+    );
   });
 
   it('takes a whole image folder from the budget before decoding the first image', () => {
