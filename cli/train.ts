@@ -4,7 +4,8 @@
  *   [--data <images.idx> <labels.idx> | --data <file.csv> --label <column> [--features a,b] [--normalise z-score]
  *    | --data <folder of class subfolders>]
  * Loads and checks the graph, trains it with a progress bar and per-epoch metrics, then writes a
- * checkpoint (<out>/<name>.ckpt) and a report (<out>/<name>.report.json). Exit codes: 0 done,
+ * checkpoint (<out>/<name>.ckpt) and a report (<out>/<name>.report.json) that names the checkpoint's
+ * checksum; after --resume the report holds the whole history. Exit codes: 0 done,
  * 1 training stopped by an error, 2 bad arguments or files.
  */
 
@@ -19,10 +20,10 @@ import { decodeText, TextRefused } from '../engine/files/decode-text';
 import { formatIssue, LIMITS, parseGraphText } from '../engine/graph';
 import { decodeCheckpoint, encodeCheckpoint } from '../engine/train/checkpoint';
 import { Trainer } from '../engine/train/trainer';
-import { writeFileAtomic } from '../main/atomic-write';
 import { FileRefused, readFileBounded } from '../main/read-file-bounded';
 import { loadTrainingData } from './load-data';
 import { progressPrinter } from './progress';
+import { checksumHex, recoverRunOutputs, writeRunOutputs } from './run-outputs';
 import { terminalSafe } from './terminal-text';
 import { nodeSpawnThread } from './threads';
 
@@ -97,11 +98,14 @@ async function main(): Promise<void> {
   const backend = await chooseBackend(choice, { gpu, spawnThread: nodeSpawnThread });
   say(`training on ${backend.label} (${backend.reason})\n`);
   const trainer = new Trainer(doc, backend.make(), train, validation);
-  if (values.resume)
-    trainer.restore(decodeCheckpoint(await readFileBounded(values.resume, MAX_CHECKPOINT_BYTES, 'checkpoint')));
   const name = basename(graphPath).replace(/\.json$/i, '');
   const outDir = resolve(values.out ?? dirname(graphPath));
   mkdirSync(outDir, { recursive: true });
+  for (const line of await recoverRunOutputs(outDir, name)) say(`${line}\n`);
+  if (values.resume) {
+    const bytes = await readFileBounded(values.resume, MAX_CHECKPOINT_BYTES, 'checkpoint');
+    trainer.restore(decodeCheckpoint(bytes, values.resume), values.resume);
+  }
   say(
     `${doc.name}: ${trainer.session.paramCount} parameters, ${train.count} training and ${validation?.count ?? 0} validation samples, ` +
       `${doc.training.epochs} epochs of ${trainer.batchesPerEpoch} batches on ${backend.id === 'cpu' ? 'the CPU' : `WebGPU (${backend.label})`}\n`,
@@ -116,7 +120,7 @@ async function main(): Promise<void> {
     error = e;
   }
   const checkpointPath = join(outDir, `${name}.ckpt`);
-  await writeFileAtomic(checkpointPath, encodeCheckpoint(await trainer.checkpoint()));
+  const checkpoint = encodeCheckpoint(await trainer.checkpoint());
   const report = {
     graph: resolve(graphPath),
     name: doc.name,
@@ -129,9 +133,9 @@ async function main(): Promise<void> {
     history: trainer.history,
     validation: validation ? await trainer.evaluate('validation') : undefined,
     test: test ? await evaluateOn(trainer, test) : undefined,
-    checkpoint: checkpointPath,
+    checkpoint: { path: checkpointPath, checksum: checksumHex(checkpoint), step: trainer.step },
   };
-  await writeFileAtomic(join(outDir, `${name}.report.json`), `${JSON.stringify(report, null, 2)}\n`);
+  await writeRunOutputs(outDir, name, checkpoint, `${JSON.stringify(report, null, 2)}\n`);
   if (error) exit(1, `training stopped: ${error.message}\ncheckpoint (last good weights): ${checkpointPath}`);
   say(`done in ${report.seconds.toFixed(1)} s; checkpoint ${checkpointPath}\n`);
 }
@@ -140,7 +144,7 @@ async function main(): Promise<void> {
 async function evaluateOn(trained: Trainer, test: Dataset) {
   const evaluator = new Trainer(trained.doc, createCpuBackend('f32', { spawnThread: nodeSpawnThread }), test);
   const cp = await trained.checkpoint();
-  evaluator.restore({ ...cp, order: Uint32Array.from({ length: test.count }, (_, i) => i) });
+  evaluator.restore({ ...cp, batchIndex: 0, order: Uint32Array.from({ length: test.count }, (_, i) => i) });
   return evaluator.evaluate('train');
 }
 

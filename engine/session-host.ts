@@ -132,7 +132,7 @@ export class SessionHost {
     this.telemetryMs = options.telemetryIntervalMs ?? 200;
     this.checkpointMs = options.checkpointIntervalMs ?? 2000;
     this.trainer = new Trainer(doc, backend.make(), this.train, this.validation);
-    if (checkpoint) this.trainer.restore(decodeCheckpoint(checkpoint));
+    if (checkpoint) this.trainer.restore(decodeCheckpoint(checkpoint, 'the saved checkpoint'), 'the saved checkpoint');
   }
 
   info(): SessionInfo {

@@ -60,7 +60,7 @@ async function main() {
       test,
     );
     const cp = await trainer.checkpoint();
-    evaluator.restore({ ...cp, order: Uint32Array.from({ length: test.count }, (_, i) => i) });
+    evaluator.restore({ ...cp, batchIndex: 0, order: Uint32Array.from({ length: test.count }, (_, i) => i) });
     const result = await evaluator.evaluate('train');
     const row = `| ${doc.name} | ${(100 * (result.accuracy ?? 0)).toFixed(2)}% | ${epochs} | ${(seconds / 60).toFixed(1)} min | ${Math.round((epochs * train.count) / seconds)} |`;
     rows.push(row);

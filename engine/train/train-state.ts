@@ -44,6 +44,23 @@ export async function readLayerState(be: Backend, session: Session): Promise<Rec
   return state;
 }
 
+/** A checkpoint's layer state must name this session's layers' state, each of its length. */
+export function checkLayerState(
+  session: Session,
+  saved: Record<string, Float32Array>,
+  fail: (why: string) => Error,
+): void {
+  const expected = new Map<string, number>();
+  for (const node of session.nodes)
+    for (const [name, st] of Object.entries(node.passes.state ?? {})) expected.set(`${node.id}.${name}`, st.buf.length);
+  for (const [key, values] of Object.entries(saved)) {
+    const length = expected.get(key);
+    if (length === undefined) throw fail(`field state:${key.slice(0, 60)} is not the state of a layer of this network`);
+    if (values.length !== length)
+      throw fail(`field state:${key.slice(0, 60)} holds ${values.length} values, not ${length}`);
+  }
+}
+
 /** Writes back what readLayerState read; a layer missing from `saved` keeps its state. */
 export function writeLayerState(be: Backend, session: Session, saved: Record<string, Float32Array>): void {
   for (const node of session.nodes)

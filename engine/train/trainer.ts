@@ -9,11 +9,20 @@ import { learningRate } from '../optim/schedules';
 import type { Checkpoint } from './checkpoint';
 import { type DeviceData, gatherBatch, uploadDataset } from './device-data';
 import { findNonFinite } from './diagnose';
+import { networkFingerprint } from './fingerprint';
 import type { EpochMetrics, Evaluation, TrainerEvents } from './metrics';
 import { planTraining, type TrainingPlan } from './plan';
 import { checkFits, checkMemory, plannedFloats } from './preflight';
 import { buildSession, initialiseParams, type Session } from './session';
-import { allocStateLike, copyState, liveState, readLayerState, type TrainState, writeLayerState } from './train-state';
+import {
+  allocStateLike,
+  checkLayerState,
+  copyState,
+  liveState,
+  readLayerState,
+  type TrainState,
+  writeLayerState,
+} from './train-state';
 
 export type { EpochMetrics, Evaluation, StepMetrics, TrainerEvents } from './metrics';
 
@@ -350,7 +359,8 @@ export class Trainer {
     const layerState = await readLayerState(be, s);
     return {
       format: 'netloom-checkpoint',
-      version: 1,
+      version: 2,
+      fingerprint: networkFingerprint(this.doc),
       paramCount: s.paramCount,
       step: this.step,
       epoch: this.epoch,
@@ -362,16 +372,27 @@ export class Trainer {
       slot2: await f32(s.flat.slot2),
       layerState,
       progress: { ...this.progress },
+      history: this.history.map((h) => ({ ...h })),
     };
   }
 
-  restore(cp: Checkpoint): void {
+  /**
+   * Continues from a checkpoint of this network and this training set, checked against both first: the
+   * network's fingerprint, the parameter count, the dataset's size, the position in the epoch and each
+   * layer's state. Nothing is written unless all of it fits.
+   */
+  restore(cp: Checkpoint, file = 'the checkpoint'): void {
     const { be, session: s } = this;
-    if (cp.paramCount !== s.paramCount || cp.order.length !== this.order.length)
-      throw new EngineError(
-        'INVALID_DATA',
-        `the checkpoint is of another network or dataset (${cp.paramCount} parameters, ${cp.order.length} samples)`,
-      );
+    const fail = (why: string) => new EngineError('INVALID_DATA', `${file}: ${why}`);
+    if (cp.fingerprint !== networkFingerprint(this.doc))
+      throw fail("it belongs to another network (its layers, wires or optimizer differ from this graph's)");
+    if (cp.paramCount !== s.paramCount)
+      throw fail(`it holds ${cp.paramCount} parameters; this network has ${s.paramCount}`);
+    if (cp.order.length !== this.order.length)
+      throw fail(`it was saved for ${cp.order.length} training samples; this dataset has ${this.order.length}`);
+    if (cp.batchIndex > this.batchesPerEpoch)
+      throw fail(`field batchIndex ${cp.batchIndex} is past the epoch's ${this.batchesPerEpoch} batches`);
+    checkLayerState(s, cp.layerState, fail);
     if (s.paramCount > 0) {
       be.write(s.flat.params, cp.params);
       be.write(s.flat.slot1, cp.slot1);
@@ -384,6 +405,7 @@ export class Trainer {
     this.order.set(cp.order);
     this.random.setState(cp.random);
     this.progress = { ...cp.progress };
+    this.history.splice(0, this.history.length, ...cp.history.map((h) => ({ ...h })));
   }
 
   private get classifies(): boolean {

@@ -98,7 +98,13 @@ describe('npm run train', () => {
     expect(run.code).toBe(0);
     expect(run.out).toMatch(/epoch 3\/3/);
     expect(run.out).not.toMatch(/epoch 1\/3/);
-    expect(JSON.parse(readFileSync(join(dir, 'out/bars.report.json'), 'utf8')).steps).toBe(27);
+    const report = JSON.parse(readFileSync(join(dir, 'out/bars.report.json'), 'utf8'));
+    expect(report.steps).toBe(27);
+    // The whole history, the first run's epochs with the resumed one's, and the checkpoint it describes.
+    expect(report.history.map((h: { epoch: number }) => h.epoch)).toEqual([0, 1, 2]);
+    const written = readFileSync(join(dir, 'out/bars.ckpt'));
+    expect(report.checkpoint.checksum).toBe(written.readUInt32LE(12).toString(16).padStart(8, '0'));
+    expect(decodeCheckpoint(written).history).toHaveLength(3);
   });
 
   it('refuses a bad graph with the path of the offending value (exit 2)', () => {
