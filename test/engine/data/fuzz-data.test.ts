@@ -1,0 +1,37 @@
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+
+/**
+ * 10,000 seeded mutations of small IDX, CSV (plain and gzipped), PNG and JPEG files and of checkpoints
+ * (test/helpers/fuzz-data-run.ts), run in a process of their own so that its peak memory can be measured:
+ * each case loads or is refused with an EngineError naming its file, none takes a second, and the peak
+ * stays within 256 MiB over the run's declared dataset budget.
+ */
+const CASES = 10_000;
+const SEED = 20261130;
+const MiB = 1024 ** 2;
+
+describe('data files, fuzzed', () => {
+  it(`${CASES} mutated files: each loaded or refused by name, within time and the memory budget`, () => {
+    const root = join(import.meta.dirname, '../../..');
+    const run = spawnSync(
+      process.execPath,
+      ['--import', 'tsx', join(root, 'test/helpers/fuzz-data-run.ts'), String(CASES), String(SEED)],
+      { cwd: root, encoding: 'utf8' },
+    );
+    expect(run.stderr).toBe('');
+    const result = JSON.parse(run.stdout.trim().split('\n').pop() ?? '{}');
+    console.log(
+      `data fuzz: ${result.loaded} loaded, ${result.refused} refused, slowest ${result.slowest.ms.toFixed(1)} ms, ` +
+        `peak ${(result.peakRss / MiB).toFixed(0)} MiB from ${(result.baselineRss / MiB).toFixed(0)} MiB (budget ${result.budgetBytes / MiB} MiB)`,
+    );
+    expect(result.failures).toEqual([]);
+    expect(result.loaded + result.refused).toBe(CASES);
+    // Both outcomes occur: the mutations neither break everything nor nothing.
+    expect(result.loaded).toBeGreaterThan(CASES / 50);
+    expect(result.refused).toBeGreaterThan(CASES / 2);
+    expect(result.slowest.ms).toBeLessThan(1000);
+    expect(result.peakRss - result.baselineRss).toBeLessThanOrEqual(result.budgetBytes + 256 * MiB);
+  });
+});
