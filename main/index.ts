@@ -4,14 +4,10 @@ import { channels } from './ipc-contract';
 import { createIpcHandlers, type Dialogs } from './ipc-handlers';
 import { buildMenuTemplate } from './menu';
 import { RecentFiles } from './recent-files';
-import { createMainWindow, isTrustedPage, lockDownContents, secureSession } from './window';
+import { chromiumSwitches, secureSession } from './session-rules';
+import { createMainWindow, devServerUrl, isTrustedPage, lockDownContents } from './window';
 
-// WebGPU on Linux needs Vulkan and the unsafe-webgpu switch in Chromium builds of this age. The engine
-// worker keeps its tensors in shared WebAssembly memory, which needs SharedArrayBuffer: a page loaded from
-// file:// cannot be cross-origin isolated by headers, so the feature is switched on for the app.
-const features = process.platform === 'linux' ? ['SharedArrayBuffer', 'Vulkan'] : ['SharedArrayBuffer'];
-if (process.platform === 'linux') app.commandLine.appendSwitch('enable-unsafe-webgpu');
-app.commandLine.appendSwitch('enable-features', features.join(','));
+for (const [name, value] of chromiumSwitches(process.platform)) app.commandLine.appendSwitch(name, value);
 
 const dialogs: Dialogs = {
   async openFiles({ title, filters, multiple, folder }) {
@@ -43,6 +39,7 @@ function registerIpc(): void {
     [channels.saveGraphAs]: handlers.saveGraphAs,
     [channels.recentFiles]: handlers.recentFiles,
     [channels.openDatasetFiles]: handlers.openDatasetFiles,
+    [channels.readDatasetChunk]: handlers.readDatasetChunk,
   };
   for (const [channel, handle] of Object.entries(routes)) {
     ipcMain.handle(channel, (event, payload: unknown) => {
@@ -57,7 +54,7 @@ function registerIpc(): void {
 app.on('web-contents-created', (_event, contents) => lockDownContents(contents));
 
 app.whenReady().then(() => {
-  secureSession(session.defaultSession);
+  secureSession(session.defaultSession, devServerUrl);
   registerIpc();
   const window = createMainWindow();
   const send = (command: string) => window.webContents.send(channels.menuCommand, command);

@@ -11,6 +11,7 @@ export const channels = {
   saveGraphAs: 'netloom:save-graph-as',
   recentFiles: 'netloom:recent-files',
   openDatasetFiles: 'netloom:open-dataset-files',
+  readDatasetChunk: 'netloom:read-dataset-chunk',
   menuCommand: 'netloom:menu-command',
 } as const;
 
@@ -60,11 +61,19 @@ export function datasetSizeProblem(files: readonly { name: string; size: number 
   return null;
 }
 
+/**
+ * A dataset file the user picked, not yet read: the page reads it in chunks through its token, so no
+ * message between the processes carries more than a chunk (a gigabyte file is not copied at once).
+ */
 export interface DatasetFile {
   name: string;
-  path: string;
-  bytes: Uint8Array;
+  size: number;
+  /** Grants reading this file, and only this file, until the next pick. */
+  token: string;
 }
+
+/** Most bytes one read of a dataset file brings across. */
+export const DATASET_CHUNK_BYTES = 8 * 1024 * 1024;
 
 export interface NetloomBridge {
   /** Shows the open dialog; null when cancelled. */
@@ -76,6 +85,8 @@ export interface NetloomBridge {
   saveGraphAs(request: { text: string; suggestedName: string }): Promise<IpcResult<SavedGraph | null>>;
   recentFiles(): Promise<IpcResult<string[]>>;
   openDatasetFiles(request: { kind: DatasetKind }): Promise<IpcResult<DatasetFile[] | null>>;
+  /** Bytes [offset, offset + length) of a picked file; length at most DATASET_CHUNK_BYTES. */
+  readDatasetChunk(request: { token: string; offset: number; length: number }): Promise<IpcResult<Uint8Array>>;
   /** Menu commands from the native menu; returns the function that unsubscribes. */
   onMenuCommand(listener: (command: MenuCommand) => void): () => void;
 }

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { readdir, stat } from 'node:fs/promises';
 import { basename, extname, join, relative, resolve, sep } from 'node:path';
 import type { z } from 'zod';
@@ -5,7 +6,6 @@ import { decodeText, TextRefused } from '../engine/files/decode-text';
 import { formatIssue, LIMITS, parseGraphText } from '../engine/graph';
 import { writeFileAtomic } from './atomic-write';
 import {
-  DATASET_PICK_LIMITS,
   type DatasetFile,
   type DatasetKind,
   datasetCountProblem,
@@ -15,7 +15,7 @@ import {
   type SavedGraph,
 } from './ipc-contract';
 import { payloads } from './ipc-payloads';
-import { FileRefused, readFileBounded } from './read-file-bounded';
+import { FileRefused, readChunk, readFileBounded, regularFile } from './read-file-bounded';
 import type { RecentFiles } from './recent-files';
 
 /** The native dialogs, injected so that the handlers run (and are tested) without Electron. */
@@ -63,6 +63,8 @@ async function imagesUnder(folder: string): Promise<{ path: string; name: string
  */
 export function createIpcHandlers(dialogs: Dialogs, recent: RecentFiles) {
   const grantedPaths = new Set<string>();
+  /** The dataset files of the last pick, by token: the only files the page may read. */
+  let grantedDatasetFiles = new Map<string, { path: string; size: number }>();
 
   async function readGraph(path: string): Promise<IpcResult<OpenedGraph>> {
     let bytes: Uint8Array;
@@ -162,11 +164,30 @@ export function createIpcHandlers(dialogs: Dialogs, recent: RecentFiles) {
             ),
           );
         if (problem) return { ok: false, code: 'TOO_LARGE', message: problem };
+        // Regular files only, checked now; their bytes cross later, a chunk at a time, through a token each.
+        const granted = new Map<string, { path: string; size: number }>();
         const files: DatasetFile[] = [];
-        // Regular files only, each read no further than its limit whatever its size claimed.
-        for (const { path, name } of chosen)
-          files.push({ name, path, bytes: await readFileBounded(path, DATASET_PICK_LIMITS.fileBytes, 'data file') });
+        for (const { path, name } of chosen) {
+          const { size } = await regularFile(path);
+          const token = randomBytes(16).toString('hex');
+          granted.set(token, { path, size });
+          files.push({ name, size, token });
+        }
+        grantedDatasetFiles = granted;
         return ok(files);
+      });
+    },
+
+    async readDatasetChunk(payload: unknown): Promise<IpcResult<Uint8Array>> {
+      return guard(payloads.readDatasetChunk, payload, async ({ token, offset, length }) => {
+        const file = grantedDatasetFiles.get(token);
+        if (!file)
+          return {
+            ok: false,
+            code: 'NOT_PERMITTED',
+            message: 'that file was not picked (or a newer pick replaced it)',
+          };
+        return ok(await readChunk(file.path, file.size, offset, length));
       });
     },
   };

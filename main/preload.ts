@@ -9,6 +9,7 @@ const bridge: NetloomBridge = {
   saveGraphAs: (request) => ipcRenderer.invoke(channels.saveGraphAs, request),
   recentFiles: () => ipcRenderer.invoke(channels.recentFiles),
   openDatasetFiles: (request) => ipcRenderer.invoke(channels.openDatasetFiles, request),
+  readDatasetChunk: (request) => ipcRenderer.invoke(channels.readDatasetChunk, request),
   onMenuCommand(listener) {
     const forward = (_event: IpcRendererEvent, command: MenuCommand) => {
       if (menuCommands.includes(command)) listener(command);

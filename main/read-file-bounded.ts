@@ -77,3 +77,56 @@ export function formatBytes(bytes: number): string {
   if (bytes >= 1024 ** 2 && bytes % 1024 ** 2 === 0) return `${bytes / 1024 ** 2} MiB`;
   return `${bytes} bytes`;
 }
+
+/**
+ * Bytes [offset, offset + length) of a regular file that must still have the size it had when it was
+ * picked: a file swapped for a device, or grown or cut since, is refused rather than read differently.
+ */
+export async function readChunk(
+  path: string,
+  expectedSize: number,
+  offset: number,
+  length: number,
+): Promise<Uint8Array> {
+  const handle = await open(path, constants.O_RDONLY | constants.O_NONBLOCK).catch((error: NodeJS.ErrnoException) => {
+    throw new FileRefused(path, openProblem(error));
+  });
+  try {
+    const info = await handle.stat();
+    if (!info.isFile())
+      throw new FileRefused(path, `not a regular file (${kindOf(info)}); only files are read`, 'kind');
+    if (info.size !== expectedSize)
+      throw new FileRefused(
+        path,
+        `changed since it was picked (${expectedSize} bytes then, ${info.size} now): pick it again`,
+        'kind',
+      );
+    if (offset > expectedSize)
+      throw new FileRefused(path, `no byte ${offset} in a file of ${expectedSize} bytes`, 'size');
+    const buffer = new Uint8Array(Math.min(length, expectedSize - offset));
+    let filled = 0;
+    while (filled < buffer.length) {
+      const { bytesRead } = await handle.read(buffer, filled, buffer.length - filled, offset + filled);
+      if (bytesRead === 0) break;
+      filled += bytesRead;
+    }
+    return buffer.subarray(0, filled);
+  } finally {
+    await handle.close();
+  }
+}
+
+/** A regular file's size, checked through its descriptor (devices, pipes and folders are refused). */
+export async function regularFile(path: string): Promise<{ size: number }> {
+  const handle = await open(path, constants.O_RDONLY | constants.O_NONBLOCK).catch((error: NodeJS.ErrnoException) => {
+    throw new FileRefused(path, openProblem(error));
+  });
+  try {
+    const info = await handle.stat();
+    if (!info.isFile())
+      throw new FileRefused(path, `not a regular file (${kindOf(info)}); only files are read`, 'kind');
+    return { size: info.size };
+  } finally {
+    await handle.close();
+  }
+}

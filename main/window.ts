@@ -1,8 +1,10 @@
 import { join } from 'node:path';
-import { BrowserWindow, type Session, shell } from 'electron';
-import { contentSecurityPolicy, devNonceVariable, isAllowedExternalUrl, isAppUrl } from './security';
+import { app, BrowserWindow, shell } from 'electron';
+import { isAllowedExternalUrl, isAppUrl } from './security';
+import { developmentUrl } from './session-rules';
 
-const devServerUrl = process.env.ELECTRON_RENDERER_URL;
+/** The dev server's page while developing; never in a packaged app. */
+export const devServerUrl = developmentUrl(process.env.ELECTRON_RENDERER_URL, app.isPackaged);
 const appPage = join(import.meta.dirname, '../renderer/index.html');
 
 export function isTrustedPage(url: string): boolean {
@@ -33,17 +35,6 @@ export function createMainWindow(): BrowserWindow {
   if (devServerUrl) void window.loadURL(devServerUrl);
   else void window.loadFile(appPage);
   return window;
-}
-
-/** Session-wide rules: CSP on every response in development (the built page carries its own), no permissions. */
-export function secureSession(session: Session): void {
-  if (devServerUrl) {
-    const policy = contentSecurityPolicy('dev', process.env[devNonceVariable]);
-    session.webRequest.onHeadersReceived((details, callback) => {
-      callback({ responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [policy] } });
-    });
-  }
-  session.setPermissionRequestHandler((_contents, _permission, callback) => callback(false));
 }
 
 /** No navigation away from the app, no new windows; allow-listed links open in the user's browser. */

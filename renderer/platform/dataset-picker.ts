@@ -1,5 +1,12 @@
 import type { PickedFile } from '../../engine/data/from-files';
-import { type DatasetKind, datasetCountProblem, datasetSizeProblem } from '../../main/ipc-contract';
+import {
+  DATASET_CHUNK_BYTES,
+  type DatasetFile,
+  type DatasetKind,
+  datasetCountProblem,
+  datasetSizeProblem,
+  type NetloomBridge,
+} from '../../main/ipc-contract';
 import type { PickedDataset } from '../store/dataset-files-store';
 
 export type PickOutcome = { ok: true; picked: PickedDataset | null } | { ok: false; message: string };
@@ -27,18 +34,17 @@ export function asPickedDataset(kind: DatasetKind, named: PickedFile[]): PickedD
 /** Picks dataset files: the native dialog in the desktop app, a file input (a folder input for images) on the web. */
 export async function pickDatasetFiles(kind: DatasetKind): Promise<PickOutcome> {
   if (window.netloom) {
-    const result = await window.netloom.openDatasetFiles({ kind });
+    const bridge = window.netloom;
+    const result = await bridge.openDatasetFiles({ kind });
     if (!result.ok) return { ok: false, message: result.message };
-    const files = result.value;
-    return {
-      ok: true,
-      picked:
-        files &&
-        asPickedDataset(
-          kind,
-          files.map((f) => ({ path: f.name, bytes: f.bytes })),
-        ),
-    };
+    if (!result.value) return { ok: true, picked: null };
+    const named: PickedFile[] = [];
+    for (const file of result.value) {
+      const bytes = await readInChunks(bridge, file);
+      if (typeof bytes === 'string') return { ok: false, message: bytes };
+      named.push({ path: file.name, bytes });
+    }
+    return { ok: true, picked: asPickedDataset(kind, named) };
   }
   const chosen = await chooseInBrowser(kind);
   if (!chosen || chosen.length === 0) return { ok: true, picked: null };
@@ -52,6 +58,23 @@ export async function pickDatasetFiles(kind: DatasetKind): Promise<PickOutcome> 
     named.push({ path: f.webkitRelativePath || f.name, bytes: new Uint8Array(await f.arrayBuffer()) });
   named.sort((a, b) => a.path.localeCompare(b.path));
   return { ok: true, picked: asPickedDataset(kind, named) };
+}
+
+/** A picked file's bytes, brought over from the main process a chunk at a time; or why not. */
+async function readInChunks(bridge: NetloomBridge, file: DatasetFile): Promise<Uint8Array | string> {
+  const bytes = new Uint8Array(file.size);
+  for (let offset = 0; offset < file.size; ) {
+    const chunk = await bridge.readDatasetChunk({
+      token: file.token,
+      offset,
+      length: Math.min(DATASET_CHUNK_BYTES, file.size - offset),
+    });
+    if (!chunk.ok) return chunk.message;
+    if (chunk.value.length === 0) return `${file.name}: the file ended at byte ${offset} of ${file.size}`;
+    bytes.set(chunk.value, offset);
+    offset += chunk.value.length;
+  }
+  return bytes;
 }
 
 function chooseInBrowser(kind: DatasetKind): Promise<File[] | null> {

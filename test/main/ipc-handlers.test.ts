@@ -138,13 +138,33 @@ describe('IPC handlers', () => {
     }
   });
 
-  it('reads picked dataset files as bytes', async () => {
+  it('hands picked dataset files over a chunk at a time, only through the tokens of the last pick', async () => {
     const a = join(dir, 'train.csv');
     writeFileSync(a, 'x,label\n1,0\n');
     answers.open.push([a]);
     const result = await handlers.openDatasetFiles({ kind: 'csv' });
-    expect(result.ok).toBe(true);
-    if (result.ok) expect(new TextDecoder().decode(result.value![0].bytes)).toBe('x,label\n1,0\n');
+    if (!result.ok || !result.value) throw new Error('the pick failed');
+    const [file] = result.value;
+    expect(file).toMatchObject({ name: 'train.csv', size: 12 });
+    const read = (token: string, offset: number, length: number) =>
+      handlers.readDatasetChunk({ token, offset, length });
+    const first = await read(file.token, 0, 8);
+    const rest = await read(file.token, 8, 8);
+    expect(first.ok && rest.ok && new TextDecoder().decode(Buffer.concat([first.value, rest.value]))).toBe(
+      'x,label\n1,0\n',
+    );
+    // No more than a chunk per message, no token that was not given, no file changed since the pick.
+    expect(await read(file.token, 0, 64 * 1024 * 1024)).toMatchObject({ ok: false, code: 'INVALID_PAYLOAD' });
+    expect(await read('0'.repeat(32), 0, 8)).toMatchObject({ ok: false, code: 'NOT_PERMITTED' });
+    writeFileSync(a, 'x,label\n1,0\n2,1\n');
+    expect(await read(file.token, 0, 8)).toMatchObject({
+      ok: false,
+      message: expect.stringMatching(/changed since it was picked/),
+    });
+    // A new pick replaces the old one's grants.
+    answers.open.push([a]);
+    await handlers.openDatasetFiles({ kind: 'csv' });
+    expect(await read(file.token, 0, 8)).toMatchObject({ ok: false, code: 'NOT_PERMITTED' });
   });
 
   it('reads the images under a picked folder, named by folder, class and file', async () => {
