@@ -18,7 +18,9 @@ function idxHeaderBytes(dims: number[]): Uint8Array {
   const v = new DataView(b.buffer);
   b[2] = 0x08;
   b[3] = dims.length;
-  dims.forEach((d, i) => v.setUint32(4 + 4 * i, d));
+  dims.forEach((d, i) => {
+    v.setUint32(4 + 4 * i, d);
+  });
   return b;
 }
 
