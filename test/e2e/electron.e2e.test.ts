@@ -46,6 +46,7 @@ describe.skipIf(!binary)('the desktop app (Electron)', () => {
           'openDatasetFiles',
           'openGraph',
           'openRecent',
+          'readDatasetChunk',
           'recentFiles',
           'saveGraph',
           'saveGraphAs',

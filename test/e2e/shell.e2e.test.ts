@@ -70,6 +70,26 @@ describe('the app shell in Chromium', () => {
     await page.close();
   });
 
+  it('reads a graph file as the desktop app and the command line do: UTF-16 opens, bad bytes are named', async () => {
+    const page = await app.newPage();
+    const text = readFileSync(join(samplesDir, 'mlp.json'), 'utf8');
+    const utf16 = Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(text, 'utf16le')]);
+    await openFile(page, { name: 'wide.json', mimeType: 'application/json', buffer: utf16 });
+    await expect.poll(() => nodeCount(page)).toBe(7);
+    const broken = Buffer.concat([
+      Buffer.from(text.slice(0, 40)),
+      Buffer.from([0xc3, 0x28]),
+      Buffer.from(text.slice(40)),
+    ]);
+    await openFile(page, { name: 'latin.json', mimeType: 'application/json', buffer: broken });
+    const problem = page.getByTestId('problem');
+    await expect.poll(() => problem.textContent()).toMatch(/latin\.json: not UTF-8 text: byte 0xc3 at byte 40/);
+    expect(await nodeCount(page)).toBe(7);
+    expect(await page.getByTestId('document-name').textContent()).toBe('wide.json');
+    expect(app.errorsOf(page)).toEqual([]);
+    await page.close();
+  });
+
   it('saves through the download fallback when the browser has no save picker', async () => {
     const page = await app.newPage(() => {
       // Simulate a browser without the File System Access API.
