@@ -1,6 +1,9 @@
 import {
+  catchError,
   debounceTime,
+  defer,
   distinctUntilChanged,
+  EMPTY,
   from,
   map,
   type Observable,
@@ -11,12 +14,15 @@ import {
   switchMap,
 } from 'rxjs';
 import { analyseGraph, type GraphAnalysis, type GraphDocument, type NodeAnalysis } from '../../engine/graph';
+import { reportRuntimeError } from './owner';
 
 export interface GraphRuntimeOptions {
   debounceMs?: number;
   scheduler?: SchedulerLike;
   /** Where the analysis runs: in the page by default, or in the engine worker. */
   analyse?: (doc: GraphDocument) => ObservableInput<GraphAnalysis>;
+  /** Told when analysing a document fails; the runtime goes on with the next edit. The app's sink by default. */
+  onError?: (error: unknown, where: string) => void;
 }
 
 /** What analysis reads of a document: moving nodes on the canvas changes none of it. */
@@ -47,10 +53,20 @@ function reuseUnchanged(previous: GraphAnalysis | null, next: GraphAnalysis): Gr
  */
 export function createGraphRuntime(doc$: Observable<GraphDocument>, options: GraphRuntimeOptions = {}) {
   const analyse = options.analyse ?? ((doc: GraphDocument) => [analyseGraph(doc)]);
+  const onError = options.onError ?? reportRuntimeError;
   const analysis$ = doc$.pipe(
     distinctUntilChanged((a, b) => a === b || structuralKey(a) === structuralKey(b)),
     debounceTime(options.debounceMs ?? 150, options.scheduler),
-    switchMap((doc) => from(analyse(doc))),
+    // An analysis that throws is reported and skipped: the next edit is analysed as usual, where an
+    // error let through would end the stream and the canvas would silently stop updating.
+    switchMap((doc) =>
+      defer(() => from(analyse(doc))).pipe(
+        catchError((error) => {
+          onError(error, 'analysing the graph');
+          return EMPTY;
+        }),
+      ),
+    ),
     scan<GraphAnalysis, GraphAnalysis | null>((previous, next) => reuseUnchanged(previous, next), null),
     map((a) => a as GraphAnalysis),
     shareReplay({ bufferSize: 1, refCount: true }),

@@ -18,7 +18,7 @@ export function useGraphAnalysis(): GraphAnalysis | null {
   const [analysis, setAnalysis] = useState<GraphAnalysis | null>(null);
   useEffect(() => {
     const owner = new Owner();
-    owner.watch(createGraphRuntime(documents$, { debounceMs: 120 }).analysis$, setAnalysis);
+    owner.watch(createGraphRuntime(documents$, { debounceMs: 120 }).analysis$, setAnalysis, 'the graph analysis');
     return () => owner.dispose();
   }, []);
   return analysis;

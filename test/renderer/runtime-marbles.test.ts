@@ -1,9 +1,10 @@
-import { map, type Observable } from 'rxjs';
+import { map, type Observable, of, throwError } from 'rxjs';
 import { TestScheduler } from 'rxjs/testing';
 import { describe, expect, it } from 'vitest';
 import type { StepReport } from '../../engine/api';
 import type { GraphAnalysis, GraphDocument } from '../../engine/graph';
 import { createGraphRuntime } from '../../renderer/runtime/graph-runtime';
+import { Owner } from '../../renderer/runtime/owner';
 import { TrainingSession } from '../../renderer/runtime/training-session';
 import { chain } from '../helpers/graphs';
 
@@ -131,6 +132,48 @@ describe('training session streams (marble tests)', () => {
       );
       expectObservable(training.telemetry$.pipe(map((f) => f.step))).toBe('5ms a 99ms c', { a: 1, c: 3 });
     });
+  });
+});
+
+describe('errors in live streams', () => {
+  it('an analysis that throws is reported and the next edit is analysed as usual', () => {
+    scheduler().run(({ cold, expectObservable, flush }) => {
+      const docs = cold('a 100ms b 100ms c', { a: withUnits(4), b: withUnits(13), c: withUnits(6) });
+      const reported: string[] = [];
+      const analyse = (doc: GraphDocument) => {
+        if (doc.nodes.some((n) => n.params.units === 13)) throw new Error('analysis broke');
+        return [fakeAnalysis(doc)];
+      };
+      const runtime = createGraphRuntime(docs, {
+        debounceMs: 10,
+        analyse,
+        onError: (error, where) => reported.push(`${where}: ${(error as Error).message}`),
+      });
+      expectObservable(runtime.analysis$.pipe(map((x) => x.nodes.get('n1')?.paramCount))).toBe('10ms x 201ms z', {
+        x: 20,
+        z: 30,
+      });
+      flush();
+      expect(reported).toEqual(['analysing the graph: analysis broke']);
+    });
+  });
+
+  it("an owner reports its subscriptions' errors, and its children's, instead of dropping them", () => {
+    const reported: string[] = [];
+    const owner = new Owner((error, where) => reported.push(`${where}: ${(error as Error).message}`));
+    owner.watch(
+      throwError(() => new Error('stream failed')),
+      () => {},
+      'the chart',
+    );
+    owner.child().watch(
+      of(1),
+      () => {
+        throw new Error('handler failed');
+      },
+      'the layer statistics',
+    );
+    expect(reported).toEqual(['the chart: stream failed', 'the layer statistics: handler failed']);
   });
 });
 
