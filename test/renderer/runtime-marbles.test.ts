@@ -141,7 +141,7 @@ describe('errors in live streams', () => {
       const docs = cold('a 100ms b 100ms c', { a: withUnits(4), b: withUnits(13), c: withUnits(6) });
       const reported: string[] = [];
       const analyse = (doc: GraphDocument) => {
-        if (doc.nodes.some((n) => n.params.units === 13)) throw new Error('analysis broke');
+        if (doc.nodes.some((n) => 'units' in n.params && n.params.units === 13)) throw new Error('analysis broke');
         return [fakeAnalysis(doc)];
       };
       const runtime = createGraphRuntime(docs, {
