@@ -6,7 +6,7 @@ import { generatedDataset } from '../engine/data/from-document';
 import { datasetFromFiles, MAX_PICKED_FILE_BYTES, type PickedFile } from '../engine/data/from-files';
 import { EngineError } from '../engine/errors';
 import type { GraphDocument } from '../engine/graph';
-import { FileRefused, readFileBounded } from '../main/read-file-bounded';
+import { FileRefused, readFileBounded } from '../node-io/read-file-bounded';
 
 /** A regular file from disk, refused by kind and size before it is read, and never read past the limit. */
 async function readChecked(path: string, name = basename(path)): Promise<PickedFile> {

@@ -1,7 +1,7 @@
 import { readdir, readFile, rename, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { checkpointChecksum } from '../engine/train/checkpoint';
-import { prepareFileAtomic, temporaryPattern } from '../main/atomic-write';
+import { prepareFileAtomic, temporaryPattern } from '../node-io/atomic-write';
 
 /** What a report says of the checkpoint written with it: the pair describes one run when these match. */
 export interface CheckpointReference {

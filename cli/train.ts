@@ -20,7 +20,7 @@ import { decodeText, TextRefused } from '../engine/files/decode-text';
 import { formatIssue, LIMITS, parseGraphText } from '../engine/graph';
 import { decodeCheckpoint, encodeCheckpoint } from '../engine/train/checkpoint';
 import { Trainer } from '../engine/train/trainer';
-import { FileRefused, readFileBounded } from '../main/read-file-bounded';
+import { FileRefused, readFileBounded } from '../node-io/read-file-bounded';
 import { loadTrainingData } from './load-data';
 import { progressPrinter } from './progress';
 import { checksumHex, recoverRunOutputs, writeRunOutputs } from './run-outputs';

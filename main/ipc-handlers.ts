@@ -4,7 +4,8 @@ import { basename, extname, join, relative, resolve, sep } from 'node:path';
 import type { z } from 'zod';
 import { decodeText, TextRefused } from '../engine/files/decode-text';
 import { formatIssue, LIMITS, parseGraphText } from '../engine/graph';
-import { writeFileAtomic } from './atomic-write';
+import { writeFileAtomic } from '../node-io/atomic-write';
+import { FileRefused, readChunk, readFileBounded, regularFile } from '../node-io/read-file-bounded';
 import {
   type DatasetFile,
   type DatasetKind,
@@ -15,7 +16,6 @@ import {
   type SavedGraph,
 } from './ipc-contract';
 import { payloads } from './ipc-payloads';
-import { FileRefused, readChunk, readFileBounded, regularFile } from './read-file-bounded';
 import type { RecentFiles } from './recent-files';
 
 /** The native dialogs, injected so that the handlers run (and are tested) without Electron. */

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
-import { writeFileAtomic } from './atomic-write';
+import { writeFileAtomic } from '../node-io/atomic-write';
 
 const MAX_RECENT = 10;
 const stored = z.array(z.string().min(1).max(4096)).max(MAX_RECENT);

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { checksumHex, recoverRunOutputs, writeRunOutputs } from '../../cli/run-outputs';
-import { prepareFileAtomic } from '../../main/atomic-write';
+import { prepareFileAtomic } from '../../node-io/atomic-write';
 
 const root = mkdtempSync(join(tmpdir(), 'netloom-outputs-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));

@@ -2,7 +2,7 @@
  * Child process for the kill-during-save test: saves ever new versions of a large document to one file
  * with writeFileAtomic, until it is killed; prints a line as each save begins.
  */
-import { writeFileAtomic } from '../../main/atomic-write';
+import { writeFileAtomic } from '../../node-io/atomic-write';
 import { versionText } from './versioned-text';
 
 const target = process.argv[2];

@@ -3,7 +3,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { writeFileAtomic } from '../../main/atomic-write';
+import { writeFileAtomic } from '../../node-io/atomic-write';
 import { seededRandom } from '../helpers/random';
 import { versionText, wholeVersion } from '../helpers/versioned-text';
 
