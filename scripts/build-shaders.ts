@@ -6,16 +6,32 @@
  */
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { unaryWgslCases } from '../engine/ops/activations';
 
 const dir = join(import.meta.dirname, '../engine/backend/webgpu/shaders');
 export const bundlePath = join(import.meta.dirname, '../engine/backend/webgpu/shader-sources.ts');
+
+/** Lines "//@generated <name>" in a source are replaced by code generated from the operations' tables. */
+const generated: Record<string, () => string> = {
+  'unary forward cases': () => unaryWgslCases('forward'),
+  'unary backward cases': () => unaryWgslCases('backward'),
+};
+
+function expand(source: string, file: string): string {
+  return source.replace(/^\/\/@generated (.+)$/gm, (_, name: string) => {
+    const make = generated[name];
+    if (!make) throw new Error(`${file}: nothing generates "${name}"`);
+    return make();
+  });
+}
 
 export function bundleShaders(): string {
   const files = readdirSync(dir)
     .filter((f) => f.endsWith('.wgsl'))
     .sort();
   const entries = files.map(
-    (f) => `  ${JSON.stringify(f.replace(/\.wgsl$/, ''))}: ${JSON.stringify(readFileSync(join(dir, f), 'utf8'))},`,
+    (f) =>
+      `  ${JSON.stringify(f.replace(/\.wgsl$/, ''))}: ${JSON.stringify(expand(readFileSync(join(dir, f), 'utf8'), f))},`,
   );
   return `// Built from engine/backend/webgpu/shaders/*.wgsl by scripts/build-shaders.ts: do not edit.\nexport const shaderSources: Record<string, string> = {\n${entries.join('\n')}\n};\n`;
 }

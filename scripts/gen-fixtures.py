@@ -69,12 +69,8 @@ def layer_case(ex, rng, mode):
     if kind == 'dense':
         y = x @ weights['W'] + (weights['b'] if p['bias'] else 0)
     elif kind == 'activation':
-        fn = p['fn']
-        y = {
-            'sigmoid': torch.sigmoid, 'tanh': torch.tanh, 'relu': torch.relu, 'linear': lambda v: v * 1,
-            'leaky-relu': lambda v: F.leaky_relu(v, p['slope']), 'elu': lambda v: F.elu(v, p['alpha']),
-            'softmax': lambda v: torch.softmax(v, dim=-1),
-        }[fn](x)
+        # The expression comes from the engine's table of operations (engine/ops/activations.ts).
+        y = eval(ex['torch'], {'torch': torch, 'F': F, 'x': x, 'alpha': ex.get('alpha')})
     elif kind == 'conv2d':
         y = conv2d(x, p, weights)
     elif kind in ('maxpool2d', 'avgpool2d'):
@@ -153,25 +149,18 @@ def loss_cases(rng):
     return cases
 
 
-OPTIMIZERS = [
-    ('sgd', {'lr': 0.1}, lambda p: torch.optim.SGD(p, lr=0.1)),
-    ('momentum', {'lr': 0.05, 'momentum': 0.8}, lambda p: torch.optim.SGD(p, lr=0.05, momentum=0.8)),
-    ('nesterov', {'lr': 0.05, 'momentum': 0.9}, lambda p: torch.optim.SGD(p, lr=0.05, momentum=0.9, nesterov=True)),
-    ('adagrad', {'lr': 0.1, 'eps': 1e-10}, lambda p: torch.optim.Adagrad(p, lr=0.1, eps=1e-10)),
-    ('rmsprop', {'lr': 0.01, 'rho': 0.95, 'eps': 1e-8}, lambda p: torch.optim.RMSprop(p, lr=0.01, alpha=0.95, eps=1e-8)),
-    ('adadelta', {'lr': 1.0, 'rho': 0.9, 'eps': 1e-6}, lambda p: torch.optim.Adadelta(p, lr=1.0, rho=0.9, eps=1e-6)),
-    ('adam', {'lr': 0.01, 'beta1': 0.85, 'beta2': 0.995, 'eps': 1e-8}, lambda p: torch.optim.Adam(p, lr=0.01, betas=(0.85, 0.995), eps=1e-8)),
-]
-
-
 def optimizer_cases(rng):
     cases = []
     A = torch.tensor(f32(rng.uniform(-1, 1, size=(6, 6))))
     b = torch.tensor(f32(rng.uniform(-1, 1, size=6)))
-    for kind, hyper, make in OPTIMIZERS:
+    with open(os.path.join(FIXTURES, 'optimizer-examples.json')) as f:
+        examples = json.load(f)
+    for ex in examples:
+        # The constructor comes from the engine's table of operations (engine/ops/optimizers.ts).
+        kind, hyper = ex['kind'], ex['hyper']
         p = torch.tensor(f32(rng.uniform(-1, 1, size=6)), requires_grad=True)
         p0 = flat(p)
-        opt = make([p])
+        opt = eval(ex['torch'], {'torch': torch, 'params': [p], **hyper})
         grads, trajectory = [], []
         for _ in range(20):
             opt.zero_grad()

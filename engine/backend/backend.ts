@@ -8,7 +8,10 @@ export interface Buf {
   readonly length: number;
 }
 
-export type UnaryOp = 'sigmoid' | 'tanh' | 'relu' | 'leaky-relu' | 'elu' | 'linear';
+import type { UnaryOp } from '../ops/activations';
+import type { OptimizerHyper, OptimizerKind } from '../ops/optimizers';
+
+export type { OptimizerHyper, OptimizerKind, UnaryOp };
 
 /** Geometry of a 2-D convolution or pooling over NCHW tensors. */
 export interface Conv2dGeometry {
@@ -25,18 +28,6 @@ export interface Conv2dGeometry {
   pw: number;
   oh: number;
   ow: number;
-}
-
-export type OptimizerKind = 'sgd' | 'momentum' | 'nesterov' | 'adagrad' | 'rmsprop' | 'adadelta' | 'adam';
-
-/** Hyper-parameters of one update; the unused ones are ignored by each rule. */
-export interface OptimizerHyper {
-  lr: number;
-  momentum: number;
-  rho: number;
-  beta1: number;
-  beta2: number;
-  eps: number;
 }
 
 /**

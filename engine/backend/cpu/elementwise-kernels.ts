@@ -1,8 +1,8 @@
 import { hash32 } from '../../init/hash';
-import type { UnaryOp } from '../backend';
+import { activationOps, type UnaryOp } from '../../ops/activations';
 import type { FloatArray } from './types';
 
-/** The paper's activations (chapter 4) and their derivatives. */
+/** The paper's activations (chapter 4) and their derivatives, from the operations' table. */
 export function unary({
   op,
   x,
@@ -16,25 +16,8 @@ export function unary({
   size: number;
   alpha: number;
 }): void {
-  switch (op) {
-    case 'sigmoid':
-      for (let i = 0; i < size; i++) y[i] = 1 / (1 + Math.exp(-x[i]));
-      return;
-    case 'tanh':
-      for (let i = 0; i < size; i++) y[i] = Math.tanh(x[i]);
-      return;
-    case 'relu':
-      for (let i = 0; i < size; i++) y[i] = Math.max(x[i], 0);
-      return;
-    case 'leaky-relu':
-      for (let i = 0; i < size; i++) y[i] = x[i] > 0 ? x[i] : alpha * x[i];
-      return;
-    case 'elu':
-      for (let i = 0; i < size; i++) y[i] = x[i] > 0 ? x[i] : alpha * Math.expm1(x[i]);
-      return;
-    case 'linear':
-      for (let i = 0; i < size; i++) y[i] = x[i];
-  }
+  const { forward } = activationOps[op];
+  for (let i = 0; i < size; i++) y[i] = forward(x[i], alpha);
 }
 
 export function unaryBackward(args: {
@@ -47,25 +30,8 @@ export function unaryBackward(args: {
   alpha: number;
 }): void {
   const { op, x, y, dy, dx, size, alpha } = args;
-  switch (op) {
-    case 'sigmoid': // σ' = σ(1 − σ)
-      for (let i = 0; i < size; i++) dx[i] += dy[i] * y[i] * (1 - y[i]);
-      return;
-    case 'tanh': // tanh' = 1 − tanh²
-      for (let i = 0; i < size; i++) dx[i] += dy[i] * (1 - y[i] * y[i]);
-      return;
-    case 'relu': // derivative 0 at x = 0, as PyTorch
-      for (let i = 0; i < size; i++) if (x[i] > 0) dx[i] += dy[i];
-      return;
-    case 'leaky-relu':
-      for (let i = 0; i < size; i++) dx[i] += x[i] > 0 ? dy[i] : alpha * dy[i];
-      return;
-    case 'elu': // for x ≤ 0: α eˣ = y + α
-      for (let i = 0; i < size; i++) dx[i] += x[i] > 0 ? dy[i] : dy[i] * (y[i] + alpha);
-      return;
-    case 'linear':
-      for (let i = 0; i < size; i++) dx[i] += dy[i];
-  }
+  const { backward } = activationOps[op];
+  for (let i = 0; i < size; i++) dx[i] += backward(x[i], y[i], dy[i], alpha);
 }
 
 /** Softmax per row, shifted by the row maximum so that exp never overflows. */

@@ -1,3 +1,4 @@
+import { optimizerKernels, updateOf } from '../../ops/optimizers';
 import type { Backend, Conv2dGeometry } from '../backend';
 import type { FloatArray } from './types';
 import type { WasmArena } from './wasm/arena';
@@ -185,36 +186,13 @@ export function wasmKernels(arena: WasmArena, reference: CpuBackend): Partial<Cp
       else reference.maxPoolBackward(args);
     },
     optimizerStep(args) {
-      const { kind, hyper: h, size, step } = args;
       const p = ptrs(args.params, args.grads, args.slot1, args.slot2);
       if (!p) return reference.optimizerStep(args);
       const [params, grads, slot1, slot2] = p;
-      switch (kind) {
-        case 'sgd':
-          return k.sgd(params, grads, size, h.lr);
-        case 'momentum':
-        case 'nesterov':
-          return k.momentum(params, grads, slot1, size, h.lr, h.momentum, kind === 'nesterov');
-        case 'adagrad':
-          return k.scaledBySquares(params, grads, slot2, size, h.lr, 1, 1, h.eps);
-        case 'rmsprop':
-          return k.scaledBySquares(params, grads, slot2, size, h.lr, h.rho, 1 - h.rho, h.eps);
-        case 'adadelta':
-          return k.adadelta(params, grads, slot1, slot2, size, h.lr, h.rho, h.eps);
-        case 'adam':
-          return k.adam(
-            params,
-            grads,
-            slot1,
-            slot2,
-            size,
-            h.lr / (1 - h.beta1 ** step),
-            h.beta1,
-            h.beta2,
-            Math.sqrt(1 - h.beta2 ** step),
-            h.eps,
-          );
-      }
+      // The kernel and its arguments from the operations' table; each kernel takes the slots it uses.
+      const [kernel, kernelArgs] = updateOf(args.kind, args.hyper, args.step);
+      const slots = optimizerKernels[kernel].slots.map((slot) => (slot === 'slot1' ? slot1 : slot2));
+      (k[kernel] as (...a: (number | boolean)[]) => void)(params, grads, ...slots, args.size, ...kernelArgs);
     },
     clipByGlobalNorm(args) {
       const { g, size, maxNorm, normSq } = args;

@@ -1,3 +1,5 @@
+import { unaryOps } from '../../ops/activations';
+import { updateOf } from '../../ops/optimizers';
 import type { Backend, Conv2dGeometry, UnaryOp } from '../backend';
 import { type GpuBuf, GpuMemory, PARTIALS_OFFSET } from './gpu-memory';
 import type { KernelTime } from './gpu-profiler';
@@ -17,7 +19,8 @@ export type WebGpuBackend = Backend<GpuBuf> & {
   kernelTimes(): Promise<KernelTime[]>;
 };
 
-const unaryCodes: Record<UnaryOp, number> = { sigmoid: 0, tanh: 1, relu: 2, 'leaky-relu': 3, elu: 4, linear: 5 };
+/** An activation's code in the unary kernels' generated switch: its place in the operations' table. */
+const unaryCodes = Object.fromEntries(unaryOps.map((op, code) => [op, code])) as Record<UnaryOp, number>;
 /** Terms one workgroup of a reduction adds (TERMS_PER_GROUP in prelude.wgsl). */
 const TERMS_PER_GROUP = 4096;
 /** The tiled convolutions' channels per thread and largest window (CONV_BLOCK, CHUNK_TAPS in conv.wgsl). */
@@ -317,34 +320,11 @@ export function webGpuBackendOn(pipelines: GpuPipelines, options: WebGpuOptions 
       reduce('sumSquares', (target) => [g.offset, target, size], normSq, 1, size, false);
       if (maxNorm > 0) run('clipScale', [g.offset, size, normSq.offset, f32(maxNorm)], size);
     },
-    optimizerStep({ kind, hyper: h, params, grads, slot1, slot2, size, step }) {
+    optimizerStep({ kind, hyper, params, grads, slot1, slot2, size, step }) {
+      // The kernel and its arguments from the operations' table (floats as f32, flags as they are).
+      const [kernel, args] = updateOf(kind, hyper, step);
       const base = [params.offset, grads.offset, slot1.offset, slot2.offset, size];
-      switch (kind) {
-        case 'sgd':
-          return run('sgd', [...base, f32(h.lr)], size);
-        case 'momentum':
-        case 'nesterov':
-          return run('momentum', [...base, f32(h.lr), f32(h.momentum), kind === 'nesterov'], size);
-        case 'adagrad':
-          return run('scaledBySquares', [...base, f32(h.lr), f32(1), f32(1), f32(h.eps)], size);
-        case 'rmsprop':
-          return run('scaledBySquares', [...base, f32(h.lr), f32(h.rho), f32(1 - h.rho), f32(h.eps)], size);
-        case 'adadelta':
-          return run('adadelta', [...base, f32(h.lr), f32(h.rho), f32(h.eps)], size);
-        case 'adam':
-          return run(
-            'adam',
-            [
-              ...base,
-              f32(h.lr / (1 - h.beta1 ** step)),
-              f32(h.beta1),
-              f32(h.beta2),
-              f32(Math.sqrt(1 - h.beta2 ** step)),
-              f32(h.eps),
-            ],
-            size,
-          );
-      }
+      run(kernel, [...base, ...args.map((a) => (typeof a === 'boolean' ? a : f32(a)))], size);
     },
   };
 }

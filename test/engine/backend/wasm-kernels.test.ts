@@ -2,10 +2,11 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { nodeSpawnThread } from '../../../cli/threads';
-import type { Conv2dGeometry, OptimizerKind } from '../../../engine/backend/backend';
+import type { Conv2dGeometry } from '../../../engine/backend/backend';
 import { createCpuBackend } from '../../../engine/backend/cpu/cpu-backend';
 import type { FloatArray } from '../../../engine/backend/cpu/types';
 import { Random } from '../../../engine/init/random';
+import { optimizerKinds } from '../../../engine/ops/optimizers';
 import { compileKernels, moduleSource } from '../../../scripts/build-wasm';
 
 /**
@@ -268,7 +269,7 @@ describe('element-wise kernels', () => {
 
 describe('optimizers over the flat parameter buffer', () => {
   const hyper = { lr: 0.01, momentum: 0.9, rho: 0.9, beta1: 0.9, beta2: 0.999, eps: 1e-8 };
-  for (const kind of ['sgd', 'momentum', 'nesterov', 'adagrad', 'rmsprop', 'adadelta', 'adam'] as OptimizerKind[])
+  for (const kind of optimizerKinds)
     it(`${kind}: 20 steps over 1003 parameters follow the reference`, () => {
       const size = 1003;
       const [params, params0] = pair(size);

@@ -95,7 +95,8 @@ fn sumChunks(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgro
   if (flag(4u)) { mem[u(1u) + i] += sum; } else { mem[u(1u) + i] = sum; }
 }
 
-// Activation codes: 0 sigmoid, 1 tanh, 2 relu, 3 leaky-relu, 4 elu, 5 linear.
+// Activation codes are places in engine/ops/activations.ts, whose table the cases are generated from
+// (scripts/build-shaders.ts); an unknown code gives NaN, which training stops on, naming the node.
 // unary: op, x, y, size, alpha
 @compute @workgroup_size(64)
 fn unary(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
@@ -103,14 +104,10 @@ fn unary(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups)
   if (i >= u(3u)) { return; }
   let x = mem[u(1u) + i];
   let alpha = f(4u);
-  var y = x;
+  var y: f32;
   switch u(0u) {
-    case 0u: { y = 1.0 / (1.0 + exp(-x)); }
-    case 1u: { y = tanhSafe(x); }
-    case 2u: { y = select(0.0, x, x > 0.0 || x != x); }
-    case 3u: { y = select(alpha * x, x, x > 0.0); }
-    case 4u: { y = select(alpha * (exp(x) - 1.0), x, x > 0.0); }
-    default: { }
+//@generated unary forward cases
+    default: { y = sqrt(-1.0 - abs(x)); }
   }
   mem[u(2u) + i] = y;
 }
@@ -124,14 +121,10 @@ fn unaryBackward(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_wor
   let y = mem[u(2u) + i];
   let dy = mem[u(3u) + i];
   let alpha = f(6u);
-  var d = dy;
+  var d: f32;
   switch u(0u) {
-    case 0u: { d = dy * y * (1.0 - y); }
-    case 1u: { d = dy * (1.0 - y * y); }
-    case 2u: { d = select(0.0, dy, x > 0.0); }
-    case 3u: { d = select(alpha * dy, dy, x > 0.0); }
-    case 4u: { d = select(dy * (y + alpha), dy, x > 0.0); }
-    default: { }
+//@generated unary backward cases
+    default: { d = sqrt(-1.0 - abs(dy)); }
   }
   mem[u(4u) + i] += d;
 }
