@@ -28,18 +28,18 @@ export function checkFits(plan: TrainingPlan, doc: GraphDocument, d: Dataset): v
         `${lossDef.title} needs class labels; ${d.name} has tensor targets`,
         out.node.id,
       );
-    // Named classes are counted; numbered ones are cited by the first sample whose label is out of range.
-    if (d.classNames && (d.classes ?? 0) > out.outputShape[0])
-      throw new EngineError(
-        'LOSS_MISMATCH',
-        `${d.name} has ${d.classes} classes but node "${out.node.id}" outputs ${out.outputShape[0]} scores`,
-        out.node.id,
-      );
+    // A label out of range is cited by its record first; then a class count the outputs cannot score.
     const tooHigh = d.targets.findIndex((label) => label >= out.outputShape[0]);
     if (tooHigh >= 0)
       throw new EngineError(
         'INVALID_DATA',
         `${d.name}: ${sampleName(d, tooHigh)} has label ${d.targets[tooHigh]}, but node "${out.node.id}" scores only ${out.outputShape[0]} classes`,
+        out.node.id,
+      );
+    if ((d.classes ?? 0) > out.outputShape[0])
+      throw new EngineError(
+        'LOSS_MISMATCH',
+        `${d.name} has ${d.classes} classes but node "${out.node.id}" outputs ${out.outputShape[0]} scores`,
         out.node.id,
       );
   } else if (d.targetSize !== size(out.outputShape))
