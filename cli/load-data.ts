@@ -1,9 +1,8 @@
 import { readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import { basename, isAbsolute, join, relative, resolve, sep } from 'node:path';
-import { bundledDatasets, loadBundled } from '../engine/data/bundled';
-import type { Dataset } from '../engine/data/dataset';
-import { generatedDataset } from '../engine/data/from-document';
-import { datasetFromFiles, MAX_PICKED_FILE_BYTES, type PickedFile } from '../engine/data/from-files';
+import type { DatasetInput } from '../engine/api';
+import { bundledDatasets } from '../engine/data/bundled';
+import { MAX_PICKED_FILE_BYTES, type PickedFile } from '../engine/data/from-files';
 import { EngineError } from '../engine/errors';
 import type { GraphDocument } from '../engine/graph';
 import { FileRefused, readFileBounded } from '../node-io/read-file-bounded';
@@ -46,7 +45,7 @@ export function documentPath(graphDir: string, field: string, path: string): str
   return full;
 }
 
-/** The training data: files from the command line, else what the document names. */
+/** The bundled datasets' files. */
 const samplesData = join(import.meta.dirname, '../samples/data');
 
 export interface CsvArgs {
@@ -68,10 +67,23 @@ async function filesUnder(folder: string): Promise<PickedFile[]> {
 
 type DatasetSettings = GraphDocument['training']['dataset'];
 
-/** Files named on the command line, read as the engine reads picked files: an image folder, a CSV file, or IDX images and labels. */
-async function loadFiles(doc: GraphDocument, paths: string[], csv: CsvArgs): Promise<Dataset> {
-  const withDataset = (dataset: DatasetSettings, files: PickedFile[]) =>
-    datasetFromFiles({ ...doc, training: { ...doc.training, dataset } }, files);
+/** What a run trains on, as the engine takes it: the document (its dataset settings), the data, a test set. */
+export interface TrainingData {
+  doc: GraphDocument;
+  data: DatasetInput;
+  /** A test set to report after training: other files, or the bundled dataset's test part. */
+  test?: { data: DatasetInput; which?: 'train' | 'test' };
+}
+
+/**
+ * Files named on the command line, as the engine reads picked files: an image folder, a CSV file (gzipped
+ * or not), or IDX images and labels. The document's dataset settings are set to describe them.
+ */
+async function fromFiles(doc: GraphDocument, paths: string[], csv: CsvArgs): Promise<TrainingData> {
+  const withDataset = (dataset: DatasetSettings, files: PickedFile[]): TrainingData => ({
+    doc: { ...doc, training: { ...doc.training, dataset } },
+    data: { kind: 'files', files },
+  });
   if (paths.length === 1 && statSync(paths[0]).isDirectory())
     return withDataset(
       { source: 'image-folder', path: basename(paths[0]), grayscale: false },
@@ -98,45 +110,53 @@ async function loadFiles(doc: GraphDocument, paths: string[], csv: CsvArgs): Pro
   );
 }
 
+/**
+ * The training data: files from the command line, else what the document names (its paths confined to the
+ * graph's folder). Only reading happens here; the engine parses and checks, as it does for the app.
+ */
 export async function loadTrainingData(
   doc: GraphDocument,
   dataArgs: string[],
   graphDir: string,
   csv: CsvArgs = {},
-): Promise<{ train: Dataset; test?: Dataset }> {
+): Promise<TrainingData> {
   if (dataArgs.length > 0)
-    return {
-      train: await loadFiles(
-        doc,
-        dataArgs.map((p) => resolve(p)),
-        csv,
-      ),
-    };
+    return fromFiles(
+      doc,
+      dataArgs.map((p) => resolve(p)),
+      csv,
+    );
   const d = doc.training.dataset;
+  const files = (list: PickedFile[]): DatasetInput => ({ kind: 'files', files: list });
   switch (d.source) {
     case 'synthetic':
-      return { train: generatedDataset(doc) };
+      return { doc, data: { kind: 'document' } };
     case 'idx': {
-      const pair = async (images: [string, string], labels: [string, string]) =>
-        datasetFromFiles(doc, [
-          await readChecked(documentPath(graphDir, ...images)),
-          await readChecked(documentPath(graphDir, ...labels)),
-        ]);
-      const train = await pair(['images', d.images], ['labels', d.labels]);
-      const test =
-        d.testImages && d.testLabels
-          ? await pair(['testImages', d.testImages], ['testLabels', d.testLabels])
-          : undefined;
-      return { train, test };
+      const pair = async (images: [string, string], labels: [string, string]) => [
+        await readChecked(documentPath(graphDir, ...images)),
+        await readChecked(documentPath(graphDir, ...labels)),
+      ];
+      const train = files(await pair(['images', d.images], ['labels', d.labels]));
+      if (!d.testImages || !d.testLabels) return { doc, data: train };
+      return {
+        doc,
+        data: train,
+        test: { data: files(await pair(['testImages', d.testImages], ['testLabels', d.testLabels])) },
+      };
     }
     case 'sample': {
       const info = bundledDatasets[d.name];
-      const files = Object.fromEntries(info.files.map((f) => [f, readFileSync(join(samplesData, info.folder, f))]));
-      return loadBundled(d.name, files);
+      const bundled: DatasetInput = {
+        kind: 'bundled',
+        files: Object.fromEntries(
+          info.files.map((f) => [f, new Uint8Array(readFileSync(join(samplesData, info.folder, f)))]),
+        ),
+      };
+      return { doc, data: bundled, test: { data: bundled, which: 'test' } };
     }
     case 'csv':
-      return { train: await datasetFromFiles(doc, [await readChecked(documentPath(graphDir, 'path', d.path))]) };
+      return { doc, data: files([await readChecked(documentPath(graphDir, 'path', d.path))]) };
     case 'image-folder':
-      return { train: await datasetFromFiles(doc, await filesUnder(documentPath(graphDir, 'path', d.path))) };
+      return { doc, data: files(await filesUnder(documentPath(graphDir, 'path', d.path))) };
   }
 }

@@ -10,16 +10,14 @@
  */
 
 import { mkdirSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { type BackendChoice, chooseBackend } from '../engine/backend/choose';
-import { createCpuBackend } from '../engine/backend/cpu/cpu-backend';
-import { type Dataset, splitValidation } from '../engine/data/dataset';
+import { createEngineApi } from '../engine/api';
+import type { BackendChoice } from '../engine/backend/choose';
 import { EngineError } from '../engine/errors';
 import { decodeText, TextRefused } from '../engine/files/decode-text';
 import { formatIssue, LIMITS, parseGraphText } from '../engine/graph';
-import { decodeCheckpoint, encodeCheckpoint } from '../engine/train/checkpoint';
-import { Trainer } from '../engine/train/trainer';
 import { FileRefused, readFileBounded } from '../node-io/read-file-bounded';
 import { loadTrainingData } from './load-data';
 import { progressPrinter } from './progress';
@@ -86,66 +84,75 @@ async function main(): Promise<void> {
   const normalise = values.normalise;
   if (normalise !== undefined && !['none', 'min-max', 'z-score'].includes(normalise))
     exit(2, `--normalise is none, min-max or z-score, not "${normalise}"`);
-  const { train: all, test } = await loadTrainingData(doc, dataFiles, dirname(resolve(graphPath)), {
+  const run = await loadTrainingData(doc, dataFiles, dirname(resolve(graphPath)), {
     label: values.label,
     features: values.features?.split(',').map((f) => f.trim()),
     normalise: normalise as 'none' | 'min-max' | 'z-score' | undefined,
   });
-  const { train, validation } = splitValidation(all, doc.training.validation.split, doc.training.seed);
   // The CPU unless the command line asks for auto or WebGPU (through dawn.node, loaded only then).
-  const choice = (backendChoice ?? 'cpu') as BackendChoice;
-  const gpu = choice === 'cpu' ? undefined : (await import('./node-webgpu')).nodeGpu();
-  const backend = await chooseBackend(choice, { gpu, spawnThread: nodeSpawnThread });
-  say(`training on ${backend.label} (${backend.reason})\n`);
-  const trainer = new Trainer(doc, backend.make(), train, validation);
+  run.doc.training.backend = (backendChoice ?? 'cpu') as BackendChoice;
+  const gpu = run.doc.training.backend === 'cpu' ? undefined : (await import('./node-webgpu')).nodeGpu();
   const name = basename(graphPath).replace(/\.json$/i, '');
   const outDir = resolve(values.out ?? dirname(graphPath));
   mkdirSync(outDir, { recursive: true });
   for (const line of await recoverRunOutputs(outDir, name)) say(`${line}\n`);
-  if (values.resume) {
-    const bytes = await readFileBounded(values.resume, MAX_CHECKPOINT_BYTES, 'checkpoint');
-    trainer.restore(decodeCheckpoint(bytes, values.resume), values.resume);
-  }
+
+  // The same engine API the app's worker serves, in this process: data, checks, checkpoints alike.
+  const api = createEngineApi({ gpu, cores: availableParallelism(), spawnThread: nodeSpawnThread });
+  const checkpoint = values.resume
+    ? await readFileBounded(values.resume, MAX_CHECKPOINT_BYTES, 'checkpoint')
+    : undefined;
+  const info = await api.open({
+    doc: run.doc,
+    data: run.data,
+    checkpoint,
+    checkpointName: values.resume,
+    // No recovery checkpoints while training: the command line writes one at the end.
+    options: { checkpointIntervalMs: Number.POSITIVE_INFINITY },
+  });
+  const { backend } = info;
+  say(`training on ${backend.label} (${backend.reason})\n`);
   say(
-    `${doc.name}: ${trainer.session.paramCount} parameters, ${train.count} training and ${validation?.count ?? 0} validation samples, ` +
-      `${doc.training.epochs} epochs of ${trainer.batchesPerEpoch} batches on ${backend.id === 'cpu' ? 'the CPU' : `WebGPU (${backend.label})`}\n`,
+    `${doc.name}: ${info.paramCount} parameters, ${info.trainSamples} training and ${info.validationSamples} validation samples, ` +
+      `${info.epochs} epochs of ${info.batchesPerEpoch} batches on ${backend.id === 'cpu' ? 'the CPU' : `WebGPU (${backend.label})`}\n`,
   );
+  const printer = progressPrinter(info.epochs, info.batchesPerEpoch, info.batchSize, process.stdout);
+  await api.subscribe((event) => {
+    if (event.type !== 'steps') return;
+    for (const step of event.steps) printer.onStep(step);
+    for (const epoch of event.epochs) printer.onEpoch(epoch);
+  });
 
   const started = performance.now();
   let error: EngineError | undefined;
   try {
-    await trainer.fit(progressPrinter(doc.training.epochs, trainer.batchesPerEpoch, trainer.batchSize, process.stdout));
+    await api.run();
   } catch (e) {
     if (!(e instanceof EngineError)) throw e;
     error = e;
   }
   const checkpointPath = join(outDir, `${name}.ckpt`);
-  const checkpoint = encodeCheckpoint(await trainer.checkpoint());
+  const checkpointBytes = await api.checkpoint();
+  // After an error, the last good state: its weights, its step.
+  const { history, stoppedEarly, step } = await api.summary();
   const report = {
     graph: resolve(graphPath),
     name: doc.name,
     backend: backend.id,
-    parameters: trainer.session.paramCount,
-    steps: trainer.step,
+    parameters: info.paramCount,
+    steps: step,
     seconds: (performance.now() - started) / 1000,
-    stoppedEarly: trainer.stoppedEarly,
+    stoppedEarly,
     error: error && { code: error.code, message: error.message, node: error.nodeId },
-    history: trainer.history,
-    validation: validation ? await trainer.evaluate('validation') : undefined,
-    test: test ? await evaluateOn(trainer, test) : undefined,
-    checkpoint: { path: checkpointPath, checksum: checksumHex(checkpoint), step: trainer.step },
+    history,
+    validation: info.validationSamples > 0 ? await api.evaluate() : undefined,
+    test: run.test ? await api.evaluate(run.test) : undefined,
+    checkpoint: { path: checkpointPath, checksum: checksumHex(checkpointBytes), step },
   };
-  await writeRunOutputs(outDir, name, checkpoint, `${JSON.stringify(report, null, 2)}\n`);
+  await writeRunOutputs(outDir, name, checkpointBytes, `${JSON.stringify(report, null, 2)}\n`);
+  await api.close();
   if (error) exit(1, `training stopped: ${error.message}\ncheckpoint (last good weights): ${checkpointPath}`);
   say(`done in ${report.seconds.toFixed(1)} s; checkpoint ${checkpointPath}\n`);
-}
-
-/** Test-set accuracy with the trained weights: a second trainer over the test data, given the weights. */
-async function evaluateOn(trained: Trainer, test: Dataset) {
-  const evaluator = new Trainer(trained.doc, createCpuBackend('f32', { spawnThread: nodeSpawnThread }), test);
-  const cp = await trained.checkpoint();
-  evaluator.restore({ ...cp, batchIndex: 0, order: Uint32Array.from({ length: test.count }, (_, i) => i) });
-  return evaluator.evaluate('train');
 }
 
 main().catch((e: Error) =>

@@ -16,9 +16,10 @@ import {
   type SessionInfo,
   type SessionOptions,
   type SettingsPatch,
+  wholeDataset,
 } from './session-host';
 import type { Inspection } from './train/inspect';
-import type { Evaluation } from './train/trainer';
+import type { EpochMetrics, Evaluation } from './train/trainer';
 
 export interface EngineEnvironment {
   gpu: GPU | undefined;
@@ -35,6 +36,8 @@ export interface OpenSessionArgs {
   options?: SessionOptions;
   /** Continue from this checkpoint (after a crash, or a saved run). */
   checkpoint?: Uint8Array;
+  /** The checkpoint's file, named in any refusal. */
+  checkpointName?: string;
 }
 
 /**
@@ -57,7 +60,16 @@ export interface EngineApi {
   run(args?: { steps?: number }): Promise<{ end: RunEnd; step: number }>;
   pause(): Promise<void>;
   stop(): Promise<void>;
-  evaluate(): Promise<Evaluation>;
+  /**
+   * Loss and accuracy of the current weights: on the validation set (the training set without one), or on
+   * other data (a test set; `which: 'test'` reads a bundled dataset's test set). Not while running.
+   */
+  evaluate(args?: { data: DatasetInput; which?: 'train' | 'test' }): Promise<Evaluation>;
+  /**
+   * The epochs so far (those before a resume included), whether early stopping ended the run, and the
+   * step its state is at (after an error: the last good step).
+   */
+  summary(): Promise<{ history: EpochMetrics[]; stoppedEarly: boolean; step: number }>;
   /** The confusion matrix and the first predictions on the validation set (classifiers; while not running). */
   inspect(): Promise<Inspection>;
   updateSettings(patch: SettingsPatch): Promise<SessionInfo>;
@@ -87,7 +99,7 @@ export function createEngineApi(env: EngineEnvironment): EngineApi {
     async subscribe(l) {
       listener = l;
     },
-    async open({ doc, data, options, checkpoint }) {
+    async open({ doc, data, options, checkpoint, checkpointName }) {
       // The document crossed a boundary: check it as any file before building anything from it.
       const checked = loadGraph(doc);
       if (!checked.ok)
@@ -103,7 +115,16 @@ export function createEngineApi(env: EngineEnvironment): EngineApi {
       const { train, validation } = await resolveData(checked.document, data, progress);
       await session?.close();
       const backend = await chooseBackend(checked.document.training.backend, env);
-      session = new SessionHost(checked.document, train, validation, backend, emit, options, checkpoint);
+      session = new SessionHost(
+        checked.document,
+        train,
+        validation,
+        backend,
+        emit,
+        options,
+        checkpoint,
+        checkpointName,
+      );
       return session.info();
     },
     async run(args = {}) {
@@ -113,7 +134,12 @@ export function createEngineApi(env: EngineEnvironment): EngineApi {
     },
     pause: async () => current().pause(),
     stop: async () => current().stop(),
-    evaluate: async () => current().evaluate(),
+    async evaluate(args) {
+      const s = current();
+      if (!args) return s.evaluate();
+      return s.evaluateOn(await wholeDataset(s.doc, args.data, undefined, args.which));
+    },
+    summary: async () => current().summary(),
     inspect: async () => current().inspect(),
     updateSettings: async (patch) => current().updateSettings(patch),
     checkpoint: async () => current().checkpoint(),

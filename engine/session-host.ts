@@ -9,6 +9,7 @@ import type { GraphDocument } from './graph/schema';
 import type { Training } from './graph/training-schema';
 import { type Checkpoint, decodeCheckpoint, encodeCheckpoint } from './train/checkpoint';
 import { type DecisionBoundary, decisionBoundary, hasDecisionBoundary } from './train/decision-boundary';
+import { networkFingerprint } from './train/fingerprint';
 import { type Inspection, inspectPredictions } from './train/inspect';
 import { collectTelemetry, type TelemetryFrame } from './train/telemetry';
 import { type EpochMetrics, type Evaluation, type StepMetrics, Trainer } from './train/trainer';
@@ -31,14 +32,29 @@ export async function resolveData(
   onProgress?: LoadProgress,
 ): Promise<{ train: Dataset; validation?: Dataset }> {
   if (data.kind === 'samples') return data;
-  const { validation: v, seed, dataset } = doc.training;
-  if (data.kind === 'files') return splitValidation(await datasetFromFiles(doc, data.files, onProgress), v.split, seed);
+  const { validation: v, seed } = doc.training;
+  return splitValidation(await wholeDataset(doc, data, onProgress), v.split, seed);
+}
+
+/**
+ * All the samples a data input holds, unsplit: the training set of the files, the bundled dataset or the
+ * generator; or, with `which: 'test'`, the bundled dataset's test set.
+ */
+export async function wholeDataset(
+  doc: GraphDocument,
+  data: DatasetInput,
+  onProgress?: LoadProgress,
+  which: 'train' | 'test' = 'train',
+): Promise<Dataset> {
+  if (data.kind === 'samples') return data.train;
+  if (data.kind === 'files') return datasetFromFiles(doc, data.files, onProgress);
   if (data.kind === 'bundled') {
+    const { dataset } = doc.training;
     if (dataset.source !== 'sample')
       throw new EngineError('INVALID_DATA', `the document trains on "${dataset.source}" data, not a bundled dataset`);
-    return splitValidation((await loadBundled(dataset.name, data.files)).train, v.split, seed);
+    return (await loadBundled(dataset.name, data.files))[which];
   }
-  return splitValidation(generatedDataset(doc), v.split, seed);
+  return generatedDataset(doc);
 }
 
 export interface SessionOptions {
@@ -121,18 +137,24 @@ export class SessionHost {
   private lastGood?: Checkpoint;
 
   constructor(
-    private doc: GraphDocument,
+    private _doc: GraphDocument,
     private readonly train: Dataset,
     private readonly validation: Dataset | undefined,
     private backend: ChosenBackend,
     private readonly emit: Emit,
     options: SessionOptions = {},
     checkpoint?: Uint8Array,
+    checkpointName = 'the saved checkpoint',
   ) {
     this.telemetryMs = options.telemetryIntervalMs ?? 200;
     this.checkpointMs = options.checkpointIntervalMs ?? 2000;
-    this.trainer = new Trainer(doc, backend.make(), this.train, this.validation);
-    if (checkpoint) this.trainer.restore(decodeCheckpoint(checkpoint, 'the saved checkpoint'), 'the saved checkpoint');
+    this.trainer = new Trainer(this._doc, backend.make(), this.train, this.validation);
+    if (checkpoint) this.trainer.restore(decodeCheckpoint(checkpoint, checkpointName), checkpointName);
+  }
+
+  /** The document the session trains (its settings as last updated). */
+  get doc(): GraphDocument {
+    return this._doc;
   }
 
   info(): SessionInfo {
@@ -141,7 +163,7 @@ export class SessionHost {
       paramCount: t.session.paramCount,
       batchSize: t.batchSize,
       batchesPerEpoch: t.batchesPerEpoch,
-      epochs: this.doc.training.epochs,
+      epochs: this._doc.training.epochs,
       step: t.step,
       epoch: t.epoch,
       trainSamples: this.train.count,
@@ -217,6 +239,26 @@ export class SessionHost {
     return this.trainer.evaluate(this.validation ? 'validation' : 'train');
   }
 
+  /** Loss and accuracy of the current weights on other data (a test set), in a trainer of its own. */
+  async evaluateOn(data: Dataset): Promise<Evaluation> {
+    if (this.running) throw new EngineError('INTERNAL', 'pause the session before evaluating it on other data');
+    const evaluator = new Trainer(this._doc, this.backend.make(), data);
+    try {
+      const trained = await this.trainer.checkpoint();
+      const order = Uint32Array.from({ length: data.count }, (_, i) => i);
+      evaluator.restore({ ...trained, batchIndex: 0, order }, 'the trained weights');
+      return await evaluator.evaluate('train');
+    } finally {
+      evaluator.be.dispose?.();
+    }
+  }
+
+  /** The epochs so far (with those before a resume) and whether early stopping ended the run. */
+  summary(): { history: EpochMetrics[]; stoppedEarly: boolean; step: number } {
+    const t = this.trainer;
+    return { history: t.history.map((h) => ({ ...h })), stoppedEarly: t.stoppedEarly, step: t.step };
+  }
+
   /** Confusion matrix and sample predictions on the validation set (or the training set without one). */
   inspect(): Promise<Inspection> {
     if (this.running) throw new EngineError('INTERNAL', 'pause the session before inspecting its predictions');
@@ -235,12 +277,14 @@ export class SessionHost {
     if (this.running) throw new EngineError('INTERNAL', 'pause the session before changing its settings');
     const old = this.trainer;
     const saved = await old.checkpoint();
-    const sameOptimizer = patch.optimizer === undefined || patch.optimizer.kind === this.doc.training.optimizer.kind;
-    this.doc = { ...this.doc, training: { ...this.doc.training, ...patch } };
-    this.trainer = new Trainer(this.doc, this.backend.make(), this.train, this.validation);
+    const sameOptimizer = patch.optimizer === undefined || patch.optimizer.kind === this._doc.training.optimizer.kind;
+    this._doc = { ...this._doc, training: { ...this._doc.training, ...patch } };
+    this.trainer = new Trainer(this._doc, this.backend.make(), this.train, this.validation);
     const seen = saved.batchIndex * old.batchSize;
     const restored = {
       ...saved,
+      // The same network: only the optimizer may differ, and its slots start fresh below.
+      fingerprint: networkFingerprint(this._doc),
       batchIndex: Math.min(Math.floor(seen / this.trainer.batchSize), this.trainer.batchesPerEpoch),
     };
     if (!sameOptimizer) {
@@ -297,7 +341,7 @@ export class SessionHost {
       if (!lost) throw error;
       const old = this.trainer;
       this.backend = await this.backend.replacement();
-      this.trainer = new Trainer(this.doc, this.backend.make(), this.train, this.validation);
+      this.trainer = new Trainer(this._doc, this.backend.make(), this.train, this.validation);
       if (this.lastGood) this.trainer.restore(this.lastGood);
       old.be.dispose?.();
       const step = this.trainer.step;
