@@ -1,4 +1,5 @@
 import { EngineError } from '../errors';
+import { type BundledName, bundledNames } from '../graph/training-schema';
 import type { Dataset } from './dataset';
 import { isGzip } from './gunzip';
 import { gunzipIdx, idxDataset, parseIdx } from './idx';
@@ -22,10 +23,9 @@ export const bundledDatasets = {
       'Ankle boot',
     ],
   },
-} as const;
+} as const satisfies Record<BundledName, unknown>;
 
-export type BundledName = keyof typeof bundledDatasets;
-export const bundledNames = Object.keys(bundledDatasets) as [BundledName, ...BundledName[]];
+export { type BundledName, bundledNames };
 
 /** The bundled dataset from its files' bytes (as shipped, gzipped): training and test sets. */
 export async function loadBundled(

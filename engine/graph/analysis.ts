@@ -1,6 +1,6 @@
 import type { Shape } from '../layers/layer';
 import { layerDef } from '../layers/registry';
-import { optimizerSlots } from '../optim/optimizers';
+import { optimizerRules } from '../ops/optimizers';
 import { type Diagnostic, diagnoseGraph } from './diagnostics';
 import { FLOAT_BYTES } from './limits';
 import type { GraphDocument } from './schema';
@@ -38,7 +38,7 @@ export interface GraphAnalysis {
 export function analyseGraph(doc: GraphDocument): GraphAnalysis {
   const { diagnostics, shapes, outputId } = diagnoseGraph(doc);
   const batch = doc.training.batchSize;
-  const perParamBytes = FLOAT_BYTES * (2 + optimizerSlots[doc.training.optimizer.kind]);
+  const perParamBytes = FLOAT_BYTES * (2 + optimizerRules[doc.training.optimizer.kind].slots);
   const nodes = new Map<string, NodeAnalysis>();
   const totals = { paramCount: 0, flops: 0, memoryBytes: 0 };
   for (const node of doc.nodes) {

@@ -1,6 +1,12 @@
 import '../zod-config';
 import { z } from 'zod';
-import { bundledNames } from '../data/bundled';
+
+/**
+ * The bundled datasets a document may name. The format owns this list; engine/data/bundled.ts holds one
+ * entry for each name (the compiler checks it), so the format imports nothing of the data loaders.
+ */
+export const bundledNames = ['fashion-mnist-small'] as const;
+export type BundledName = (typeof bundledNames)[number];
 
 /** A path or file name, never interpreted as anything but a name to show or a file the user picks again. */
 const pathText = z.string().min(1).max(4096);
