@@ -104,4 +104,19 @@ describe('who may import whom (lint)', () => {
       lintProbe('test/main/zz-probe.ts', "import { a } from '../../renderer/App';\nexport const x = a;\n"),
     ).toMatch(/A main test imports nothing of renderer/);
   });
+
+  it('the graph format imports no data loader, trainer or backend', () => {
+    const out = lintProbe(
+      'engine/graph/zz-probe.ts',
+      "import { a } from '../data/bundled';\nimport { b } from '../optim/optimizers';\nimport { c } from '../train/trainer';\nimport { d } from '../layers/registry';\nexport const x = [a, b, c, d];\n",
+    );
+    expect(out.match(/The graph format imports the layer, loss and operation tables only/g)).toHaveLength(3);
+    // The engine's own rules still hold there (an override replaces the options of the ones before it).
+    const engineRules = lintProbe(
+      'engine/graph/zz-probe.ts',
+      "import { a } from 'node:fs';\nimport { b } from '../../main/menu';\nexport const x = [a, b];\n",
+    );
+    expect(engineRules).toMatch(/no Node built-ins/);
+    expect(engineRules).toMatch(/engine imports nothing of main/);
+  });
 });
