@@ -146,6 +146,14 @@ def loss_cases(rng):
     loss = F.binary_cross_entropy_with_logits(z, t)
     loss.backward()
     cases.append({'kind': 'sigmoid-binary-cross-entropy', 'logits': flat(z), 'targets': flat(t), 'rows': 4, 'cols': 3, 'loss': loss.item(), 'dLogits': flat(z.grad)})
+    # Cases added later draw from their own generator, so that adding one leaves the others as they were.
+    # MSE against one-hot targets from class labels (classification with MSE).
+    own = case_rng('losses:mse-one-hot')
+    y = torch.tensor(f32(own.uniform(-1, 2, size=(5, 4))), requires_grad=True)
+    labels = torch.tensor([3, 0, 2, 2, 1])
+    loss = F.mse_loss(y, F.one_hot(labels, 4).to(y.dtype))
+    loss.backward()
+    cases.append({'kind': 'mse-one-hot', 'logits': flat(y), 'targets': [float(v) for v in labels], 'rows': 5, 'cols': 4, 'loss': loss.item(), 'dLogits': flat(y.grad)})
     return cases
 
 

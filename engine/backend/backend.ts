@@ -195,6 +195,17 @@ export interface Backend<B extends Buf = Buf> {
   }): void;
   /** Mean squared error, mean over all elements; dY = 2 (y − t) · scale / size. */
   meanSquaredError(args: { y: B; target: B; dY: B; loss: B; size: number; scale: number }): void;
+  /** MSE against one-hot targets from class labels; counts rows whose largest output is the label. */
+  meanSquaredErrorOneHot(args: {
+    y: B;
+    labels: B;
+    dY: B;
+    loss: B;
+    correct: B;
+    rows: number;
+    cols: number;
+    scale: number;
+  }): void;
   /** Binary cross-entropy on logits (stable form), mean over all elements; counts correct thresholded predictions. */
   sigmoidBinaryCrossEntropy(args: {
     logits: B;

@@ -8,6 +8,8 @@ export type TargetKind = 'class' | 'tensor';
 
 export interface LossBuildContext {
   be: Backend;
+  /** What the dataset gives: class labels or target tensors (a loss that takes either is told which). */
+  targetKind: TargetKind;
   outputShape: Shape;
   /** The output node's activations and the gradient the loss seeds. */
   y: Buf;
@@ -22,7 +24,8 @@ export interface LossBuildContext {
 export interface LossDef<K extends LossKind> {
   kind: K;
   title: string;
-  targets: TargetKind;
+  /** The targets it reads; 'either': tensors like the output, or class labels as one-hot vectors. */
+  targets: TargetKind | 'either';
   /** Why the loss cannot read this output, or null. */
   check(outputShape: Shape): string | null;
   /** Adds the batch's mean loss into loss[0] and writes dy (∂ mean loss / ∂ y). */

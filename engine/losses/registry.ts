@@ -1,14 +1,20 @@
 import { size } from '../layers/layer';
 import type { LossDef, LossKind } from './loss';
 
-/** Mean squared error (the paper's chapter 4): regression on any output shape. */
+/**
+ * Mean squared error (the paper's chapter 4): regression on any output shape, or classification against
+ * one-hot targets when the dataset gives class labels (then accuracy is counted too).
+ */
 const mse: LossDef<'mse'> = {
   kind: 'mse',
   title: 'Mean squared error',
-  targets: 'tensor',
+  targets: 'either',
   check: () => null,
-  build({ be, outputShape, y, dy, targets, loss }) {
+  build({ be, outputShape, y, dy, targets, loss, correct, targetKind }) {
     const per = size(outputShape);
+    if (targetKind === 'class')
+      return (n) =>
+        be.meanSquaredErrorOneHot({ y, labels: targets, dY: dy, loss, correct, rows: n, cols: per, scale: 1 });
     return (n) => be.meanSquaredError({ y, target: targets, dY: dy, loss, size: n * per, scale: 1 });
   },
 };

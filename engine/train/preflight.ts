@@ -21,7 +21,15 @@ export function checkFits(plan: TrainingPlan, doc: GraphDocument, d: Dataset): v
     );
   const out = plan.outputNode;
   const lossDef = losses[doc.training.loss.kind];
-  if (lossDef.targets === 'class') {
+  // A loss of either kind reads class labels as one-hot vectors over the output's scores.
+  const readsClasses = lossDef.targets === 'class' || (lossDef.targets === 'either' && d.targetKind === 'class');
+  if (readsClasses) {
+    if (lossDef.targets === 'either' && out.outputShape.length !== 1)
+      throw new EngineError(
+        'LOSS_MISMATCH',
+        `${lossDef.title} against class labels compares one-hot vectors with node "${out.node.id}", which outputs [${out.outputShape.join(', ')}], not a vector of class scores`,
+        out.node.id,
+      );
     if (d.targetKind !== 'class')
       throw new EngineError(
         'LOSS_MISMATCH',

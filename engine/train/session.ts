@@ -5,6 +5,7 @@ import { layerSeed } from '../init/layer-seed';
 import type { Random } from '../init/random';
 import { type LayerPasses, type Mode, type ParamSpec, type Shape, size } from '../layers/layer';
 import { layerDef } from '../layers/registry';
+import type { TargetKind } from '../losses/loss';
 import { losses } from '../losses/registry';
 import type { TrainingPlan } from './plan';
 
@@ -64,7 +65,14 @@ export interface Session {
   finishGradients(clipNorm: number): void;
 }
 
-export function buildSession(be: Backend, plan: TrainingPlan, training: Training, maxBatch: number): Session {
+export function buildSession(
+  be: Backend,
+  plan: TrainingPlan,
+  training: Training,
+  maxBatch: number,
+  /** What the dataset gives: the loss reads class labels or target tensors. */
+  targetKind: TargetKind,
+): Session {
   const ids = new Map<string, BuiltNode>();
   const needsGrad = new Set(plan.nodes.filter((n) => n.needsGrad).map((n) => n.node.id));
   const global = training.regularization;
@@ -129,13 +137,14 @@ export function buildSession(be: Backend, plan: TrainingPlan, training: Training
 
   const output = ids.get(plan.outputNode.node.id)!;
   const lossDef = losses[training.loss.kind];
-  const targetSize = lossDef.targets === 'class' ? 1 : size(plan.outputNode.outputShape);
+  const targetSize = targetKind === 'class' ? 1 : size(plan.outputNode.outputShape);
   const targets = be.alloc(maxBatch * targetSize, 'targets');
   const loss = be.alloc(1, 'loss');
   const correct = be.alloc(1, 'correct');
   const normSq = be.alloc(1, 'normSq');
   const runLoss = lossDef.build({
     be,
+    targetKind,
     outputShape: plan.outputNode.outputShape,
     y: output.y,
     dy: output.dy,

@@ -96,7 +96,7 @@ export class Trainer {
     if (be.memoryLimitBytes !== undefined)
       checkMemory(this.plan, this.batchSize, [train, validation], be.memoryLimitBytes);
     be.reserve?.(plannedFloats(this.plan, this.batchSize, [train, validation]));
-    this.session = buildSession(be, this.plan, t, this.batchSize);
+    this.session = buildSession(be, this.plan, t, this.batchSize, train.targetKind);
     this.random = new Random(t.seed);
     initialiseParams(this.session, this.random);
     this.train = uploadDataset(be, train);
@@ -408,8 +408,9 @@ export class Trainer {
     this.history.splice(0, this.history.length, ...cp.history.map((h) => ({ ...h })));
   }
 
+  /** Whether accuracy is counted: for the classification losses, and for MSE against class labels (one-hot). */
   private get classifies(): boolean {
-    return this.doc.training.loss.kind !== 'mse';
+    return this.doc.training.loss.kind !== 'mse' || this.train.data.targetKind === 'class';
   }
 
   /** Correct predictions counted per sample: one for softmax, one per output for binary outputs. */

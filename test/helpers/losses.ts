@@ -3,7 +3,7 @@ import type { FloatArray } from '../../engine/backend/cpu/types';
 
 /**
  * Runs one loss kernel over logits [rows, cols] and its targets (labels or a tensor): the mean loss, and the
- * gradient of the logits written into d.
+ * gradient of the logits written into d. 'mse-one-hot' is MSE against class labels.
  */
 export function runLoss(
   be: Backend<FloatArray>,
@@ -20,6 +20,8 @@ export function runLoss(
   if (kind === 'softmax-cross-entropy')
     be.softmaxCrossEntropy({ logits, labels: targets, dLogits: d, loss, correct, rows, cols, scale: 1 });
   else if (kind === 'mse') be.meanSquaredError({ y: logits, target: targets, dY: d, loss, size, scale: 1 });
+  else if (kind === 'mse-one-hot')
+    be.meanSquaredErrorOneHot({ y: logits, labels: targets, dY: d, loss, correct, rows, cols, scale: 1 });
   else be.sigmoidBinaryCrossEntropy({ logits, target: targets, dLogits: d, loss, correct, size, scale: 1 });
   return loss[0];
 }
@@ -42,6 +44,8 @@ export async function runLossOn(
   if (kind === 'softmax-cross-entropy')
     be.softmaxCrossEntropy({ logits, labels: targets, dLogits: d, loss, correct, rows, cols, scale: 1 });
   else if (kind === 'mse') be.meanSquaredError({ y: logits, target: targets, dY: d, loss, size, scale: 1 });
+  else if (kind === 'mse-one-hot')
+    be.meanSquaredErrorOneHot({ y: logits, labels: targets, dY: d, loss, correct, rows, cols, scale: 1 });
   else be.sigmoidBinaryCrossEntropy({ logits, target: targets, dLogits: d, loss, correct, size, scale: 1 });
   return { loss: (await be.read(loss))[0], dLogits: await be.read(d) };
 }

@@ -12,7 +12,12 @@ import { addBias, biasGrad, matmul } from './dense-kernels';
 import { dropout, softmax, softmaxBackward, unary, unaryBackward } from './elementwise-kernels';
 import { createFastConv } from './fast-conv';
 import { createFastMatmul } from './fast-matmul';
-import { meanSquaredError, sigmoidBinaryCrossEntropy, softmaxCrossEntropy } from './loss-kernels';
+import {
+  meanSquaredError,
+  meanSquaredErrorOneHot,
+  sigmoidBinaryCrossEntropy,
+  softmaxCrossEntropy,
+} from './loss-kernels';
 import { batchNorm, batchNormBackward } from './norm-kernels';
 import { clipByGlobalNorm, optimizerStep, regularize } from './optimizer-kernels';
 import { lstmCell, lstmCellBackward } from './recurrent-kernels';
@@ -157,6 +162,7 @@ function referenceBackend(precision: CpuPrecision): Backend<FloatArray> {
     lstmCellBackward,
     softmaxCrossEntropy,
     meanSquaredError,
+    meanSquaredErrorOneHot,
     sigmoidBinaryCrossEntropy,
     regularize,
     clipByGlobalNorm,

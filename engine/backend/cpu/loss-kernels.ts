@@ -61,6 +61,44 @@ export function meanSquaredError(a: {
   loss[0] += total / size;
 }
 
+/**
+ * Mean squared error against one-hot targets (classification with MSE, as in the paper's first examples):
+ * ℓ = mean over rows and columns of (y − onehot(label))², ∂ℓ/∂y = 2 (y − onehot) / (rows · cols), as
+ * PyTorch's mse_loss(y, one_hot(label)); a row is correct when its largest output is its label. A label
+ * outside [0, cols) gives NaN.
+ */
+export function meanSquaredErrorOneHot(a: {
+  y: FloatArray;
+  labels: FloatArray;
+  dY: FloatArray;
+  loss: FloatArray;
+  correct: FloatArray;
+  rows: number;
+  cols: number;
+  scale: number;
+}): void {
+  const { y, labels, dY, loss, correct, rows, cols, scale } = a;
+  const count = rows * cols;
+  let total = 0;
+  let right = 0;
+  for (let r = 0; r < rows; r++) {
+    const base = r * cols;
+    const label = labels[r];
+    const valid = Number.isInteger(label) && label >= 0 && label < cols;
+    let best = 0;
+    for (let j = 0; j < cols; j++) {
+      if (y[base + j] > y[base + best]) best = j;
+      const d = y[base + j] - (j === label ? 1 : 0);
+      total += d * d;
+      dY[base + j] = (2 * d * scale) / count;
+    }
+    if (!valid) total = Number.NaN;
+    if (valid && best === label) right++;
+  }
+  loss[0] += total / count;
+  correct[0] += right;
+}
+
 /** Binary cross-entropy on logits: ℓ = max(z, 0) − z t + log(1 + e^−|z|), ∂ℓ/∂z = σ(z) − t. */
 export function sigmoidBinaryCrossEntropy(a: {
   logits: FloatArray;

@@ -302,6 +302,11 @@ export function webGpuBackendOn(pipelines: GpuPipelines, options: WebGpuOptions 
       run('softmaxCrossEntropy', [...args, partials], lossGroups);
       run('finishLoss', [partials, loss.offset, correct.offset, rows], one);
     },
+    meanSquaredErrorOneHot({ y, labels, dY, loss, correct, rows, cols, scale }) {
+      const args = [y.offset, labels.offset, dY.offset, loss.offset, correct.offset, rows, cols, f32(scale)];
+      run('meanSquaredErrorOneHot', [...args, partials], lossGroups);
+      run('finishLoss', [partials, loss.offset, correct.offset, rows * cols], one);
+    },
     meanSquaredError({ y, target, dY, loss, size, scale }) {
       run(
         'meanSquaredError',

@@ -34,7 +34,7 @@ describe('dropout masks', () => {
     const width = 4096;
     for (const rate of [0.3, 0.5]) {
       const doc = twinDropouts(rate, width);
-      const session = buildSession(createCpuBackend('f64'), planTraining(doc), doc.training, 1);
+      const session = buildSession(createCpuBackend('f64'), planTraining(doc), doc.training, 1, 'tensor');
       const be = session.be;
       be.write(session.input, new Float64Array(width).fill(1));
       session.forward(1, 'train', 3);

@@ -85,6 +85,7 @@ describe('loss gradient checks (central differences, float64)', () => {
   const kinds = {
     'softmax-cross-entropy': { targets: Float64Array.from([0, 2, 1, 2]) },
     mse: { targets: new Float64Array(rows * cols).map(() => random.uniform(-1, 1)) },
+    'mse-one-hot': { targets: Float64Array.from([2, 0, 1, 1]) },
     'sigmoid-binary-cross-entropy': { targets: new Float64Array(rows * cols).map(() => (random.next() < 0.5 ? 0 : 1)) },
   };
   for (const [kind, { targets }] of Object.entries(kinds)) {

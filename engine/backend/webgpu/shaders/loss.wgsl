@@ -52,6 +52,37 @@ fn meanSquaredError(@builtin(global_invocation_id) gid: vec3<u32>) {
   mem[u(6u) + 256u + t] = 0.0;
 }
 
+// meanSquaredErrorOneHot: y, labels, dY, loss, correct, rows, cols, scale, partials — against onehot(label)
+@compute @workgroup_size(64)
+fn meanSquaredErrorOneHot(@builtin(global_invocation_id) gid: vec3<u32>) {
+  let t = gid.x;
+  let rows = u(5u);
+  let cols = u(6u);
+  let count = f32(rows * cols);
+  var total = 0.0;
+  var right = 0.0;
+  for (var r = t; r < rows; r += 256u) {
+    let base = u(0u) + r * cols;
+    let label = mem[u(1u) + r];
+    let valid = label >= 0.0 && label < f32(cols) && floor(label) == label;
+    let l = u32(max(label, 0.0));
+    var best = 0u;
+    var rowTotal = 0.0;
+    for (var j = 0u; j < cols; j++) {
+      let v = mem[base + j];
+      if (v > mem[base + best]) { best = j; }
+      let d = v - select(0.0, 1.0, valid && j == l);
+      rowTotal += d * d;
+      mem[u(2u) + r * cols + j] = 2.0 * d * f(7u) / count;
+    }
+    // An invalid label poisons the loss (NaN), as on the CPU.
+    total += select(notANumber(), rowTotal, valid);
+    if (valid && best == l) { right += 1.0; }
+  }
+  mem[u(8u) + t] = total;
+  mem[u(8u) + 256u + t] = right;
+}
+
 // sigmoidBinaryCrossEntropy: logits, target, dLogits, loss, correct, size, scale, partials
 @compute @workgroup_size(64)
 fn sigmoidBinaryCrossEntropy(@builtin(global_invocation_id) gid: vec3<u32>) {
