@@ -28,6 +28,31 @@ export function parseDecimal(cell: string): number {
 }
 
 /**
+ * What a file picked as CSV shows in its first lines: its column names, or why it is not a CSV file with a
+ * header (JSON, binary, a single column, rows whose field counts differ from the header's). Checked when the
+ * file is picked, so that a wrong file is refused then and not at Train. `cut`: the text is only the file's
+ * start, so its last line may be incomplete.
+ */
+export function csvHead(text: string, file: string, cut: boolean): { columns: string[] } | { problem: string } {
+  const body = text.replace(/^\uFEFF/, '');
+  const start = body.trimStart()[0];
+  if (start === '{' || start === '[')
+    return { problem: `${file} looks like JSON, not CSV: a CSV file starts with a line of column names` };
+  if (body.includes('\u0000')) return { problem: `${file} is not text (it holds NUL bytes)` };
+  const rows = Papa.parse<string[]>(body, { preview: 21, delimiter: '', skipEmptyLines: 'greedy' }).data;
+  const columns = (rows[0] ?? []).map((c) => c.trim());
+  if (columns.filter(Boolean).length < 2)
+    return { problem: `${file}: the first line must name at least two columns (a header, then rows)` };
+  const checked = cut ? rows.slice(1, -1) : rows.slice(1);
+  const ragged = checked.findIndex((row) => row.length !== columns.length);
+  if (ragged >= 0)
+    return {
+      problem: `${file}: row ${ragged + 2} has ${checked[ragged].length} fields, the header has ${columns.length}: is it a CSV file with a header?`,
+    };
+  return { columns: columns.filter(Boolean) };
+}
+
+/**
  * A CSV file with a header as a dataset. Labels that are not all numbers become classes (sorted names);
  * whole numbers from 0 are class indices; other numbers are regression targets. Rows are parsed one at a
  * time into the samples (no copy of the table is held), and every refusal names the file, the line and

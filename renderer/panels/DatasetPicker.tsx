@@ -1,6 +1,6 @@
-import Papa from 'papaparse';
 import { useState } from 'react';
 import { bundledDatasets, bundledNames } from '../../engine/data/bundled';
+import { csvHead } from '../../engine/data/csv';
 import { gunzipBounded, isGzip } from '../../engine/data/gunzip';
 import { decodeTextHead } from '../../engine/files/decode-text';
 import type { GraphDocument } from '../../engine/graph';
@@ -20,15 +20,17 @@ function choiceOf(d: DatasetSettings): string {
   return d.source === 'image-folder' ? 'images' : d.source;
 }
 
-/** The header of a CSV file (its first line, gzipped or not), for choosing the label column. */
-async function csvColumns(bytes: Uint8Array, name: string): Promise<string[]> {
+/** The columns of a CSV file (gzipped or not) from its first lines, or why it is not one (checked on pick). */
+async function csvColumns(bytes: Uint8Array, name: string): Promise<{ columns: string[] } | { problem: string }> {
   const HEAD = 256 * 1024;
-  const start = isGzip(bytes)
-    ? await gunzipBounded(bytes, name, { limit: HEAD, truncate: true })
-    : bytes.subarray(0, HEAD);
-  const head = decodeTextHead(start);
-  const first = Papa.parse<string[]>(head.replace(/^\uFEFF/, ''), { preview: 1, delimiter: '' }).data[0] ?? [];
-  return first.map((c) => c.trim()).filter(Boolean);
+  try {
+    const start = isGzip(bytes)
+      ? await gunzipBounded(bytes, name, { limit: HEAD, truncate: true })
+      : bytes.subarray(0, HEAD);
+    return csvHead(decodeTextHead(start), name, start.length === HEAD);
+  } catch (error) {
+    return { problem: (error as Error).message };
+  }
 }
 
 /** The document's dataset settings for newly picked files. */
@@ -74,13 +76,12 @@ export function DatasetPicker({ locked }: { locked: boolean }) {
     const outcome = await pickDatasetFiles(kind as keyof typeof fileKinds);
     if (!outcome.ok) return setError(outcome.message);
     if (!outcome.picked) return;
-    const picked =
-      outcome.picked.kind === 'csv'
-        ? {
-            ...outcome.picked,
-            columns: await csvColumns(outcome.picked.files[0].bytes, outcome.picked.files[0].path).catch(() => []),
-          }
-        : outcome.picked;
+    let picked = outcome.picked;
+    if (picked.kind === 'csv') {
+      const head = await csvColumns(picked.files[0].bytes, picked.files[0].path);
+      if ('problem' in head) return setError(head.problem);
+      picked = { ...picked, columns: head.columns };
+    }
     const settings = settingsFor(picked);
     if (typeof settings === 'string') return setError(settings);
     setPicked(picked);

@@ -63,17 +63,56 @@ describe('training on files of your own', () => {
     await page.close();
   });
 
+  it('refuses a JSON file picked as CSV when it is picked, keeping the dataset as it was', async () => {
+    const page = await app.newPage();
+    const json = join(dir, 'graph.json');
+    writeFileSync(json, JSON.stringify({ format: 'netloom-graph', nodes: [{ id: 'a,b' }] }));
+    await page.getByTestId('sample-picker').selectOption('spiral.json');
+    await expect.poll(() => nodeCount(page)).toBe(6);
+    const before = await page.getByTestId('dataset-choice').inputValue();
+    await pickDataset(page, 'csv', json);
+    await expect
+      .poll(() => page.getByRole('alert').allTextContents())
+      .toContainEqual(expect.stringMatching(/graph\.json looks like JSON, not CSV/));
+    expect(await page.getByTestId('dataset-choice').inputValue()).toBe(before);
+    expect(await page.locator('#setting-label-column').count()).toBe(0);
+    await page.close();
+  });
+
+  it('trains a classifier with mean squared error against one-hot targets, and shows its accuracy', async () => {
+    const page = await app.newPage();
+    const csv = join(dir, 'plane-mse.csv');
+    writeFileSync(csv, twoClassCsv(200));
+    await page.getByTestId('sample-picker').selectOption('spiral.json');
+    await expect.poll(() => nodeCount(page)).toBe(6);
+    await pickDataset(page, 'csv', csv);
+    await expect.poll(() => page.getByTestId('dataset-files').textContent()).toMatch(/plane-mse\.csv/);
+    await page.locator('#setting-loss').selectOption('mse');
+    await page.locator('#setting-epochs').fill('20');
+    await page.locator('#setting-epochs').blur();
+    await page.getByTestId('train').click();
+    await expect
+      .poll(() => page.getByTestId('training-bar').getAttribute('data-state'), { timeout: 60_000 })
+      .toBe('finished');
+    const progress = (await page.getByTestId('training-progress').textContent()) ?? '';
+    expect(progress).toMatch(/accuracy [\d.]+%/);
+    expect(app.errorsOf(page)).toEqual([]);
+    await page.close();
+  });
+
   it('refuses a broken CSV file by line, and keeps the graph', async () => {
     const page = await app.newPage();
     const csv = join(dir, 'broken.csv');
-    writeFileSync(csv, 'x,y,side\n1,2,upper\n3,4\n');
+    // Past the first lines (which are checked when the file is picked): found when the engine reads it all.
+    const good = Array.from({ length: 30 }, (_, i) => `${i},${-i},${i % 2 ? 'upper' : 'lower'}`);
+    writeFileSync(csv, `x,y,side\n${good.join('\n')}\n31,abc,upper\n`);
     await page.getByTestId('sample-picker').selectOption('spiral.json');
     await expect.poll(() => nodeCount(page)).toBe(6);
     await pickDataset(page, 'csv', csv);
     await page.getByTestId('train').click();
     await expect
       .poll(() => page.getByRole('alert').allTextContents())
-      .toContainEqual(expect.stringMatching(/broken\.csv line 3: 2 fields, the header has 3/));
+      .toContainEqual(expect.stringMatching(/broken\.csv line 32, column "y": "abc" is not a number/));
     expect(await nodeCount(page)).toBe(6);
     expect(await page.getByTestId('train').isEnabled()).toBe(true);
     await page.close();

@@ -1,6 +1,6 @@
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { parseCsv } from '../../../engine/data/csv';
+import { csvHead, parseCsv } from '../../../engine/data/csv';
 import { checkDataset, splitValidation } from '../../../engine/data/dataset';
 import { datasetFromFiles } from '../../../engine/data/from-files';
 import { gunzipBounded } from '../../../engine/data/gunzip';
@@ -98,6 +98,25 @@ describe('CSV traps', () => {
     const bytes = new Uint8Array(gzipSync('a,y\n1,0\n2,1\n'));
     const data = await datasetFromFiles(doc, [{ path: 'd.csv.gz', bytes }]);
     expect(Array.from(data.x)).toEqual([1, 2]);
+  });
+});
+
+describe('a file picked as CSV is checked for being one', () => {
+  it('refuses JSON, binary, a single column and ragged rows; gives the columns otherwise', () => {
+    expect(csvHead('  {"nodes": []}', 'g.json', false)).toEqual({
+      problem: 'g.json looks like JSON, not CSV: a CSV file starts with a line of column names',
+    });
+    expect(csvHead('[1, 2]', 'a.csv', false)).toMatchObject({ problem: expect.stringMatching(/looks like JSON/) });
+    expect(csvHead('a,b\n1\u00002,3\n', 'b.csv', false)).toEqual({ problem: 'b.csv is not text (it holds NUL bytes)' });
+    expect(csvHead('just one column\n1\n2\n', 'c.csv', false)).toMatchObject({
+      problem: expect.stringMatching(/the first line must name at least two columns/),
+    });
+    expect(csvHead('a,b,c\n1,2,3\n4,5\n', 'd.csv', false)).toEqual({
+      problem: 'd.csv: row 3 has 2 fields, the header has 3: is it a CSV file with a header?',
+    });
+    // Only the start of a large file was read: its last line may be cut, and is not held against it.
+    expect(csvHead('a,b,c\n1,2,3\n4,5', 'e.csv', true)).toEqual({ columns: ['a', 'b', 'c'] });
+    expect(csvHead('\uFEFFx;y;label\n1;2;cat\n', 'f.csv', false)).toEqual({ columns: ['x', 'y', 'label'] });
   });
 });
 
