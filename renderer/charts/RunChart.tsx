@@ -1,15 +1,18 @@
 import { useEffect, useRef } from 'react';
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
-import { type RunSeries, useTrainingStore } from '../store/training-store';
+import { useTrainingStore } from '../store/training-store';
+import { decimatedChartData } from './decimate';
 
-function chartData(s: RunSeries): uPlot.AlignedData {
-  return [s.step, s.loss, s.valLoss, s.accuracy, s.valAccuracy, s.lr];
-}
+/** Points per series the chart draws at most: about one per pixel of its width (as uPlot knows it: no layout read). */
+const bucketsFor = (width: number) => Math.max(200, Math.min(2000, width));
+
+/** Validation points are marked while there are few; past that the line alone reads better (and costs less). */
+const FEW_EPOCHS = 100;
 
 /**
  * Loss and accuracy of every step and of every epoch's validation, and the learning rate, on one chart
- * (uPlot draws tens of thousands of points smoothly). It redraws at most once per frame.
+ * (uPlot), a long run decimated to about one point per pixel. It redraws at most once per frame.
  */
 export function RunChart() {
   const host = useRef<HTMLDivElement>(null);
@@ -20,7 +23,7 @@ export function RunChart() {
   useEffect(() => {
     const element = host.current;
     if (!element) return;
-    const points = { show: true, size: 6 };
+    const points = { show: () => useTrainingStore.getState().series.epochs.length <= FEW_EPOCHS, size: 6 };
     const u = new uPlot(
       {
         width: element.clientWidth || 600,
@@ -42,7 +45,7 @@ export function RunChart() {
         ],
         legend: { live: false },
       },
-      chartData(series),
+      decimatedChartData(series, bucketsFor(element.clientWidth || 600)),
       element,
     );
     plot.current = u;
@@ -57,7 +60,8 @@ export function RunChart() {
 
   // biome-ignore lint/correctness/useExhaustiveDependencies: the series grow in place; version says when
   useEffect(() => {
-    plot.current?.setData(chartData(series));
+    const u = plot.current;
+    u?.setData(decimatedChartData(series, bucketsFor(u.width)));
   }, [version, series]);
 
   return <div className="run-chart" ref={host} data-testid="run-chart" data-points={series.step.length} />;
