@@ -27,7 +27,7 @@ import { type GraphAnalysis, inferShapes, wireProblem } from '../../engine/graph
 import { type LayerKind, layerKinds } from '../../engine/layers/registry';
 import { LAYER_MIME } from '../panels/Palette';
 import { useDocumentStore } from '../store/document-store';
-import { addNode, connect, deleteNodes, removeEdges } from '../store/graph-edits';
+import { addNode, connect, deleteNodes, moveNodes, removeEdges } from '../store/graph-edits';
 import { useViewStore } from '../store/view-store';
 import { autoLayout } from './auto-layout';
 import { BlockNode, FrameNode, setBlockCollapsed } from './GroupNodes';
@@ -76,7 +76,8 @@ function Canvas({ analysis }: { analysis: GraphAnalysis | null }) {
       // Deleting a collapsed block deletes its layers.
       const blocks = new Map(nodes.flatMap((n) => (n.type === 'block' ? [[n.id, n.data.members] as const] : [])));
       const removed = new Set(changes.flatMap((c) => (c.type !== 'remove' ? [] : (blocks.get(c.id) ?? [c.id]))));
-      if (removed.size > 0) edit('Delete layers', (doc) => deleteNodes(doc, removed));
+      // One step with the wires React Flow removes first (onEdgesChange): undo restores both.
+      if (removed.size > 0) edit('Delete layers', (doc) => deleteNodes(doc, removed), { group: 'delete' });
     },
     [edit, nodes],
   );
@@ -84,7 +85,7 @@ function Canvas({ analysis }: { analysis: GraphAnalysis | null }) {
   const onEdgesChange = useCallback(
     (changes: EdgeChange[]) => {
       const removed = new Set(changes.flatMap((c) => (c.type === 'remove' ? [c.id] : [])));
-      if (removed.size > 0) edit('Delete connections', (doc) => removeEdges(doc, removed));
+      if (removed.size > 0) edit('Delete connections', (doc) => removeEdges(doc, removed), { group: 'delete' });
     },
     [edit],
   );
@@ -138,10 +139,7 @@ function Canvas({ analysis }: { analysis: GraphAnalysis | null }) {
         const dy = n.position.y - Math.min(...members.map((m) => m.position.y));
         for (const m of members) moved.set(m.id, { x: m.position.x + dx, y: m.position.y + dy });
       }
-      edit('Move layers', (doc) => ({
-        ...doc,
-        nodes: doc.nodes.map((n) => (moved.has(n.id) ? { ...n, position: { ...moved.get(n.id)! } } : n)),
-      }));
+      edit('Move layers', (doc) => moveNodes(doc, moved));
     },
     [edit],
   );
@@ -229,10 +227,7 @@ function Canvas({ analysis }: { analysis: GraphAnalysis | null }) {
                 getNodes().map((n) => [n.id, { width: n.measured?.width ?? 180, height: n.measured?.height ?? 60 }]),
               );
               void autoLayout(useDocumentStore.getState().document, sizes).then((positions) => {
-                edit('Arrange layers', (doc) => ({
-                  ...doc,
-                  nodes: doc.nodes.map((n) => (positions.has(n.id) ? { ...n, position: positions.get(n.id)! } : n)),
-                }));
+                edit('Arrange layers', (doc) => moveNodes(doc, positions));
                 setTimeout(() => void fit.current({ padding: 0.2, duration: 200, maxZoom: 1.2 }), 50);
               });
             }}

@@ -1,5 +1,6 @@
 import { create } from 'zustand';
 import { emptyDocument, type GraphDocument } from '../../engine/graph';
+import { applyPatch, diffDocuments, type Patch } from './patches';
 
 /** Where the document lives: a name to show, and what the platform needs to save it in place. */
 export interface DocumentSource {
@@ -16,24 +17,41 @@ export interface Problem {
 
 const HISTORY_LIMIT = 200;
 
+/** One step of history: a named patch (undo applies it backwards). */
+export interface HistoryEntry {
+  label: string;
+  patch: Patch;
+}
+
 interface DocumentState {
   document: GraphDocument;
   source: DocumentSource;
   dirty: boolean;
-  past: { label: string; document: GraphDocument }[];
-  future: { label: string; document: GraphDocument }[];
+  past: HistoryEntry[];
+  future: HistoryEntry[];
   problem: Problem | null;
   /** Counts documents opened or created: the canvas fits its view to each new one, not to edits. */
   loadCount: number;
   /** A new or opened document: history starts again. */
   replace(document: GraphDocument, source: DocumentSource): void;
-  /** A named edit, undoable. */
-  edit(label: string, change: (document: GraphDocument) => GraphDocument): void;
+  /**
+   * A named edit, undoable. Edits of one `group` made in the same turn of the event loop are one step of
+   * history: deleting a layer on the canvas removes its wires and the layer in two calls, and undo brings
+   * both back at once.
+   */
+  edit(label: string, change: (document: GraphDocument) => GraphDocument, options?: { group?: string }): void;
   undo(): void;
   redo(): void;
   markSaved(source: DocumentSource): void;
   report(problem: Problem | null): void;
 }
+
+/** The last history step of the current turn of the event loop, its group, and the document before it. */
+let turn: { start: GraphDocument; entry: HistoryEntry; group?: string } | null = null;
+
+/** Whether a patch adds, removes or changes layers (a joined step is named after such an edit). */
+const touchesLayers = (patch: Patch) =>
+  patch.some((c) => c.field === 'nodes' && c.kind === 'items' && c.items.length > 0);
 
 /**
  * The model graph (what is saved) and its history. View state (selection, viewport) stays in the
@@ -47,16 +65,31 @@ export const useDocumentStore = create<DocumentState>()((set, get) => ({
   future: [],
   problem: null,
   loadCount: 0,
-  replace: (document, source) =>
-    set((s) => ({ document, source, dirty: false, past: [], future: [], problem: null, loadCount: s.loadCount + 1 })),
-  edit(label, change) {
+  replace: (document, source) => {
+    turn = null;
+    set((s) => ({ document, source, dirty: false, past: [], future: [], problem: null, loadCount: s.loadCount + 1 }));
+  },
+  edit(label, change, options = {}) {
     const before = get().document;
     const after = change(before);
     if (after === before) return;
+    const past = get().past;
+    // Edits of one group within one turn join its step: the patch is taken from where the step started.
+    const joining =
+      turn !== null && options.group !== undefined && turn.group === options.group && past.at(-1) === turn.entry;
+    const start = joining ? turn!.start : before;
+    const entry: HistoryEntry = {
+      label: joining && !touchesLayers(diffDocuments(before, after)) ? turn!.entry.label : label,
+      patch: diffDocuments(start, after),
+    };
+    turn = { start, entry, group: options.group };
+    queueMicrotask(() => {
+      if (turn?.entry === entry) turn = null;
+    });
     set({
       document: after,
       dirty: true,
-      past: [...get().past, { label, document: before }].slice(-HISTORY_LIMIT),
+      past: [...(joining ? past.slice(0, -1) : past), entry].slice(-HISTORY_LIMIT),
       future: [],
     });
   },
@@ -64,10 +97,11 @@ export const useDocumentStore = create<DocumentState>()((set, get) => ({
     const { past, future, document } = get();
     const last = past.at(-1);
     if (!last) return;
+    turn = null;
     set({
-      document: last.document,
+      document: applyPatch(document, last.patch, 'before'),
       past: past.slice(0, -1),
-      future: [{ label: last.label, document }, ...future],
+      future: [last, ...future],
       dirty: true,
     });
   },
@@ -75,9 +109,10 @@ export const useDocumentStore = create<DocumentState>()((set, get) => ({
     const { past, future, document } = get();
     const next = future[0];
     if (!next) return;
+    turn = null;
     set({
-      document: next.document,
-      past: [...past, { label: next.label, document }],
+      document: applyPatch(document, next.patch, 'after'),
+      past: [...past, next],
       future: future.slice(1),
       dirty: true,
     });

@@ -138,3 +138,15 @@ export function renameGroup(doc: GraphDocument, groupId: string, title: string):
   if (!trimmed) return doc;
   return { ...doc, groups: doc.groups?.map((g) => (g.id === groupId ? { ...g, title: trimmed } : g)) };
 }
+
+/** Layers moved to new positions (a drag, or an arrangement), in one edit. */
+export function moveNodes(doc: GraphDocument, positions: ReadonlyMap<string, { x: number; y: number }>): GraphDocument {
+  if (positions.size === 0) return doc;
+  return {
+    ...doc,
+    nodes: doc.nodes.map((n) => {
+      const to = positions.get(n.id);
+      return to ? { ...n, position: { x: to.x, y: to.y } } : n;
+    }),
+  };
+}

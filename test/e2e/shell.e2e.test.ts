@@ -109,19 +109,25 @@ describe('the app shell in Chromium', () => {
     await page.close();
   });
 
-  it('deletes a layer, then undoes and redoes it from the keyboard', async () => {
+  it('deletes a layer, then undoes it with its wires in one step and redoes it, from the keyboard', async () => {
     const page = await app.newPage();
+    const edgeCount = () => page.locator('.react-flow__edge').count();
     await page.getByTestId('sample-picker').selectOption('mlp.json');
     await expect.poll(() => nodeCount(page)).toBe(7);
+    await expect.poll(edgeCount).toBe(6);
     await page.screenshot({ path: join(artifactsDir, 'before-delete.png') });
     await page.locator('.react-flow__node[data-id="relu2"]').click();
     await page.keyboard.press('Delete');
     await expect.poll(() => nodeCount(page)).toBe(6);
+    await expect.poll(edgeCount).toBe(4);
     expect(await page.getByTestId('document-name').textContent()).toBe('mlp.json •');
     await page.keyboard.press('Control+z');
+    // One undo: the layer and both its wires.
     await expect.poll(() => nodeCount(page)).toBe(7);
+    await expect.poll(edgeCount).toBe(6);
     await page.keyboard.press('Control+y');
     await expect.poll(() => nodeCount(page)).toBe(6);
+    await expect.poll(edgeCount).toBe(4);
     await page.close();
   });
 
