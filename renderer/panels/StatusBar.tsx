@@ -25,7 +25,7 @@ function Backend({ backend }: { backend: BackendStatus }) {
 const compact = new Intl.NumberFormat('en', { notation: 'compact', maximumFractionDigits: 1 });
 
 function Problems({ analysis }: { analysis: GraphAnalysis }) {
-  const all = [...analysis.graphDiagnostics, ...Object.values(analysis.nodes).flatMap((n) => n.diagnostics)];
+  const all = [...analysis.graphDiagnostics, ...[...analysis.nodes.values()].flatMap((n) => n.diagnostics)];
   const errors = all.filter((d) => d.severity === 'error');
   if (all.length === 0)
     return (

@@ -254,7 +254,12 @@ describe('training from the app, in the browser worker', () => {
       mimeType: 'application/json',
       buffer: Buffer.from(JSON.stringify(doc)),
     });
-    await expect.poll(() => page.getByTestId('graph-status').textContent()).toMatch(/\d+ problems?/);
+    // The status bar counts the layer's problem (not only the graph's) and names the layer.
+    const status = page.getByTestId('graph-status');
+    await expect
+      .poll(() => status.getAttribute('title'))
+      .toMatch(/^h2: input "in" is not connected|h2: .*not connected/m);
+    expect(await status.textContent()).toMatch(/^\d+ problems?$/);
     const h2 = page.locator('.react-flow__node[data-id="h2"] .layer-node');
     await expect.poll(() => h2.getAttribute('class')).toMatch(/invalid/);
     expect(await h2.textContent()).toMatch(/"in" is not connected/);
