@@ -18,7 +18,8 @@ export type DiagnosticCode =
   | 'SHAPE_MISMATCH'
   | 'LOSS_MISMATCH'
   | 'NO_PATH'
-  | 'UNUSED_NODE';
+  | 'UNUSED_NODE'
+  | 'FOLDED_INTO_LOSS';
 
 /** One problem of a graph, as the canvas shows it: on a node when it has one, else on the graph. */
 export interface Diagnostic {
@@ -98,6 +99,14 @@ export function diagnoseGraph(doc: GraphDocument, shapes = inferShapes(doc)): Gr
           nodeId: node.id,
           message: `this layer does not feed the output "${outputId}"`,
         });
+    const folded = foldedIntoLoss(doc, output);
+    if (folded)
+      out.push({
+        code: 'FOLDED_INTO_LOSS',
+        severity: 'warning',
+        nodeId: output.id,
+        message: `${folded.lossTitle} applies the ${folded.fn} itself: this layer is left out while training (a second ${folded.fn} would flatten the gradients), and the loss reads its input`,
+      });
     const shape = shapes.get(outputId)?.output;
     const loss = losses[doc.training.loss.kind];
     if (shape) {
@@ -110,6 +119,25 @@ export function diagnoseGraph(doc: GraphDocument, shapes = inferShapes(doc)): Gr
       if (d.nodeId !== undefined && !needed.has(d.nodeId) && d.severity === 'error') d.severity = 'warning';
   }
   return { diagnostics: out, shapes, outputId, schedule: out.some((d) => d.severity === 'error') ? [] : schedule };
+}
+
+/**
+ * An activation at the output that the loss already applies (softmax before softmax cross-entropy, sigmoid
+ * before sigmoid binary cross-entropy, as Keras habits put them): training folds it into the loss.
+ */
+export function foldedIntoLoss(
+  doc: GraphDocument,
+  output: GraphNode,
+): { fn: 'softmax' | 'sigmoid'; lossTitle: string } | undefined {
+  if (output.kind !== 'activation') return undefined;
+  const loss = doc.training.loss.kind;
+  const fn = output.params.fn;
+  if (
+    (fn === 'softmax' && loss === 'softmax-cross-entropy') ||
+    (fn === 'sigmoid' && loss === 'sigmoid-binary-cross-entropy')
+  )
+    return { fn, lossTitle: losses[loss].title };
+  return undefined;
 }
 
 function pickOutput(

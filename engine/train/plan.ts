@@ -1,5 +1,5 @@
 import { EngineError, type EngineErrorCode } from '../errors';
-import { type Diagnostic, diagnoseGraph } from '../graph/diagnostics';
+import { type Diagnostic, diagnoseGraph, foldedIntoLoss } from '../graph/diagnostics';
 import type { GraphDocument, GraphNode } from '../graph/schema';
 import { incomingByPort } from '../graph/topology';
 import type { Shape } from '../layers/layer';
@@ -20,7 +20,10 @@ export interface TrainingPlan {
   /** In execution order (topological), only the nodes the loss depends on. */
   nodes: PlannedNode[];
   inputNode: PlannedNode;
+  /** The node whose output the loss reads (the logits, when an activation was folded into the loss). */
   outputNode: PlannedNode;
+  /** The output activation the loss already applies, left out of training (see foldedIntoLoss). */
+  folded?: string;
 }
 
 const errorCodes: Partial<Record<Diagnostic['code'], EngineErrorCode>> = {
@@ -57,5 +60,15 @@ export function planTraining(doc: GraphDocument): TrainingPlan {
     return entry;
   });
   const inputNode = nodes.find((n) => n.node.kind === 'input')!;
-  return { nodes, inputNode, outputNode: planned.get(outputId!)! };
+  const output = planned.get(outputId!)!;
+  // A softmax before softmax cross-entropy (or a sigmoid before its binary cross-entropy) is not run: the
+  // loss reads its input, the logits, so the activation is applied once, inside the loss.
+  if (foldedIntoLoss(doc, output.node) && output.inputs.length === 1 && planned.get(output.inputs[0])!.needsGrad)
+    return {
+      nodes: nodes.filter((n) => n !== output),
+      inputNode,
+      outputNode: planned.get(output.inputs[0])!,
+      folded: output.node.id,
+    };
+  return { nodes, inputNode, outputNode: output };
 }

@@ -245,6 +245,36 @@ describe('training from the app, in the browser worker', () => {
     await page.close();
   });
 
+  it('folds a softmax before softmax cross-entropy into the loss, says so on the layer, and trains well', async () => {
+    const page = await app.newPage();
+    const doc = JSON.parse(readFileSync(join(samplesDir, 'spiral.json'), 'utf8'));
+    const sink = doc.nodes.find((n: { id: string }) => !doc.edges.some((e: { source: string }) => e.source === n.id));
+    doc.nodes.push({ id: 'probs', kind: 'activation', params: { fn: 'softmax' }, position: { x: 300, y: 600 } });
+    doc.edges.push({ id: 'e-probs', source: sink.id, target: 'probs' });
+    doc.training.epochs = 100;
+    await openFile(page, {
+      name: 'keras-habit.json',
+      mimeType: 'application/json',
+      buffer: Buffer.from(JSON.stringify(doc)),
+    });
+    const status = page.getByTestId('graph-status');
+    await expect
+      .poll(() => status.getAttribute('title'))
+      .toMatch(/probs: Softmax cross-entropy applies the softmax itself/);
+    expect(await status.textContent()).toBe('1 warning');
+    const probs = page.locator('.react-flow__node[data-id="probs"] .layer-node');
+    expect(await probs.getAttribute('class')).toMatch(/warned/);
+    expect(await page.getByTestId('train').isEnabled()).toBe(true);
+    await page.getByTestId('train').click();
+    await expect
+      .poll(() => page.getByTestId('training-bar').getAttribute('data-state'), { timeout: 60_000 })
+      .toBe('finished');
+    const text = (await page.getByTestId('training-progress').textContent()) ?? '';
+    expect(Number(/accuracy ([\d.]+)%/.exec(text)?.[1])).toBeGreaterThan(90);
+    expect(app.errorsOf(page)).toEqual([]);
+    await page.close();
+  });
+
   it('marks a broken graph on the canvas and will not train it', async () => {
     const page = await app.newPage();
     const doc = JSON.parse(readFileSync(join(samplesDir, 'spiral.json'), 'utf8'));
