@@ -9,6 +9,8 @@ export const bundledDatasets = {
   'fashion-mnist-small': {
     title: 'Fashion-MNIST (10,000 training and 2,000 test images)',
     folder: 'fashion-mnist-small',
+    /** Its training set, as the network sees it. */
+    shape: { inputShape: [1, 28, 28], targetKind: 'class', classes: 10, count: 10_000 },
     files: ['train-images.idx.gz', 'train-labels.idx.gz', 'test-images.idx.gz', 'test-labels.idx.gz'],
     classNames: [
       'T-shirt/top',

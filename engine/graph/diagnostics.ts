@@ -19,7 +19,9 @@ export type DiagnosticCode =
   | 'LOSS_MISMATCH'
   | 'NO_PATH'
   | 'UNUSED_NODE'
-  | 'FOLDED_INTO_LOSS';
+  | 'FOLDED_INTO_LOSS'
+  /** The network does not fit its dataset (engine/train/setup-check.ts). */
+  | 'SETUP_MISMATCH';
 
 /** One problem of a graph, as the canvas shows it: on a node when it has one, else on the graph. */
 export interface Diagnostic {

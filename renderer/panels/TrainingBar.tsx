@@ -15,6 +15,15 @@ function timeLeft(info: SessionInfo, progress: StepReport): string {
   return ` · ${(seconds / 3600).toFixed(1)} h left`;
 }
 
+/** Why Train is disabled, in view beside it: the first problem, with its layer. */
+function firstError(analysis: GraphAnalysis): string {
+  const all = [...analysis.graphDiagnostics, ...[...analysis.nodes.values()].flatMap((n) => n.diagnostics)];
+  const first = all.find((d) => d.severity === 'error');
+  if (!first) return '';
+  const more = all.filter((d) => d.severity === 'error').length - 1;
+  return `${first.nodeId ? `${first.nodeId}: ` : ''}${first.message}${more > 0 ? ` (and ${more} more)` : ''}`;
+}
+
 /** Train, pause, resume, single step and stop, with the run's progress in one line. */
 export function TrainingBar({ analysis }: { analysis: GraphAnalysis | null }) {
   const { state, info, progress, loading, start, pause, resume, stop, step } = useTrainingStore();
@@ -54,6 +63,11 @@ export function TrainingBar({ analysis }: { analysis: GraphAnalysis | null }) {
         <button type="button" data-testid="stop" onClick={stop}>
           ■ Stop
         </button>
+      )}
+      {!active && state !== 'paused' && analysis && !analysis.canTrain && (
+        <span className="train-blocked" data-testid="train-blocked" title={firstError(analysis)}>
+          {firstError(analysis)}
+        </span>
       )}
       <span className="training-state">{state === 'idle' ? '' : state}</span>
       {state === 'opening' && loading && (

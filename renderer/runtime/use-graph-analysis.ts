@@ -1,6 +1,9 @@
-import { useEffect, useState } from 'react';
+import { useEffect, useMemo, useState } from 'react';
 import { Observable } from 'rxjs';
+import { type DatasetDescription, describeDataset } from '../../engine/data/describe';
 import type { GraphAnalysis, GraphDocument } from '../../engine/graph';
+import { setupDiagnostics, withSetup } from '../../engine/train/setup-check';
+import { type PickedDataset, pickedMatches, useDatasetFilesStore } from '../store/dataset-files-store';
 import { useDocumentStore } from '../store/document-store';
 import { createGraphRuntime } from './graph-runtime';
 import { Owner } from './owner';
@@ -13,7 +16,10 @@ const documents$ = new Observable<GraphDocument>((subscriber) => {
   });
 });
 
-/** The runtime's latest analysis of the open document: shapes, sizes and diagnostics per node. */
+/**
+ * The runtime's latest analysis of the open document: shapes, sizes and diagnostics per node, and the
+ * network checked against its dataset (sample shape, classes, labels, batch) as either side changes.
+ */
 export function useGraphAnalysis(): GraphAnalysis | null {
   const [analysis, setAnalysis] = useState<GraphAnalysis | null>(null);
   useEffect(() => {
@@ -21,5 +27,29 @@ export function useGraphAnalysis(): GraphAnalysis | null {
     owner.watch(createGraphRuntime(documents$, { debounceMs: 120 }).analysis$, setAnalysis, 'the graph analysis');
     return () => owner.dispose();
   }, []);
-  return analysis;
+  const doc = useDocumentStore((s) => s.document);
+  const picked = useDatasetFilesStore((s) => s.picked);
+  const description = useDatasetDescription(doc, picked);
+  return useMemo(
+    () => analysis && withSetup(analysis, setupDiagnostics(doc, analysis, description)),
+    [analysis, doc, description],
+  );
+}
+
+/** What is known of the document's dataset before loading it (its files' headers, a generator's shapes). */
+function useDatasetDescription(doc: GraphDocument, picked: PickedDataset | null): DatasetDescription | undefined {
+  const [description, setDescription] = useState<DatasetDescription | undefined>(undefined);
+  const { dataset, seed } = doc.training;
+  const files = picked && pickedMatches(dataset, picked) ? picked : undefined;
+  // biome-ignore lint/correctness/useExhaustiveDependencies: the dataset settings and files decide it
+  useEffect(() => {
+    let current = true;
+    describeDataset(useDocumentStore.getState().document, files)
+      .then((d) => current && setDescription(d))
+      .catch(() => current && setDescription(undefined));
+    return () => {
+      current = false;
+    };
+  }, [dataset, seed, files]);
+  return description;
 }

@@ -275,6 +275,30 @@ describe('training from the app, in the browser worker', () => {
     await page.close();
   });
 
+  it('checks the network against its dataset before Train: LeNet-5 on the 2-D spiral is refused, with why', async () => {
+    const page = await app.newPage();
+    await page.getByTestId('sample-picker').selectOption('lenet5.json');
+    await expect.poll(() => nodeCount(page)).toBe(13);
+    await expect.poll(() => page.getByTestId('graph-status').textContent()).toBe('ready to train');
+    await page.getByTestId('dataset-choice').selectOption('synthetic:spiral');
+    const reason = page.getByTestId('train-blocked');
+    await expect
+      .poll(() => reason.textContent())
+      .toMatch(/input: the dataset \(spiral\) has samples of \[2\], but this Input takes \[1, 28, 28\]/);
+    expect(await page.getByTestId('train').isDisabled()).toBe(true);
+    expect(await page.getByTestId('graph-status').textContent()).toBe('1 problem');
+    expect(await page.locator('.react-flow__node[data-id="input"] .layer-node').getAttribute('class')).toMatch(
+      /invalid/,
+    );
+    await page.screenshot({ path: join(artifactsDir, 'setup-mismatch.png') });
+    // Back to its own data: ready again.
+    await page.getByTestId('dataset-choice').selectOption('sample:fashion-mnist-small');
+    await expect.poll(() => page.getByTestId('graph-status').textContent()).toBe('ready to train');
+    expect(await page.getByTestId('train').isEnabled()).toBe(true);
+    expect(await reason.count()).toBe(0);
+    await page.close();
+  });
+
   it('marks a broken graph on the canvas and will not train it', async () => {
     const page = await app.newPage();
     const doc = JSON.parse(readFileSync(join(samplesDir, 'spiral.json'), 'utf8'));
