@@ -5,5 +5,9 @@ export default defineConfig({
     include: ['test/**/*.test.ts', 'test/**/*.test.tsx'],
     exclude: ['test/e2e/**', 'node_modules/**'],
     testTimeout: 60_000,
+    // Two files at a time even on 2 cores (vitest's default there is one): many files mostly wait on other
+    // processes (Chromium's software GPU, the command line, a writer being killed). Tests are bounded by
+    // their work, not the clock, so sharing the machine slows them without failing them.
+    maxWorkers: 2,
   },
 });
