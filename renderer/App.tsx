@@ -74,9 +74,10 @@ export function App() {
   const [help, setHelp] = useState(false);
 
   useEffect(() => {
-    // Closing the tab or window with unsaved changes asks first.
+    // Closing the tab or window with unsaved changes, or while a run trains, asks first.
     const onBeforeUnload = (event: BeforeUnloadEvent) => {
-      if (useDocumentStore.getState().dirty) event.preventDefault();
+      const training = useTrainingStore.getState().state;
+      if (useDocumentStore.getState().dirty || training === 'running' || training === 'paused') event.preventDefault();
     };
     window.addEventListener('beforeunload', onBeforeUnload);
     return () => window.removeEventListener('beforeunload', onBeforeUnload);

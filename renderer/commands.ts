@@ -2,6 +2,7 @@ import { emptyDocument, formatIssue, parseGraphText, serializeGraph } from '../e
 import type { MenuCommand } from '../main/ipc-contract';
 import type { FileAccess } from './platform/files';
 import { type DocumentSource, useDocumentStore } from './store/document-store';
+import { useTrainingStore } from './store/training-store';
 
 /** Loads text as the document; a file that fails the checks leaves the current document untouched. */
 export function openText(text: string, source: DocumentSource): boolean {
@@ -20,8 +21,23 @@ export function openText(text: string, source: DocumentSource): boolean {
   return true;
 }
 
-const confirmDiscard = () =>
-  !useDocumentStore.getState().dirty || window.confirm('The graph has unsaved changes. Discard them?');
+/**
+ * Before another document replaces this one (New, Open, a sample): asks when there are unsaved changes or a
+ * run is training, and stops the run when the user agrees. A run belongs to its document: it is never
+ * left training out of sight, nor written into the next document.
+ */
+export function confirmLeave(): boolean {
+  const dirty = useDocumentStore.getState().dirty;
+  const training = useTrainingStore.getState();
+  const active = ['opening', 'running', 'paused', 'recovering'].includes(training.state);
+  if (!dirty && !active) return true;
+  const question = active
+    ? `A run is training this graph${dirty ? ', which has unsaved changes' : ''}. Stop it and ${dirty ? 'discard the changes' : 'open another'}?`
+    : 'The graph has unsaved changes. Discard them?';
+  if (!window.confirm(question)) return false;
+  if (active) training.stop();
+  return true;
+}
 
 /** The file and edit commands, shared by the toolbar, the native menu and keyboard shortcuts. */
 export function createCommands(files: FileAccess): Record<MenuCommand, () => Promise<void>> {
@@ -32,10 +48,10 @@ export function createCommands(files: FileAccess): Record<MenuCommand, () => Pro
   };
   return {
     async new() {
-      if (confirmDiscard()) store().replace(emptyDocument(), { name: 'Untitled' });
+      if (confirmLeave()) store().replace(emptyDocument(), { name: 'Untitled' });
     },
     async open() {
-      if (!confirmDiscard()) return;
+      if (!confirmLeave()) return;
       const outcome = await files.open();
       if (!outcome.ok) store().report({ title: 'The file could not be read', details: [outcome.message] });
       else if (outcome.file) openText(outcome.file.text, outcome.file.source);

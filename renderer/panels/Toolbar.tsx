@@ -1,5 +1,5 @@
 import type { MenuCommand } from '../../main/ipc-contract';
-import { openText } from '../commands';
+import { confirmLeave, openText } from '../commands';
 import { samples } from '../samples';
 import { useDocumentStore } from '../store/document-store';
 
@@ -35,8 +35,7 @@ export function Toolbar({ run, onHelp }: ToolbarProps) {
           value=""
           onChange={(event) => {
             const sample = samples.find((s) => s.file === event.target.value);
-            if (sample && (!useDocumentStore.getState().dirty || window.confirm('Discard unsaved changes?')))
-              openText(sample.text, { name: sample.file });
+            if (sample && confirmLeave()) openText(sample.text, { name: sample.file });
           }}
         >
           <option value="">Open a sample…</option>

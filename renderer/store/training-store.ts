@@ -143,6 +143,16 @@ function end(): void {
   current = null;
 }
 
+/**
+ * A run belongs to the document it started from (identified by the store's load count, which each New,
+ * Open or sample changes): when another document replaces it, the run ends and its state leaves the screen.
+ */
+useDocumentStore.subscribe((now, before) => {
+  if (now.loadCount === before.loadCount) return;
+  end();
+  useTrainingStore.setState({ state: 'idle', ...noRunYet(), inspecting: false });
+});
+
 /** The run of the open document in the engine worker: commands, and everything the UI shows of it. */
 export const useTrainingStore = create<TrainingState>()((set, get) => ({
   state: 'idle',
@@ -163,6 +173,7 @@ export const useTrainingStore = create<TrainingState>()((set, get) => ({
   async start() {
     const store = useDocumentStore.getState();
     const doc = store.document;
+    const ownDocument = store.loadCount;
     end();
     set({ state: 'opening', ...noRunYet() });
     let data: DatasetInput | string;
@@ -186,7 +197,9 @@ export const useTrainingStore = create<TrainingState>()((set, get) => ({
       set({ state });
       if (!recorded && (state === 'finished' || state === 'stopped' || state === 'failed') && series.step.length > 0) {
         recorded = true;
-        recordRun(doc, startedAt, state, series, get().info?.backend.id ?? 'cpu');
+        // Into the document the run started from, and no other (checked by identity, not by what is open).
+        if (useDocumentStore.getState().loadCount === ownDocument)
+          recordRun(doc, startedAt, state, series, get().info?.backend.id ?? 'cpu');
       }
       // A finished classifier is evaluated at once: its confusion matrix and predictions appear.
       if (state === 'finished' && doc.training.loss.kind === 'softmax-cross-entropy') void get().inspect();

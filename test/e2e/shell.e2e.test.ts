@@ -299,6 +299,39 @@ describe('training from the app, in the browser worker', () => {
     await page.close();
   });
 
+  it('keeps a run with its document: opening another asks, stops the run, and writes nothing into the new one', async () => {
+    const page = await app.newPage();
+    await page.getByTestId('sample-picker').selectOption('spiral.json');
+    await expect.poll(() => nodeCount(page)).toBe(6);
+    await page.locator('#setting-epochs').fill('100000');
+    await page.locator('#setting-epochs').blur();
+    await page.getByTestId('train').click();
+    await expect.poll(async () => (await readProgress(page)).step, { timeout: 30_000 }).toBeGreaterThan(50);
+    // Declined: the run goes on and the document stays.
+    const asked: string[] = [];
+    page.once('dialog', (dialog) => {
+      asked.push(dialog.message());
+      void dialog.dismiss();
+    });
+    await page.getByTestId('sample-picker').selectOption('mlp.json');
+    await expect.poll(() => asked.length).toBe(1);
+    expect(asked[0]).toMatch(/A run is training this graph, which has unsaved changes\. Stop it/);
+    expect(await page.getByTestId('document-name').textContent()).toMatch(/^spiral\.json/);
+    expect(await page.getByTestId('training-bar').getAttribute('data-state')).toBe('running');
+    // Accepted: the run stops, the other document opens clean, with no run of the first one on screen or in it.
+    page.once('dialog', (dialog) => void dialog.accept());
+    await page.getByTestId('sample-picker').selectOption('mlp.json');
+    await expect.poll(() => nodeCount(page)).toBe(7);
+    expect(await page.getByTestId('document-name').textContent()).toBe('mlp.json');
+    await expect.poll(() => page.getByTestId('training-bar').getAttribute('data-state')).toBe('idle');
+    expect(await page.getByTestId('training-progress').count()).toBe(0);
+    // A while later still nothing was written into it (the old run ended; it records into no other document).
+    await page.waitForTimeout(500);
+    expect(await page.getByTestId('document-name').textContent()).toBe('mlp.json');
+    expect(app.errorsOf(page)).toEqual([]);
+    await page.close();
+  });
+
   it('marks a broken graph on the canvas and will not train it', async () => {
     const page = await app.newPage();
     const doc = JSON.parse(readFileSync(join(samplesDir, 'spiral.json'), 'utf8'));
