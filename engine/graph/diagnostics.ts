@@ -21,7 +21,9 @@ export type DiagnosticCode =
   | 'UNUSED_NODE'
   | 'FOLDED_INTO_LOSS'
   /** The network does not fit its dataset (engine/train/setup-check.ts). */
-  | 'SETUP_MISMATCH';
+  | 'SETUP_MISMATCH'
+  /** A value typed in the editor that the layer refuses (the layer keeps its own until it is fixed). */
+  | 'INVALID_VALUE';
 
 /** One problem of a graph, as the canvas shows it: on a node when it has one, else on the graph. */
 export interface Diagnostic {

@@ -17,11 +17,13 @@ function Field({
   field,
   error,
   onChange,
+  onRestore,
 }: {
   node: GraphNode;
   field: ParamField;
   error?: string;
   onChange(value: unknown): void;
+  onRestore(): void;
 }) {
   const value = (node.params as Record<string, unknown>)[field.name];
   const [draft, setDraft] = useState(showText(value));
@@ -46,6 +48,11 @@ function Field({
         inputMode={field.control === 'number' ? 'decimal' : undefined}
         value={draft}
         placeholder={field.hint}
+        onKeyDown={(e) => {
+          if (e.key !== 'Escape') return;
+          setDraft(showText(value));
+          onRestore();
+        }}
         onChange={(e) => {
           setDraft(e.target.value);
           onChange(
@@ -75,8 +82,16 @@ export function Inspector({ analysis, backends }: { analysis: GraphAnalysis | nu
   const node = useDocumentStore((s) => s.document.nodes.find((n) => n.id === selected));
   const edit = useDocumentStore((s) => s.edit);
   const [errors, setErrors] = useState<Record<string, string>>({});
-  // biome-ignore lint/correctness/useExhaustiveDependencies: errors belong to the layer they were made on
-  useEffect(() => setErrors({}), [selected]);
+  const setInvalid = useViewStore((s) => s.setInvalid);
+  // Leaving a layer drops what was typed and refused there: the layer's own values stand.
+  useEffect(() => {
+    setErrors({});
+    const left = selected;
+    return () => {
+      if (left === null) return;
+      for (const field of useViewStore.getState().invalidParams.get(left)?.keys() ?? []) setInvalid(left, field, null);
+    };
+  }, [selected, setInvalid]);
   if (!node)
     return (
       <aside className="inspector" data-testid="inspector">
@@ -87,16 +102,32 @@ export function Inspector({ analysis, backends }: { analysis: GraphAnalysis | nu
     );
   const def = layerDef(node.kind);
   const info = analysis?.nodes.get(node.id);
-  const change = (name: string) => (value: unknown) => {
+  const change = (field: ParamField) => (value: unknown) => {
+    const name = field.name;
     const next: Record<string, unknown> = { ...(node.params as Record<string, unknown>), [name]: value };
     if (value === undefined) delete next[name];
     const checked = tryParams(node.kind, next);
     if (!checked.ok) {
-      setErrors((e) => ({ ...e, [name]: checked.errors[name] ?? Object.values(checked.errors)[0] }));
+      // In plain words where the schema says what is valid; the layer keeps its value until then.
+      const message = field.rule
+        ? `${name}: ${field.rule}`
+        : (checked.errors[name] ?? Object.values(checked.errors)[0]);
+      setErrors((e) => ({ ...e, [name]: message }));
+      setInvalid(
+        node.id,
+        name,
+        `${message} (the layer keeps ${showText((node.params as Record<string, unknown>)[name])} until then)`,
+      );
       return;
     }
     setErrors((e) => ({ ...e, [name]: '' }));
+    setInvalid(node.id, name, null);
     edit(`Change ${node.id}.${name}`, (doc) => setParams(doc, node.id, checked.params));
+  };
+  /** Escape in a field: back to the layer's value, the refusal gone. */
+  const restore = (name: string) => {
+    setErrors((e) => ({ ...e, [name]: '' }));
+    setInvalid(node.id, name, null);
   };
   return (
     <aside className="inspector" data-testid="inspector">
@@ -116,7 +147,8 @@ export function Inspector({ analysis, backends }: { analysis: GraphAnalysis | nu
           node={node}
           field={field}
           error={errors[field.name] || undefined}
-          onChange={change(field.name)}
+          onChange={change(field)}
+          onRestore={() => restore(field.name)}
         />
       ))}
       {info && (

@@ -10,10 +10,16 @@ export interface ParamField {
   required: boolean;
   /** What the text control accepts, for its placeholder. */
   hint?: string;
+  /** What a valid value is, in plain words ("a whole number from 1 to 65,536"), for refusals. */
+  rule?: string;
 }
 
 interface JsonSchema {
   type?: string;
+  minimum?: number;
+  maximum?: number;
+  exclusiveMinimum?: number;
+  exclusiveMaximum?: number;
   enum?: string[];
   anyOf?: JsonSchema[];
   items?: JsonSchema;
@@ -33,7 +39,7 @@ export function paramFields(kind: LayerKind): ParamField[] {
     const base = { name, required: required.has(name) };
     if (p.type === 'boolean') return { ...base, control: 'checkbox' };
     if (p.type === 'string' && p.enum) return { ...base, control: 'select', options: p.enum };
-    if (p.type === 'integer' || p.type === 'number') return { ...base, control: 'number' };
+    if (p.type === 'integer' || p.type === 'number') return { ...base, control: 'number', rule: numberRule(p) };
     const words = (p.anyOf ?? []).flatMap((a) => a.enum ?? []);
     const hint = [words.length > 0 ? words.join(' | ') : '', p.type === 'array' || p.anyOf ? 'n or n, m' : '']
       .filter(Boolean)
@@ -42,6 +48,20 @@ export function paramFields(kind: LayerKind): ParamField[] {
   });
   cache.set(kind, fields);
   return fields;
+}
+
+const plain = new Intl.NumberFormat('en', { maximumFractionDigits: 6 });
+
+/** A number's allowed values in words, from its schema's bounds. */
+function numberRule(p: JsonSchema): string {
+  const what = p.type === 'integer' ? 'a whole number' : 'a number';
+  const low = p.minimum !== undefined ? plain.format(p.minimum) : undefined;
+  const high = p.maximum !== undefined ? plain.format(p.maximum) : undefined;
+  const above = p.exclusiveMinimum !== undefined ? `above ${plain.format(p.exclusiveMinimum)}` : undefined;
+  const below = p.exclusiveMaximum !== undefined ? `below ${plain.format(p.exclusiveMaximum)}` : undefined;
+  if (low !== undefined && high !== undefined) return `${what} from ${low} to ${high}`;
+  const bounds = [low !== undefined ? `at least ${low}` : above, high !== undefined ? `at most ${high}` : below];
+  return [what, bounds.filter(Boolean).join(' and ')].filter(Boolean).join(' ');
 }
 
 /** A text field's words as a param value: "3" → 3, "3, 5" → [3, 5], "same" → "same", "" → absent. */

@@ -2,9 +2,11 @@ import { useEffect, useMemo, useState } from 'react';
 import { Observable } from 'rxjs';
 import { type DatasetDescription, describeDataset } from '../../engine/data/describe';
 import type { GraphAnalysis, GraphDocument } from '../../engine/graph';
+import type { Diagnostic } from '../../engine/graph/diagnostics';
 import { setupDiagnostics, withSetup } from '../../engine/train/setup-check';
 import { type PickedDataset, pickedMatches, useDatasetFilesStore } from '../store/dataset-files-store';
 import { useDocumentStore } from '../store/document-store';
+import { useViewStore } from '../store/view-store';
 import { createGraphRuntime } from './graph-runtime';
 import { Owner } from './owner';
 
@@ -30,10 +32,22 @@ export function useGraphAnalysis(): GraphAnalysis | null {
   const doc = useDocumentStore((s) => s.document);
   const picked = useDatasetFilesStore((s) => s.picked);
   const description = useDatasetDescription(doc, picked);
-  return useMemo(
-    () => analysis && withSetup(analysis, setupDiagnostics(doc, analysis, description)),
-    [analysis, doc, description],
-  );
+  const invalid = useViewStore((s) => s.invalidParams);
+  return useMemo(() => {
+    if (!analysis) return null;
+    // Values typed in the inspector that the layer refuses count as the layer's problems until fixed.
+    const typed: Diagnostic[] = [...invalid].flatMap(([nodeId, fields]) =>
+      analysis.nodes.has(nodeId)
+        ? [...fields.values()].map((message) => ({
+            code: 'INVALID_VALUE' as const,
+            severity: 'error' as const,
+            nodeId,
+            message,
+          }))
+        : [],
+    );
+    return withSetup(analysis, [...typed, ...setupDiagnostics(doc, analysis, description)]);
+  }, [analysis, doc, description, invalid]);
 }
 
 /** What is known of the document's dataset before loading it (its files' headers, a generator's shapes). */

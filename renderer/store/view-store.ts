@@ -7,6 +7,12 @@ interface ViewState {
   selectedNodeId: string | null;
   select(id: string | null): void;
   selectMany(ids: string[]): void;
+  /**
+   * Values typed in the inspector that the layer refuses, by layer and field: shown on the layer and
+   * blocking Train while they stand, so the form and the graph never disagree in silence.
+   */
+  invalidParams: ReadonlyMap<string, ReadonlyMap<string, string>>;
+  setInvalid(nodeId: string, field: string, message: string | null): void;
 }
 
 export const useViewStore = create<ViewState>()((set) => ({
@@ -14,4 +20,16 @@ export const useViewStore = create<ViewState>()((set) => ({
   selectedNodeId: null,
   select: (id) => set({ selectedIds: id ? [id] : [], selectedNodeId: id }),
   selectMany: (ids) => set({ selectedIds: ids, selectedNodeId: ids.length === 1 ? ids[0] : null }),
+  // Maps: layer ids and field names are the user's (a layer may be called "__proto__").
+  invalidParams: new Map(),
+  setInvalid: (nodeId, field, message) =>
+    set((s) => {
+      const fields = new Map(s.invalidParams.get(nodeId));
+      if (message === null) fields.delete(field);
+      else fields.set(field, message);
+      const next = new Map(s.invalidParams);
+      if (fields.size === 0) next.delete(nodeId);
+      else next.set(nodeId, fields);
+      return { invalidParams: next };
+    }),
 }));

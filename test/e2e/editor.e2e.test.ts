@@ -66,11 +66,26 @@ describe('building a network on the canvas', () => {
       .poll(() => page.locator('.react-flow__edge-text').allTextContents())
       .toEqual(['1×28×28', '784', '64', '64']);
 
-    // The inspector: a refused value shows its reason and changes nothing; a good one updates the shapes.
+    // The inspector: a refused value says what is valid in plain words, marks the layer and holds Train
+    // until it is fixed (the layer keeps its value meanwhile); Escape gives the layer's value back.
     await node(page, 'dense2').click();
     const units = page.locator('#param-dense2-units');
-    await units.fill('0');
-    await expect.poll(() => page.getByTestId('error-units').textContent()).toMatch(/>=1/);
+    for (const typed of ['0', '-5', '1e9', 'abc']) {
+      await units.fill(typed);
+      await expect
+        .poll(() => page.getByTestId('error-units').textContent())
+        .toBe('units: a whole number from 1 to 65,536');
+      expect(await page.getByTestId('graph-status').textContent()).toBe('1 problem');
+      expect(await page.getByTestId('train').isDisabled()).toBe(true);
+      expect(await page.getByTestId('train-blocked').textContent()).toMatch(
+        /^dense2: units: a whole number from 1 to 65,536 \(the layer keeps/,
+      );
+      expect(await node(page, 'dense2').locator('.layer-node').getAttribute('class')).toMatch(/invalid/);
+    }
+    await units.press('Escape');
+    expect(await units.inputValue()).toBe('64');
+    await expect.poll(() => page.getByTestId('graph-status').textContent()).toBe('ready to train');
+    expect(await page.getByTestId('error-units').count()).toBe(0);
     await units.fill('10');
     await expect.poll(() => page.getByTestId('inspector-shape').textContent()).toBe('[10]');
     await expect.poll(() => page.getByTestId('graph-status').textContent()).toBe('ready to train');
