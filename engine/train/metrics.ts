@@ -6,6 +6,9 @@ export interface StepMetrics {
   loss: number;
   /** Fraction of the batch predicted right (classification losses only). */
   accuracy?: number;
+  /** The epoch so far: mean loss and fraction right over its steps up to this one (less noisy than a batch). */
+  epochLoss: number;
+  epochAccuracy?: number;
   lr: number;
 }
 

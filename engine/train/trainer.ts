@@ -239,11 +239,14 @@ export class Trainer {
       this.progress.epochLossSum += loss * p.n;
       this.progress.epochCorrect += correct;
       this.progress.epochSeen += p.n;
+      const seen = this.progress.epochSeen;
       events.onStep?.({
         step: p.step,
         epoch: p.epoch,
         loss,
         accuracy: this.classifies ? correct / (p.n * this.correctPerSample) : undefined,
+        epochLoss: this.progress.epochLossSum / seen,
+        epochAccuracy: this.classifies ? this.progress.epochCorrect / (seen * this.correctPerSample) : undefined,
         lr: p.lr,
       });
     }

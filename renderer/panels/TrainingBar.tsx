@@ -5,11 +5,11 @@ import { useTrainingStore } from '../store/training-store';
 const pct = (v: number | undefined) => (v === undefined ? '' : ` · accuracy ${(100 * v).toFixed(1)}%`);
 const number = new Intl.NumberFormat('en');
 
-/** "3 min left", from the samples still to go at the current speed. */
-function timeLeft(info: SessionInfo, progress: StepReport): string {
+/** "3 min left", from the samples still to go at the smoothed speed. */
+function timeLeft(info: SessionInfo, progress: StepReport, rate: number): string {
   const stepsLeft = info.epochs * info.batchesPerEpoch - progress.step;
-  if (stepsLeft <= 0 || progress.samplesPerSecond <= 0) return '';
-  const seconds = (stepsLeft * info.batchSize) / progress.samplesPerSecond;
+  if (stepsLeft <= 0 || rate <= 0) return '';
+  const seconds = (stepsLeft * info.batchSize) / rate;
   if (seconds < 60) return ` · ${Math.ceil(seconds)} s left`;
   if (seconds < 3600) return ` · ${Math.ceil(seconds / 60)} min left`;
   return ` · ${(seconds / 3600).toFixed(1)} h left`;
@@ -26,7 +26,8 @@ function firstError(analysis: GraphAnalysis): string {
 
 /** Train, pause, resume, single step and stop, with the run's progress in one line. */
 export function TrainingBar({ analysis }: { analysis: GraphAnalysis | null }) {
-  const { state, info, progress, loading, start, pause, resume, stop, step } = useTrainingStore();
+  const { state, info, progress, loading, start, pause, resume, stop, step, rate } = useTrainingStore();
+  const validation = useTrainingStore((s) => s.series.epochs.at(-1)?.valAccuracy);
   const active = state === 'running' || state === 'opening' || state === 'recovering';
   const epoch = progress ? progress.epoch + 1 : 0;
   const inEpoch = progress && info ? ((progress.step - 1) % info.batchesPerEpoch) + 1 : 0;
@@ -83,9 +84,11 @@ export function TrainingBar({ analysis }: { analysis: GraphAnalysis | null }) {
           <span className="bar" aria-hidden="true">
             <span style={{ width: `${Math.round(100 * fraction)}%` }} />
           </span>
-          epoch {epoch}/{info.epochs} · step {number.format(progress.step)} · loss {progress.loss.toFixed(4)}
-          {pct(progress.accuracy)} · {number.format(Math.round(progress.samplesPerSecond))} samples/s
-          {state === 'running' ? timeLeft(info, progress) : ''}
+          epoch {epoch}/{info.epochs} · step {number.format(progress.step)} · loss {progress.epochLoss.toFixed(4)}
+          {pct(progress.epochAccuracy)} (this epoch so far)
+          {validation === undefined ? '' : ` · validation ${(100 * validation).toFixed(1)}%`} ·{' '}
+          {number.format(Math.round(rate))} samples/s
+          {state === 'running' ? timeLeft(info, progress, rate) : ''}
           <span
             className="training-backend"
             data-testid="training-backend"

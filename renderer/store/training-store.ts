@@ -62,6 +62,7 @@ function placeEpochsAtLastStep(series: RunSeries): void {
 const noRunYet = () => ({
   info: null,
   progress: null,
+  rate: 0,
   telemetry: new Map<string, NodeTelemetry>(),
   series: emptySeries(),
   version: 0,
@@ -75,6 +76,8 @@ interface TrainingState {
   state: SessionState;
   info: SessionInfo | null;
   progress: StepReport | null;
+  /** Samples per second smoothed over the last few seconds, so the rate and the time left settle. */
+  rate: number;
   /** By node id (a Map: ids are the user's strings, "__proto__" included). */
   telemetry: Map<string, NodeTelemetry>;
   series: RunSeries;
@@ -222,7 +225,14 @@ export const useTrainingStore = create<TrainingState>()((set, get) => ({
       placeEpochsAtLastStep(series);
     });
     // One UI update per frame at most: progress and telemetry arrive throttled.
-    owner.watch(training.progress$, (progress) => set((s) => ({ progress, version: s.version + 1 })));
+    owner.watch(training.progress$, (progress) =>
+      set((s) => ({
+        progress,
+        version: s.version + 1,
+        // An exponential average over about ten readings (a second at ten a second).
+        rate: s.rate > 0 ? 0.9 * s.rate + 0.1 * progress.samplesPerSecond : progress.samplesPerSecond,
+      })),
+    );
     owner.watch(training.telemetry$, (frame) => set({ telemetry: new Map(frame.nodes.map((n) => [n.id, n])) }));
     owner.watch(training.notices$, (n) => {
       if (n.kind !== 'info')

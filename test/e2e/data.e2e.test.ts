@@ -57,8 +57,10 @@ describe('training on files of your own', () => {
       .toBe('finished');
     const progress = page.getByTestId('training-progress');
     await expect.poll(async () => (await progress.textContent()) ?? '').toMatch(/epoch 200\/200 · step 2,000 · loss/);
-    // The two sides of the line are told apart.
-    expect(Number(/accuracy ([\d.]+)%/.exec((await progress.textContent()) ?? '')?.[1])).toBeGreaterThan(90);
+    // The two sides of the line are told apart; the figures say what they are (the epoch so far, validation).
+    const text = (await progress.textContent()) ?? '';
+    expect(Number(/accuracy ([\d.]+)%/.exec(text)?.[1])).toBeGreaterThan(90);
+    expect(text).toMatch(/accuracy [\d.]+% \(this epoch so far\) · validation [\d.]+% · [\d,]+ samples\/s/);
     expect(app.errorsOf(page)).toEqual([]);
     await page.close();
   });
