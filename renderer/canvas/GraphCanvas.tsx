@@ -59,8 +59,11 @@ function Canvas({ analysis }: { analysis: GraphAnalysis | null }) {
   const fit = useRef(fitView);
   fit.current = fitView;
   // Fit the view to each newly opened document once its nodes are measured; edits never move the view.
+  // An empty document is not fitted: React Flow would keep the request and fit the first layer dropped
+  // later, moving it from under the pointer to the middle of the canvas.
   // biome-ignore lint/correctness/useExhaustiveDependencies: runs per opened document
   useEffect(() => {
+    if (useDocumentStore.getState().document.nodes.length === 0) return;
     const timer = setTimeout(() => void fit.current({ padding: 0.2, duration: 0, maxZoom: 1.2 }), 30);
     return () => clearTimeout(timer);
   }, [loadCount]);

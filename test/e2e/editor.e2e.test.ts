@@ -113,6 +113,24 @@ describe('building a network on the canvas', () => {
     await page.close();
   });
 
+  it('drops a layer under the pointer, also right after New', async () => {
+    const page = await app.newPage();
+    await page.getByTestId('sample-picker').selectOption('mlp.json');
+    await expect.poll(() => page.locator('.react-flow__node').count()).toBe(7);
+    await page.getByTestId('cmd-new').click();
+    await expect.poll(() => page.locator('.react-flow__node').count()).toBe(0);
+    const pane = (await page.locator('.react-flow__pane').boundingBox())!;
+    const target = { x: 120, y: 100 };
+    await page.getByTestId('palette-dense').dragTo(page.locator('.react-flow__pane'), { targetPosition: target });
+    await expect.poll(() => page.locator('.react-flow__node').count()).toBe(1);
+    // Long enough for any fit of the view to have happened (it once centred the first layer).
+    await page.waitForTimeout(300);
+    const box = (await page.locator('.react-flow__node').first().boundingBox())!;
+    expect(Math.abs(box.x - (pane.x + target.x))).toBeLessThan(4);
+    expect(Math.abs(box.y - (pane.y + target.y))).toBeLessThan(4);
+    await page.close();
+  });
+
   it('refuses a wire into a port of the wrong kind, and says why', async () => {
     const page = await app.newPage();
     await dropLayer(page, 'input');
