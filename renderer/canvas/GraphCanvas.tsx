@@ -219,7 +219,8 @@ function Canvas({ analysis }: { analysis: GraphAnalysis | null }) {
         minZoom={0.1}
       >
         <Background gap={24} />
-        <MiniMap pannable zoomable />
+        {/* Small, and not a drag target: a drag that starts on it must not pan the canvas away. */}
+        <MiniMap style={{ width: 140, height: 96 }} />
         <Controls>
           <ControlButton
             title="Arrange the layers (auto-layout)"

@@ -50,6 +50,9 @@ describe('the app shell in Chromium', () => {
     await expect.poll(() => nodeCount(page)).toBe(13);
     expect(await page.getByTestId('document-name').textContent()).toBe('lenet5.json');
     await expect.poll(() => page.locator('.react-flow__edge-text').allTextContents()).toContain('6×28×28');
+    // At 1280 × 800 the status bar keeps to one line (it wrapped the document's name and the backends).
+    await expect.poll(() => page.getByTestId('backends').getAttribute('data-state'), { timeout: 30_000 }).toBe('ready');
+    expect((await page.locator('.status-bar').boundingBox())!.height).toBeLessThan(30);
     await page.screenshot({ path: join(artifactsDir, 'shell-lenet5.png') });
     expect(app.errorsOf(page)).toEqual([]);
     await page.close();
