@@ -34,6 +34,8 @@ export function App() {
   const backends = useBackends();
   const analysis = useGraphAnalysis();
   const trainingState = useTrainingStore((s) => s.state);
+  // An opened document's last run is drawn again from its stored curve.
+  const hasCurve = useTrainingStore((s) => s.series.step.length > 0);
   const addAtCentre = (kind: LayerKind) => {
     const doc = useDocumentStore.getState().document;
     // Below the lowest layer, so that clicks build a column.
@@ -96,7 +98,7 @@ export function App() {
             <ProblemBanner />
             <GraphCanvas analysis={analysis} />
           </main>
-          {trainingState !== 'idle' && (
+          {(trainingState !== 'idle' || hasCurve) && (
             <div className="results">
               <RunChart />
               <EvaluationPanel />

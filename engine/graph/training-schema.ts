@@ -125,6 +125,31 @@ export const runSchema = z.strictObject({
       }),
     )
     .max(100_000),
+  /** The network it trained (engine/train/fingerprint.ts), to tell runs of another network apart. */
+  fingerprint: z
+    .string()
+    .regex(/^[0-9a-f]{16}$/)
+    .optional(),
+  /** Optimizer steps done, and the figures where it ended (for a run stopped inside its first epoch too). */
+  steps: z.number().int().min(0).optional(),
+  result: z.strictObject({ loss: finite, accuracy: finite.optional() }).optional(),
+  /** Settings changed while it was paused, with the step from which they applied. */
+  changes: z
+    .array(
+      z.strictObject({
+        step: z.number().int().min(0),
+        // The fields a paused run may change, each checked as in the document (no free-form keys).
+        settings: trainingSchema
+          .pick({ optimizer: true, batchSize: true, regularization: true, clipNorm: true, epochs: true, schedule: true })
+          .partial(),
+      }),
+    )
+    .max(1000)
+    .optional(),
+  /** Its per-step training loss, downsampled (to at most 500 points), to draw it again after reopening. */
+  curve: z
+    .strictObject({ step: z.array(z.number().int().min(0)).max(500), loss: z.array(finite).max(500) })
+    .optional(),
 });
 
 export type Training = z.infer<typeof trainingSchema>;

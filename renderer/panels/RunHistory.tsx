@@ -19,6 +19,20 @@ function LossLine({ run }: { run: Run }) {
   );
 }
 
+/** Settings changed while a run was paused, with their step: "step 120: adam 0.005". */
+function changesText(run: Run): string | undefined {
+  return run.changes
+    ?.map(({ step, settings }) => {
+      const parts = Object.entries(settings).map(([k, v]) =>
+        k === 'optimizer' && v && typeof v === 'object'
+          ? `${(v as Run['settings']['optimizer']).kind} ${(v as Run['settings']['optimizer']).lr}`
+          : `${k} ${JSON.stringify(v)}`,
+      );
+      return `step ${step}: ${parts.join(', ')}`;
+    })
+    .join('\n');
+}
+
 /**
  * The runs kept in the document (newest first), with the settings each used and where it ended, so that
  * runs can be compared after the settings change.
@@ -48,15 +62,16 @@ export function RunHistory() {
             return (
               <tr key={run.id} data-testid="run" data-status={run.status}>
                 <td title={run.startedAt}>{run.startedAt.slice(5, 16).replace('T', ' ')}</td>
-                <td>
+                <td title={changesText(run)}>
                   {optimizer.kind} {optimizer.lr} · {batchSize}
+                  {run.changes?.length ? ` (+${run.changes.length} change${run.changes.length === 1 ? '' : 's'})` : ''}
                 </td>
                 <td>
                   {run.epochs.length}/{run.settings.epochs}
                   {run.status === 'completed' ? '' : ` (${run.status})`}
                 </td>
-                <td>{last ? (last.valLoss ?? last.trainLoss).toFixed(3) : '–'}</td>
-                <td>{percent(last?.valAccuracy ?? last?.trainAccuracy)}</td>
+                <td>{last ? (last.valLoss ?? last.trainLoss).toFixed(3) : (run.result?.loss.toFixed(3) ?? '–')}</td>
+                <td>{percent(last ? (last.valAccuracy ?? last.trainAccuracy) : run.result?.accuracy)}</td>
                 <td>
                   <LossLine run={run} />
                 </td>

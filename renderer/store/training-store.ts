@@ -11,6 +11,8 @@ import type {
 } from '../../engine/api';
 import type { BackendId } from '../../engine/backend/backend-id';
 import type { GraphDocument } from '../../engine/graph';
+import { networkFingerprint } from '../../engine/train/fingerprint';
+import { decimatedChartData } from '../charts/decimate';
 import { fetchBundled } from '../runtime/bundled-files';
 import { connectBrowserWorker } from '../runtime/engine-connection';
 import { Owner } from '../runtime/owner';
@@ -26,7 +28,7 @@ export interface RunSeries {
   step: number[];
   loss: number[];
   accuracy: (number | null)[];
-  lr: number[];
+  lr: (number | null)[];
   /**
    * Each epoch's validation values at the step where it ended, a gap (null) at every other step: aligned
    * with `step` and grown with it, so a redraw never rebuilds them (a long run has tens of thousands).
@@ -101,6 +103,8 @@ interface TrainingState {
 }
 
 let current: { training: TrainingSession; owner: Owner } | null = null;
+/** Settings changed while the current run was paused, with the step from which they applied. */
+let runChanges: { step: number; settings: SettingsPatch }[] = [];
 
 /** The data for a document: generated in the worker, the bundled files, or the files picked in this window. */
 async function dataFor(doc: GraphDocument): Promise<DatasetInput | string> {
@@ -112,16 +116,42 @@ async function dataFor(doc: GraphDocument): Promise<DatasetInput | string> {
   return 'This graph trains on files of your own, which are not stored in the graph: choose them in the Training panel (dataset), then train.';
 }
 
-/** The finished run, kept in the document's history so that runs can be compared later. */
+/** Points of a run's loss curve kept in the document. */
+const CURVE_POINTS = 500;
+
+/** A run's per-step training loss, downsampled for the document (bucket means, as the chart draws them). */
+function curveOf(series: RunSeries): { step: number[]; loss: number[] } {
+  const [step, loss] = decimatedChartData(series, CURVE_POINTS) as [number[], (number | null)[]];
+  const keep = loss.flatMap((v, i) => (v !== null && Number.isFinite(v) ? [i] : []));
+  return { step: keep.map((i) => step[i]), loss: keep.map((i) => loss[i] as number) };
+}
+
+/**
+ * The run as it ended (finished, stopped or failed), kept in the document's history so that runs can be
+ * compared later: its settings and the changes made while paused (with their step), its epochs, where it
+ * ended (a run stopped inside its first epoch too), its loss curve downsampled, and its network's fingerprint.
+ */
 function recordRun(
   doc: GraphDocument,
   startedAt: string,
   state: 'finished' | 'stopped' | 'failed',
   series: RunSeries,
   backend: BackendId,
+  changes: { step: number; settings: SettingsPatch }[],
+  last: StepReport | null,
 ): void {
   const { optimizer, batchSize, epochs, seed } = doc.training;
   const run = {
+    fingerprint: networkFingerprint(doc),
+    steps: series.step.at(-1) ?? 0,
+    ...(last && {
+      result: {
+        loss: last.epochLoss,
+        ...(last.epochAccuracy !== undefined && { accuracy: last.epochAccuracy }),
+      },
+    }),
+    ...(changes.length > 0 && { changes }),
+    ...(series.step.length > 1 && { curve: curveOf(series) }),
     id: `run-${startedAt.replace(/[^0-9]/g, '').slice(0, 14)}`,
     startedAt,
     finishedAt: new Date().toISOString(),
@@ -153,8 +183,22 @@ function end(): void {
 useDocumentStore.subscribe((now, before) => {
   if (now.loadCount === before.loadCount) return;
   end();
-  useTrainingStore.setState({ state: 'idle', ...noRunYet(), inspecting: false });
+  useTrainingStore.setState({ state: 'idle', ...noRunYet(), inspecting: false, series: lastRunSeries(now.document) });
 });
+
+/** An opened document's last run, drawn again from its stored curve (its validation points at each epoch's end). */
+function lastRunSeries(doc: GraphDocument): RunSeries {
+  const series = emptySeries();
+  const run = doc.runs?.at(-1);
+  if (!run?.curve) return series;
+  series.step = [...run.curve.step];
+  series.loss = [...run.curve.loss];
+  series.accuracy = series.step.map(() => null);
+  series.lr = series.step.map(() => null);
+  series.valLoss = series.step.map(() => null);
+  series.valAccuracy = series.step.map(() => null);
+  return series;
+}
 
 /** The run of the open document in the engine worker: commands, and everything the UI shows of it. */
 export const useTrainingStore = create<TrainingState>()((set, get) => ({
@@ -178,6 +222,7 @@ export const useTrainingStore = create<TrainingState>()((set, get) => ({
     const doc = store.document;
     const ownDocument = store.loadCount;
     end();
+    runChanges = [];
     set({ state: 'opening', ...noRunYet() });
     let data: DatasetInput | string;
     try {
@@ -202,7 +247,7 @@ export const useTrainingStore = create<TrainingState>()((set, get) => ({
         recorded = true;
         // Into the document the run started from, and no other (checked by identity, not by what is open).
         if (useDocumentStore.getState().loadCount === ownDocument)
-          recordRun(doc, startedAt, state, series, get().info?.backend.id ?? 'cpu');
+          recordRun(doc, startedAt, state, series, get().info?.backend.id ?? 'cpu', runChanges, get().progress);
       }
       // A finished classifier is evaluated at once: its confusion matrix and predictions appear.
       if (state === 'finished' && doc.training.loss.kind === 'softmax-cross-entropy') void get().inspect();
@@ -250,8 +295,10 @@ export const useTrainingStore = create<TrainingState>()((set, get) => ({
     useDocumentStore
       .getState()
       .edit('Change training settings', (doc) => ({ ...doc, training: { ...doc.training, ...patch } }));
-    if (current && (get().state === 'paused' || get().state === 'stopped'))
+    if (current && (get().state === 'paused' || get().state === 'stopped')) {
+      runChanges.push({ step: get().series.step.at(-1) ?? 0, settings: patch });
       await current.training.updateSettings(patch);
+    }
   },
 }));
 

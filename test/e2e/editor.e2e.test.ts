@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -224,6 +225,13 @@ describe('files and recovery', () => {
     expect(await page.getByTestId('run').count()).toBe(1);
     expect(await page.getByTestId('run').textContent()).toBe(runBefore);
     expect(await page.getByTestId('run').getAttribute('data-status')).toBe('completed');
+    // Its last run's curve is drawn again from the file (downsampled to at most 500 points).
+    const points = Number(await page.getByTestId('run-chart').getAttribute('data-points'));
+    expect(points).toBeGreaterThan(100);
+    expect(points).toBeLessThanOrEqual(500);
+    const stored = JSON.parse(readFileSync(saved, 'utf8')).runs[0];
+    expect(stored).toMatchObject({ steps: expect.any(Number), fingerprint: expect.stringMatching(/^[0-9a-f]{16}$/) });
+    expect(stored.curve.step.at(-1)).toBe(stored.steps);
     await page.screenshot({ path: join(artifactsDir, 'editor-reopened.png') });
     expect(app.errorsOf(page)).toEqual([]);
     await page.close();

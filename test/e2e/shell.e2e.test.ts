@@ -214,6 +214,11 @@ describe('training from the app, in the browser worker', () => {
     const text = (await progress.textContent()) ?? '';
     const accuracy = Number(/accuracy ([\d.]+)%/.exec(text)?.[1]);
     expect(accuracy).toBeGreaterThan(90);
+    // The run history keeps the learning rate changed while paused, with its step.
+    await expect.poll(() => page.getByTestId('run').first().textContent()).toMatch(/\(\+1 change\)/);
+    expect(await page.getByTestId('run').first().locator('td').nth(1).getAttribute('title')).toMatch(
+      /^step \d+: adam 0\.005$/,
+    );
     const longTasks = await page.evaluate(() => (window as unknown as { longTasks: number[] }).longTasks);
     expect(longTasks, `long tasks during the run (ms): ${longTasks.join(', ')}`).toEqual([]);
     // The measurement itself works: a deliberate 100 ms block is seen.
