@@ -140,16 +140,21 @@ export const runSchema = z.strictObject({
         step: z.number().int().min(0),
         // The fields a paused run may change, each checked as in the document (no free-form keys).
         settings: trainingSchema
-          .pick({ optimizer: true, batchSize: true, regularization: true, clipNorm: true, epochs: true, schedule: true })
+          .pick({
+            optimizer: true,
+            batchSize: true,
+            regularization: true,
+            clipNorm: true,
+            epochs: true,
+            schedule: true,
+          })
           .partial(),
       }),
     )
     .max(1000)
     .optional(),
   /** Its per-step training loss, downsampled (to at most 500 points), to draw it again after reopening. */
-  curve: z
-    .strictObject({ step: z.array(z.number().int().min(0)).max(500), loss: z.array(finite).max(500) })
-    .optional(),
+  curve: z.strictObject({ step: z.array(z.number().int().min(0)).max(500), loss: z.array(finite).max(500) }).optional(),
 });
 
 export type Training = z.infer<typeof trainingSchema>;
