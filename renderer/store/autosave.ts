@@ -1,5 +1,6 @@
-import { formatIssue, parseGraphText, serializeGraph } from '../../engine/graph';
-import { type DocumentSource, useDocumentStore } from './document-store';
+import { formatIssue, type GraphDocument, loadGraph, parseGraphText, serializeGraph } from '../../engine/graph';
+import { type DocumentSource, type HistoryEntry, useDocumentStore } from './document-store';
+import { applyPatch } from './patches';
 
 const KEY = 'netloom.autosave';
 const DELAY_MS = 1500;
@@ -8,7 +9,12 @@ export interface AutosavedDocument {
   savedAt: string;
   name: string;
   text: string;
+  /** The last steps of undo history (patches), so that a recovered document can still be undone. */
+  history?: HistoryEntry[];
 }
+
+/** Steps of history kept with the autosave: enough to step back, small enough for the browser's storage. */
+const HISTORY_KEPT = 50;
 
 /**
  * Keeps the unsaved document in the browser's storage, at most a second and a half behind the last edit,
@@ -25,15 +31,21 @@ export function startAutosave(storage: Storage = localStorage): () => void {
     }
     timer = setTimeout(() => {
       const { document, source } = useDocumentStore.getState();
+      const { past } = useDocumentStore.getState();
       const entry: AutosavedDocument = {
         savedAt: new Date().toISOString(),
         name: source.name,
         text: serializeGraph(document),
+        history: past.slice(-HISTORY_KEPT),
       };
       try {
         storage.setItem(KEY, JSON.stringify(entry));
       } catch {
-        // Storage full or disabled: autosave is a safety net, not a reason to interrupt the user.
+        // Storage full or disabled: the document alone, then nothing (autosave is a safety net, not a
+        // reason to interrupt the user).
+        try {
+          storage.setItem(KEY, JSON.stringify({ ...entry, history: undefined }));
+        } catch {}
       }
     }, DELAY_MS);
   });
@@ -65,9 +77,27 @@ export function recover(entry: AutosavedDocument): boolean {
   }
   const source: DocumentSource = { name: entry.name };
   store.replace(result.document, source);
-  // Restored work is unsaved work.
-  useDocumentStore.setState({ dirty: true });
+  // Restored work is unsaved work, with its history when every step of it leads back to a valid graph.
+  useDocumentStore.setState({ dirty: true, past: checkedHistory(result.document, entry.history) });
   return true;
+}
+
+/** The stored history if each patch, applied backwards from the document, gives a graph that loads; else none. */
+function checkedHistory(doc: GraphDocument, history: unknown): HistoryEntry[] {
+  if (!Array.isArray(history) || history.length > HISTORY_KEPT) return [];
+  let at = doc;
+  try {
+    for (let i = history.length - 1; i >= 0; i--) {
+      const entry = history[i] as HistoryEntry;
+      if (typeof entry?.label !== 'string' || !Array.isArray(entry.patch)) return [];
+      const back = loadGraph(applyPatch(at, entry.patch, 'before'));
+      if (!back.ok) return [];
+      at = back.document;
+    }
+  } catch {
+    return [];
+  }
+  return history as HistoryEntry[];
 }
 
 export function discardRecovery(storage: Storage = localStorage): void {

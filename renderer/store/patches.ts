@@ -1,4 +1,8 @@
 import type { GraphDocument } from '../../engine/graph';
+import { graphDocumentSchema } from '../../engine/graph/schema';
+
+/** The document's own fields: a patch (which may come back from storage) touches no other key. */
+const documentFields = new Set(Object.keys(graphDocumentSchema.shape));
 
 /**
  * A document edit as data: what changed, enough to apply it either way. Lists of items with an id (layers,
@@ -55,6 +59,7 @@ export function diffDocuments(before: GraphDocument, after: GraphDocument): Patc
 export function applyPatch(doc: GraphDocument, patch: Patch, direction: 'after' | 'before'): GraphDocument {
   const out = { ...(doc as unknown as Fields) };
   for (const change of patch) {
+    if (!documentFields.has(change.field)) continue;
     if (change.kind === 'value') {
       if (change[direction] === undefined) delete out[change.field];
       else out[change.field] = change[direction];
