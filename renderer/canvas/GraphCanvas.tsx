@@ -24,7 +24,7 @@ import {
   useState,
 } from 'react';
 import { type GraphAnalysis, inferShapes, wireProblem } from '../../engine/graph';
-import { type LayerKind, layerKinds } from '../../engine/layers/registry';
+import { type LayerKind, layerDef, layerKinds } from '../../engine/layers/registry';
 import { LAYER_MIME } from '../panels/Palette';
 import { useDocumentStore } from '../store/document-store';
 import { addNode, connect, deleteNodes, moveNodes, removeEdges } from '../store/graph-edits';
@@ -54,6 +54,7 @@ function Canvas({ analysis }: { analysis: GraphAnalysis | null }) {
     [flow.nodes],
   );
   const { fitView, screenToFlowPosition, getNodes } = useReactFlow();
+  const pane = useRef<HTMLDivElement>(null);
   const nodeCount = document.nodes.length;
   const loadCount = useDocumentStore((s) => s.loadCount);
   const fit = useRef(fitView);
@@ -114,7 +115,18 @@ function Canvas({ analysis }: { analysis: GraphAnalysis | null }) {
   const isValidConnection: IsValidConnection = useCallback((c) => problemOf(c) === null, [problemOf]);
   // A refused wire says why, where the user looks for problems.
   const onConnectEnd: OnConnectEnd = useCallback(
-    (_event, state) => {
+    (event, state) => {
+      // A wire from an output dropped on empty canvas: search there for a layer that takes it, added wired.
+      if (!state.toNode && state.fromNode && state.fromHandle?.type === 'source') {
+        const point = 'changedTouches' in event ? event.changedTouches[0] : event;
+        const box = pane.current?.getBoundingClientRect();
+        setQuickAdd({
+          screen: { x: point.clientX - (box?.left ?? 0), y: point.clientY - (box?.top ?? 0) },
+          flow: screenToFlowPosition({ x: point.clientX, y: point.clientY }),
+          from: state.fromNode.id,
+        });
+        return;
+      }
       if (state.isValid !== false || !state.fromNode || !state.toNode || !state.toHandle) return;
       const problem = problemOf({
         source: state.fromNode.id,
@@ -124,7 +136,7 @@ function Canvas({ analysis }: { analysis: GraphAnalysis | null }) {
       });
       if (problem) useDocumentStore.getState().report({ title: 'These layers do not connect', details: [problem] });
     },
-    [problemOf],
+    [problemOf, screenToFlowPosition],
   );
 
   const onNodeDragStop: OnNodeDrag<CanvasNode> = useCallback(
@@ -147,11 +159,13 @@ function Canvas({ analysis }: { analysis: GraphAnalysis | null }) {
     [edit],
   );
 
-  // Double-click on the background: a search box there, to add a layer at that spot.
-  const [quickAdd, setQuickAdd] = useState<{ screen: { x: number; y: number }; flow: { x: number; y: number } } | null>(
-    null,
-  );
-  const pane = useRef<HTMLDivElement>(null);
+  // Double-click on the background, or a wire dropped there: a search box at that spot, to add a layer
+  // (wired from the wire's output when there was one).
+  const [quickAdd, setQuickAdd] = useState<{
+    screen: { x: number; y: number };
+    flow: { x: number; y: number };
+    from?: string;
+  } | null>(null);
   const onPaneClick = useCallback(
     (event: ReactMouseEvent) => {
       if (event.detail !== 2) return;
@@ -164,16 +178,26 @@ function Canvas({ analysis }: { analysis: GraphAnalysis | null }) {
     [screenToFlowPosition],
   );
   const addAt = useCallback(
-    (kind: LayerKind, position: { x: number; y: number }) => {
+    (kind: LayerKind, position: { x: number; y: number }, from?: string) => {
       let id = '';
-      edit(`Add ${kind}`, (doc) => {
+      edit(from ? `Add ${kind} after ${from}` : `Add ${kind}`, (doc) => {
         const added = addNode(doc, kind, position);
         id = added.id;
-        return added.doc;
+        const port = layerDef(kind).inputPorts(added.doc.nodes.at(-1)!.params as never)[0];
+        return from && port ? connect(added.doc, from, id, port) : added.doc;
       });
       select(id);
     },
     [edit, select],
+  );
+  /** Kinds whose input takes what a layer gives (the rank of its output), for a wire dropped on the canvas. */
+  const takesOutputOf = useCallback(
+    (from: string) => (kind: LayerKind) => {
+      const shape = shapes.get(from)?.output;
+      const accepts = layerDef(kind).accepts;
+      return kind !== 'input' && (!shape || !accepts || accepts.ranks.includes(shape.length));
+    },
+    [shapes],
   );
 
   const onDrop = useCallback(
@@ -246,9 +270,10 @@ function Canvas({ analysis }: { analysis: GraphAnalysis | null }) {
       {quickAdd && (
         <QuickAdd
           at={quickAdd.screen}
+          accepts={quickAdd.from === undefined ? undefined : takesOutputOf(quickAdd.from)}
           onClose={() => setQuickAdd(null)}
           onPick={(kind) => {
-            addAt(kind, quickAdd.flow);
+            addAt(kind, quickAdd.flow, quickAdd.from);
             setQuickAdd(null);
           }}
         />

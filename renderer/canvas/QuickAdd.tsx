@@ -3,21 +3,27 @@ import { type LayerKind, layerDef } from '../../engine/layers/registry';
 import { searchLayers } from '../panels/Palette';
 
 /**
- * The search box a double-click on the canvas opens where it was clicked: type, then Enter (or click a
- * match) adds that layer there; Escape or leaving it closes it.
+ * The search box a double-click on the canvas opens where it was clicked (or a wire dropped there, then
+ * offering only the layers that take it): type, then Enter (or click a match) adds that layer there;
+ * Escape or leaving it closes it.
  */
 export function QuickAdd({
   at,
+  accepts,
   onPick,
   onClose,
 }: {
   at: { x: number; y: number };
+  /** Only the kinds that take the dropped wire's tensor, when the box was opened by dropping a wire. */
+  accepts?: (kind: LayerKind) => boolean;
   onPick(kind: LayerKind): void;
   onClose(): void;
 }) {
   const [query, setQuery] = useState('');
   const [active, setActive] = useState(0);
-  const matches = searchLayers(query).slice(0, 8);
+  const matches = searchLayers(query)
+    .filter((kind) => !accepts || accepts(kind))
+    .slice(0, 8);
   return (
     <div className="quick-add" style={{ left: at.x, top: at.y }} data-testid="quick-add">
       <input

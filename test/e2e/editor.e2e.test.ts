@@ -132,6 +132,38 @@ describe('building a network on the canvas', () => {
     await page.close();
   });
 
+  it('drops a wire from an output on empty canvas: offers the layers that take it, and adds one wired', async () => {
+    const page = await app.newPage();
+    await page.getByTestId('sample-picker').selectOption('mlp.json');
+    await expect.poll(() => page.locator('.react-flow__node').count()).toBe(7);
+    const edges = () => page.locator('.react-flow__edge').count();
+    expect(await edges()).toBe(6);
+    const source = (await node(page, 'logits').locator('.react-flow__handle.source').boundingBox())!;
+    const pane = (await page.locator('.react-flow__pane').boundingBox())!;
+    const drop = { x: pane.x + pane.width - 120, y: source.y + 40 };
+    await page.mouse.move(source.x + source.width / 2, source.y + source.height / 2);
+    await page.mouse.down();
+    await page.mouse.move(drop.x, drop.y, { steps: 8 });
+    await page.mouse.up();
+    const box = page.getByTestId('quick-add');
+    await expect.poll(() => box.count()).toBe(1);
+    // A vector comes out of a Dense layer: a convolution (which takes images) is not offered.
+    await page.keyboard.type('conv');
+    expect(await box.locator('li').count()).toBe(0);
+    await page.keyboard.press('Control+a');
+    await page.keyboard.type('activation');
+    await page.keyboard.press('Enter');
+    await expect.poll(() => page.locator('.react-flow__node').count()).toBe(8);
+    await expect.poll(edges).toBe(7);
+    const added = page.locator('.react-flow__node[data-id="activation1"]');
+    expect(await added.count()).toBe(1);
+    // One step of history: undo removes the layer and its wire together.
+    await page.keyboard.press('Control+z');
+    await expect.poll(() => page.locator('.react-flow__node').count()).toBe(7);
+    expect(await edges()).toBe(6);
+    await page.close();
+  });
+
   it('refuses a wire into a port of the wrong kind, and says why', async () => {
     const page = await app.newPage();
     await dropLayer(page, 'input');
