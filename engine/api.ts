@@ -114,7 +114,11 @@ export function createEngineApi(env: EngineEnvironment): EngineApi {
       };
       const { train, validation } = await resolveData(checked.document, data, progress);
       await session?.close();
+      // What takes the time after the data, said as it happens (compiling every shader takes seconds).
+      if (checked.document.training.backend !== 'cpu')
+        emit({ type: 'loading', done: 0, total: 1, what: 'compiling the GPU kernels' });
       const backend = await chooseBackend(checked.document.training.backend, env);
+      emit({ type: 'loading', done: 0, total: 1, what: 'building the network and its memory' });
       session = new SessionHost(
         checked.document,
         train,

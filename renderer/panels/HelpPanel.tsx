@@ -1,3 +1,5 @@
+import { useEffect } from 'react';
+
 const mod = typeof navigator !== 'undefined' && /Mac/.test(navigator.platform) ? '⌘' : 'Ctrl';
 
 const shortcuts: [string, string][] = [
@@ -17,11 +19,20 @@ const shortcuts: [string, string][] = [
   ['Drag from palette', 'Add a layer where you drop it (or click it to add it below)'],
   ['Double-click the background', 'Search for a layer and add it there'],
   ['Drag from a layer’s bottom dot', 'Wire its output to another layer’s input'],
+  ['Drop a wire on the background', 'Search for a layer that takes it, and add it wired'],
+  ['Escape', 'Close this panel, a search box or a problem; in a field, undo what you typed'],
   ['Scroll / drag the background', 'Zoom / pan'],
 ];
 
-/** The keyboard and mouse conventions of the editor. */
+/** The keyboard and mouse conventions of the editor; Escape closes it. */
 export function HelpPanel({ onClose }: { onClose(): void }) {
+  useEffect(() => {
+    const onKey = (event: KeyboardEvent) => {
+      if (event.key === 'Escape') onClose();
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, [onClose]);
   return (
     <div className="help" role="dialog" aria-label="Keyboard shortcuts" data-testid="help">
       <div className="problem-title">

@@ -76,7 +76,8 @@ export function TrainingBar({ analysis }: { analysis: GraphAnalysis | null }) {
           <span className="bar" aria-hidden="true">
             <span style={{ width: `${Math.round((100 * loading.done) / Math.max(loading.total, 1))}%` }} />
           </span>
-          loading data {Math.round((100 * loading.done) / Math.max(loading.total, 1))}% · {loading.what}
+          {loading.total > 1 ? `loading data ${Math.round((100 * loading.done) / loading.total)}% · ` : 'preparing · '}
+          {loading.what}
         </span>
       )}
       {progress && info && (

@@ -307,6 +307,9 @@ describe('editing conveniences', () => {
 
     await page.getByTestId('help-button').click();
     expect(await page.getByTestId('help').textContent()).toMatch(/Duplicate the selected layers/);
+    // Escape closes it.
+    await page.keyboard.press('Escape');
+    await expect.poll(() => page.getByTestId('help').count()).toBe(0);
     expect(app.errorsOf(page)).toEqual([]);
     await page.close();
   });

@@ -71,6 +71,10 @@ describe('training on WebGPU in the engine worker', { timeout: 2 * HANG_MS }, ()
     // auto would stay on the CPU: SwiftShader is a software adapter.
     expect(await page.locator('#setting-backend option[value="auto"]').textContent()).toBe('auto (CPU)');
     await page.getByTestId('train').click();
+    // Opening says what it prepares: the shaders compile for seconds on a software GPU.
+    await expect
+      .poll(() => page.getByTestId('data-loading').textContent(), { timeout: HANG_MS })
+      .toMatch(/compiling the GPU kernels/);
     const read = () => readProgress(page);
     await expect.poll(async () => (await read()).step, { timeout: HANG_MS }).toBeGreaterThanOrEqual(1);
     expect(await page.getByTestId('training-backend').getAttribute('data-backend')).toBe('webgpu');
