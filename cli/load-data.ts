@@ -4,6 +4,7 @@ import type { DatasetInput } from '../engine/api';
 import { bundledDatasets } from '../engine/data/bundled';
 import { MAX_PICKED_FILE_BYTES, type PickedFile } from '../engine/data/from-files';
 import { EngineError } from '../engine/errors';
+import { datasetCountProblem, datasetSizeProblem } from '../engine/files/pick-limits';
 import type { GraphDocument } from '../engine/graph';
 import { FileRefused, readFileBounded } from '../node-io/read-file-bounded';
 
@@ -54,14 +55,20 @@ export interface CsvArgs {
   normalise?: 'none' | 'min-max' | 'z-score';
 }
 
-/** Every file under a folder, with its path relative to it (for image folders: "<class>/<file>"). */
+/**
+ * The images under a folder, with their paths relative to it ("<class>/<file>"), held to the same limits
+ * as a pick in the app (how many files, how many bytes in all), checked from their sizes before any is read.
+ */
 async function filesUnder(folder: string): Promise<PickedFile[]> {
+  const found = readdirSync(folder, { recursive: true, withFileTypes: true })
+    .filter((entry) => entry.isFile() && /\.(png|jpe?g)$/i.test(entry.name))
+    .map((entry) => join(entry.parentPath, entry.name));
+  const problem =
+    datasetCountProblem(found.length) ??
+    datasetSizeProblem(found.map((path) => ({ name: relative(folder, path), size: statSync(path).size })));
+  if (problem) throw new EngineError('TOO_LARGE', `${folder}: ${problem}`);
   const files: PickedFile[] = [];
-  for (const entry of readdirSync(folder, { recursive: true, withFileTypes: true })) {
-    if (!entry.isFile()) continue;
-    const full = join(entry.parentPath, entry.name);
-    files.push(await readChecked(full, relative(folder, full).split(sep).join('/')));
-  }
+  for (const full of found) files.push(await readChecked(full, relative(folder, full).split(sep).join('/')));
   return files;
 }
 

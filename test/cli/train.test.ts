@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -211,9 +211,25 @@ describe('npm run train with local files', () => {
         encodePng({ width: 8, height: 8, data: pixels, channels: 1, depth: 8 }),
       );
     }
+    // Files that are not images are not read.
+    writeFileSync(join(folder, 'horizontal', 'notes.txt'), 'not an image');
     const run = train(graph, '--data', folder, '--epochs', '1', '--out', join(dir, 'out'));
     expect(run.err).toBe('');
     expect(run.out).toMatch(/15 training and 1 validation samples/);
+  });
+
+  it('holds an image folder to the same limits as a pick in the app, from the sizes, before reading any', () => {
+    const folder = join(dir, 'huge');
+    mkdirSync(join(folder, 'a'), { recursive: true });
+    // Three sparse files of 900 MiB: 2.6 GiB in all by their sizes, next to nothing on disk.
+    for (let i = 0; i < 3; i++) {
+      const path = join(folder, 'a', `${i}.png`);
+      writeFileSync(path, '');
+      truncateSync(path, 900 * 1024 ** 2);
+    }
+    const run = train(graph, '--data', folder, '--epochs', '1');
+    expect(run.code).toBe(2);
+    expect(run.err).toMatch(/huge: a\/2\.png: the picked files exceed 2147483648 bytes/);
   });
 });
 
