@@ -1,7 +1,13 @@
 import type { MenuCommand } from '../../main/ipc-contract';
 import { confirmLeave, openText } from '../commands';
 import { samples } from '../samples';
-import { useDocumentStore } from '../store/document-store';
+import { type HistoryEntry, useDocumentStore } from '../store/document-store';
+import { describePatch } from '../store/patches';
+
+/** A history step in words, or undefined when there is none. */
+function stepTitle(verb: string, entry: HistoryEntry | undefined): string | undefined {
+  return entry && `${verb} ${entry.label} (${describePatch(entry.patch)})`;
+}
 
 interface ToolbarProps {
   run(command: MenuCommand): void;
@@ -10,10 +16,11 @@ interface ToolbarProps {
 
 /** File and edit commands as buttons (the browser's only menu), and the sample gallery. */
 export function Toolbar({ run, onHelp }: ToolbarProps) {
-  const canUndo = useDocumentStore((s) => s.past.length > 0);
-  const canRedo = useDocumentStore((s) => s.future.length > 0);
-  const button = (command: MenuCommand, label: string, disabled = false) => (
-    <button type="button" onClick={() => run(command)} disabled={disabled} data-testid={`cmd-${command}`}>
+  // What undo and redo would do, from the history's patches: "Undo Delete layers (1 layer, 2 connections)".
+  const undoTitle = useDocumentStore((s) => stepTitle('Undo', s.past.at(-1)));
+  const redoTitle = useDocumentStore((s) => stepTitle('Redo', s.future[0]));
+  const button = (command: MenuCommand, label: string, disabled = false, title?: string) => (
+    <button type="button" onClick={() => run(command)} disabled={disabled} title={title} data-testid={`cmd-${command}`}>
       {label}
     </button>
   );
@@ -25,8 +32,8 @@ export function Toolbar({ run, onHelp }: ToolbarProps) {
       {button('save', 'Save')}
       {button('save-as', 'Save As…')}
       <span className="separator" />
-      {button('undo', 'Undo', !canUndo)}
-      {button('redo', 'Redo', !canRedo)}
+      {button('undo', 'Undo', undoTitle === undefined, undoTitle)}
+      {button('redo', 'Redo', redoTitle === undefined, redoTitle)}
       <span className="separator" />
       <label>
         Samples{' '}

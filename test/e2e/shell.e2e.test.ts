@@ -124,6 +124,10 @@ describe('the app shell in Chromium', () => {
     await expect.poll(() => nodeCount(page)).toBe(6);
     await expect.poll(edgeCount).toBe(4);
     expect(await page.getByTestId('document-name').textContent()).toBe('mlp.json •');
+    // The history says what a step holds.
+    expect(await page.getByTestId('cmd-undo').getAttribute('title')).toBe(
+      'Undo Delete layers (1 layer, 2 connections)',
+    );
     await page.keyboard.press('Control+z');
     // One undo: the layer and both its wires.
     await expect.poll(() => nodeCount(page)).toBe(7);
