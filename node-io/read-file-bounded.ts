@@ -1,5 +1,5 @@
-import { constants } from 'node:fs';
-import { open } from 'node:fs/promises';
+import { constants, type Stats } from 'node:fs';
+import { type FileHandle, open } from 'node:fs/promises';
 
 /** Why a file was not read: the path the user gave and a sentence they can act on. */
 export class FileRefused extends Error {
@@ -21,14 +21,7 @@ export class FileRefused extends Error {
  * be swapped between the check and the read.
  */
 export async function readFileBounded(path: string, limit: number, what = 'file'): Promise<Uint8Array> {
-  // O_NONBLOCK: opening a FIFO for reading would otherwise wait for a writer before we could refuse it.
-  const handle = await open(path, constants.O_RDONLY | constants.O_NONBLOCK).catch((error: NodeJS.ErrnoException) => {
-    throw new FileRefused(path, openProblem(error));
-  });
-  try {
-    const info = await handle.stat();
-    if (!info.isFile())
-      throw new FileRefused(path, `not a regular file (${kindOf(info)}); only files are read`, 'kind');
+  return withRegularFile(path, async (handle, info) => {
     if (info.size > limit)
       throw new FileRefused(path, `${info.size} bytes, over the ${formatBytes(limit)} limit for a ${what}`, 'size');
     const buffer = new Uint8Array(Math.min(info.size, limit) + 1);
@@ -46,9 +39,7 @@ export async function readFileBounded(path: string, limit: number, what = 'file'
     }
     if (filled > limit) throw new FileRefused(path, `more than the ${formatBytes(limit)} limit for a ${what}`, 'size');
     return buffer.subarray(0, filled);
-  } finally {
-    await handle.close();
-  }
+  });
 }
 
 function kindOf(info: {
@@ -88,13 +79,7 @@ export async function readChunk(
   offset: number,
   length: number,
 ): Promise<Uint8Array> {
-  const handle = await open(path, constants.O_RDONLY | constants.O_NONBLOCK).catch((error: NodeJS.ErrnoException) => {
-    throw new FileRefused(path, openProblem(error));
-  });
-  try {
-    const info = await handle.stat();
-    if (!info.isFile())
-      throw new FileRefused(path, `not a regular file (${kindOf(info)}); only files are read`, 'kind');
+  return withRegularFile(path, async (handle, info) => {
     if (info.size !== expectedSize)
       throw new FileRefused(
         path,
@@ -111,13 +96,20 @@ export async function readChunk(
       filled += bytesRead;
     }
     return buffer.subarray(0, filled);
-  } finally {
-    await handle.close();
-  }
+  });
 }
 
 /** A regular file's size, checked through its descriptor (devices, pipes and folders are refused). */
 export async function regularFile(path: string): Promise<{ size: number }> {
+  return withRegularFile(path, async (_handle, info) => ({ size: info.size }));
+}
+
+/**
+ * Opens a path, refuses it unless it is a regular file (checked through the descriptor, so it cannot be
+ * swapped between the check and the use), runs `use`, and closes it.
+ */
+async function withRegularFile<T>(path: string, use: (handle: FileHandle, info: Stats) => Promise<T>): Promise<T> {
+  // O_NONBLOCK: opening a FIFO for reading would otherwise wait for a writer before we could refuse it.
   const handle = await open(path, constants.O_RDONLY | constants.O_NONBLOCK).catch((error: NodeJS.ErrnoException) => {
     throw new FileRefused(path, openProblem(error));
   });
@@ -125,7 +117,7 @@ export async function regularFile(path: string): Promise<{ size: number }> {
     const info = await handle.stat();
     if (!info.isFile())
       throw new FileRefused(path, `not a regular file (${kindOf(info)}); only files are read`, 'kind');
-    return { size: info.size };
+    return await use(handle, info);
   } finally {
     await handle.close();
   }
