@@ -1,3 +1,8 @@
+import type { GraphDocument } from '../graph/schema';
+import { size } from '../layers/layer';
+import type { TargetKind } from '../losses/loss';
+import type { TrainingPlan } from './plan';
+
 /** What a training run reports: per step, per epoch, per evaluation, and the listener for them. */
 
 export interface StepMetrics {
@@ -32,4 +37,34 @@ export interface Evaluation {
 export interface TrainerEvents {
   onStep?(m: StepMetrics): void;
   onEpoch?(m: EpochMetrics): void;
+}
+
+/** What the trainer sums over an epoch, and early stopping's memory; kept in checkpoints. */
+export const freshProgress = () => ({
+  bestLoss: Number.POSITIVE_INFINITY,
+  epochsWithoutImprovement: 0,
+  epochLossSum: 0,
+  epochCorrect: 0,
+  epochSeen: 0,
+});
+
+/** An epoch's end: early stopping remembers the best loss so far (the monitored one), and the sums restart. */
+export function closeEpoch(p: ReturnType<typeof freshProgress>, monitored: number): void {
+  if (monitored < p.bestLoss) {
+    p.bestLoss = monitored;
+    p.epochsWithoutImprovement = 0;
+  } else p.epochsWithoutImprovement++;
+  p.epochLossSum = 0;
+  p.epochCorrect = 0;
+  p.epochSeen = 0;
+}
+
+/**
+ * Correct predictions counted per sample (one for a class, one per output for binary outputs), or
+ * undefined where accuracy means nothing: regression (MSE against target tensors).
+ */
+export function accuracyUnits(doc: GraphDocument, plan: TrainingPlan, targetKind: TargetKind): number | undefined {
+  const loss = doc.training.loss.kind;
+  if (loss === 'mse' && targetKind !== 'class') return undefined;
+  return loss === 'sigmoid-binary-cross-entropy' ? size(plan.outputNode.outputShape) : 1;
 }

@@ -1,4 +1,5 @@
 import type { Backend, Buf } from '../backend/backend';
+import type { Checkpoint } from './checkpoint';
 import type { Session } from './session';
 
 /** Everything a step changes: weights, optimizer slots, layers' own state (batch norm's running statistics). */
@@ -44,12 +45,28 @@ export async function readLayerState(be: Backend, session: Session): Promise<Rec
   return state;
 }
 
-/** A checkpoint's layer state must name this session's layers' state, each of its length. */
-export function checkLayerState(
-  session: Session,
-  saved: Record<string, Float32Array>,
+/**
+ * Whether a checkpoint fits this trainer before anything is written: the network's fingerprint, the
+ * parameter count, the training set's size, the position in the epoch and each layer's state.
+ */
+export function checkRestorable(
+  cp: Checkpoint,
+  here: { fingerprint: string; session: Session; samples: number; batchesPerEpoch: number },
   fail: (why: string) => Error,
 ): void {
+  if (cp.fingerprint !== here.fingerprint)
+    throw fail("it belongs to another network (its layers, wires or optimizer differ from this graph's)");
+  if (cp.paramCount !== here.session.paramCount)
+    throw fail(`it holds ${cp.paramCount} parameters; this network has ${here.session.paramCount}`);
+  if (cp.order.length !== here.samples)
+    throw fail(`it was saved for ${cp.order.length} training samples; this dataset has ${here.samples}`);
+  if (cp.batchIndex > here.batchesPerEpoch)
+    throw fail(`field batchIndex ${cp.batchIndex} is past the epoch's ${here.batchesPerEpoch} batches`);
+  checkLayerState(here.session, cp.layerState, fail);
+}
+
+/** A checkpoint's layer state must name this session's layers' state, each of its length. */
+function checkLayerState(session: Session, saved: Record<string, Float32Array>, fail: (why: string) => Error): void {
   const expected = new Map<string, number>();
   for (const node of session.nodes)
     for (const [name, st] of Object.entries(node.passes.state ?? {})) expected.set(`${node.id}.${name}`, st.buf.length);

@@ -3,20 +3,26 @@ import type { Dataset } from '../data/dataset';
 import { EngineError } from '../errors';
 import type { GraphDocument } from '../graph/schema';
 import { Random } from '../init/random';
-import { size } from '../layers/layer';
 import { hyperOf } from '../optim/optimizers';
 import { learningRate } from '../optim/schedules';
 import type { Checkpoint } from './checkpoint';
 import { type DeviceData, gatherBatch, uploadDataset } from './device-data';
 import { findNonFinite } from './diagnose';
 import { networkFingerprint } from './fingerprint';
-import type { EpochMetrics, Evaluation, TrainerEvents } from './metrics';
+import {
+  accuracyUnits,
+  closeEpoch,
+  type EpochMetrics,
+  type Evaluation,
+  freshProgress,
+  type TrainerEvents,
+} from './metrics';
 import { planTraining, type TrainingPlan } from './plan';
 import { checkFits, checkMemory, plannedFloats } from './preflight';
 import { buildSession, initialiseParams, type Session } from './session';
 import {
   allocStateLike,
-  checkLayerState,
+  checkRestorable,
   copyState,
   liveState,
   readLayerState,
@@ -72,13 +78,9 @@ export class Trainer {
   /** The session's own state buffers: weights, optimizer slots and layers' state (batch norm's running statistics). */
   private readonly live: TrainState;
   private pendingSteps: PendingStep[] = [];
-  private progress = {
-    bestLoss: Number.POSITIVE_INFINITY,
-    epochsWithoutImprovement: 0,
-    epochLossSum: 0,
-    epochCorrect: 0,
-    epochSeen: 0,
-  };
+  private progress = freshProgress();
+  /** Correct predictions per sample, or undefined where accuracy is not counted (see accuracyUnits). */
+  private readonly accuracyUnits: number | undefined;
   private epochStarted = 0;
 
   constructor(
@@ -100,6 +102,7 @@ export class Trainer {
     this.random = new Random(t.seed);
     initialiseParams(this.session, this.random);
     this.train = uploadDataset(be, train);
+    this.accuracyUnits = accuracyUnits(doc, this.plan, train.targetKind);
     this.validation = validation && validation.count > 0 ? uploadDataset(be, validation) : undefined;
     this.order = Uint32Array.from({ length: train.count }, (_, i) => i);
     this.identity = Uint32Array.from({ length: Math.max(train.count, validation?.count ?? 0) }, (_, i) => i);
@@ -244,9 +247,9 @@ export class Trainer {
         step: p.step,
         epoch: p.epoch,
         loss,
-        accuracy: this.classifies ? correct / (p.n * this.correctPerSample) : undefined,
+        accuracy: this.fraction(correct, p.n),
         epochLoss: this.progress.epochLossSum / seen,
-        epochAccuracy: this.classifies ? this.progress.epochCorrect / (seen * this.correctPerSample) : undefined,
+        epochAccuracy: this.fraction(this.progress.epochCorrect, seen),
         lr: p.lr,
       });
     }
@@ -295,20 +298,13 @@ export class Trainer {
       epoch: this.epoch,
       step: this.step,
       trainLoss: p.epochLossSum / p.epochSeen,
-      trainAccuracy: this.classifies ? p.epochCorrect / (p.epochSeen * this.correctPerSample) : undefined,
+      trainAccuracy: this.fraction(p.epochCorrect, p.epochSeen),
       valLoss: val?.loss,
       valAccuracy: val?.accuracy,
       lr: learningRate(this.doc.training, this.epoch),
       seconds: (performance.now() - this.epochStarted) / 1000,
     };
-    const monitored = val?.loss ?? metrics.trainLoss;
-    if (monitored < p.bestLoss) {
-      p.bestLoss = monitored;
-      p.epochsWithoutImprovement = 0;
-    } else p.epochsWithoutImprovement++;
-    p.epochLossSum = 0;
-    p.epochCorrect = 0;
-    p.epochSeen = 0;
+    closeEpoch(p, val?.loss ?? metrics.trainLoss);
     this.history.push(metrics);
     this.epoch++;
     this.batchIndex = 0;
@@ -326,10 +322,7 @@ export class Trainer {
       correct += (await be.read(s.correct))[0];
     });
     const count = this.dataset(which)!.count;
-    return {
-      loss: lossSum / count,
-      accuracy: this.classifies ? correct / (count * this.correctPerSample) : undefined,
-    };
+    return { loss: lossSum / count, accuracy: this.fraction(correct, count) };
   }
 
   /** The samples of a set, as the trainer holds them (the validation set when there is one). */
@@ -386,16 +379,13 @@ export class Trainer {
    */
   restore(cp: Checkpoint, file = 'the checkpoint'): void {
     const { be, session: s } = this;
-    const fail = (why: string) => new EngineError('INVALID_DATA', `${file}: ${why}`);
-    if (cp.fingerprint !== networkFingerprint(this.doc))
-      throw fail("it belongs to another network (its layers, wires or optimizer differ from this graph's)");
-    if (cp.paramCount !== s.paramCount)
-      throw fail(`it holds ${cp.paramCount} parameters; this network has ${s.paramCount}`);
-    if (cp.order.length !== this.order.length)
-      throw fail(`it was saved for ${cp.order.length} training samples; this dataset has ${this.order.length}`);
-    if (cp.batchIndex > this.batchesPerEpoch)
-      throw fail(`field batchIndex ${cp.batchIndex} is past the epoch's ${this.batchesPerEpoch} batches`);
-    checkLayerState(s, cp.layerState, fail);
+    const here = {
+      fingerprint: networkFingerprint(this.doc),
+      session: s,
+      samples: this.order.length,
+      batchesPerEpoch: this.batchesPerEpoch,
+    };
+    checkRestorable(cp, here, (why) => new EngineError('INVALID_DATA', `${file}: ${why}`));
     if (s.paramCount > 0) {
       be.write(s.flat.params, cp.params);
       be.write(s.flat.slot1, cp.slot1);
@@ -411,14 +401,9 @@ export class Trainer {
     this.history.splice(0, this.history.length, ...cp.history.map((h) => ({ ...h })));
   }
 
-  /** Whether accuracy is counted: for the classification losses, and for MSE against class labels (one-hot). */
-  private get classifies(): boolean {
-    return this.doc.training.loss.kind !== 'mse' || this.train.data.targetKind === 'class';
-  }
-
-  /** Correct predictions counted per sample: one for softmax, one per output for binary outputs. */
-  private get correctPerSample(): number {
-    return this.doc.training.loss.kind === 'sigmoid-binary-cross-entropy' ? size(this.plan.outputNode.outputShape) : 1;
+  /** Correct predictions over samples as a fraction, where accuracy is counted. */
+  private fraction(correct: number, samples: number): number | undefined {
+    return this.accuracyUnits === undefined ? undefined : correct / (samples * this.accuracyUnits);
   }
 
   private gather(d: DeviceData, rows: Uint32Array): void {
