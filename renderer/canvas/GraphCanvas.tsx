@@ -31,6 +31,7 @@ import { addNode, connect, deleteNodes, moveNodes, removeEdges } from '../store/
 import { useViewStore } from '../store/view-store';
 import { autoLayout } from './auto-layout';
 import { BlockNode, FrameNode, setBlockCollapsed } from './GroupNodes';
+import { keepUnchanged } from './keep-unchanged';
 import { LayerNode } from './LayerNode';
 import { QuickAdd } from './QuickAdd';
 import { type CanvasNode, toFlow } from './to-flow';
@@ -42,17 +43,32 @@ function Canvas({ analysis }: { analysis: GraphAnalysis | null }) {
   const edit = useDocumentStore((s) => s.edit);
   const select = useViewStore((s) => s.select);
   const selectedIds = useViewStore((s) => s.selectedIds);
-  const flow = useMemo(() => toFlow(document, analysis), [document, analysis]);
+  const lastFlow = useRef<ReturnType<typeof toFlow>>({ nodes: [], edges: [] });
+  const flow = useMemo(() => {
+    const next = toFlow(document, analysis);
+    const kept = {
+      nodes: keepUnchanged(lastFlow.current.nodes, next.nodes),
+      edges: keepUnchanged(lastFlow.current.edges, next.edges),
+    };
+    lastFlow.current = kept;
+    return kept;
+  }, [document, analysis]);
   // Positions move locally while dragging; the document changes once, when the drag ends.
   const [nodes, setNodes] = useState<CanvasNode[]>(flow.nodes);
-  useEffect(
-    () =>
-      setNodes((current) => {
-        const selected = new Set(current.filter((n) => n.selected).map((n) => n.id));
-        return flow.nodes.map((n) => (selected.has(n.id) ? { ...n, selected: true } : n));
-      }),
-    [flow.nodes],
-  );
+  // A node the document did not change keeps its local object (measured, selected): React Flow leaves it be.
+  const shownFlowNodes = useRef(new Set<CanvasNode>());
+  useEffect(() => {
+    const unchanged = shownFlowNodes.current;
+    shownFlowNodes.current = new Set(flow.nodes);
+    setNodes((current) => {
+      const local = new Map(current.map((n) => [n.id, n]));
+      return flow.nodes.map((n) => {
+        const own = local.get(n.id);
+        if (own && unchanged.has(n)) return own;
+        return own?.selected ? { ...n, selected: true } : n;
+      });
+    });
+  }, [flow.nodes]);
   const { fitView, screenToFlowPosition, getNodes } = useReactFlow();
   const pane = useRef<HTMLDivElement>(null);
   const nodeCount = document.nodes.length;

@@ -3,14 +3,21 @@ import type { NodeTelemetry } from '../../engine/api';
 import { useTrainingStore } from '../store/training-store';
 import type { LayerFlowNode } from './to-flow';
 
-const short = (v: number) =>
-  v === 0 ? '0' : Math.abs(v) >= 0.01 && Math.abs(v) < 1000 ? v.toFixed(2) : v.toExponential(0);
+/** At most five characters (six with a sign), so that a value always fits its cell. */
+function short(v: number): string {
+  const a = Math.abs(v);
+  if (v === 0) return '0';
+  if (a >= 0.01 && a < 10) return v.toFixed(2);
+  if (a >= 10 && a < 100) return v.toFixed(1);
+  if (a >= 100 && a < 1000) return v.toFixed(0);
+  return v.toExponential(0);
+}
 
 /** The activation histogram as a row of bars. */
 function Sparkline({ bins }: { bins: number[] }) {
   const top = Math.max(...bins, 1);
   return (
-    <svg className="sparkline" width={60} height={16} viewBox="0 0 60 16" aria-hidden="true">
+    <svg className="sparkline" width={48} height={16} viewBox="0 0 60 16" preserveAspectRatio="none" aria-hidden="true">
       {bins.map((b, i) => (
         // biome-ignore lint/suspicious/noArrayIndexKey: bins have no other identity
         <rect key={i} x={i * 3} y={16 - (16 * b) / top} width={2.4} height={(16 * b) / top} />
@@ -19,24 +26,38 @@ function Sparkline({ bins }: { bins: number[] }) {
   );
 }
 
+/** A value in a cell of fixed width, so that the badge keeps its size from one frame to the next. */
+const Value = ({ v, signed }: { v: string; signed?: boolean }) => (
+  <span className={signed ? 'v signed' : 'v'}>{v}</span>
+);
+
 /**
  * Live statistics of a layer while it trains: how its activations are spread, and whether its gradient
  * vanishes (below 1e-7) or explodes (above 1e3): visible at a glance, as in TensorFlow Playground.
+ * The badge has a fixed size (its values in fixed-width cells), empty until the first statistics: a layer
+ * that changed size each frame would make the canvas measure and redraw every node and wire.
  */
-function TelemetryBadge({ id, t }: { id: string; t: NodeTelemetry }) {
+function TelemetryBadge({ id, t }: { id: string; t: NodeTelemetry | undefined }) {
+  if (!t) return <div className="telemetry" data-testid={`telemetry-${id}`} />;
   const health = t.gradNorm < 1e-7 ? 'vanishing' : t.gradNorm > 1e3 ? 'exploding' : 'healthy';
   return (
     <div className={`telemetry ${health}`} data-testid={`telemetry-${id}`} data-health={health}>
       <Sparkline bins={t.activation.histogram} />
       <span title="activation mean and standard deviation">
-        μ {short(t.activation.mean)} σ {short(t.activation.std)}
+        μ <Value v={short(t.activation.mean)} signed /> σ <Value v={short(t.activation.std)} />
       </span>
-      <span title={`gradient norm (${health})`}>‖g‖ {short(t.gradNorm)}</span>
+      <span title={`gradient norm (${health})`}>
+        ‖g‖ <Value v={short(t.gradNorm)} />
+      </span>
       {t.updateRatio !== undefined && (
-        <span title="update-to-weight ratio of the last step">Δw/w {short(t.updateRatio)}</span>
+        <span title="update-to-weight ratio of the last step">
+          Δw/w <Value v={short(t.updateRatio)} />
+        </span>
       )}
       {t.deadFraction !== undefined && (
-        <span title="ReLU units zero for the whole batch">dead {Math.round(100 * t.deadFraction)}%</span>
+        <span title="ReLU units zero for the whole batch">
+          dead <Value v={`${Math.round(100 * t.deadFraction)}%`} />
+        </span>
       )}
     </div>
   );
@@ -48,6 +69,9 @@ const compact = new Intl.NumberFormat('en', { notation: 'compact', maximumFracti
 export function LayerNode({ id, data }: NodeProps<LayerFlowNode>) {
   const ports = data.inputPorts;
   const telemetry = useTrainingStore((s) => s.telemetry.get(id));
+  // The badge's room is taken when a run begins (in the task that answers Train), so that the layers
+  // do not grow, and the canvas re-measure them all, when the first statistics arrive mid-run.
+  const hasRun = useTrainingStore((s) => s.state !== 'idle');
   const errors = data.problems.filter((p) => p.severity === 'error');
   const state = errors.length > 0 ? ' invalid' : data.problems.length > 0 ? ' warned' : '';
   return (
@@ -74,7 +98,7 @@ export function LayerNode({ id, data }: NodeProps<LayerFlowNode>) {
         {data.paramCount > 0 ? ` · ${compact.format(data.paramCount)} params` : ''}
       </div>
       {errors.length > 0 && <div className="layer-problem">{errors[0].message}</div>}
-      {telemetry && data.kind !== 'input' && <TelemetryBadge id={id} t={telemetry} />}
+      {(hasRun || telemetry) && data.kind !== 'input' && <TelemetryBadge id={id} t={telemetry} />}
       <Handle id="out" type="source" position={Position.Bottom} />
     </div>
   );

@@ -3,6 +3,7 @@ import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
 import { useTrainingStore } from '../store/training-store';
 import { decimatedChartData } from './decimate';
+import { drawSoon } from './draw-soon';
 
 /** Points per series the chart draws at most: about one per pixel of its width (as uPlot knows it: no layout read). */
 const bucketsFor = (width: number) => Math.max(200, Math.min(2000, width));
@@ -12,12 +13,11 @@ const FEW_EPOCHS = 100;
 
 /**
  * Loss and accuracy of every step and of every epoch's validation, and the learning rate, on one chart
- * (uPlot), a long run decimated to about one point per pixel. It redraws at most once per frame.
+ * (uPlot), a long run decimated to about one point per pixel. It redraws at most once per progress frame,
+ * in a task of its own: never inside React's commit of the panels that changed with the same message.
  */
 export function RunChart() {
   const host = useRef<HTMLDivElement>(null);
-  const plot = useRef<uPlot | null>(null);
-  const version = useTrainingStore((s) => s.version);
   const series = useTrainingStore((s) => s.series);
 
   useEffect(() => {
@@ -48,21 +48,24 @@ export function RunChart() {
       decimatedChartData(series, bucketsFor(element.clientWidth || 600)),
       element,
     );
-    plot.current = u;
+    element.dataset.points = String(series.step.length);
+    // The series grow in place; `version` says when. Drawn in a task of its own, at most once per change.
+    const redraw = drawSoon(() => {
+      u.setData(decimatedChartData(series, bucketsFor(u.width)));
+      element.dataset.points = String(series.step.length);
+    });
+    const unsubscribe = useTrainingStore.subscribe((now, before) => {
+      if (now.version !== before.version) redraw.request();
+    });
     const resize = new ResizeObserver(() => u.setSize({ width: element.clientWidth, height: 170 }));
     resize.observe(element);
     return () => {
+      unsubscribe();
+      redraw.cancel();
       resize.disconnect();
       u.destroy();
-      plot.current = null;
     };
   }, [series]);
 
-  // biome-ignore lint/correctness/useExhaustiveDependencies: the series grow in place; version says when
-  useEffect(() => {
-    const u = plot.current;
-    u?.setData(decimatedChartData(series, bucketsFor(u.width)));
-  }, [version, series]);
-
-  return <div className="run-chart" ref={host} data-testid="run-chart" data-points={series.step.length} />;
+  return <div className="run-chart" ref={host} data-testid="run-chart" />;
 }

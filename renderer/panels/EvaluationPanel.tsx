@@ -1,4 +1,5 @@
 import { useEffect, useRef } from 'react';
+import { useShallow } from 'zustand/react/shallow';
 import type { Inspection, Prediction } from '../../engine/api';
 import { useDocumentStore } from '../store/document-store';
 import { useTrainingStore } from '../store/training-store';
@@ -88,7 +89,15 @@ function ConfusionMatrix({ inspection }: { inspection: Inspection }) {
 
 /** After evaluation: what the classifier gets right and wrong, as a confusion matrix and a grid of predictions. */
 export function EvaluationPanel() {
-  const { state, inspection, inspecting, inspectionError, inspect } = useTrainingStore();
+  const { state, inspection, inspecting, inspectionError, inspect } = useTrainingStore(
+    useShallow((s) => ({
+      state: s.state,
+      inspection: s.inspection,
+      inspecting: s.inspecting,
+      inspectionError: s.inspectionError,
+      inspect: s.inspect,
+    })),
+  );
   const classifies = useDocumentStore((s) => s.document.training.loss.kind === 'softmax-cross-entropy');
   if (!classifies) return null;
   const ready = state === 'paused' || state === 'stopped' || state === 'finished';

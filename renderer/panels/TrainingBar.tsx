@@ -1,3 +1,4 @@
+import { useShallow } from 'zustand/react/shallow';
 import type { SessionInfo, StepReport } from '../../engine/api';
 import type { GraphAnalysis } from '../../engine/graph';
 import { useTrainingStore } from '../store/training-store';
@@ -26,7 +27,21 @@ function firstError(analysis: GraphAnalysis): string {
 
 /** Train, pause, resume, single step and stop, with the run's progress in one line. */
 export function TrainingBar({ analysis }: { analysis: GraphAnalysis | null }) {
-  const { state, info, progress, loading, start, pause, resume, stop, step, rate } = useTrainingStore();
+  // Only what the bar shows: telemetry and the decision boundary arrive as often and must not redraw it.
+  const { state, info, progress, loading, start, pause, resume, stop, step, rate } = useTrainingStore(
+    useShallow((s) => ({
+      state: s.state,
+      info: s.info,
+      progress: s.progress,
+      loading: s.loading,
+      start: s.start,
+      pause: s.pause,
+      resume: s.resume,
+      stop: s.stop,
+      step: s.step,
+      rate: s.rate,
+    })),
+  );
   const validation = useTrainingStore((s) => s.series.epochs.at(-1)?.valAccuracy);
   const active = state === 'running' || state === 'opening' || state === 'recovering';
   const epoch = progress ? progress.epoch + 1 : 0;

@@ -81,3 +81,39 @@ export async function readProgress(page: Page): Promise<{ step: number; loss: nu
     loss: Number(/loss (\d+\.\d+)/.exec(text)?.[1] ?? 'NaN'),
   };
 }
+
+interface LongTaskLog {
+  longTasks: { at: number; ms: number }[];
+  phases: { name: string; at: number }[];
+}
+
+/** Init script: records every long task (main thread blocked over 50 ms) with when it began. */
+export function recordLongTasks(): void {
+  const w = window as unknown as LongTaskLog;
+  w.longTasks = [];
+  w.phases = [];
+  new PerformanceObserver((list) => {
+    for (const entry of list.getEntries()) w.longTasks.push({ at: entry.startTime, ms: Math.round(entry.duration) });
+  }).observe({ type: 'longtask', buffered: false });
+}
+
+/** Starts a named phase of the test (what the user does next): long tasks are reported by phase. */
+export async function phase(page: Page, name: string): Promise<void> {
+  await page.evaluate((name) => {
+    (window as unknown as LongTaskLog).phases.push({ name, at: performance.now() });
+  }, name);
+}
+
+/** The long tasks since the first phase, each as "64 ms in resume (+120 ms)". */
+export async function longTasksByPhase(page: Page): Promise<string[]> {
+  return page.evaluate(() => {
+    const { longTasks, phases } = window as unknown as LongTaskLog;
+    const start = phases[0]?.at ?? 0;
+    return longTasks
+      .filter((t) => t.at >= start)
+      .map((t) => {
+        const p = phases.filter((x) => x.at <= t.at).at(-1) ?? phases[0];
+        return `${t.ms} ms in ${p.name} (+${Math.round(t.at - p.at)} ms)`;
+      });
+  });
+}
