@@ -114,7 +114,8 @@ export function createEngineApi(env: EngineEnvironment): EngineApi {
       };
       const { train, validation } = await resolveData(checked.document, data, progress);
       await session?.close();
-      // What takes the time after the data, said as it happens (compiling every shader takes seconds).
+      // What takes the time after the data, said as it happens (checking every shader module; each kernel's
+      // pipeline is then made at its first use, in the first step).
       if (checked.document.training.backend !== 'cpu')
         emit({ type: 'loading', done: 0, total: 1, what: 'compiling the GPU kernels' });
       const backend = await chooseBackend(checked.document.training.backend, env);

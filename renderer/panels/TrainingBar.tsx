@@ -95,6 +95,12 @@ export function TrainingBar({ analysis }: { analysis: GraphAnalysis | null }) {
           {loading.what}
         </span>
       )}
+      {state === 'running' && !progress && info && (
+        // Until the first step reports: on a GPU, it creates the pipelines of the kernels the network uses.
+        <span className="training-progress" data-testid="first-step">
+          first step{info.backend.id === 'webgpu' ? ' · compiling the GPU kernels it uses' : ''}
+        </span>
+      )}
       {progress && info && (
         <span className="training-progress" data-testid="training-progress">
           <span className="bar" aria-hidden="true">

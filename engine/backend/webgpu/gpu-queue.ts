@@ -84,21 +84,27 @@ const SLOTS = 1024;
 const MAX_GROUPS = 65535;
 
 /**
- * Every pipeline of the backend, compiled once per device and shared by its sessions. They share one
- * layout: the session's storage buffer and a parameter block.
+ * Every pipeline of the backend, for one device, shared by its sessions. They share one layout: the
+ * session's storage buffer and a parameter block.
  */
 export class GpuPipelines {
+  private readonly created = new Map<string, GPUComputePipeline>();
+
   private constructor(
     readonly device: GPUDevice,
     readonly layout: GPUBindGroupLayout,
-    private readonly byEntry: Map<string, GPUComputePipeline>,
+    private readonly pipelineLayout: GPUPipelineLayout,
+    /** The compiled module of each entry point. */
+    private readonly modules: Map<string, { file: string; module: GPUShaderModule }>,
     readonly tiles: Record<string, MatmulTile>,
   ) {}
 
   /**
-   * Compiles every shader module and creates every pipeline: a compilation error is reported with its
-   * file, line and message before any training starts. `include` keeps only some modules (by file name), for
-   * a second set of pipelines on the same device that needs only a few kernels (other product tiles).
+   * Compiles every shader module, so that a compilation error is reported with its file, line and message
+   * before any training starts. Each pipeline is created at its first use: a network uses a few of the
+   * kernels, and creating a pipeline (the driver's code generation) costs far more than checking a module
+   * (on a software GPU, seconds for all of them). `include` keeps only some modules (by file name), for a
+   * second set of pipelines on the same device that needs only a few kernels (other product tiles).
    */
   static async compile(
     device: GPUDevice,
@@ -119,26 +125,32 @@ export class GpuPipelines {
       ],
     });
     const pipelineLayout = device.createPipelineLayout({ bindGroupLayouts: [layout] });
-    const byEntry = new Map<string, GPUComputePipeline>();
+    const modules = new Map<string, { file: string; module: GPUShaderModule }>();
     for (const { file, code } of shaderModules(tiles).filter((m) => include(m.file))) {
       const module = await compileShader(device, file, code);
-      for (const match of code.matchAll(ENTRY_POINT)) {
-        // Created synchronously and without error scopes: dawn.node crashes with either (asynchronous
-        // creation with an explicit layout; push/popErrorScope). The shaders were checked just above.
-        const pipeline = device.createComputePipeline({
-          label: `${file}.${match[1]}`,
-          layout: pipelineLayout,
-          compute: { module, entryPoint: match[1] },
-        });
-        byEntry.set(match[1], pipeline);
-      }
+      for (const match of code.matchAll(ENTRY_POINT)) modules.set(match[1], { file, module });
     }
-    return new GpuPipelines(device, layout, byEntry, tiles);
+    return new GpuPipelines(device, layout, pipelineLayout, modules, tiles);
+  }
+
+  /** The entry points this set can run. */
+  get entries(): string[] {
+    return [...this.modules.keys()];
   }
 
   get(entry: string): GPUComputePipeline {
-    const pipeline = this.byEntry.get(entry);
-    if (!pipeline) throw new EngineError('INTERNAL', `no WebGPU pipeline "${entry}"`);
+    const made = this.created.get(entry);
+    if (made) return made;
+    const source = this.modules.get(entry);
+    if (!source) throw new EngineError('INTERNAL', `no WebGPU pipeline "${entry}"`);
+    // Created synchronously and without error scopes: dawn.node crashes with either (asynchronous creation
+    // with an explicit layout; push/popErrorScope). The module was checked when the set was compiled.
+    const pipeline = this.device.createComputePipeline({
+      label: `${source.file}.${entry}`,
+      layout: this.pipelineLayout,
+      compute: { module: source.module, entryPoint: entry },
+    });
+    this.created.set(entry, pipeline);
     return pipeline;
   }
 }

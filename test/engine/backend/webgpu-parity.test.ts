@@ -317,6 +317,12 @@ describe('shaders', () => {
     expect(readFileSync(bundlePath, 'utf8')).toBe(bundleShaders());
   });
 
+  it('every entry point of every module makes a pipeline (each is made at its first use)', async () => {
+    const { created, errors } = await gpu.everyPipeline();
+    expect(errors).toEqual([]);
+    expect(created).toBeGreaterThan(40);
+  });
+
   it('every tile the benchmark sweeps compiles, in every transposition', async () => {
     for (const tile of SWEEP_TILES)
       for (const t of TRANSPOSITIONS)

@@ -13,7 +13,7 @@ import {
 import { EngineError } from '../../../engine/errors';
 import type { BatchResult, BufRef, Op, PageHarness, ProductVariant } from './protocol';
 
-async function open(): Promise<{ be: WebGpuBackend; name: string; device: GPUDevice }> {
+async function open(): Promise<{ be: WebGpuBackend; name: string; device: GPUDevice; pipelines: GpuPipelines }> {
   const adapter = await navigator.gpu?.requestAdapter();
   if (!adapter) throw new Error('no WebGPU adapter in this page');
   const device = await adapter.requestDevice({
@@ -25,7 +25,7 @@ async function open(): Promise<{ be: WebGpuBackend; name: string; device: GPUDev
   const tiles = query.get('tiles');
   const pipelines = await GpuPipelines.compile(device, tiles ? JSON.parse(tiles) : undefined);
   const be = webGpuBackendOn(pipelines, { matmulTiles: matmulTiles ?? undefined });
-  return { be, device, name: adapter.info.description || adapter.info.vendor || 'unnamed adapter' };
+  return { be, device, pipelines, name: adapter.info.description || adapter.info.vendor || 'unnamed adapter' };
 }
 
 const opened = open();
@@ -88,6 +88,18 @@ const harness: PageHarness = {
     } catch (e) {
       return (e as Error).message;
     }
+  },
+  async everyPipeline() {
+    await chain;
+    const { device, pipelines } = await opened;
+    const errors: string[] = [];
+    for (const entry of pipelines.entries) {
+      device.pushErrorScope('validation');
+      pipelines.get(entry);
+      const error = await device.popErrorScope();
+      if (error) errors.push(`${entry}: ${error.message}`);
+    }
+    return { created: pipelines.entries.length, errors };
   },
   async startProfiling() {
     await chain;

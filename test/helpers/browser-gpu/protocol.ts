@@ -41,4 +41,6 @@ export interface PageHarness {
   kernelTimes(): Promise<KernelTime[]>;
   /** Compiles a shader file as the backend does: null, or the error it reports. */
   shaderError(file: string, code: string): Promise<string | null>;
+  /** Creates the pipeline of every entry point (the backend makes each at its first use): how many, and errors. */
+  everyPipeline(): Promise<{ created: number; errors: string[] }>;
 }

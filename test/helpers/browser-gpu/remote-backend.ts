@@ -22,6 +22,8 @@ export type RemoteGpuBackend = Backend<RemoteBuf> & {
   close(): Promise<void>;
   /** Compiles a shader file in the page as the backend does: null, or the error it reports. */
   shaderError(file: string, code: string): Promise<string | null>;
+  /** Creates the pipeline of every entry point in the page: how many, and the errors. */
+  everyPipeline(): Promise<{ created: number; errors: string[] }>;
   /** The GPU time of each kernel that `record`'s calls dispatch, or null without timestamp queries. */
   kernelTimes(record: () => void): Promise<KernelTime[] | null>;
   /**
@@ -49,6 +51,7 @@ const baseMembers = new Set([
   'dispose',
   'adapter',
   'shaderError',
+  'everyPipeline',
 ]);
 
 /**
@@ -136,6 +139,8 @@ export async function openBrowserGpuBackend(
         await send(ops.splice(0));
         return page.evaluate(async () => await (window as unknown as Page).gpuHarness.kernelTimes());
       },
+      everyPipeline: () =>
+        page.evaluate(() => (window as unknown as { gpuHarness: PageHarness }).gpuHarness.everyPipeline()),
       shaderError: (file: string, code: string) =>
         page.evaluate(([f, c]) => (window as unknown as { gpuHarness: PageHarness }).gpuHarness.shaderError(f, c), [
           file,
