@@ -1,21 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Backend } from '../../../engine/backend/backend';
-import { createCpuBackend } from '../../../engine/backend/cpu/cpu-backend';
-import { MATMUL_TILES } from '../../../engine/backend/webgpu/gpu-queue';
-import {
-  fitTile,
-  type MatmulTile,
-  matmulShader,
-  TRANSPOSITIONS,
-  workgroupBytes,
-} from '../../../engine/backend/webgpu/matmul-shader';
-import { Random } from '../../../engine/init/random';
 import { type Mode, type Shape, size } from '../../../engine/layers/layer';
 import { type LayerKind, layerDef, layerKinds } from '../../../engine/layers/registry';
-import { SWEEP_TILES } from '../../../scripts/bench-gpu-tiles';
 import { bundlePath, bundleShaders } from '../../../scripts/build-shaders';
 import { openBrowserGpuBackend, type RemoteGpuBackend } from '../../helpers/browser-gpu/remote-backend';
+import { type Body, cpuReference, data, expectClose, onBothOf, randoms } from '../../helpers/gpu-compare';
 import { type LayerSetup, runLayerOn } from '../../helpers/layer-on-backend';
 
 /**
@@ -24,31 +13,16 @@ import { type LayerSetup, runLayerOn } from '../../helpers/layer-on-backend';
  * within 1e-4 relative.
  */
 let gpu: RemoteGpuBackend;
-const cpu = createCpuBackend('f32', { fast: false });
+const cpu = cpuReference;
 
 /**
- * Opening compiles every pipeline on SwiftShader (~20 s on a quiet machine); the limit catches a hang only.
- * Each test's work is fixed and small; other tile sizes reuse this page's device (productVariant).
+ * Opening checks every shader module on SwiftShader; each pipeline is made at its first use. The limit
+ * catches a hang only: each test's work is fixed and small. Matrix-product tiles: webgpu-matmul.test.ts.
  */
 beforeAll(async () => {
   gpu = await openBrowserGpuBackend();
 }, 300_000);
 afterAll(() => gpu?.close());
-
-function expectClose(actual: ArrayLike<number>, expected: ArrayLike<number>, what: string): void {
-  expect(actual.length, what).toBe(expected.length);
-  let scale = 0;
-  for (let i = 0; i < expected.length; i++) scale = Math.max(scale, Math.abs(expected[i]));
-  for (let i = 0; i < expected.length; i++) {
-    if (Number.isNaN(expected[i])) {
-      expect(actual[i], `${what}[${i}]`).toBeNaN();
-      continue;
-    }
-    expect(Math.abs(actual[i] - expected[i]), `${what}[${i}]: ${actual[i]} vs ${expected[i]}`).toBeLessThanOrEqual(
-      1e-4 * (scale + 1e-6),
-    );
-  }
-}
 
 describe('every layer example on WebGPU matches the CPU, dropout included', () => {
   const cases = layerKinds.flatMap((kind) =>
@@ -93,24 +67,8 @@ function randomSetup(kind: LayerKind, rawParams: unknown, inputs: readonly Shape
   };
 }
 
-/** Runs `body` on both backends with the same inputs and returns what it reads back from each. */
-async function onBoth(
-  ...args: [body: Body] | [on: Backend, body: Body]
-): Promise<[ArrayLike<number>[], ArrayLike<number>[]]> {
-  const [on, body] = args.length === 1 ? [gpu, args[0]] : args;
-  return [await body(on), await body(cpu)];
-}
-type Body = (be: Backend) => Promise<ArrayLike<number>[]>;
-
-const data = (be: Backend, values: number[]) => {
-  const buf = be.alloc(values.length, 't');
-  be.write(buf, values);
-  return buf;
-};
-const randoms = (count: number, seed: number, lo = -2, hi = 2) => {
-  const r = new Random(seed);
-  return Array.from({ length: count }, () => r.uniform(lo, hi));
-};
+/** Runs `body` on the page's GPU backend and on the CPU reference with the same inputs. */
+const onBoth = (body: Body) => onBothOf(gpu, body);
 
 describe('losses on WebGPU match the CPU', () => {
   it('softmax cross-entropy (with a bad label), MSE and binary cross-entropy', async () => {
@@ -243,57 +201,7 @@ describe('the other kernels on WebGPU match the CPU', () => {
     });
     for (const [i, values] of a.entries()) expectClose(values, b[i], ['dBias', 'dW'][i]);
   });
-
-  // Each tile size on the same page and device: a product variant compiles only the product's kernels.
-  it('matrix products across tile edges, transposed and accumulated, with every tile size', async () => {
-    await products(gpu);
-    for (const matmulTiles of ['matmulLarge', 'matmulMedium']) await products(gpu.productVariant({ matmulTiles }));
-  });
-
-  // Other shapes of the generated kernel: prefetched, taller than wide, wider than tall, 8 x 8 per thread
-  // (each within SwiftShader's 16 KiB of workgroup memory, so fitTile leaves them as they are).
-  it.each<MatmulTile>([
-    { BM: 64, BN: 64, BK: 8, TM: 4, TN: 4, prefetch: true },
-    { BM: 128, BN: 64, BK: 8, TM: 8, TN: 4, prefetch: true },
-    { BM: 64, BN: 128, BK: 4, TM: 4, TN: 8, prefetch: true },
-    { BM: 128, BN: 128, BK: 8, TM: 8, TN: 8 },
-  ])('matrix products with the tile %o', async (tile) => {
-    expect(workgroupBytes(tile)).toBeLessThanOrEqual(16384);
-    await products(gpu.productVariant({ matmulTiles: 'matmulLarge', tiles: { ...MATMUL_TILES, matmulLarge: tile } }));
-  });
 });
-
-/** Products across tile edges on one WebGPU backend, each against the CPU. */
-async function products(on: Backend): Promise<void> {
-  for (const [m, n, k] of [
-    [70, 130, 33],
-    [1, 65, 17],
-    [64, 64, 64],
-    [130, 129, 20],
-    [5, 7, 600], // K split in two, summed after
-  ])
-    for (const transA of [false, true])
-      for (const transB of [false, true]) {
-        const [a, b] = await onBoth(on, async (be) => {
-          const out = data(be, randoms(m * n, 30));
-          const bias = transA === transB ? data(be, randoms(n, 33)) : undefined;
-          be.matmul({
-            a: data(be, randoms(m * k, 31)),
-            b: data(be, randoms(k * n, 32)),
-            out,
-            m,
-            n,
-            k,
-            transA,
-            transB,
-            accumulate: transA || !transB,
-            bias,
-          });
-          return [await be.read(out)];
-        });
-        expectClose(a[0], b[0], `${m}x${k}x${n} ${transA} ${transB} ${transA === transB ? 'bias' : ''}`);
-      }
-}
 
 describe('profiling', () => {
   it('times each kernel a step of calls dispatches, with its dispatch count', async () => {
@@ -321,23 +229,6 @@ describe('shaders', () => {
     const { created, errors } = await gpu.everyPipeline();
     expect(errors).toEqual([]);
     expect(created).toBeGreaterThan(40);
-  });
-
-  it('every tile the benchmark sweeps compiles, in every transposition', async () => {
-    for (const tile of SWEEP_TILES)
-      for (const t of TRANSPOSITIONS)
-        expect(
-          await gpu.shaderError('matmul', matmulShader(tile, t, 'product')),
-          `${JSON.stringify(tile)} ${t}`,
-        ).toBeNull();
-  });
-
-  it('a tile too big for the workgroup memory loses its prefetching, then K step, until it fits', () => {
-    const big = { BM: 128, BN: 128, BK: 16, TM: 8, TN: 8, prefetch: true };
-    expect(workgroupBytes(big)).toBe(2 * 16 * (33 + 33) * 16);
-    expect(fitTile(big, 49152)).toEqual(big);
-    expect(fitTile(big, 32768)).toEqual({ ...big, prefetch: false });
-    expect(fitTile(big, 16384)).toEqual({ ...big, prefetch: false, BK: 8 });
   });
 
   it('a compilation error names the file, line and column of the .wgsl source', async () => {

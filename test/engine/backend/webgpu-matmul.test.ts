@@ -1,0 +1,97 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Backend } from '../../../engine/backend/backend';
+import { MATMUL_TILES } from '../../../engine/backend/webgpu/gpu-queue';
+import {
+  fitTile,
+  type MatmulTile,
+  matmulShader,
+  TRANSPOSITIONS,
+  workgroupBytes,
+} from '../../../engine/backend/webgpu/matmul-shader';
+import { SWEEP_TILES } from '../../../scripts/bench-gpu-tiles';
+import { openBrowserGpuBackend, type RemoteGpuBackend } from '../../helpers/browser-gpu/remote-backend';
+import { data, expectClose, onBothOf, randoms } from '../../helpers/gpu-compare';
+
+/**
+ * The generated matrix-product kernel on WebGPU (Chromium, SwiftShader) against the CPU reference, for every
+ * tile size and transposition: a page of its own, so that it runs beside the other GPU tests (each tile's
+ * kernels take seconds to compile on a software GPU).
+ */
+let gpu: RemoteGpuBackend;
+
+/** The limit catches a hang only; the work is fixed. */
+beforeAll(async () => {
+  gpu = await openBrowserGpuBackend();
+}, 300_000);
+afterAll(() => gpu?.close());
+
+describe('matrix products on WebGPU match the CPU', () => {
+  // Each tile size on the same page and device: a product variant compiles only the product's kernels.
+  it('matrix products across tile edges, transposed and accumulated, with every tile size', async () => {
+    await products(gpu);
+    for (const matmulTiles of ['matmulLarge', 'matmulMedium']) await products(gpu.productVariant({ matmulTiles }));
+  });
+
+  // Other shapes of the generated kernel: prefetched, taller than wide, wider than tall, 8 x 8 per thread
+  // (each within SwiftShader's 16 KiB of workgroup memory, so fitTile leaves them as they are).
+  it.each<MatmulTile>([
+    { BM: 64, BN: 64, BK: 8, TM: 4, TN: 4, prefetch: true },
+    { BM: 128, BN: 64, BK: 8, TM: 8, TN: 4, prefetch: true },
+    { BM: 64, BN: 128, BK: 4, TM: 4, TN: 8, prefetch: true },
+    { BM: 128, BN: 128, BK: 8, TM: 8, TN: 8 },
+  ])('matrix products with the tile %o', async (tile) => {
+    expect(workgroupBytes(tile)).toBeLessThanOrEqual(16384);
+    await products(gpu.productVariant({ matmulTiles: 'matmulLarge', tiles: { ...MATMUL_TILES, matmulLarge: tile } }));
+  });
+});
+
+/** Products across tile edges on one WebGPU backend, each against the CPU. */
+async function products(on: Backend): Promise<void> {
+  for (const [m, n, k] of [
+    [70, 130, 33],
+    [1, 65, 17],
+    [64, 64, 64],
+    [130, 129, 20],
+    [5, 7, 600], // K split in two, summed after
+  ])
+    for (const transA of [false, true])
+      for (const transB of [false, true]) {
+        const [a, b] = await onBothOf(on, async (be) => {
+          const out = data(be, randoms(m * n, 30));
+          const bias = transA === transB ? data(be, randoms(n, 33)) : undefined;
+          be.matmul({
+            a: data(be, randoms(m * k, 31)),
+            b: data(be, randoms(k * n, 32)),
+            out,
+            m,
+            n,
+            k,
+            transA,
+            transB,
+            accumulate: transA || !transB,
+            bias,
+          });
+          return [await be.read(out)];
+        });
+        expectClose(a[0], b[0], `${m}x${k}x${n} ${transA} ${transB} ${transA === transB ? 'bias' : ''}`);
+      }
+}
+
+describe('matrix-product shaders', () => {
+  it('every tile the benchmark sweeps compiles, in every transposition', async () => {
+    for (const tile of SWEEP_TILES)
+      for (const t of TRANSPOSITIONS)
+        expect(
+          await gpu.shaderError('matmul', matmulShader(tile, t, 'product')),
+          `${JSON.stringify(tile)} ${t}`,
+        ).toBeNull();
+  });
+
+  it('a tile too big for the workgroup memory loses its prefetching, then K step, until it fits', () => {
+    const big = { BM: 128, BN: 128, BK: 16, TM: 8, TN: 8, prefetch: true };
+    expect(workgroupBytes(big)).toBe(2 * 16 * (33 + 33) * 16);
+    expect(fitTile(big, 49152)).toEqual(big);
+    expect(fitTile(big, 32768)).toEqual({ ...big, prefetch: false });
+    expect(fitTile(big, 16384)).toEqual({ ...big, prefetch: false, BK: 8 });
+  });
+});
