@@ -15,6 +15,18 @@ if ! command -v chromium >/dev/null 2>&1; then
   fi
 fi
 
+# Debian's PyTorch: the exported PyTorch code is run against the engine's own numbers.
+if ! /usr/bin/python3 -c 'import torch, numpy' >/dev/null 2>&1; then
+  if [ "$(id -u)" = 0 ]; then
+    echo "Installing PyTorch (Debian package) for the export tests..."
+    apt-get update -q
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends python3-torch python3-numpy
+  else
+    echo "The export tests need Debian's PyTorch: run 'sudo apt-get install python3-torch'." >&2
+    exit 1
+  fi
+fi
+
 npm ci --no-audit --no-fund
 npm test
 node scripts/test-summary.mjs

@@ -1,0 +1,141 @@
+import type { GraphDocument } from '../graph/schema';
+import type { LayerKind } from '../layers/registry';
+import { planTraining } from '../train/plan';
+import { commentText, pythonIdentifiers, pythonString } from './python-text';
+import { type ExportNode, type LayerExport, pytorchLayers } from './pytorch-layers';
+import type { NamedTensor } from './safetensors';
+
+/** A graph as PyTorch code: the module's source, and how Netloom's parameters become its state_dict. */
+export interface PyTorchExport {
+  /** The Python file (ASCII; the same graph gives the same bytes). */
+  source: string;
+  /** Netloom's parameters (by node id and name, its layouts) as the module's state_dict, in its order. */
+  stateDict(netloom: (nodeId: string, name: string) => Float32Array): NamedTensor[];
+}
+
+const shapeComment = (shape: readonly number[]) => `# [N, ${shape.join(', ')}]`;
+
+/** A node in a comment: its id, kind and label, each quoted (a label may hold anything). */
+const describe = (l: { id: string; kind: string; label?: string }) =>
+  `${commentText(l.id)} (${l.kind})${l.label ? ` ${commentText(l.label)}` : ''}`;
+
+/**
+ * The network of a document as a `torch.nn.Module`: one attribute per layer named after its node, and
+ * `forward` in the training schedule's order with each tensor's shape beside it. What the module returns is
+ * what the loss reads (the logits, when a softmax or sigmoid is folded into the loss, as Netloom trains it).
+ */
+export function exportPyTorch(doc: GraphDocument): PyTorchExport {
+  const plan = planTraining(doc);
+  const names = pythonIdentifiers(plan.nodes.map((p) => p.node.id));
+  const layers: { id: string; label?: string; kind: LayerKind; name: string; out: LayerExport; shape: number[] }[] = [];
+  for (const p of plan.nodes) {
+    const node: ExportNode<LayerKind> = {
+      name: names.get(p.node.id)!,
+      inputs: p.inputs.map((id) => names.get(id)!),
+      params: p.node.params as never,
+      inputShapes: p.inputShapes,
+      outputShape: p.outputShape,
+    };
+    const exporter = pytorchLayers[p.node.kind] as (n: ExportNode<LayerKind>) => LayerExport;
+    layers.push({
+      id: p.node.id,
+      label: p.node.label,
+      kind: p.node.kind,
+      name: node.name,
+      out: exporter(node),
+      shape: [...p.outputShape],
+    });
+  }
+  const output = names.get(plan.outputNode.node.id)!;
+
+  const lines = [
+    `# ${pythonString(doc.name ?? 'network')} exported from Netloom as a PyTorch module.`,
+    '# Each document string below is written as a quoted literal, never as code.',
+    'import json',
+    'import struct',
+    '',
+    'import numpy as np',
+    'import torch',
+    'import torch.nn as nn',
+    'import torch.nn.functional as F',
+    '',
+    '',
+    'class Net(nn.Module):',
+    '    def __init__(self):',
+    '        super().__init__()',
+    ...layers.flatMap((l) =>
+      l.out.module
+        ? [`        # node ${commentText(l.id)} (${l.kind})`, `        self.${l.name} = ${l.out.module}`]
+        : [],
+    ),
+    '',
+    '    def forward(self, x):',
+    ...layers.map((l) => `        ${l.name} = ${l.out.forward}  ${shapeComment(l.shape)} node ${commentText(l.id)}`),
+    ...(plan.folded ? [`        # ${commentText(plan.folded)} (the output activation) is applied by the loss.`] : []),
+    `        return ${output}`,
+    '',
+    '',
+    READ_SAFETENSORS,
+  ];
+
+  return {
+    source: `${lines.join('\n')}\n`,
+    stateDict(netloom) {
+      return layers.flatMap((l) =>
+        (l.out.state ?? []).map((entry) => ({
+          name: entry.key,
+          shape: entry.shape,
+          data: entry.values((name) => netloom(l.id, name)),
+        })),
+      );
+    },
+  };
+}
+
+/**
+ * A reader of its own (Debian's Python has no safetensors package): the header is checked before anything is
+ * read into memory, every tensor's byte range against the file, and only F32 is taken.
+ */
+const READ_SAFETENSORS = `def read_safetensors(path):
+    """The tensors of a .safetensors file (F32), by name, as torch tensors."""
+    with open(path, 'rb') as f:
+        data = f.read()
+    if len(data) < 8:
+        raise ValueError(f'{path}: too short for a safetensors file')
+    (length,) = struct.unpack('<Q', data[:8])
+    if length > len(data) - 8 or length > 100_000_000:
+        raise ValueError(f'{path}: the header claims {length} bytes; the file has {len(data) - 8} after the length')
+    header = json.loads(data[8:8 + length].decode('utf-8'))
+    body = memoryview(data)[8 + length:]
+    tensors = {}
+    for name, info in header.items():
+        if name == '__metadata__':
+            continue
+        if info.get('dtype') != 'F32':
+            raise ValueError(f'{path}: tensor {name!r} is {info.get("dtype")}, not F32')
+        begin, end = info['data_offsets']
+        count = 1
+        for d in info['shape']:
+            count *= d
+        if not 0 <= begin <= end <= len(body) or end - begin != 4 * count:
+            raise ValueError(f'{path}: tensor {name!r} has bytes {begin}..{end} for shape {info["shape"]} in a body of {len(body)}')
+        array = np.frombuffer(body[begin:end], dtype='<f4').reshape(info['shape'])
+        tensors[name] = torch.from_numpy(array.copy())
+    return tensors
+
+
+def load_weights(model, path):
+    """Loads a .safetensors file of this module's state_dict (the running counts of batch norms kept)."""
+    tensors = read_safetensors(path)
+    own = model.state_dict()
+    missing = [k for k in own if k not in tensors and not k.endswith('num_batches_tracked')]
+    if missing:
+        raise ValueError(f'{path}: no tensor for {missing}')
+    for k, v in tensors.items():
+        if k not in own:
+            raise ValueError(f'{path}: {k!r} is not a tensor of this network')
+        if tuple(own[k].shape) != tuple(v.shape):
+            raise ValueError(f'{path}: {k!r} has shape {list(v.shape)}; the network needs {list(own[k].shape)}')
+    model.load_state_dict(tensors, strict=False)
+    return model
+`;
