@@ -64,9 +64,7 @@ export function exportPyTorch(doc: GraphDocument): PyTorchExport {
     '    def __init__(self):',
     '        super().__init__()',
     ...layers.flatMap((l) =>
-      l.out.module
-        ? [`        # node ${commentText(l.id)} (${l.kind})`, `        self.${l.name} = ${l.out.module}`]
-        : [],
+      l.out.module ? [`        # node ${describe(l)}`, `        self.${l.name} = ${l.out.module}`] : [],
     ),
     '',
     '    def forward(self, x):',
