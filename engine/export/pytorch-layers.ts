@@ -16,6 +16,8 @@ export interface ExportNode<K extends LayerKind> {
 /** A Netloom parameter as one entry of the module's state_dict (PyTorch's name and layout). */
 export interface StateEntry {
   key: string;
+  /** The Netloom parameter it holds (absent for what Netloom keeps implicitly, as a zero second bias). */
+  from?: string;
   shape: number[];
   /** Netloom's values (its own layout) to this entry's, row-major. */
   values(netloom: (name: string) => Float32Array): Float32Array;
@@ -50,7 +52,12 @@ function samePadding(n: number, k: number, s: number): [before: number, after: n
   return [Math.floor(total / 2), total - Math.floor(total / 2)];
 }
 
-const copy = (key: string, name: string, shape: number[]): StateEntry => ({ key, shape, values: (w) => w(name) });
+const copy = (key: string, name: string, shape: number[]): StateEntry => ({
+  key,
+  from: name,
+  shape,
+  values: (w) => w(name),
+});
 
 /**
  * The PyTorch code of every layer kind: the compiler requires an entry for each kind of the registry, so
@@ -63,7 +70,7 @@ export const pytorchLayers: { [K in LayerKind]: Exporter<K> } = {
     forward: `self.${name}(${x})`,
     state: [
       // Netloom keeps W as [in, out] (y = x W); nn.Linear as [out, in].
-      { key: `${name}.weight`, shape: [p.units, d], values: (w) => transposed(w('W'), d, p.units) },
+      { key: `${name}.weight`, from: 'W', shape: [p.units, d], values: (w) => transposed(w('W'), d, p.units) },
       ...(p.bias ? [copy(`${name}.bias`, 'b', [p.units])] : []),
     ],
   }),
@@ -138,8 +145,13 @@ function recurrent(n: ExportNode<'rnn'> | ExportNode<'lstm'>, kind: 'RNN' | 'LST
     module: `nn.${kind}(${d}, ${p.units}, batch_first=True)`,
     forward: p.returnSequences ? `self.${name}(${x})[0]` : `self.${name}(${x})[0][:, -1]`,
     state: [
-      { key: `${name}.weight_ih_l0`, shape: [width, d], values: (w) => transposed(w('Wx'), d, width) },
-      { key: `${name}.weight_hh_l0`, shape: [width, p.units], values: (w) => transposed(w('Wh'), p.units, width) },
+      { key: `${name}.weight_ih_l0`, from: 'Wx', shape: [width, d], values: (w) => transposed(w('Wx'), d, width) },
+      {
+        key: `${name}.weight_hh_l0`,
+        from: 'Wh',
+        shape: [width, p.units],
+        values: (w) => transposed(w('Wh'), p.units, width),
+      },
       copy(`${name}.bias_ih_l0`, 'b', [width]),
       { key: `${name}.bias_hh_l0`, shape: [width], values: () => zeros(width) },
     ],

@@ -1,9 +1,14 @@
+import { EngineError } from '../errors';
 import type { GraphDocument } from '../graph/schema';
 import type { LayerKind } from '../layers/registry';
+import { decodeCheckpoint } from '../train/checkpoint';
+import { networkFingerprint } from '../train/fingerprint';
 import { planTraining } from '../train/plan';
+import { parameterLayout } from '../train/session';
 import { commentText, pythonIdentifiers, pythonString } from './python-text';
 import { type ExportNode, type LayerExport, pytorchLayers } from './pytorch-layers';
-import type { NamedTensor } from './safetensors';
+import { type Penalty, trainingSource } from './pytorch-training';
+import { type NamedTensor, writeSafetensors } from './safetensors';
 
 /** A graph as PyTorch code: the module's source, and how Netloom's parameters become its state_dict. */
 export interface PyTorchExport {
@@ -52,6 +57,7 @@ export function exportPyTorch(doc: GraphDocument): PyTorchExport {
     `# ${pythonString(doc.name ?? 'network')} exported from Netloom as a PyTorch module.`,
     '# Each document string below is written as a quoted literal, never as code.',
     'import json',
+    'import math',
     'import struct',
     '',
     'import numpy as np',
@@ -73,6 +79,9 @@ export function exportPyTorch(doc: GraphDocument): PyTorchExport {
     `        return ${output}`,
     '',
     '',
+    ...trainingSource(doc.training, penalties(doc, plan, layers)),
+    '',
+    '',
     READ_SAFETENSORS,
   ];
 
@@ -88,6 +97,27 @@ export function exportPyTorch(doc: GraphDocument): PyTorchExport {
       );
     },
   };
+}
+
+/** The weights' L1/L2 (the layer's own plus the network's), by the key of the tensor that holds each. */
+function penalties(
+  doc: GraphDocument,
+  plan: ReturnType<typeof planTraining>,
+  layers: { id: string; out: LayerExport }[],
+): Penalty[] {
+  const global = doc.training.regularization;
+  const specs = parameterLayout(plan);
+  const byId = new Map(plan.nodes.map((p) => [p.node.id, p.node]));
+  return layers.flatMap((l) => {
+    const own = byId.get(l.id)!.params as { l1?: number; l2?: number };
+    const l1 = (own.l1 ?? 0) + global.l1;
+    const l2 = (own.l2 ?? 0) + global.l2;
+    if (l1 === 0 && l2 === 0) return [];
+    return (l.out.state ?? []).flatMap((entry) => {
+      const spec = specs.find((s) => s.nodeId === l.id && s.name === entry.from)?.spec;
+      return spec?.regularize ? [{ key: entry.key, l1, l2 }] : [];
+    });
+  });
 }
 
 /**
@@ -137,3 +167,29 @@ def load_weights(model, path):
     model.load_state_dict(tensors, strict=False)
     return model
 `;
+
+/**
+ * A checkpoint's weights (and batch norms' running statistics) as the exported module's state_dict, in
+ * safetensors; refused, naming the file, when the checkpoint belongs to another network.
+ */
+export function checkpointWeights(doc: GraphDocument, checkpoint: Uint8Array, file: string): Uint8Array {
+  const cp = decodeCheckpoint(checkpoint, file);
+  if (cp.fingerprint !== networkFingerprint(doc))
+    throw new EngineError(
+      'INVALID_DATA',
+      `${file} belongs to another network (its layers, wires or optimizer differ from this graph's)`,
+    );
+  const layout = parameterLayout(planTraining(doc));
+  const total = layout.reduce((sum, slot) => sum + slot.size, 0);
+  if (total !== cp.paramCount || cp.params.length !== total)
+    throw new EngineError('INVALID_DATA', `${file} holds ${cp.paramCount} parameters; this network has ${total}`);
+  const slots = new Map(layout.map((slot) => [`${slot.nodeId}\u0000${slot.name}`, slot]));
+  const tensors = exportPyTorch(doc).stateDict((nodeId, name) => {
+    const slot = slots.get(`${nodeId}\u0000${name}`);
+    if (slot) return cp.params.slice(slot.offset, slot.offset + slot.size);
+    const state = Object.hasOwn(cp.layerState, `${nodeId}.${name}`) ? cp.layerState[`${nodeId}.${name}`] : undefined;
+    if (!state) throw new EngineError('INVALID_DATA', `${file} has no "${name}" for layer "${nodeId}"`, nodeId);
+    return state;
+  });
+  return writeSafetensors(tensors, { format: 'pt', source: 'netloom', step: String(cp.step) });
+}

@@ -65,6 +65,23 @@ export interface Session {
   finishGradients(clipNorm: number): void;
 }
 
+/**
+ * Where each parameter lives in the flat storage (and in a checkpoint's params): the layers in schedule
+ * order, each layer's parameters in its specs' order.
+ */
+export function parameterLayout(
+  plan: TrainingPlan,
+): { nodeId: string; name: string; spec: ParamSpec; offset: number; size: number }[] {
+  const slots: { nodeId: string; name: string; spec: ParamSpec; offset: number; size: number }[] = [];
+  let offset = 0;
+  for (const p of plan.nodes)
+    for (const [name, spec] of Object.entries(layerDef(p.node.kind).paramSpecs(p.node.params, p.inputShapes))) {
+      slots.push({ nodeId: p.node.id, name, spec, offset, size: size(spec.shape) });
+      offset += size(spec.shape);
+    }
+  return slots;
+}
+
 export function buildSession(
   be: Backend,
   plan: TrainingPlan,
@@ -78,26 +95,17 @@ export function buildSession(
   const global = training.regularization;
 
   // Flat parameter layout, in schedule order, then one allocation each.
-  const params: ParamSlot[] = [];
-  let paramCount = 0;
-  for (const p of plan.nodes) {
-    const specs = layerDef(p.node.kind).paramSpecs(p.node.params, p.inputShapes);
-    const own = p.node.params as { l1?: number; l2?: number; init?: InitName };
-    for (const [name, spec] of Object.entries(specs)) {
-      const n = size(spec.shape);
-      params.push({
-        nodeId: p.node.id,
-        name,
-        spec,
-        offset: paramCount,
-        size: n,
-        initName: own.init ?? 'glorot-uniform',
-        l1: (own.l1 ?? 0) + global.l1,
-        l2: (own.l2 ?? 0) + global.l2,
-      });
-      paramCount += n;
-    }
-  }
+  const byId = new Map(plan.nodes.map((p) => [p.node.id, p.node]));
+  const params: ParamSlot[] = parameterLayout(plan).map((slot) => {
+    const own = byId.get(slot.nodeId)!.params as { l1?: number; l2?: number; init?: InitName };
+    return {
+      ...slot,
+      initName: own.init ?? 'glorot-uniform',
+      l1: (own.l1 ?? 0) + global.l1,
+      l2: (own.l2 ?? 0) + global.l2,
+    };
+  });
+  const paramCount = params.reduce((sum, p) => sum + p.size, 0);
   const total = Math.max(paramCount, 1);
   const flat = {
     params: be.alloc(total, 'params'),

@@ -1,0 +1,121 @@
+import type { Training } from '../graph/training-schema';
+
+/** A weight's penalties, by its key in the module's state_dict. */
+export interface Penalty {
+  key: string;
+  l1: number;
+  l2: number;
+}
+
+/** A number as Python reads it back exactly (JavaScript's shortest round-trip form is valid Python). */
+const num = (v: number) => (Number.isInteger(v) ? `${v}.0` : String(v));
+
+/** The schedule as a function of the epoch (from 0), as engine/optim/schedules.ts computes it. */
+function schedule(t: Training): string[] {
+  const s = t.schedule;
+  switch (s.kind) {
+    case 'constant':
+      return ['    return LEARNING_RATE'];
+    case 'exponential':
+      return [`    return LEARNING_RATE * math.exp(-${num(s.decay)} * epoch)`];
+    case 'step':
+      return [`    return LEARNING_RATE * ${num(s.gamma)} ** (epoch // ${s.everyEpochs})`];
+    case 'cosine':
+      return [
+        `    return ${num(s.minLr)} + (LEARNING_RATE - ${num(s.minLr)}) * (1 + math.cos(math.pi * epoch / ${Math.max(1, t.epochs)})) / 2`,
+      ];
+  }
+}
+
+/** The optimizer in PyTorch's formulation, which the engine follows (engine/ops/optimizers.ts). */
+function optimizer(t: Training): string {
+  const o = t.optimizer;
+  const params = 'model.parameters(), lr=LEARNING_RATE';
+  switch (o.kind) {
+    case 'sgd':
+      return `torch.optim.SGD(${params})`;
+    case 'momentum':
+      return `torch.optim.SGD(${params}, momentum=${num(o.momentum)})`;
+    case 'nesterov':
+      return `torch.optim.SGD(${params}, momentum=${num(o.momentum)}, nesterov=True)`;
+    case 'adagrad':
+      return `torch.optim.Adagrad(${params}, eps=${num(o.eps)})`;
+    case 'rmsprop':
+      return `torch.optim.RMSprop(${params}, alpha=${num(o.rho)}, eps=${num(o.eps)})`;
+    case 'adadelta':
+      return `torch.optim.Adadelta(${params}, rho=${num(o.rho)}, eps=${num(o.eps)})`;
+    case 'adam':
+      return `torch.optim.Adam(${params}, betas=(${num(o.beta1)}, ${num(o.beta2)}), eps=${num(o.eps)})`;
+  }
+}
+
+/** The loss, the mean over the batch as the engine reports it; class labels come as int64. */
+function loss(t: Training): string[] {
+  switch (t.loss.kind) {
+    case 'softmax-cross-entropy':
+      return ['    return F.cross_entropy(output, y)'];
+    case 'mse':
+      return [
+        '    # Class labels are compared as one-hot vectors.',
+        '    target = F.one_hot(y, output.shape[1]).to(output.dtype) if y.dtype == torch.int64 else y',
+        '    return F.mse_loss(output, target)',
+      ];
+    case 'sigmoid-binary-cross-entropy':
+      return [
+        '    target = y.to(output.dtype).reshape(output.shape) if y.dtype == torch.int64 else y',
+        '    return F.binary_cross_entropy_with_logits(output, target)',
+      ];
+  }
+}
+
+/**
+ * The training step as the engine takes it: the learning rate of the epoch, the loss, the gradients, the
+ * L1/L2 penalties added to the weights' gradients (g += l1 sign(w) + l2 w), clipping by global norm, then
+ * the optimizer's update.
+ */
+export function trainingSource(t: Training, penalties: readonly Penalty[]): string[] {
+  return [
+    "# Training, with the document's settings as the engine applies them.",
+    `LEARNING_RATE = ${num(t.optimizer.lr)}`,
+    `EPOCHS = ${t.epochs}`,
+    `BATCH_SIZE = ${t.batchSize}`,
+    `SEED = ${t.seed}`,
+    `CLIP_NORM = ${t.clipNorm === undefined ? 'None' : num(t.clipNorm)}`,
+    "# Penalties added to the weights' gradients (not to biases or batch-norm scales): (tensor, L1, L2).",
+    'PENALTIES = [',
+    ...penalties.map((p) => `    ('${p.key}', ${num(p.l1)}, ${num(p.l2)}),`),
+    ']',
+    '',
+    '',
+    'def learning_rate(epoch):',
+    `    """The ${t.schedule.kind} schedule, by epoch (from 0)."""`,
+    ...schedule(t),
+    '',
+    '',
+    'def loss_of(output, y):',
+    ...loss(t),
+    '',
+    '',
+    'def make_optimizer(model):',
+    `    return ${optimizer(t)}`,
+    '',
+    '',
+    'def train_step(model, optimizer, x, y, epoch):',
+    '    """One step on the batch (x, y) in the given epoch; returns the loss before the update."""',
+    '    model.train()',
+    '    for group in optimizer.param_groups:',
+    "        group['lr'] = learning_rate(epoch)",
+    '    optimizer.zero_grad()',
+    '    loss = loss_of(model(x), y)',
+    '    loss.backward()',
+    '    params = dict(model.named_parameters())',
+    '    with torch.no_grad():',
+    '        for name, l1, l2 in PENALTIES:',
+    '            w = params[name]',
+    '            w.grad.add_(l1 * torch.sign(w) + l2 * w)',
+    '    if CLIP_NORM is not None:',
+    '        torch.nn.utils.clip_grad_norm_(model.parameters(), CLIP_NORM)',
+    '    optimizer.step()',
+    '    return loss.item()',
+  ];
+}
