@@ -1,20 +1,25 @@
 /**
  * Export: npm run export -- <graph.json> --to pytorch [--ckpt <run.ckpt>] [--out <dir>]
- * Writes <out>/<name>.py, the network as a PyTorch module, and with --ckpt <out>/<name>.safetensors, the
- * checkpoint's weights as that module's state_dict (load_weights in the file reads them). Exit codes: 0 done,
+ * Writes <out>/<name>.py, the network as a PyTorch module with its training step and a main() that trains it
+ * (python <name>.py, or torchrun), the data it reads beside it (generated data as CSV, the bundled set as
+ * IDX), and with --ckpt <out>/<name>.safetensors, the checkpoint's weights as the module's state_dict
+ * (the script starts from them with --weights). Exit codes: 0 done,
  * 2 bad arguments or files (a graph that cannot train, a checkpoint of another network).
  */
 
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { EngineError } from '../engine/errors';
-import { checkpointWeights, exportPyTorch } from '../engine/export/pytorch';
+import { checkpointWeights, exportPyTorch, type ScriptFiles, scriptFiles } from '../engine/export/pytorch';
 import { decodeText, TextRefused } from '../engine/files/decode-text';
 import { formatIssue, LIMITS, parseGraphText } from '../engine/graph';
 import { writeFileAtomic } from '../node-io/atomic-write';
 import { FileRefused, readFileBounded } from '../node-io/read-file-bounded';
 import { terminalSafe } from './terminal-text';
+
+/** The bundled datasets' files, copied beside a script that trains on them. */
+const bundledDataDir = join(import.meta.dirname, '../samples/data');
 
 const usage = 'usage: npm run export -- <graph.json> --to pytorch [--ckpt <run.ckpt>] [--out <dir>]';
 
@@ -40,27 +45,39 @@ async function main(): Promise<void> {
   if (!loaded.ok)
     exit(2, `${graphPath} was not loaded:\n${loaded.issues.map((i) => `  ${formatIssue(i)}`).join('\n')}`);
   const doc = loaded.document;
-  // Everything is checked before anything is written.
-  const source = exportPyTorch(doc).source;
-  const weights = values.ckpt
-    ? checkpointWeights(doc, await readFileBounded(values.ckpt, MAX_CHECKPOINT_BYTES, 'checkpoint'), values.ckpt)
-    : undefined;
-
   // The file's name, kept to characters every file system and Python accept.
   const name =
     basename(graphPath)
       .replace(/\.json$/i, '')
       .replace(/[^A-Za-z0-9_.-]/g, '_') || 'network';
-  const outDir = resolve(values.out ?? dirname(graphPath));
-  mkdirSync(outDir, { recursive: true });
-  const script = join(outDir, `${name}.py`);
-  await writeFileAtomic(script, source);
-  process.stdout.write(`${terminalSafe(script)}\n`);
-  if (weights) {
-    const file = join(outDir, `${name}.safetensors`);
-    await writeFileAtomic(file, weights);
-    process.stdout.write(`${terminalSafe(file)}\n`);
+  // Everything is checked before anything is written.
+  let files: ScriptFiles | undefined;
+  let note = '';
+  try {
+    files = scriptFiles(doc, name);
+  } catch (e) {
+    if (!(e instanceof EngineError)) throw e;
+    note = `note: ${e.message}; ${name}.py holds the module and its training step, without main()`;
   }
+  const source = exportPyTorch(doc, files && { name, data: files.data }).source;
+  const weights = values.ckpt
+    ? checkpointWeights(doc, await readFileBounded(values.ckpt, MAX_CHECKPOINT_BYTES, 'checkpoint'), values.ckpt)
+    : undefined;
+
+  const outDir = resolve(values.out ?? dirname(graphPath));
+  const written: string[] = [];
+  const write = async (path: string, bytes: string | Uint8Array) => {
+    mkdirSync(dirname(path), { recursive: true });
+    await writeFileAtomic(path, bytes);
+    written.push(path);
+  };
+  await write(join(outDir, `${name}.py`), source);
+  if (weights) await write(join(outDir, `${name}.safetensors`), weights);
+  for (const file of files?.write ?? []) await write(join(outDir, file.path), file.bytes);
+  for (const file of files?.copy ?? [])
+    await write(join(outDir, file.to), readFileSync(join(bundledDataDir, file.folder, file.file)));
+  for (const path of written) process.stdout.write(`${terminalSafe(path)}\n`);
+  if (note) process.stderr.write(`${terminalSafe(note)}\n`);
 }
 
 main().catch((e: Error) =>

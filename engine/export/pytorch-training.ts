@@ -108,7 +108,7 @@ export function trainingSource(t: Training, penalties: readonly Penalty[]): stri
     '    optimizer.zero_grad()',
     '    loss = loss_of(model(x), y)',
     '    loss.backward()',
-    '    params = dict(model.named_parameters())',
+    "    params = dict(getattr(model, 'module', model).named_parameters())",
     '    with torch.no_grad():',
     '        for name, l1, l2 in PENALTIES:',
     '            w = params[name]',

@@ -1,3 +1,5 @@
+import { bundledDatasets } from '../data/bundled';
+import { generatedDataset } from '../data/from-document';
 import { EngineError } from '../errors';
 import type { GraphDocument } from '../graph/schema';
 import type { LayerKind } from '../layers/registry';
@@ -7,6 +9,7 @@ import { planTraining } from '../train/plan';
 import { parameterLayout } from '../train/session';
 import { commentText, pythonIdentifiers, pythonString } from './python-text';
 import { type ExportNode, type LayerExport, pytorchLayers } from './pytorch-layers';
+import { mainSource, type ScriptData } from './pytorch-main';
 import { type Penalty, trainingSource } from './pytorch-training';
 import { type NamedTensor, writeSafetensors } from './safetensors';
 
@@ -29,7 +32,7 @@ const describe = (l: { id: string; kind: string; label?: string }) =>
  * `forward` in the training schedule's order with each tensor's shape beside it. What the module returns is
  * what the loss reads (the logits, when a softmax or sigmoid is folded into the loss, as Netloom trains it).
  */
-export function exportPyTorch(doc: GraphDocument): PyTorchExport {
+export function exportPyTorch(doc: GraphDocument, script?: { name: string; data: ScriptData }): PyTorchExport {
   const plan = planTraining(doc);
   const names = pythonIdentifiers(plan.nodes.map((p) => p.node.id));
   const layers: { id: string; label?: string; kind: LayerKind; name: string; out: LayerExport; shape: number[] }[] = [];
@@ -56,8 +59,11 @@ export function exportPyTorch(doc: GraphDocument): PyTorchExport {
   const lines = [
     `# ${pythonString(doc.name ?? 'network')} exported from Netloom as a PyTorch module.`,
     '# Each document string below is written as a quoted literal, never as code.',
+    'import argparse',
+    'import gzip',
     'import json',
     'import math',
+    'import os',
     'import struct',
     '',
     'import numpy as np',
@@ -83,6 +89,7 @@ export function exportPyTorch(doc: GraphDocument): PyTorchExport {
     '',
     '',
     READ_SAFETENSORS,
+    ...(script ? ['', ...mainSource(doc, script.name, script.data, plan.inputNode.outputShape)] : []),
   ];
 
   return {
@@ -192,4 +199,72 @@ export function checkpointWeights(doc: GraphDocument, checkpoint: Uint8Array, fi
     return state;
   });
   return writeSafetensors(tensors, { format: 'pt', source: 'netloom', step: String(cp.step) });
+}
+
+/** The files the script reads, and what to write beside it: generated data as CSV, the bundled set's files. */
+export interface ScriptFiles {
+  data: ScriptData;
+  /** Files to write beside the script (generated toy data). */
+  write: { path: string; bytes: Uint8Array }[];
+  /** Bundled dataset files to copy beside it (samples/data/<folder>/<file>). */
+  copy: { folder: string; file: string; to: string }[];
+}
+
+/**
+ * Where the exported script finds the document's data: generated toy data is written as CSV (features, then
+ * the targets), the bundled Fashion-MNIST subset copied as IDX, IDX files of the user's named as the document
+ * names them. CSV files and image folders of the user's are refused for now, with the reason.
+ */
+export function scriptFiles(doc: GraphDocument, name: string): ScriptFiles {
+  const d = doc.training.dataset;
+  switch (d.source) {
+    case 'synthetic': {
+      const set = generatedDataset(doc);
+      const inputs = set.x.length / set.count;
+      const labels = set.targetKind === 'class';
+      const header = [
+        ...Array.from({ length: inputs }, (_, i) => `x${i}`),
+        ...Array.from({ length: set.targetSize }, (_, i) => (labels ? 'label' : `y${i}`)),
+      ];
+      const rows = [header.join(',')];
+      for (let i = 0; i < set.count; i++)
+        rows.push(
+          [
+            ...set.x.subarray(i * inputs, (i + 1) * inputs),
+            ...set.targets.subarray(i * set.targetSize, (i + 1) * set.targetSize),
+          ].join(','),
+        );
+      const file = `${name}-data.csv`;
+      return {
+        data: { kind: 'csv', file, targets: set.targetSize, labels },
+        write: [{ path: file, bytes: new TextEncoder().encode(`${rows.join('\n')}\n`) }],
+        copy: [],
+      };
+    }
+    case 'sample': {
+      const info = bundledDatasets[d.name];
+      const [trainImages, trainLabels, testImages, testLabels] = info.files;
+      const to = (f: string) => `${info.folder}/${f}`;
+      return {
+        data: { kind: 'idx', files: [to(trainImages), to(trainLabels)], test: [to(testImages), to(testLabels)] },
+        write: [],
+        copy: info.files.map((file) => ({ folder: info.folder, file, to: to(file) })),
+      };
+    }
+    case 'idx':
+      return {
+        data: {
+          kind: 'idx',
+          files: [d.images, d.labels],
+          ...(d.testImages && d.testLabels && { test: [d.testImages, d.testLabels] as [string, string] }),
+        },
+        write: [],
+        copy: [],
+      };
+    default:
+      throw new EngineError(
+        'INVALID_DATA',
+        `the exported script cannot read a "${d.source}" dataset yet: export with a generated, bundled or IDX dataset`,
+      );
+  }
 }

@@ -24,7 +24,11 @@ describe('npm run export -- <graph.json> --to pytorch', () => {
 
     const exported = run('export', join(dir, 'spiral.json'), '--to', 'pytorch', '--ckpt', join(dir, 'spiral.ckpt'));
     expect(exported.code, exported.err).toBe(0);
-    expect(exported.out.trim().split('\n')).toEqual([join(dir, 'spiral.py'), join(dir, 'spiral.safetensors')]);
+    expect(exported.out.trim().split('\n')).toEqual([
+      join(dir, 'spiral.py'),
+      join(dir, 'spiral.safetensors'),
+      join(dir, 'spiral-data.csv'),
+    ]);
     expect(readFileSync(join(dir, 'spiral.py'), 'utf8')).toMatch(/^class Net\(nn\.Module\):$/m);
     // safetensors: a little-endian header length, then its JSON header naming the module's tensors.
     const weights = readFileSync(join(dir, 'spiral.safetensors'));
