@@ -1,6 +1,6 @@
 /**
  * Headless training: npm run train -- <graph.json> [--epochs N] [--seed S] [--backend auto|cpu|webgpu]
- *   [--out <dir>] [--resume <checkpoint>]
+ *   [--out <dir>] [--resume <checkpoint>] [--weights <file.safetensors>]
  *   [--data <images.idx> <labels.idx> | --data <file.csv> --label <column> [--features a,b] [--normalise z-score]
  *    | --data <folder of class subfolders>]
  * Loads and checks the graph, trains it with a progress bar and per-epoch metrics, then writes a
@@ -26,7 +26,7 @@ import { terminalSafe } from './terminal-text';
 import { nodeSpawnThread } from './threads';
 
 const usage =
-  'usage: npm run train -- <graph.json> [--epochs N] [--seed S] [--backend auto|cpu|webgpu] [--data <images> <labels>] [--out <dir>] [--resume <file>]';
+  'usage: npm run train -- <graph.json> [--epochs N] [--seed S] [--backend auto|cpu|webgpu] [--data <images> <labels>] [--out <dir>] [--resume <file>] [--weights <file.safetensors>]';
 
 function exit(code: number, message: string): never {
   process.stderr.write(`${terminalSafe(message)}\n`);
@@ -49,6 +49,7 @@ async function main(): Promise<void> {
       data: { type: 'string', multiple: true },
       out: { type: 'string' },
       resume: { type: 'string' },
+      weights: { type: 'string' },
       label: { type: 'string' },
       features: { type: 'string' },
       normalise: { type: 'string' },
@@ -110,6 +111,12 @@ async function main(): Promise<void> {
     // No recovery checkpoints while training: the command line writes one at the end.
     options: { checkpointIntervalMs: Number.POSITIVE_INFINITY },
   });
+  if (values.weights) {
+    // Weights trained elsewhere (the exported PyTorch module's state_dict), in place of the initial ones.
+    const bytes = await readFileBounded(values.weights, MAX_CHECKPOINT_BYTES, 'weights file');
+    await api.importWeights({ bytes, file: values.weights });
+    say(`weights from ${values.weights}\n`);
+  }
   const { backend } = info;
   say(`training on ${backend.label} (${backend.reason})\n`);
   say(

@@ -74,6 +74,12 @@ export interface EngineApi {
   inspect(): Promise<Inspection>;
   updateSettings(patch: SettingsPatch): Promise<SessionInfo>;
   checkpoint(): Promise<Uint8Array>;
+  /**
+   * Weights trained elsewhere (a safetensors file of the exported PyTorch module's state_dict) into the open
+   * session, in place of its own; the optimizer starts fresh. Refused, with nothing changed, when a tensor is
+   * missing, has another shape, or is not one of this network's. Not while running.
+   */
+  importWeights(args: { bytes: Uint8Array; file: string }): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -148,6 +154,7 @@ export function createEngineApi(env: EngineEnvironment): EngineApi {
     inspect: async () => current().inspect(),
     updateSettings: async (patch) => current().updateSettings(patch),
     checkpoint: async () => current().checkpoint(),
+    importWeights: async ({ bytes, file }) => current().importWeights(bytes, file),
     async close() {
       await session?.close();
       session = undefined;

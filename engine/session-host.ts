@@ -5,6 +5,8 @@ import { type Dataset, splitValidation } from './data/dataset';
 import { generatedDataset } from './data/from-document';
 import { datasetFromFiles, type LoadProgress, type PickedFile } from './data/from-files';
 import { EngineError } from './errors';
+import { exportPyTorch } from './export/pytorch';
+import { readSafetensors } from './export/safetensors';
 import type { GraphDocument } from './graph/schema';
 import type { Training } from './graph/training-schema';
 import { type Checkpoint, decodeCheckpoint, encodeCheckpoint } from './train/checkpoint';
@@ -267,6 +269,24 @@ export class SessionHost {
 
   async checkpoint(): Promise<Uint8Array> {
     return encodeCheckpoint(await this.trainer.checkpoint());
+  }
+
+  /** Weights from a safetensors file of the exported module (see EngineApi.importWeights). */
+  async importWeights(bytes: Uint8Array, file: string): Promise<void> {
+    if (this.running) throw new EngineError('INTERNAL', 'pause the session before loading weights');
+    // Everything is read and checked before the session changes.
+    const { params, layerState } = exportPyTorch(this._doc).weightsFrom(readSafetensors(bytes, file), file);
+    const now = await this.trainer.checkpoint();
+    this.trainer.restore(
+      {
+        ...now,
+        params,
+        layerState: { ...now.layerState, ...layerState },
+        slot1: new Float32Array(now.slot1.length),
+        slot2: new Float32Array(now.slot2.length),
+      },
+      file,
+    );
   }
 
   /**

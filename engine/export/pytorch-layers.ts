@@ -21,6 +21,10 @@ export interface StateEntry {
   shape: number[];
   /** Netloom's values (its own layout) to this entry's, row-major. */
   values(netloom: (name: string) => Float32Array): Float32Array;
+  /** This entry's values back in Netloom's layout (for `from`); absent when they add to `addsTo`. */
+  back?(values: Float32Array): Float32Array;
+  /** A tensor PyTorch keeps apart and Netloom summed (an RNN's second bias): added into that parameter. */
+  addsTo?: string;
 }
 
 export interface LayerExport {
@@ -57,6 +61,7 @@ const copy = (key: string, name: string, shape: number[]): StateEntry => ({
   from: name,
   shape,
   values: (w) => w(name),
+  back: (v) => v,
 });
 
 /**
@@ -70,7 +75,13 @@ export const pytorchLayers: { [K in LayerKind]: Exporter<K> } = {
     forward: `self.${name}(${x})`,
     state: [
       // Netloom keeps W as [in, out] (y = x W); nn.Linear as [out, in].
-      { key: `${name}.weight`, from: 'W', shape: [p.units, d], values: (w) => transposed(w('W'), d, p.units) },
+      {
+        key: `${name}.weight`,
+        from: 'W',
+        shape: [p.units, d],
+        values: (w) => transposed(w('W'), d, p.units),
+        back: (v) => transposed(v, p.units, d),
+      },
       ...(p.bias ? [copy(`${name}.bias`, 'b', [p.units])] : []),
     ],
   }),
@@ -145,15 +156,22 @@ function recurrent(n: ExportNode<'rnn'> | ExportNode<'lstm'>, kind: 'RNN' | 'LST
     module: `nn.${kind}(${d}, ${p.units}, batch_first=True)`,
     forward: p.returnSequences ? `self.${name}(${x})[0]` : `self.${name}(${x})[0][:, -1]`,
     state: [
-      { key: `${name}.weight_ih_l0`, from: 'Wx', shape: [width, d], values: (w) => transposed(w('Wx'), d, width) },
+      {
+        key: `${name}.weight_ih_l0`,
+        from: 'Wx',
+        shape: [width, d],
+        values: (w) => transposed(w('Wx'), d, width),
+        back: (v) => transposed(v, width, d),
+      },
       {
         key: `${name}.weight_hh_l0`,
         from: 'Wh',
         shape: [width, p.units],
         values: (w) => transposed(w('Wh'), p.units, width),
+        back: (v) => transposed(v, width, p.units),
       },
       copy(`${name}.bias_ih_l0`, 'b', [width]),
-      { key: `${name}.bias_hh_l0`, shape: [width], values: () => zeros(width) },
+      { key: `${name}.bias_hh_l0`, shape: [width], values: () => zeros(width), addsTo: 'b' },
     ],
   };
 }

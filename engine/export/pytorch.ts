@@ -19,6 +19,14 @@ export interface PyTorchExport {
   source: string;
   /** Netloom's parameters (by node id and name, its layouts) as the module's state_dict, in its order. */
   stateDict(netloom: (nodeId: string, name: string) => Float32Array): NamedTensor[];
+  /**
+   * The module's state_dict (a safetensors file's tensors) as Netloom's flat parameters (layout order) and
+   * layer state: every tensor must be there with its shape, and nothing else may be.
+   */
+  weightsFrom(
+    tensors: ReadonlyMap<string, { shape: number[]; data: Float32Array }>,
+    file: string,
+  ): { params: Float32Array; layerState: Record<string, Float32Array> };
 }
 
 const shapeComment = (shape: readonly number[]) => `# [N, ${shape.join(', ')}]`;
@@ -102,6 +110,38 @@ export function exportPyTorch(doc: GraphDocument, script?: { name: string; data:
           data: entry.values((name) => netloom(l.id, name)),
         })),
       );
+    },
+    weightsFrom(tensors, file) {
+      const layout = parameterLayout(plan);
+      const slots = new Map(layout.map((slot) => [`${slot.nodeId}\u0000${slot.name}`, slot]));
+      const params = new Float32Array(layout.reduce((sum, slot) => sum + slot.size, 0));
+      const layerState: Record<string, Float32Array> = Object.create(null);
+      const used = new Set<string>();
+      const refuse = (why: string, nodeId?: string) => new EngineError('INVALID_DATA', `${file}: ${why}`, nodeId);
+      for (const l of layers)
+        for (const entry of l.out.state ?? []) {
+          const tensor = tensors.get(entry.key);
+          if (!tensor) throw refuse(`no tensor "${entry.key}" (layer "${l.id}")`, l.id);
+          if (tensor.shape.join() !== entry.shape.join())
+            throw refuse(
+              `tensor "${entry.key}" has shape [${tensor.shape}]; layer "${l.id}" needs [${entry.shape}]`,
+              l.id,
+            );
+          used.add(entry.key);
+          const into = entry.addsTo ?? entry.from;
+          if (into === undefined) continue;
+          const values = entry.back ? entry.back(tensor.data) : tensor.data;
+          const slot = slots.get(`${l.id}\u0000${into}`);
+          if (slot) {
+            const target = params.subarray(slot.offset, slot.offset + slot.size);
+            if (entry.addsTo) for (let i = 0; i < target.length; i++) target[i] += values[i];
+            else target.set(values);
+          } else layerState[`${l.id}.${into}`] = values;
+        }
+      for (const key of tensors.keys())
+        if (!used.has(key) && !key.endsWith('.num_batches_tracked'))
+          throw refuse(`tensor "${key}" is not one of this network's`);
+      return { params, layerState };
     },
   };
 }

@@ -1,3 +1,7 @@
+import { z } from 'zod';
+import '../zod-config';
+import { EngineError } from '../errors';
+
 /**
  * The safetensors format (the weights exchange format of the PyTorch world): an 8-byte little-endian
  * header length, a JSON header naming each tensor's dtype, shape and byte range, then the raw
@@ -37,3 +41,77 @@ export function writeSafetensors(tensors: readonly NamedTensor[], metadata: Reco
   }
   return out;
 }
+
+/** The most header a weights file may have: names and shapes of many thousand tensors fit in far less. */
+const MAX_HEADER_BYTES = 64 * 1024 * 1024;
+const MAX_DIMS = 8;
+
+const refuse = (file: string, why: string) => new EngineError('INVALID_DATA', `${file}: ${why}`);
+
+/**
+ * The tensors of a safetensors file, checked before anything is allocated for them: the header's length
+ * against the file, its JSON against the format, every tensor's dtype (F32 only), shape and byte range
+ * against the body. A lying or truncated header, another dtype or a tensor larger than the file is refused
+ * with the file's name and the tensor's.
+ */
+export function readSafetensors(bytes: Uint8Array, file: string): Map<string, { shape: number[]; data: Float32Array }> {
+  if (bytes.length < 8) throw refuse(file, `${bytes.length} bytes: too short for a safetensors file`);
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const claimed = view.getBigUint64(0, true);
+  if (claimed > BigInt(Math.min(bytes.length - 8, MAX_HEADER_BYTES)))
+    throw refuse(file, `the header claims ${claimed} bytes; the file has ${bytes.length - 8} after the length`);
+  const headerLength = Number(claimed);
+  let header: unknown;
+  try {
+    header = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(8, 8 + headerLength)));
+  } catch (e) {
+    throw refuse(file, `the header is not JSON text (${(e as Error).message})`);
+  }
+  if (typeof header !== 'object' || header === null || Array.isArray(header))
+    throw refuse(file, 'the header is not a JSON object');
+  const body = bytes.subarray(8 + headerLength);
+  const out = new Map<string, { shape: number[]; data: Float32Array }>();
+  for (const [name, info] of Object.entries(header)) {
+    if (name === '__metadata__') continue;
+    const entry = entrySchema.safeParse(info);
+    if (!entry.success) throw refuse(file, `tensor "${name}": ${entry.error.issues[0].message}`);
+    const {
+      dtype,
+      shape,
+      data_offsets: [begin, end],
+    } = entry.data;
+    if (dtype !== 'F32') throw refuse(file, `tensor "${name}" is ${dtype}; only F32 is read`);
+    let count = 1;
+    for (const d of shape) {
+      count *= d;
+      if (count * 4 > body.length) break;
+    }
+    if (count * 4 > body.length)
+      throw refuse(file, `tensor "${name}" of shape [${shape}] needs more bytes than the file's ${body.length}`);
+    if (begin > end || end > body.length || end - begin !== 4 * count)
+      throw refuse(
+        file,
+        `tensor "${name}" has bytes ${begin}..${end} for shape [${shape}] in a body of ${body.length}`,
+      );
+    const data = new Float32Array(count);
+    const at = body.byteOffset + begin;
+    const values = new DataView(body.buffer, at, 4 * count);
+    for (let i = 0; i < count; i++) data[i] = values.getFloat32(4 * i, true);
+    out.set(name, { shape, data });
+  }
+  return out;
+}
+
+const entrySchema = z.strictObject({
+  dtype: z.string().max(16),
+  shape: z
+    .array(
+      z
+        .number()
+        .int()
+        .min(0)
+        .max(2 ** 31),
+    )
+    .max(MAX_DIMS),
+  data_offsets: z.tuple([z.number().int().min(0), z.number().int().min(0)]),
+});
