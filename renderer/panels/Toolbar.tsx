@@ -1,8 +1,22 @@
 import type { MenuCommand } from '../../main/ipc-contract';
 import { confirmLeave, openText } from '../commands';
+import { downloadBytes, pytorchZip, scriptName } from '../export-pytorch';
 import { samples } from '../samples';
 import { type HistoryEntry, useDocumentStore } from '../store/document-store';
 import { describePatch } from '../store/patches';
+import { useTrainingStore } from '../store/training-store';
+
+/** The open document as a PyTorch project, downloaded as a zip; a refusal is reported, nothing else changes. */
+async function exportToPyTorch(): Promise<void> {
+  const store = useDocumentStore.getState();
+  try {
+    const checkpoint = await useTrainingStore.getState().checkpoint();
+    const zip = await pytorchZip(store.document, checkpoint);
+    downloadBytes(zip, `${scriptName(store.document)}-pytorch.zip`);
+  } catch (error) {
+    store.report({ title: 'The graph was not exported', details: [(error as Error).message] });
+  }
+}
 
 /** A history step in words, or undefined when there is none. */
 function stepTitle(verb: string, entry: HistoryEntry | undefined): string | undefined {
@@ -34,6 +48,15 @@ export function Toolbar({ run, onHelp }: ToolbarProps) {
       <span className="separator" />
       {button('undo', 'Undo', undoTitle === undefined, undoTitle)}
       {button('redo', 'Redo', redoTitle === undefined, redoTitle)}
+      <span className="separator" />
+      <button
+        type="button"
+        onClick={() => void exportToPyTorch()}
+        data-testid="cmd-export-pytorch"
+        title="A PyTorch script that trains this network as Netloom does (a zip: the script, its data, the current run's weights)"
+      >
+        Export to PyTorch
+      </button>
       <span className="separator" />
       <label>
         Samples{' '}

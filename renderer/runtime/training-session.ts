@@ -178,6 +178,12 @@ export class TrainingSession {
     return this.connection.api.inspect();
   }
 
+  /** The run's state as a checkpoint (its weights, for an export), while not running. */
+  checkpoint(): Promise<Uint8Array> {
+    if (!this.connection) throw new Error('the session is not open');
+    return this.connection.api.checkpoint();
+  }
+
   /** New training settings while paused; the optimizer state is kept. */
   async updateSettings(patch: SettingsPatch): Promise<SessionInfo> {
     if (!this.connection) throw new Error('the session is not open');

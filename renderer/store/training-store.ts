@@ -100,6 +100,8 @@ interface TrainingState {
   step(): void;
   /** New settings for the run (while paused); the document changes with them. */
   applySettings(patch: SettingsPatch): Promise<void>;
+  /** The open document's run as a checkpoint, when it has one that is not running (for an export). */
+  checkpoint(): Promise<Uint8Array | undefined>;
 }
 
 let current: { training: TrainingSession; owner: Owner } | null = null;
@@ -291,6 +293,11 @@ export const useTrainingStore = create<TrainingState>()((set, get) => ({
   resume: () => void current?.training.resume(),
   stop: () => void current?.training.stop(),
   step: () => void current?.training.step(),
+  async checkpoint() {
+    const state = get().state;
+    if (!current || !['paused', 'stopped', 'finished'].includes(state)) return undefined;
+    return current.training.checkpoint();
+  },
   async applySettings(patch) {
     useDocumentStore
       .getState()

@@ -1,0 +1,65 @@
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { unzipSync } from 'fflate';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type AppSession, artifactsDir, openApp } from './browser';
+
+let app: AppSession;
+const dir = mkdtempSync(join(tmpdir(), 'netloom-export-e2e-'));
+
+beforeAll(async () => {
+  app = await openApp();
+});
+
+afterAll(async () => {
+  await app?.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('export to PyTorch from the app', () => {
+  it('downloads the graph and its run as a PyTorch project, and the script trains on from the run in PyTorch', async () => {
+    const page = await app.newPage();
+    await page.getByTestId('sample-picker').selectOption('spiral.json');
+    await expect.poll(() => page.getByTestId('graph-status').textContent()).toBe('ready to train');
+    await page.locator('#setting-epochs').fill('3');
+    await page.locator('#setting-epochs').blur();
+    await page.getByTestId('train').click();
+    await expect
+      .poll(() => page.getByTestId('training-bar').getAttribute('data-state'), { timeout: 60_000 })
+      .toBe('finished');
+    const download = page.waitForEvent('download');
+    await page.getByTestId('cmd-export-pytorch').click();
+    const saved = join(artifactsDir, 'spiral-pytorch.zip');
+    await (await download).saveAs(saved);
+    expect((await download).suggestedFilename()).toBe('Spiral__toy_-pytorch.zip');
+    const files = unzipSync(readFileSync(saved));
+    expect(Object.keys(files).sort()).toEqual([
+      'Spiral__toy_/Spiral__toy_-data.csv',
+      'Spiral__toy_/Spiral__toy_.py',
+      'Spiral__toy_/Spiral__toy_.safetensors',
+    ]);
+    for (const [path, bytes] of Object.entries(files)) {
+      mkdirSync(join(dir, dirname(path)), { recursive: true });
+      writeFileSync(join(dir, path), bytes);
+    }
+    // The run's weights go on training in PyTorch, from where the app's run ended: ahead of a fresh start.
+    const project = join(dir, 'Spiral__toy_');
+    const firstEpoch = (...args: string[]) =>
+      JSON.parse(
+        execFileSync('/usr/bin/python3', ['Spiral__toy_.py', '--epochs', '1', ...args], {
+          cwd: project,
+          encoding: 'utf8',
+        }).split('\n')[0],
+      );
+    const fresh = firstEpoch('--out', 'fresh');
+    const onward = firstEpoch('--weights', 'Spiral__toy_.safetensors', '--out', 'onward');
+    expect(onward.val_loss, `from the app's weights ${onward.val_loss}, fresh ${fresh.val_loss}`).toBeLessThan(
+      fresh.val_loss * 0.8,
+    );
+    await page.screenshot({ path: join(artifactsDir, 'export-pytorch.png') });
+    expect(app.errorsOf(page)).toEqual([]);
+    await page.close();
+  });
+});
