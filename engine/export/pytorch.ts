@@ -2,6 +2,7 @@ import { bundledDatasets } from '../data/bundled';
 import { generatedDataset } from '../data/from-document';
 import { EngineError } from '../errors';
 import type { GraphDocument } from '../graph/schema';
+import type { InitName } from '../init/initializers';
 import type { LayerKind } from '../layers/registry';
 import { decodeCheckpoint } from '../train/checkpoint';
 import { networkFingerprint } from '../train/fingerprint';
@@ -68,6 +69,7 @@ export function exportPyTorch(doc: GraphDocument, script?: { name: string; data:
     `# ${pythonString(doc.name ?? 'network')} exported from Netloom as a PyTorch module.`,
     '# Each document string below is written as a quoted literal, never as code.',
     'import argparse',
+    'import contextlib',
     'import gzip',
     'import json',
     'import math',
@@ -94,6 +96,9 @@ export function exportPyTorch(doc: GraphDocument, script?: { name: string; data:
     '',
     '',
     ...trainingSource(doc.training, penalties(doc, plan, layers)),
+    '',
+    '',
+    ...initialiserSource(plan, layers),
     '',
     '',
     READ_SAFETENSORS,
@@ -144,6 +149,55 @@ export function exportPyTorch(doc: GraphDocument, script?: { name: string; data:
       return { params, layerState };
     },
   };
+}
+
+/**
+ * Netloom's initialisers (the paper's chapter 4) with each weight's own fan-in and fan-out as the engine
+ * counts them: the same distributions, drawn from PyTorch's generator.
+ */
+function initialiserSource(
+  plan: ReturnType<typeof planTraining>,
+  layers: { id: string; out: LayerExport }[],
+): string[] {
+  const specs = parameterLayout(plan);
+  const byId = new Map(plan.nodes.map((p) => [p.node.id, p.node]));
+  const lines: string[] = [];
+  for (const l of layers) {
+    const initName = (byId.get(l.id)!.params as { init?: InitName }).init ?? 'glorot-uniform';
+    for (const entry of l.out.state ?? []) {
+      const at = `        params['${entry.key}']`;
+      if (entry.addsTo) {
+        lines.push(`${at}.zero_()  # kept at zero: Netloom has one bias`);
+        continue;
+      }
+      const spec = specs.find((s) => s.nodeId === l.id && s.name === entry.from)?.spec;
+      if (!spec) continue;
+      if (spec.init.kind === 'constant') {
+        lines.push(`${at}.fill_(${spec.init.value})`);
+        continue;
+      }
+      const { fanIn, fanOut } = spec.init;
+      const why = `# ${initName}, fan in ${fanIn}, fan out ${fanOut}`;
+      const uniform = (a: number) => `${at}.uniform_(-${a}, ${a})  ${why}`;
+      const normal = (std: number) => `${at}.normal_(0.0, ${std})  ${why}`;
+      const draws: Record<InitName, () => string> = {
+        paper: () => uniform(1 / Math.sqrt(fanIn)),
+        'glorot-uniform': () => uniform(Math.sqrt(6 / (fanIn + fanOut))),
+        'glorot-normal': () => normal(Math.sqrt(2 / (fanIn + fanOut))),
+        'he-uniform': () => uniform(Math.sqrt(6 / fanIn)),
+        'he-normal': () => normal(Math.sqrt(2 / fanIn)),
+      };
+      lines.push(draws[initName]());
+    }
+  }
+  return [
+    'def initialise(model):',
+    `    """Netloom's initial weights: its initialisers, with the fan-in and fan-out it gives each weight."""`,
+    '    params = dict(model.named_parameters())',
+    '    with torch.no_grad():',
+    ...(lines.length > 0 ? lines : ['        pass']),
+    '    return model',
+  ];
 }
 
 /** The weights' L1/L2 (the layer's own plus the network's), by the key of the tensor that holds each. */

@@ -1,8 +1,10 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { exportPyTorch } from '../../engine/export/pytorch';
+import { emptyDocument, loadGraph } from '../../engine/graph';
 
 const root = join(import.meta.dirname, '../..');
 const PYTHON = '/usr/bin/python3';
@@ -44,6 +46,40 @@ function largestDifference(cwd: string, module: string, a: string, b: string): n
   return Number(python(cwd, '-c', code, a, b));
 }
 
+describe('dropout in the exported module', () => {
+  it('drops its rate of the units in training, scales the rest by 1 / (1 - rate), and passes all in evaluation', () => {
+    const base = emptyDocument();
+    const at = { x: 0, y: 0 };
+    const loaded = loadGraph({
+      ...base,
+      nodes: [
+        { id: 'input', kind: 'input', params: { shape: [4096] }, position: at },
+        { id: 'drop', kind: 'dropout', params: { rate: 0.3 }, position: at },
+      ],
+      edges: [{ id: 'e', source: 'input', target: 'drop' }],
+      training: { ...base.training, loss: { kind: 'mse' } },
+    });
+    if (!loaded.ok) throw new Error(JSON.stringify(loaded.issues));
+    const out = join(dir, 'dropout');
+    mkdirSync(out);
+    writeFileSync(join(out, 'net.py'), exportPyTorch(loaded.document).source);
+    const code = [
+      'import net, torch',
+      'm = net.Net()',
+      'x = torch.ones(8, 4096)',
+      'y = m.train()(x)',
+      'kept = y[y != 0]',
+      'print((y == 0).float().mean().item(), kept.min().item(), kept.max().item(), (m.eval()(x) == x).all().item())',
+    ].join('\n');
+    const [dropped, low, high, identity] = python(out, '-c', code).trim().split(' ');
+    // 32,768 units: the dropped fraction within 4 standard deviations of 0.3.
+    expect(Math.abs(Number(dropped) - 0.3)).toBeLessThan(4 * Math.sqrt((0.3 * 0.7) / 32768));
+    expect(Number(low)).toBeCloseTo(1 / 0.7, 5);
+    expect(Number(high)).toBeCloseTo(1 / 0.7, 5);
+    expect(identity).toBe('True');
+  });
+});
+
 describe('the exported script trains on its own, and under torchrun', () => {
   it('python spiral.py: compiles, reads the generated data written beside it, trains, writes its weights', () => {
     const out = exportSample('spiral.json', 'spiral');
@@ -57,13 +93,37 @@ describe('the exported script trains on its own, and under torchrun', () => {
     expect(lines[0].step).toBe(38);
     expect(lines[2].val_loss).toBeLessThan(lines[0].val_loss);
     expect(lines[2].val_accuracy).toBeGreaterThan(0.6);
+    // Mixed precision is for CUDA: asked for on the CPU, the script says so and stops before training.
+    const amp = spawnSync(PYTHON, ['spiral.py', '--amp'], { cwd: out, encoding: 'utf8' });
+    expect(amp.status).toBe(2);
+    expect(amp.stderr).toMatch(/--amp needs a CUDA GPU/);
     const weights = readFileSync(join(out, 'run/spiral.safetensors'));
     const header = JSON.parse(weights.subarray(8, 8 + Number(weights.readBigUInt64LE(0))).toString('utf8'));
     expect(header['h1.weight']).toMatchObject({ dtype: 'F32', shape: [32, 2] });
   });
 
+  it("starts from Netloom's initialisers with its fans (He uniform for the MLP's hidden layers)", () => {
+    const out = exportSample('mlp.json', 'mlp-init');
+    const code = [
+      'import mlp, torch',
+      'torch.manual_seed(0)',
+      'm = mlp.initialise(mlp.Net())',
+      'print(m.fc1.weight.abs().max().item(), m.fc1.weight.std().item(), m.logits.weight.abs().max().item(), m.fc1.bias.abs().max().item())',
+    ].join('\n');
+    const [max1, std1, maxLogits, bias] = python(out, '-c', code).trim().split(' ').map(Number);
+    // He uniform on ±√(6 / fan_in), fan_in 784: its standard deviation is that bound over √3.
+    const a = Math.sqrt(6 / 784);
+    expect(max1).toBeLessThanOrEqual(a);
+    expect(max1).toBeGreaterThan(0.99 * a);
+    expect(Math.abs(std1 - a / Math.sqrt(3)) / (a / Math.sqrt(3))).toBeLessThan(0.02);
+    // The logits keep the default, Glorot uniform on ±√(6 / (256 + 10)); biases start at zero.
+    expect(maxLogits).toBeLessThanOrEqual(Math.sqrt(6 / 266));
+    expect(maxLogits).toBeGreaterThan(0.95 * Math.sqrt(6 / 266));
+    expect(bias).toBe(0);
+  });
+
   it.each([
-    ['spiral.json', 'spiral'],
+    ['mlp.json', 'mlp'],
     ['lenet5.json', 'lenet5'],
   ])('torchrun with 2 processes (gloo) trains %s to the weights one process reaches (within 1e-4)', (sample, name) => {
     const out = exportSample(sample, `${name}-ddp`);
