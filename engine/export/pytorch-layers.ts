@@ -30,6 +30,8 @@ export interface StateEntry {
 export interface LayerExport {
   /** The nn module made in __init__, if the layer has one. */
   module?: string;
+  /** Statements on the module after it is made (in __init__). */
+  setup?: string[];
   /** The expression forward assigns to the node's local. */
   forward: string;
   /** The module's parameters and buffers, from Netloom's. */
@@ -154,6 +156,8 @@ function recurrent(n: ExportNode<'rnn'> | ExportNode<'lstm'>, kind: 'RNN' | 'LST
   const width = gates * p.units;
   return {
     module: `nn.${kind}(${d}, ${p.units}, batch_first=True)`,
+    // Netloom has one bias where PyTorch adds two: the second stays at zero and out of training.
+    setup: [`self.${name}.bias_hh_l0.requires_grad_(False)`],
     forward: p.returnSequences ? `self.${name}(${x})[0]` : `self.${name}(${x})[0][:, -1]`,
     state: [
       {

@@ -86,7 +86,13 @@ export function exportPyTorch(doc: GraphDocument, script?: { name: string; data:
     '    def __init__(self):',
     '        super().__init__()',
     ...layers.flatMap((l) =>
-      l.out.module ? [`        # node ${describe(l)}`, `        self.${l.name} = ${l.out.module}`] : [],
+      l.out.module
+        ? [
+            `        # node ${describe(l)}`,
+            `        self.${l.name} = ${l.out.module}`,
+            ...(l.out.setup ?? []).map((line) => `        ${line}`),
+          ]
+        : [],
     ),
     '',
     '    def forward(self, x):',
