@@ -11,6 +11,7 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { EngineError } from '../engine/errors';
+import { fileStem } from '../engine/export/python-text';
 import { checkpointWeights, exportPyTorch, type ScriptFiles, scriptFiles } from '../engine/export/pytorch';
 import { decodeText, TextRefused } from '../engine/files/decode-text';
 import { formatIssue, LIMITS, parseGraphText } from '../engine/graph';
@@ -46,10 +47,7 @@ async function main(): Promise<void> {
     exit(2, `${graphPath} was not loaded:\n${loaded.issues.map((i) => `  ${formatIssue(i)}`).join('\n')}`);
   const doc = loaded.document;
   // The file's name, kept to characters every file system and Python accept.
-  const name =
-    basename(graphPath)
-      .replace(/\.json$/i, '')
-      .replace(/[^A-Za-z0-9_.-]/g, '_') || 'network';
+  const name = fileStem(basename(graphPath).replace(/\.json$/i, ''));
   // Everything is checked before anything is written.
   let files: ScriptFiles | undefined;
   let note = '';

@@ -1,10 +1,11 @@
 import { zipSync } from 'fflate';
+import { fileStem } from '../engine/export/python-text';
 import { checkpointWeights, exportPyTorch, type ScriptFiles, scriptFiles } from '../engine/export/pytorch';
 import type { GraphDocument } from '../engine/graph';
 import { fetchBundled } from './runtime/bundled-files';
 
 /** The script's file name: the document's name, kept to characters every file system and Python accept. */
-export const scriptName = (doc: GraphDocument) => doc.name.replace(/[^A-Za-z0-9_.-]/g, '_').slice(0, 64) || 'network';
+export const scriptName = (doc: GraphDocument) => fileStem(doc.name);
 
 /**
  * The document as a PyTorch project in one zip (<name>/<name>.py, the data it reads, and the weights of the

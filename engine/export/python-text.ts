@@ -58,3 +58,6 @@ export function pythonString(text: string): string {
 
 /** A comment's text: the name as a string literal, so that nothing in it can end the comment's line. */
 export const commentText = (text: string): string => pythonString(text);
+
+/** A file name's stem that every file system and Python accept: other characters become `_`, at most 64. */
+export const fileStem = (text: string): string => text.replace(/[^A-Za-z0-9_.-]/g, '_').slice(0, 64) || 'network';

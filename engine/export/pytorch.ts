@@ -65,7 +65,8 @@ export function exportPyTorch(doc: GraphDocument, script?: { name: string; data:
   }
   const output = names.get(plan.outputNode.node.id)!;
 
-  const lines = [
+  // The source is made when asked for: importing weights needs only the layers' mapping.
+  const sourceLines = (): string[] => [
     `# ${pythonString(doc.name ?? 'network')} exported from Netloom as a PyTorch module.`,
     '# Each document string below is written as a quoted literal, never as code.',
     'import argparse',
@@ -112,7 +113,9 @@ export function exportPyTorch(doc: GraphDocument, script?: { name: string; data:
   ];
 
   return {
-    source: `${lines.join('\n')}\n`,
+    get source() {
+      return `${sourceLines().join('\n')}\n`;
+    },
     stateDict(netloom) {
       return layers.flatMap((l) =>
         (l.out.state ?? []).map((entry) => ({
@@ -301,6 +304,21 @@ export function checkpointWeights(doc: GraphDocument, checkpoint: Uint8Array, fi
   return writeSafetensors(tensors, { format: 'pt', source: 'netloom', step: String(cp.step) });
 }
 
+/**
+ * A data path of the document as the script will read it, relative to the script's folder: as the command
+ * line does for the graph's folder, a path that is absolute or climbs out (`..`) is refused, so that a
+ * shared graph cannot point the script at files elsewhere on the machine.
+ */
+function insideFolder(field: string, path: string): string {
+  const parts = path.split(/[\\/]/);
+  if (/^([\\/]|[A-Za-z]:)/.test(path) || parts.includes('..'))
+    throw new EngineError(
+      'INVALID_DATA',
+      `training.dataset.${field} "${path}" leaves the graph's folder: the exported script reads data beside it (or given with --data)`,
+    );
+  return path;
+}
+
 /** The files the script reads, and what to write beside it: generated data as CSV, the bundled set's files. */
 export interface ScriptFiles {
   data: ScriptData;
@@ -355,8 +373,14 @@ export function scriptFiles(doc: GraphDocument, name: string): ScriptFiles {
       return {
         data: {
           kind: 'idx',
-          files: [d.images, d.labels],
-          ...(d.testImages && d.testLabels && { test: [d.testImages, d.testLabels] as [string, string] }),
+          files: [insideFolder('images', d.images), insideFolder('labels', d.labels)],
+          ...(d.testImages &&
+            d.testLabels && {
+              test: [insideFolder('testImages', d.testImages), insideFolder('testLabels', d.testLabels)] as [
+                string,
+                string,
+              ],
+            }),
         },
         write: [],
         copy: [],

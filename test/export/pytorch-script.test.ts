@@ -3,7 +3,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { exportPyTorch } from '../../engine/export/pytorch';
+import { exportPyTorch, scriptFiles } from '../../engine/export/pytorch';
 import { emptyDocument, loadGraph } from '../../engine/graph';
 
 const root = join(import.meta.dirname, '../..');
@@ -45,6 +45,35 @@ function largestDifference(cwd: string, module: string, a: string, b: string): n
   ].join('\n');
   return Number(python(cwd, '-c', code, a, b));
 }
+
+describe('data paths a document names for the script', () => {
+  it("stay in the graph's folder: absolute paths and climbs out are refused by name", () => {
+    const base = emptyDocument();
+    const withImages = (images: string) => {
+      const loaded = loadGraph({
+        ...base,
+        training: { ...base.training, dataset: { source: 'idx', images, labels: 'data/labels.idx' } },
+      });
+      if (!loaded.ok) throw new Error(JSON.stringify(loaded.issues));
+      return loaded.document;
+    };
+    expect(scriptFiles(withImages('data/train-images.idx.gz'), 'net').data).toMatchObject({
+      kind: 'idx',
+      files: ['data/train-images.idx.gz', 'data/labels.idx'],
+    });
+    for (const path of [
+      '/etc/passwd',
+      '../secrets.idx',
+      'data/../../x.idx',
+      'C:\\x.idx',
+      '\\\\host\\x.idx',
+      'a\\..\\..\\x',
+    ])
+      expect(() => scriptFiles(withImages(path), 'net'), path).toThrow(
+        `training.dataset.images "${path}" leaves the graph's folder`,
+      );
+  });
+});
 
 describe('dropout in the exported module', () => {
   it('drops its rate of the units in training, scales the rest by 1 / (1 - rate), and passes all in evaluation', () => {
