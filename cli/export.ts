@@ -2,17 +2,18 @@
  * Export: npm run export -- <graph.json> --to pytorch [--ckpt <run.ckpt>] [--out <dir>]
  * Writes <out>/<name>.py, the network as a PyTorch module with its training step and a main() that trains it
  * (python <name>.py, or torchrun), the data it reads beside it (generated data as CSV, the bundled set as
- * IDX), and with --ckpt <out>/<name>.safetensors, the checkpoint's weights as the module's state_dict
+ * IDX; the user's IDX, CSV or image files are read where they are), and with --ckpt <out>/<name>.safetensors, the checkpoint's weights as the module's state_dict
  * (the script starts from them with --weights). Exit codes: 0 done,
  * 2 bad arguments or files (a graph that cannot train, a checkpoint of another network).
  */
 
 import { mkdirSync, readFileSync } from 'node:fs';
-import { basename, dirname, join, resolve } from 'node:path';
+import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 import { parseArgs } from 'node:util';
 import { EngineError } from '../engine/errors';
 import { fileStem } from '../engine/export/python-text';
 import { checkpointWeights, exportPyTorch, type ScriptFiles, scriptFiles } from '../engine/export/pytorch';
+import { withUserPaths } from '../engine/export/pytorch-data';
 import { decodeText, TextRefused } from '../engine/files/decode-text';
 import { formatIssue, LIMITS, parseGraphText } from '../engine/graph';
 import { writeFileAtomic } from '../node-io/atomic-write';
@@ -49,10 +50,19 @@ async function main(): Promise<void> {
   // The file's name, kept to characters every file system and Python accept.
   const name = fileStem(basename(graphPath).replace(/\.json$/i, ''));
   // Everything is checked before anything is written.
+  const outDir = resolve(values.out ?? dirname(graphPath));
   let files: ScriptFiles | undefined;
   let note = '';
   try {
     files = scriptFiles(doc, name);
+    // The user's files stay where they are: named from the script's folder, which may be another.
+    if (['idx', 'csv', 'image-folder'].includes(doc.training.dataset.source)) {
+      const fromOut = (path: string) =>
+        relative(outDir, resolve(dirname(graphPath), path))
+          .split(sep)
+          .join('/');
+      files = { ...files, data: withUserPaths(files.data, fromOut) };
+    }
   } catch (e) {
     if (!(e instanceof EngineError)) throw e;
     note = `note: ${e.message}; ${name}.py holds the module and its training step, without main()`;
@@ -62,7 +72,6 @@ async function main(): Promise<void> {
     ? checkpointWeights(doc, await readFileBounded(values.ckpt, MAX_CHECKPOINT_BYTES, 'checkpoint'), values.ckpt)
     : undefined;
 
-  const outDir = resolve(values.out ?? dirname(graphPath));
   const written: string[] = [];
   const write = async (path: string, bytes: string | Uint8Array) => {
     mkdirSync(dirname(path), { recursive: true });

@@ -15,14 +15,15 @@ if ! command -v chromium >/dev/null 2>&1; then
   fi
 fi
 
-# Debian's PyTorch: the exported PyTorch code is run against the engine's own numbers.
-if ! /usr/bin/python3 -c 'import torch, numpy' >/dev/null 2>&1; then
+# Debian's PyTorch: the exported PyTorch code is run against the engine's own numbers (Pillow writes test
+# images and reads image folders in the exported script).
+if ! /usr/bin/python3 -c 'import torch, numpy, PIL' >/dev/null 2>&1; then
   if [ "$(id -u)" = 0 ]; then
     echo "Installing PyTorch (Debian package) for the export tests..."
     apt-get update -q
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends python3-torch python3-numpy
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends python3-torch python3-numpy python3-pil
   else
-    echo "The export tests need Debian's PyTorch: run 'sudo apt-get install python3-torch'." >&2
+    echo "The export tests need Debian's PyTorch: run 'sudo apt-get install python3-torch python3-pil'." >&2
     exit 1
   fi
 fi

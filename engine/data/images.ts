@@ -76,7 +76,8 @@ function resample(p: Pixels, c: number, width: number, height: number, out: Floa
 
 /**
  * A folder of images with one subfolder per class, as a dataset of the given shape: each image is
- * decoded, converted to gray (luma) or RGB, and resized. Class names are the subfolder names, sorted.
+ * decoded, converted to gray (luma) or RGB, and resized. Class names are the subfolder names, sorted; the
+ * images come in the order of their paths.
  */
 export function imageFolderDataset(
   files: ImageFile[],
@@ -84,7 +85,10 @@ export function imageFolderDataset(
   { shape, onProgress, limits = DATA_LIMITS, budget = new MemoryBudget(limits.datasetBytes) }: ImageFolderOptions,
 ): Dataset {
   const [channels, height, width] = shape;
-  const images = files.filter((f) => /\.(png|jpe?g)$/i.test(f.path));
+  // In the order of their paths (UTF-16 code units), whoever listed the folder: the split depends on it.
+  const images = files
+    .filter((f) => /\.(png|jpe?g)$/i.test(f.path))
+    .sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   if (images.length === 0)
     throw new EngineError('INVALID_DATA', `${folder}: no PNG or JPEG images in its class subfolders`);
   const classOf = (path: string) => {
@@ -94,7 +98,8 @@ export function imageFolderDataset(
         'INVALID_DATA',
         `${folder}/${path}: images must sit in a subfolder named after their class`,
       );
-    return parts[parts.length - 2];
+    // The top subfolder names the class, whatever folders lie below it (as torchvision's ImageFolder reads).
+    return parts[0];
   };
   const classNames = [...new Set(images.map((f) => classOf(f.path)))].sort();
   const id = new Map(classNames.map((n, i) => [n, i]));

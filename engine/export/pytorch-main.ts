@@ -1,93 +1,42 @@
 import type { GraphDocument } from '../graph/schema';
 import { pythonString } from './python-text';
+import { DATA_SOURCE, dataConstants, type ScriptData } from './pytorch-data';
 
 /**
- * Where the script's data comes from: files written beside it (the bundled set, generated toy data) or the
- * document's own files. Paths are given again on the command line (--data) when they moved.
- */
-export type ScriptData =
-  | { kind: 'idx'; files: [images: string, labels: string]; test?: [images: string, labels: string] }
-  | { kind: 'csv'; file: string; targets: number; labels: boolean };
-
-/**
- * The script's entry point: reads the data, splits off the validation set, and trains for the document's
- * epochs with its sampling, on one process or, under torchrun, on several with DistributedDataParallel
- * (gloo on the CPU, nccl on CUDA). Each global batch (the document's batch size) is cut evenly between the
- * processes, so N processes take the steps one process takes; rank 0 alone writes metrics and weights.
+ * The script's entry point: reads the data as Netloom reads it, holds out Netloom's validation split, and
+ * trains for the document's epochs with its sampling and Netloom's order of samples, on one process or,
+ * under torchrun, on several with DistributedDataParallel (gloo on the CPU, nccl on CUDA). Each global batch
+ * (the document's batch size) is cut evenly between the processes, so N processes take the steps one process
+ * takes; rank 0 alone writes metrics, checkpoints (--resume goes on from one) and the weights.
  */
 export function mainSource(
   doc: GraphDocument,
   name: string,
   data: ScriptData,
   inputShape: readonly number[],
+  /** Netloom's generator after it drew the initial weights: where its shuffles of the samples start. */
+  shuffleState: readonly number[],
 ): string[] {
   const t = doc.training;
-  const batch = t.sampling === 'full-batch' ? 'len(train_x)' : t.sampling === 'stochastic' ? '1' : 'BATCH_SIZE';
-  const dataLines =
-    data.kind === 'idx'
-      ? [
-          `DATA = [${pythonString(data.files[0])}, ${pythonString(data.files[1])}]`,
-          `TEST_DATA = ${data.test ? `[${pythonString(data.test[0])}, ${pythonString(data.test[1])}]` : 'None'}`,
-        ]
-      : [
-          `DATA = [${pythonString(data.file)}]`,
-          'TEST_DATA = None',
-          `# The CSV's last ${data.targets} column(s) are the targets${data.labels ? ' (class labels)' : ''}.`,
-          `TARGETS = ${data.targets}`,
-          `LABELS = ${data.labels ? 'True' : 'False'}`,
-        ];
+  const batch = t.sampling === 'full-batch' ? 'len(train_y)' : t.sampling === 'stochastic' ? '1' : 'BATCH_SIZE';
   return [
     `NAME = ${pythonString(name)}`,
     `VALIDATION_SPLIT = ${t.validation.split}`,
     `INPUT_SHAPE = [${inputShape.join(', ')}]`,
     `PATIENCE = ${t.earlyStopping ? t.earlyStopping.patience : 'None'}`,
+    `SHUFFLE = ${t.sampling === 'full-batch' ? 'False' : 'True'}`,
+    `SHUFFLE_STATE = [${shuffleState.join(', ')}]`,
     '# The data, relative to this file unless given again with --data.',
-    ...dataLines,
+    ...dataConstants(data),
     '',
     '',
-    'def read_idx(path):',
-    '    """An IDX file (gzipped or not) as a numpy array; images scaled from 0..255 to 0..1 as Netloom does."""',
-    "    opener = gzip.open if path.endswith('.gz') else open",
-    "    with opener(path, 'rb') as f:",
-    '        data = f.read()',
-    '    if len(data) < 4 or data[0] != 0 or data[1] != 0 or data[2] != 8:',
-    "        raise ValueError(f'{path}: not an IDX file of unsigned bytes')",
-    '    dims = struct.unpack(f">{data[3]}I", data[4:4 + 4 * data[3]])',
-    '    count = 1',
-    '    for d in dims:',
-    '        count *= d',
-    '    body = data[4 + 4 * data[3]:]',
-    '    if len(body) != count:',
-    "        raise ValueError(f'{path}: {len(body)} bytes of data for dimensions {list(dims)}')",
-    '    return np.frombuffer(body, dtype=np.uint8).reshape(dims)',
+    DATA_SOURCE,
     '',
     '',
-    'def load(paths, input_shape):',
-    '    """(x, y) as tensors: IDX images and labels, or a CSV of features and a last column of labels."""',
-    '    if len(paths) == 2:',
-    '        images, labels = (read_idx(p) for p in paths)',
-    '        x = torch.from_numpy(images.astype(np.float32) / 255).reshape([len(labels)] + input_shape)',
-    '        return x, torch.from_numpy(labels.astype(np.int64))',
-    "    table = np.loadtxt(paths[0], delimiter=',', skiprows=1, dtype=np.float32, ndmin=2)",
-    '    x = torch.from_numpy(table[:, :-TARGETS].copy()).reshape([len(table)] + input_shape)',
-    '    if LABELS:',
-    '        return x, torch.from_numpy(table[:, -1].astype(np.int64))',
-    '    return x, torch.from_numpy(table[:, -TARGETS:].copy())',
+    WRITE_SAFETENSORS,
     '',
     '',
-    'def write_safetensors(path, tensors):',
-    '    """Tensors (F32) as a .safetensors file, written whole, then renamed over the old."""',
-    '    header, blobs, offset = {}, [], 0',
-    '    for key, value in tensors.items():',
-    "        blob = value.detach().cpu().float().contiguous().numpy().astype('<f4').tobytes()",
-    "        header[key] = {'dtype': 'F32', 'shape': list(value.shape), 'data_offsets': [offset, offset + len(blob)]}",
-    '        blobs.append(blob)',
-    '        offset += len(blob)',
-    "    text = json.dumps(header).encode('utf-8')",
-    "    text += b' ' * ((8 - (8 + len(text)) % 8) % 8)",
-    "    with open(path + '.tmp', 'wb') as f:",
-    "        f.write(struct.pack('<Q', len(text)) + text + b''.join(blobs))",
-    "    os.replace(path + '.tmp', path)",
+    CHECKPOINTS,
     '',
     '',
     'def evaluate(model, x, y):',
@@ -103,11 +52,13 @@ export function mainSource(
     '',
     'def main():',
     '    parser = argparse.ArgumentParser(description=f"Trains {NAME} as Netloom does.")',
-    "    parser.add_argument('--data', nargs='+', help='the training data: IDX images and labels, or one CSV')",
+    "    parser.add_argument('--data', nargs='+', help='the training data: IDX images and labels, a CSV file or an image folder')",
     "    parser.add_argument('--epochs', type=int, default=EPOCHS)",
-    "    parser.add_argument('--max-steps', type=int, default=None, help='stop after this many steps')",
-    "    parser.add_argument('--out', default='.', help='where the weights and metrics are written')",
+    "    parser.add_argument('--max-steps', type=int, default=None, help='stop after this many steps in all')",
+    "    parser.add_argument('--out', default='.', help='where the weights, checkpoints and metrics are written')",
     "    parser.add_argument('--weights', default=None, help='start from these weights (.safetensors)')",
+    "    parser.add_argument('--resume', default=None, help='go on from a checkpoint this script wrote (<out>/<name>-checkpoint.safetensors)')",
+    "    parser.add_argument('--log-every', type=int, default=0, help='also print the loss every this many steps')",
     "    parser.add_argument('--sync-bn', action='store_true', help='batch statistics over all processes')",
     "    parser.add_argument('--amp', action='store_true', help='mixed precision (CUDA only)')",
     '    args = parser.parse_args()',
@@ -130,51 +81,64 @@ export function mainSource(
     '    paths = args.data or [os.path.join(here, p) for p in DATA]',
     '    torch.manual_seed(SEED)',
     '    model = Net()',
-    '    x, y = load(paths, INPUT_SHAPE)',
-    '    # The validation set: the last VALIDATION_SPLIT of a seeded shuffle (the same on every process).',
-    '    order = torch.randperm(len(y), generator=torch.Generator().manual_seed(SEED))',
-    '    held = int(round(VALIDATION_SPLIT * len(y)))',
-    '    train_x, train_y = x[order[:len(y) - held]], y[order[:len(y) - held]]',
-    '    val_x, val_y = x[order[len(y) - held:]], y[order[len(y) - held:]]',
+    '    (train_x, train_y), (val_x, val_y) = split_validation(*load(paths, INPUT_SHAPE))',
+    '    held = len(val_y)',
     '    if args.weights:',
     '        load_weights(model, args.weights)',
     '    else:',
     '        initialise(model)',
     '    model.to(device)',
+    '    plain = model',
     '    if world > 1:',
     '        if args.sync_bn:',
-    '            model = nn.SyncBatchNorm.convert_sync_batchnorm(model)',
+    '            model = plain = nn.SyncBatchNorm.convert_sync_batchnorm(model)',
     '        model = torch.nn.parallel.DistributedDataParallel(model)',
     '    optimizer = make_optimizer(model)',
     `    batch = ${batch}`,
-    '    step, best, waited = 0, float("inf"), 0',
-    '    for epoch in range(args.epochs):',
-    '        # Every process draws the same order and takes its even share of each global batch.',
-    '        perm = torch.randperm(len(train_y), generator=torch.Generator().manual_seed(SEED + epoch))',
-    '        total, seen = 0.0, 0',
-    '        for start in range(0, len(perm), batch):',
-    '            idx = perm[start:start + batch]',
+    '    # Where training stands; a checkpoint holds all of it, so that a resumed run goes on exactly.',
+    '    random, order = NetloomRandom(state=SHUFFLE_STATE), list(range(len(train_y)))',
+    '    epoch, position, step, total, seen, best, waited = 0, 0, 0, 0.0, 0, float("inf"), 0',
+    '    if args.resume:',
+    '        saved = load_checkpoint(args.resume, plain, optimizer)',
+    "        random, order = NetloomRandom(state=saved['random']), saved['order']",
+    "        epoch, position, step = saved['epoch'], saved['position'], saved['step']",
+    "        total, seen, best, waited = saved['total'], saved['seen'], saved['best'], saved['waited']",
+    '    stop = False',
+    '    while epoch < args.epochs and not stop:',
+    '        if position == 0:',
+    '            # An epoch starts: Netloom shuffles the order it left (every process draws the same).',
+    '            if SHUFFLE:',
+    '                random.shuffle(order)',
+    '            total, seen = 0.0, 0',
+    '        while position < len(order):',
+    '            idx = torch.tensor(order[position:position + batch], dtype=torch.int64)',
     '            if world > 1:',
     '                idx = idx.chunk(world)[rank] if len(idx) >= world else idx',
     '            loss = train_step(model, optimizer, train_x[idx].to(device), train_y[idx].to(device), epoch)',
     '            total += loss * len(idx)',
     '            seen += len(idx)',
     '            step += 1',
+    '            position = min(position + batch, len(order))',
+    '            if args.log_every and step % args.log_every == 0 and rank == 0:',
+    '                print(json.dumps({"step": step, "loss": loss}), flush=True)',
     '            if args.max_steps is not None and step >= args.max_steps:',
+    '                stop = True',
     '                break',
-    '        plain = getattr(model, "module", model)',
-    '        record = {"epoch": epoch, "step": step, "train_loss": total / max(seen, 1), "lr": learning_rate(epoch)}',
-    '        if held > 0:',
-    '            record["val_loss"], record["val_accuracy"] = evaluate(plain, val_x.to(device), val_y.to(device))',
+    '        if position == len(order):',
+    '            record = {"epoch": epoch, "step": step, "train_loss": total / max(seen, 1), "lr": learning_rate(epoch)}',
+    '            if held > 0:',
+    '                record["val_loss"], record["val_accuracy"] = evaluate(plain, val_x.to(device), val_y.to(device))',
+    '            if rank == 0:',
+    '                print(json.dumps(record), flush=True)',
+    '            # Early stopping watches the validation loss (the training loss without a validation set).',
+    '            watched = record["val_loss"] if held > 0 else record["train_loss"]',
+    '            best, waited = (watched, 0) if watched < best else (best, waited + 1)',
+    '            stop = stop or (PATIENCE is not None and waited >= PATIENCE)',
+    '            epoch, position = epoch + 1, 0',
     '        if rank == 0:',
-    '            print(json.dumps(record), flush=True)',
-    '        if PATIENCE is not None and held > 0:',
-    '            best, waited = (record["val_loss"], 0) if record["val_loss"] < best else (best, waited + 1)',
-    '            if waited >= PATIENCE:',
-    '                break',
-    '        if args.max_steps is not None and step >= args.max_steps:',
-    '            break',
-    '    plain = getattr(model, "module", model)',
+    "            where = {'random': random.s, 'order': order, 'epoch': epoch, 'position': position, 'step': step,",
+    "                     'total': total, 'seen': seen, 'best': best, 'waited': waited}",
+    "            save_checkpoint(os.path.join(args.out, NAME + '-checkpoint.safetensors'), plain, optimizer, where)",
     '    if rank == 0 and TEST_DATA is not None and not args.data:',
     '        test_x, test_y = load([os.path.join(here, p) for p in TEST_DATA], INPUT_SHAPE)',
     '        test_loss, test_accuracy = evaluate(plain, test_x.to(device), test_y.to(device))',
@@ -190,3 +154,60 @@ export function mainSource(
     '    main()',
   ];
 }
+
+const WRITE_SAFETENSORS = `def write_safetensors(path, tensors, metadata=None):
+    """Tensors (as F32) and text metadata as a .safetensors file, written whole, then renamed over the old."""
+    header, blobs, offset = {}, [], 0
+    if metadata:
+        header['__metadata__'] = metadata
+    for key, value in tensors.items():
+        blob = value.detach().cpu().float().contiguous().numpy().astype('<f4').tobytes()
+        header[key] = {'dtype': 'F32', 'shape': list(value.shape), 'data_offsets': [offset, offset + len(blob)]}
+        blobs.append(blob)
+        offset += len(blob)
+    text = json.dumps(header).encode('utf-8')
+    text += b' ' * ((8 - (8 + len(text)) % 8) % 8)
+    os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
+    with open(path + '.tmp', 'wb') as f:
+        f.write(struct.pack('<Q', len(text)) + text + b''.join(blobs))
+    os.replace(path + '.tmp', path)`;
+
+/**
+ * Checkpoints for --resume, as safetensors (no pickle: a checkpoint from elsewhere is data only): the
+ * module's and the optimizer's tensors, and where training stands (the epoch, the position in it, the
+ * order of samples and the generator) with the optimizer's settings as JSON in the metadata.
+ */
+const CHECKPOINTS = `def save_checkpoint(path, model, optimizer, where):
+    tensors = {'model.' + k: v for k, v in model.state_dict().items()}
+    state, scalars = optimizer.state_dict(), {}
+    for i, slots in state['state'].items():
+        for name, value in slots.items():
+            if torch.is_tensor(value):
+                tensors[f'optimizer.{i}.{name}'] = value
+            else:
+                scalars[f'{i}.{name}'] = value
+    info = dict(where, param_groups=state['param_groups'], scalars=scalars)
+    if AMP is not None:
+        info['scaler'] = AMP.state_dict()
+    write_safetensors(path, tensors, {'netloom': json.dumps(info)})
+
+
+def load_checkpoint(path, model, optimizer):
+    """Loads a checkpoint of save_checkpoint's into the module and the optimizer; where training stood."""
+    tensors, metadata = read_safetensors(path, metadata=True)
+    if 'netloom' not in metadata:
+        raise ValueError(f'{path}: not a checkpoint of this script (no training state in its metadata)')
+    info = json.loads(metadata['netloom'])
+    model.load_state_dict({k[len('model.'):]: v for k, v in tensors.items() if k.startswith('model.')})
+    state = {}
+    for key, value in tensors.items():
+        if key.startswith('optimizer.'):
+            _, i, name = key.split('.', 2)
+            state.setdefault(int(i), {})[name] = value
+    for key, value in info['scalars'].items():
+        i, name = key.split('.', 1)
+        state.setdefault(int(i), {})[name] = value
+    optimizer.load_state_dict({'state': state, 'param_groups': info['param_groups']})
+    if AMP is not None and 'scaler' in info:
+        AMP.load_state_dict(info['scaler'])
+    return info`;

@@ -3,14 +3,16 @@ import { generatedDataset } from '../data/from-document';
 import { EngineError } from '../errors';
 import type { GraphDocument } from '../graph/schema';
 import type { InitName } from '../init/initializers';
+import { Random } from '../init/random';
 import type { LayerKind } from '../layers/registry';
 import { decodeCheckpoint } from '../train/checkpoint';
 import { networkFingerprint } from '../train/fingerprint';
 import { planTraining } from '../train/plan';
 import { parameterLayout } from '../train/session';
 import { commentText, pythonIdentifiers, pythonString } from './python-text';
+import type { ScriptData } from './pytorch-data';
 import { type ExportNode, type LayerExport, pytorchLayers } from './pytorch-layers';
-import { mainSource, type ScriptData } from './pytorch-main';
+import { mainSource } from './pytorch-main';
 import { type Penalty, trainingSource } from './pytorch-training';
 import { type NamedTensor, writeSafetensors } from './safetensors';
 
@@ -71,10 +73,14 @@ export function exportPyTorch(doc: GraphDocument, script?: { name: string; data:
     '# Each document string below is written as a quoted literal, never as code.',
     'import argparse',
     'import contextlib',
+    'import csv',
     'import gzip',
+    'import io',
+    'import itertools',
     'import json',
     'import math',
     'import os',
+    'import re',
     'import struct',
     '',
     'import numpy as np',
@@ -109,7 +115,9 @@ export function exportPyTorch(doc: GraphDocument, script?: { name: string; data:
     '',
     '',
     READ_SAFETENSORS,
-    ...(script ? ['', ...mainSource(doc, script.name, script.data, plan.inputNode.outputShape)] : []),
+    ...(script
+      ? ['', ...mainSource(doc, script.name, script.data, plan.inputNode.outputShape, shuffleState(doc, plan))]
+      : []),
   ];
 
   return {
@@ -209,6 +217,23 @@ function initialiserSource(
   ];
 }
 
+/**
+ * Netloom's generator as the trainer leaves it after drawing the initial weights (one draw per value of a
+ * uniform initialiser, two of a normal one, none of a constant): the state its shuffles of the samples start
+ * from, whatever weights the run then loads.
+ */
+function shuffleState(doc: GraphDocument, plan: ReturnType<typeof planTraining>): number[] {
+  const random = new Random(doc.training.seed);
+  const byId = new Map(plan.nodes.map((p) => [p.node.id, p.node]));
+  for (const slot of parameterLayout(plan)) {
+    if (slot.spec.init.kind === 'constant') continue;
+    const initName = (byId.get(slot.nodeId)!.params as { init?: InitName }).init ?? 'glorot-uniform';
+    const draws = slot.size * (initName.endsWith('normal') ? 2 : 1);
+    for (let i = 0; i < draws; i++) random.nextUint32();
+  }
+  return random.getState();
+}
+
 /** The weights' L1/L2 (the layer's own plus the network's), by the key of the tensor that holds each. */
 function penalties(
   doc: GraphDocument,
@@ -234,8 +259,8 @@ function penalties(
  * A reader of its own (Debian's Python has no safetensors package): the header is checked before anything is
  * read into memory, every tensor's byte range against the file, and only F32 is taken.
  */
-const READ_SAFETENSORS = `def read_safetensors(path):
-    """The tensors of a .safetensors file (F32), by name, as torch tensors."""
+const READ_SAFETENSORS = `def read_safetensors(path, metadata=False):
+    """The tensors of a .safetensors file (F32), by name, as torch tensors (and its metadata if asked)."""
     with open(path, 'rb') as f:
         data = f.read()
     if len(data) < 8:
@@ -259,7 +284,7 @@ const READ_SAFETENSORS = `def read_safetensors(path):
             raise ValueError(f'{path}: tensor {name!r} has bytes {begin}..{end} for shape {info["shape"]} in a body of {len(body)}')
         array = np.frombuffer(body[begin:end], dtype='<f4').reshape(info['shape'])
         tensors[name] = torch.from_numpy(array.copy())
-    return tensors
+    return (tensors, header.get('__metadata__', {})) if metadata else tensors
 
 
 def load_weights(model, path):
@@ -331,7 +356,8 @@ export interface ScriptFiles {
 /**
  * Where the exported script finds the document's data: generated toy data is written as CSV (features, then
  * the targets), the bundled Fashion-MNIST subset copied as IDX, IDX files of the user's named as the document
- * names them. CSV files and image folders of the user's are refused for now, with the reason.
+ * names them, and so are the user's CSV files and image folders (the script reads them with the document's
+ * settings, as Netloom does).
  */
 export function scriptFiles(doc: GraphDocument, name: string): ScriptFiles {
   const d = doc.training.dataset;
@@ -354,7 +380,7 @@ export function scriptFiles(doc: GraphDocument, name: string): ScriptFiles {
         );
       const file = `${name}-data.csv`;
       return {
-        data: { kind: 'csv', file, targets: set.targetSize, labels },
+        data: { kind: 'table', file, targets: set.targetSize, labels },
         write: [{ path: file, bytes: new TextEncoder().encode(`${rows.join('\n')}\n`) }],
         copy: [],
       };
@@ -385,10 +411,19 @@ export function scriptFiles(doc: GraphDocument, name: string): ScriptFiles {
         write: [],
         copy: [],
       };
-    default:
-      throw new EngineError(
-        'INVALID_DATA',
-        `the exported script cannot read a "${d.source}" dataset yet: export with a generated, bundled or IDX dataset`,
-      );
+    case 'csv':
+      return {
+        data: {
+          kind: 'csv',
+          file: insideFolder('path', d.path),
+          labelColumn: d.labelColumn,
+          ...(d.featureColumns && { featureColumns: d.featureColumns }),
+          normalise: d.normalise,
+        },
+        write: [],
+        copy: [],
+      };
+    case 'image-folder':
+      return { data: { kind: 'images', folder: insideFolder('path', d.path) }, write: [], copy: [] };
   }
 }

@@ -68,10 +68,22 @@ describe('image folders', () => {
     const data = imageFolderDataset(files, 'shades', { shape: [1, 8, 8] });
     expect(data.count).toBe(3);
     expect(data.classNames).toEqual(['dark', 'light']);
-    expect(Array.from(data.targets)).toEqual([1, 0, 1]);
-    expect(data.x[0]).toBe(1);
-    expect(data.x[64]).toBe(0);
+    // In the order of their paths (dark/b, light/a, light/c), whatever order they were listed in.
+    expect(Array.from(data.targets)).toEqual([0, 1, 1]);
+    expect(data.x[0]).toBe(0);
+    expect(data.x[64]).toBe(1);
     expect(data.x[128]).toBeGreaterThan(0.95);
+    // The top subfolder names the class, whatever lies below it.
+    const nested = imageFolderDataset(
+      [
+        { path: 'light/more/a.png', bytes: gray(255) },
+        { path: 'dark/b.png', bytes: gray(0) },
+      ],
+      'shades',
+      { shape: [1, 8, 8] },
+    );
+    expect(nested.classNames).toEqual(['dark', 'light']);
+    expect(Array.from(nested.targets)).toEqual([0, 1]);
     const colour = imageFolderDataset([{ path: 'red/x.jpg', bytes: rgb(255, 0, 0) }], 'c', { shape: [3, 2, 2] });
     expect(colour.x[0]).toBeGreaterThan(0.9);
     expect(colour.x[4]).toBeLessThan(0.1);
