@@ -12,8 +12,8 @@ for (const [name, value] of chromiumSwitches(process.platform)) app.commandLine.
 const dialogs: Dialogs = {
   async openFiles({ title, filters, multiple, folder }) {
     const owner = BrowserWindow.getFocusedWindow();
-    const properties: ('openFile' | 'openDirectory' | 'multiSelections')[] = folder
-      ? ['openDirectory']
+    const properties: ('openFile' | 'openDirectory' | 'multiSelections' | 'createDirectory')[] = folder
+      ? ['openDirectory', 'createDirectory']
       : multiple
         ? ['openFile', 'multiSelections']
         : ['openFile'];
@@ -40,6 +40,7 @@ function registerIpc(): void {
     [channels.recentFiles]: handlers.recentFiles,
     [channels.openDatasetFiles]: handlers.openDatasetFiles,
     [channels.readDatasetChunk]: handlers.readDatasetChunk,
+    [channels.exportFolder]: handlers.exportFolder,
   };
   for (const [channel, handle] of Object.entries(routes)) {
     ipcMain.handle(channel, (event, payload: unknown) => {

@@ -12,6 +12,7 @@ export const channels = {
   recentFiles: 'netloom:recent-files',
   openDatasetFiles: 'netloom:open-dataset-files',
   readDatasetChunk: 'netloom:read-dataset-chunk',
+  exportFolder: 'netloom:export-folder',
   menuCommand: 'netloom:menu-command',
 } as const;
 
@@ -33,6 +34,21 @@ export interface SavedGraph {
   path: string;
   name: string;
 }
+
+/** A file of an export: its path inside the exported folder ("data/train.csv"), and its bytes. */
+export interface ExportedFile {
+  path: string;
+  bytes: Uint8Array;
+}
+
+export interface ExportedFolder {
+  /** The folder written. */
+  path: string;
+  files: number;
+}
+
+/** Most files, and most bytes in all, one export may write. */
+export const EXPORT_LIMITS = { files: 100_000, bytes: 4 * 1024 ** 3 } as const;
 
 export type DatasetKind = 'idx' | 'csv' | 'images';
 
@@ -65,6 +81,11 @@ export interface NetloomBridge {
   openDatasetFiles(request: { kind: DatasetKind }): Promise<IpcResult<DatasetFile[] | null>>;
   /** Bytes [offset, offset + length) of a picked file; length at most DATASET_CHUNK_BYTES. */
   readDatasetChunk(request: { token: string; offset: number; length: number }): Promise<IpcResult<Uint8Array>>;
+  /**
+   * Shows a folder dialog and writes the files into a folder `name` inside the chosen one (paths inside it;
+   * none may climb out); null when cancelled.
+   */
+  exportFolder(request: { name: string; files: ExportedFile[] }): Promise<IpcResult<ExportedFolder | null>>;
   /** Menu commands from the native menu; returns the function that unsubscribes. */
   onMenuCommand(listener: (command: MenuCommand) => void): () => void;
 }

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { readdir, stat } from 'node:fs/promises';
-import { basename, extname, join, relative, resolve, sep } from 'node:path';
+import { mkdir, readdir, stat } from 'node:fs/promises';
+import { basename, dirname, extname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import type { z } from 'zod';
 import { decodeText, TextRefused } from '../engine/files/decode-text';
 import { formatIssue, LIMITS, parseGraphText } from '../engine/graph';
@@ -11,6 +11,7 @@ import {
   type DatasetKind,
   datasetCountProblem,
   datasetSizeProblem,
+  type ExportedFolder,
   type IpcResult,
   type OpenedGraph,
   type SavedGraph,
@@ -175,6 +176,32 @@ export function createIpcHandlers(dialogs: Dialogs, recent: RecentFiles) {
         }
         grantedDatasetFiles = granted;
         return ok(files);
+      });
+    },
+
+    async exportFolder(payload: unknown): Promise<IpcResult<ExportedFolder | null>> {
+      return guard(payloads.exportFolder, payload, async ({ name, files }) => {
+        const picked = await dialogs.openFiles({
+          title: `Export "${name}" into a folder`,
+          filters: [],
+          multiple: false,
+          folder: true,
+        });
+        if (picked?.[0] === undefined) return ok(null);
+        const target = resolve(picked[0], name);
+        // The payload's paths were checked part by part; each is checked again where it lands.
+        for (const file of files) {
+          const at = resolve(target, ...file.path.split('/'));
+          const inside = relative(target, at);
+          if (inside === '' || inside.startsWith('..') || isAbsolute(inside))
+            return { ok: false, code: 'NOT_PERMITTED', message: `${file.path} is not a path inside the folder` };
+        }
+        for (const file of files) {
+          const at = resolve(target, ...file.path.split('/'));
+          await mkdir(dirname(at), { recursive: true });
+          await writeFileAtomic(at, file.bytes);
+        }
+        return ok({ path: target, files: files.length });
       });
     },
 

@@ -10,6 +10,7 @@ const bridge: NetloomBridge = {
   recentFiles: () => ipcRenderer.invoke(channels.recentFiles),
   openDatasetFiles: (request) => ipcRenderer.invoke(channels.openDatasetFiles, request),
   readDatasetChunk: (request) => ipcRenderer.invoke(channels.readDatasetChunk, request),
+  exportFolder: (request) => ipcRenderer.invoke(channels.exportFolder, request),
   onMenuCommand(listener) {
     const forward = (_event: IpcRendererEvent, command: MenuCommand) => {
       if (menuCommands.includes(command)) listener(command);

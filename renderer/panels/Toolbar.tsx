@@ -1,21 +1,62 @@
+import { useRef } from 'react';
 import type { MenuCommand } from '../../main/ipc-contract';
 import { confirmLeave, openText } from '../commands';
-import { downloadBytes, pytorchZip, scriptName } from '../export-pytorch';
+import { downloadBytes, pytorchProject, scriptName, zipProject } from '../export-pytorch';
 import { samples } from '../samples';
 import { type HistoryEntry, useDocumentStore } from '../store/document-store';
 import { describePatch } from '../store/patches';
 import { useTrainingStore } from '../store/training-store';
 
-/** The open document as a PyTorch project, downloaded as a zip; a refusal is reported, nothing else changes. */
+/**
+ * The open document as a PyTorch project: a folder the user chooses in the desktop app, a zip download in
+ * the browser. A refusal is reported; nothing else changes.
+ */
 async function exportToPyTorch(): Promise<void> {
   const store = useDocumentStore.getState();
   try {
     const checkpoint = await useTrainingStore.getState().checkpoint();
-    const zip = await pytorchZip(store.document, checkpoint);
-    downloadBytes(zip, `${scriptName(store.document)}-pytorch.zip`);
+    const name = scriptName(store.document);
+    const entries = await pytorchProject(store.document, checkpoint);
+    if (window.netloom) {
+      const files = Object.entries(entries).map(([path, bytes]) => ({ path, bytes }));
+      const written = await window.netloom.exportFolder({ name, files });
+      if (!written.ok) throw new Error(written.message);
+      return;
+    }
+    downloadBytes(zipProject(name, entries), `${name}-pytorch.zip`);
   } catch (error) {
     store.report({ title: 'The graph was not exported', details: [(error as Error).message] });
   }
+}
+
+/** Picks a .safetensors file and loads its weights into the open document's run. */
+function ImportWeights() {
+  const input = useRef<HTMLInputElement>(null);
+  return (
+    <>
+      <button
+        type="button"
+        onClick={() => input.current?.click()}
+        data-testid="cmd-import-weights"
+        title="Load weights trained elsewhere (the .safetensors file of an exported PyTorch script) into this network, evaluate them, and train on"
+      >
+        Import weights…
+      </button>
+      <input
+        ref={input}
+        type="file"
+        accept=".safetensors"
+        hidden
+        data-testid="import-weights-input"
+        onChange={async (event) => {
+          const file = event.target.files?.[0];
+          event.target.value = '';
+          if (file)
+            await useTrainingStore.getState().importWeights(new Uint8Array(await file.arrayBuffer()), file.name);
+        }}
+      />
+    </>
+  );
 }
 
 /** A history step in words, or undefined when there is none. */
@@ -53,10 +94,11 @@ export function Toolbar({ run, onHelp }: ToolbarProps) {
         type="button"
         onClick={() => void exportToPyTorch()}
         data-testid="cmd-export-pytorch"
-        title="A PyTorch script that trains this network as Netloom does (a zip: the script, its data, the current run's weights)"
+        title="A PyTorch script that trains this network as Netloom does, with its data and the current run's weights (a folder in the desktop app, a zip in the browser)"
       >
         Export to PyTorch
       </button>
+      <ImportWeights />
       <span className="separator" />
       <label>
         Samples{' '}

@@ -28,7 +28,7 @@ function firstError(analysis: GraphAnalysis): string {
 /** Train, pause, resume, single step and stop, with the run's progress in one line. */
 export function TrainingBar({ analysis }: { analysis: GraphAnalysis | null }) {
   // Only what the bar shows: telemetry and the decision boundary arrive as often and must not redraw it.
-  const { state, info, progress, loading, start, pause, resume, stop, step, rate } = useTrainingStore(
+  const { state, info, progress, loading, start, pause, resume, stop, step, rate, weightsFrom } = useTrainingStore(
     useShallow((s) => ({
       state: s.state,
       info: s.info,
@@ -40,6 +40,7 @@ export function TrainingBar({ analysis }: { analysis: GraphAnalysis | null }) {
       stop: s.stop,
       step: s.step,
       rate: s.rate,
+      weightsFrom: s.weightsFrom,
     })),
   );
   const validation = useTrainingStore((s) => s.series.epochs.at(-1)?.valAccuracy);
@@ -120,6 +121,11 @@ export function TrainingBar({ analysis }: { analysis: GraphAnalysis | null }) {
             {' '}
             · on {info.backend.id === 'cpu' ? 'CPU' : `WebGPU (${info.backend.label})`}
           </span>
+        </span>
+      )}
+      {weightsFrom && (
+        <span className="muted" data-testid="weights-from" title="This run started from weights loaded from this file">
+          weights from {weightsFrom}
         </span>
       )}
     </div>

@@ -136,7 +136,8 @@ export class TrainingSession {
       : { ok: false, reason: 'Pause the run to change its settings.' };
   }
 
-  async start(): Promise<void> {
+  /** Opens the session and trains; `paused`: opens it and waits (to load weights first, say). */
+  async start({ paused = false } = {}): Promise<void> {
     this.state$.next('opening');
     try {
       await this.connect();
@@ -145,7 +146,8 @@ export class TrainingSession {
       this.notices$.next({ kind: 'error', message: (error as Error).message });
       throw error;
     }
-    void this.runLoop();
+    if (paused) this.state$.next('paused');
+    else void this.runLoop();
   }
 
   async pause(): Promise<void> {
@@ -182,6 +184,13 @@ export class TrainingSession {
   checkpoint(): Promise<Uint8Array> {
     if (!this.connection) throw new Error('the session is not open');
     return this.connection.api.checkpoint();
+  }
+
+  /** Weights trained elsewhere (a safetensors file of the exported module) in place of the run's, while paused. */
+  async importWeights(bytes: Uint8Array, file: string): Promise<void> {
+    if (!this.connection) throw new Error('the session is not open');
+    if (this.state !== 'paused') throw new Error('Pause the run to load weights into it.');
+    await this.connection.api.importWeights({ bytes, file });
   }
 
   /** New training settings while paused; the optimizer state is kept. */

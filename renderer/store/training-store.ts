@@ -10,6 +10,8 @@ import type {
   StepReport,
 } from '../../engine/api';
 import type { BackendId } from '../../engine/backend/backend-id';
+import { exportPyTorch } from '../../engine/export/pytorch';
+import { readSafetensors } from '../../engine/export/safetensors';
 import type { GraphDocument } from '../../engine/graph';
 import { networkFingerprint } from '../../engine/train/fingerprint';
 import { decimatedChartData } from '../charts/decimate';
@@ -72,6 +74,7 @@ const noRunYet = () => ({
   inspection: null,
   boundary: null,
   inspectionError: null,
+  weightsFrom: null,
 });
 
 interface TrainingState {
@@ -93,7 +96,16 @@ interface TrainingState {
   inspectionError: string | null;
   inspect(): Promise<void>;
   version: number;
-  start(): Promise<void>;
+  /** Opens a run of the open document and trains; `paused`: opens it and waits. */
+  start(options?: { paused?: boolean }): Promise<void>;
+  /** The safetensors file the current run's weights were loaded from, when they were. */
+  weightsFrom: string | null;
+  /**
+   * Weights trained elsewhere (a safetensors file of the exported PyTorch module) into the open document's
+   * run: the paused run, or a new one opened paused for them; then evaluated. A file that does not fit the
+   * network is refused, naming the tensor, and nothing changes.
+   */
+  importWeights(bytes: Uint8Array, file: string): Promise<void>;
   pause(): void;
   resume(): void;
   stop(): void;
@@ -219,7 +231,32 @@ export const useTrainingStore = create<TrainingState>()((set, get) => ({
       set({ inspecting: false });
     }
   },
-  async start() {
+  async importWeights(bytes, file) {
+    const store = useDocumentStore.getState();
+    const refuse = (why: string) => store.report({ title: `${file} was not loaded`, details: [why] });
+    const state = get().state;
+    if (state === 'running' || state === 'opening')
+      return refuse('Pause or stop the run first: weights are loaded into a paused run.');
+    // Checked here first, so that a file that does not fit changes nothing (no run is opened for it).
+    try {
+      exportPyTorch(store.document).weightsFrom(readSafetensors(bytes, file), file);
+    } catch (error) {
+      return refuse((error as Error).message);
+    }
+    if (state !== 'paused') {
+      await get().start({ paused: true });
+      if (get().state !== 'paused') return;
+    }
+    try {
+      await current?.training.importWeights(bytes, file);
+    } catch (error) {
+      return refuse((error as Error).message);
+    }
+    set({ weightsFrom: file });
+    store.report(null);
+    if (store.document.training.loss.kind === 'softmax-cross-entropy') await get().inspect();
+  },
+  async start({ paused = false } = {}) {
     const store = useDocumentStore.getState();
     const doc = store.document;
     const ownDocument = store.loadCount;
@@ -287,7 +324,7 @@ export const useTrainingStore = create<TrainingState>()((set, get) => ({
           .getState()
           .report({ title: n.kind === 'error' ? 'Training stopped' : 'Training recovered', details: [n.message] });
     });
-    await training.start().catch(() => {});
+    await training.start({ paused }).catch(() => {});
   },
   pause: () => void current?.training.pause(),
   resume: () => void current?.training.resume(),

@@ -61,5 +61,44 @@ describe('export to PyTorch from the app', () => {
     await page.screenshot({ path: join(artifactsDir, 'export-pytorch.png') });
     expect(app.errorsOf(page)).toEqual([]);
     await page.close();
+    onwardAccuracy = onward.val_accuracy;
+  });
+
+  it("Import weights…: PyTorch's weights evaluate in the app as PyTorch reported, and train on; a wrong file changes nothing", async () => {
+    expect(onwardAccuracy, 'the export test ran first').toBeDefined();
+    const page = await app.newPage();
+    await page.getByTestId('sample-picker').selectOption('spiral.json');
+    await expect.poll(() => page.getByTestId('graph-status').textContent()).toBe('ready to train');
+    // A file cut short is refused by name before anything opens.
+    const weights = readFileSync(join(dir, 'Spiral__toy_/onward/Spiral__toy_.safetensors'));
+    await page
+      .getByTestId('import-weights-input')
+      .setInputFiles({
+        name: 'cut.safetensors',
+        mimeType: 'application/octet-stream',
+        buffer: weights.subarray(0, 100),
+      });
+    await expect.poll(() => page.getByTestId('problem').textContent()).toContain('cut.safetensors was not loaded');
+    expect(await page.getByTestId('training-bar').getAttribute('data-state')).toBe('idle');
+    // The weights PyTorch trained (one epoch on from the app's run): the same validation set (Netloom's
+    // split), the same accuracy.
+    await page.getByTestId('import-weights-input').setInputFiles({
+      name: 'Spiral__toy_.safetensors',
+      mimeType: 'application/octet-stream',
+      buffer: weights,
+    });
+    await expect
+      .poll(() => page.getByTestId('evaluation-accuracy').textContent(), { timeout: 60_000 })
+      .toBe(`validation accuracy ${(100 * onwardAccuracy!).toFixed(1)}%`);
+    expect(await page.getByTestId('training-bar').getAttribute('data-state')).toBe('paused');
+    expect(await page.getByTestId('weights-from').textContent()).toBe('weights from Spiral__toy_.safetensors');
+    await page.screenshot({ path: join(artifactsDir, 'import-weights.png') });
+    // And training goes on from them.
+    await page.getByTestId('step').click();
+    await expect.poll(() => page.getByTestId('training-progress').textContent()).toMatch(/step 1\b/);
+    expect(app.errorsOf(page)).toEqual([]);
+    await page.close();
   });
 });
+
+let onwardAccuracy: number | undefined;

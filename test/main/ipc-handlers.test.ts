@@ -181,6 +181,51 @@ describe('IPC handlers', () => {
   });
 });
 
+describe('export into a folder', () => {
+  const bytes = (text: string) => new TextEncoder().encode(text);
+
+  it('writes the files into a folder of the given name inside the chosen one; nothing when cancelled', async () => {
+    const chosen = join(dir, 'exports');
+    mkdirSync(chosen);
+    answers.open.push([chosen]);
+    const files = [
+      { path: 'net.py', bytes: bytes('print(1)\n') },
+      { path: 'pictures/cat/1.png', bytes: new Uint8Array([137, 80, 78, 71]) },
+    ];
+    expect(await handlers.exportFolder({ name: 'net', files })).toEqual({
+      ok: true,
+      value: { path: join(chosen, 'net'), files: 2 },
+    });
+    expect(readFileSync(join(chosen, 'net/net.py'), 'utf8')).toBe('print(1)\n');
+    expect([...readFileSync(join(chosen, 'net/pictures/cat/1.png'))]).toEqual([137, 80, 78, 71]);
+    expect(await handlers.exportFolder({ name: 'net', files })).toEqual({ ok: true, value: null });
+  });
+
+  it('refuses names and paths that would leave the folder, before any dialog or write', async () => {
+    for (const [name, path] of [
+      ['..', 'net.py'],
+      ['a/b', 'net.py'],
+      ['net', '../net.py'],
+      ['net', '/etc/passwd'],
+      ['net', 'a/../../b'],
+      ['net', 'C:x'],
+      ['net', 'a\\..\\b'],
+      ['net', ''],
+      ['net', 'a//b'],
+    ]) {
+      answers.open.push([join(dir, 'never')]);
+      const result = await handlers.exportFolder({ name, files: [{ path, bytes: bytes('x') }] });
+      expect(result, `${name} ${path}`).toMatchObject({ ok: false, code: 'INVALID_PAYLOAD' });
+      answers.open.length = 0;
+    }
+    expect(await handlers.exportFolder({ name: 'net', files: [{ path: 'x', bytes: 'text' }] })).toMatchObject({
+      ok: false,
+      code: 'INVALID_PAYLOAD',
+    });
+    expect(() => readFileSync(join(dir, 'never'))).toThrow();
+  });
+});
+
 describe('recent files', () => {
   it('keeps the ten newest, newest first, without duplicates', async () => {
     for (let i = 0; i < 12; i++) await recent.add(`/graphs/${i}.json`);
