@@ -71,13 +71,11 @@ describe('export to PyTorch from the app', () => {
     await expect.poll(() => page.getByTestId('graph-status').textContent()).toBe('ready to train');
     // A file cut short is refused by name before anything opens.
     const weights = readFileSync(join(dir, 'Spiral__toy_/onward/Spiral__toy_.safetensors'));
-    await page
-      .getByTestId('import-weights-input')
-      .setInputFiles({
-        name: 'cut.safetensors',
-        mimeType: 'application/octet-stream',
-        buffer: weights.subarray(0, 100),
-      });
+    await page.getByTestId('import-weights-input').setInputFiles({
+      name: 'cut.safetensors',
+      mimeType: 'application/octet-stream',
+      buffer: weights.subarray(0, 100),
+    });
     await expect.poll(() => page.getByTestId('problem').textContent()).toContain('cut.safetensors was not loaded');
     expect(await page.getByTestId('training-bar').getAttribute('data-state')).toBe('idle');
     // The weights PyTorch trained (one epoch on from the app's run): the same validation set (Netloom's
