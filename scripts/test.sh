@@ -16,14 +16,14 @@ if ! command -v chromium >/dev/null 2>&1; then
 fi
 
 # Debian's PyTorch: the exported PyTorch code is run against the engine's own numbers (Pillow writes test
-# images and reads image folders in the exported script).
-if ! /usr/bin/python3 -c 'import torch, numpy, PIL' >/dev/null 2>&1; then
+# images and reads image folders in the exported script); ONNX's checker checks every exported model.
+if ! /usr/bin/python3 -c 'import torch, numpy, PIL, onnx' >/dev/null 2>&1; then
   if [ "$(id -u)" = 0 ]; then
     echo "Installing PyTorch (Debian package) for the export tests..."
     apt-get update -q
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends python3-torch python3-numpy python3-pil
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends python3-torch python3-numpy python3-pil python3-onnx
   else
-    echo "The export tests need Debian's PyTorch: run 'sudo apt-get install python3-torch python3-pil'." >&2
+    echo "The export tests need Debian's PyTorch: run 'sudo apt-get install python3-torch python3-pil python3-onnx'." >&2
     exit 1
   fi
 fi

@@ -5,8 +5,7 @@ import type { GraphDocument } from '../graph/schema';
 import type { InitName } from '../init/initializers';
 import { Random } from '../init/random';
 import type { LayerKind } from '../layers/registry';
-import { decodeCheckpoint } from '../train/checkpoint';
-import { networkFingerprint } from '../train/fingerprint';
+import { checkpointWeightOf } from '../train/network-weights';
 import { planTraining } from '../train/plan';
 import { parameterLayout } from '../train/session';
 import { commentText, pythonIdentifiers, pythonString } from './python-text';
@@ -308,25 +307,9 @@ def load_weights(model, path):
  * safetensors; refused, naming the file, when the checkpoint belongs to another network.
  */
 export function checkpointWeights(doc: GraphDocument, checkpoint: Uint8Array, file: string): Uint8Array {
-  const cp = decodeCheckpoint(checkpoint, file);
-  if (cp.fingerprint !== networkFingerprint(doc))
-    throw new EngineError(
-      'INVALID_DATA',
-      `${file} belongs to another network (its layers, wires or optimizer differ from this graph's)`,
-    );
-  const layout = parameterLayout(planTraining(doc));
-  const total = layout.reduce((sum, slot) => sum + slot.size, 0);
-  if (total !== cp.paramCount || cp.params.length !== total)
-    throw new EngineError('INVALID_DATA', `${file} holds ${cp.paramCount} parameters; this network has ${total}`);
-  const slots = new Map(layout.map((slot) => [`${slot.nodeId}\u0000${slot.name}`, slot]));
-  const tensors = exportPyTorch(doc).stateDict((nodeId, name) => {
-    const slot = slots.get(`${nodeId}\u0000${name}`);
-    if (slot) return cp.params.slice(slot.offset, slot.offset + slot.size);
-    const state = Object.hasOwn(cp.layerState, `${nodeId}.${name}`) ? cp.layerState[`${nodeId}.${name}`] : undefined;
-    if (!state) throw new EngineError('INVALID_DATA', `${file} has no "${name}" for layer "${nodeId}"`, nodeId);
-    return state;
-  });
-  return writeSafetensors(tensors, { format: 'pt', source: 'netloom', step: String(cp.step) });
+  const { weight, step } = checkpointWeightOf(doc, checkpoint, file);
+  const tensors = exportPyTorch(doc).stateDict(weight);
+  return writeSafetensors(tensors, { format: 'pt', source: 'netloom', step: String(step) });
 }
 
 /**

@@ -1,8 +1,14 @@
 import { spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { createEngineApi } from '../../engine/api';
+import { parseGraphText } from '../../engine/graph';
+import { resolveData } from '../../engine/session-host';
+
+const ort = createRequire(import.meta.url)('onnxruntime-node') as typeof import('onnxruntime-node');
 
 const root = join(import.meta.dirname, '../..');
 const dir = mkdtempSync(join(tmpdir(), 'netloom-export-cli-'));
@@ -44,7 +50,60 @@ describe('npm run export -- <graph.json> --to pytorch', () => {
     expect(refused.err).toMatch(/spiral\.ckpt belongs to another network/);
     expect(existsSync(join(dir, 'wider.py'))).toBe(false);
 
-    expect(run('export', join(dir, 'spiral.json'), '--to', 'onnx').err).toMatch(/--to names the target: pytorch/);
+    expect(run('export', join(dir, 'spiral.json'), '--to', 'keras').err).toMatch(
+      /--to names the target: pytorch or onnx \(got "keras"\)/,
+    );
+    expect(run('export', join(dir, 'spiral.json'), '--to', 'pytorch', '--probabilities').code).toBe(2);
     expect(run('export', join(dir, 'spiral.json')).code).toBe(2);
+  });
+});
+
+describe('npm run export -- <graph.json> --to onnx', () => {
+  it("writes the checkpoint's network as ONNX: ONNX Runtime classifies the validation set as the engine does", async () => {
+    copyFileSync(join(root, 'samples/graphs/spiral.json'), join(dir, 'spiral.json'));
+    const trained = run('train', join(dir, 'spiral.json'), '--epochs', '2', '--out', dir);
+    expect(trained.code, trained.err).toBe(0);
+    const exported = run(
+      'export',
+      join(dir, 'spiral.json'),
+      '--to',
+      'onnx',
+      '--ckpt',
+      join(dir, 'spiral.ckpt'),
+      '--probabilities',
+      '--out',
+      join(dir, 'onnx'),
+    );
+    expect(exported.code, exported.err).toBe(0);
+    expect(exported.out.trim()).toBe(join(dir, 'onnx/spiral.onnx'));
+
+    const parsed = parseGraphText(readFileSync(join(dir, 'spiral.json'), 'utf8'));
+    if (!parsed.ok) throw new Error(JSON.stringify(parsed.issues));
+    const doc = parsed.document;
+    const api = createEngineApi({ gpu: undefined, cores: 1 });
+    await api.open({
+      doc,
+      data: { kind: 'document' },
+      checkpoint: new Uint8Array(readFileSync(join(dir, 'spiral.ckpt'))),
+    });
+    const engine = await api.evaluate();
+    await api.close();
+    const { validation } = await resolveData(doc, { kind: 'document' });
+    const session = await ort.InferenceSession.create(readFileSync(join(dir, 'onnx/spiral.onnx')));
+    const { probabilities } = await session.run({
+      input: new ort.Tensor('float32', validation!.x, [validation!.count, 2]),
+    });
+    let right = 0;
+    for (let i = 0; i < validation!.count; i++) {
+      const p = Array.from((probabilities.data as Float32Array).subarray(3 * i, 3 * i + 3));
+      if (p.indexOf(Math.max(...p)) === validation!.targets[i]) right++;
+    }
+    expect(engine.accuracy).toBeGreaterThan(0.5);
+    expect(right / validation!.count).toBe(engine.accuracy);
+
+    // Without a checkpoint: the weights a run starts from, and a note saying so.
+    const fresh = run('export', join(dir, 'spiral.json'), '--to', 'onnx', '--out', join(dir, 'fresh'));
+    expect(fresh.code, fresh.err).toBe(0);
+    expect(fresh.err).toMatch(/no --ckpt: spiral\.onnx holds the weights a run of the graph starts from/);
   });
 });

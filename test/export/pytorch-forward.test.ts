@@ -3,16 +3,11 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Backend } from '../../engine/backend/backend';
-import { createCpuBackend } from '../../engine/backend/cpu/cpu-backend';
 import { exportPyTorch } from '../../engine/export/pytorch';
 import { writeSafetensors } from '../../engine/export/safetensors';
-import { emptyDocument, type GraphDocument, type GraphNode, loadGraph, parseGraphText } from '../../engine/graph';
-import { Random } from '../../engine/init/random';
-import { type Shape, size } from '../../engine/layers/layer';
-import { type LayerKind, layerDef, layerKinds } from '../../engine/layers/registry';
-import { planTraining } from '../../engine/train/plan';
-import { buildSession, initialiseParams } from '../../engine/train/session';
+import { type GraphDocument, parseGraphText } from '../../engine/graph';
+import { layerDef, layerKinds } from '../../engine/layers/registry';
+import { largestRelative, layerGraph, netloomForward } from '../helpers/netloom-forward';
 import { sampleTexts } from '../helpers/samples';
 
 /** Debian's Python, which has PyTorch (another python3 may come first on PATH). */
@@ -41,7 +36,7 @@ function torchForwardAll(dirs: string[]): void {
 }
 
 /** Writes one case's files for the harness. */
-function writeCase(dir: string, run: Awaited<ReturnType<typeof netloomForward>>): void {
+function writeCase(dir: string, run: Awaited<ReturnType<typeof forwardAndWeights>>): void {
   mkdirSync(dir, { recursive: true });
   writeFileSync(join(dir, 'net.py'), run.exported.source);
   writeFileSync(join(dir, 'net.safetensors'), run.weights);
@@ -54,79 +49,17 @@ const outputOf = (dir: string) => {
   return new Float32Array(bytes.buffer, bytes.byteOffset, bytes.length / 4);
 };
 
-/** Netloom's forward pass (eval mode, CPU) on fresh weights, with the export of the same weights. */
-async function netloomForward(doc: GraphDocument, seed: number) {
-  const plan = planTraining(doc);
-  const be: Backend = createCpuBackend('f32', { fast: false });
-  const session = buildSession(be, plan, doc.training, BATCH, doc.training.loss.kind === 'mse' ? 'tensor' : 'class');
-  initialiseParams(session, new Random(seed));
-  const random = new Random(seed + 1);
-  const inputShape = plan.inputNode.outputShape;
-  const input = Float32Array.from({ length: BATCH * size(inputShape) }, () => random.uniform(-1, 1));
-  be.write(session.input, input);
-  session.forward(BATCH, 'eval', 0);
-  const output = (await be.read(session.output)).slice(0, BATCH * size(plan.outputNode.outputShape));
-  const flat = await be.read(session.flat.params);
-  const slots = new Map(session.params.map((s) => [`${s.nodeId}\u0000${s.name}`, s]));
-  const states = new Map(session.nodes.map((n) => [n.id, n.passes.state ?? {}]));
-  const stateValues = new Map<string, Float32Array>();
-  for (const [id, state] of states)
-    for (const [name, s] of Object.entries(state))
-      stateValues.set(`${id}\u0000${name}`, Float32Array.from(await be.read(s.buf)));
+/** Netloom's forward pass on fresh weights, with the export of the same weights. */
+async function forwardAndWeights(doc: GraphDocument, seed: number) {
+  const run = await netloomForward(doc, seed, BATCH);
   const exported = exportPyTorch(doc);
-  const weights = writeSafetensors(
-    exported.stateDict((nodeId, name) => {
-      const key = `${nodeId}\u0000${name}`;
-      const slot = slots.get(key);
-      if (slot) return Float32Array.from(flat.subarray(slot.offset, slot.offset + slot.size));
-      const state = stateValues.get(key);
-      if (!state) throw new Error(`no parameter ${name} of ${nodeId}`);
-      return state;
-    }),
-  );
-  return { exported, weights, input, inputShape, output: Float32Array.from(output) };
+  const weights = writeSafetensors(exported.stateDict(run.weight));
+  return { ...run, exported, weights };
 }
 
 function expectClose(actual: Float32Array, expected: Float32Array, what: string): void {
   expect(actual.length, what).toBe(expected.length);
-  let worst = 0;
-  for (let i = 0; i < expected.length; i++)
-    worst = Math.max(worst, Math.abs(actual[i] - expected[i]) / (Math.abs(expected[i]) + 1e-3));
-  expect(worst, `${what}: largest relative difference`).toBeLessThan(1e-4);
-}
-
-/** A graph of one layer from the registry's examples: an input, then each port fed a tensor of its shape. */
-function layerGraph(kind: LayerKind, params: unknown, inputs: readonly Shape[]): GraphDocument {
-  const at = { x: 0, y: 0 };
-  const ports = layerDef(kind).inputPorts(layerDef(kind).params.parse(params));
-  const first = inputs[0];
-  const nodes: GraphDocument['nodes'] = [{ id: 'input', kind: 'input', params: { shape: [...first] }, position: at }];
-  const edges: GraphDocument['edges'] = [];
-  ports.forEach((port, i) => {
-    const shape = inputs[i];
-    let source = 'input';
-    if (size(shape) !== size(first) || shape.some((d, j) => d !== first[j])) {
-      // Another shape: a 1 x 1 convolution (images) or a dense layer (vectors) from the input makes it.
-      source = `to-${port}`;
-      nodes.push(
-        shape.length === 3
-          ? ({ id: source, kind: 'conv2d', params: { filters: shape[0], kernel: 1 }, position: at } as GraphNode)
-          : ({ id: source, kind: 'dense', params: { units: shape[0] }, position: at } as GraphNode),
-      );
-      edges.push({ id: `e-${source}`, source: 'input', sourcePort: 'out', target: source, targetPort: 'in' });
-    }
-    edges.push({ id: `e-${port}`, source, sourcePort: 'out', target: 'layer', targetPort: port });
-  });
-  nodes.push({ id: 'layer', kind, params: params as never, position: at });
-  const base = emptyDocument();
-  const loaded = loadGraph({
-    ...base,
-    nodes,
-    edges,
-    training: { ...base.training, loss: { kind: 'mse' } },
-  });
-  if (!loaded.ok) throw new Error(`${kind}: ${JSON.stringify(loaded.issues)}`);
-  return loaded.document;
+  expect(largestRelative(actual, expected), `${what}: largest relative difference`).toBeLessThan(1e-4);
 }
 
 /** Node ids that are Python keywords, dunder or module names, or collide once mangled; labels holding code. */
@@ -169,7 +102,7 @@ describe('the exported PyTorch module computes what Netloom computes', () => {
   beforeAll(async () => {
     const dirs: string[] = [];
     const add = async (name: string, doc: GraphDocument, seed: number) => {
-      const run = await netloomForward(doc, seed);
+      const run = await forwardAndWeights(doc, seed);
       const dir = join(root, String(dirs.length));
       writeCase(dir, run);
       dirs.push(dir);
@@ -217,8 +150,8 @@ describe('the exported PyTorch module computes what Netloom computes', () => {
   it('exports the same bytes each time', async () => {
     const doc = spiralWithHostileIds();
     expect(exportPyTorch(doc).source).toBe(exportPyTorch(doc).source);
-    const a = await netloomForward(doc, 3);
-    const b = await netloomForward(doc, 3);
+    const a = await forwardAndWeights(doc, 3);
+    const b = await forwardAndWeights(doc, 3);
     expect(Buffer.from(a.weights).equals(Buffer.from(b.weights))).toBe(true);
   });
 });
