@@ -46,8 +46,8 @@ export function zipProject(name: string, entries: Record<string, Uint8Array>): U
 }
 
 /** Hands bytes to the browser as a download. */
-export function downloadBytes(bytes: Uint8Array, name: string): void {
-  const url = URL.createObjectURL(new Blob([bytes as BlobPart], { type: 'application/zip' }));
+export function downloadBytes(bytes: Uint8Array, name: string, type = 'application/zip'): void {
+  const url = URL.createObjectURL(new Blob([bytes as BlobPart], { type }));
   const link = document.createElement('a');
   link.href = url;
   link.download = name;

@@ -1,29 +1,38 @@
 import { useRef } from 'react';
 import type { MenuCommand } from '../../main/ipc-contract';
 import { confirmLeave, openText } from '../commands';
+import { onnxModel } from '../export-onnx';
 import { downloadBytes, pytorchProject, scriptName, zipProject } from '../export-pytorch';
 import { samples } from '../samples';
 import { type HistoryEntry, useDocumentStore } from '../store/document-store';
 import { describePatch } from '../store/patches';
 import { useTrainingStore } from '../store/training-store';
 
+type ExportTarget = 'pytorch' | 'onnx' | 'onnx-probabilities';
+
 /**
- * The open document as a PyTorch project: a folder the user chooses in the desktop app, a zip download in
- * the browser. A refusal is reported; nothing else changes.
+ * The open document as a PyTorch project or an ONNX model, with the current run's weights (the weights a
+ * run starts from when there is none): a folder the user chooses in the desktop app, a download in the
+ * browser. A refusal is reported; nothing else changes.
  */
-async function exportToPyTorch(): Promise<void> {
+async function exportDocument(target: ExportTarget): Promise<void> {
   const store = useDocumentStore.getState();
   try {
     const checkpoint = await useTrainingStore.getState().checkpoint();
     const name = scriptName(store.document);
-    const entries = await pytorchProject(store.document, checkpoint);
+    const entries =
+      target === 'pytorch'
+        ? await pytorchProject(store.document, checkpoint)
+        : { [`${name}.onnx`]: await onnxModel(store.document, checkpoint, target === 'onnx-probabilities') };
+    const folder = target === 'pytorch' ? name : `${name}-onnx`;
     if (window.netloom) {
       const files = Object.entries(entries).map(([path, bytes]) => ({ path, bytes }));
-      const written = await window.netloom.exportFolder({ name, files });
+      const written = await window.netloom.exportFolder({ name: folder, files });
       if (!written.ok) throw new Error(written.message);
       return;
     }
-    downloadBytes(zipProject(name, entries), `${name}-pytorch.zip`);
+    if (target === 'pytorch') downloadBytes(zipProject(name, entries), `${name}-pytorch.zip`);
+    else downloadBytes(entries[`${name}.onnx`], `${name}.onnx`, 'application/octet-stream');
   } catch (error) {
     store.report({ title: 'The graph was not exported', details: [(error as Error).message] });
   }
@@ -90,14 +99,17 @@ export function Toolbar({ run, onHelp }: ToolbarProps) {
       {button('undo', 'Undo', undoTitle === undefined, undoTitle)}
       {button('redo', 'Redo', redoTitle === undefined, redoTitle)}
       <span className="separator" />
-      <button
-        type="button"
-        onClick={() => void exportToPyTorch()}
-        data-testid="cmd-export-pytorch"
-        title="A PyTorch script that trains this network as Netloom does, with its data and the current run's weights (a folder in the desktop app, a zip in the browser)"
+      <select
+        data-testid="export-picker"
+        value=""
+        title="Export this network with the current run's weights: a PyTorch script that trains it as Netloom does, or an ONNX model for inference anywhere"
+        onChange={(event) => void exportDocument(event.target.value as ExportTarget)}
       >
-        Export to PyTorch
-      </button>
+        <option value="">Export…</option>
+        <option value="pytorch">PyTorch project (script, data, weights)</option>
+        <option value="onnx">ONNX model</option>
+        <option value="onnx-probabilities">ONNX model with probabilities</option>
+      </select>
       <ImportWeights />
       <span className="separator" />
       <label>

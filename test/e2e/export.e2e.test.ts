@@ -1,10 +1,16 @@
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { unzipSync } from 'fflate';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseGraphText } from '../../engine/graph';
+import { resolveData } from '../../engine/session-host';
+import { samplesDir } from '../helpers/samples';
 import { type AppSession, artifactsDir, openApp } from './browser';
+
+const ort = createRequire(import.meta.url)('onnxruntime-node') as typeof import('onnxruntime-node');
 
 let app: AppSession;
 const dir = mkdtempSync(join(tmpdir(), 'netloom-export-e2e-'));
@@ -19,7 +25,7 @@ afterAll(async () => {
 });
 
 describe('export to PyTorch from the app', () => {
-  it('downloads the graph and its run as a PyTorch project, and the script trains on from the run in PyTorch', async () => {
+  it('downloads the graph and its run as a PyTorch project (the script trains on from the run in PyTorch) and as an ONNX model (ONNX Runtime classifies as the page did)', async () => {
     const page = await app.newPage();
     await page.getByTestId('sample-picker').selectOption('spiral.json');
     await expect.poll(() => page.getByTestId('graph-status').textContent()).toBe('ready to train');
@@ -30,7 +36,7 @@ describe('export to PyTorch from the app', () => {
       .poll(() => page.getByTestId('training-bar').getAttribute('data-state'), { timeout: 60_000 })
       .toBe('finished');
     const download = page.waitForEvent('download');
-    await page.getByTestId('cmd-export-pytorch').click();
+    await page.getByTestId('export-picker').selectOption('pytorch');
     const saved = join(artifactsDir, 'spiral-pytorch.zip');
     await (await download).saveAs(saved);
     expect((await download).suggestedFilename()).toBe('Spiral__toy_-pytorch.zip');
@@ -59,6 +65,30 @@ describe('export to PyTorch from the app', () => {
       fresh.val_loss * 0.8,
     );
     await page.screenshot({ path: join(artifactsDir, 'export-pytorch.png') });
+
+    // The same run as an ONNX model: ONNX Runtime classifies the validation set as the page reported.
+    await expect
+      .poll(() => page.getByTestId('evaluation-accuracy').textContent(), { timeout: 60_000 })
+      .toMatch(/^validation accuracy [\d.]+%$/);
+    const shown = Number((await page.getByTestId('evaluation-accuracy').textContent())!.match(/([\d.]+)%/)![1]);
+    const onnxDownload = page.waitForEvent('download');
+    await page.getByTestId('export-picker').selectOption('onnx-probabilities');
+    expect((await onnxDownload).suggestedFilename()).toBe('Spiral__toy_.onnx');
+    const onnxPath = join(dir, 'spiral.onnx');
+    await (await onnxDownload).saveAs(onnxPath);
+    const parsed = parseGraphText(readFileSync(join(samplesDir, 'spiral.json'), 'utf8'));
+    if (!parsed.ok) throw new Error('the sample does not load');
+    const { validation } = await resolveData(parsed.document, { kind: 'document' });
+    const session = await ort.InferenceSession.create(readFileSync(onnxPath));
+    const { probabilities } = await session.run({
+      input: new ort.Tensor('float32', validation!.x, [validation!.count, 2]),
+    });
+    let right = 0;
+    for (let i = 0; i < validation!.count; i++) {
+      const p = Array.from((probabilities.data as Float32Array).subarray(3 * i, 3 * i + 3));
+      if (p.indexOf(Math.max(...p)) === validation!.targets[i]) right++;
+    }
+    expect(((100 * right) / validation!.count).toFixed(1)).toBe(shown.toFixed(1));
     expect(app.errorsOf(page)).toEqual([]);
     await page.close();
     onwardAccuracy = onward.val_accuracy;
