@@ -61,4 +61,3 @@ export function valueInfo(name: string, dims: readonly (number | string)[]): pro
     },
   };
 }
-

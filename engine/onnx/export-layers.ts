@@ -132,8 +132,8 @@ export const onnxLayers: { [K in LayerKind]: Exporter<K> } = {
   },
   globalavgpool: ({ id, inputs: [x] }) => ({
     nodes: [
-      node('GlobalAveragePool', [x], [`${id}/pooled`], `${id}/pool`),
-      node('Flatten', [`${id}/pooled`], [id], id, { axis: 1 }),
+      node('GlobalAveragePool', [x], [`${id}/pooled`], id),
+      node('Flatten', [`${id}/pooled`], [id], `${id}/flatten`, { axis: 1 }),
     ],
     initializers: [],
   }),

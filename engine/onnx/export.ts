@@ -10,6 +10,10 @@ import { type OnnxLayer, onnxLayers } from './export-layers';
 export const OPSET = 17;
 export const IR_VERSION = 8;
 
+/** Metadata keys of the document's own settings. */
+export const NETLOOM_TRAINING = 'netloom.training';
+export const NETLOOM_LAYERS = 'netloom.layers';
+
 export interface OnnxExportOptions {
   /** A second output, "probabilities": the softmax (or sigmoid) the loss applies to the network's output. */
   probabilities?: boolean;
@@ -20,11 +24,7 @@ export interface OnnxExportOptions {
  * running statistics), the input named after the Input node with a symbolic batch dimension, the output
  * named after the output node (the logits, when the loss applies the softmax, as Netloom trains it).
  */
-export function exportOnnx(
-  doc: GraphDocument,
-  weight: WeightOf,
-  options: OnnxExportOptions = {},
-): Uint8Array {
+export function exportOnnx(doc: GraphDocument, weight: WeightOf, options: OnnxExportOptions = {}): Uint8Array {
   const plan = planTraining(doc);
   const nodes: proto.INodeProto[] = [];
   const initializers: proto.ITensorProto[] = [];
@@ -76,6 +76,27 @@ export function exportOnnx(
     opsetImport: [{ domain: '', version: OPSET }],
     producerName: 'netloom',
     producerVersion: '0.1.0',
+    // What ONNX has no words for (initialisers, penalties, labels, positions, the training settings), so that
+    // a model opened in Netloom again is the same document.
+    metadataProps: [
+      { key: NETLOOM_TRAINING, value: JSON.stringify(doc.training) },
+      {
+        key: NETLOOM_LAYERS,
+        value: JSON.stringify(
+          Object.fromEntries(
+            doc.nodes.map((n) => [
+              n.id,
+              {
+                kind: n.kind,
+                params: n.params,
+                position: n.position,
+                ...(n.label !== undefined && { label: n.label }),
+              },
+            ]),
+          ),
+        ),
+      },
+    ],
     graph: {
       name: doc.name ?? 'network',
       node: nodes,

@@ -85,3 +85,36 @@ export function largestRowRelative(actual: ArrayLike<number>, expected: ArrayLik
   }
   return worst;
 }
+
+/** Netloom's forward pass (eval mode, CPU) of a document on given weights (as a checkpoint keeps them). */
+export async function forwardWith(
+  doc: GraphDocument,
+  params: Float32Array,
+  layerState: Record<string, Float32Array>,
+  input: Float32Array,
+  batch: number,
+): Promise<Float32Array> {
+  const plan = planTraining(doc);
+  const be: Backend = createCpuBackend('f32', { fast: false });
+  const session = buildSession(be, plan, doc.training, batch, doc.training.loss.kind === 'mse' ? 'tensor' : 'class');
+  be.write(session.flat.params, params);
+  for (const n of session.nodes)
+    for (const [name, s] of Object.entries(n.passes.state ?? {})) {
+      const values = layerState[`${n.id}.${name}`];
+      if (values) be.write(s.buf, values);
+    }
+  be.write(session.input, input);
+  session.forward(batch, 'eval', 0);
+  return Float32Array.from((await be.read(session.output)).slice(0, batch * size(plan.outputNode.outputShape)));
+}
+
+/** Rows of logits, in place, as probabilities. */
+export function softmaxRows(values: Float32Array, row: number): void {
+  for (let start = 0; start < values.length; start += row) {
+    const logits = values.subarray(start, start + row);
+    const top = Math.max(...logits);
+    let sum = 0;
+    for (const v of logits) sum += Math.exp(v - top);
+    for (let i = 0; i < row; i++) logits[i] = Math.exp(logits[i] - top) / sum;
+  }
+}
