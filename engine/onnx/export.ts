@@ -105,5 +105,6 @@ export function exportOnnx(doc: GraphDocument, weight: WeightOf, options: OnnxEx
       output: outputs,
     },
   };
-  return onnx.ModelProto.encode(onnx.ModelProto.create(model)).finish();
+  // A plain array of its own (in Node, protobufjs hands out a Buffer from a shared pool).
+  return new Uint8Array(onnx.ModelProto.encode(onnx.ModelProto.create(model)).finish());
 }

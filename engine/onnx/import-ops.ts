@@ -64,11 +64,21 @@ function constant(c: OpContext, v: Value, what: string): Float64Array | Float32A
 
 const f32 = (values: Float64Array | Float32Array) => Float32Array.from(values);
 
-/** A constant of the given dimensions and values, or one value repeated when it must not be allocated. */
-function makeConst(dims: number[], values: () => Float64Array, fill?: number): Const {
-  if (fill !== undefined && (dims.includes(BATCH) || elements(dims) > MAX_CONST_ELEMENTS))
-    return { kind: 'const', dims, fill };
-  if (elements(dims) > MAX_CONST_ELEMENTS) throw new Error(`a constant of ${elements(dims)} elements`);
+/** Dimensions of a computed constant: at most 8, each a whole number (the batch's stand-in included). */
+export function checkDims(c: Pick<OpContext, 'fail'>, dims: readonly number[]): void {
+  if (dims.length > 8) throw c.fail(`a constant of ${dims.length} dimensions`);
+  if (dims.some((d) => !Number.isSafeInteger(d) || d < 0)) throw c.fail(`a constant of dimensions [${dims}]`);
+}
+
+/**
+ * A constant of the given dimensions and values, or one value repeated when it must not be allocated
+ * (it depends on the batch, or is large). Dimensions are checked here, for every constant computed.
+ */
+function makeConst(c: OpContext, dims: number[], values: () => Float64Array, fill?: number): Const {
+  checkDims(c, dims);
+  const count = elements(dims);
+  if (fill !== undefined && (dims.includes(BATCH) || count > MAX_CONST_ELEMENTS)) return { kind: 'const', dims, fill };
+  if (count > MAX_CONST_ELEMENTS) throw c.fail(`a constant of ${count} elements, more than it computes when opening`);
   return { kind: 'const', dims, values: values() };
 }
 
@@ -506,7 +516,7 @@ function gather(c: OpContext): Value[] {
   if (v.fill !== undefined && !v.values) return [{ kind: 'const', dims, fill: v.fill }];
   const src = constant(c, v, 'its data');
   return [
-    makeConst(dims, () => {
+    makeConst(c, dims, () => {
       const out = new Float64Array(indices.length * inner);
       indices.forEach((i, k) => {
         const at = i < 0 ? i + v.dims[0] : i;
@@ -540,7 +550,7 @@ function constantOfShape(c: OpContext): Value[] {
   if (dims.some((d) => d < 0 || !Number.isInteger(d))) throw c.fail(`the shape [${dims}]`);
   const value = c.tensorAttribute('value');
   const fill = value ? (constant(c, value, 'its value')[0] ?? 0) : 0;
-  return [makeConst(dims, () => new Float64Array(elements(dims)).fill(fill), fill)];
+  return [makeConst(c, dims, () => new Float64Array(elements(dims)).fill(fill), fill)];
 }
 
 function expand(c: OpContext): Value[] {
@@ -555,7 +565,7 @@ function expand(c: OpContext): Value[] {
     const b = shape[i - (rank - shape.length)] ?? 1;
     return a === 1 ? b : a;
   });
-  return [makeConst(dims, () => new Float64Array(elements(dims)).fill(fill), fill)];
+  return [makeConst(c, dims, () => new Float64Array(elements(dims)).fill(fill), fill)];
 }
 
 /** Slice of a constant (shape arithmetic, a layer's part of a zero initial state), computed. */
@@ -580,7 +590,7 @@ function slice(c: OpContext): Value[] {
     dims[axis] = Math.max(ranges[axis][1] - ranges[axis][0], 0);
   });
   const fill = uniform(v);
-  if (fill !== undefined) return [makeConst(dims, () => new Float64Array(elements(dims)).fill(fill), fill)];
+  if (fill !== undefined) return [makeConst(c, dims, () => new Float64Array(elements(dims)).fill(fill), fill)];
   if (v.dims.length !== 1) throw c.fail('slicing a constant of more than one dimension');
   return [{ kind: 'const', dims, values: constant(c, v, 'its data').slice(ranges[0][0], ranges[0][1]) }];
 }

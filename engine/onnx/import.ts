@@ -8,7 +8,7 @@ import { planTraining } from '../train/plan';
 import { parameterLayout } from '../train/session';
 import { onnx, type proto } from './builder';
 import { NETLOOM_LAYERS, NETLOOM_TRAINING } from './export';
-import { decimal, handlers, type OpContext } from './import-ops';
+import { checkDims, decimal, handlers, type OpContext } from './import-ops';
 import { type Const, type Flow, flow, type ImportedLayer, type Value } from './import-values';
 import { checkedDims, readModel, readTensor, refuse, toInt } from './read-model';
 
@@ -163,6 +163,8 @@ export function importOnnx(bytes: Uint8Array, file: string): ImportedModel {
       fail,
     };
     const outputs = handler(context);
+    // Every constant an operator computed, checked in one place (its rank and dimensions).
+    for (const v of outputs) if (v.kind === 'const') checkDims(context, v.dims);
     (node.output ?? []).forEach((key, i) => {
       if (key && outputs[i]) values.set(key, outputs[i]);
     });
