@@ -8,6 +8,9 @@
  * with --weights).
  * --to onnx writes <out>/<name>.onnx, an inference model (opset 17) with the checkpoint's weights (without
  * --ckpt, the weights a run starts from); --probabilities adds the softmax (or sigmoid) as a second output.
+ * --to netloom opens an ONNX model (model.onnx) and writes <out>/<name>.json, the graph, and
+ * <out>/<name>.safetensors, its weights (npm run train -- <name>.json --weights <name>.safetensors trains on).
+ * Any target reads an ONNX model in place of a graph, with the weights it holds.
  * Exit codes: 0 done, 2 bad arguments or files (a graph that cannot train, a checkpoint of another network).
  */
 
@@ -18,19 +21,21 @@ import { EngineError } from '../engine/errors';
 import { fileStem } from '../engine/export/python-text';
 import { checkpointWeights, exportPyTorch, type ScriptFiles, scriptFiles } from '../engine/export/pytorch';
 import { withUserPaths } from '../engine/export/pytorch-data';
-import { decodeText, TextRefused } from '../engine/files/decode-text';
-import { formatIssue, type GraphDocument, LIMITS, parseGraphText } from '../engine/graph';
+import { writeSafetensors } from '../engine/export/safetensors';
+import { TextRefused } from '../engine/files/decode-text';
+import type { GraphDocument } from '../engine/graph';
 import { exportOnnx } from '../engine/onnx/export';
-import { checkpointWeightOf, initialWeightOf } from '../engine/train/network-weights';
+import { checkpointWeightOf, initialWeightOf, type WeightOf } from '../engine/train/network-weights';
 import { writeFileAtomic } from '../node-io/atomic-write';
 import { FileRefused, readFileBounded } from '../node-io/read-file-bounded';
+import { loadModel } from './load-model';
 import { terminalSafe } from './terminal-text';
 
 /** The bundled datasets' files, copied beside a script that trains on them. */
 const bundledDataDir = join(import.meta.dirname, '../samples/data');
 
 const usage =
-  'usage: npm run export -- <graph.json> --to pytorch|onnx [--ckpt <run.ckpt>] [--out <dir>] [--probabilities]';
+  'usage: npm run export -- <graph.json|model.onnx> --to pytorch|onnx|netloom [--ckpt <run.ckpt>] [--out <dir>] [--probabilities]';
 
 /** A checkpoint holds the parameters and two optimizer slots: 1 GiB of parameters at most, three times. */
 const MAX_CHECKPOINT_BYTES = 3 * 1024 ** 3 + 64 * 1024 ** 2;
@@ -47,12 +52,17 @@ interface Target {
   name: string;
   outDir: string;
   checkpoint?: { bytes: Uint8Array; path: string };
+  /** The weights an ONNX model came with (a checkpoint, when given, takes their place). */
+  weight?: WeightOf;
 }
 
 /** Files to write, by path; nothing is written until all of them are made. */
 type Outputs = { path: string; bytes: string | Uint8Array }[];
 
-function pytorchOutputs({ doc, graphPath, name, outDir, checkpoint }: Target): { outputs: Outputs; note: string } {
+function pytorchOutputs({ doc, graphPath, name, outDir, checkpoint, weight }: Target): {
+  outputs: Outputs;
+  note: string;
+} {
   let files: ScriptFiles | undefined;
   let note = '';
   try {
@@ -77,6 +87,7 @@ function pytorchOutputs({ doc, graphPath, name, outDir, checkpoint }: Target): {
       path: join(outDir, `${name}.safetensors`),
       bytes: checkpointWeights(doc, checkpoint.bytes, checkpoint.path),
     });
+  else if (weight) outputs.push({ path: join(outDir, `${name}.safetensors`), bytes: stateDictFile(doc, weight) });
   for (const file of files?.write ?? []) outputs.push({ path: join(outDir, file.path), bytes: file.bytes });
   for (const file of files?.copy ?? [])
     outputs.push({ path: join(outDir, file.to), bytes: readFileSync(join(bundledDataDir, file.folder, file.file)) });
@@ -87,12 +98,31 @@ async function onnxOutputs(target: Target, probabilities: boolean): Promise<{ ou
   const { doc, name, outDir, checkpoint } = target;
   const weight = checkpoint
     ? checkpointWeightOf(doc, checkpoint.bytes, checkpoint.path).weight
-    : await initialWeightOf(doc);
+    : (target.weight ?? (await initialWeightOf(doc)));
   return {
     outputs: [{ path: join(outDir, `${name}.onnx`), bytes: exportOnnx(doc, weight, { probabilities }) }],
-    note: checkpoint ? '' : `note: no --ckpt: ${name}.onnx holds the weights a run of the graph starts from`,
+    note:
+      checkpoint || target.weight
+        ? ''
+        : `note: no --ckpt: ${name}.onnx holds the weights a run of the graph starts from`,
   };
 }
+
+/** An ONNX model as a Netloom graph file and its weights (the exported PyTorch module's state_dict, as --weights reads). */
+function netloomOutputs({ doc, name, outDir, weight, graphPath }: Target): { outputs: Outputs; note: string } {
+  if (!weight) exit(2, `--to netloom opens an ONNX model; ${graphPath} is a graph already`);
+  return {
+    outputs: [
+      { path: join(outDir, `${name}.json`), bytes: `${JSON.stringify(doc, null, 2)}\n` },
+      { path: join(outDir, `${name}.safetensors`), bytes: stateDictFile(doc, weight) },
+    ],
+    note: `note: train it from these weights with: npm run train -- ${join(outDir, `${name}.json`)} --weights ${join(outDir, `${name}.safetensors`)}`,
+  };
+}
+
+/** Weights as the exported PyTorch module's state_dict in safetensors (what npm run train --weights reads). */
+const stateDictFile = (doc: GraphDocument, weight: WeightOf) =>
+  writeSafetensors(exportPyTorch(doc).stateDict(weight), { format: 'pt', source: 'netloom' });
 
 async function main(): Promise<void> {
   const { values, positionals } = parseArgs({
@@ -106,18 +136,18 @@ async function main(): Promise<void> {
   });
   const [graphPath, ...extra] = positionals;
   if (!graphPath || extra.length > 0) exit(2, usage);
-  if (values.to !== 'pytorch' && values.to !== 'onnx')
-    exit(2, `--to names the target: pytorch or onnx (got ${values.to ? `"${values.to}"` : 'none'})`);
+  if (values.to !== 'pytorch' && values.to !== 'onnx' && values.to !== 'netloom')
+    exit(2, `--to names the target: pytorch, onnx or netloom (got ${values.to ? `"${values.to}"` : 'none'})`);
   if (values.probabilities && values.to !== 'onnx') exit(2, '--probabilities is an option of --to onnx');
 
-  const graphBytes = await readFileBounded(graphPath, LIMITS.fileBytes, 'graph file');
-  const loaded = parseGraphText(decodeText(graphBytes, graphPath));
-  if (!loaded.ok)
-    exit(2, `${graphPath} was not loaded:\n${loaded.issues.map((i) => `  ${formatIssue(i)}`).join('\n')}`);
+  const loaded = await loadModel(graphPath);
+  if (!loaded.ok) exit(2, loaded.message);
+  for (const note of loaded.notes) process.stderr.write(`${terminalSafe(`note: ${note}`)}\n`);
   const target: Target = {
-    doc: loaded.document,
+    doc: loaded.doc,
     graphPath,
-    name: fileStem(basename(graphPath).replace(/\.json$/i, '')),
+    name: fileStem(basename(graphPath).replace(/\.(json|onnx)$/i, '')),
+    ...(loaded.weight && { weight: loaded.weight }),
     outDir: resolve(values.out ?? dirname(graphPath)),
     ...(values.ckpt && {
       checkpoint: { bytes: await readFileBounded(values.ckpt, MAX_CHECKPOINT_BYTES, 'checkpoint'), path: values.ckpt },
@@ -125,7 +155,11 @@ async function main(): Promise<void> {
   };
   // Everything is made (and checked) before anything is written.
   const { outputs, note } =
-    values.to === 'onnx' ? await onnxOutputs(target, values.probabilities) : pytorchOutputs(target);
+    values.to === 'onnx'
+      ? await onnxOutputs(target, values.probabilities)
+      : values.to === 'netloom'
+        ? netloomOutputs(target)
+        : pytorchOutputs(target);
   for (const { path, bytes } of outputs) {
     mkdirSync(dirname(path), { recursive: true });
     await writeFileAtomic(path, bytes);

@@ -16,17 +16,19 @@ import { parseArgs } from 'node:util';
 import { createEngineApi } from '../engine/api';
 import type { BackendChoice } from '../engine/backend/choose';
 import { EngineError } from '../engine/errors';
-import { decodeText, TextRefused } from '../engine/files/decode-text';
-import { formatIssue, LIMITS, parseGraphText } from '../engine/graph';
+import { exportPyTorch } from '../engine/export/pytorch';
+import { writeSafetensors } from '../engine/export/safetensors';
+import { TextRefused } from '../engine/files/decode-text';
 import { FileRefused, readFileBounded } from '../node-io/read-file-bounded';
 import { loadTrainingData } from './load-data';
+import { loadModel } from './load-model';
 import { progressPrinter } from './progress';
 import { checksumHex, recoverRunOutputs, writeRunOutputs } from './run-outputs';
 import { terminalSafe } from './terminal-text';
 import { nodeSpawnThread } from './threads';
 
 const usage =
-  'usage: npm run train -- <graph.json> [--epochs N] [--seed S] [--backend auto|cpu|webgpu] [--data <images> <labels>] [--out <dir>] [--resume <file>] [--weights <file.safetensors>]';
+  'usage: npm run train -- <graph.json|model.onnx> [--epochs N] [--seed S] [--backend auto|cpu|webgpu] [--data <images> <labels>] [--out <dir>] [--resume <file>] [--weights <file.safetensors>]';
 
 function exit(code: number, message: string): never {
   process.stderr.write(`${terminalSafe(message)}\n`);
@@ -63,11 +65,11 @@ async function main(): Promise<void> {
   if (backendChoice !== undefined && !['auto', 'cpu', 'webgpu'].includes(backendChoice))
     exit(2, `--backend is auto, cpu or webgpu, not "${backendChoice}"`);
 
-  const graphBytes = await readFileBounded(graphPath, LIMITS.fileBytes, 'graph file');
-  const loaded = parseGraphText(decodeText(graphBytes, graphPath));
-  if (!loaded.ok)
-    exit(2, `${graphPath} was not loaded:\n${loaded.issues.map((i) => `  ${formatIssue(i)}`).join('\n')}`);
-  const doc = loaded.document;
+  // A graph, or an ONNX model (trained on from the weights it holds).
+  const loaded = await loadModel(graphPath);
+  if (!loaded.ok) exit(2, loaded.message);
+  for (const note of loaded.notes) say(`note: ${note}\n`);
+  const doc = loaded.doc;
   if (values.epochs !== undefined) {
     const epochs = Number(values.epochs);
     if (!Number.isInteger(epochs) || epochs < 1 || epochs > 100_000)
@@ -93,7 +95,7 @@ async function main(): Promise<void> {
   // The CPU unless the command line asks for auto or WebGPU (through dawn.node, loaded only then).
   run.doc.training.backend = (backendChoice ?? 'cpu') as BackendChoice;
   const gpu = run.doc.training.backend === 'cpu' ? undefined : (await import('./node-webgpu')).nodeGpu();
-  const name = basename(graphPath).replace(/\.json$/i, '');
+  const name = basename(graphPath).replace(/\.(json|onnx)$/i, '');
   const outDir = resolve(values.out ?? dirname(graphPath));
   mkdirSync(outDir, { recursive: true });
   for (const line of await recoverRunOutputs(outDir, name)) say(`${line}\n`);
@@ -111,6 +113,11 @@ async function main(): Promise<void> {
     // No recovery checkpoints while training: the command line writes one at the end.
     options: { checkpointIntervalMs: Number.POSITIVE_INFINITY },
   });
+  if (loaded.weight && !values.weights && !values.resume) {
+    const weights = writeSafetensors(exportPyTorch(run.doc).stateDict(loaded.weight));
+    await api.importWeights({ bytes: weights, file: graphPath });
+    say(`weights from ${graphPath}\n`);
+  }
   if (values.weights) {
     // Weights trained elsewhere (the exported PyTorch module's state_dict), in place of the initial ones.
     const bytes = await readFileBounded(values.weights, MAX_CHECKPOINT_BYTES, 'weights file');

@@ -36,6 +36,8 @@ export function App() {
   const trainingState = useTrainingStore((s) => s.state);
   // An opened document's last run is drawn again from its stored curve.
   const hasCurve = useTrainingStore((s) => s.series.step.length > 0);
+  // Weights to start from (a model opened from ONNX): the results area shows, to evaluate them.
+  const hasWeights = useTrainingStore((s) => s.weightsFrom !== null);
   const addAtCentre = (kind: LayerKind) => {
     const doc = useDocumentStore.getState().document;
     // Below the lowest layer, so that clicks build a column.
@@ -98,7 +100,7 @@ export function App() {
             <ProblemBanner />
             <GraphCanvas analysis={analysis} />
           </main>
-          {(trainingState !== 'idle' || hasCurve) && (
+          {(trainingState !== 'idle' || hasCurve || hasWeights) && (
             <div className="results">
               <RunChart />
               <EvaluationPanel />

@@ -1,4 +1,8 @@
+import { exportPyTorch } from '../engine/export/pytorch';
+import { writeSafetensors } from '../engine/export/safetensors';
 import { emptyDocument, formatIssue, parseGraphText, serializeGraph } from '../engine/graph';
+import { importOnnx } from '../engine/onnx/import';
+import { layoutWeightOf } from '../engine/train/network-weights';
 import type { MenuCommand } from '../main/ipc-contract';
 import type { FileAccess } from './platform/files';
 import { type DocumentSource, useDocumentStore } from './store/document-store';
@@ -18,6 +22,28 @@ export function openText(text: string, source: DocumentSource): boolean {
       title: `${source.name} was upgraded from format version ${result.migratedFrom}`,
       details: ['Save it to keep the new format.'],
     });
+  return true;
+}
+
+/**
+ * An ONNX model as a new document: its network on the canvas, its weights kept to start training from
+ * (Evaluate shows what they classify). A model Netloom cannot read is refused by name; nothing changes.
+ */
+export function openModel(bytes: Uint8Array, source: DocumentSource): boolean {
+  const store = useDocumentStore.getState();
+  let imported: ReturnType<typeof importOnnx>;
+  try {
+    imported = importOnnx(bytes, source.name);
+  } catch (error) {
+    store.report({ title: `${source.name} was not opened`, details: [(error as Error).message] });
+    return false;
+  }
+  const doc = imported.document;
+  const weight = layoutWeightOf(doc, imported.params, imported.layerState, source.name);
+  // Saved as a graph: a new file, not the model.
+  store.replace(doc, { name: `${source.name.replace(/\.onnx$/i, '')}.json` });
+  useTrainingStore.getState().startFrom(writeSafetensors(exportPyTorch(doc).stateDict(weight)), source.name);
+  if (imported.notes.length > 0) store.report({ title: `${source.name} was opened`, details: imported.notes });
   return true;
 }
 
@@ -54,6 +80,7 @@ export function createCommands(files: FileAccess): Record<MenuCommand, () => Pro
       if (!confirmLeave()) return;
       const outcome = await files.open();
       if (!outcome.ok) store().report({ title: 'The file could not be read', details: [outcome.message] });
+      else if (outcome.file && 'model' in outcome.file) openModel(outcome.file.model, outcome.file.source);
       else if (outcome.file) openText(outcome.file.text, outcome.file.source);
     },
     async save() {

@@ -26,19 +26,32 @@ export function checkpointWeightOf(
       'INVALID_DATA',
       `${file} belongs to another network (its layers, wires or optimizer differ from this graph's)`,
     );
+  const weight = layoutWeightOf(doc, cp.params, cp.layerState, file);
+  return { weight, step: cp.step };
+}
+
+/**
+ * Weights kept as a checkpoint keeps them (flat parameters in the network's layout order, layer state by
+ * "<node>.<name>") by node and name; the count is checked against the network.
+ */
+export function layoutWeightOf(
+  doc: GraphDocument,
+  params: Float32Array,
+  layerState: Record<string, Float32Array>,
+  file: string,
+): WeightOf {
   const layout = parameterLayout(planTraining(doc));
   const total = layout.reduce((sum, slot) => sum + slot.size, 0);
-  if (total !== cp.paramCount || cp.params.length !== total)
-    throw new EngineError('INVALID_DATA', `${file} holds ${cp.paramCount} parameters; this network has ${total}`);
+  if (params.length !== total)
+    throw new EngineError('INVALID_DATA', `${file} holds ${params.length} parameters; this network has ${total}`);
   const slots = new Map(layout.map((slot) => [`${slot.nodeId}\u0000${slot.name}`, slot]));
-  const weight: WeightOf = (nodeId, name) => {
+  return (nodeId, name) => {
     const slot = slots.get(`${nodeId}\u0000${name}`);
-    if (slot) return cp.params.slice(slot.offset, slot.offset + slot.size);
-    const state = Object.hasOwn(cp.layerState, `${nodeId}.${name}`) ? cp.layerState[`${nodeId}.${name}`] : undefined;
+    if (slot) return params.slice(slot.offset, slot.offset + slot.size);
+    const state = Object.hasOwn(layerState, `${nodeId}.${name}`) ? layerState[`${nodeId}.${name}`] : undefined;
     if (!state) throw new EngineError('INVALID_DATA', `${file} has no "${name}" for layer "${nodeId}"`, nodeId);
     return state;
   };
-  return { weight, step: cp.step };
 }
 
 /** The weights a run of the document starts from (its seed's draws) and its layers' initial state. */

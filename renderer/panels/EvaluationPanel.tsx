@@ -100,7 +100,7 @@ export function EvaluationPanel() {
   );
   const classifies = useDocumentStore((s) => s.document.training.loss.kind === 'softmax-cross-entropy');
   if (!classifies) return null;
-  const ready = state === 'paused' || state === 'stopped' || state === 'finished';
+  const ready = state === 'idle' || state === 'paused' || state === 'stopped' || state === 'finished';
   return (
     <section className="evaluation" data-testid="evaluation">
       <header>
@@ -109,7 +109,7 @@ export function EvaluationPanel() {
           type="button"
           data-testid="evaluate"
           disabled={!ready || inspecting}
-          title={ready ? 'Classify the validation set' : 'Pause or finish the run first'}
+          title={ready ? 'Classify the validation set with the current weights' : 'Pause or finish the run first'}
           onClick={() => void inspect()}
         >
           {inspecting ? 'Evaluating…' : 'Evaluate'}

@@ -1,19 +1,31 @@
 import { decodeText } from '../../engine/files/decode-text';
 import { LIMITS } from '../../engine/graph';
+import { MAX_MODEL_BYTES } from '../../engine/onnx/read-model';
 import type { FileAccess, OpenOutcome } from './files';
 
 const jsonTypes = [{ description: 'Netloom graph', accept: { 'application/json': ['.json'] } }];
 
-/** Opens a graph through a file input: works in every browser (and in automated tests). */
+/** Opens a graph (or an ONNX model) through a file input: works in every browser (and in automated tests). */
 function pickFile(): Promise<OpenOutcome> {
   return new Promise((resolve) => {
     const input = document.createElement('input');
     input.type = 'file';
-    input.accept = '.json,application/json';
+    input.accept = '.json,application/json,.onnx';
     input.addEventListener('cancel', () => resolve({ ok: true, file: null }));
     input.addEventListener('change', async () => {
       const file = input.files?.[0];
       if (!file) return resolve({ ok: true, file: null });
+      if (/\.onnx$/i.test(file.name)) {
+        if (file.size > MAX_MODEL_BYTES)
+          return resolve({
+            ok: false,
+            message: `${file.name} is ${file.size} bytes, over the ${MAX_MODEL_BYTES}-byte limit for models`,
+          });
+        return resolve({
+          ok: true,
+          file: { model: new Uint8Array(await file.arrayBuffer()), source: { name: file.name } },
+        });
+      }
       if (file.size > LIMITS.fileBytes)
         return resolve({
           ok: false,

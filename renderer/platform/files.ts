@@ -2,10 +2,8 @@ import type { DocumentSource } from '../store/document-store';
 import { browserFiles } from './browser-files';
 import { electronFiles } from './electron-files';
 
-export interface OpenedFile {
-  text: string;
-  source: DocumentSource;
-}
+/** A graph's text, or an ONNX model's bytes (opened as a graph with its weights). */
+export type OpenedFile = { text: string; source: DocumentSource } | { model: Uint8Array; source: DocumentSource };
 
 /** Saving fails with a message for the user, or returns where the file now lives (null: cancelled). */
 export type SaveOutcome = { ok: true; source: DocumentSource | null } | { ok: false; message: string };

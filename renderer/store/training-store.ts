@@ -106,6 +106,11 @@ interface TrainingState {
    * network is refused, naming the tensor, and nothing changes.
    */
   importWeights(bytes: Uint8Array, file: string): Promise<void>;
+  /**
+   * Weights the open document's runs start from (a model opened from ONNX): loaded into each run it opens,
+   * in place of a fresh initialisation.
+   */
+  startFrom(bytes: Uint8Array, file: string): void;
   pause(): void;
   resume(): void;
   stop(): void;
@@ -117,6 +122,8 @@ interface TrainingState {
 }
 
 let current: { training: TrainingSession; owner: Owner } | null = null;
+/** The weights the open document's runs start from, with the document's load count they belong to. */
+let startingWeights: { loadCount: number; bytes: Uint8Array; file: string } | null = null;
 /** Settings changed while the current run was paused, with the step from which they applied. */
 let runChanges: { step: number; settings: SettingsPatch }[] = [];
 
@@ -220,8 +227,11 @@ export const useTrainingStore = create<TrainingState>()((set, get) => ({
   ...noRunYet(),
   inspecting: false,
   async inspect() {
+    if (get().inspecting) return;
+    // From idle: a run opens, paused, with the weights it would start from, and those are evaluated.
+    if (!current && get().state === 'idle') await get().start({ paused: true });
     const training = current?.training;
-    if (!training || get().inspecting) return;
+    if (!training || (get().state !== 'paused' && get().state !== 'stopped' && get().state !== 'finished')) return;
     set({ inspecting: true, inspectionError: null });
     try {
       set({ inspection: await training.inspect() });
@@ -230,6 +240,10 @@ export const useTrainingStore = create<TrainingState>()((set, get) => ({
     } finally {
       set({ inspecting: false });
     }
+  },
+  startFrom(bytes, file) {
+    startingWeights = { loadCount: useDocumentStore.getState().loadCount, bytes, file };
+    set({ weightsFrom: file });
   },
   async importWeights(bytes, file) {
     const store = useDocumentStore.getState();
@@ -324,7 +338,17 @@ export const useTrainingStore = create<TrainingState>()((set, get) => ({
           .getState()
           .report({ title: n.kind === 'error' ? 'Training stopped' : 'Training recovered', details: [n.message] });
     });
-    await training.start({ paused }).catch(() => {});
+    const from = startingWeights?.loadCount === ownDocument ? startingWeights : null;
+    await training.start({ paused: paused || from !== null }).catch(() => {});
+    if (from && training.state === 'paused') {
+      try {
+        await training.importWeights(from.bytes, from.file);
+        set({ weightsFrom: from.file });
+      } catch (error) {
+        store.report({ title: `${from.file} was not loaded`, details: [(error as Error).message] });
+      }
+      if (!paused) await training.resume();
+    }
   },
   pause: () => void current?.training.pause(),
   resume: () => void current?.training.resume(),

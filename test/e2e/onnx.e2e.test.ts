@@ -1,0 +1,78 @@
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { bundledDatasets } from '../../engine/data/bundled';
+import { importOnnx } from '../../engine/onnx/import';
+import { resolveData } from '../../engine/session-host';
+import { samplesDir } from '../helpers/samples';
+import { type AppSession, artifactsDir, openApp } from './browser';
+
+const ort = createRequire(import.meta.url)('onnxruntime-node') as typeof import('onnxruntime-node');
+const lenet = join(import.meta.dirname, '../fixtures/onnx/lenet.onnx');
+
+let app: AppSession;
+beforeAll(async () => {
+  app = await openApp();
+});
+afterAll(async () => {
+  await app?.close();
+});
+
+/** ONNX Runtime's accuracy on the validation set Netloom holds out for the imported graph (its default data). */
+async function runtimeValidationAccuracy(): Promise<number> {
+  const { document } = importOnnx(new Uint8Array(readFileSync(lenet)), 'lenet.onnx');
+  const info = bundledDatasets['fashion-mnist-small'];
+  const files = Object.fromEntries(
+    info.files.map((f) => [f, new Uint8Array(readFileSync(join(samplesDir, '../data', info.folder, f)))]),
+  );
+  const { validation } = await resolveData(document, { kind: 'bundled', files });
+  const session = await ort.InferenceSession.create(lenet);
+  const { y } = await session.run({ x: new ort.Tensor('float32', validation!.x, [validation!.count, 1, 28, 28]) });
+  let right = 0;
+  for (let i = 0; i < validation!.count; i++) {
+    const scores = Array.from((y.data as Float32Array).subarray(10 * i, 10 * i + 10));
+    if (scores.indexOf(Math.max(...scores)) === validation!.targets[i]) right++;
+  }
+  return right / validation!.count;
+}
+
+describe('ONNX models in the app', () => {
+  it('opens a model PyTorch exported: the graph with its shapes, evaluated on its own weights as ONNX Runtime does, then trained on', async () => {
+    const page = await app.newPage();
+    const chooser = page.waitForEvent('filechooser');
+    await page.getByTestId('cmd-open').click();
+    await (await chooser).setFiles({
+      name: 'lenet.onnx',
+      mimeType: 'application/octet-stream',
+      buffer: readFileSync(lenet),
+    });
+    await expect.poll(() => page.locator('.react-flow__node').count()).toBe(11);
+    await expect.poll(() => page.getByTestId('graph-status').textContent()).toBe('ready to train');
+    // Shapes on the wires, as any graph: the first convolution's output.
+    expect(await page.locator('.react-flow__edge-text, .edge-shape').allTextContents()).toContain('6×28×28');
+    expect(await page.getByTestId('weights-from').textContent()).toBe('weights from lenet.onnx');
+    await page.getByTestId('evaluate').click();
+    const expected = await runtimeValidationAccuracy();
+    await expect
+      .poll(() => page.getByTestId('evaluation-accuracy').textContent(), { timeout: 60_000 })
+      .toBe(`validation accuracy ${(100 * expected).toFixed(1)}%`);
+    await page.screenshot({ path: join(artifactsDir, 'onnx-opened.png') });
+    // Training goes on from those weights.
+    await page.getByTestId('step').click();
+    await expect.poll(() => page.getByTestId('training-progress').textContent()).toMatch(/step 1\b/);
+    // A file that is not a model: refused by name, the graph stays.
+    const again = page.waitForEvent('filechooser');
+    page.once('dialog', (d) => void d.accept());
+    await page.getByTestId('cmd-open').click();
+    await (await again).setFiles({
+      name: 'broken.onnx',
+      mimeType: 'application/octet-stream',
+      buffer: Buffer.from('not a model'),
+    });
+    await expect.poll(() => page.getByTestId('problem').textContent()).toContain('broken.onnx was not opened');
+    expect(await page.locator('.react-flow__node').count()).toBe(11);
+    expect(app.errorsOf(page)).toEqual([]);
+    await page.close();
+  });
+});
