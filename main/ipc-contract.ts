@@ -24,11 +24,10 @@ export type IpcErrorCode = 'INVALID_PAYLOAD' | 'NOT_PERMITTED' | 'TOO_LARGE' | '
 /** Handlers answer with a result instead of throwing: Electron would turn errors into bare strings. */
 export type IpcResult<T> = { ok: true; value: T } | { ok: false; code: IpcErrorCode; message: string };
 
-export interface OpenedGraph {
-  path: string;
-  name: string;
-  text: string;
-}
+/** A graph file's text, or an ONNX model's bytes (the page opens it as a graph with its weights). */
+export type OpenedGraph =
+  | { path: string; name: string; text: string }
+  | { path: string; name: string; model: Uint8Array };
 
 export interface SavedGraph {
   path: string;

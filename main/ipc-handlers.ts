@@ -37,6 +37,11 @@ export interface FileFilter {
 }
 
 const graphFilters: FileFilter[] = [{ name: 'Netloom graph', extensions: ['json'] }];
+const openFilters: FileFilter[] = [
+  { name: 'Netloom graph or ONNX model', extensions: ['json', 'onnx'] },
+  ...graphFilters,
+  { name: 'ONNX model', extensions: ['onnx'] },
+];
 const datasetFilters: Record<DatasetKind, FileFilter[]> = {
   idx: [{ name: 'IDX files (MNIST family)', extensions: ['gz', 'idx', 'idx1-ubyte', 'idx3-ubyte', 'ubyte'] }],
   csv: [{ name: 'CSV with a header', extensions: ['csv', 'tsv', 'txt', 'gz'] }],
@@ -68,14 +73,24 @@ export function createIpcHandlers(dialogs: Dialogs, recent: RecentFiles) {
   let grantedDatasetFiles = new Map<string, { path: string; size: number }>();
 
   async function readGraph(path: string): Promise<IpcResult<OpenedGraph>> {
+    const model = extname(path).toLowerCase() === '.onnx';
     let bytes: Uint8Array;
     try {
-      bytes = await readFileBounded(path, LIMITS.fileBytes, 'graph file');
+      bytes = await readFileBounded(
+        path,
+        model ? LIMITS.modelBytes : LIMITS.fileBytes,
+        model ? 'ONNX model' : 'graph file',
+      );
     } catch (error) {
       // A file that is gone or unreadable is an error of the caller's (a recent file is then dropped).
       if (!(error instanceof FileRefused) || error.reason === 'open') throw error;
       const code = error.reason === 'size' ? 'TOO_LARGE' : 'IO_ERROR';
       return { ok: false, code, message: error.message.replace(path, basename(path)) };
+    }
+    if (model) {
+      // Read, never written: the page opens it as a new graph, saved elsewhere (Save As).
+      await recent.add(path);
+      return ok({ path, name: basename(path), model: bytes });
     }
     let text: string;
     try {
@@ -102,7 +117,7 @@ export function createIpcHandlers(dialogs: Dialogs, recent: RecentFiles) {
   return {
     async openGraph(payload: unknown): Promise<IpcResult<OpenedGraph | null>> {
       return guard(payloads.none, payload, async () => {
-        const picked = await dialogs.openFiles({ title: 'Open graph', filters: graphFilters, multiple: false });
+        const picked = await dialogs.openFiles({ title: 'Open graph', filters: openFilters, multiple: false });
         return picked?.[0] === undefined ? ok(null) : readGraph(picked[0]);
       });
     },

@@ -17,6 +17,8 @@ export const LIMITS = {
   batchTensorBytes: 2 * 1024 * 1024 * 1024,
   /** Bytes of all learnable parameters (fp32); gradients and optimizer slots multiply it. */
   parameterBytes: 1024 * 1024 * 1024,
+  /** Bytes of an ONNX model file: the parameters' limit and room for the graph. */
+  modelBytes: 1024 * 1024 * 1024 + 64 * 1024 * 1024,
 } as const;
 
 export const FLOAT_BYTES = 4;

@@ -9,7 +9,7 @@ import { onnx, type proto } from './builder';
  */
 
 /** Bytes of an ONNX file accepted: the parameters' limit and room for the graph. */
-export const MAX_MODEL_BYTES = LIMITS.parameterBytes + 64 * 1024 * 1024;
+export const MAX_MODEL_BYTES = LIMITS.modelBytes;
 /** ONNX nodes (shape arithmetic included) and initializers in one graph. */
 export const MAX_ONNX_NODES = 20_000;
 export const MAX_INITIALIZERS = 100_000;

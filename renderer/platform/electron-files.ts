@@ -8,7 +8,10 @@ export function electronFiles(bridge: NetloomBridge): FileAccess {
       const result = await bridge.openGraph();
       if (!result.ok) return { ok: false, message: result.message };
       const opened = result.value;
-      return { ok: true, file: opened && { text: opened.text, source: { name: opened.name, location: opened.path } } };
+      if (!opened) return { ok: true, file: null };
+      // A model opens as a new graph: it has no place to be saved to until Save As gives it one.
+      if ('model' in opened) return { ok: true, file: { model: opened.model, source: { name: opened.name } } };
+      return { ok: true, file: { text: opened.text, source: { name: opened.name, location: opened.path } } };
     },
     async save(text, source) {
       if (typeof source.location !== 'string') return this.saveAs(text, source.name);

@@ -51,7 +51,7 @@ describe('npm run export -- <graph.json> --to pytorch', () => {
     expect(existsSync(join(dir, 'wider.py'))).toBe(false);
 
     expect(run('export', join(dir, 'spiral.json'), '--to', 'keras').err).toMatch(
-      /--to names the target: pytorch or onnx \(got "keras"\)/,
+      /--to names the target: pytorch, onnx or netloom \(got "keras"\)/,
     );
     expect(run('export', join(dir, 'spiral.json'), '--to', 'pytorch', '--probabilities').code).toBe(2);
     expect(run('export', join(dir, 'spiral.json')).code).toBe(2);

@@ -181,6 +181,21 @@ describe('IPC handlers', () => {
   });
 });
 
+describe('ONNX models through the open dialog', () => {
+  it('hands the page the bytes of a model, which it opens as a new graph: the model is never written to', async () => {
+    const path = join(dir, 'lenet.onnx');
+    const bytes = readFileSync(join(import.meta.dirname, '../fixtures/onnx/lenet.onnx'));
+    writeFileSync(path, bytes);
+    answers.open.push([path]);
+    const result = await handlers.openGraph(undefined);
+    expect(result.ok && 'model' in result.value! && Buffer.from(result.value.model).equals(bytes)).toBe(true);
+    expect(await recent.list()).toEqual([path]);
+    // Save writes only where a graph was opened or saved: not over the model.
+    expect(await handlers.saveGraph({ path, text: mlpText })).toMatchObject({ ok: false, code: 'NOT_PERMITTED' });
+    expect(Buffer.from(readFileSync(path)).equals(bytes)).toBe(true);
+  });
+});
+
 describe('export into a folder', () => {
   const bytes = (text: string) => new TextEncoder().encode(text);
 
