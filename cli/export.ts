@@ -23,7 +23,7 @@ import { checkpointWeights, exportPyTorch, type ScriptFiles, scriptFiles } from 
 import { withUserPaths } from '../engine/export/pytorch-data';
 import { writeSafetensors } from '../engine/export/safetensors';
 import { TextRefused } from '../engine/files/decode-text';
-import type { GraphDocument } from '../engine/graph';
+import { type GraphDocument, serializeGraph } from '../engine/graph';
 import { exportOnnx } from '../engine/onnx/export';
 import { checkpointWeightOf, initialWeightOf, type WeightOf } from '../engine/train/network-weights';
 import { writeFileAtomic } from '../node-io/atomic-write';
@@ -113,10 +113,14 @@ function netloomOutputs({ doc, name, outDir, weight, graphPath }: Target): { out
   if (!weight) exit(2, `--to netloom opens an ONNX model; ${graphPath} is a graph already`);
   return {
     outputs: [
-      { path: join(outDir, `${name}.json`), bytes: `${JSON.stringify(doc, null, 2)}\n` },
+      // The graph names its weights (beside it): npm run train starts from them.
+      {
+        path: join(outDir, `${name}.json`),
+        bytes: serializeGraph({ ...doc, weights: { file: `${name}.safetensors` } }),
+      },
       { path: join(outDir, `${name}.safetensors`), bytes: stateDictFile(doc, weight) },
     ],
-    note: `note: train it from these weights with: npm run train -- ${join(outDir, `${name}.json`)} --weights ${join(outDir, `${name}.safetensors`)}`,
+    note: `note: npm run train -- ${join(outDir, `${name}.json`)} trains it on from these weights (--fresh: from new ones)`,
   };
 }
 

@@ -23,11 +23,16 @@ async function readChecked(path: string, name = basename(path)): Promise<PickedF
  * read elsewhere (an absolute path, `..`, or a link out of the folder): such data is passed with --data,
  * which is the user's own choice.
  */
-export function documentPath(graphDir: string, field: string, path: string): string {
+export function documentPath(
+  graphDir: string,
+  field: string,
+  path: string,
+  { prefix = 'training.dataset.', elsewhere = 'to train on data elsewhere, pass it with --data' } = {},
+): string {
   const refuse = (why: string) =>
     new EngineError(
       'INVALID_DATA',
-      `training.dataset.${field} "${path}" ${why}: a graph's data paths stay inside the graph's folder (${graphDir}); to train on data elsewhere, pass it with --data`,
+      `${prefix}${field} "${path}" ${why}: a graph's paths stay inside the graph's folder (${graphDir}); ${elsewhere}`,
     );
   if (isAbsolute(path)) throw refuse('is an absolute path');
   const full = resolve(graphDir, path);

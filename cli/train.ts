@@ -1,8 +1,10 @@
 /**
  * Headless training: npm run train -- <graph.json> [--epochs N] [--seed S] [--backend auto|cpu|webgpu]
- *   [--out <dir>] [--resume <checkpoint>] [--weights <file.safetensors>]
+ *   [--out <dir>] [--resume <checkpoint>] [--weights <file.safetensors>] [--fresh]
  *   [--data <images.idx> <labels.idx> | --data <file.csv> --label <column> [--features a,b] [--normalise z-score]
  *    | --data <folder of class subfolders>]
+ * The graph may be an ONNX model (it trains on from the weights it holds); a graph that names its starting
+ * weights ("weights": {"file": ...}, beside it) starts from them; --fresh starts from a fresh initialisation.
  * Loads and checks the graph, trains it with a progress bar and per-epoch metrics, then writes a
  * checkpoint (<out>/<name>.ckpt) and a report (<out>/<name>.report.json) that names the checkpoint's
  * checksum; after --resume the report holds the whole history. Exit codes: 0 done,
@@ -20,7 +22,7 @@ import { exportPyTorch } from '../engine/export/pytorch';
 import { writeSafetensors } from '../engine/export/safetensors';
 import { TextRefused } from '../engine/files/decode-text';
 import { FileRefused, readFileBounded } from '../node-io/read-file-bounded';
-import { loadTrainingData } from './load-data';
+import { documentPath, loadTrainingData } from './load-data';
 import { loadModel } from './load-model';
 import { progressPrinter } from './progress';
 import { checksumHex, recoverRunOutputs, writeRunOutputs } from './run-outputs';
@@ -28,7 +30,7 @@ import { terminalSafe } from './terminal-text';
 import { nodeSpawnThread } from './threads';
 
 const usage =
-  'usage: npm run train -- <graph.json|model.onnx> [--epochs N] [--seed S] [--backend auto|cpu|webgpu] [--data <images> <labels>] [--out <dir>] [--resume <file>] [--weights <file.safetensors>]';
+  'usage: npm run train -- <graph.json|model.onnx> [--epochs N] [--seed S] [--backend auto|cpu|webgpu] [--data <images> <labels>] [--out <dir>] [--resume <file>] [--weights <file.safetensors>] [--fresh]';
 
 function exit(code: number, message: string): never {
   process.stderr.write(`${terminalSafe(message)}\n`);
@@ -52,6 +54,7 @@ async function main(): Promise<void> {
       out: { type: 'string' },
       resume: { type: 'string' },
       weights: { type: 'string' },
+      fresh: { type: 'boolean', default: false },
       label: { type: 'string' },
       features: { type: 'string' },
       normalise: { type: 'string' },
@@ -113,10 +116,20 @@ async function main(): Promise<void> {
     // No recovery checkpoints while training: the command line writes one at the end.
     options: { checkpointIntervalMs: Number.POSITIVE_INFINITY },
   });
-  if (loaded.weight && !values.weights && !values.resume) {
-    const weights = writeSafetensors(exportPyTorch(run.doc).stateDict(loaded.weight));
+  // Where the run starts: explicit weights, a checkpoint, the model's own weights, the weights the graph
+  // names, or (--fresh, or none of these) a fresh initialisation.
+  const starting = values.weights || values.resume || values.fresh ? undefined : loaded.weight;
+  if (starting) {
+    const weights = writeSafetensors(exportPyTorch(run.doc).stateDict(starting));
     await api.importWeights({ bytes: weights, file: graphPath });
     say(`weights from ${graphPath}\n`);
+  } else if (doc.weights && !values.weights && !values.resume && !values.fresh) {
+    const path = documentPath(dirname(resolve(graphPath)), 'file', doc.weights.file, {
+      prefix: 'weights.',
+      elsewhere: 'give the weights with --weights, or start fresh with --fresh',
+    });
+    await api.importWeights({ bytes: await readFileBounded(path, MAX_CHECKPOINT_BYTES, 'weights file'), file: path });
+    say(`weights from ${path} (the graph starts from them; --fresh starts anew)\n`);
   }
   if (values.weights) {
     // Weights trained elsewhere (the exported PyTorch module's state_dict), in place of the initial ones.

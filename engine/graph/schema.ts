@@ -55,6 +55,12 @@ export const graphDocumentSchema = z.strictObject({
   nodes: z.array(nodeSchema).max(LIMITS.nodes),
   edges: z.array(edgeSchema).max(LIMITS.edges),
   training: trainingSchema,
+  /**
+   * Where the network's starting weights come from (a model opened from ONNX, weights imported): runs start
+   * from them, not from a fresh initialisation, unless the user asks for one. A file name, never read
+   * unless the user gives the file (the command line reads it beside the graph).
+   */
+  weights: z.strictObject({ file: z.string().min(1).max(4096) }).optional(),
   runs: z.array(runSchema).max(LIMITS.runs).optional(),
   groups: z.array(groupSchema).max(LIMITS.nodes).optional(),
 });

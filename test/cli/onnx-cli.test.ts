@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -17,6 +17,7 @@ const root = join(import.meta.dirname, '../..');
 const dir = mkdtempSync(join(tmpdir(), 'netloom-onnx-cli-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const lenet = join(root, 'test/fixtures/onnx/lenet.onnx');
+const mlp = join(root, 'test/fixtures/onnx/mlp.onnx');
 
 function run(script: string, ...args: string[]) {
   const done = spawnSync(process.execPath, ['--import', 'tsx', join(root, `cli/${script}.ts`), ...args], {
@@ -28,28 +29,46 @@ function run(script: string, ...args: string[]) {
 
 describe('ONNX models on the command line', () => {
   it('export --to netloom writes the graph and its weights, which train; train reads the model itself', () => {
-    const exported = run('export', lenet, '--to', 'netloom', '--out', dir);
+    // The MLP fixture (20 features, 4 classes) on a small CSV of its own: runs of a few steps.
+    const rows = ['label,' + Array.from({ length: 20 }, (_, j) => `f${j}`).join(',')];
+    for (let i = 0; i < 48; i++)
+      rows.push(`${i % 4},${Array.from({ length: 20 }, (_, j) => ((i * 7 + j * 3) % 11) / 10).join(',')}`);
+    writeFileSync(join(dir, 'rows.csv'), `${rows.join('\n')}\n`);
+    const data = ['--data', join(dir, 'rows.csv'), '--label', 'label', '--epochs', '1'];
+    const exported = run('export', mlp, '--to', 'netloom', '--out', dir);
     expect(exported.code, exported.err).toBe(0);
-    expect(exported.out.trim().split('\n')).toEqual([join(dir, 'lenet.json'), join(dir, 'lenet.safetensors')]);
-    const graph = JSON.parse(readFileSync(join(dir, 'lenet.json'), 'utf8'));
-    expect(graph.nodes.map((n: { kind: string }) => n.kind)).toContain('avgpool2d');
-    const trained = run('train', join(dir, 'lenet.json'), '--weights', join(dir, 'lenet.safetensors'), '--epochs', '1');
+    expect(exported.out.trim().split('\n')).toEqual([join(dir, 'mlp.json'), join(dir, 'mlp.safetensors')]);
+    const graph = JSON.parse(readFileSync(join(dir, 'mlp.json'), 'utf8'));
+    expect(graph.nodes.map((n: { kind: string }) => n.kind)).toEqual(['input', 'dense', 'activation', 'dense']);
+    // The graph names its weights: a run starts from them, unless --fresh.
+    expect(graph.weights).toEqual({ file: 'mlp.safetensors' });
+    const trained = run('train', join(dir, 'mlp.json'), ...data);
     expect(trained.code, trained.err).toBe(0);
-    const direct = run('train', lenet, '--epochs', '1', '--out', join(dir, 'direct'));
+    expect(trained.out).toContain(`weights from ${join(dir, 'mlp.safetensors')}`);
+    const fresh = run('train', join(dir, 'mlp.json'), ...data, '--fresh', '--out', join(dir, 'fresh'));
+    expect(fresh.code, fresh.err).toBe(0);
+    expect(fresh.out).not.toContain('weights from');
+    // Weights named outside the graph's folder are refused, as data paths are.
+    writeFileSync(
+      join(dir, 'outside.json'),
+      JSON.stringify({ ...graph, weights: { file: '../elsewhere.safetensors' } }),
+    );
+    const outside = run('train', join(dir, 'outside.json'), ...data);
+    expect(outside.code).toBe(2);
+    expect(outside.err).toMatch(/weights\.file "\.\.\/elsewhere\.safetensors" leads out of the folder/);
+    // The model itself trains, from its own weights.
+    const direct = run('train', mlp, ...data, '--out', join(dir, 'direct'));
     expect(direct.code, direct.err).toBe(0);
-    expect(direct.out).toContain(`weights from ${lenet}`);
+    expect(direct.out).toContain(`weights from ${mlp}`);
     // A graph is not an ONNX model: --to netloom says so.
     expect(run('export', join(samplesDir, 'mlp.json'), '--to', 'netloom').err).toMatch(
       /--to netloom opens an ONNX model/,
     );
     // An ONNX file that is not one: refused by name, nothing written.
-    const broken = run(
-      'export',
-      join(samplesDir, 'mlp.json').replace('mlp.json', '../data/fashion-mnist-small/README.md'),
-      '--to',
-      'onnx',
-    );
+    writeFileSync(join(dir, 'broken.onnx'), 'not a model');
+    const broken = run('export', join(dir, 'broken.onnx'), '--to', 'netloom', '--out', join(dir, 'never'));
     expect(broken.code).toBe(2);
+    expect(broken.err).toMatch(/broken\.onnx: not an ONNX model/);
   });
 
   it("the imported weights evaluate in the engine as in ONNX Runtime: the bundled test set's accuracy", async () => {
