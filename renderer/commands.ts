@@ -38,7 +38,8 @@ export function openModel(bytes: Uint8Array, source: DocumentSource): boolean {
     store.report({ title: `${source.name} was not opened`, details: [(error as Error).message] });
     return false;
   }
-  const doc = imported.document;
+  // The document records where its starting weights come from: its runs start from them.
+  const doc = { ...imported.document, weights: { file: source.name } };
   const weight = layoutWeightOf(doc, imported.params, imported.layerState, source.name);
   // Saved as a graph: a new file, not the model.
   store.replace(doc, { name: `${source.name.replace(/\.onnx$/i, '')}.json` });

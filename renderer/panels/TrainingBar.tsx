@@ -1,6 +1,7 @@
 import { useShallow } from 'zustand/react/shallow';
 import type { SessionInfo, StepReport } from '../../engine/api';
 import type { GraphAnalysis } from '../../engine/graph';
+import { useDocumentStore } from '../store/document-store';
 import { useTrainingStore } from '../store/training-store';
 
 const pct = (v: number | undefined) => (v === undefined ? '' : ` · accuracy ${(100 * v).toFixed(1)}%`);
@@ -123,11 +124,28 @@ export function TrainingBar({ analysis }: { analysis: GraphAnalysis | null }) {
           </span>
         </span>
       )}
-      {weightsFrom && (
-        <span className="muted" data-testid="weights-from" title="This run started from weights loaded from this file">
-          weights from {weightsFrom}
-        </span>
-      )}
+      <StartingWeights loaded={weightsFrom} />
     </div>
+  );
+}
+
+/** Where the document's runs start from, when it records weights: loaded in this window or not, and a way back to fresh ones. */
+function StartingWeights({ loaded }: { loaded: string | null }) {
+  const recorded = useDocumentStore((s) => s.document.weights?.file);
+  const startFresh = useTrainingStore((s) => s.startFresh);
+  if (!recorded) return null;
+  return (
+    <span className="muted starting-weights" data-testid="weights-from" data-loaded={loaded === recorded}>
+      {loaded === recorded ? `weights from ${recorded}` : `starts from ${recorded} (not loaded: Import weights…)`}{' '}
+      <button
+        type="button"
+        className="link"
+        data-testid="start-fresh"
+        title="Train from a fresh initialisation instead (the graph stops naming these weights)"
+        onClick={startFresh}
+      >
+        start fresh
+      </button>
+    </span>
   );
 }

@@ -111,6 +111,8 @@ interface TrainingState {
    * in place of a fresh initialisation.
    */
   startFrom(bytes: Uint8Array, file: string): void;
+  /** The document's runs start from a fresh initialisation again (its recorded weights are dropped). */
+  startFresh(): void;
   pause(): void;
   resume(): void;
   stop(): void;
@@ -241,6 +243,13 @@ export const useTrainingStore = create<TrainingState>()((set, get) => ({
       set({ inspecting: false });
     }
   },
+  startFresh() {
+    startingWeights = null;
+    set({ weightsFrom: null });
+    const store = useDocumentStore.getState();
+    if (store.document.weights)
+      store.edit('Start from fresh weights', ({ weights: _dropped, ...doc }) => doc as typeof store.document);
+  },
   startFrom(bytes, file) {
     startingWeights = { loadCount: useDocumentStore.getState().loadCount, bytes, file };
     set({ weightsFrom: file });
@@ -257,15 +266,20 @@ export const useTrainingStore = create<TrainingState>()((set, get) => ({
     } catch (error) {
       return refuse((error as Error).message);
     }
+    // The document records them: its runs start from them (undo goes back to what it started from).
+    startingWeights = { loadCount: store.loadCount, bytes, file };
+    if (store.document.weights?.file !== file)
+      store.edit(`Start from the weights in ${file}`, (doc) => ({ ...doc, weights: { file } }));
     if (state !== 'paused') {
+      // A run opens, paused, from them.
       await get().start({ paused: true });
       if (get().state !== 'paused') return;
-    }
-    try {
-      await current?.training.importWeights(bytes, file);
-    } catch (error) {
-      return refuse((error as Error).message);
-    }
+    } else
+      try {
+        await current?.training.importWeights(bytes, file);
+      } catch (error) {
+        return refuse((error as Error).message);
+      }
     set({ weightsFrom: file });
     store.report(null);
     if (store.document.training.loss.kind === 'softmax-cross-entropy') await get().inspect();
@@ -274,6 +288,16 @@ export const useTrainingStore = create<TrainingState>()((set, get) => ({
     const store = useDocumentStore.getState();
     const doc = store.document;
     const ownDocument = store.loadCount;
+    const from = doc.weights && startingWeights?.loadCount === ownDocument ? startingWeights : null;
+    if (doc.weights && !from) {
+      store.report({
+        title: 'Training cannot start',
+        details: [
+          `This graph starts from the weights in ${doc.weights.file}, which are not loaded in this window: load them with Import weights…, or choose "start fresh" to train from new weights.`,
+        ],
+      });
+      return;
+    }
     end();
     runChanges = [];
     set({ state: 'opening', ...noRunYet() });
@@ -338,7 +362,7 @@ export const useTrainingStore = create<TrainingState>()((set, get) => ({
           .getState()
           .report({ title: n.kind === 'error' ? 'Training stopped' : 'Training recovered', details: [n.message] });
     });
-    const from = startingWeights?.loadCount === ownDocument ? startingWeights : null;
+
     await training.start({ paused: paused || from !== null }).catch(() => {});
     if (from && training.state === 'paused') {
       try {

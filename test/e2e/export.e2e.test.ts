@@ -119,7 +119,9 @@ describe('export to PyTorch from the app', () => {
       .poll(() => page.getByTestId('evaluation-accuracy').textContent(), { timeout: 60_000 })
       .toBe(`validation accuracy ${(100 * onwardAccuracy!).toFixed(1)}%`);
     expect(await page.getByTestId('training-bar').getAttribute('data-state')).toBe('paused');
-    expect(await page.getByTestId('weights-from').textContent()).toBe('weights from Spiral__toy_.safetensors');
+    expect(await page.getByTestId('weights-from').textContent()).toBe(
+      'weights from Spiral__toy_.safetensors start fresh',
+    );
     await page.screenshot({ path: join(artifactsDir, 'import-weights.png') });
     // And training goes on from them.
     await page.getByTestId('step').click();

@@ -6,7 +6,7 @@ import { bundledDatasets } from '../../engine/data/bundled';
 import { importOnnx } from '../../engine/onnx/import';
 import { resolveData } from '../../engine/session-host';
 import { samplesDir } from '../helpers/samples';
-import { type AppSession, artifactsDir, openApp } from './browser';
+import { type AppSession, artifactsDir, openApp, saveAsDownload } from './browser';
 
 const ort = createRequire(import.meta.url)('onnxruntime-node') as typeof import('onnxruntime-node');
 const lenet = join(import.meta.dirname, '../fixtures/onnx/lenet.onnx');
@@ -51,7 +51,7 @@ describe('ONNX models in the app', () => {
     await expect.poll(() => page.getByTestId('graph-status').textContent()).toBe('ready to train');
     // Shapes on the wires, as any graph: the first convolution's output.
     expect(await page.locator('.react-flow__edge-text, .edge-shape').allTextContents()).toContain('6×28×28');
-    expect(await page.getByTestId('weights-from').textContent()).toBe('weights from lenet.onnx');
+    expect(await page.getByTestId('weights-from').textContent()).toBe('weights from lenet.onnx start fresh');
     await page.getByTestId('evaluate').click();
     const expected = await runtimeValidationAccuracy();
     await expect
@@ -61,6 +61,32 @@ describe('ONNX models in the app', () => {
     // Training goes on from those weights.
     await page.getByTestId('step').click();
     await expect.poll(() => page.getByTestId('training-progress').textContent()).toMatch(/step 1\b/);
+    // Saved, the graph names its weights; opened again in a new window it says they are not loaded, refuses
+    // to train from fresh weights in their place, and trains from fresh ones once asked to.
+    const saved = JSON.parse(readFileSync(await saveAsDownload(page, 'lenet-from-onnx.json'), 'utf8'));
+    expect(saved.weights).toEqual({ file: 'lenet.onnx' });
+    const other = await app.newPage();
+    const reopen = other.waitForEvent('filechooser');
+    await other.getByTestId('cmd-open').click();
+    await (await reopen).setFiles({
+      name: 'lenet.json',
+      mimeType: 'application/json',
+      buffer: Buffer.from(JSON.stringify(saved)),
+    });
+    await expect.poll(() => other.getByTestId('weights-from').getAttribute('data-loaded')).toBe('false');
+    expect(await other.getByTestId('weights-from').textContent()).toContain('starts from lenet.onnx (not loaded');
+    await other.getByTestId('train').click();
+    await expect
+      .poll(() => other.getByTestId('problem').textContent())
+      .toContain('which are not loaded in this window');
+    expect(await other.getByTestId('training-bar').getAttribute('data-state')).toBe('idle');
+    await other.getByTestId('start-fresh').click();
+    expect(await other.getByTestId('weights-from').count()).toBe(0);
+    await other.getByTestId('train').click();
+    await expect.poll(() => other.getByTestId('training-bar').getAttribute('data-state')).not.toBe('idle');
+    await other.getByTestId('stop').click();
+    expect(app.errorsOf(other)).toEqual([]);
+    await other.close();
     // A file that is not a model: refused by name, the graph stays.
     const again = page.waitForEvent('filechooser');
     page.once('dialog', (d) => void d.accept());
