@@ -1,12 +1,17 @@
 """ONNX models made by PyTorch's exporter (torch.onnx.export, opset 17), for the ONNX import tests.
 
-Each model is a PyTorch equivalent of a sample or a shape the samples do not have (an uneven inception block,
-a residual MLP, a stacked LSTM, a convolutional network flattened with view()). Writes, per model,
+Two kinds: models written here, with shapes the samples do not have (an uneven inception block, a residual
+MLP, a stacked LSTM, a convolutional network flattened with view()); and the PyTorch equivalent of every
+sample small enough to commit, as `npm run export -- <sample> --to pytorch` writes it. Writes, per model,
 test/fixtures/onnx/<name>.onnx and <name>.json: the input's shape, 4 inputs and PyTorch's outputs on them.
-Run with Debian's Python: /usr/bin/python3 scripts/make-onnx-fixtures.py
+Run from the repository with Debian's Python: /usr/bin/python3 scripts/make-onnx-fixtures.py
 """
+import glob
+import importlib.util
 import json
 import os
+import subprocess
+import tempfile
 
 import torch
 import torch.nn as nn
@@ -130,9 +135,35 @@ MODELS = {
 }
 
 
+ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..')
+# The samples whose weights keep a fixture small (the larger CNNs are covered by the round trip).
+SAMPLES = ['spiral', 'lenet5', 'lstm', 'rnn', 'regression', 'sequence-majority', 'googlenet-small',
+           'resnet-bottleneck']
+
+
+def sample_modules():
+    """Each sample as the PyTorch module Netloom exports, with Netloom's initial weights."""
+    out = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        for name in SAMPLES:
+            graph = os.path.join(ROOT, 'samples', 'graphs', name + '.json')
+            subprocess.run(['node', '--import', 'tsx', 'cli/export.ts', graph, '--to', 'pytorch', '--out', tmp],
+                           cwd=ROOT, check=True, capture_output=True)
+            spec = importlib.util.spec_from_file_location('sample_' + name.replace('-', '_'),
+                                                          os.path.join(tmp, name + '.py'))
+            module = importlib.util.module_from_spec(spec)
+            spec.loader.exec_module(module)
+            net = module.initialise(module.Net())
+            out['sample-' + name] = (lambda net=net: net, list(module.INPUT_SHAPE))
+    return out
+
+
 def main():
     os.makedirs(OUT, exist_ok=True)
-    for name, (make, shape) in MODELS.items():
+    samples = sample_modules()
+    for index, (name, (make, shape)) in enumerate({**MODELS, **samples}.items()):
+        # Each model draws from its own seed: a fixture does not change when another is added.
+        torch.manual_seed(1000 + index)
         model = make()
         # Running statistics that are not the initial ones, so that inference form matters.
         for m in model.modules():

@@ -71,7 +71,8 @@ describe("ONNX models made by PyTorch's exporter open as graphs that compute wha
         [params[f], params[o]] = [params[o], params[f]];
       }
     const { out, y, row } = await importedOutputs({ ...imported, params }, 'stacked-lstm');
-    expect(largestRowRelative(out, y, row)).toBeGreaterThan(1e-2);
+    // Far outside the 1e-4 the import is held to.
+    expect(largestRowRelative(out, y, row)).toBeGreaterThan(1e-3);
   });
 });
 
