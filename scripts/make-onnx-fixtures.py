@@ -124,6 +124,18 @@ class ConvView(nn.Module):
         return torch.softmax(self.fc(self.bn1(x)), dim=1)
 
 
+class MeanPool(nn.Module):
+    """Global average pooling written as a mean over height and width (ReduceMean), as many write it."""
+
+    def __init__(self):
+        super().__init__()
+        self.conv = nn.Conv2d(3, 6, 3, stride=2, padding=1)
+        self.fc = nn.Linear(6, 4)
+
+    def forward(self, x):
+        return self.fc(torch.relu(self.conv(x)).mean(dim=(2, 3)))
+
+
 MODELS = {
     'mlp': (Mlp, [20]),
     'lenet': (LeNet, [1, 28, 28]),
@@ -132,6 +144,7 @@ MODELS = {
     'stacked-lstm': (StackedLstm, [7, 5]),
     'rnn': (Rnn, [6, 4]),
     'conv-view': (ConvView, [2, 7, 7]),
+    'mean-pool': (MeanPool, [3, 9, 9]),
 }
 
 

@@ -674,6 +674,17 @@ export const handlers: Record<string, Handler> = {
     const id = c.layer('globalavgpool', {}, [x]);
     return [flow(id, [x.shape[0]], { onnxShape: [x.shape[0], 1, 1] })];
   },
+  // A mean over height and width is global average pooling (PyTorch writes x.mean((2, 3)) so).
+  ReduceMean: (c) => {
+    const x = tensor(c, c.input(0));
+    const axesInput = c.optional(1);
+    const axes = (axesInput ? Array.from(constant(c, axesInput, 'its axes')) : c.ints('axes', []))
+      .map((a) => axisOf(a, x.onnxShape.length + 1))
+      .sort();
+    if (x.onnxShape.length !== 3 || axes.join() !== '2,3') throw c.fail('a mean over other axes than height and width');
+    const id = c.layer('globalavgpool', {}, [x]);
+    return [flow(id, [x.shape[0]], c.int('keepdims', 1) === 1 ? { onnxShape: [x.shape[0], 1, 1] } : {})];
+  },
   BatchNormalization: batchNorm,
   Dropout: dropout,
   Flatten: flatten,
