@@ -173,7 +173,7 @@ export function importOnnx(bytes: Uint8Array, file: string): ImportedModel {
   // The network's output: the model's first; layers that do not lead to it are left out.
   const outputName = graph.output?.[0]?.name ?? '';
   const out = values.get(outputName);
-  if (!out || out.kind !== 'flow')
+  if (out?.kind !== 'flow')
     throw refuse(file, `its output "${outputName}" is ${out ? 'not a tensor of the network' : 'made by no node'}`);
   if ((graph.output?.length ?? 0) > 1) notes.push(`only the first output, "${outputName}", was kept`);
   if (out.take) uses.get(out.node)?.add(out.take);

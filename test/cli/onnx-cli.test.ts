@@ -30,7 +30,7 @@ function run(script: string, ...args: string[]) {
 describe('ONNX models on the command line', () => {
   it('export --to netloom writes the graph and its weights, which train; train reads the model itself', () => {
     // The MLP fixture (20 features, 4 classes) on a small CSV of its own: runs of a few steps.
-    const rows = ['label,' + Array.from({ length: 20 }, (_, j) => `f${j}`).join(',')];
+    const rows = [`label,${Array.from({ length: 20 }, (_, j) => `f${j}`).join(',')}`];
     for (let i = 0; i < 48; i++)
       rows.push(`${i % 4},${Array.from({ length: 20 }, (_, j) => ((i * 7 + j * 3) % 11) / 10).join(',')}`);
     writeFileSync(join(dir, 'rows.csv'), `${rows.join('\n')}\n`);
