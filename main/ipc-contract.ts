@@ -16,7 +16,17 @@ export const channels = {
   menuCommand: 'netloom:menu-command',
 } as const;
 
-export const menuCommands = ['new', 'open', 'save', 'save-as', 'undo', 'redo'] as const;
+export const menuCommands = [
+  'new',
+  'open',
+  'save',
+  'save-as',
+  'export-pytorch',
+  'export-onnx',
+  'import-weights',
+  'undo',
+  'redo',
+] as const;
 export type MenuCommand = (typeof menuCommands)[number];
 
 export type IpcErrorCode = 'INVALID_PAYLOAD' | 'NOT_PERMITTED' | 'TOO_LARGE' | 'INVALID_GRAPH' | 'IO_ERROR';

@@ -6,9 +6,9 @@ import type { MenuCommand } from './ipc-contract';
  * quitting and the window items use Electron's roles.
  */
 export function buildMenuTemplate(send: (command: MenuCommand) => void, isMac: boolean): MenuItemConstructorOptions[] {
-  const command = (label: string, accelerator: string, name: MenuCommand): MenuItemConstructorOptions => ({
+  const command = (label: string, accelerator: string | undefined, name: MenuCommand): MenuItemConstructorOptions => ({
     label,
-    accelerator,
+    ...(accelerator && { accelerator }),
     click: () => send(name),
   });
   const file: MenuItemConstructorOptions = {
@@ -19,6 +19,16 @@ export function buildMenuTemplate(send: (command: MenuCommand) => void, isMac: b
       { type: 'separator' },
       command('&Save', 'CmdOrCtrl+S', 'save'),
       command('Save &As…', 'CmdOrCtrl+Shift+S', 'save-as'),
+      { type: 'separator' },
+      {
+        label: '&Export',
+        submenu: [
+          command('&PyTorch project…', 'CmdOrCtrl+Shift+E', 'export-pytorch'),
+          command('&ONNX model…', 'CmdOrCtrl+Alt+E', 'export-onnx'),
+        ],
+      },
+      // No accelerator: Ctrl+Shift+I opens the developer tools where they are on.
+      command('&Import weights…', undefined, 'import-weights'),
       ...(isMac
         ? []
         : [{ type: 'separator' } as const, { role: 'quit', label: 'E&xit', accelerator: 'Ctrl+Q' } as const]),

@@ -4,6 +4,7 @@ import { emptyDocument, formatIssue, parseGraphText, serializeGraph } from '../e
 import { importOnnx } from '../engine/onnx/import';
 import { layoutWeightOf } from '../engine/train/network-weights';
 import type { MenuCommand } from '../main/ipc-contract';
+import { exportDocument, importWeightsFile } from './export-document';
 import type { FileAccess } from './platform/files';
 import { type DocumentSource, useDocumentStore } from './store/document-store';
 import { useTrainingStore } from './store/training-store';
@@ -92,6 +93,9 @@ export function createCommands(files: FileAccess): Record<MenuCommand, () => Pro
       const { document, source } = store();
       afterSave(await files.saveAs(serializeGraph(document), source.name));
     },
+    'export-pytorch': () => exportDocument('pytorch'),
+    'export-onnx': () => exportDocument('onnx'),
+    'import-weights': importWeightsFile,
     async undo() {
       store().undo();
     },

@@ -1,72 +1,10 @@
-import { useRef } from 'react';
 import type { MenuCommand } from '../../main/ipc-contract';
 import { confirmLeave, openText } from '../commands';
-import { onnxModel } from '../export-onnx';
-import { downloadBytes, pytorchProject, scriptName, zipProject } from '../export-pytorch';
+import { type ExportTarget, exportDocument } from '../export-document';
 import { samples } from '../samples';
 import { type HistoryEntry, useDocumentStore } from '../store/document-store';
 import { describePatch } from '../store/patches';
 import { useTrainingStore } from '../store/training-store';
-
-type ExportTarget = 'pytorch' | 'onnx' | 'onnx-probabilities';
-
-/**
- * The open document as a PyTorch project or an ONNX model, with the current run's weights (the weights a
- * run starts from when there is none): a folder the user chooses in the desktop app, a download in the
- * browser. A refusal is reported; nothing else changes.
- */
-async function exportDocument(target: ExportTarget): Promise<void> {
-  const store = useDocumentStore.getState();
-  try {
-    const checkpoint = await useTrainingStore.getState().checkpoint();
-    const name = scriptName(store.document);
-    const entries =
-      target === 'pytorch'
-        ? await pytorchProject(store.document, checkpoint)
-        : { [`${name}.onnx`]: await onnxModel(store.document, checkpoint, target === 'onnx-probabilities') };
-    const folder = target === 'pytorch' ? name : `${name}-onnx`;
-    if (window.netloom) {
-      const files = Object.entries(entries).map(([path, bytes]) => ({ path, bytes }));
-      const written = await window.netloom.exportFolder({ name: folder, files });
-      if (!written.ok) throw new Error(written.message);
-      return;
-    }
-    if (target === 'pytorch') downloadBytes(zipProject(name, entries), `${name}-pytorch.zip`);
-    else downloadBytes(entries[`${name}.onnx`], `${name}.onnx`, 'application/octet-stream');
-  } catch (error) {
-    store.report({ title: 'The graph was not exported', details: [(error as Error).message] });
-  }
-}
-
-/** Picks a .safetensors file and loads its weights into the open document's run. */
-function ImportWeights() {
-  const input = useRef<HTMLInputElement>(null);
-  return (
-    <>
-      <button
-        type="button"
-        onClick={() => input.current?.click()}
-        data-testid="cmd-import-weights"
-        title="Load weights trained elsewhere (the .safetensors file of an exported PyTorch script) into this network, evaluate them, and train on"
-      >
-        Import weights…
-      </button>
-      <input
-        ref={input}
-        type="file"
-        accept=".safetensors"
-        hidden
-        data-testid="import-weights-input"
-        onChange={async (event) => {
-          const file = event.target.files?.[0];
-          event.target.value = '';
-          if (file)
-            await useTrainingStore.getState().importWeights(new Uint8Array(await file.arrayBuffer()), file.name);
-        }}
-      />
-    </>
-  );
-}
 
 /** A history step in words, or undefined when there is none. */
 function stepTitle(verb: string, entry: HistoryEntry | undefined): string | undefined {
@@ -110,7 +48,12 @@ export function Toolbar({ run, onHelp }: ToolbarProps) {
         <option value="onnx">ONNX model</option>
         <option value="onnx-probabilities">ONNX model with probabilities</option>
       </select>
-      <ImportWeights />
+      {button(
+        'import-weights',
+        'Import weights…',
+        false,
+        'Load weights trained elsewhere (the .safetensors file of an exported PyTorch script) into this network, evaluate them, and train on',
+      )}
       <span className="separator" />
       <label>
         Samples{' '}

@@ -4,6 +4,7 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { unzipSync } from 'fflate';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseGraphText } from '../../engine/graph';
 import { resolveData } from '../../engine/session-host';
@@ -101,20 +102,12 @@ describe('export to PyTorch from the app', () => {
     await expect.poll(() => page.getByTestId('graph-status').textContent()).toBe('ready to train');
     // A file cut short is refused by name before anything opens.
     const weights = readFileSync(join(dir, 'Spiral__toy_/onward/Spiral__toy_.safetensors'));
-    await page.getByTestId('import-weights-input').setInputFiles({
-      name: 'cut.safetensors',
-      mimeType: 'application/octet-stream',
-      buffer: weights.subarray(0, 100),
-    });
+    await chooseWeights(page, { name: 'cut.safetensors', buffer: weights.subarray(0, 100) });
     await expect.poll(() => page.getByTestId('problem').textContent()).toContain('cut.safetensors was not loaded');
     expect(await page.getByTestId('training-bar').getAttribute('data-state')).toBe('idle');
     // The weights PyTorch trained (one epoch on from the app's run): the same validation set (Netloom's
     // split), the same accuracy.
-    await page.getByTestId('import-weights-input').setInputFiles({
-      name: 'Spiral__toy_.safetensors',
-      mimeType: 'application/octet-stream',
-      buffer: weights,
-    });
+    await chooseWeights(page, { name: 'Spiral__toy_.safetensors', buffer: weights });
     await expect
       .poll(() => page.getByTestId('evaluation-accuracy').textContent(), { timeout: 60_000 })
       .toBe(`validation accuracy ${(100 * onwardAccuracy!).toFixed(1)}%`);
@@ -132,3 +125,10 @@ describe('export to PyTorch from the app', () => {
 });
 
 let onwardAccuracy: number | undefined;
+
+/** Import weights… as a user does it: the toolbar's button, then the file in the chooser. */
+async function chooseWeights(page: Page, file: { name: string; buffer: Buffer }): Promise<void> {
+  const chooser = page.waitForEvent('filechooser');
+  await page.getByTestId('cmd-import-weights').click();
+  await (await chooser).setFiles({ ...file, mimeType: 'application/octet-stream' });
+}

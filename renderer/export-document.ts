@@ -1,0 +1,60 @@
+import { onnxModel } from './export-onnx';
+import { downloadBytes, pytorchProject, scriptName, zipProject } from './export-pytorch';
+import { useDocumentStore } from './store/document-store';
+import { useTrainingStore } from './store/training-store';
+
+export type ExportTarget = 'pytorch' | 'onnx' | 'onnx-probabilities';
+
+/**
+ * The open document as a PyTorch project or an ONNX model, with the current run's weights (the weights a
+ * run starts from when there is none): a folder the user chooses in the desktop app, a download in the
+ * browser. A refusal is reported; nothing else changes.
+ */
+export async function exportDocument(target: ExportTarget): Promise<void> {
+  const store = useDocumentStore.getState();
+  try {
+    const checkpoint = await useTrainingStore.getState().checkpoint();
+    const name = scriptName(store.document);
+    const entries =
+      target === 'pytorch'
+        ? await pytorchProject(store.document, checkpoint)
+        : { [`${name}.onnx`]: await onnxModel(store.document, checkpoint, target === 'onnx-probabilities') };
+    const folder = target === 'pytorch' ? name : `${name}-onnx`;
+    if (window.netloom) {
+      const files = Object.entries(entries).map(([path, bytes]) => ({ path, bytes }));
+      const written = await window.netloom.exportFolder({ name: folder, files });
+      if (!written.ok) throw new Error(written.message);
+      return;
+    }
+    if (target === 'pytorch') downloadBytes(zipProject(name, entries), `${name}-pytorch.zip`);
+    else downloadBytes(entries[`${name}.onnx`], `${name}.onnx`, 'application/octet-stream');
+  } catch (error) {
+    store.report({ title: 'The graph was not exported', details: [(error as Error).message] });
+  }
+}
+
+/**
+ * Picks a .safetensors file (a file input, in the page so that tests can reach it) and loads its weights
+ * into the open document's run.
+ */
+export function importWeightsFile(): Promise<void> {
+  return new Promise((resolve) => {
+    const input = document.createElement('input');
+    input.type = 'file';
+    input.accept = '.safetensors';
+    input.dataset.testid = 'import-weights-input';
+    input.style.display = 'none';
+    const done = () => {
+      input.remove();
+      resolve();
+    };
+    input.addEventListener('cancel', done);
+    input.addEventListener('change', async () => {
+      const file = input.files?.[0];
+      if (file) await useTrainingStore.getState().importWeights(new Uint8Array(await file.arrayBuffer()), file.name);
+      done();
+    });
+    document.body.append(input);
+    input.click();
+  });
+}
