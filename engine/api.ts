@@ -19,6 +19,7 @@ import {
   wholeDataset,
 } from './session-host';
 import type { Inspection } from './train/inspect';
+import type { Predictions } from './train/predict';
 import type { EpochMetrics, Evaluation } from './train/trainer';
 
 export interface EngineEnvironment {
@@ -70,6 +71,12 @@ export interface EngineApi {
    * step its state is at (after an error: the last good step).
    */
   summary(): Promise<{ history: EpochMetrics[]; stoppedEarly: boolean; step: number }>;
+  /**
+   * The network's answers for inputs of the user's (rows of the Input's shape, prepared as its data is):
+   * class probabilities for a classifier, outputs otherwise, and how long the forward passes took. Not
+   * while running.
+   */
+  predict(args: { x: Float32Array; count: number }): Promise<Predictions>;
   /** The confusion matrix and the first predictions on the validation set (classifiers; while not running). */
   inspect(): Promise<Inspection>;
   updateSettings(patch: SettingsPatch): Promise<SessionInfo>;
@@ -152,6 +159,7 @@ export function createEngineApi(env: EngineEnvironment): EngineApi {
     },
     summary: async () => current().summary(),
     inspect: async () => current().inspect(),
+    predict: async ({ x, count }) => current().predict(x, count),
     updateSettings: async (patch) => current().updateSettings(patch),
     checkpoint: async () => current().checkpoint(),
     importWeights: async ({ bytes, file }) => current().importWeights(bytes, file),

@@ -13,6 +13,7 @@ import { type Checkpoint, decodeCheckpoint, encodeCheckpoint } from './train/che
 import { type DecisionBoundary, decisionBoundary, hasDecisionBoundary } from './train/decision-boundary';
 import { networkFingerprint } from './train/fingerprint';
 import { type Inspection, inspectPredictions } from './train/inspect';
+import { type Predictions, predict } from './train/predict';
 import { collectTelemetry, type TelemetryFrame } from './train/telemetry';
 import { type EpochMetrics, type Evaluation, type StepMetrics, Trainer } from './train/trainer';
 
@@ -262,6 +263,12 @@ export class SessionHost {
   }
 
   /** Confusion matrix and sample predictions on the validation set (or the training set without one). */
+  /** The network's answers for inputs of the user's (see EngineApi.predict). */
+  predict(x: Float32Array, count: number): Promise<Predictions> {
+    if (this.running) throw new EngineError('INTERNAL', 'pause the session before asking for predictions');
+    return predict(this.trainer, x, count);
+  }
+
   inspect(): Promise<Inspection> {
     if (this.running) throw new EngineError('INTERNAL', 'pause the session before inspecting its predictions');
     return inspectPredictions(this.trainer);

@@ -16,6 +16,14 @@ export interface CsvOptions {
 }
 
 const MAX_ROWS = 5_000_000;
+
+/** How a CSV dataset's feature columns were scaled: x' = (x − offset) / scale, per column. */
+export interface FeatureScaling {
+  /** The feature columns, by name, in the order the network reads them. */
+  columns: string[];
+  offset: number[];
+  scale: number[];
+}
 const MAX_COLUMNS = 100_000;
 
 /**
@@ -113,9 +121,9 @@ export function parseCsv(text: string, file: string, options: CsvOptions): Datas
   const count = labels.length;
   if (count === 0) throw fail('', 'the file has a header but no rows');
   x = x.length === count * per ? x : x.slice(0, count * per);
-  normalise(x, count, per, options.normalise);
+  const scaling = { columns: featureAt.map((c) => columns![c]), ...normalise(x, count, per, options.normalise) };
   const source = { file, unit: 'line' as const, numbers: Uint32Array.from(lines) };
-  const base = { name: file, inputShape: [per], count, x, targetSize: 1, source };
+  const base = { name: file, inputShape: [per], count, x, targetSize: 1, source, scaling };
   return { ...base, ...labelTargets(labels, lines, columns[labelAt], options.labels ?? 'auto', fail) };
 }
 
@@ -209,9 +217,18 @@ function labelTargets(
   };
 }
 
-/** Scales each feature column in place: to [0, 1] (min-max) or to mean 0 and deviation 1 (z-score). */
-function normalise(x: Float32Array, count: number, per: number, how: CsvOptions['normalise']): void {
-  if (how === 'none') return;
+/**
+ * Scales each feature column in place: to [0, 1] (min-max) or to mean 0 and deviation 1 (z-score); returns
+ * each column's offset and scale (x' = (x − offset) / scale), for inputs read later to be scaled alike.
+ */
+function normalise(
+  x: Float32Array,
+  count: number,
+  per: number,
+  how: CsvOptions['normalise'],
+): Omit<FeatureScaling, 'columns'> {
+  const scaling = { offset: new Array<number>(per).fill(0), scale: new Array<number>(per).fill(1) };
+  if (how === 'none') return scaling;
   for (let j = 0; j < per; j++) {
     let a = 0;
     let b = 0;
@@ -233,5 +250,42 @@ function normalise(x: Float32Array, count: number, per: number, how: CsvOptions[
       b = Math.sqrt(sq / count) || 1;
     }
     for (let r = 0; r < count; r++) x[r * per + j] = (x[r * per + j] - a) / b;
+    scaling.offset[j] = a;
+    scaling.scale[j] = b;
   }
+  return scaling;
+}
+
+/**
+ * Rows of a CSV file with a header as inputs for a network trained on a CSV dataset: the same feature
+ * columns (by name; a label column may be there or not), scaled by the training set's scaling. Every
+ * refusal names the file, the line and the column.
+ */
+export function csvInputs(
+  text: string,
+  file: string,
+  scaling: FeatureScaling,
+): { x: Float32Array; count: number; lines: number[] } {
+  const fail = (where: string, why: string) => new EngineError('INVALID_DATA', `${file}${where}: ${why}`);
+  const rows = Papa.parse<string[]>(text.replace(/^\uFEFF/, ''), { delimiter: '', skipEmptyLines: 'greedy' }).data;
+  if (rows.length > MAX_ROWS) throw fail('', `more than the limit of ${MAX_ROWS} rows`);
+  const header = (rows[0] ?? []).map((c) => c.trim());
+  const at = scaling.columns.map((name) => {
+    const i = header.indexOf(name);
+    if (i < 0) throw fail(' line 1', `no column ${quote(name)}, which the network reads`);
+    return i;
+  });
+  const count = rows.length - 1;
+  if (count <= 0) throw fail('', 'the file has no rows');
+  const x = new Float32Array(count * at.length);
+  for (let r = 0; r < count; r++) {
+    const row = rows[r + 1];
+    at.forEach((c, j) => {
+      const cell = (row[c] ?? '').trim();
+      const value = parseDecimal(cell);
+      if (!Number.isFinite(value)) throw fail(` row ${r + 1}, column "${header[c]}"`, `${quote(cell)} is not a number`);
+      x[r * at.length + j] = (value - scaling.offset[j]) / scaling.scale[j];
+    });
+  }
+  return { x, count, lines: Array.from({ length: count }, (_, r) => r + 1) };
 }

@@ -19,6 +19,8 @@ export interface Dataset {
   classNames?: string[];
   /** Where the samples came from, so that a message can point at the record in the user's file. */
   source?: SampleSource;
+  /** A CSV dataset's feature scaling (x' = (x − offset) / scale per column), to prepare new inputs alike. */
+  scaling?: { columns: string[]; offset: number[]; scale: number[] };
 }
 
 /**

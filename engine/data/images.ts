@@ -75,6 +75,52 @@ function resample(p: Pixels, c: number, width: number, height: number, out: Floa
 }
 
 /**
+ * One image as the network's input sample at `out[at…]`: decoded (its size checked first), converted to
+ * gray (the luma of the resized channels) or RGB as the shape's channels say, and resized bilinearly.
+ */
+function writeImageSample(
+  file: ImageFile,
+  [channels, height, width]: [number, number, number],
+  limits: DataLimits,
+  budget: MemoryBudget,
+  out: Float32Array,
+  at: number,
+): void {
+  const pixels = decode(file, limits, budget);
+  if (channels === 3)
+    for (let c = 0; c < 3; c++)
+      resample(pixels, Math.min(c, pixels.colours - 1), width, height, out, at + c * height * width);
+  else if (pixels.colours === 3) {
+    // Luma (ITU-R BT.601) from the resized channels.
+    const plane = new Float32Array(3 * height * width);
+    for (let c = 0; c < 3; c++) resample(pixels, c, width, height, plane, c * height * width);
+    for (let k = 0; k < height * width; k++)
+      out[at + k] = 0.299 * plane[k] + 0.587 * plane[height * width + k] + 0.114 * plane[2 * height * width + k];
+  } else resample(pixels, 0, width, height, out, at);
+}
+
+/**
+ * Image files (PNG or JPEG) as input samples of the given shape, prepared as an image folder's are: for
+ * predictions on pictures of the user's.
+ */
+export function imageInputs(
+  files: ImageFile[],
+  shape: [number, number, number],
+  {
+    limits = DATA_LIMITS,
+    budget = new MemoryBudget(limits.datasetBytes),
+  }: Pick<ImageFolderOptions, 'limits' | 'budget'> = {},
+): Float32Array {
+  const per = shape[0] * shape[1] * shape[2];
+  budget.take(files.length * per * 4, 'the images', `${files.length} images of [${shape.join(', ')}]`);
+  const x = new Float32Array(files.length * per);
+  files.forEach((file, i) => {
+    writeImageSample(file, shape, limits, budget, x, i * per);
+  });
+  return x;
+}
+
+/**
  * A folder of images with one subfolder per class, as a dataset of the given shape: each image is
  * decoded, converted to gray (luma) or RGB, and resized. Class names are the subfolder names, sorted; the
  * images come in the order of their paths.
@@ -108,18 +154,7 @@ export function imageFolderDataset(
   const x = new Float32Array(images.length * per);
   const targets = new Float32Array(images.length);
   images.forEach((file, i) => {
-    const pixels = decode({ ...file, path: `${folder}/${file.path}` }, limits, budget);
-    const base = i * per;
-    if (channels === 3)
-      for (let c = 0; c < 3; c++)
-        resample(pixels, Math.min(c, pixels.colours - 1), width, height, x, base + c * height * width);
-    else if (pixels.colours === 3) {
-      // Luma (ITU-R BT.601) from the resized channels.
-      const plane = new Float32Array(3 * height * width);
-      for (let c = 0; c < 3; c++) resample(pixels, c, width, height, plane, c * height * width);
-      for (let k = 0; k < height * width; k++)
-        x[base + k] = 0.299 * plane[k] + 0.587 * plane[height * width + k] + 0.114 * plane[2 * height * width + k];
-    } else resample(pixels, 0, width, height, x, base);
+    writeImageSample({ ...file, path: `${folder}/${file.path}` }, shape, limits, budget, x, i * per);
     targets[i] = id.get(classOf(file.path))!;
     onProgress?.(i + 1, images.length, `decoded ${file.path}`);
   });

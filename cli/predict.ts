@@ -1,0 +1,186 @@
+/**
+ * Predictions: npm run predict -- <graph.json|model.onnx> [--ckpt run.ckpt] --data <files…> [--out file.csv] [--top K]
+ * Runs inputs of the user's through the network: image files (PNG or JPEG, or folders of them) for an image
+ * Input, or the rows of a CSV file for a network trained on a CSV dataset (its feature columns by name,
+ * scaled as the training set was). Prints, or writes with --out, one CSV row per input: the input, then the
+ * top K classes with their probabilities (a classifier) or the outputs. The weights: the checkpoint's, the
+ * ONNX model's, or those the graph names. Exit codes: 0 done, 2 bad arguments or files.
+ */
+
+import { readdirSync, statSync } from 'node:fs';
+import { basename, dirname, join, relative, resolve, sep } from 'node:path';
+import { parseArgs } from 'node:util';
+import { createEngineApi } from '../engine/api';
+import { bundledDatasets } from '../engine/data/bundled';
+import { csvInputs, parseCsv } from '../engine/data/csv';
+import type { Dataset } from '../engine/data/dataset';
+import { imageInputs } from '../engine/data/images';
+import { EngineError } from '../engine/errors';
+import { checkpointWeights, exportPyTorch } from '../engine/export/pytorch';
+import { writeSafetensors } from '../engine/export/safetensors';
+import { decodeText, TextRefused } from '../engine/files/decode-text';
+import type { GraphDocument } from '../engine/graph';
+import { writeFileAtomic } from '../node-io/atomic-write';
+import { FileRefused, readFileBounded } from '../node-io/read-file-bounded';
+import { documentPath } from './load-data';
+import { loadModel } from './load-model';
+import { terminalSafe } from './terminal-text';
+
+const usage =
+  'usage: npm run predict -- <graph.json|model.onnx> [--ckpt <run.ckpt>] --data <images, folders or one CSV file> [--out <file.csv>] [--top K]';
+const MAX_CHECKPOINT_BYTES = 3 * 1024 ** 3 + 64 * 1024 ** 2;
+const MAX_INPUT_BYTES = 256 * 1024 ** 2;
+const IMAGE = /\.(png|jpe?g)$/i;
+
+function exit(code: number, message: string): never {
+  process.stderr.write(`${terminalSafe(message)}\n`);
+  process.exit(code);
+}
+
+/** Image files named on the command line, folders opened (their images in path order). */
+function imageFiles(paths: string[]): string[] {
+  return paths.flatMap((path) =>
+    statSync(path).isDirectory()
+      ? readdirSync(path, { recursive: true, withFileTypes: true })
+          .filter((e) => e.isFile() && IMAGE.test(e.name))
+          .map((e) => join(e.parentPath, e.name))
+          .sort()
+      : [path],
+  );
+}
+
+/** A CSV dataset's scaling, read again from the training file the graph names. */
+async function trainingScaling(doc: GraphDocument, graphPath: string) {
+  const d = doc.training.dataset;
+  if (d.source !== 'csv')
+    throw new EngineError('INVALID_DATA', 'a CSV file of inputs needs a network trained on a CSV dataset');
+  const path = documentPath(dirname(resolve(graphPath)), 'path', d.path);
+  const text = decodeText(await readFileBounded(path, MAX_INPUT_BYTES, 'training data'), path);
+  const data: Dataset = parseCsv(text, path, d);
+  return { scaling: data.scaling!, classNames: data.classNames };
+}
+
+async function main(): Promise<void> {
+  const { values, positionals } = parseArgs({
+    allowPositionals: true,
+    options: {
+      ckpt: { type: 'string' },
+      data: { type: 'string', multiple: true },
+      out: { type: 'string' },
+      top: { type: 'string', default: '3' },
+    },
+  });
+  const [graphPath, ...extra] = positionals;
+  const data = [...(values.data ?? []), ...extra];
+  if (!graphPath || data.length === 0) exit(2, usage);
+  const top = Number(values.top);
+  if (!Number.isInteger(top) || top < 1 || top > 100)
+    exit(2, `--top is a whole number from 1 to 100, not "${values.top}"`);
+  const loaded = await loadModel(graphPath);
+  if (!loaded.ok) exit(2, loaded.message);
+  const doc = loaded.doc;
+  const shape = doc.nodes.find((n) => n.kind === 'input')?.params.shape as number[] | undefined;
+  if (!shape) exit(2, `${graphPath} has no Input`);
+
+  // The inputs, prepared as the network's data is.
+  let x: Float32Array;
+  let names: string[];
+  let classNames: string[] | undefined;
+  const trainedOnCsv = doc.training.dataset.source === 'csv';
+  if (data.length === 1 && (/\.(csv|tsv)$/i.test(data[0]) || (trainedOnCsv && /\.txt$/i.test(data[0])))) {
+    const trained = await trainingScaling(doc, graphPath);
+    const text = decodeText(await readFileBounded(data[0], MAX_INPUT_BYTES, 'CSV file'), data[0]);
+    const rows = csvInputs(text, data[0], trained.scaling);
+    x = rows.x;
+    names = rows.lines.map((line) => `${basename(data[0])}:${line + 1}`);
+    classNames = trained.classNames;
+  } else {
+    if (shape.length !== 3 || (shape[0] !== 1 && shape[0] !== 3))
+      exit(2, `images need an Input of shape [1 or 3, H, W]; this network's is [${shape.join(', ')}]`);
+    const files = imageFiles(data.map((p) => resolve(p)));
+    const other = files.find((f) => !IMAGE.test(f));
+    if (other) exit(2, `${other}: not a PNG or JPEG image (give images, folders of images, or one CSV file)`);
+    const picked = [];
+    for (const f of files)
+      picked.push({
+        path: relative(process.cwd(), f).split(sep).join('/'),
+        bytes: await readFileBounded(f, MAX_INPUT_BYTES, 'image'),
+      });
+    x = imageInputs(picked, shape as [number, number, number]);
+    names = picked.map((f) => f.path);
+    const d = doc.training.dataset;
+    if (d.source === 'sample') classNames = [...bundledDatasets[d.name].classNames];
+  }
+  const count = names.length;
+
+  // The weights: the checkpoint's, the model's own, or those the graph names.
+  let weights: Uint8Array | undefined;
+  if (values.ckpt)
+    weights = checkpointWeights(
+      doc,
+      await readFileBounded(values.ckpt, MAX_CHECKPOINT_BYTES, 'checkpoint'),
+      values.ckpt,
+    );
+  else if (loaded.weight) weights = writeSafetensors(exportPyTorch(doc).stateDict(loaded.weight));
+  else if (doc.weights) {
+    const path = documentPath(dirname(resolve(graphPath)), 'file', doc.weights.file, {
+      prefix: 'weights.',
+      elsewhere: 'give a checkpoint with --ckpt',
+    });
+    weights = await readFileBounded(path, MAX_CHECKPOINT_BYTES, 'weights file');
+  } else exit(2, `${graphPath} names no trained weights: give a checkpoint with --ckpt`);
+
+  // A session over the inputs themselves (their targets unused): the engine the app and training use.
+  const targetKind = doc.training.loss.kind === 'mse' ? 'tensor' : 'class';
+  const samples: Dataset = {
+    name: 'inputs',
+    inputShape: shape,
+    count,
+    x,
+    targetKind,
+    targetSize: 1,
+    targets: new Float32Array(count),
+  };
+  const api = createEngineApi({ gpu: undefined, cores: 1 });
+  await api.open({
+    doc: { ...doc, training: { ...doc.training, backend: 'cpu', validation: { split: 0 } } },
+    data: { kind: 'samples', train: samples },
+    options: { checkpointIntervalMs: Number.POSITIVE_INFINITY },
+  });
+  await api.importWeights({ bytes: weights, file: values.ckpt ?? graphPath });
+  const result = await api.predict({ x, count });
+  await api.close();
+
+  const label = (c: number) => classNames?.[c] ?? String(c);
+  const cell = (text: string) => (/[",\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text);
+  const lines: string[] = [];
+  if (result.kind === 'probabilities' && result.width > 1) {
+    const k = Math.min(top, result.width);
+    lines.push(['input', ...Array.from({ length: k }, (_, i) => [`class${i + 1}`, `p${i + 1}`]).flat()].join(','));
+    for (let r = 0; r < count; r++) {
+      const row = Array.from(result.outputs.subarray(r * result.width, (r + 1) * result.width));
+      const order = row
+        .map((p, c) => [p, c] as const)
+        .sort((a, b) => b[0] - a[0])
+        .slice(0, k);
+      lines.push([cell(names[r]), ...order.flatMap(([p, c]) => [cell(label(c)), p.toFixed(6)])].join(','));
+    }
+  } else {
+    lines.push(['input', ...Array.from({ length: result.width }, (_, i) => `y${i}`)].join(','));
+    for (let r = 0; r < count; r++)
+      lines.push(
+        [
+          cell(names[r]),
+          ...Array.from(result.outputs.subarray(r * result.width, (r + 1) * result.width), (v) => v.toPrecision(7)),
+        ].join(','),
+      );
+  }
+  const text = `${lines.join('\n')}\n`;
+  if (values.out) await writeFileAtomic(values.out, text);
+  else process.stdout.write(terminalSafe(text));
+  process.stderr.write(`${count} inputs in ${result.ms.toFixed(1)} ms of forward passes\n`);
+}
+
+main().catch((e: Error) =>
+  exit(e instanceof EngineError || e instanceof FileRefused || e instanceof TextRefused ? 2 : 1, `error: ${e.message}`),
+);

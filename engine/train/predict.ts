@@ -1,0 +1,60 @@
+import { EngineError } from '../errors';
+import { size } from '../layers/layer';
+import type { Trainer } from './trainer';
+
+/** What the network says about inputs of the user's: its outputs, and the time the forward passes took. */
+export interface Predictions {
+  /** One row per input: probabilities for a classifier (the softmax or sigmoid its loss applies), else outputs. */
+  outputs: Float32Array;
+  /** Values per row. */
+  width: number;
+  /** The output's meaning: class probabilities, or values. */
+  kind: 'probabilities' | 'values';
+  classNames?: string[];
+  /** Milliseconds of the forward passes, all inputs together. */
+  ms: number;
+}
+
+/**
+ * Runs inputs (rows of the Input's shape) through the network in evaluation mode, a batch at a time, on
+ * the current weights; applies the output activation the loss folds in, so a classifier gives probabilities.
+ */
+export async function predict(trainer: Trainer, x: Float32Array, count: number): Promise<Predictions> {
+  const { be, session, plan } = trainer;
+  const per = size(plan.inputNode.outputShape);
+  if (x.length !== count * per)
+    throw new EngineError(
+      'INVALID_DATA',
+      `${count} inputs of [${plan.inputNode.outputShape.join(', ')}] are ${count * per} values, not ${x.length}`,
+    );
+  const width = size(plan.outputNode.outputShape);
+  const outputs = new Float32Array(count * width);
+  const started = performance.now();
+  for (let start = 0; start < count; start += trainer.batchSize) {
+    const n = Math.min(trainer.batchSize, count - start);
+    be.write(session.input, x.subarray(start * per, (start + n) * per));
+    session.forward(n, 'eval', trainer.step);
+    outputs.set((await be.read(session.output)).subarray(0, n * width), start * width);
+  }
+  const ms = performance.now() - started;
+  const loss = trainer.doc.training.loss.kind;
+  if (loss === 'softmax-cross-entropy')
+    for (let r = 0; r < count; r++) {
+      const row = outputs.subarray(r * width, (r + 1) * width);
+      let top = Number.NEGATIVE_INFINITY;
+      for (const v of row) top = Math.max(top, v);
+      let sum = 0;
+      for (let c = 0; c < width; c++) sum += Math.exp(row[c] - top);
+      for (let c = 0; c < width; c++) row[c] = Math.exp(row[c] - top) / sum;
+    }
+  else if (loss === 'sigmoid-binary-cross-entropy')
+    for (let i = 0; i < outputs.length; i++) outputs[i] = 1 / (1 + Math.exp(-outputs[i]));
+  const classNames = trainer.dataset('train')?.classNames;
+  return {
+    outputs,
+    width,
+    kind: loss === 'mse' ? 'values' : 'probabilities',
+    ...(classNames && { classNames: [...classNames] }),
+    ms,
+  };
+}
