@@ -148,7 +148,7 @@ async function main(): Promise<void> {
     options: { checkpointIntervalMs: Number.POSITIVE_INFINITY },
   });
   await api.importWeights({ bytes: weights, file: values.ckpt ?? graphPath });
-  const result = await api.predict({ x, count });
+  const result = await api.predict({ kind: 'rows', x, names });
   await api.close();
 
   const label = (c: number) => classNames?.[c] ?? String(c);

@@ -19,7 +19,7 @@ import {
   wholeDataset,
 } from './session-host';
 import type { Inspection } from './train/inspect';
-import type { Predictions } from './train/predict';
+import type { PredictInputs, Predictions } from './train/predict';
 import type { EpochMetrics, Evaluation } from './train/trainer';
 
 export interface EngineEnvironment {
@@ -72,11 +72,12 @@ export interface EngineApi {
    */
   summary(): Promise<{ history: EpochMetrics[]; stoppedEarly: boolean; step: number }>;
   /**
-   * The network's answers for inputs of the user's (rows of the Input's shape, prepared as its data is):
-   * class probabilities for a classifier, outputs otherwise, and how long the forward passes took. Not
-   * while running.
+   * The network's answers for inputs of the user's: ready rows of the Input's shape, image files (decoded
+   * and resized as its images were) or CSV text (its training columns, scaled as its training set was).
+   * Class probabilities for a classifier, outputs otherwise, the inputs as the network saw them, and how
+   * long the forward passes took. Not while running.
    */
-  predict(args: { x: Float32Array; count: number }): Promise<Predictions>;
+  predict(inputs: PredictInputs): Promise<Predictions & { x: Float32Array; names: string[] }>;
   /** The confusion matrix and the first predictions on the validation set (classifiers; while not running). */
   inspect(): Promise<Inspection>;
   updateSettings(patch: SettingsPatch): Promise<SessionInfo>;
@@ -159,7 +160,7 @@ export function createEngineApi(env: EngineEnvironment): EngineApi {
     },
     summary: async () => current().summary(),
     inspect: async () => current().inspect(),
-    predict: async ({ x, count }) => current().predict(x, count),
+    predict: async (inputs) => current().predict(inputs),
     updateSettings: async (patch) => current().updateSettings(patch),
     checkpoint: async () => current().checkpoint(),
     importWeights: async ({ bytes, file }) => current().importWeights(bytes, file),

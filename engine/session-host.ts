@@ -13,7 +13,7 @@ import { type Checkpoint, decodeCheckpoint, encodeCheckpoint } from './train/che
 import { type DecisionBoundary, decisionBoundary, hasDecisionBoundary } from './train/decision-boundary';
 import { networkFingerprint } from './train/fingerprint';
 import { type Inspection, inspectPredictions } from './train/inspect';
-import { type Predictions, predict } from './train/predict';
+import { type PredictInputs, type Predictions, predict, prepareInputs } from './train/predict';
 import { collectTelemetry, type TelemetryFrame } from './train/telemetry';
 import { type EpochMetrics, type Evaluation, type StepMetrics, Trainer } from './train/trainer';
 
@@ -263,10 +263,11 @@ export class SessionHost {
   }
 
   /** Confusion matrix and sample predictions on the validation set (or the training set without one). */
-  /** The network's answers for inputs of the user's (see EngineApi.predict). */
-  predict(x: Float32Array, count: number): Promise<Predictions> {
+  /** The network's answers for inputs of the user's (see EngineApi.predict), prepared here as its data is. */
+  async predict(inputs: PredictInputs): Promise<Predictions & { x: Float32Array; names: string[] }> {
     if (this.running) throw new EngineError('INTERNAL', 'pause the session before asking for predictions');
-    return predict(this.trainer, x, count);
+    const prepared = prepareInputs(this.trainer, inputs);
+    return { ...(await predict(this.trainer, prepared.x, prepared.names.length)), ...prepared };
   }
 
   inspect(): Promise<Inspection> {

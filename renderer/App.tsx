@@ -13,6 +13,7 @@ import { RecoveryBanner } from './panels/RecoveryBanner';
 import { StatusBar } from './panels/StatusBar';
 import { Toolbar } from './panels/Toolbar';
 import { TrainingBar } from './panels/TrainingBar';
+import { TryPanel } from './panels/TryPanel';
 import { platformFiles } from './platform/files';
 import { useBackends } from './runtime/use-backends';
 import { useGraphAnalysis } from './runtime/use-graph-analysis';
@@ -104,6 +105,7 @@ export function App() {
             <div className="results">
               <RunChart />
               <EvaluationPanel />
+              <TryPanel />
             </div>
           )}
         </div>

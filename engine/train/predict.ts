@@ -1,3 +1,5 @@
+import { csvInputs } from '../data/csv';
+import { type ImageFile, imageInputs } from '../data/images';
 import { EngineError } from '../errors';
 import { size } from '../layers/layer';
 import type { Trainer } from './trainer';
@@ -57,4 +59,36 @@ export async function predict(trainer: Trainer, x: Float32Array, count: number):
     ...(classNames && { classNames: [...classNames] }),
     ms,
   };
+}
+
+/** Inputs of the user's: ready rows, image files, or CSV text with a header. */
+export type PredictInputs =
+  | { kind: 'rows'; x: Float32Array; names: string[] }
+  | { kind: 'images'; files: ImageFile[] }
+  | { kind: 'csv'; text: string; file: string };
+
+/** Inputs prepared as the network's training data was: images resized, CSV columns picked and scaled. */
+export function prepareInputs(trainer: Trainer, inputs: PredictInputs): { x: Float32Array; names: string[] } {
+  const shape = trainer.plan.inputNode.outputShape;
+  switch (inputs.kind) {
+    case 'rows':
+      return { x: inputs.x, names: inputs.names };
+    case 'images': {
+      if (shape.length !== 3 || (shape[0] !== 1 && shape[0] !== 3))
+        throw new EngineError(
+          'INVALID_DATA',
+          `images need an Input of shape [1 or 3, H, W], not [${shape.join(', ')}]`,
+        );
+      return {
+        x: imageInputs(inputs.files, shape as [number, number, number]),
+        names: inputs.files.map((f) => f.path),
+      };
+    }
+    case 'csv': {
+      const scaling = trainer.dataset('train')?.scaling;
+      if (!scaling) throw new EngineError('INVALID_DATA', 'CSV rows need a network trained on a CSV dataset');
+      const rows = csvInputs(inputs.text, inputs.file, scaling);
+      return { x: rows.x, names: rows.lines.map((line) => `row ${line}`) };
+    }
+  }
 }

@@ -13,6 +13,7 @@ import {
 import type {
   DatasetInput,
   DecisionBoundary,
+  EngineApi,
   EngineEvent,
   EpochMetrics,
   Evaluation,
@@ -24,6 +25,7 @@ import type {
   TelemetryFrame,
 } from '../../engine/api';
 import type { GraphDocument } from '../../engine/graph';
+import type { PredictInputs } from '../../engine/train/predict';
 import type { ConnectEngine, EngineConnection } from './engine-connection';
 import { structuralKey } from './graph-runtime';
 import { Owner } from './owner';
@@ -178,6 +180,12 @@ export class TrainingSession {
   inspect(): Promise<Inspection> {
     if (!this.connection) throw new Error('the session is not open');
     return this.connection.api.inspect();
+  }
+
+  /** The network's answers for inputs of the user's, on the current weights (paused or finished). */
+  predict(inputs: PredictInputs): ReturnType<EngineApi['predict']> {
+    if (!this.connection) throw new Error('the session is not open');
+    return this.connection.api.predict(inputs);
   }
 
   /** The run's state as a checkpoint (its weights, for an export), while not running. */

@@ -2,6 +2,7 @@ import { create } from 'zustand';
 import type {
   DatasetInput,
   DecisionBoundary,
+  EngineApi,
   EpochMetrics,
   Inspection,
   NodeTelemetry,
@@ -14,6 +15,7 @@ import { exportPyTorch } from '../../engine/export/pytorch';
 import { readSafetensors } from '../../engine/export/safetensors';
 import type { GraphDocument } from '../../engine/graph';
 import { networkFingerprint } from '../../engine/train/fingerprint';
+import type { PredictInputs } from '../../engine/train/predict';
 import { decimatedChartData } from '../charts/decimate';
 import { fetchBundled } from '../runtime/bundled-files';
 import { connectBrowserWorker } from '../runtime/engine-connection';
@@ -111,6 +113,11 @@ interface TrainingState {
    * in place of a fresh initialisation.
    */
   startFrom(bytes: Uint8Array, file: string): void;
+  /**
+   * The network's answers for inputs of the user's, on the current run's weights (from idle, a run opens
+   * paused with the weights it would start from); or why there are none.
+   */
+  predict(inputs: PredictInputs): Promise<PredictResult | string>;
   /** The document's runs start from a fresh initialisation again (its recorded weights are dropped). */
   startFresh(): void;
   pause(): void;
@@ -122,6 +129,9 @@ interface TrainingState {
   /** The open document's run as a checkpoint, when it has one that is not running (for an export). */
   checkpoint(): Promise<Uint8Array | undefined>;
 }
+
+/** The network's answers for the user's inputs (see EngineApi.predict). */
+export type PredictResult = Awaited<ReturnType<EngineApi['predict']>>;
 
 let current: { training: TrainingSession; owner: Owner } | null = null;
 /** The weights the open document's runs start from, with the document's load count they belong to. */
@@ -241,6 +251,18 @@ export const useTrainingStore = create<TrainingState>()((set, get) => ({
       set({ inspectionError: (error as Error).message });
     } finally {
       set({ inspecting: false });
+    }
+  },
+  async predict(inputs) {
+    if (!current && get().state === 'idle') await get().start({ paused: true });
+    const training = current?.training;
+    const state = get().state;
+    if (!training || (state !== 'paused' && state !== 'stopped' && state !== 'finished'))
+      return state === 'running' ? 'Pause the run to try the network on inputs.' : 'The network could not be opened.';
+    try {
+      return await training.predict(inputs);
+    } catch (error) {
+      return (error as Error).message;
     }
   },
   startFresh() {

@@ -1,0 +1,217 @@
+import { useRef, useState } from 'react';
+import type { PredictInputs } from '../../engine/train/predict';
+import { useDocumentStore } from '../store/document-store';
+import { type PredictResult, useTrainingStore } from '../store/training-store';
+import { drawable, Thumbnail } from './Thumbnail';
+
+/** Pixels of the pad per input pixel. */
+const PAD_SCALE = 8;
+
+/** Image files chosen in a file input (in the page, so that tests can set its files). */
+function chooseImages(): Promise<File[]> {
+  return new Promise((resolve) => {
+    const input = document.createElement('input');
+    input.type = 'file';
+    input.multiple = true;
+    input.accept = 'image/png,image/jpeg';
+    input.dataset.testid = 'try-images-input';
+    input.style.display = 'none';
+    const done = (files: File[]) => {
+      input.remove();
+      resolve(files);
+    };
+    input.addEventListener('cancel', () => done([]));
+    input.addEventListener('change', () => done(input.files ? [...input.files] : []));
+    document.body.append(input);
+    input.click();
+  });
+}
+
+/**
+ * A pad to draw an input on, sized to the Input ([C, H, W] at 8 screen pixels each): white strokes on black,
+ * as Fashion-MNIST and MNIST draw their objects. Its pixels are averaged back to the Input's size.
+ */
+function DrawPad({ shape, onDrawn }: { shape: readonly number[]; onDrawn: (x: Float32Array) => void }) {
+  const canvas = useRef<HTMLCanvasElement>(null);
+  const drawing = useRef(false);
+  const [, height, width] = shape;
+  const context = () => canvas.current?.getContext('2d', { willReadFrequently: true }) ?? null;
+  const clear = () => {
+    const c = context();
+    if (!c) return;
+    c.fillStyle = '#000';
+    c.fillRect(0, 0, width * PAD_SCALE, height * PAD_SCALE);
+  };
+  const dot = (event: React.PointerEvent<HTMLCanvasElement>) => {
+    const c = context();
+    if (!c || !drawing.current) return;
+    const box = event.currentTarget.getBoundingClientRect();
+    c.fillStyle = '#fff';
+    c.beginPath();
+    c.arc(event.clientX - box.left, event.clientY - box.top, 1.4 * PAD_SCALE, 0, 2 * Math.PI);
+    c.fill();
+  };
+  const read = () => {
+    const c = context();
+    if (!c) return;
+    const pixels = c.getImageData(0, 0, width * PAD_SCALE, height * PAD_SCALE).data;
+    const plane = new Float32Array(height * width);
+    for (let y = 0; y < height * PAD_SCALE; y++)
+      for (let x = 0; x < width * PAD_SCALE; x++)
+        plane[Math.floor(y / PAD_SCALE) * width + Math.floor(x / PAD_SCALE)] +=
+          pixels[4 * (y * width * PAD_SCALE + x)] / 255 / (PAD_SCALE * PAD_SCALE);
+    const out = new Float32Array(shape[0] * height * width);
+    for (let c2 = 0; c2 < shape[0]; c2++) out.set(plane, c2 * height * width);
+    onDrawn(out);
+  };
+  return (
+    <div className="draw-pad">
+      <canvas
+        ref={(node) => {
+          canvas.current = node;
+          if (node && !node.dataset.ready) {
+            node.dataset.ready = 'true';
+            clear();
+          }
+        }}
+        data-testid="try-pad"
+        width={width * PAD_SCALE}
+        height={height * PAD_SCALE}
+        onPointerDown={(e) => {
+          drawing.current = true;
+          dot(e);
+        }}
+        onPointerMove={dot}
+        onPointerUp={() => {
+          drawing.current = false;
+        }}
+        onPointerLeave={() => {
+          drawing.current = false;
+        }}
+      />
+      <div>
+        <button type="button" data-testid="try-pad-predict" onClick={read}>
+          Predict drawing
+        </button>
+        <button type="button" onClick={clear}>
+          Clear
+        </button>
+      </div>
+    </div>
+  );
+}
+
+/** One input's answer: the input as the network saw it, and its top classes (or its outputs). */
+function Answer({ result, index }: { result: PredictResult; index: number }) {
+  const shape = useDocumentStore((s) => s.document.nodes.find((n) => n.kind === 'input')?.params.shape as number[]);
+  const per = shape.reduce((a, b) => a * b, 1);
+  const row = Array.from(result.outputs.subarray(index * result.width, (index + 1) * result.width));
+  const name = (c: number) => result.classNames?.[c] ?? String(c);
+  const top =
+    result.kind === 'probabilities' && result.width > 1
+      ? row
+          .map((p, c) => [p, c] as const)
+          .sort((a, b) => b[0] - a[0])
+          .slice(0, 3)
+      : [];
+  return (
+    <figure className="try-answer" data-testid="try-answer">
+      {drawable(shape) && <Thumbnail input={result.x.subarray(index * per, (index + 1) * per)} shape={shape} />}
+      <figcaption>
+        <div className="muted">{result.names[index]}</div>
+        {top.length > 0
+          ? top.map(([p, c]) => (
+              <div key={c} className="try-class" data-testid="try-class">
+                <span className="bar" style={{ width: `${Math.round(100 * p)}%` }} />
+                {name(c)} {(100 * p).toFixed(1)}%
+              </div>
+            ))
+          : row.map((v, i) => <div key={String(i)}>{v.toPrecision(4)}</div>)}
+      </figcaption>
+    </figure>
+  );
+}
+
+/**
+ * Try the network on inputs of your own: image files or a drawing (image Inputs), rows of CSV (networks
+ * trained on a CSV dataset). Each answer shows the input as the network saw it (resized, scaled) and its
+ * top classes with their probabilities; the line below says how long the forward passes took.
+ */
+export function TryPanel() {
+  const shape = useDocumentStore((s) => s.document.nodes.find((n) => n.kind === 'input')?.params.shape as number[]);
+  const csv = useDocumentStore((s) => s.document.training.dataset.source === 'csv');
+  const predict = useTrainingStore((s) => s.predict);
+  const [result, setResult] = useState<PredictResult | null>(null);
+  const [problem, setProblem] = useState<string | null>(null);
+  const [rows, setRows] = useState('');
+  const images = shape !== undefined && drawable(shape);
+  if (!images && !csv) return null;
+  const run = async (inputs: PredictInputs) => {
+    const answer = await predict(inputs);
+    if (typeof answer === 'string') {
+      setProblem(answer);
+      setResult(null);
+    } else {
+      setProblem(null);
+      setResult(answer);
+    }
+  };
+  return (
+    <section className="try" data-testid="try">
+      <header>
+        <h2>Try</h2>
+        {images && (
+          <button
+            type="button"
+            data-testid="try-images"
+            onClick={async () => {
+              const files = await chooseImages();
+              if (files.length === 0) return;
+              const picked = [];
+              for (const f of files) picked.push({ path: f.name, bytes: new Uint8Array(await f.arrayBuffer()) });
+              await run({ kind: 'images', files: picked });
+            }}
+          >
+            Choose images…
+          </button>
+        )}
+      </header>
+      {images && <DrawPad shape={shape} onDrawn={(x) => void run({ kind: 'rows', x, names: ['drawing'] })} />}
+      {csv && (
+        <div className="try-csv">
+          <textarea
+            data-testid="try-csv"
+            rows={4}
+            placeholder="CSV rows with their header, e.g. the columns the network was trained on"
+            value={rows}
+            onChange={(e) => setRows(e.target.value)}
+          />
+          <button
+            type="button"
+            data-testid="try-csv-run"
+            onClick={() => void run({ kind: 'csv', text: rows, file: 'the pasted rows' })}
+          >
+            Predict rows
+          </button>
+        </div>
+      )}
+      {problem && (
+        <p className="field-error" data-testid="try-problem">
+          {problem}
+        </p>
+      )}
+      {result && (
+        <>
+          <div className="try-answers">
+            {result.names.map((n, i) => (
+              <Answer key={`${n}-${String(i)}`} result={result} index={i} />
+            ))}
+          </div>
+          <p className="muted" data-testid="try-time">
+            {result.names.length} input{result.names.length === 1 ? '' : 's'} · forward passes {result.ms.toFixed(1)} ms
+          </p>
+        </>
+      )}
+    </section>
+  );
+}
