@@ -103,7 +103,10 @@ describe('training in a real worker (Comlink over worker_threads)', () => {
     const resumedFrom = await firstValueFrom(session.steps$);
     // The new worker went on from the checkpoint: it lost at most the steps since it.
     expect(resumedFrom.step).toBe(session.info$.value!.step + 1);
-    expect(session.info$.value!.step).toBe(checkpointAtKill);
+    // The checkpoint seen before the kill, or one the worker wrote while it was being stopped (on a busy
+    // machine one can arrive in between): never an older one, never the steps after the last checkpoint.
+    expect(session.info$.value!.step).toBeGreaterThanOrEqual(checkpointAtKill);
+    expect(notices.some((m) => m.includes(`checkpoint at step ${session.info$.value!.step}`))).toBe(true);
     await reach(session, 'finished');
     expect(engines.workers).toHaveLength(2);
     expect(notices.some((m) => /crashed .*checkpoint at step \d+/.test(m))).toBe(true);
