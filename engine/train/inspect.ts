@@ -22,7 +22,45 @@ export interface Inspection {
   accuracy: number;
   /** The first samples of the set, in order. */
   predictions: Prediction[];
+  /** The samples it got most wrong: wrong predictions, the most confident first. */
+  mostWrong: Prediction[];
+  /** Per class: precision, recall and F1 (NaN where a class was never predicted or never present). */
+  perClass: ClassFigures[];
+  /** The pairs of classes most often taken one for the other: true, predicted, count. */
+  confusedPairs: { label: number; predicted: number; count: number }[];
   inputShape: number[];
+}
+
+export interface ClassFigures {
+  precision: number;
+  recall: number;
+  f1: number;
+  /** Samples of the class in the set. */
+  support: number;
+}
+
+/**
+ * Precision (of the samples predicted as the class, the share that are), recall (of the samples of the
+ * class, the share found) and their harmonic mean F1, from a confusion matrix (rows true, columns predicted).
+ */
+export function classFigures(confusion: number[][]): ClassFigures[] {
+  return confusion.map((row, c) => {
+    const support = row.reduce((a, b) => a + b, 0);
+    const predicted = confusion.reduce((sum, r) => sum + r[c], 0);
+    const precision = predicted > 0 ? row[c] / predicted : Number.NaN;
+    const recall = support > 0 ? row[c] / support : Number.NaN;
+    const f1 = precision + recall > 0 ? (2 * precision * recall) / (precision + recall) : Number.NaN;
+    return { precision, recall, f1, support };
+  });
+}
+
+/** The off-diagonal cells of a confusion matrix, largest first (at most `count`, none empty). */
+export function mostConfused(confusion: number[][], count = 5) {
+  return confusion
+    .flatMap((row, label) => row.map((n, predicted) => ({ label, predicted, count: n })))
+    .filter((cell) => cell.label !== cell.predicted && cell.count > 0)
+    .sort((a, b) => b.count - a.count || a.label - b.label || a.predicted - b.predicted)
+    .slice(0, count);
 }
 
 const MAX_DRAWN_VALUES = 3 * 64 * 64;
@@ -39,6 +77,7 @@ export async function inspectPredictions(trainer: Trainer, count = 24): Promise<
   const classes = size(trainer.plan.outputNode.outputShape);
   const confusion = Array.from({ length: classes }, () => new Array<number>(classes).fill(0));
   const predictions: Prediction[] = [];
+  const wrong: Prediction[] = [];
   const per = size(data.inputShape);
   let correct = 0;
   await trainer.forEachEvalBatch(set, async (start, n) => {
@@ -50,18 +89,23 @@ export async function inspectPredictions(trainer: Trainer, count = 24): Promise<
       const label = data.targets[start + r];
       if (label < classes) confusion[label][best]++;
       if (label === best) correct++;
-      if (predictions.length < count) {
+      if (predictions.length < count || label !== best) {
         // Softmax probability of the winner: 1 / Σ exp(z_c − z_best).
         let sum = 0;
         for (let c = 0; c < classes; c++) sum += Math.exp(out[row + c] - out[row + best]);
         const index = start + r;
-        predictions.push({
-          index,
-          label,
-          predicted: best,
-          confidence: 1 / sum,
+        const prediction = { index, label, predicted: best, confidence: 1 / sum };
+        const withInput = () => ({
+          ...prediction,
           input: per <= MAX_DRAWN_VALUES ? data.x.slice(index * per, (index + 1) * per) : undefined,
         });
+        if (predictions.length < count) predictions.push(withInput());
+        // The most confident mistakes, kept to the `count` worst as they come.
+        if (label !== best && (wrong.length < count || prediction.confidence > wrong[wrong.length - 1].confidence)) {
+          wrong.push(withInput());
+          wrong.sort((a, b) => b.confidence - a.confidence || a.index - b.index);
+          if (wrong.length > count) wrong.pop();
+        }
       }
     }
   });
@@ -71,6 +115,9 @@ export async function inspectPredictions(trainer: Trainer, count = 24): Promise<
     confusion,
     accuracy: correct / data.count,
     predictions,
+    mostWrong: wrong,
+    perClass: classFigures(confusion),
+    confusedPairs: mostConfused(confusion),
     inputShape: [...data.inputShape],
   };
 }

@@ -60,6 +60,47 @@ function ConfusionMatrix({ inspection }: { inspection: Inspection }) {
   );
 }
 
+const percent = (v: number) => (Number.isNaN(v) ? '–' : `${(100 * v).toFixed(1)}%`);
+
+/** Precision, recall and F1 of each class, and the pairs most often taken one for the other. */
+function PerClass({ inspection }: { inspection: Inspection }) {
+  const name = (c: number) => inspection.classNames[c] ?? String(c);
+  return (
+    <div className="per-class">
+      <table data-testid="per-class">
+        <thead>
+          <tr>
+            <th>class</th>
+            <th title="Of the samples predicted as this class, the share that are">precision</th>
+            <th title="Of the samples of this class, the share found">recall</th>
+            <th title="The harmonic mean of precision and recall">F1</th>
+            <th title="Samples of this class in the set">n</th>
+          </tr>
+        </thead>
+        <tbody>
+          {inspection.perClass.map((f, c) => (
+            <tr key={name(c)}>
+              <td>{name(c)}</td>
+              <td>{percent(f.precision)}</td>
+              <td>{percent(f.recall)}</td>
+              <td>{percent(f.f1)}</td>
+              <td>{f.support}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      {inspection.confusedPairs.length > 0 && (
+        <p className="muted" data-testid="confused-pairs">
+          Most confused:{' '}
+          {inspection.confusedPairs
+            .map((pair) => `${name(pair.label)} → ${name(pair.predicted)} (${pair.count})`)
+            .join(', ')}
+        </p>
+      )}
+    </div>
+  );
+}
+
 /** After evaluation: what the classifier gets right and wrong, as a confusion matrix and a grid of predictions. */
 export function EvaluationPanel() {
   const { state, inspection, inspecting, inspectionError, inspect } = useTrainingStore(
@@ -98,11 +139,22 @@ export function EvaluationPanel() {
       {inspection && (
         <div className="evaluation-body">
           <ConfusionMatrix inspection={inspection} />
+          <PerClass inspection={inspection} />
           <div className="predictions">
             {inspection.predictions.map((p) => (
               <PredictionCard key={p.index} p={p} inspection={inspection} />
             ))}
           </div>
+          {inspection.mostWrong.length > 0 && (
+            <div className="most-wrong" data-testid="most-wrong">
+              <h3>Most wrong</h3>
+              <div className="predictions">
+                {inspection.mostWrong.map((p) => (
+                  <PredictionCard key={p.index} p={p} inspection={inspection} />
+                ))}
+              </div>
+            </div>
+          )}
         </div>
       )}
     </section>

@@ -45,10 +45,13 @@ function DrawPad({ shape, onDrawn }: { shape: readonly number[]; onDrawn: (x: Fl
   const dot = (event: React.PointerEvent<HTMLCanvasElement>) => {
     const c = context();
     if (!c || !drawing.current) return;
+    // From where the pointer is on the page to the pad's own pixels (it may be drawn smaller than it is).
     const box = event.currentTarget.getBoundingClientRect();
+    const sx = event.currentTarget.width / box.width;
+    const sy = event.currentTarget.height / box.height;
     c.fillStyle = '#fff';
     c.beginPath();
-    c.arc(event.clientX - box.left, event.clientY - box.top, 1.4 * PAD_SCALE, 0, 2 * Math.PI);
+    c.arc((event.clientX - box.left) * sx, (event.clientY - box.top) * sy, 1.4 * PAD_SCALE, 0, 2 * Math.PI);
     c.fill();
   };
   const read = () => {

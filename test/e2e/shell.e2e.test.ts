@@ -410,13 +410,38 @@ describe('training from the app, in the browser worker', () => {
     expect(await matrix.locator('thead th').nth(1).textContent()).toBe('T-shirt…');
     const cells = (await matrix.locator('tbody td').allTextContents()).map(Number);
     expect(cells.reduce((a, b) => a + b, 0)).toBe(1000);
-    expect(await page.getByTestId('prediction').count()).toBe(24);
-    expect(await page.locator('.prediction canvas.thumbnail').count()).toBe(24);
+    const firstSamples = page.locator('.evaluation-body > .predictions [data-testid="prediction"]');
+    expect(await firstSamples.count()).toBe(24);
+    expect(await page.locator('.evaluation-body > .predictions canvas.thumbnail').count()).toBe(24);
+    // Per class: recall is the diagonal over the row, precision the diagonal over the column.
+    const perClass = page.getByTestId('per-class');
+    expect(await perClass.locator('tbody tr').count()).toBe(10);
+    const row0 = cells.slice(0, 10);
+    const column0 = Array.from({ length: 10 }, (_, r) => cells[10 * r]);
+    const figures = await perClass.locator('tbody tr').first().locator('td').allTextContents();
+    const share = (a: number, b: number) => (b === 0 ? '–' : `${((100 * a) / b).toFixed(1)}%`);
+    expect(figures.slice(1, 3)).toEqual([
+      share(
+        row0[0],
+        column0.reduce((x, y) => x + y, 0),
+      ),
+      share(
+        row0[0],
+        row0.reduce((x, y) => x + y, 0),
+      ),
+    ]);
+    // The mistakes it was surest of, each one wrong, the surest first.
+    const wrong = page.getByTestId('most-wrong').getByTestId('prediction');
+    expect(await wrong.count()).toBeGreaterThan(0);
+    expect(await page.locator('[data-testid="most-wrong"] [data-correct="true"]').count()).toBe(0);
+    const sure = (await wrong.allTextContents()).map((t) => Number(/(\d+)%/.exec(t)?.[1]));
+    expect(sure).toEqual([...sure].sort((a, b) => b - a));
+    expect(await page.getByTestId('confused-pairs').textContent()).toMatch(/^Most confused: .+ → .+ \(\d+\)/);
     const accuracy = Number(
       /accuracy ([\d.]+)%/.exec((await page.getByTestId('evaluation-accuracy').textContent()) ?? '')?.[1],
     );
     expect(accuracy).toBeGreaterThan(60);
-    expect(await page.locator('[data-testid="prediction"][data-correct="true"]').count()).toBeGreaterThan(10);
+    expect(await firstSamples.and(page.locator('[data-correct="true"]')).count()).toBeGreaterThan(10);
     await page.screenshot({ path: join(artifactsDir, 'training-lenet5.png') });
     await page.getByTestId('stop').click();
     await expect.poll(() => page.getByTestId('training-bar').getAttribute('data-state')).toBe('stopped');

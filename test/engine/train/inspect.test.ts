@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createCpuBackend } from '../../../engine/backend/cpu/cpu-backend';
 import { spiralData } from '../../../engine/data/synthetic';
-import { inspectPredictions } from '../../../engine/train/inspect';
+import { classFigures, inspectPredictions, mostConfused } from '../../../engine/train/inspect';
 import { Trainer } from '../../../engine/train/trainer';
 import { chain } from '../../helpers/graphs';
 
@@ -51,5 +51,57 @@ describe('the confusion matrix and sample predictions', () => {
       targets: new Float32Array(4),
     });
     await expect(inspectPredictions(trainer)).rejects.toThrow(/classifiers trained with softmax cross-entropy/);
+  });
+
+  it('gives precision, recall and F1 per class, the most confused pairs, and the surest mistakes', async () => {
+    // Rows true, columns predicted: class 0 found 8 of 10 (2 taken for 1), 1 found 5 of 6, 2 never present.
+    const confusion = [
+      [8, 2, 0],
+      [1, 5, 0],
+      [0, 0, 0],
+    ];
+    const [a, b, c] = classFigures(confusion);
+    expect(a.precision).toBeCloseTo(8 / 9, 12);
+    expect(a.recall).toBeCloseTo(8 / 10, 12);
+    expect(a.f1).toBeCloseTo((2 * (8 / 9) * (8 / 10)) / (8 / 9 + 8 / 10), 12);
+    expect(b.precision).toBeCloseTo(5 / 7, 12);
+    expect(b.recall).toBeCloseTo(5 / 6, 12);
+    expect([a.support, b.support, c.support]).toEqual([10, 6, 0]);
+    expect(Number.isNaN(c.precision) && Number.isNaN(c.recall) && Number.isNaN(c.f1)).toBe(true);
+    expect(mostConfused(confusion)).toEqual([
+      { label: 0, predicted: 1, count: 2 },
+      { label: 1, predicted: 0, count: 1 },
+    ]);
+
+    const doc = chain([2], [['dense', { units: 3 }]], {
+      optimizer: { kind: 'sgd', lr: 0.01 },
+      batchSize: 16,
+      epochs: 5,
+    });
+    const trainer = new Trainer(doc, createCpuBackend(), spiralData(120, 3, 0.1, 1), spiralData(60, 3, 0.1, 2));
+    await trainer.runSteps(5);
+    const inspection = await inspectPredictions(trainer, 8);
+    // A linear model on spirals gets many wrong: the 8 it was surest of, each wrong, surest first.
+    expect(inspection.mostWrong).toHaveLength(8);
+    expect(inspection.mostWrong.every((p) => p.label !== p.predicted)).toBe(true);
+    const sure = inspection.mostWrong.map((p) => p.confidence);
+    expect(sure).toEqual([...sure].sort((x, y) => y - x));
+    // And they are the surest of all its mistakes: every wrong prediction's confidence, from the outputs.
+    const validation = trainer.dataset('validation')!;
+    const all: number[] = [];
+    await trainer.forEachEvalBatch('validation', async (start, n) => {
+      const out = await trainer.be.read(trainer.session.output);
+      for (let r = 0; r < n; r++) {
+        const row = Array.from(out.subarray(3 * r, 3 * r + 3));
+        const best = row.indexOf(Math.max(...row));
+        if (best !== validation.targets[start + r]) all.push(1 / row.reduce((s, v) => s + Math.exp(v - row[best]), 0));
+      }
+    });
+    all.sort((x, y) => y - x);
+    sure.forEach((v, i) => {
+      expect(v).toBeCloseTo(all[i], 6);
+    });
+    expect(inspection.perClass.map((f) => f.support)).toEqual([20, 20, 20]);
+    expect(inspection.confusedPairs.length).toBeGreaterThan(0);
   });
 });
