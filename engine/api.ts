@@ -78,6 +78,11 @@ export interface EngineApi {
    * long the forward passes took. Not while running.
    */
   predict(inputs: PredictInputs): Promise<Predictions & { x: Float32Array; names: string[] }>;
+  /**
+   * What one layer makes of one prepared input (a row of the Input's shape, as predict returns them): the
+   * layer's output for it in evaluation mode, with its shape (a convolution's feature maps). Not while running.
+   */
+  layerOutput(args: { nodeId: string; x: Float32Array }): Promise<{ shape: number[]; values: Float32Array }>;
   /** The confusion matrix and the first predictions on the validation set (classifiers; while not running). */
   inspect(): Promise<Inspection>;
   updateSettings(patch: SettingsPatch): Promise<SessionInfo>;
@@ -161,6 +166,7 @@ export function createEngineApi(env: EngineEnvironment): EngineApi {
     summary: async () => current().summary(),
     inspect: async () => current().inspect(),
     predict: async (inputs) => current().predict(inputs),
+    layerOutput: async ({ nodeId, x }) => current().layerOutput(nodeId, x),
     updateSettings: async (patch) => current().updateSettings(patch),
     checkpoint: async () => current().checkpoint(),
     importWeights: async ({ bytes, file }) => current().importWeights(bytes, file),

@@ -13,7 +13,7 @@ import { type Checkpoint, decodeCheckpoint, encodeCheckpoint } from './train/che
 import { type DecisionBoundary, decisionBoundary, hasDecisionBoundary } from './train/decision-boundary';
 import { networkFingerprint } from './train/fingerprint';
 import { type Inspection, inspectPredictions } from './train/inspect';
-import { type PredictInputs, type Predictions, predict, prepareInputs } from './train/predict';
+import { layerOutput, type PredictInputs, type Predictions, predict, prepareInputs } from './train/predict';
 import { collectTelemetry, type TelemetryFrame } from './train/telemetry';
 import { type EpochMetrics, type Evaluation, type StepMetrics, Trainer } from './train/trainer';
 
@@ -268,6 +268,12 @@ export class SessionHost {
     if (this.running) throw new EngineError('INTERNAL', 'pause the session before asking for predictions');
     const prepared = prepareInputs(this.trainer, inputs);
     return { ...(await predict(this.trainer, prepared.x, prepared.names.length)), ...prepared };
+  }
+
+  /** What one layer makes of one input (see EngineApi.layerOutput). */
+  layerOutput(nodeId: string, x: Float32Array): Promise<{ shape: number[]; values: Float32Array }> {
+    if (this.running) throw new EngineError('INTERNAL', 'pause the session before looking inside it');
+    return layerOutput(this.trainer, nodeId, x);
   }
 
   inspect(): Promise<Inspection> {

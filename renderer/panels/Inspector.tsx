@@ -5,6 +5,7 @@ import type { BackendsState } from '../runtime/use-backends';
 import { useDocumentStore } from '../store/document-store';
 import { setParams } from '../store/graph-edits';
 import { useViewStore } from '../store/view-store';
+import { LayerOutput } from './LayerOutput';
 import { LiveStatistics } from './LiveStatistics';
 import { type ParamField, paramFields, parseText, showText, tryParams } from './param-fields';
 import { RunHistory } from './RunHistory';
@@ -169,6 +170,7 @@ export function Inspector({ analysis, backends }: { analysis: GraphAnalysis | nu
         </p>
       ))}
       <LiveStatistics id={node.id} />
+      <LayerOutput id={node.id} />
     </aside>
   );
 }

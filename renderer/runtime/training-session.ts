@@ -188,6 +188,12 @@ export class TrainingSession {
     return this.connection.api.predict(inputs);
   }
 
+  /** What one layer makes of one prepared input (paused or finished). */
+  layerOutput(nodeId: string, x: Float32Array): ReturnType<EngineApi['layerOutput']> {
+    if (!this.connection) throw new Error('the session is not open');
+    return this.connection.api.layerOutput({ nodeId, x });
+  }
+
   /** The run's state as a checkpoint (its weights, for an export), while not running. */
   checkpoint(): Promise<Uint8Array> {
     if (!this.connection) throw new Error('the session is not open');

@@ -77,6 +77,7 @@ const noRunYet = () => ({
   boundary: null,
   inspectionError: null,
   weightsFrom: null,
+  lastTry: null,
 });
 
 interface TrainingState {
@@ -118,6 +119,10 @@ interface TrainingState {
    * paused with the weights it would start from); or why there are none.
    */
   predict(inputs: PredictInputs): Promise<PredictResult | string>;
+  /** The first input last tried, as the network saw it: what "look inside" shows layers' outputs for. */
+  lastTry: { x: Float32Array; name: string } | null;
+  /** What one layer makes of the last tried input; or why not. */
+  layerOutput(nodeId: string): Promise<{ shape: number[]; values: Float32Array } | string>;
   /** The document's runs start from a fresh initialisation again (its recorded weights are dropped). */
   startFresh(): void;
   pause(): void;
@@ -260,7 +265,20 @@ export const useTrainingStore = create<TrainingState>()((set, get) => ({
     if (!training || (state !== 'paused' && state !== 'stopped' && state !== 'finished'))
       return state === 'running' ? 'Pause the run to try the network on inputs.' : 'The network could not be opened.';
     try {
-      return await training.predict(inputs);
+      const result = await training.predict(inputs);
+      const per = result.x.length / Math.max(result.names.length, 1);
+      set({ lastTry: result.names.length > 0 ? { x: result.x.slice(0, per), name: result.names[0] } : null });
+      return result;
+    } catch (error) {
+      return (error as Error).message;
+    }
+  },
+  async layerOutput(nodeId) {
+    const input = get().lastTry;
+    const training = current?.training;
+    if (!input || !training) return 'Try the network on an input first (the Try panel).';
+    try {
+      return await training.layerOutput(nodeId, input.x);
     } catch (error) {
       return (error as Error).message;
     }

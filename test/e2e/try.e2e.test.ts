@@ -22,7 +22,7 @@ afterAll(async () => {
 });
 
 describe('Try the network on inputs of your own', () => {
-  it('classifies chosen pictures as ONNX Runtime does, shows them as the network sees them, and a drawing', async () => {
+  it("classifies chosen pictures as ONNX Runtime does, shows them as the network sees them and a layer's feature maps for them, and a drawing", async () => {
     const info = bundledDatasets['fashion-mnist-small'];
     const files = Object.fromEntries(
       info.files.map((f) => [f, new Uint8Array(readFileSync(join(samplesDir, '../data', info.folder, f)))]),
@@ -70,6 +70,14 @@ describe('Try the network on inputs of your own', () => {
     }
     expect(await page.getByTestId('try-time').textContent()).toMatch(/^3 inputs · forward passes [\d.]+ ms$/);
 
+    // Look inside: the first convolution's six feature maps for the first picture, from the layer clicked.
+    await page.locator('.react-flow__node[data-id="c1.Conv"]').click();
+    await page.getByTestId('show-layer-output').click();
+    expect(await page.getByTestId('show-layer-output').textContent()).toContain('item-0.png');
+    await expect.poll(() => page.locator('[data-testid="feature-maps"] canvas').count()).toBe(6);
+    expect(await page.locator('[data-testid="feature-maps"] canvas').first().getAttribute('width')).toBe('28');
+    await page.screenshot({ path: join(artifactsDir, 'feature-maps.png') });
+    await page.locator('.react-flow__pane').click({ position: { x: 20, y: 20 } });
     // A drawing on the pad is an input too.
     const pad = page.getByTestId('try-pad');
     const box = (await pad.boundingBox())!;

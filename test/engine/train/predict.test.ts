@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { createCpuBackend } from '../../../engine/backend/cpu/cpu-backend';
-import { spiralData } from '../../../engine/data/synthetic';
-import { predict, prepareInputs } from '../../../engine/train/predict';
+import { barsData, spiralData } from '../../../engine/data/synthetic';
+import { sessionWeightOf } from '../../../engine/train/network-weights';
+import { layerOutput, predict, prepareInputs } from '../../../engine/train/predict';
 import { Trainer } from '../../../engine/train/trainer';
 import { chain } from '../../helpers/graphs';
 
@@ -43,5 +44,34 @@ describe("predictions on the user's inputs", () => {
     expect(result.ms).toBeGreaterThanOrEqual(0);
     // Inputs of another size are refused with the shape the network takes.
     await expect(predict(trainer, new Float32Array(5), 2)).rejects.toThrow('2 inputs of [2] are 4 values, not 5');
+  });
+
+  it("shows what a layer makes of one input: a convolution's feature maps equal a direct convolution", async () => {
+    const doc = chain(
+      [1, 6, 6],
+      [['conv2d', { filters: 2, kernel: 3 }], ['activation', { fn: 'relu' }], ['flatten'], ['dense', { units: 2 }]],
+      { optimizer: { kind: 'sgd', lr: 0.01 }, batchSize: 8 },
+    );
+    const data = barsData(24, 6, 0.2, 1);
+    const trainer = new Trainer(doc, createCpuBackend(), data);
+    await trainer.runSteps(3);
+    const x = data.x.slice(5 * 36, 6 * 36);
+    const maps = await layerOutput(trainer, 'n1', x);
+    expect(maps.shape).toEqual([2, 4, 4]);
+    // The same convolution by hand (valid, stride 1), from the layer's own weights [F, C, kh, kw] and bias.
+    const weight = await sessionWeightOf(trainer.session);
+    const w = weight('n1', 'W');
+    const b = weight('n1', 'b');
+    for (let f = 0; f < 2; f++)
+      for (let i = 0; i < 4; i++)
+        for (let j = 0; j < 4; j++) {
+          let sum = b[f];
+          for (let u = 0; u < 3; u++) for (let v = 0; v < 3; v++) sum += w[f * 9 + u * 3 + v] * x[(i + u) * 6 + j + v];
+          expect(maps.values[f * 16 + i * 4 + j]).toBeCloseTo(sum, 5);
+        }
+    // The activation after it is the same maps, rectified.
+    const relu = await layerOutput(trainer, 'n2', x);
+    expect(Array.from(relu.values)).toEqual(Array.from(maps.values, (v) => Math.max(v, 0)));
+    await expect(layerOutput(trainer, 'nowhere', x)).rejects.toThrow('no layer "nowhere"');
   });
 });
