@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'react';
+import { useState } from 'react';
 import { useTrainingStore } from '../store/training-store';
 import { Thumbnail } from './Thumbnail';
 
@@ -9,17 +9,23 @@ import { Thumbnail } from './Thumbnail';
 export function LayerOutput({ id }: { id: string }) {
   const lastTry = useTrainingStore((s) => s.lastTry);
   const layerOutput = useTrainingStore((s) => s.layerOutput);
-  const [shown, setShown] = useState<{ shape: number[]; values: Float32Array } | string | null>(null);
-  // Another layer or another input: what was shown no longer applies.
-  useEffect(() => {
-    setShown(null);
-  }, [id, lastTry]);
+  const [answer, setAnswer] = useState<{
+    layer: string;
+    input: object;
+    result: { shape: number[]; values: Float32Array } | string;
+  } | null>(null);
+  // Shown only for the layer and the input it was asked for: another of either and it no longer applies.
+  const shown = answer && answer.layer === id && answer.input === lastTry ? answer.result : null;
   if (!lastTry) return null;
   const [channels, height, width] = typeof shown === 'object' && shown ? shown.shape : [0, 0, 0];
   const plane = height * width;
   return (
     <section className="layer-output" data-testid="layer-output">
-      <button type="button" data-testid="show-layer-output" onClick={async () => setShown(await layerOutput(id))}>
+      <button
+        type="button"
+        data-testid="show-layer-output"
+        onClick={async () => setAnswer({ layer: id, input: lastTry, result: await layerOutput(id) })}
+      >
         What this layer makes of {lastTry.name}
       </button>
       {typeof shown === 'string' && <p className="field-error">{shown}</p>}
