@@ -41,6 +41,7 @@ function registerIpc(): void {
     [channels.openDatasetFiles]: handlers.openDatasetFiles,
     [channels.readDatasetChunk]: handlers.readDatasetChunk,
     [channels.exportFolder]: handlers.exportFolder,
+    [channels.openWeights]: handlers.openWeights,
   };
   for (const [channel, handle] of Object.entries(routes)) {
     ipcMain.handle(channel, (event, payload: unknown) => {

@@ -13,6 +13,7 @@ export const channels = {
   openDatasetFiles: 'netloom:open-dataset-files',
   readDatasetChunk: 'netloom:read-dataset-chunk',
   exportFolder: 'netloom:export-folder',
+  openWeights: 'netloom:open-weights',
   menuCommand: 'netloom:menu-command',
 } as const;
 
@@ -56,6 +57,9 @@ export interface ExportedFolder {
   files: number;
 }
 
+/** Most bytes of a weights file (a safetensors state_dict): the parameters' limit, three times over. */
+export const WEIGHTS_FILE_BYTES = 3 * 1024 ** 3 + 64 * 1024 ** 2;
+
 /** Most files, and most bytes in all, one export may write. */
 export const EXPORT_LIMITS = { files: 100_000, bytes: 4 * 1024 ** 3 } as const;
 
@@ -95,6 +99,8 @@ export interface NetloomBridge {
    * none may climb out); null when cancelled.
    */
   exportFolder(request: { name: string; files: ExportedFile[] }): Promise<IpcResult<ExportedFolder | null>>;
+  /** Shows the open dialog for a weights file (.safetensors) and reads it; null when cancelled. */
+  openWeights(): Promise<IpcResult<{ name: string; bytes: Uint8Array } | null>>;
   /** Menu commands from the native menu; returns the function that unsubscribes. */
   onMenuCommand(listener: (command: MenuCommand) => void): () => void;
 }

@@ -15,6 +15,7 @@ import {
   type IpcResult,
   type OpenedGraph,
   type SavedGraph,
+  WEIGHTS_FILE_BYTES,
 } from './ipc-contract';
 import { payloads } from './ipc-payloads';
 import type { RecentFiles } from './recent-files';
@@ -217,6 +218,22 @@ export function createIpcHandlers(dialogs: Dialogs, recent: RecentFiles) {
           await writeFileAtomic(at, file.bytes);
         }
         return ok({ path: target, files: files.length });
+      });
+    },
+
+    async openWeights(payload: unknown): Promise<IpcResult<{ name: string; bytes: Uint8Array } | null>> {
+      return guard(payloads.none, payload, async () => {
+        const picked = await dialogs.openFiles({
+          title: 'Import weights',
+          filters: [{ name: 'Weights (safetensors)', extensions: ['safetensors'] }],
+          multiple: false,
+        });
+        if (picked?.[0] === undefined) return ok(null);
+        // Read within the limit, regular files only; the page checks what it holds before using any of it.
+        return ok({
+          name: basename(picked[0]),
+          bytes: await readFileBounded(picked[0], WEIGHTS_FILE_BYTES, 'weights file'),
+        });
       });
     },
 

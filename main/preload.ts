@@ -11,6 +11,7 @@ const bridge: NetloomBridge = {
   openDatasetFiles: (request) => ipcRenderer.invoke(channels.openDatasetFiles, request),
   readDatasetChunk: (request) => ipcRenderer.invoke(channels.readDatasetChunk, request),
   exportFolder: (request) => ipcRenderer.invoke(channels.exportFolder, request),
+  openWeights: () => ipcRenderer.invoke(channels.openWeights),
   onMenuCommand(listener) {
     const forward = (_event: IpcRendererEvent, command: MenuCommand) => {
       if (menuCommands.includes(command)) listener(command);

@@ -37,7 +37,15 @@ export async function exportDocument(target: ExportTarget): Promise<void> {
  * Picks a .safetensors file (a file input, in the page so that tests can reach it) and loads its weights
  * into the open document's run.
  */
-export function importWeightsFile(): Promise<void> {
+export async function importWeightsFile(): Promise<void> {
+  if (window.netloom) {
+    // The desktop app's own dialog (a menu command is no user gesture for a file input).
+    const picked = await window.netloom.openWeights();
+    if (!picked.ok)
+      useDocumentStore.getState().report({ title: 'The weights could not be read', details: [picked.message] });
+    else if (picked.value) await useTrainingStore.getState().importWeights(picked.value.bytes, picked.value.name);
+    return;
+  }
   return new Promise((resolve) => {
     const input = document.createElement('input');
     input.type = 'file';

@@ -196,6 +196,20 @@ describe('ONNX models through the open dialog', () => {
   });
 });
 
+describe('weights through the open dialog', () => {
+  it('reads the file picked (regular files only), and nothing when cancelled', async () => {
+    const path = join(dir, 'run.safetensors');
+    writeFileSync(path, new Uint8Array([1, 2, 3]));
+    answers.open.push([path]);
+    const result = await handlers.openWeights(undefined);
+    expect(result.ok && result.value?.name).toBe('run.safetensors');
+    expect(result.ok && Array.from(result.value!.bytes)).toEqual([1, 2, 3]);
+    expect(await handlers.openWeights(undefined)).toEqual({ ok: true, value: null });
+    answers.open.push(['/dev/zero']);
+    expect(await handlers.openWeights(undefined)).toMatchObject({ ok: false, code: 'IO_ERROR' });
+  });
+});
+
 describe('export into a folder', () => {
   const bytes = (text: string) => new TextEncoder().encode(text);
 
