@@ -11,6 +11,7 @@ import type { GraphDocument } from './graph/schema';
 import type { Training } from './graph/training-schema';
 import { type Checkpoint, decodeCheckpoint, encodeCheckpoint } from './train/checkpoint';
 import { type DecisionBoundary, decisionBoundary, hasDecisionBoundary } from './train/decision-boundary';
+import { evaluateSet } from './train/evaluate';
 import { networkFingerprint } from './train/fingerprint';
 import { type Inspection, inspectPredictions } from './train/inspect';
 import { layerOutput, type PredictInputs, type Predictions, predict, prepareInputs } from './train/predict';
@@ -239,7 +240,7 @@ export class SessionHost {
   }
 
   evaluate(): Promise<Evaluation> {
-    return this.trainer.evaluate(this.validation ? 'validation' : 'train');
+    return evaluateSet(this.trainer, this.validation ? 'validation' : 'train');
   }
 
   /** Loss and accuracy of the current weights on other data (a test set), in a trainer of its own. */
@@ -250,7 +251,7 @@ export class SessionHost {
       const trained = await this.trainer.checkpoint();
       const order = Uint32Array.from({ length: data.count }, (_, i) => i);
       evaluator.restore({ ...trained, batchIndex: 0, order }, 'the trained weights');
-      return await evaluator.evaluate('train');
+      return await evaluateSet(evaluator, 'train');
     } finally {
       evaluator.be.dispose?.();
     }

@@ -17,6 +17,7 @@ import { nodeSpawnThread } from '../cli/threads';
 import { createCpuBackend } from '../engine/backend/cpu/cpu-backend';
 import { idxDataset, parseIdx } from '../engine/data/idx';
 import { parseGraphText } from '../engine/graph';
+import { evaluateSet } from '../engine/train/evaluate';
 import { Trainer } from '../engine/train/trainer';
 import { writeReadmeSection } from './readme-section';
 
@@ -61,7 +62,7 @@ async function main() {
     );
     const cp = await trainer.checkpoint();
     evaluator.restore({ ...cp, batchIndex: 0, order: Uint32Array.from({ length: test.count }, (_, i) => i) });
-    const result = await evaluator.evaluate('train');
+    const result = await evaluateSet(evaluator, 'train');
     const row = `| ${doc.name} | ${(100 * (result.accuracy ?? 0)).toFixed(2)}% | ${epochs} | ${(seconds / 60).toFixed(1)} min | ${Math.round((epochs * train.count) / seconds)} |`;
     rows.push(row);
     publish();

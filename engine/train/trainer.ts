@@ -8,15 +8,9 @@ import { learningRate } from '../optim/schedules';
 import type { Checkpoint } from './checkpoint';
 import { type DeviceData, gatherBatch, uploadDataset } from './device-data';
 import { findNonFinite } from './diagnose';
+import { evaluateSet } from './evaluate';
 import { networkFingerprint } from './fingerprint';
-import {
-  accuracyUnits,
-  closeEpoch,
-  type EpochMetrics,
-  type Evaluation,
-  freshProgress,
-  type TrainerEvents,
-} from './metrics';
+import { accuracyUnits, closeEpoch, type EpochMetrics, freshProgress, type TrainerEvents } from './metrics';
 import { planTraining, type TrainingPlan } from './plan';
 import { checkFits, checkMemory, plannedFloats } from './preflight';
 import { buildSession, initialiseParams, type Session } from './session';
@@ -247,9 +241,9 @@ export class Trainer {
         step: p.step,
         epoch: p.epoch,
         loss,
-        accuracy: this.fraction(correct, p.n),
+        accuracy: this.accuracyOf(correct, p.n),
         epochLoss: this.progress.epochLossSum / seen,
-        epochAccuracy: this.fraction(this.progress.epochCorrect, seen),
+        epochAccuracy: this.accuracyOf(this.progress.epochCorrect, seen),
         lr: p.lr,
       });
     }
@@ -293,12 +287,12 @@ export class Trainer {
 
   private async endEpoch(): Promise<EpochMetrics> {
     const p = this.progress;
-    const val = this.validation ? await this.evaluate('validation') : undefined;
+    const val = this.validation ? await evaluateSet(this, 'validation') : undefined;
     const metrics: EpochMetrics = {
       epoch: this.epoch,
       step: this.step,
       trainLoss: p.epochLossSum / p.epochSeen,
-      trainAccuracy: this.fraction(p.epochCorrect, p.epochSeen),
+      trainAccuracy: this.accuracyOf(p.epochCorrect, p.epochSeen),
       valLoss: val?.loss,
       valAccuracy: val?.accuracy,
       lr: learningRate(this.doc.training, this.epoch),
@@ -309,20 +303,6 @@ export class Trainer {
     this.epoch++;
     this.batchIndex = 0;
     return metrics;
-  }
-
-  /** Loss and accuracy over a dataset in evaluation mode (running statistics, no dropout). */
-  async evaluate(which: 'train' | 'validation' = 'validation'): Promise<Evaluation> {
-    const { be, session: s } = this;
-    let lossSum = 0;
-    let correct = 0;
-    await this.forEachEvalBatch(which, async (_start, n) => {
-      s.computeLoss(n);
-      lossSum += (await be.read(s.loss))[0] * n;
-      correct += (await be.read(s.correct))[0];
-    });
-    const count = this.dataset(which)!.count;
-    return { loss: lossSum / count, accuracy: this.fraction(correct, count) };
   }
 
   /** The samples of a set, as the trainer holds them (the validation set when there is one). */
@@ -402,7 +382,7 @@ export class Trainer {
   }
 
   /** Correct predictions over samples as a fraction, where accuracy is counted. */
-  private fraction(correct: number, samples: number): number | undefined {
+  accuracyOf(correct: number, samples: number): number | undefined {
     return this.accuracyUnits === undefined ? undefined : correct / (samples * this.accuracyUnits);
   }
 

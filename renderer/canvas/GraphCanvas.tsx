@@ -42,7 +42,7 @@ function Canvas({ analysis }: { analysis: GraphAnalysis | null }) {
   const document = useDocumentStore((s) => s.document);
   const edit = useDocumentStore((s) => s.edit);
   const select = useViewStore((s) => s.select);
-  const selectedIds = useViewStore((s) => s.selectedIds);
+  const _selectedIds = useViewStore((s) => s.selectedIds);
   const lastFlow = useRef<ReturnType<typeof toFlow>>({ nodes: [], edges: [] });
   const flow = useMemo(() => {
     const next = toFlow(document, analysis);

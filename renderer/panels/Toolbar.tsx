@@ -4,7 +4,6 @@ import { type ExportTarget, exportDocument } from '../export-document';
 import { samples } from '../samples';
 import { type HistoryEntry, useDocumentStore } from '../store/document-store';
 import { describePatch } from '../store/patches';
-import { useTrainingStore } from '../store/training-store';
 
 /** A history step in words, or undefined when there is none. */
 function stepTitle(verb: string, entry: HistoryEntry | undefined): string | undefined {

@@ -3,66 +3,25 @@ import type {
   DatasetInput,
   DecisionBoundary,
   EngineApi,
-  EpochMetrics,
   Inspection,
   NodeTelemetry,
   SessionInfo,
   SettingsPatch,
   StepReport,
 } from '../../engine/api';
-import type { BackendId } from '../../engine/backend/backend-id';
 import { exportPyTorch } from '../../engine/export/pytorch';
 import { readSafetensors } from '../../engine/export/safetensors';
 import type { GraphDocument } from '../../engine/graph';
-import { networkFingerprint } from '../../engine/train/fingerprint';
 import type { PredictInputs } from '../../engine/train/predict';
-import { decimatedChartData } from '../charts/decimate';
 import { fetchBundled } from '../runtime/bundled-files';
 import { connectBrowserWorker } from '../runtime/engine-connection';
 import { Owner } from '../runtime/owner';
 import { type SessionState, TrainingSession } from '../runtime/training-session';
 import { pickedMatches, useDatasetFilesStore } from './dataset-files-store';
 import { useDocumentStore } from './document-store';
+import { emptySeries, lastRunSeries, placeEpochsAtLastStep, type RunSeries, runRecord } from './run-series';
 
-/**
- * Every point of a run, in growing arrays (tens of thousands of steps): charts read them in place and
- * redraw when `version` changes, at most once per frame.
- */
-export interface RunSeries {
-  step: number[];
-  loss: number[];
-  accuracy: (number | null)[];
-  lr: (number | null)[];
-  /**
-   * Each epoch's validation values at the step where it ended, a gap (null) at every other step: aligned
-   * with `step` and grown with it, so a redraw never rebuilds them (a long run has tens of thousands).
-   */
-  valLoss: (number | null)[];
-  valAccuracy: (number | null)[];
-  epochs: EpochMetrics[];
-  /** Step at which each epoch ended, for plotting validation points. */
-  epochSteps: number[];
-}
-
-const emptySeries = (): RunSeries => ({
-  step: [],
-  loss: [],
-  accuracy: [],
-  lr: [],
-  valLoss: [],
-  valAccuracy: [],
-  epochs: [],
-  epochSteps: [],
-});
-
-/** Puts the epochs that ended at the series' last step on it (an epoch is reported after its last step). */
-function placeEpochsAtLastStep(series: RunSeries): void {
-  const last = series.step.length - 1;
-  for (let k = series.epochs.length - 1; k >= 0 && series.epochSteps[k] === series.step[last]; k--) {
-    series.valLoss[last] = series.epochs[k].valLoss ?? null;
-    series.valAccuracy[last] = series.epochs[k].valAccuracy ?? null;
-  }
-}
+export type { RunSeries } from './run-series';
 
 /** What the UI shows of a run before it has told anything: at first, and when a new run starts. */
 const noRunYet = () => ({
@@ -154,57 +113,8 @@ async function dataFor(doc: GraphDocument): Promise<DatasetInput | string> {
   return 'This graph trains on files of your own, which are not stored in the graph: choose them in the Training panel (dataset), then train.';
 }
 
-/** Points of a run's loss curve kept in the document. */
-const CURVE_POINTS = 500;
-
-/** A run's per-step training loss, downsampled for the document (bucket means, as the chart draws them). */
-function curveOf(series: RunSeries): { step: number[]; loss: number[] } {
-  const [step, loss] = decimatedChartData(series, CURVE_POINTS) as [number[], (number | null)[]];
-  const keep = loss.flatMap((v, i) => (v !== null && Number.isFinite(v) ? [i] : []));
-  return { step: keep.map((i) => step[i]), loss: keep.map((i) => loss[i] as number) };
-}
-
-/**
- * The run as it ended (finished, stopped or failed), kept in the document's history so that runs can be
- * compared later: its settings and the changes made while paused (with their step), its epochs, where it
- * ended (a run stopped inside its first epoch too), its loss curve downsampled, and its network's fingerprint.
- */
-function recordRun(
-  doc: GraphDocument,
-  startedAt: string,
-  state: 'finished' | 'stopped' | 'failed',
-  series: RunSeries,
-  backend: BackendId,
-  changes: { step: number; settings: SettingsPatch }[],
-  last: StepReport | null,
-): void {
-  const { optimizer, batchSize, epochs, seed } = doc.training;
-  const run = {
-    fingerprint: networkFingerprint(doc),
-    steps: series.step.at(-1) ?? 0,
-    ...(last && {
-      result: {
-        loss: last.epochLoss,
-        ...(last.epochAccuracy !== undefined && { accuracy: last.epochAccuracy }),
-      },
-    }),
-    ...(changes.length > 0 && { changes }),
-    ...(series.step.length > 1 && { curve: curveOf(series) }),
-    id: `run-${startedAt.replace(/[^0-9]/g, '').slice(0, 14)}`,
-    startedAt,
-    finishedAt: new Date().toISOString(),
-    backend,
-    status: state === 'finished' ? ('completed' as const) : state,
-    settings: { optimizer, batchSize, epochs, seed },
-    epochs: series.epochs.map(({ epoch, trainLoss, trainAccuracy, valLoss, valAccuracy, seconds }) => ({
-      epoch,
-      trainLoss,
-      trainAccuracy,
-      valLoss,
-      valAccuracy,
-      seconds,
-    })),
-  };
+/** A run into the document's history (the last hundred kept). */
+function recordRun(run: ReturnType<typeof runRecord>): void {
   useDocumentStore.getState().edit('Record the run', (d) => ({ ...d, runs: [...(d.runs ?? []), run].slice(-100) }));
 }
 
@@ -223,20 +133,6 @@ useDocumentStore.subscribe((now, before) => {
   end();
   useTrainingStore.setState({ state: 'idle', ...noRunYet(), inspecting: false, series: lastRunSeries(now.document) });
 });
-
-/** An opened document's last run, drawn again from its stored curve (its validation points at each epoch's end). */
-function lastRunSeries(doc: GraphDocument): RunSeries {
-  const series = emptySeries();
-  const run = doc.runs?.at(-1);
-  if (!run?.curve) return series;
-  series.step = [...run.curve.step];
-  series.loss = [...run.curve.loss];
-  series.accuracy = series.step.map(() => null);
-  series.lr = series.step.map(() => null);
-  series.valLoss = series.step.map(() => null);
-  series.valAccuracy = series.step.map(() => null);
-  return series;
-}
 
 /** The run of the open document in the engine worker: commands, and everything the UI shows of it. */
 export const useTrainingStore = create<TrainingState>()((set, get) => ({
@@ -364,7 +260,9 @@ export const useTrainingStore = create<TrainingState>()((set, get) => ({
         recorded = true;
         // Into the document the run started from, and no other (checked by identity, not by what is open).
         if (useDocumentStore.getState().loadCount === ownDocument)
-          recordRun(doc, startedAt, state, series, get().info?.backend.id ?? 'cpu', runChanges, get().progress);
+          recordRun(
+            runRecord(doc, startedAt, state, series, get().info?.backend.id ?? 'cpu', runChanges, get().progress),
+          );
       }
       // A finished classifier is evaluated at once: its confusion matrix and predictions appear.
       if (state === 'finished' && doc.training.loss.kind === 'softmax-cross-entropy') void get().inspect();

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createCpuBackend } from '../../../engine/backend/cpu/cpu-backend';
 import { spiralData } from '../../../engine/data/synthetic';
+import { evaluateSet } from '../../../engine/train/evaluate';
 import { classFigures, inspectPredictions, mostConfused } from '../../../engine/train/inspect';
 import { Trainer } from '../../../engine/train/trainer';
 import { chain } from '../../helpers/graphs';
@@ -27,7 +28,7 @@ describe('the confusion matrix and sample predictions', () => {
     expect(total).toBe(90);
     const diagonal = inspection.confusion.reduce((sum, row, i) => sum + row[i], 0);
     expect(inspection.accuracy).toBeCloseTo(diagonal / 90, 10);
-    expect(inspection.accuracy).toBeCloseTo((await trainer.evaluate('validation')).accuracy!, 10);
+    expect(inspection.accuracy).toBeCloseTo((await evaluateSet(trainer, 'validation')).accuracy!, 10);
     // Rows are the true classes: 30 samples each.
     expect(inspection.confusion.map((row) => row.reduce((a, b) => a + b, 0))).toEqual([30, 30, 30]);
     expect(inspection.accuracy).toBeGreaterThan(0.5);

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { createCpuBackend } from '../../../engine/backend/cpu/cpu-backend';
 import { splitValidation } from '../../../engine/data/dataset';
 import { barsData, majorityData, regressionData, spiralData, xorData } from '../../../engine/data/synthetic';
+import { evaluateSet } from '../../../engine/train/evaluate';
 import { Trainer } from '../../../engine/train/trainer';
 import { chain } from '../../helpers/graphs';
 
@@ -23,7 +24,7 @@ describe('networks learn (CPU backend)', () => {
     );
     const trainer = new Trainer(doc, createCpuBackend(), xorData());
     await trainer.fit();
-    const result = await trainer.evaluate('train');
+    const result = await evaluateSet(trainer, 'train');
     expect(result.accuracy).toBe(1);
     expect(result.loss).toBeLessThan(0.05);
   });

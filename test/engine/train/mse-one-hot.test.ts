@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { createCpuBackend } from '../../../engine/backend/cpu/cpu-backend';
 import { spiralData } from '../../../engine/data/synthetic';
 import { EngineError } from '../../../engine/errors';
+import { evaluateSet } from '../../../engine/train/evaluate';
 import { Trainer } from '../../../engine/train/trainer';
 import { chain } from '../../helpers/graphs';
 
@@ -25,7 +26,7 @@ describe('MSE on class labels', () => {
     expect(first.trainAccuracy).toBeDefined();
     expect(last.trainLoss).toBeLessThan(first.trainLoss);
     expect(last.trainAccuracy!).toBeGreaterThan(0.8);
-    const result = await trainer.evaluate('train');
+    const result = await evaluateSet(trainer, 'train');
     expect(result.accuracy!).toBeGreaterThan(0.8);
   });
 

@@ -4,6 +4,7 @@ import { splitValidation } from '../../../engine/data/dataset';
 import { barsData, majorityData } from '../../../engine/data/synthetic';
 import type { GraphDocument } from '../../../engine/graph';
 import { decodeCheckpoint, encodeCheckpoint } from '../../../engine/train/checkpoint';
+import { evaluateSet } from '../../../engine/train/evaluate';
 import { Trainer } from '../../../engine/train/trainer';
 import { chain } from '../../helpers/graphs';
 
@@ -85,7 +86,7 @@ describe('a training step allocates nothing', () => {
     const before = be.allocations;
     expect(before).toBeGreaterThan(10);
     await trainer.runSteps(100);
-    await trainer.evaluate();
+    await evaluateSet(trainer);
     expect(be.allocations).toBe(before);
     expect(trainer.step).toBe(100);
   });

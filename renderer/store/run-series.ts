@@ -1,0 +1,115 @@
+import type { EpochMetrics, SettingsPatch, StepReport } from '../../engine/api';
+import type { BackendId } from '../../engine/backend/backend-id';
+import type { GraphDocument } from '../../engine/graph';
+import { networkFingerprint } from '../../engine/train/fingerprint';
+import { decimatedChartData } from '../charts/decimate';
+
+/** A run's points as the chart draws them, and the run as the document's history keeps it. */
+
+/**
+ * Every point of a run, in growing arrays (tens of thousands of steps): charts read them in place and
+ * redraw when `version` changes, at most once per frame.
+ */
+export interface RunSeries {
+  step: number[];
+  loss: number[];
+  accuracy: (number | null)[];
+  lr: (number | null)[];
+  /**
+   * Each epoch's validation values at the step where it ended, a gap (null) at every other step: aligned
+   * with `step` and grown with it, so a redraw never rebuilds them (a long run has tens of thousands).
+   */
+  valLoss: (number | null)[];
+  valAccuracy: (number | null)[];
+  epochs: EpochMetrics[];
+  /** Step at which each epoch ended, for plotting validation points. */
+  epochSteps: number[];
+}
+
+export const emptySeries = (): RunSeries => ({
+  step: [],
+  loss: [],
+  accuracy: [],
+  lr: [],
+  valLoss: [],
+  valAccuracy: [],
+  epochs: [],
+  epochSteps: [],
+});
+
+/** Puts the epochs that ended at the series' last step on it (an epoch is reported after its last step). */
+export function placeEpochsAtLastStep(series: RunSeries): void {
+  const last = series.step.length - 1;
+  for (let k = series.epochs.length - 1; k >= 0 && series.epochSteps[k] === series.step[last]; k--) {
+    series.valLoss[last] = series.epochs[k].valLoss ?? null;
+    series.valAccuracy[last] = series.epochs[k].valAccuracy ?? null;
+  }
+}
+
+/** Points of a run's loss curve kept in the document. */
+const CURVE_POINTS = 500;
+
+/** A run's per-step training loss, downsampled for the document (bucket means, as the chart draws them). */
+function curveOf(series: RunSeries): { step: number[]; loss: number[] } {
+  const [step, loss] = decimatedChartData(series, CURVE_POINTS) as [number[], (number | null)[]];
+  const keep = loss.flatMap((v, i) => (v !== null && Number.isFinite(v) ? [i] : []));
+  return { step: keep.map((i) => step[i]), loss: keep.map((i) => loss[i] as number) };
+}
+
+/**
+ * The run as it ended (finished, stopped or failed), kept in the document's history so that runs can be
+ * compared later: its settings and the changes made while paused (with their step), its epochs, where it
+ * ended (a run stopped inside its first epoch too), its loss curve downsampled, and its network's fingerprint.
+ */
+export function runRecord(
+  doc: GraphDocument,
+  startedAt: string,
+  state: 'finished' | 'stopped' | 'failed',
+  series: RunSeries,
+  backend: BackendId,
+  changes: { step: number; settings: SettingsPatch }[],
+  last: StepReport | null,
+) {
+  const { optimizer, batchSize, epochs, seed } = doc.training;
+  const run = {
+    fingerprint: networkFingerprint(doc),
+    steps: series.step.at(-1) ?? 0,
+    ...(last && {
+      result: {
+        loss: last.epochLoss,
+        ...(last.epochAccuracy !== undefined && { accuracy: last.epochAccuracy }),
+      },
+    }),
+    ...(changes.length > 0 && { changes }),
+    ...(series.step.length > 1 && { curve: curveOf(series) }),
+    id: `run-${startedAt.replace(/[^0-9]/g, '').slice(0, 14)}`,
+    startedAt,
+    finishedAt: new Date().toISOString(),
+    backend,
+    status: state === 'finished' ? ('completed' as const) : state,
+    settings: { optimizer, batchSize, epochs, seed },
+    epochs: series.epochs.map(({ epoch, trainLoss, trainAccuracy, valLoss, valAccuracy, seconds }) => ({
+      epoch,
+      trainLoss,
+      trainAccuracy,
+      valLoss,
+      valAccuracy,
+      seconds,
+    })),
+  };
+  return run;
+}
+
+/** An opened document's last run, drawn again from its stored curve (its validation points at each epoch's end). */
+export function lastRunSeries(doc: GraphDocument): RunSeries {
+  const series = emptySeries();
+  const run = doc.runs?.at(-1);
+  if (!run?.curve) return series;
+  series.step = [...run.curve.step];
+  series.loss = [...run.curve.loss];
+  series.accuracy = series.step.map(() => null);
+  series.lr = series.step.map(() => null);
+  series.valLoss = series.step.map(() => null);
+  series.valAccuracy = series.step.map(() => null);
+  return series;
+}
