@@ -1,5 +1,6 @@
 import { onnxModel } from './export-onnx';
 import { downloadBytes, pytorchProject, scriptName, zipProject } from './export-pytorch';
+import { pickFiles } from './platform/pick-files';
 import { useDocumentStore } from './store/document-store';
 import { useTrainingStore } from './store/training-store';
 
@@ -46,23 +47,6 @@ export async function importWeightsFile(): Promise<void> {
     else if (picked.value) await useTrainingStore.getState().importWeights(picked.value.bytes, picked.value.name);
     return;
   }
-  return new Promise((resolve) => {
-    const input = document.createElement('input');
-    input.type = 'file';
-    input.accept = '.safetensors';
-    input.dataset.testid = 'import-weights-input';
-    input.style.display = 'none';
-    const done = () => {
-      input.remove();
-      resolve();
-    };
-    input.addEventListener('cancel', done);
-    input.addEventListener('change', async () => {
-      const file = input.files?.[0];
-      if (file) await useTrainingStore.getState().importWeights(new Uint8Array(await file.arrayBuffer()), file.name);
-      done();
-    });
-    document.body.append(input);
-    input.click();
-  });
+  const [file] = await pickFiles({ accept: '.safetensors', testid: 'import-weights-input' });
+  if (file) await useTrainingStore.getState().importWeights(new Uint8Array(await file.arrayBuffer()), file.name);
 }

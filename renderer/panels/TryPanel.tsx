@@ -1,31 +1,12 @@
 import { useRef, useState } from 'react';
 import type { PredictInputs } from '../../engine/train/predict';
+import { pickFiles } from '../platform/pick-files';
 import { useDocumentStore } from '../store/document-store';
 import { type PredictResult, useTrainingStore } from '../store/training-store';
 import { drawable, Thumbnail } from './Thumbnail';
 
 /** Pixels of the pad per input pixel. */
 const PAD_SCALE = 8;
-
-/** Image files chosen in a file input (in the page, so that tests can set its files). */
-function chooseImages(): Promise<File[]> {
-  return new Promise((resolve) => {
-    const input = document.createElement('input');
-    input.type = 'file';
-    input.multiple = true;
-    input.accept = 'image/png,image/jpeg';
-    input.dataset.testid = 'try-images-input';
-    input.style.display = 'none';
-    const done = (files: File[]) => {
-      input.remove();
-      resolve(files);
-    };
-    input.addEventListener('cancel', () => done([]));
-    input.addEventListener('change', () => done(input.files ? [...input.files] : []));
-    document.body.append(input);
-    input.click();
-  });
-}
 
 /**
  * A pad to draw an input on, sized to the Input ([C, H, W] at 8 screen pixels each): white strokes on black,
@@ -168,7 +149,11 @@ export function TryPanel() {
             type="button"
             data-testid="try-images"
             onClick={async () => {
-              const files = await chooseImages();
+              const files = await pickFiles({
+                accept: 'image/png,image/jpeg',
+                multiple: true,
+                testid: 'try-images-input',
+              });
               if (files.length === 0) return;
               const picked = [];
               for (const f of files) picked.push({ path: f.name, bytes: new Uint8Array(await f.arrayBuffer()) });

@@ -8,6 +8,7 @@ import {
   type NetloomBridge,
 } from '../../main/ipc-contract';
 import type { PickedDataset } from '../store/dataset-files-store';
+import { pickFiles } from './pick-files';
 
 export type PickOutcome = { ok: true; picked: PickedDataset | null } | { ok: false; message: string };
 
@@ -47,7 +48,7 @@ export async function pickDatasetFiles(kind: DatasetKind): Promise<PickOutcome> 
     return { ok: true, picked: asPickedDataset(kind, named) };
   }
   const chosen = await chooseInBrowser(kind);
-  if (!chosen || chosen.length === 0) return { ok: true, picked: null };
+  if (chosen.length === 0) return { ok: true, picked: null };
   const images = /\.(png|jpe?g)$/i;
   const files = kind === 'images' ? chosen.filter((f) => images.test(f.name)) : chosen;
   // The same limits as the desktop app's, before any file is read.
@@ -77,23 +78,11 @@ async function readInChunks(bridge: NetloomBridge, file: DatasetFile): Promise<U
   return bytes;
 }
 
-function chooseInBrowser(kind: DatasetKind): Promise<File[] | null> {
-  return new Promise((resolve) => {
-    const input = document.createElement('input');
-    input.type = 'file';
-    input.dataset.testid = `dataset-input-${kind}`;
-    input.style.display = 'none';
-    input.multiple = kind !== 'csv';
-    input.accept = accept[kind];
-    if (kind === 'images') input.webkitdirectory = true;
-    const done = (files: File[] | null) => {
-      input.remove();
-      resolve(files);
-    };
-    input.addEventListener('cancel', () => done(null));
-    input.addEventListener('change', () => done(input.files ? [...input.files] : null));
-    // In the page so that automated tests can find it and set its files.
-    document.body.append(input);
-    input.click();
+function chooseInBrowser(kind: DatasetKind): Promise<File[]> {
+  return pickFiles({
+    accept: accept[kind],
+    multiple: kind !== 'csv',
+    folder: kind === 'images',
+    testid: `dataset-input-${kind}`,
   });
 }

@@ -134,6 +134,17 @@ useDocumentStore.subscribe((now, before) => {
   useTrainingStore.setState({ state: 'idle', ...noRunYet(), inspecting: false, series: lastRunSeries(now.document) });
 });
 
+/**
+ * The open document's run when it stands still (paused, stopped or finished), to evaluate or try inputs on;
+ * from idle, a run opens paused with the weights it would start from. Undefined while one trains.
+ */
+async function stillRun(): Promise<TrainingSession | undefined> {
+  const store = useTrainingStore.getState();
+  if (!current && store.state === 'idle') await store.start({ paused: true });
+  const state = useTrainingStore.getState().state;
+  return state === 'paused' || state === 'stopped' || state === 'finished' ? current?.training : undefined;
+}
+
 /** The run of the open document in the engine worker: commands, and everything the UI shows of it. */
 export const useTrainingStore = create<TrainingState>()((set, get) => ({
   state: 'idle',
@@ -142,9 +153,8 @@ export const useTrainingStore = create<TrainingState>()((set, get) => ({
   async inspect() {
     if (get().inspecting) return;
     // From idle: a run opens, paused, with the weights it would start from, and those are evaluated.
-    if (!current && get().state === 'idle') await get().start({ paused: true });
-    const training = current?.training;
-    if (!training || (get().state !== 'paused' && get().state !== 'stopped' && get().state !== 'finished')) return;
+    const training = await stillRun();
+    if (!training) return;
     set({ inspecting: true, inspectionError: null });
     try {
       set({ inspection: await training.inspect() });
@@ -155,11 +165,11 @@ export const useTrainingStore = create<TrainingState>()((set, get) => ({
     }
   },
   async predict(inputs) {
-    if (!current && get().state === 'idle') await get().start({ paused: true });
-    const training = current?.training;
-    const state = get().state;
-    if (!training || (state !== 'paused' && state !== 'stopped' && state !== 'finished'))
-      return state === 'running' ? 'Pause the run to try the network on inputs.' : 'The network could not be opened.';
+    const training = await stillRun();
+    if (!training)
+      return get().state === 'running'
+        ? 'Pause the run to try the network on inputs.'
+        : 'The network could not be opened.';
     try {
       const result = await training.predict(inputs);
       const per = result.x.length / Math.max(result.names.length, 1);

@@ -1,34 +1,24 @@
-import { spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createEngineApi } from '../../engine/api';
 import { parseGraphText } from '../../engine/graph';
 import { resolveData } from '../../engine/session-host';
-
-const ort = createRequire(import.meta.url)('onnxruntime-node') as typeof import('onnxruntime-node');
+import { runCli } from '../helpers/cli';
+import { accuracyOf, runtimeOutput } from '../helpers/onnx-runtime';
 
 const root = join(import.meta.dirname, '../..');
 const dir = mkdtempSync(join(tmpdir(), 'netloom-export-cli-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-function run(script: string, ...args: string[]) {
-  const done = spawnSync(process.execPath, ['--import', 'tsx', join(root, `cli/${script}.ts`), ...args], {
-    cwd: root,
-    encoding: 'utf8',
-  });
-  return { code: done.status, out: done.stdout, err: done.stderr };
-}
-
 describe('npm run export -- <graph.json> --to pytorch', () => {
   it('writes the module, and with --ckpt its weights; refuses another network, another target, no target', () => {
     copyFileSync(join(root, 'samples/graphs/spiral.json'), join(dir, 'spiral.json'));
-    const trained = run('train', join(dir, 'spiral.json'), '--epochs', '1', '--out', dir);
+    const trained = runCli('train', join(dir, 'spiral.json'), '--epochs', '1', '--out', dir);
     expect(trained.code, trained.err).toBe(0);
 
-    const exported = run('export', join(dir, 'spiral.json'), '--to', 'pytorch', '--ckpt', join(dir, 'spiral.ckpt'));
+    const exported = runCli('export', join(dir, 'spiral.json'), '--to', 'pytorch', '--ckpt', join(dir, 'spiral.ckpt'));
     expect(exported.code, exported.err).toBe(0);
     expect(exported.out.trim().split('\n')).toEqual([
       join(dir, 'spiral.py'),
@@ -45,25 +35,25 @@ describe('npm run export -- <graph.json> --to pytorch', () => {
     const other = JSON.parse(readFileSync(join(dir, 'spiral.json'), 'utf8'));
     other.nodes.find((n: { id: string }) => n.id === 'h1').params.units = 16;
     writeFileSync(join(dir, 'wider.json'), JSON.stringify(other));
-    const refused = run('export', join(dir, 'wider.json'), '--to', 'pytorch', '--ckpt', join(dir, 'spiral.ckpt'));
+    const refused = runCli('export', join(dir, 'wider.json'), '--to', 'pytorch', '--ckpt', join(dir, 'spiral.ckpt'));
     expect(refused.code).toBe(2);
     expect(refused.err).toMatch(/spiral\.ckpt belongs to another network/);
     expect(existsSync(join(dir, 'wider.py'))).toBe(false);
 
-    expect(run('export', join(dir, 'spiral.json'), '--to', 'keras').err).toMatch(
+    expect(runCli('export', join(dir, 'spiral.json'), '--to', 'keras').err).toMatch(
       /--to names the target: pytorch, onnx or netloom \(got "keras"\)/,
     );
-    expect(run('export', join(dir, 'spiral.json'), '--to', 'pytorch', '--probabilities').code).toBe(2);
-    expect(run('export', join(dir, 'spiral.json')).code).toBe(2);
+    expect(runCli('export', join(dir, 'spiral.json'), '--to', 'pytorch', '--probabilities').code).toBe(2);
+    expect(runCli('export', join(dir, 'spiral.json')).code).toBe(2);
   });
 });
 
 describe('npm run export -- <graph.json> --to onnx', () => {
   it("writes the checkpoint's network as ONNX: ONNX Runtime classifies the validation set as the engine does", async () => {
     copyFileSync(join(root, 'samples/graphs/spiral.json'), join(dir, 'spiral.json'));
-    const trained = run('train', join(dir, 'spiral.json'), '--epochs', '2', '--out', dir);
+    const trained = runCli('train', join(dir, 'spiral.json'), '--epochs', '2', '--out', dir);
     expect(trained.code, trained.err).toBe(0);
-    const exported = run(
+    const exported = runCli(
       'export',
       join(dir, 'spiral.json'),
       '--to',
@@ -89,20 +79,16 @@ describe('npm run export -- <graph.json> --to onnx', () => {
     const engine = await api.evaluate();
     await api.close();
     const { validation } = await resolveData(doc, { kind: 'document' });
-    const session = await ort.InferenceSession.create(readFileSync(join(dir, 'onnx/spiral.onnx')));
-    const { probabilities } = await session.run({
-      input: new ort.Tensor('float32', validation!.x, [validation!.count, 2]),
-    });
-    let right = 0;
-    for (let i = 0; i < validation!.count; i++) {
-      const p = Array.from((probabilities.data as Float32Array).subarray(3 * i, 3 * i + 3));
-      if (p.indexOf(Math.max(...p)) === validation!.targets[i]) right++;
-    }
+    const probabilities = await runtimeOutput(
+      join(dir, 'onnx/spiral.onnx'),
+      { name: 'input', x: validation!.x, dims: [validation!.count, 2] },
+      'probabilities',
+    );
     expect(engine.accuracy).toBeGreaterThan(0.5);
-    expect(right / validation!.count).toBe(engine.accuracy);
+    expect(accuracyOf(probabilities, 3, validation!.targets)).toBe(engine.accuracy);
 
     // Without a checkpoint: the weights a run starts from, and a note saying so.
-    const fresh = run('export', join(dir, 'spiral.json'), '--to', 'onnx', '--out', join(dir, 'fresh'));
+    const fresh = runCli('export', join(dir, 'spiral.json'), '--to', 'onnx', '--out', join(dir, 'fresh'));
     expect(fresh.code, fresh.err).toBe(0);
     expect(fresh.err).toMatch(/no --ckpt: spiral\.onnx holds the weights a run of the graph starts from/);
   });

@@ -1,26 +1,18 @@
-import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createEngineApi } from '../../engine/api';
-import { bundledDatasets, loadBundled } from '../../engine/data/bundled';
+import { bundledDatasets } from '../../engine/data/bundled';
 import { parseGraphText } from '../../engine/graph';
+import { runCli } from '../helpers/cli';
+import { runtimeOutput, topClasses } from '../helpers/onnx-runtime';
+import { testPictures } from '../helpers/pictures';
 import { samplesDir } from '../helpers/samples';
 
-const ort = createRequire(import.meta.url)('onnxruntime-node') as typeof import('onnxruntime-node');
 const root = join(import.meta.dirname, '../..');
 const dir = mkdtempSync(join(tmpdir(), 'netloom-predict-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-function run(script: string, ...args: string[]) {
-  const done = spawnSync(process.execPath, ['--import', 'tsx', join(root, `cli/${script}.ts`), ...args], {
-    cwd: root,
-    encoding: 'utf8',
-  });
-  return { code: done.status, out: done.stdout, err: done.stderr };
-}
 
 const parseRows = (csv: string) =>
   csv
@@ -31,47 +23,25 @@ const parseRows = (csv: string) =>
 describe('npm run predict', () => {
   it("classifies pictures of the user's as ONNX Runtime does (top classes, probabilities)", async () => {
     const info = bundledDatasets['fashion-mnist-small'];
-    const files = Object.fromEntries(
-      info.files.map((f) => [f, new Uint8Array(readFileSync(join(samplesDir, '../data', info.folder, f)))]),
-    );
-    const { test } = await loadBundled('fashion-mnist-small', files);
-    // Five test images as PNG files (8-bit gray: the same values as the IDX bytes).
+    // Five test images as PNG files.
     const pictures = join(dir, 'pictures');
     mkdirSync(pictures);
-    const bytes = Array.from(test.x.subarray(0, 5 * 784), (v) => Math.round(v * 255));
-    writeFileSync(join(dir, 'pixels.json'), JSON.stringify(bytes));
-    execFileSync('/usr/bin/python3', [
-      '-c',
-      [
-        'import json, sys, numpy as np',
-        'from PIL import Image',
-        'values = np.array(json.load(open(sys.argv[1])), dtype=np.uint8).reshape(5, 28, 28)',
-        'for i, v in enumerate(values):',
-        '    Image.fromarray(v, "L").save(f"{sys.argv[2]}/item-{i}.png")',
-      ].join('\n'),
-      join(dir, 'pixels.json'),
-      pictures,
-    ]);
+    const { x } = await testPictures(pictures, 5);
     const model = join(root, 'test/fixtures/onnx/lenet.onnx');
-    const done = run('predict', model, '--data', pictures, '--top', '2', '--out', join(dir, 'predictions.csv'));
+    const done = runCli('predict', model, '--data', pictures, '--top', '2', '--out', join(dir, 'predictions.csv'));
     expect(done.code, done.err).toBe(0);
     expect(done.err).toMatch(/5 inputs in [\d.]+ ms of forward passes/);
     const [header, ...rows] = parseRows(readFileSync(join(dir, 'predictions.csv'), 'utf8'));
     expect(header).toEqual(['input', 'class1', 'p1', 'class2', 'p2']);
     expect(rows.map((r) => r[0].split('/').pop())).toEqual([0, 1, 2, 3, 4].map((i) => `item-${i}.png`));
-    const session = await ort.InferenceSession.create(model);
-    const { y } = await session.run({ x: new ort.Tensor('float32', test.x.slice(0, 5 * 784), [5, 1, 28, 28]) });
-    rows.forEach((row, i) => {
-      const logits = Array.from((y.data as Float32Array).subarray(10 * i, 10 * i + 10));
-      const topLogit = Math.max(...logits);
-      const sum = logits.reduce((s, v) => s + Math.exp(v - topLogit), 0);
-      const best = logits.indexOf(topLogit);
-      expect(row[1]).toBe(info.classNames[best]);
-      expect(Math.abs(Number(row[2]) - 1 / sum)).toBeLessThan(1e-5);
+    const y = await runtimeOutput(model, { name: 'x', x, dims: [5, 1, 28, 28] }, 'y');
+    topClasses(y, 10).forEach(({ best, probability }, i) => {
+      expect(rows[i][1]).toBe(info.classNames[best]);
+      expect(Math.abs(Number(rows[i][2]) - probability)).toBeLessThan(1e-5);
     });
     // A file that is not a picture is refused by name.
     writeFileSync(join(pictures, 'notes.txt'), 'hello');
-    const refused = run('predict', model, '--data', join(pictures, 'notes.txt'));
+    const refused = runCli('predict', model, '--data', join(pictures, 'notes.txt'));
     expect(refused.code).toBe(2);
     expect(refused.err).toMatch(/notes\.txt: not a PNG or JPEG image/);
   });
@@ -101,7 +71,7 @@ describe('npm run predict', () => {
       epochs: 3,
     };
     writeFileSync(join(folder, 'animals.json'), JSON.stringify(doc));
-    const trained = run('train', join(folder, 'animals.json'));
+    const trained = runCli('train', join(folder, 'animals.json'));
     expect(trained.code, trained.err).toBe(0);
     // The rows to predict: the columns in another order, no label column.
     const inputs = [
@@ -112,7 +82,7 @@ describe('npm run predict', () => {
       }),
     ];
     writeFileSync(join(folder, 'new.csv'), `${inputs.join('\n')}\n`);
-    const done = run(
+    const done = runCli(
       'predict',
       join(folder, 'animals.json'),
       '--ckpt',
@@ -141,7 +111,7 @@ describe('npm run predict', () => {
     expect(engine.accuracy).toBeGreaterThan(0.5);
     // A column the network reads is missing: refused by name.
     writeFileSync(join(folder, 'short.csv'), 'colour,height\n1,2\n');
-    const refused = run(
+    const refused = runCli(
       'predict',
       join(folder, 'animals.json'),
       '--ckpt',

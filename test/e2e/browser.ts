@@ -61,6 +61,13 @@ export async function openApp(): Promise<AppSession> {
   };
 }
 
+/** Open… as a user does it: the toolbar's button, then the file in the chooser. */
+export async function openFile(page: Page, file: { name: string; mimeType: string; buffer: Buffer }): Promise<void> {
+  const chooser = page.waitForEvent('filechooser');
+  await page.getByTestId('cmd-open').click();
+  await (await chooser).setFiles(file);
+}
+
 /** Save As through the browser's download fallback (no File System Access API); returns the saved path. */
 export async function saveAsDownload(page: Page, name: string): Promise<string> {
   await page.evaluate(() => {

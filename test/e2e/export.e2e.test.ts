@@ -1,6 +1,5 @@
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { unzipSync } from 'fflate';
@@ -8,10 +7,9 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseGraphText } from '../../engine/graph';
 import { resolveData } from '../../engine/session-host';
+import { accuracyOf, runtimeOutput } from '../helpers/onnx-runtime';
 import { samplesDir } from '../helpers/samples';
 import { type AppSession, artifactsDir, openApp } from './browser';
-
-const ort = createRequire(import.meta.url)('onnxruntime-node') as typeof import('onnxruntime-node');
 
 let app: AppSession;
 const dir = mkdtempSync(join(tmpdir(), 'netloom-export-e2e-'));
@@ -80,16 +78,12 @@ describe('export to PyTorch from the app', () => {
     const parsed = parseGraphText(readFileSync(join(samplesDir, 'spiral.json'), 'utf8'));
     if (!parsed.ok) throw new Error('the sample does not load');
     const { validation } = await resolveData(parsed.document, { kind: 'document' });
-    const session = await ort.InferenceSession.create(readFileSync(onnxPath));
-    const { probabilities } = await session.run({
-      input: new ort.Tensor('float32', validation!.x, [validation!.count, 2]),
-    });
-    let right = 0;
-    for (let i = 0; i < validation!.count; i++) {
-      const p = Array.from((probabilities.data as Float32Array).subarray(3 * i, 3 * i + 3));
-      if (p.indexOf(Math.max(...p)) === validation!.targets[i]) right++;
-    }
-    expect(((100 * right) / validation!.count).toFixed(1)).toBe(shown.toFixed(1));
+    const probabilities = await runtimeOutput(
+      onnxPath,
+      { name: 'input', x: validation!.x, dims: [validation!.count, 2] },
+      'probabilities',
+    );
+    expect((100 * accuracyOf(probabilities, 3, validation!.targets)).toFixed(1)).toBe(shown.toFixed(1));
     expect(app.errorsOf(page)).toEqual([]);
     await page.close();
     onwardAccuracy = onward.val_accuracy;

@@ -1,14 +1,12 @@
 import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bundledDatasets } from '../../engine/data/bundled';
 import { importOnnx } from '../../engine/onnx/import';
 import { resolveData } from '../../engine/session-host';
-import { samplesDir } from '../helpers/samples';
-import { type AppSession, artifactsDir, openApp, saveAsDownload } from './browser';
+import { accuracyOf, runtimeOutput } from '../helpers/onnx-runtime';
+import { bundledFiles } from '../helpers/samples';
+import { type AppSession, artifactsDir, openApp, openFile, saveAsDownload } from './browser';
 
-const ort = createRequire(import.meta.url)('onnxruntime-node') as typeof import('onnxruntime-node');
 const lenet = join(import.meta.dirname, '../fixtures/onnx/lenet.onnx');
 
 let app: AppSession;
@@ -22,27 +20,15 @@ afterAll(async () => {
 /** ONNX Runtime's accuracy on the validation set Netloom holds out for the imported graph (its default data). */
 async function runtimeValidationAccuracy(): Promise<number> {
   const { document } = importOnnx(new Uint8Array(readFileSync(lenet)), 'lenet.onnx');
-  const info = bundledDatasets['fashion-mnist-small'];
-  const files = Object.fromEntries(
-    info.files.map((f) => [f, new Uint8Array(readFileSync(join(samplesDir, '../data', info.folder, f)))]),
-  );
-  const { validation } = await resolveData(document, { kind: 'bundled', files });
-  const session = await ort.InferenceSession.create(lenet);
-  const { y } = await session.run({ x: new ort.Tensor('float32', validation!.x, [validation!.count, 1, 28, 28]) });
-  let right = 0;
-  for (let i = 0; i < validation!.count; i++) {
-    const scores = Array.from((y.data as Float32Array).subarray(10 * i, 10 * i + 10));
-    if (scores.indexOf(Math.max(...scores)) === validation!.targets[i]) right++;
-  }
-  return right / validation!.count;
+  const { validation } = await resolveData(document, { kind: 'bundled', files: bundledFiles() });
+  const y = await runtimeOutput(lenet, { name: 'x', x: validation!.x, dims: [validation!.count, 1, 28, 28] }, 'y');
+  return accuracyOf(y, 10, validation!.targets);
 }
 
 describe('ONNX models in the app', () => {
   it('opens a model PyTorch exported: the graph with its shapes, evaluated on its own weights as ONNX Runtime does, then trained on', async () => {
     const page = await app.newPage();
-    const chooser = page.waitForEvent('filechooser');
-    await page.getByTestId('cmd-open').click();
-    await (await chooser).setFiles({
+    await openFile(page, {
       name: 'lenet.onnx',
       mimeType: 'application/octet-stream',
       buffer: readFileSync(lenet),
@@ -66,9 +52,7 @@ describe('ONNX models in the app', () => {
     const saved = JSON.parse(readFileSync(await saveAsDownload(page, 'lenet-from-onnx.json'), 'utf8'));
     expect(saved.weights).toEqual({ file: 'lenet.onnx' });
     const other = await app.newPage();
-    const reopen = other.waitForEvent('filechooser');
-    await other.getByTestId('cmd-open').click();
-    await (await reopen).setFiles({
+    await openFile(other, {
       name: 'lenet.json',
       mimeType: 'application/json',
       buffer: Buffer.from(JSON.stringify(saved)),

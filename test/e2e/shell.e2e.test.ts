@@ -9,6 +9,7 @@ import {
   artifactsDir,
   longTasksByPhase,
   openApp,
+  openFile,
   phase,
   readProgress,
   recordLongTasks,
@@ -26,12 +27,6 @@ afterAll(async () => {
 });
 
 const nodeCount = (page: Page) => page.locator('.react-flow__node').count();
-
-async function openFile(page: Page, file: { name: string; mimeType: string; buffer: Buffer }) {
-  const chooser = page.waitForEvent('filechooser');
-  await page.getByTestId('cmd-open').click();
-  await (await chooser).setFiles(file);
-}
 
 describe('the app shell in Chromium', () => {
   it('opens on an empty canvas and shows the engine backends, asked of the worker', async () => {

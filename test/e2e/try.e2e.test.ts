@@ -1,14 +1,12 @@
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bundledDatasets, loadBundled } from '../../engine/data/bundled';
-import { samplesDir } from '../helpers/samples';
-import { type AppSession, artifactsDir, openApp } from './browser';
+import { bundledDatasets } from '../../engine/data/bundled';
+import { runtimeOutput, topClasses } from '../helpers/onnx-runtime';
+import { testPictures } from '../helpers/pictures';
+import { type AppSession, artifactsDir, openApp, openFile } from './browser';
 
-const ort = createRequire(import.meta.url)('onnxruntime-node') as typeof import('onnxruntime-node');
 const lenet = join(import.meta.dirname, '../fixtures/onnx/lenet.onnx');
 const dir = mkdtempSync(join(tmpdir(), 'netloom-try-'));
 
@@ -24,31 +22,10 @@ afterAll(async () => {
 describe('Try the network on inputs of your own', () => {
   it("classifies chosen pictures as ONNX Runtime does, shows them as the network sees them and a layer's feature maps for them, and a drawing", async () => {
     const info = bundledDatasets['fashion-mnist-small'];
-    const files = Object.fromEntries(
-      info.files.map((f) => [f, new Uint8Array(readFileSync(join(samplesDir, '../data', info.folder, f)))]),
-    );
-    const { test } = await loadBundled('fashion-mnist-small', files);
-    // Three test images as PNG files (8-bit gray: the IDX bytes).
-    writeFileSync(
-      join(dir, 'pixels.json'),
-      JSON.stringify(Array.from(test.x.subarray(0, 3 * 784), (v) => Math.round(v * 255))),
-    );
-    execFileSync('/usr/bin/python3', [
-      '-c',
-      [
-        'import json, sys, numpy as np',
-        'from PIL import Image',
-        'values = np.array(json.load(open(sys.argv[1])), dtype=np.uint8).reshape(3, 28, 28)',
-        'for i, v in enumerate(values):',
-        '    Image.fromarray(v, "L").save(f"{sys.argv[2]}/item-{i}.png")',
-      ].join('\n'),
-      join(dir, 'pixels.json'),
-      dir,
-    ]);
+    // Three test images as PNG files.
+    const { paths, x } = await testPictures(dir, 3);
     const page = await app.newPage();
-    const chooser = page.waitForEvent('filechooser');
-    await page.getByTestId('cmd-open').click();
-    await (await chooser).setFiles({
+    await openFile(page, {
       name: 'lenet.onnx',
       mimeType: 'application/octet-stream',
       buffer: readFileSync(lenet),
@@ -57,16 +34,12 @@ describe('Try the network on inputs of your own', () => {
 
     const pictures = page.waitForEvent('filechooser');
     await page.getByTestId('try-images').click();
-    await (await pictures).setFiles([0, 1, 2].map((i) => join(dir, `item-${i}.png`)));
+    await (await pictures).setFiles(paths);
     await expect.poll(() => page.getByTestId('try-answer').count(), { timeout: 60_000 }).toBe(3);
-    const session = await ort.InferenceSession.create(lenet);
-    const { y } = await session.run({ x: new ort.Tensor('float32', test.x.slice(0, 3 * 784), [3, 1, 28, 28]) });
-    for (let i = 0; i < 3; i++) {
-      const logits = Array.from((y.data as Float32Array).subarray(10 * i, 10 * i + 10));
-      const top = Math.max(...logits);
-      const sum = logits.reduce((s, v) => s + Math.exp(v - top), 0);
+    const y = await runtimeOutput(lenet, { name: 'x', x, dims: [3, 1, 28, 28] }, 'y');
+    for (const [i, { best, probability }] of topClasses(y, 10).entries()) {
       const first = page.getByTestId('try-answer').nth(i).getByTestId('try-class').first();
-      expect(await first.textContent()).toBe(`${info.classNames[logits.indexOf(top)]} ${(100 / sum).toFixed(1)}%`);
+      expect(await first.textContent()).toBe(`${info.classNames[best]} ${(100 * probability).toFixed(1)}%`);
     }
     expect(await page.getByTestId('try-time').textContent()).toMatch(/^3 inputs · forward passes [\d.]+ ms$/);
 

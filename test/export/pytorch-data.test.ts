@@ -28,6 +28,15 @@ function graphIn(folder: string, edit: (doc: GraphDocument) => void): GraphDocum
   return doc;
 }
 
+/** The spiral network made to read images of the shape: its Input takes them, a Flatten before its first layer. */
+function takeImages(d: GraphDocument, shape: number[]): void {
+  d.nodes.splice(1, 0, { id: 'flat', kind: 'flatten', params: {}, position: { x: 0, y: 0 } });
+  for (const node of d.nodes) if (node.id === 'input') node.params = { shape };
+  const first = d.edges.find((edge) => edge.source === 'input')!;
+  first.source = 'flat';
+  d.edges.push({ id: 'to-flat', source: 'input', sourcePort: 'out', target: 'flat', targetPort: 'in' });
+}
+
 /** npm run export -- <folder>/net.json --to pytorch --out <out> */
 function exportGraph(folder: string, out: string): void {
   const done = spawnSync(
@@ -182,11 +191,7 @@ describe("the exported script reads the user's data as Netloom reads it", () => 
       const doc = graphIn(folder, (d) => {
         d.training.dataset = { source: 'image-folder', path: 'pictures', grayscale: shape[0] === 1 };
         d.training.validation = { split: 0.25 };
-        d.nodes.splice(1, 0, { id: 'flat', kind: 'flatten', params: {}, position: { x: 0, y: 0 } });
-        for (const node of d.nodes) if (node.id === 'input') node.params = { shape };
-        const first = d.edges.find((edge) => edge.source === 'input')!;
-        first.source = 'flat';
-        d.edges.push({ id: 'to-flat', source: 'input', sourcePort: 'out', target: 'flat', targetPort: 'in' });
+        takeImages(d, shape);
       });
       const out = join(folder, `out-${shape[0]}`);
       exportGraph(folder, out);
@@ -220,11 +225,7 @@ describe("the exported script reads the user's data as Netloom reads it", () => 
     const doc = graphIn(folder, (d) => {
       d.training.dataset = { source: 'image-folder', path: 'photos', grayscale: false };
       d.training.validation = { split: 0 };
-      d.nodes.splice(1, 0, { id: 'flat', kind: 'flatten', params: {}, position: { x: 0, y: 0 } });
-      for (const node of d.nodes) if (node.id === 'input') node.params = { shape: [3, 16, 16] };
-      const first = d.edges.find((edge) => edge.source === 'input')!;
-      first.source = 'flat';
-      d.edges.push({ id: 'to-flat', source: 'input', sourcePort: 'out', target: 'flat', targetPort: 'in' });
+      takeImages(d, [3, 16, 16]);
     });
     exportGraph(folder, join(folder, 'out'));
     const ours = await resolveData(doc, { kind: 'files', files: filesUnder(pictures) });

@@ -1,6 +1,5 @@
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -9,9 +8,9 @@ import { size } from '../../engine/layers/layer';
 import { layerDef, layerKinds } from '../../engine/layers/registry';
 import { exportOnnx } from '../../engine/onnx/export';
 import { largestRowRelative, layerGraph, netloomForward } from '../helpers/netloom-forward';
+import { ort } from '../helpers/onnx-runtime';
 import { sampleTexts } from '../helpers/samples';
 
-const ort = createRequire(import.meta.url)('onnxruntime-node') as typeof import('onnxruntime-node');
 const PYTHON = '/usr/bin/python3';
 const BATCH = 64;
 const dir = mkdtempSync(join(tmpdir(), 'netloom-onnx-'));
