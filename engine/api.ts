@@ -18,6 +18,7 @@ import {
   type SettingsPatch,
   wholeDataset,
 } from './session-host';
+import type { LookInsideAnswer, LookInsideQuestion } from './train/explain';
 import type { Inspection } from './train/inspect';
 import type { PredictInputs, Predictions } from './train/predict';
 import type { EpochMetrics, Evaluation } from './train/trainer';
@@ -79,10 +80,12 @@ export interface EngineApi {
    */
   predict(inputs: PredictInputs): Promise<Predictions & { x: Float32Array; names: string[] }>;
   /**
-   * What one layer makes of one prepared input (a row of the Input's shape, as predict returns them): the
-   * layer's output for it in evaluation mode, with its shape (a convolution's feature maps). Not while running.
+   * Look inside, for one prepared input (a row of the Input's shape, as predict returns them), in evaluation
+   * mode: what a layer makes of it (a convolution's feature maps), why the network scores it as it does
+   * (saliency and Grad-CAM from the backward pass), a recurrent layer's states over time; or a layer's
+   * weights. Not while running.
    */
-  layerOutput(args: { nodeId: string; x: Float32Array }): Promise<{ shape: number[]; values: Float32Array }>;
+  lookInside(question: LookInsideQuestion): Promise<LookInsideAnswer>;
   /** The confusion matrix and the first predictions on the validation set (classifiers; while not running). */
   inspect(): Promise<Inspection>;
   updateSettings(patch: SettingsPatch): Promise<SessionInfo>;
@@ -166,7 +169,7 @@ export function createEngineApi(env: EngineEnvironment): EngineApi {
     summary: async () => current().summary(),
     inspect: async () => current().inspect(),
     predict: async (inputs) => current().predict(inputs),
-    layerOutput: async ({ nodeId, x }) => current().layerOutput(nodeId, x),
+    lookInside: async (question) => current().lookInside(question),
     updateSettings: async (patch) => current().updateSettings(patch),
     checkpoint: async () => current().checkpoint(),
     importWeights: async ({ bytes, file }) => current().importWeights(bytes, file),
@@ -189,6 +192,7 @@ export type {
   StepReport,
 } from './session-host';
 export type { DecisionBoundary } from './train/decision-boundary';
+export type { LookInsideAnswer, LookInsideQuestion, StateOverTime } from './train/explain';
 export type { Inspection, Prediction } from './train/inspect';
 export type { NodeTelemetry, TelemetryFrame } from './train/telemetry';
 export type { EpochMetrics, Evaluation } from './train/trainer';

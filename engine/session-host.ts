@@ -12,9 +12,10 @@ import type { Training } from './graph/training-schema';
 import { type Checkpoint, decodeCheckpoint, encodeCheckpoint } from './train/checkpoint';
 import { type DecisionBoundary, decisionBoundary, hasDecisionBoundary } from './train/decision-boundary';
 import { evaluateSet } from './train/evaluate';
+import { type LookInsideAnswer, type LookInsideQuestion, lookInside } from './train/explain';
 import { networkFingerprint } from './train/fingerprint';
 import { type Inspection, inspectPredictions } from './train/inspect';
-import { layerOutput, type PredictInputs, type Predictions, predict, prepareInputs } from './train/predict';
+import { type PredictInputs, type Predictions, predict, prepareInputs } from './train/predict';
 import { collectTelemetry, type TelemetryFrame } from './train/telemetry';
 import { type EpochMetrics, type Evaluation, type StepMetrics, Trainer } from './train/trainer';
 
@@ -263,7 +264,6 @@ export class SessionHost {
     return { history: t.history.map((h) => ({ ...h })), stoppedEarly: t.stoppedEarly, step: t.step };
   }
 
-  /** Confusion matrix and sample predictions on the validation set (or the training set without one). */
   /** The network's answers for inputs of the user's (see EngineApi.predict), prepared here as its data is. */
   async predict(inputs: PredictInputs): Promise<Predictions & { x: Float32Array; names: string[] }> {
     if (this.running) throw new EngineError('INTERNAL', 'pause the session before asking for predictions');
@@ -271,12 +271,13 @@ export class SessionHost {
     return { ...(await predict(this.trainer, prepared.x, prepared.names.length)), ...prepared };
   }
 
-  /** What one layer makes of one input (see EngineApi.layerOutput). */
-  layerOutput(nodeId: string, x: Float32Array): Promise<{ shape: number[]; values: Float32Array }> {
+  /** What a layer makes of an input, why the network answers as it does, its weights (see EngineApi.lookInside). */
+  lookInside(question: LookInsideQuestion): Promise<LookInsideAnswer> {
     if (this.running) throw new EngineError('INTERNAL', 'pause the session before looking inside it');
-    return layerOutput(this.trainer, nodeId, x);
+    return lookInside(this.trainer, question);
   }
 
+  /** Confusion matrix and sample predictions on the validation set (or the training set without one). */
   inspect(): Promise<Inspection> {
     if (this.running) throw new EngineError('INTERNAL', 'pause the session before inspecting its predictions');
     return inspectPredictions(this.trainer);

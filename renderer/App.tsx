@@ -10,6 +10,7 @@ import { Inspector } from './panels/Inspector';
 import { Palette } from './panels/Palette';
 import { ProblemBanner } from './panels/ProblemBanner';
 import { RecoveryBanner } from './panels/RecoveryBanner';
+import { ResultsDivider } from './panels/ResultsDivider';
 import { StatusBar } from './panels/StatusBar';
 import { Toolbar } from './panels/Toolbar';
 import { TrainingBar } from './panels/TrainingBar';
@@ -77,6 +78,8 @@ export function App() {
   useEffect(() => startClipboard(), []);
   useEffect(() => startGroupKeys(), []);
   const [help, setHelp] = useState(false);
+  const resultsHeight = useViewStore((s) => s.resultsHeight);
+  const setResultsHeight = useViewStore((s) => s.setResultsHeight);
 
   useEffect(() => {
     // Closing the tab or window with unsaved changes, or while a run trains, asks first.
@@ -102,11 +105,14 @@ export function App() {
             <GraphCanvas analysis={analysis} />
           </main>
           {(trainingState !== 'idle' || hasCurve || hasWeights) && (
-            <div className="results">
-              <RunChart />
-              <EvaluationPanel />
-              <TryPanel />
-            </div>
+            <>
+              <ResultsDivider height={resultsHeight} onHeight={setResultsHeight} />
+              <div className="results" data-testid="results" style={{ height: resultsHeight }}>
+                <RunChart />
+                <EvaluationPanel />
+                <TryPanel />
+              </div>
+            </>
           )}
         </div>
         <Inspector analysis={analysis} backends={backends} />

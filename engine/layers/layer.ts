@@ -120,6 +120,21 @@ export interface LayerPasses {
   backward(n: number, mode: Mode): void;
   /** State that is not learned but must be saved with the weights (batch norm's running averages). */
   state?: Record<string, { buf: Buf; initial: number }>;
+  /**
+   * Values inside the layer that the look-inside views show over time (a recurrent layer's hidden state, cell
+   * and gates): sample b's value j at step t is buf[offset + t * stepStride + b * width + j].
+   */
+  probes?: Record<string, Probe>;
+}
+
+export interface Probe {
+  buf: Buf;
+  offset: number;
+  steps: number;
+  width: number;
+  stepStride: number;
+  /** The width split into equal named parts (an LSTM's four gates), or one part. */
+  parts?: readonly string[];
 }
 
 /** Passes of a layer that does no work (its output is its input's memory). */

@@ -9,6 +9,7 @@ import {
   type LayerDef,
   type LayerPasses,
   ok,
+  type Probe,
   sequencePort,
   single,
   weight,
@@ -34,11 +35,28 @@ interface Cell {
   backward(t: number, n: number, dh: Buf, dz: Buf): void;
 }
 
-/** Per-step views of one allocation: h_0 … h_T (h_0 stays zero), or z_0 … z_{T−1}. */
-function stepBuffers(ctx: BuildContext<RecurrentParams>, name: string, steps: number, size: number): Buf[] {
+/** Per-step views of one allocation: h_0 … h_T (h_0 stays zero), or z_0 … z_{T−1}; `all` is the whole. */
+function stepBuffers(
+  ctx: BuildContext<RecurrentParams>,
+  name: string,
+  steps: number,
+  size: number,
+): Buf[] & { all: Buf } {
   const all = ctx.scratch(name, steps * size);
-  return Array.from({ length: steps }, (_, t) => ctx.be.view(all, t * size, size));
+  return Object.assign(
+    Array.from({ length: steps }, (_, t) => ctx.be.view(all, t * size, size)),
+    { all },
+  );
 }
+
+/** A state over steps 1 … T of a per-step allocation whose step 0 is the initial state (h_0, c_0). */
+const afterEachStep = (steps: Buf[] & { all: Buf }, maxBatch: number, u: number): Probe => ({
+  buf: steps.all,
+  offset: maxBatch * u,
+  steps: steps.length - 1,
+  width: u,
+  stepStride: maxBatch * u,
+});
 
 /**
  * The shared skeleton of both recurrent layers, over x[N, T, D] with `width` pre-activations per unit
@@ -233,7 +251,7 @@ export const rnn: LayerDef<'rnn', RecurrentParams> = {
     const u = p.units;
     const h = stepBuffers(ctx, 'h', T + 1, maxBatch * u);
     const z = stepBuffers(ctx, 'z', T, maxBatch * u);
-    return recurrentPasses(ctx, 1, h, z, {
+    const passes = recurrentPasses(ctx, 1, h, z, {
       forward: (t, n) => be.unary({ op: 'tanh', x: z[t], y: h[t + 1], size: n * u, alpha: 0 }),
       startBackward() {},
       backward(t, n, dh, dz) {
@@ -241,6 +259,7 @@ export const rnn: LayerDef<'rnn', RecurrentParams> = {
         be.unaryBackward({ op: 'tanh', x: z[t], y: h[t + 1], dy: dh, dx: dz, size: n * u, alpha: 0 });
       },
     });
+    return { ...passes, probes: { 'hidden state': afterEachStep(h, maxBatch, u) } };
   },
   sizeField: 'units',
 };
@@ -280,12 +299,28 @@ export const lstm: LayerDef<'lstm', RecurrentParams> = {
     // z_t holds the pre-activations, then (after the cell) the activated gates the backward pass needs.
     const gates = stepBuffers(ctx, 'gates', T, maxBatch * 4 * u);
     const dc = ctx.scratch('dc', maxBatch * u);
-    return recurrentPasses(ctx, 4, h, gates, {
+    const passes = recurrentPasses(ctx, 4, h, gates, {
       forward: (t, n) => be.lstmCell({ gates: gates[t], cPrev: c[t], c: c[t + 1], h: h[t + 1], n, u }),
       startBackward: (n) => be.fill(dc, 0, n * u),
       backward: (t, n, dh, dz) =>
         be.lstmCellBackward({ gates: gates[t], cPrev: c[t], c: c[t + 1], dh, dc, dGates: dz, n, u }),
     });
+    return {
+      ...passes,
+      probes: {
+        'hidden state': afterEachStep(h, maxBatch, u),
+        'cell state': afterEachStep(c, maxBatch, u),
+        // After the cell, each step's block holds the activated gates, sample by sample, in PyTorch's order.
+        gates: {
+          buf: gates.all,
+          offset: 0,
+          steps: T,
+          width: 4 * u,
+          stepStride: maxBatch * 4 * u,
+          parts: ['input gate', 'forget gate', 'cell candidate', 'output gate'],
+        },
+      },
+    };
   },
   sizeField: 'units',
 };

@@ -92,27 +92,3 @@ export function prepareInputs(trainer: Trainer, inputs: PredictInputs): { x: Flo
     }
   }
 }
-
-/**
- * What one layer makes of one input (a row of the Input's shape), in evaluation mode: its output for that
- * sample, with the layer's output shape ([C, H, W] feature maps of a convolution, a vector of a dense layer).
- */
-export async function layerOutput(
-  trainer: Trainer,
-  nodeId: string,
-  x: Float32Array,
-): Promise<{ shape: number[]; values: Float32Array }> {
-  const { be, session, plan } = trainer;
-  const node = session.nodes.find((n) => n.id === nodeId);
-  if (!node) throw new EngineError('INVALID_DATA', `no layer "${nodeId}" in the network being trained`, nodeId);
-  const per = size(plan.inputNode.outputShape);
-  if (x.length !== per)
-    throw new EngineError(
-      'INVALID_DATA',
-      `one input of [${plan.inputNode.outputShape.join(', ')}] is ${per} values, not ${x.length}`,
-    );
-  be.write(session.input, x);
-  session.forward(1, 'eval', trainer.step);
-  const count = size(node.outputShape);
-  return { shape: [...node.outputShape], values: Float32Array.from((await be.read(node.y)).subarray(0, count)) };
-}

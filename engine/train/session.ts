@@ -89,6 +89,11 @@ export function buildSession(
   maxBatch: number,
   /** What the dataset gives: the loss reads class labels or target tensors. */
   targetKind: TargetKind,
+  /**
+   * Another session's parameters to compute with instead of its own (the look-inside session reads the
+   * training session's weights as they are); such a session is never stepped, so its optimizer slots are empty.
+   */
+  sharedParams?: Buf,
 ): Session {
   const ids = new Map<string, BuiltNode>();
   const needsGrad = new Set(plan.nodes.filter((n) => n.needsGrad).map((n) => n.node.id));
@@ -107,11 +112,12 @@ export function buildSession(
   });
   const paramCount = params.reduce((sum, p) => sum + p.size, 0);
   const total = Math.max(paramCount, 1);
+  const slotSize = sharedParams ? 1 : total;
   const flat = {
-    params: be.alloc(total, 'params'),
+    params: sharedParams ?? be.alloc(total, 'params'),
     grads: be.alloc(total, 'grads'),
-    slot1: be.alloc(total, 'slot1'),
-    slot2: be.alloc(total, 'slot2'),
+    slot1: be.alloc(slotSize, 'slot1'),
+    slot2: be.alloc(slotSize, 'slot2'),
   };
 
   const nodes: BuiltNode[] = [];

@@ -16,6 +16,9 @@ const FEW_EPOCHS = 100;
  * (uPlot), a long run decimated to about one point per pixel. It redraws at most once per progress frame,
  * in a task of its own: never inside React's commit of the panels that changed with the same message.
  */
+/** The plot's height at least, however small the results area is made. */
+const MIN_PLOT_HEIGHT = 80;
+
 export function RunChart() {
   const host = useRef<HTMLDivElement>(null);
   const series = useTrainingStore((s) => s.series);
@@ -24,10 +27,13 @@ export function RunChart() {
     const element = host.current;
     if (!element) return;
     const points = { show: () => useTrainingStore.getState().series.epochs.length <= FEW_EPOCHS, size: 6 };
+    // The plot takes the room its box has, less the legend's (which wraps on a narrow box).
+    const legendHeight = () => (element.querySelector('.u-legend') as HTMLElement | null)?.offsetHeight ?? 0;
+    const plotHeight = () => Math.max(MIN_PLOT_HEIGHT, (element.clientHeight || 205) - legendHeight() - 4);
     const u = new uPlot(
       {
         width: element.clientWidth || 600,
-        height: 170,
+        height: plotHeight(),
         scales: { x: { time: false }, loss: { auto: true }, acc: { range: [0, 1] }, lr: { auto: true } },
         axes: [
           { label: 'step' },
@@ -57,7 +63,7 @@ export function RunChart() {
     const unsubscribe = useTrainingStore.subscribe((now, before) => {
       if (now.version !== before.version) redraw.request();
     });
-    const resize = new ResizeObserver(() => u.setSize({ width: element.clientWidth, height: 170 }));
+    const resize = new ResizeObserver(() => u.setSize({ width: element.clientWidth, height: plotHeight() }));
     resize.observe(element);
     return () => {
       unsubscribe();

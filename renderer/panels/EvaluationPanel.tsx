@@ -8,9 +8,24 @@ import { drawable, Thumbnail } from './Thumbnail';
 function PredictionCard({ p, inspection }: { p: Prediction; inspection: Inspection }) {
   const right = p.label === p.predicted;
   const name = (c: number) => inspection.classNames[c] ?? String(c);
+  const lookAt = useTrainingStore((s) => s.lookAt);
+  const input = p.input;
+  const look =
+    input &&
+    (() => lookAt({ x: input, name: `${inspection.set} sample ${p.index}`, classNames: inspection.classNames }));
   return (
     <figure className={`prediction ${right ? 'right' : 'wrong'}`} data-testid="prediction" data-correct={right}>
-      {p.input && drawable(inspection.inputShape) && <Thumbnail input={p.input} shape={inspection.inputShape} />}
+      {/* The sample becomes the input the inspector's look-inside views show (for the layer selected). */}
+      <button
+        type="button"
+        className="look-at"
+        data-testid="look-at-sample"
+        title="Look inside with this sample"
+        onClick={look}
+        disabled={!look}
+      >
+        {input && drawable(inspection.inputShape) ? <Thumbnail input={input} shape={inspection.inputShape} /> : '⌕'}
+      </button>
       <figcaption title={`sample ${p.index}: ${name(p.label)}, predicted ${name(p.predicted)}`}>
         {right ? '✓' : '✗'} {name(p.predicted)} {Math.round(100 * p.confidence)}%
         {!right && <span className="truth"> (is {name(p.label)})</span>}

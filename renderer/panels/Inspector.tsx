@@ -5,8 +5,8 @@ import type { BackendsState } from '../runtime/use-backends';
 import { useDocumentStore } from '../store/document-store';
 import { setParams } from '../store/graph-edits';
 import { useViewStore } from '../store/view-store';
-import { LayerOutput } from './LayerOutput';
 import { LiveStatistics } from './LiveStatistics';
+import { LookInside } from './look-inside/LookInside';
 import { type ParamField, paramFields, parseText, showText, tryParams } from './param-fields';
 import { RunHistory } from './RunHistory';
 import { TrainingSettings } from './TrainingSettings';
@@ -170,7 +170,7 @@ export function Inspector({ analysis, backends }: { analysis: GraphAnalysis | nu
         </p>
       ))}
       <LiveStatistics id={node.id} />
-      <LayerOutput id={node.id} />
+      <LookInside id={node.id} kind={node.kind} outputShape={info?.outputShape ?? undefined} />
     </aside>
   );
 }

@@ -9,21 +9,30 @@ export function Thumbnail({ input, shape }: { input: Float32Array; shape: readon
   const [channels, height, width] = shape;
   useEffect(() => {
     const context = canvas.current?.getContext('2d');
-    if (!context) return;
-    let lo = Number.POSITIVE_INFINITY;
-    let hi = Number.NEGATIVE_INFINITY;
-    for (const v of input) {
-      lo = Math.min(lo, v);
-      hi = Math.max(hi, v);
-    }
-    const scale = hi > lo ? 255 / (hi - lo) : 0;
-    const image = context.createImageData(width, height);
-    const plane = width * height;
-    for (let k = 0; k < plane; k++) {
-      for (let c = 0; c < 3; c++) image.data[4 * k + c] = (input[(channels === 3 ? c : 0) * plane + k] - lo) * scale;
-      image.data[4 * k + 3] = 255;
-    }
-    context.putImageData(image, 0, 0);
+    if (context) context.putImageData(pictureOf(context, input, [channels, height, width]), 0, 0);
   }, [input, channels, height, width]);
   return <canvas ref={canvas} width={width} height={height} className="thumbnail" />;
+}
+
+/** [1 or 3, H, W] values as a gray or colour picture, scaled to their own range. */
+export function pictureOf(
+  context: CanvasRenderingContext2D,
+  values: Float32Array,
+  shape: readonly number[],
+): ImageData {
+  const [channels, height, width] = shape;
+  const image = context.createImageData(width, height);
+  let lo = Number.POSITIVE_INFINITY;
+  let hi = Number.NEGATIVE_INFINITY;
+  for (const v of values) {
+    lo = Math.min(lo, v);
+    hi = Math.max(hi, v);
+  }
+  const scale = hi > lo ? 255 / (hi - lo) : 0;
+  const plane = width * height;
+  for (let k = 0; k < plane; k++) {
+    for (let c = 0; c < 3; c++) image.data[4 * k + c] = (values[(channels === 3 ? c : 0) * plane + k] - lo) * scale;
+    image.data[4 * k + 3] = 255;
+  }
+  return image;
 }

@@ -18,6 +18,7 @@ import type {
   EpochMetrics,
   Evaluation,
   Inspection,
+  LookInsideQuestion,
   SessionInfo,
   SessionOptions,
   SettingsPatch,
@@ -188,10 +189,10 @@ export class TrainingSession {
     return this.connection.api.predict(inputs);
   }
 
-  /** What one layer makes of one prepared input (paused or finished). */
-  layerOutput(nodeId: string, x: Float32Array): ReturnType<EngineApi['layerOutput']> {
+  /** Look inside the network, for one prepared input or at a layer's weights (paused or finished). */
+  lookInside(question: LookInsideQuestion): ReturnType<EngineApi['lookInside']> {
     if (!this.connection) throw new Error('the session is not open');
-    return this.connection.api.layerOutput({ nodeId, x });
+    return this.connection.api.lookInside(question);
   }
 
   /** The run's state as a checkpoint (its weights, for an export), while not running. */

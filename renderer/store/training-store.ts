@@ -4,6 +4,8 @@ import type {
   DecisionBoundary,
   EngineApi,
   Inspection,
+  LookInsideAnswer,
+  LookInsideQuestion,
   NodeTelemetry,
   SessionInfo,
   SettingsPatch,
@@ -79,9 +81,14 @@ interface TrainingState {
    */
   predict(inputs: PredictInputs): Promise<PredictResult | string>;
   /** The first input last tried, as the network saw it: what "look inside" shows layers' outputs for. */
-  lastTry: { x: Float32Array; name: string } | null;
-  /** What one layer makes of the last tried input; or why not. */
-  layerOutput(nodeId: string): Promise<{ shape: number[]; values: Float32Array } | string>;
+  lastTry: { x: Float32Array; name: string; classNames?: string[] } | null;
+  /** Makes an input (a validation sample clicked in the evaluation) the one look inside shows. */
+  lookAt(input: { x: Float32Array; name: string; classNames?: string[] }): void;
+  /**
+   * Look inside the current run: for the last tried input, what a layer makes of it, why the network
+   * scores it so, a recurrent layer's states; or a layer's weights. Or why not.
+   */
+  lookInside(question: WithoutInput<LookInsideQuestion>): Promise<LookInsideAnswer | string>;
   /** The document's runs start from a fresh initialisation again (its recorded weights are dropped). */
   startFresh(): void;
   pause(): void;
@@ -96,6 +103,8 @@ interface TrainingState {
 
 /** The network's answers for the user's inputs (see EngineApi.predict). */
 export type PredictResult = Awaited<ReturnType<EngineApi['predict']>>;
+/** A look-inside question without its input: the store adds the input last tried. */
+export type WithoutInput<Q> = Q extends unknown ? Omit<Q, 'x'> : never;
 
 let current: { training: TrainingSession; owner: Owner } | null = null;
 /** The weights the open document's runs start from, with the document's load count they belong to. */
@@ -173,18 +182,29 @@ export const useTrainingStore = create<TrainingState>()((set, get) => ({
     try {
       const result = await training.predict(inputs);
       const per = result.x.length / Math.max(result.names.length, 1);
-      set({ lastTry: result.names.length > 0 ? { x: result.x.slice(0, per), name: result.names[0] } : null });
+      set({
+        lastTry:
+          result.names.length > 0
+            ? { x: result.x.slice(0, per), name: result.names[0], classNames: result.classNames }
+            : null,
+      });
       return result;
     } catch (error) {
       return (error as Error).message;
     }
   },
-  async layerOutput(nodeId) {
+  lookAt(input) {
+    set({ lastTry: input });
+  },
+  async lookInside(question) {
     const input = get().lastTry;
     const training = current?.training;
-    if (!input || !training) return 'Try the network on an input first (the Try panel).';
+    if (!training) return 'Train the network, or try it on an input (the Try panel), first.';
+    if (question.kind !== 'weights' && !input) return 'Try the network on an input first (the Try panel).';
     try {
-      return await training.layerOutput(nodeId, input.x);
+      return await training.lookInside(
+        question.kind === 'weights' ? question : ({ ...question, x: input!.x } as LookInsideQuestion),
+      );
     } catch (error) {
       return (error as Error).message;
     }

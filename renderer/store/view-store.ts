@@ -13,6 +13,9 @@ interface ViewState {
    */
   invalidParams: ReadonlyMap<string, ReadonlyMap<string, string>>;
   setInvalid(nodeId: string, field: string, message: string | null): void;
+  /** Height of the results area under the canvas (the chart, the evaluation, Try), in CSS pixels. */
+  resultsHeight: number;
+  setResultsHeight(height: number): void;
 }
 
 export const useViewStore = create<ViewState>()((set) => ({
@@ -22,6 +25,8 @@ export const useViewStore = create<ViewState>()((set) => ({
   selectMany: (ids) => set({ selectedIds: ids, selectedNodeId: ids.length === 1 ? ids[0] : null }),
   // Maps: layer ids and field names are the user's (a layer may be called "__proto__").
   invalidParams: new Map(),
+  resultsHeight: 240,
+  setResultsHeight: (resultsHeight) => set({ resultsHeight }),
   setInvalid: (nodeId, field, message) =>
     set((s) => {
       const fields = new Map(s.invalidParams.get(nodeId));

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bundledDatasets } from '../../engine/data/bundled';
 import { runtimeOutput, topClasses } from '../helpers/onnx-runtime';
 import { testPictures } from '../helpers/pictures';
-import { type AppSession, artifactsDir, openApp, openFile } from './browser';
+import { type AppSession, artifactsDir, openApp, openFile, readProgress } from './browser';
 
 const lenet = join(import.meta.dirname, '../fixtures/onnx/lenet.onnx');
 const dir = mkdtempSync(join(tmpdir(), 'netloom-try-'));
@@ -45,11 +45,27 @@ describe('Try the network on inputs of your own', () => {
 
     // Look inside: the first convolution's six feature maps for the first picture, from the layer clicked.
     await page.locator('.react-flow__node[data-id="c1.Conv"]').click();
-    await page.getByTestId('show-layer-output').click();
-    expect(await page.getByTestId('show-layer-output').textContent()).toContain('item-0.png');
+    expect(await page.getByTestId('layer-output').locator('h3').textContent()).toContain('item-0.png');
+    await page.getByTestId('look-output').click();
     await expect.poll(() => page.locator('[data-testid="feature-maps"] canvas').count()).toBe(6);
     expect(await page.locator('[data-testid="feature-maps"] canvas').first().getAttribute('width')).toBe('28');
     await page.screenshot({ path: join(artifactsDir, 'feature-maps.png') });
+    // Why: saliency over the picture and Grad-CAM of this convolution, for the top class, then another class.
+    await page.getByTestId('look-explain').click();
+    await expect.poll(() => page.getByTestId('saliency').count()).toBe(1);
+    expect(await page.getByTestId('grad-cam').textContent()).toBe('Grad-CAM of c1.Conv');
+    expect(await page.locator('[data-testid="saliency"] canvas').getAttribute('width')).toBe('28');
+    const top = topClasses(y, 10)[0].best;
+    expect(await page.getByTestId('explain-target').inputValue()).toBe(String(top));
+    const other = (top + 1) % 10;
+    await page.getByTestId('explain-target').selectOption(String(other));
+    await expect.poll(() => page.getByTestId('explain-target').inputValue()).toBe(String(other));
+    await page.getByTestId('explanation').scrollIntoViewIfNeeded();
+    await page.screenshot({ path: join(artifactsDir, 'look-inside-why.png') });
+    // The layer's weights: six 5 × 5 filters.
+    await page.getByTestId('look-weights').click();
+    await expect.poll(() => page.locator('[data-testid="weight-pictures"] canvas').count()).toBe(6);
+    expect(await page.locator('[data-testid="weight-pictures"] canvas').first().getAttribute('width')).toBe('5');
     await page.locator('.react-flow__pane').click({ position: { x: 20, y: 20 } });
     // A drawing on the pad is an input too.
     const pad = page.getByTestId('try-pad');
@@ -62,6 +78,47 @@ describe('Try the network on inputs of your own', () => {
     await expect.poll(() => page.getByTestId('try-answer').count()).toBe(1);
     expect(await page.getByTestId('try-answer').textContent()).toContain('drawing');
     await page.screenshot({ path: join(artifactsDir, 'try-panel.png') });
+    expect(app.errorsOf(page)).toEqual([]);
+    await page.close();
+  });
+
+  it("shows an LSTM's hidden state, cell state and gates over the steps of a picture read row by row", async () => {
+    const { paths } = await testPictures(dir, 1);
+    const page = await app.newPage();
+    await page.getByTestId('sample-picker').selectOption('lstm.json');
+    await expect.poll(() => page.getByTestId('graph-status').textContent()).toBe('ready to train');
+    // A few steps of training, paused: the results (the Try panel among them) show.
+    await page.getByTestId('train').click();
+    await expect.poll(async () => (await readProgress(page)).step, { timeout: 60_000 }).toBeGreaterThan(0);
+    await page.getByTestId('pause').click();
+    await expect.poll(() => page.getByTestId('training-bar').getAttribute('data-state')).toBe('paused');
+    const pictures = page.waitForEvent('filechooser');
+    await page.getByTestId('try-images').click();
+    await (await pictures).setFiles(paths);
+    await expect.poll(() => page.getByTestId('try-answer').count(), { timeout: 60_000 }).toBe(1);
+    await page.locator('.react-flow__node[data-id="lstm"]').click();
+    await page.getByTestId('look-states').click();
+    const maps = page.locator('[data-testid="states-over-time"] figure');
+    await expect.poll(() => maps.count()).toBe(6);
+    expect(await maps.first().textContent()).toMatch(/^hidden state: \d+ units \(rows\) over 28 steps$/);
+    expect(await maps.nth(3).textContent()).toContain('forget gate');
+    await page.getByTestId('states-over-time').scrollIntoViewIfNeeded();
+    await page.screenshot({ path: join(artifactsDir, 'lstm-states.png') });
+    // The results area is as tall as the user drags it (the chart fills it), and keys move it too.
+    const results = page.getByTestId('results');
+    const before = (await results.boundingBox())!.height;
+    const bar = (await page.getByTestId('results-divider').boundingBox())!;
+    await page.mouse.move(bar.x + bar.width / 2, bar.y + 3);
+    await page.mouse.down();
+    await page.mouse.move(bar.x + bar.width / 2, bar.y - 120, { steps: 5 });
+    await page.mouse.up();
+    await expect.poll(async () => (await results.boundingBox())!.height).toBeCloseTo(before + 123, -1);
+    await expect
+      .poll(async () => (await page.getByTestId('run-chart').locator('canvas').boundingBox())!.height)
+      .toBeGreaterThan(200);
+    await page.getByTestId('results-divider').focus();
+    await page.keyboard.press('ArrowDown');
+    await expect.poll(async () => (await results.boundingBox())!.height).toBeCloseTo(before + 99, -1);
     expect(app.errorsOf(page)).toEqual([]);
     await page.close();
   });

@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { createCpuBackend } from '../../../engine/backend/cpu/cpu-backend';
 import { barsData, spiralData } from '../../../engine/data/synthetic';
 import { sessionWeightOf } from '../../../engine/train/network-weights';
-import { layerOutput, predict, prepareInputs } from '../../../engine/train/predict';
+import { layerOutput } from '../../../engine/train/explain';
+import { predict, prepareInputs } from '../../../engine/train/predict';
 import { Trainer } from '../../../engine/train/trainer';
 import { chain } from '../../helpers/graphs';
 
