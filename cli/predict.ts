@@ -20,6 +20,7 @@ import { checkpointWeights, exportPyTorch } from '../engine/export/pytorch';
 import { writeSafetensors } from '../engine/export/safetensors';
 import { decodeText, TextRefused } from '../engine/files/decode-text';
 import type { GraphDocument } from '../engine/graph';
+import { predictionsCsv } from '../engine/train/predictions-csv';
 import { writeFileAtomic } from '../node-io/atomic-write';
 import { FileRefused, readFileBounded } from '../node-io/read-file-bounded';
 import { documentPath } from './load-data';
@@ -151,31 +152,7 @@ async function main(): Promise<void> {
   const result = await api.predict({ kind: 'rows', x, names });
   await api.close();
 
-  const label = (c: number) => classNames?.[c] ?? String(c);
-  const cell = (text: string) => (/[",\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text);
-  const lines: string[] = [];
-  if (result.kind === 'probabilities' && result.width > 1) {
-    const k = Math.min(top, result.width);
-    lines.push(['input', ...Array.from({ length: k }, (_, i) => [`class${i + 1}`, `p${i + 1}`]).flat()].join(','));
-    for (let r = 0; r < count; r++) {
-      const row = Array.from(result.outputs.subarray(r * result.width, (r + 1) * result.width));
-      const order = row
-        .map((p, c) => [p, c] as const)
-        .sort((a, b) => b[0] - a[0])
-        .slice(0, k);
-      lines.push([cell(names[r]), ...order.flatMap(([p, c]) => [cell(label(c)), p.toFixed(6)])].join(','));
-    }
-  } else {
-    lines.push(['input', ...Array.from({ length: result.width }, (_, i) => `y${i}`)].join(','));
-    for (let r = 0; r < count; r++)
-      lines.push(
-        [
-          cell(names[r]),
-          ...Array.from(result.outputs.subarray(r * result.width, (r + 1) * result.width), (v) => v.toPrecision(7)),
-        ].join(','),
-      );
-  }
-  const text = `${lines.join('\n')}\n`;
+  const text = predictionsCsv({ ...result, ...(classNames && { classNames }) }, names, top);
   if (values.out) await writeFileAtomic(values.out, text);
   else process.stdout.write(terminalSafe(text));
   process.stderr.write(`${count} inputs in ${result.ms.toFixed(1)} ms of forward passes\n`);

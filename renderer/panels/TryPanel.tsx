@@ -1,5 +1,9 @@
 import { useRef, useState } from 'react';
+import { datasetCountProblem, datasetSizeProblem } from '../../engine/files/pick-limits';
 import type { PredictInputs } from '../../engine/train/predict';
+import { predictionsCsv } from '../../engine/train/predictions-csv';
+import { downloadBytes } from '../export-pytorch';
+import { droppedFiles } from '../platform/dropped-files';
 import { pickFiles } from '../platform/pick-files';
 import { useDocumentStore } from '../store/document-store';
 import { type PredictResult, useTrainingStore } from '../store/training-store';
@@ -7,6 +11,23 @@ import { drawable, Thumbnail } from './Thumbnail';
 
 /** Pixels of the pad per input pixel. */
 const PAD_SCALE = 8;
+/** Answers drawn at most; all of them are in the CSV. */
+const ANSWERS_SHOWN = 48;
+const IMAGE_NAME = /\.(png|jpe?g)$/i;
+
+/**
+ * Image files to try, read only once their number and sizes are within the pick limits; or why not.
+ * `path` names each input (a dropped folder's files by their path inside it).
+ */
+async function readImages(files: readonly { path: string; file: File }[]): Promise<PredictInputs | string> {
+  if (files.length === 0) return 'No PNG or JPEG images among the files dropped.';
+  const problem =
+    datasetCountProblem(files.length) ?? datasetSizeProblem(files.map((f) => ({ name: f.path, size: f.file.size })));
+  if (problem) return problem;
+  const picked = [];
+  for (const f of files) picked.push({ path: f.path, bytes: new Uint8Array(await f.file.arrayBuffer()) });
+  return { kind: 'images', files: picked };
+}
 
 /**
  * A pad to draw an input on, sized to the Input ([C, H, W] at 8 screen pixels each): white strokes on black,
@@ -128,10 +149,11 @@ export function TryPanel() {
   const [result, setResult] = useState<PredictResult | null>(null);
   const [problem, setProblem] = useState<string | null>(null);
   const [rows, setRows] = useState('');
+  const [dropping, setDropping] = useState(false);
   const images = shape !== undefined && drawable(shape);
   if (!images && !csv) return null;
-  const run = async (inputs: PredictInputs) => {
-    const answer = await predict(inputs);
+  const run = async (inputs: PredictInputs | string) => {
+    const answer = typeof inputs === 'string' ? inputs : await predict(inputs);
     if (typeof answer === 'string') {
       setProblem(answer);
       setResult(null);
@@ -141,7 +163,24 @@ export function TryPanel() {
     }
   };
   return (
-    <section className="try" data-testid="try">
+    <section
+      className={`try${dropping ? ' dropping' : ''}`}
+      data-testid="try"
+      // Image files or folders dropped here are tried at once (folders walked, their images in path order).
+      onDragOver={(e) => {
+        if (!images) return;
+        e.preventDefault();
+        e.dataTransfer.dropEffect = 'copy';
+        setDropping(true);
+      }}
+      onDragLeave={() => setDropping(false)}
+      onDrop={async (e) => {
+        if (!images) return;
+        e.preventDefault();
+        setDropping(false);
+        await run(await readImages(await droppedFiles(e.dataTransfer, (name) => IMAGE_NAME.test(name))));
+      }}
+    >
       <header>
         <h2>Try</h2>
         {images && (
@@ -154,10 +193,7 @@ export function TryPanel() {
                 multiple: true,
                 testid: 'try-images-input',
               });
-              if (files.length === 0) return;
-              const picked = [];
-              for (const f of files) picked.push({ path: f.name, bytes: new Uint8Array(await f.arrayBuffer()) });
-              await run({ kind: 'images', files: picked });
+              if (files.length > 0) await run(await readImages(files.map((file) => ({ path: file.name, file }))));
             }}
           >
             Choose images…
@@ -191,15 +227,36 @@ export function TryPanel() {
       {result && (
         <>
           <div className="try-answers">
-            {result.names.map((n, i) => (
+            {result.names.slice(0, ANSWERS_SHOWN).map((n, i) => (
               <Answer key={`${n}-${String(i)}`} result={result} index={i} />
             ))}
           </div>
           <p className="muted" data-testid="try-time">
             {result.names.length} input{result.names.length === 1 ? '' : 's'} · forward passes {result.ms.toFixed(1)} ms
+            {result.names.length > ANSWERS_SHOWN && ` · the first ${ANSWERS_SHOWN} shown`}
           </p>
+          <button
+            type="button"
+            data-testid="try-csv-download"
+            onClick={() => void savePredictions(predictionsCsv(result, result.names))}
+          >
+            Save as CSV
+          </button>
         </>
       )}
     </section>
   );
+}
+
+/** The predictions' CSV: a file in a folder the user chooses (desktop), or a download (browser). */
+async function savePredictions(text: string): Promise<void> {
+  const bytes = new TextEncoder().encode(text);
+  if (window.netloom) {
+    const written = await window.netloom.exportFolder({
+      name: 'predictions',
+      files: [{ path: 'predictions.csv', bytes }],
+    });
+    if (!written.ok)
+      useDocumentStore.getState().report({ title: 'The predictions were not saved', details: [written.message] });
+  } else downloadBytes(bytes, 'predictions.csv', 'text/csv');
 }

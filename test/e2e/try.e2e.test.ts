@@ -1,6 +1,6 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bundledDatasets } from '../../engine/data/bundled';
 import { runtimeOutput, topClasses } from '../helpers/onnx-runtime';
@@ -78,6 +78,29 @@ describe('Try the network on inputs of your own', () => {
     await expect.poll(() => page.getByTestId('try-answer').count()).toBe(1);
     expect(await page.getByTestId('try-answer').textContent()).toContain('drawing');
     await page.screenshot({ path: join(artifactsDir, 'try-panel.png') });
+
+    // Files dropped on the panel are tried too; every answer saves as CSV, the classes as ONNX Runtime ranks them.
+    const dropped = await page.evaluateHandle(
+      (files) => {
+        const data = new DataTransfer();
+        for (const f of files) data.items.add(new File([Uint8Array.from(f.bytes)], f.name, { type: 'image/png' }));
+        return data;
+      },
+      paths.slice(0, 2).map((path) => ({ name: basename(path), bytes: [...readFileSync(path)] })),
+    );
+    await page.getByTestId('try').dispatchEvent('drop', { dataTransfer: dropped });
+    await expect.poll(() => page.getByTestId('try-answer').count()).toBe(2);
+    const saved = page.waitForEvent('download');
+    await page.getByTestId('try-csv-download').click();
+    const csv = readFileSync((await (await saved).path())!, 'utf8').trim().split('\n');
+    expect(csv[0]).toBe('input,class1,p1,class2,p2,class3,p3');
+    expect(csv).toHaveLength(3);
+    for (const [i, { best, probability }] of topClasses(y, 10).slice(0, 2).entries()) {
+      const [name, first, p] = csv[i + 1].split(',');
+      expect(name).toBe(`item-${i}.png`);
+      expect(first).toBe(info.classNames[best]);
+      expect(Math.abs(Number(p) - probability)).toBeLessThan(1e-5);
+    }
     expect(app.errorsOf(page)).toEqual([]);
     await page.close();
   });
