@@ -86,6 +86,8 @@ export interface EngineApi {
    * weights. Not while running.
    */
   lookInside(question: LookInsideQuestion): Promise<LookInsideAnswer>;
+  /** The first training samples (at most 64) as the data gives them, before any augmentation. */
+  trainingSamples(args: { count: number }): Promise<{ x: Float32Array; shape: number[]; count: number }>;
   /** The confusion matrix and the first predictions on the validation set (classifiers; while not running). */
   inspect(): Promise<Inspection>;
   updateSettings(patch: SettingsPatch): Promise<SessionInfo>;
@@ -168,6 +170,7 @@ export function createEngineApi(env: EngineEnvironment): EngineApi {
     },
     summary: async () => current().summary(),
     inspect: async () => current().inspect(),
+    trainingSamples: async ({ count }) => current().trainingSamples(count),
     predict: async (inputs) => current().predict(inputs),
     lookInside: async (question) => current().lookInside(question),
     updateSettings: async (patch) => current().updateSettings(patch),

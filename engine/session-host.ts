@@ -9,6 +9,7 @@ import { exportPyTorch } from './export/pytorch';
 import { readSafetensors } from './export/safetensors';
 import type { GraphDocument } from './graph/schema';
 import type { Training } from './graph/training-schema';
+import { size } from './layers/layer';
 import { type Checkpoint, decodeCheckpoint, encodeCheckpoint } from './train/checkpoint';
 import { type DecisionBoundary, decisionBoundary, hasDecisionBoundary } from './train/decision-boundary';
 import { evaluateSet } from './train/evaluate';
@@ -112,7 +113,7 @@ export interface SessionInfo {
 
 /** Training settings that may change between runs of one session (the network itself may not). */
 export type SettingsPatch = Partial<
-  Pick<Training, 'optimizer' | 'batchSize' | 'regularization' | 'clipNorm' | 'epochs' | 'schedule'>
+  Pick<Training, 'optimizer' | 'batchSize' | 'regularization' | 'clipNorm' | 'epochs' | 'schedule' | 'augmentation'>
 >;
 
 /** Hands the page a buffer it may take over (Comlink transfers it when the host wraps events). */
@@ -275,6 +276,13 @@ export class SessionHost {
   lookInside(question: LookInsideQuestion): Promise<LookInsideAnswer> {
     if (this.running) throw new EngineError('INTERNAL', 'pause the session before looking inside it');
     return lookInside(this.trainer, question);
+  }
+
+  /** The first training samples as the data gives them (for the augmentation preview); allowed while running. */
+  trainingSamples(count: number): { x: Float32Array; shape: number[]; count: number } {
+    const d = this.trainer.dataset('train')!;
+    const n = Math.min(Math.max(Math.floor(count), 0), d.count, 64);
+    return { x: d.x.slice(0, n * size(d.inputShape)), shape: [...d.inputShape], count: n };
   }
 
   /** Confusion matrix and sample predictions on the validation set (or the training set without one). */

@@ -79,6 +79,29 @@ export const lossSchema = z.strictObject({
   output: z.string().max(64).optional(),
 });
 
+/**
+ * Augmentation of image batches in training (never in evaluation), as torchvision's transforms do it:
+ * a random crop of the image padded with zeros, a horizontal flip, a rotation and shift (bilinear, zeros
+ * outside), brightness and contrast jitter, Gaussian noise. Zero (or false) turns a transform off.
+ */
+export const augmentationSchema = z.strictObject({
+  /** Zero padding on every side, then a crop back to the image's size at a random offset (RandomCrop). */
+  crop: z.number().int().min(0).max(64).default(0),
+  /** Mirror left and right with probability one half. */
+  flip: z.boolean().default(false),
+  /** A rotation about the centre by up to ± this many degrees. */
+  rotate: z.number().min(0).max(180).default(0),
+  /** A shift by up to ± this share of the width and of the height. */
+  shift: z.number().min(0).max(0.5).default(0),
+  /** Values multiplied by a factor in [1 − b, 1 + b]. */
+  brightness: z.number().min(0).max(1).default(0),
+  /** Values moved away from (or towards) the image's mean by a factor in [1 − c, 1 + c]. */
+  contrast: z.number().min(0).max(1).default(0),
+  /** Gaussian noise of this standard deviation added to every value. */
+  noise: z.number().min(0).max(10).default(0),
+});
+export type Augmentation = z.infer<typeof augmentationSchema>;
+
 export const trainingSchema = z.strictObject({
   dataset: datasetSchema,
   validation: z.strictObject({ split: z.number().min(0).max(0.9) }).default({ split: 0.1 }),
@@ -96,6 +119,8 @@ export const trainingSchema = z.strictObject({
   seed: z.number().int().min(0).max(0xffff_ffff),
   backend: z.enum(['auto', 'cpu', 'webgpu']).default('auto'),
   earlyStopping: z.strictObject({ patience: z.number().int().min(1).max(10_000) }).optional(),
+  /** Image augmentation in training (see engine/data/augment.ts); absent or all off: none. */
+  augmentation: augmentationSchema.optional(),
 });
 
 const finite = z.number();
@@ -147,6 +172,7 @@ export const runSchema = z.strictObject({
             clipNorm: true,
             epochs: true,
             schedule: true,
+            augmentation: true,
           })
           .partial(),
       }),

@@ -1,5 +1,8 @@
 import type { Backend, Buf } from '../backend/backend';
+import { augmentBatch, augments } from '../data/augment';
 import type { Dataset } from '../data/dataset';
+import type { Augmentation, Training } from '../graph/training-schema';
+import { checkAugmentable } from './preflight';
 import type { Session } from './session';
 
 /** A dataset uploaded once to the backend, so a batch is gathered there, not copied in. */
@@ -23,5 +26,63 @@ export function uploadDataset(be: Backend, data: Dataset): DeviceData {
 export function gatherBatch(be: Backend, s: Session, indices: Buf, d: DeviceData, rows: Uint32Array): void {
   be.write(indices, rows);
   be.gatherRows({ src: d.x, indices, out: s.input, rowSize: s.inputSize, count: rows.length });
+  be.gatherRows({ src: d.targets, indices, out: s.targets, rowSize: s.targetSize, count: rows.length });
+}
+
+/** Host memory for augmented batches, allocated once with the session. */
+export interface AugmentHost {
+  augmentation: Augmentation;
+  seed: number;
+  /** [maxBatch, ...sample] and one sample of scratch. */
+  batch: Float32Array;
+  scratch: Float32Array;
+}
+
+/** Host memory for the document's augmentation of this training set; none when it does not augment. */
+export function augmentHost(s: Session, t: Training, train: Dataset): AugmentHost | undefined {
+  if (!augments(t.augmentation)) return undefined;
+  checkAugmentable(t.augmentation, train);
+  return {
+    augmentation: t.augmentation,
+    seed: t.seed,
+    batch: new Float32Array(s.maxBatch * s.inputSize),
+    scratch: new Float32Array(s.inputSize),
+  };
+}
+
+/** The next training batch: augmented through the host when the run augments, else gathered on the device. */
+export function gatherTrainingBatch(
+  be: Backend,
+  s: Session,
+  indices: Buf,
+  d: DeviceData,
+  rows: Uint32Array,
+  host: AugmentHost | undefined,
+  step: number,
+): void {
+  if (host) gatherAugmentedBatch(be, s, indices, d, rows, host, step);
+  else gatherBatch(be, s, indices, d, rows);
+}
+
+/**
+ * Gathers a training batch through the host, augmented: the rows from the dataset's host copy, each sample
+ * transformed with its own draws for this step (see augmentBatch), then written to the session's input;
+ * the targets are gathered on the device as usual.
+ */
+function gatherAugmentedBatch(
+  be: Backend,
+  s: Session,
+  indices: Buf,
+  d: DeviceData,
+  rows: Uint32Array,
+  host: AugmentHost,
+  step: number,
+): void {
+  const per = s.inputSize;
+  for (const [k, row] of rows.entries()) host.batch.set(d.data.x.subarray(row * per, (row + 1) * per), k * per);
+  const batch = host.batch.subarray(0, rows.length * per);
+  augmentBatch(host.augmentation, batch, rows.length, d.data.inputShape, host.seed, step, host.scratch);
+  be.write(s.input, batch);
+  be.write(indices, rows);
   be.gatherRows({ src: d.targets, indices, out: s.targets, rowSize: s.targetSize, count: rows.length });
 }

@@ -1,6 +1,8 @@
+import { movesPixels } from '../data/augment';
 import { checkDataset, type Dataset, sampleName } from '../data/dataset';
 import { EngineError } from '../errors';
 import type { GraphDocument } from '../graph/schema';
+import type { Augmentation } from '../graph/training-schema';
 import { size } from '../layers/layer';
 import { layerDef } from '../layers/registry';
 import { losses } from '../losses/registry';
@@ -101,4 +103,13 @@ export function checkMemory(
     `${what} at batch ${batch}; the session needs ${(total / MB).toFixed(0)} MB (datasets ${(dataBytes / MB).toFixed(0)} MB) but this GPU allows ${(limitBytes / MB).toFixed(0)} MB in one buffer: lower the batch size or train on the CPU`,
     nodeId,
   );
+}
+
+/** Augmentation that moves pixels (crop, flip, rotation, shift) needs samples that are images [C, H, W]. */
+export function checkAugmentable(a: Augmentation, d: Dataset): void {
+  if (movesPixels(a) && d.inputShape.length !== 3)
+    throw new EngineError(
+      'INVALID_DATA',
+      `crop, flip, rotation and shift augment images [C, H, W]; ${d.name} has samples of [${d.inputShape.join(', ')}]`,
+    );
 }

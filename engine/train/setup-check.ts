@@ -1,3 +1,4 @@
+import { movesPixels } from '../data/augment';
 import type { DatasetDescription } from '../data/describe';
 import type { GraphAnalysis } from '../graph/analysis';
 import type { Diagnostic } from '../graph/diagnostics';
@@ -51,6 +52,11 @@ export function setupDiagnostics(
         outputId,
       );
   }
+  const augmentation = doc.training.augmentation;
+  if (augmentation && movesPixels(augmentation) && data.inputShape && data.inputShape.length !== 3)
+    problem(
+      `crop, flip, rotation and shift augment images, but the dataset (${data.name}) has samples of ${fmt(data.inputShape)}`,
+    );
   if (data.count !== undefined && doc.training.sampling === 'mini-batch') {
     const training = data.count - Math.floor(data.count * doc.training.validation.split);
     // Not an error: a batch is never larger than the data (each step then takes all of it).

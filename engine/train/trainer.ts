@@ -6,7 +6,14 @@ import { Random } from '../init/random';
 import { hyperOf } from '../optim/optimizers';
 import { learningRate } from '../optim/schedules';
 import type { Checkpoint } from './checkpoint';
-import { type DeviceData, gatherBatch, uploadDataset } from './device-data';
+import {
+  type AugmentHost,
+  augmentHost,
+  type DeviceData,
+  gatherBatch,
+  gatherTrainingBatch,
+  uploadDataset,
+} from './device-data';
 import { findNonFinite } from './diagnose';
 import { evaluateSet } from './evaluate';
 import { networkFingerprint } from './fingerprint';
@@ -58,6 +65,8 @@ export class Trainer {
   private readonly train: DeviceData;
   private readonly validation?: DeviceData;
   private readonly indices: Buf;
+  /** Host memory for augmented training batches, when the document augments. */
+  private readonly augmentHost?: AugmentHost;
   /** The weights, optimizer and layer state before the last step (to undo it, and for update ratios). */
   readonly backup: TrainState;
   /** Samples in the last training batch (its activations and gradients are still in the buffers). */
@@ -101,6 +110,7 @@ export class Trainer {
     this.order = Uint32Array.from({ length: train.count }, (_, i) => i);
     this.identity = Uint32Array.from({ length: Math.max(train.count, validation?.count ?? 0) }, (_, i) => i);
     this.indices = be.alloc(this.batchSize, 'batch indices');
+    this.augmentHost = augmentHost(this.session, t, train);
     this.live = liveState(this.session);
     this.backup = allocStateLike(be, this.live, 'backup');
     this.paramNormSq = be.alloc(1, 'param normSq');
@@ -196,7 +206,9 @@ export class Trainer {
     }
     const start = this.batchIndex * this.batchSize;
     const n = Math.min(this.batchSize, this.train.data.count - start);
-    this.gather(this.train, this.order.subarray(start, start + n));
+    // Augmented for the step being taken (a replay of it draws the same).
+    const rows = this.order.subarray(start, start + n);
+    gatherTrainingBatch(this.be, this.session, this.indices, this.train, rows, this.augmentHost, this.step + 1);
     return n;
   }
 
@@ -322,7 +334,7 @@ export class Trainer {
     if (!d) throw new EngineError('INVALID_DATA', 'there is no validation set');
     for (let start = 0; start < d.data.count; start += this.batchSize) {
       const n = Math.min(this.batchSize, d.data.count - start);
-      this.gather(d, this.identity.subarray(start, start + n));
+      gatherBatch(this.be, this.session, this.indices, d, this.identity.subarray(start, start + n));
       this.session.forward(n, 'eval', this.step);
       await visit(start, n);
     }
@@ -384,10 +396,6 @@ export class Trainer {
   /** Correct predictions over samples as a fraction, where accuracy is counted. */
   accuracyOf(correct: number, samples: number): number | undefined {
     return this.accuracyUnits === undefined ? undefined : correct / (samples * this.accuracyUnits);
-  }
-
-  private gather(d: DeviceData, rows: Uint32Array): void {
-    gatherBatch(this.be, this.session, this.indices, d, rows);
   }
 
   private copyState(to: TrainState, from: TrainState): void {

@@ -3,6 +3,7 @@ import type { SettingsPatch } from '../../engine/api';
 import type { BackendsState } from '../runtime/use-backends';
 import { useDocumentStore } from '../store/document-store';
 import { useTrainingStore } from '../store/training-store';
+import { AugmentationSettings } from './AugmentationSettings';
 import { DatasetPicker } from './DatasetPicker';
 import { OptimizerSettings } from './OptimizerSettings';
 import { RunSetup } from './RunSetup';
@@ -42,6 +43,7 @@ export function TrainingSettings({ backends }: { backends: BackendsState }) {
         v >= 0 && v <= 1000 ? { regularization: { ...training.regularization, l2: v } } : 'L2: from 0 to 1000',
       )}
       <RunSetup disabled={runOpen} onError={setError} />
+      <AugmentationSettings disabled={locked} />
       <BackendChoice backends={backends} locked={runOpen} />
       {error && (
         <p className="field-error" role="alert">

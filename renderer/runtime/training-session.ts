@@ -195,6 +195,12 @@ export class TrainingSession {
     return this.connection.api.lookInside(question);
   }
 
+  /** The first training samples, unaugmented (for the augmentation preview). */
+  trainingSamples(count: number): ReturnType<EngineApi['trainingSamples']> {
+    if (!this.connection) throw new Error('the session is not open');
+    return this.connection.api.trainingSamples({ count });
+  }
+
   /** The run's state as a checkpoint (its weights, for an export), while not running. */
   checkpoint(): Promise<Uint8Array> {
     if (!this.connection) throw new Error('the session is not open');

@@ -82,6 +82,8 @@ interface TrainingState {
   predict(inputs: PredictInputs): Promise<PredictResult | string>;
   /** The first input last tried, as the network saw it: what "look inside" shows layers' outputs for. */
   lastTry: { x: Float32Array; name: string; classNames?: string[] } | null;
+  /** The first training sample, to preview augmentation on (a run opens paused from idle); or why not. */
+  firstTrainingSample(): Promise<{ x: Float32Array; shape: number[] } | string>;
   /** Makes an input (a validation sample clicked in the evaluation) the one look inside shows. */
   lookAt(input: { x: Float32Array; name: string; classNames?: string[] }): void;
   /**
@@ -189,6 +191,16 @@ export const useTrainingStore = create<TrainingState>()((set, get) => ({
             : null,
       });
       return result;
+    } catch (error) {
+      return (error as Error).message;
+    }
+  },
+  async firstTrainingSample() {
+    const training = current?.training ?? (await stillRun());
+    if (!training) return 'The network could not be opened: see the status bar.';
+    try {
+      const { x, shape, count } = await training.trainingSamples(1);
+      return count > 0 ? { x, shape } : 'The dataset has no training samples.';
     } catch (error) {
       return (error as Error).message;
     }

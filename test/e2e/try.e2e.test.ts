@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bundledDatasets } from '../../engine/data/bundled';
 import { runtimeOutput, topClasses } from '../helpers/onnx-runtime';
 import { testPictures } from '../helpers/pictures';
-import { type AppSession, artifactsDir, openApp, openFile, readProgress } from './browser';
+import { type AppSession, artifactsDir, openApp, openFile, readProgress, saveAsDownload } from './browser';
 
 const lenet = join(import.meta.dirname, '../fixtures/onnx/lenet.onnx');
 const dir = mkdtempSync(join(tmpdir(), 'netloom-try-'));
@@ -92,7 +92,9 @@ describe('Try the network on inputs of your own', () => {
     await expect.poll(() => page.getByTestId('try-answer').count()).toBe(2);
     const saved = page.waitForEvent('download');
     await page.getByTestId('try-csv-download').click();
-    const csv = readFileSync((await (await saved).path())!, 'utf8').trim().split('\n');
+    const csv = readFileSync((await (await saved).path())!, 'utf8')
+      .trim()
+      .split('\n');
     expect(csv[0]).toBe('input,class1,p1,class2,p2,class3,p3');
     expect(csv).toHaveLength(3);
     for (const [i, { best, probability }] of topClasses(y, 10).slice(0, 2).entries()) {
@@ -142,6 +144,57 @@ describe('Try the network on inputs of your own', () => {
     await page.getByTestId('results-divider').focus();
     await page.keyboard.press('ArrowDown');
     await expect.poll(async () => (await results.boundingBox())!.height).toBeCloseTo(before + 99, -1);
+    expect(app.errorsOf(page)).toEqual([]);
+    await page.close();
+  });
+
+  it('augments the training images as set in the settings: a preview strip, saved with the document, trained with', async () => {
+    const page = await app.newPage();
+    await page.getByTestId('sample-picker').selectOption('lenet5.json');
+    await expect.poll(() => page.getByTestId('graph-status').textContent()).toBe('ready to train');
+    await page.getByTestId('augmentation').locator('summary').click();
+    await page.locator('#augment-crop').fill('4');
+    await page.locator('#augment-crop').blur();
+    await page.locator('#augment-flip').check();
+    await page.locator('#augment-rotate').fill('400');
+    await page.locator('#augment-rotate').blur();
+    expect(await page.getByTestId('augmentation').locator('.field-error').textContent()).toBe(
+      'rotate ±°: a number from 0 to 180',
+    );
+    expect(await page.locator('#augment-rotate').inputValue()).toBe('0');
+    await page.getByTestId('augmentation-preview-button').click();
+    const pictures = page.locator('[data-testid="augmentation-preview"] canvas');
+    await expect.poll(() => pictures.count(), { timeout: 60_000 }).toBe(9);
+    // The augmented pictures differ from the original (crop and flip drawn per step).
+    const pixels = await pictures.evaluateAll((canvases) =>
+      canvases.map((c) => {
+        const canvas = c as HTMLCanvasElement;
+        return Array.from(canvas.getContext('2d')!.getImageData(0, 0, canvas.width, canvas.height).data).join(',');
+      }),
+    );
+    expect(new Set(pixels.slice(1)).size).toBeGreaterThan(4);
+    expect(pixels.slice(1).some((p) => p !== pixels[0])).toBe(true);
+    await page.getByTestId('augmentation').scrollIntoViewIfNeeded();
+    await page.screenshot({ path: join(artifactsDir, 'augmentation-preview.png') });
+    // The preview opened the run paused: a change now applies to it from its next step, and it trains on.
+    expect(await page.getByTestId('training-bar').getAttribute('data-state')).toBe('paused');
+    await page.locator('#augment-brightness').fill('0.25');
+    await page.locator('#augment-brightness').blur();
+    await page.getByTestId('resume').click();
+    await expect.poll(async () => (await readProgress(page)).step, { timeout: 60_000 }).toBeGreaterThan(3);
+    await page.getByTestId('pause').click();
+    await expect.poll(() => page.getByTestId('training-bar').getAttribute('data-state')).toBe('paused');
+    // The document keeps the setting.
+    const saved = JSON.parse(readFileSync(await saveAsDownload(page, 'lenet-augmented.json'), 'utf8'));
+    expect(saved.training.augmentation).toEqual({
+      crop: 4,
+      flip: true,
+      rotate: 0,
+      shift: 0,
+      brightness: 0.25,
+      contrast: 0,
+      noise: 0,
+    });
     expect(app.errorsOf(page)).toEqual([]);
     await page.close();
   });

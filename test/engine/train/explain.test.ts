@@ -58,16 +58,18 @@ describe('look inside: saliency, Grad-CAM, feature maps, states and weights from
   });
 
   it('Grad-CAM equals a case computed by hand: 1 × 1 convolutions, global average pooling and a dense layer', async () => {
-    const doc = chain(
-      [1, 2, 2],
-      [['conv2d', { filters: 2, kernel: 1 }], ['globalavgpool'], ['dense', { units: 2 }]],
-      { optimizer: { kind: 'sgd', lr: 0.1 }, batchSize: 4 },
-    );
+    const doc = chain([1, 2, 2], [['conv2d', { filters: 2, kernel: 1 }], ['globalavgpool'], ['dense', { units: 2 }]], {
+      optimizer: { kind: 'sgd', lr: 0.1 },
+      batchSize: 4,
+    });
     const trainer = new Trainer(doc, createCpuBackend('f64'), barsData(4, 2, 0, 1));
     // Weights chosen: A_0 = 2x + 1, A_1 = −x; score_c = Σ_k V[k, c] mean(A_k) + c_b.
     const set: Record<string, number[]> = { 'n1.W': [2, -1], 'n1.b': [1, 0], 'n3.W': [0.5, -1, 3, 2], 'n3.b': [0, 0] };
     for (const slot of trainer.session.params)
-      trainer.be.write(trainer.be.view(trainer.session.flat.params, slot.offset, slot.size), set[`${slot.nodeId}.${slot.name}`]);
+      trainer.be.write(
+        trainer.be.view(trainer.session.flat.params, slot.offset, slot.size),
+        set[`${slot.nodeId}.${slot.name}`],
+      );
     const x = new Float32Array([1, -2, 0.5, 3]);
     const why = await explain(trainer, x, { target: 0 });
     expect(why.gradCam?.nodeId).toBe('n1');
@@ -93,16 +95,18 @@ describe('look inside: saliency, Grad-CAM, feature maps, states and weights from
     await untouched.runSteps(3);
     const figures = (t: Trainer) => t.history.map(({ seconds: _, ...rest }) => rest);
     expect(figures(looked)).toEqual(figures(untouched));
-    const [a, c] = [await looked.be.read(looked.session.flat.params), await untouched.be.read(untouched.session.flat.params)];
+    const [a, c] = [
+      await looked.be.read(looked.session.flat.params),
+      await untouched.be.read(untouched.session.flat.params),
+    ];
     expect(Array.from(a)).toEqual(Array.from(c));
   });
 
   it("an LSTM's states over time follow its equations step by step and end at its output", async () => {
-    const doc = chain(
-      [5, 1],
-      [['lstm', { units: 3, returnSequences: true }], ['flatten'], ['dense', { units: 2 }]],
-      { optimizer: { kind: 'adam', lr: 0.01 }, batchSize: 8 },
-    );
+    const doc = chain([5, 1], [['lstm', { units: 3, returnSequences: true }], ['flatten'], ['dense', { units: 2 }]], {
+      optimizer: { kind: 'adam', lr: 0.01 },
+      batchSize: 8,
+    });
     const data = majorityData(16, 5, 2);
     const trainer = new Trainer(doc, createCpuBackend('f64'), data);
     await trainer.runSteps(2);
@@ -117,7 +121,14 @@ describe('look inside: saliency, Grad-CAM, feature maps, states and weights from
       'output gate',
     ]);
     const get = (name: string) => states.find((s) => s.name === name)!.values;
-    const [h, c, i, f, g, o] = ['hidden state', 'cell state', 'input gate', 'forget gate', 'cell candidate', 'output gate'].map(get);
+    const [h, c, i, f, g, o] = [
+      'hidden state',
+      'cell state',
+      'input gate',
+      'forget gate',
+      'cell candidate',
+      'output gate',
+    ].map(get);
     for (let t = 0; t < 5; t++)
       for (let j = 0; j < 3; j++) {
         const k = t * 3 + j;
@@ -143,7 +154,11 @@ describe('look inside: saliency, Grad-CAM, feature maps, states and weights from
     const dense = await layerWeights(trainer, 'n3');
     expect(dense.shape).toEqual([8, 2]);
     expect(dense.imageShape).toEqual([2, 2, 2]);
-    const straight = new Trainer(chain([1, 4, 4], [['flatten'], ['dense', { units: 3 }]]), createCpuBackend(), barsData(8, 4, 0.1, 1));
+    const straight = new Trainer(
+      chain([1, 4, 4], [['flatten'], ['dense', { units: 3 }]]),
+      createCpuBackend(),
+      barsData(8, 4, 0.1, 1),
+    );
     expect((await layerWeights(straight, 'n2')).imageShape).toEqual([1, 4, 4]);
     await expect(layerWeights(trainer, 'n2')).rejects.toThrow('"n2" (flatten) has no weights to show');
   });

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { createCpuBackend } from '../../../engine/backend/cpu/cpu-backend';
 import { barsData, spiralData } from '../../../engine/data/synthetic';
-import { sessionWeightOf } from '../../../engine/train/network-weights';
 import { layerOutput } from '../../../engine/train/explain';
+import { sessionWeightOf } from '../../../engine/train/network-weights';
 import { predict, prepareInputs } from '../../../engine/train/predict';
 import { Trainer } from '../../../engine/train/trainer';
 import { chain } from '../../helpers/graphs';
