@@ -1,5 +1,7 @@
+import { augments } from '../data/augment';
 import type { GraphDocument } from '../graph/schema';
 import { pythonString } from './python-text';
+import { augmentSource } from './pytorch-augment';
 import { DATA_SOURCE, dataConstants, type ScriptData } from './pytorch-data';
 
 /**
@@ -33,6 +35,7 @@ export function mainSource(
     DATA_SOURCE,
     '',
     '',
+    ...(augments(t.augmentation) ? [...augmentSource(t, inputShape), '', ''] : []),
     WRITE_SAFETENSORS,
     '',
     '',
@@ -112,9 +115,14 @@ export function mainSource(
     '            total, seen = 0.0, 0',
     '        while position < len(order):',
     '            idx = torch.tensor(order[position:position + batch], dtype=torch.int64)',
-    '            if world > 1:',
-    '                idx = idx.chunk(world)[rank] if len(idx) >= world else idx',
-    '            loss = train_step(model, optimizer, train_x[idx].to(device), train_y[idx].to(device), epoch)',
+    "            first = 0  # the place of this process's first sample in the global batch",
+    '            if world > 1 and len(idx) >= world:',
+    '                first = rank * -(-len(idx) // world)',
+    '                idx = idx.chunk(world)[rank]',
+    augments(t.augmentation)
+      ? '            x = augment(train_x[idx], step + 1, first)'
+      : '            x = train_x[idx]',
+    '            loss = train_step(model, optimizer, x.to(device), train_y[idx].to(device), epoch)',
     '            total += loss * len(idx)',
     '            seen += len(idx)',
     '            step += 1',
