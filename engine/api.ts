@@ -18,9 +18,11 @@ import {
   type SettingsPatch,
   wholeDataset,
 } from './session-host';
+import { sweepInEngine } from './sweep-host';
 import type { LookInsideAnswer, LookInsideQuestion } from './train/explain';
 import type { Inspection } from './train/inspect';
 import type { PredictInputs, Predictions } from './train/predict';
+import type { SweepResult, SweepSpec } from './train/sweep';
 import type { EpochMetrics, Evaluation } from './train/trainer';
 
 export interface EngineEnvironment {
@@ -98,12 +100,26 @@ export interface EngineApi {
    * missing, has another shape, or is not one of this network's. Not while running.
    */
   importWeights(args: { bytes: Uint8Array; file: string }): Promise<void>;
+  /**
+   * A sweep: the document trained once per combination of the spec's values, one run after another (each
+   * fresh, on the document's data), sending a sweep-result event as each run ends and sweep-progress as it
+   * goes. Runs in `done` that completed are not run again (a resumed sweep). Resolves with every result.
+   */
+  sweep(args: {
+    doc: GraphDocument;
+    data: DatasetInput;
+    spec: SweepSpec;
+    done?: SweepResult[];
+  }): Promise<SweepResult[]>;
+  /** Stops the sweep after the current step: finished runs are kept, the one it stops is marked stopped. */
+  stopSweep(): Promise<void>;
   close(): Promise<void>;
 }
 
 export function createEngineApi(env: EngineEnvironment): EngineApi {
   let listener: ((event: EngineEvent) => void) | undefined;
   let session: SessionHost | undefined;
+  let sweepStopped = false;
   const current = () => {
     if (!session) throw new EngineError('INTERNAL', 'no training session is open');
     return session;
@@ -176,6 +192,13 @@ export function createEngineApi(env: EngineEnvironment): EngineApi {
     updateSettings: async (patch) => current().updateSettings(patch),
     checkpoint: async () => current().checkpoint(),
     importWeights: async ({ bytes, file }) => current().importWeights(bytes, file),
+    async sweep(args) {
+      sweepStopped = false;
+      return sweepInEngine(env, args, () => sweepStopped, emit);
+    },
+    async stopSweep() {
+      sweepStopped = true;
+    },
     async close() {
       await session?.close();
       session = undefined;
@@ -194,8 +217,10 @@ export type {
   SettingsPatch,
   StepReport,
 } from './session-host';
+export type { SweepEvent } from './sweep-host';
 export type { DecisionBoundary } from './train/decision-boundary';
 export type { LookInsideAnswer, LookInsideQuestion, StateOverTime } from './train/explain';
 export type { Inspection, Prediction } from './train/inspect';
+export type { SweepResult, SweepSpec, SweepValue } from './train/sweep';
 export type { NodeTelemetry, TelemetryFrame } from './train/telemetry';
 export type { EpochMetrics, Evaluation } from './train/trainer';

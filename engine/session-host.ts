@@ -10,6 +10,7 @@ import { readSafetensors } from './export/safetensors';
 import type { GraphDocument } from './graph/schema';
 import type { Training } from './graph/training-schema';
 import { size } from './layers/layer';
+import type { SweepEvent } from './sweep-host';
 import { type Checkpoint, decodeCheckpoint, encodeCheckpoint } from './train/checkpoint';
 import { type DecisionBoundary, decisionBoundary, hasDecisionBoundary } from './train/decision-boundary';
 import { evaluateSet } from './train/evaluate';
@@ -96,7 +97,8 @@ export type EngineEvent =
    */
   | { type: 'backend'; info: SessionInfo; reason: string; step: number }
   /** Reading the dataset's files before the session opens. */
-  | { type: 'loading'; done: number; total: number; what: string };
+  | { type: 'loading'; done: number; total: number; what: string }
+  | SweepEvent;
 
 export interface SessionInfo {
   paramCount: number;
