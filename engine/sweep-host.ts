@@ -14,6 +14,8 @@ export type SweepEvent =
   | { type: 'sweep-progress'; index: number; step: number; epoch: number };
 
 const yieldToMessages = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
+/** Least time between two progress messages of a sweep (ms). */
+const PROGRESS_MS = 100;
 
 /**
  * A sweep in the engine (the app's worker or the command line): the document's data read once, each
@@ -35,6 +37,8 @@ export async function sweepInEngine(
   const splits = new Map<string, { train: Dataset; validation?: Dataset }>();
   const backend = await chooseBackend(doc.training.backend, env);
   let lastBreath = performance.now();
+  // Progress a few times a second, not per step: each message costs the page a task.
+  let lastProgress = 0;
   try {
     return await runSweep(doc, args.spec, {
       async dataFor(variant) {
@@ -53,7 +57,12 @@ export async function sweepInEngine(
         lastBreath = performance.now();
       },
       onResult: (result, index, total) => emit({ type: 'sweep-result', result, index, total }),
-      onProgress: (index, step, epoch) => emit({ type: 'sweep-progress', index, step, epoch }),
+      onProgress(index, step, epoch) {
+        const now = performance.now();
+        if (now - lastProgress < PROGRESS_MS) return;
+        lastProgress = now;
+        emit({ type: 'sweep-progress', index, step, epoch });
+      },
     });
   } finally {
     backend.release();

@@ -4,13 +4,13 @@ import type { MenuCommand } from '../main/ipc-contract';
 import { GraphCanvas } from './canvas/GraphCanvas';
 import { RunChart } from './charts/RunChart';
 import { createCommands, shortcutFor } from './commands';
-import { EvaluationPanel } from './panels/EvaluationPanel';
 import { HelpPanel } from './panels/HelpPanel';
 import { Inspector } from './panels/Inspector';
 import { Palette } from './panels/Palette';
 import { ProblemBanner } from './panels/ProblemBanner';
 import { RecoveryBanner } from './panels/RecoveryBanner';
 import { ResultsDivider } from './panels/ResultsDivider';
+import { ResultsMiddle } from './panels/ResultsMiddle';
 import { StatusBar } from './panels/StatusBar';
 import { Toolbar } from './panels/Toolbar';
 import { TrainingBar } from './panels/TrainingBar';
@@ -80,6 +80,7 @@ export function App() {
   const [help, setHelp] = useState(false);
   const resultsHeight = useViewStore((s) => s.resultsHeight);
   const setResultsHeight = useViewStore((s) => s.setResultsHeight);
+  const resultsTab = useViewStore((s) => s.resultsTab);
 
   useEffect(() => {
     // Closing the tab or window with unsaved changes, or while a run trains, asks first.
@@ -104,12 +105,12 @@ export function App() {
             <ProblemBanner />
             <GraphCanvas analysis={analysis} />
           </main>
-          {(trainingState !== 'idle' || hasCurve || hasWeights) && (
+          {(trainingState !== 'idle' || hasCurve || hasWeights || resultsTab === 'sweep') && (
             <>
               <ResultsDivider height={resultsHeight} onHeight={setResultsHeight} />
               <div className="results" data-testid="results" style={{ height: resultsHeight }}>
                 <RunChart />
-                <EvaluationPanel />
+                <ResultsMiddle />
                 <TryPanel />
               </div>
             </>

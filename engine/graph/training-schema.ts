@@ -181,6 +181,11 @@ export const runSchema = z.strictObject({
     .optional(),
   /** Its per-step training loss, downsampled (to at most 500 points), to draw it again after reopening. */
   curve: z.strictObject({ step: z.array(z.number().int().min(0)).max(500), loss: z.array(finite).max(500) }).optional(),
+  /** The values a sweep's run tried (its setting names: "lr", "<layer id>.<param>"). */
+  sweep: z
+    .record(z.string().min(1).max(200), z.union([finite, z.string().max(200), z.boolean()]))
+    .refine((values) => Object.keys(values).length <= 64, 'at most 64 swept settings')
+    .optional(),
 });
 
 export type Training = z.infer<typeof trainingSchema>;

@@ -2,6 +2,7 @@ import type { Backend } from '../backend/backend';
 import type { Dataset } from '../data/dataset';
 import { analyseGraph } from '../graph/analysis';
 import type { GraphDocument } from '../graph/schema';
+import { networkFingerprint } from './fingerprint';
 import type { SweepResult, SweepSpec, SweepValue } from './sweep';
 import { sweepCombinations, withValues } from './sweep';
 import { Trainer } from './trainer';
@@ -66,6 +67,9 @@ async function runOne(
     multiplyAdds: analysis.totals.flops / 2,
     seconds: 0,
     curve: { step: [] as number[], loss: [] as number[] },
+    history: [],
+    training: doc.training,
+    fingerprint: networkFingerprint(doc),
   };
   const started = performance.now();
   let be: Backend | undefined;
@@ -95,6 +99,7 @@ async function runOne(
       steps: trainer.step,
       seconds: (performance.now() - started) / 1000,
       curve: downsample(losses),
+      history: trainer.history.map((h) => ({ ...h })),
     };
   } catch (error) {
     return {

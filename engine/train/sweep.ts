@@ -1,7 +1,9 @@
 import { EngineError } from '../errors';
 import { loadGraph } from '../graph/load';
 import type { GraphDocument } from '../graph/schema';
+import type { Training } from '../graph/training-schema';
 import { Random } from '../init/random';
+import type { EpochMetrics } from './metrics';
 
 /** A value a sweep tries for one setting. */
 export type SweepValue = number | string | boolean;
@@ -166,6 +168,12 @@ export interface SweepResult {
   seconds: number;
   /** The training loss by step, downsampled to at most 200 points. */
   curve: { step: number[]; loss: number[] };
+  /** Each epoch's figures. */
+  history: EpochMetrics[];
+  /** The settings it trained with (the document's, with the values set). */
+  training: Training;
+  /** The network it trained (engine/train/fingerprint.ts). */
+  fingerprint: string;
 }
 
 /** The error a result is judged by: 1 − validation accuracy, else the validation loss, else the training loss. */

@@ -1,4 +1,5 @@
 import type { Run } from '../../engine/graph/training-schema';
+import { describeValues } from '../../engine/train/sweep';
 import { useDocumentStore } from '../store/document-store';
 
 const percent = (v: number | undefined) => (v === undefined ? '–' : `${(100 * v).toFixed(1)}%`);
@@ -65,6 +66,7 @@ export function RunHistory() {
                 <td title={changesText(run)}>
                   {optimizer.kind} {optimizer.lr} · {batchSize}
                   {run.changes?.length ? ` (+${run.changes.length} change${run.changes.length === 1 ? '' : 's'})` : ''}
+                  {run.sweep && <div className="muted">sweep: {describeValues(run.sweep)}</div>}
                 </td>
                 <td>
                   {run.epochs.length}/{run.settings.epochs}

@@ -3,6 +3,7 @@ import type { SettingsPatch } from '../../engine/api';
 import type { BackendsState } from '../runtime/use-backends';
 import { useDocumentStore } from '../store/document-store';
 import { useTrainingStore } from '../store/training-store';
+import { useViewStore } from '../store/view-store';
 import { AugmentationSettings } from './AugmentationSettings';
 import { DatasetPicker } from './DatasetPicker';
 import { OptimizerSettings } from './OptimizerSettings';
@@ -45,6 +46,14 @@ export function TrainingSettings({ backends }: { backends: BackendsState }) {
       <RunSetup disabled={runOpen} onError={setError} />
       <AugmentationSettings disabled={locked} />
       <BackendChoice backends={backends} locked={runOpen} />
+      <button
+        type="button"
+        data-testid="open-sweep"
+        title="Train the graph with other settings, one run after another, and compare"
+        onClick={() => useViewStore.getState().setResultsTab('sweep')}
+      >
+        Sweep settings…
+      </button>
       {error && (
         <p className="field-error" role="alert">
           {error}

@@ -115,7 +115,7 @@ let startingWeights: { loadCount: number; bytes: Uint8Array; file: string } | nu
 let runChanges: { step: number; settings: SettingsPatch }[] = [];
 
 /** The data for a document: generated in the worker, the bundled files, or the files picked in this window. */
-async function dataFor(doc: GraphDocument): Promise<DatasetInput | string> {
+export async function dataFor(doc: GraphDocument): Promise<DatasetInput | string> {
   const d = doc.training.dataset;
   if (d.source === 'synthetic') return { kind: 'document' };
   if (d.source === 'sample') return { kind: 'bundled', files: await fetchBundled(d.name) };

@@ -16,6 +16,9 @@ interface ViewState {
   /** Height of the results area under the canvas (the chart, the evaluation, Try), in CSS pixels. */
   resultsHeight: number;
   setResultsHeight(height: number): void;
+  /** What the results area's middle shows: the evaluation of the run, or the sweep (which also opens the area). */
+  resultsTab: 'evaluation' | 'sweep';
+  setResultsTab(tab: 'evaluation' | 'sweep'): void;
 }
 
 export const useViewStore = create<ViewState>()((set) => ({
@@ -27,6 +30,8 @@ export const useViewStore = create<ViewState>()((set) => ({
   invalidParams: new Map(),
   resultsHeight: 240,
   setResultsHeight: (resultsHeight) => set({ resultsHeight }),
+  resultsTab: 'evaluation',
+  setResultsTab: (resultsTab) => set({ resultsTab }),
   setInvalid: (nodeId, field, message) =>
     set((s) => {
       const fields = new Map(s.invalidParams.get(nodeId));

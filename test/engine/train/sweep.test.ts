@@ -70,18 +70,12 @@ describe('sweeps: the combinations', () => {
   });
 
   it('ranks by validation error and finds the Pareto front of error against cost', () => {
-    const result = (valAccuracy: number, multiplyAdds: number, status: SweepResult['status'] = 'completed') =>
-      ({
-        values: {},
-        status,
-        valAccuracy,
-        multiplyAdds,
-        epochs: 1,
-        steps: 1,
-        params: 1,
-        seconds: 1,
-        curve: { step: [], loss: [] },
-      }) as SweepResult;
+    const result = (valAccuracy: number, multiplyAdds: number, status: SweepResult['status'] = 'completed') => ({
+      ...template,
+      status,
+      valAccuracy,
+      multiplyAdds,
+    });
     const [a, b, c, d, e] = [
       result(0.9, 100),
       result(0.95, 300),
@@ -94,6 +88,21 @@ describe('sweeps: the combinations', () => {
     expect(paretoFront([a, b, c, d, e])).toEqual([a, b, c]);
   });
 });
+
+/** A result's fields that ranking does not read. */
+const template: SweepResult = {
+  values: {},
+  status: 'completed',
+  epochs: 1,
+  steps: 1,
+  params: 1,
+  multiplyAdds: 1,
+  seconds: 1,
+  curve: { step: [], loss: [] },
+  history: [],
+  training: toy().training,
+  fingerprint: '0000000000000000',
+};
 
 describe('sweeps: the runs', () => {
   it('four runs of a toy network complete, each a fresh run of its values with its figures and curve', async () => {

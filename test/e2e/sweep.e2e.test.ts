@@ -1,0 +1,75 @@
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type AppSession, artifactsDir, openApp } from './browser';
+
+let app: AppSession;
+beforeAll(async () => {
+  app = await openApp();
+});
+afterAll(async () => {
+  await app?.close();
+});
+
+describe('Sweep: search for better settings from the page', () => {
+  it('runs a two-run sweep in the engine worker, ranks it, draws its front, records and applies a run', async () => {
+    const page = await app.newPage();
+    await page.getByTestId('sample-picker').selectOption('spiral.json');
+    await expect.poll(() => page.getByTestId('graph-status').textContent()).toBe('ready to train');
+    await page.getByTestId('open-sweep').click();
+    await page.getByTestId('sweep-settings').fill('lr=0.003,0.03\nh1.units=nope');
+    await page.getByTestId('sweep-epochs').fill('4');
+    await page.getByTestId('sweep-start').click();
+    // A value the layer refuses is named before anything runs.
+    await expect
+      .poll(() => page.getByTestId('sweep').locator('[role="alert"]').textContent())
+      .toContain('h1.units=nope');
+    await page.getByTestId('sweep-settings').fill('lr=0.003,0.03');
+    await page.getByTestId('sweep-start').click();
+    await expect.poll(() => page.getByTestId('sweep-row').count(), { timeout: 60_000 }).toBe(2);
+    await expect.poll(() => page.getByTestId('sweep-start').count(), { timeout: 60_000 }).toBe(1);
+    // Best first: the higher validation accuracy in the first row.
+    const accuracy = async (i: number) =>
+      Number((await page.getByTestId('sweep-row').nth(i).locator('td').nth(1).textContent())!.replace('%', ''));
+    expect(await accuracy(0)).toBeGreaterThanOrEqual(await accuracy(1));
+    expect(await page.getByTestId('sweep-point').count()).toBe(2);
+    expect(await page.locator('[data-testid="sweep-point"][data-front="true"]').count()).toBeGreaterThanOrEqual(1);
+    // Both runs are in the document's history, with the values they tried.
+    await page.locator('.react-flow__pane').click({ position: { x: 20, y: 20 } });
+    await expect.poll(() => page.getByTestId('run').count()).toBe(2);
+    expect(await page.getByTestId('run-history').textContent()).toContain('sweep: lr=0.03');
+    await page.screenshot({ path: join(artifactsDir, 'sweep.png') });
+    // Apply the best run: its learning rate becomes the document's.
+    const best = await page.getByTestId('sweep-row').first().locator('td').first().textContent();
+    await page.getByTestId('sweep-apply').first().click();
+    await expect.poll(() => page.locator('#setting-learning-rate').inputValue()).toBe(best);
+    expect(app.errorsOf(page)).toEqual([]);
+    await page.close();
+  });
+
+  it('stopping keeps the finished runs, and starting again runs only the rest', async () => {
+    const page = await app.newPage();
+    await page.getByTestId('sample-picker').selectOption('spiral.json');
+    await expect.poll(() => page.getByTestId('graph-status').textContent()).toBe('ready to train');
+    await page.getByTestId('open-sweep').click();
+    await page.getByTestId('sweep-settings').fill('lr=0.003,0.01,0.03');
+    // Long enough runs (some 40,000 steps, seconds each) to stop the sweep inside its second run.
+    await page.getByTestId('sweep-epochs').fill('1000');
+    await page.getByTestId('sweep-start').click();
+    await expect
+      .poll(() => page.getByTestId('sweep-progress').textContent(), { timeout: 120_000, intervals: [50] })
+      .toMatch(/^run 2 of 3/);
+    await page.getByTestId('sweep-stop').click();
+    await expect.poll(() => page.getByTestId('sweep-start').count(), { timeout: 60_000 }).toBe(1);
+    // The first run finished and is kept; the second, stopped, is not a result.
+    expect(await page.getByTestId('sweep-row').count()).toBe(1);
+    expect(await page.getByTestId('sweep-start').textContent()).toBe('Start (finished runs kept)');
+    await page.getByTestId('sweep-start').click();
+    await expect.poll(() => page.getByTestId('sweep-row').count(), { timeout: 120_000 }).toBe(3);
+    await expect.poll(() => page.getByTestId('sweep-start').count(), { timeout: 120_000 }).toBe(1);
+    // Every run once: the kept ones were not run again.
+    await page.locator('.react-flow__pane').click({ position: { x: 20, y: 20 } });
+    await expect.poll(() => page.getByTestId('run').count()).toBe(3);
+    expect(app.errorsOf(page)).toEqual([]);
+    await page.close();
+  });
+});
