@@ -56,7 +56,7 @@ describe('Sweep: search for better settings from the page', () => {
     await page.getByTestId('sweep-epochs').fill('1000');
     await page.getByTestId('sweep-start').click();
     await expect
-      .poll(() => page.getByTestId('sweep-progress').textContent(), { timeout: 120_000, intervals: [50] })
+      .poll(() => page.getByTestId('sweep-progress').textContent(), { timeout: 120_000, interval: 50 })
       .toMatch(/^run 2 of 3/);
     await page.getByTestId('sweep-stop').click();
     await expect.poll(() => page.getByTestId('sweep-start').count(), { timeout: 60_000 }).toBe(1);
