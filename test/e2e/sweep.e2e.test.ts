@@ -11,7 +11,7 @@ afterAll(async () => {
 });
 
 describe('Sweep: search for better settings from the page', () => {
-  it('runs a two-run sweep in the engine worker, ranks it, draws its front, records and applies a run', async () => {
+  it('runs a four-run sweep in the engine worker, ranks it, draws its front, records and applies a run', async () => {
     const page = await app.newPage();
     await page.getByTestId('sample-picker').selectOption('spiral.json');
     await expect.poll(() => page.getByTestId('graph-status').textContent()).toBe('ready to train');
@@ -23,25 +23,30 @@ describe('Sweep: search for better settings from the page', () => {
     await expect
       .poll(() => page.getByTestId('sweep').locator('[role="alert"]').textContent())
       .toContain('h1.units=nope');
-    await page.getByTestId('sweep-settings').fill('lr=0.003,0.03');
+    await page.getByTestId('sweep-settings').fill('lr=0.003,0.03\nh1.units=4,32');
     await page.getByTestId('sweep-start').click();
-    await expect.poll(() => page.getByTestId('sweep-row').count(), { timeout: 60_000 }).toBe(2);
+    await expect.poll(() => page.getByTestId('sweep-row').count(), { timeout: 60_000 }).toBe(4);
     await expect.poll(() => page.getByTestId('sweep-start').count(), { timeout: 60_000 }).toBe(1);
     // Best first: the higher validation accuracy in the first row.
     const accuracy = async (i: number) =>
-      Number((await page.getByTestId('sweep-row').nth(i).locator('td').nth(1).textContent())!.replace('%', ''));
-    expect(await accuracy(0)).toBeGreaterThanOrEqual(await accuracy(1));
-    expect(await page.getByTestId('sweep-point').count()).toBe(2);
+      Number((await page.getByTestId('sweep-row').nth(i).locator('td').nth(2).textContent())!.replace('%', ''));
+    for (let i = 0; i < 3; i++) expect(await accuracy(i)).toBeGreaterThanOrEqual(await accuracy(i + 1));
+    expect(await page.getByTestId('sweep-point').count()).toBe(4);
     expect(await page.locator('[data-testid="sweep-point"][data-front="true"]').count()).toBeGreaterThanOrEqual(1);
     // Both runs are in the document's history, with the values they tried.
     await page.locator('.react-flow__pane').click({ position: { x: 20, y: 20 } });
-    await expect.poll(() => page.getByTestId('run').count()).toBe(2);
-    expect(await page.getByTestId('run-history').textContent()).toContain('sweep: lr=0.03');
+    await expect.poll(() => page.getByTestId('run').count()).toBe(4);
+    expect(await page.getByTestId('run-history').textContent()).toContain('sweep: lr=0.03 h1.units=32');
+    // A taller results area (the divider moved with the keys) shows the table and the scatter.
+    await page.getByTestId('results-divider').focus();
+    for (let i = 0; i < 5; i++) await page.keyboard.press('ArrowUp');
+    await page.getByTestId('sweep-scatter').scrollIntoViewIfNeeded();
     await page.screenshot({ path: join(artifactsDir, 'sweep.png') });
     // Apply the best run: its learning rate becomes the document's.
-    const best = await page.getByTestId('sweep-row').first().locator('td').first().textContent();
+    const [bestLr, bestUnits] = await page.getByTestId('sweep-row').first().locator('td').allTextContents();
     await page.getByTestId('sweep-apply').first().click();
-    await expect.poll(() => page.locator('#setting-learning-rate').inputValue()).toBe(best);
+    await expect.poll(() => page.locator('#setting-learning-rate').inputValue()).toBe(bestLr);
+    expect(await page.locator('.react-flow__node[data-id="h1"]').textContent()).toContain(`${bestUnits} units`);
     expect(app.errorsOf(page)).toEqual([]);
     await page.close();
   });
