@@ -13,5 +13,6 @@ export {
   type GraphEdge,
   type GraphGroup,
   type GraphNode,
+  type GraphNote,
 } from './schema';
 export { inferShapes, type NodeShapeInfo } from './shapes';

@@ -10,6 +10,8 @@ export const LIMITS = {
   nodes: 2_000,
   edges: 8_000,
   runs: 500,
+  /** Notes on the canvas. */
+  notes: 500,
   epochsPerRun: 100_000,
   /** Elements of one node's output for one sample (64 Mi floats = 256 MiB). */
   sampleTensorElements: 64 * 1024 * 1024,

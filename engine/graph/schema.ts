@@ -45,6 +45,13 @@ export const groupSchema = z.strictObject({
   collapsed: z.boolean().default(false),
 });
 
+/** A note on the canvas: text the user writes beside the layers (the editor's only; training ignores it). */
+export const noteSchema = z.strictObject({
+  id: idSchema,
+  text: z.string().max(4000),
+  position: z.strictObject({ x: coordinate, y: coordinate }),
+});
+
 export const graphDocumentSchema = z.strictObject({
   format: z.literal(GRAPH_FORMAT),
   version: z.literal(GRAPH_VERSION),
@@ -63,6 +70,7 @@ export const graphDocumentSchema = z.strictObject({
   weights: z.strictObject({ file: z.string().min(1).max(4096) }).optional(),
   runs: z.array(runSchema).max(LIMITS.runs).optional(),
   groups: z.array(groupSchema).max(LIMITS.nodes).optional(),
+  notes: z.array(noteSchema).max(LIMITS.notes).optional(),
 });
 
 /** A graph node with its params typed by kind. */
@@ -71,4 +79,5 @@ export type GraphNode = {
 }[LayerKind];
 export type GraphEdge = z.infer<typeof edgeSchema>;
 export type GraphGroup = z.infer<typeof groupSchema>;
+export type GraphNote = z.infer<typeof noteSchema>;
 export type GraphDocument = Omit<z.infer<typeof graphDocumentSchema>, 'nodes'> & { nodes: GraphNode[] };

@@ -27,16 +27,31 @@ import { type GraphAnalysis, inferShapes, wireProblem } from '../../engine/graph
 import { type LayerKind, layerDef, layerKinds } from '../../engine/layers/registry';
 import { LAYER_MIME } from '../panels/Palette';
 import { useDocumentStore } from '../store/document-store';
-import { addNode, connect, deleteNodes, moveNodes, removeEdges } from '../store/graph-edits';
+import {
+  addNode,
+  addNote,
+  connect,
+  deleteNodes,
+  editNotes,
+  moveNodes,
+  noteNodeId,
+  noteOf,
+  removeEdges,
+} from '../store/graph-edits';
 import { useViewStore } from '../store/view-store';
 import { autoLayout } from './auto-layout';
 import { BlockNode, FrameNode, setBlockCollapsed } from './GroupNodes';
 import { keepUnchanged } from './keep-unchanged';
 import { LayerNode } from './LayerNode';
+import { NoteNode } from './NoteNode';
 import { QuickAdd } from './QuickAdd';
 import { type CanvasNode, toFlow } from './to-flow';
 
-const nodeTypes = { layer: LayerNode, block: BlockNode, frame: FrameNode };
+/** Module constants: React Flow re-subscribes its key listeners whenever these arrays change identity. */
+const DELETE_KEYS = ['Delete', 'Backspace'];
+const MULTI_SELECTION_KEYS = ['Shift', 'Control', 'Meta'];
+
+const nodeTypes = { layer: LayerNode, block: BlockNode, frame: FrameNode, note: NoteNode };
 
 function Canvas({ analysis }: { analysis: GraphAnalysis | null }) {
   const document = useDocumentStore((s) => s.document);
@@ -96,8 +111,10 @@ function Canvas({ analysis }: { analysis: GraphAnalysis | null }) {
       // Deleting a collapsed block deletes its layers.
       const blocks = new Map(nodes.flatMap((n) => (n.type === 'block' ? [[n.id, n.data.members] as const] : [])));
       const removed = new Set(changes.flatMap((c) => (c.type !== 'remove' ? [] : (blocks.get(c.id) ?? [c.id]))));
+      const notes = new Set([...removed].flatMap((id) => noteOf(id) ?? []));
       // One step with the wires React Flow removes first (onEdgesChange): undo restores both.
-      if (removed.size > 0) edit('Delete layers', (doc) => deleteNodes(doc, removed), { group: 'delete' });
+      if (removed.size > 0)
+        edit('Delete layers', (doc) => editNotes(deleteNodes(doc, removed), new Map(), notes), { group: 'delete' });
     },
     [edit, nodes],
   );
@@ -158,8 +175,13 @@ function Canvas({ analysis }: { analysis: GraphAnalysis | null }) {
   const onNodeDragStop: OnNodeDrag<CanvasNode> = useCallback(
     (_event, _node, dragged) => {
       const moved = new Map<string, { x: number; y: number }>();
+      const notesMoved = new Map<string, { x: number; y: number }>();
       const doc = useDocumentStore.getState().document;
       for (const n of dragged) {
+        if (n.type === 'note') {
+          notesMoved.set(n.data.noteId, n.position);
+          continue;
+        }
         if (n.type !== 'block') {
           moved.set(n.id, n.position);
           continue;
@@ -170,7 +192,7 @@ function Canvas({ analysis }: { analysis: GraphAnalysis | null }) {
         const dy = n.position.y - Math.min(...members.map((m) => m.position.y));
         for (const m of members) moved.set(m.id, { x: m.position.x + dx, y: m.position.y + dy });
       }
-      edit('Move layers', (doc) => moveNodes(doc, moved));
+      edit(moved.size > 0 ? 'Move layers' : 'Move a note', (doc) => editNotes(moveNodes(doc, moved), notesMoved));
     },
     [edit],
   );
@@ -252,9 +274,9 @@ function Canvas({ analysis }: { analysis: GraphAnalysis | null }) {
           e.preventDefault();
           e.dataTransfer.dropEffect = 'copy';
         }}
-        deleteKeyCode={['Delete', 'Backspace']}
+        deleteKeyCode={DELETE_KEYS}
         zoomOnDoubleClick={false}
-        multiSelectionKeyCode={['Shift', 'Control', 'Meta']}
+        multiSelectionKeyCode={MULTI_SELECTION_KEYS}
         onPaneClick={onPaneClick}
         minZoom={0.1}
       >
@@ -277,6 +299,24 @@ function Canvas({ analysis }: { analysis: GraphAnalysis | null }) {
             }}
           >
             ⇅
+          </ControlButton>
+          <ControlButton
+            title="Add a note to the canvas"
+            aria-label="Add a note"
+            data-testid="add-note"
+            onClick={() => {
+              const box = pane.current?.getBoundingClientRect();
+              const at = screenToFlowPosition({
+                x: (box?.left ?? 0) + (box?.width ?? 400) / 2,
+                y: (box?.top ?? 0) + (box?.height ?? 300) / 3,
+              });
+              const added = addNote(useDocumentStore.getState().document, at);
+              useViewStore.getState().setNewNote(added.id);
+              edit('Add a note', () => added.doc);
+              select(noteNodeId(added.id));
+            }}
+          >
+            ✎
           </ControlButton>
         </Controls>
         {nodeCount === 0 && (

@@ -1,6 +1,7 @@
 import type { Edge, Node } from '@xyflow/react';
 import type { GraphAnalysis, GraphDocument } from '../../engine/graph';
 import { layerDef } from '../../engine/layers/registry';
+import { noteNodeId } from '../store/graph-edits';
 
 export interface LayerNodeData extends Record<string, unknown> {
   title: string;
@@ -29,7 +30,13 @@ export interface GroupNodeData extends Record<string, unknown> {
 export type BlockFlowNode = Node<GroupNodeData, 'block'>;
 /** The frame drawn behind an expanded block's layers. */
 export type FrameFlowNode = Node<GroupNodeData, 'frame'>;
-export type CanvasNode = LayerFlowNode | BlockFlowNode | FrameFlowNode;
+export interface NoteNodeData extends Record<string, unknown> {
+  noteId: string;
+  text: string;
+}
+/** A note the user wrote on the canvas. */
+export type NoteFlowNode = Node<NoteNodeData, 'note'>;
+export type CanvasNode = LayerFlowNode | BlockFlowNode | FrameFlowNode | NoteFlowNode;
 
 export const blockId = (groupId: string) => `block:${groupId}`;
 export const frameId = (groupId: string) => `frame:${groupId}`;
@@ -37,9 +44,21 @@ export const frameId = (groupId: string) => `frame:${groupId}`;
 /**
  * The document as React Flow nodes and edges, with the runtime's shapes on every edge and node. A
  * collapsed block shows as one node (its layers hidden, wires from outside drawn to it); an expanded one
- * as a frame behind its layers.
+ * as a frame behind its layers; notes as notes.
  */
 export function toFlow(doc: GraphDocument, analysis: GraphAnalysis | null): { nodes: CanvasNode[]; edges: Edge[] } {
+  const withLayers = layersAndBlocks(doc, analysis);
+  const notes: NoteFlowNode[] = (doc.notes ?? []).map((n) => ({
+    id: noteNodeId(n.id),
+    type: 'note',
+    position: n.position,
+    data: { noteId: n.id, text: n.text },
+    connectable: false,
+  }));
+  return notes.length === 0 ? withLayers : { nodes: [...withLayers.nodes, ...notes], edges: withLayers.edges };
+}
+
+function layersAndBlocks(doc: GraphDocument, analysis: GraphAnalysis | null): { nodes: CanvasNode[]; edges: Edge[] } {
   const layers = layerNodes(doc, analysis);
   const groups = doc.groups ?? [];
   if (groups.length === 0) return { nodes: layers.nodes, edges: layers.edges };

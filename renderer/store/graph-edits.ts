@@ -150,3 +150,37 @@ export function moveNodes(doc: GraphDocument, positions: ReadonlyMap<string, { x
     }),
   };
 }
+
+/** The flow node id of a note (kept apart from layer ids, which the user chooses). */
+export const noteNodeId = (id: string) => `note:${id}`;
+export const noteOf = (flowId: string) => (flowId.startsWith('note:') ? flowId.slice('note:'.length) : undefined);
+
+/** A new, empty note at a position; its id. */
+export function addNote(doc: GraphDocument, position: { x: number; y: number }): { doc: GraphDocument; id: string } {
+  const taken = new Set((doc.notes ?? []).map((n) => n.id));
+  let k = (doc.notes ?? []).length + 1;
+  while (taken.has(`note${k}`)) k++;
+  const id = `note${k}`;
+  return { doc: { ...doc, notes: [...(doc.notes ?? []), { id, text: '', position }] }, id };
+}
+
+export function setNoteText(doc: GraphDocument, id: string, text: string): GraphDocument {
+  return { ...doc, notes: (doc.notes ?? []).map((n) => (n.id === id ? { ...n, text } : n)) };
+}
+
+/** Notes moved (by note id) and notes deleted; a document left without notes has none. */
+export function editNotes(
+  doc: GraphDocument,
+  moved: ReadonlyMap<string, { x: number; y: number }>,
+  deleted: ReadonlySet<string> = new Set(),
+): GraphDocument {
+  if (!doc.notes || (moved.size === 0 && deleted.size === 0)) return doc;
+  const notes = doc.notes
+    .filter((n) => !deleted.has(n.id))
+    .map((n) => {
+      const to = moved.get(n.id);
+      return to ? { ...n, position: { x: to.x, y: to.y } } : n;
+    });
+  const { notes: _old, ...rest } = doc;
+  return notes.length > 0 ? { ...rest, notes } : rest;
+}

@@ -19,6 +19,9 @@ interface ViewState {
   /** What the results area's middle shows: the evaluation of the run, or the sweep (which also opens the area). */
   resultsTab: 'evaluation' | 'sweep';
   setResultsTab(tab: 'evaluation' | 'sweep'): void;
+  /** A note just added, which opens for writing (a note brought back by undo or redo does not). */
+  newNoteId: string | null;
+  setNewNote(id: string | null): void;
 }
 
 export const useViewStore = create<ViewState>()((set) => ({
@@ -32,6 +35,8 @@ export const useViewStore = create<ViewState>()((set) => ({
   setResultsHeight: (resultsHeight) => set({ resultsHeight }),
   resultsTab: 'evaluation',
   setResultsTab: (resultsTab) => set({ resultsTab }),
+  newNoteId: null,
+  setNewNote: (newNoteId) => set({ newNoteId }),
   setInvalid: (nodeId, field, message) =>
     set((s) => {
       const fields = new Map(s.invalidParams.get(nodeId));

@@ -341,4 +341,65 @@ describe('editing conveniences', () => {
     expect(app.errorsOf(page)).toEqual([]);
     await page.close();
   });
+
+  it('writes notes on the canvas: added, written, moved, saved with the graph, undone and deleted', async () => {
+    const page = await app.newPage();
+    await page.getByTestId('sample-picker').selectOption('spiral.json');
+    await expect.poll(() => page.getByTestId('graph-status').textContent()).toBe('ready to train');
+    await page.getByTestId('add-note').click();
+    // A new note opens for writing; typing goes to it, not to the canvas (Backspace deletes no layer).
+    await page.getByTestId('note-editor').fill('Two hidden layers:\nwide enough for the spiral');
+    await page.keyboard.press('Backspace');
+    await page.keyboard.press('Control+Enter');
+    const note = page.getByTestId('note');
+    await expect.poll(() => note.textContent()).toBe('Two hidden layers:\nwide enough for the spira');
+    expect(await page.locator('.react-flow__node-layer').count()).toBe(6);
+    // Moved by dragging its edge.
+    const box = (await note.boundingBox())!;
+    await page.mouse.move(box.x + 4, box.y + 4);
+    await page.mouse.down();
+    await page.mouse.move(box.x + 124, box.y + 64, { steps: 6 });
+    await page.mouse.up();
+    const saved = JSON.parse(readFileSync(await saveAsDownload(page, 'spiral-with-note.json'), 'utf8'));
+    expect(saved.notes).toHaveLength(1);
+    expect(saved.notes[0].text).toBe('Two hidden layers:\nwide enough for the spira');
+    await page.screenshot({ path: join(artifactsDir, 'editor-note.png') });
+    // Undo takes back the move, then the text, then the note.
+    await page.locator('.react-flow__pane').click({ position: { x: 30, y: 30 } });
+    const before = (await note.boundingBox())!;
+    await page.keyboard.press('Control+z');
+    await expect.poll(async () => (await note.boundingBox())!.x).toBeLessThan(before.x - 50);
+    await page.keyboard.press('Control+z');
+    await page.keyboard.press('Control+z');
+    await expect.poll(() => note.count()).toBe(0);
+    // Redo brings it back, written and where it was moved.
+    for (let i = 0; i < 3; i++) await page.keyboard.press('Control+y');
+    await expect.poll(() => note.textContent()).toBe('Two hidden layers:\nwide enough for the spira');
+    expect((await note.boundingBox())!.x).toBeCloseTo(before.x, 0);
+    // Selected and deleted like a layer; the layers stay.
+    await note.click();
+    await page.keyboard.press('Delete');
+    await expect.poll(() => note.count()).toBe(0);
+    expect(await page.locator('.react-flow__node-layer').count()).toBe(6);
+    expect(app.errorsOf(page)).toEqual([]);
+    await page.close();
+  });
+
+  it('deletes a layer with one Delete right after undo and redo changed it (the canvas keeps its key handling)', async () => {
+    const page = await app.newPage();
+    await page.getByTestId('sample-picker').selectOption('spiral.json');
+    await expect.poll(() => page.getByTestId('graph-status').textContent()).toBe('ready to train');
+    await node(page, 'h1').click();
+    await page.locator('#param-h1-units').fill('20');
+    await page.locator('#param-h1-units').blur();
+    await page.locator('.react-flow__pane').click({ position: { x: 30, y: 30 } });
+    await page.keyboard.press('Control+z');
+    await page.keyboard.press('Control+y');
+    await expect.poll(() => node(page, 'h1').textContent()).toContain('20 units');
+    await node(page, 'h1').click();
+    await page.keyboard.press('Delete');
+    await expect.poll(() => page.locator('.react-flow__node-layer').count()).toBe(5);
+    expect(app.errorsOf(page)).toEqual([]);
+    await page.close();
+  });
 });
