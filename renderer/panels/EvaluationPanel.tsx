@@ -34,18 +34,23 @@ function PredictionCard({ p, inspection }: { p: Prediction; inspection: Inspecti
   );
 }
 
-/** Rows are true classes, columns predictions; each cell is shaded by its share of the row. */
+/**
+ * Rows are true classes, columns predictions; each cell is shaded by its share of the row. Columns are
+ * headed by the class's number (its name in the title and on its row), so ten classes fit a narrow panel.
+ */
 function ConfusionMatrix({ inspection }: { inspection: Inspection }) {
   const { confusion, classNames } = inspection;
-  const short = (name: string) => (name.length > 8 ? `${name.slice(0, 7)}…` : name);
+  const short = (name: string) => (name.length > 10 ? `${name.slice(0, 9)}…` : name);
   return (
     <table className="confusion" data-testid="confusion-matrix">
       <thead>
         <tr>
-          <th scope="col">true ↓ / predicted →</th>
-          {classNames.map((n) => (
-            <th key={n} scope="col" title={n}>
-              {short(n)}
+          <th scope="col" title="rows: the true class; columns: the class predicted">
+            true \ predicted
+          </th>
+          {classNames.map((n, c) => (
+            <th key={n} scope="col" title={`predicted ${n}`}>
+              {c}
             </th>
           ))}
         </tr>
@@ -56,7 +61,7 @@ function ConfusionMatrix({ inspection }: { inspection: Inspection }) {
           return (
             <tr key={classNames[r]}>
               <th scope="row" title={classNames[r]}>
-                {short(classNames[r])}
+                {r} {short(classNames[r])}
               </th>
               {row.map((count, c) => {
                 const share = count / total;

@@ -402,7 +402,13 @@ describe('training from the app, in the browser worker', () => {
     await page.getByTestId('evaluate').click();
     const matrix = page.getByTestId('confusion-matrix');
     await expect.poll(() => matrix.locator('tbody tr').count(), { timeout: 30_000 }).toBe(10);
-    expect(await matrix.locator('thead th').nth(1).textContent()).toBe('T-shirt…');
+    // Columns by class number (the name in the title), rows by number and name: ten classes fit the panel.
+    expect(await matrix.locator('thead th').nth(1).textContent()).toBe('0');
+    expect(await matrix.locator('thead th').nth(1).getAttribute('title')).toBe('predicted T-shirt/top');
+    expect(await matrix.locator('tbody th').first().textContent()).toBe('0 T-shirt/t…');
+    const box = (await matrix.boundingBox())!;
+    const panel = (await page.getByTestId('evaluation').boundingBox())!;
+    expect(box.width).toBeLessThanOrEqual(panel.width);
     const cells = (await matrix.locator('tbody td').allTextContents()).map(Number);
     expect(cells.reduce((a, b) => a + b, 0)).toBe(1000);
     const firstSamples = page.locator('.evaluation-body > .predictions [data-testid="prediction"]');

@@ -1,0 +1,104 @@
+/**
+ * The app against the command line: npm run bench:app [-- --steps N] [--repeat R]
+ * Trains the MLP and LeNet-5 samples in the web build in Chromium (served and driven as the page tests do),
+ * on the CPU backend with the live view as it is by default (telemetry, histograms, the chart), and the same
+ * graphs and data through the command line's path (the engine API in this process), and prints samples per
+ * second of each and their ratio. Both skip their first steps (warm-up) and then time N steps.
+ * Needs the web build: npm run build:web (run here when dist-web is missing). Type-checked with the tests
+ * (tsconfig.test.json): it drives the page with their browser helper.
+ */
+
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { availableParallelism, cpus } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import type { Page } from 'playwright-core';
+import { nodeSpawnThread } from '../cli/threads';
+import { createEngineApi } from '../engine/api';
+import { parseGraphText } from '../engine/graph';
+import { openApp, readProgress } from '../test/e2e/browser';
+import { bundledFiles } from '../test/helpers/samples';
+
+const root = join(import.meta.dirname, '..');
+const WARM_STEPS = 20;
+
+const { values } = parseArgs({ options: { steps: { type: 'string' }, repeat: { type: 'string' } } });
+const steps = Number(values.steps ?? 200);
+const repeat = Number(values.repeat ?? 1);
+
+/** Samples per second the page trains at: steps counted from the training bar over the wall clock. */
+async function appRate(page: Page, sample: string, batch: number): Promise<number> {
+  await page.getByTestId('sample-picker').selectOption(sample);
+  await waitFor(async () => (await page.getByTestId('graph-status').textContent()) === 'ready to train');
+  await page.locator('#setting-backend').selectOption('cpu');
+  await page.locator('#setting-epochs').fill('1000');
+  await page.locator('#setting-epochs').blur();
+  await page.getByTestId('train').click();
+  await waitFor(async () => (await readProgress(page)).step >= WARM_STEPS);
+  const start = { step: (await readProgress(page)).step, at: performance.now() };
+  await waitFor(async () => (await readProgress(page)).step >= start.step + steps);
+  const end = { step: (await readProgress(page)).step, at: performance.now() };
+  await page.getByTestId('stop').click();
+  return ((end.step - start.step) * batch) / ((end.at - start.at) / 1000);
+}
+
+/** Samples per second through the engine API in-process, as npm run train drives it. */
+async function commandLineRate(sample: string): Promise<{ rate: number; batch: number }> {
+  const parsed = parseGraphText(readFileSync(join(root, 'samples/graphs', sample), 'utf8'));
+  if (!parsed.ok) throw new Error(`${sample}: ${JSON.stringify(parsed.issues)}`);
+  const doc = { ...parsed.document, training: { ...parsed.document.training, backend: 'cpu' as const, epochs: 1000 } };
+  const api = createEngineApi({ gpu: undefined, cores: availableParallelism(), spawnThread: nodeSpawnThread });
+  const info = await api.open({
+    doc,
+    data: { kind: 'bundled', files: bundledFiles() },
+    options: { checkpointIntervalMs: Number.POSITIVE_INFINITY },
+  });
+  await api.run({ steps: WARM_STEPS });
+  const started = performance.now();
+  await api.run({ steps });
+  const seconds = (performance.now() - started) / 1000;
+  await api.close();
+  return { rate: (steps * info.batchSize) / seconds, batch: info.batchSize };
+}
+
+async function waitFor(check: () => Promise<boolean>): Promise<void> {
+  while (!(await check())) await new Promise((r) => setTimeout(r, 50));
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+async function main(): Promise<void> {
+  if (!existsSync(join(root, 'dist-web/index.html')))
+    spawnSync('npm', ['run', 'build:web'], { cwd: root, stdio: 'inherit' });
+  const app = await openApp();
+  const rows: string[][] = [];
+  try {
+    for (const sample of ['mlp.json', 'lenet5.json']) {
+      const cli: number[] = [];
+      const page: number[] = [];
+      for (let r = 0; r < repeat; r++) {
+        const { rate, batch } = await commandLineRate(sample);
+        cli.push(rate);
+        const tab = await app.newPage();
+        page.push(await appRate(tab, sample, batch));
+        await tab.close();
+      }
+      const [a, c] = [median(page), median(cli)];
+      rows.push([sample, a.toFixed(0), c.toFixed(0), `${(a / c).toFixed(2)}x`]);
+    }
+  } finally {
+    await app.close();
+  }
+  console.log(
+    `${cpus().length} cores (${cpus()[0]?.model ?? 'unknown CPU'}), ${steps} timed steps, median of ${repeat}`,
+  );
+  console.log('| sample | app (samples/s) | command line (samples/s) | app / command line |');
+  console.log('| --- | ---: | ---: | ---: |');
+  for (const r of rows) console.log(`| ${r.join(' | ')} |`);
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});
