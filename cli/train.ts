@@ -113,8 +113,9 @@ async function main(): Promise<void> {
     data: run.data,
     checkpoint,
     checkpointName: values.resume,
-    // No recovery checkpoints while training: the command line writes one at the end.
-    options: { checkpointIntervalMs: Number.POSITIVE_INFINITY },
+    // No recovery checkpoints while training (the command line writes one at the end), and no per-layer
+    // statistics (nothing here shows them).
+    options: { checkpointIntervalMs: Number.POSITIVE_INFINITY, telemetry: false },
   });
   // Where the run starts: explicit weights, a checkpoint, the model's own weights, the weights the graph
   // names, or (--fresh, or none of these) a fresh initialisation.

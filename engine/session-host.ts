@@ -67,6 +67,8 @@ export async function wholeDataset(
 export interface SessionOptions {
   /** Least time between telemetry frames and between batches of step metrics (ms). */
   telemetryIntervalMs?: number;
+  /** Per-layer statistics while training (the app's live view); off, only the steps' figures are sent. */
+  telemetry?: boolean;
   /** Least time between checkpoints sent to the page, which restores one if the worker dies (ms). */
   checkpointIntervalMs?: number;
 }
@@ -140,6 +142,7 @@ export class SessionHost {
   private lastFlush = 0;
   private lastCheckpoint = 0;
   private readonly telemetryMs: number;
+  private readonly telemetry: boolean;
   private readonly checkpointMs: number;
   /** The last checkpoint taken, to go on from if the device is lost. */
   private lastGood?: Checkpoint;
@@ -155,6 +158,7 @@ export class SessionHost {
     checkpointName = 'the saved checkpoint',
   ) {
     this.telemetryMs = options.telemetryIntervalMs ?? 200;
+    this.telemetry = options.telemetry ?? true;
     this.checkpointMs = options.checkpointIntervalMs ?? 2000;
     this.trainer = new Trainer(this._doc, backend.make(), this.train, this.validation);
     if (checkpoint) this.trainer.restore(decodeCheckpoint(checkpoint, checkpointName), checkpointName);
@@ -210,7 +214,7 @@ export class SessionHost {
           now = performance.now();
           if (now - this.lastFlush >= this.telemetryMs) {
             this.flushSteps();
-            this.emit({ type: 'telemetry', frame: await collectTelemetry(this.trainer) });
+            if (this.telemetry) this.emit({ type: 'telemetry', frame: await collectTelemetry(this.trainer) });
             rateStart = now;
             rateSamples = 0;
           }
@@ -227,7 +231,8 @@ export class SessionHost {
       return this.trainer.finished ? 'finished' : 'steps';
     } finally {
       this.flushSteps();
-      if (this.trainer.lastBatchSize > 0) this.emit({ type: 'telemetry', frame: await collectTelemetry(this.trainer) });
+      if (this.telemetry && this.trainer.lastBatchSize > 0)
+        this.emit({ type: 'telemetry', frame: await collectTelemetry(this.trainer) });
       await this.sendBoundary();
       await this.sendCheckpoint();
       this.running = false;

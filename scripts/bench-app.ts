@@ -52,7 +52,8 @@ async function commandLineRate(sample: string): Promise<{ rate: number; batch: n
   const info = await api.open({
     doc,
     data: { kind: 'bundled', files: bundledFiles() },
-    options: { checkpointIntervalMs: Number.POSITIVE_INFINITY },
+    // As npm run train opens its session.
+    options: { checkpointIntervalMs: Number.POSITIVE_INFINITY, telemetry: false },
   });
   await api.run({ steps: WARM_STEPS });
   const started = performance.now();
