@@ -4,7 +4,7 @@
  * on the CPU backend with the live view as it is by default (telemetry, histograms, the chart), and the same
  * graphs and data through the command line's path (the engine API in this process), and prints samples per
  * second of each and their ratio. Both skip their first steps (warm-up) and then time N steps.
- * Needs the web build: npm run build:web (run here when dist-web is missing). Type-checked with the tests
+ * Builds the web app first (npm run build:web), so that the page runs this tree's engine. Type-checked with the tests
  * (tsconfig.test.json): it drives the page with their browser helper.
  */
 
@@ -70,8 +70,9 @@ async function waitFor(check: () => Promise<boolean>): Promise<void> {
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 async function main(): Promise<void> {
-  if (!existsSync(join(root, 'dist-web/index.html')))
-    spawnSync('npm', ['run', 'build:web'], { cwd: root, stdio: 'inherit' });
+  // The page's engine is the build's: built now, so that it is the engine of this working tree.
+  const built = spawnSync('npm', ['run', 'build:web'], { cwd: root, stdio: 'ignore' });
+  if (built.status !== 0 || !existsSync(join(root, 'dist-web/index.html'))) throw new Error('npm run build:web failed');
   const app = await openApp();
   const rows: string[][] = [];
   try {
