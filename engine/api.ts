@@ -7,16 +7,14 @@ import { EngineError } from './errors';
 import { analyseGraph, type GraphAnalysis } from './graph/analysis';
 import { loadGraph } from './graph/load';
 import type { GraphDocument } from './graph/schema';
+import { type DatasetInput, resolveData, wholeDataset } from './session-data';
 import {
-  type DatasetInput,
   type EngineEvent,
   type RunEnd,
-  resolveData,
   SessionHost,
   type SessionInfo,
   type SessionOptions,
   type SettingsPatch,
-  wholeDataset,
 } from './session-host';
 import { sweepInEngine } from './sweep-host';
 import type { LookInsideAnswer, LookInsideQuestion } from './train/explain';
@@ -208,8 +206,8 @@ export function createEngineApi(env: EngineEnvironment): EngineApi {
 
 export type { BackendId, BackendStatus } from './backend/status';
 export type { GraphAnalysis } from './graph/analysis';
+export type { DatasetInput } from './session-data';
 export type {
-  DatasetInput,
   EngineEvent,
   RunEnd,
   SessionInfo,

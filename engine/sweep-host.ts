@@ -4,7 +4,7 @@ import { type Dataset, splitValidation } from './data/dataset';
 import { EngineError } from './errors';
 import { loadGraph } from './graph/load';
 import type { GraphDocument } from './graph/schema';
-import { type DatasetInput, wholeDataset } from './session-host';
+import { type DatasetInput, wholeDataset } from './session-data';
 import type { SweepResult, SweepSpec } from './train/sweep';
 import { runSweep } from './train/sweep-runner';
 

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createEngineApi } from '../../engine/api';
 import { parseGraphText } from '../../engine/graph';
-import { resolveData } from '../../engine/session-host';
+import { resolveData } from '../../engine/session-data';
 import { runCli } from '../helpers/cli';
 import { accuracyOf, runtimeOutput } from '../helpers/onnx-runtime';
 

@@ -6,7 +6,7 @@ import { unzipSync } from 'fflate';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseGraphText } from '../../engine/graph';
-import { resolveData } from '../../engine/session-host';
+import { resolveData } from '../../engine/session-data';
 import { accuracyOf, runtimeOutput } from '../helpers/onnx-runtime';
 import { samplesDir } from '../helpers/samples';
 import { type AppSession, artifactsDir, openApp } from './browser';

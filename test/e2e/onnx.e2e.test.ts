@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { importOnnx } from '../../engine/onnx/import';
-import { resolveData } from '../../engine/session-host';
+import { resolveData } from '../../engine/session-data';
 import { accuracyOf, runtimeOutput } from '../helpers/onnx-runtime';
 import { bundledFiles } from '../helpers/samples';
 import { type AppSession, artifactsDir, openApp, openFile, saveAsDownload } from './browser';

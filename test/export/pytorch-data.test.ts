@@ -9,7 +9,7 @@ import type { PickedFile } from '../../engine/data/from-files';
 import { checkpointWeights } from '../../engine/export/pytorch';
 import { type GraphDocument, parseGraphText } from '../../engine/graph';
 import type { Training } from '../../engine/graph/training-schema';
-import { resolveData } from '../../engine/session-host';
+import { resolveData } from '../../engine/session-data';
 import { samplesDir } from '../helpers/samples';
 
 const root = join(import.meta.dirname, '../..');

@@ -5,7 +5,7 @@ import { encode as encodePng } from 'fast-png';
 import { describe, expect, it } from 'vitest';
 import { datasetFromFiles, type PickedFile } from '../../../engine/data/from-files';
 import type { GraphDocument } from '../../../engine/graph';
-import { resolveData } from '../../../engine/session-host';
+import { resolveData } from '../../../engine/session-data';
 import { chain } from '../../helpers/graphs';
 
 const root = join(import.meta.dirname, '../../..');

@@ -1,0 +1,49 @@
+import { loadBundled } from './data/bundled';
+import { type Dataset, splitValidation } from './data/dataset';
+import { generatedDataset } from './data/from-document';
+import { datasetFromFiles, type LoadProgress, type PickedFile } from './data/from-files';
+import { EngineError } from './errors';
+import type { GraphDocument } from './graph/schema';
+
+/**
+ * The data a session trains on: generated from the document, the bundled dataset it names (its files'
+ * bytes, as shipped), files the user picked, or samples the page already holds.
+ */
+export type DatasetInput =
+  | { kind: 'document' }
+  | { kind: 'bundled'; files: Record<string, Uint8Array> }
+  /** Files the user picked (IDX, CSV or an image folder), read as the document's dataset settings say. */
+  | { kind: 'files'; files: PickedFile[] }
+  | { kind: 'samples'; train: Dataset; validation?: Dataset };
+
+/** Training and validation sets for a document: a split of its training data, as its settings say. */
+export async function resolveData(
+  doc: GraphDocument,
+  data: DatasetInput,
+  onProgress?: LoadProgress,
+): Promise<{ train: Dataset; validation?: Dataset }> {
+  if (data.kind === 'samples') return data;
+  const { validation: v, seed } = doc.training;
+  return splitValidation(await wholeDataset(doc, data, onProgress), v.split, seed);
+}
+
+/**
+ * All the samples a data input holds, unsplit: the training set of the files, the bundled dataset or the
+ * generator; or, with `which: 'test'`, the bundled dataset's test set.
+ */
+export async function wholeDataset(
+  doc: GraphDocument,
+  data: DatasetInput,
+  onProgress?: LoadProgress,
+  which: 'train' | 'test' = 'train',
+): Promise<Dataset> {
+  if (data.kind === 'samples') return data.train;
+  if (data.kind === 'files') return datasetFromFiles(doc, data.files, onProgress);
+  if (data.kind === 'bundled') {
+    const { dataset } = doc.training;
+    if (dataset.source !== 'sample')
+      throw new EngineError('INVALID_DATA', `the document trains on "${dataset.source}" data, not a bundled dataset`);
+    return (await loadBundled(dataset.name, data.files))[which];
+  }
+  return generatedDataset(doc);
+}
