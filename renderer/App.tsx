@@ -35,11 +35,10 @@ export function App() {
   const commands = useMemo(() => createCommands(files), [files]);
   const backends = useBackends();
   const analysis = useGraphAnalysis();
-  const trainingState = useTrainingStore((s) => s.state);
-  // An opened document's last run is drawn again from its stored curve.
-  const hasCurve = useTrainingStore((s) => s.series.step.length > 0);
-  // Weights to start from (a model opened from ONNX): the results area shows, to evaluate them.
-  const hasWeights = useTrainingStore((s) => s.weightsFrom !== null);
+  // The results area shows once there is something in it: a run (or the last run's curve an opened document
+  // keeps), or weights to start from (a model opened from ONNX) to evaluate. One boolean: the whole app does
+  // not re-render when a run pauses or resumes (React Flow's canvas among it, a long task on a busy machine).
+  const hasResults = useTrainingStore((s) => s.state !== 'idle' || s.series.step.length > 0 || s.weightsFrom !== null);
   const addAtCentre = (kind: LayerKind) => {
     const doc = useDocumentStore.getState().document;
     // Below the lowest layer, so that clicks build a column.
@@ -105,7 +104,7 @@ export function App() {
             <ProblemBanner />
             <GraphCanvas analysis={analysis} />
           </main>
-          {(trainingState !== 'idle' || hasCurve || hasWeights || resultsTab === 'sweep') && (
+          {(hasResults || resultsTab === 'sweep') && (
             <>
               <ResultsDivider height={resultsHeight} onHeight={setResultsHeight} />
               <div className="results" data-testid="results" style={{ height: resultsHeight }}>
