@@ -18,8 +18,11 @@ export const movesPixels = (a: Augmentation) => a.crop > 0 || a.flip || a.rotate
  * place in the batch, so that a resumed run (which restores the step) augments exactly as an uninterrupted one.
  */
 export function sampleRandom(seed: number, step: number, slot: number): Random {
-  return new Random(hash32(seed ^ hash32(Math.imul(step, 0x9e3779b9) ^ hash32(slot + 0x632be5ab))));
+  return new Random(sampleSeed(seed, step, slot));
 }
+
+const sampleSeed = (seed: number, step: number, slot: number) =>
+  hash32(seed ^ hash32(Math.imul(step, 0x9e3779b9) ^ hash32(slot + 0x632be5ab)));
 
 /** One sample's draws, always all of them and in this order (the exported PyTorch script draws the same). */
 export interface Draws {
@@ -159,8 +162,12 @@ export function augmentBatch(
   seed: number,
   step: number,
   scratch: Float32Array,
+  /** Reseeded for each sample (a training step passes its own, so that it allocates none). */
+  random = new Random(0),
 ): void {
   const per = shape.reduce((m, d) => m * d, 1);
-  for (let k = 0; k < n; k++)
-    augmentSample(a, x.subarray(k * per, (k + 1) * per), shape, sampleRandom(seed, step, k), scratch);
+  for (let k = 0; k < n; k++) {
+    random.reseed(sampleSeed(seed, step, k));
+    augmentSample(a, x.subarray(k * per, (k + 1) * per), shape, random, scratch);
+  }
 }

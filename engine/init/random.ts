@@ -6,8 +6,13 @@ export class Random {
   private s: Uint32Array;
 
   constructor(seed: number) {
-    // splitmix32 spreads one seed over the four state words (never all zero).
     this.s = new Uint32Array(4);
+    this.reseed(seed);
+  }
+
+  /** Starts again from a seed, in place (as `new Random(seed)` would, without allocating). */
+  reseed(seed: number): void {
+    // splitmix32 spreads one seed over the four state words (never all zero).
     let x = seed >>> 0;
     for (let i = 0; i < 4; i++) {
       x = (x + 0x9e3779b9) >>> 0;

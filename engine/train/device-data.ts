@@ -2,6 +2,7 @@ import type { Backend, Buf } from '../backend/backend';
 import { augmentBatch, augments } from '../data/augment';
 import type { Dataset } from '../data/dataset';
 import type { Augmentation, Training } from '../graph/training-schema';
+import { Random } from '../init/random';
 import { checkAugmentable } from './preflight';
 import type { Session } from './session';
 
@@ -33,9 +34,10 @@ export function gatherBatch(be: Backend, s: Session, indices: Buf, d: DeviceData
 export interface AugmentHost {
   augmentation: Augmentation;
   seed: number;
-  /** [maxBatch, ...sample] and one sample of scratch. */
+  /** [maxBatch, ...sample], one sample of scratch, and the generator reseeded for each sample. */
   batch: Float32Array;
   scratch: Float32Array;
+  random: Random;
 }
 
 /** Host memory for the document's augmentation of this training set; none when it does not augment. */
@@ -47,6 +49,7 @@ export function augmentHost(s: Session, t: Training, train: Dataset): AugmentHos
     seed: t.seed,
     batch: new Float32Array(s.maxBatch * s.inputSize),
     scratch: new Float32Array(s.inputSize),
+    random: new Random(0),
   };
 }
 
@@ -79,9 +82,9 @@ function gatherAugmentedBatch(
   step: number,
 ): void {
   const per = s.inputSize;
-  for (const [k, row] of rows.entries()) host.batch.set(d.data.x.subarray(row * per, (row + 1) * per), k * per);
+  for (let k = 0; k < rows.length; k++) host.batch.set(d.data.x.subarray(rows[k] * per, (rows[k] + 1) * per), k * per);
   const batch = host.batch.subarray(0, rows.length * per);
-  augmentBatch(host.augmentation, batch, rows.length, d.data.inputShape, host.seed, step, host.scratch);
+  augmentBatch(host.augmentation, batch, rows.length, d.data.inputShape, host.seed, step, host.scratch, host.random);
   be.write(s.input, batch);
   be.write(indices, rows);
   be.gatherRows({ src: d.targets, indices, out: s.targets, rowSize: s.targetSize, count: rows.length });

@@ -60,6 +60,31 @@ export function closeEpoch(p: ReturnType<typeof freshProgress>, monitored: numbe
 }
 
 /**
+ * A step read back from the log: its loss and correct count added to the epoch so far; what it reports
+ * (`accuracyOf` turns a correct count over samples into accuracy, undefined where none is counted).
+ */
+export function addStep(
+  p: ReturnType<typeof freshProgress>,
+  step: { step: number; epoch: number; n: number; lr: number },
+  loss: number,
+  correct: number,
+  accuracyOf: (correct: number, samples: number) => number | undefined,
+): StepMetrics {
+  p.epochLossSum += loss * step.n;
+  p.epochCorrect += correct;
+  p.epochSeen += step.n;
+  return {
+    step: step.step,
+    epoch: step.epoch,
+    loss,
+    accuracy: accuracyOf(correct, step.n),
+    epochLoss: p.epochLossSum / p.epochSeen,
+    epochAccuracy: accuracyOf(p.epochCorrect, p.epochSeen),
+    lr: step.lr,
+  };
+}
+
+/**
  * Correct predictions counted per sample (one for a class, one per output for binary outputs), or
  * undefined where accuracy means nothing: regression (MSE against target tensors).
  */

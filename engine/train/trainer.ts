@@ -17,7 +17,7 @@ import {
 import { findNonFinite } from './diagnose';
 import { evaluateSet } from './evaluate';
 import { networkFingerprint } from './fingerprint';
-import { accuracyUnits, closeEpoch, type EpochMetrics, freshProgress, type TrainerEvents } from './metrics';
+import { accuracyUnits, addStep, closeEpoch, type EpochMetrics, freshProgress, type TrainerEvents } from './metrics';
 import { planTraining, type TrainingPlan } from './plan';
 import { checkFits, checkMemory, plannedFloats } from './preflight';
 import { buildSession, initialiseParams, type Session } from './session';
@@ -245,19 +245,8 @@ export class Trainer {
           `step ${p.step} made the weights overflow (learning rate ${p.lr} too high?); training stopped with the weights before it`,
         );
       }
-      this.progress.epochLossSum += loss * p.n;
-      this.progress.epochCorrect += correct;
-      this.progress.epochSeen += p.n;
-      const seen = this.progress.epochSeen;
-      events.onStep?.({
-        step: p.step,
-        epoch: p.epoch,
-        loss,
-        accuracy: this.accuracyOf(correct, p.n),
-        epochLoss: this.progress.epochLossSum / seen,
-        epochAccuracy: this.accuracyOf(this.progress.epochCorrect, seen),
-        lr: p.lr,
-      });
+      const metrics = addStep(this.progress, p, loss, correct, (c, samples) => this.accuracyOf(c, samples));
+      events.onStep?.(metrics);
     }
   }
 

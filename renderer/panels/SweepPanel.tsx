@@ -48,28 +48,22 @@ export function SweepPanel() {
           onChange={(e) => s.edit({ settings: e.currentTarget.value })}
         />
         <div className="sweep-options">
-          <label>
-            random runs{' '}
-            <input
-              data-testid="sweep-random"
-              value={s.random}
-              placeholder="all"
-              size={4}
-              disabled={s.running}
-              onChange={(e) => s.edit({ random: e.currentTarget.value })}
-            />
-          </label>
-          <label>
-            epochs each{' '}
-            <input
-              data-testid="sweep-epochs"
-              value={s.epochs}
-              placeholder="as set"
-              size={5}
-              disabled={s.running}
-              onChange={(e) => s.edit({ epochs: e.currentTarget.value })}
-            />
-          </label>
+          <SweepOption
+            label="random runs"
+            testId="sweep-random"
+            value={s.random}
+            placeholder="all"
+            disabled={s.running}
+            onChange={(random) => s.edit({ random })}
+          />
+          <SweepOption
+            label="epochs each"
+            testId="sweep-epochs"
+            value={s.epochs}
+            placeholder="as set"
+            disabled={s.running}
+            onChange={(epochs) => s.edit({ epochs })}
+          />
           {s.running ? (
             <button type="button" data-testid="sweep-stop" onClick={s.stop}>
               Stop
@@ -145,5 +139,29 @@ export function SweepPanel() {
         </div>
       )}
     </section>
+  );
+}
+
+/** A short number field of the sweep's options (empty: the default its placeholder names). */
+function SweepOption(props: {
+  label: string;
+  testId: string;
+  value: string;
+  placeholder: string;
+  disabled: boolean;
+  onChange(value: string): void;
+}) {
+  return (
+    <label>
+      {props.label}{' '}
+      <input
+        data-testid={props.testId}
+        value={props.value}
+        placeholder={props.placeholder}
+        size={5}
+        disabled={props.disabled}
+        onChange={(e) => props.onChange(e.currentTarget.value)}
+      />
+    </label>
   );
 }

@@ -56,6 +56,20 @@ function curveOf(series: RunSeries): { step: number[]; loss: number[] } {
   return { step: keep.map((i) => step[i]), loss: keep.map((i) => loss[i] as number) };
 }
 
+/** A time's digits, year to second (run ids). */
+export const digitsOf = (iso: string) => iso.replace(/[^0-9]/g, '').slice(0, 14);
+
+/** Epochs as a run record keeps them (the document's schema: no step or learning rate). */
+export const epochRecords = (epochs: readonly EpochMetrics[]) =>
+  epochs.map(({ epoch, trainLoss, trainAccuracy, valLoss, valAccuracy, seconds }) => ({
+    epoch,
+    trainLoss,
+    trainAccuracy,
+    valLoss,
+    valAccuracy,
+    seconds,
+  }));
+
 /**
  * The run as it ended (finished, stopped or failed), kept in the document's history so that runs can be
  * compared later: its settings and the changes made while paused (with their step), its epochs, where it
@@ -82,20 +96,13 @@ export function runRecord(
     }),
     ...(changes.length > 0 && { changes }),
     ...(series.step.length > 1 && { curve: curveOf(series) }),
-    id: `run-${startedAt.replace(/[^0-9]/g, '').slice(0, 14)}`,
+    id: `run-${digitsOf(startedAt)}`,
     startedAt,
     finishedAt: new Date().toISOString(),
     backend,
     status: state === 'finished' ? ('completed' as const) : state,
     settings: { optimizer, batchSize, epochs, seed },
-    epochs: series.epochs.map(({ epoch, trainLoss, trainAccuracy, valLoss, valAccuracy, seconds }) => ({
-      epoch,
-      trainLoss,
-      trainAccuracy,
-      valLoss,
-      valAccuracy,
-      seconds,
-    })),
+    epochs: epochRecords(series.epochs),
   };
   return run;
 }

@@ -5,6 +5,7 @@ import type { GraphDocument } from '../../engine/graph';
 import { describeValues, parseSweepSetting, sweepCombinations, withValues } from '../../engine/train/sweep';
 import { connectBrowserWorker, type EngineConnection } from '../runtime/engine-connection';
 import { useDocumentStore } from './document-store';
+import { digitsOf, epochRecords } from './run-series';
 import { dataFor } from './training-store';
 
 /** What the sweep panel shows and does. */
@@ -61,20 +62,13 @@ function recordSweepRun(r: SweepResult, index: number): void {
   const now = new Date().toISOString();
   const last = r.history.at(-1);
   const run = {
-    id: `sweep-${now.replace(/[^0-9]/g, '').slice(0, 14)}-${index + 1}`,
+    id: `sweep-${digitsOf(now)}-${index + 1}`,
     startedAt: new Date(Date.now() - r.seconds * 1000).toISOString(),
     finishedAt: now,
     backend: 'cpu' as const,
     status: r.status,
     settings: { optimizer, batchSize, epochs, seed },
-    epochs: r.history.map(({ epoch, trainLoss, trainAccuracy, valLoss, valAccuracy, seconds }) => ({
-      epoch,
-      trainLoss,
-      trainAccuracy,
-      valLoss,
-      valAccuracy,
-      seconds,
-    })),
+    epochs: epochRecords(r.history),
     fingerprint: r.fingerprint,
     steps: r.steps,
     ...(last && {

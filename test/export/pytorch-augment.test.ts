@@ -3,12 +3,11 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { createEngineApi } from '../../engine/api';
 import { augmentBatch } from '../../engine/data/augment';
 import { loadBundled } from '../../engine/data/bundled';
-import { checkpointWeights } from '../../engine/export/pytorch';
 import { type GraphDocument, parseGraphText } from '../../engine/graph';
 import { type Augmentation, augmentationSchema } from '../../engine/graph/training-schema';
+import { netloomSteps } from '../helpers/netloom-steps';
 import { bundledFiles, samplesDir } from '../helpers/samples';
 
 const root = join(import.meta.dirname, '../..');
@@ -87,19 +86,8 @@ describe('augmentation in the exported PyTorch script', () => {
 
   it('trains on the batches Netloom trains on: the same loss at each of 6 augmented steps', async () => {
     const doc = exported();
-    const api = createEngineApi({ gpu: undefined, cores: 1 });
-    const losses: number[] = [];
-    await api.subscribe((e) => {
-      if (e.type === 'steps') for (const s of e.steps) losses.push(s.loss);
-    });
-    await api.open({
-      doc,
-      data: { kind: 'bundled', files: bundledFiles() },
-      options: { checkpointIntervalMs: Number.POSITIVE_INFINITY },
-    });
-    writeFileSync(join(out, 'start.safetensors'), checkpointWeights(doc, await api.checkpoint(), 'start.ckpt'));
-    await api.run({ steps: 6 });
-    await api.close();
+    const { losses, start } = await netloomSteps(doc, { kind: 'bundled', files: bundledFiles() }, 6);
+    writeFileSync(join(out, 'start.safetensors'), start);
     expect(losses).toHaveLength(6);
     const lines = execFileSync(
       PYTHON,

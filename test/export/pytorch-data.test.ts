@@ -3,13 +3,12 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, wr
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { createEngineApi } from '../../engine/api';
 import type { Dataset } from '../../engine/data/dataset';
 import type { PickedFile } from '../../engine/data/from-files';
-import { checkpointWeights } from '../../engine/export/pytorch';
 import { type GraphDocument, parseGraphText } from '../../engine/graph';
 import type { Training } from '../../engine/graph/training-schema';
 import { resolveData } from '../../engine/session-data';
+import { netloomSteps } from '../helpers/netloom-steps';
 import { samplesDir } from '../helpers/samples';
 
 const root = join(import.meta.dirname, '../..');
@@ -272,19 +271,12 @@ describe('the exported script trains as Netloom trains: its split, its order of 
     const doc = document();
     exportGraph(folder, out);
     // Netloom's run, and its initial weights for the script.
-    const api = createEngineApi({ gpu: undefined, cores: 1 });
-    const losses: number[] = [];
-    await api.subscribe((e) => {
-      if (e.type === 'steps') for (const s of e.steps) losses.push(s.loss);
-    });
-    await api.open({
+    const { losses, start } = await netloomSteps(
       doc,
-      data: { kind: 'files', files: [{ path: 'arms.csv', bytes: readFileSync(join(folder, 'arms.csv')) }] },
-      options: { checkpointIntervalMs: Number.POSITIVE_INFINITY },
-    });
-    writeFileSync(join(out, 'start.safetensors'), checkpointWeights(doc, await api.checkpoint(), 'start.ckpt'));
-    await api.run({ steps: 16 });
-    await api.close();
+      { kind: 'files', files: [{ path: 'arms.csv', bytes: readFileSync(join(folder, 'arms.csv')) }] },
+      16,
+    );
+    writeFileSync(join(out, 'start.safetensors'), start);
     // 113 training samples in batches of 16: 8 steps an epoch.
     expect(losses).toHaveLength(16);
 

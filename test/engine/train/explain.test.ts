@@ -112,23 +112,9 @@ describe('look inside: saliency, Grad-CAM, feature maps, states and weights from
     await trainer.runSteps(2);
     const x = data.x.slice(0, 5);
     const states = await statesOverTime(trainer, 'n1', x);
-    expect(states.map((s) => s.name)).toEqual([
-      'hidden state',
-      'cell state',
-      'input gate',
-      'forget gate',
-      'cell candidate',
-      'output gate',
-    ]);
-    const get = (name: string) => states.find((s) => s.name === name)!.values;
-    const [h, c, i, f, g, o] = [
-      'hidden state',
-      'cell state',
-      'input gate',
-      'forget gate',
-      'cell candidate',
-      'output gate',
-    ].map(get);
+    const names = ['hidden state', 'cell state', 'input gate', 'forget gate', 'cell candidate', 'output gate'];
+    expect(states.map((s) => s.name)).toEqual(names);
+    const [h, c, i, f, g, o] = names.map((name) => states.find((s) => s.name === name)!.values);
     for (let t = 0; t < 5; t++)
       for (let j = 0; j < 3; j++) {
         const k = t * 3 + j;
