@@ -2,19 +2,16 @@ import { useEffect, useMemo, useState } from 'react';
 import type { LayerKind } from '../engine/layers/registry';
 import type { MenuCommand } from '../main/ipc-contract';
 import { GraphCanvas } from './canvas/GraphCanvas';
-import { RunChart } from './charts/RunChart';
 import { createCommands, shortcutFor } from './commands';
 import { HelpPanel } from './panels/HelpPanel';
 import { Inspector } from './panels/Inspector';
 import { Palette } from './panels/Palette';
 import { ProblemBanner } from './panels/ProblemBanner';
 import { RecoveryBanner } from './panels/RecoveryBanner';
-import { ResultsDivider } from './panels/ResultsDivider';
-import { ResultsMiddle } from './panels/ResultsMiddle';
+import { ResultsArea } from './panels/ResultsArea';
 import { StatusBar } from './panels/StatusBar';
 import { Toolbar } from './panels/Toolbar';
 import { TrainingBar } from './panels/TrainingBar';
-import { TryPanel } from './panels/TryPanel';
 import { platformFiles } from './platform/files';
 import { useBackends } from './runtime/use-backends';
 import { useGraphAnalysis } from './runtime/use-graph-analysis';
@@ -35,10 +32,6 @@ export function App() {
   const commands = useMemo(() => createCommands(files), [files]);
   const backends = useBackends();
   const analysis = useGraphAnalysis();
-  // The results area shows once there is something in it: a run (or the last run's curve an opened document
-  // keeps), or weights to start from (a model opened from ONNX) to evaluate. One boolean: the whole app does
-  // not re-render when a run pauses or resumes (React Flow's canvas among it, a long task on a busy machine).
-  const hasResults = useTrainingStore((s) => s.state !== 'idle' || s.series.step.length > 0 || s.weightsFrom !== null);
   const addAtCentre = (kind: LayerKind) => {
     const doc = useDocumentStore.getState().document;
     // Below the lowest layer, so that clicks build a column.
@@ -77,9 +70,6 @@ export function App() {
   useEffect(() => startClipboard(), []);
   useEffect(() => startGroupKeys(), []);
   const [help, setHelp] = useState(false);
-  const resultsHeight = useViewStore((s) => s.resultsHeight);
-  const setResultsHeight = useViewStore((s) => s.setResultsHeight);
-  const resultsTab = useViewStore((s) => s.resultsTab);
 
   useEffect(() => {
     // Closing the tab or window with unsaved changes, or while a run trains, asks first.
@@ -104,16 +94,7 @@ export function App() {
             <ProblemBanner />
             <GraphCanvas analysis={analysis} />
           </main>
-          {(hasResults || resultsTab === 'sweep') && (
-            <>
-              <ResultsDivider height={resultsHeight} onHeight={setResultsHeight} />
-              <div className="results" data-testid="results" style={{ height: resultsHeight }}>
-                <RunChart />
-                <ResultsMiddle />
-                <TryPanel />
-              </div>
-            </>
-          )}
+          <ResultsArea />
         </div>
         <Inspector analysis={analysis} backends={backends} />
       </div>

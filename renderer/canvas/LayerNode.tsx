@@ -1,5 +1,7 @@
 import { Handle, type NodeProps, Position } from '@xyflow/react';
+import { useDeferredValue } from 'react';
 import type { NodeTelemetry } from '../../engine/api';
+import { histogramPath } from '../charts/histogram-path';
 import { useTrainingStore } from '../store/training-store';
 import type { LayerFlowNode } from './to-flow';
 
@@ -13,15 +15,11 @@ function short(v: number): string {
   return v.toExponential(0);
 }
 
-/** The activation histogram as a row of bars. */
+/** The activation histogram as a row of bars (one path: the badge updates every frame). */
 function Sparkline({ bins }: { bins: number[] }) {
-  const top = Math.max(...bins, 1);
   return (
     <svg className="sparkline" width={48} height={16} viewBox="0 0 60 16" preserveAspectRatio="none" aria-hidden="true">
-      {bins.map((b, i) => (
-        // biome-ignore lint/suspicious/noArrayIndexKey: bins have no other identity
-        <rect key={i} x={i * 3} y={16 - (16 * b) / top} width={2.4} height={(16 * b) / top} />
-      ))}
+      <path d={histogramPath(bins, 3 * bins.length, 16, 0.6)} />
     </svg>
   );
 }
@@ -69,9 +67,9 @@ const compact = new Intl.NumberFormat('en', { notation: 'compact', maximumFracti
 export function LayerNode({ id, data }: NodeProps<LayerFlowNode>) {
   const ports = data.inputPorts;
   const telemetry = useTrainingStore((s) => s.telemetry.get(id));
-  // The badge's room is taken when a run begins (in the task that answers Train), so that the layers
-  // do not grow, and the canvas re-measure them all, when the first statistics arrive mid-run.
-  const hasRun = useTrainingStore((s) => s.state !== 'idle');
+  // The badge's room is taken when a run begins, so that the layers do not grow, and the canvas re-measure
+  // them all, when the first statistics arrive mid-run; deferred, in a render after the one that answers Train.
+  const hasRun = useDeferredValue(useTrainingStore((s) => s.state !== 'idle'));
   const errors = data.problems.filter((p) => p.severity === 'error');
   const state = errors.length > 0 ? ' invalid' : data.problems.length > 0 ? ' warned' : '';
   return (

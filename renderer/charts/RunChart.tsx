@@ -1,7 +1,7 @@
 import { useEffect, useRef } from 'react';
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
-import { useTrainingStore } from '../store/training-store';
+import { type RunSeries, useTrainingStore } from '../store/training-store';
 import { decimatedChartData } from './decimate';
 import { drawSoon } from './draw-soon';
 
@@ -11,67 +11,88 @@ const bucketsFor = (width: number) => Math.max(200, Math.min(2000, width));
 /** Validation points are marked while there are few; past that the line alone reads better (and costs less). */
 const FEW_EPOCHS = 100;
 
+/** The plot's height at least, however small the results area is made. */
+const MIN_PLOT_HEIGHT = 80;
+/** The legend's height before there is one to measure (two rows); corrected at the first drawing. */
+const LEGEND_GUESS = 40;
+
 /**
  * Loss and accuracy of every step and of every epoch's validation, and the learning rate, on one chart
  * (uPlot), a long run decimated to about one point per pixel. It redraws at most once per progress frame,
  * in a task of its own: never inside React's commit of the panels that changed with the same message.
  */
-/** The plot's height at least, however small the results area is made. */
-const MIN_PLOT_HEIGHT = 80;
-
 export function RunChart() {
   const host = useRef<HTMLDivElement>(null);
-  const series = useTrainingStore((s) => s.series);
 
   useEffect(() => {
     const element = host.current;
     if (!element) return;
+    let u: uPlot | null = null;
+    let drawn: RunSeries | null = null;
+    // The box's size as the resize observer last gave it: reading it from the element would lay the page
+    // out inside the task that makes the chart.
+    let box = { width: 600, height: 205 };
     const points = { show: () => useTrainingStore.getState().series.epochs.length <= FEW_EPOCHS, size: 6 };
     // The plot takes the room its box has, less the legend's (which wraps on a narrow box).
     const legendHeight = () => (element.querySelector('.u-legend') as HTMLElement | null)?.offsetHeight ?? 0;
-    const plotHeight = () => Math.max(MIN_PLOT_HEIGHT, (element.clientHeight || 205) - legendHeight() - 4);
-    const u = new uPlot(
-      {
-        width: element.clientWidth || 600,
-        height: plotHeight(),
-        scales: { x: { time: false }, loss: { auto: true }, acc: { range: [0, 1] }, lr: { auto: true } },
-        axes: [
-          { label: 'step' },
-          { scale: 'loss', label: 'loss' },
-          { scale: 'acc', side: 1, label: 'accuracy', grid: { show: false } },
-          { scale: 'lr', show: false },
-        ],
-        series: [
-          {},
-          { label: 'train loss', scale: 'loss', stroke: '#3b6cf6', width: 1 },
-          { label: 'validation loss', scale: 'loss', stroke: '#1c3aa9', width: 2, points, spanGaps: true },
-          { label: 'train accuracy', scale: 'acc', stroke: '#7cc08a', width: 1 },
-          { label: 'validation accuracy', scale: 'acc', stroke: '#1f7a35', width: 2, points, spanGaps: true },
-          { label: 'learning rate', scale: 'lr', stroke: '#c28a00', width: 1, dash: [4, 4] },
-        ],
-        legend: { live: false },
-      },
-      decimatedChartData(series, bucketsFor(element.clientWidth || 600)),
-      element,
-    );
-    element.dataset.points = String(series.step.length);
-    // The series grow in place; `version` says when. Drawn in a task of its own, at most once per change.
+    const plotHeight = () => Math.max(MIN_PLOT_HEIGHT, box.height - legendHeight() - 4);
+    // Each a task of its own: the chart made (empty), then its data drawn, never inside the commit that
+    // showed the results area (the task that answers Train would otherwise hold all three).
     const redraw = drawSoon(() => {
+      if (!u) return;
+      if (drawn === null) u.setSize({ width: box.width, height: plotHeight() });
+      // A new run (or document) brings new series; the same run's series grow in place.
+      const series = useTrainingStore.getState().series;
+      drawn = series;
       u.setData(decimatedChartData(series, bucketsFor(u.width)));
       element.dataset.points = String(series.step.length);
     });
-    const unsubscribe = useTrainingStore.subscribe((now, before) => {
-      if (now.version !== before.version) redraw.request();
+    const create = drawSoon(() => {
+      u = new uPlot(
+        {
+          width: box.width,
+          height: Math.max(MIN_PLOT_HEIGHT, box.height - LEGEND_GUESS),
+          scales: { x: { time: false }, loss: { auto: true }, acc: { range: [0, 1] }, lr: { auto: true } },
+          axes: [
+            { label: 'step' },
+            { scale: 'loss', label: 'loss' },
+            { scale: 'acc', side: 1, label: 'accuracy', grid: { show: false } },
+            { scale: 'lr', show: false },
+          ],
+          series: [
+            {},
+            { label: 'train loss', scale: 'loss', stroke: '#3b6cf6', width: 1 },
+            { label: 'validation loss', scale: 'loss', stroke: '#1c3aa9', width: 2, points, spanGaps: true },
+            { label: 'train accuracy', scale: 'acc', stroke: '#7cc08a', width: 1 },
+            { label: 'validation accuracy', scale: 'acc', stroke: '#1f7a35', width: 2, points, spanGaps: true },
+            { label: 'learning rate', scale: 'lr', stroke: '#c28a00', width: 1, dash: [4, 4] },
+          ],
+          legend: { live: false },
+        },
+        [[], [], [], [], [], []],
+        element,
+      );
+      redraw.request();
     });
-    const resize = new ResizeObserver(() => u.setSize({ width: element.clientWidth, height: plotHeight() }));
+    // The first report of the box's size makes the chart; later ones resize it.
+    const resize = new ResizeObserver(([entry]) => {
+      box = { width: Math.round(entry.contentRect.width), height: Math.round(entry.contentRect.height) };
+      if (u) u.setSize({ width: box.width, height: plotHeight() });
+      else create.request();
+    });
     resize.observe(element);
+    // `version` says when the series grew; a new series object, that they were replaced.
+    const unsubscribe = useTrainingStore.subscribe((now, before) => {
+      if (now.version !== before.version || now.series !== drawn) redraw.request();
+    });
     return () => {
       unsubscribe();
+      create.cancel();
       redraw.cancel();
       resize.disconnect();
-      u.destroy();
+      u?.destroy();
     };
-  }, [series]);
+  }, []);
 
   return <div className="run-chart" ref={host} data-testid="run-chart" />;
 }

@@ -1,5 +1,6 @@
-import { useEffect, useRef } from 'react';
+import { useEffect, useMemo, useRef } from 'react';
 import type { DecisionBoundary } from '../../engine/api';
+import { drawSoon } from '../charts/draw-soon';
 import { useTrainingStore } from '../store/training-store';
 
 const palette = [
@@ -15,44 +16,78 @@ const palette = [
 const colour = (c: number) => palette[c % palette.length];
 const SIZE = 168;
 
-function draw(canvas: HTMLCanvasElement, b: DecisionBoundary): void {
-  const context = canvas.getContext('2d');
-  if (!context) return;
-  // The grid, each cell in its class's colour, paler where the network is unsure.
-  const image = context.createImageData(b.resolution, b.resolution);
-  const pixels = image.data;
-  for (let k = 0; k < b.predicted.length; k++) {
-    const [r, g, bl] = colour(b.predicted[k]);
-    const strength = Math.max(0, (b.confidence[k] - 1 / b.classes) / (1 - 1 / b.classes));
-    const keep = 0.15 + 0.45 * strength;
-    pixels[4 * k] = 255 - (255 - r) * keep;
-    pixels[4 * k + 1] = 255 - (255 - g) * keep;
-    pixels[4 * k + 2] = 255 - (255 - bl) * keep;
-    pixels[4 * k + 3] = 255;
+/**
+ * Draws boundaries onto one canvas. The grid's cells go through a small canvas kept between frames; the
+ * training points, the same for a whole run, are drawn once onto a layer of their own and copied after that
+ * (a path of hundreds of arcs per frame was most of a redraw).
+ */
+class BoundaryPainter {
+  private readonly cells = document.createElement('canvas');
+  private readonly points = document.createElement('canvas');
+  private pointsOf = '';
+
+  constructor(readonly canvas: HTMLCanvasElement) {
+    this.points.width = SIZE;
+    this.points.height = SIZE;
   }
-  const cells = document.createElement('canvas');
-  cells.width = b.resolution;
-  cells.height = b.resolution;
-  cells.getContext('2d')?.putImageData(image, 0, 0);
-  context.imageSmoothingEnabled = true;
-  context.drawImage(cells, 0, 0, SIZE, SIZE);
-  // The training points on top: one path per class, filled and outlined once (a draw call per point made
-  // each redraw a long task on a slow machine).
-  context.strokeStyle = '#fff';
-  context.lineWidth = 0.8;
-  for (let label = 0; label < b.classes; label++) {
-    context.beginPath();
-    for (const p of b.points) {
-      if (p.label !== label) continue;
-      const px = ((p.x - b.x[0]) / (b.x[1] - b.x[0])) * SIZE;
-      const py = ((b.y[1] - p.y) / (b.y[1] - b.y[0])) * SIZE;
-      context.moveTo(px + 2.2, py);
-      context.arc(px, py, 2.2, 0, 2 * Math.PI);
+
+  draw(b: DecisionBoundary): void {
+    const context = this.canvas.getContext('2d');
+    const cellContext = this.cellsSized(b.resolution).getContext('2d');
+    if (!context || !cellContext) return;
+    // The grid, each cell in its class's colour, paler where the network is unsure.
+    const image = cellContext.createImageData(b.resolution, b.resolution);
+    const pixels = image.data;
+    for (let k = 0; k < b.predicted.length; k++) {
+      const [r, g, bl] = colour(b.predicted[k]);
+      const strength = Math.max(0, (b.confidence[k] - 1 / b.classes) / (1 - 1 / b.classes));
+      const keep = 0.15 + 0.45 * strength;
+      pixels[4 * k] = 255 - (255 - r) * keep;
+      pixels[4 * k + 1] = 255 - (255 - g) * keep;
+      pixels[4 * k + 2] = 255 - (255 - bl) * keep;
+      pixels[4 * k + 3] = 255;
     }
-    const [r, g, bl] = colour(label);
-    context.fillStyle = `rgb(${r}, ${g}, ${bl})`;
-    context.fill();
-    context.stroke();
+    cellContext.putImageData(image, 0, 0);
+    context.imageSmoothingEnabled = true;
+    context.drawImage(this.cells, 0, 0, SIZE, SIZE);
+    context.drawImage(this.pointsLayer(b), 0, 0);
+  }
+
+  private cellsSized(resolution: number): HTMLCanvasElement {
+    if (this.cells.width !== resolution) {
+      this.cells.width = resolution;
+      this.cells.height = resolution;
+    }
+    return this.cells;
+  }
+
+  /** The training points: one path per class, filled and outlined once. */
+  private pointsLayer(b: DecisionBoundary): HTMLCanvasElement {
+    const first = b.points[0];
+    const last = b.points.at(-1);
+    const key = `${b.points.length} ${b.x} ${b.y} ${first?.x} ${first?.y} ${last?.x} ${last?.y}`;
+    if (key === this.pointsOf) return this.points;
+    this.pointsOf = key;
+    const context = this.points.getContext('2d');
+    if (!context) return this.points;
+    context.clearRect(0, 0, SIZE, SIZE);
+    context.strokeStyle = '#fff';
+    context.lineWidth = 0.8;
+    for (let label = 0; label < b.classes; label++) {
+      context.beginPath();
+      for (const p of b.points) {
+        if (p.label !== label) continue;
+        const px = ((p.x - b.x[0]) / (b.x[1] - b.x[0])) * SIZE;
+        const py = ((b.y[1] - p.y) / (b.y[1] - b.y[0])) * SIZE;
+        context.moveTo(px + 2.2, py);
+        context.arc(px, py, 2.2, 0, 2 * Math.PI);
+      }
+      const [r, g, bl] = colour(label);
+      context.fillStyle = `rgb(${r}, ${g}, ${bl})`;
+      context.fill();
+      context.stroke();
+    }
+    return this.points;
   }
 }
 
@@ -60,9 +95,17 @@ function draw(canvas: HTMLCanvasElement, b: DecisionBoundary): void {
 export function DecisionBoundaryView() {
   const boundary = useTrainingStore((s) => s.boundary);
   const canvas = useRef<HTMLCanvasElement>(null);
+  const latest = useRef<{ painter: BoundaryPainter; boundary: DecisionBoundary } | null>(null);
+  // Drawn in a task of its own, never inside the commit of what changed with the same message.
+  const soon = useMemo(() => drawSoon(() => latest.current?.painter.draw(latest.current.boundary)), []);
+  useEffect(() => () => soon.cancel(), [soon]);
   useEffect(() => {
-    if (canvas.current && boundary) draw(canvas.current, boundary);
-  }, [boundary]);
+    const element = canvas.current;
+    if (!element || !boundary) return;
+    const painter = latest.current?.painter.canvas === element ? latest.current.painter : new BoundaryPainter(element);
+    latest.current = { painter, boundary };
+    soon.request();
+  }, [boundary, soon]);
   if (!boundary) return null;
   return (
     <figure className="decision-boundary" data-testid="decision-boundary" data-points={boundary.points.length}>

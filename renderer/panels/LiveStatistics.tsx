@@ -1,3 +1,4 @@
+import { histogramPath } from '../charts/histogram-path';
 import { useTrainingStore } from '../store/training-store';
 
 const fmt = (v: number) =>
@@ -7,18 +8,12 @@ const fmt = (v: number) =>
 export function LiveStatistics({ id }: { id: string }) {
   const t = useTrainingStore((s) => s.telemetry.get(id));
   if (!t) return null;
-  const top = Math.max(...t.activation.histogram, 1);
   const health = t.gradNorm < 1e-7 ? 'vanishing' : t.gradNorm > 1e3 ? 'exploding' : 'healthy';
   return (
     <section className="live-statistics" data-testid="live-statistics">
       <h3>While training</h3>
       <svg width="200" height="40" viewBox="0 0 200 40" aria-label="activation histogram">
-        {t.activation.histogram.map((b, i) => {
-          const width = 200 / t.activation.histogram.length;
-          const height = (38 * b) / top;
-          // biome-ignore lint/suspicious/noArrayIndexKey: bins have no other identity
-          return <rect key={i} x={i * width} y={40 - height} width={width - 1} height={height} />;
-        })}
+        <path d={histogramPath(t.activation.histogram, 200, 40, 1)} />
       </svg>
       <dl className="facts">
         <dt>activations</dt>

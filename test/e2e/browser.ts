@@ -111,8 +111,8 @@ export async function phase(page: Page, name: string): Promise<void> {
   }, name);
 }
 
-/** The long tasks since the first phase, each as "64 ms in resume (+120 ms)". */
-export async function longTasksByPhase(page: Page): Promise<string[]> {
+/** The long tasks since the first phase: each with its phase and how long after the phase began. */
+export async function longTasks(page: Page): Promise<{ ms: number; phase: string; after: number }[]> {
   return page.evaluate(() => {
     const { longTasks, phases } = window as unknown as LongTaskLog;
     const start = phases[0]?.at ?? 0;
@@ -120,7 +120,12 @@ export async function longTasksByPhase(page: Page): Promise<string[]> {
       .filter((t) => t.at >= start)
       .map((t) => {
         const p = phases.filter((x) => x.at <= t.at).at(-1) ?? phases[0];
-        return `${t.ms} ms in ${p.name} (+${Math.round(t.at - p.at)} ms)`;
+        return { ms: t.ms, phase: p.name, after: Math.round(t.at - p.at) };
       });
   });
+}
+
+/** The long tasks since the first phase, each as "64 ms in resume (+120 ms)". */
+export async function longTasksByPhase(page: Page): Promise<string[]> {
+  return (await longTasks(page)).map((t) => `${t.ms} ms in ${t.phase} (+${t.after} ms)`);
 }

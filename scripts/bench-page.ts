@@ -1,0 +1,134 @@
+/**
+ * How the page holds up while it trains: npm run bench:page [-- --throttle 4] [--repeat 3] [--samples a.json,b.json]
+ * Trains samples in the web build in Chromium (served and driven as the page tests do; CPU backend, the live
+ * view as it is by default) with the page's CPU slowed by Chromium's throttling (the DevTools protocol's
+ * Emulation.setCPUThrottlingRate: 4 stands for a machine four times slower), and goes through what a user
+ * does: Train, the run, Pause, Step, a learning rate changed while paused, Resume, Stop. For each moment it
+ * prints the page's long tasks (the main thread blocked over 50 ms, as the Long Tasks API reports them): how
+ * many, and the longest (the median over repeats). Each moment is bounded by work (steps trained), not time.
+ * Builds the web app first (npm run build:web). Type-checked with the tests (tsconfig.test.json).
+ */
+
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { cpus } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import type { Page } from 'playwright-core';
+import { longTasks, openApp, phase, readProgress, recordLongTasks } from '../test/e2e/browser';
+
+const root = join(import.meta.dirname, '..');
+
+const { values } = parseArgs({
+  options: { throttle: { type: 'string' }, repeat: { type: 'string' }, samples: { type: 'string' } },
+});
+const throttle = Number(values.throttle ?? 4);
+const repeat = Number(values.repeat ?? 3);
+const samples = (values.samples ?? 'spiral.json,lenet5.json').split(',');
+/** Steps the run and the resumed run each go on for while they are watched. */
+const WATCHED_STEPS: Record<string, number> = { 'spiral.json': 3000, 'lenet5.json': 150 };
+
+const MOMENTS = ['Train', 'the run', 'Pause', 'Step', 'a setting while paused', 'Resume', 'Stop'] as const;
+type Moment = (typeof MOMENTS)[number];
+
+async function waitFor(check: () => Promise<boolean>): Promise<void> {
+  while (!(await check())) await new Promise((r) => setTimeout(r, 50));
+}
+
+const state = (page: Page) => page.getByTestId('training-bar').getAttribute('data-state');
+const step = async (page: Page) => (await readProgress(page)).step;
+
+/** One pass through the moments on a fresh page; the long tasks of each. */
+async function session(page: Page, sample: string): Promise<Map<Moment, number[]>> {
+  await page.getByTestId('sample-picker').selectOption(sample);
+  await waitFor(async () => (await page.getByTestId('graph-status').textContent()) === 'ready to train');
+  await page.locator('#setting-backend').selectOption('cpu');
+  await page.locator('#setting-epochs').fill('100000');
+  await page.locator('#setting-epochs').blur();
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send('Emulation.setCPUThrottlingRate', { rate: throttle });
+  const watched = WATCHED_STEPS[sample] ?? 200;
+  // A moment ends when what it started is over, and the page has had a few of its frames after it.
+  const settle = async () => {
+    const at = await step(page);
+    await waitFor(async () => (await state(page)) !== 'running' || (await step(page)) > at + watched / 10);
+  };
+  const paused = async () => {
+    await waitFor(async () => (await state(page)) === 'paused');
+    await page.waitForTimeout(500);
+  };
+  await phase(page, 'Train');
+  await page.getByTestId('train').click();
+  await waitFor(async () => (await step(page)) > 0);
+  await settle();
+  await phase(page, 'the run');
+  const runFrom = await step(page);
+  await waitFor(async () => (await step(page)) >= runFrom + watched);
+  await phase(page, 'Pause');
+  await page.getByTestId('pause').click();
+  await paused();
+  const before = await step(page);
+  await phase(page, 'Step');
+  await page.getByTestId('step').click();
+  await waitFor(async () => (await step(page)) > before);
+  await paused();
+  await phase(page, 'a setting while paused');
+  await page.locator('#setting-learning-rate').fill('0.0005');
+  await page.locator('#setting-learning-rate').blur();
+  await page.waitForTimeout(500);
+  await phase(page, 'Resume');
+  await page.getByTestId('resume').click();
+  const resumedFrom = await step(page);
+  await waitFor(async () => (await step(page)) >= resumedFrom + watched);
+  await phase(page, 'Stop');
+  await page.getByTestId('stop').click();
+  await waitFor(async () => (await state(page)) === 'stopped');
+  await page.waitForTimeout(1000);
+  const byMoment = new Map<Moment, number[]>(MOMENTS.map((m) => [m, []]));
+  for (const t of await longTasks(page)) byMoment.get(t.phase as Moment)?.push(t.ms);
+  await cdp.send('Emulation.setCPUThrottlingRate', { rate: 1 });
+  return byMoment;
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+async function main(): Promise<void> {
+  const built = spawnSync('npm', ['run', 'build:web'], { cwd: root, stdio: 'ignore' });
+  if (built.status !== 0 || !existsSync(join(root, 'dist-web/index.html'))) throw new Error('npm run build:web failed');
+  const app = await openApp();
+  const rows: string[][] = [];
+  try {
+    for (const sample of samples) {
+      const runs: Map<Moment, number[]>[] = [];
+      for (let r = 0; r < repeat; r++) {
+        const page = await app.newPage(recordLongTasks);
+        runs.push(await session(page, sample));
+        await page.close();
+      }
+      for (const moment of MOMENTS) {
+        const counts = runs.map((run) => run.get(moment)?.length ?? 0);
+        const longest = runs.map((run) => Math.max(0, ...(run.get(moment) ?? [])));
+        rows.push([
+          sample,
+          moment,
+          counts.join(', '),
+          median(longest) === 0 ? '–' : String(median(longest)),
+          Math.max(...longest) === 0 ? '–' : String(Math.max(...longest)),
+        ]);
+      }
+    }
+  } finally {
+    await app.close();
+  }
+  console.log(
+    `${cpus().length} cores (${cpus()[0]?.model ?? 'unknown CPU'}), CPU throttled ${throttle}x, ${repeat} runs`,
+  );
+  console.log('| sample | moment | long tasks (each run) | longest, median (ms) | longest of all (ms) |');
+  console.log('| --- | --- | --- | ---: | ---: |');
+  for (const r of rows) console.log(`| ${r.join(' | ')} |`);
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});
