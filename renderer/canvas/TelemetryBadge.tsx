@@ -1,6 +1,7 @@
 import { useStore } from '@xyflow/react';
-import { useEffect, useRef } from 'react';
+import { useEffect, useMemo, useRef } from 'react';
 import type { NodeTelemetry } from '../../engine/api';
+import { drawSoon } from '../charts/draw-soon';
 
 /** The badge's size in CSS pixels (the layer's width less its padding); fixed, so the layer never moves. */
 const WIDTH = 150;
@@ -52,11 +53,22 @@ function itemsOf(t: NodeTelemetry): { first: Item[]; second: Item[]; words: stri
   return { first, second, words: words.filter(Boolean).join('; ') };
 }
 
+/** Widths of the labels (and of a digit) in the badge's font, measured once: they never change. */
+const measured = new Map<string, number>();
+const widthOf = (context: CanvasRenderingContext2D, text: string) => {
+  let w = measured.get(text);
+  if (w === undefined) {
+    w = context.measureText(text).width;
+    measured.set(text, w);
+  }
+  return w;
+};
+
 /** Draws a row of items centred in the badge from `left`, on the baseline `y`. */
 function drawRow(context: CanvasRenderingContext2D, items: Item[], left: number, y: number): void {
-  const digit = context.measureText('0').width;
+  const digit = widthOf(context, '0');
   const gap = 6;
-  const widths = items.map((it) => context.measureText(`${it.label} `).width + it.cells * digit);
+  const widths = items.map((it) => widthOf(context, `${it.label} `) + it.cells * digit);
   const total = widths.reduce((s, w) => s + w, 0) + gap * (items.length - 1);
   let x = left + (WIDTH - left - total) / 2;
   items.forEach((it, i) => {
@@ -98,9 +110,22 @@ export function TelemetryBadge({ id, t }: { id: string; t: NodeTelemetry | undef
   // Sharp at the canvas's zoom: the backing store follows it (in halves, so panning does not redraw it).
   const zoom = useStore((s) => Math.min(4, Math.max(1, Math.ceil(s.transform[2] * 2) / 2)));
   const scale = zoom * (globalThis.devicePixelRatio || 1);
+  // Each badge draws in a task of its own: a telemetry frame reaches every layer at once, and drawing them
+  // all inside React's commit of that frame made one long task of it.
+  const latest = useRef({ t, scale });
+  latest.current = { t, scale };
+  const soon = useMemo(
+    () =>
+      drawSoon(() => {
+        const { t, scale } = latest.current;
+        if (canvas.current && t) draw(canvas.current, t, scale);
+      }),
+    [],
+  );
+  useEffect(() => () => soon.cancel(), [soon]);
   useEffect(() => {
-    if (canvas.current && t) draw(canvas.current, t, scale);
-  }, [t, scale]);
+    if (t) soon.request();
+  }, [t, scale, soon]);
   const health = t ? healthOf(t) : undefined;
   const words = t ? itemsOf(t).words : 'no statistics yet';
   return (

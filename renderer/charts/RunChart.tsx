@@ -28,6 +28,8 @@ export function RunChart() {
     const element = host.current;
     if (!element) return;
     let u: uPlot | null = null;
+    /** uPlot's first layout and drawing, while the chart is made but not yet set up. */
+    let init: (() => void) | null = null;
     let drawn: RunSeries | null = null;
     // The box's size as the resize observer last gave it: reading it from the element would lay the page
     // out inside the task that makes the chart.
@@ -36,16 +38,23 @@ export function RunChart() {
     // The plot takes the room its box has, less the legend's (which wraps on a narrow box).
     const legendHeight = () => (element.querySelector('.u-legend') as HTMLElement | null)?.offsetHeight ?? 0;
     const plotHeight = () => Math.max(MIN_PLOT_HEIGHT, box.height - legendHeight() - 4);
-    // Each a task of its own: the chart made (empty), then its data drawn, never inside the commit that
-    // showed the results area (the task that answers Train would otherwise hold all three).
+    // Each step a task of its own, never inside the commit that showed the results area (the task that
+    // answers Train would otherwise hold them all): the chart made, set up, then its data drawn.
     const redraw = drawSoon(() => {
-      if (!u) return;
+      if (!u || init) return;
       if (drawn === null) u.setSize({ width: box.width, height: plotHeight() });
       // A new run (or document) brings new series; the same run's series grow in place.
       const series = useTrainingStore.getState().series;
       drawn = series;
       u.setData(decimatedChartData(series, bucketsFor(u.width)));
       element.dataset.points = String(series.step.length);
+    });
+    const setUp = drawSoon(() => {
+      if (!u || !init) return;
+      element.append(u.root);
+      init();
+      init = null;
+      redraw.request();
     });
     const create = drawSoon(() => {
       u = new uPlot(
@@ -70,15 +79,17 @@ export function RunChart() {
           legend: { live: false },
         },
         [[], [], [], [], [], []],
-        element,
+        (_, start) => {
+          init = start as () => void;
+        },
       );
-      redraw.request();
+      setUp.request();
     });
     // The first report of the box's size makes the chart; later ones resize it.
     const resize = new ResizeObserver(([entry]) => {
       box = { width: Math.round(entry.contentRect.width), height: Math.round(entry.contentRect.height) };
-      if (u) u.setSize({ width: box.width, height: plotHeight() });
-      else create.request();
+      if (u && !init) u.setSize({ width: box.width, height: plotHeight() });
+      else if (!u) create.request();
     });
     resize.observe(element);
     // `version` says when the series grew; a new series object, that they were replaced.
@@ -88,6 +99,7 @@ export function RunChart() {
     return () => {
       unsubscribe();
       create.cancel();
+      setUp.cancel();
       redraw.cancel();
       resize.disconnect();
       u?.destroy();
