@@ -6,6 +6,7 @@
  */
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { wgslKernelParams } from '../engine/backend/webgpu/kernel-params';
 import { unaryWgslCases } from '../engine/ops/activations';
 
 const dir = join(import.meta.dirname, '../engine/backend/webgpu/shaders');
@@ -15,6 +16,7 @@ export const bundlePath = join(import.meta.dirname, '../engine/backend/webgpu/sh
 const generated: Record<string, () => string> = {
   'unary forward cases': () => unaryWgslCases('forward'),
   'unary backward cases': () => unaryWgslCases('backward'),
+  'kernel parameters': wgslKernelParams,
 };
 
 function expand(source: string, file: string): string {

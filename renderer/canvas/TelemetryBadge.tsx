@@ -123,6 +123,7 @@ export function TelemetryBadge({ id, t }: { id: string; t: NodeTelemetry | undef
     [],
   );
   useEffect(() => () => soon.cancel(), [soon]);
+  // biome-ignore lint/correctness/useExhaustiveDependencies: a new scale resizes the canvas, which clears it: drawn again
   useEffect(() => {
     if (t) soon.request();
   }, [t, scale, soon]);

@@ -5,12 +5,7 @@ import { shaderSources } from './shader-sources';
 
 export type { MatmulTile } from './matmul-shader';
 
-/** A float written into the parameter block by its bits (integers are written as they are). */
-export interface F32 {
-  f: number;
-}
-export const f32 = (f: number): F32 => ({ f });
-export type Param = number | boolean | F32;
+import type { Param } from './kernel-params';
 
 const ENTRY_POINT = /@compute[\s\S]*?fn\s+(\w+)/g;
 

@@ -16,8 +16,8 @@
  * stored into the other of two workgroup buffers after (one barrier per step instead of two).
  * Split K: workgroup z covers K from z·kPerSplit; with more than one split each writes its own slice of
  * the output (c + z·M·N, no accumulation) and the backend adds the slices after.
- * params: a, b, c, m, n, k, bias (0xffffffff for none), (unused), accumulate, kPerSplit, splits. The bias is
- * added as the outputs are stored (the backend adds it after the slices instead when K is split).
+ * Its parameters are kernelParams.matmul (kernel-params.ts). The bias (0xffffffff for none) is added as the
+ * outputs are stored (the backend adds it after the slices instead when K is split).
  */
 
 /** The shape of one product kernel. */
@@ -191,13 +191,14 @@ export function matmulShader(tile: MatmulTile, trans: Transposition, entry: stri
     '',
     `@compute @workgroup_size(${threads})`,
     `fn ${entry}(@builtin(local_invocation_index) lid: u32, @builtin(workgroup_id) wid: vec3<u32>) {`,
-    '  let a = u(0u);',
-    '  let b = u(1u);',
-    '  let m = u(3u);',
-    '  let n = u(4u);',
-    '  let k = u(5u);',
-    '  let kBegin = wid.z * u(9u);',
-    '  let kEnd = min(k, kBegin + u(9u));',
+    '  let p = matmulParams();',
+    '  let a = p.a;',
+    '  let b = p.b;',
+    '  let m = p.m;',
+    '  let n = p.n;',
+    '  let k = p.k;',
+    '  let kBegin = wid.z * p.kPerSplit;',
+    '  let kEnd = min(k, kBegin + p.kPerSplit);',
     `  let rowBase = wid.y * ${BM}u;`,
     `  let colBase = wid.x * ${BN}u;`,
     `  let tr = lid / ${colThreads}u;`,
@@ -206,10 +207,10 @@ export function matmulShader(tile: MatmulTile, trans: Transposition, entry: stri
     ...lines(slots(A), (s) => `  var qA${s}: vec4<f32>;`),
     ...lines(slots(B), (s) => `  var qB${s}: vec4<f32>;`),
     ...body,
-    '  let split = u(10u) > 1u;',
-    '  let c = u(2u) + select(0u, wid.z * m * n, split);',
-    '  let accumulate = flag(8u) && !split;',
-    '  let bias = u(6u);',
+    '  let split = p.splits > 1u;',
+    '  let c = p.out + select(0u, wid.z * m * n, split);',
+    '  let accumulate = p.accumulate && !split;',
+    '  let bias = p.bias;',
     ...lines(TM, (i) =>
       lines(TN / 4, (h) => {
         const row = `rowBase + ${(i >> 2) * rowThreads * 4 + (i % 4)}u + tr * 4u`;

@@ -1,9 +1,10 @@
 import { unaryOps } from '../../ops/activations';
 import { updateOf } from '../../ops/optimizers';
-import type { Backend, Conv2dGeometry, UnaryOp } from '../backend';
+import type { Backend, UnaryOp } from '../backend';
 import { type GpuBuf, GpuMemory, PARTIALS_OFFSET } from './gpu-memory';
 import type { KernelTime } from './gpu-profiler';
-import { f32, GpuPipelines, GpuQueue, type MatmulTile, type Param, type Workgroups } from './gpu-queue';
+import { GpuPipelines, GpuQueue, type MatmulTile, type Workgroups } from './gpu-queue';
+import { type KernelArgs, type KernelName, optimizerArgNames, packParams } from './kernel-params';
 import { transposition } from './matmul-shader';
 
 export type { GpuBuf } from './gpu-memory';
@@ -57,7 +58,13 @@ export function webGpuBackendOn(pipelines: GpuPipelines, options: WebGpuOptions 
   const one = { x: 1, y: 1 };
   const NONE = 0xffffffff;
 
-  const run = (entry: string, args: Param[], threads: number | Workgroups) => queue.run(entry, args, threads);
+  /** Records a kernel with its arguments by name (kernel-params.ts); `entry` names a variant's pipeline. */
+  const run = <N extends KernelName>(
+    kernel: N,
+    args: KernelArgs<N>,
+    threads: number | Workgroups,
+    entry: string = kernel,
+  ) => queue.run(entry, packParams(kernel, args), threads);
   /** The largest tiles the product has enough of to fill a big GPU (MATMUL_TILES is largest first), else the smallest. */
   const matmulTile = (m: number, n: number): [string, MatmulTile] => {
     if (options.matmulTiles) return [options.matmulTiles, pipelines.tiles[options.matmulTiles]];
@@ -67,21 +74,9 @@ export function webGpuBackendOn(pipelines: GpuPipelines, options: WebGpuOptions 
 
   const scratch = (name: string, floats: number) => memory.scratch(name, floats);
 
-  const geometry = (g: Conv2dGeometry) => [
-    g.n,
-    g.cIn,
-    g.h,
-    g.w,
-    g.cOut,
-    g.kh,
-    g.kw,
-    g.sh,
-    g.sw,
-    g.ph,
-    g.pw,
-    g.oh,
-    g.ow,
-  ];
+  /** loss[0] += the partial sums' total / count; correct[0] += theirs (NONE: no count of right answers). */
+  const finishLoss = (loss: GpuBuf, correct: number, count: number) =>
+    run('finishLoss', { partials, loss: loss.offset, correct, count }, one);
 
   /** Workgroups over `count` outputs (x, spilling into y past the limit) and `chunks` chunks (z). */
   const grid = (count: number, chunks: number): Workgroups => ({
@@ -100,9 +95,9 @@ export function webGpuBackendOn(pipelines: GpuPipelines, options: WebGpuOptions 
    * A reduction kernel (biasGrad, sumSquares) over `terms` terms per output: one pass when they fit one
    * workgroup's chunk; else each chunk's sum goes to working memory, and addChunks adds them.
    */
-  function reduce(
-    entry: string,
-    args: (target: number) => Param[],
+  function reduce<N extends 'biasGrad' | 'sumSquares'>(
+    kernel: N,
+    args: (dest: number) => KernelArgs<N>,
     out: GpuBuf,
     count: number,
     terms: number,
@@ -111,11 +106,11 @@ export function webGpuBackendOn(pipelines: GpuPipelines, options: WebGpuOptions 
   ): void {
     const chunks = Math.ceil(terms / TERMS_PER_GROUP);
     if (chunks <= 1) {
-      run(entry, args(out.offset), grid(count, 1));
+      run(kernel, args(out.offset), grid(count, 1));
       return;
     }
-    const partial = scratch(`${entry} chunks ${depth}`, chunks * count);
-    run(entry, args(partial), grid(count, chunks));
+    const partial = scratch(`${kernel} chunks ${depth}`, chunks * count);
+    run(kernel, args(partial), grid(count, chunks));
     addChunks(partial, chunks, count, out, accumulate, depth + 1);
   }
 
@@ -124,7 +119,7 @@ export function webGpuBackendOn(pipelines: GpuPipelines, options: WebGpuOptions 
    * biasGrad (in more passes only past 4096² chunks).
    */
   function addChunks(partial: number, chunks: number, count: number, out: GpuBuf, accumulate: boolean, depth = 1) {
-    const args = (target: number) => [partial, target, chunks, count, 1, accumulate];
+    const args = (dest: number) => ({ dy: partial, dest, outer: chunks, channels: count, inner: 1, accumulate });
     reduce('biasGrad', args, out, count, chunks, accumulate, depth);
   }
 
@@ -153,27 +148,13 @@ export function webGpuBackendOn(pipelines: GpuPipelines, options: WebGpuOptions 
       queue.destroy();
     },
 
-    fill: (out, value, size) => run('fill', [out.offset, size, f32(value)], size),
-    copy: ({ src, out, size, accumulate }) => run('copy', [src.offset, out.offset, size, accumulate], size),
-    mul: ({ a, b, out, size, accumulate }) => run('mul', [a.offset, b.offset, out.offset, size, accumulate], size),
-    copyBlocks: (a) =>
-      run(
-        'copyBlocks',
-        [
-          a.src.offset,
-          a.srcOffset,
-          a.srcStride,
-          a.out.offset,
-          a.outOffset,
-          a.outStride,
-          a.blocks,
-          a.blockSize,
-          a.accumulate,
-        ],
-        a.blocks * a.blockSize,
-      ),
+    fill: (out, value, size) => run('fill', { out: out.offset, size, value }, size),
+    copy: ({ src, out, size, accumulate }) => run('copy', { src: src.offset, out: out.offset, size, accumulate }, size),
+    mul: ({ a, b, out, size, accumulate }) =>
+      run('mul', { a: a.offset, b: b.offset, out: out.offset, size, accumulate }, size),
+    copyBlocks: (a) => run('copyBlocks', { ...a, src: a.src.offset, out: a.out.offset }, a.blocks * a.blockSize),
     gatherRows: ({ src, indices, out, rowSize, count }) =>
-      run('gatherRows', [src.offset, indices.offset, out.offset, rowSize, count], rowSize * count),
+      run('gatherRows', { src: src.offset, indices: indices.offset, out: out.offset, rowSize, count }, rowSize * count),
     matmul({ a, b, out, m, n, k, transA, transB, accumulate, bias }) {
       const [entry, tile] = matmulTile(m, n);
       const tiles = Math.ceil(m / tile.BM) * Math.ceil(n / tile.BN);
@@ -185,36 +166,47 @@ export function webGpuBackendOn(pipelines: GpuPipelines, options: WebGpuOptions 
       // The bias goes in as the outputs are stored, or after the slices are summed.
       const fusedBias = bias && splits === 1 ? bias.offset : NONE;
       run(
-        `${entry}${transposition(transA, transB)}`,
-        [a.offset, b.offset, target, m, n, k, fusedBias, 0, accumulate, kPerSplit, splits],
+        'matmul',
+        { a: a.offset, b: b.offset, out: target, m, n, k, bias: fusedBias, accumulate, kPerSplit, splits },
         { x: Math.ceil(n / tile.BN), y: Math.ceil(m / tile.BM), z: splits },
+        `${entry}${transposition(transA, transB)}`,
       );
-      if (splits > 1) run('sumChunks', [target, out.offset, m * n, splits, accumulate], m * n);
-      if (bias && splits > 1) run('addBias', [out.offset, bias.offset, m, n, 1], m * n);
+      if (splits > 1)
+        run('sumChunks', { partial: target, out: out.offset, count: m * n, chunks: splits, accumulate }, m * n);
+      if (bias && splits > 1)
+        run('addBias', { out: out.offset, bias: bias.offset, outer: m, channels: n, inner: 1 }, m * n);
     },
     addBias: ({ out, bias, outer, channels, inner }) =>
-      run('addBias', [out.offset, bias.offset, outer, channels, inner], outer * channels * inner),
+      run('addBias', { out: out.offset, bias: bias.offset, outer, channels, inner }, outer * channels * inner),
     biasGrad: ({ dy, dBias, outer, channels, inner }) =>
-      reduce('biasGrad', (target) => [dy.offset, target, outer, channels, inner, true], dBias, channels, outer * inner),
-    unary: ({ op, x, y, size, alpha }) => run('unary', [unaryCodes[op], x.offset, y.offset, size, f32(alpha)], size),
+      reduce(
+        'biasGrad',
+        (dest) => ({ dy: dy.offset, dest, outer, channels, inner, accumulate: true }),
+        dBias,
+        channels,
+        outer * inner,
+      ),
+    unary: ({ op, x, y, size, alpha }) =>
+      run('unary', { op: unaryCodes[op], x: x.offset, y: y.offset, size, alpha }, size),
     unaryBackward: ({ op, x, y, dy, dx, size, alpha }) =>
-      run('unaryBackward', [unaryCodes[op], x.offset, y.offset, dy.offset, dx.offset, size, f32(alpha)], size),
-    softmax: ({ x, y, rows, cols }) => run('softmax', [x.offset, y.offset, rows, cols], rows),
+      run(
+        'unaryBackward',
+        { op: unaryCodes[op], x: x.offset, y: y.offset, dy: dy.offset, dx: dx.offset, size, alpha },
+        size,
+      ),
+    softmax: ({ x, y, rows, cols }) => run('softmax', { x: x.offset, y: y.offset, rows, cols }, rows),
     softmaxBackward: ({ y, dy, dx, rows, cols }) =>
-      run('softmaxBackward', [y.offset, dy.offset, dx.offset, rows, cols], rows),
+      run('softmaxBackward', { y: y.offset, dy: dy.offset, dx: dx.offset, rows, cols }, rows),
     conv2d: ({ x, w, y, g, bias }) => {
-      const args = [x.offset, w.offset, y.offset, ...geometry(g), bias?.offset ?? NONE];
+      const args = { x: x.offset, w: w.offset, y: y.offset, g, bias: bias?.offset ?? NONE };
       if (g.kh * g.kw <= CHUNK_TAPS) run('conv2dTiled', args, convGrid(g.n * g.oh * g.ow, g.cOut));
       else run('conv2d', args, g.n * g.cOut * g.oh * g.ow);
     },
-    conv2dBackwardInput: ({ dy, w, dx, g }) =>
-      g.kh * g.kw <= CHUNK_TAPS
-        ? run(
-            'conv2dBackwardInputTiled',
-            [dy.offset, w.offset, dx.offset, ...geometry(g)],
-            convGrid(g.n * g.h * g.w, g.cIn),
-          )
-        : run('conv2dBackwardInput', [dy.offset, w.offset, dx.offset, ...geometry(g)], g.n * g.cIn * g.h * g.w),
+    conv2dBackwardInput: ({ dy, w, dx, g }) => {
+      const args = { dy: dy.offset, w: w.offset, dx: dx.offset, g };
+      if (g.kh * g.kw <= CHUNK_TAPS) run('conv2dBackwardInputTiled', args, convGrid(g.n * g.h * g.w, g.cIn));
+      else run('conv2dBackwardInput', args, g.n * g.cIn * g.h * g.w);
+    },
     conv2dBackwardWeight({ x, dy, dw, g }) {
       const taps = g.cIn * g.kh * g.kw;
       const weights = g.cOut * taps;
@@ -222,114 +214,158 @@ export function webGpuBackendOn(pipelines: GpuPipelines, options: WebGpuOptions 
       // Chunks of at least 512 pixels (a multiple of 64), at most TERMS_PER_GROUP of them (one more pass adds them).
       const perGroup = Math.max(512, Math.ceil(pixels / TERMS_PER_GROUP / 64) * 64);
       const chunks = Math.ceil(pixels / perGroup);
-      const target = chunks > 1 ? scratch('conv2dBackwardWeight chunks', chunks * weights) : dw.offset;
-      run('conv2dBackwardWeightTiled', [x.offset, dy.offset, target, ...geometry(g), true, perGroup], {
-        x: Math.ceil(taps / 64),
-        y: Math.ceil(g.cOut / CONV_BLOCK),
-        z: chunks,
-      });
-      if (chunks > 1) addChunks(target, chunks, weights, dw, true);
+      const dest = chunks > 1 ? scratch('conv2dBackwardWeight chunks', chunks * weights) : dw.offset;
+      run(
+        'conv2dBackwardWeightTiled',
+        { x: x.offset, dy: dy.offset, dest, g, accumulate: true, pixelsPerGroup: perGroup },
+        { x: Math.ceil(taps / 64), y: Math.ceil(g.cOut / CONV_BLOCK), z: chunks },
+      );
+      if (chunks > 1) addChunks(dest, chunks, weights, dw, true);
     },
     maxPool: ({ x, y, argmax, g }) =>
-      run('maxPool', [x.offset, y.offset, argmax.offset, ...geometry(g)], g.n * g.cIn * g.oh * g.ow),
+      run('maxPool', { x: x.offset, y: y.offset, argmax: argmax.offset, g }, g.n * g.cIn * g.oh * g.ow),
     maxPoolBackward: ({ dy, argmax, dx, g }) =>
-      run('maxPoolBackward', [dy.offset, argmax.offset, dx.offset, ...geometry(g)], g.n * g.cIn * g.h * g.w),
-    avgPool: ({ x, y, g }) => run('avgPool', [x.offset, y.offset, 0, ...geometry(g)], g.n * g.cIn * g.oh * g.ow),
+      run('maxPoolBackward', { dy: dy.offset, argmax: argmax.offset, dx: dx.offset, g }, g.n * g.cIn * g.h * g.w),
+    avgPool: ({ x, y, g }) => run('avgPool', { x: x.offset, y: y.offset, g }, g.n * g.cIn * g.oh * g.ow),
     avgPoolBackward: ({ dy, dx, g }) =>
-      run('avgPoolBackward', [dy.offset, dx.offset, 0, ...geometry(g)], g.n * g.cIn * g.h * g.w),
+      run('avgPoolBackward', { dy: dy.offset, dx: dx.offset, g }, g.n * g.cIn * g.h * g.w),
     batchNorm: (a) =>
       run(
         'batchNorm',
-        [
-          a.x.offset,
-          a.y.offset,
-          a.xhat.offset,
-          a.mean.offset,
-          a.invStd.offset,
-          a.gamma.offset,
-          a.beta.offset,
-          a.runningMean.offset,
-          a.runningVar.offset,
-          a.n,
-          a.c,
-          a.inner,
-          f32(a.eps),
-          f32(a.momentum),
-          a.train,
-        ],
+        {
+          ...a,
+          x: a.x.offset,
+          y: a.y.offset,
+          xhat: a.xhat.offset,
+          mean: a.mean.offset,
+          invStd: a.invStd.offset,
+          gamma: a.gamma.offset,
+          beta: a.beta.offset,
+          runningMean: a.runningMean.offset,
+          runningVar: a.runningVar.offset,
+        },
         a.c,
       ),
     batchNormBackward: (a) =>
       run(
         'batchNormBackward',
-        [
-          a.dy.offset,
-          a.xhat.offset,
-          a.invStd.offset,
-          a.gamma.offset,
-          a.dGamma.offset,
-          a.dBeta.offset,
-          a.dx.offset,
-          a.n,
-          a.c,
-          a.inner,
-          a.train,
-        ],
+        {
+          ...a,
+          dy: a.dy.offset,
+          xhat: a.xhat.offset,
+          invStd: a.invStd.offset,
+          gamma: a.gamma.offset,
+          dGamma: a.dGamma.offset,
+          dBeta: a.dBeta.offset,
+          dx: a.dx.offset,
+        },
         a.c,
       ),
     dropout: ({ x, y, mask, size, rate, seed, counter }) =>
       run(
         'dropout',
-        // Kept when draw / 2³² ≥ rate: the same comparison as the CPU's, in integers.
-        [
-          x.offset,
-          y.offset,
-          mask.offset,
+        {
+          x: x.offset,
+          y: y.offset,
+          mask: mask.offset,
           size,
-          Math.min(Math.ceil(rate * 4294967296), 4294967295),
+          // Kept when draw / 2³² ≥ rate: the same comparison as the CPU's, in integers.
+          threshold: Math.min(Math.ceil(rate * 4294967296), 4294967295),
           seed,
           counter,
-          f32(1 / (1 - rate)),
-        ],
+          keep: 1 / (1 - rate),
+        },
         size,
       ),
     lstmCell: ({ gates, cPrev, c, h, n, u }) =>
-      run('lstmCell', [gates.offset, cPrev.offset, c.offset, h.offset, n, u], n * u),
+      run('lstmCell', { gates: gates.offset, cPrev: cPrev.offset, c: c.offset, h: h.offset, n, units: u }, n * u),
     lstmCellBackward: ({ gates, cPrev, c, dh, dc, dGates, n, u }) =>
-      run('lstmCellBackward', [gates.offset, cPrev.offset, c.offset, dh.offset, dc.offset, dGates.offset, n, u], n * u),
+      run(
+        'lstmCellBackward',
+        {
+          gates: gates.offset,
+          cPrev: cPrev.offset,
+          c: c.offset,
+          dh: dh.offset,
+          dc: dc.offset,
+          dGates: dGates.offset,
+          n,
+          units: u,
+        },
+        n * u,
+      ),
     softmaxCrossEntropy({ logits, labels, dLogits, loss, correct, rows, cols, scale }) {
-      const args = [logits.offset, labels.offset, dLogits.offset, loss.offset, correct.offset, rows, cols, f32(scale)];
-      run('softmaxCrossEntropy', [...args, partials], lossGroups);
-      run('finishLoss', [partials, loss.offset, correct.offset, rows], one);
+      run(
+        'softmaxCrossEntropy',
+        {
+          logits: logits.offset,
+          labels: labels.offset,
+          dLogits: dLogits.offset,
+          loss: loss.offset,
+          correct: correct.offset,
+          rows,
+          cols,
+          scale,
+          partials,
+        },
+        lossGroups,
+      );
+      finishLoss(loss, correct.offset, rows);
     },
     meanSquaredErrorOneHot({ y, labels, dY, loss, correct, rows, cols, scale }) {
-      const args = [y.offset, labels.offset, dY.offset, loss.offset, correct.offset, rows, cols, f32(scale)];
-      run('meanSquaredErrorOneHot', [...args, partials], lossGroups);
-      run('finishLoss', [partials, loss.offset, correct.offset, rows * cols], one);
+      run(
+        'meanSquaredErrorOneHot',
+        {
+          y: y.offset,
+          labels: labels.offset,
+          dY: dY.offset,
+          loss: loss.offset,
+          correct: correct.offset,
+          rows,
+          cols,
+          scale,
+          partials,
+        },
+        lossGroups,
+      );
+      finishLoss(loss, correct.offset, rows * cols);
     },
     meanSquaredError({ y, target, dY, loss, size, scale }) {
       run(
         'meanSquaredError',
-        [y.offset, target.offset, dY.offset, loss.offset, size, f32(scale), partials],
+        { y: y.offset, want: target.offset, dY: dY.offset, loss: loss.offset, size, scale, partials },
         lossGroups,
       );
-      run('finishLoss', [partials, loss.offset, NONE, size], one);
+      finishLoss(loss, NONE, size);
     },
     sigmoidBinaryCrossEntropy({ logits, target, dLogits, loss, correct, size, scale }) {
-      const args = [logits.offset, target.offset, dLogits.offset, loss.offset, correct.offset, size, f32(scale)];
-      run('sigmoidBinaryCrossEntropy', [...args, partials], lossGroups);
-      run('finishLoss', [partials, loss.offset, correct.offset, size], one);
+      run(
+        'sigmoidBinaryCrossEntropy',
+        {
+          logits: logits.offset,
+          want: target.offset,
+          dLogits: dLogits.offset,
+          loss: loss.offset,
+          correct: correct.offset,
+          size,
+          scale,
+          partials,
+        },
+        lossGroups,
+      );
+      finishLoss(loss, correct.offset, size);
     },
-    regularize: ({ w, g, size, l1, l2 }) => run('regularize', [w.offset, g.offset, size, f32(l1), f32(l2)], size),
+    regularize: ({ w, g, size, l1, l2 }) => run('regularize', { w: w.offset, g: g.offset, size, l1, l2 }, size),
     clipByGlobalNorm({ g, size, maxNorm, normSq }) {
-      reduce('sumSquares', (target) => [g.offset, target, size], normSq, 1, size, false);
-      if (maxNorm > 0) run('clipScale', [g.offset, size, normSq.offset, f32(maxNorm)], size);
+      reduce('sumSquares', (dest) => ({ g: g.offset, dest, size }), normSq, 1, size, false);
+      if (maxNorm > 0) run('clipScale', { g: g.offset, size, normSq: normSq.offset, maxNorm }, size);
     },
     optimizerStep({ kind, hyper, params, grads, slot1, slot2, size, step }) {
-      // The kernel and its arguments from the operations' table (floats as f32, flags as they are).
+      // The kernel and its own arguments from the operations' table, named as kernel-params.ts names them.
       const [kernel, args] = updateOf(kind, hyper, step);
-      const base = [params.offset, grads.offset, slot1.offset, slot2.offset, size];
-      run(kernel, [...base, ...args.map((a) => (typeof a === 'boolean' ? a : f32(a)))], size);
+      const own = Object.fromEntries(optimizerArgNames(kernel).map((name, i) => [name, args[i]]));
+      const buffers = { params: params.offset, grads: grads.offset, slot1: slot1.offset, slot2: slot2.offset, size };
+      run(kernel, { ...own, ...buffers } as KernelArgs<typeof kernel>, size);
     },
   };
 }

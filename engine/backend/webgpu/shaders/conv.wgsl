@@ -1,5 +1,5 @@
-// Convolution over NCHW (cross-correlation, as every framework). params: three tensors, then the geometry
-// (see geo()); the forward kernels then take a bias (one per output channel; 0xffffffff for none).
+// Convolution over NCHW (cross-correlation, as every framework). The forward kernels take a bias (one per
+// output channel; 0xffffffff for none).
 //
 // Tiled kernels (conv2dTiled, conv2dBackwardInputTiled): a thread computes one pixel for a block of
 // CONV_BLOCK channels (two vec4 accumulators), so each input value it loads feeds CONV_BLOCK multiply-adds;
@@ -41,6 +41,10 @@ struct ConvPass {
   writtenStride: u32, // w[co, ci, ky, kx]'s stride along a written channel, and along a read one
   readStride: u32,
 }
+
+// The tensors a forward-shaped pass reads and writes: forward x, w, y and the bias; backward to the input
+// dy, w, dx (no bias).
+struct ConvTensors { read: u32, weights: u32, written: u32, bias: u32 }
 fn convPass(g: Geo, backward: bool) -> ConvPass {
   let khw = g.kh * g.kw;
   if (backward) { return ConvPass(true, g.h, g.w, g.oh, g.ow, g.cIn, g.cOut, khw, g.cIn * khw); }
@@ -54,21 +58,19 @@ fn windowAt(o: u32, k: u32, stride: u32, pad: u32, extent: u32, backward: bool) 
   return inputAt(o, k, stride, pad, extent);
 }
 
-// Writes channel c's value at plane position `at` of sample b: forward plus the bias (params 16;
-// 0xffffffff for none), backward added to dx.
-fn storeConv(cp: ConvPass, b: u32, c: u32, at: u32, sum: f32) {
-  let out = u(2u) + (b * cp.written + c) * cp.outH * cp.outW + at;
+// Writes channel c's value at plane position `at` of sample b: forward plus the bias (0xffffffff for none),
+// backward added to dx.
+fn storeConv(t: ConvTensors, cp: ConvPass, b: u32, c: u32, at: u32, sum: f32) {
+  let out = t.written + (b * cp.written + c) * cp.outH * cp.outW + at;
   if (cp.backward) {
     mem[out] += sum;
     return;
   }
-  let bias = u(16u);
-  mem[out] = select(sum + mem[bias + c], sum, bias == 0xffffffffu);
+  mem[out] = select(sum + mem[t.bias + c], sum, t.bias == 0xffffffffu);
 }
 
 // A tiled pass: workgroups over 64 written pixels (x, y) and blocks of CONV_BLOCK written channels (z).
-fn tiledConv(lid: u32, wid: vec3<u32>, groups: vec3<u32>, backward: bool) {
-  let g = geo();
+fn tiledConv(t: ConvTensors, g: Geo, lid: u32, wid: vec3<u32>, groups: vec3<u32>, backward: bool) {
   let cp = convPass(g, backward);
   let khw = g.kh * g.kw;
   let plane = cp.outH * cp.outW;
@@ -85,11 +87,11 @@ fn tiledConv(lid: u32, wid: vec3<u32>, groups: vec3<u32>, backward: bool) {
   var acc1 = vec4<f32>(0.0);
   for (var chunk0 = 0u; chunk0 < cp.read; chunk0 += per) {
     let count = min(per, cp.read - chunk0);
-    let base = u(1u) + block0 * cp.writtenStride + chunk0 * cp.readStride;
+    let base = t.weights + block0 * cp.writtenStride + chunk0 * cp.readStride;
     stageWeights(lid, base, count * khw, khw, cp.writtenStride, cp.readStride, channels);
     if (valid) {
       for (var cl = 0u; cl < count; cl++) {
-        let readPlane = u(0u) + (b * cp.read + chunk0 + cl) * cp.inH * cp.inW;
+        let readPlane = t.read + (b * cp.read + chunk0 + cl) * cp.inH * cp.inW;
         for (var ky = 0u; ky < g.kh; ky++) {
           let ry = windowAt(py, ky, g.sh, g.ph, cp.inH, backward);
           if (ry < 0) { continue; }
@@ -97,21 +99,20 @@ fn tiledConv(lid: u32, wid: vec3<u32>, groups: vec3<u32>, backward: bool) {
             let rx = windowAt(px, kx, g.sw, g.pw, cp.inW, backward);
             if (rx < 0) { continue; }
             let v = vec4<f32>(mem[readPlane + u32(ry) * cp.inW + u32(rx)]);
-            let t = ((cl * g.kh + ky) * g.kw + kx) * 2u;
-            acc0 = fma(v, blockWeights[t], acc0);
-            acc1 = fma(v, blockWeights[t + 1u], acc1);
+            let tap = ((cl * g.kh + ky) * g.kw + kx) * 2u;
+            acc0 = fma(v, blockWeights[tap], acc0);
+            acc1 = fma(v, blockWeights[tap + 1u], acc1);
           }
         }
       }
     }
   }
   if (!valid) { return; }
-  for (var c = 0u; c < channels; c++) { storeConv(cp, b, block0 + c, at, select(acc1[c % 4u], acc0[c % 4u], c < 4u)); }
+  for (var c = 0u; c < channels; c++) { storeConv(t, cp, b, block0 + c, at, select(acc1[c % 4u], acc0[c % 4u], c < 4u)); }
 }
 
 // A direct pass: one thread per written value, everything read from the storage buffer.
-fn directConv(gid: vec3<u32>, groups: vec3<u32>, backward: bool) {
-  let g = geo();
+fn directConv(t: ConvTensors, g: Geo, gid: vec3<u32>, groups: vec3<u32>, backward: bool) {
   let cp = convPass(g, backward);
   let plane = cp.outH * cp.outW;
   let i = index1d(gid, groups);
@@ -121,8 +122,8 @@ fn directConv(gid: vec3<u32>, groups: vec3<u32>, backward: bool) {
   let b = i / (plane * cp.written);
   var sum = 0.0;
   for (var r = 0u; r < cp.read; r++) {
-    let readPlane = u(0u) + (b * cp.read + r) * cp.inH * cp.inW;
-    let wBase = u(1u) + c * cp.writtenStride + r * cp.readStride;
+    let readPlane = t.read + (b * cp.read + r) * cp.inH * cp.inW;
+    let wBase = t.weights + c * cp.writtenStride + r * cp.readStride;
     for (var ky = 0u; ky < g.kh; ky++) {
       let ry = windowAt(at / cp.outW, ky, g.sh, g.ph, cp.inH, backward);
       if (ry < 0) { continue; }
@@ -133,42 +134,47 @@ fn directConv(gid: vec3<u32>, groups: vec3<u32>, backward: bool) {
       }
     }
   }
-  storeConv(cp, b, c, at, sum);
+  storeConv(t, cp, b, c, at, sum);
 }
 
-// conv2dTiled, conv2d: x, w, y, (geometry), bias
+// conv2dTiled, conv2d: y = x ⋆ w (+ bias)
 @compute @workgroup_size(64)
 fn conv2dTiled(@builtin(local_invocation_index) lid: u32, @builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
-  tiledConv(lid, wid, groups, false);
+  let p = conv2dTiledParams();
+  tiledConv(ConvTensors(p.x, p.w, p.y, p.bias), p.g, lid, wid, groups, false);
 }
 @compute @workgroup_size(64)
 fn conv2d(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
-  directConv(gid, groups, false);
+  let p = conv2dParams();
+  directConv(ConvTensors(p.x, p.w, p.y, p.bias), p.g, gid, groups, false);
 }
 
-// conv2dBackwardInputTiled, conv2dBackwardInput: dy, w, dx, (geometry) — dx +=
+// conv2dBackwardInputTiled, conv2dBackwardInput: dx +=
 @compute @workgroup_size(64)
 fn conv2dBackwardInputTiled(@builtin(local_invocation_index) lid: u32, @builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
-  tiledConv(lid, wid, groups, true);
+  let p = conv2dBackwardInputTiledParams();
+  tiledConv(ConvTensors(p.dy, p.w, p.dx, 0xffffffffu), p.g, lid, wid, groups, true);
 }
 @compute @workgroup_size(64)
 fn conv2dBackwardInput(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
-  directConv(gid, groups, true);
+  let p = conv2dBackwardInputParams();
+  directConv(ConvTensors(p.dy, p.w, p.dx, 0xffffffffu), p.g, gid, groups, true);
 }
 
-// conv2dBackwardWeightTiled: x, dy, target, (geometry), accumulate, pixelsPerGroup — dW[co, ci, ky, kx] (+)=
+// conv2dBackwardWeightTiled: dW[co, ci, ky, kx] (+)=
 // Σ over the batch and the output positions of dy[b, co, oy, ox] · x[b, ci, oy·sh + ky − ph, ox·sw + kx − pw].
 // Workgroups over 64 taps (ci, ky, kx) (x), blocks of CONV_BLOCK output channels (y) and chunks of
 // pixelsPerGroup output pixels (z). For each 64 pixels of its chunk, the workgroup stages their dy values
 // for the block and where their windows start; each thread then adds its tap's input value times them into
-// CONV_BLOCK sums. One chunk: target is dW; more: target[chunk · weights + w], added up by the backend.
+// CONV_BLOCK sums. One chunk: dest is dW; more: dest[chunk · weights + w], added up by the backend.
 var<workgroup> pixelDy: array<vec4<f32>, 128>; // [pixel][block channel]
 var<workgroup> pixelSample: array<u32, 64>; // where the pixel's sample starts in x
 var<workgroup> pixelCorner: array<vec2<i32>, 64>; // the window's top row and left column (padding included)
 
 @compute @workgroup_size(64)
 fn conv2dBackwardWeightTiled(@builtin(local_invocation_index) lid: u32, @builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
-  let g = geo();
+  let params = conv2dBackwardWeightTiledParams();
+  let g = params.g;
   let khw = g.kh * g.kw;
   let taps = g.cIn * khw;
   let t = wid.x * 64u + lid;
@@ -178,8 +184,8 @@ fn conv2dBackwardWeightTiled(@builtin(local_invocation_index) lid: u32, @builtin
   let co0 = wid.y * CONV_BLOCK;
   let channels = min(CONV_BLOCK, g.cOut - co0);
   let plane = g.oh * g.ow;
-  let first = wid.z * u(17u);
-  let last = min(g.n * plane, first + u(17u));
+  let first = wid.z * params.pixelsPerGroup;
+  let last = min(g.n * plane, first + params.pixelsPerGroup);
   var acc0 = vec4<f32>(0.0);
   var acc1 = vec4<f32>(0.0);
   for (var p0 = first; p0 < last; p0 += 64u) {
@@ -188,14 +194,14 @@ fn conv2dBackwardWeightTiled(@builtin(local_invocation_index) lid: u32, @builtin
     if (p < last) {
       let b = p / plane;
       let at = p % plane;
-      let dyAt = u(1u) + (b * g.cOut + co0) * plane + at;
+      let dyAt = params.dy + (b * g.cOut + co0) * plane + at;
       var d0 = vec4<f32>(0.0);
       var d1 = vec4<f32>(0.0);
       for (var c = 0u; c < min(channels, 4u); c++) { d0[c] = mem[dyAt + c * plane]; }
       for (var c = 4u; c < channels; c++) { d1[c - 4u] = mem[dyAt + c * plane]; }
       pixelDy[2u * lid] = d0;
       pixelDy[2u * lid + 1u] = d1;
-      pixelSample[lid] = u(0u) + b * g.cIn * g.h * g.w;
+      pixelSample[lid] = params.x + b * g.cIn * g.h * g.w;
       pixelCorner[lid] = vec2<i32>(i32((at / g.ow) * g.sh) - i32(g.ph), i32((at % g.ow) * g.sw) - i32(g.pw));
     }
     workgroupBarrier();
@@ -213,8 +219,8 @@ fn conv2dBackwardWeightTiled(@builtin(local_invocation_index) lid: u32, @builtin
   }
   if (t >= taps) { return; }
   let split = groups.z > 1u;
-  let out = u(2u) + select(0u, wid.z * g.cOut * taps, split);
-  let accumulate = flag(16u) && !split;
+  let out = params.dest + select(0u, wid.z * g.cOut * taps, split);
+  let accumulate = params.accumulate && !split;
   for (var c = 0u; c < channels; c++) {
     let at = out + (co0 + c) * taps + t;
     let sum = select(acc1[c % 4u], acc0[c % 4u], c < 4u);

@@ -1,17 +1,17 @@
 // Pooling over NCHW planes (n · cIn of them), one thread per output (forward) or per input (backward,
 // gathering from the windows that contain it, so no two threads write the same value).
-// params: three tensors, then the geometry (see geo()).
 
-// maxPool: x, y, argmax — the winner's index within its plane is saved (-1: a window of padding only).
+// maxPool: the winner's index within its plane is saved in argmax (-1: a window of padding only).
 @compute @workgroup_size(64)
 fn maxPool(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
-  let g = geo();
+  let p = maxPoolParams();
+  let g = p.g;
   let i = index1d(gid, groups);
   if (i >= g.n * g.cIn * g.oh * g.ow) { return; }
   let ox = i % g.ow;
   let oy = (i / g.ow) % g.oh;
   let plane = i / (g.ow * g.oh);
-  let xPlane = u(0u) + plane * g.h * g.w;
+  let xPlane = p.x + plane * g.h * g.w;
   // −∞ and −1 until a value beats it, exactly as the CPU loop starts.
   var best = negativeInfinity();
   var winner = -1;
@@ -31,14 +31,15 @@ fn maxPool(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroup
       }
     }
   }
-  mem[u(1u) + i] = best;
-  mem[u(2u) + i] = f32(winner);
+  mem[p.y + i] = best;
+  mem[p.argmax + i] = f32(winner);
 }
 
-// maxPoolBackward: dy, argmax, dx (dx +=)
+// maxPoolBackward: dx +=
 @compute @workgroup_size(64)
 fn maxPoolBackward(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
-  let g = geo();
+  let p = maxPoolBackwardParams();
+  let g = p.g;
   let i = index1d(gid, groups);
   if (i >= g.n * g.cIn * g.h * g.w) { return; }
   let ix = i % g.w;
@@ -55,22 +56,23 @@ fn maxPoolBackward(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_w
       if (oxAt < 0) { continue; }
       let ox = u32(oxAt);
       let o = (plane * g.oh + oy) * g.ow + ox;
-      if (mem[u(1u) + o] == here) { sum += mem[u(0u) + o]; }
+      if (mem[p.argmax + o] == here) { sum += mem[p.dy + o]; }
     }
   }
-  mem[u(2u) + i] += sum;
+  mem[p.dx + i] += sum;
 }
 
-// avgPool: x, y, (unused) — padding counts as zeros (PyTorch's count_include_pad).
+// avgPool: padding counts as zeros (PyTorch's count_include_pad).
 @compute @workgroup_size(64)
 fn avgPool(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
-  let g = geo();
+  let p = avgPoolParams();
+  let g = p.g;
   let i = index1d(gid, groups);
   if (i >= g.n * g.cIn * g.oh * g.ow) { return; }
   let ox = i % g.ow;
   let oy = (i / g.ow) % g.oh;
   let plane = i / (g.ow * g.oh);
-  let xPlane = u(0u) + plane * g.h * g.w;
+  let xPlane = p.x + plane * g.h * g.w;
   var sum = 0.0;
   for (var ky = 0u; ky < g.kh; ky++) {
     let iy = inputAt(oy, ky, g.sh, g.ph, g.h);
@@ -81,13 +83,14 @@ fn avgPool(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroup
       sum += mem[xPlane + u32(iy) * g.w + u32(ix)];
     }
   }
-  mem[u(1u) + i] = sum / f32(g.kh * g.kw);
+  mem[p.y + i] = sum / f32(g.kh * g.kw);
 }
 
-// avgPoolBackward: dy, dx, (unused) (dx +=)
+// avgPoolBackward: dx +=
 @compute @workgroup_size(64)
 fn avgPoolBackward(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
-  let g = geo();
+  let p = avgPoolBackwardParams();
+  let g = p.g;
   let i = index1d(gid, groups);
   if (i >= g.n * g.cIn * g.h * g.w) { return; }
   let ix = i % g.w;
@@ -102,8 +105,8 @@ fn avgPoolBackward(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_w
       let oxAt = outputAt(ix, kx, g.sw, g.pw, g.ow);
       if (oxAt < 0) { continue; }
       let ox = u32(oxAt);
-      sum += mem[u(0u) + (plane * g.oh + oy) * g.ow + ox];
+      sum += mem[p.dy + (plane * g.oh + oy) * g.ow + ox];
     }
   }
-  mem[u(1u) + i] += sum / f32(g.kh * g.kw);
+  mem[p.dx + i] += sum / f32(g.kh * g.kw);
 }

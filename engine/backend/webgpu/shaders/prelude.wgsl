@@ -1,5 +1,6 @@
 // Shared by every kernel: the session's tensors live in one storage buffer (`mem`, floats), addressed by
-// element offsets; each dispatch's arguments are 32 words of a uniform block (integers, or floats by bits).
+// element offsets; each dispatch's arguments are 32 words of a uniform block (integers, or floats by bits),
+// read through each kernel's generated parameter struct (`let p = fillParams();`, from kernel-params.ts).
 struct Params { v: array<vec4<u32>, 8> }
 @group(0) @binding(0) var<storage, read_write> mem: array<f32>;
 @group(0) @binding(1) var<uniform> params: Params;
@@ -14,11 +15,11 @@ fn notANumber() -> f32 { return bitcast<f32>(u(31u)); }
 // Element index of a 1-D dispatch of 64-wide workgroups, laid out over x and y (x is capped at 65535).
 fn index1d(gid: vec3<u32>, groups: vec3<u32>) -> u32 { return gid.x + gid.y * groups.x * 64u; }
 
-// Geometry of a convolution or pooling over NCHW, from params 3..15 (0..2 name the tensors).
+// Geometry of a convolution or pooling over NCHW (a parameter of kind 'geometry': 13 words).
 struct Geo { n: u32, cIn: u32, h: u32, w: u32, cOut: u32, kh: u32, kw: u32, sh: u32, sw: u32, ph: u32, pw: u32, oh: u32, ow: u32 }
-fn geo() -> Geo {
-  return Geo(u(3u), u(4u), u(5u), u(6u), u(7u), u(8u), u(9u), u(10u), u(11u), u(12u), u(13u), u(14u), u(15u));
-}
+
+// Each kernel's parameters: a struct of its named fields and a function that reads them (kernel-params.ts).
+//@generated kernel parameters
 
 // The input coordinate that output position o reads through kernel tap k (o·stride + k − pad), or −1 when
 // it falls in the padding.
