@@ -1,4 +1,5 @@
 import type { Training } from '../graph/training-schema';
+import { hyperOf, optimizerRules } from '../ops/optimizers';
 
 /** A weight's penalties, by its key in the module's state_dict. */
 export interface Penalty {
@@ -27,26 +28,23 @@ function schedule(t: Training): string[] {
   }
 }
 
-/** The optimizer in PyTorch's formulation, which the engine follows (engine/ops/optimizers.ts). */
+/**
+ * The optimizer in PyTorch's formulation, which the engine follows: the operations table's expression
+ * (engine/ops/optimizers.ts, the one the PyTorch comparison runs) with this run's values in it.
+ */
 function optimizer(t: Training): string {
-  const o = t.optimizer;
-  const params = 'model.parameters(), lr=LEARNING_RATE';
-  switch (o.kind) {
-    case 'sgd':
-      return `torch.optim.SGD(${params})`;
-    case 'momentum':
-      return `torch.optim.SGD(${params}, momentum=${num(o.momentum)})`;
-    case 'nesterov':
-      return `torch.optim.SGD(${params}, momentum=${num(o.momentum)}, nesterov=True)`;
-    case 'adagrad':
-      return `torch.optim.Adagrad(${params}, eps=${num(o.eps)})`;
-    case 'rmsprop':
-      return `torch.optim.RMSprop(${params}, alpha=${num(o.rho)}, eps=${num(o.eps)})`;
-    case 'adadelta':
-      return `torch.optim.Adadelta(${params}, rho=${num(o.rho)}, eps=${num(o.eps)})`;
-    case 'adam':
-      return `torch.optim.Adam(${params}, betas=(${num(o.beta1)}, ${num(o.beta2)}), eps=${num(o.eps)})`;
-  }
+  const h = hyperOf(t.optimizer, 0);
+  const values: Record<string, string> = {
+    params: 'model.parameters()',
+    lr: 'LEARNING_RATE',
+    momentum: num(h.momentum),
+    rho: num(h.rho),
+    eps: num(h.eps),
+    beta1: num(h.beta1),
+    beta2: num(h.beta2),
+  };
+  // Names used as values (not the keywords before an `=`).
+  return optimizerRules[t.optimizer.kind].torch.replace(/\b(\w+)\b(?!=)/g, (name) => values[name] ?? name);
 }
 
 /** The loss, the mean over the batch as the engine reports it; class labels come as int64. */
