@@ -17,6 +17,7 @@ import { type Inspection, inspectPredictions } from './train/inspect';
 import { type PredictInputs, type Predictions, predict, prepareInputs } from './train/predict';
 import { collectTelemetry, type TelemetryFrame } from './train/telemetry';
 import { type EpochMetrics, type Evaluation, type StepMetrics, Trainer } from './train/trainer';
+import { messageYielder } from './yield-to-messages';
 
 export interface SessionOptions {
   /** Least time between telemetry frames and between batches of step metrics (ms). */
@@ -77,8 +78,8 @@ export type SettingsPatch = Partial<
 /** Hands the page a buffer it may take over (Comlink transfers it when the host wraps events). */
 export type Emit = (event: EngineEvent) => void;
 
-/** Lets other messages (pause, stop, ping) in while a run goes on: at most every `slice` ms. */
-const yieldToMessages = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
+/** Lets other messages (pause, stop, ping) in while a run goes on: at most every SLICE_MS. */
+const yieldToMessages = messageYielder();
 const SLICE_MS = 15;
 /** Least time between two decision-boundary pictures of a run. */
 const BOUNDARY_MS = 400;

@@ -7,13 +7,15 @@ import type { GraphDocument } from './graph/schema';
 import { type DatasetInput, wholeDataset } from './session-data';
 import type { SweepResult, SweepSpec } from './train/sweep';
 import { runSweep } from './train/sweep-runner';
+import { messageYielder } from './yield-to-messages';
 
 /** What a sweep tells the page as it goes. */
 export type SweepEvent =
   | { type: 'sweep-result'; result: SweepResult; index: number; total: number }
   | { type: 'sweep-progress'; index: number; step: number; epoch: number };
 
-const yieldToMessages = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
+/** Lets other messages (stop, ping) in between steps. */
+const yieldToMessages = messageYielder();
 /** Least time between two progress messages of a sweep (ms). */
 const PROGRESS_MS = 100;
 

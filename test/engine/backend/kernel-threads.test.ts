@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { nodeSpawnThread } from '../../../cli/threads';
 import { matmul } from '../../../engine/backend/cpu/dense-kernels';
 import { WasmArena } from '../../../engine/backend/cpu/wasm/arena';
-import type { ThreadHandle } from '../../../engine/backend/cpu/wasm/kernel-threads';
+import { CONTROL_INTS, READY, type ThreadHandle } from '../../../engine/backend/cpu/wasm/kernel-threads';
 
 /** A product split between this thread (columns [0, mid)) and the helper ([mid, n)), checked against the reference. */
 function splitProduct(arena: WasmArena): boolean {
@@ -32,22 +32,45 @@ describe('the kernels helper thread', () => {
   it('takes one half of a product on the same shared memory', () => {
     const arena = WasmArena.create()!;
     arena.startThreads(nodeSpawnThread!);
+    expect(arena.threads?.waitReady(30_000)).toBe(true);
     for (let i = 0; i < 5; i++) expect(splitProduct(arena)).toBe(true);
     expect(arena.threads?.helping).toBe(true);
+    expect(arena.threads?.helped).toBe(5);
     arena.dispose();
     expect(arena.threads).toBeNull();
   });
 
-  it('takes a job back and gives the helper up when it never starts', () => {
+  it('runs jobs here, without waiting, until the helper says it is ready (a worker not started yet)', () => {
     const arena = WasmArena.create()!;
     let terminated = false;
-    const dead: ThreadHandle = {
+    const notStarted: ThreadHandle = {
       postMessage: () => {},
       terminate: () => {
         terminated = true;
       },
     };
+    arena.startThreads(() => notStarted);
+    for (let i = 0; i < 3; i++) expect(splitProduct(arena)).toBe(true);
+    expect(arena.threads?.helping).toBe(false);
+    expect(arena.threads?.helped).toBe(0);
+    // Not given up: it may start later (a browser starts it when the engine's event loop turns).
+    expect(terminated).toBe(false);
+  });
+
+  it('takes a job back and gives the helper up when it said it was ready but never claims a job', () => {
+    const arena = WasmArena.create()!;
+    let terminated = false;
+    const dead: ThreadHandle = {
+      // Says it is ready (as the real helper does once its module is up), then never takes a job.
+      postMessage: ({ memory, control }: { memory: WebAssembly.Memory; control: number }) => {
+        Atomics.store(new Int32Array(memory.buffer, control, CONTROL_INTS), READY, 1);
+      },
+      terminate: () => {
+        terminated = true;
+      },
+    };
     arena.startThreads(() => dead);
+    expect(arena.threads?.helping).toBe(true);
     expect(splitProduct(arena)).toBe(true);
     expect(arena.threads?.helping).toBe(false);
     expect(terminated).toBe(true);

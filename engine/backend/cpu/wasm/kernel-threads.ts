@@ -23,7 +23,9 @@ const POSTED = 0; // sequence number of the last job posted
 const TAKEN = 1; // sequence number the helper claimed (or the poster took back, negated)
 const DONE = 2; // sequence number of the last job finished
 const KERNEL = 3; // index into threadKernels; -1 asks the helper to stop
-const ARGS = 4; // up to 24 integer arguments
+/** 1 once the helper has its module and waits for jobs (a test stands in for a helper with it). */
+export const READY = 4;
+const ARGS = 5; // up to 24 integer arguments
 export const CONTROL_INTS = ARGS + 24;
 
 /**
@@ -40,6 +42,8 @@ onFirstMessage(({ memory, bytes, control, kernels }) => {
   const ctl = new Int32Array(memory.buffer, control, ${CONTROL_INTS});
   const fns = kernels.map((name) => k[name]);
   let seen = 0;
+  Atomics.store(ctl, ${READY}, 1);
+  Atomics.notify(ctl, ${READY});
   for (;;) {
     Atomics.wait(ctl, ${POSTED}, seen);
     const seq = Atomics.load(ctl, ${POSTED});
@@ -59,6 +63,8 @@ onFirstMessage(({ memory, bytes, control, kernels }) => {
 export class KernelThreads {
   private seq = 0;
   private alive = true;
+  /** Jobs the helper finished (not taken back). */
+  helped = 0;
 
   private constructor(
     private readonly ctl: Int32Array,
@@ -90,12 +96,15 @@ export class KernelThreads {
   }
 
   /**
-   * Runs `kernel(args)` on the helper while `own()` runs here; returns when both are done. If the helper
-   * has not claimed the job by the time `own()` is done and a short wait has passed, the job is taken back
-   * and run here, and the helper is given up (it never started, or died).
+   * Runs `kernel(args)` on the helper while `own()` runs here; returns when both are done. Until the helper
+   * says it is ready, both halves run here: a browser starts a worker's worker only when the worker's own
+   * event loop turns, which a training run does between slices, so the first jobs must not wait for it
+   * (they waited 2 s and gave the helper up: the page's engine trained on one thread). A ready helper that
+   * has not claimed the job by the time `own()` is done and a short wait has passed has died: the job is
+   * taken back and run here, and the helper is given up.
    */
   run(kernel: ThreadKernel, args: number[], own: () => void): void {
-    if (!this.alive) {
+    if (!this.helping) {
       own();
       this.runHere(kernel, args);
       return;
@@ -109,7 +118,10 @@ export class KernelThreads {
     own();
     // The helper usually finishes within microseconds of us: spin a moment before sleeping.
     for (let spin = 0; spin < 20000 && Atomics.load(ctl, DONE) !== seq; spin++);
-    if (Atomics.load(ctl, DONE) === seq) return;
+    if (Atomics.load(ctl, DONE) === seq) {
+      this.helped++;
+      return;
+    }
     // Claimed: wait for it. Not claimed within a moment: take it back.
     if (Atomics.load(ctl, TAKEN) !== seq) Atomics.wait(ctl, TAKEN, seq - 1, 2000);
     if (Atomics.compareExchange(ctl, TAKEN, seq - 1, -seq) === seq - 1) {
@@ -119,11 +131,18 @@ export class KernelThreads {
       return;
     }
     while (Atomics.load(ctl, DONE) !== seq) Atomics.wait(ctl, DONE, seq - 1);
+    this.helped++;
   }
 
-  /** Whether the helper thread is still taking jobs. */
+  /** Whether the helper thread takes jobs: started, and not given up. */
   get helping(): boolean {
-    return this.alive;
+    return this.alive && Atomics.load(this.ctl, READY) === 1;
+  }
+
+  /** Waits up to `ms` for the helper to be ready (where this thread may block); whether it is. */
+  waitReady(ms: number): boolean {
+    if (this.alive && Atomics.load(this.ctl, READY) !== 1) Atomics.wait(this.ctl, READY, 0, ms);
+    return this.helping;
   }
 
   stop(): void {
