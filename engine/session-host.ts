@@ -95,6 +95,8 @@ export class SessionHost {
   private pending: StepReport[] = [];
   private pendingEpochs: EpochMetrics[] = [];
   private lastFlush = 0;
+  private lastTelemetry = 0;
+  private lastFrame?: TelemetryFrame;
   private lastCheckpoint = 0;
   private readonly telemetryMs: number;
   private readonly telemetry: boolean;
@@ -153,25 +155,35 @@ export class SessionHost {
         if (this.stopRequested) return this.stopRequested === 'pause' ? 'paused' : 'stopped';
         const before = this.trainer.step;
         let now = 0;
+        // Telemetry after this call: its last step keeps the weights before it (for the update ratios).
+        const telemetryDue = this.telemetry && performance.now() - this.lastTelemetry >= this.telemetryMs;
         await this.recovering(async () => {
-          await this.trainer.runSteps(Math.min(this.trainer.stepsPerCall, steps - done), {
-            onStep: (m) => {
-              rateSamples += this.trainer.lastBatchSize;
-              const seconds = (performance.now() - rateStart) / 1000;
-              this.pending.push({ ...m, samplesPerSecond: seconds > 0 ? rateSamples / seconds : 0 });
-              // Bounded messages: the page reads each in one task, which must stay short.
-              if (this.pending.length >= STEPS_PER_MESSAGE) this.flushSteps();
+          await this.trainer.runSteps(
+            Math.min(this.trainer.stepsPerCall, steps - done),
+            {
+              onStep: (m) => {
+                rateSamples += this.trainer.lastBatchSize;
+                const seconds = (performance.now() - rateStart) / 1000;
+                this.pending.push({ ...m, samplesPerSecond: seconds > 0 ? rateSamples / seconds : 0 });
+                // Bounded messages: the page reads each in one task, which must stay short.
+                if (this.pending.length >= STEPS_PER_MESSAGE) this.flushSteps();
+              },
+              onEpoch: (metrics) => {
+                this.pendingEpochs.push(metrics);
+              },
             },
-            onEpoch: (metrics) => {
-              this.pendingEpochs.push(metrics);
-            },
-          });
+            telemetryDue,
+          );
           now = performance.now();
           if (now - this.lastFlush >= this.telemetryMs) {
             this.flushSteps();
-            if (this.telemetry) this.emit({ type: 'telemetry', frame: await collectTelemetry(this.trainer) });
             rateStart = now;
             rateSamples = 0;
+          }
+          if (telemetryDue) {
+            this.lastTelemetry = now;
+            this.lastFrame = await collectTelemetry(this.trainer);
+            this.emit({ type: 'telemetry', frame: this.lastFrame });
           }
           // After the telemetry (which reads the last batch's activations): the grid overwrites them.
           if (now - this.lastBoundary >= BOUNDARY_MS) await this.sendBoundary();
@@ -187,7 +199,7 @@ export class SessionHost {
     } finally {
       this.flushSteps();
       if (this.telemetry && this.trainer.lastBatchSize > 0)
-        this.emit({ type: 'telemetry', frame: await collectTelemetry(this.trainer) });
+        this.emit({ type: 'telemetry', frame: await collectTelemetry(this.trainer, this.lastFrame) });
       await this.sendBoundary();
       await this.sendCheckpoint();
       this.running = false;

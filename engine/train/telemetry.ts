@@ -29,14 +29,19 @@ export interface TelemetryFrame {
   nodes: NodeTelemetry[];
 }
 
-/** Statistics of the last training batch, read from the session's buffers (a few times a second). */
-export async function collectTelemetry(trainer: Trainer): Promise<TelemetryFrame> {
+/**
+ * Statistics of the last training batch, read from the session's buffers (a few times a second). The
+ * update ratios need the weights before the last step; where the trainer did not keep them (the frame at
+ * the end of a run), each layer's ratio is the one `previous` measured.
+ */
+export async function collectTelemetry(trainer: Trainer, previous?: TelemetryFrame): Promise<TelemetryFrame> {
   const { be, session } = trainer;
   const n = trainer.lastBatchSize;
+  const kept = trainer.weightsKeptBefore === trainer.step && trainer.step > 0;
   const [params, grads, before] = await Promise.all([
     be.read(session.flat.params),
     be.read(session.flat.grads),
-    be.read(trainer.backup.params),
+    kept ? be.read(trainer.backup.params) : undefined,
   ]);
   const reluIds = new Set(
     trainer.doc.nodes.filter((d) => d.kind === 'activation' && d.params.fn === 'relu').map((d) => d.id),
@@ -55,11 +60,12 @@ export async function collectTelemetry(trainer: Trainer): Promise<TelemetryFrame
         for (let i = p.offset; i < p.offset + p.size; i++) {
           w2 += params[i] ** 2;
           g2 += grads[i] ** 2;
-          d2 += (params[i] - before[i]) ** 2;
+          if (before) d2 += (params[i] - before[i]) ** 2;
         }
       entry.gradNorm = Math.sqrt(g2);
       entry.weightNorm = Math.sqrt(w2);
-      entry.updateRatio = w2 > 0 ? Math.sqrt(d2 / w2) : 0;
+      if (before) entry.updateRatio = w2 > 0 ? Math.sqrt(d2 / w2) : 0;
+      else entry.updateRatio = previous?.nodes.find((p) => p.id === node.id)?.updateRatio;
     } else {
       const dy = (await be.read(node.dy)).subarray(0, n * per);
       let g2 = 0;

@@ -37,6 +37,12 @@ export type { EpochMetrics, Evaluation, StepMetrics, TrainerEvents } from './met
 const LOGGED_STEPS = 64;
 /** Steps per runSteps call of a caller that checks for pauses between calls (see stepsPerCall). */
 const DEFERRED_STEPS_PER_CALL = 16;
+/**
+ * Steps replayed, at most, to undo a step that went non-finite on the CPU (whose metrics are read after each
+ * step): the state is copied once per this many steps instead of before every step (a copy of the weights
+ * and both optimizer slots per step was a tenth of a small network's training time).
+ */
+const REPLAY_STEPS = 16;
 
 /** A recorded step whose metrics are not read yet. */
 interface PendingStep {
@@ -67,8 +73,13 @@ export class Trainer {
   private readonly indices: Buf;
   /** Host memory for augmented training batches, when the document augments. */
   private readonly augmentHost?: AugmentHost;
-  /** The weights, optimizer and layer state before the last step (to undo it, and for update ratios). */
+  /**
+   * Scratch state: the weights before the last step of a runSteps call asked to keep them (the telemetry's
+   * update ratios), and the state around a diagnosing pass.
+   */
   readonly backup: TrainState;
+  /** The step whose weights before it backup.params holds (0: none). */
+  weightsKeptBefore = 0;
   /** Samples in the last training batch (its activations and gradients are still in the buffers). */
   lastBatchSize = 0;
   private readonly paramNormSq: Buf;
@@ -76,8 +87,10 @@ export class Trainer {
   private readonly stepLog: Buf;
   /** Its cells, as views made once. */
   private readonly stepLogCells: Buf[];
-  /** The state before the first step not yet read, to roll back to (deferred backends only). */
-  private readonly settledState?: TrainState;
+  /** The state before the first step of `replayWindow`, to roll back to (and replay from). */
+  private readonly settledState: TrainState;
+  /** The steps recorded since settledState was copied: a step that went non-finite is undone by replaying them. */
+  private replayWindow: PendingStep[] = [];
   /** The session's own state buffers: weights, optimizer slots and layers' state (batch norm's running statistics). */
   private readonly live: TrainState;
   private pendingSteps: PendingStep[] = [];
@@ -116,7 +129,7 @@ export class Trainer {
     this.paramNormSq = be.alloc(1, 'param normSq');
     this.stepLog = be.alloc(this.loggedSteps * 4, 'step log');
     this.stepLogCells = Array.from({ length: this.loggedSteps * 4 }, (_, i) => be.view(this.stepLog, i, 1));
-    if (this.loggedSteps > 1) this.settledState = allocStateLike(be, this.live, 'settled');
+    this.settledState = allocStateLike(be, this.live, 'settled');
   }
 
   /** Steps a caller that checks for pauses between runSteps calls should ask for at a time. */
@@ -149,9 +162,9 @@ export class Trainer {
    * every step on the CPU, every LOGGED_STEPS on a deferred backend), at the end of an epoch and at the end
    * of the call.
    */
-  async runSteps(count: number, events: TrainerEvents = {}): Promise<void> {
+  async runSteps(count: number, events: TrainerEvents = {}, keepWeightsBeforeLast = false): Promise<void> {
     for (let i = 0; i < count && !this.finished; i++) {
-      this.recordStep();
+      this.recordStep(false, keepWeightsBeforeLast && (i === count - 1 || this.willFinishAfterStep()));
       const epochDone = this.batchIndex === this.batchesPerEpoch;
       if (epochDone || this.pendingSteps.length === this.loggedSteps) await this.settle(events);
       if (epochDone) {
@@ -169,12 +182,33 @@ export class Trainer {
   }
 
   /** Records one step; `replaying` a step already taken keeps the epoch's order as it was shuffled. */
-  private recordStep(replaying = false): void {
+  /** Whether the run's last epoch ends with the next step (runSteps stops there, before its count). */
+  private willFinishAfterStep(): boolean {
+    return this.batchIndex + 1 === this.batchesPerEpoch && this.epoch + 1 >= this.doc.training.epochs;
+  }
+
+  /**
+   * Records one step. A new replay window starts (the state copied) when every earlier step is read, and
+   * either the window is full or an epoch begins: a window never spans an epoch's reshuffle, so replaying
+   * it gathers the same batches.
+   */
+  private recordStep(replaying = false, keepWeights = false): void {
     const { be, session: s } = this;
     const t = this.doc.training;
-    if (this.pendingSteps.length === 0 && this.settledState) this.copyState(this.settledState, this.live);
-    // Before the passes: a training forward pass moves the running statistics.
-    this.copyState(this.backup, this.live);
+    const full = this.replayWindow.length >= Math.max(REPLAY_STEPS, this.loggedSteps);
+    if (
+      !replaying &&
+      this.pendingSteps.length === 0 &&
+      (full || this.batchIndex === 0 || this.replayWindow.length === 0)
+    ) {
+      // Before the passes: a training forward pass moves the running statistics.
+      this.copyState(this.settledState, this.live);
+      this.replayWindow = [];
+    }
+    if (keepWeights) {
+      be.copy({ src: s.flat.params, out: this.backup.params, size: s.paramCount, accumulate: false });
+      this.weightsKeptBefore = this.step + 1;
+    }
     const n = this.nextBatch(!replaying);
     this.passes(n);
     const lr = learningRate(t, this.epoch);
@@ -187,11 +221,16 @@ export class Trainer {
     });
     // Σ w² of the new weights (the clip kernel with no limit only measures): an overflow undoes the step.
     be.clipByGlobalNorm({ g: s.flat.params, size: s.paramCount, maxNorm: 0, normSq: this.paramNormSq });
-    const row = this.pendingSteps.length * 4;
-    for (const [i, value] of [s.loss, s.correct, s.normSq, this.paramNormSq].entries())
-      be.copy({ src: value, out: this.stepLogCells[row + i], size: 1, accumulate: false });
+    const record = { step: this.step + 1, epoch: this.epoch, n, lr };
+    // A replayed step was read before: only the steps recorded for the first time go to the log.
+    if (!replaying) {
+      const row = this.pendingSteps.length * 4;
+      for (const [i, value] of [s.loss, s.correct, s.normSq, this.paramNormSq].entries())
+        be.copy({ src: value, out: this.stepLogCells[row + i], size: 1, accumulate: false });
+      this.pendingSteps.push(record);
+    }
     be.submit?.();
-    this.pendingSteps.push({ step: this.step + 1, epoch: this.epoch, n, lr });
+    this.replayWindow.push(record);
     this.step++;
     this.batchIndex++;
     this.lastBatchSize = n;
@@ -251,23 +290,18 @@ export class Trainer {
   }
 
   /**
-   * Step `k` of the log went non-finite: back to the state before it. The last step is undone from the
-   * backup; an earlier one by going back to the state before the log and replaying the steps before it
-   * with the same batches and dropout masks, so training stops exactly before the bad step either way
-   * (layers' running statistics included).
+   * Step `k` of the log went non-finite: back to the state before it, by going back to the state before the
+   * replay window and replaying the window's steps before the bad one with the same batches and dropout
+   * masks, so training stops exactly before the bad step (layers' running statistics included).
    */
   private rollBackTo(steps: PendingStep[], k: number): void {
-    if (k === steps.length - 1) {
-      this.copyState(this.live, this.backup);
-      this.step--;
-      this.batchIndex--;
-      return;
-    }
-    this.copyState(this.live, this.settledState!);
-    this.step -= steps.length;
-    this.batchIndex -= steps.length;
-    for (let j = 0; j < k; j++) this.recordStep(true);
-    this.pendingSteps = [];
+    const window = this.replayWindow;
+    const bad = window.indexOf(steps[k]);
+    this.copyState(this.live, this.settledState);
+    this.step -= window.length;
+    this.batchIndex -= window.length;
+    this.replayWindow = [];
+    for (let j = 0; j < bad; j++) this.recordStep(true);
   }
 
   /** Runs the next step's passes again without updating, to name the node that went non-finite. */
@@ -376,6 +410,9 @@ export class Trainer {
     this.step = cp.step;
     this.epoch = cp.epoch;
     this.batchIndex = cp.batchIndex;
+    // The state changed under any window: the next step starts a new one.
+    this.replayWindow = [];
+    this.pendingSteps = [];
     this.order.set(cp.order);
     this.random.setState(cp.random);
     this.progress = { ...cp.progress };

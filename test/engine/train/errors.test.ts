@@ -84,8 +84,11 @@ describe('bad input stops cleanly and names the node', () => {
     const trainer = new Trainer(mlp({ optimizer: { kind: 'sgd', lr: 0.1 }, batchSize: 4 }), be, data);
     await trainer.runSteps(2);
     const before = await trainer.be.read(trainer.session.flat.params);
-    // Values near the float32 limit overflow in the first dense layer's sums.
-    trainer.session.be.write(trainer.session.flat.params, new Float32Array(trainer.session.paramCount).fill(3e38));
+    // Values near the float32 limit overflow in the first dense layer's sums (loaded as weights are).
+    trainer.restore({
+      ...(await trainer.checkpoint()),
+      params: new Float32Array(trainer.session.paramCount).fill(3e38),
+    });
     const good = await trainer.be.read(trainer.session.flat.params);
     const error = await caughtAsync(() => trainer.runSteps(1));
     expect(error).toMatchObject({ code: 'NON_FINITE', nodeId: 'n1' });

@@ -1,6 +1,10 @@
 import { describe, expect, it } from 'vitest';
+import { createCpuBackend } from '../../../engine/backend/cpu/cpu-backend';
+import { xorData } from '../../../engine/data/synthetic';
 import { Random } from '../../../engine/init/random';
-import { distribution } from '../../../engine/train/telemetry';
+import { collectTelemetry, distribution } from '../../../engine/train/telemetry';
+import { Trainer } from '../../../engine/train/trainer';
+import { tinyMlp } from '../../helpers/graphs';
 
 /** Exact mean and standard deviation, for comparison. */
 function exact(values: Float64Array): { mean: number; std: number } {
@@ -32,5 +36,54 @@ describe("a layer's activation distribution in the live view", () => {
     const counted = d.histogram.reduce((a, b) => a + b, 0);
     expect(counted).toBeLessThanOrEqual(8192);
     expect(counted).toBeGreaterThan(4096);
+  });
+});
+
+describe("a layer's update-to-weight ratio", () => {
+  it('is ‖w after − w before‖ / ‖w after‖ of the last step when the trainer kept the weights before it', async () => {
+    const trainer = new Trainer(
+      tinyMlp({ optimizer: { kind: 'sgd', lr: 0.1 }, batchSize: 8 }),
+      createCpuBackend(),
+      xorData(16),
+    );
+    await trainer.runSteps(3);
+    await trainer.runSteps(2, {}, true);
+    // Kept before the second of the two steps: that step's weights before it.
+    const checkpoint = await trainer.checkpoint();
+    const frame = await collectTelemetry(trainer);
+    const dense = trainer.session.params.filter((p) => p.nodeId === 'n1');
+    const replay = new Trainer(
+      tinyMlp({ optimizer: { kind: 'sgd', lr: 0.1 }, batchSize: 8 }),
+      createCpuBackend(),
+      xorData(16),
+    );
+    await replay.runSteps(4);
+    const w0 = await replay.be.read(replay.session.flat.params);
+    let d2 = 0;
+    let w2 = 0;
+    for (const p of dense)
+      for (let i = p.offset; i < p.offset + p.size; i++) {
+        d2 += (checkpoint.params[i] - w0[i]) ** 2;
+        w2 += checkpoint.params[i] ** 2;
+      }
+    expect(d2).toBeGreaterThan(0);
+    expect(frame.nodes.find((n) => n.id === 'n1')?.updateRatio).toBeCloseTo(Math.sqrt(d2 / w2), 12);
+  });
+
+  it('is the last measured one in a frame after steps that did not keep the weights (the end of a run)', async () => {
+    const trainer = new Trainer(
+      tinyMlp({ optimizer: { kind: 'sgd', lr: 0.1 }, batchSize: 8 }),
+      createCpuBackend(),
+      xorData(16),
+    );
+    await trainer.runSteps(2, {}, true);
+    const measured = await collectTelemetry(trainer);
+    await trainer.runSteps(1);
+    expect((await collectTelemetry(trainer)).nodes.find((n) => n.id === 'n1')?.updateRatio).toBeUndefined();
+    const carried = await collectTelemetry(trainer, measured);
+    expect(carried.nodes.find((n) => n.id === 'n1')?.updateRatio).toBe(
+      measured.nodes.find((n) => n.id === 'n1')?.updateRatio,
+    );
+    expect(measured.nodes.find((n) => n.id === 'n1')?.updateRatio).toBeGreaterThan(0);
   });
 });
