@@ -70,8 +70,8 @@ const datasetBytes = (sets: (Dataset | undefined)[]) =>
 
 /**
  * The floats a training session allocates, as planned: activations, gradients, parameters, their gradients
- * and optimizer slots, the datasets, and the trainer's two copies of the state (the backup of the last step
- * and the state to roll back to). Layers' own scratch is not counted (the backend grows for it).
+ * and optimizer slots, the datasets, the trainer's copy of the state to roll back to (weights and both
+ * slots) and of the weights before a step. Layers' own scratch is not counted (the backend grows for it).
  */
 export function plannedFloats(plan: TrainingPlan, batch: number, sets: (Dataset | undefined)[]): number {
   const buffers = planBuffers(plan, batch, 2);
@@ -80,7 +80,7 @@ export function plannedFloats(plan: TrainingPlan, batch: number, sets: (Dataset 
   const unneededGradients = plan.nodes
     .filter((p) => !p.needsGrad && !layerDef(p.node.kind).aliasesInput)
     .reduce((sum, p) => sum + batch * size(p.outputShape), 0);
-  return Math.ceil((buffers.totalBytes + datasetBytes(sets) + 6 * paramBytes) / 4) + unneededGradients;
+  return Math.ceil((buffers.totalBytes + datasetBytes(sets) + 4 * paramBytes) / 4) + unneededGradients;
 }
 
 export function checkMemory(

@@ -41,7 +41,7 @@ export async function collectTelemetry(trainer: Trainer, previous?: TelemetryFra
   const [params, grads, before] = await Promise.all([
     be.read(session.flat.params),
     be.read(session.flat.grads),
-    kept ? be.read(trainer.backup.params) : undefined,
+    kept ? be.read(trainer.weightsBefore) : undefined,
   ]);
   const reluIds = new Set(
     trainer.doc.nodes.filter((d) => d.kind === 'activation' && d.params.fn === 'relu').map((d) => d.id),

@@ -73,12 +73,9 @@ export class Trainer {
   private readonly indices: Buf;
   /** Host memory for augmented training batches, when the document augments. */
   private readonly augmentHost?: AugmentHost;
-  /**
-   * Scratch state: the weights before the last step of a runSteps call asked to keep them (the telemetry's
-   * update ratios), and the state around a diagnosing pass.
-   */
-  readonly backup: TrainState;
-  /** The step whose weights before it backup.params holds (0: none). */
+  /** The weights before the last step of a runSteps call asked to keep them (the telemetry's update ratios). */
+  readonly weightsBefore: Buf;
+  /** The step whose weights before it `weightsBefore` holds (0: none). */
   weightsKeptBefore = 0;
   /** Samples in the last training batch (its activations and gradients are still in the buffers). */
   lastBatchSize = 0;
@@ -125,7 +122,7 @@ export class Trainer {
     this.indices = be.alloc(this.batchSize, 'batch indices');
     this.augmentHost = augmentHost(this.session, t, train);
     this.live = liveState(this.session);
-    this.backup = allocStateLike(be, this.live, 'backup');
+    this.weightsBefore = be.alloc(Math.max(this.session.paramCount, 1), 'weights before the last step');
     this.paramNormSq = be.alloc(1, 'param normSq');
     this.stepLog = be.alloc(this.loggedSteps * 4, 'step log');
     this.stepLogCells = Array.from({ length: this.loggedSteps * 4 }, (_, i) => be.view(this.stepLog, i, 1));
@@ -181,16 +178,15 @@ export class Trainer {
     return this.be.deferredReads ? LOGGED_STEPS : 1;
   }
 
-  /** Records one step; `replaying` a step already taken keeps the epoch's order as it was shuffled. */
   /** Whether the run's last epoch ends with the next step (runSteps stops there, before its count). */
   private willFinishAfterStep(): boolean {
     return this.batchIndex + 1 === this.batchesPerEpoch && this.epoch + 1 >= this.doc.training.epochs;
   }
 
   /**
-   * Records one step. A new replay window starts (the state copied) when every earlier step is read, and
-   * either the window is full or an epoch begins: a window never spans an epoch's reshuffle, so replaying
-   * it gathers the same batches.
+   * Records one step; `replaying` a step already taken keeps the epoch's order as it was shuffled. A new
+   * replay window starts (the state copied) when every earlier step is read, and either the window is full
+   * or an epoch begins: a window never spans an epoch's reshuffle, so replaying it gathers the same batches.
    */
   private recordStep(replaying = false, keepWeights = false): void {
     const { be, session: s } = this;
@@ -206,7 +202,7 @@ export class Trainer {
       this.replayWindow = [];
     }
     if (keepWeights) {
-      be.copy({ src: s.flat.params, out: this.backup.params, size: s.paramCount, accumulate: false });
+      be.copy({ src: s.flat.params, out: this.weightsBefore, size: s.paramCount, accumulate: false });
       this.weightsKeptBefore = this.step + 1;
     }
     const n = this.nextBatch(!replaying);
@@ -307,11 +303,13 @@ export class Trainer {
   /** Runs the next step's passes again without updating, to name the node that went non-finite. */
   private async diagnoseNextStep(problem: string): Promise<EngineError> {
     const n = this.nextBatch(false);
-    this.copyState(this.backup, this.live);
+    // The settled state serves as scratch: the window it started ends here (the next step starts another).
+    this.copyState(this.settledState, this.live);
+    this.replayWindow = [];
     this.passes(n);
     const culprit = await findNonFinite(this.session, n);
     // The diagnosing forward pass moved the running statistics too.
-    this.copyState(this.live, this.backup);
+    this.copyState(this.live, this.settledState);
     const where = culprit ? `; node "${culprit.id}" is the first to ${culprit.what}` : '';
     return new EngineError(
       'NON_FINITE',
