@@ -20,16 +20,9 @@ import { networkFingerprint } from './fingerprint';
 import { accuracyUnits, addStep, closeEpoch, type EpochMetrics, freshProgress, type TrainerEvents } from './metrics';
 import { planTraining, type TrainingPlan } from './plan';
 import { checkFits, checkMemory, plannedFloats } from './preflight';
+import { type RecordedStep, ReplayWindow } from './replay-window';
 import { buildSession, initialiseParams, type Session } from './session';
-import {
-  allocStateLike,
-  checkRestorable,
-  copyState,
-  liveState,
-  readLayerState,
-  type TrainState,
-  writeLayerState,
-} from './train-state';
+import { checkRestorable, liveState, readLayerState, type TrainState, writeLayerState } from './train-state';
 
 export type { EpochMetrics, Evaluation, StepMetrics, TrainerEvents } from './metrics';
 
@@ -37,20 +30,6 @@ export type { EpochMetrics, Evaluation, StepMetrics, TrainerEvents } from './met
 const LOGGED_STEPS = 64;
 /** Steps per runSteps call of a caller that checks for pauses between calls (see stepsPerCall). */
 const DEFERRED_STEPS_PER_CALL = 16;
-/**
- * Steps replayed, at most, to undo a step that went non-finite on the CPU (whose metrics are read after each
- * step): the state is copied once per this many steps instead of before every step (a copy of the weights
- * and both optimizer slots per step was a tenth of a small network's training time).
- */
-const REPLAY_STEPS = 16;
-
-/** A recorded step whose metrics are not read yet. */
-interface PendingStep {
-  step: number;
-  epoch: number;
-  n: number;
-  lr: number;
-}
 
 /**
  * Trains one document on one backend: epochs of (optionally shuffled) batches, validation, early
@@ -84,13 +63,12 @@ export class Trainer {
   private readonly stepLog: Buf;
   /** Its cells, as views made once. */
   private readonly stepLogCells: Buf[];
-  /** The state before the first step of `replayWindow`, to roll back to (and replay from). */
-  private readonly settledState: TrainState;
-  /** The steps recorded since settledState was copied: a step that went non-finite is undone by replaying them. */
-  private replayWindow: PendingStep[] = [];
+  /** The state to go back to, and the steps since, when a step goes non-finite. */
+  private readonly replayWindow: ReplayWindow;
   /** The session's own state buffers: weights, optimizer slots and layers' state (batch norm's running statistics). */
   private readonly live: TrainState;
-  private pendingSteps: PendingStep[] = [];
+  /** Recorded steps whose metrics are not read yet. */
+  private pendingSteps: RecordedStep[] = [];
   private progress = freshProgress();
   /** Correct predictions per sample, or undefined where accuracy is not counted (see accuracyUnits). */
   private readonly accuracyUnits: number | undefined;
@@ -126,7 +104,7 @@ export class Trainer {
     this.paramNormSq = be.alloc(1, 'param normSq');
     this.stepLog = be.alloc(this.loggedSteps * 4, 'step log');
     this.stepLogCells = Array.from({ length: this.loggedSteps * 4 }, (_, i) => be.view(this.stepLog, i, 1));
-    this.settledState = allocStateLike(be, this.live, 'settled');
+    this.replayWindow = new ReplayWindow(be, this.session.paramCount, this.live, this.loggedSteps);
   }
 
   /** Steps a caller that checks for pauses between runSteps calls should ask for at a time. */
@@ -184,23 +162,13 @@ export class Trainer {
   }
 
   /**
-   * Records one step; `replaying` a step already taken keeps the epoch's order as it was shuffled. A new
-   * replay window starts (the state copied) when every earlier step is read, and either the window is full
-   * or an epoch begins: a window never spans an epoch's reshuffle, so replaying it gathers the same batches.
+   * Records one step; `replaying` a step already taken keeps the epoch's order as it was shuffled.
    */
   private recordStep(replaying = false, keepWeights = false): void {
     const { be, session: s } = this;
     const t = this.doc.training;
-    const full = this.replayWindow.length >= Math.max(REPLAY_STEPS, this.loggedSteps);
-    if (
-      !replaying &&
-      this.pendingSteps.length === 0 &&
-      (full || this.batchIndex === 0 || this.replayWindow.length === 0)
-    ) {
-      // Before the passes: a training forward pass moves the running statistics.
-      this.copyState(this.settledState, this.live);
-      this.replayWindow = [];
-    }
+    // Before the passes: a training forward pass moves the running statistics.
+    if (!replaying) this.replayWindow.beforeStep(this.pendingSteps.length === 0, this.batchIndex === 0);
     if (keepWeights) {
       be.copy({ src: s.flat.params, out: this.weightsBefore, size: s.paramCount, accumulate: false });
       this.weightsKeptBefore = this.step + 1;
@@ -226,7 +194,7 @@ export class Trainer {
       this.pendingSteps.push(record);
     }
     be.submit?.();
-    this.replayWindow.push(record);
+    this.replayWindow.record(record);
     this.step++;
     this.batchIndex++;
     this.lastBatchSize = n;
@@ -270,11 +238,11 @@ export class Trainer {
           ? 'the gradients are not finite'
           : undefined;
       if (problem) {
-        this.rollBackTo(steps, k);
+        this.rollBackTo(p);
         throw await this.diagnoseNextStep(problem);
       }
       if (!Number.isFinite(weightNormSq)) {
-        this.rollBackTo(steps, k);
+        this.rollBackTo(p);
         throw new EngineError(
           'NON_FINITE',
           `step ${p.step} made the weights overflow (learning rate ${p.lr} too high?); training stopped with the weights before it`,
@@ -285,31 +253,22 @@ export class Trainer {
     }
   }
 
-  /**
-   * Step `k` of the log went non-finite: back to the state before it, by going back to the state before the
-   * replay window and replaying the window's steps before the bad one with the same batches and dropout
-   * masks, so training stops exactly before the bad step (layers' running statistics included).
-   */
-  private rollBackTo(steps: PendingStep[], k: number): void {
-    const window = this.replayWindow;
-    const bad = window.indexOf(steps[k]);
-    this.copyState(this.live, this.settledState);
-    this.step -= window.length;
-    this.batchIndex -= window.length;
-    this.replayWindow = [];
-    for (let j = 0; j < bad; j++) this.recordStep(true);
+  /** A step went non-finite: back to the replay window's start, then its steps before the bad one again. */
+  private rollBackTo(bad: RecordedStep): void {
+    const { undone, replay } = this.replayWindow.rewind(bad);
+    this.step -= undone;
+    this.batchIndex -= undone;
+    for (let j = 0; j < replay; j++) this.recordStep(true);
   }
 
   /** Runs the next step's passes again without updating, to name the node that went non-finite. */
   private async diagnoseNextStep(problem: string): Promise<EngineError> {
     const n = this.nextBatch(false);
-    // The settled state serves as scratch: the window it started ends here (the next step starts another).
-    this.copyState(this.settledState, this.live);
-    this.replayWindow = [];
-    this.passes(n);
-    const culprit = await findNonFinite(this.session, n);
-    // The diagnosing forward pass moved the running statistics too.
-    this.copyState(this.live, this.settledState);
+    // The diagnosing forward pass moves the running statistics too: the state is put back after it.
+    const culprit = await this.replayWindow.aside(() => {
+      this.passes(n);
+      return findNonFinite(this.session, n);
+    });
     const where = culprit ? `; node "${culprit.id}" is the first to ${culprit.what}` : '';
     return new EngineError(
       'NON_FINITE',
@@ -408,8 +367,8 @@ export class Trainer {
     this.step = cp.step;
     this.epoch = cp.epoch;
     this.batchIndex = cp.batchIndex;
-    // The state changed under any window: the next step starts a new one.
-    this.replayWindow = [];
+    // The state changed under the window: the next step starts a new one.
+    this.replayWindow.end();
     this.pendingSteps = [];
     this.order.set(cp.order);
     this.random.setState(cp.random);
@@ -420,9 +379,5 @@ export class Trainer {
   /** Correct predictions over samples as a fraction, where accuracy is counted. */
   accuracyOf(correct: number, samples: number): number | undefined {
     return this.accuracyUnits === undefined ? undefined : correct / (samples * this.accuracyUnits);
-  }
-
-  private copyState(to: TrainState, from: TrainState): void {
-    copyState(this.be, this.session.paramCount, to, from);
   }
 }
