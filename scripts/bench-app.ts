@@ -8,8 +8,7 @@
  * (tsconfig.test.json): it drives the page with their browser helper.
  */
 
-import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { availableParallelism, cpus } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -19,6 +18,7 @@ import { createEngineApi } from '../engine/api';
 import { parseGraphText } from '../engine/graph';
 import { openApp, readProgress } from '../test/e2e/browser';
 import { bundledFiles } from '../test/helpers/samples';
+import { buildWebApp, median, waitFor } from './bench-web';
 
 const root = join(import.meta.dirname, '..');
 const WARM_STEPS = 20;
@@ -63,16 +63,8 @@ async function commandLineRate(sample: string): Promise<{ rate: number; batch: n
   return { rate: (steps * info.batchSize) / seconds, batch: info.batchSize };
 }
 
-async function waitFor(check: () => Promise<boolean>): Promise<void> {
-  while (!(await check())) await new Promise((r) => setTimeout(r, 50));
-}
-
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-
 async function main(): Promise<void> {
-  // The page's engine is the build's: built now, so that it is the engine of this working tree.
-  const built = spawnSync('npm', ['run', 'build:web'], { cwd: root, stdio: 'ignore' });
-  if (built.status !== 0 || !existsSync(join(root, 'dist-web/index.html'))) throw new Error('npm run build:web failed');
+  buildWebApp();
   const app = await openApp();
   const rows: string[][] = [];
   try {

@@ -9,15 +9,11 @@
  * Builds the web app first (npm run build:web). Type-checked with the tests (tsconfig.test.json).
  */
 
-import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { cpus } from 'node:os';
-import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { Page } from 'playwright-core';
 import { longTasks, openApp, phase, readProgress, recordLongTasks } from '../test/e2e/browser';
-
-const root = join(import.meta.dirname, '..');
+import { buildWebApp, median, waitFor } from './bench-web';
 
 const { values } = parseArgs({
   options: { throttle: { type: 'string' }, repeat: { type: 'string' }, samples: { type: 'string' } },
@@ -30,10 +26,6 @@ const WATCHED_STEPS: Record<string, number> = { 'spiral.json': 3000, 'lenet5.jso
 
 const MOMENTS = ['Train', 'the run', 'Pause', 'Step', 'a setting while paused', 'Resume', 'Stop'] as const;
 type Moment = (typeof MOMENTS)[number];
-
-async function waitFor(check: () => Promise<boolean>): Promise<void> {
-  while (!(await check())) await new Promise((r) => setTimeout(r, 50));
-}
 
 const state = (page: Page) => page.getByTestId('training-bar').getAttribute('data-state');
 const step = async (page: Page) => (await readProgress(page)).step;
@@ -90,11 +82,8 @@ async function session(page: Page, sample: string): Promise<Map<Moment, number[]
   return byMoment;
 }
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-
 async function main(): Promise<void> {
-  const built = spawnSync('npm', ['run', 'build:web'], { cwd: root, stdio: 'ignore' });
-  if (built.status !== 0 || !existsSync(join(root, 'dist-web/index.html'))) throw new Error('npm run build:web failed');
+  buildWebApp();
   const app = await openApp();
   const rows: string[][] = [];
   try {

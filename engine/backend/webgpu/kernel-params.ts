@@ -21,6 +21,19 @@ const WORDS: Record<ParamKind, number> = { u32: 1, f32: 1, bool: 1, geometry: 13
 /** The geometry's words, in the order of the WGSL struct `Geo` (prelude.wgsl). */
 const GEOMETRY_FIELDS = ['n', 'cIn', 'h', 'w', 'cOut', 'kh', 'kw', 'sh', 'sw', 'ph', 'pw', 'oh', 'ow'] as const;
 
+/** The losses against class labels: outputs y (logits), labels, their gradient dY, the batch's loss sums. */
+const LABELLED_LOSS = {
+  y: 'u32',
+  labels: 'u32',
+  dY: 'u32',
+  loss: 'u32',
+  correct: 'u32',
+  rows: 'u32',
+  cols: 'u32',
+  scale: 'f32',
+  partials: 'u32',
+} as const;
+
 /** What every optimizer kernel takes before its rule's own arguments (the order of optimizerKernels' args). */
 const OPTIMIZER_BASE = { params: 'u32', grads: 'u32', slot1: 'u32', slot2: 'u32', size: 'u32' } as const;
 
@@ -122,29 +135,9 @@ export const kernelParams = {
     n: 'u32',
     units: 'u32',
   },
-  softmaxCrossEntropy: {
-    logits: 'u32',
-    labels: 'u32',
-    dLogits: 'u32',
-    loss: 'u32',
-    correct: 'u32',
-    rows: 'u32',
-    cols: 'u32',
-    scale: 'f32',
-    partials: 'u32',
-  },
+  softmaxCrossEntropy: LABELLED_LOSS,
   meanSquaredError: { y: 'u32', want: 'u32', dY: 'u32', loss: 'u32', size: 'u32', scale: 'f32', partials: 'u32' },
-  meanSquaredErrorOneHot: {
-    y: 'u32',
-    labels: 'u32',
-    dY: 'u32',
-    loss: 'u32',
-    correct: 'u32',
-    rows: 'u32',
-    cols: 'u32',
-    scale: 'f32',
-    partials: 'u32',
-  },
+  meanSquaredErrorOneHot: LABELLED_LOSS,
   sigmoidBinaryCrossEntropy: {
     logits: 'u32',
     want: 'u32',

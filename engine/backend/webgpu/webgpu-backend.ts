@@ -78,6 +78,30 @@ export function webGpuBackendOn(pipelines: GpuPipelines, options: WebGpuOptions 
   const finishLoss = (loss: GpuBuf, correct: number, count: number) =>
     run('finishLoss', { partials, loss: loss.offset, correct, count }, one);
 
+  /** A loss against class labels (softmax cross-entropy, MSE against one-hot labels), then its means over `count`. */
+  function labelledLoss(
+    kernel: 'softmaxCrossEntropy' | 'meanSquaredErrorOneHot',
+    a: {
+      y: GpuBuf;
+      labels: GpuBuf;
+      dY: GpuBuf;
+      loss: GpuBuf;
+      correct: GpuBuf;
+      rows: number;
+      cols: number;
+      scale: number;
+    },
+    count: number,
+  ): void {
+    const tensors = { y: a.y.offset, labels: a.labels.offset, dY: a.dY.offset, loss: a.loss.offset };
+    run(
+      kernel,
+      { ...tensors, correct: a.correct.offset, rows: a.rows, cols: a.cols, scale: a.scale, partials },
+      lossGroups,
+    );
+    finishLoss(a.loss, a.correct.offset, count);
+  }
+
   /** Workgroups over `count` outputs (x, spilling into y past the limit) and `chunks` chunks (z). */
   const grid = (count: number, chunks: number): Workgroups => ({
     x: Math.min(count, MAX_GROUPS),
@@ -294,42 +318,9 @@ export function webGpuBackendOn(pipelines: GpuPipelines, options: WebGpuOptions 
         },
         n * u,
       ),
-    softmaxCrossEntropy({ logits, labels, dLogits, loss, correct, rows, cols, scale }) {
-      run(
-        'softmaxCrossEntropy',
-        {
-          logits: logits.offset,
-          labels: labels.offset,
-          dLogits: dLogits.offset,
-          loss: loss.offset,
-          correct: correct.offset,
-          rows,
-          cols,
-          scale,
-          partials,
-        },
-        lossGroups,
-      );
-      finishLoss(loss, correct.offset, rows);
-    },
-    meanSquaredErrorOneHot({ y, labels, dY, loss, correct, rows, cols, scale }) {
-      run(
-        'meanSquaredErrorOneHot',
-        {
-          y: y.offset,
-          labels: labels.offset,
-          dY: dY.offset,
-          loss: loss.offset,
-          correct: correct.offset,
-          rows,
-          cols,
-          scale,
-          partials,
-        },
-        lossGroups,
-      );
-      finishLoss(loss, correct.offset, rows * cols);
-    },
+    softmaxCrossEntropy: ({ logits, dLogits, ...rest }) =>
+      labelledLoss('softmaxCrossEntropy', { ...rest, y: logits, dY: dLogits }, rest.rows),
+    meanSquaredErrorOneHot: (a) => labelledLoss('meanSquaredErrorOneHot', a, a.rows * a.cols),
     meanSquaredError({ y, target, dY, loss, size, scale }) {
       run(
         'meanSquaredError',

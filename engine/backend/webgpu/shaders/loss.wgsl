@@ -13,7 +13,7 @@ fn softmaxCrossEntropy(@builtin(global_invocation_id) gid: vec3<u32>) {
   var total = 0.0;
   var right = 0.0;
   for (var r = t; r < rows; r += 256u) {
-    let base = p.logits + r * cols;
+    let base = p.y + r * cols;
     var top = mem[base];
     var best = 0u;
     for (var j = 1u; j < cols; j++) {
@@ -30,7 +30,7 @@ fn softmaxCrossEntropy(@builtin(global_invocation_id) gid: vec3<u32>) {
     if (valid && best == l) { right += 1.0; }
     for (var j = 0u; j < cols; j++) {
       let probability = exp(mem[base + j] - lse);
-      mem[p.dLogits + r * cols + j] = (probability - select(0.0, 1.0, valid && j == l)) * scale / f32(rows);
+      mem[p.dY + r * cols + j] = (probability - select(0.0, 1.0, valid && j == l)) * scale / f32(rows);
     }
   }
   mem[p.partials + t] = total;
