@@ -1,4 +1,4 @@
-import type { OptimizerKernel } from '../../ops/optimizers';
+import { type OptimizerKernel, optimizerKernels } from '../../ops/optimizers';
 import type { Conv2dGeometry } from '../backend';
 
 /**
@@ -196,9 +196,17 @@ export function packParams<N extends KernelName>(kernel: N, args: KernelArgs<N>)
 }
 
 /** The names of an optimizer kernel's own arguments (after the flat buffers), in optimizerKernels' order. */
-export function optimizerArgNames(kernel: OptimizerKernel): string[] {
-  return Object.keys(kernelParams[kernel]).slice(Object.keys(OPTIMIZER_BASE).length);
+export function optimizerArgNames(kernel: OptimizerKernel): readonly string[] {
+  return OPTIMIZER_ARGS[kernel];
 }
+
+/** Worked out once: the optimizer step asks for them every training step. */
+const OPTIMIZER_ARGS = Object.fromEntries(
+  (Object.keys(optimizerKernels) as OptimizerKernel[]).map((k) => [
+    k,
+    Object.keys(kernelParams[k]).slice(Object.keys(OPTIMIZER_BASE).length),
+  ]),
+) as unknown as Record<OptimizerKernel, readonly string[]>;
 
 const capitalised = (name: string) => name[0].toUpperCase() + name.slice(1);
 
