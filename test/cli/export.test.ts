@@ -5,7 +5,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { createEngineApi } from '../../engine/api';
 import { parseGraphText } from '../../engine/graph';
 import { resolveData } from '../../engine/session-data';
-import { runCli } from '../helpers/cli';
+import { runCli, runCliViaTsx } from '../helpers/cli';
 import { accuracyOf, runtimeOutput } from '../helpers/onnx-runtime';
 
 const root = join(import.meta.dirname, '../..');
@@ -18,7 +18,14 @@ describe('npm run export -- <graph.json> --to pytorch', () => {
     const trained = runCli('train', join(dir, 'spiral.json'), '--epochs', '1', '--out', dir);
     expect(trained.code, trained.err).toBe(0);
 
-    const exported = runCli('export', join(dir, 'spiral.json'), '--to', 'pytorch', '--ckpt', join(dir, 'spiral.ckpt'));
+    const exported = runCliViaTsx(
+      'export',
+      join(dir, 'spiral.json'),
+      '--to',
+      'pytorch',
+      '--ckpt',
+      join(dir, 'spiral.ckpt'),
+    );
     expect(exported.code, exported.err).toBe(0);
     expect(exported.out.trim().split('\n')).toEqual([
       join(dir, 'spiral.py'),

@@ -5,7 +5,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { createEngineApi } from '../../engine/api';
 import { bundledDatasets } from '../../engine/data/bundled';
 import { parseGraphText } from '../../engine/graph';
-import { runCli } from '../helpers/cli';
+import { runCli, runCliViaTsx } from '../helpers/cli';
 import { runtimeOutput, topClasses } from '../helpers/onnx-runtime';
 import { testPictures } from '../helpers/pictures';
 import { samplesDir } from '../helpers/samples';
@@ -28,7 +28,16 @@ describe('npm run predict', () => {
     mkdirSync(pictures);
     const { x } = await testPictures(pictures, 5);
     const model = join(root, 'test/fixtures/onnx/lenet.onnx');
-    const done = runCli('predict', model, '--data', pictures, '--top', '2', '--out', join(dir, 'predictions.csv'));
+    const done = runCliViaTsx(
+      'predict',
+      model,
+      '--data',
+      pictures,
+      '--top',
+      '2',
+      '--out',
+      join(dir, 'predictions.csv'),
+    );
     expect(done.code, done.err).toBe(0);
     expect(done.err).toMatch(/5 inputs in [\d.]+ ms of forward passes/);
     const [header, ...rows] = parseRows(readFileSync(join(dir, 'predictions.csv'), 'utf8'));

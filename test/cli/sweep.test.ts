@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { runCli } from '../helpers/cli';
+import { runCli, runCliViaTsx } from '../helpers/cli';
 import { samplesDir } from '../helpers/samples';
 
 const out = mkdtempSync(join(tmpdir(), 'netloom-sweep-'));
@@ -22,7 +22,7 @@ describe('npm run sweep', () => {
   ];
 
   it('runs every combination, prints them best first with the Pareto front, and keeps finished runs on a rerun', () => {
-    const first = runCli('sweep', ...args);
+    const first = runCliViaTsx('sweep', ...args);
     expect(first.err).toBe('');
     expect(first.code).toBe(0);
     expect(first.out.match(/^run \d\/4 /gm)).toHaveLength(4);

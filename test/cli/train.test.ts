@@ -8,6 +8,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { parseIdx } from '../../engine/data/idx';
 import { barsData } from '../../engine/data/synthetic';
 import { decodeCheckpoint } from '../../engine/train/checkpoint';
+import { runCli, runCliViaTsx } from '../helpers/cli';
 import { chain } from '../helpers/graphs';
 
 const root = join(import.meta.dirname, '../..');
@@ -25,13 +26,7 @@ function idx(dims: number[], values: ArrayLike<number>): Buffer {
   return Buffer.concat([header, Buffer.from(Uint8Array.from(values))]);
 }
 
-function train(...args: string[]) {
-  const run = spawnSync(process.execPath, ['--import', 'tsx', join(root, 'cli/train.ts'), ...args], {
-    cwd: root,
-    encoding: 'utf8',
-  });
-  return { code: run.status, out: run.stdout, err: run.stderr };
-}
+const train = (...args: string[]) => runCli('train', ...args);
 
 const data = barsData(160, 8, 0.1, 3);
 const images = join(dir, 'images-idx3-ubyte.gz');
@@ -69,7 +64,7 @@ writeFileSync(
 
 describe('npm run train', () => {
   it('trains a graph on IDX files, prints epochs, writes a checkpoint and a report', () => {
-    const run = train(graph, '--data', images, labels, '--epochs', '2', '--out', join(dir, 'out'));
+    const run = runCliViaTsx('train', graph, '--data', images, labels, '--epochs', '2', '--out', join(dir, 'out'));
     expect(run.err).toBe('');
     expect(run.code).toBe(0);
     expect(run.out).toMatch(/epoch 1\/2 {2}loss \d\.\d{4} \d+\.\d% {2}val loss/);

@@ -1,4 +1,4 @@
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,10 +7,10 @@ import { augmentBatch } from '../../engine/data/augment';
 import { loadBundled } from '../../engine/data/bundled';
 import { type GraphDocument, parseGraphText } from '../../engine/graph';
 import { type Augmentation, augmentationSchema } from '../../engine/graph/training-schema';
+import { runCli } from '../helpers/cli';
 import { netloomSteps } from '../helpers/netloom-steps';
 import { bundledFiles, samplesDir } from '../helpers/samples';
 
-const root = join(import.meta.dirname, '../..');
 const PYTHON = '/usr/bin/python3';
 const dir = mkdtempSync(join(tmpdir(), 'netloom-augment-'));
 const out = join(dir, 'out');
@@ -35,12 +35,8 @@ function exported(): GraphDocument {
   doc.training = { ...doc.training, augmentation, batchSize: 32, optimizer: { kind: 'sgd', lr: 0.05 } };
   mkdirSync(dir, { recursive: true });
   writeFileSync(join(dir, 'net.json'), JSON.stringify(doc));
-  const done = spawnSync(
-    process.execPath,
-    ['--import', 'tsx', join(root, 'cli/export.ts'), join(dir, 'net.json'), '--to', 'pytorch', '--out', out],
-    { cwd: root, encoding: 'utf8' },
-  );
-  expect(done.status, done.stderr).toBe(0);
+  const done = runCli('export', join(dir, 'net.json'), '--to', 'pytorch', '--out', out);
+  expect(done.code, done.err).toBe(0);
   return doc;
 }
 

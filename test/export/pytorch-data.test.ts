@@ -1,4 +1,4 @@
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
@@ -8,10 +8,10 @@ import type { PickedFile } from '../../engine/data/from-files';
 import { type GraphDocument, parseGraphText } from '../../engine/graph';
 import type { Training } from '../../engine/graph/training-schema';
 import { resolveData } from '../../engine/session-data';
+import { runCli } from '../helpers/cli';
 import { netloomSteps } from '../helpers/netloom-steps';
 import { samplesDir } from '../helpers/samples';
 
-const root = join(import.meta.dirname, '../..');
 const PYTHON = '/usr/bin/python3';
 const dir = mkdtempSync(join(tmpdir(), 'netloom-script-data-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -38,13 +38,9 @@ function takeImages(d: GraphDocument, shape: number[]): void {
 
 /** npm run export -- <folder>/net.json --to pytorch --out <out> */
 function exportGraph(folder: string, out: string): void {
-  const done = spawnSync(
-    process.execPath,
-    ['--import', 'tsx', join(root, 'cli/export.ts'), join(folder, 'net.json'), '--to', 'pytorch', '--out', out],
-    { cwd: root, encoding: 'utf8' },
-  );
-  expect(done.status, done.stderr).toBe(0);
-  expect(done.stderr).toBe('');
+  const done = runCli('export', join(folder, 'net.json'), '--to', 'pytorch', '--out', out);
+  expect(done.code, done.err).toBe(0);
+  expect(done.err).toBe('');
 }
 
 /** Every file under a folder, as the app or the command line picks it (paths inside the folder). */

@@ -1,4 +1,4 @@
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,9 +8,9 @@ import { createEngineApi } from '../../engine/api';
 import { checkpointWeights } from '../../engine/export/pytorch';
 import { writeSafetensors } from '../../engine/export/safetensors';
 import { parseGraphText } from '../../engine/graph';
+import { runCli } from '../helpers/cli';
 import { samplesDir } from '../helpers/samples';
 
-const root = join(import.meta.dirname, '../..');
 const PYTHON = '/usr/bin/python3';
 const dir = mkdtempSync(join(tmpdir(), 'netloom-import-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -41,12 +41,8 @@ describe('weights back from PyTorch', () => {
     const start = join(dir, 'start.safetensors');
     writeFileSync(start, checkpointWeights(run.doc, checkpoint, 'mlp.ckpt'));
     const out = join(dir, 'mlp');
-    const exported = spawnSync(
-      process.execPath,
-      ['--import', 'tsx', join(root, 'cli/export.ts'), join(samplesDir, 'mlp.json'), '--to', 'pytorch', '--out', out],
-      { cwd: root, encoding: 'utf8' },
-    );
-    expect(exported.status, exported.stderr).toBe(0);
+    const exported = runCli('export', join(samplesDir, 'mlp.json'), '--to', 'pytorch', '--out', out);
+    expect(exported.code, exported.err).toBe(0);
     const lines = execFileSync(PYTHON, ['mlp.py', '--epochs', '1', '--weights', start, '--out', 'trained'], {
       cwd: out,
       encoding: 'utf8',

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { exportPyTorch, scriptFiles } from '../../engine/export/pytorch';
 import { emptyDocument, loadGraph } from '../../engine/graph';
+import { runCli } from '../helpers/cli';
 
 const root = join(import.meta.dirname, '../..');
 const PYTHON = '/usr/bin/python3';
@@ -14,21 +15,8 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 /** npm run export -- samples/graphs/<sample> --to pytorch --out <dir>/<name> */
 function exportSample(sample: string, name: string): string {
   const out = join(dir, name);
-  const done = spawnSync(
-    process.execPath,
-    [
-      '--import',
-      'tsx',
-      join(root, 'cli/export.ts'),
-      join(root, 'samples/graphs', sample),
-      '--to',
-      'pytorch',
-      '--out',
-      out,
-    ],
-    { cwd: root, encoding: 'utf8' },
-  );
-  expect(done.status, done.stderr).toBe(0);
+  const done = runCli('export', join(root, 'samples/graphs', sample), '--to', 'pytorch', '--out', out);
+  expect(done.code, done.err).toBe(0);
   return out;
 }
 

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { writeFileAtomic } from '../../node-io/atomic-write';
+import { scriptArgs } from '../helpers/cli';
 import { seededRandom } from '../helpers/random';
 import { versionText, wholeVersion } from '../helpers/versioned-text';
 
@@ -11,7 +12,6 @@ const dir = mkdtempSync(join(tmpdir(), 'netloom-atomic-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 const KILLS = 60;
-const saveLoop = join(import.meta.dirname, '../helpers/save-loop.ts');
 
 /**
  * Starts a writer and SIGKILLs it as its `saveNumber`-th save begins, plus `delayMs`: the kill is aimed at
@@ -19,7 +19,7 @@ const saveLoop = join(import.meta.dirname, '../helpers/save-loop.ts');
  */
 function killWriterAt(target: string, firstVersion: number, saveNumber: number, delayMs: number): Promise<void> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', saveLoop, target, String(firstVersion)], {
+    const child = spawn(process.execPath, [...scriptArgs('test/helpers/save-loop'), target, String(firstVersion)], {
       stdio: ['ignore', 'pipe', 'inherit'],
     });
     child.on('error', reject);

@@ -1,6 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { scriptArgs } from '../helpers/cli';
 
 /**
  * 10,000 seeded mutations of ONNX models (test/helpers/fuzz-onnx-run.ts), of their bytes and of their
@@ -16,7 +17,7 @@ describe('ONNX files, fuzzed', () => {
     const root = join(import.meta.dirname, '../..');
     const run = spawnSync(
       process.execPath,
-      ['--import', 'tsx', join(root, 'test/helpers/fuzz-onnx-run.ts'), String(CASES), String(SEED)],
+      [...scriptArgs('test/helpers/fuzz-onnx-run'), String(CASES), String(SEED)],
       { cwd: root, encoding: 'utf8' },
     );
     expect(run.stderr).toBe('');

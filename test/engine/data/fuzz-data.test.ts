@@ -1,6 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { scriptArgs } from '../../helpers/cli';
 
 /**
  * 10,000 seeded mutations of small IDX, CSV (plain and gzipped), PNG and JPEG files and of checkpoints
@@ -17,7 +18,7 @@ describe('data files, fuzzed', () => {
     const root = join(import.meta.dirname, '../../..');
     const run = spawnSync(
       process.execPath,
-      ['--import', 'tsx', join(root, 'test/helpers/fuzz-data-run.ts'), String(CASES), String(SEED)],
+      [...scriptArgs('test/helpers/fuzz-data-run'), String(CASES), String(SEED)],
       { cwd: root, encoding: 'utf8' },
     );
     expect(run.stderr).toBe('');
