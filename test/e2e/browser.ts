@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { type PreviewServer, preview } from 'vite';
 import { chromiumLaunchOptions } from '../helpers/chromium';
+import { PHASE_MARK } from './main-thread-trace';
 
 export const artifactsDir = join(import.meta.dirname, '../../test-artifacts');
 
@@ -104,11 +105,18 @@ export function recordLongTasks(): void {
   }).observe({ type: 'longtask', buffered: false });
 }
 
-/** Starts a named phase of the test (what the user does next): long tasks are reported by phase. */
+/**
+ * Starts a named phase of the test (what the user does next): long tasks are reported by phase. The phase
+ * is also marked on the page's timeline, for traceMainThread.
+ */
 export async function phase(page: Page, name: string): Promise<void> {
-  await page.evaluate((name) => {
-    (window as unknown as LongTaskLog).phases.push({ name, at: performance.now() });
-  }, name);
+  await page.evaluate(
+    ([name, prefix]) => {
+      (window as unknown as Partial<LongTaskLog>).phases?.push({ name, at: performance.now() });
+      performance.mark(`${prefix}${name}`);
+    },
+    [name, PHASE_MARK],
+  );
 }
 
 /** The long tasks since the first phase: each with its phase and how long after the phase began. */
@@ -123,9 +131,4 @@ export async function longTasks(page: Page): Promise<{ ms: number; phase: string
         return { ms: t.ms, phase: p.name, after: Math.round(t.at - p.at) };
       });
   });
-}
-
-/** The long tasks since the first phase, each as "64 ms in resume (+120 ms)". */
-export async function longTasksByPhase(page: Page): Promise<string[]> {
-  return (await longTasks(page)).map((t) => `${t.ms} ms in ${t.phase} (+${t.after} ms)`);
 }
