@@ -4,8 +4,9 @@ export default defineConfig({
   test: {
     include: ['test/**/*.test.ts', 'test/**/*.test.tsx'],
     exclude: ['test/e2e/**', 'node_modules/**'],
-    // The command-line tools and helpers that tests start as child processes, bundled once per run.
-    globalSetup: ['test/setup/bundle-scripts.ts'],
+    // The command-line tools and helpers that tests start as child processes, bundled once per run; a Python
+    // server that starts Python programs with torch imported already.
+    globalSetup: ['test/setup/bundle-scripts.ts', 'test/setup/python-zygote.ts'],
     testTimeout: 60_000,
     // Two files at a time even on 2 cores (vitest's default there is one): many files mostly wait on other
     // processes (Chromium's software GPU, the command line, a writer being killed). Tests are bounded by

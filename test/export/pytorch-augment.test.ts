@@ -9,9 +9,10 @@ import { type GraphDocument, parseGraphText } from '../../engine/graph';
 import { type Augmentation, augmentationSchema } from '../../engine/graph/training-schema';
 import { runCli } from '../helpers/cli';
 import { netloomSteps } from '../helpers/netloom-steps';
+import { pythonExecutable } from '../helpers/python';
 import { bundledFiles, samplesDir } from '../helpers/samples';
 
-const PYTHON = '/usr/bin/python3';
+const PYTHON = pythonExecutable();
 const dir = mkdtempSync(join(tmpdir(), 'netloom-augment-'));
 const out = join(dir, 'out');
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

@@ -10,9 +10,10 @@ import type { Training } from '../../engine/graph/training-schema';
 import { resolveData } from '../../engine/session-data';
 import { runCli } from '../helpers/cli';
 import { netloomSteps } from '../helpers/netloom-steps';
+import { pythonExecutable } from '../helpers/python';
 import { samplesDir } from '../helpers/samples';
 
-const PYTHON = '/usr/bin/python3';
+const PYTHON = pythonExecutable();
 const dir = mkdtempSync(join(tmpdir(), 'netloom-script-data-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 

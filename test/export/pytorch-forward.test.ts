@@ -8,10 +8,11 @@ import { writeSafetensors } from '../../engine/export/safetensors';
 import { type GraphDocument, parseGraphText } from '../../engine/graph';
 import { layerDef, layerKinds } from '../../engine/layers/registry';
 import { largestRelative, layerGraph, netloomForward } from '../helpers/netloom-forward';
+import { pythonExecutable } from '../helpers/python';
 import { sampleTexts } from '../helpers/samples';
 
 /** Debian's Python, which has PyTorch (another python3 may come first on PATH). */
-const PYTHON = '/usr/bin/python3';
+const PYTHON = pythonExecutable();
 const BATCH = 3;
 
 /**

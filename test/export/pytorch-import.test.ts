@@ -9,9 +9,10 @@ import { checkpointWeights } from '../../engine/export/pytorch';
 import { writeSafetensors } from '../../engine/export/safetensors';
 import { parseGraphText } from '../../engine/graph';
 import { runCli } from '../helpers/cli';
+import { pythonExecutable } from '../helpers/python';
 import { samplesDir } from '../helpers/samples';
 
-const PYTHON = '/usr/bin/python3';
+const PYTHON = pythonExecutable();
 const dir = mkdtempSync(join(tmpdir(), 'netloom-import-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 

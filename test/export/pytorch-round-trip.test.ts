@@ -7,9 +7,10 @@ import { loadTrainingData } from '../../cli/load-data';
 import { createEngineApi } from '../../engine/api';
 import { checkpointWeights, exportPyTorch } from '../../engine/export/pytorch';
 import { parseGraphText } from '../../engine/graph';
+import { pythonExecutable } from '../helpers/python';
 import { samplesDir } from '../helpers/samples';
 
-const PYTHON = '/usr/bin/python3';
+const PYTHON = pythonExecutable();
 const dataDir = join(import.meta.dirname, '../../samples/data/fashion-mnist-small');
 
 /**

@@ -6,9 +6,10 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { exportPyTorch, scriptFiles } from '../../engine/export/pytorch';
 import { emptyDocument, loadGraph } from '../../engine/graph';
 import { runCli } from '../helpers/cli';
+import { pythonExecutable } from '../helpers/python';
 
 const root = join(import.meta.dirname, '../..');
-const PYTHON = '/usr/bin/python3';
+const PYTHON = pythonExecutable();
 const dir = mkdtempSync(join(tmpdir(), 'netloom-script-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 

@@ -10,9 +10,10 @@ import { generatedDataset } from '../../engine/data/from-document';
 import { checkpointWeights, exportPyTorch } from '../../engine/export/pytorch';
 import { type GraphDocument, parseGraphText } from '../../engine/graph';
 import type { Training } from '../../engine/graph/training-schema';
+import { pythonExecutable } from '../helpers/python';
 import { samplesDir, sampleTexts } from '../helpers/samples';
 
-const PYTHON = '/usr/bin/python3';
+const PYTHON = pythonExecutable();
 const STEPS = 20;
 
 /** Full-batch steps (one per epoch, so that every schedule moves each step), penalties and clipping on. */

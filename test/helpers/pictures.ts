@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadBundled } from '../../engine/data/bundled';
+import { pythonExecutable } from './python';
 import { bundledFiles } from './samples';
 
 /**
@@ -19,6 +20,6 @@ export async function testPictures(folder: string, count: number): Promise<{ pat
     'for i, v in enumerate(values):',
     '    Image.fromarray(v, "L").save(f"{sys.argv[2]}/item-{i}.png")',
   ].join('\n');
-  execFileSync('/usr/bin/python3', ['-c', code, join(folder, 'pixels.json'), folder]);
+  execFileSync(pythonExecutable(), ['-c', code, join(folder, 'pixels.json'), folder]);
   return { paths: Array.from({ length: count }, (_, i) => join(folder, `item-${i}.png`)), x };
 }

@@ -9,9 +9,10 @@ import { layerDef, layerKinds } from '../../engine/layers/registry';
 import { exportOnnx } from '../../engine/onnx/export';
 import { largestRowRelative, layerGraph, netloomForward } from '../helpers/netloom-forward';
 import { ort } from '../helpers/onnx-runtime';
+import { pythonExecutable } from '../helpers/python';
 import { sampleTexts } from '../helpers/samples';
 
-const PYTHON = '/usr/bin/python3';
+const PYTHON = pythonExecutable();
 const BATCH = 64;
 const dir = mkdtempSync(join(tmpdir(), 'netloom-onnx-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
