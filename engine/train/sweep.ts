@@ -1,3 +1,4 @@
+import { isDecimalText } from '../data/csv';
 import { EngineError } from '../errors';
 import { loadGraph } from '../graph/load';
 import type { GraphDocument } from '../graph/schema';
@@ -225,10 +226,7 @@ export function parseSweepSetting(text: string): { name: string; values: SweepVa
     .split(',')
     .map((v) => v.trim())
     .filter((v) => v !== '')
-    .map(
-      (v): SweepValue =>
-        v === 'true' ? true : v === 'false' ? false : /^[-+]?(\d+\.?\d*|\.\d+)(e[-+]?\d+)?$/i.test(v) ? Number(v) : v,
-    );
+    .map((v): SweepValue => (v === 'true' ? true : v === 'false' ? false : isDecimalText(v) ? Number(v) : v));
   if (values.length === 0) throw new EngineError('INVALID_GRAPH', `sweep setting "${name}" has no values`);
   return { name, values };
 }

@@ -1,6 +1,6 @@
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { csvHead, parseCsv } from '../../../engine/data/csv';
+import { csvHead, isDecimalText, parseCsv } from '../../../engine/data/csv';
 import { checkDataset, splitValidation } from '../../../engine/data/dataset';
 import { datasetFromFiles } from '../../../engine/data/from-files';
 import { gunzipBounded } from '../../../engine/data/gunzip';
@@ -71,6 +71,13 @@ describe('CSV traps', () => {
     expect(() => csv('a,b,y\n1,"2\n",0\n\n3,x,1\n', { featureColumns: ['a', 'b'] })).toThrow(
       /d\.csv line 5, column "b": "x" is not a number/,
     );
+  });
+
+  // A run of digits that a backtracking pattern splits every way before failing on the letter: quadratic,
+  // that took minutes; the same work as any other cell now.
+  it('refuses a cell of a million digits and a letter as it refuses any other word', () => {
+    expect(() => csv(`a,y\n${'9'.repeat(1_000_000)}x,0\n`)).toThrow(/"9{60}…" \(1000001 characters\) is not a number/);
+    expect(isDecimalText(`${'1'.repeat(1_000_000)}.5e3`)).toBe(true);
   });
 
   it('cuts a huge cell in a message', () => {
