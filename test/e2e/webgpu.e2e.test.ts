@@ -47,7 +47,7 @@ function smallCnnOnWebGpu(): string {
 }
 
 /**
- * The work is fixed (compile the kernels on SwiftShader, then 48 steps); the limits only catch a hang,
+ * The work is fixed (compile the kernels on SwiftShader, then 32 steps); the limits only catch a hang,
  * wide enough for a machine whose every core is busy with other work (compiling alone took over a minute there).
  */
 const HANG_MS = 300_000;
@@ -90,9 +90,9 @@ describe('training on WebGPU in the engine worker', { timeout: 2 * HANG_MS }, ()
     expect(await page.getByTestId('training-backend').getAttribute('data-backend')).toBe('webgpu');
     expect(await page.getByTestId('training-backend').textContent()).toMatch(/on WebGPU \(.*swiftshader/i);
     const early = await read();
-    // Three of the GPU backend's groups of 16 steps (a step takes about a third of a second on SwiftShader):
-    // the loss goes from 1.87 at step 16 to 0.89 by the pause at step 80, well past the 20% asked below.
-    await expect.poll(async () => (await read()).step, { timeout: HANG_MS }).toBeGreaterThanOrEqual(early.step + 48);
+    // Two of the GPU backend's groups of 16 steps (a step takes about a third of a second on SwiftShader):
+    // measured, the loss went from 2.74 at step 1 (1.87 at step 16) to 1.14 by the pause at step 48.
+    await expect.poll(async () => (await read()).step, { timeout: HANG_MS }).toBeGreaterThanOrEqual(early.step + 32);
     await page.getByTestId('pause').click();
     // The GPU backend runs steps in groups between pauses (reading metrics once per group).
     await expect
