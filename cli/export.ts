@@ -16,7 +16,6 @@
 
 import { mkdirSync, readFileSync } from 'node:fs';
 import { basename, dirname, join, relative, resolve, sep } from 'node:path';
-import { parseArgs } from 'node:util';
 import { EngineError } from '../engine/errors';
 import { fileStem } from '../engine/export/python-text';
 import { checkpointWeights, exportPyTorch, type ScriptFiles, scriptFiles } from '../engine/export/pytorch';
@@ -28,6 +27,7 @@ import { exportOnnx } from '../engine/onnx/export';
 import { checkpointWeightOf, initialWeightOf, type WeightOf } from '../engine/train/network-weights';
 import { writeFileAtomic } from '../node-io/atomic-write';
 import { FileRefused, readFileBounded } from '../node-io/read-file-bounded';
+import { exitWith, toolArguments } from './command-line';
 import { loadModel } from './load-model';
 import { terminalSafe } from './terminal-text';
 
@@ -39,11 +39,6 @@ const usage =
 
 /** A checkpoint holds the parameters and two optimizer slots: 1 GiB of parameters at most, three times. */
 const MAX_CHECKPOINT_BYTES = 3 * 1024 ** 3 + 64 * 1024 ** 2;
-
-function exit(code: number, message: string): never {
-  process.stderr.write(`${terminalSafe(message)}\n`);
-  process.exit(code);
-}
 
 interface Target {
   doc: GraphDocument;
@@ -110,7 +105,7 @@ async function onnxOutputs(target: Target, probabilities: boolean): Promise<{ ou
 
 /** An ONNX model as a Netloom graph file and its weights (the exported PyTorch module's state_dict, as --weights reads). */
 function netloomOutputs({ doc, name, outDir, weight, graphPath }: Target): { outputs: Outputs; note: string } {
-  if (!weight) exit(2, `--to netloom opens an ONNX model; ${graphPath} is a graph already`);
+  if (!weight) exitWith(2, `--to netloom opens an ONNX model; ${graphPath} is a graph already`);
   return {
     outputs: [
       // The graph names its weights (beside it): npm run train starts from them.
@@ -129,23 +124,20 @@ const stateDictFile = (doc: GraphDocument, weight: WeightOf) =>
   writeSafetensors(exportPyTorch(doc).stateDict(weight), { format: 'pt', source: 'netloom' });
 
 async function main(): Promise<void> {
-  const { values, positionals } = parseArgs({
-    allowPositionals: true,
-    options: {
-      to: { type: 'string' },
-      ckpt: { type: 'string' },
-      out: { type: 'string' },
-      probabilities: { type: 'boolean', default: false },
-    },
+  const { values, positionals } = toolArguments(usage, {
+    to: { type: 'string' },
+    ckpt: { type: 'string' },
+    out: { type: 'string' },
+    probabilities: { type: 'boolean', default: false },
   });
   const [graphPath, ...extra] = positionals;
-  if (!graphPath || extra.length > 0) exit(2, usage);
+  if (!graphPath || extra.length > 0) exitWith(2, usage);
   if (values.to !== 'pytorch' && values.to !== 'onnx' && values.to !== 'netloom')
-    exit(2, `--to names the target: pytorch, onnx or netloom (got ${values.to ? `"${values.to}"` : 'none'})`);
-  if (values.probabilities && values.to !== 'onnx') exit(2, '--probabilities is an option of --to onnx');
+    exitWith(2, `--to names the target: pytorch, onnx or netloom (got ${values.to ? `"${values.to}"` : 'none'})`);
+  if (values.probabilities && values.to !== 'onnx') exitWith(2, '--probabilities is an option of --to onnx');
 
   const loaded = await loadModel(graphPath);
-  if (!loaded.ok) exit(2, loaded.message);
+  if (!loaded.ok) exitWith(2, loaded.message);
   for (const note of loaded.notes) process.stderr.write(`${terminalSafe(`note: ${note}`)}\n`);
   const target: Target = {
     doc: loaded.doc,
@@ -173,5 +165,8 @@ async function main(): Promise<void> {
 }
 
 main().catch((e: Error) =>
-  exit(e instanceof EngineError || e instanceof FileRefused || e instanceof TextRefused ? 2 : 1, `error: ${e.message}`),
+  exitWith(
+    e instanceof EngineError || e instanceof FileRefused || e instanceof TextRefused ? 2 : 1,
+    `error: ${e.message}`,
+  ),
 );

@@ -9,7 +9,6 @@
 
 import { readdirSync, statSync } from 'node:fs';
 import { basename, dirname, join, relative, resolve, sep } from 'node:path';
-import { parseArgs } from 'node:util';
 import { createEngineApi } from '../engine/api';
 import { bundledDatasets } from '../engine/data/bundled';
 import { csvInputs, parseCsv } from '../engine/data/csv';
@@ -23,6 +22,7 @@ import type { GraphDocument } from '../engine/graph';
 import { predictionsCsv } from '../engine/train/predictions-csv';
 import { writeFileAtomic } from '../node-io/atomic-write';
 import { FileRefused, readFileBounded } from '../node-io/read-file-bounded';
+import { exitWith, toolArguments } from './command-line';
 import { documentPath } from './load-data';
 import { loadModel } from './load-model';
 import { terminalSafe } from './terminal-text';
@@ -32,11 +32,6 @@ const usage =
 const MAX_CHECKPOINT_BYTES = 3 * 1024 ** 3 + 64 * 1024 ** 2;
 const MAX_INPUT_BYTES = 256 * 1024 ** 2;
 const IMAGE = /\.(png|jpe?g)$/i;
-
-function exit(code: number, message: string): never {
-  process.stderr.write(`${terminalSafe(message)}\n`);
-  process.exit(code);
-}
 
 /** Image files named on the command line, folders opened (their images in path order). */
 function imageFiles(paths: string[]): string[] {
@@ -62,26 +57,23 @@ async function trainingScaling(doc: GraphDocument, graphPath: string) {
 }
 
 async function main(): Promise<void> {
-  const { values, positionals } = parseArgs({
-    allowPositionals: true,
-    options: {
-      ckpt: { type: 'string' },
-      data: { type: 'string', multiple: true },
-      out: { type: 'string' },
-      top: { type: 'string', default: '3' },
-    },
+  const { values, positionals } = toolArguments(usage, {
+    ckpt: { type: 'string' },
+    data: { type: 'string', multiple: true },
+    out: { type: 'string' },
+    top: { type: 'string', default: '3' },
   });
   const [graphPath, ...extra] = positionals;
   const data = [...(values.data ?? []), ...extra];
-  if (!graphPath || data.length === 0) exit(2, usage);
+  if (!graphPath || data.length === 0) exitWith(2, usage);
   const top = Number(values.top);
   if (!Number.isInteger(top) || top < 1 || top > 100)
-    exit(2, `--top is a whole number from 1 to 100, not "${values.top}"`);
+    exitWith(2, `--top is a whole number from 1 to 100, not "${values.top}"`);
   const loaded = await loadModel(graphPath);
-  if (!loaded.ok) exit(2, loaded.message);
+  if (!loaded.ok) exitWith(2, loaded.message);
   const doc = loaded.doc;
   const shape = doc.nodes.find((n) => n.kind === 'input')?.params.shape as number[] | undefined;
-  if (!shape) exit(2, `${graphPath} has no Input`);
+  if (!shape) exitWith(2, `${graphPath} has no Input`);
 
   // The inputs, prepared as the network's data is.
   let x: Float32Array;
@@ -97,10 +89,10 @@ async function main(): Promise<void> {
     classNames = trained.classNames;
   } else {
     if (shape.length !== 3 || (shape[0] !== 1 && shape[0] !== 3))
-      exit(2, `images need an Input of shape [1 or 3, H, W]; this network's is [${shape.join(', ')}]`);
+      exitWith(2, `images need an Input of shape [1 or 3, H, W]; this network's is [${shape.join(', ')}]`);
     const files = imageFiles(data.map((p) => resolve(p)));
     const other = files.find((f) => !IMAGE.test(f));
-    if (other) exit(2, `${other}: not a PNG or JPEG image (give images, folders of images, or one CSV file)`);
+    if (other) exitWith(2, `${other}: not a PNG or JPEG image (give images, folders of images, or one CSV file)`);
     const picked = [];
     for (const f of files)
       picked.push({
@@ -129,7 +121,7 @@ async function main(): Promise<void> {
       elsewhere: 'give a checkpoint with --ckpt',
     });
     weights = await readFileBounded(path, MAX_CHECKPOINT_BYTES, 'weights file');
-  } else exit(2, `${graphPath} names no trained weights: give a checkpoint with --ckpt`);
+  } else exitWith(2, `${graphPath} names no trained weights: give a checkpoint with --ckpt`);
 
   // A session over the inputs themselves (their targets unused): the engine the app and training use.
   const targetKind = doc.training.loss.kind === 'mse' ? 'tensor' : 'class';
@@ -159,5 +151,8 @@ async function main(): Promise<void> {
 }
 
 main().catch((e: Error) =>
-  exit(e instanceof EngineError || e instanceof FileRefused || e instanceof TextRefused ? 2 : 1, `error: ${e.message}`),
+  exitWith(
+    e instanceof EngineError || e instanceof FileRefused || e instanceof TextRefused ? 2 : 1,
+    `error: ${e.message}`,
+  ),
 );

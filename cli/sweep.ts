@@ -11,7 +11,6 @@
 import { mkdirSync, readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import { createEngineApi } from '../engine/api';
 import { EngineError } from '../engine/errors';
 import { TextRefused } from '../engine/files/decode-text';
@@ -26,6 +25,7 @@ import {
 } from '../engine/train/sweep';
 import { writeFileAtomic } from '../node-io/atomic-write';
 import { FileRefused } from '../node-io/read-file-bounded';
+import { exitWith, toolArguments } from './command-line';
 import { loadTrainingData } from './load-data';
 import { loadModel } from './load-model';
 import { terminalSafe } from './terminal-text';
@@ -34,36 +34,28 @@ import { nodeSpawnThread } from './threads';
 const usage =
   'usage: npm run sweep -- <graph.json> --set <name>=<v1>,<v2>… [--set …] [--random N] [--seed S] [--epochs E] [--out <dir>] [--data <files>]';
 
-function exit(code: number, message: string): never {
-  process.stderr.write(`${terminalSafe(message)}\n`);
-  process.exit(code);
-}
-
 const say = (text: string) => process.stdout.write(terminalSafe(text));
 
 const whole = (text: string | undefined, what: string, least: number, most: number): number | undefined => {
   if (text === undefined) return undefined;
   const n = Number(text);
   if (!/^\d+$/.test(text) || n < least || n > most)
-    exit(2, `${what} must be a whole number from ${least} to ${most}, got "${text}"`);
+    exitWith(2, `${what} must be a whole number from ${least} to ${most}, got "${text}"`);
   return n;
 };
 
 async function main(): Promise<void> {
-  const { values, positionals } = parseArgs({
-    allowPositionals: true,
-    options: {
-      set: { type: 'string', multiple: true },
-      random: { type: 'string' },
-      seed: { type: 'string' },
-      epochs: { type: 'string' },
-      out: { type: 'string' },
-      data: { type: 'string', multiple: true },
-      label: { type: 'string' },
-    },
+  const { values, positionals } = toolArguments(usage, {
+    set: { type: 'string', multiple: true },
+    random: { type: 'string' },
+    seed: { type: 'string' },
+    epochs: { type: 'string' },
+    out: { type: 'string' },
+    data: { type: 'string', multiple: true },
+    label: { type: 'string' },
   });
   const [graphPath, ...extra] = positionals;
-  if (!graphPath || !values.set?.length) exit(2, usage);
+  if (!graphPath || !values.set?.length) exitWith(2, usage);
   const spec: SweepSpec = {
     settings: values.set.map(parseSweepSetting),
     random: whole(values.random, '--random', 1, 1000),
@@ -71,7 +63,7 @@ async function main(): Promise<void> {
     epochs: whole(values.epochs, '--epochs', 1, 100_000),
   };
   const loaded = await loadModel(graphPath);
-  if (!loaded.ok) exit(2, loaded.message);
+  if (!loaded.ok) exitWith(2, loaded.message);
   const run = await loadTrainingData(loaded.doc, [...(values.data ?? []), ...extra], dirname(resolve(graphPath)), {
     label: values.label,
   });
@@ -169,5 +161,8 @@ function resultsCsv(spec: SweepSpec, results: SweepResult[]): string {
 }
 
 main().catch((e: Error) =>
-  exit(e instanceof EngineError || e instanceof FileRefused || e instanceof TextRefused ? 2 : 1, `error: ${e.message}`),
+  exitWith(
+    e instanceof EngineError || e instanceof FileRefused || e instanceof TextRefused ? 2 : 1,
+    `error: ${e.message}`,
+  ),
 );

@@ -14,7 +14,6 @@
 import { mkdirSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import { createEngineApi } from '../engine/api';
 import type { BackendChoice } from '../engine/backend/choose';
 import { EngineError } from '../engine/errors';
@@ -22,6 +21,7 @@ import { exportPyTorch } from '../engine/export/pytorch';
 import { writeSafetensors } from '../engine/export/safetensors';
 import { TextRefused } from '../engine/files/decode-text';
 import { FileRefused, readFileBounded } from '../node-io/read-file-bounded';
+import { exitWith, toolArguments } from './command-line';
 import { documentPath, loadTrainingData } from './load-data';
 import { loadModel } from './load-model';
 import { progressPrinter } from './progress';
@@ -29,13 +29,21 @@ import { checksumHex, recoverRunOutputs, writeRunOutputs } from './run-outputs';
 import { terminalSafe } from './terminal-text';
 import { nodeSpawnThread } from './threads';
 
-const usage =
-  'usage: npm run train -- <graph.json|model.onnx> [--epochs N] [--seed S] [--backend auto|cpu|webgpu] [--data <images> <labels>] [--out <dir>] [--resume <file>] [--weights <file.safetensors>] [--fresh]';
+const usage = `usage: npm run train -- <graph.json|model.onnx> [options]
 
-function exit(code: number, message: string): never {
-  process.stderr.write(`${terminalSafe(message)}\n`);
-  process.exit(code);
-}
+Trains the graph on its dataset (or on --data) and writes <name>.ckpt and <name>.report.json.
+  --data <files>        IDX images and labels, a CSV file, or a folder of images (one subfolder per class)
+  --label <column>      the CSV column to predict (needed with a CSV file)
+  --features <a,b,...>  the CSV columns to read (all others by default)
+  --normalise <how>     the CSV features: z-score (default), min-max or none
+  --epochs N            epochs to train (the document's by default)
+  --seed S              the run's seed, a whole number from 0 to 4294967295
+  --backend <where>     cpu (default), webgpu, or auto
+  --out <dir>           where the checkpoint and report go (the graph's folder by default)
+  --resume <file.ckpt>  go on from a checkpoint
+  --weights <file>      start from weights in safetensors (PyTorch's state_dict names)
+  --fresh               start from fresh weights, not the ones the document names
+  --help                this text`;
 
 /** Lines for standard output; names in them come from the document. */
 const say = (text: string) => process.stdout.write(terminalSafe(text));
@@ -44,52 +52,49 @@ const say = (text: string) => process.stdout.write(terminalSafe(text));
 const MAX_CHECKPOINT_BYTES = 3 * 1024 ** 3 + 64 * 1024 ** 2;
 
 async function main(): Promise<void> {
-  const { values, positionals } = parseArgs({
-    allowPositionals: true,
-    options: {
-      epochs: { type: 'string' },
-      seed: { type: 'string' },
-      backend: { type: 'string' },
-      data: { type: 'string', multiple: true },
-      out: { type: 'string' },
-      resume: { type: 'string' },
-      weights: { type: 'string' },
-      fresh: { type: 'boolean', default: false },
-      label: { type: 'string' },
-      features: { type: 'string' },
-      normalise: { type: 'string' },
-    },
+  const { values, positionals } = toolArguments(usage, {
+    epochs: { type: 'string' },
+    seed: { type: 'string' },
+    backend: { type: 'string' },
+    data: { type: 'string', multiple: true },
+    out: { type: 'string' },
+    resume: { type: 'string' },
+    weights: { type: 'string' },
+    fresh: { type: 'boolean', default: false },
+    label: { type: 'string' },
+    features: { type: 'string' },
+    normalise: { type: 'string' },
   });
   // --data takes its files as following words too: --data images.gz labels.gz
   const [graphPath, ...extra] = positionals;
-  if (!graphPath) exit(2, usage);
+  if (!graphPath) exitWith(2, usage);
   const dataFiles = [...(values.data ?? []), ...extra];
   const backendChoice = values.backend;
   if (backendChoice !== undefined && !['auto', 'cpu', 'webgpu'].includes(backendChoice))
-    exit(2, `--backend is auto, cpu or webgpu, not "${backendChoice}"`);
+    exitWith(2, `--backend is auto, cpu or webgpu, not "${backendChoice}"`);
 
   // A graph, or an ONNX model (trained on from the weights it holds).
   const loaded = await loadModel(graphPath);
-  if (!loaded.ok) exit(2, loaded.message);
+  if (!loaded.ok) exitWith(2, loaded.message);
   for (const note of loaded.notes) say(`note: ${note}\n`);
   const doc = loaded.doc;
   if (values.epochs !== undefined) {
     const epochs = Number(values.epochs);
     if (!Number.isInteger(epochs) || epochs < 1 || epochs > 100_000)
-      exit(2, `--epochs must be a whole number from 1 to 100000, got "${values.epochs}"`);
+      exitWith(2, `--epochs must be a whole number from 1 to 100000, got "${values.epochs}"`);
     doc.training.epochs = epochs;
   }
   if (values.seed !== undefined) {
     // The run's seed: initial weights, shuffling, validation split and dropout masks all follow from it.
     const seed = Number(values.seed);
     if (!/^\d+$/.test(values.seed) || !Number.isSafeInteger(seed) || seed > 0xffff_ffff)
-      exit(2, `--seed must be a whole number from 0 to 4294967295, got "${values.seed}"`);
+      exitWith(2, `--seed must be a whole number from 0 to 4294967295, got "${values.seed}"`);
     doc.training.seed = seed;
   }
 
   const normalise = values.normalise;
   if (normalise !== undefined && !['none', 'min-max', 'z-score'].includes(normalise))
-    exit(2, `--normalise is none, min-max or z-score, not "${normalise}"`);
+    exitWith(2, `--normalise is none, min-max or z-score, not "${normalise}"`);
   const run = await loadTrainingData(doc, dataFiles, dirname(resolve(graphPath)), {
     label: values.label,
     features: values.features?.split(',').map((f) => f.trim()),
@@ -179,10 +184,13 @@ async function main(): Promise<void> {
   };
   await writeRunOutputs(outDir, name, checkpointBytes, `${JSON.stringify(report, null, 2)}\n`);
   await api.close();
-  if (error) exit(1, `training stopped: ${error.message}\ncheckpoint (last good weights): ${checkpointPath}`);
+  if (error) exitWith(1, `training stopped: ${error.message}\ncheckpoint (last good weights): ${checkpointPath}`);
   say(`done in ${report.seconds.toFixed(1)} s; checkpoint ${checkpointPath}\n`);
 }
 
 main().catch((e: Error) =>
-  exit(e instanceof EngineError || e instanceof FileRefused || e instanceof TextRefused ? 2 : 1, `error: ${e.message}`),
+  exitWith(
+    e instanceof EngineError || e instanceof FileRefused || e instanceof TextRefused ? 2 : 1,
+    `error: ${e.message}`,
+  ),
 );

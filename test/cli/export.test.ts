@@ -52,6 +52,7 @@ describe('npm run export -- <graph.json> --to pytorch', () => {
     );
     expect(runCli('export', join(dir, 'spiral.json'), '--to', 'pytorch', '--probabilities').code).toBe(2);
     expect(runCli('export', join(dir, 'spiral.json')).code).toBe(2);
+    expect(runCli('export', '-h').out).toMatch(/^usage: npm run export -- <graph\.json\|model\.onnx> --to/);
   });
 });
 

@@ -50,6 +50,7 @@ describe('npm run predict', () => {
     });
     // A file that is not a picture is refused by name.
     writeFileSync(join(pictures, 'notes.txt'), 'hello');
+    expect(runCli('predict', '--help').out).toMatch(/^usage: npm run predict -- <graph\.json\|model\.onnx>/);
     const refused = runCli('predict', model, '--data', join(pictures, 'notes.txt'));
     expect(refused.code).toBe(2);
     expect(refused.err).toMatch(/notes\.txt: not a PNG or JPEG image/);

@@ -47,6 +47,7 @@ describe('npm run sweep', () => {
   });
 
   it('refuses a setting the graph does not have, and bad numbers, with exit code 2', () => {
+    expect(runCli('sweep', '--help').out).toMatch(/^usage: npm run sweep -- <graph\.json> --set/);
     const wrong = runCli('sweep', join(samplesDir, 'spiral.json'), '--set', 'nowhere.units=4', '--out', out);
     expect(wrong.code).toBe(2);
     expect(wrong.err).toContain('sweep setting "nowhere.units": not a training setting');

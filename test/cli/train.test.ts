@@ -127,6 +127,21 @@ describe('npm run train', () => {
       expect(train(graph, `--seed=${bad}`).err, bad).toMatch(/--seed must be a whole number from 0 to 4294967295/);
   });
 
+  it('prints its usage on --help; refuses an unknown option or a missing value with it (exit 2)', () => {
+    for (const help of ['--help', '-h']) {
+      const run = train(help);
+      expect(run.code, help).toBe(0);
+      expect(run.out).toMatch(/^usage: npm run train -- <graph\.json\|model\.onnx> \[options\]/);
+      expect(run.out).toMatch(/--normalise <how> +the CSV features: z-score \(default\), min-max or none/);
+    }
+    const unknown = train(graph, '--epoch', '2');
+    expect(unknown.code).toBe(2);
+    expect(unknown.err).toMatch(/^Unknown option '--epoch'\.\nusage: npm run train/);
+    const missing = train(graph, '--epochs');
+    expect(missing.code).toBe(2);
+    expect(missing.err).toMatch(/^Option '--epochs <value>' argument missing\.\nusage:/);
+  });
+
   it('refuses bad arguments and data with a clear message', () => {
     expect(train().code).toBe(2);
     expect(train(graph, '--epochs', 'many').err).toMatch(/--epochs must be a whole number/);
