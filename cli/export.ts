@@ -21,13 +21,12 @@ import { fileStem } from '../engine/export/python-text';
 import { checkpointWeights, exportPyTorch, type ScriptFiles, scriptFiles } from '../engine/export/pytorch';
 import { withUserPaths } from '../engine/export/pytorch-data';
 import { writeSafetensors } from '../engine/export/safetensors';
-import { TextRefused } from '../engine/files/decode-text';
 import { type GraphDocument, serializeGraph } from '../engine/graph';
 import { exportOnnx } from '../engine/onnx/export';
 import { checkpointWeightOf, initialWeightOf, type WeightOf } from '../engine/train/network-weights';
 import { writeFileAtomic } from '../node-io/atomic-write';
-import { FileRefused, readFileBounded } from '../node-io/read-file-bounded';
-import { exitWith, toolArguments } from './command-line';
+import { readFileBounded } from '../node-io/read-file-bounded';
+import { exitWith, runTool, toolArguments } from './command-line';
 import { loadModel } from './load-model';
 import { terminalSafe } from './terminal-text';
 
@@ -164,9 +163,4 @@ async function main(): Promise<void> {
   if (note) process.stderr.write(`${terminalSafe(note)}\n`);
 }
 
-main().catch((e: Error) =>
-  exitWith(
-    e instanceof EngineError || e instanceof FileRefused || e instanceof TextRefused ? 2 : 1,
-    `error: ${e.message}`,
-  ),
-);
+runTool(main);

@@ -17,12 +17,12 @@ import { imageInputs } from '../engine/data/images';
 import { EngineError } from '../engine/errors';
 import { checkpointWeights, exportPyTorch } from '../engine/export/pytorch';
 import { writeSafetensors } from '../engine/export/safetensors';
-import { decodeText, TextRefused } from '../engine/files/decode-text';
+import { decodeText } from '../engine/files/decode-text';
 import type { GraphDocument } from '../engine/graph';
 import { predictionsCsv } from '../engine/train/predictions-csv';
 import { writeFileAtomic } from '../node-io/atomic-write';
-import { FileRefused, readFileBounded } from '../node-io/read-file-bounded';
-import { exitWith, toolArguments } from './command-line';
+import { readFileBounded } from '../node-io/read-file-bounded';
+import { exitWith, runTool, toolArguments, wholeNumber } from './command-line';
 import { documentPath } from './load-data';
 import { loadModel } from './load-model';
 import { terminalSafe } from './terminal-text';
@@ -61,14 +61,12 @@ async function main(): Promise<void> {
     ckpt: { type: 'string' },
     data: { type: 'string', multiple: true },
     out: { type: 'string' },
-    top: { type: 'string', default: '3' },
+    top: { type: 'string' },
   });
   const [graphPath, ...extra] = positionals;
   const data = [...(values.data ?? []), ...extra];
   if (!graphPath || data.length === 0) exitWith(2, usage);
-  const top = Number(values.top);
-  if (!Number.isInteger(top) || top < 1 || top > 100)
-    exitWith(2, `--top is a whole number from 1 to 100, not "${values.top}"`);
+  const top = wholeNumber(values.top, '--top', 1, 100) ?? 3; // the three likeliest classes by default
   const loaded = await loadModel(graphPath);
   if (!loaded.ok) exitWith(2, loaded.message);
   const doc = loaded.doc;
@@ -150,9 +148,4 @@ async function main(): Promise<void> {
   process.stderr.write(`${count} inputs in ${result.ms.toFixed(1)} ms of forward passes\n`);
 }
 
-main().catch((e: Error) =>
-  exitWith(
-    e instanceof EngineError || e instanceof FileRefused || e instanceof TextRefused ? 2 : 1,
-    `error: ${e.message}`,
-  ),
-);
+runTool(main);

@@ -12,8 +12,6 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import { createEngineApi } from '../engine/api';
-import { EngineError } from '../engine/errors';
-import { TextRefused } from '../engine/files/decode-text';
 import {
   describeValues,
   errorOf,
@@ -24,8 +22,7 @@ import {
   type SweepSpec,
 } from '../engine/train/sweep';
 import { writeFileAtomic } from '../node-io/atomic-write';
-import { FileRefused } from '../node-io/read-file-bounded';
-import { exitWith, toolArguments } from './command-line';
+import { exitWith, runTool, toolArguments, wholeNumber } from './command-line';
 import { loadTrainingData } from './load-data';
 import { loadModel } from './load-model';
 import { terminalSafe } from './terminal-text';
@@ -35,14 +32,6 @@ const usage =
   'usage: npm run sweep -- <graph.json> --set <name>=<v1>,<v2>… [--set …] [--random N] [--seed S] [--epochs E] [--out <dir>] [--data <files>]';
 
 const say = (text: string) => process.stdout.write(terminalSafe(text));
-
-const whole = (text: string | undefined, what: string, least: number, most: number): number | undefined => {
-  if (text === undefined) return undefined;
-  const n = Number(text);
-  if (!/^\d+$/.test(text) || n < least || n > most)
-    exitWith(2, `${what} must be a whole number from ${least} to ${most}, got "${text}"`);
-  return n;
-};
 
 async function main(): Promise<void> {
   const { values, positionals } = toolArguments(usage, {
@@ -58,9 +47,9 @@ async function main(): Promise<void> {
   if (!graphPath || !values.set?.length) exitWith(2, usage);
   const spec: SweepSpec = {
     settings: values.set.map(parseSweepSetting),
-    random: whole(values.random, '--random', 1, 1000),
-    seed: whole(values.seed, '--seed', 0, 0xffff_ffff),
-    epochs: whole(values.epochs, '--epochs', 1, 100_000),
+    random: wholeNumber(values.random, '--random', 1, 1000),
+    seed: wholeNumber(values.seed, '--seed', 0, 0xffff_ffff),
+    epochs: wholeNumber(values.epochs, '--epochs', 1, 100_000),
   };
   const loaded = await loadModel(graphPath);
   if (!loaded.ok) exitWith(2, loaded.message);
@@ -160,9 +149,4 @@ function resultsCsv(spec: SweepSpec, results: SweepResult[]): string {
   return `${lines.join('\n')}\n`;
 }
 
-main().catch((e: Error) =>
-  exitWith(
-    e instanceof EngineError || e instanceof FileRefused || e instanceof TextRefused ? 2 : 1,
-    `error: ${e.message}`,
-  ),
-);
+runTool(main);

@@ -19,9 +19,8 @@ import type { BackendChoice } from '../engine/backend/choose';
 import { EngineError } from '../engine/errors';
 import { exportPyTorch } from '../engine/export/pytorch';
 import { writeSafetensors } from '../engine/export/safetensors';
-import { TextRefused } from '../engine/files/decode-text';
-import { FileRefused, readFileBounded } from '../node-io/read-file-bounded';
-import { exitWith, toolArguments } from './command-line';
+import { readFileBounded } from '../node-io/read-file-bounded';
+import { exitWith, runTool, toolArguments, wholeNumber } from './command-line';
 import { documentPath, loadTrainingData } from './load-data';
 import { loadModel } from './load-model';
 import { progressPrinter } from './progress';
@@ -78,19 +77,11 @@ async function main(): Promise<void> {
   if (!loaded.ok) exitWith(2, loaded.message);
   for (const note of loaded.notes) say(`note: ${note}\n`);
   const doc = loaded.doc;
-  if (values.epochs !== undefined) {
-    const epochs = Number(values.epochs);
-    if (!Number.isInteger(epochs) || epochs < 1 || epochs > 100_000)
-      exitWith(2, `--epochs must be a whole number from 1 to 100000, got "${values.epochs}"`);
-    doc.training.epochs = epochs;
-  }
-  if (values.seed !== undefined) {
-    // The run's seed: initial weights, shuffling, validation split and dropout masks all follow from it.
-    const seed = Number(values.seed);
-    if (!/^\d+$/.test(values.seed) || !Number.isSafeInteger(seed) || seed > 0xffff_ffff)
-      exitWith(2, `--seed must be a whole number from 0 to 4294967295, got "${values.seed}"`);
-    doc.training.seed = seed;
-  }
+  const epochs = wholeNumber(values.epochs, '--epochs', 1, 100_000);
+  if (epochs !== undefined) doc.training.epochs = epochs;
+  // The run's seed: initial weights, shuffling, validation split and dropout masks all follow from it.
+  const seed = wholeNumber(values.seed, '--seed', 0, 0xffff_ffff);
+  if (seed !== undefined) doc.training.seed = seed;
 
   const normalise = values.normalise;
   if (normalise !== undefined && !['none', 'min-max', 'z-score'].includes(normalise))
@@ -188,9 +179,4 @@ async function main(): Promise<void> {
   say(`done in ${report.seconds.toFixed(1)} s; checkpoint ${checkpointPath}\n`);
 }
 
-main().catch((e: Error) =>
-  exitWith(
-    e instanceof EngineError || e instanceof FileRefused || e instanceof TextRefused ? 2 : 1,
-    `error: ${e.message}`,
-  ),
-);
+runTool(main);

@@ -51,6 +51,10 @@ describe('npm run predict', () => {
     // A file that is not a picture is refused by name.
     writeFileSync(join(pictures, 'notes.txt'), 'hello');
     expect(runCli('predict', '--help').out).toMatch(/^usage: npm run predict -- <graph\.json\|model\.onnx>/);
+    for (const top of ['0', '1e1', '101'])
+      expect(runCli('predict', model, '--data', pictures, '--top', top).err, top).toContain(
+        `--top must be a whole number from 1 to 100, got "${top}"`,
+      );
     const refused = runCli('predict', model, '--data', join(pictures, 'notes.txt'));
     expect(refused.code).toBe(2);
     expect(refused.err).toMatch(/notes\.txt: not a PNG or JPEG image/);
