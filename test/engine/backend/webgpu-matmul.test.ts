@@ -69,7 +69,7 @@ type Shape = [m: number, n: number, k: number];
 
 /**
  * Products (m, n, k) that cross a tile's edges (partial tiles in every direction, a single row, K split in
- * two and summed after), and the ones that only the chosen tiles need (exact tiles, K not a multiple).
+ * two and summed after); the chosen tiles also take a whole 64 x 64 x 64 tile and one more uneven product.
  * On a software GPU a product of this size takes a tenth of a second or more: each shape is there for an edge.
  */
 const EDGE_SHAPES: Shape[] = [
