@@ -1,4 +1,4 @@
-import { loadBundled } from './data/bundled';
+import { fetchBundledFiles, loadBundled } from './data/bundled';
 import { type Dataset, splitValidation } from './data/dataset';
 import { generatedDataset } from './data/from-document';
 import { datasetFromFiles, type LoadProgress, type PickedFile } from './data/from-files';
@@ -12,6 +12,11 @@ import type { GraphDocument } from './graph/schema';
 export type DatasetInput =
   | { kind: 'document' }
   | { kind: 'bundled'; files: Record<string, Uint8Array> }
+  /**
+   * The bundled dataset where the page's build serves it, by file name: the engine fetches the files itself
+   * (a page that fetched 8 MB and handed it over would spend its own thread on them as a run opens).
+   */
+  | { kind: 'bundled-urls'; urls: Record<string, string> }
   /** Files the user picked (IDX, CSV or an image folder), read as the document's dataset settings say. */
   | { kind: 'files'; files: PickedFile[] }
   | { kind: 'samples'; train: Dataset; validation?: Dataset };
@@ -39,11 +44,12 @@ export async function wholeDataset(
 ): Promise<Dataset> {
   if (data.kind === 'samples') return data.train;
   if (data.kind === 'files') return datasetFromFiles(doc, data.files, onProgress);
-  if (data.kind === 'bundled') {
+  if (data.kind === 'bundled' || data.kind === 'bundled-urls') {
     const { dataset } = doc.training;
     if (dataset.source !== 'sample')
       throw new EngineError('INVALID_DATA', `the document trains on "${dataset.source}" data, not a bundled dataset`);
-    return (await loadBundled(dataset.name, data.files))[which];
+    const files = data.kind === 'bundled' ? data.files : await fetchBundledFiles(data.urls);
+    return (await loadBundled(dataset.name, files))[which];
   }
   return generatedDataset(doc);
 }

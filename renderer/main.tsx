@@ -3,6 +3,7 @@ import { createRoot } from 'react-dom/client';
 import '@xyflow/react/dist/style.css';
 import './app.css';
 import { App } from './App';
+import { warmUpChart } from './charts/RunChart';
 import { setRuntimeErrorSink } from './runtime/owner';
 import { useDocumentStore } from './store/document-store';
 
@@ -22,3 +23,4 @@ createRoot(root).render(
     <App />
   </StrictMode>,
 );
+warmUpChart();

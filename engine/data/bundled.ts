@@ -29,6 +29,30 @@ export const bundledDatasets = {
 
 export { type BundledName, bundledNames };
 
+/** The bundled dataset's files from where a build serves them (URLs by file name), as their bytes. */
+export async function fetchBundledFiles(urls: Record<string, string>): Promise<Record<string, Uint8Array>> {
+  const entries = await Promise.all(
+    Object.entries(urls).map(async ([file, url]) => {
+      let response: Response;
+      try {
+        response = await fetch(url);
+      } catch (error) {
+        // Node's fetch says "fetch failed" and keeps the reason (refused, reset) as the cause.
+        const { message, cause } = error as Error;
+        const reason = cause instanceof Error ? `${message} (${cause.message})` : message;
+        throw new EngineError('INVALID_DATA', `the bundled file ${file} could not be read: ${reason}`);
+      }
+      if (!response.ok)
+        throw new EngineError(
+          'INVALID_DATA',
+          `the bundled file ${file} could not be read: ${response.status} ${response.statusText}`,
+        );
+      return [file, new Uint8Array(await response.arrayBuffer())] as const;
+    }),
+  );
+  return Object.fromEntries(entries);
+}
+
 /** The bundled dataset from its files' bytes (as shipped, gzipped): training and test sets. */
 export async function loadBundled(
   name: BundledName,

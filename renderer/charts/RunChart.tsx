@@ -1,4 +1,4 @@
-import { useEffect, useRef } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
 import { type RunSeries, useTrainingStore } from '../store/training-store';
@@ -13,8 +13,64 @@ const FEW_EPOCHS = 100;
 
 /** The plot's height at least, however small the results area is made. */
 const MIN_PLOT_HEIGHT = 80;
-/** The legend's height before there is one to measure (two rows); corrected at the first drawing. */
-const LEGEND_GUESS = 40;
+
+/** The curves, in the order of the chart's data columns after the steps. */
+const SERIES = [
+  { label: 'train loss', scale: 'loss', stroke: '#3b6cf6', width: 1 },
+  { label: 'validation loss', scale: 'loss', stroke: '#1c3aa9', width: 2, epochs: true },
+  { label: 'train accuracy', scale: 'acc', stroke: '#7cc08a', width: 1 },
+  { label: 'validation accuracy', scale: 'acc', stroke: '#1f7a35', width: 2, epochs: true },
+  { label: 'learning rate', scale: 'lr', stroke: '#c28a00', width: 1, dash: [4, 4] },
+] as const;
+
+/** uPlot's options for the chart: its size, and how validation points are marked. */
+function chartOptions(width: number, height: number, points: uPlot.Series.Points): uPlot.Options {
+  return {
+    width,
+    height,
+    scales: { x: { time: false }, loss: { auto: true }, acc: { range: [0, 1] }, lr: { auto: true } },
+    axes: [
+      { label: 'step' },
+      { scale: 'loss', label: 'loss' },
+      { scale: 'acc', side: 1, label: 'accuracy', grid: { show: false } },
+      { scale: 'lr', show: false },
+    ],
+    series: [
+      {},
+      ...SERIES.map((c) => ({
+        label: c.label,
+        scale: c.scale,
+        stroke: c.stroke,
+        width: c.width,
+        ...('dash' in c ? { dash: [...c.dash] } : {}),
+        // Validation comes once an epoch: marked while few, and joined across the steps between.
+        ...('epochs' in c ? { points, spanGaps: true } : {}),
+      })),
+    ],
+    // The legend is the component's own (uPlot's made most of the chart's first, long task).
+    legend: { show: false },
+  };
+}
+
+/**
+ * Makes, draws and drops a chart off the page once the page is idle after it opens, so that the browser
+ * has compiled uPlot's code before the first run: made cold, the first chart was one of the longest tasks
+ * of the page as a run opened on a slow machine.
+ */
+export function warmUpChart(): void {
+  const idle = globalThis.requestIdleCallback ?? ((run: () => void) => setTimeout(run, 200));
+  idle(() => {
+    const u = new uPlot(chartOptions(300, 150, { show: true, size: 6 }), [
+      [0, 1],
+      [1, 0.5],
+      [null, 0.6],
+      [0.2, 0.4],
+      [null, 0.5],
+      [0.1, 0.1],
+    ]);
+    setTimeout(() => u.destroy(), 0);
+  });
+}
 
 /**
  * Loss and accuracy of every step and of every epoch's validation, and the learning rate, on one chart
@@ -23,21 +79,23 @@ const LEGEND_GUESS = 40;
  */
 export function RunChart() {
   const host = useRef<HTMLDivElement>(null);
+  const plotHost = useRef<HTMLDivElement>(null);
+  const chart = useRef<uPlot | null>(null);
+  const [hidden, setHidden] = useState<ReadonlySet<number>>(new Set());
 
   useEffect(() => {
     const element = host.current;
-    if (!element) return;
+    const plotElement = plotHost.current;
+    if (!element || !plotElement) return;
     let u: uPlot | null = null;
     /** uPlot's first layout and drawing, while the chart is made but not yet set up. */
     let init: (() => void) | null = null;
     let drawn: RunSeries | null = null;
-    // The box's size as the resize observer last gave it: reading it from the element would lay the page
-    // out inside the task that makes the chart.
-    let box = { width: 600, height: 205 };
+    // The plot's box as the resize observer last gave it (the chart's room less the legend's): reading it
+    // from the element would lay the page out inside the task that makes the chart.
+    let box = { width: 600, height: 165 };
     const points = { show: () => useTrainingStore.getState().series.epochs.length <= FEW_EPOCHS, size: 6 };
-    // The plot takes the room its box has, less the legend's (which wraps on a narrow box).
-    const legendHeight = () => (element.querySelector('.u-legend') as HTMLElement | null)?.offsetHeight ?? 0;
-    const plotHeight = () => Math.max(MIN_PLOT_HEIGHT, box.height - legendHeight() - 4);
+    const plotHeight = () => Math.max(MIN_PLOT_HEIGHT, box.height);
     // Each step a task of its own, never inside the commit that showed the results area (the task that
     // answers Train would otherwise hold them all): the chart made, set up, then its data drawn.
     const redraw = drawSoon(() => {
@@ -51,38 +109,16 @@ export function RunChart() {
     });
     const setUp = drawSoon(() => {
       if (!u || !init) return;
-      element.append(u.root);
+      plotElement.append(u.root);
       init();
       init = null;
+      chart.current = u;
       redraw.request();
     });
     const create = drawSoon(() => {
-      u = new uPlot(
-        {
-          width: box.width,
-          height: Math.max(MIN_PLOT_HEIGHT, box.height - LEGEND_GUESS),
-          scales: { x: { time: false }, loss: { auto: true }, acc: { range: [0, 1] }, lr: { auto: true } },
-          axes: [
-            { label: 'step' },
-            { scale: 'loss', label: 'loss' },
-            { scale: 'acc', side: 1, label: 'accuracy', grid: { show: false } },
-            { scale: 'lr', show: false },
-          ],
-          series: [
-            {},
-            { label: 'train loss', scale: 'loss', stroke: '#3b6cf6', width: 1 },
-            { label: 'validation loss', scale: 'loss', stroke: '#1c3aa9', width: 2, points, spanGaps: true },
-            { label: 'train accuracy', scale: 'acc', stroke: '#7cc08a', width: 1 },
-            { label: 'validation accuracy', scale: 'acc', stroke: '#1f7a35', width: 2, points, spanGaps: true },
-            { label: 'learning rate', scale: 'lr', stroke: '#c28a00', width: 1, dash: [4, 4] },
-          ],
-          legend: { live: false },
-        },
-        [[], [], [], [], [], []],
-        (_, start) => {
-          init = start as () => void;
-        },
-      );
+      u = new uPlot(chartOptions(box.width, plotHeight(), points), [[], [], [], [], [], []], (_, start) => {
+        init = start as () => void;
+      });
       setUp.request();
     });
     // The first report of the box's size makes the chart; later ones resize it.
@@ -91,7 +127,7 @@ export function RunChart() {
       if (u && !init) u.setSize({ width: box.width, height: plotHeight() });
       else if (!u) create.request();
     });
-    resize.observe(element);
+    resize.observe(plotElement);
     // `version` says when the series grew; a new series object, that they were replaced.
     const unsubscribe = useTrainingStore.subscribe((now, before) => {
       if (now.version !== before.version || now.series !== drawn) redraw.request();
@@ -102,9 +138,32 @@ export function RunChart() {
       setUp.cancel();
       redraw.cancel();
       resize.disconnect();
+      chart.current = null;
       u?.destroy();
     };
   }, []);
 
-  return <div className="run-chart" ref={host} data-testid="run-chart" />;
+  const toggle = (i: number) => {
+    const next = new Set(hidden);
+    if (!next.delete(i)) next.add(i);
+    setHidden(next);
+    chart.current?.setSeries(i + 1, { show: !next.has(i) });
+  };
+  return (
+    <div className="run-chart" ref={host} data-testid="run-chart">
+      <div className="run-chart-plot" ref={plotHost} />
+      {/* Each curve named in its colour; a click hides or shows it. Wraps on a narrow chart. */}
+      <div className="run-chart-legend" data-testid="run-chart-legend">
+        {SERIES.map((c, i) => (
+          <button key={c.label} type="button" aria-pressed={!hidden.has(i)} onClick={() => toggle(i)}>
+            <span
+              className="swatch"
+              style={{ borderColor: c.stroke, borderTopStyle: 'dash' in c ? 'dashed' : 'solid' }}
+            />
+            {c.label}
+          </button>
+        ))}
+      </div>
+    </div>
+  );
 }

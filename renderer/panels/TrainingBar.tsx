@@ -106,7 +106,8 @@ export function TrainingBar({ analysis }: { analysis: GraphAnalysis | null }) {
       {progress && info && (
         <span className="training-progress" data-testid="training-progress">
           <span className="bar" aria-hidden="true">
-            <span style={{ width: `${Math.round(100 * fraction)}%` }} />
+            {/* Scaled, not sized: a new width would lay the page out again at every frame of a run. */}
+            <span style={{ width: '100%', transform: `scaleX(${fraction.toFixed(3)})` }} />
           </span>
           epoch {epoch}/{info.epochs} · step {number.format(progress.step)} · loss {progress.epochLoss.toFixed(4)}
           {pct(progress.epochAccuracy)} (this epoch so far)

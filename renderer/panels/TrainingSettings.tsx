@@ -1,4 +1,4 @@
-import { useState } from 'react';
+import { useDeferredValue, useState } from 'react';
 import type { SettingsPatch } from '../../engine/api';
 import type { BackendsState } from '../runtime/use-backends';
 import { useDocumentStore } from '../store/document-store';
@@ -16,7 +16,9 @@ import { SettingField } from './SettingField';
  */
 export function TrainingSettings({ backends }: { backends: BackendsState }) {
   const training = useDocumentStore((s) => s.document.training);
-  const state = useTrainingStore((s) => s.state);
+  // Locked and unlocked in a render after the one that answers Train, Pause, Step or Resume: restyling every
+  // field in the same task made it one of the page's longest.
+  const state = useDeferredValue(useTrainingStore((s) => s.state));
   const apply = useTrainingStore((s) => s.applySettings);
   const [error, setError] = useState<string | null>(null);
   const locked = state === 'running' || state === 'opening' || state === 'recovering';

@@ -1,4 +1,4 @@
-import { type BundledName, bundledDatasets } from '../../engine/data/bundled';
+import { type BundledName, bundledDatasets, fetchBundledFiles } from '../../engine/data/bundled';
 
 /** URLs of the bundled dataset files, as the build serves them. */
 const urls = import.meta.glob('../../samples/data/**/*.gz', {
@@ -7,17 +7,22 @@ const urls = import.meta.glob('../../samples/data/**/*.gz', {
   eager: true,
 }) as Record<string, string>;
 
-/** The bytes of a bundled dataset's files (still gzipped: the engine worker unpacks them). */
-export async function fetchBundled(name: BundledName): Promise<Record<string, Uint8Array>> {
+/**
+ * Where this build serves a bundled dataset's files, by file name: whole URLs, so that the engine's worker
+ * (whose own address is elsewhere in the build) fetches the same files.
+ */
+export function bundledUrls(name: BundledName): Record<string, string> {
   const info = bundledDatasets[name];
-  const entries = await Promise.all(
-    info.files.map(async (file) => {
+  return Object.fromEntries(
+    info.files.map((file) => {
       const url = Object.entries(urls).find(([path]) => path.endsWith(`/${info.folder}/${file}`))?.[1];
       if (!url) throw new Error(`the bundled file ${info.folder}/${file} is missing from this build`);
-      const response = await fetch(url);
-      if (!response.ok) throw new Error(`${file}: ${response.status} ${response.statusText}`);
-      return [file, new Uint8Array(await response.arrayBuffer())] as const;
+      return [file, new URL(url, document.baseURI).href];
     }),
   );
-  return Object.fromEntries(entries);
+}
+
+/** The bytes of a bundled dataset's files (still gzipped: the engine unpacks them), for an export. */
+export async function fetchBundled(name: BundledName): Promise<Record<string, Uint8Array>> {
+  return fetchBundledFiles(bundledUrls(name));
 }

@@ -29,9 +29,12 @@ export function useGraphAnalysis(): GraphAnalysis | null {
     owner.watch(createGraphRuntime(documents$, { debounceMs: 120 }).analysis$, setAnalysis, 'the graph analysis');
     return () => owner.dispose();
   }, []);
-  const doc = useDocumentStore((s) => s.document);
+  // The parts of the document the setup check reads: an edit elsewhere (a run recorded, a note moved) does
+  // not re-render the app.
+  const nodes = useDocumentStore((s) => s.document.nodes);
+  const training = useDocumentStore((s) => s.document.training);
   const picked = useDatasetFilesStore((s) => s.picked);
-  const description = useDatasetDescription(doc, picked);
+  const description = useDatasetDescription(training, picked);
   const invalid = useViewStore((s) => s.invalidParams);
   return useMemo(() => {
     if (!analysis) return null;
@@ -46,14 +49,18 @@ export function useGraphAnalysis(): GraphAnalysis | null {
           }))
         : [],
     );
+    const doc = { ...useDocumentStore.getState().document, nodes, training };
     return withSetup(analysis, [...typed, ...setupDiagnostics(doc, analysis, description)]);
-  }, [analysis, doc, description, invalid]);
+  }, [analysis, nodes, training, description, invalid]);
 }
 
 /** What is known of the document's dataset before loading it (its files' headers, a generator's shapes). */
-function useDatasetDescription(doc: GraphDocument, picked: PickedDataset | null): DatasetDescription | undefined {
+function useDatasetDescription(
+  training: GraphDocument['training'],
+  picked: PickedDataset | null,
+): DatasetDescription | undefined {
   const [description, setDescription] = useState<DatasetDescription | undefined>(undefined);
-  const { dataset, seed } = doc.training;
+  const { dataset, seed } = training;
   const files = picked && pickedMatches(dataset, picked) ? picked : undefined;
   // biome-ignore lint/correctness/useExhaustiveDependencies: the dataset settings and files decide it
   useEffect(() => {

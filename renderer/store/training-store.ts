@@ -15,7 +15,7 @@ import { exportPyTorch } from '../../engine/export/pytorch';
 import { readSafetensors } from '../../engine/export/safetensors';
 import type { GraphDocument } from '../../engine/graph';
 import type { PredictInputs } from '../../engine/train/predict';
-import { fetchBundled } from '../runtime/bundled-files';
+import { bundledUrls } from '../runtime/bundled-files';
 import { connectBrowserWorker } from '../runtime/engine-connection';
 import { Owner } from '../runtime/owner';
 import { type SessionState, TrainingSession } from '../runtime/training-session';
@@ -118,7 +118,7 @@ let runChanges: { step: number; settings: SettingsPatch }[] = [];
 export async function dataFor(doc: GraphDocument): Promise<DatasetInput | string> {
   const d = doc.training.dataset;
   if (d.source === 'synthetic') return { kind: 'document' };
-  if (d.source === 'sample') return { kind: 'bundled', files: await fetchBundled(d.name) };
+  if (d.source === 'sample') return { kind: 'bundled-urls', urls: bundledUrls(d.name) };
   const picked = useDatasetFilesStore.getState().picked;
   if (pickedMatches(d, picked)) return { kind: 'files', files: picked.files };
   return 'This graph trains on files of your own, which are not stored in the graph: choose them in the Training panel (dataset), then train.';
@@ -279,6 +279,10 @@ export const useTrainingStore = create<TrainingState>()((set, get) => ({
     end();
     runChanges = [];
     set({ state: 'opening', ...noRunYet() });
+    // The page answers Train (the bar, the settings locked) in this task, and makes the worker in the next:
+    // one task doing both was the longest the page had on a slow machine.
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    if (get().state !== 'opening' || useDocumentStore.getState().loadCount !== ownDocument) return;
     let data: DatasetInput | string;
     try {
       data = await dataFor(doc);
@@ -300,11 +304,14 @@ export const useTrainingStore = create<TrainingState>()((set, get) => ({
       set({ state });
       if (!recorded && (state === 'finished' || state === 'stopped' || state === 'failed') && series.step.length > 0) {
         recorded = true;
-        // Into the document the run started from, and no other (checked by identity, not by what is open).
-        if (useDocumentStore.getState().loadCount === ownDocument)
-          recordRun(
-            runRecord(doc, startedAt, state, series, get().info?.backend.id ?? 'cpu', runChanges, get().progress),
-          );
+        // In a task after the one that shows the run's end (its record, a document edit, redraws the history).
+        const { info, progress } = get();
+        const changes = runChanges;
+        setTimeout(() => {
+          // Into the document the run started from, and no other (checked by identity, not by what is open).
+          if (useDocumentStore.getState().loadCount === ownDocument)
+            recordRun(runRecord(doc, startedAt, state, series, info?.backend.id ?? 'cpu', changes, progress));
+        }, 0);
       }
       // A finished classifier is evaluated at once: its confusion matrix and predictions appear.
       if (state === 'finished' && doc.training.loss.kind === 'softmax-cross-entropy') void get().inspect();
