@@ -19,6 +19,28 @@ afterAll(async () => {
 
 const nodeCount = (page: Page) => page.locator('.react-flow__node').count();
 
+/** Every layer's box on the screen, by id (as "x,y,width,height", rounded). */
+const layerBoxes = (page: Page) =>
+  page.evaluate(() =>
+    Object.fromEntries(
+      [...document.querySelectorAll('.react-flow__node')].map((n) => {
+        const r = n.getBoundingClientRect();
+        return [n.getAttribute('data-id'), [r.left, r.top, r.width, r.height].map(Math.round).join(',')];
+      }),
+    ),
+  );
+
+/** Pairs of layers whose boxes overlap (one covering the other's ports and the wires' shapes between). */
+function overlapping(boxes: Record<string, string>): string[] {
+  const list = Object.entries(boxes).map(([id, box]) => [id, ...box.split(',').map(Number)] as const);
+  return list.flatMap(([a, ax, ay, aw, ah], i) =>
+    list
+      .slice(i + 1)
+      .filter(([, bx, by, bw, bh]) => ax < bx + bw && bx < ax + aw && ay < by + bh && by < ay + ah)
+      .map(([b]) => `${a} and ${b}`),
+  );
+}
+
 describe('the app shell in Chromium', () => {
   it('opens on an empty canvas and shows the engine backends, asked of the worker', async () => {
     const page = await app.newPage();
@@ -50,6 +72,24 @@ describe('the app shell in Chromium', () => {
     expect((await page.locator('.status-bar').boundingBox())!.height).toBeLessThan(30);
     await page.screenshot({ path: join(artifactsDir, 'shell-lenet5.png') });
     expect(app.errorsOf(page)).toEqual([]);
+    await page.close();
+  });
+
+  it('opens every sample with its layers apart: none covers another', async () => {
+    const page = await app.newPage();
+    const picker = page.getByTestId('sample-picker');
+    const files = (
+      await picker.locator('option').evaluateAll((os) => os.map((o) => (o as HTMLOptionElement).value))
+    ).filter(Boolean);
+    expect(files.length).toBeGreaterThanOrEqual(11);
+    for (const file of files) {
+      await picker.selectOption(file);
+      const layers = (JSON.parse(readFileSync(join(samplesDir, file), 'utf8')) as { nodes: unknown[] }).nodes.length;
+      await expect.poll(() => nodeCount(page)).toBe(layers);
+      // Once React Flow has measured them (placed at their size, not hidden).
+      await expect.poll(() => page.locator('.react-flow__node[style*="visibility: hidden"]').count()).toBe(0);
+      expect(overlapping(await layerBoxes(page)), file).toEqual([]);
+    }
     await page.close();
   });
 
@@ -370,6 +410,9 @@ describe('training from the app, in the browser worker', () => {
     const page = await app.newPage();
     await page.getByTestId('sample-picker').selectOption('lenet5.json');
     await expect.poll(() => page.getByTestId('graph-status').textContent()).toBe('ready to train');
+    // The layers keep their size through the run: their statistics' room is there from the start.
+    const boxesBefore = await layerBoxes(page);
+    expect(overlapping(boxesBefore)).toEqual([]);
     await page.getByTestId('train').click();
     const progress = page.getByTestId('training-progress');
     const read = () => readProgress(page);
@@ -392,6 +435,7 @@ describe('training from the app, in the browser worker', () => {
       early.loss * 0.75,
     );
     expect(await words()).not.toBe(earlyBadge);
+    expect(await layerBoxes(page)).toEqual(boxesBefore);
     await expect
       .poll(async () => Number(await page.getByTestId('run-chart').getAttribute('data-points')))
       .toBeGreaterThanOrEqual(200);
