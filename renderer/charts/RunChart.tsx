@@ -96,8 +96,8 @@ export function RunChart() {
     let box = { width: 600, height: 165 };
     const points = { show: () => useTrainingStore.getState().series.epochs.length <= FEW_EPOCHS, size: 6 };
     const plotHeight = () => Math.max(MIN_PLOT_HEIGHT, box.height);
-    // Each step a task of its own, never inside the commit that showed the results area (the task that
-    // answers Train would otherwise hold them all): the chart made, set up, then its data drawn.
+    // Each step a task of its own, a frame after the one before, never inside the commit that showed the
+    // results area (the task that answers Train would otherwise hold them all): the chart made, set up, drawn.
     const redraw = drawSoon(() => {
       if (!u || init) return;
       if (drawn === null) u.setSize({ width: box.width, height: plotHeight() });
@@ -107,20 +107,26 @@ export function RunChart() {
       u.setData(decimatedChartData(series, bucketsFor(u.width)));
       element.dataset.points = String(series.step.length);
     });
-    const setUp = drawSoon(() => {
-      if (!u || !init) return;
-      plotElement.append(u.root);
-      init();
-      init = null;
-      chart.current = u;
-      redraw.request();
-    });
-    const create = drawSoon(() => {
-      u = new uPlot(chartOptions(box.width, plotHeight(), points), [[], [], [], [], [], []], (_, start) => {
-        init = start as () => void;
-      });
-      setUp.request();
-    });
+    const setUp = drawSoon(
+      () => {
+        if (!u || !init) return;
+        plotElement.append(u.root);
+        init();
+        init = null;
+        chart.current = u;
+        redraw.request();
+      },
+      { afterPaint: true },
+    );
+    const create = drawSoon(
+      () => {
+        u = new uPlot(chartOptions(box.width, plotHeight(), points), [[], [], [], [], [], []], (_, start) => {
+          init = start as () => void;
+        });
+        setUp.request();
+      },
+      { afterPaint: true },
+    );
     // The first report of the box's size makes the chart; later ones resize it.
     const resize = new ResizeObserver(([entry]) => {
       box = { width: Math.round(entry.contentRect.width), height: Math.round(entry.contentRect.height) };

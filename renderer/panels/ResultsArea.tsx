@@ -1,5 +1,5 @@
-import { useDeferredValue, useEffect, useState } from 'react';
 import { RunChart } from '../charts/RunChart';
+import { usePaintedLater, useStagedParts } from '../runtime/paint-later';
 import { useTrainingStore } from '../store/training-store';
 import { useViewStore } from '../store/view-store';
 import { ResultsDivider } from './ResultsDivider';
@@ -17,9 +17,8 @@ export function ResultsArea() {
   const resultsTab = useViewStore((s) => s.resultsTab);
   const height = useViewStore((s) => s.resultsHeight);
   const setHeight = useViewStore((s) => s.setResultsHeight);
-  // Deferred: the area mounts in a render React may interrupt, after the one that answers Train (the
-  // training bar), so that no single task of the page does both.
-  const show = useDeferredValue(hasResults || resultsTab === 'sweep');
+  // Two frames after the training bar answers Train and the settings are locked (each in a frame of its own).
+  const show = usePaintedLater(hasResults || resultsTab === 'sweep', 2);
   const parts = useStagedParts(show, 3);
   if (!show) return null;
   return (
@@ -32,23 +31,4 @@ export function ResultsArea() {
       </div>
     </>
   );
-}
-
-/**
- * How many of an area's parts to show: none while it is hidden, then one more in each task after it shows.
- * The area takes its whole room at once (the canvas shrinks once); its parts fill it in turn, each mounted,
- * laid out and painted in a task of its own rather than all of them in one long one.
- */
-function useStagedParts(shown: boolean, count: number): number {
-  const [parts, setParts] = useState(0);
-  useEffect(() => {
-    if (!shown) {
-      setParts(0);
-      return;
-    }
-    if (parts >= count) return;
-    const timer = setTimeout(() => setParts(parts + 1), 0);
-    return () => clearTimeout(timer);
-  }, [shown, parts, count]);
-  return shown ? parts : 0;
 }

@@ -1,5 +1,6 @@
-import { useDeferredValue, useState } from 'react';
+import { useState } from 'react';
 import type { SettingsPatch } from '../../engine/api';
+import { usePaintedLater } from '../runtime/paint-later';
 import type { BackendsState } from '../runtime/use-backends';
 import { useDocumentStore } from '../store/document-store';
 import { useTrainingStore } from '../store/training-store';
@@ -16,9 +17,12 @@ import { SettingField } from './SettingField';
  */
 export function TrainingSettings({ backends }: { backends: BackendsState }) {
   const training = useDocumentStore((s) => s.document.training);
-  // Locked and unlocked in a render after the one that answers Train, Pause, Step or Resume: restyling every
-  // field in the same task made it one of the page's longest.
-  const state = useDeferredValue(useTrainingStore((s) => s.state));
+  // Locked and unlocked a frame after the training bar answers Train, Pause, Step or Resume: restyling every
+  // field in the same frame made it one of the page's longest tasks.
+  const state = usePaintedLater(
+    useTrainingStore((s) => s.state),
+    1,
+  );
   const apply = useTrainingStore((s) => s.applySettings);
   const [error, setError] = useState<string | null>(null);
   const locked = state === 'running' || state === 'opening' || state === 'recovering';

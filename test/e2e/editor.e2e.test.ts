@@ -258,8 +258,9 @@ describe('files and recovery', () => {
     expect(await page.getByTestId('run').textContent()).toBe(runBefore);
     expect(await page.getByTestId('run').getAttribute('data-status')).toBe('completed');
     // Its last run's curve is drawn again from the file (downsampled to at most 500 points).
-    const points = Number(await page.getByTestId('run-chart').getAttribute('data-points'));
-    expect(points).toBeGreaterThan(100);
+    const chart = page.getByTestId('run-chart');
+    await expect.poll(async () => Number(await chart.getAttribute('data-points'))).toBeGreaterThan(100);
+    const points = Number(await chart.getAttribute('data-points'));
     expect(points).toBeLessThanOrEqual(500);
     const stored = JSON.parse(readFileSync(saved, 'utf8')).runs[0];
     expect(stored).toMatchObject({ steps: expect.any(Number), fingerprint: expect.stringMatching(/^[0-9a-f]{16}$/) });
