@@ -90,45 +90,10 @@ export async function readProgress(page: Page): Promise<{ step: number; loss: nu
   };
 }
 
-interface LongTaskLog {
-  longTasks: { at: number; ms: number }[];
-  phases: { name: string; at: number }[];
-}
-
-/** Init script: records every long task (main thread blocked over 50 ms) with when it began. */
-export function recordLongTasks(): void {
-  const w = window as unknown as LongTaskLog;
-  w.longTasks = [];
-  w.phases = [];
-  new PerformanceObserver((list) => {
-    for (const entry of list.getEntries()) w.longTasks.push({ at: entry.startTime, ms: Math.round(entry.duration) });
-  }).observe({ type: 'longtask', buffered: false });
-}
-
 /**
- * Starts a named phase of the test (what the user does next): long tasks are reported by phase. The phase
- * is also marked on the page's timeline, for traceMainThread.
+ * Starts a named phase of the test (what the user does next), marked on the page's timeline:
+ * traceMainThread reports each task with its phase.
  */
 export async function phase(page: Page, name: string): Promise<void> {
-  await page.evaluate(
-    ([name, prefix]) => {
-      (window as unknown as Partial<LongTaskLog>).phases?.push({ name, at: performance.now() });
-      performance.mark(`${prefix}${name}`);
-    },
-    [name, PHASE_MARK],
-  );
-}
-
-/** The long tasks since the first phase: each with its phase and how long after the phase began. */
-export async function longTasks(page: Page): Promise<{ ms: number; phase: string; after: number }[]> {
-  return page.evaluate(() => {
-    const { longTasks, phases } = window as unknown as LongTaskLog;
-    const start = phases[0]?.at ?? 0;
-    return longTasks
-      .filter((t) => t.at >= start)
-      .map((t) => {
-        const p = phases.filter((x) => x.at <= t.at).at(-1) ?? phases[0];
-        return { ms: t.ms, phase: p.name, after: Math.round(t.at - p.at) };
-      });
-  });
+  await page.evaluate(([name, prefix]) => performance.mark(`${prefix}${name}`), [name, PHASE_MARK]);
 }
