@@ -35,7 +35,7 @@ const numbers: {
  * a resumed run too), never in evaluation.
  * The preview shows what the engine's transforms make of the first training sample.
  */
-export function AugmentationSettings({ disabled }: { disabled: boolean }) {
+export function AugmentationSettings() {
   const stored = useDocumentStore((s) => s.document.training.augmentation);
   const seed = useDocumentStore((s) => s.document.training.seed);
   const images = useDocumentStore((s) => {
@@ -85,7 +85,6 @@ export function AugmentationSettings({ disabled }: { disabled: boolean }) {
           id="augment-flip"
           type="checkbox"
           checked={a.flip}
-          disabled={disabled}
           onChange={(e) => change({ flip: e.currentTarget.checked })}
         />
       </div>
@@ -100,7 +99,6 @@ export function AugmentationSettings({ disabled }: { disabled: boolean }) {
             step={whole ? 1 : 'any'}
             defaultValue={a[key]}
             key={`${key}-${a[key]}`}
-            disabled={disabled}
             onBlur={(e) => {
               const v = Number(e.currentTarget.value);
               const ok = Number.isFinite(v) && v >= 0 && v <= max && (!whole || Number.isInteger(v));

@@ -54,7 +54,7 @@ function settingsFor(picked: PickedDataset): DatasetSettings | string {
 }
 
 /** Dataset choice: a bundled sample, a generator, or your own files (IDX, CSV, a folder of images). */
-export function DatasetPicker({ locked }: { locked: boolean }) {
+export function DatasetPicker() {
   const dataset = useDocumentStore((s) => s.document.training.dataset);
   const edit = useDocumentStore((s) => s.edit);
   const { picked, setPicked } = useDatasetFilesStore();
@@ -99,7 +99,6 @@ export function DatasetPicker({ locked }: { locked: boolean }) {
           id="setting-dataset"
           data-testid="dataset-choice"
           value={choiceOf(dataset)}
-          disabled={locked}
           onChange={(e) => void choose(e.target.value)}
         >
           <optgroup label="Bundled">
@@ -132,7 +131,6 @@ export function DatasetPicker({ locked }: { locked: boolean }) {
             : 'Files are not stored in the graph: choose them again to train.'}{' '}
           <button
             type="button"
-            disabled={locked}
             onClick={() => void choose(dataset.source === 'image-folder' ? 'images' : dataset.source)}
           >
             Choose…
@@ -145,7 +143,6 @@ export function DatasetPicker({ locked }: { locked: boolean }) {
           <select
             id="setting-label-column"
             value={dataset.labelColumn}
-            disabled={locked}
             onChange={(e) => setDataset({ ...dataset, labelColumn: e.target.value, featureColumns: undefined })}
           >
             {columns.map((c) => (

@@ -21,7 +21,7 @@ const labels: Record<string, string> = {
   minLr: 'min learning rate',
 };
 
-type Props = { disabled: boolean; submit(patch: SettingsPatch): void; onError(message: string): void };
+type Props = { submit(patch: SettingsPatch): void; onError(message: string): void };
 
 /**
  * A choice among the kinds of a schema's union (an optimizer, a schedule), then one field per number the
@@ -34,7 +34,6 @@ function KindWithParams<T extends { kind: string }>({
   schema,
   fresh,
   patch,
-  disabled,
   submit,
   onError,
 }: Props & {
@@ -53,12 +52,7 @@ function KindWithParams<T extends { kind: string }>({
     <>
       <div className="field">
         <label htmlFor={`setting-${name}`}>{name}</label>
-        <select
-          id={`setting-${name}`}
-          value={value.kind}
-          disabled={disabled}
-          onChange={(e) => submit(patch(fresh(e.target.value)))}
-        >
+        <select id={`setting-${name}`} value={value.kind} onChange={(e) => submit(patch(fresh(e.target.value)))}>
           {kinds.map((k) => (
             <option key={k}>{k}</option>
           ))}
@@ -71,7 +65,6 @@ function KindWithParams<T extends { kind: string }>({
             key={`${value.kind}-${key}`}
             label={label}
             value={current}
-            disabled={disabled}
             check={(v) => {
               const parsed = schema.safeParse({ ...value, [key]: v });
               return parsed.success ? patch(parsed.data) : `${label}: ${parsed.error.issues[0].message}`;

@@ -10,7 +10,7 @@ const samplings: Training['sampling'][] = ['mini-batch', 'stochastic', 'full-bat
  * Settings that shape a new run rather than change one (a run keeps its data split, loss and seed): the
  * validation split, the loss, the sampling and the seed. Locked while a run is open.
  */
-export function RunSetup({ disabled, onError }: { disabled: boolean; onError(message: string): void }) {
+export function RunSetup({ onError }: { onError(message: string): void }) {
   const training = useDocumentStore((s) => s.document.training);
   const edit = useDocumentStore((s) => s.edit);
   const set = (label: string, patch: Partial<Training>) =>
@@ -22,7 +22,6 @@ export function RunSetup({ disabled, onError }: { disabled: boolean; onError(mes
         <select
           id="setting-loss"
           value={training.loss.kind}
-          disabled={disabled}
           onChange={(e) =>
             set('Change the loss', { loss: { ...training.loss, kind: e.target.value as Training['loss']['kind'] } })
           }
@@ -37,7 +36,6 @@ export function RunSetup({ disabled, onError }: { disabled: boolean; onError(mes
         <select
           id="setting-sampling"
           value={training.sampling}
-          disabled={disabled}
           onChange={(e) => set('Change the sampling', { sampling: e.target.value as Training['sampling'] })}
         >
           {samplings.map((m) => (
@@ -48,7 +46,6 @@ export function RunSetup({ disabled, onError }: { disabled: boolean; onError(mes
       <SettingField
         label="validation split"
         value={training.validation.split}
-        disabled={disabled}
         check={(v) => (v >= 0 && v <= 0.9 ? v : 'validation split: from 0 to 0.9')}
         onValid={(split) => set('Change the validation split', { validation: { split } })}
         onError={onError}
@@ -56,7 +53,6 @@ export function RunSetup({ disabled, onError }: { disabled: boolean; onError(mes
       <SettingField
         label="seed"
         value={training.seed}
-        disabled={disabled}
         check={(v) =>
           Number.isInteger(v) && v >= 0 && v <= 0xffff_ffff ? v : 'seed: a whole number from 0 to 4294967295'
         }

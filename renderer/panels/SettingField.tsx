@@ -5,14 +5,12 @@
 export function SettingField<T>({
   label,
   value,
-  disabled,
   check,
   onValid,
   onError,
 }: {
   label: string;
   value: number;
-  disabled: boolean;
   check: (v: number) => T | string;
   onValid: (patch: T) => void;
   onError: (message: string) => void;
@@ -27,7 +25,6 @@ export function SettingField<T>({
         inputMode="decimal"
         defaultValue={String(value)}
         key={`${label}-${value}`}
-        disabled={disabled}
         onBlur={(e) => {
           const v = Number(e.target.value);
           const result = e.target.value.trim() !== '' && Number.isFinite(v) ? check(v) : `${label} must be a number`;

@@ -1,4 +1,4 @@
-import { useState } from 'react';
+import { type ReactNode, useState } from 'react';
 import type { SettingsPatch } from '../../engine/api';
 import { usePaintedLater } from '../runtime/paint-later';
 import type { BackendsState } from '../runtime/use-backends';
@@ -17,41 +17,40 @@ import { SettingField } from './SettingField';
  */
 export function TrainingSettings({ backends }: { backends: BackendsState }) {
   const training = useDocumentStore((s) => s.document.training);
-  // Locked and unlocked a frame after the training bar answers Train, Pause, Step or Resume: restyling every
-  // field in the same frame made it one of the page's longest tasks.
-  const state = usePaintedLater(
-    useTrainingStore((s) => s.state),
-    1,
-  );
   const apply = useTrainingStore((s) => s.applySettings);
   const [error, setError] = useState<string | null>(null);
-  const locked = state === 'running' || state === 'opening' || state === 'recovering';
-  const runOpen = locked || state === 'paused';
   const submit = (patch: SettingsPatch) => {
     setError(null);
     apply(patch).catch((e: Error) => setError(e.message));
   };
   const field = (label: string, value: number, check: (v: number) => SettingsPatch | string) => (
-    <SettingField label={label} value={value} disabled={locked} check={check} onValid={submit} onError={setError} />
+    <SettingField label={label} value={value} check={check} onValid={submit} onError={setError} />
   );
   return (
     <section className="training-settings" data-testid="training-settings">
       <h2>Training</h2>
-      {locked && <p className="muted">pause the run to change settings</p>}
-      <DatasetPicker locked={runOpen} />
-      <OptimizerSettings disabled={locked} submit={submit} onError={setError} />
-      {field('batch size', training.batchSize, (v) =>
-        Number.isInteger(v) && v >= 1 && v <= 65536 ? { batchSize: v } : 'batch size: a whole number from 1 to 65536',
-      )}
-      {field('epochs', training.epochs, (v) =>
-        Number.isInteger(v) && v >= 1 && v <= 100000 ? { epochs: v } : 'epochs: a whole number from 1 to 100000',
-      )}
-      {field('L2', training.regularization.l2, (v) =>
-        v >= 0 && v <= 1000 ? { regularization: { ...training.regularization, l2: v } } : 'L2: from 0 to 1000',
-      )}
-      <RunSetup disabled={runOpen} onError={setError} />
-      <AugmentationSettings disabled={locked} />
-      <BackendChoice backends={backends} locked={runOpen} />
+      <RunLock until="paused">
+        <RunLock until="closed">
+          <DatasetPicker />
+        </RunLock>
+        <OptimizerSettings submit={submit} onError={setError} />
+        {field('batch size', training.batchSize, (v) =>
+          Number.isInteger(v) && v >= 1 && v <= 65536 ? { batchSize: v } : 'batch size: a whole number from 1 to 65536',
+        )}
+        {field('epochs', training.epochs, (v) =>
+          Number.isInteger(v) && v >= 1 && v <= 100000 ? { epochs: v } : 'epochs: a whole number from 1 to 100000',
+        )}
+        {field('L2', training.regularization.l2, (v) =>
+          v >= 0 && v <= 1000 ? { regularization: { ...training.regularization, l2: v } } : 'L2: from 0 to 1000',
+        )}
+        <RunLock until="closed">
+          <RunSetup onError={setError} />
+        </RunLock>
+        <AugmentationSettings />
+        <RunLock until="closed">
+          <BackendChoice backends={backends} />
+        </RunLock>
+      </RunLock>
       <button
         type="button"
         data-testid="open-sweep"
@@ -70,10 +69,33 @@ export function TrainingSettings({ backends }: { backends: BackendsState }) {
 }
 
 /**
+ * Settings a run locks: until it is paused (what changes a paused run), or until it is closed (what shapes
+ * the next run). A fieldset disables every field in it: a run that starts or pauses changes one attribute
+ * and re-renders none of the fields (doing both made it one of the page's longest tasks). It follows the
+ * run a frame after the training bar does, for the same reason.
+ */
+function RunLock({ until, children }: { until: 'paused' | 'closed'; children: ReactNode }) {
+  const state = usePaintedLater(
+    useTrainingStore((s) => s.state),
+    1,
+  );
+  const running = state === 'running' || state === 'opening' || state === 'recovering';
+  const locked = running || (until === 'closed' && state === 'paused');
+  return (
+    <>
+      {until === 'paused' && locked && <p className="muted">pause the run to change settings</p>}
+      <fieldset className="run-lock" disabled={locked}>
+        {children}
+      </fieldset>
+    </>
+  );
+}
+
+/**
  * Where the run trains: auto (WebGPU on a hardware GPU, else the CPU: a software adapter is never chosen
  * by itself), the CPU, or WebGPU on this machine's adapter (selectable whenever there is one).
  */
-function BackendChoice({ backends, locked }: { backends: BackendsState; locked: boolean }) {
+function BackendChoice({ backends }: { backends: BackendsState }) {
   const backend = useDocumentStore((s) => s.document.training.backend);
   const edit = useDocumentStore((s) => s.edit);
   const list = backends.state === 'ready' ? backends.backends : [];
@@ -86,7 +108,6 @@ function BackendChoice({ backends, locked }: { backends: BackendsState; locked: 
       <select
         id="setting-backend"
         value={backend}
-        disabled={locked}
         onChange={(e) =>
           edit('Change the backend', (doc) => ({
             ...doc,
