@@ -23,6 +23,7 @@ import {
   useRef,
   useState,
 } from 'react';
+import { useShallow } from 'zustand/react/shallow';
 import { type GraphAnalysis, inferShapes, wireProblem } from '../../engine/graph';
 import { type LayerKind, layerDef, layerKinds } from '../../engine/layers/registry';
 import { LAYER_MIME } from '../panels/Palette';
@@ -54,7 +55,15 @@ const MULTI_SELECTION_KEYS = ['Shift', 'Control', 'Meta'];
 const nodeTypes = { layer: LayerNode, block: BlockNode, frame: FrameNode, note: NoteNode };
 
 function Canvas({ analysis }: { analysis: GraphAnalysis | null }) {
-  const document = useDocumentStore((s) => s.document);
+  // The graph the canvas draws: a change of training settings or a recorded run does not re-render it.
+  const document = useDocumentStore(
+    useShallow((s) => ({
+      nodes: s.document.nodes,
+      edges: s.document.edges,
+      notes: s.document.notes,
+      groups: s.document.groups,
+    })),
+  );
   const edit = useDocumentStore((s) => s.edit);
   const select = useViewStore((s) => s.select);
   const _selectedIds = useViewStore((s) => s.selectedIds);

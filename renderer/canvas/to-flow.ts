@@ -41,12 +41,15 @@ export type CanvasNode = LayerFlowNode | BlockFlowNode | FrameFlowNode | NoteFlo
 export const blockId = (groupId: string) => `block:${groupId}`;
 export const frameId = (groupId: string) => `frame:${groupId}`;
 
+/** What of a document the canvas draws. */
+export type CanvasGraph = Pick<GraphDocument, 'nodes' | 'edges' | 'notes' | 'groups'>;
+
 /**
  * The document as React Flow nodes and edges, with the runtime's shapes on every edge and node. A
  * collapsed block shows as one node (its layers hidden, wires from outside drawn to it); an expanded one
  * as a frame behind its layers; notes as notes.
  */
-export function toFlow(doc: GraphDocument, analysis: GraphAnalysis | null): { nodes: CanvasNode[]; edges: Edge[] } {
+export function toFlow(doc: CanvasGraph, analysis: GraphAnalysis | null): { nodes: CanvasNode[]; edges: Edge[] } {
   const withLayers = layersAndBlocks(doc, analysis);
   const notes: NoteFlowNode[] = (doc.notes ?? []).map((n) => ({
     id: noteNodeId(n.id),
@@ -58,7 +61,7 @@ export function toFlow(doc: GraphDocument, analysis: GraphAnalysis | null): { no
   return notes.length === 0 ? withLayers : { nodes: [...withLayers.nodes, ...notes], edges: withLayers.edges };
 }
 
-function layersAndBlocks(doc: GraphDocument, analysis: GraphAnalysis | null): { nodes: CanvasNode[]; edges: Edge[] } {
+function layersAndBlocks(doc: CanvasGraph, analysis: GraphAnalysis | null): { nodes: CanvasNode[]; edges: Edge[] } {
   const layers = layerNodes(doc, analysis);
   const groups = doc.groups ?? [];
   if (groups.length === 0) return { nodes: layers.nodes, edges: layers.edges };
@@ -118,7 +121,7 @@ function layersAndBlocks(doc: GraphDocument, analysis: GraphAnalysis | null): { 
   return { nodes, edges };
 }
 
-function layerNodes(doc: GraphDocument, analysis: GraphAnalysis | null): { nodes: LayerFlowNode[]; edges: Edge[] } {
+function layerNodes(doc: CanvasGraph, analysis: GraphAnalysis | null): { nodes: LayerFlowNode[]; edges: Edge[] } {
   const nodes: LayerFlowNode[] = doc.nodes.map((n) => {
     const def = layerDef(n.kind);
     const info = analysis?.nodes.get(n.id);

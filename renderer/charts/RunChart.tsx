@@ -98,8 +98,10 @@ export function RunChart() {
     const plotHeight = () => Math.max(MIN_PLOT_HEIGHT, box.height);
     // Each step a task of its own, a frame after the one before, never inside the commit that showed the
     // results area (the task that answers Train would otherwise hold them all): the chart made, set up, drawn.
+    /** Set once the chart is set up and a frame has been painted since. */
+    let ready = false;
     const redraw = drawSoon(() => {
-      if (!u || init) return;
+      if (!u || !ready) return;
       if (drawn === null) u.setSize({ width: box.width, height: plotHeight() });
       // A new run (or document) brings new series; the same run's series grow in place.
       const series = useTrainingStore.getState().series;
@@ -114,6 +116,14 @@ export function RunChart() {
         init();
         init = null;
         chart.current = u;
+        firstDraw.request();
+      },
+      { afterPaint: true },
+    );
+    // The first drawing a frame after the set-up's layout, like each step before it.
+    const firstDraw = drawSoon(
+      () => {
+        ready = true;
         redraw.request();
       },
       { afterPaint: true },
@@ -142,6 +152,7 @@ export function RunChart() {
       unsubscribe();
       create.cancel();
       setUp.cancel();
+      firstDraw.cancel();
       redraw.cancel();
       resize.disconnect();
       chart.current = null;
