@@ -3,7 +3,10 @@
  * reference workloads at batch 64, in one run on this machine. Each measurement runs in its own process (so
  * peak memory is its own): warm-up, then the median of several timed runs. Not part of the test run.
  *
- *   npm run bench:cpu -- [--only mlp,lenet] [--runs 5] [--batch 64] [--write]
+ *   npm run bench:cpu -- [--only mlp,lenet] [--runs 5] [--batch 64] [--also-batch 256] [--write]
+ *
+ * --also-batch adds a second table: Netloom against PyTorch at that batch size (the other peers are left
+ * out there: they are far behind at batch 64 already, and slow to measure).
  *
  * PyTorch is measured when /usr/bin/python3 can import torch; the script checks that its BLAS is fast (a
  * 1024³ matmul) and says so in the table. --write puts the table into README.md between the bench:cpu markers.
@@ -21,6 +24,7 @@ const { values } = parseArgs({
     only: { type: 'string' },
     runs: { type: 'string', default: '5' },
     batch: { type: 'string', default: '64' },
+    'also-batch': { type: 'string' },
     python: { type: 'string', default: '/usr/bin/python3' },
     write: { type: 'boolean', default: false },
     /** Also measure how the MLP's step time grows with batch size and layer width. */
@@ -29,7 +33,8 @@ const { values } = parseArgs({
 });
 const root = join(import.meta.dirname, '..');
 const chosen = (values.only?.split(',') ?? workloadNames) as WorkloadName[];
-const common = ['--batch', values.batch!, '--runs', values.runs!];
+const settings = (batch: string) => ['--batch', batch, '--runs', values.runs!];
+const common = settings(values.batch!);
 
 interface Measured {
   samplesPerSecond?: number;
@@ -59,7 +64,7 @@ const frameworks = [
   {
     id: 'netloom',
     title: 'Netloom',
-    run: (w: string) => run(tsx, ['scripts/bench-cpu/run-netloom.ts', '--workload', w, ...common]),
+    run: (w: string, args = common) => run(tsx, ['scripts/bench-cpu/run-netloom.ts', '--workload', w, ...args]),
   },
   {
     id: 'reference',
@@ -95,13 +100,13 @@ if (torch)
     {
       id: 'pytorch',
       title: 'PyTorch (1 thread)',
-      run: (w: string) => run(values.python!, [torchScript, '--workload', w, '--threads', '1', ...common]),
+      run: (w: string, args = common) => run(values.python!, [torchScript, '--workload', w, '--threads', '1', ...args]),
     },
     {
       id: 'pytorch-all',
       title: `PyTorch (${cores} threads)`,
-      run: (w: string) =>
-        run(values.python!, [torchScript, '--workload', w, '--threads', cores, ...common], { OMP_NUM_THREADS: cores }),
+      run: (w: string, args = common) =>
+        run(values.python!, [torchScript, '--workload', w, '--threads', cores, ...args], { OMP_NUM_THREADS: cores }),
     },
   );
 const blas = torch ? run(values.python!, [torchScript, '--workload', 'matmul', '--runs', '3']) : undefined;
@@ -118,11 +123,11 @@ for (const w of chosen)
 
 const rate = (f: string, w: string) => results.get(`${f}/${w}`)?.samplesPerSecond;
 const bestTorch = (w: string) => Math.max(rate('pytorch', w) ?? 0, rate('pytorch-all', w) ?? 0) || undefined;
-const cell = (f: string, w: string) => {
-  const m = results.get(`${f}/${w}`);
-  if (!m || m.samplesPerSecond === undefined) return `failed: ${m?.error ?? 'not run'}`;
-  return `${Math.round(m.samplesPerSecond).toLocaleString('en')} (${Math.round(m.peakMiB ?? 0)} MiB)`;
-};
+const cellOf = (m?: Measured) =>
+  !m || m.samplesPerSecond === undefined
+    ? `failed: ${m?.error ?? 'not run'}`
+    : `${Math.round(m.samplesPerSecond).toLocaleString('en')} (${Math.round(m.peakMiB ?? 0)} MiB)`;
+const cell = (f: string, w: string) => cellOf(results.get(`${f}/${w}`));
 const ratio = (a?: number, b?: number) => (a && b ? `${(a / b).toFixed(2)}x` : '-');
 
 const lines = [
@@ -139,9 +144,35 @@ const lines = [
     ? `Netloom trains on two threads (the engine's helper thread). PyTorch's BLAS reached ${Math.round(blas?.gflops ?? 0)} GFLOP/s on a 1024³ matmul (OpenBLAS, not the reference BLAS).`
     : 'PyTorch was not measured: /usr/bin/python3 cannot import torch.',
 ];
+if (values['also-batch']) lines.push('', ...batchTable(values['also-batch']));
 if (values.scaling) lines.push('', ...scalingTable());
 const table = lines.join('\n');
 process.stdout.write(`\n${table}\n`);
+
+/** Netloom against PyTorch (both thread counts) at another batch size: samples per second and the ratio. */
+function batchTable(batch: string): string[] {
+  const peers = frameworks.filter((f) => f.id === 'netloom' || f.id.startsWith('pytorch'));
+  const measured = new Map<string, Measured>();
+  for (const w of chosen)
+    for (const f of peers) {
+      const m = f.run(w, settings(batch));
+      measured.set(`${f.id}/${w}`, m);
+      process.stdout.write(
+        `batch ${batch} ${w} ${f.id}: ${m.error ?? `${Math.round(m.samplesPerSecond ?? 0)} samples/s`}\n`,
+      );
+    }
+  const at = (f: string, w: string) => measured.get(`${f}/${w}`)?.samplesPerSecond;
+  return [
+    `At batch ${batch}, the same way:`,
+    '',
+    `| Workload | ${peers.map((f) => f.title).join(' | ')} |${torch ? ' Netloom / faster PyTorch |' : ''}`,
+    `|${' --- |'.repeat(peers.length + 1 + (torch ? 1 : 0))}`,
+    ...chosen.map((w) => {
+      const faster = Math.max(at('pytorch', w) ?? 0, at('pytorch-all', w) ?? 0) || undefined;
+      return `| ${workloads[w].title} | ${peers.map((f) => cellOf(measured.get(`${f.id}/${w}`))).join(' | ')} |${torch ? ` ${ratio(at('netloom', w), faster)} |` : ''}`;
+    }),
+  ];
+}
 
 /** Milliseconds per MLP training step (Netloom, two threads) as the batch and the hidden width grow. */
 function scalingTable(): string[] {
