@@ -13,7 +13,7 @@
 import { cpus } from 'node:os';
 import { parseArgs } from 'node:util';
 import type { Page } from 'playwright-core';
-import { type AppSession, openApp, phase, readProgress } from '../test/e2e/browser';
+import { type AppSession, openApp, phase, readProgress, slowDown } from '../test/e2e/browser';
 import { traceMainThread } from '../test/e2e/main-thread-trace';
 import { buildWebApp, median, waitFor } from './bench-web';
 
@@ -39,11 +39,7 @@ async function session(app: AppSession, page: Page, sample: string): Promise<Map
   await page.locator('#setting-backend').selectOption('cpu');
   await page.locator('#setting-epochs').fill('100000');
   await page.locator('#setting-epochs').blur();
-  // A user's pointer has been over the page before Train (its first events cost the most, once).
-  await page.getByTestId('train').hover();
-  await page.mouse.move(600, 400, { steps: 4 });
-  const cdp = await page.context().newCDPSession(page);
-  await cdp.send('Emulation.setCPUThrottlingRate', { rate: throttle });
+  const fullSpeed = await slowDown(page, throttle);
   const trace = await traceMainThread(app.browser, page, 0);
   const watched = WATCHED_STEPS[sample] ?? 200;
   // A moment ends when what it started is over, and the page has had a few of its frames after it.
@@ -84,7 +80,7 @@ async function session(app: AppSession, page: Page, sample: string): Promise<Map
   await page.waitForTimeout(1000);
   const byMoment = new Map<Moment, number[]>(MOMENTS.map((m) => [m, []]));
   for (const t of await trace.stopTasks()) byMoment.get(t.phase as Moment)?.push(t.ms);
-  await cdp.send('Emulation.setCPUThrottlingRate', { rate: 1 });
+  await fullSpeed();
   return byMoment;
 }
 

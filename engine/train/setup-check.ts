@@ -14,7 +14,7 @@ const fmt = (s: readonly number[]) => `[${s.join(', ')}]`;
  * same mistakes the engine refuses when a run opens, found as either side changes, on the layer at fault.
  */
 export function setupDiagnostics(
-  doc: GraphDocument,
+  doc: Pick<GraphDocument, 'nodes' | 'training'>,
   analysis: GraphAnalysis,
   data: DatasetDescription | undefined,
 ): Diagnostic[] {

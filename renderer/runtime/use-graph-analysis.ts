@@ -49,8 +49,7 @@ export function useGraphAnalysis(): GraphAnalysis | null {
           }))
         : [],
     );
-    const doc = { ...useDocumentStore.getState().document, nodes, training };
-    return withSetup(analysis, [...typed, ...setupDiagnostics(doc, analysis, description)]);
+    return withSetup(analysis, [...typed, ...setupDiagnostics({ nodes, training }, analysis, description)]);
   }, [analysis, nodes, training, description, invalid]);
 }
 

@@ -279,8 +279,8 @@ export const useTrainingStore = create<TrainingState>()((set, get) => ({
     end();
     runChanges = [];
     set({ state: 'opening', ...noRunYet() });
-    // The page answers Train (the bar, the settings locked) in this task, and makes the worker in the next:
-    // one task doing both was the longest the page had on a slow machine.
+    // The page answers Train (the training bar) in this task, and makes the worker in the next: one task
+    // doing both was the longest the page had on a slow machine.
     await new Promise((resolve) => setTimeout(resolve, 0));
     if (get().state !== 'opening' || useDocumentStore.getState().loadCount !== ownDocument) return;
     let data: DatasetInput | string;

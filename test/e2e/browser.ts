@@ -91,6 +91,21 @@ export async function readProgress(page: Page): Promise<{ step: number; loss: nu
 }
 
 /**
+ * Makes the page's CPU `rate` times slower (the DevTools protocol's throttling holds the main thread back,
+ * so each task's CPU time is `rate` times its work), once the pointer has been over the page as a user's
+ * would have (its first events there cost the most, once). Returns what puts the page back to full speed.
+ */
+export async function slowDown(page: Page, rate: number): Promise<() => Promise<void>> {
+  await page.getByTestId('train').hover();
+  await page.mouse.move(600, 400, { steps: 4 });
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send('Emulation.setCPUThrottlingRate', { rate });
+  return async () => {
+    await cdp.send('Emulation.setCPUThrottlingRate', { rate: 1 });
+  };
+}
+
+/**
  * Starts a named phase of the test (what the user does next), marked on the page's timeline:
  * traceMainThread reports each task with its phase.
  */

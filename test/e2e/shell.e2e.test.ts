@@ -4,7 +4,16 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseGraphText } from '../../engine/graph';
 import { samplesDir } from '../helpers/samples';
-import { type AppSession, artifactsDir, openApp, openFile, phase, readProgress, saveAsDownload } from './browser';
+import {
+  type AppSession,
+  artifactsDir,
+  openApp,
+  openFile,
+  phase,
+  readProgress,
+  saveAsDownload,
+  slowDown,
+} from './browser';
 import { describeTask, traceMainThread } from './main-thread-trace';
 
 let app: AppSession;
@@ -280,6 +289,17 @@ describe('training from the app, in the browser worker', () => {
     await expect
       .poll(async () => Number(await page.getByTestId('run-chart').getAttribute('data-points')))
       .toBeGreaterThan(1000);
+    // A curve's name in the legend hides it, and shows it again: the plot is drawn without it, then with it.
+    const plot = page.getByTestId('run-chart').locator('.run-chart-plot canvas');
+    const trainLoss = page.getByTestId('run-chart-legend').getByRole('button', { name: 'train loss' });
+    const shown = await plot.screenshot();
+    await trainLoss.click();
+    expect(await trainLoss.getAttribute('aria-pressed')).toBe('false');
+    await expect.poll(async () => (await plot.screenshot()).equals(shown)).toBe(false);
+    const hidden = await plot.screenshot();
+    await trainLoss.click();
+    expect(await trainLoss.getAttribute('aria-pressed')).toBe('true');
+    await expect.poll(async () => (await plot.screenshot()).equals(hidden)).toBe(false);
     expect(await page.getByTestId('telemetry-h1').getAttribute('data-health')).toBe('healthy');
     // The toy's decision boundary: the plane coloured by predicted class, the training points on top.
     await expect
@@ -412,14 +432,9 @@ describe('training from the app, in the browser worker', () => {
     await page.getByTestId('sample-picker').selectOption('lenet5.json');
     await expect.poll(() => page.getByTestId('graph-status').textContent()).toBe('ready to train');
     await page.locator('#setting-backend').selectOption('cpu');
-    // A user's pointer has been over the page before Train (its first events cost the most, once).
-    await page.getByTestId('train').hover();
-    await page.mouse.move(600, 400, { steps: 4 });
-    // A machine four times slower than this one (the DevTools protocol's throttling: the page's main thread
-    // is held back three quarters of its time, so each task's CPU time is four times its work). Tasks are
-    // read as the thread's CPU time from a trace: bound by the page's work, not by what else the machine runs.
-    const cdp = await page.context().newCDPSession(page);
-    await cdp.send('Emulation.setCPUThrottlingRate', { rate: 4 });
+    // A machine four times slower than this one. Tasks are read as the thread's CPU time from a trace: bound
+    // by the page's work, not by what else the machine runs.
+    const fullSpeed = await slowDown(page, 4);
     const state = () => page.getByTestId('training-bar').getAttribute('data-state');
     const stepOf = async () => (await readProgress(page)).step;
     const trace = await traceMainThread(app.browser, page);
@@ -453,7 +468,7 @@ describe('training from the app, in the browser worker', () => {
     await expect.poll(() => page.getByTestId('run').count()).toBe(1);
     await page.waitForTimeout(300);
     const tasks = await trace.stopTasks();
-    await cdp.send('Emulation.setCPUThrottlingRate', { rate: 1 });
+    await fullSpeed();
     // While it trains, no task over 50 ms; a control is answered within 100 ms (RAIL's budget for a response).
     expect(tasks.filter((t) => t.phase.startsWith('the run')).map(describeTask)).toEqual([]);
     expect(tasks.filter((t) => t.ms > 100).map(describeTask)).toEqual([]);
