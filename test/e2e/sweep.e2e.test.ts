@@ -65,8 +65,12 @@ describe('Sweep: search for better settings from the page', () => {
       .toMatch(/^run 2 of 3/);
     await page.getByTestId('sweep-stop').click();
     await expect.poll(() => page.getByTestId('sweep-start').count(), { timeout: 60_000 }).toBe(1);
-    // The first run finished and is kept; the second, stopped, is not a result.
-    expect(await page.getByTestId('sweep-row').count()).toBe(1);
+    // The runs that finished are kept, the one stopped is not a result: the first at least (the stop came
+    // in the second run), the third never (the sweep was stopped). Which of the second's end and the stop
+    // came first is the machine's to decide (a busy one is slower to click).
+    const kept = await page.getByTestId('sweep-row').count();
+    expect(kept).toBeGreaterThanOrEqual(1);
+    expect(kept).toBeLessThan(3);
     expect(await page.getByTestId('sweep-start').textContent()).toBe('Start (finished runs kept)');
     await page.getByTestId('sweep-start').click();
     await expect.poll(() => page.getByTestId('sweep-row').count(), { timeout: 120_000 }).toBe(3);
