@@ -92,11 +92,17 @@ export function TelemetryBadge({ id }: { id: string }) {
         const t = useTrainingStore.getState().telemetry.get(id);
         const health = t ? healthOf(t) : undefined;
         const words = t ? `${wordsOf(t)} (all of them in the inspector)` : NO_STATISTICS;
-        element.className = `telemetry${health && health !== 'healthy' ? ` ${health}` : ''}`;
-        if (health) element.dataset.health = health;
-        else delete element.dataset.health;
-        element.setAttribute('aria-label', words);
-        element.title = words;
+        // Attributes written only when they change: each write restyles the badge, even with the same value.
+        const className = `telemetry${health && health !== 'healthy' ? ` ${health}` : ''}`;
+        if (element.className !== className) element.className = className;
+        if (element.dataset.health !== health) {
+          if (health) element.dataset.health = health;
+          else delete element.dataset.health;
+        }
+        if (element.title !== words) {
+          element.setAttribute('aria-label', words);
+          element.title = words;
+        }
         if (t) draw(element, t, latestScale.current);
         else element.getContext('2d')?.clearRect(0, 0, element.width, element.height);
       }),

@@ -102,7 +102,10 @@ export function RunChart() {
     let ready = false;
     const redraw = drawSoon(() => {
       if (!u || !ready) return;
-      if (drawn === null) u.setSize({ width: box.width, height: plotHeight() });
+      // A box that changed while the chart was being set up (the observer resizes it only once set up);
+      // the same size again would clear and reallocate uPlot's canvas for nothing.
+      if (drawn === null && (u.width !== box.width || u.height !== plotHeight()))
+        u.setSize({ width: box.width, height: plotHeight() });
       // A new run (or document) brings new series; the same run's series grow in place.
       const series = useTrainingStore.getState().series;
       drawn = series;

@@ -25,9 +25,10 @@ export function ResultsArea() {
     <>
       <ResultsDivider height={height} onHeight={setHeight} />
       <div className="results" data-testid="results" style={{ height }}>
-        {parts >= 1 && <RunChart />}
-        {parts >= 2 && <ResultsMiddle />}
-        {parts >= 3 && <TryPanel />}
+        {/* The chart last, in a room kept for it: made once its box is final, never resized as the others come. */}
+        {parts >= 3 ? <RunChart /> : <div className="run-chart" />}
+        {parts >= 1 && <ResultsMiddle />}
+        {parts >= 2 && <TryPanel />}
       </div>
     </>
   );
