@@ -31,6 +31,56 @@ export interface Conv2dGeometry {
 }
 
 /**
+ * One LSTM step forward over n samples: z = p + h Wh, with p the step's input projection x_t Wx + b (row b
+ * at pOffset + b·pStride of `projected`, [n, 4u] in PyTorch's gate order i, f, g, o); then the cell:
+ * `gates` ([n, 4u]) gets the activated gates, c = f ⊙ cPrev + i ⊙ g, hNext = o ⊙ tanh(c); and, when y is
+ * given, hNext also into y (row b at yOffset + b·yStride). Buffers are flat (no nested objects): the
+ * arguments travel as they are to a GPU in a page.
+ */
+export interface LstmStep<B extends Buf = Buf> {
+  projected: B;
+  pOffset: number;
+  pStride: number;
+  h: B;
+  wh: B;
+  gates: B;
+  cPrev: B;
+  c: B;
+  hNext: B;
+  y?: B;
+  yOffset: number;
+  yStride: number;
+  n: number;
+  u: number;
+}
+
+/**
+ * One LSTM step backward over n samples: dh = dy's part (row b at dyOffset + b·dyStride of dy, when dy is
+ * given) + dzNext Whᵀ (the next step's pre-activation gradients, when given); then the cell's backward
+ * (lstmCellBackward): dz ([n, 4u]) gets this step's pre-activation gradients, also written into
+ * dProjected (row b at pOffset + b·pStride), and dc is overwritten with the gradient reaching cPrev.
+ * `dh` is working memory of n·u for a backend that composes the step.
+ */
+export interface LstmStepBackward<B extends Buf = Buf> {
+  dy?: B;
+  dyOffset: number;
+  dyStride: number;
+  dzNext?: B;
+  wh: B;
+  gates: B;
+  cPrev: B;
+  c: B;
+  dc: B;
+  dz: B;
+  dProjected: B;
+  pOffset: number;
+  pStride: number;
+  dh: B;
+  n: number;
+  u: number;
+}
+
+/**
  * The backend contract: buffers, and the few dozen kernels every layer, loss and optimizer is written
  * with. Kernels that produce gradients *add* into their output (`+=`), so that a tensor read by several
  * layers collects all its gradients; forward kernels overwrite unless told to accumulate.
@@ -178,6 +228,13 @@ export interface Backend<B extends Buf = Buf> {
    * step): writes the pre-activation gradients dGates, and overwrites dc with the gradient reaching cPrev.
    */
   lstmCellBackward(args: { gates: B; cPrev: B; c: B; dh: B; dc: B; dGates: B; n: number; u: number }): void;
+  /**
+   * One whole LSTM step forward, fused (see LstmStep): a backend that has it runs the step's product and
+   * cell in one kernel; without it, the layer composes the step from matmul and lstmCell (lstm-step.ts).
+   */
+  lstmStep?(args: LstmStep<B>): void;
+  /** One whole LSTM step backward, fused (see LstmStepBackward); composed by the layer when absent. */
+  lstmStepBackward?(args: LstmStepBackward<B>): void;
 
   /**
    * Softmax cross-entropy with integer class labels, mean over the rows: adds the mean loss to loss[0],

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { Buf } from '../backend/backend';
+import { lstmSteps } from '../backend/lstm-step';
 import {
   type BuildContext,
   constant,
@@ -265,6 +266,143 @@ export const rnn: LayerDef<'rnn', RecurrentParams> = {
 };
 
 /**
+ * The LSTM's passes, a step in one call each way (one kernel on the GPU: lstm-step.ts):
+ *  - all input projections at once: P[N·T, 4U] = X[N·T, D] Wx + b;
+ *  - per step t: gates, c_{t+1} and h_{t+1} from P[:, t] + h_t Wh (and h_{t+1} into y for all steps);
+ *  - backward from the last step down: dh = dy's part + dz_{t+1} Whᵀ, then the cell gives dz_t (kept per
+ *    step, and in dProjected by sample); after the loop dWh = Σ_t h_tᵀ dz_t, db, dWx and dX in one product
+ *    each.
+ */
+function lstmPasses(
+  ctx: BuildContext<RecurrentParams>,
+  h: Buf[] & { all: Buf },
+  c: Buf[] & { all: Buf },
+  gates: Buf[],
+): LayerPasses {
+  const {
+    be,
+    params: p,
+    inputShapes,
+    x: [x],
+    dx: [dx],
+    y,
+    dy,
+    weights,
+    grads,
+    scratch,
+    maxBatch,
+  } = ctx;
+  const [T, D] = inputShapes[0];
+  const u = p.units;
+  const wu = 4 * u;
+  const steps = lstmSteps(be);
+  const projected = scratch('projected', maxBatch * T * wu);
+  const dProjected = scratch('dProjected', maxBatch * T * wu);
+  // Step by step, like h: rows (t, b) line up with h's for the one product that makes dWh.
+  const dz = stepBuffers(ctx, 'dz', T, maxBatch * wu);
+  const dc = scratch('dc', maxBatch * u);
+  const dh = scratch('dh', maxBatch * u);
+  // P[b, t] of sample b's step t in the [N, T, 4U] projection.
+  const pStride = T * wu;
+  return {
+    forward(n) {
+      be.matmul({
+        a: x,
+        b: weights.Wx,
+        out: projected,
+        m: n * T,
+        n: wu,
+        k: D,
+        transA: false,
+        transB: false,
+        accumulate: false,
+        bias: weights.b,
+      });
+      for (let t = 0; t < T; t++)
+        steps.forward({
+          projected,
+          pOffset: t * wu,
+          pStride,
+          h: h[t],
+          wh: weights.Wh,
+          gates: gates[t],
+          cPrev: c[t],
+          c: c[t + 1],
+          hNext: h[t + 1],
+          y: p.returnSequences ? y : undefined,
+          yOffset: t * u,
+          yStride: T * u,
+          n,
+          u,
+        });
+      if (!p.returnSequences) be.copy({ src: h[T], out: y, size: n * u, accumulate: false });
+    },
+    backward(n) {
+      be.fill(dc, 0, n * u);
+      // The dWh product reads every step's maxBatch rows: those past n must add nothing.
+      if (n < maxBatch) be.fill(dz.all, 0, dz.all.length);
+      for (let t = T - 1; t >= 0; t--) {
+        // dy reaches every step's h (all steps returned), or only the last one's.
+        const dyPart = p.returnSequences ? { dyOffset: t * u, dyStride: T * u } : { dyOffset: 0, dyStride: u };
+        steps.backward({
+          dy: p.returnSequences || t === T - 1 ? dy : undefined,
+          ...dyPart,
+          dzNext: t < T - 1 ? dz[t + 1] : undefined,
+          wh: weights.Wh,
+          gates: gates[t],
+          cPrev: c[t],
+          c: c[t + 1],
+          dc,
+          dz: dz[t],
+          dProjected,
+          pOffset: t * wu,
+          pStride,
+          dh,
+          n,
+          u,
+        });
+      }
+      // dWh = Σ_t h_tᵀ dz_t over steps 0 … T−1 at once (h_0 is zero).
+      be.matmul({
+        a: be.view(h.all, 0, T * maxBatch * u),
+        b: dz.all,
+        out: grads.Wh,
+        m: u,
+        n: wu,
+        k: T * maxBatch,
+        transA: true,
+        transB: false,
+        accumulate: true,
+      });
+      be.biasGrad({ dy: dProjected, dBias: grads.b, outer: n * T, channels: wu, inner: 1 });
+      be.matmul({
+        a: x,
+        b: dProjected,
+        out: grads.Wx,
+        m: D,
+        n: wu,
+        k: n * T,
+        transA: true,
+        transB: false,
+        accumulate: true,
+      });
+      if (dx)
+        be.matmul({
+          a: dProjected,
+          b: weights.Wx,
+          out: dx,
+          m: n * T,
+          n: D,
+          k: wu,
+          transA: false,
+          transB: true,
+          accumulate: true,
+        });
+    },
+  };
+}
+
+/**
  * LSTM, the paper's chapter 6: input, forget and output gates and a cell state; the four gate
  * pre-activations share one weight matrix of 4 * units columns, in PyTorch's order (i, f, g, o).
  */
@@ -291,20 +429,14 @@ export const lstm: LayerDef<'lstm', RecurrentParams> = {
     { params: { units: 2, returnSequences: true }, inputs: [[3, 3]] },
   ],
   build(ctx) {
-    const { be, params: p, inputShapes, maxBatch } = ctx;
-    const T = inputShapes[0][0];
-    const u = p.units;
+    const { maxBatch } = ctx;
+    const T = ctx.inputShapes[0][0];
+    const u = ctx.params.units;
     const h = stepBuffers(ctx, 'h', T + 1, maxBatch * u);
     const c = stepBuffers(ctx, 'c', T + 1, maxBatch * u);
-    // z_t holds the pre-activations, then (after the cell) the activated gates the backward pass needs.
+    // Each step's activated gates, which the backward pass needs.
     const gates = stepBuffers(ctx, 'gates', T, maxBatch * 4 * u);
-    const dc = ctx.scratch('dc', maxBatch * u);
-    const passes = recurrentPasses(ctx, 4, h, gates, {
-      forward: (t, n) => be.lstmCell({ gates: gates[t], cPrev: c[t], c: c[t + 1], h: h[t + 1], n, u }),
-      startBackward: (n) => be.fill(dc, 0, n * u),
-      backward: (t, n, dh, dz) =>
-        be.lstmCellBackward({ gates: gates[t], cPrev: c[t], c: c[t + 1], dh, dc, dGates: dz, n, u }),
-    });
+    const passes = lstmPasses(ctx, h, c, gates);
     return {
       ...passes,
       probes: {

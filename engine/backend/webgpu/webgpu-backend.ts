@@ -27,6 +27,9 @@ const TERMS_PER_GROUP = 4096;
 /** The tiled convolutions' channels per thread and largest window (CONV_BLOCK, CHUNK_TAPS in conv.wgsl). */
 const CONV_BLOCK = 8;
 const CHUNK_TAPS = 256;
+/** A fused LSTM step's workgroup: units by samples (STEP_UNITS, STEP_ROWS in recurrent.wgsl). */
+const STEP_UNITS = 16;
+const STEP_ROWS = 8;
 /** Workgroups per dimension, at most. */
 const MAX_GROUPS = 65535;
 /** Products with fewer workgroups than this split K, to keep a large GPU busy. */
@@ -107,6 +110,12 @@ export function webGpuBackendOn(pipelines: GpuPipelines, options: WebGpuOptions 
     x: Math.min(count, MAX_GROUPS),
     y: Math.ceil(count / MAX_GROUPS),
     z: chunks,
+  });
+
+  /** A fused LSTM step's workgroups: STEP_UNITS units (x) by STEP_ROWS samples (y) each (recurrent.wgsl). */
+  const stepGrid = (n: number, u: number): Workgroups => ({
+    x: Math.ceil(u / STEP_UNITS),
+    y: Math.ceil(n / STEP_ROWS),
   });
 
   /** The tiled convolutions' workgroups: 64 pixels each (x, spilling into y), one block of channels each (z). */
@@ -317,6 +326,45 @@ export function webGpuBackendOn(pipelines: GpuPipelines, options: WebGpuOptions 
           units: u,
         },
         n * u,
+      ),
+    lstmStep: (a) =>
+      run(
+        'lstmStep',
+        {
+          projected: a.projected.offset + a.pOffset,
+          pStride: a.pStride,
+          h: a.h.offset,
+          wh: a.wh.offset,
+          gates: a.gates.offset,
+          cPrev: a.cPrev.offset,
+          c: a.c.offset,
+          hNext: a.hNext.offset,
+          y: a.y ? a.y.offset + a.yOffset : NONE,
+          yStride: a.yStride,
+          n: a.n,
+          units: a.u,
+        },
+        stepGrid(a.n, a.u),
+      ),
+    lstmStepBackward: (a) =>
+      run(
+        'lstmStepBackward',
+        {
+          dzNext: a.dzNext ? a.dzNext.offset : NONE,
+          wh: a.wh.offset,
+          dy: a.dy ? a.dy.offset + a.dyOffset : NONE,
+          dyStride: a.dyStride,
+          gates: a.gates.offset,
+          cPrev: a.cPrev.offset,
+          c: a.c.offset,
+          dc: a.dc.offset,
+          dz: a.dz.offset,
+          dProjected: a.dProjected.offset + a.pOffset,
+          pStride: a.pStride,
+          n: a.n,
+          units: a.u,
+        },
+        stepGrid(a.n, a.u),
       ),
     softmaxCrossEntropy: ({ logits, dLogits, ...rest }) =>
       labelledLoss('softmaxCrossEntropy', { ...rest, y: logits, dY: dLogits }, rest.rows),

@@ -41,13 +41,26 @@ describe('every layer example on WebGPU matches the CPU, dropout included', () =
     });
 });
 
-/** Seeded inputs, weights and output gradient for one layer (3 samples). */
-function randomSetup(kind: LayerKind, rawParams: unknown, inputs: readonly Shape[], mode: Mode): LayerSetup {
+describe('the LSTM step kernels on WebGPU match the CPU', () => {
+  // Sizes across the fused steps' tiles (16 units by 8 samples) and their chunks of 32 terms: 37 units
+  // (a partial tile, two chunks and a part of the product's terms), 11 samples (two tiles of rows, one
+  // partial), a batch smaller than the buffers (the rows past it add nothing to dWh).
+  for (const returnSequences of [false, true])
+    it(`37 units over 5 steps of 6, 11 samples${returnSequences ? ', every step returned' : ''}`, async () => {
+      const setup = randomSetup('lstm', { units: 37, returnSequences }, [[5, 6]], 'train', 11);
+      const [a, b] = [await runLayerOn(gpu, setup), await runLayerOn(cpu, setup)];
+      expectClose(a.y, b.y, 'y');
+      expectClose(a.dx[0], b.dx[0], 'dx');
+      for (const name of Object.keys(b.grads)) expectClose(a.grads[name], b.grads[name], `d${name}`);
+    });
+});
+
+/** Seeded inputs, weights and output gradient for one layer (3 samples unless told). */
+function randomSetup(kind: LayerKind, rawParams: unknown, inputs: readonly Shape[], mode: Mode, n = 3): LayerSetup {
   const def = layerDef(kind);
   const params = def.params.parse(rawParams);
   const shape = def.outputShape(params, inputs);
   if (!shape.ok) throw new Error(shape.message);
-  const n = 3;
   let seed = 40;
   const weights = Object.fromEntries(
     Object.entries(def.paramSpecs(params, inputs)).map(([name, spec]) => [

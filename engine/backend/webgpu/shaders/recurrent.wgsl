@@ -48,3 +48,131 @@ fn lstmCellBackward(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_
   mem[d + 3u * units + j] = dh * tc * o * (1.0 - o);
   mem[p.dc + k] = total * fg;
 }
+
+// A whole LSTM step in one dispatch each way (the LSTM's 28 steps were 7 dispatches each, most of its
+// time at small batches). Workgroups of STEP_ROWS samples × STEP_UNITS units (x: units, y: samples); each
+// thread owns one (sample, unit) and its four gates, and the workgroup stages a chunk of STEP_K terms of
+// the rows and the weights in workgroup memory at a time.
+const STEP_ROWS = 8u;
+const STEP_UNITS = 16u;
+const STEP_K = 32u;
+const NO_TENSOR = 0xffffffffu;
+var<workgroup> stepRows: array<f32, 256>; // [sample][term]: STEP_ROWS × STEP_K
+var<workgroup> stepGateWeights: array<vec4<f32>, 512>; // forward: [term][unit], the unit's four gate columns
+var<workgroup> stepWeights: array<f32, 512>; // backward: [term][unit]
+
+// Stages rows[row0 + r][k0 + kk] (r < STEP_ROWS, kk < STEP_K; rows of `width`, n of them), zero outside.
+fn stageStepRows(lid: u32, base: u32, row0: u32, n: u32, k0: u32, width: u32) {
+  for (var e = lid; e < STEP_ROWS * STEP_K; e += STEP_ROWS * STEP_UNITS) {
+    let row = row0 + e / STEP_K;
+    let k = k0 + e % STEP_K;
+    var v = 0.0;
+    if (row < n && k < width) { v = mem[base + row * width + k]; }
+    stepRows[e] = v;
+  }
+}
+
+// lstmStep: z = p + h Wh for the four gates of each (sample, unit), then the cell (as lstmCell); h into y
+// too when y is given.
+@compute @workgroup_size(128)
+fn lstmStep(@builtin(local_invocation_index) lid: u32, @builtin(workgroup_id) wid: vec3<u32>) {
+  let p = lstmStepParams();
+  let units = p.units;
+  let jl = lid % STEP_UNITS;
+  let bl = lid / STEP_UNITS;
+  let j = wid.x * STEP_UNITS + jl;
+  let b = wid.y * STEP_ROWS + bl;
+  var acc = vec4<f32>(0.0);
+  for (var k0 = 0u; k0 < units; k0 += STEP_K) {
+    workgroupBarrier(); // every thread is done with the previous chunk
+    stageStepRows(lid, p.h, wid.y * STEP_ROWS, p.n, k0, units);
+    for (var e = lid; e < STEP_K * STEP_UNITS; e += STEP_ROWS * STEP_UNITS) {
+      let k = k0 + e / STEP_UNITS;
+      let col = wid.x * STEP_UNITS + e % STEP_UNITS;
+      var w = vec4<f32>(0.0);
+      if (k < units && col < units) {
+        let at = p.wh + k * 4u * units + col;
+        w = vec4<f32>(mem[at], mem[at + units], mem[at + 2u * units], mem[at + 3u * units]);
+      }
+      stepGateWeights[e] = w;
+    }
+    workgroupBarrier();
+    for (var kk = 0u; kk < STEP_K; kk++) {
+      acc = fma(vec4<f32>(stepRows[bl * STEP_K + kk]), stepGateWeights[kk * STEP_UNITS + jl], acc);
+    }
+  }
+  if (b >= p.n || j >= units) { return; }
+  let pre = p.projected + b * p.pStride + j;
+  let z = vec4<f32>(mem[pre], mem[pre + units], mem[pre + 2u * units], mem[pre + 3u * units]) + acc;
+  let i = sigmoid(z.x);
+  let fg = sigmoid(z.y);
+  let g = tanhSafe(z.z);
+  let o = sigmoid(z.w);
+  let row = p.gates + b * 4u * units + j;
+  mem[row] = i;
+  mem[row + units] = fg;
+  mem[row + 2u * units] = g;
+  mem[row + 3u * units] = o;
+  let k = b * units + j;
+  let c = fg * mem[p.cPrev + k] + i * g;
+  mem[p.c + k] = c;
+  let h = o * tanhSafe(c);
+  mem[p.hNext + k] = h;
+  if (p.y != NO_TENSOR) { mem[p.y + b * p.yStride + j] = h; }
+}
+
+// lstmStepBackward: dh = dy's part + dzNext Whᵀ for each (sample, unit), then the cell's backward (as
+// lstmCellBackward), its four gradients into dz and into dProjected.
+@compute @workgroup_size(128)
+fn lstmStepBackward(@builtin(local_invocation_index) lid: u32, @builtin(workgroup_id) wid: vec3<u32>) {
+  let p = lstmStepBackwardParams();
+  let units = p.units;
+  let width = 4u * units;
+  let jl = lid % STEP_UNITS;
+  let bl = lid / STEP_UNITS;
+  let j = wid.x * STEP_UNITS + jl;
+  let b = wid.y * STEP_ROWS + bl;
+  var acc = 0.0;
+  if (p.dzNext != NO_TENSOR) {
+    for (var k0 = 0u; k0 < width; k0 += STEP_K) {
+      workgroupBarrier();
+      stageStepRows(lid, p.dzNext, wid.y * STEP_ROWS, p.n, k0, width);
+      // Wh[j, k]: row j of Wh holds the unit's weights towards all four gates' columns.
+      for (var e = lid; e < STEP_K * STEP_UNITS; e += STEP_ROWS * STEP_UNITS) {
+        let unit = wid.x * STEP_UNITS + e / STEP_K;
+        let k = k0 + e % STEP_K;
+        var w = 0.0;
+        if (unit < units && k < width) { w = mem[p.wh + unit * width + k]; }
+        stepWeights[(e % STEP_K) * STEP_UNITS + e / STEP_K] = w;
+      }
+      workgroupBarrier();
+      for (var kk = 0u; kk < STEP_K; kk++) {
+        acc = fma(stepRows[bl * STEP_K + kk], stepWeights[kk * STEP_UNITS + jl], acc);
+      }
+    }
+  }
+  if (b >= p.n || j >= units) { return; }
+  var dh = acc;
+  if (p.dy != NO_TENSOR) { dh += mem[p.dy + b * p.dyStride + j]; }
+  let row = p.gates + b * width + j;
+  let i = mem[row];
+  let fg = mem[row + units];
+  let g = mem[row + 2u * units];
+  let o = mem[row + 3u * units];
+  let k = b * units + j;
+  let tc = tanhSafe(mem[p.c + k]);
+  let total = mem[p.dc + k] + dh * o * (1.0 - tc * tc);
+  let d = vec4<f32>(
+    total * g * i * (1.0 - i),
+    total * mem[p.cPrev + k] * fg * (1.0 - fg),
+    total * i * (1.0 - g * g),
+    dh * tc * o * (1.0 - o),
+  );
+  mem[p.dc + k] = total * fg;
+  let out = p.dz + b * width + j;
+  let projectedOut = p.dProjected + b * p.pStride + j;
+  for (var gate = 0u; gate < 4u; gate++) {
+    mem[out + gate * units] = d[gate];
+    mem[projectedOut + gate * units] = d[gate];
+  }
+}
