@@ -27,9 +27,11 @@ const TERMS_PER_GROUP = 4096;
 /** The tiled convolutions' channels per thread and largest window (CONV_BLOCK, CHUNK_TAPS in conv.wgsl). */
 const CONV_BLOCK = 8;
 const CHUNK_TAPS = 256;
-/** A fused LSTM step's workgroup: units by samples (STEP_UNITS, STEP_ROWS in recurrent.wgsl). */
+/** A fused LSTM step's workgroup: units by groups of samples (STEP_UNITS, STEP_GROUPS in recurrent.wgsl). */
 const STEP_UNITS = 16;
-const STEP_ROWS = 8;
+const STEP_GROUPS = 8;
+/** Fused LSTM steps take more samples per thread only while they keep at least this many workgroups. */
+const STEP_BUSY = 512;
 /** Workgroups per dimension, at most. */
 const MAX_GROUPS = 65535;
 /** Products with fewer workgroups than this split K, to keep a large GPU busy. */
@@ -112,11 +114,16 @@ export function webGpuBackendOn(pipelines: GpuPipelines, options: WebGpuOptions 
     z: chunks,
   });
 
-  /** A fused LSTM step's workgroups: STEP_UNITS units (x) by STEP_ROWS samples (y) each (recurrent.wgsl). */
-  const stepGrid = (n: number, u: number): Workgroups => ({
-    x: Math.ceil(u / STEP_UNITS),
-    y: Math.ceil(n / STEP_ROWS),
-  });
+  /**
+   * A fused LSTM step's samples per thread and workgroups (STEP_UNITS units by STEP_GROUPS × rows samples,
+   * recurrent.wgsl): the most rows that still leave STEP_BUSY workgroups (more work per weight read on a
+   * large batch, enough workgroups to fill the GPU on a small one).
+   */
+  const stepShape = (n: number, u: number): { rows: number; groups: Workgroups } => {
+    const x = Math.ceil(u / STEP_UNITS);
+    const rows = [4, 2].find((r) => x * Math.ceil(n / (STEP_GROUPS * r)) >= STEP_BUSY) ?? 1;
+    return { rows, groups: { x, y: Math.ceil(n / (STEP_GROUPS * rows)) } };
+  };
 
   /** The tiled convolutions' workgroups: 64 pixels each (x, spilling into y), one block of channels each (z). */
   const convGrid = (pixels: number, channels: number): Workgroups => {
@@ -327,7 +334,8 @@ export function webGpuBackendOn(pipelines: GpuPipelines, options: WebGpuOptions 
         },
         n * u,
       ),
-    lstmStep: (a) =>
+    lstmStep(a) {
+      const { rows, groups } = stepShape(a.n, a.u);
       run(
         'lstmStep',
         {
@@ -343,10 +351,13 @@ export function webGpuBackendOn(pipelines: GpuPipelines, options: WebGpuOptions 
           yStride: a.yStride,
           n: a.n,
           units: a.u,
+          rows,
         },
-        stepGrid(a.n, a.u),
-      ),
-    lstmStepBackward: (a) =>
+        groups,
+      );
+    },
+    lstmStepBackward(a) {
+      const { rows, groups } = stepShape(a.n, a.u);
       run(
         'lstmStepBackward',
         {
@@ -363,9 +374,11 @@ export function webGpuBackendOn(pipelines: GpuPipelines, options: WebGpuOptions 
           pStride: a.pStride,
           n: a.n,
           units: a.u,
+          rows,
         },
-        stepGrid(a.n, a.u),
-      ),
+        groups,
+      );
+    },
     softmaxCrossEntropy: ({ logits, dLogits, ...rest }) =>
       labelledLoss('softmaxCrossEntropy', { ...rest, y: logits, dY: dLogits }, rest.rows),
     meanSquaredErrorOneHot: (a) => labelledLoss('meanSquaredErrorOneHot', a, a.rows * a.cols),

@@ -42,12 +42,20 @@ describe('every layer example on WebGPU matches the CPU, dropout included', () =
 });
 
 describe('the LSTM step kernels on WebGPU match the CPU', () => {
-  // Sizes across the fused steps' tiles (16 units by 8 samples) and their chunks of 32 terms: 37 units
-  // (a partial tile, two chunks and a part of the product's terms), 11 samples (two tiles of rows, one
-  // partial), a batch smaller than the buffers (the rows past it add nothing to dWh).
-  for (const returnSequences of [false, true])
-    it(`37 units over 5 steps of 6, 11 samples${returnSequences ? ', every step returned' : ''}`, async () => {
-      const setup = randomSetup('lstm', { units: 37, returnSequences }, [[5, 6]], 'train', 11);
+  // Sizes across the fused steps' tiles (16 units by 8 groups of samples, 1, 2 or 4 samples a thread) and
+  // their chunks of 32 terms: 37 units (a partial tile, two chunks and a part of the product's terms) and
+  // 11 samples (two groups, one partial); 20 units (a partial tile) with batches large enough for two and
+  // four samples a thread (a partial workgroup of samples each). Every batch is smaller than the buffers:
+  // the rows past it add nothing to dWh.
+  const cases = [
+    { units: 37, steps: 5, features: 6, n: 11, returnSequences: false },
+    { units: 37, steps: 5, features: 6, n: 11, returnSequences: true },
+    { units: 20, steps: 2, features: 3, n: 5000, returnSequences: false },
+    { units: 20, steps: 2, features: 3, n: 9000, returnSequences: true },
+  ];
+  for (const { units, steps, features, n, returnSequences } of cases)
+    it(`${units} units over ${steps} steps of ${features}, ${n} samples${returnSequences ? ', every step returned' : ''}`, async () => {
+      const setup = randomSetup('lstm', { units, returnSequences }, [[steps, features]], 'train', n);
       const [a, b] = [await runLayerOn(gpu, setup), await runLayerOn(cpu, setup)];
       expectClose(a.y, b.y, 'y');
       expectClose(a.dx[0], b.dx[0], 'dx');
