@@ -17,7 +17,8 @@ export function lstmSteps<B extends Buf>(be: Backend<B>): LstmSteps<B> {
   return { forward: (a) => composedStep(be, a), backward: (a) => composedStepBackward(be, a) };
 }
 
-function composedStep<B extends Buf>(be: Backend<B>, a: LstmStep<B>): void {
+/** The step forward from the product, the cell and strided copies (what a fused kernel does in one). */
+export function composedStep<B extends Buf>(be: Backend<B>, a: LstmStep<B>): void {
   const { n, u } = a;
   const wu = 4 * u;
   // z = p + h Wh, in the gates' buffer (the cell activates it in place).
@@ -48,7 +49,8 @@ function composedStep<B extends Buf>(be: Backend<B>, a: LstmStep<B>): void {
     });
 }
 
-function composedStepBackward<B extends Buf>(be: Backend<B>, a: LstmStepBackward<B>): void {
+/** The step backward from the product, the cell's backward and strided copies. */
+export function composedStepBackward<B extends Buf>(be: Backend<B>, a: LstmStepBackward<B>): void {
   const { n, u, dh } = a;
   const wu = 4 * u;
   if (a.dy)

@@ -148,7 +148,6 @@ export const kernelParams = {
     yStride: 'u32',
     n: 'u32',
     units: 'u32',
-    rows: 'u32',
   },
   lstmStepBackward: {
     dzNext: 'u32',
@@ -164,7 +163,6 @@ export const kernelParams = {
     pStride: 'u32',
     n: 'u32',
     units: 'u32',
-    rows: 'u32',
   },
   softmaxCrossEntropy: LABELLED_LOSS,
   meanSquaredError: { y: 'u32', want: 'u32', dY: 'u32', loss: 'u32', size: 'u32', scale: 'f32', partials: 'u32' },

@@ -1,6 +1,7 @@
 import { unaryOps } from '../../ops/activations';
 import { updateOf } from '../../ops/optimizers';
 import type { Backend, UnaryOp } from '../backend';
+import { composedStep, composedStepBackward } from '../lstm-step';
 import { type GpuBuf, GpuMemory, PARTIALS_OFFSET } from './gpu-memory';
 import type { KernelTime } from './gpu-profiler';
 import { GpuPipelines, GpuQueue, type MatmulTile, type Workgroups } from './gpu-queue';
@@ -27,11 +28,15 @@ const TERMS_PER_GROUP = 4096;
 /** The tiled convolutions' channels per thread and largest window (CONV_BLOCK, CHUNK_TAPS in conv.wgsl). */
 const CONV_BLOCK = 8;
 const CHUNK_TAPS = 256;
-/** A fused LSTM step's workgroup: units by groups of samples (STEP_UNITS, STEP_GROUPS in recurrent.wgsl). */
+/** A fused LSTM step's workgroup: units by samples (STEP_UNITS, STEP_ROWS in recurrent.wgsl). */
 const STEP_UNITS = 16;
-const STEP_GROUPS = 8;
-/** Fused LSTM steps take more samples per thread only while they keep at least this many workgroups. */
-const STEP_BUSY = 512;
+const STEP_ROWS = 8;
+/**
+ * The most pre-activations (samples × 4 units) a fused LSTM step takes: a small batch's step costs its
+ * dispatches more than its arithmetic, and one kernel does it best (at batch 64 on an H200); a large one's
+ * products run faster in the tiled product kernels (at batch 1024, the step composed of product and cell).
+ */
+const FUSED_STEP_MAX = 131072;
 /** Workgroups per dimension, at most. */
 const MAX_GROUPS = 65535;
 /** Products with fewer workgroups than this split K, to keep a large GPU busy. */
@@ -114,16 +119,11 @@ export function webGpuBackendOn(pipelines: GpuPipelines, options: WebGpuOptions 
     z: chunks,
   });
 
-  /**
-   * A fused LSTM step's samples per thread and workgroups (STEP_UNITS units by STEP_GROUPS × rows samples,
-   * recurrent.wgsl): the most rows that still leave STEP_BUSY workgroups (more work per weight read on a
-   * large batch, enough workgroups to fill the GPU on a small one).
-   */
-  const stepShape = (n: number, u: number): { rows: number; groups: Workgroups } => {
-    const x = Math.ceil(u / STEP_UNITS);
-    const rows = [4, 2].find((r) => x * Math.ceil(n / (STEP_GROUPS * r)) >= STEP_BUSY) ?? 1;
-    return { rows, groups: { x, y: Math.ceil(n / (STEP_GROUPS * rows)) } };
-  };
+  /** A fused LSTM step's workgroups: STEP_UNITS units (x) by STEP_ROWS samples (y) each (recurrent.wgsl). */
+  const stepGrid = (n: number, u: number): Workgroups => ({
+    x: Math.ceil(u / STEP_UNITS),
+    y: Math.ceil(n / STEP_ROWS),
+  });
 
   /** The tiled convolutions' workgroups: 64 pixels each (x, spilling into y), one block of channels each (z). */
   const convGrid = (pixels: number, channels: number): Workgroups => {
@@ -335,7 +335,7 @@ export function webGpuBackendOn(pipelines: GpuPipelines, options: WebGpuOptions 
         n * u,
       ),
     lstmStep(a) {
-      const { rows, groups } = stepShape(a.n, a.u);
+      if (a.n * 4 * a.u > FUSED_STEP_MAX) return composedStep(this, a);
       run(
         'lstmStep',
         {
@@ -351,13 +351,12 @@ export function webGpuBackendOn(pipelines: GpuPipelines, options: WebGpuOptions 
           yStride: a.yStride,
           n: a.n,
           units: a.u,
-          rows,
         },
-        groups,
+        stepGrid(a.n, a.u),
       );
     },
     lstmStepBackward(a) {
-      const { rows, groups } = stepShape(a.n, a.u);
+      if (a.n * 4 * a.u > FUSED_STEP_MAX) return composedStepBackward(this, a);
       run(
         'lstmStepBackward',
         {
@@ -374,9 +373,8 @@ export function webGpuBackendOn(pipelines: GpuPipelines, options: WebGpuOptions 
           pStride: a.pStride,
           n: a.n,
           units: a.u,
-          rows,
         },
-        groups,
+        stepGrid(a.n, a.u),
       );
     },
     softmaxCrossEntropy: ({ logits, dLogits, ...rest }) =>

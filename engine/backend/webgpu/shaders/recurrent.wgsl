@@ -49,24 +49,22 @@ fn lstmCellBackward(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_
   mem[p.dc + k] = total * fg;
 }
 
-// A whole LSTM step in one dispatch each way (the LSTM's 28 steps were 7 dispatches each, most of its
-// time at small batches). Workgroups of STEP_UNITS units (x) by STEP_GROUPS × `rows` samples (y): each
-// thread owns one unit's four gates for `rows` samples (1, 2 or 4: more on a large batch, so that each
-// weight read from workgroup memory feeds more multiply-adds), samples r·STEP_GROUPS apart. The workgroup
-// stages STEP_K terms of the rows and of the weights in workgroup memory at a time.
+// A whole LSTM step in one dispatch each way, for small batches (the LSTM's 28 steps were 7 dispatches
+// each, most of its time at batch 64). Workgroups of STEP_UNITS units (x) by STEP_ROWS samples (y): each
+// thread owns one (sample, unit) and the unit's four gates; the workgroup stages STEP_K terms of the rows
+// and of the weights in workgroup memory at a time.
 const STEP_UNITS = 16u;
-const STEP_GROUPS = 8u;
-const STEP_THREADS = 128u; // STEP_UNITS × STEP_GROUPS
+const STEP_ROWS = 8u;
+const STEP_THREADS = 128u; // STEP_UNITS × STEP_ROWS
 const STEP_K = 32u;
-const STEP_MAX_ROWS = 32u; // STEP_GROUPS × 4
 const NO_TENSOR = 0xffffffffu;
-var<workgroup> stepRows: array<vec4<f32>, 256>; // [sample][term / 4]: up to STEP_MAX_ROWS × STEP_K / 4
+var<workgroup> stepRows: array<vec4<f32>, 64>; // [sample][term / 4]: STEP_ROWS × STEP_K / 4
 var<workgroup> stepGateWeights: array<vec4<f32>, 512>; // forward: [term][unit], the unit's four gate columns
 var<workgroup> stepWeights: array<vec4<f32>, 128>; // backward: [term / 4][unit]
 
-// Stages rows[row0 + r][k0 + kk] (r < count, kk < STEP_K; n rows of `width`), zero outside.
-fn stageStepRows(lid: u32, base: u32, row0: u32, count: u32, n: u32, k0: u32, width: u32) {
-  for (var e = lid; e < count * STEP_K; e += STEP_THREADS) {
+// Stages rows[row0 + r][k0 + kk] (r < STEP_ROWS, kk < STEP_K; n rows of `width`), zero outside.
+fn stageStepRows(lid: u32, base: u32, row0: u32, n: u32, k0: u32, width: u32) {
+  for (var e = lid; e < STEP_ROWS * STEP_K; e += STEP_THREADS) {
     let row = row0 + e / STEP_K;
     let k = k0 + e % STEP_K;
     var v = 0.0;
@@ -75,12 +73,36 @@ fn stageStepRows(lid: u32, base: u32, row0: u32, count: u32, n: u32, k0: u32, wi
   }
 }
 
-// Term k of staged row r.
-fn stagedTerm(r: u32, k: u32) -> f32 { return stepRows[(r * STEP_K + k) / 4u][k % 4u]; }
-
-// The cell for sample b and unit j from its pre-activations z (i, f, g, o) less the input projection.
-fn lstmStepCell(p: LstmStepParams, b: u32, j: u32, acc: vec4<f32>) {
+// lstmStep: z = p + h Wh for the four gates of each (sample, unit), then the cell (as lstmCell); h into y
+// too when y is given.
+@compute @workgroup_size(128)
+fn lstmStep(@builtin(local_invocation_index) lid: u32, @builtin(workgroup_id) wid: vec3<u32>) {
+  let p = lstmStepParams();
   let units = p.units;
+  let jl = lid % STEP_UNITS;
+  let bl = lid / STEP_UNITS;
+  let j = wid.x * STEP_UNITS + jl;
+  let b = wid.y * STEP_ROWS + bl;
+  var acc = vec4<f32>(0.0);
+  for (var k0 = 0u; k0 < units; k0 += STEP_K) {
+    workgroupBarrier(); // every thread is done with the previous chunk
+    stageStepRows(lid, p.h, wid.y * STEP_ROWS, p.n, k0, units);
+    for (var e = lid; e < STEP_K * STEP_UNITS; e += STEP_THREADS) {
+      let k = k0 + e / STEP_UNITS;
+      let col = wid.x * STEP_UNITS + e % STEP_UNITS;
+      var w = vec4<f32>(0.0);
+      if (k < units && col < units) {
+        let at = p.wh + k * 4u * units + col;
+        w = vec4<f32>(mem[at], mem[at + units], mem[at + 2u * units], mem[at + 3u * units]);
+      }
+      stepGateWeights[e] = w;
+    }
+    workgroupBarrier();
+    for (var kk = 0u; kk < STEP_K; kk++) {
+      let term = stepRows[(bl * STEP_K + kk) / 4u][kk % 4u];
+      acc = fma(vec4<f32>(term), stepGateWeights[kk * STEP_UNITS + jl], acc);
+    }
+  }
   if (b >= p.n || j >= units) { return; }
   let pre = p.projected + b * p.pStride + j;
   let z = vec4<f32>(mem[pre], mem[pre + units], mem[pre + 2u * units], mem[pre + 3u * units]) + acc;
@@ -101,71 +123,41 @@ fn lstmStepCell(p: LstmStepParams, b: u32, j: u32, acc: vec4<f32>) {
   if (p.y != NO_TENSOR) { mem[p.y + b * p.yStride + j] = h; }
 }
 
-// lstmStep: z = p + h Wh for the four gates of each (sample, unit), then the cell (as lstmCell); h into y
-// too when y is given.
+// lstmStepBackward: dh = dy's part + dzNext Whᵀ for each (sample, unit), then the cell's backward (as
+// lstmCellBackward), its four gradients into dz and into dProjected. The product runs four terms at a time
+// (vec4 along the terms: four independent sums).
 @compute @workgroup_size(128)
-fn lstmStep(@builtin(local_invocation_index) lid: u32, @builtin(workgroup_id) wid: vec3<u32>) {
-  let p = lstmStepParams();
+fn lstmStepBackward(@builtin(local_invocation_index) lid: u32, @builtin(workgroup_id) wid: vec3<u32>) {
+  let p = lstmStepBackwardParams();
   let units = p.units;
+  let width = 4u * units;
   let jl = lid % STEP_UNITS;
   let bl = lid / STEP_UNITS;
   let j = wid.x * STEP_UNITS + jl;
-  let row0 = wid.y * STEP_GROUPS * p.rows;
-  var acc0 = vec4<f32>(0.0);
-  var acc1 = vec4<f32>(0.0);
-  var acc2 = vec4<f32>(0.0);
-  var acc3 = vec4<f32>(0.0);
-  for (var k0 = 0u; k0 < units; k0 += STEP_K) {
-    workgroupBarrier(); // every thread is done with the previous chunk
-    stageStepRows(lid, p.h, row0, STEP_GROUPS * p.rows, p.n, k0, units);
-    for (var e = lid; e < STEP_K * STEP_UNITS; e += STEP_THREADS) {
-      let k = k0 + e / STEP_UNITS;
-      let col = wid.x * STEP_UNITS + e % STEP_UNITS;
-      var w = vec4<f32>(0.0);
-      if (k < units && col < units) {
-        let at = p.wh + k * 4u * units + col;
-        w = vec4<f32>(mem[at], mem[at + units], mem[at + 2u * units], mem[at + 3u * units]);
+  let b = wid.y * STEP_ROWS + bl;
+  let quads = STEP_K / 4u;
+  var acc = vec4<f32>(0.0);
+  if (p.dzNext != NO_TENSOR) {
+    for (var k0 = 0u; k0 < width; k0 += STEP_K) {
+      workgroupBarrier();
+      stageStepRows(lid, p.dzNext, wid.y * STEP_ROWS, p.n, k0, width);
+      // Wh[unit, k]: row `unit` of Wh holds its weights towards all four gates' columns.
+      for (var e = lid; e < STEP_K * STEP_UNITS; e += STEP_THREADS) {
+        let unit = e / STEP_K;
+        let kk = e % STEP_K;
+        let column = wid.x * STEP_UNITS + unit;
+        var w = 0.0;
+        if (column < units && k0 + kk < width) { w = mem[p.wh + column * width + k0 + kk]; }
+        stepWeights[(kk / 4u) * STEP_UNITS + unit][kk % 4u] = w;
       }
-      stepGateWeights[e] = w;
-    }
-    workgroupBarrier();
-    // One loop per row count, so that each keeps its sums in registers.
-    if (p.rows == 1u) {
-      for (var kk = 0u; kk < STEP_K; kk++) {
-        acc0 = fma(vec4<f32>(stagedTerm(bl, kk)), stepGateWeights[kk * STEP_UNITS + jl], acc0);
-      }
-    } else if (p.rows == 2u) {
-      for (var kk = 0u; kk < STEP_K; kk++) {
-        let w = stepGateWeights[kk * STEP_UNITS + jl];
-        acc0 = fma(vec4<f32>(stagedTerm(bl, kk)), w, acc0);
-        acc1 = fma(vec4<f32>(stagedTerm(bl + STEP_GROUPS, kk)), w, acc1);
-      }
-    } else {
-      for (var kk = 0u; kk < STEP_K; kk++) {
-        let w = stepGateWeights[kk * STEP_UNITS + jl];
-        acc0 = fma(vec4<f32>(stagedTerm(bl, kk)), w, acc0);
-        acc1 = fma(vec4<f32>(stagedTerm(bl + STEP_GROUPS, kk)), w, acc1);
-        acc2 = fma(vec4<f32>(stagedTerm(bl + 2u * STEP_GROUPS, kk)), w, acc2);
-        acc3 = fma(vec4<f32>(stagedTerm(bl + 3u * STEP_GROUPS, kk)), w, acc3);
+      workgroupBarrier();
+      for (var q = 0u; q < quads; q++) {
+        acc = fma(stepRows[bl * quads + q], stepWeights[q * STEP_UNITS + jl], acc);
       }
     }
   }
-  let b = row0 + bl;
-  lstmStepCell(p, b, j, acc0);
-  if (p.rows > 1u) { lstmStepCell(p, b + STEP_GROUPS, j, acc1); }
-  if (p.rows > 2u) {
-    lstmStepCell(p, b + 2u * STEP_GROUPS, j, acc2);
-    lstmStepCell(p, b + 3u * STEP_GROUPS, j, acc3);
-  }
-}
-
-// The cell's backward for sample b and unit j (as lstmCellBackward), given the terms of dzNext Whᵀ (four
-// partial sums); its four gradients into dz and into dProjected.
-fn lstmStepCellBackward(p: LstmStepBackwardParams, b: u32, j: u32, partial: vec4<f32>) {
-  let units = p.units;
-  let width = 4u * units;
   if (b >= p.n || j >= units) { return; }
-  var dh = partial.x + partial.y + partial.z + partial.w;
+  var dh = acc.x + acc.y + acc.z + acc.w;
   if (p.dy != NO_TENSOR) { dh += mem[p.dy + b * p.dyStride + j]; }
   let row = p.gates + b * width + j;
   let i = mem[row];
@@ -187,66 +179,5 @@ fn lstmStepCellBackward(p: LstmStepBackwardParams, b: u32, j: u32, partial: vec4
   for (var gate = 0u; gate < 4u; gate++) {
     mem[out + gate * units] = d[gate];
     mem[projectedOut + gate * units] = d[gate];
-  }
-}
-
-// lstmStepBackward: dh = dy's part + dzNext Whᵀ for each (sample, unit), then the cell's backward. The
-// product runs four terms at a time (vec4 along the terms: four independent sums per sample).
-@compute @workgroup_size(128)
-fn lstmStepBackward(@builtin(local_invocation_index) lid: u32, @builtin(workgroup_id) wid: vec3<u32>) {
-  let p = lstmStepBackwardParams();
-  let units = p.units;
-  let width = 4u * units;
-  let jl = lid % STEP_UNITS;
-  let bl = lid / STEP_UNITS;
-  let j = wid.x * STEP_UNITS + jl;
-  let row0 = wid.y * STEP_GROUPS * p.rows;
-  let quads = STEP_K / 4u;
-  var acc0 = vec4<f32>(0.0);
-  var acc1 = vec4<f32>(0.0);
-  var acc2 = vec4<f32>(0.0);
-  var acc3 = vec4<f32>(0.0);
-  if (p.dzNext != NO_TENSOR) {
-    for (var k0 = 0u; k0 < width; k0 += STEP_K) {
-      workgroupBarrier();
-      stageStepRows(lid, p.dzNext, row0, STEP_GROUPS * p.rows, p.n, k0, width);
-      // Wh[unit, k]: row `unit` of Wh holds its weights towards all four gates' columns.
-      for (var e = lid; e < STEP_K * STEP_UNITS; e += STEP_THREADS) {
-        let unit = e / STEP_K;
-        let kk = e % STEP_K;
-        let k = k0 + kk;
-        let column = wid.x * STEP_UNITS + unit;
-        var w = 0.0;
-        if (column < units && k < width) { w = mem[p.wh + column * width + k]; }
-        stepWeights[(kk / 4u) * STEP_UNITS + unit][kk % 4u] = w;
-      }
-      workgroupBarrier();
-      if (p.rows == 1u) {
-        for (var q = 0u; q < quads; q++) {
-          acc0 = fma(stepRows[bl * quads + q], stepWeights[q * STEP_UNITS + jl], acc0);
-        }
-      } else if (p.rows == 2u) {
-        for (var q = 0u; q < quads; q++) {
-          let w = stepWeights[q * STEP_UNITS + jl];
-          acc0 = fma(stepRows[bl * quads + q], w, acc0);
-          acc1 = fma(stepRows[(bl + STEP_GROUPS) * quads + q], w, acc1);
-        }
-      } else {
-        for (var q = 0u; q < quads; q++) {
-          let w = stepWeights[q * STEP_UNITS + jl];
-          acc0 = fma(stepRows[bl * quads + q], w, acc0);
-          acc1 = fma(stepRows[(bl + STEP_GROUPS) * quads + q], w, acc1);
-          acc2 = fma(stepRows[(bl + 2u * STEP_GROUPS) * quads + q], w, acc2);
-          acc3 = fma(stepRows[(bl + 3u * STEP_GROUPS) * quads + q], w, acc3);
-        }
-      }
-    }
-  }
-  let b = row0 + bl;
-  lstmStepCellBackward(p, b, j, acc0);
-  if (p.rows > 1u) { lstmStepCellBackward(p, b + STEP_GROUPS, j, acc1); }
-  if (p.rows > 2u) {
-    lstmStepCellBackward(p, b + 2u * STEP_GROUPS, j, acc2);
-    lstmStepCellBackward(p, b + 3u * STEP_GROUPS, j, acc3);
   }
 }
