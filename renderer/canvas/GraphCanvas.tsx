@@ -17,6 +17,7 @@ import {
 import {
   type DragEvent,
   type MouseEvent as ReactMouseEvent,
+  memo,
   useCallback,
   useEffect,
   useMemo,
@@ -347,11 +348,15 @@ function Canvas({ analysis }: { analysis: GraphAnalysis | null }) {
   );
 }
 
-/** The network editor's canvas (React Flow); it shows the document and edits it through the store. */
-export function GraphCanvas({ analysis }: { analysis: GraphAnalysis | null }) {
+/**
+ * The network editor's canvas (React Flow); it shows the document and edits it through the store. Memoised:
+ * the app re-renders for edits the canvas does not show (a training setting), and React Flow's own render
+ * was most of such an edit's time on a slow machine.
+ */
+export const GraphCanvas = memo(function GraphCanvas({ analysis }: { analysis: GraphAnalysis | null }) {
   return (
     <ReactFlowProvider>
       <Canvas analysis={analysis} />
     </ReactFlowProvider>
   );
-}
+});
