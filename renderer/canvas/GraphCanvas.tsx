@@ -16,8 +16,8 @@ import {
 } from '@xyflow/react';
 import {
   type DragEvent,
-  type MouseEvent as ReactMouseEvent,
   memo,
+  type MouseEvent as ReactMouseEvent,
   useCallback,
   useEffect,
   useMemo,

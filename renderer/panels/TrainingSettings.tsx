@@ -75,8 +75,9 @@ export function TrainingSettings({ backends }: { backends: BackendsState }) {
  * run a frame after the training bar does, for the same reason.
  */
 function RunLock({ until, children }: { until: 'paused' | 'closed'; children: ReactNode }) {
+  // A single step from pause leaves the settings as they were (see the store's `stepping`).
   const state = usePaintedLater(
-    useTrainingStore((s) => s.state),
+    useTrainingStore((s) => (s.stepping ? 'paused' : s.state)),
     1,
   );
   const running = state === 'running' || state === 'opening' || state === 'recovering';

@@ -39,10 +39,16 @@ const noRunYet = () => ({
   inspectionError: null,
   weightsFrom: null,
   lastTry: null,
+  stepping: false,
 });
 
 interface TrainingState {
   state: SessionState;
+  /**
+   * One step asked for from pause is under way: the run counts as paused for its settings (they stay open
+   * rather than locking and unlocking for one step), and a setting changed meanwhile applies once it is done.
+   */
+  stepping: boolean;
   info: SessionInfo | null;
   progress: StepReport | null;
   /** Samples per second smoothed over the last few seconds, so the rate and the time left settle. */
@@ -111,6 +117,8 @@ export type WithoutInput<Q> = Q extends unknown ? Omit<Q, 'x'> : never;
 let current: { training: TrainingSession; owner: Owner } | null = null;
 /** The weights the open document's runs start from, with the document's load count they belong to. */
 let startingWeights: { loadCount: number; bytes: Uint8Array; file: string } | null = null;
+/** Settings changes waiting for the step under way to end (see `stepping`). */
+const stepWaiters: (() => void)[] = [];
 /** Settings changed while the current run was paused, with the step from which they applied. */
 let runChanges: { step: number; settings: SettingsPatch }[] = [];
 
@@ -364,7 +372,17 @@ export const useTrainingStore = create<TrainingState>()((set, get) => ({
   pause: () => void current?.training.pause(),
   resume: () => void current?.training.resume(),
   stop: () => void current?.training.stop(),
-  step: () => void current?.training.step(),
+  step() {
+    const training = current?.training;
+    if (!training) return;
+    const fromPause = get().state === 'paused';
+    if (fromPause) set({ stepping: true });
+    void training.step().finally(() => {
+      if (!fromPause) return;
+      set({ stepping: false });
+      for (const done of stepWaiters.splice(0)) done();
+    });
+  },
   async checkpoint() {
     const state = get().state;
     if (!current || !['paused', 'stopped', 'finished'].includes(state)) return undefined;
@@ -374,7 +392,10 @@ export const useTrainingStore = create<TrainingState>()((set, get) => ({
     useDocumentStore
       .getState()
       .edit('Change training settings', (doc) => ({ ...doc, training: { ...doc.training, ...patch } }));
-    if (current && (get().state === 'paused' || get().state === 'stopped')) {
+    // Changed during a step from pause: applied to the run once the step is done, as from pause.
+    const run = current;
+    if (get().stepping) await new Promise<void>((resolve) => stepWaiters.push(resolve));
+    if (current && current === run && (get().state === 'paused' || get().state === 'stopped')) {
       runChanges.push({ step: get().series.step.at(-1) ?? 0, settings: patch });
       await current.training.updateSettings(patch);
     }

@@ -218,6 +218,42 @@ describe('the app shell in Chromium', () => {
 });
 
 describe('training from the app, in the browser worker', () => {
+  it('leaves the settings open through a single step from pause, and applies a change made during it once done', async () => {
+    const page = await app.newPage();
+    const state = () => page.getByTestId('training-bar').getAttribute('data-state');
+    await page.getByTestId('sample-picker').selectOption('lenet5.json');
+    await expect.poll(() => page.getByTestId('graph-status').textContent(), { timeout: 30_000 }).toBe('ready to train');
+    await page.locator('#setting-backend').selectOption('cpu');
+    // A large batch: one step is long enough (about half a second here) to act while it runs.
+    await page.locator('#setting-batch-size').fill('2048');
+    await page.locator('#setting-batch-size').blur();
+    await page.getByTestId('train').click();
+    await expect.poll(async () => (await readProgress(page)).step, { timeout: 60_000 }).toBeGreaterThan(0);
+    await page.getByTestId('pause').click();
+    await expect.poll(state, { timeout: 30_000 }).toBe('paused');
+    await page.waitForTimeout(300);
+    const before = (await readProgress(page)).step;
+    const lr = page.locator('#setting-learning-rate');
+    await page.getByTestId('step').click();
+    await expect.poll(state, { interval: 10 }).toBe('running');
+    // Two frames later (the settings follow the run a frame late) the step still runs, and the settings a
+    // paused run takes stay open: no lock and unlock for one step.
+    await page.evaluate(() => new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done))));
+    expect(await state()).toBe('running');
+    expect(await lr.isEnabled()).toBe(true);
+    await lr.fill('0.0005');
+    await lr.blur();
+    await expect.poll(state, { timeout: 30_000 }).toBe('paused');
+    await expect.poll(async () => (await readProgress(page)).step).toBe(before + 1);
+    expect(await lr.isEnabled()).toBe(true);
+    // The change reached the run: its record names it, with the step it took effect from.
+    await page.getByTestId('stop').click();
+    await expect
+      .poll(() => page.getByTestId('run').first().locator('td').nth(1).getAttribute('title'), { timeout: 30_000 })
+      .toMatch(/^step \d+: \w+ 0\.0005$/);
+    await page.close();
+  });
+
   it('trains the spiral sample: train, pause, single step, resume, finish', async () => {
     const page = await app.newPage();
     await page.getByTestId('sample-picker').selectOption('spiral.json');
