@@ -60,8 +60,9 @@ const afterEachStep = (steps: Buf[] & { all: Buf }, maxBatch: number, u: number)
 });
 
 /**
- * The shared skeleton of both recurrent layers, over x[N, T, D] with `width` pre-activations per unit
- * (1 for Elman, 4 for LSTM's gates):
+ * A recurrent layer's passes step by step, over x[N, T, D] with `width` pre-activations per unit and a
+ * cell of its own (the Elman RNN's: width 1, tanh; the LSTM has passes of its own, a step in one call each
+ * way, lstmPasses):
  *  - all input projections at once: P[N·T, width·U] = X[N·T, D] Wx;
  *  - per step t: z_t = P[:, t] + h_t Wh + b, then the cell turns z_t into h_{t+1};
  *  - backward through time (the paper's chapter 6): from the last step down, the cell gives dz_t from

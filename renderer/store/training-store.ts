@@ -141,6 +141,8 @@ function end(): void {
   current?.owner.dispose();
   current?.training.dispose();
   current = null;
+  // A step under way ends with its run: settings waiting for it are not applied (they were for that run).
+  for (const done of stepWaiters.splice(0)) done();
 }
 
 /**

@@ -163,7 +163,7 @@ export function webGpuBackendOn(pipelines: GpuPipelines, options: WebGpuOptions 
     reduce('biasGrad', args, out, count, chunks, accumulate, depth);
   }
 
-  return {
+  const backend: WebGpuBackend = {
     id: 'webgpu',
     alloc: (size, label) => memory.alloc(size, label),
     view: (buf, offset, size) => ({ offset: buf.offset + offset, length: size }),
@@ -335,7 +335,7 @@ export function webGpuBackendOn(pipelines: GpuPipelines, options: WebGpuOptions 
         n * u,
       ),
     lstmStep(a) {
-      if (a.n * 4 * a.u > FUSED_STEP_MAX) return composedStep(this, a);
+      if (a.n * 4 * a.u > FUSED_STEP_MAX) return composedStep(backend, a);
       run(
         'lstmStep',
         {
@@ -356,7 +356,7 @@ export function webGpuBackendOn(pipelines: GpuPipelines, options: WebGpuOptions 
       );
     },
     lstmStepBackward(a) {
-      if (a.n * 4 * a.u > FUSED_STEP_MAX) return composedStepBackward(this, a);
+      if (a.n * 4 * a.u > FUSED_STEP_MAX) return composedStepBackward(backend, a);
       run(
         'lstmStepBackward',
         {
@@ -418,4 +418,5 @@ export function webGpuBackendOn(pipelines: GpuPipelines, options: WebGpuOptions 
       run(kernel, { ...own, ...buffers } as KernelArgs<typeof kernel>, size);
     },
   };
+  return backend;
 }
