@@ -7,6 +7,9 @@ import type { Conv2dGeometry } from '../backend';
  */
 export type ParamKind = 'u32' | 'f32' | 'bool' | 'geometry';
 
+/** A tensor offset that names no tensor (the kernels' NO_TENSOR, 0xffffffff): an absent bias, an absent input. */
+export const NONE = 0xffffffff;
+
 /** A float written into the parameter block by its bits (integers are written as they are). */
 export interface F32 {
   f: number;

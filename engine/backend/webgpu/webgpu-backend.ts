@@ -1,11 +1,11 @@
 import { unaryOps } from '../../ops/activations';
 import { updateOf } from '../../ops/optimizers';
 import type { Backend, UnaryOp } from '../backend';
-import { composedStep, composedStepBackward } from '../lstm-step';
 import { type GpuBuf, GpuMemory, PARTIALS_OFFSET } from './gpu-memory';
 import type { KernelTime } from './gpu-profiler';
 import { GpuPipelines, GpuQueue, type MatmulTile, type Workgroups } from './gpu-queue';
-import { type KernelArgs, type KernelName, optimizerArgNames, packParams } from './kernel-params';
+import { type KernelArgs, type KernelName, NONE, optimizerArgNames, packParams } from './kernel-params';
+import { webGpuLstmSteps } from './lstm-steps';
 import { transposition } from './matmul-shader';
 
 export type { GpuBuf } from './gpu-memory';
@@ -28,15 +28,6 @@ const TERMS_PER_GROUP = 4096;
 /** The tiled convolutions' channels per thread and largest window (CONV_BLOCK, CHUNK_TAPS in conv.wgsl). */
 const CONV_BLOCK = 8;
 const CHUNK_TAPS = 256;
-/** A fused LSTM step's workgroup: units by samples (STEP_UNITS, STEP_ROWS in recurrent.wgsl). */
-const STEP_UNITS = 16;
-const STEP_ROWS = 8;
-/**
- * The most pre-activations (samples × 4 units) a fused LSTM step takes: a small batch's step costs its
- * dispatches more than its arithmetic, and one kernel does it best (at batch 64 on an H200); a large one's
- * products run faster in the tiled product kernels (at batch 1024, the step composed of product and cell).
- */
-const FUSED_STEP_MAX = 131072;
 /** Workgroups per dimension, at most. */
 const MAX_GROUPS = 65535;
 /** Products with fewer workgroups than this split K, to keep a large GPU busy. */
@@ -66,7 +57,6 @@ export function webGpuBackendOn(pipelines: GpuPipelines, options: WebGpuOptions 
   const partials = PARTIALS_OFFSET;
   const lossGroups = { x: 4, y: 1 };
   const one = { x: 1, y: 1 };
-  const NONE = 0xffffffff;
 
   /** Records a kernel with its arguments by name (kernel-params.ts); `entry` names a variant's pipeline. */
   const run = <N extends KernelName>(
@@ -117,12 +107,6 @@ export function webGpuBackendOn(pipelines: GpuPipelines, options: WebGpuOptions 
     x: Math.min(count, MAX_GROUPS),
     y: Math.ceil(count / MAX_GROUPS),
     z: chunks,
-  });
-
-  /** A fused LSTM step's workgroups: STEP_UNITS units (x) by STEP_ROWS samples (y) each (recurrent.wgsl). */
-  const stepGrid = (n: number, u: number): Workgroups => ({
-    x: Math.ceil(u / STEP_UNITS),
-    y: Math.ceil(n / STEP_ROWS),
   });
 
   /** The tiled convolutions' workgroups: 64 pixels each (x, spilling into y), one block of channels each (z). */
@@ -334,49 +318,7 @@ export function webGpuBackendOn(pipelines: GpuPipelines, options: WebGpuOptions 
         },
         n * u,
       ),
-    lstmStep(a) {
-      if (a.n * 4 * a.u > FUSED_STEP_MAX) return composedStep(backend, a);
-      run(
-        'lstmStep',
-        {
-          projected: a.projected.offset + a.pOffset,
-          pStride: a.pStride,
-          h: a.h.offset,
-          wh: a.wh.offset,
-          gates: a.gates.offset,
-          cPrev: a.cPrev.offset,
-          c: a.c.offset,
-          hNext: a.hNext.offset,
-          y: a.y ? a.y.offset + a.yOffset : NONE,
-          yStride: a.yStride,
-          n: a.n,
-          units: a.u,
-        },
-        stepGrid(a.n, a.u),
-      );
-    },
-    lstmStepBackward(a) {
-      if (a.n * 4 * a.u > FUSED_STEP_MAX) return composedStepBackward(backend, a);
-      run(
-        'lstmStepBackward',
-        {
-          dzNext: a.dzNext ? a.dzNext.offset : NONE,
-          wh: a.wh.offset,
-          dy: a.dy ? a.dy.offset + a.dyOffset : NONE,
-          dyStride: a.dyStride,
-          gates: a.gates.offset,
-          cPrev: a.cPrev.offset,
-          c: a.c.offset,
-          dc: a.dc.offset,
-          dz: a.dz.offset,
-          dProjected: a.dProjected.offset + a.pOffset,
-          pStride: a.pStride,
-          n: a.n,
-          units: a.u,
-        },
-        stepGrid(a.n, a.u),
-      );
-    },
+    ...webGpuLstmSteps(run, () => backend),
     softmaxCrossEntropy: ({ logits, dLogits, ...rest }) =>
       labelledLoss('softmaxCrossEntropy', { ...rest, y: logits, dY: dLogits }, rest.rows),
     meanSquaredErrorOneHot: (a) => labelledLoss('meanSquaredErrorOneHot', a, a.rows * a.cols),

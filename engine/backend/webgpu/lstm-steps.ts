@@ -1,0 +1,76 @@
+import type { Backend } from '../backend';
+import { composedStep, composedStepBackward } from '../lstm-step';
+import type { GpuBuf } from './gpu-memory';
+import type { Workgroups } from './gpu-queue';
+import { type KernelArgs, type KernelName, NONE } from './kernel-params';
+
+/** A fused LSTM step's workgroup: units by samples (STEP_UNITS, STEP_ROWS in recurrent.wgsl). */
+const STEP_UNITS = 16;
+const STEP_ROWS = 8;
+/**
+ * The most pre-activations (samples × 4 units) a fused LSTM step takes: a small batch's step costs its
+ * dispatches more than its arithmetic, and one kernel does it best (at batch 64 on an H200); a large one's
+ * products run faster in the tiled product kernels (at batch 1024, the step composed of product and cell).
+ */
+const FUSED_STEP_MAX = 131072;
+
+/** A fused LSTM step's workgroups: STEP_UNITS units (x) by STEP_ROWS samples (y) each. */
+const stepGrid = (n: number, u: number): Workgroups => ({ x: Math.ceil(u / STEP_UNITS), y: Math.ceil(n / STEP_ROWS) });
+
+/** Records a kernel with its arguments (the backend's `run`). */
+type Run = <N extends KernelName>(kernel: N, args: KernelArgs<N>, threads: number | Workgroups) => void;
+
+/**
+ * The WebGPU backend's LSTM steps: one kernel each way for a small batch (recurrent.wgsl), the step
+ * composed of the backend's own product and cell for a large one.
+ */
+export function webGpuLstmSteps(
+  run: Run,
+  backend: () => Backend<GpuBuf>,
+): Pick<Backend<GpuBuf>, 'lstmStep' | 'lstmStepBackward'> {
+  return {
+    lstmStep(a) {
+      if (a.n * 4 * a.u > FUSED_STEP_MAX) return composedStep(backend(), a);
+      run(
+        'lstmStep',
+        {
+          projected: a.projected.offset + a.pOffset,
+          pStride: a.pStride,
+          h: a.h.offset,
+          wh: a.wh.offset,
+          gates: a.gates.offset,
+          cPrev: a.cPrev.offset,
+          c: a.c.offset,
+          hNext: a.hNext.offset,
+          y: a.y ? a.y.offset + a.yOffset : NONE,
+          yStride: a.yStride,
+          n: a.n,
+          units: a.u,
+        },
+        stepGrid(a.n, a.u),
+      );
+    },
+    lstmStepBackward(a) {
+      if (a.n * 4 * a.u > FUSED_STEP_MAX) return composedStepBackward(backend(), a);
+      run(
+        'lstmStepBackward',
+        {
+          dzNext: a.dzNext ? a.dzNext.offset : NONE,
+          wh: a.wh.offset,
+          dy: a.dy ? a.dy.offset + a.dyOffset : NONE,
+          dyStride: a.dyStride,
+          gates: a.gates.offset,
+          cPrev: a.cPrev.offset,
+          c: a.c.offset,
+          dc: a.dc.offset,
+          dz: a.dz.offset,
+          dProjected: a.dProjected.offset + a.pOffset,
+          pStride: a.pStride,
+          n: a.n,
+          units: a.u,
+        },
+        stepGrid(a.n, a.u),
+      );
+    },
+  };
+}
