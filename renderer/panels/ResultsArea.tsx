@@ -1,3 +1,4 @@
+import { memo } from 'react';
 import { RunChart } from '../charts/RunChart';
 import { usePaintedLater, useStagedParts } from '../runtime/paint-later';
 import { useTrainingStore } from '../store/training-store';
@@ -10,9 +11,10 @@ import { TryPanel } from './TryPanel';
  * Below the canvas: the run's chart, its evaluation (or a sweep) and the Try panel. It shows once there is
  * something in it: a run (or the last run's curve an opened document keeps), weights to start from (a model
  * opened from ONNX) to evaluate, or the sweep tab. Its own component, so that the app around it does not
- * re-render when it appears (React Flow's canvas among it).
+ * re-render when it appears (React Flow's canvas among it); memoised, so that the app's re-renders (a
+ * training setting changed) do not re-render the evaluation's tables, which follow their stores.
  */
-export function ResultsArea() {
+export const ResultsArea = memo(function ResultsArea() {
   const hasResults = useTrainingStore((s) => s.state !== 'idle' || s.series.step.length > 0 || s.weightsFrom !== null);
   const resultsTab = useViewStore((s) => s.resultsTab);
   const height = useViewStore((s) => s.resultsHeight);
@@ -32,4 +34,4 @@ export function ResultsArea() {
       </div>
     </>
   );
-}
+});
