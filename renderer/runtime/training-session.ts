@@ -29,9 +29,11 @@ import type { GraphDocument } from '../../engine/graph';
 import type { PredictInputs } from '../../engine/train/predict';
 import type { ConnectEngine, EngineConnection } from './engine-connection';
 import { structuralKey } from './graph-runtime';
+import { Liveness } from './liveness';
 import { Owner } from './owner';
 
 const MAX_RECOVERIES = 3;
+const DEFAULT_HEARTBEAT = { intervalMs: 1000, timeoutMs: 5000, firstStepMs: 60_000 };
 
 export type SessionState = 'idle' | 'opening' | 'running' | 'paused' | 'stopped' | 'finished' | 'failed' | 'recovering';
 
@@ -45,8 +47,11 @@ export interface TrainingSessionOptions {
   doc: GraphDocument;
   data: DatasetInput;
   engine?: SessionOptions;
-  /** How often the worker is pinged, and how long an answer may take before it counts as lost (ms). */
-  heartbeat?: { intervalMs: number; timeoutMs: number };
+  /**
+   * How often the worker is pinged, and how long it may stay silent before it counts as lost (ms): at least
+   * `timeoutMs`, more once its steps are seen to take long (see Liveness), `firstStepMs` before its first.
+   */
+  heartbeat?: { intervalMs: number; timeoutMs: number; firstStepMs?: number };
   /** The UI hears at most one frame per this many ms (about ten a second). */
   frameMs?: number;
   scheduler?: SchedulerLike;
@@ -87,10 +92,15 @@ export class TrainingSession {
   private lastStep = 0;
   private readonly waiters = new Set<{ step: number; resolve: () => void }>();
   private recoveredAt = -1;
+  private readonly liveness: Liveness;
+  /** A pause or stop asked of the run under way: honoured even if its worker is replaced before it answers. */
+  private requested: 'pause' | 'stop' | null = null;
 
   constructor(private readonly options: TrainingSessionOptions) {
     this.doc = options.doc;
     this.scheduler = options.scheduler ?? asyncScheduler;
+    const { timeoutMs, firstStepMs } = { ...DEFAULT_HEARTBEAT, ...options.heartbeat };
+    this.liveness = new Liveness({ timeoutMs, firstStepMs }, this.scheduler.now());
     const frameMs = options.frameMs ?? 100;
     const throttle = { leading: true, trailing: true };
     this.progress$ = this.steps$.pipe(throttleTime(frameMs, this.scheduler, throttle), share());
@@ -154,7 +164,10 @@ export class TrainingSession {
   }
 
   async pause(): Promise<void> {
-    if (this.state === 'running') await this.connection?.api.pause();
+    if (this.state === 'recovering') this.requested ??= 'pause';
+    if (this.state !== 'running') return;
+    this.requested ??= 'pause';
+    await this.connection?.api.pause();
   }
 
   async resume(): Promise<void> {
@@ -168,6 +181,7 @@ export class TrainingSession {
   }
 
   async stop(): Promise<void> {
+    if (this.state === 'running' || this.state === 'recovering') this.requested = 'stop';
     if (this.state === 'running') await this.connection?.api.stop();
     else if (this.state === 'paused') this.state$.next('stopped');
   }
@@ -266,6 +280,7 @@ export class TrainingSession {
     const connection = this.connection;
     if (!connection) return;
     const generation = ++this.runGeneration;
+    this.requested = null;
     this.state$.next('running');
     try {
       const { end, step } = await connection.api.run(steps === undefined ? {} : { steps });
@@ -299,6 +314,7 @@ export class TrainingSession {
   }
 
   private onEvent(event: EngineEvent): void {
+    this.liveness.alive(this.scheduler.now(), { step: event.type === 'steps' });
     switch (event.type) {
       case 'steps':
         // Epochs first: the page waits for a run's last steps before it changes state, so everything
@@ -336,11 +352,11 @@ export class TrainingSession {
     }
   }
 
-  /** Pings the worker; no answer within the timeout counts as a crash. */
+  /** Pings the worker; silence past what its steps have been seen to take counts as a crash. */
   private startHeartbeat(connection: EngineConnection): void {
-    const { intervalMs, timeoutMs } = this.options.heartbeat ?? { intervalMs: 1000, timeoutMs: 5000 };
+    const { intervalMs } = { ...DEFAULT_HEARTBEAT, ...this.options.heartbeat };
     const beats = this.owner.child();
-    let lastAnswer = this.scheduler.now();
+    this.liveness.restart(this.scheduler.now());
     const gone = new Subject<void>();
     beats.add(() => gone.next());
     beats.watch(interval(intervalMs, this.scheduler).pipe(takeUntil(gone)), () => {
@@ -348,16 +364,17 @@ export class TrainingSession {
         beats.dispose();
         return;
       }
-      if (this.scheduler.now() - lastAnswer > timeoutMs) {
+      const now = this.scheduler.now();
+      if (this.liveness.lost(now)) {
         beats.dispose();
         void this.recover(
-          `the engine worker stopped answering for ${Math.round((this.scheduler.now() - lastAnswer) / 1000)} s`,
+          `the engine worker stopped answering for ${Math.round(this.liveness.silentFor(now) / 1000)} s`,
         );
         return;
       }
       connection.api.ping().then(
         () => {
-          lastAnswer = this.scheduler.now();
+          if (this.connection === connection) this.liveness.alive(this.scheduler.now());
         },
         () => {},
       );
@@ -388,8 +405,11 @@ export class TrainingSession {
     });
     try {
       await this.connect(this.lastCheckpoint);
-      if (wasRunning) void this.runLoop();
-      else this.state$.next('paused');
+      // A pause or stop sent to the lost worker is the user's still: the new one does not train over it.
+      const requested = this.requested;
+      this.requested = null;
+      if (wasRunning && !requested) void this.runLoop();
+      else this.state$.next(requested === 'stop' ? 'stopped' : 'paused');
     } catch (error) {
       this.state$.next('failed');
       this.notices$.next({ kind: 'error', message: `the engine could not be restarted: ${(error as Error).message}` });

@@ -246,6 +246,8 @@ describe('training from the app, in the browser worker', () => {
     await expect.poll(state, { timeout: 30_000 }).toBe('paused');
     await expect.poll(async () => (await readProgress(page)).step).toBe(before + 1);
     expect(await lr.isEnabled()).toBe(true);
+    // Long steps on a busy machine are not taken for a hung engine (which would be replaced, losing the pause).
+    expect(await page.getByTestId('problem').count()).toBe(0);
     // The change reached the run: its record names it, with the step it took effect from.
     await page.getByTestId('stop').click();
     await expect

@@ -1,8 +1,9 @@
+import * as Comlink from 'comlink';
 import { filter, firstValueFrom } from 'rxjs';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { TelemetryFrame } from '../../engine/api';
+import type { EngineEvent, TelemetryFrame } from '../../engine/api';
 import type { ConnectEngine } from '../../renderer/runtime/engine-connection';
-import { TrainingSession } from '../../renderer/runtime/training-session';
+import { TrainingSession, type TrainingSessionOptions } from '../../renderer/runtime/training-session';
 import { chain } from '../helpers/graphs';
 import { nodeEngines } from '../helpers/node-engine';
 
@@ -30,7 +31,11 @@ afterEach(() => {
   for (const s of sessions.splice(0)) s.dispose();
 });
 
-function open(epochs: number, connect = nodeEngines().connect, heartbeat = { intervalMs: 100, timeoutMs: 2000 }) {
+function open(
+  epochs: number,
+  connect = nodeEngines().connect,
+  heartbeat: TrainingSessionOptions['heartbeat'] = { intervalMs: 100, timeoutMs: 2000 },
+) {
   const session = new TrainingSession({
     connect,
     doc: xor(epochs),
@@ -113,29 +118,104 @@ describe('training in a real worker (Comlink over worker_threads)', () => {
     expect((await session.evaluate()).accuracy).toBe(1);
   });
 
-  it('replaces an engine that stops answering its heartbeat', async () => {
+  /**
+   * The first worker hangs at a moment the test chooses: from then on it answers nothing (pings, pause, the
+   * run under way) and sends no events, as a worker stuck in a computation would.
+   */
+  function hangingFirstWorker() {
     const engines = nodeEngines();
-    let frozen = false;
-    let created = 0;
-    // The first worker stops answering pings at a moment the test chooses.
+    const hang = { now: false, created: 0 };
+    const never = () => new Promise<never>(() => {});
     const connect: ConnectEngine = () => {
       const connection = engines.connect();
-      if (created++ > 0) return connection;
+      if (hang.created++ > 0) return connection;
       const api = new Proxy(connection.api, {
-        get: (target, key) => (key === 'ping' && frozen ? () => new Promise(() => {}) : Reflect.get(target, key)),
+        get(target, key) {
+          const real = Reflect.get(target, key) as (...args: unknown[]) => Promise<unknown>;
+          if (key === 'subscribe')
+            return (listener: (event: EngineEvent) => void) =>
+              real(Comlink.proxy((event: EngineEvent) => hang.now || listener(event)));
+          if (typeof real !== 'function' || typeof key === 'symbol') return real;
+          return (...args: unknown[]) =>
+            hang.now
+              ? never()
+              : new Promise((resolve, reject) =>
+                  real(...args).then(
+                    (value) => hang.now || resolve(value),
+                    (error) => hang.now || reject(error),
+                  ),
+                );
+        },
       });
       return { ...connection, api };
     };
+    return { connect, hang };
+  }
+
+  it('replaces an engine that stops answering, and goes on training from its checkpoint', async () => {
+    const { connect, hang } = hangingFirstWorker();
     const session = open(400, connect, { intervalMs: 30, timeoutMs: 200 });
     const notices: string[] = [];
     session.notices$.subscribe((n) => notices.push(n.message));
     await session.start();
     await firstValueFrom(session.steps$.pipe(filter((s) => s.step >= 50)));
-    frozen = true;
+    hang.now = true;
     await reach(session, 'recovering');
     await reach(session, 'finished');
-    expect(created).toBe(2);
+    expect(hang.created).toBe(2);
     expect(notices.some((m) => /stopped answering/.test(m))).toBe(true);
+  });
+
+  it('keeps a pause sent to a worker that is replaced before it answers: the new worker waits, paused', async () => {
+    const { connect, hang } = hangingFirstWorker();
+    const session = open(100_000, connect, { intervalMs: 30, timeoutMs: 200 });
+    await session.start();
+    await firstValueFrom(session.steps$.pipe(filter((s) => s.step >= 50)));
+    hang.now = true;
+    void session.pause();
+    await reach(session, 'recovering');
+    await reach(session, 'paused');
+    expect(hang.created).toBe(2);
+    const states = history.get(session)!;
+    expect(states.slice(states.lastIndexOf('recovering'))).toEqual(['recovering', 'paused']);
+    // Paused for good: no step comes from the new worker until asked.
+    const steps: number[] = [];
+    session.steps$.subscribe((s) => steps.push(s.step));
+    const resumedFrom = session.checkpointStep;
+    await session.step();
+    expect(steps).toEqual([resumedFrom + 1]);
+    expect(session.state).toBe('paused');
+  });
+
+  it('keeps a worker whose steps are slow, once it has answered after each', async () => {
+    // A worker busy for 400 ms a step answers nothing meanwhile (its pings wait for the step): twice the
+    // 200 ms of silence the heartbeat allows at least, but the gaps it is seen to take raise the allowance.
+    const engines = nodeEngines();
+    let created = 0;
+    const connect: ConnectEngine = () => {
+      created++;
+      const connection = engines.connect();
+      let busy: Promise<unknown> = Promise.resolve();
+      const api = new Proxy(connection.api, {
+        get(target, key) {
+          const real = Reflect.get(target, key) as (...args: unknown[]) => Promise<unknown>;
+          if (key === 'run')
+            return (...args: unknown[]) => {
+              busy = new Promise((resolve) => setTimeout(resolve, 400)).then(() => real(...args));
+              return busy;
+            };
+          if (key === 'ping') return () => busy.then(() => real());
+          return real;
+        },
+      });
+      return { ...connection, api };
+    };
+    // Before its first step the allowance is the first step's (2 s here); after, what was measured.
+    const session = open(100_000, connect, { intervalMs: 30, timeoutMs: 200, firstStepMs: 2000 });
+    await session.start({ paused: true });
+    for (let i = 0; i < 4; i++) await session.step();
+    expect(session.state).toBe('paused');
+    expect(created).toBe(1);
   });
 
   it('takes single steps when paused, and refuses structural edits during a run', async () => {
