@@ -6,6 +6,10 @@
  *   npm run bench:samples -- [--only mlp,lenet5] [--data /usr/share/datasets/fashion-mnist] [--write]
  *
  * --write puts the table into README.md between the bench:samples markers.
+ *
+ *   npm run bench:samples -- --compare [--only mlp,lenet5,lstm] [--runs 3] [--write]
+ *
+ * times one full epoch from the command line against a plain PyTorch script instead (bench-samples/compare.ts).
  */
 
 import { readFileSync } from 'node:fs';
@@ -19,6 +23,7 @@ import { idxDataset, parseIdx } from '../engine/data/idx';
 import { parseGraphText } from '../engine/graph';
 import { evaluateSet } from '../engine/train/evaluate';
 import { Trainer } from '../engine/train/trainer';
+import { compareEpochs } from './bench-samples/compare';
 import { writeReadmeSection } from './readme-section';
 
 const { values } = parseArgs({
@@ -26,8 +31,21 @@ const { values } = parseArgs({
     only: { type: 'string' },
     data: { type: 'string', default: '/usr/share/datasets/fashion-mnist' },
     write: { type: 'boolean', default: false },
+    compare: { type: 'boolean', default: false },
+    runs: { type: 'string', default: '3' },
+    python: { type: 'string', default: '/usr/bin/python3' },
   },
 });
+if (values.compare) {
+  compareEpochs({
+    samples: values.only ? values.only.split(',') : ['mlp', 'lenet5', 'lstm'],
+    data: values.data!,
+    runs: Number(values.runs),
+    python: values.python!,
+    write: values.write!,
+  });
+  process.exit(0);
+}
 const root = join(import.meta.dirname, '..');
 const read = (file: string) => parseIdx(gunzipSync(readFileSync(join(values.data!, file))), file);
 const train = idxDataset(read('train-images-idx3-ubyte.gz'), read('train-labels-idx1-ubyte.gz'), 'fashion-mnist train');
