@@ -29,7 +29,8 @@ export async function resolveData(
 ): Promise<{ train: Dataset; validation?: Dataset }> {
   if (data.kind === 'samples') return data;
   const { validation: v, seed } = doc.training;
-  return splitValidation(await wholeDataset(doc, data, onProgress), v.split, seed);
+  // The whole set is read anew for this session, so the split may reorder it where it lies.
+  return splitValidation(await wholeDataset(doc, data, onProgress), v.split, seed, { owned: true });
 }
 
 /**

@@ -97,18 +97,65 @@ export function subset(data: Dataset, indices: ArrayLike<number>, name: string):
   return { ...data, name, count: indices.length, x, targets, source: subsetSource(data.source, indices) };
 }
 
-/** A seeded random split: the last `fraction` of a shuffled order is held out for validation. */
+/**
+ * A seeded random split: the last `fraction` of a shuffled order is held out for validation. `owned`: the
+ * caller gives the data up, so its rows are put in that order where they lie and the two sets are views of
+ * them (for 60,000 images, 190 MB neither allocated nor copied); else the two sets are new arrays.
+ */
 export function splitValidation(
   data: Dataset,
   fraction: number,
   seed: number,
+  { owned = false } = {},
 ): { train: Dataset; validation?: Dataset } {
   const held = Math.floor(data.count * fraction);
   if (held === 0) return { train: data };
   const order = Array.from({ length: data.count }, (_, i) => i);
   new Random(seed ^ 0x5eed).shuffle(order);
+  const kept = data.count - held;
+  if (!owned)
+    return {
+      train: subset(data, order.slice(0, kept), `${data.name} (train)`),
+      validation: subset(data, order.slice(kept), `${data.name} (validation)`),
+    };
+  const per = size(data.inputShape);
+  permuteRows(data.x, per, order);
+  permuteRows(data.targets, data.targetSize, order);
+  const part = (from: number, to: number, name: string): Dataset => ({
+    ...data,
+    name,
+    count: to - from,
+    x: data.x.subarray(from * per, to * per),
+    targets: data.targets.subarray(from * data.targetSize, to * data.targetSize),
+    source: subsetSource(data.source, order.slice(from, to)),
+  });
   return {
-    train: subset(data, order.slice(0, data.count - held), `${data.name} (train)`),
-    validation: subset(data, order.slice(data.count - held), `${data.name} (validation)`),
+    train: part(0, kept, `${data.name} (train)`),
+    validation: part(kept, data.count, `${data.name} (validation)`),
   };
+}
+
+/**
+ * Puts rows in the given order where they lie (row i becomes the old row order[i]): each cycle of the
+ * permutation is followed once, with one row set aside, so every row moves once and nothing is allocated
+ * but that row and a mark per row.
+ */
+export function permuteRows(values: Float32Array, rowSize: number, order: ArrayLike<number>): void {
+  const placed = new Uint8Array(order.length);
+  const aside = new Float32Array(rowSize);
+  for (let start = 0; start < order.length; start++) {
+    if (placed[start] || order[start] === start) continue;
+    aside.set(values.subarray(start * rowSize, (start + 1) * rowSize));
+    let at = start;
+    for (;;) {
+      placed[at] = 1;
+      const from = order[at];
+      if (from === start) {
+        values.set(aside, at * rowSize);
+        break;
+      }
+      values.copyWithin(at * rowSize, from * rowSize, (from + 1) * rowSize);
+      at = from;
+    }
+  }
 }

@@ -4,9 +4,18 @@ import { gunzipBounded } from './gunzip';
 import { DATA_LIMITS, type MemoryBudget } from './limits';
 
 /** Element types of the IDX format (the MNIST family's files), by their type byte. */
-const types: Record<number, { bytes: number; read: (v: DataView, at: number) => number } | undefined> = {
-  8: { bytes: 1, read: (v, at) => v.getUint8(at) },
-  9: { bytes: 1, read: (v, at) => v.getInt8(at) },
+const types: Record<
+  number,
+  | {
+      bytes: number;
+      read: (v: DataView, at: number) => number;
+      /** Single bytes: the values as a typed array over the file's bytes (converted in one native copy). */
+      bytesAs?: (bytes: Uint8Array) => Uint8Array | Int8Array;
+    }
+  | undefined
+> = {
+  8: { bytes: 1, read: (v, at) => v.getUint8(at), bytesAs: (b) => b },
+  9: { bytes: 1, read: (v, at) => v.getInt8(at), bytesAs: (b) => new Int8Array(b.buffer, b.byteOffset, b.length) },
   11: { bytes: 2, read: (v, at) => v.getInt16(at, false) },
   12: { bytes: 4, read: (v, at) => v.getInt32(at, false) },
   13: { bytes: 4, read: (v, at) => v.getFloat32(at, false) },
@@ -63,9 +72,15 @@ export function parseIdx(bytes: Uint8Array, name: string, budget?: MemoryBudget)
       `${name}: the header promises [${dims.join(', ')}] (${fileBytes} bytes) but the file has ${bytes.length} bytes`,
     );
   budget?.take(count * 4, name, `its ${count} values`);
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const start = 4 + 4 * dims.length;
   const values = new Float32Array(count);
-  for (let i = 0, at = 4 + 4 * dims.length; i < count; i++, at += type.bytes) values[i] = type.read(view, at);
+  if (type.bytesAs) {
+    // Images are bytes: one native conversion (a read call per value took 0.6 s for Fashion-MNIST).
+    values.set(type.bytesAs(bytes.subarray(start)));
+    return { dims, values };
+  }
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  for (let i = 0, at = start; i < count; i++, at += type.bytes) values[i] = type.read(view, at);
   return { dims, values };
 }
 

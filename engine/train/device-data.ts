@@ -6,16 +6,20 @@ import { Random } from '../init/random';
 import { checkAugmentable } from './preflight';
 import type { Session } from './session';
 
-/** A dataset uploaded once to the backend, so a batch is gathered there, not copied in. */
+/**
+ * A dataset as the backend reads its batches: uploaded once to a device, so a batch is gathered there, not
+ * copied in; or, on a backend that gathers from host memory (see Backend.gatherHostRows), left where it is.
+ */
 export interface DeviceData {
   data: Dataset;
-  /** [N, ...sample] */
-  x: Buf;
-  /** [N] labels or [N, ...target] */
-  targets: Buf;
+  /** [N, ...sample], on the device (none where batches are gathered from the host) */
+  x?: Buf;
+  /** [N] labels or [N, ...target], on the device likewise */
+  targets?: Buf;
 }
 
 export function uploadDataset(be: Backend, data: Dataset): DeviceData {
+  if (be.gatherHostRows) return { data };
   const x = be.alloc(data.x.length, `${data.name} x`);
   const targets = be.alloc(data.targets.length, `${data.name} targets`);
   be.write(x, data.x);
@@ -25,8 +29,23 @@ export function uploadDataset(be: Backend, data: Dataset): DeviceData {
 
 /** Gathers the rows of a batch into the session's input and targets; `indices` holds the row numbers. */
 export function gatherBatch(be: Backend, s: Session, indices: Buf, d: DeviceData, rows: Uint32Array): void {
+  if (!d.x) {
+    be.gatherHostRows!({ src: d.data.x, rows, out: s.input, rowSize: s.inputSize });
+    be.gatherHostRows!({ src: d.data.targets, rows, out: s.targets, rowSize: s.targetSize });
+    return;
+  }
   be.write(indices, rows);
   be.gatherRows({ src: d.x, indices, out: s.input, rowSize: s.inputSize, count: rows.length });
+  be.gatherRows({ src: d.targets!, indices, out: s.targets, rowSize: s.targetSize, count: rows.length });
+}
+
+/** The targets of a batch alone (its inputs come augmented through the host). */
+function gatherTargets(be: Backend, s: Session, indices: Buf, d: DeviceData, rows: Uint32Array): void {
+  if (!d.targets) {
+    be.gatherHostRows!({ src: d.data.targets, rows, out: s.targets, rowSize: s.targetSize });
+    return;
+  }
+  be.write(indices, rows);
   be.gatherRows({ src: d.targets, indices, out: s.targets, rowSize: s.targetSize, count: rows.length });
 }
 
@@ -86,6 +105,5 @@ function gatherAugmentedBatch(
   const batch = host.batch.subarray(0, rows.length * per);
   augmentBatch(host.augmentation, batch, rows.length, d.data.inputShape, host.seed, step, host.scratch, host.random);
   be.write(s.input, batch);
-  be.write(indices, rows);
-  be.gatherRows({ src: d.targets, indices, out: s.targets, rowSize: s.targetSize, count: rows.length });
+  gatherTargets(be, s, indices, d, rows);
 }

@@ -88,7 +88,8 @@ export class Trainer {
     for (const d of validation ? [train, validation] : [train]) checkFits(this.plan, doc, d);
     if (be.memoryLimitBytes !== undefined)
       checkMemory(this.plan, this.batchSize, [train, validation], be.memoryLimitBytes);
-    be.reserve?.(plannedFloats(this.plan, this.batchSize, [train, validation]));
+    // A backend that gathers batches from the host holds no copy of the datasets.
+    be.reserve?.(plannedFloats(this.plan, this.batchSize, be.gatherHostRows ? [] : [train, validation]));
     this.session = buildSession(be, this.plan, t, this.batchSize, train.targetKind);
     this.random = new Random(t.seed);
     initialiseParams(this.session, this.random);

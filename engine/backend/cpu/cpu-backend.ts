@@ -141,6 +141,12 @@ function referenceBackend(precision: CpuPrecision): Backend<FloatArray> {
         out.set(src.subarray(from, from + rowSize), i * rowSize);
       }
     },
+    gatherHostRows({ src, rows, out, rowSize }) {
+      for (let i = 0; i < rows.length; i++) {
+        const from = rows[i] * rowSize;
+        out.set(src.subarray(from, from + rowSize), i * rowSize);
+      }
+    },
     matmul,
     addBias,
     biasGrad,

@@ -4,6 +4,7 @@ import { encode as encodePng } from 'fast-png';
 import { encode as encodeJpeg } from 'jpeg-js';
 import { describe, expect, it } from 'vitest';
 import { parseCsv } from '../../../engine/data/csv';
+import { type Dataset, permuteRows, splitValidation } from '../../../engine/data/dataset';
 import { parseIdx } from '../../../engine/data/idx';
 import { imageFolderDataset } from '../../../engine/data/images';
 
@@ -114,6 +115,17 @@ describe('IDX', () => {
     });
     return b;
   };
+  it('reads unsigned and signed bytes as their values, and wider types big-endian', () => {
+    const unsigned = new Uint8Array([...header([4]), 0, 1, 128, 255]);
+    expect(Array.from(parseIdx(unsigned, 'u8.idx').values)).toEqual([0, 1, 128, 255]);
+    const signed = Uint8Array.from(unsigned);
+    signed[2] = 0x09;
+    expect(Array.from(parseIdx(signed, 'i8.idx').values)).toEqual([0, 1, -128, -1]);
+    const wide = new Uint8Array([...header([2]), 0xff, 0xfe, 0x01, 0x00]);
+    wide[2] = 0x0b;
+    expect(Array.from(parseIdx(wide, 'i16.idx').values)).toEqual([-2, 256]);
+  });
+
   it('refuses a wrong magic number and a truncated file', () => {
     const wrong = header([2]);
     wrong[0] = 0x12;
@@ -122,5 +134,54 @@ describe('IDX', () => {
     expect(() => parseIdx(truncated, 'images.idx')).toThrow(
       /images\.idx: the header promises \[3, 2, 2\] \(28 bytes\) but the file has 19 bytes/,
     );
+  });
+});
+
+describe('the validation split', () => {
+  /** Rows 0..n-1 of three values each (row i holds 10i, 10i+1, 10i+2), labels i mod 4, records from 1. */
+  const numbered = (n: number): Dataset => ({
+    name: 'numbered',
+    inputShape: [3],
+    count: n,
+    x: Float32Array.from({ length: 3 * n }, (_, k) => 10 * Math.floor(k / 3) + (k % 3)),
+    targetKind: 'class',
+    targetSize: 1,
+    targets: Float32Array.from({ length: n }, (_, i) => i % 4),
+    classes: 4,
+    source: { file: 'd.idx', unit: 'record' },
+  });
+
+  it('gives the same sets in place (data given up) as by copying, rows whole and records named', () => {
+    for (const [n, fraction, seed] of [
+      [1000, 0.1, 42],
+      [37, 0.5, 3],
+      [5, 0.2, 0],
+    ] as const) {
+      const copied = splitValidation(numbered(n), fraction, seed);
+      const whole = numbered(n);
+      const inPlace = splitValidation(whole, fraction, seed, { owned: true });
+      for (const which of ['train', 'validation'] as const) {
+        const a = copied[which]!;
+        const b = inPlace[which]!;
+        expect(b.count).toBe(a.count);
+        expect(Array.from(b.x)).toEqual(Array.from(a.x));
+        expect(Array.from(b.targets)).toEqual(Array.from(a.targets));
+        expect(Array.from(b.source?.numbers ?? [])).toEqual(Array.from(a.source?.numbers ?? []));
+        // Rows moved whole: each row's values and label still belong together.
+        for (let i = 0; i < b.count; i++) {
+          const row = b.x[3 * i] / 10;
+          expect([b.x[3 * i + 1], b.x[3 * i + 2], b.targets[i]]).toEqual([10 * row + 1, 10 * row + 2, row % 4]);
+          expect(b.source?.numbers?.[i]).toBe(row + 1);
+        }
+      }
+      // The sets are views of the data given up: nothing was copied.
+      expect(inPlace.train.x.buffer).toBe(whole.x.buffer);
+    }
+  });
+
+  it('puts rows in any order where they lie', () => {
+    const values = Float32Array.from([0, 0, 1, 1, 2, 2, 3, 3, 4, 4]);
+    permuteRows(values, 2, [3, 0, 4, 2, 1]);
+    expect(Array.from(values)).toEqual([3, 3, 0, 0, 4, 4, 2, 2, 1, 1]);
   });
 });

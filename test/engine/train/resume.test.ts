@@ -91,3 +91,21 @@ describe('a training step allocates nothing', () => {
     expect(trainer.step).toBe(100);
   });
 });
+
+describe('batches gathered from the host', () => {
+  it('train exactly as batches gathered from a copy of the dataset on the backend', async () => {
+    const { train, validation } = data();
+    const fromHost = new Trainer(cnn(), createCpuBackend(), train, validation);
+    // The same backend without host gathering: the trainer uploads the datasets and gathers there.
+    const uploading = new Proxy(createCpuBackend(), {
+      get: (backend, key) => (key === 'gatherHostRows' ? undefined : Reflect.get(backend, key)),
+    });
+    const fromCopy = new Trainer(cnn(), uploading, train, validation);
+    expect(fromHost.be.allocations).toBeLessThan(fromCopy.be.allocations);
+    await fromHost.runSteps(9);
+    await fromCopy.runSteps(9);
+    const [a, b] = [await fromHost.checkpoint(), await fromCopy.checkpoint()];
+    expect(Array.from(a.params)).toEqual(Array.from(b.params));
+    expect((await evaluateSet(fromHost, 'validation')).loss).toBe((await evaluateSet(fromCopy, 'validation')).loss);
+  });
+});
