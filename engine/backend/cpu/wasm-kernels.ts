@@ -51,6 +51,28 @@ export function wasmKernels(arena: WasmArena, reference: CpuBackend): Partial<Cp
     return true;
   };
 
+  /** Below this many LSTM units (samples × units) a cell is not worth splitting between threads. */
+  const SPLIT_CELL_UNITS = 2048;
+
+  /**
+   * An LSTM cell kernel over the batch: with a helper thread, it takes the later half of the samples. Each
+   * tensor's row is `widths[i]` × u floats (the gates 4u, the states u); `own(n)` runs the first n rows here.
+   */
+  const overRows = (
+    n: number,
+    u: number,
+    widths: number[],
+    tensors: number[],
+    kernel: 'lstmCell' | 'lstmCellBackward',
+    own: (rows: number) => void,
+  ) => {
+    const threads = arena.threads;
+    if (!threads || n < 2 || n * u < SPLIT_CELL_UNITS) return own(n);
+    const half = Math.ceil(n / 2);
+    const later = tensors.map((ptr, i) => ptr + half * widths[i] * u * 4);
+    threads.run(kernel, [...later, n - half, u], () => own(half));
+  };
+
   /**
    * A convolution kernel over the batch: with a helper thread, each takes half the samples, with its own
    * patch and packing areas (and, for the weight gradient, its own sum, added in at the end).
@@ -144,13 +166,17 @@ export function wasmKernels(arena: WasmArena, reference: CpuBackend): Partial<Cp
     },
     lstmCell(args) {
       const p = ptrs(args.gates, args.cPrev, args.c, args.h);
-      if (p) k.lstmCell(p[0], p[1], p[2], p[3], args.n, args.u);
-      else reference.lstmCell(args);
+      if (!p) return reference.lstmCell(args);
+      const [gates, cPrev, c, h] = p;
+      overRows(args.n, args.u, [4, 1, 1, 1], p, 'lstmCell', (n) => k.lstmCell(gates, cPrev, c, h, n, args.u));
     },
     lstmCellBackward(args) {
       const p = ptrs(args.gates, args.cPrev, args.c, args.dh, args.dc, args.dGates);
-      if (p) k.lstmCellBackward(p[0], p[1], p[2], p[3], p[4], p[5], args.n, args.u);
-      else reference.lstmCellBackward(args);
+      if (!p) return reference.lstmCellBackward(args);
+      const [gates, cPrev, c, dh, dc, dGates] = p;
+      overRows(args.n, args.u, [4, 1, 1, 1, 1, 4], p, 'lstmCellBackward', (n) =>
+        k.lstmCellBackward(gates, cPrev, c, dh, dc, dGates, n, args.u),
+      );
     },
     unaryBackward(args) {
       const { op, x, y, dy, dx, size } = args;

@@ -304,30 +304,37 @@ describe('optimizers over the flat parameter buffer', () => {
   });
 });
 
-describe('the LSTM cell and the exponential activations', () => {
+describe.each([
+  ['one thread', fast],
+  ['two threads (large batches split by samples)', threaded],
+])('the LSTM cell, %s', (_, backend) => {
   for (const [n, u] of [
     [3, 8],
     [2, 5],
     [64, 128],
+    [63, 37],
   ])
     it(`one step forward and back for ${n} samples of ${u} units`, () => {
-      const [gates, gates0] = pair(n * 4 * u, -6, 6);
-      const [cPrev, cPrev0] = pair(n * u, -2, 2);
-      const [c, c0] = pair(n * u);
-      const [h, h0] = pair(n * u);
-      fast.lstmCell({ gates, cPrev, c, h, n, u });
+      const [gates, gates0] = pair(n * 4 * u, -6, 6, backend);
+      const [cPrev, cPrev0] = pair(n * u, -2, 2, backend);
+      const [c, c0] = pair(n * u, -1, 1, backend);
+      const [h, h0] = pair(n * u, -1, 1, backend);
+      backend.lstmCell({ gates, cPrev, c, h, n, u });
       reference.lstmCell({ gates: gates0, cPrev: cPrev0, c: c0, h: h0, n, u });
       expectClose(gates, gates0, 'activated gates');
       expectClose(c, c0, 'c');
       expectClose(h, h0, 'h');
-      const [dh, dh0] = pair(n * u);
-      const [dc, dc0] = pair(n * u);
-      const [dGates, dGates0] = pair(n * 4 * u);
-      fast.lstmCellBackward({ gates, cPrev, c, dh, dc, dGates, n, u });
+      const [dh, dh0] = pair(n * u, -1, 1, backend);
+      const [dc, dc0] = pair(n * u, -1, 1, backend);
+      const [dGates, dGates0] = pair(n * 4 * u, -1, 1, backend);
+      backend.lstmCellBackward({ gates, cPrev, c, dh, dc, dGates, n, u });
       reference.lstmCellBackward({ gates: gates0, cPrev: cPrev0, c: c0, dh: dh0, dc: dc0, dGates: dGates0, n, u });
       expectClose(dGates, dGates0, 'dGates');
       expectClose(dc, dc0, 'dc');
     });
+});
+
+describe('the exponential activations', () => {
 
   it('σ and tanh over the whole float range: tiny, moderate, huge and NaN inputs', () => {
     const values = [0, 1e-7, -1e-5, 0.3, -0.62, 0.63, 1, -2.5, 9, -17, 40, -90, 100, 1e30, -1e30, Number.NaN, 0.001];

@@ -15,7 +15,14 @@ export interface ThreadHandle {
 export type SpawnThread = (source: string) => ThreadHandle;
 
 /** The kernels a helper runs, by job id. */
-export const threadKernels = ['gemm', 'convForward', 'convBackwardInput', 'convBackwardWeight'] as const;
+export const threadKernels = [
+  'gemm',
+  'convForward',
+  'convBackwardInput',
+  'convBackwardWeight',
+  'lstmCell',
+  'lstmCellBackward',
+] as const;
 export type ThreadKernel = (typeof threadKernels)[number];
 
 /** Control block layout (Int32 slots). */
