@@ -335,7 +335,6 @@ describe.each([
 });
 
 describe('the exponential activations', () => {
-
   it('σ and tanh over the whole float range: tiny, moderate, huge and NaN inputs', () => {
     const values = [0, 1e-7, -1e-5, 0.3, -0.62, 0.63, 1, -2.5, 9, -17, 40, -90, 100, 1e30, -1e30, Number.NaN, 0.001];
     for (const op of ['sigmoid', 'tanh'] as const) {
