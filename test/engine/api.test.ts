@@ -33,6 +33,27 @@ describe('the engine API in-process', () => {
     await engine.close();
   });
 
+  it('ends a run asked to stop within one step of the last step it reported', async () => {
+    const engine = api();
+    await engine.open({
+      doc: { ...doc(), training: { ...doc().training, epochs: 100_000 } },
+      data: { kind: 'samples', train },
+    });
+    let askedAt: number | undefined;
+    await engine.subscribe((event) => {
+      if (event.type !== 'steps' || askedAt !== undefined) return;
+      const last = event.steps.at(-1)?.step ?? 0;
+      if (last < 10) return;
+      askedAt = last;
+      void engine.stop();
+    });
+    const { end, step } = await engine.run();
+    expect(end).toBe('stopped');
+    expect(askedAt).toBeDefined();
+    expect(step - askedAt!).toBeLessThanOrEqual(1);
+    await engine.close();
+  });
+
   it('resumes from a checkpoint with its history, and names the file when it refuses one', async () => {
     const first = api();
     await first.open({ doc: doc(), data: { kind: 'samples', train } });
