@@ -58,4 +58,6 @@ const tested = await all([
   ['unit ', [vitest, 'run', ...report('unit')]],
   ['e2e  ', [vitest, 'run', '--config', 'vitest.e2e.config.ts', ...report('e2e')]],
 ]);
-process.exit(tested ? 0 : 1);
+// Then the page tests that measure frames, with the machine to themselves (throttling pauses by the clock).
+const alone = await all([['alone', [vitest, 'run', '--config', 'vitest.e2e-alone.config.ts', ...report('e2e-alone')]]]);
+process.exit(tested && alone ? 0 : 1);

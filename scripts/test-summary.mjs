@@ -4,7 +4,7 @@ import { existsSync, readFileSync } from 'node:fs';
 let passed = 0;
 let failed = 0;
 let skipped = 0;
-for (const report of ['test-artifacts/unit.json', 'test-artifacts/e2e.json']) {
+for (const report of ['test-artifacts/unit.json', 'test-artifacts/e2e.json', 'test-artifacts/e2e-alone.json']) {
   if (!existsSync(report)) {
     console.error(`missing ${report}`);
     process.exit(1);
