@@ -137,7 +137,8 @@ describe('building a network on the canvas', () => {
     await page.getByTestId('sample-picker').selectOption('mlp.json');
     await expect.poll(() => page.locator('.react-flow__node').count()).toBe(7);
     const edges = () => page.locator('.react-flow__edge').count();
-    expect(await edges()).toBe(6);
+    // Wires are drawn once React Flow has measured the layers they join: a frame or more after the layers.
+    await expect.poll(edges).toBe(6);
     const source = (await node(page, 'logits').locator('.react-flow__handle.source').boundingBox())!;
     const pane = (await page.locator('.react-flow__pane').boundingBox())!;
     const drop = { x: pane.x + pane.width - 120, y: source.y + 40 };
@@ -160,7 +161,7 @@ describe('building a network on the canvas', () => {
     // One step of history: undo removes the layer and its wire together.
     await page.keyboard.press('Control+z');
     await expect.poll(() => page.locator('.react-flow__node').count()).toBe(7);
-    expect(await edges()).toBe(6);
+    await expect.poll(edges).toBe(6);
     await page.close();
   });
 
