@@ -2,12 +2,10 @@ import * as Comlink from 'comlink';
 import {
   asyncScheduler,
   BehaviorSubject,
-  interval,
   type Observable,
   type SchedulerLike,
   Subject,
   share,
-  takeUntil,
   throttleTime,
 } from 'rxjs';
 import type {
@@ -29,6 +27,7 @@ import type { GraphDocument } from '../../engine/graph';
 import type { PredictInputs } from '../../engine/train/predict';
 import type { ConnectEngine, EngineConnection } from './engine-connection';
 import { structuralKey } from './graph-runtime';
+import { watchHeartbeat } from './heartbeat';
 import { Liveness } from './liveness';
 import { Owner } from './owner';
 
@@ -164,10 +163,8 @@ export class TrainingSession {
   }
 
   async pause(): Promise<void> {
-    if (this.state === 'recovering') this.requested ??= 'pause';
-    if (this.state !== 'running') return;
-    this.requested ??= 'pause';
-    await this.connection?.api.pause();
+    if (this.state === 'running' || this.state === 'recovering') this.requested ??= 'pause';
+    if (this.state === 'running') await this.connection?.api.pause();
   }
 
   async resume(): Promise<void> {
@@ -273,7 +270,15 @@ export class TrainingSession {
     const info = await Promise.race([opening, crashed]);
     opened = true;
     this.info$.next(info);
-    this.startHeartbeat(connection);
+    watchHeartbeat({
+      owner: this.owner,
+      scheduler: this.scheduler,
+      intervalMs: { ...DEFAULT_HEARTBEAT, ...this.options.heartbeat }.intervalMs,
+      liveness: this.liveness,
+      ping: () => connection.api.ping(),
+      current: () => this.connection === connection,
+      lost: (silentMs) => void this.recover(`the engine worker stopped answering for ${Math.round(silentMs / 1000)} s`),
+    });
   }
 
   private async runLoop(steps?: number): Promise<void> {
@@ -350,35 +355,6 @@ export class TrainingSession {
         this.notices$.next({ kind: 'info', message: event.reason });
         break;
     }
-  }
-
-  /** Pings the worker; silence past what its steps have been seen to take counts as a crash. */
-  private startHeartbeat(connection: EngineConnection): void {
-    const { intervalMs } = { ...DEFAULT_HEARTBEAT, ...this.options.heartbeat };
-    const beats = this.owner.child();
-    this.liveness.restart(this.scheduler.now());
-    const gone = new Subject<void>();
-    beats.add(() => gone.next());
-    beats.watch(interval(intervalMs, this.scheduler).pipe(takeUntil(gone)), () => {
-      if (this.connection !== connection) {
-        beats.dispose();
-        return;
-      }
-      const now = this.scheduler.now();
-      if (this.liveness.lost(now)) {
-        beats.dispose();
-        void this.recover(
-          `the engine worker stopped answering for ${Math.round(this.liveness.silentFor(now) / 1000)} s`,
-        );
-        return;
-      }
-      connection.api.ping().then(
-        () => {
-          if (this.connection === connection) this.liveness.alive(this.scheduler.now());
-        },
-        () => {},
-      );
-    });
   }
 
   /** A new worker, the last checkpoint, and the run goes on if it was running. */
