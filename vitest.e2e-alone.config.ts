@@ -1,11 +1,14 @@
 import { defineConfig } from 'vitest/config';
+import { HANG_MS } from './test/helpers/hang-guard';
 
 /** End-to-end tests that measure the page's frames: run alone, once the other tests are done (npm test). */
 export default defineConfig({
   test: {
     include: ['test/e2e/**/*.alone.test.ts'],
-    testTimeout: 240_000,
-    hookTimeout: 120_000,
+    // Limits that catch a hang only (test/helpers/hang-guard.ts): every wait is bounded by work.
+    testTimeout: 2 * HANG_MS,
+    hookTimeout: HANG_MS,
+    expect: { poll: { timeout: HANG_MS } },
     fileParallelism: false,
   },
 });

@@ -1,11 +1,14 @@
 import { defineConfig } from 'vitest/config';
+import { HANG_MS } from './test/helpers/hang-guard';
 
 /** End-to-end tests: the built web app in Debian's Chromium, driven by playwright-core. */
 export default defineConfig({
   test: {
     include: ['test/e2e/**/*.e2e.test.ts'],
-    testTimeout: 120_000,
-    hookTimeout: 120_000,
+    // Limits that catch a hang only (test/helpers/hang-guard.ts): every wait is bounded by work.
+    testTimeout: 2 * HANG_MS,
+    hookTimeout: HANG_MS,
+    expect: { poll: { timeout: HANG_MS } },
     fileParallelism: false,
   },
 });

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { type PreviewServer, preview } from 'vite';
 import { chromiumLaunchOptions } from '../helpers/chromium';
+import { HANG_MS } from '../helpers/hang-guard';
 import { PHASE_MARK } from './main-thread-trace';
 
 export const artifactsDir = join(import.meta.dirname, '../../test-artifacts');
@@ -41,6 +42,7 @@ export async function openApp(): Promise<AppSession> {
     errorsOf: (page) => perPage.get(page) ?? [],
     async newPage(init) {
       const page = await browser.newPage({ viewport: { width: 1280, height: 800 }, acceptDownloads: true });
+      page.setDefaultTimeout(HANG_MS);
       if (init) await page.addInitScript(init);
       const own: string[] = [];
       perPage.set(page, own);

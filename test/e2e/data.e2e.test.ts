@@ -52,9 +52,7 @@ describe('training on files of your own', () => {
     expect(await page.locator('#setting-label-column option').allTextContents()).toEqual(['x', 'y', 'side']);
     await page.getByTestId('train').click();
     // 400 rows, a fifth held out (the sample's split), batch 32: 10 steps an epoch for 200 epochs.
-    await expect
-      .poll(() => page.getByTestId('training-bar').getAttribute('data-state'), { timeout: 60_000 })
-      .toBe('finished');
+    await expect.poll(() => page.getByTestId('training-bar').getAttribute('data-state')).toBe('finished');
     const progress = page.getByTestId('training-progress');
     await expect.poll(async () => (await progress.textContent()) ?? '').toMatch(/epoch 200\/200 · step 2,000 · loss/);
     // The two sides of the line are told apart; the figures say what they are (the epoch so far, validation).
@@ -93,9 +91,7 @@ describe('training on files of your own', () => {
     await page.locator('#setting-epochs').fill('20');
     await page.locator('#setting-epochs').blur();
     await page.getByTestId('train').click();
-    await expect
-      .poll(() => page.getByTestId('training-bar').getAttribute('data-state'), { timeout: 60_000 })
-      .toBe('finished');
+    await expect.poll(() => page.getByTestId('training-bar').getAttribute('data-state')).toBe('finished');
     const progress = (await page.getByTestId('training-progress').textContent()) ?? '';
     expect(progress).toMatch(/accuracy [\d.]+%/);
     expect(app.errorsOf(page)).toEqual([]);
@@ -145,11 +141,9 @@ describe('training on files of your own', () => {
     await expect.poll(() => page.getByTestId('dataset-files').textContent()).toMatch(/48 files: stripes/);
     await page.getByTestId('train').click();
     const progress = page.getByTestId('training-progress');
-    await expect.poll(async () => (await progress.textContent()) ?? '', { timeout: 30_000 }).toMatch(/step \d+ · loss/);
+    await expect.poll(async () => (await progress.textContent()) ?? '').toMatch(/step \d+ · loss/);
     // 43 training images (a tenth held out) at batch 64: one step per epoch, five epochs.
-    await expect
-      .poll(() => page.getByTestId('training-bar').getAttribute('data-state'), { timeout: 30_000 })
-      .toBe('finished');
+    await expect.poll(() => page.getByTestId('training-bar').getAttribute('data-state')).toBe('finished');
     // The last progress frame follows the state by at most one frame.
     await expect.poll(async () => (await progress.textContent()) ?? '').toMatch(/epoch 5\/5 · step 5 /);
     await page.screenshot({ path: join(artifactsDir, 'training-image-folder.png') });

@@ -231,9 +231,7 @@ describe('files and recovery', () => {
     await page.locator('#setting-beta1').fill('0.8');
     await page.locator('#setting-beta1').blur();
     await page.getByTestId('train').click();
-    await expect
-      .poll(() => page.getByTestId('training-bar').getAttribute('data-state'), { timeout: 60_000 })
-      .toBe('finished');
+    await expect.poll(() => page.getByTestId('training-bar').getAttribute('data-state')).toBe('finished');
     await expect.poll(() => page.getByTestId('run').count()).toBe(1);
     const runBefore = await page.getByTestId('run').textContent();
     expect(runBefore).toMatch(/adam 0\.02 · 32\s*15\/15/);

@@ -31,9 +31,7 @@ describe('export to PyTorch from the app', () => {
     await page.locator('#setting-epochs').fill('3');
     await page.locator('#setting-epochs').blur();
     await page.getByTestId('train').click();
-    await expect
-      .poll(() => page.getByTestId('training-bar').getAttribute('data-state'), { timeout: 60_000 })
-      .toBe('finished');
+    await expect.poll(() => page.getByTestId('training-bar').getAttribute('data-state')).toBe('finished');
     const download = page.waitForEvent('download');
     await page.getByTestId('export-picker').selectOption('pytorch');
     const saved = join(artifactsDir, 'spiral-pytorch.zip');
@@ -67,7 +65,7 @@ describe('export to PyTorch from the app', () => {
 
     // The same run as an ONNX model: ONNX Runtime classifies the validation set as the page reported.
     await expect
-      .poll(() => page.getByTestId('evaluation-accuracy').textContent(), { timeout: 60_000 })
+      .poll(() => page.getByTestId('evaluation-accuracy').textContent())
       .toMatch(/^validation accuracy [\d.]+%$/);
     const shown = Number((await page.getByTestId('evaluation-accuracy').textContent())!.match(/([\d.]+)%/)![1]);
     const onnxDownload = page.waitForEvent('download');
@@ -103,7 +101,7 @@ describe('export to PyTorch from the app', () => {
     // split), the same accuracy.
     await chooseWeights(page, { name: 'Spiral__toy_.safetensors', buffer: weights });
     await expect
-      .poll(() => page.getByTestId('evaluation-accuracy').textContent(), { timeout: 60_000 })
+      .poll(() => page.getByTestId('evaluation-accuracy').textContent())
       .toBe(`validation accuracy ${(100 * onwardAccuracy!).toFixed(1)}%`);
     expect(await page.getByTestId('training-bar').getAttribute('data-state')).toBe('paused');
     expect(await page.getByTestId('weights-from').textContent()).toBe(

@@ -41,7 +41,7 @@ describe('ONNX models in the app', () => {
     await page.getByTestId('evaluate').click();
     const expected = await runtimeValidationAccuracy();
     await expect
-      .poll(() => page.getByTestId('evaluation-accuracy').textContent(), { timeout: 60_000 })
+      .poll(() => page.getByTestId('evaluation-accuracy').textContent())
       .toBe(`validation accuracy ${(100 * expected).toFixed(1)}%`);
     await page.screenshot({ path: join(artifactsDir, 'onnx-opened.png') });
     // Training goes on from those weights.

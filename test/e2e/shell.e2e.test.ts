@@ -45,7 +45,7 @@ describe('the app shell in Chromium', () => {
   it('opens on an empty canvas and shows the engine backends, asked of the worker', async () => {
     const page = await app.newPage();
     await expect.poll(() => page.locator('.react-flow').count()).toBe(1);
-    await expect.poll(() => page.getByTestId('backends').getAttribute('data-state'), { timeout: 30_000 }).toBe('ready');
+    await expect.poll(() => page.getByTestId('backends').getAttribute('data-state')).toBe('ready');
     expect(await page.getByTestId('backend-cpu').getAttribute('data-state')).toBe('available');
     // The worker compiled the WebAssembly SIMD kernels (the page's CSP does not reach the worker), and the
     // page is cross-origin isolated, so its tensors live in shared WebAssembly memory.
@@ -68,7 +68,7 @@ describe('the app shell in Chromium', () => {
     expect(await page.getByTestId('document-name').textContent()).toBe('lenet5.json');
     await expect.poll(() => page.locator('.react-flow__edge-text').allTextContents()).toContain('6×28×28');
     // At 1280 × 800 the status bar keeps to one line (it wrapped the document's name and the backends).
-    await expect.poll(() => page.getByTestId('backends').getAttribute('data-state'), { timeout: 30_000 }).toBe('ready');
+    await expect.poll(() => page.getByTestId('backends').getAttribute('data-state')).toBe('ready');
     expect((await page.locator('.status-bar').boundingBox())!.height).toBeLessThan(30);
     await page.screenshot({ path: join(artifactsDir, 'shell-lenet5.png') });
     expect(app.errorsOf(page)).toEqual([]);
@@ -189,7 +189,7 @@ describe('the app shell in Chromium', () => {
     // Using the app (a sample, the worker, the canvas) violates nothing.
     await page.getByTestId('sample-picker').selectOption('resnet-bottleneck.json');
     await expect.poll(() => nodeCount(page)).toBe(38);
-    await expect.poll(() => page.getByTestId('backends').getAttribute('data-state'), { timeout: 30_000 }).toBe('ready');
+    await expect.poll(() => page.getByTestId('backends').getAttribute('data-state')).toBe('ready');
     await page.screenshot({ path: join(artifactsDir, 'shell-resnet.png') });
     const violations = () => page.evaluate(() => (window as unknown as { violations: string[] }).violations);
     expect(await violations()).toEqual([]);
@@ -213,15 +213,15 @@ describe('training from the app, in the browser worker', () => {
     const page = await app.newPage();
     const state = () => page.getByTestId('training-bar').getAttribute('data-state');
     await page.getByTestId('sample-picker').selectOption('lenet5.json');
-    await expect.poll(() => page.getByTestId('graph-status').textContent(), { timeout: 30_000 }).toBe('ready to train');
+    await expect.poll(() => page.getByTestId('graph-status').textContent()).toBe('ready to train');
     await page.locator('#setting-backend').selectOption('cpu');
     // A large batch: one step is long enough (about half a second here) to act while it runs.
     await page.locator('#setting-batch-size').fill('2048');
     await page.locator('#setting-batch-size').blur();
     await page.getByTestId('train').click();
-    await expect.poll(async () => (await readProgress(page)).step, { timeout: 60_000 }).toBeGreaterThan(0);
+    await expect.poll(async () => (await readProgress(page)).step).toBeGreaterThan(0);
     await page.getByTestId('pause').click();
-    await expect.poll(state, { timeout: 30_000 }).toBe('paused');
+    await expect.poll(state).toBe('paused');
     await page.waitForTimeout(300);
     const before = (await readProgress(page)).step;
     const lr = page.locator('#setting-learning-rate');
@@ -234,7 +234,7 @@ describe('training from the app, in the browser worker', () => {
     expect(await lr.isEnabled()).toBe(true);
     await lr.fill('0.0005');
     await lr.blur();
-    await expect.poll(state, { timeout: 30_000 }).toBe('paused');
+    await expect.poll(state).toBe('paused');
     await expect.poll(async () => (await readProgress(page)).step).toBe(before + 1);
     expect(await lr.isEnabled()).toBe(true);
     // Long steps on a busy machine are not taken for a hung engine (which would be replaced, losing the pause).
@@ -242,7 +242,7 @@ describe('training from the app, in the browser worker', () => {
     // The change reached the run: its record names it, with the step it took effect from.
     await page.getByTestId('stop').click();
     await expect
-      .poll(() => page.getByTestId('run').first().locator('td').nth(1).getAttribute('title'), { timeout: 30_000 })
+      .poll(() => page.getByTestId('run').first().locator('td').nth(1).getAttribute('title'))
       .toMatch(/^step \d+: \w+ 0\.0005$/);
     await page.close();
   });
@@ -261,7 +261,7 @@ describe('training from the app, in the browser worker', () => {
     await page.getByTestId('train').click();
     const progress = page.getByTestId('training-progress');
     const stepOf = async () => (await readProgress(page)).step;
-    await expect.poll(stepOf, { timeout: 30_000 }).toBeGreaterThan(100);
+    await expect.poll(stepOf).toBeGreaterThan(100);
     await phase(page, 'pause');
     await page.getByTestId('pause').click();
     await expect.poll(() => page.getByTestId('training-bar').getAttribute('data-state')).toBe('paused');
@@ -280,9 +280,7 @@ describe('training from the app, in the browser worker', () => {
     await expect.poll(() => page.getByTestId('document-name').textContent()).toMatch(/•$/);
     await phase(page, 'resume');
     await page.getByTestId('resume').click();
-    await expect
-      .poll(() => page.getByTestId('training-bar').getAttribute('data-state'), { timeout: 60_000 })
-      .toBe('finished');
+    await expect.poll(() => page.getByTestId('training-bar').getAttribute('data-state')).toBe('finished');
     await phase(page, 'the end of the run');
     // The last progress frame follows the state by at most one frame.
     await expect.poll(async () => (await progress.textContent()) ?? '').toMatch(/epoch 1000\/1000/);
@@ -368,9 +366,7 @@ describe('training from the app, in the browser worker', () => {
     expect(await probs.getAttribute('class')).toMatch(/warned/);
     expect(await page.getByTestId('train').isEnabled()).toBe(true);
     await page.getByTestId('train').click();
-    await expect
-      .poll(() => page.getByTestId('training-bar').getAttribute('data-state'), { timeout: 60_000 })
-      .toBe('finished');
+    await expect.poll(() => page.getByTestId('training-bar').getAttribute('data-state')).toBe('finished');
     const text = (await page.getByTestId('training-progress').textContent()) ?? '';
     expect(Number(/accuracy ([\d.]+)%/.exec(text)?.[1])).toBeGreaterThan(90);
     expect(app.errorsOf(page)).toEqual([]);
@@ -408,7 +404,7 @@ describe('training from the app, in the browser worker', () => {
     await page.locator('#setting-epochs').fill('100000');
     await page.locator('#setting-epochs').blur();
     await page.getByTestId('train').click();
-    await expect.poll(async () => (await readProgress(page)).step, { timeout: 30_000 }).toBeGreaterThan(50);
+    await expect.poll(async () => (await readProgress(page)).step).toBeGreaterThan(50);
     // Declined: the run goes on and the document stays.
     const asked: string[] = [];
     page.once('dialog', (dialog) => {
@@ -466,15 +462,15 @@ describe('training from the app, in the browser worker', () => {
     await page.getByTestId('train').click();
     const progress = page.getByTestId('training-progress');
     const read = () => readProgress(page);
-    await expect.poll(async () => (await read()).step, { timeout: 60_000 }).toBeGreaterThanOrEqual(5);
+    await expect.poll(async () => (await read()).step).toBeGreaterThanOrEqual(5);
     const early = await read();
     const badge = page.getByTestId('telemetry-conv1');
     // The badge is drawn (a canvas): its words are its accessible name.
     const words = () => badge.getAttribute('aria-label');
-    await expect.poll(words, { timeout: 30_000 }).toMatch(/^activation mean/);
+    await expect.poll(words).toMatch(/^activation mean/);
     const earlyBadge = await words();
     expect((await progress.textContent()) ?? '').toMatch(/epoch 1\/5/);
-    await expect.poll(async () => (await read()).step, { timeout: 120_000 }).toBeGreaterThanOrEqual(200);
+    await expect.poll(async () => (await read()).step).toBeGreaterThanOrEqual(200);
     await page.getByTestId('pause').click();
     await expect.poll(() => page.getByTestId('training-bar').getAttribute('data-state')).toBe('paused');
     await page.waitForTimeout(300);
@@ -498,7 +494,7 @@ describe('training from the app, in the browser worker', () => {
     // Evaluation: the validation set classified, as a confusion matrix and a grid of predictions.
     await page.getByTestId('evaluate').click();
     const matrix = page.getByTestId('confusion-matrix');
-    await expect.poll(() => matrix.locator('tbody tr').count(), { timeout: 30_000 }).toBe(10);
+    await expect.poll(() => matrix.locator('tbody tr').count()).toBe(10);
     // Columns by class number (the name in the title), rows by number and name: ten classes fit the panel.
     expect(await matrix.locator('thead th').nth(1).textContent()).toBe('0');
     expect(await matrix.locator('thead th').nth(1).getAttribute('title')).toBe('predicted T-shirt/top');

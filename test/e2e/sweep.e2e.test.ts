@@ -25,8 +25,8 @@ describe('Sweep: search for better settings from the page', () => {
       .toContain('h1.units=nope');
     await page.getByTestId('sweep-settings').fill('lr=0.003,0.03\nh1.units=4,32');
     await page.getByTestId('sweep-start').click();
-    await expect.poll(() => page.getByTestId('sweep-row').count(), { timeout: 60_000 }).toBe(4);
-    await expect.poll(() => page.getByTestId('sweep-start').count(), { timeout: 60_000 }).toBe(1);
+    await expect.poll(() => page.getByTestId('sweep-row').count()).toBe(4);
+    await expect.poll(() => page.getByTestId('sweep-start').count()).toBe(1);
     // Best first: the higher validation accuracy in the first row.
     const accuracy = async (i: number) =>
       Number((await page.getByTestId('sweep-row').nth(i).locator('td').nth(2).textContent())!.replace('%', ''));
@@ -60,11 +60,9 @@ describe('Sweep: search for better settings from the page', () => {
     // Long enough runs (some 40,000 steps, seconds each) to stop the sweep inside its second run.
     await page.getByTestId('sweep-epochs').fill('1000');
     await page.getByTestId('sweep-start').click();
-    await expect
-      .poll(() => page.getByTestId('sweep-progress').textContent(), { timeout: 120_000, interval: 50 })
-      .toMatch(/^run 2 of 3/);
+    await expect.poll(() => page.getByTestId('sweep-progress').textContent(), { interval: 50 }).toMatch(/^run 2 of 3/);
     await page.getByTestId('sweep-stop').click();
-    await expect.poll(() => page.getByTestId('sweep-start').count(), { timeout: 60_000 }).toBe(1);
+    await expect.poll(() => page.getByTestId('sweep-start').count()).toBe(1);
     // The runs that finished are kept, the one stopped is not a result: the first at least (the stop came
     // in the second run), the third never (the sweep was stopped). Which of the second's end and the stop
     // came first is the machine's to decide (a busy one is slower to click).
@@ -73,8 +71,8 @@ describe('Sweep: search for better settings from the page', () => {
     expect(kept).toBeLessThan(3);
     expect(await page.getByTestId('sweep-start').textContent()).toBe('Start (finished runs kept)');
     await page.getByTestId('sweep-start').click();
-    await expect.poll(() => page.getByTestId('sweep-row').count(), { timeout: 120_000 }).toBe(3);
-    await expect.poll(() => page.getByTestId('sweep-start').count(), { timeout: 120_000 }).toBe(1);
+    await expect.poll(() => page.getByTestId('sweep-row').count()).toBe(3);
+    await expect.poll(() => page.getByTestId('sweep-start').count()).toBe(1);
     // Every run once: the kept ones were not run again.
     await page.locator('.react-flow__pane').click({ position: { x: 20, y: 20 } });
     await expect.poll(() => page.getByTestId('run').count()).toBe(3);

@@ -35,7 +35,7 @@ describe('Try the network on inputs of your own', () => {
     const pictures = page.waitForEvent('filechooser');
     await page.getByTestId('try-images').click();
     await (await pictures).setFiles(paths);
-    await expect.poll(() => page.getByTestId('try-answer').count(), { timeout: 60_000 }).toBe(3);
+    await expect.poll(() => page.getByTestId('try-answer').count()).toBe(3);
     const y = await runtimeOutput(lenet, { name: 'x', x, dims: [3, 1, 28, 28] }, 'y');
     for (const [i, { best, probability }] of topClasses(y, 10).entries()) {
       const first = page.getByTestId('try-answer').nth(i).getByTestId('try-class').first();
@@ -114,13 +114,13 @@ describe('Try the network on inputs of your own', () => {
     await expect.poll(() => page.getByTestId('graph-status').textContent()).toBe('ready to train');
     // A few steps of training, paused: the results (the Try panel among them) show.
     await page.getByTestId('train').click();
-    await expect.poll(async () => (await readProgress(page)).step, { timeout: 60_000 }).toBeGreaterThan(0);
+    await expect.poll(async () => (await readProgress(page)).step).toBeGreaterThan(0);
     await page.getByTestId('pause').click();
     await expect.poll(() => page.getByTestId('training-bar').getAttribute('data-state')).toBe('paused');
     const pictures = page.waitForEvent('filechooser');
     await page.getByTestId('try-images').click();
     await (await pictures).setFiles(paths);
-    await expect.poll(() => page.getByTestId('try-answer').count(), { timeout: 60_000 }).toBe(1);
+    await expect.poll(() => page.getByTestId('try-answer').count()).toBe(1);
     await page.locator('.react-flow__node[data-id="lstm"]').click();
     await page.getByTestId('look-states').click();
     const maps = page.locator('[data-testid="states-over-time"] figure');
@@ -164,7 +164,7 @@ describe('Try the network on inputs of your own', () => {
     expect(await page.locator('#augment-rotate').inputValue()).toBe('0');
     await page.getByTestId('augmentation-preview-button').click();
     const pictures = page.locator('[data-testid="augmentation-preview"] canvas');
-    await expect.poll(() => pictures.count(), { timeout: 60_000 }).toBe(9);
+    await expect.poll(() => pictures.count()).toBe(9);
     // The augmented pictures differ from the original (crop and flip drawn per step).
     const pixels = await pictures.evaluateAll((canvases) =>
       canvases.map((c) => {
@@ -181,7 +181,7 @@ describe('Try the network on inputs of your own', () => {
     await page.locator('#augment-brightness').fill('0.25');
     await page.locator('#augment-brightness').blur();
     await page.getByTestId('resume').click();
-    await expect.poll(async () => (await readProgress(page)).step, { timeout: 60_000 }).toBeGreaterThan(3);
+    await expect.poll(async () => (await readProgress(page)).step).toBeGreaterThan(3);
     await page.getByTestId('pause').click();
     await expect.poll(() => page.getByTestId('training-bar').getAttribute('data-state')).toBe('paused');
     // The document keeps the setting.

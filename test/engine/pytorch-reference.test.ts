@@ -63,7 +63,7 @@ describe.each(backends)('on $name', ({ open }) => {
   beforeAll(async () => {
     // Opening WebGPU compiles every pipeline on SwiftShader (~20 s quiet): the limit only catches a hang.
     be = await open();
-  }, 300_000);
+  });
   afterAll(() => be?.close?.());
 
   describe('layers match PyTorch (float32, relative error < 1e-4)', () => {

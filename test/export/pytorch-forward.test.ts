@@ -117,7 +117,7 @@ describe('the exported PyTorch module computes what Netloom computes', () => {
     }
     await add('hostile ids', spiralWithHostileIds(), 7);
     torchForwardAll(dirs);
-  }, 120_000);
+  });
   afterAll(() => rmSync(root, { recursive: true, force: true }));
 
   const caseDir = (name: string) => join(root, String([...expected.keys()].indexOf(name)));

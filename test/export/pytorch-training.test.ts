@@ -178,7 +178,7 @@ describe('the exported training step takes the steps the engine takes', () => {
       dirs.push(dir);
     }
     execFileSync(PYTHON, ['-c', harness, ...dirs], { stdio: ['ignore', 'ignore', 'pipe'] });
-  }, 120_000);
+  });
 
   it.each(cases.map(([name], i) => [name, i] as const))('%s: 20 losses within 1e-3', (name, i) => {
     const theirs: number[] = JSON.parse(readFileSync(join(root, String(i), 'losses.json'), 'utf8'));

@@ -7,6 +7,7 @@ import { join, resolve } from 'node:path';
 import { chromium } from 'playwright-core';
 import { contentSecurityPolicy, devNonceVariable } from '../../main/security';
 import { chromiumLaunchOptions } from './chromium';
+import { HANG_MS } from './hang-guard';
 
 /** What the stand-in records of one launch (read back by test/e2e/start-commands.e2e.test.ts). */
 export interface Launch {
@@ -30,6 +31,7 @@ async function showRenderer(url: string): Promise<{ rendered: boolean; pageError
   const pageErrors: string[] = [];
   try {
     const page = await browser.newPage();
+    page.setDefaultTimeout(HANG_MS);
     page.on('pageerror', (error) => pageErrors.push(error.message));
     page.on('console', (message) => {
       if (message.type() === 'error') pageErrors.push(message.text());
@@ -45,7 +47,7 @@ async function showRenderer(url: string): Promise<{ rendered: boolean; pageError
     });
     await page.goto(url);
     const rendered = await page
-      .waitForSelector('.react-flow', { timeout: 90_000 })
+      .waitForSelector('.react-flow')
       .then(() => true)
       .catch(() => false);
     return { rendered, pageErrors };

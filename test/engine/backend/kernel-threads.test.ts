@@ -3,6 +3,7 @@ import { nodeSpawnThread } from '../../../cli/threads';
 import { matmul } from '../../../engine/backend/cpu/dense-kernels';
 import { WasmArena } from '../../../engine/backend/cpu/wasm/arena';
 import { CONTROL_INTS, READY, type ThreadHandle } from '../../../engine/backend/cpu/wasm/kernel-threads';
+import { HANG_MS } from '../../helpers/hang-guard';
 
 /** A product split between this thread (columns [0, mid)) and the helper ([mid, n)), checked against the reference. */
 function splitProduct(arena: WasmArena): boolean {
@@ -32,7 +33,7 @@ describe('the kernels helper thread', () => {
   it('takes one half of a product on the same shared memory', () => {
     const arena = WasmArena.create()!;
     arena.startThreads(nodeSpawnThread!);
-    expect(arena.threads?.waitReady(30_000)).toBe(true);
+    expect(arena.threads?.waitReady(HANG_MS)).toBe(true);
     for (let i = 0; i < 5; i++) expect(splitProduct(arena)).toBe(true);
     expect(arena.threads?.helping).toBe(true);
     expect(arena.threads?.helped).toBe(5);

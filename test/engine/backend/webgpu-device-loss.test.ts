@@ -1,15 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openTestPage } from '../../helpers/browser-gpu/test-page';
+import { HANG_MS } from '../../helpers/hang-guard';
 
 /**
  * A training session on WebGPU (Chromium, SwiftShader) whose device is destroyed mid-run: the session
  * goes on on a new device from its last checkpoint, and says why.
  */
-/**
- * The work here is fixed (two sessions of 40 steps, each compiling every pipeline on SwiftShader, ~20 s
- * quiet); the limit only catches a hang, so it is wide enough for a machine busy with other work.
- */
-const HANG_MS = 300_000;
+// The work here is fixed (two sessions of 40 steps, each compiling every pipeline on SwiftShader, ~20 s
+// quiet); the limits only catch a hang.
 let opened: Awaited<ReturnType<typeof openTestPage>>;
 beforeAll(async () => {
   opened = await openTestPage('session-page.ts');
@@ -25,7 +23,7 @@ async function lose(gpuComesBack: boolean) {
   }, gpuComesBack);
 }
 
-describe('losing the GPU device mid-training', { timeout: HANG_MS }, () => {
+describe('losing the GPU device mid-training', () => {
   it('moves the session to a new device from its last checkpoint, losing at most the steps since it', async () => {
     const result = await lose(true);
     expect(result.backend.id).toBe('webgpu');

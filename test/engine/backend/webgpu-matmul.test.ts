@@ -11,6 +11,7 @@ import {
 import { SWEEP_TILES } from '../../../scripts/bench-gpu-tiles';
 import { openBrowserGpuBackend, type RemoteGpuBackend } from '../../helpers/browser-gpu/remote-backend';
 import { data, expectClose, onBothOf, randoms } from '../../helpers/gpu-compare';
+import { HANG_MS } from '../../helpers/hang-guard';
 
 /**
  * The generated matrix-product kernel on WebGPU (Chromium, SwiftShader) against the CPU reference, for every
@@ -22,7 +23,7 @@ let gpu: RemoteGpuBackend;
 /** The limit catches a hang only; the work is fixed. */
 beforeAll(async () => {
   gpu = await openBrowserGpuBackend();
-}, 300_000);
+}, HANG_MS);
 afterAll(() => gpu?.close());
 
 describe('matrix products on WebGPU match the CPU', () => {

@@ -5,6 +5,7 @@ import { type LayerKind, layerDef, layerKinds } from '../../../engine/layers/reg
 import { bundlePath, bundleShaders } from '../../../scripts/build-shaders';
 import { openBrowserGpuBackend, type RemoteGpuBackend } from '../../helpers/browser-gpu/remote-backend';
 import { type Body, cpuReference, data, expectClose, onBothOf, randoms } from '../../helpers/gpu-compare';
+import { HANG_MS } from '../../helpers/hang-guard';
 import { type LayerSetup, runLayerOn } from '../../helpers/layer-on-backend';
 
 /**
@@ -21,7 +22,7 @@ const cpu = cpuReference;
  */
 beforeAll(async () => {
   gpu = await openBrowserGpuBackend();
-}, 300_000);
+}, HANG_MS);
 afterAll(() => gpu?.close());
 
 describe('every layer example on WebGPU matches the CPU, dropout included', () => {
@@ -244,11 +245,8 @@ describe('shaders', () => {
     expect(readFileSync(bundlePath, 'utf8')).toBe(bundleShaders());
   });
 
-  // The time limit only guards against a hang: SwiftShader compiles every pipeline on the CPU, which took
-  // over a minute on a loaded 2-core machine.
-  it('every entry point of every module makes a pipeline (each is made at its first use)', {
-    timeout: 240_000,
-  }, async () => {
+  // SwiftShader compiles every pipeline on the CPU: over a minute on a loaded 2-core machine.
+  it('every entry point of every module makes a pipeline (each is made at its first use)', async () => {
     const { created, errors } = await gpu.everyPipeline();
     expect(errors).toEqual([]);
     expect(created).toBeGreaterThan(40);

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { build } from 'esbuild';
 import { chromium, type Page } from 'playwright-core';
 import { chromiumLaunchOptions } from '../chromium';
+import { HANG_MS } from '../hang-guard';
 
 /**
  * Bundles a page script of this folder (esbuild), serves it on localhost (WebGPU needs a secure context)
@@ -29,6 +30,7 @@ export async function openTestPage(
   await new Promise<void>((resolve) => server.listen(0, 'localhost', resolve));
   const browser = await chromium.launch(chromiumLaunchOptions());
   const page = await browser.newPage();
+  page.setDefaultTimeout(HANG_MS);
   const pageErrors: string[] = [];
   page.on('pageerror', (e) => pageErrors.push(e.message));
   await page.goto(`http://localhost:${(server.address() as AddressInfo).port}/${query}`);
