@@ -94,6 +94,11 @@ export interface Backend<B extends Buf = Buf> {
   view(buf: B, offset: number, size: number): B;
   write(buf: B, data: ArrayLike<number>, offset?: number): void;
   read(buf: B): Promise<Float64Array>;
+  /**
+   * The buffer's values where they lie, for a backend whose buffers live in the host's memory (the CPU): read
+   * in place, no copy. Only between steps (a step overwrites them), and never written through.
+   */
+  hostView?(buf: B): Float32Array | Float64Array;
   /** Number of alloc calls so far (tests check that a step makes none). */
   readonly allocations: number;
   /** Stops the backend's threads; it is not used after. */

@@ -87,3 +87,28 @@ describe("a layer's update-to-weight ratio", () => {
     expect(measured.nodes.find((n) => n.id === 'n1')?.updateRatio).toBeGreaterThan(0);
   });
 });
+
+describe('a telemetry frame on the CPU', () => {
+  it("reads the backend's buffers in place: no copy, and the same frame as from copies", async () => {
+    const trainer = new Trainer(
+      tinyMlp({ optimizer: { kind: 'sgd', lr: 0.1 }, batchSize: 8 }),
+      createCpuBackend(),
+      xorData(16),
+    );
+    await trainer.runSteps(3, {}, true);
+    const be = trainer.be;
+    const read = be.read.bind(be);
+    let copies = 0;
+    be.read = (buf) => {
+      copies++;
+      return read(buf);
+    };
+    const inPlace = await collectTelemetry(trainer);
+    expect(copies).toBe(0);
+    be.hostView = undefined;
+    const copied = await collectTelemetry(trainer);
+    expect(copies).toBeGreaterThan(0);
+    expect(inPlace).toEqual(copied);
+    expect(inPlace.nodes.find((n) => n.id === 'n1')?.updateRatio).toBeGreaterThan(0);
+  });
+});
