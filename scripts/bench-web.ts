@@ -12,8 +12,8 @@ export function buildWebApp(): void {
 }
 
 /** Polls `check` until it holds (the benchmarks' moments end on work done, not on time). */
-export async function waitFor(check: () => Promise<boolean>): Promise<void> {
-  while (!(await check())) await new Promise((r) => setTimeout(r, 50));
+export async function waitFor(check: () => Promise<boolean>, everyMs = 50): Promise<void> {
+  while (!(await check())) await new Promise((r) => setTimeout(r, everyMs));
 }
 
 export const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
