@@ -139,6 +139,11 @@ describe.each([
     ['1x1 (no patches needed)', g(2, 16, 7, 7, 12, [1, 1], [1, 1], [0, 0])],
     ['1x1 strided', g(2, 4, 6, 6, 3, [1, 1], [2, 2], [0, 0])],
     ['kernel wider than the image', g(1, 2, 3, 3, 4, [5, 5], [1, 1], [2, 2])],
+    // Few taps per output (at most 32, stride 1) are summed tap by tap: rows that end inside a vector,
+    // channels that do not fill a group of four, an odd number of taps, unequal padding.
+    ['few taps, 3 channels, rows of 13', g(3, 3, 9, 13, 5, [3, 3], [1, 1], [1, 1])],
+    ['few taps, 9 of them, 7 channels, rows of 12', g(2, 1, 7, 12, 7, [3, 3], [1, 1], [1, 1])],
+    ['few taps, padded rows only', g(2, 1, 10, 18, 3, [5, 3], [1, 1], [2, 0])],
   ];
   for (const [name, geo] of cases)
     it(`${name}: forward and both gradients`, () => {

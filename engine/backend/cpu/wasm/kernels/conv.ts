@@ -1,4 +1,5 @@
 // Convolution helpers for the im2col formulation (see fast-conv.ts) and max pooling, over NCHW float32.
+import { fewTapsApply, fewTapsForward, fewTapsPlaneFloats } from './conv-few-taps';
 import { copy } from './elementwise';
 import { gemm } from './gemm';
 
@@ -250,6 +251,11 @@ export function convForward(
 ): void {
   const P = oh * ow;
   const K = cIn * kh * kw;
+  // Few taps (a first layer): summed tap by tap, the padded planes in cols, the padded weights in scratch.
+  if (fewTapsApply(cIn, kh, kw, sh, sw) && fewTapsPlaneFloats(cIn, kh, kw, oh, ow) <= K * P) {
+    fewTapsForward(x, w, y, n0, n1, cIn, h, wd, cOut, kh, kw, ph, pw, oh, ow, cols, scratch);
+    return;
+  }
   for (let b = n0; b < n1; b++) {
     const patches = patchesOf(at(x, b * cIn * h * wd), cols, cIn, h, wd, kh, kw, sh, sw, ph, pw, oh, ow);
     gemm(w, patches, at(y, b * cOut * P), cOut, P, K, false, false, false, scratch, 0, P);
