@@ -244,8 +244,8 @@ describe('files and recovery', () => {
     await page.getByTestId('cmd-open').click();
     await (await chooser).setFiles(saved);
     await expect.poll(() => page.getByTestId('document-name').textContent()).toBe('spiral-reopened.json');
-    expect(await page.locator('.react-flow__node').count()).toBe(6);
-    expect(await page.locator('.react-flow__edge').count()).toBe(5);
+    await expect.poll(() => page.locator('.react-flow__node').count()).toBe(6);
+    await expect.poll(() => page.locator('.react-flow__edge').count()).toBe(5);
     expect(await page.locator('#setting-learning-rate').inputValue()).toBe('0.02');
     expect(await page.locator('#setting-epochs').inputValue()).toBe('15');
     expect(await page.locator('#setting-seed').inputValue()).toBe('7');
@@ -328,7 +328,7 @@ describe('editing conveniences', () => {
     await page.getByTestId('collapse-group1').click();
     // Three layers become one block node; the two wires inside it are hidden.
     await expect.poll(() => page.locator('.react-flow__node').count()).toBe(11);
-    expect(await page.locator('.react-flow__edge').count()).toBe(10);
+    await expect.poll(() => page.locator('.react-flow__edge').count()).toBe(10);
     expect(await page.getByTestId('block-group1').textContent()).toMatch(/3 layers · 6×14×14 · 156 params/);
     await page.screenshot({ path: join(artifactsDir, 'editor-block-collapsed.png') });
     // The network is the same: still ready to train, same parameter count.

@@ -81,7 +81,7 @@ describe('ONNX models in the app', () => {
       buffer: Buffer.from('not a model'),
     });
     await expect.poll(() => page.getByTestId('problem').textContent()).toContain('broken.onnx was not opened');
-    expect(await page.locator('.react-flow__node').count()).toBe(11);
+    await expect.poll(() => page.locator('.react-flow__node').count()).toBe(11);
     expect(app.errorsOf(page)).toEqual([]);
     await page.close();
   });
