@@ -92,7 +92,10 @@ function sumOfSquares(v: Values, from: number, count: number): number {
 
 function sumOfSquaredDifferences(a: Values, b: Values, from: number, count: number): number {
   let sum = 0;
-  for (let i = from; i < from + count; i++) sum += (a[i] - b[i]) ** 2;
+  for (let i = from; i < from + count; i++) {
+    const d = a[i] - b[i];
+    sum += d * d;
+  }
   return sum;
 }
 

@@ -23,8 +23,8 @@ describe('the page on a slow machine', () => {
     await page.getByTestId('sample-picker').selectOption('lenet5.json');
     await expect.poll(() => page.getByTestId('graph-status').textContent()).toBe('ready to train');
     await page.locator('#setting-backend').selectOption('cpu');
-    // A machine four times slower than this one. Tasks are read as the thread's CPU time from a trace: bound
-    // by the page's work, not by what else the machine runs.
+    // A machine four times slower than this one. Tasks are read as the thread's CPU time from a trace (under
+    // the throttle that time still grows when other work shares the cores: hence this file runs alone).
     const fullSpeed = await slowDown(page, 4);
     const state = () => page.getByTestId('training-bar').getAttribute('data-state');
     const stepOf = async () => (await readProgress(page)).step;
