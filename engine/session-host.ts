@@ -66,6 +66,8 @@ export interface SessionInfo {
   epoch: number;
   trainSamples: number;
   validationSamples: number;
+  /** Bytes the session planned to allocate: its buffers, weights, optimizer state and datasets. */
+  plannedBytes: number;
   /** Where it trains, and why there. */
   backend: { id: BackendId; label: string; reason: string };
 }
@@ -137,6 +139,7 @@ export class SessionHost {
       epoch: t.epoch,
       trainSamples: this.train.count,
       validationSamples: this.validation?.count ?? 0,
+      plannedBytes: t.plannedBytes,
       backend: { id: this.backend.id, label: this.backend.label, reason: this.backend.reason },
     };
   }

@@ -40,6 +40,11 @@ export class Trainer {
   readonly plan: TrainingPlan;
   readonly session: Session;
   readonly batchSize: number;
+  /**
+   * What the session plans to hold, in bytes: plannedFloats with the datasets, whether the backend holds a
+   * copy or gathers batches from the host's (the CPU). What the engine's memory is measured against.
+   */
+  readonly plannedBytes: number;
   readonly history: EpochMetrics[] = [];
   step = 0;
   epoch = 0;
@@ -90,6 +95,7 @@ export class Trainer {
       checkMemory(this.plan, this.batchSize, [train, validation], be.memoryLimitBytes);
     // A backend that gathers batches from the host holds no copy of the datasets.
     be.reserve?.(plannedFloats(this.plan, this.batchSize, be.gatherHostRows ? [] : [train, validation]));
+    this.plannedBytes = 4 * plannedFloats(this.plan, this.batchSize, [train, validation]);
     this.session = buildSession(be, this.plan, t, this.batchSize, train.targetKind);
     this.random = new Random(t.seed);
     initialiseParams(this.session, this.random);

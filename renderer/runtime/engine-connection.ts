@@ -6,6 +6,7 @@ export interface EngineConnection {
   api: Comlink.Remote<EngineApi>;
   /** Called once if the worker crashes (an uncaught error or a failed load). */
   onCrash(listener: (reason: string) => void): void;
+  /** Ends the worker; again, it does nothing. */
   terminate(): void;
 }
 
@@ -18,6 +19,7 @@ export const connectBrowserWorker: ConnectEngine = () => {
     name: 'netloom-engine',
   });
   const api = Comlink.wrap<EngineApi>(worker);
+  let ended = false;
   return {
     api,
     onCrash(listener) {
@@ -26,6 +28,9 @@ export const connectBrowserWorker: ConnectEngine = () => {
       });
     },
     terminate() {
+      // Once: a released proxy throws when released again.
+      if (ended) return;
+      ended = true;
       api[Comlink.releaseProxy]();
       worker.terminate();
     },

@@ -11,6 +11,8 @@ export type BackendsState =
 export function useBackends(): BackendsState {
   const [status, setStatus] = useState<BackendsState>({ state: 'loading' });
   useEffect(() => {
+    // A worker of its own, ended once it has answered: it holds a WebGPU adapter and the engine's code
+    // (3 MB), which a training session's worker loads for itself.
     const engine = connectBrowserWorker();
     let live = true;
     engine.api
@@ -18,7 +20,8 @@ export function useBackends(): BackendsState {
       .then((backends) => live && setStatus({ state: 'ready', backends }))
       .catch(
         (error: Error) => live && setStatus({ state: 'failed', message: `engine worker failed: ${error.message}` }),
-      );
+      )
+      .finally(() => engine.terminate());
     return () => {
       live = false;
       engine.terminate();

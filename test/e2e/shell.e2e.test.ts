@@ -459,6 +459,10 @@ describe('training from the app, in the browser worker', () => {
     // The layers keep their size through the run: their statistics' room is there from the start.
     const boxesBefore = await layerBoxes(page);
     expect(overlapping(boxesBefore)).toEqual([]);
+    // The worker that told the page its backends has ended; a run has one engine worker (and its helper).
+    await expect.poll(() => page.getByTestId('backends').getAttribute('data-state')).toBe('ready');
+    const engineWorkers = () => page.workers().filter((w) => /\/assets\/worker-[^/]+\.js$/.test(w.url())).length;
+    await expect.poll(engineWorkers).toBe(0);
     await page.getByTestId('train').click();
     const progress = page.getByTestId('training-progress');
     const read = () => readProgress(page);
@@ -470,6 +474,7 @@ describe('training from the app, in the browser worker', () => {
     await expect.poll(words).toMatch(/^activation mean/);
     const earlyBadge = await words();
     expect((await progress.textContent()) ?? '').toMatch(/epoch 1\/5/);
+    expect(engineWorkers()).toBe(1);
     await expect.poll(async () => (await read()).step).toBeGreaterThanOrEqual(200);
     await page.getByTestId('pause').click();
     await expect.poll(() => page.getByTestId('training-bar').getAttribute('data-state')).toBe('paused');

@@ -33,6 +33,20 @@ describe('the engine API in-process', () => {
     await engine.close();
   });
 
+  it('reports what the session plans to allocate: its buffers and weights, and each sample of its datasets', async () => {
+    const plannedFor = async (samples: number) => {
+      const engine = api();
+      const info = await engine.open({ doc: doc(), data: { kind: 'samples', train: barsData(samples, 6, 0.2, 1) } });
+      await engine.close();
+      return info.plannedBytes;
+    };
+    const [small, large] = [await plannedFor(48), await plannedFor(96)];
+    // 236 weights (36·6 + 6 and 6·2 + 2), each with its gradient and Adam's two slots, besides the samples.
+    expect(small).toBeGreaterThan(4 * 4 * 236 + 48 * 37 * 4);
+    // 48 samples more: 36 pixels and a label each, as 32-bit floats; nothing else grows with the data.
+    expect(large - small).toBe(48 * 37 * 4);
+  });
+
   it('ends a run asked to stop within one step of the last step it reported', async () => {
     const engine = api();
     await engine.open({

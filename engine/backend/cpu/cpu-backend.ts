@@ -82,6 +82,7 @@ function cpuKernels(precision: CpuPrecision, options: CpuOptions): Backend<Float
       get allocations() {
         return allocated + reference.allocations;
       },
+      reserve: (floats) => arena.reserveFloats(floats),
       dispose: () => arena.dispose(),
     };
   }

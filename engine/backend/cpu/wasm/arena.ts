@@ -90,6 +90,8 @@ const PAGE = 65536;
 const MAX_PAGES = 32768;
 /** The kernels keep no static data; the first page stays theirs all the same. */
 const FIRST_FREE = PAGE;
+/** Room a session reserves past its plan for the kernels' work areas (packed operands, im2col columns). */
+const WORK_AREAS = 4 * 2 ** 20;
 
 /**
  * The CPU backend's memory: one shared WebAssembly memory holding every tensor of a session, so that the
@@ -157,6 +159,16 @@ export class WasmArena {
     return view;
   }
 
+  /**
+   * Grows the memory at once for `floats` more floats (an eighth more, and WORK_AREAS, for the kernels' work
+   * areas). Each growth makes a new SharedArrayBuffer object over the same memory, and the tensors viewed
+   * through each keep theirs alive: Chromium's memory accounting counts every one of them in full (a session
+   * that grew thirty times counted four to six times its size). Reserved once, a session's tensors share one.
+   */
+  reserveFloats(floats: number): void {
+    this.reserve(Math.min(MAX_PAGES * PAGE, this.top + Math.ceil(((floats / 4) * 16 * 9) / 8) + WORK_AREAS));
+  }
+
   /** The byte offset of an array in this memory, or -1 for an array elsewhere. */
   ptr(a: ArrayBufferView): number {
     return a instanceof Float32Array && this.buffers.has(a.buffer) ? a.byteOffset : -1;
@@ -179,12 +191,20 @@ export class WasmArena {
     const have = this.memory.buffer.byteLength;
     if (end <= have) return true;
     if (end > MAX_PAGES * PAGE) return false;
+    // By an eighth at least: work areas that grow layer by layer then take a few growths, not one each.
+    const target = Math.min(MAX_PAGES * PAGE, Math.max(end, have + have / 8));
+    // Where the system refuses the eighth, the exact need may still fit.
+    if (!this.grow(target - have) && !this.grow(end - have)) return false;
+    this.buffers.add(this.memory.buffer);
+    return true;
+  }
+
+  private grow(bytes: number): boolean {
     try {
-      this.memory.grow(Math.ceil((end - have) / PAGE));
+      this.memory.grow(Math.ceil(bytes / PAGE));
+      return true;
     } catch {
       return false;
     }
-    this.buffers.add(this.memory.buffer);
-    return true;
   }
 }
