@@ -66,7 +66,7 @@ export interface SessionInfo {
   epoch: number;
   trainSamples: number;
   validationSamples: number;
-  /** Bytes the session planned to allocate: its buffers, weights, optimizer state and datasets. */
+  /** Bytes the session plans to hold: its buffers, weights, optimizer state and datasets. */
   plannedBytes: number;
   /** Where it trains, and why there. */
   backend: { id: BackendId; label: string; reason: string };

@@ -21,10 +21,9 @@ export interface AppSession {
 
 /**
  * Serves the web build (dist-web) on localhost (WebGPU needs a secure context) and opens Chromium with
- * WebGPU on SwiftShader; Playwright gives the browser a fresh profile of its own. `extraArgs` go to Chromium's
- * command line (a benchmark's flags).
+ * WebGPU on SwiftShader; Playwright gives the browser a fresh profile of its own.
  */
-export async function openApp(extraArgs: string[] = []): Promise<AppSession> {
+export async function openApp(): Promise<AppSession> {
   mkdirSync(artifactsDir, { recursive: true });
   const server: PreviewServer = await preview({
     configFile: join(import.meta.dirname, '../../vite.web.config.ts'),
@@ -33,8 +32,7 @@ export async function openApp(extraArgs: string[] = []): Promise<AppSession> {
   });
   const url = server.resolvedUrls?.local[0];
   if (!url) throw new Error('the preview server did not report a URL');
-  const options = chromiumLaunchOptions();
-  const browser = await chromium.launch({ ...options, args: [...(options.args ?? []), ...extraArgs] });
+  const browser = await chromium.launch(chromiumLaunchOptions());
   const errors: string[] = [];
   const perPage = new WeakMap<Page, string[]>();
   return {
