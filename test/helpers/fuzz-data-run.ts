@@ -152,6 +152,9 @@ async function main() {
   const tally = { loaded: 0, refused: 0 };
   const failures: string[] = [];
   let slowest = { ms: 0, case: -1 };
+  // What the process held at its largest reading between cases: the heap against the buffers outside it
+  // (a peak made of heap is collection lag; one made of buffers is what a case kept).
+  let largest = { rss: 0, heapTotal: 0, arrayBuffers: 0, case: -1 };
   for (let i = 0; i < cases; i++) {
     const c = makeCase(rand, checkpoint);
     const started = performance.now();
@@ -171,6 +174,8 @@ async function main() {
     }
     const ms = performance.now() - started;
     if (ms > slowest.ms) slowest = { ms, case: i };
+    const { rss, heapTotal, arrayBuffers } = process.memoryUsage();
+    if (rss > largest.rss) largest = { rss, heapTotal, arrayBuffers, case: i };
   }
   const peakRss = process.resourceUsage().maxRSS * 1024;
   console.log(
@@ -183,6 +188,7 @@ async function main() {
       budgetBytes: FUZZ_LIMITS.datasetBytes,
       baselineRss,
       peakRss,
+      largest,
     }),
   );
 }
