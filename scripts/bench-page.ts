@@ -13,7 +13,7 @@
 import { cpus } from 'node:os';
 import { parseArgs } from 'node:util';
 import type { Page } from 'playwright-core';
-import { type AppSession, openApp, phase, readProgress, slowDown } from '../test/e2e/browser';
+import { type AppSession, clickAsPerson, openApp, phase, readProgress, slowDown } from '../test/e2e/browser';
 import { traceMainThread } from '../test/e2e/main-thread-trace';
 import { buildWebApp, median, waitFor } from './bench-web';
 
@@ -52,18 +52,18 @@ async function session(app: AppSession, page: Page, sample: string): Promise<Map
     await page.waitForTimeout(500);
   };
   await phase(page, 'Train');
-  await page.getByTestId('train').click();
+  await clickAsPerson(page, page.getByTestId('train'));
   await waitFor(async () => (await step(page)) > 0);
   await settle();
   await phase(page, 'the run');
   const runFrom = await step(page);
   await waitFor(async () => (await step(page)) >= runFrom + watched);
   await phase(page, 'Pause');
-  await page.getByTestId('pause').click();
+  await clickAsPerson(page, page.getByTestId('pause'));
   await paused();
   const before = await step(page);
   await phase(page, 'Step');
-  await page.getByTestId('step').click();
+  await clickAsPerson(page, page.getByTestId('step'));
   await waitFor(async () => (await step(page)) > before);
   await paused();
   await phase(page, 'a setting while paused');
@@ -71,11 +71,11 @@ async function session(app: AppSession, page: Page, sample: string): Promise<Map
   await page.locator('#setting-learning-rate').blur();
   await page.waitForTimeout(500);
   await phase(page, 'Resume');
-  await page.getByTestId('resume').click();
+  await clickAsPerson(page, page.getByTestId('resume'));
   const resumedFrom = await step(page);
   await waitFor(async () => (await step(page)) >= resumedFrom + watched);
   await phase(page, 'Stop');
-  await page.getByTestId('stop').click();
+  await clickAsPerson(page, page.getByTestId('stop'));
   await waitFor(async () => (await state(page)) === 'stopped');
   await page.waitForTimeout(1000);
   const byMoment = new Map<Moment, number[]>(MOMENTS.map((m) => [m, []]));

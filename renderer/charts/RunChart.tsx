@@ -82,6 +82,8 @@ export function RunChart() {
   const plotHost = useRef<HTMLDivElement>(null);
   const chart = useRef<uPlot | null>(null);
   const [hidden, setHidden] = useState<ReadonlySet<number>>(new Set());
+  // Before the first step, words over the empty axes say what will come (laid over: nothing moves when they go).
+  const empty = useTrainingStore((s) => s.series.step.length === 0);
 
   useEffect(() => {
     const element = host.current;
@@ -171,7 +173,14 @@ export function RunChart() {
   };
   return (
     <div className="run-chart" ref={host} data-testid="run-chart">
-      <div className="run-chart-plot" ref={plotHost} />
+      {/* uPlot's root is appended after the hint: React keeps only the hint. */}
+      <div className="run-chart-plot" ref={plotHost}>
+        {empty && (
+          <p className="run-chart-empty" data-testid="run-chart-empty">
+            The loss and accuracy appear here as the network trains.
+          </p>
+        )}
+      </div>
       {/* Each curve named in its colour; a click hides or shows it. Wraps on a narrow chart. */}
       <div className="run-chart-legend" data-testid="run-chart-legend">
         {SERIES.map((c, i) => (

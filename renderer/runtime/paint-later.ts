@@ -36,19 +36,15 @@ export function usePaintedLater<T>(value: T, frames: number): T {
 }
 
 /**
- * How many of an area's parts to show: none while it is hidden, then one more a frame after each. The area
- * takes its whole room at once (the canvas shrinks once); its parts fill it in turn, each mounted, laid out
- * and painted in a frame of its own rather than all of them in one long task.
+ * How many of an area's parts to show: none at first, then one more a frame after each. The area takes its
+ * whole room at once; its parts fill it in turn, each mounted, laid out and painted in a frame of its own
+ * rather than all of them in one long task.
  */
-export function useStagedParts(shown: boolean, count: number): number {
+export function useStagedParts(count: number): number {
   const [parts, setParts] = useState(0);
   useEffect(() => {
-    if (!shown) {
-      setParts(0);
-      return;
-    }
     if (parts >= count) return;
     return afterNextPaint(() => setParts(parts + 1));
-  }, [shown, parts, count]);
-  return shown ? parts : 0;
+  }, [parts, count]);
+  return parts;
 }

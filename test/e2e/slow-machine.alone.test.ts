@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type AppSession, openApp, phase, readProgress, slowDown } from './browser';
+import { type AppSession, clickAsPerson, openApp, phase, readProgress, slowDown } from './browser';
 import { describeTask, traceMainThread } from './main-thread-trace';
 
 /**
@@ -37,7 +37,7 @@ describe('the page on a slow machine', () => {
     };
     const trace = await traceMainThread(app.browser, page);
     await phase(page, 'train');
-    await page.getByTestId('train').click();
+    await clickAsPerson(page, page.getByTestId('train'));
     await expect.poll(stepOf).toBeGreaterThan(0);
     // Phases end by the page's work, not the engine's steps: a control's answer (the results area, the
     // chart's first drawing) takes the page a few updates whatever the engine's speed, and the run begins
@@ -47,11 +47,11 @@ describe('the page on a slow machine', () => {
     // Long enough for the chart, the layers' statistics and the progress to be redrawn many times over.
     await progressShown(10);
     await phase(page, 'pause');
-    await page.getByTestId('pause').click();
+    await clickAsPerson(page, page.getByTestId('pause'));
     await expect.poll(state).toBe('paused');
     const paused = await stepOf();
     await phase(page, 'single step');
-    await page.getByTestId('step').click();
+    await clickAsPerson(page, page.getByTestId('step'));
     // (The progress line may trail the pause by a frame: the exact count is the spiral test's to check.)
     await expect.poll(stepOf).toBeGreaterThan(paused);
     await phase(page, 'a new learning rate');
@@ -59,13 +59,13 @@ describe('the page on a slow machine', () => {
     await page.locator('#setting-learning-rate').blur();
     await expect.poll(() => page.getByTestId('document-name').textContent()).toMatch(/•$/);
     await phase(page, 'resume');
-    await page.getByTestId('resume').click();
+    await clickAsPerson(page, page.getByTestId('resume'));
     await expect.poll(stepOf).toBeGreaterThan(paused + 1);
     await progressShown(3);
     await phase(page, 'the run, resumed');
     await progressShown(6);
     await phase(page, 'stop');
-    await page.getByTestId('stop').click();
+    await clickAsPerson(page, page.getByTestId('stop'));
     await expect.poll(state).toBe('stopped');
     // Recorded in the run history (the document edited, the history drawn) after the run's end is shown.
     await expect.poll(() => page.getByTestId('run').count()).toBe(1);
