@@ -69,7 +69,8 @@ export function RunHistory() {
                   {run.sweep && <div className="muted">sweep: {describeValues(run.sweep)}</div>}
                 </td>
                 <td>
-                  {run.epochs.length}/{run.settings.epochs}
+                  {/* Epoch numbers count from 0; a long run's record keeps some of its epochs, the last among them. */}
+                  {last ? last.epoch + 1 : 0}/{run.settings.epochs}
                   {run.status === 'completed' ? '' : ` (${run.status})`}
                 </td>
                 <td>{last ? (last.valLoss ?? last.trainLoss).toFixed(3) : (run.result?.loss.toFixed(3) ?? '–')}</td>

@@ -1,4 +1,4 @@
-import { formatIssue, type GraphDocument, loadGraph, parseGraphText, serializeGraph } from '../../engine/graph';
+import { formatIssue, type GraphDocument, loadGraph, parseGraphText } from '../../engine/graph';
 import { type DocumentSource, type HistoryEntry, useDocumentStore } from './document-store';
 import { applyPatch } from './patches';
 
@@ -35,7 +35,8 @@ export function startAutosave(storage: Storage = localStorage): () => void {
       const entry: AutosavedDocument = {
         savedAt: new Date().toISOString(),
         name: source.name,
-        text: serializeGraph(document),
+        // Without the saved file's indentation: a fifth smaller, and written on the page's thread.
+        text: JSON.stringify(document),
         history: past.slice(-HISTORY_KEPT),
       };
       try {

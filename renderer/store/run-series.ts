@@ -59,9 +59,17 @@ function curveOf(series: RunSeries): { step: number[]; loss: number[] } {
 /** A time's digits, year to second (run ids). */
 export const digitsOf = (iso: string) => iso.replace(/[^0-9]/g, '').slice(0, 14);
 
-/** Epochs as a run record keeps them (the document's schema: no step or learning rate). */
+/**
+ * Epochs a run record keeps at most. A small dataset trains thousands of epochs a minute (the spiral sample's
+ * 1,000 in seconds), and a record of each made documents of megabytes: the autosave and every edit's undo
+ * step then copied them on the page's thread. Evenly spaced, the first and the last always among them; each
+ * keeps its own epoch number.
+ */
+export const EPOCHS_KEPT = 500;
+
+/** Epochs as a run record keeps them (the document's schema: no step or learning rate), at most EPOCHS_KEPT. */
 export const epochRecords = (epochs: readonly EpochMetrics[]) =>
-  epochs.map(({ epoch, trainLoss, trainAccuracy, valLoss, valAccuracy, seconds }) => ({
+  evenlySpaced(epochs, EPOCHS_KEPT).map(({ epoch, trainLoss, trainAccuracy, valLoss, valAccuracy, seconds }) => ({
     epoch,
     trainLoss,
     trainAccuracy,
@@ -69,6 +77,12 @@ export const epochRecords = (epochs: readonly EpochMetrics[]) =>
     valAccuracy,
     seconds,
   }));
+
+/** At most `most` of `items`, evenly spaced, the first and the last among them. */
+function evenlySpaced<T>(items: readonly T[], most: number): readonly T[] {
+  if (items.length <= most) return items;
+  return Array.from({ length: most }, (_, i) => items[Math.round((i * (items.length - 1)) / (most - 1))]);
+}
 
 /**
  * The run as it ended (finished, stopped or failed), kept in the document's history so that runs can be

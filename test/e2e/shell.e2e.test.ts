@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseGraphText } from '../../engine/graph';
+import { EPOCHS_KEPT } from '../../renderer/store/run-series';
 import { samplesDir } from '../helpers/samples';
 import { type AppSession, artifactsDir, openApp, openFile, phase, readProgress, saveAsDownload } from './browser';
 import { traceMainThread } from './main-thread-trace';
@@ -333,12 +334,14 @@ describe('training from the app, in the browser worker', () => {
       .poll(async () => Number(await page.getByTestId('decision-boundary').getAttribute('data-points')))
       .toBeGreaterThan(100);
     expect(await page.getByTestId('telemetry-relu1').getAttribute('aria-label')).toMatch(/dead \d+%/);
-    // The run is kept in the document: saved, it carries its epochs.
+    // The run is kept in the document: saved, it carries its epochs (of 1,000, evenly spaced, the last among them).
     const saved = await saveAsDownload(page, 'spiral-with-run.json');
     const doc = parseGraphText(readFileSync(saved, 'utf8'));
     if (!doc.ok) throw new Error(JSON.stringify(doc.issues));
     expect(doc.document.runs?.[0]).toMatchObject({ status: 'completed', backend: 'cpu' });
-    expect(doc.document.runs?.[0].epochs).toHaveLength(1000);
+    expect(doc.document.runs?.[0].epochs).toHaveLength(EPOCHS_KEPT);
+    expect(doc.document.runs?.[0].epochs.at(-1)?.epoch).toBe(999);
+    await expect.poll(() => page.getByTestId('run').first().locator('td').nth(2).textContent()).toBe('1000/1000');
     expect(doc.document.training.optimizer.lr).toBe(0.005);
     await page.screenshot({ path: join(artifactsDir, 'training-spiral.png') });
     expect(app.errorsOf(page)).toEqual([]);
