@@ -36,7 +36,9 @@ function changesText(run: Run): string | undefined {
 
 /**
  * The runs kept in the document (newest first), with the settings each used and where it ended, so that
- * runs can be compared after the settings change.
+ * runs can be compared after the settings change. Three columns, each of two lines (when and how; how far
+ * and how well; the loss per epoch), so that the table fits the inspector's width (six columns scrolled
+ * sideways at 1280 × 800).
  */
 export function RunHistory() {
   // The selector returns the stored array itself: a fresh `[]` each time would re-render forever.
@@ -48,33 +50,39 @@ export function RunHistory() {
       <table>
         <thead>
           <tr>
-            <th>started</th>
-            <th>settings</th>
-            <th>epochs</th>
-            <th>loss</th>
-            <th>accuracy</th>
-            <th />
+            <th>started, settings</th>
+            <th>epochs; loss, accuracy</th>
+            <th>loss per epoch</th>
           </tr>
         </thead>
         <tbody>
           {[...runs].reverse().map((run) => {
             const last = run.epochs.at(-1);
             const { optimizer, batchSize } = run.settings;
+            const loss = last ? (last.valLoss ?? last.trainLoss) : run.result?.loss;
             return (
               <tr key={run.id} data-testid="run" data-status={run.status}>
-                <td title={run.startedAt}>{run.startedAt.slice(5, 16).replace('T', ' ')}</td>
-                <td title={changesText(run)}>
-                  {optimizer.kind} {optimizer.lr} · {batchSize}
-                  {run.changes?.length ? ` (+${run.changes.length} change${run.changes.length === 1 ? '' : 's'})` : ''}
+                <td>
+                  <div title={run.startedAt}>{run.startedAt.slice(5, 16).replace('T', ' ')}</div>
+                  <div className="run-settings" data-testid="run-settings" title={changesText(run)}>
+                    {optimizer.kind} {optimizer.lr} · {batchSize}
+                    {run.changes?.length
+                      ? ` (+${run.changes.length} change${run.changes.length === 1 ? '' : 's'})`
+                      : ''}
+                  </div>
                   {run.sweep && <div className="muted">sweep: {describeValues(run.sweep)}</div>}
                 </td>
                 <td>
-                  {/* Epoch numbers count from 0; a long run's record keeps some of its epochs, the last among them. */}
-                  {last ? last.epoch + 1 : 0}/{run.settings.epochs}
-                  {run.status === 'completed' ? '' : ` (${run.status})`}
+                  <div data-testid="run-epochs">
+                    {/* Epoch numbers count from 0; a long run's record keeps some of its epochs, the last among them. */}
+                    {last ? last.epoch + 1 : 0}/{run.settings.epochs}
+                    {run.status === 'completed' ? '' : ` (${run.status})`}
+                  </div>
+                  <div>
+                    {loss === undefined ? '–' : loss.toFixed(3)} ·{' '}
+                    {percent(last ? (last.valAccuracy ?? last.trainAccuracy) : run.result?.accuracy)}
+                  </div>
                 </td>
-                <td>{last ? (last.valLoss ?? last.trainLoss).toFixed(3) : (run.result?.loss.toFixed(3) ?? '–')}</td>
-                <td>{percent(last ? (last.valAccuracy ?? last.trainAccuracy) : run.result?.accuracy)}</td>
                 <td>
                   <LossLine run={run} />
                 </td>

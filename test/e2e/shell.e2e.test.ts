@@ -243,7 +243,7 @@ describe('training from the app, in the browser worker', () => {
     // The change reached the run: its record names it, with the step it took effect from.
     await page.getByTestId('stop').click();
     await expect
-      .poll(() => page.getByTestId('run').first().locator('td').nth(1).getAttribute('title'))
+      .poll(() => page.getByTestId('run').first().getByTestId('run-settings').getAttribute('title'))
       .toMatch(/^step \d+: \w+ 0\.0005$/);
     await page.close();
   });
@@ -290,7 +290,7 @@ describe('training from the app, in the browser worker', () => {
     expect(accuracy).toBeGreaterThan(90);
     // The run history keeps the learning rate changed while paused, with its step.
     await expect.poll(() => page.getByTestId('run').first().textContent()).toMatch(/\(\+1 change\)/);
-    expect(await page.getByTestId('run').first().locator('td').nth(1).getAttribute('title')).toMatch(
+    expect(await page.getByTestId('run').first().getByTestId('run-settings').getAttribute('title')).toMatch(
       /^step \d+: adam 0\.005$/,
     );
     expect(await trace.stop()).toEqual([]);
@@ -341,7 +341,10 @@ describe('training from the app, in the browser worker', () => {
     expect(doc.document.runs?.[0]).toMatchObject({ status: 'completed', backend: 'cpu' });
     expect(doc.document.runs?.[0].epochs).toHaveLength(EPOCHS_KEPT);
     expect(doc.document.runs?.[0].epochs.at(-1)?.epoch).toBe(999);
-    await expect.poll(() => page.getByTestId('run').first().locator('td').nth(2).textContent()).toBe('1000/1000');
+    await expect.poll(() => page.getByTestId('run').first().getByTestId('run-epochs').textContent()).toBe('1000/1000');
+    // The run history fits the inspector at 1280 × 800: no sideways scrolling.
+    const history = page.getByTestId('run-history');
+    expect(await history.evaluate((e) => e.scrollWidth - e.clientWidth)).toBe(0);
     expect(doc.document.training.optimizer.lr).toBe(0.005);
     await page.screenshot({ path: join(artifactsDir, 'training-spiral.png') });
     expect(app.errorsOf(page)).toEqual([]);
