@@ -10,8 +10,11 @@ import { scriptArgs } from '../../helpers/cli';
  * stays within 256 MiB over the run's declared dataset budget.
  *
  * The process runs with a heap ceiling (HEAP_MiB): the cases' garbage is collected within it rather than
- * left to grow the heap when collection lags behind on a loaded machine (a full run once read 408 MiB where
- * the run alone reads 60). A case that truly needs more heap than that ends the process, and fails the test.
+ * left to grow the heap (alone the run peaks 40 MiB over its baseline with it, 56 without). A case that
+ * truly needs more heap than that ends the process, and fails the test. In full runs on a loaded machine the
+ * peak has read 150 to 408 MiB over the baseline while the heap stayed under 50 and the buffers under 10 at
+ * every reading between cases: what grows there is memory outside the JavaScript heap, not yet explained;
+ * the largest reading is printed with its parts to find it.
  */
 const CASES = 10_000;
 const SEED = 20261130;
@@ -31,7 +34,8 @@ describe('data files, fuzzed', () => {
     console.log(
       `data fuzz: ${result.loaded} loaded, ${result.refused} refused, slowest ${result.slowest.ms.toFixed(1)} ms, ` +
         `peak ${(result.peakRss / MiB).toFixed(0)} MiB from ${(result.baselineRss / MiB).toFixed(0)} MiB (budget ${result.budgetBytes / MiB} MiB); ` +
-        `at the largest reading, case ${result.largest.case}: heap ${(result.largest.heapTotal / MiB).toFixed(0)} MiB, ` +
+        `at the largest reading between cases (${(result.largest.rss / MiB).toFixed(0)} MiB, case ${result.largest.case}): ` +
+        `heap ${(result.largest.heapTotal / MiB).toFixed(0)} MiB, ` +
         `buffers ${(result.largest.arrayBuffers / MiB).toFixed(0)} MiB`,
     );
     expect(result.failures).toEqual([]);
