@@ -27,4 +27,21 @@ describe("the CPU backend's WebAssembly memory", () => {
     expect(tensors[6].every((v) => v === 0) && tensors[8].every((v) => v === 0)).toBe(true);
     arena.dispose();
   });
+
+  it("knows its tensors when another backend's memory grows in the same thread", () => {
+    const mine = WasmArena.create()!;
+    const other = WasmArena.create()!;
+    const before = mine.alloc(16)!;
+    // Another shared memory's growth gives this one a new buffer object (V8 refreshes them all) though it
+    // has not grown: a tensor made then was taken for a plain array, and its kernels ran the reference
+    // loops (two backends in one thread: a sweep's trainers, a new session before the old one is collected).
+    for (let i = 0; i < 3; i++) other.alloc(20_000);
+    const after = mine.alloc(2352)!;
+    const grown = mine.alloc(64 * 1024)!;
+    for (const t of [before, after, grown]) expect(mine.ptr(t)).toBeGreaterThan(0);
+    expect(mine.ptr(new Float32Array(16))).toBe(-1);
+    expect(mine.ptr(other.alloc(16)!)).toBe(-1);
+    mine.dispose();
+    other.dispose();
+  });
 });

@@ -144,6 +144,10 @@ describe.each([
     ['few taps, 3 channels, rows of 13', g(3, 3, 9, 13, 5, [3, 3], [1, 1], [1, 1])],
     ['few taps, 9 of them, 7 channels, rows of 12', g(2, 1, 7, 12, 7, [3, 3], [1, 1], [1, 1])],
     ['few taps, padded rows only', g(2, 1, 10, 18, 3, [5, 3], [1, 1], [2, 0])],
+    // The weight gradient sums runs of 5 taps of a kernel row over rows of whole vectors: a row of 7 taps
+    // (a run of 5, then of 2), 3 channels of 3 × 3 (runs that read past the kernel's width), rows of 8.
+    ['few taps, rows of 7 taps, whole vectors', g(2, 2, 6, 16, 5, [1, 7], [1, 1], [0, 1])],
+    ['few taps, 3 channels of 3x3, whole vectors', g(2, 3, 8, 8, 4, [3, 3], [1, 1], [1, 1])],
   ];
   for (const [name, geo] of cases)
     it(`${name}: forward and both gradients`, () => {

@@ -101,7 +101,7 @@ const WORK_AREAS = 4 * 2 ** 20;
  */
 export class WasmArena {
   private top = FIRST_FREE;
-  /** Every ArrayBuffer object this memory has shown (one per growth). */
+  /** Every ArrayBuffer object this memory has shown (one per growth, and one when it is posted to a thread). */
   private readonly buffers = new Set<ArrayBufferLike>();
   /** Work areas by name: where each starts (bytes) and how many floats it holds. */
   private readonly scratchAreas = new Map<string, { at: number; floats: number }>();
@@ -155,6 +155,10 @@ export class WasmArena {
     const bytes = Math.ceil(floats / 4) * 16;
     if (!this.reserve(this.top + bytes)) return null;
     const view = new Float32Array(this.memory.buffer, this.top, floats);
+    // The buffer object the view was made on, whichever it is: posting the memory to a helper thread gives
+    // it a new one without any growth, and tensors made on it were taken for plain arrays (their kernels
+    // then ran the reference loops; the threaded kernel tests compared those with themselves).
+    this.buffers.add(view.buffer);
     this.top += bytes;
     return view;
   }

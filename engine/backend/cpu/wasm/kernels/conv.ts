@@ -1,5 +1,5 @@
 // Convolution helpers for the im2col formulation (see fast-conv.ts) and max pooling, over NCHW float32.
-import { fewTapsApply, fewTapsForward, fewTapsPlaneFloats } from './conv-few-taps';
+import { fewTapsApply, fewTapsBackwardApply, fewTapsBackwardWeight, fewTapsForward, fewTapsPlaneFloats } from './conv-few-taps';
 import { copy } from './elementwise';
 import { gemm } from './gemm';
 
@@ -288,6 +288,11 @@ export function convBackwardWeight(
 ): void {
   const P = oh * ow;
   const K = cIn * kh * kw;
+  // Few taps (a first layer): summed from the padded planes, which take the place of the patches in cols.
+  if (fewTapsBackwardApply(cIn, kh, kw, sh, sw, oh, ow, K * P)) {
+    fewTapsBackwardWeight(x, dy, dw, n0, n1, cIn, h, wd, cOut, kh, kw, ph, pw, oh, ow, cols);
+    return;
+  }
   for (let b = n0; b < n1; b++) {
     const patches = patchesOf(at(x, b * cIn * h * wd), cols, cIn, h, wd, kh, kw, sh, sw, ph, pw, oh, ow);
     gemm(at(dy, b * cOut * P), patches, dw, cOut, K, P, false, true, true, scratch, 0, K);
