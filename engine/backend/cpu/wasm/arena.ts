@@ -101,8 +101,12 @@ const WORK_AREAS = 4 * 2 ** 20;
  */
 export class WasmArena {
   private top = FIRST_FREE;
-  /** Every ArrayBuffer object this memory has shown (one per growth, and one when it is posted to a thread). */
-  private readonly buffers = new Set<ArrayBufferLike>();
+  /**
+   * The ArrayBuffer objects this memory has shown (a new one at each growth, its own or another shared
+   * memory's in this thread), held weakly: a buffer no tensor views any more is not kept alive by this set
+   * (Chromium's memory measurement counts each live one in full).
+   */
+  private readonly buffers = new WeakSet<ArrayBufferLike>();
   /** Work areas by name: where each starts (bytes) and how many floats it holds. */
   private readonly scratchAreas = new Map<string, { at: number; floats: number }>();
 
