@@ -5,7 +5,7 @@
  *   node --import tsx test/helpers/fuzz-data-run.ts <cases> <seed>
  * With FUZZ_MESSAGES=1 every refusal is also written to standard error (to see which checks the cases reach).
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { createCpuBackend } from '../../engine/backend/cpu/cpu-backend';
@@ -138,6 +138,24 @@ function makeCase(rand: () => number, checkpoint: Uint8Array): Case {
   }
 }
 
+/**
+ * The process's peak resident memory from `resetPeak()` on, in bytes: Linux's VmHWM, which writing 5 to
+ * clear_refs resets, so that starting up (the bundle compiled, the warm-up) is not counted against the
+ * cases. Elsewhere the process's whole peak (getrusage), which includes it.
+ */
+function resetPeak(): boolean {
+  try {
+    writeFileSync('/proc/self/clear_refs', '5');
+    return true;
+  } catch {
+    return false;
+  }
+}
+function peakSinceReset(reset: boolean): number {
+  const hwm = reset ? /VmHWM:\s*(\d+) kB/.exec(readFileSync('/proc/self/status', 'utf8'))?.[1] : undefined;
+  return hwm ? Number(hwm) * 1024 : process.resourceUsage().maxRSS * 1024;
+}
+
 async function main() {
   const trainer = new Trainer(checkpointDoc, createCpuBackend(), bars);
   await trainer.runSteps(5);
@@ -149,12 +167,16 @@ async function main() {
       .run()
       .catch(() => {});
   const baselineRss = process.memoryUsage().rss;
+  const startupPeakRss = process.resourceUsage().maxRSS * 1024;
+  const reset = resetPeak();
   const tally = { loaded: 0, refused: 0 };
   const failures: string[] = [];
   let slowest = { ms: 0, case: -1 };
   // What the process held at its largest reading between cases: the heap against the buffers outside it
   // (a peak made of heap is collection lag; one made of buffers is what a case kept).
   let largest = { rss: 0, heapTotal: 0, arrayBuffers: 0, case: -1 };
+  let steepest = { rise: 0, case: -1, kind: '' };
+  let peakBefore = process.resourceUsage().maxRSS * 1024;
   for (let i = 0; i < cases; i++) {
     const c = makeCase(rand, checkpoint);
     const started = performance.now();
@@ -176,8 +198,12 @@ async function main() {
     if (ms > slowest.ms) slowest = { ms, case: i };
     const { rss, heapTotal, arrayBuffers } = process.memoryUsage();
     if (rss > largest.rss) largest = { rss, heapTotal, arrayBuffers, case: i };
+    // The case in which the process's peak rose most (a peak inside a case is gone by the next reading).
+    const peak = process.resourceUsage().maxRSS * 1024;
+    if (peak - peakBefore > steepest.rise) steepest = { rise: peak - peakBefore, case: i, kind: c.names.join('+') };
+    peakBefore = peak;
   }
-  const peakRss = process.resourceUsage().maxRSS * 1024;
+  const peakRss = peakSinceReset(reset);
   console.log(
     JSON.stringify({
       cases,
@@ -187,8 +213,10 @@ async function main() {
       slowest,
       budgetBytes: FUZZ_LIMITS.datasetBytes,
       baselineRss,
+      startupPeakRss,
       peakRss,
       largest,
+      steepest,
     }),
   );
 }
