@@ -256,6 +256,10 @@ describe('training from the app, in the browser worker', () => {
     // Long enough a run (10,000 steps, a few seconds) to pause it mid-way on any machine.
     await page.locator('#setting-epochs').fill('1000');
     await page.locator('#setting-epochs').blur();
+    // The results area is there before the first run (Train does not resize the canvas), its chart saying
+    // what will come; the words go with the first steps.
+    const canvasBox = (await page.getByTestId('canvas').boundingBox())!;
+    await expect.poll(() => page.getByTestId('run-chart-empty').isVisible()).toBe(true);
     // The page only draws while the worker trains: nothing may block it, whatever was loading before.
     const trace = await traceMainThread(app.browser, page);
     await phase(page, 'the run');
@@ -263,6 +267,8 @@ describe('training from the app, in the browser worker', () => {
     const progress = page.getByTestId('training-progress');
     const stepOf = async () => (await readProgress(page)).step;
     await expect.poll(stepOf).toBeGreaterThan(100);
+    await expect.poll(() => page.getByTestId('run-chart-empty').count()).toBe(0);
+    expect(await page.getByTestId('canvas').boundingBox()).toEqual(canvasBox);
     await phase(page, 'pause');
     await page.getByTestId('pause').click();
     await expect.poll(() => page.getByTestId('training-bar').getAttribute('data-state')).toBe('paused');
