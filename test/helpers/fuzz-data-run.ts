@@ -176,7 +176,7 @@ async function main() {
   // (a peak made of heap is collection lag; one made of buffers is what a case kept).
   let largest = { rss: 0, heapTotal: 0, arrayBuffers: 0, case: -1 };
   let steepest = { rise: 0, case: -1, kind: '' };
-  let peakBefore = process.resourceUsage().maxRSS * 1024;
+  let peakBefore = peakSinceReset(reset);
   for (let i = 0; i < cases; i++) {
     const c = makeCase(rand, checkpoint);
     const started = performance.now();
@@ -199,7 +199,7 @@ async function main() {
     const { rss, heapTotal, arrayBuffers } = process.memoryUsage();
     if (rss > largest.rss) largest = { rss, heapTotal, arrayBuffers, case: i };
     // The case in which the process's peak rose most (a peak inside a case is gone by the next reading).
-    const peak = process.resourceUsage().maxRSS * 1024;
+    const peak = peakSinceReset(reset);
     if (peak - peakBefore > steepest.rise) steepest = { rise: peak - peakBefore, case: i, kind: c.names.join('+') };
     peakBefore = peak;
   }

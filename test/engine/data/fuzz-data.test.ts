@@ -13,10 +13,9 @@ import { scriptArgs } from '../../helpers/cli';
  * left to grow the heap (alone the run peaks 40 MiB over its baseline with it, 56 without). A case that
  * truly needs more heap than that ends the process, and fails the test. In full runs on a loaded machine the
  * peak read 150 to 408 MiB over the baseline while no reading between cases went over 120 MiB: it was the
- * process's whole peak, so either its start-up (the bundle compiled, the warm-up) or a moment inside one
- * case. The peak is now taken from the baseline on (fuzz-data-run.ts: Linux's VmHWM, reset there), the
- * start's is printed beside it, and the case in which the peak rose most is named: the next such reading
- * says which it was.
+ * process's whole peak, its start-up included (the bundle compiled, the warm-up: 328 MiB in one such run,
+ * where the cases then peaked at 118). The peak is now taken from the baseline on (fuzz-data-run.ts: Linux's
+ * VmHWM, reset there), the start-up's is printed beside it, and so is the case in which the peak rose most.
  */
 const CASES = 10_000;
 const SEED = 20261130;
