@@ -10,9 +10,9 @@ export default defineConfig({
     hookTimeout: HANG_MS,
     expect: { poll: { timeout: HANG_MS } },
     fileParallelism: false,
-    // One more run when a frame budget is missed: the same page's longest answer to Train measures 75 to
-    // 111 ms of thread time from run to run under the 4x throttle (bench:page), so one slow reading is noise,
-    // while a page over its budget fails both runs.
+    // One more run when a frame budget is missed: the same moments' longest tasks vary from run to run under
+    // the 4x throttle (bench:page: LeNet-5's Pause 29 ms median, 52 in one run of five), so one slow reading
+    // is noise, while a page over its budget fails both runs.
     retry: 1,
   },
 });

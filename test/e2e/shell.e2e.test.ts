@@ -435,6 +435,9 @@ describe('training from the app, in the browser worker', () => {
     expect(await page.getByTestId('document-name').textContent()).toBe('mlp.json');
     await expect.poll(() => page.getByTestId('training-bar').getAttribute('data-state')).toBe('idle');
     expect(await page.getByTestId('training-progress').count()).toBe(0);
+    // Its chart is empty again, saying what will come (not the other document's curves).
+    await expect.poll(() => page.getByTestId('run-chart-empty').isVisible()).toBe(true);
+    expect(await page.getByTestId('run-chart').getAttribute('data-points')).toBe('0');
     // A while later still nothing was written into it (the old run ended; it records into no other document).
     await page.waitForTimeout(500);
     expect(await page.getByTestId('document-name').textContent()).toBe('mlp.json');

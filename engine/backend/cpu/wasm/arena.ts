@@ -159,9 +159,10 @@ export class WasmArena {
     const bytes = Math.ceil(floats / 4) * 16;
     if (!this.reserve(this.top + bytes)) return null;
     const view = new Float32Array(this.memory.buffer, this.top, floats);
-    // The buffer object the view was made on, whichever it is: posting the memory to a helper thread gives
-    // it a new one without any growth, and tensors made on it were taken for plain arrays (their kernels
-    // then ran the reference loops; the threaded kernel tests compared those with themselves).
+    // The buffer object the view was made on, whichever it is: another shared memory's growth in this thread
+    // gives this memory a new one without any growth of its own, and tensors made on it were taken for plain
+    // arrays (their kernels then ran the reference loops; the threaded kernel tests compared those with
+    // themselves).
     this.buffers.add(view.buffer);
     this.top += bytes;
     return view;
