@@ -148,6 +148,10 @@ describe.each([
     // (a run of 5, then of 2), 3 channels of 3 × 3 (runs that read past the kernel's width), rows of 8.
     ['few taps, rows of 7 taps, whole vectors', g(2, 2, 6, 16, 5, [1, 7], [1, 1], [0, 1])],
     ['few taps, 3 channels of 3x3, whole vectors', g(2, 3, 8, 8, 4, [3, 3], [1, 1], [1, 1])],
+    // Rows that end inside a vector (10 = 8 + 2, 7 = 4 + 3; 13 above): the weight gradient's last vector.
+    ['few taps, rows of 10', g(2, 1, 14, 14, 6, [5, 5], [1, 1], [0, 0])],
+    ['few taps, 3 channels, rows of 7', g(2, 3, 9, 9, 3, [3, 3], [1, 1], [0, 0])],
+    ['LeNet conv2', g(3, 6, 14, 14, 16, [5, 5], [1, 1], [0, 0])],
   ];
   for (const [name, geo] of cases)
     it(`${name}: forward and both gradients`, () => {
@@ -167,6 +171,23 @@ describe.each([
       reference.conv2dBackwardInput({ dy: dy0, w: w0, dx: dx0, g: geo });
       expectClose(dx, dx0, 'dx', 1e-4);
     });
+
+  it('weight gradient of rows ending inside a vector: a NaN counts only in the taps that reach it', () => {
+    // Output rows of 10 end two lanes into a vector, whose other lanes would read the input's last columns
+    // for taps that never reach them.
+    const geo = g(2, 1, 14, 14, 16, [5, 5], [1, 1], [0, 0]);
+    const [x, x0] = pairOf(geo.n * geo.cIn * geo.h * geo.w);
+    const lastColumn = 3 * geo.w + geo.w - 1;
+    x[lastColumn] = Number.NaN;
+    x0[lastColumn] = Number.NaN;
+    const [dy, dy0] = pairOf(geo.n * geo.cOut * geo.oh * geo.ow);
+    const [dw, dw0] = pairOf(geo.cOut * geo.cIn * geo.kh * geo.kw);
+    backend.conv2dBackwardWeight({ x, dy, dw, g: geo });
+    reference.conv2dBackwardWeight({ x: x0, dy: dy0, dw: dw0, g: geo });
+    // Only the taps of the last kernel column of channel 0 reach the pixel (rows 0 to 3 of the kernel).
+    expect(Array.from(dw0).filter(Number.isNaN).length).toBe(geo.cOut * 4);
+    expectClose(dw, dw0, 'dw', 1e-4);
+  });
 
   it('max pooling 2x2: ties keep the first pixel of the window, rows with a tail', () => {
     const geo = g(1, 2, 6, 11, 2, [2, 2], [2, 2], [0, 0]);

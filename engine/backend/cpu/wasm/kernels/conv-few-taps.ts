@@ -8,9 +8,8 @@
 //   planes: cIn planes of Hp rows × Wp floats, the image at row ph, column pw, zeros around it. Wp leaves
 //           room for a whole vector past the last output column, so no load leaves the row's zeros.
 //   weights: cOut rounded up to 4 rows of K taps, zeros in the padding rows.
-// The weight gradient is summed from the same padded planes (fewTapsBackwardWeight): im2col's product ran it
-// at 3 GMAC/s on LeNet-5's first layer (im2col and the product's packing cost more than its multiply-adds).
-// The input gradient of a first layer is not needed.
+// The weight gradient is summed from the same padded planes (conv-weight-planes.ts). The input gradient of a
+// first layer is not needed.
 
 /** The most taps (cIn·kh·kw) summed tap by tap; above it im2col's product is faster. */
 export const FEW_TAPS: i32 = 32;
@@ -24,7 +23,7 @@ export const FEW_TAPS: i32 = 32;
 }
 
 /** Row length of a padded plane: the output's columns rounded to whole 8-float blocks, plus the window. */
-@inline function paddedWidth(ow: i32, kw: i32): i32 {
+@inline export function paddedWidth(ow: i32, kw: i32): i32 {
   return roundUp(ow, 8) + kw - 1;
 }
 
@@ -39,7 +38,7 @@ export function fewTapsApply(cIn: i32, kh: i32, kw: i32, sh: i32, sw: i32): bool
 }
 
 /** One sample's planes, zero-padded, into `planes` (rows of Wp floats). */
-function padPlanes(x: usize, planes: usize, cIn: i32, h: i32, w: i32, kh: i32, kw: i32, ph: i32, pw: i32, oh: i32, ow: i32): void {
+export function padPlanes(x: usize, planes: usize, cIn: i32, h: i32, w: i32, kh: i32, kw: i32, ph: i32, pw: i32, oh: i32, ow: i32): void {
   const hp = oh + kh - 1;
   const wp = paddedWidth(ow, kw);
   memory.fill(planes, 0, <usize>(cIn * hp * wp) << 2);
@@ -109,91 +108,6 @@ export function fewTapsForward(
           if (co0 + 3 < cOut) storeBlock(at(out, 3 * P), a30, a31, cols);
         }
   }
-}
-
-/** Taps of one kernel row summed at once by fewTapsBackwardWeight (its accumulators: 2 channels × TAP_RUN). */
-const TAP_RUN: i32 = 5;
-
-/**
- * Whether fewTapsBackwardWeight applies: a few-taps layer whose output rows are whole vectors, and whose
- * padded planes leave room (`room` floats) for the reads of a last run of taps past the kernel's width.
- */
-export function fewTapsBackwardApply(cIn: i32, kh: i32, kw: i32, sh: i32, sw: i32, oh: i32, ow: i32, room: i32): bool {
-  return fewTapsApply(cIn, kh, kw, sh, sw) && ow % 4 == 0 && fewTapsPlaneFloats(cIn, kh, kw, oh, ow) + 8 <= room;
-}
-
-/**
- * Samples [n0, n1) of dW += dy ⋆ x for a few-taps layer, stride 1: dW[co][ci, ky, kx] is the sum over output
- * positions of dy[co] times the padded input shifted by (ky, kx). For each pair of output channels and each
- * kernel row, the sample's dy rows are read once: every vector of 4 output columns is multiplied by the
- * TAP_RUN shifted input vectors under it, in 2 × TAP_RUN accumulators summed across lanes at the end. Taps
- * past the kernel's width in a last run read the plane's zeros or the next row, and are never stored.
- */
-export function fewTapsBackwardWeight(
-  x: usize, dy: usize, dw: usize, n0: i32, n1: i32, cIn: i32, h: i32, wd: i32, cOut: i32, kh: i32, kw: i32,
-  ph: i32, pw: i32, oh: i32, ow: i32, planes: usize,
-): void {
-  const K = cIn * kh * kw;
-  const hp = oh + kh - 1;
-  const wp = paddedWidth(ow, kw);
-  const P = oh * ow;
-  for (let b = n0; b < n1; b++) {
-    padPlanes(at(x, b * cIn * h * wd), planes, cIn, h, wd, kh, kw, ph, pw, oh, ow);
-    const dyb = at(dy, b * cOut * P);
-    for (let co0 = 0; co0 < cOut; co0 += 2) {
-      const two = co0 + 1 < cOut;
-      const d0 = at(dyb, co0 * P);
-      const d1 = two ? at(d0, P) : d0;
-      for (let ci = 0; ci < cIn; ci++)
-        for (let ky = 0; ky < kh; ky++)
-          for (let kx0 = 0; kx0 < kw; kx0 += TAP_RUN) {
-            let a0 = f32x4.splat(0), a1 = f32x4.splat(0), a2 = f32x4.splat(0), a3 = f32x4.splat(0), a4 = f32x4.splat(0);
-            let b0 = f32x4.splat(0), b1 = f32x4.splat(0), b2 = f32x4.splat(0), b3 = f32x4.splat(0), b4 = f32x4.splat(0);
-            for (let oy = 0; oy < oh; oy++) {
-              const row = at(planes, (ci * hp + oy + ky) * wp + kx0);
-              const g0row = at(d0, oy * ow);
-              const g1row = at(d1, oy * ow);
-              for (let ox = 0; ox < ow; ox += 4) {
-                const g0 = v128.load(at(g0row, ox));
-                const g1 = v128.load(at(g1row, ox));
-                const xr = at(row, ox);
-                let v = v128.load(xr);
-                a0 = f32x4.add(a0, f32x4.mul(g0, v));
-                b0 = f32x4.add(b0, f32x4.mul(g1, v));
-                v = v128.load(xr, 4);
-                a1 = f32x4.add(a1, f32x4.mul(g0, v));
-                b1 = f32x4.add(b1, f32x4.mul(g1, v));
-                v = v128.load(xr, 8);
-                a2 = f32x4.add(a2, f32x4.mul(g0, v));
-                b2 = f32x4.add(b2, f32x4.mul(g1, v));
-                v = v128.load(xr, 12);
-                a3 = f32x4.add(a3, f32x4.mul(g0, v));
-                b3 = f32x4.add(b3, f32x4.mul(g1, v));
-                v = v128.load(xr, 16);
-                a4 = f32x4.add(a4, f32x4.mul(g0, v));
-                b4 = f32x4.add(b4, f32x4.mul(g1, v));
-              }
-            }
-            const taps = min(TAP_RUN, kw - kx0);
-            const out = at(dw, co0 * K + (ci * kh + ky) * kw + kx0);
-            addTaps(out, a0, a1, a2, a3, a4, taps);
-            if (two) addTaps(at(out, K), b0, b1, b2, b3, b4, taps);
-          }
-    }
-  }
-}
-
-/** Adds each accumulator's lane sum to the next `taps` (1 to TAP_RUN) floats at out. */
-@inline function addTaps(out: usize, a0: v128, a1: v128, a2: v128, a3: v128, a4: v128, taps: i32): void {
-  store<f32>(out, load<f32>(out) + lanesSum(a0));
-  if (taps > 1) store<f32>(at(out, 1), load<f32>(at(out, 1)) + lanesSum(a1));
-  if (taps > 2) store<f32>(at(out, 2), load<f32>(at(out, 2)) + lanesSum(a2));
-  if (taps > 3) store<f32>(at(out, 3), load<f32>(at(out, 3)) + lanesSum(a3));
-  if (taps > 4) store<f32>(at(out, 4), load<f32>(at(out, 4)) + lanesSum(a4));
-}
-
-@inline function lanesSum(v: v128): f32 {
-  return f32x4.extract_lane(v, 0) + f32x4.extract_lane(v, 1) + (f32x4.extract_lane(v, 2) + f32x4.extract_lane(v, 3));
 }
 
 /** The first `cols` (1 to 8) floats of the two vectors, at out. */

@@ -1,5 +1,6 @@
 // Convolution helpers for the im2col formulation (see fast-conv.ts) and max pooling, over NCHW float32.
-import { fewTapsApply, fewTapsBackwardApply, fewTapsBackwardWeight, fewTapsForward, fewTapsPlaneFloats } from './conv-few-taps';
+import { fewTapsApply, fewTapsForward, fewTapsPlaneFloats } from './conv-few-taps';
+import { planesBackwardApply, planesBackwardWeight } from './conv-weight-planes';
 import { copy } from './elementwise';
 import { gemm } from './gemm';
 
@@ -289,8 +290,8 @@ export function convBackwardWeight(
   const P = oh * ow;
   const K = cIn * kh * kw;
   // Few taps (a first layer): summed from the padded planes, which take the place of the patches in cols.
-  if (fewTapsBackwardApply(cIn, kh, kw, sh, sw, oh, ow, K * P)) {
-    fewTapsBackwardWeight(x, dy, dw, n0, n1, cIn, h, wd, cOut, kh, kw, ph, pw, oh, ow, cols);
+  if (planesBackwardApply(cIn, kh, kw, sh, sw, oh, ow, K * P)) {
+    planesBackwardWeight(x, dy, dw, n0, n1, cIn, h, wd, cOut, kh, kw, ph, pw, oh, ow, cols);
     return;
   }
   for (let b = n0; b < n1; b++) {

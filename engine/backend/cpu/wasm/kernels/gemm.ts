@@ -82,17 +82,16 @@ function tile(aStrip: usize, bStrip: usize, kc: i32, c: usize, ldc: i32, rows: i
   while (ap < end) {
     const b0 = v128.load(bp);
     const b1 = v128.load(bp, 16);
-    const a = v128.load(ap);
-    let x = i32x4.shuffle(a, a, 0, 0, 0, 0);
+    let x = v128.load32_splat(ap);
     c00 = f32x4.add(c00, f32x4.mul(x, b0));
     c01 = f32x4.add(c01, f32x4.mul(x, b1));
-    x = i32x4.shuffle(a, a, 1, 1, 1, 1);
+    x = v128.load32_splat(ap, 4);
     c10 = f32x4.add(c10, f32x4.mul(x, b0));
     c11 = f32x4.add(c11, f32x4.mul(x, b1));
-    x = i32x4.shuffle(a, a, 2, 2, 2, 2);
+    x = v128.load32_splat(ap, 8);
     c20 = f32x4.add(c20, f32x4.mul(x, b0));
     c21 = f32x4.add(c21, f32x4.mul(x, b1));
-    x = i32x4.shuffle(a, a, 3, 3, 3, 3);
+    x = v128.load32_splat(ap, 12);
     c30 = f32x4.add(c30, f32x4.mul(x, b0));
     c31 = f32x4.add(c31, f32x4.mul(x, b1));
     ap += 16;
