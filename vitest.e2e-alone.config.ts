@@ -10,6 +10,10 @@ export default defineConfig({
     hookTimeout: HANG_MS,
     expect: { poll: { timeout: HANG_MS } },
     fileParallelism: false,
+    // A failed test reports what its open pages were doing (test/e2e/report-on-failure.ts), without the
+    // debugger's session (its events in the page would be measured with the page's tasks).
+    setupFiles: ['test/e2e/report-on-failure.ts'],
+    env: { NETLOOM_E2E_STACKS: 'off' },
     // One more run when a frame budget is missed: the same moments' longest tasks vary from run to run under
     // the 4x throttle (bench:page: LeNet-5's Pause 29 ms median, 52 in one run of five), so one slow reading
     // is noise, while a page over its budget fails both runs.

@@ -10,5 +10,7 @@ export default defineConfig({
     hookTimeout: HANG_MS,
     expect: { poll: { timeout: HANG_MS } },
     fileParallelism: false,
+    // A failed test reports what its open pages were doing (test/e2e/report-on-failure.ts).
+    setupFiles: ['test/e2e/report-on-failure.ts'],
   },
 });

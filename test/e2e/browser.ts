@@ -1,12 +1,33 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { type Browser, chromium, type Locator, type Page } from 'playwright-core';
+import { type Browser, type CDPSession, chromium, type Locator, type Page } from 'playwright-core';
 import { type PreviewServer, preview } from 'vite';
 import { chromiumLaunchOptions } from '../helpers/chromium';
 import { HANG_MS } from '../helpers/hang-guard';
 import { PHASE_MARK } from './main-thread-trace';
 
 export const artifactsDir = join(import.meta.dirname, '../../test-artifacts');
+
+/**
+ * The pages the tests have open, with their console errors and a DevTools session whose debugger is on
+ * (for the report on a failed test: a page that is stuck running a script answers nothing else).
+ */
+const openPages = new Map<Page, { errors: string[]; debug: Promise<Debugged | null> }>();
+/** A page's DevTools session, with the address of each script it ran (a paused frame names only its id). */
+interface Debugged {
+  cdp: CDPSession;
+  scripts: Map<string, string>;
+}
+/** Pages whose report found them stuck: not reported again by the next failures. */
+const stuckPages = new WeakSet<Page>();
+/**
+ * Whether new pages get the debugger's session (report-on-failure.ts says; off where the page's timing is
+ * measured, which the debugger's events could change).
+ */
+let withStacks = false;
+export function takeStacksOfFailedPages(on: boolean): void {
+  withStacks = on;
+}
 
 export interface AppSession {
   browser: Browser;
@@ -46,6 +67,8 @@ export async function openApp(): Promise<AppSession> {
       if (init) await page.addInitScript(init);
       const own: string[] = [];
       perPage.set(page, own);
+      openPages.set(page, { errors: own, debug: withStacks ? debuggerOn(page) : Promise.resolve(null) });
+      page.on('close', () => openPages.delete(page));
       const record = (text: string) => {
         errors.push(text);
         own.push(text);
@@ -134,4 +157,84 @@ export async function clickAsPerson(page: Page, control: Locator): Promise<void>
  */
 export async function phase(page: Page, name: string): Promise<void> {
   await page.evaluate(([name, prefix]) => performance.mark(`${prefix}${name}`), [name, PHASE_MARK]);
+}
+
+/** Settles within `ms`: the promise's value, or the reason it failed or did not settle. */
+async function within<T>(ms: number, work: Promise<T>): Promise<T | string> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<string>((resolve) => {
+    timer = setTimeout(() => resolve(`no answer in ${ms / 1000} s`), ms);
+  });
+  try {
+    return await Promise.race([work, late]);
+  } catch (error) {
+    return (error as Error).message.split('\n')[0];
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** A DevTools session on the page with its debugger on, taken while the page still answers. */
+async function debuggerOn(page: Page): Promise<Debugged | null> {
+  try {
+    const cdp = await page.context().newCDPSession(page);
+    const scripts = new Map<string, string>();
+    cdp.on('Debugger.scriptParsed', ({ scriptId, url }) => scripts.set(scriptId, url.split('/').pop() ?? ''));
+    await cdp.send('Debugger.enable');
+    return { cdp, scripts };
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * What each open page was doing when a test failed, for a failure that cannot be reproduced at will (a
+ * test that hung on a busy machine): a screenshot, its console errors, and the JavaScript stack its main
+ * thread was running, taken by pausing it through the DevTools protocol (which interrupts a script that
+ * never yields). Every step is bounded, so a page that answers nothing still lets the next test run.
+ */
+export async function reportOpenPages(testName: string): Promise<void> {
+  const stem = testName.replace(/[^a-z0-9]+/gi, '-').slice(0, 60);
+  let index = 0;
+  for (const [page, { errors, debug }] of openPages) {
+    index++;
+    if (stuckPages.has(page)) continue;
+    const name = `failed-${stem}-${index}.png`;
+    const shot = await within(10_000, page.screenshot({ path: join(artifactsDir, name), timeout: 10_000 }));
+    if (typeof shot === 'string') stuckPages.add(page);
+    const debugged = await debug;
+    const lines = [
+      `page ${index} of the failed test "${testName}": ${page.url()}`,
+      `  screenshot: ${typeof shot === 'string' ? shot : `test-artifacts/${name}`}`,
+      `  console errors: ${errors.length === 0 ? 'none' : errors.join(' | ')}`,
+      `  main thread: ${debugged ? await within(15_000, mainThreadStack(debugged)) : 'not watched'}`,
+    ];
+    console.error(lines.join('\n'));
+  }
+}
+
+/** The JavaScript stack the page's main thread is running (or that it runs none, between tasks). */
+async function mainThreadStack({ cdp, scripts }: Debugged): Promise<string> {
+  const paused = new Promise<string>((resolve) =>
+    cdp.once('Debugger.paused', ({ callFrames }) =>
+      resolve(
+        callFrames
+          .slice(0, 12)
+          .map((f) => {
+            const script = scripts.get(f.location.scriptId) || 'script';
+            const where = `${script}:${f.location.lineNumber + 1}:${(f.location.columnNumber ?? 0) + 1}`;
+            return `${f.functionName || '(anonymous)'} ${where}`;
+          })
+          .join(' < ') || 'paused with no frames',
+      ),
+    ),
+  );
+  try {
+    await cdp.send('Debugger.pause');
+    // A page between tasks pauses at its next script; an idle one runs none: say so rather than wait.
+    const stack = await within(5_000, paused);
+    return stack.startsWith('no answer') ? 'idle (no script ran within 5 s of the pause)' : stack;
+  } finally {
+    await cdp.send('Debugger.resume').catch(() => {});
+  }
 }
