@@ -75,7 +75,8 @@ export function wasmKernels(arena: WasmArena, reference: CpuBackend): Partial<Cp
 
   /**
    * A convolution kernel over the batch: with a helper thread, each takes half the samples, with its own
-   * patch and packing areas (and, for the weight gradient, its own sum, added in at the end).
+   * patch, side and packing areas (and, for the weight gradient, its own sum, added in at the end). Samples
+   * of small planes share products, several side by side (see samplesPerProduct in the kernels).
    */
   const convOverBatch = (
     kernel: 'convForward' | 'convBackwardInput' | 'convBackwardWeight',
@@ -84,26 +85,31 @@ export function wasmKernels(arena: WasmArena, reference: CpuBackend): Partial<Cp
   ): boolean => {
     const P = g.oh * g.ow;
     const K = g.cIn * g.kh * g.kw;
-    const [m, n] = kernel === 'convForward' ? [g.cOut, P] : kernel === 'convBackwardInput' ? [K, P] : [g.cOut, K];
+    const group = k.samplesPerProduct(K, P, g.n);
+    const [m, n] =
+      kernel === 'convForward' ? [g.cOut, group * P] : kernel === 'convBackwardInput' ? [K, group * P] : [g.cOut, K];
     const shape = [g.cIn, g.h, g.w, g.cOut, g.kh, g.kw, g.sh, g.sw, g.ph, g.pw, g.oh, g.ow];
     const area = (name: string, floats: number) => arena.scratch(name, floats);
-    const cols = area('cols', K * P);
-    const scratch = area('gemm', k.gemmScratchFloats(m, n));
-    if (cols < 0 || scratch < 0) return false;
+    const areas = (suffix: string) => [
+      area(`cols${suffix}`, K * P * group),
+      area(`side${suffix}`, g.cOut * P * group),
+      area(`gemm${suffix}`, k.gemmScratchFloats(m, n)),
+    ];
+    const own = areas('');
+    if (own.some((at) => at < 0)) return false;
     const threads = arena.threads;
     const half = Math.ceil(g.n / 2);
-    const helperCols = threads && g.n > 1 ? area('cols-helper', K * P) : -1;
-    const helperScratch = helperCols >= 0 ? area('gemm-helper', k.gemmScratchFloats(m, n)) : -1;
-    const partial = kernel === 'convBackwardWeight' && helperScratch >= 0 ? area('dw-helper', g.cOut * K) : 0;
-    if (!threads || helperScratch < 0 || partial < 0) {
-      k[kernel](...tensors, 0, g.n, ...shape, cols, scratch);
+    const helper = threads && g.n > 1 ? areas('-helper') : [-1];
+    const partial = kernel === 'convBackwardWeight' && helper[0] >= 0 ? area('dw-helper', g.cOut * K) : 0;
+    if (!threads || helper.some((at) => at < 0) || partial < 0) {
+      k[kernel](...tensors, 0, g.n, ...shape, ...own);
       return true;
     }
     const [x, y, out] = tensors;
     if (kernel === 'convBackwardWeight') k.fill(partial, 0, g.cOut * K);
     const helperTensors = kernel === 'convBackwardWeight' ? [x, y, partial] : tensors;
-    threads.run(kernel, [...helperTensors, half, g.n, ...shape, helperCols, helperScratch], () =>
-      k[kernel](x, y, out, 0, half, ...shape, cols, scratch),
+    threads.run(kernel, [...helperTensors, half, g.n, ...shape, ...helper], () =>
+      k[kernel](x, y, out, 0, half, ...shape, ...own),
     );
     if (kernel === 'convBackwardWeight') k.copy(partial, out, g.cOut * K, true);
     return true;

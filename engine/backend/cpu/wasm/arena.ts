@@ -77,6 +77,7 @@ export interface WasmKernels {
   lstmCellBackward(gates: Ptr, cPrev: Ptr, c: Ptr, dh: Ptr, dc: Ptr, dGates: Ptr, n: number, u: number): void;
   sigmoid(x: Ptr, y: Ptr, n: number): void;
   tanh(x: Ptr, y: Ptr, n: number): void;
+  samplesPerProduct(K: number, P: number, n: number): number;
   convForward(...args: number[]): void;
   convBackwardInput(...args: number[]): void;
   convBackwardWeight(...args: number[]): void;

@@ -29,16 +29,18 @@ import { gemm } from './gemm';
   return ox;
 }
 
-/** One sample's patches as the columns of cols[cIn·kh·kw, oh·ow] (zeros where a patch leaves the image). */
+/**
+ * One sample's patches as the columns of cols[cIn·kh·kw, oh·ow] (zeros where a patch leaves the image),
+ * each row `ld` floats after the one before (oh·ow, or more when several samples sit side by side).
+ */
 export function im2col(
   x: usize, cols: usize, cIn: i32, h: i32, w: i32, kh: i32, kw: i32,
-  sh: i32, sw: i32, ph: i32, pw: i32, oh: i32, ow: i32,
+  sh: i32, sw: i32, ph: i32, pw: i32, oh: i32, ow: i32, ld: i32,
 ): void {
-  const plane = oh * ow;
   for (let ci = 0; ci < cIn; ci++)
     for (let ky = 0; ky < kh; ky++)
       for (let kx = 0; kx < kw; kx++) {
-        const row = at(cols, ((ci * kh + ky) * kw + kx) * plane);
+        const row = at(cols, ((ci * kh + ky) * kw + kx) * ld);
         const xPlane = at(x, ci * h * w);
         // Output columns whose input column lies inside the image: [oxFrom, oxTo).
         const oxFrom = firstInside(ow, sw, pw, kx);
@@ -62,13 +64,12 @@ export function im2col(
 /** The transpose of im2col: each column's values are added back into the pixels they came from. */
 export function col2im(
   dcols: usize, dx: usize, cIn: i32, h: i32, w: i32, kh: i32, kw: i32,
-  sh: i32, sw: i32, ph: i32, pw: i32, oh: i32, ow: i32,
+  sh: i32, sw: i32, ph: i32, pw: i32, oh: i32, ow: i32, ld: i32,
 ): void {
-  const plane = oh * ow;
   for (let ci = 0; ci < cIn; ci++)
     for (let ky = 0; ky < kh; ky++)
       for (let kx = 0; kx < kw; kx++) {
-        const row = at(dcols, ((ci * kh + ky) * kw + kx) * plane);
+        const row = at(dcols, ((ci * kh + ky) * kw + kx) * ld);
         const xPlane = at(dx, ci * h * w);
         const oxFrom = firstInside(ow, sw, pw, kx);
         const oxTo = endInside(oxFrom, ow, sw, pw, kx, w);
@@ -245,10 +246,38 @@ export function maxPoolBackward(dy: usize, argmax: usize, dx: usize, planes: i32
   }
 }
 
-/** Samples [n0, n1) of a convolution's forward pass: y = W · patches, per sample (see fast-conv.ts). */
+// Small planes (a late layer: LeNet-5's second has 10 × 10 outputs) make small products, whose packing and
+// edges cost as much as their multiply-adds: there several samples' patches sit side by side in cols, and
+// one product serves them all (SIDE_COLUMNS columns or so). `side` holds the product's other operand or
+// result in the same layout (cOut rows of the samples' planes side by side), copied to or from the tensor.
+
+/** About how many columns a product over samples side by side gets. */
+const SIDE_COLUMNS: i32 = 512;
+/** The most floats of patches side by side (cols), so work areas stay small beside a layer's tensors. */
+const SIDE_FLOATS: i32 = 1 << 17;
+
+/** How many samples (of at most n) share one product: 1 for planes of SIDE_COLUMNS outputs or more. */
+export function samplesPerProduct(K: i32, P: i32, n: i32): i32 {
+  if (P >= SIDE_COLUMNS) return 1;
+  return max(1, min(n, min(SIDE_COLUMNS / P, SIDE_FLOATS / (K * P))));
+}
+
+/** Rows of `count` samples' [rows, P] planes into `side` ([rows, count·P], the samples side by side), or back. */
+function sideBySide(t: usize, side: usize, rows: i32, P: i32, count: i32, toSide: bool): void {
+  const ld = count * P;
+  for (let j = 0; j < count; j++)
+    for (let r = 0; r < rows; r++) {
+      const plane = at(t, (j * rows + r) * P);
+      const inSide = at(side, r * ld + j * P);
+      if (toSide) copy(plane, inSide, P, false);
+      else copy(inSide, plane, P, false);
+    }
+}
+
+/** Samples [n0, n1) of a convolution's forward pass: y = W · patches, per group of samples (see fast-conv.ts). */
 export function convForward(
   x: usize, w: usize, y: usize, n0: i32, n1: i32, cIn: i32, h: i32, wd: i32, cOut: i32, kh: i32, kw: i32,
-  sh: i32, sw: i32, ph: i32, pw: i32, oh: i32, ow: i32, cols: usize, scratch: usize,
+  sh: i32, sw: i32, ph: i32, pw: i32, oh: i32, ow: i32, cols: usize, side: usize, scratch: usize,
 ): void {
   const P = oh * ow;
   const K = cIn * kh * kw;
@@ -257,27 +286,46 @@ export function convForward(
     fewTapsForward(x, w, y, n0, n1, cIn, h, wd, cOut, kh, kw, ph, pw, oh, ow, cols, scratch);
     return;
   }
-  for (let b = n0; b < n1; b++) {
-    const patches = patchesOf(at(x, b * cIn * h * wd), cols, cIn, h, wd, kh, kw, sh, sw, ph, pw, oh, ow);
-    gemm(w, patches, at(y, b * cOut * P), cOut, P, K, false, false, false, scratch, 0, P);
+  const direct = isDirect(kh, kw, sh, sw, ph, pw);
+  const group = direct ? 1 : samplesPerProduct(K, P, n1 - n0);
+  for (let b = n0; b < n1; b += group) {
+    const count = min(group, n1 - b);
+    if (count == 1) {
+      const patches = patchesOf(at(x, b * cIn * h * wd), cols, cIn, h, wd, kh, kw, sh, sw, ph, pw, oh, ow);
+      gemm(w, patches, at(y, b * cOut * P), cOut, P, K, false, false, false, scratch, 0, P);
+      continue;
+    }
+    const ld = count * P;
+    for (let j = 0; j < count; j++)
+      im2col(at(x, (b + j) * cIn * h * wd), at(cols, j * P), cIn, h, wd, kh, kw, sh, sw, ph, pw, oh, ow, ld);
+    gemm(w, cols, side, cOut, ld, K, false, false, false, scratch, 0, ld);
+    sideBySide(at(y, b * cOut * P), side, cOut, P, count, false);
   }
 }
 
 /** Samples [n0, n1) of dx += Wᵀ · dy, scattered back through col2im (1×1 convolutions add it directly). */
 export function convBackwardInput(
   dy: usize, w: usize, dx: usize, n0: i32, n1: i32, cIn: i32, h: i32, wd: i32, cOut: i32, kh: i32, kw: i32,
-  sh: i32, sw: i32, ph: i32, pw: i32, oh: i32, ow: i32, dcols: usize, scratch: usize,
+  sh: i32, sw: i32, ph: i32, pw: i32, oh: i32, ow: i32, dcols: usize, side: usize, scratch: usize,
 ): void {
   const P = oh * ow;
   const K = cIn * kh * kw;
   const direct = isDirect(kh, kw, sh, sw, ph, pw);
-  for (let b = n0; b < n1; b++) {
+  const group = direct ? 1 : samplesPerProduct(K, P, n1 - n0);
+  for (let b = n0; b < n1; b += group) {
+    const count = min(group, n1 - b);
     const dxb = at(dx, b * cIn * h * wd);
     const dyb = at(dy, b * cOut * P);
     if (direct) gemm(w, dyb, dxb, K, P, cOut, true, false, true, scratch, 0, P);
-    else {
+    else if (count == 1) {
       gemm(w, dyb, dcols, K, P, cOut, true, false, false, scratch, 0, P);
-      col2im(dcols, dxb, cIn, h, wd, kh, kw, sh, sw, ph, pw, oh, ow);
+      col2im(dcols, dxb, cIn, h, wd, kh, kw, sh, sw, ph, pw, oh, ow, P);
+    } else {
+      const ld = count * P;
+      sideBySide(dyb, side, cOut, P, count, true);
+      gemm(w, side, dcols, K, ld, cOut, true, false, false, scratch, 0, ld);
+      for (let j = 0; j < count; j++)
+        col2im(at(dcols, j * P), at(dxb, j * cIn * h * wd), cIn, h, wd, kh, kw, sh, sw, ph, pw, oh, ow, ld);
     }
   }
 }
@@ -285,7 +333,7 @@ export function convBackwardInput(
 /** Samples [n0, n1) of dW += dy · patchesᵀ. */
 export function convBackwardWeight(
   x: usize, dy: usize, dw: usize, n0: i32, n1: i32, cIn: i32, h: i32, wd: i32, cOut: i32, kh: i32, kw: i32,
-  sh: i32, sw: i32, ph: i32, pw: i32, oh: i32, ow: i32, cols: usize, scratch: usize,
+  sh: i32, sw: i32, ph: i32, pw: i32, oh: i32, ow: i32, cols: usize, side: usize, scratch: usize,
 ): void {
   const P = oh * ow;
   const K = cIn * kh * kw;
@@ -294,9 +342,21 @@ export function convBackwardWeight(
     planesBackwardWeight(x, dy, dw, n0, n1, cIn, h, wd, cOut, kh, kw, ph, pw, oh, ow, cols);
     return;
   }
-  for (let b = n0; b < n1; b++) {
-    const patches = patchesOf(at(x, b * cIn * h * wd), cols, cIn, h, wd, kh, kw, sh, sw, ph, pw, oh, ow);
-    gemm(at(dy, b * cOut * P), patches, dw, cOut, K, P, false, true, true, scratch, 0, K);
+  const direct = isDirect(kh, kw, sh, sw, ph, pw);
+  const group = direct ? 1 : samplesPerProduct(K, P, n1 - n0);
+  for (let b = n0; b < n1; b += group) {
+    const count = min(group, n1 - b);
+    const dyb = at(dy, b * cOut * P);
+    if (count == 1) {
+      const patches = patchesOf(at(x, b * cIn * h * wd), cols, cIn, h, wd, kh, kw, sh, sw, ph, pw, oh, ow);
+      gemm(dyb, patches, dw, cOut, K, P, false, true, true, scratch, 0, K);
+      continue;
+    }
+    const ld = count * P;
+    for (let j = 0; j < count; j++)
+      im2col(at(x, (b + j) * cIn * h * wd), at(cols, j * P), cIn, h, wd, kh, kw, sh, sw, ph, pw, oh, ow, ld);
+    sideBySide(dyb, side, cOut, P, count, true);
+    gemm(side, cols, dw, cOut, K, ld, false, true, true, scratch, 0, K);
   }
 }
 
@@ -306,7 +366,7 @@ export function convBackwardWeight(
   sh: i32, sw: i32, ph: i32, pw: i32, oh: i32, ow: i32,
 ): usize {
   if (isDirect(kh, kw, sh, sw, ph, pw)) return xb;
-  im2col(xb, cols, cIn, h, w, kh, kw, sh, sw, ph, pw, oh, ow);
+  im2col(xb, cols, cIn, h, w, kh, kw, sh, sw, ph, pw, oh, ow, oh * ow);
   return cols;
 }
 

@@ -3,5 +3,5 @@
 export { gemm, gemmScratchFloats } from './gemm';
 export { addBias, biasGrad, copy, copyBlocks, fill, mul, relu, reluBackward, sigmoidBackward, tanhBackward } from './elementwise';
 export { adadelta, adam, momentum, scale, scaledBySquares, sgd, sumSquares } from './optimizer';
-export { col2im, convBackwardInput, convBackwardWeight, convForward, im2col, maxPool, maxPoolBackward } from './conv';
+export { col2im, convBackwardInput, convBackwardWeight, convForward, im2col, maxPool, maxPoolBackward, samplesPerProduct } from './conv';
 export { lstmCell, lstmCellBackward, sigmoid, tanh } from './recurrent';
