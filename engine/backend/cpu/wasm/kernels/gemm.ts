@@ -55,6 +55,8 @@ function packB(b: usize, n: i32, k: i32, transB: bool, j0: i32, width: i32, p0: 
           for (let c = 0; c < 8; c++) store<f32>(at(dst, c), c < cols ? load<f32>(at(row, c)) : 0);
         }
       }
+    } else if (cols == 8) {
+      packTransposedStrip(at(b, first * k + p0), k, kc, strip);
     } else {
       // Column j of op(B) is row j of B.
       for (let c = 0; c < 8; c++) {
@@ -67,6 +69,41 @@ function packB(b: usize, n: i32, k: i32, transB: bool, j0: i32, width: i32, p0: 
       }
     }
   }
+}
+
+/**
+ * Eight rows of B (`ld` floats apart, kc floats each from `rows`) as one strip: for each p, the eight rows'
+ * p-th floats side by side. Four p at a time, each row's four floats are read as a vector and two 4 × 4
+ * blocks transposed in registers (the rows 0-3 and 4-7), where a float at a time cost a load and a store each.
+ */
+function packTransposedStrip(rows: usize, ld: i32, kc: i32, strip: usize): void {
+  const stride = <usize>ld << 2;
+  let p = 0;
+  for (; p + 4 <= kc; p += 4) {
+    const r0 = rows + (<usize>p << 2);
+    const out = at(strip, p * 8);
+    transpose4(r0, stride, out);
+    transpose4(r0 + 4 * stride, stride, out + 16);
+  }
+  for (; p < kc; p++)
+    for (let c = 0; c < 8; c++) store<f32>(at(strip, p * 8 + c), load<f32>(rows + <usize>c * stride + (<usize>p << 2)));
+}
+
+/** The 4 × 4 block at `from` (rows `stride` bytes apart) stored transposed, rows 32 bytes apart, at `to`. */
+@inline function transpose4(from: usize, stride: usize, to: usize): void {
+  const a = v128.load(from);
+  const b = v128.load(from + stride);
+  const c = v128.load(from + 2 * stride);
+  const d = v128.load(from + 3 * stride);
+  // a0 b0 a1 b1 | a2 b2 a3 b3 | c0 d0 c1 d1 | c2 d2 c3 d3
+  const ab01 = i32x4.shuffle(a, b, 0, 4, 1, 5);
+  const ab23 = i32x4.shuffle(a, b, 2, 6, 3, 7);
+  const cd01 = i32x4.shuffle(c, d, 0, 4, 1, 5);
+  const cd23 = i32x4.shuffle(c, d, 2, 6, 3, 7);
+  v128.store(to, i64x2.shuffle(ab01, cd01, 0, 2));
+  v128.store(to, i64x2.shuffle(ab01, cd01, 1, 3), 32);
+  v128.store(to, i64x2.shuffle(ab23, cd23, 0, 2), 64);
+  v128.store(to, i64x2.shuffle(ab23, cd23, 1, 3), 96);
 }
 
 /**
