@@ -193,8 +193,9 @@ async function debuggerOn(page: Page): Promise<Debugged | null> {
  * thread was running, taken by pausing it through the DevTools protocol (which interrupts a script that
  * never yields). Every step is bounded, so a page that answers nothing still lets the next test run.
  */
-export async function reportOpenPages(testName: string): Promise<void> {
+export async function reportOpenPages(testName: string): Promise<string[]> {
   const stem = testName.replace(/[^a-z0-9]+/gi, '-').slice(0, 60);
+  const reports: string[] = [];
   let index = 0;
   for (const [page, { errors, debug }] of openPages) {
     index++;
@@ -210,7 +211,9 @@ export async function reportOpenPages(testName: string): Promise<void> {
       `  main thread: ${debugged ? await within(15_000, mainThreadStack(debugged)) : 'not watched'}`,
     ];
     console.error(lines.join('\n'));
+    reports.push(lines.join('\n'));
   }
+  return reports;
 }
 
 /** The JavaScript stack the page's main thread is running (or that it runs none, between tasks). */

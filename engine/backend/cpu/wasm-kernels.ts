@@ -90,9 +90,10 @@ export function wasmKernels(arena: WasmArena, reference: CpuBackend): Partial<Cp
       kernel === 'convForward' ? [g.cOut, group * P] : kernel === 'convBackwardInput' ? [K, group * P] : [g.cOut, K];
     const shape = [g.cIn, g.h, g.w, g.cOut, g.kh, g.kw, g.sh, g.sw, g.ph, g.pw, g.oh, g.ow];
     const area = (name: string, floats: number) => arena.scratch(name, floats);
+    // The side area only where samples share a product (0: unused by the kernel).
     const areas = (suffix: string) => [
       area(`cols${suffix}`, K * P * group),
-      area(`side${suffix}`, g.cOut * P * group),
+      group > 1 ? area(`side${suffix}`, g.cOut * P * group) : 0,
       area(`gemm${suffix}`, k.gemmScratchFloats(m, n)),
     ];
     const own = areas('');
