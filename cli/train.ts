@@ -19,6 +19,7 @@ import type { BackendChoice } from '../engine/backend/choose';
 import { EngineError } from '../engine/errors';
 import { exportPyTorch } from '../engine/export/pytorch';
 import { writeSafetensors } from '../engine/export/safetensors';
+import { stepRows } from '../engine/train/step-columns';
 import { readFileBounded } from '../node-io/read-file-bounded';
 import { exitWith, runTool, toolArguments, wholeNumber } from './command-line';
 import { documentPath, loadTrainingData } from './load-data';
@@ -143,7 +144,7 @@ async function main(): Promise<void> {
   const printer = progressPrinter(info.epochs, info.batchesPerEpoch, info.batchSize, process.stdout);
   await api.subscribe((event) => {
     if (event.type !== 'steps') return;
-    for (const step of event.steps) printer.onStep(step);
+    for (const step of stepRows(event.steps)) printer.onStep(step);
     for (const epoch of event.epochs) printer.onEpoch(epoch);
   });
 

@@ -213,10 +213,10 @@ export type {
   SessionInfo,
   SessionOptions,
   SettingsPatch,
-  StepReport,
 } from './session-host';
 export type { SweepEvent } from './sweep-host';
 export type { DecisionBoundary } from './train/decision-boundary';
+export type { StepColumns, StepReport } from './train/step-columns';
 export type { LookInsideAnswer, LookInsideQuestion, StateOverTime } from './train/explain';
 export type { Inspection, Prediction } from './train/inspect';
 export type { SweepResult, SweepSpec, SweepValue } from './train/sweep';

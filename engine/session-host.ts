@@ -15,8 +15,9 @@ import { type LookInsideAnswer, type LookInsideQuestion, lookInside } from './tr
 import { networkFingerprint } from './train/fingerprint';
 import { type Inspection, inspectPredictions } from './train/inspect';
 import { type PredictInputs, type Predictions, predict, prepareInputs } from './train/predict';
+import { type StepColumns, StepColumnsBuilder } from './train/step-columns';
 import { collectTelemetry, type TelemetryFrame } from './train/telemetry';
-import { type EpochMetrics, type Evaluation, type StepMetrics, Trainer } from './train/trainer';
+import { type EpochMetrics, type Evaluation, Trainer } from './train/trainer';
 import { messageYielder } from './yield-to-messages';
 
 export interface SessionOptions {
@@ -28,22 +29,21 @@ export interface SessionOptions {
   checkpointIntervalMs?: number;
 }
 
-export interface StepReport extends StepMetrics {
-  samplesPerSecond: number;
-}
-
-/** Most steps reported in one message. */
-const STEPS_PER_MESSAGE = 256;
+/**
+ * Most steps reported in one message. As columns (StepColumns) a message of them is one copy of their bytes
+ * however many they are: this only bounds a message's size (512 KB) when the page is slow to take them.
+ */
+const STEPS_PER_MESSAGE = 8192;
 
 export type RunEnd = 'paused' | 'stopped' | 'finished' | 'steps';
 
 export type EngineEvent =
   /**
-   * The steps since the last such event and the epochs that ended among them: a few times a second, or
-   * sooner when STEPS_PER_MESSAGE steps are waiting. Not one message per epoch: a small network ends
-   * hundreds a second, and each message costs the page a task (and a long one when it is large).
+   * The steps since the last such event, as columns, and the epochs that ended among them: a few times a
+   * second, or sooner when STEPS_PER_MESSAGE steps are waiting. Not one message per epoch: a small network
+   * ends hundreds a second, and each message costs the page a task.
    */
-  | { type: 'steps'; steps: StepReport[]; epochs: EpochMetrics[] }
+  | { type: 'steps'; steps: StepColumns; epochs: EpochMetrics[] }
   | { type: 'telemetry'; frame: TelemetryFrame }
   /** The toys' decision boundary (networks of 2-D points), a few times a second and at the end of a run. */
   | { type: 'boundary'; boundary: DecisionBoundary }
@@ -94,7 +94,7 @@ export class SessionHost {
   private trainer: Trainer;
   private running = false;
   private stopRequested: 'pause' | 'stop' | null = null;
-  private pending: StepReport[] = [];
+  private readonly pending = new StepColumnsBuilder();
   private pendingEpochs: EpochMetrics[] = [];
   private lastFlush = 0;
   private lastTelemetry = 0;
@@ -168,8 +168,7 @@ export class SessionHost {
                 rateSamples += this.trainer.lastBatchSize;
                 const seconds = (performance.now() - rateStart) / 1000;
                 this.pending.push({ ...m, samplesPerSecond: seconds > 0 ? rateSamples / seconds : 0 });
-                // Bounded messages: the page reads each in one task, which must stay short.
-                if (this.pending.length >= STEPS_PER_MESSAGE) this.flushSteps();
+                if (this.pending.count >= STEPS_PER_MESSAGE) this.flushSteps();
               },
               onEpoch: (metrics) => {
                 this.pendingEpochs.push(metrics);
@@ -335,9 +334,8 @@ export class SessionHost {
 
   private flushSteps(): void {
     this.lastFlush = performance.now();
-    if (this.pending.length === 0 && this.pendingEpochs.length === 0) return;
-    this.emit({ type: 'steps', steps: this.pending, epochs: this.pendingEpochs });
-    this.pending = [];
+    if (this.pending.count === 0 && this.pendingEpochs.length === 0) return;
+    this.emit({ type: 'steps', steps: this.pending.take(), epochs: this.pendingEpochs });
     this.pendingEpochs = [];
   }
 

@@ -3,9 +3,12 @@ import { createEngineApi } from './api';
 import type { SpawnThread } from './backend/cpu/wasm/kernel-threads';
 import type { EngineEvent } from './session-host';
 
-/** Checkpoints move to the page without a copy. */
-const transferable = (event: EngineEvent) =>
-  event.type === 'checkpoint' ? Comlink.transfer(event, [event.bytes.buffer]) : event;
+/** Checkpoints and steps' columns move to the page without a copy. */
+const transferable = (event: EngineEvent) => {
+  if (event.type === 'checkpoint') return Comlink.transfer(event, [event.bytes.buffer]);
+  if (event.type === 'steps') return Comlink.transfer(event, [event.steps.step.buffer]);
+  return event;
+};
 
 const cores = self.navigator.hardwareConcurrency;
 

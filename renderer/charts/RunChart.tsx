@@ -83,7 +83,7 @@ export function RunChart() {
   const chart = useRef<uPlot | null>(null);
   const [hidden, setHidden] = useState<ReadonlySet<number>>(new Set());
   // Before the first step, words over the empty axes say what will come (laid over: nothing moves when they go).
-  const empty = useTrainingStore((s) => s.series.step.length === 0);
+  const empty = useTrainingStore((s) => s.series.length === 0);
 
   useEffect(() => {
     const element = host.current;
@@ -96,7 +96,7 @@ export function RunChart() {
     // The plot's box as the resize observer last gave it (the chart's room less the legend's): reading it
     // from the element would lay the page out inside the task that makes the chart.
     let box = { width: 600, height: 165 };
-    const points = { show: () => useTrainingStore.getState().series.epochs.length <= FEW_EPOCHS, size: 6 };
+    const points = { show: () => useTrainingStore.getState().series.epochsSeen <= FEW_EPOCHS, size: 6 };
     const plotHeight = () => Math.max(MIN_PLOT_HEIGHT, box.height);
     // Each step a task of its own, a frame after the one before, never inside the commit that showed the
     // results area (the task that answers Train would otherwise hold them all): the chart made, set up, drawn.
@@ -112,7 +112,7 @@ export function RunChart() {
       const series = useTrainingStore.getState().series;
       drawn = series;
       u.setData(decimatedChartData(series, bucketsFor(u.width)));
-      element.dataset.points = String(series.step.length);
+      element.dataset.points = String(series.length);
     });
     const setUp = drawSoon(
       () => {

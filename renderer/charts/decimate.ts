@@ -1,47 +1,48 @@
 import type uPlot from 'uplot';
-import type { RunSeries } from '../store/training-store';
+import type { RunSeries } from '../store/step-series';
 
 /**
- * The chart's data with at most `buckets` points per series: a long run has tens of thousands of steps and
- * redrawing every one each frame costs the page more than a frame (and a screen shows no more points than
- * pixels). Consecutive steps are grouped into equal buckets; each bucket is drawn at its last step with the
- * mean of its per-step values (loss, accuracy, learning rate), and with the last validation value that fell
- * in it. Below `buckets` steps the series are drawn as they are.
+ * The chart's data with at most `buckets` points per series: redrawing thousands of points each frame
+ * costs the page more than a frame, and a screen shows no more points than pixels. Consecutive points are
+ * grouped into equal buckets; each bucket is drawn at its last step with the mean of its points' values
+ * (loss, accuracy, learning rate), and with the last validation value that fell in it. Below `buckets`
+ * points the series are drawn as they are. Gaps (NaN in the series) are null, as uPlot draws them.
  */
 export function decimatedChartData(s: RunSeries, buckets: number): uPlot.AlignedData {
-  const n = s.step.length;
-  if (n <= buckets) return [s.step, s.loss, s.valLoss, s.accuracy, s.valAccuracy, s.lr];
+  const n = s.length;
+  const count = Math.min(n, buckets);
   const out = {
-    step: new Array<number>(buckets),
-    loss: new Array<number | null>(buckets),
-    valLoss: new Array<number | null>(buckets).fill(null),
-    accuracy: new Array<number | null>(buckets),
-    valAccuracy: new Array<number | null>(buckets).fill(null),
-    lr: new Array<number | null>(buckets),
+    step: new Array<number>(count),
+    loss: new Array<number | null>(count),
+    valLoss: new Array<number | null>(count).fill(null),
+    accuracy: new Array<number | null>(count),
+    valAccuracy: new Array<number | null>(count).fill(null),
+    lr: new Array<number | null>(count),
   };
-  const mean = (values: (number | null)[], from: number, to: number): number | null => {
+  const mean = (values: Float64Array, from: number, to: number): number | null => {
     let sum = 0;
-    let count = 0;
+    let points = 0;
     for (let i = from; i < to; i++) {
       const v = values[i];
-      if (v !== null && Number.isFinite(v)) {
+      if (Number.isFinite(v)) {
         sum += v;
-        count++;
+        points++;
       }
     }
-    return count > 0 ? sum / count : null;
+    return points > 0 ? sum / points : null;
   };
-  for (let b = 0; b < buckets; b++) {
-    const from = Math.floor((b * n) / buckets);
-    const to = Math.floor(((b + 1) * n) / buckets);
+  const orNull = (v: number) => (Number.isNaN(v) ? null : v);
+  for (let b = 0; b < count; b++) {
+    const from = Math.floor((b * n) / count);
+    const to = Math.floor(((b + 1) * n) / count);
     out.step[b] = s.step[to - 1];
     out.loss[b] = mean(s.loss, from, to);
     out.accuracy[b] = mean(s.accuracy, from, to);
     out.lr[b] = mean(s.lr, from, to);
     for (let i = to - 1; i >= from; i--)
-      if (s.valLoss[i] !== null || s.valAccuracy[i] !== null) {
-        out.valLoss[b] = s.valLoss[i];
-        out.valAccuracy[b] = s.valAccuracy[i];
+      if (!Number.isNaN(s.valLoss[i]) || !Number.isNaN(s.valAccuracy[i])) {
+        out.valLoss[b] = orNull(s.valLoss[i]);
+        out.valAccuracy[b] = orNull(s.valAccuracy[i]);
         break;
       }
   }

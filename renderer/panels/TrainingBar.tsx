@@ -44,7 +44,7 @@ export function TrainingBar({ analysis }: { analysis: GraphAnalysis | null }) {
       weightsFrom: s.weightsFrom,
     })),
   );
-  const validation = useTrainingStore((s) => s.series.epochs.at(-1)?.valAccuracy);
+  const validation = useTrainingStore((s) => s.series.latestEpoch?.valAccuracy);
   const active = state === 'running' || state === 'opening' || state === 'recovering';
   const epoch = progress ? progress.epoch + 1 : 0;
   const inEpoch = progress && info ? ((progress.step - 1) % info.batchesPerEpoch) + 1 : 0;

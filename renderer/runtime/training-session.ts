@@ -2,6 +2,7 @@ import * as Comlink from 'comlink';
 import {
   asyncScheduler,
   BehaviorSubject,
+  map,
   type Observable,
   type SchedulerLike,
   Subject,
@@ -20,9 +21,11 @@ import type {
   SessionInfo,
   SessionOptions,
   SettingsPatch,
+  StepColumns,
   StepReport,
   TelemetryFrame,
 } from '../../engine/api';
+import { stepAt } from '../../engine/train/step-columns';
 import type { GraphDocument } from '../../engine/graph';
 import type { PredictInputs } from '../../engine/train/predict';
 import type { ConnectEngine, EngineConnection } from './engine-connection';
@@ -64,8 +67,10 @@ export interface TrainingSessionOptions {
 export class TrainingSession {
   readonly state$ = new BehaviorSubject<SessionState>('idle');
   readonly info$ = new BehaviorSubject<SessionInfo | null>(null);
-  /** Every step's metrics, in order (for charts that keep all points). */
-  readonly steps$ = new Subject<StepReport>();
+  /** Every step's metrics, in order, a message's steps at a time as columns (for charts that keep all points). */
+  readonly steps$ = new Subject<StepColumns>();
+  /** The last step of each message (for waits and counters). */
+  readonly latestStep$: Observable<StepReport>;
   readonly epochs$ = new Subject<EpochMetrics>();
   readonly notices$ = new Subject<SessionNotice>();
   /** The decision boundary of a network of 2-D points, a few times a second. */
@@ -102,7 +107,11 @@ export class TrainingSession {
     this.liveness = new Liveness({ timeoutMs, firstStepMs }, this.scheduler.now());
     const frameMs = options.frameMs ?? 100;
     const throttle = { leading: true, trailing: true };
-    this.progress$ = this.steps$.pipe(throttleTime(frameMs, this.scheduler, throttle), share());
+    this.latestStep$ = this.steps$.pipe(
+      map((columns) => stepAt(columns, columns.count - 1)),
+      share(),
+    );
+    this.progress$ = this.latestStep$.pipe(throttleTime(frameMs, this.scheduler, throttle), share());
     this.telemetry$ = this.rawTelemetry.pipe(throttleTime(frameMs, this.scheduler, throttle), share());
     this.owner.watch(this.telemetry$, (frame) => {
       for (const node of frame.nodes) this.nodeOwners.get(node.id)?.subject.next(node);
@@ -325,9 +334,9 @@ export class TrainingSession {
         // Epochs first: the page waits for a run's last steps before it changes state, so everything
         // reported with them must be in by then.
         for (const e of event.epochs) this.epochs$.next(e);
-        for (const s of event.steps) {
-          this.lastStep = s.step;
-          this.steps$.next(s);
+        if (event.steps.count > 0) {
+          this.lastStep = event.steps.step[event.steps.count - 1];
+          this.steps$.next(event.steps);
         }
         for (const w of this.waiters)
           if (this.lastStep >= w.step) {

@@ -3,48 +3,11 @@ import type { BackendId } from '../../engine/backend/backend-id';
 import type { GraphDocument } from '../../engine/graph';
 import { networkFingerprint } from '../../engine/train/fingerprint';
 import { decimatedChartData } from '../charts/decimate';
+import { appendStep, emptySeries, epochsKept, lastStepOf, type RunSeries } from './step-series';
 
-/** A run's points as the chart draws them, and the run as the document's history keeps it. */
+export { emptySeries, type RunSeries } from './step-series';
 
-/**
- * Every point of a run, in growing arrays (tens of thousands of steps): charts read them in place and
- * redraw when `version` changes, at most once per frame.
- */
-export interface RunSeries {
-  step: number[];
-  loss: number[];
-  accuracy: (number | null)[];
-  lr: (number | null)[];
-  /**
-   * Each epoch's validation values at the step where it ended, a gap (null) at every other step: aligned
-   * with `step` and grown with it, so a redraw never rebuilds them (a long run has tens of thousands).
-   */
-  valLoss: (number | null)[];
-  valAccuracy: (number | null)[];
-  epochs: EpochMetrics[];
-  /** Step at which each epoch ended, for plotting validation points. */
-  epochSteps: number[];
-}
-
-export const emptySeries = (): RunSeries => ({
-  step: [],
-  loss: [],
-  accuracy: [],
-  lr: [],
-  valLoss: [],
-  valAccuracy: [],
-  epochs: [],
-  epochSteps: [],
-});
-
-/** Puts the epochs that ended at the series' last step on it (an epoch is reported after its last step). */
-export function placeEpochsAtLastStep(series: RunSeries): void {
-  const last = series.step.length - 1;
-  for (let k = series.epochs.length - 1; k >= 0 && series.epochSteps[k] === series.step[last]; k--) {
-    series.valLoss[last] = series.epochs[k].valLoss ?? null;
-    series.valAccuracy[last] = series.epochs[k].valAccuracy ?? null;
-  }
-}
+/** A run as the document's history keeps it, and an opened document's last run drawn again. */
 
 /** Points of a run's loss curve kept in the document. */
 const CURVE_POINTS = 500;
@@ -101,7 +64,7 @@ export function runRecord(
   const { optimizer, batchSize, epochs, seed } = doc.training;
   const run = {
     fingerprint: networkFingerprint(doc),
-    steps: series.step.at(-1) ?? 0,
+    steps: lastStepOf(series),
     ...(last && {
       result: {
         loss: last.epochLoss,
@@ -109,14 +72,14 @@ export function runRecord(
       },
     }),
     ...(changes.length > 0 && { changes }),
-    ...(series.step.length > 1 && { curve: curveOf(series) }),
+    ...(series.length > 1 && { curve: curveOf(series) }),
     id: `run-${digitsOf(startedAt)}`,
     startedAt,
     finishedAt: new Date().toISOString(),
     backend,
     status: state === 'finished' ? ('completed' as const) : state,
     settings: { optimizer, batchSize, epochs, seed },
-    epochs: epochRecords(series.epochs),
+    epochs: epochRecords(epochsKept(series)),
   };
   return run;
 }
@@ -126,11 +89,8 @@ export function lastRunSeries(doc: GraphDocument): RunSeries {
   const series = emptySeries();
   const run = doc.runs?.at(-1);
   if (!run?.curve) return series;
-  series.step = [...run.curve.step];
-  series.loss = [...run.curve.loss];
-  series.accuracy = series.step.map(() => null);
-  series.lr = series.step.map(() => null);
-  series.valLoss = series.step.map(() => null);
-  series.valAccuracy = series.step.map(() => null);
+  run.curve.step.forEach((step, i) => {
+    appendStep(series, step, run.curve?.loss[i] ?? Number.NaN, Number.NaN, Number.NaN);
+  });
   return series;
 }

@@ -9,7 +9,8 @@ import { Owner } from '../runtime/owner';
 import { TrainingSession } from '../runtime/training-session';
 import { pickedMatches, useDatasetFilesStore } from './dataset-files-store';
 import { useDocumentStore } from './document-store';
-import { lastRunSeries, placeEpochsAtLastStep, runRecord } from './run-series';
+import { lastRunSeries, runRecord } from './run-series';
+import { appendEpoch, appendSteps, lastStepOf } from './step-series';
 import { noRunYet, type TrainingState } from './training-state';
 
 export type { RunSeries } from './run-series';
@@ -213,7 +214,7 @@ export const useTrainingStore = create<TrainingState>()((set, get) => ({
     let recorded = false;
     owner.watch(training.state$, (state) => {
       set({ state });
-      if (!recorded && (state === 'finished' || state === 'stopped' || state === 'failed') && series.step.length > 0) {
+      if (!recorded && (state === 'finished' || state === 'stopped' || state === 'failed') && series.length > 0) {
         recorded = true;
         // In a task after the one that shows the run's end (its record, a document edit, redraws the history).
         const { info, progress } = get();
@@ -230,20 +231,8 @@ export const useTrainingStore = create<TrainingState>()((set, get) => ({
     owner.watch(training.info$, (info) => set({ info, ...(info ? { loading: null } : {}) }));
     owner.watch(training.loading$, (loading) => set({ loading }));
     owner.watch(training.boundary$, (boundary) => set({ boundary }));
-    owner.watch(training.steps$, (s) => {
-      series.step.push(s.step);
-      series.loss.push(s.loss);
-      series.accuracy.push(s.accuracy ?? null);
-      series.lr.push(s.lr);
-      series.valLoss.push(null);
-      series.valAccuracy.push(null);
-      placeEpochsAtLastStep(series);
-    });
-    owner.watch(training.epochs$, (e) => {
-      series.epochs.push(e);
-      series.epochSteps.push(e.step);
-      placeEpochsAtLastStep(series);
-    });
+    owner.watch(training.steps$, (columns) => appendSteps(series, columns));
+    owner.watch(training.epochs$, (e) => appendEpoch(series, e));
     // One UI update per frame at most: progress and telemetry arrive throttled.
     owner.watch(training.progress$, (progress) =>
       set((s) => ({
@@ -299,7 +288,7 @@ export const useTrainingStore = create<TrainingState>()((set, get) => ({
     const run = current;
     if (get().stepping) await new Promise<void>((resolve) => stepWaiters.push(resolve));
     if (current && current === run && (get().state === 'paused' || get().state === 'stopped')) {
-      runChanges.push({ step: get().series.step.at(-1) ?? 0, settings: patch });
+      runChanges.push({ step: lastStepOf(get().series), settings: patch });
       await current.training.updateSettings(patch);
     }
   },

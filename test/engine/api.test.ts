@@ -56,7 +56,7 @@ describe('the engine API in-process', () => {
     let askedAt: number | undefined;
     await engine.subscribe((event) => {
       if (event.type !== 'steps' || askedAt !== undefined) return;
-      const last = event.steps.at(-1)?.step ?? 0;
+      const last = event.steps.step.at(-1) ?? 0;
       if (last < 10) return;
       askedAt = last;
       void engine.stop();

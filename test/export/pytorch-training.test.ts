@@ -111,7 +111,7 @@ async function netloomSteps(doc: GraphDocument): Promise<{ losses: number[]; wei
   const api = createEngineApi({ gpu: undefined, cores: 1 });
   const losses: number[] = [];
   await api.subscribe((e) => {
-    if (e.type === 'steps') for (const s of e.steps) losses.push(s.loss);
+    if (e.type === 'steps') losses.push(...e.steps.loss);
   });
   const train = await trainingSetOf(doc);
   await api.open({

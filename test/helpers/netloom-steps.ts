@@ -14,7 +14,7 @@ export async function netloomSteps(
   const api = createEngineApi({ gpu: undefined, cores: 1 });
   const losses: number[] = [];
   await api.subscribe((e) => {
-    if (e.type === 'steps') for (const s of e.steps) losses.push(s.loss);
+    if (e.type === 'steps') losses.push(...e.steps.loss);
   });
   await api.open({ doc, data, options: { checkpointIntervalMs: Number.POSITIVE_INFINITY } });
   const start = checkpointWeights(doc, await api.checkpoint(), 'start.ckpt');

@@ -1,36 +1,36 @@
 import { describe, expect, it } from 'vitest';
 import { decimatedChartData } from '../../renderer/charts/decimate';
-import type { RunSeries } from '../../renderer/store/training-store';
+import { appendEpoch, appendStep, emptySeries } from '../../renderer/store/step-series';
 
-function series(steps: number, epochEvery: number): RunSeries {
-  const s: RunSeries = {
-    step: [],
-    loss: [],
-    accuracy: [],
-    lr: [],
-    valLoss: [],
-    valAccuracy: [],
-    epochs: [],
-    epochSteps: [],
-  };
+/** Steps 1..steps: loss 1/i, accuracy alternating 0 and 1, an epoch (with validation) every `epochEvery`. */
+function series(steps: number, epochEvery: number) {
+  const s = emptySeries();
   for (let i = 1; i <= steps; i++) {
-    s.step.push(i);
-    s.loss.push(1 / i);
-    s.accuracy.push(i % 2);
-    s.lr.push(0.1);
-    const ends = i % epochEvery === 0;
-    s.valLoss.push(ends ? 2 / i : null);
-    s.valAccuracy.push(ends ? 0.5 : null);
+    appendStep(s, i, 1 / i, i % 2, 0.1);
+    if (i % epochEvery === 0)
+      appendEpoch(s, {
+        epoch: i / epochEvery - 1,
+        step: i,
+        trainLoss: 1,
+        valLoss: 2 / i,
+        valAccuracy: 0.5,
+        lr: 0.1,
+        seconds: 0,
+      });
   }
   return s;
 }
 
 describe('the chart decimated to its width', () => {
-  it('passes a short run through as it is', () => {
-    const s = series(150, 10);
-    const data = decimatedChartData(s, 200);
-    expect(data[0]).toBe(s.step);
-    expect(data[1]).toBe(s.loss);
+  it('draws a short run as it is, a gap where there is no validation', () => {
+    const data = decimatedChartData(series(150, 10), 200) as (number | null)[][];
+    const [step, loss, valLoss, accuracy, valAccuracy] = data;
+    expect(step).toEqual(Array.from({ length: 150 }, (_, i) => i + 1));
+    expect(loss[9]).toBe(1 / 10);
+    expect(accuracy.slice(0, 3)).toEqual([1, 0, 1]);
+    expect(valLoss[8]).toBeNull();
+    expect(valLoss[9]).toBe(2 / 10);
+    expect(valAccuracy[9]).toBe(0.5);
   });
 
   it('draws a long run as bucket means at each bucket’s last step, keeping validation points', () => {
@@ -48,5 +48,18 @@ describe('the chart decimated to its width', () => {
     expect(marked).toHaveLength(100);
     expect(valLoss[4]).toBeCloseTo(2 / 100, 12);
     expect(valAccuracy[4]).toBe(0.5);
+  });
+
+  it('leaves a loss that is not a number out of its bucket’s mean (a gap when the bucket has no other)', () => {
+    const s = emptySeries();
+    appendStep(s, 1, 0.5, Number.NaN, 0.1);
+    appendStep(s, 2, Number.NaN, Number.NaN, 0.1);
+    appendStep(s, 3, Number.POSITIVE_INFINITY, Number.NaN, 0.1);
+    appendStep(s, 4, 0.25, Number.NaN, 0.1);
+    const [, loss, , accuracy] = decimatedChartData(s, 2) as (number | null)[][];
+    expect(loss).toEqual([0.5, 0.25]);
+    expect(accuracy).toEqual([null, null]);
+    const [, single] = decimatedChartData(s, 4) as (number | null)[][];
+    expect(single).toEqual([0.5, null, null, 0.25]);
   });
 });

@@ -1,7 +1,7 @@
 import { map, type Observable, of, throwError } from 'rxjs';
 import { TestScheduler } from 'rxjs/testing';
 import { describe, expect, it } from 'vitest';
-import type { StepReport } from '../../engine/api';
+import { StepColumnsBuilder } from '../../engine/train/step-columns';
 import type { GraphAnalysis, GraphDocument } from '../../engine/graph';
 import { createGraphRuntime } from '../../renderer/runtime/graph-runtime';
 import { Owner } from '../../renderer/runtime/owner';
@@ -98,7 +98,12 @@ function fakeAnalysis(doc: GraphDocument): GraphAnalysis {
 }
 
 describe('training session streams (marble tests)', () => {
-  const step = (n: number) => ({ step: n }) as StepReport;
+  /** A message of one step, `n`. */
+  const step = (n: number) => {
+    const columns = new StepColumnsBuilder();
+    columns.push({ step: n, epoch: 0, loss: 1, epochLoss: 1, lr: 0.1, samplesPerSecond: 0 });
+    return columns.take();
+  };
   const session = (s: TestScheduler) =>
     new TrainingSession({
       connect: () => {

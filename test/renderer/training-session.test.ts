@@ -62,9 +62,11 @@ describe('training in a real worker (Comlink over worker_threads)', () => {
     const frames: TelemetryFrame[] = [];
     const lrs = new Set<number>();
     session.telemetry$.subscribe((f) => frames.push(f));
-    session.steps$.subscribe((s) => lrs.add(s.lr));
+    session.steps$.subscribe((s) => {
+      for (const lr of s.lr) lrs.add(lr);
+    });
     await session.start();
-    await firstValueFrom(session.steps$.pipe(filter((s) => s.step >= 100)));
+    await firstValueFrom(session.latestStep$.pipe(filter((s) => s.step >= 100)));
     await session.pause();
     await reach(session, 'paused');
     const pausedAt = session.info$.value;
@@ -87,11 +89,11 @@ describe('training in a real worker (Comlink over worker_threads)', () => {
   it('stops a long run mid-way when asked (within one step: see the engine API test)', async () => {
     const session = open(100_000);
     let last = 0;
-    session.steps$.subscribe((s) => {
+    session.latestStep$.subscribe((s) => {
       last = s.step;
     });
     await session.start();
-    await firstValueFrom(session.steps$.pipe(filter((s) => s.step >= 20)));
+    await firstValueFrom(session.latestStep$.pipe(filter((s) => s.step >= 20)));
     await session.stop();
     await reach(session, 'stopped');
     expect(history.get(session)).not.toContain('finished');
@@ -106,14 +108,14 @@ describe('training in a real worker (Comlink over worker_threads)', () => {
     const notices: string[] = [];
     session.notices$.subscribe((n) => notices.push(n.message));
     await session.start();
-    await firstValueFrom(session.steps$.pipe(filter((s) => s.step >= 150)));
+    await firstValueFrom(session.latestStep$.pipe(filter((s) => s.step >= 150)));
     const checkpointAtKill = session.checkpointStep;
     expect(checkpointAtKill).toBeGreaterThan(0);
     await engines.workers[0].terminate();
     await reach(session, 'recovering');
     const resumedFrom = await firstValueFrom(session.steps$);
     // The new worker went on from the checkpoint: it lost at most the steps since it.
-    expect(resumedFrom.step).toBe(session.info$.value!.step + 1);
+    expect(resumedFrom.step[0]).toBe(session.info$.value!.step + 1);
     // The checkpoint seen before the kill, or one the worker wrote while it was being stopped (on a busy
     // machine one can arrive in between): never an older one, never the steps after the last checkpoint.
     expect(session.info$.value!.step).toBeGreaterThanOrEqual(checkpointAtKill);
@@ -164,7 +166,7 @@ describe('training in a real worker (Comlink over worker_threads)', () => {
     const notices: string[] = [];
     session.notices$.subscribe((n) => notices.push(n.message));
     await session.start();
-    await firstValueFrom(session.steps$.pipe(filter((s) => s.step >= 50)));
+    await firstValueFrom(session.latestStep$.pipe(filter((s) => s.step >= 50)));
     hang.now = true;
     await reach(session, 'recovering');
     await reach(session, 'finished');
@@ -176,7 +178,7 @@ describe('training in a real worker (Comlink over worker_threads)', () => {
     const { connect, hang } = hangingFirstWorker();
     const session = open(100_000, connect, { intervalMs: 30, timeoutMs: 200 });
     await session.start();
-    await firstValueFrom(session.steps$.pipe(filter((s) => s.step >= 50)));
+    await firstValueFrom(session.latestStep$.pipe(filter((s) => s.step >= 50)));
     hang.now = true;
     void session.pause();
     await reach(session, 'recovering');
@@ -186,7 +188,7 @@ describe('training in a real worker (Comlink over worker_threads)', () => {
     expect(states.slice(states.lastIndexOf('recovering'))).toEqual(['recovering', 'paused']);
     // Paused for good: no step comes from the new worker until asked.
     const steps: number[] = [];
-    session.steps$.subscribe((s) => steps.push(s.step));
+    session.steps$.subscribe((s) => steps.push(...s.step));
     const resumedFrom = session.checkpointStep;
     await session.step();
     expect(steps).toEqual([resumedFrom + 1]);
@@ -227,9 +229,9 @@ describe('training in a real worker (Comlink over worker_threads)', () => {
   it('takes single steps when paused, and refuses structural edits during a run', async () => {
     const session = open(300);
     const steps: number[] = [];
-    session.steps$.subscribe((s) => steps.push(s.step));
+    session.steps$.subscribe((s) => steps.push(...s.step));
     await session.start();
-    await firstValueFrom(session.steps$.pipe(filter((s) => s.step >= 10)));
+    await firstValueFrom(session.latestStep$.pipe(filter((s) => s.step >= 10)));
     await session.pause();
     await reach(session, 'paused');
     const before = steps.at(-1)!;

@@ -70,7 +70,7 @@ async function deviceLoss(gpuComesBack: boolean) {
     last.lost.then((info) => info.reason),
     new Promise((resolve) => setTimeout(() => resolve('still held'), 2000)),
   ]);
-  const losses = events.flatMap((e) => (e.type === 'steps' ? e.steps.map((s) => s.loss) : []));
+  const losses = events.flatMap((e) => (e.type === 'steps' ? [...e.steps.loss] : []));
   return {
     backend: opened.backend,
     first,
