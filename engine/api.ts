@@ -216,9 +216,9 @@ export type {
 } from './session-host';
 export type { SweepEvent } from './sweep-host';
 export type { DecisionBoundary } from './train/decision-boundary';
-export type { StepColumns, StepReport } from './train/step-columns';
 export type { LookInsideAnswer, LookInsideQuestion, StateOverTime } from './train/explain';
 export type { Inspection, Prediction } from './train/inspect';
+export type { StepColumns, StepReport } from './train/step-columns';
 export type { SweepResult, SweepSpec, SweepValue } from './train/sweep';
 export type { NodeTelemetry, TelemetryFrame } from './train/telemetry';
 export type { EpochMetrics, Evaluation } from './train/trainer';

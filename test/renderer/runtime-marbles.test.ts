@@ -1,8 +1,8 @@
 import { map, type Observable, of, throwError } from 'rxjs';
 import { TestScheduler } from 'rxjs/testing';
 import { describe, expect, it } from 'vitest';
-import { StepColumnsBuilder } from '../../engine/train/step-columns';
 import type { GraphAnalysis, GraphDocument } from '../../engine/graph';
+import { StepColumnsBuilder } from '../../engine/train/step-columns';
 import { createGraphRuntime } from '../../renderer/runtime/graph-runtime';
 import { Owner } from '../../renderer/runtime/owner';
 import { TrainingSession } from '../../renderer/runtime/training-session';
