@@ -25,9 +25,9 @@ import type {
   StepReport,
   TelemetryFrame,
 } from '../../engine/api';
-import { stepAt } from '../../engine/train/step-columns';
 import type { GraphDocument } from '../../engine/graph';
 import type { PredictInputs } from '../../engine/train/predict';
+import { stepAt } from '../../engine/train/step-columns';
 import type { ConnectEngine, EngineConnection } from './engine-connection';
 import { structuralKey } from './graph-runtime';
 import { watchHeartbeat } from './heartbeat';
