@@ -14,22 +14,44 @@ export function gemmScratchFloats(m: i32, n: i32): i32 {
   return base + (<usize>index << 2);
 }
 
-/** op(A)[i0.., p0..p0+kc] into strips of 4 rows: strip s holds, for each p, rows 4s..4s+3 side by side. */
+/**
+ * op(A)[:, p0..p0+kc] into strips of 4 rows: strip s holds, for each p, rows 4s..4s+3 side by side. A vector
+ * at a time: a transposed A's four rows at one p are four neighbouring floats; a plain A's are four rows'
+ * floats, read four p at a time and transposed in registers (a float at a time, the packing of a product
+ * of few columns took a quarter of its time).
+ */
 function packA(a: usize, m: i32, k: i32, transA: bool, p0: i32, kc: i32, out: usize): void {
   const strips = (m + 3) >> 2;
   for (let s = 0; s < strips; s++) {
     const strip = at(out, s * 4 * kc);
-    for (let r = 0; r < 4; r++) {
-      const i = s * 4 + r;
-      if (i >= m) {
-        for (let p = 0; p < kc; p++) store<f32>(at(strip, p * 4 + r), 0);
-      } else if (transA) {
-        // A is stored [K, M].
-        for (let p = 0; p < kc; p++) store<f32>(at(strip, p * 4 + r), load<f32>(at(a, (p0 + p) * m + i)));
-      } else {
-        const row = at(a, i * k + p0);
-        for (let p = 0; p < kc; p++) store<f32>(at(strip, p * 4 + r), load<f32>(at(row, p)));
-      }
+    const first = s * 4;
+    if (first + 4 > m) {
+      packEdgeStrip(a, m, k, transA, p0, kc, first, strip);
+    } else if (transA) {
+      // A is stored [K, M].
+      for (let p = 0; p < kc; p++) v128.store(at(strip, p * 4), v128.load(at(a, (p0 + p) * m + first)));
+    } else {
+      const rows = at(a, first * k + p0);
+      const stride = <usize>k << 2;
+      let p = 0;
+      for (; p + 4 <= kc; p += 4) transpose4(rows + (<usize>p << 2), stride, at(strip, p * 4), 16);
+      for (; p < kc; p++)
+        for (let r = 0; r < 4; r++) store<f32>(at(strip, p * 4 + r), load<f32>(rows + <usize>r * stride + (<usize>p << 2)));
+    }
+  }
+}
+
+/** The last strip of A when m is not a multiple of 4: its rows past m are zeros. */
+function packEdgeStrip(a: usize, m: i32, k: i32, transA: bool, p0: i32, kc: i32, first: i32, strip: usize): void {
+  for (let r = 0; r < 4; r++) {
+    const i = first + r;
+    if (i >= m) {
+      for (let p = 0; p < kc; p++) store<f32>(at(strip, p * 4 + r), 0);
+    } else if (transA) {
+      for (let p = 0; p < kc; p++) store<f32>(at(strip, p * 4 + r), load<f32>(at(a, (p0 + p) * m + i)));
+    } else {
+      const row = at(a, i * k + p0);
+      for (let p = 0; p < kc; p++) store<f32>(at(strip, p * 4 + r), load<f32>(at(row, p)));
     }
   }
 }
@@ -82,15 +104,15 @@ function packTransposedStrip(rows: usize, ld: i32, kc: i32, strip: usize): void 
   for (; p + 4 <= kc; p += 4) {
     const r0 = rows + (<usize>p << 2);
     const out = at(strip, p * 8);
-    transpose4(r0, stride, out);
-    transpose4(r0 + 4 * stride, stride, out + 16);
+    transpose4(r0, stride, out, 32);
+    transpose4(r0 + 4 * stride, stride, out + 16, 32);
   }
   for (; p < kc; p++)
     for (let c = 0; c < 8; c++) store<f32>(at(strip, p * 8 + c), load<f32>(rows + <usize>c * stride + (<usize>p << 2)));
 }
 
-/** The 4 × 4 block at `from` (rows `stride` bytes apart) stored transposed, rows 32 bytes apart, at `to`. */
-@inline function transpose4(from: usize, stride: usize, to: usize): void {
+/** The 4 × 4 block at `from` (rows `stride` bytes apart) stored transposed at `to`, rows `toStride` bytes apart. */
+@inline function transpose4(from: usize, stride: usize, to: usize, toStride: usize): void {
   const a = v128.load(from);
   const b = v128.load(from + stride);
   const c = v128.load(from + 2 * stride);
@@ -101,9 +123,9 @@ function packTransposedStrip(rows: usize, ld: i32, kc: i32, strip: usize): void 
   const cd01 = i32x4.shuffle(c, d, 0, 4, 1, 5);
   const cd23 = i32x4.shuffle(c, d, 2, 6, 3, 7);
   v128.store(to, i64x2.shuffle(ab01, cd01, 0, 2));
-  v128.store(to, i64x2.shuffle(ab01, cd01, 1, 3), 32);
-  v128.store(to, i64x2.shuffle(ab23, cd23, 0, 2), 64);
-  v128.store(to, i64x2.shuffle(ab23, cd23, 1, 3), 96);
+  v128.store(to + toStride, i64x2.shuffle(ab01, cd01, 1, 3));
+  v128.store(to + 2 * toStride, i64x2.shuffle(ab23, cd23, 0, 2));
+  v128.store(to + 3 * toStride, i64x2.shuffle(ab23, cd23, 1, 3));
 }
 
 /**
