@@ -167,7 +167,7 @@ export class SessionHost {
               onStep: (m) => {
                 rateSamples += this.trainer.lastBatchSize;
                 const seconds = (performance.now() - rateStart) / 1000;
-                this.pending.push({ ...m, samplesPerSecond: seconds > 0 ? rateSamples / seconds : 0 });
+                this.pending.push(m, seconds > 0 ? rateSamples / seconds : 0);
                 if (this.pending.count >= STEPS_PER_MESSAGE) this.flushSteps();
               },
               onEpoch: (metrics) => {

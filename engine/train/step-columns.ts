@@ -41,7 +41,8 @@ export class StepColumnsBuilder {
   private capacity = 64;
   count = 0;
 
-  push(m: StepReport): void {
+  /** A step's figures (its rate apart: the step's own object is the trainer's, not copied per step). */
+  push(m: StepMetrics, samplesPerSecond: number): void {
     if (this.count === this.capacity) this.grow();
     const at = (field: Field) => FIELDS.indexOf(field) * this.capacity + this.count;
     const b = this.buffer;
@@ -52,7 +53,7 @@ export class StepColumnsBuilder {
     b[at('epochLoss')] = m.epochLoss;
     b[at('epochAccuracy')] = m.epochAccuracy ?? Number.NaN;
     b[at('lr')] = m.lr;
-    b[at('samplesPerSecond')] = m.samplesPerSecond;
+    b[at('samplesPerSecond')] = samplesPerSecond;
     this.count++;
   }
 

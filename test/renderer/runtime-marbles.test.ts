@@ -101,7 +101,7 @@ describe('training session streams (marble tests)', () => {
   /** A message of one step, `n`. */
   const step = (n: number) => {
     const columns = new StepColumnsBuilder();
-    columns.push({ step: n, epoch: 0, loss: 1, epochLoss: 1, lr: 0.1, samplesPerSecond: 0 });
+    columns.push({ step: n, epoch: 0, loss: 1, epochLoss: 1, lr: 0.1 }, 0);
     return columns.take();
   };
   const session = (s: TestScheduler) =>

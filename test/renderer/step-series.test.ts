@@ -46,16 +46,14 @@ describe('a run’s curves kept in bounded memory', () => {
   it('puts an epoch’s validation on the point of its last step, whether the epoch or the step arrives first', () => {
     const s = emptySeries();
     const columns = new StepColumnsBuilder();
-    for (let i = 1; i <= 10; i++)
-      columns.push({ step: i, epoch: 0, loss: 1, epochLoss: 1, lr: 0.1, samplesPerSecond: 0 });
+    for (let i = 1; i <= 10; i++) columns.push({ step: i, epoch: 0, loss: 1, epochLoss: 1, lr: 0.1 }, 0);
     appendEpoch(s, epoch(0, 5, 0.7));
     // Epoch 1 ends at step 12, reported before its steps.
     appendEpoch(s, epoch(1, 12, 0.6));
     appendSteps(s, columns.take());
     expect(s.valLoss[4]).toBe(0.7);
     expect(Number.isNaN(s.valLoss[9])).toBe(true);
-    for (let i = 11; i <= 12; i++)
-      columns.push({ step: i, epoch: 1, loss: 1, epochLoss: 1, lr: 0.1, samplesPerSecond: 0 });
+    for (let i = 11; i <= 12; i++) columns.push({ step: i, epoch: 1, loss: 1, epochLoss: 1, lr: 0.1 }, 0);
     appendSteps(s, columns.take());
     expect(s.valLoss[11]).toBe(0.6);
     expect(s.valAccuracy[11]).toBe(0.5);
@@ -83,15 +81,17 @@ describe('steps as columns', () => {
   it('hands out exactly the steps pushed, in a buffer of their own, growing past its first size', () => {
     const builder = new StepColumnsBuilder();
     for (let i = 0; i < 1000; i++)
-      builder.push({
-        step: i + 1,
-        epoch: 2,
-        loss: i / 10,
-        ...(i % 2 === 0 && { accuracy: 0.5 }),
-        epochLoss: 3,
-        lr: 0.01,
-        samplesPerSecond: 99,
-      });
+      builder.push(
+        {
+          step: i + 1,
+          epoch: 2,
+          loss: i / 10,
+          ...(i % 2 === 0 && { accuracy: 0.5 }),
+          epochLoss: 3,
+          lr: 0.01,
+        },
+        99,
+      );
     const c = builder.take();
     expect(c.count).toBe(1000);
     expect(c.step.buffer.byteLength).toBe(8 * 8 * 1000);
