@@ -32,7 +32,9 @@ import type { ConnectEngine, EngineConnection } from './engine-connection';
 import { structuralKey } from './graph-runtime';
 import { watchHeartbeat } from './heartbeat';
 import { Liveness } from './liveness';
+import { NodeTelemetryStreams } from './node-telemetry';
 import { Owner } from './owner';
+import { StepsDelivered } from './steps-delivered';
 
 const MAX_RECOVERIES = 3;
 const DEFAULT_HEARTBEAT = { intervalMs: 1000, timeoutMs: 5000, firstStepMs: 60_000 };
@@ -86,15 +88,14 @@ export class TrainingSession {
 
   private readonly owner = new Owner();
   private readonly rawTelemetry = new Subject<TelemetryFrame>();
-  private readonly nodeOwners = new Map<string, { owner: Owner; subject: Subject<TelemetryFrame['nodes'][number]> }>();
+  private readonly nodes = new NodeTelemetryStreams(this.owner);
   private connection: EngineConnection | null = null;
   private lastCheckpoint: Uint8Array | undefined;
   private doc: GraphDocument;
   private readonly scheduler: SchedulerLike;
   private runGeneration = 0;
   private recoveries = 0;
-  private lastStep = 0;
-  private readonly waiters = new Set<{ step: number; resolve: () => void }>();
+  private readonly delivered = new StepsDelivered();
   private recoveredAt = -1;
   private readonly liveness: Liveness;
   /** A pause or stop asked of the run under way: honoured even if its worker is replaced before it answers. */
@@ -113,9 +114,7 @@ export class TrainingSession {
     );
     this.progress$ = this.latestStep$.pipe(throttleTime(frameMs, this.scheduler, throttle), share());
     this.telemetry$ = this.rawTelemetry.pipe(throttleTime(frameMs, this.scheduler, throttle), share());
-    this.owner.watch(this.telemetry$, (frame) => {
-      for (const node of frame.nodes) this.nodeOwners.get(node.id)?.subject.next(node);
-    });
+    this.owner.watch(this.telemetry$, (frame) => this.nodes.deliver(frame));
   }
 
   get state(): SessionState {
@@ -124,24 +123,12 @@ export class TrainingSession {
 
   /** The telemetry of one node; completes when the node leaves the graph or the session ends. */
   nodeTelemetry(id: string): Observable<TelemetryFrame['nodes'][number]> {
-    let entry = this.nodeOwners.get(id);
-    if (!entry) {
-      const owner = this.owner.child();
-      const subject = new Subject<TelemetryFrame['nodes'][number]>();
-      owner.add(() => {
-        subject.complete();
-        this.nodeOwners.delete(id);
-      });
-      entry = { owner, subject };
-      this.nodeOwners.set(id, entry);
-    }
-    return entry.subject.asObservable();
+    return this.nodes.of(id);
   }
 
   /** The editor's document changed: nodes that left it lose their telemetry streams. */
   documentChanged(doc: GraphDocument): void {
-    const ids = new Set(doc.nodes.map((n) => n.id));
-    for (const [id, entry] of this.nodeOwners) if (!ids.has(id)) entry.owner.dispose();
+    this.nodes.keepOnly(doc);
   }
 
   /** Whether an edit may go to this run: training settings may (when paused), the network may not. */
@@ -255,7 +242,7 @@ export class TrainingSession {
   }
 
   get liveNodeStreams(): number {
-    return this.nodeOwners.size;
+    return this.nodes.live;
   }
 
   private async connect(checkpoint?: Uint8Array): Promise<void> {
@@ -298,7 +285,8 @@ export class TrainingSession {
     this.state$.next('running');
     try {
       const { end, step } = await connection.api.run(steps === undefined ? {} : { steps });
-      await this.stepsDelivered(step);
+      // Its last steps may still be on their way (events have their own channel).
+      await this.delivered.until(step);
       if (generation !== this.runGeneration) return;
       this.state$.next(end === 'steps' ? 'paused' : end);
       if (end === 'finished') this.notices$.next({ kind: 'info', message: 'Training finished.' });
@@ -310,23 +298,6 @@ export class TrainingSession {
     }
   }
 
-  /**
-   * Events come over their own channel, so a run's answer can overtake its last step events: the state
-   * changes only once the steps up to the run's end are delivered (or after a short wait).
-   */
-  private stepsDelivered(step: number): Promise<void> {
-    if (this.lastStep >= step) return Promise.resolve();
-    return new Promise((resolve) => {
-      const timer = setTimeout(done, 1000);
-      const watcher = { step, resolve: done };
-      this.waiters.add(watcher);
-      function done() {
-        clearTimeout(timer);
-        resolve();
-      }
-    });
-  }
-
   private onEvent(event: EngineEvent): void {
     this.liveness.alive(this.scheduler.now(), { step: event.type === 'steps' });
     switch (event.type) {
@@ -335,14 +306,9 @@ export class TrainingSession {
         // reported with them must be in by then.
         for (const e of event.epochs) this.epochs$.next(e);
         if (event.steps.count > 0) {
-          this.lastStep = event.steps.step[event.steps.count - 1];
           this.steps$.next(event.steps);
+          this.delivered.reached(event.steps.step[event.steps.count - 1]);
         }
-        for (const w of this.waiters)
-          if (this.lastStep >= w.step) {
-            this.waiters.delete(w);
-            w.resolve();
-          }
         break;
       case 'telemetry':
         this.rawTelemetry.next(event.frame);
@@ -360,7 +326,7 @@ export class TrainingSession {
       case 'backend':
         // The GPU was lost: the engine goes on elsewhere from a checkpoint; say where and why.
         this.info$.next(event.info);
-        this.lastStep = event.step;
+        this.delivered.last = event.step;
         this.notices$.next({ kind: 'info', message: event.reason });
         break;
     }
