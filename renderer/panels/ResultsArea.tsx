@@ -24,10 +24,12 @@ export const ResultsArea = memo(function ResultsArea() {
     <>
       <ResultsDivider height={height} onHeight={setHeight} />
       <div className="results" data-testid="results" style={{ height }}>
-        {/* The chart last, in a room kept for it: made once its box is final, never resized as the others come. */}
-        {parts >= 3 ? <RunChart /> : <div className="run-chart" />}
-        {parts >= 1 && <ResultsMiddle />}
-        {parts >= 2 && <TryPanel />}
+        <div className="row">
+          {/* The chart last, in a room kept for it: made once its box is final, never resized as the others come. */}
+          {parts >= 3 ? <RunChart /> : <div className="run-chart" />}
+          {parts >= 1 && <ResultsMiddle />}
+          {parts >= 2 && <TryPanel />}
+        </div>
       </div>
     </>
   );

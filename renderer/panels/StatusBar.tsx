@@ -50,19 +50,21 @@ export function StatusBar({ backends, analysis }: { backends: BackendsState; ana
   const nodes = useDocumentStore((s) => s.document.nodes.length);
   return (
     <footer className="status-bar" data-testid="status-bar">
-      <span className="doc-name" data-testid="document-name">
-        {name}
-        {dirty ? ' •' : ''}
-      </span>
-      <span>{nodes} layers</span>
-      {analysis && <span data-testid="param-total">{compact.format(analysis.totals.paramCount)} parameters</span>}
-      {analysis && <Problems analysis={analysis} />}
-      <span className="spacer" />
-      <span className="backends" data-testid="backends" data-state={backends.state}>
-        {backends.state === 'loading' && 'Engine: starting…'}
-        {backends.state === 'failed' && <span className="backend-unavailable">{backends.message}</span>}
-        {backends.state === 'ready' && backends.backends.map((b) => <Backend key={b.id} backend={b} />)}
-      </span>
+      <div className="line">
+        <span className="doc-name" data-testid="document-name">
+          {name}
+          {dirty ? ' •' : ''}
+        </span>
+        <span>{nodes} layers</span>
+        {analysis && <span data-testid="param-total">{compact.format(analysis.totals.paramCount)} parameters</span>}
+        {analysis && <Problems analysis={analysis} />}
+        <span className="spacer" />
+        <span className="backends" data-testid="backends" data-state={backends.state}>
+          {backends.state === 'loading' && 'Engine: starting…'}
+          {backends.state === 'failed' && <span className="backend-unavailable">{backends.message}</span>}
+          {backends.state === 'ready' && backends.backends.map((b) => <Backend key={b.id} backend={b} />)}
+        </span>
+      </div>
     </footer>
   );
 }

@@ -1,3 +1,4 @@
+import type { ReactNode } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import type { SessionInfo, StepReport } from '../../engine/api';
 import type { GraphAnalysis } from '../../engine/graph';
@@ -51,82 +52,100 @@ export function TrainingBar({ analysis }: { analysis: GraphAnalysis | null }) {
   const fraction = info && progress ? inEpoch / info.batchesPerEpoch : 0;
   return (
     <div className="training-bar" data-testid="training-bar" data-state={state}>
-      {!active && state !== 'paused' && (
-        <button
-          type="button"
-          data-testid="train"
-          disabled={!analysis?.canTrain}
-          title={analysis?.canTrain ? 'Train this network' : 'Fix the marked layers first'}
-          onClick={() => void start()}
-        >
-          ▶ Train
-        </button>
-      )}
-      {state === 'running' && (
-        <button type="button" data-testid="pause" onClick={pause}>
-          ❚❚ Pause
-        </button>
-      )}
-      {state === 'paused' && (
-        <>
-          <button type="button" data-testid="resume" onClick={resume}>
-            ▶ Resume
-          </button>
-          <button type="button" data-testid="step" onClick={step}>
-            Step
-          </button>
-        </>
-      )}
-      {(state === 'running' || state === 'paused') && (
-        <button type="button" data-testid="stop" onClick={stop}>
-          ■ Stop
-        </button>
-      )}
-      {!active && state !== 'paused' && analysis && !analysis.canTrain && (
-        <span className="train-blocked" data-testid="train-blocked" title={firstError(analysis)}>
-          {firstError(analysis)}
-        </span>
-      )}
-      <span className="training-state">{state === 'idle' ? '' : state}</span>
-      {state === 'opening' && loading && (
-        <span className="training-progress" data-testid="data-loading">
-          <span className="bar" aria-hidden="true">
-            <span style={{ width: `${Math.round((100 * loading.done) / Math.max(loading.total, 1))}%` }} />
-          </span>
-          {loading.total > 1 ? `loading data ${Math.round((100 * loading.done) / loading.total)}% · ` : 'preparing · '}
-          {loading.what}
-        </span>
-      )}
-      {state === 'running' && !progress && info && (
-        // Until the first step reports: on a GPU, it creates the pipelines of the kernels the network uses.
-        <span className="training-progress" data-testid="first-step">
-          first step{info.backend.id === 'webgpu' ? ' · compiling the GPU kernels it uses' : ''}
-        </span>
-      )}
-      {progress && info && (
-        <span className="training-progress" data-testid="training-progress">
-          <span className="bar" aria-hidden="true">
-            {/* Scaled, not sized: a new width would lay the page out again at every frame of a run. */}
-            <span style={{ width: '100%', transform: `scaleX(${fraction.toFixed(3)})` }} />
-          </span>
-          epoch {epoch}/{info.epochs} · step {number.format(progress.step)} · loss {progress.epochLoss.toFixed(4)}
-          {pct(progress.epochAccuracy)} (this epoch so far)
-          {validation === undefined ? '' : ` · validation ${(100 * validation).toFixed(1)}%`} ·{' '}
-          {number.format(Math.round(rate))} samples/s
-          {state === 'running' ? timeLeft(info, progress, rate) : ''}
-          <span
-            className="training-backend"
-            data-testid="training-backend"
-            data-backend={info.backend.id}
-            title={info.backend.reason}
+      <div className="line">
+        {!active && state !== 'paused' && (
+          <button
+            type="button"
+            data-testid="train"
+            disabled={!analysis?.canTrain}
+            title={analysis?.canTrain ? 'Train this network' : 'Fix the marked layers first'}
+            onClick={() => void start()}
           >
-            {' '}
-            · on {info.backend.id === 'cpu' ? 'CPU' : `WebGPU (${info.backend.label})`}
+            ▶ Train
+          </button>
+        )}
+        {state === 'running' && (
+          <button type="button" data-testid="pause" onClick={pause}>
+            ❚❚ Pause
+          </button>
+        )}
+        {state === 'paused' && (
+          <>
+            <button type="button" data-testid="resume" onClick={resume}>
+              ▶ Resume
+            </button>
+            <button type="button" data-testid="step" onClick={step}>
+              Step
+            </button>
+          </>
+        )}
+        {(state === 'running' || state === 'paused') && (
+          <button type="button" data-testid="stop" onClick={stop}>
+            ■ Stop
+          </button>
+        )}
+        {!active && state !== 'paused' && analysis && !analysis.canTrain && (
+          <span className="train-blocked" data-testid="train-blocked" title={firstError(analysis)}>
+            {firstError(analysis)}
           </span>
-        </span>
-      )}
-      <StartingWeights loaded={weightsFrom} />
+        )}
+        <span className="training-state">{state === 'idle' ? '' : state}</span>
+        {state === 'opening' && loading && (
+          <ProgressLine testId="data-loading">
+            <span className="bar" aria-hidden="true">
+              <span style={{ width: `${Math.round((100 * loading.done) / Math.max(loading.total, 1))}%` }} />
+            </span>
+            {loading.total > 1
+              ? `loading data ${Math.round((100 * loading.done) / loading.total)}% · `
+              : 'preparing · '}
+            {loading.what}
+          </ProgressLine>
+        )}
+        {state === 'running' && !progress && info && (
+          // Until the first step reports: on a GPU, it creates the pipelines of the kernels the network uses.
+          <ProgressLine testId="first-step">
+            first step{info.backend.id === 'webgpu' ? ' · compiling the GPU kernels it uses' : ''}
+          </ProgressLine>
+        )}
+        {progress && info && (
+          <ProgressLine testId="training-progress">
+            <span className="bar" aria-hidden="true">
+              {/* Scaled, not sized: a new width would lay the page out again at every frame of a run. */}
+              <span style={{ width: '100%', transform: `scaleX(${fraction.toFixed(3)})` }} />
+            </span>
+            epoch {epoch}/{info.epochs} · step {number.format(progress.step)} · loss {progress.epochLoss.toFixed(4)}
+            {pct(progress.epochAccuracy)} (this epoch so far)
+            {validation === undefined ? '' : ` · validation ${(100 * validation).toFixed(1)}%`} ·{' '}
+            {number.format(Math.round(rate))} samples/s
+            {state === 'running' ? timeLeft(info, progress, rate) : ''}
+            <span
+              className="training-backend"
+              data-testid="training-backend"
+              data-backend={info.backend.id}
+              title={info.backend.reason}
+            >
+              {' '}
+              · on {info.backend.id === 'cpu' ? 'CPU' : `WebGPU (${info.backend.label})`}
+            </span>
+          </ProgressLine>
+        )}
+        <StartingWeights loaded={weightsFrom} />
+      </div>
     </div>
+  );
+}
+
+/**
+ * The run's progress in one line, which changes at every frame of a run. The browser lays out again from the
+ * nearest relayout boundary above a change, and a flex item is never one: the line sits in a box of its own
+ * (size, layout and paint contained, not a flex item), so that its new words are laid out there and not in
+ * the whole page (Chromium's rule: `ObjectIsRelayoutBoundary`).
+ */
+function ProgressLine({ testId, children }: { testId: string; children: ReactNode }) {
+  return (
+    <span className="training-progress" data-testid={testId}>
+      <span className="line">{children}</span>
+    </span>
   );
 }
 

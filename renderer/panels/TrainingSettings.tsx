@@ -28,11 +28,15 @@ export function TrainingSettings({ backends }: { backends: BackendsState }) {
   );
   return (
     <section className="training-settings" data-testid="training-settings">
-      <h2>Training</h2>
-      <RunLock until="paused">
-        <RunLock until="closed">
-          <DatasetPicker />
-        </RunLock>
+      <header className="settings-head">
+        <h2>Training</h2>
+        <LockNote />
+      </header>
+      {/* Locked in two halves, a frame apart (see RunLock). */}
+      <RunLock until="closed" frames={1}>
+        <DatasetPicker />
+      </RunLock>
+      <RunLock until="paused" frames={1}>
         <OptimizerSettings submit={submit} onError={setError} />
         {field('batch size', training.batchSize, (v) =>
           Number.isInteger(v) && v >= 1 && v <= 65536 ? { batchSize: v } : 'batch size: a whole number from 1 to 65536',
@@ -43,13 +47,15 @@ export function TrainingSettings({ backends }: { backends: BackendsState }) {
         {field('L2', training.regularization.l2, (v) =>
           v >= 0 && v <= 1000 ? { regularization: { ...training.regularization, l2: v } } : 'L2: from 0 to 1000',
         )}
-        <RunLock until="closed">
-          <RunSetup onError={setError} />
-        </RunLock>
+      </RunLock>
+      <RunLock until="closed" frames={2}>
+        <RunSetup onError={setError} />
+      </RunLock>
+      <RunLock until="paused" frames={2}>
         <AugmentationSettings />
-        <RunLock until="closed">
-          <BackendChoice backends={backends} />
-        </RunLock>
+      </RunLock>
+      <RunLock until="closed" frames={2}>
+        <BackendChoice backends={backends} />
       </RunLock>
       <button
         type="button"
@@ -68,27 +74,41 @@ export function TrainingSettings({ backends }: { backends: BackendsState }) {
   );
 }
 
+/** The run's state as the settings follow it, `frames` painted frames after the training bar. */
+function useLockState(frames: number) {
+  // A single step from pause leaves the settings as they were (see the store's `stepping`).
+  const state = usePaintedLater(
+    useTrainingStore((s) => (s.stepping ? 'paused' : s.state)),
+    frames,
+  );
+  return { running: state === 'running' || state === 'opening' || state === 'recovering', paused: state === 'paused' };
+}
+
 /**
  * Settings a run locks: until it is paused (what changes a paused run), or until it is closed (what shapes
  * the next run). A fieldset disables every field in it: a run that starts or pauses changes one attribute
  * and re-renders none of the fields (doing both made it one of the page's longest tasks). It follows the
- * run a frame after the training bar does, for the same reason.
+ * run a frame or two after the training bar does, for the same reason: every field, its options and its
+ * label are styled again when their fieldset changes (about 140 elements, with the frame's other work over
+ * 50 ms on a slow machine), so the settings change in two halves, a frame apart. The fieldsets are
+ * siblings, never nested: an outer one would restyle them all at once.
  */
-function RunLock({ until, children }: { until: 'paused' | 'closed'; children: ReactNode }) {
-  // A single step from pause leaves the settings as they were (see the store's `stepping`).
-  const state = usePaintedLater(
-    useTrainingStore((s) => (s.stepping ? 'paused' : s.state)),
-    1,
-  );
-  const running = state === 'running' || state === 'opening' || state === 'recovering';
-  const locked = running || (until === 'closed' && state === 'paused');
+function RunLock({ until, frames, children }: { until: 'paused' | 'closed'; frames: number; children: ReactNode }) {
+  const { running, paused } = useLockState(frames);
   return (
-    <>
-      {until === 'paused' && locked && <p className="muted">pause the run to change settings</p>}
-      <fieldset className="run-lock" disabled={locked}>
-        {children}
-      </fieldset>
-    </>
+    <fieldset className="run-lock" disabled={running || (until === 'closed' && paused)}>
+      {children}
+    </fieldset>
+  );
+}
+
+/** Why the settings are greyed out while a run trains: beside the heading, so that nothing below it moves. */
+function LockNote() {
+  const { running } = useLockState(1);
+  return (
+    <span className="muted lock-note" hidden={!running}>
+      pause the run to change settings
+    </span>
   );
 }
 

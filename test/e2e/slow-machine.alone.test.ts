@@ -86,12 +86,11 @@ async function throughEveryControl(sample: string) {
   await page.waitForTimeout(300);
   const tasks = await trace.stopTasks();
   await fullSpeed();
-  // While it trains, no task over 50 ms; a control is answered within 100 ms (RAIL's budget for a response).
-  // Most controls take under 50 here too (bench:page), but not every time on a 2-core machine whose two
-  // cores the engine's threads hold: the frames of layout and paint after Stop and Resume, and the chart's
-  // first drawing after Train, reached 51-69 ms in about one run in four.
-  expect(tasks.filter((t) => t.phase.startsWith('the run')).map(describeTask)).toEqual([]);
-  expect(tasks.filter((t) => t.ms > 100).map(describeTask)).toEqual([]);
+  // No task over 50 ms, at the controls as while it trains: a control's answer is laid out and painted a
+  // part a frame (the settings locked in two halves, the chart made, set up and drawn, the decision
+  // boundary's points drawn before the boundary), and the bars and the results area are laid out apart
+  // from the page. Most tasks here take 20-37 ms; a busy machine's spikes are what the file's retry is for.
+  expect(tasks.map(describeTask)).toEqual([]);
   expect(app.errorsOf(page)).toEqual([]);
   await page.close();
 }
