@@ -130,8 +130,9 @@ export function createEngineApi(env: EngineEnvironment): EngineApi {
   return {
     ping: async () => 'pong',
     backends: async () => {
-      const kernels = WasmArena.create() ? 'shared-memory' : createFastMatmul() ? 'simd' : 'plain';
-      return [cpuStatus(env.cores, kernels), await probeWebGpu(env.gpu)];
+      const arena = WasmArena.create();
+      const kernels = arena ? 'shared-memory' : createFastMatmul() ? 'simd' : 'plain';
+      return [cpuStatus(env.cores, kernels, arena?.fusedMultiplyAdd), await probeWebGpu(env.gpu)];
     },
     analyse: async (doc) => analyseGraph(doc),
     async subscribe(l) {

@@ -28,9 +28,10 @@ export function moduleSource(file: string, bytes: Uint8Array, from = file): stri
 
 /**
  * The AssemblyScript kernels: no runtime (they only touch memory they are given), the backend's shared
- * memory imported, SIMD on.
+ * memory imported, SIMD on; with `relaxed`, relaxed SIMD too (the products' fused multiply-add: see
+ * kernels/math.ts), for the runtimes that validate it (the arena picks).
  */
-export async function compileKernels(): Promise<Uint8Array> {
+export async function compileKernels(relaxed = false): Promise<Uint8Array> {
   let binary: Uint8Array | undefined;
   const { error, stderr } = await asc.main(
     [
@@ -46,6 +47,7 @@ export async function compileKernels(): Promise<Uint8Array> {
       'simd',
       '--enable',
       'threads',
+      ...(relaxed ? ['--enable', 'relaxed-simd'] : []),
       '--noAssert',
       '--use',
       'abort=',
@@ -66,6 +68,12 @@ if (process.argv[1]?.endsWith('build-wasm.ts')) {
   const kernels = await compileKernels();
   writeFileSync(join(dir, 'kernels-wasm.ts'), moduleSource('kernels', kernels, 'kernels/*.ts (AssemblyScript)'));
   console.log(`kernels: ${kernels.length} bytes`);
+  const relaxed = await compileKernels(true);
+  writeFileSync(
+    join(dir, 'kernels-relaxed-wasm.ts'),
+    moduleSource('kernelsRelaxed', relaxed, 'kernels/*.ts (AssemblyScript, relaxed SIMD)'),
+  );
+  console.log(`kernels with relaxed SIMD: ${relaxed.length} bytes`);
   for (const file of readdirSync(dir).filter((f) => f.endsWith('.wat'))) {
     const bytes = await assemble(file);
     writeFileSync(join(dir, file.replace(/\.wat$/, '-wasm.ts')), moduleSource(file, bytes));

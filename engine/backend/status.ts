@@ -15,18 +15,21 @@ export interface BackendStatus {
 }
 
 /**
- * The CPU backend as this platform runs it: the SIMD kernels in place on shared WebAssembly memory, the
- * SIMD matrix multiply on copies (no shared memory: a page without cross-origin isolation), or plain loops.
+ * The CPU backend as this platform runs it: the SIMD kernels in place on shared WebAssembly memory (their
+ * products' multiply-adds fused where the runtime has relaxed SIMD), the SIMD matrix multiply on copies (no
+ * shared memory: a page without cross-origin isolation), or plain loops.
  */
 export function cpuStatus(
   cores: number | undefined,
   kernels: 'shared-memory' | 'simd' | 'plain' = 'plain',
+  fusedMultiplyAdd = false,
 ): BackendStatus {
   const threads = cores && cores > 0 ? `${cores} thread${cores === 1 ? '' : 's'}` : 'thread count unknown';
   const how = { 'shared-memory': ', WebAssembly SIMD in shared memory', simd: ', WebAssembly SIMD', plain: '' }[
     kernels
   ];
-  return { id: 'cpu', available: true, label: 'CPU', detail: `${threads}${how}` };
+  const fused = kernels === 'shared-memory' && fusedMultiplyAdd ? ', fused multiply-add' : '';
+  return { id: 'cpu', available: true, label: 'CPU', detail: `${threads}${how}${fused}` };
 }
 
 const softwareNames = /swiftshader|llvmpipe|lavapipe|software|microsoft basic render/i;

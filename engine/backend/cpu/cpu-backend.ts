@@ -41,6 +41,8 @@ interface CpuOptions {
   fast?: boolean;
   /** How to start a helper thread (the platform's workers); without it the kernels run on one thread. */
   spawnThread?: SpawnThread;
+  /** false: the kernels without relaxed SIMD even where the runtime has it (see WasmArena.create). */
+  relaxedSimd?: boolean;
 }
 
 /**
@@ -65,7 +67,7 @@ function cpuKernels(precision: CpuPrecision, options: CpuOptions): Backend<Float
   const reference = referenceBackend(precision);
   if (precision !== 'f32' || options.fast === false) return reference;
   // Float32 training keeps its tensors in shared WebAssembly memory and runs the SIMD kernels on them.
-  const arena = WasmArena.create();
+  const arena = WasmArena.create({ relaxedSimd: options.relaxedSimd });
   if (arena) {
     if (options.spawnThread) arena.startThreads(options.spawnThread);
     let allocated = 0;

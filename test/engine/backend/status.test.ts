@@ -51,18 +51,20 @@ describe('backend status', () => {
     const api = createEngineApi({ gpu: undefined, cores: 2 });
     expect(await api.ping()).toBe('pong');
     const [cpu, gpu] = await api.backends();
-    // Node has shared memory: the kernels run in place.
+    // Node has shared memory: the kernels run in place; and relaxed SIMD (flagged on for the tests, as for
+    // the command line): their multiply-adds are fused.
     expect(cpu).toEqual({
       id: 'cpu',
       available: true,
       label: 'CPU',
-      detail: '2 threads, WebAssembly SIMD in shared memory',
+      detail: '2 threads, WebAssembly SIMD in shared memory, fused multiply-add',
     });
     expect(gpu.id).toBe('webgpu');
   });
 
   it('says how the CPU kernels run where shared memory or SIMD is missing', () => {
     expect(cpuStatus(1, 'simd').detail).toBe('1 thread, WebAssembly SIMD');
+    expect(cpuStatus(2, 'shared-memory', false).detail).toBe('2 threads, WebAssembly SIMD in shared memory');
     expect(cpuStatus(undefined, 'plain').detail).toBe('thread count unknown');
   });
 });

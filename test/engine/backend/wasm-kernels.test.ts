@@ -5,6 +5,7 @@ import { nodeSpawnThread } from '../../../cli/threads';
 import type { Conv2dGeometry } from '../../../engine/backend/backend';
 import { createCpuBackend } from '../../../engine/backend/cpu/cpu-backend';
 import type { FloatArray } from '../../../engine/backend/cpu/types';
+import { WasmArena } from '../../../engine/backend/cpu/wasm/arena';
 import { Random } from '../../../engine/init/random';
 import { optimizerKinds } from '../../../engine/ops/optimizers';
 import { compileKernels, moduleSource } from '../../../scripts/build-wasm';
@@ -17,6 +18,8 @@ const fast = createCpuBackend('f32');
 /** With a helper thread: large products split by columns, convolutions by samples. */
 const threaded = createCpuBackend('f32', { spawnThread: nodeSpawnThread });
 const reference = createCpuBackend('f32', { fast: false });
+/** The kernels built without relaxed SIMD (a multiply and an add where the others fuse them). */
+const unfused = createCpuBackend('f32', { relaxedSimd: false });
 const random = new Random(7);
 
 afterAll(() => threaded.dispose?.());
@@ -65,12 +68,49 @@ describe('tensors in shared WebAssembly memory', () => {
       'utf8',
     );
     expect(committed).toBe(moduleSource('kernels', await compileKernels(), 'kernels/*.ts (AssemblyScript)'));
+    const relaxed = readFileSync(
+      join(import.meta.dirname, '../../../engine/backend/cpu/wasm/kernels-relaxed-wasm.ts'),
+      'utf8',
+    );
+    expect(relaxed).toBe(
+      moduleSource('kernelsRelaxed', await compileKernels(true), 'kernels/*.ts (AssemblyScript, relaxed SIMD)'),
+    );
+  });
+
+  it('multiply-add fused where the runtime has relaxed SIMD (here: Node with its flag), else not', () => {
+    const fused = WasmArena.create()!;
+    expect(fused.fusedMultiplyAdd).toBe(true);
+    // The fused module rounds once per multiply-add: the exact square of 1 + 2⁻¹² less its rounded square
+    // keeps the last 2⁻²⁴, which a multiply then an add rounds away.
+    expect(fusedResidue(fused)).toBe(2 ** -24);
+    const plain = WasmArena.create({ relaxedSimd: false })!;
+    expect(plain.fusedMultiplyAdd).toBe(false);
+    expect(fusedResidue(plain)).toBe(0);
   });
 });
+
+/**
+ * (1 + 2⁻¹²)² − r, where r is that square rounded to float32, through the product kernel (a 1 × 1 × 2
+ * product: 1·(−r) + x·x, in that order): 2⁻²⁴ when the multiply-add is fused, 0 when the square is rounded
+ * first.
+ */
+function fusedResidue(arena: WasmArena): number {
+  const x = 1 + 2 ** -12;
+  const rounded = Math.fround(x * x);
+  const a = arena.alloc(2)!;
+  const b = arena.alloc(2)!;
+  const c = arena.alloc(1)!;
+  a.set([1, x]);
+  b.set([-rounded, x]);
+  const scratch = arena.scratch('residue', arena.kernels.gemmScratchFloats(1, 1));
+  arena.kernels.gemm(a.byteOffset, b.byteOffset, c.byteOffset, 1, 1, 2, false, false, false, scratch, 0, 1);
+  return c[0];
+}
 
 describe.each([
   ['one thread', fast],
   ['two threads', threaded],
+  ['one thread, without relaxed SIMD', unfused],
 ])('matrix multiply (packed, blocked over K), %s', (_, backend) => {
   const pair2 = (size: number) => pair(size, -1, 1, backend);
   const shapes = [
@@ -106,6 +146,7 @@ describe.each([
 describe.each([
   ['one thread', fast],
   ['two threads', threaded],
+  ['one thread, without relaxed SIMD', unfused],
 ])('convolution and pooling, %s', (_, backend) => {
   const pairOf = (size: number) => pair(size, -1, 1, backend);
   const g = (

@@ -1,4 +1,5 @@
 import { CONTROL_INTS, KernelThreads, type SpawnThread, type ThreadKernel } from './kernel-threads';
+import { kernelsRelaxedWasm } from './kernels-relaxed-wasm';
 import { kernelsWasm } from './kernels-wasm';
 
 /** The little of the WebAssembly API used here (typed locally: the engine compiles for workers and Node alike). */
@@ -10,6 +11,22 @@ interface WasmApi {
   Memory: new (descriptor: { initial: number; maximum: number; shared: boolean }) => WasmMemory;
   Module: new (bytes: Uint8Array) => object;
   Instance: new (module: object, imports: object) => { exports: object };
+  validate(bytes: Uint8Array): boolean;
+}
+
+const decode = (base64: string) => Uint8Array.from(atob(base64), (ch) => ch.charCodeAt(0));
+
+/**
+ * The kernels' module: built with relaxed SIMD (fused multiply-adds in the products, see kernels/math.ts)
+ * where the runtime validates it (browsers, Electron; Node 20 with its flag, see cli/threads.ts), else
+ * without. `relaxed: false` asks for the plain one (the tests check both against the reference loops).
+ */
+function kernelModule(wasm: WasmApi, relaxed: boolean): { bytes: Uint8Array; fused: boolean } {
+  if (relaxed) {
+    const bytes = decode(kernelsRelaxedWasm);
+    if (wasm.validate(bytes)) return { bytes, fused: true };
+  }
+  return { bytes: decode(kernelsWasm), fused: false };
 }
 
 type Ptr = number;
@@ -118,18 +135,20 @@ export class WasmArena {
     private readonly memory: WasmMemory,
     private readonly bytes: Uint8Array,
     readonly kernels: WasmKernels,
+    /** Whether the kernels multiply-add in one fused instruction (the relaxed SIMD module). */
+    readonly fusedMultiplyAdd: boolean,
   ) {
     this.buffers.add(memory.buffer);
   }
 
-  static create(): WasmArena | null {
+  static create({ relaxedSimd = true }: { relaxedSimd?: boolean } = {}): WasmArena | null {
     try {
       const wasm = (globalThis as { WebAssembly?: WasmApi }).WebAssembly;
       if (!wasm || typeof SharedArrayBuffer === 'undefined') return null;
       const memory = new wasm.Memory({ initial: 2, maximum: MAX_PAGES, shared: true });
-      const bytes = Uint8Array.from(atob(kernelsWasm), (ch) => ch.charCodeAt(0));
+      const { bytes, fused } = kernelModule(wasm, relaxedSimd);
       const instance = new wasm.Instance(new wasm.Module(bytes), { env: { memory } });
-      return new WasmArena(memory, bytes, instance.exports as WasmKernels);
+      return new WasmArena(memory, bytes, instance.exports as WasmKernels, fused);
     } catch {
       // No WebAssembly SIMD, no shared memory, or WebAssembly forbidden.
       return null;

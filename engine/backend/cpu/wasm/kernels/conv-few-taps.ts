@@ -10,6 +10,7 @@
 //   weights: cOut rounded up to 4 rows of K taps, zeros in the padding rows.
 // The weight gradient is summed from the same padded planes (conv-weight-planes.ts). The input gradient of a
 // first layer is not needed.
+import { madd } from './math';
 
 /** The most taps (cIn·kh·kw) summed tap by tap; above it im2col's product is faster. */
 export const FEW_TAPS: i32 = 32;
@@ -87,17 +88,17 @@ export function fewTapsForward(
                 const i1 = v128.load(at(row, kx + 4));
                 const wt = at(weights, co0 * K + t);
                 let v = v128.load32_splat(wt);
-                a00 = f32x4.add(a00, f32x4.mul(i0, v));
-                a01 = f32x4.add(a01, f32x4.mul(i1, v));
+                a00 = madd(i0, v, a00);
+                a01 = madd(i1, v, a01);
                 v = v128.load32_splat(at(wt, K));
-                a10 = f32x4.add(a10, f32x4.mul(i0, v));
-                a11 = f32x4.add(a11, f32x4.mul(i1, v));
+                a10 = madd(i0, v, a10);
+                a11 = madd(i1, v, a11);
                 v = v128.load32_splat(at(wt, 2 * K));
-                a20 = f32x4.add(a20, f32x4.mul(i0, v));
-                a21 = f32x4.add(a21, f32x4.mul(i1, v));
+                a20 = madd(i0, v, a20);
+                a21 = madd(i1, v, a21);
                 v = v128.load32_splat(at(wt, 3 * K));
-                a30 = f32x4.add(a30, f32x4.mul(i0, v));
-                a31 = f32x4.add(a31, f32x4.mul(i1, v));
+                a30 = madd(i0, v, a30);
+                a31 = madd(i1, v, a31);
               }
             }
           const cols = min(8, ow - ox0);

@@ -13,6 +13,7 @@
 // even a NaN. Taps past the kernel's width in a last run read the plane's zeros or the next row, and are
 // never stored.
 import { fewTapsApply, fewTapsPlaneFloats, padPlanes, paddedWidth } from './conv-few-taps';
+import { madd } from './math';
 
 /** Taps of one kernel row summed at once (the accumulators: 2 channels × TAP_RUN). */
 const TAP_RUN: i32 = 5;
@@ -62,20 +63,20 @@ export function planesBackwardWeight(
                 const g1 = v128.load(at(g1row, ox));
                 const xr = at(row, ox);
                 let v = v128.load(xr);
-                a0 = f32x4.add(a0, f32x4.mul(g0, v));
-                b0 = f32x4.add(b0, f32x4.mul(g1, v));
+                a0 = madd(g0, v, a0);
+                b0 = madd(g1, v, b0);
                 v = v128.load(xr, 4);
-                a1 = f32x4.add(a1, f32x4.mul(g0, v));
-                b1 = f32x4.add(b1, f32x4.mul(g1, v));
+                a1 = madd(g0, v, a1);
+                b1 = madd(g1, v, b1);
                 v = v128.load(xr, 8);
-                a2 = f32x4.add(a2, f32x4.mul(g0, v));
-                b2 = f32x4.add(b2, f32x4.mul(g1, v));
+                a2 = madd(g0, v, a2);
+                b2 = madd(g1, v, b2);
                 v = v128.load(xr, 12);
-                a3 = f32x4.add(a3, f32x4.mul(g0, v));
-                b3 = f32x4.add(b3, f32x4.mul(g1, v));
+                a3 = madd(g0, v, a3);
+                b3 = madd(g1, v, b3);
                 v = v128.load(xr, 16);
-                a4 = f32x4.add(a4, f32x4.mul(g0, v));
-                b4 = f32x4.add(b4, f32x4.mul(g1, v));
+                a4 = madd(g0, v, a4);
+                b4 = madd(g1, v, b4);
               }
               if (tail > 0) {
                 // The same, for the row's last 1 to 3 columns (the other lanes zero in both factors).
@@ -83,20 +84,20 @@ export function planesBackwardWeight(
                 const g1 = loadShort(at(g1row, whole), tail);
                 const xr = at(row, whole);
                 let v = v128.and(v128.load(xr), keep);
-                a0 = f32x4.add(a0, f32x4.mul(g0, v));
-                b0 = f32x4.add(b0, f32x4.mul(g1, v));
+                a0 = madd(g0, v, a0);
+                b0 = madd(g1, v, b0);
                 v = v128.and(v128.load(xr, 4), keep);
-                a1 = f32x4.add(a1, f32x4.mul(g0, v));
-                b1 = f32x4.add(b1, f32x4.mul(g1, v));
+                a1 = madd(g0, v, a1);
+                b1 = madd(g1, v, b1);
                 v = v128.and(v128.load(xr, 8), keep);
-                a2 = f32x4.add(a2, f32x4.mul(g0, v));
-                b2 = f32x4.add(b2, f32x4.mul(g1, v));
+                a2 = madd(g0, v, a2);
+                b2 = madd(g1, v, b2);
                 v = v128.and(v128.load(xr, 12), keep);
-                a3 = f32x4.add(a3, f32x4.mul(g0, v));
-                b3 = f32x4.add(b3, f32x4.mul(g1, v));
+                a3 = madd(g0, v, a3);
+                b3 = madd(g1, v, b3);
                 v = v128.and(v128.load(xr, 16), keep);
-                a4 = f32x4.add(a4, f32x4.mul(g0, v));
-                b4 = f32x4.add(b4, f32x4.mul(g1, v));
+                a4 = madd(g0, v, a4);
+                b4 = madd(g1, v, b4);
               }
             }
             const taps = min(TAP_RUN, kw - kx0);

@@ -2,6 +2,7 @@
 // blocks of KC; for each block, op(B) is packed into strips of 8 columns and op(A) into strips of 4 rows
 // (zero-padded, transposing on the way), and a 4 × 8 register-blocked micro-kernel multiplies one A strip by
 // one B strip. The B strip (8 × KC floats) stays in L1 while every A strip passes over it.
+import { madd } from './math';
 
 const KC: i32 = 256;
 
@@ -142,17 +143,17 @@ function tile(aStrip: usize, bStrip: usize, kc: i32, c: usize, ldc: i32, rows: i
     const b0 = v128.load(bp);
     const b1 = v128.load(bp, 16);
     let x = v128.load32_splat(ap);
-    c00 = f32x4.add(c00, f32x4.mul(x, b0));
-    c01 = f32x4.add(c01, f32x4.mul(x, b1));
+    c00 = madd(x, b0, c00);
+    c01 = madd(x, b1, c01);
     x = v128.load32_splat(ap, 4);
-    c10 = f32x4.add(c10, f32x4.mul(x, b0));
-    c11 = f32x4.add(c11, f32x4.mul(x, b1));
+    c10 = madd(x, b0, c10);
+    c11 = madd(x, b1, c11);
     x = v128.load32_splat(ap, 8);
-    c20 = f32x4.add(c20, f32x4.mul(x, b0));
-    c21 = f32x4.add(c21, f32x4.mul(x, b1));
+    c20 = madd(x, b0, c20);
+    c21 = madd(x, b1, c21);
     x = v128.load32_splat(ap, 12);
-    c30 = f32x4.add(c30, f32x4.mul(x, b0));
-    c31 = f32x4.add(c31, f32x4.mul(x, b1));
+    c30 = madd(x, b0, c30);
+    c31 = madd(x, b1, c31);
     ap += 16;
     bp += 32;
   }

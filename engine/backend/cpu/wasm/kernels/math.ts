@@ -1,4 +1,16 @@
-// exp, sigmoid and tanh on four lanes: Cephes' single-precision algorithms (relative error ~1e-7).
+// exp, sigmoid and tanh on four lanes: Cephes' single-precision algorithms (relative error ~1e-7); and the
+// products' multiply-add.
+
+/**
+ * acc + x·y on four lanes. Built twice (scripts/build-wasm.ts): with relaxed SIMD it is one fused
+ * multiply-add where the processor has one (x86's FMA3, Arm's FMLA), about a sixth more multiply-adds a
+ * second from the products' micro-kernel; without, a multiply and an add, for runtimes without relaxed SIMD
+ * (Node 20 before its flag). Either rounding is within the kernels' tolerance of the reference loops.
+ */
+@inline export function madd(x: v128, y: v128, acc: v128): v128 {
+  if (ASC_FEATURE_RELAXED_SIMD) return f32x4.relaxed_madd(x, y, acc);
+  return f32x4.add(acc, f32x4.mul(x, y));
+}
 
 /** eˣ: x = n ln2 + r with |r| ≤ ln2/2, eʳ by a degree-6 polynomial, 2ⁿ through the exponent bits. */
 @inline export function expv(x: v128): v128 {
