@@ -9,7 +9,7 @@ export default defineConfig({
     // server that starts Python programs with torch imported already.
     globalSetup: ['test/setup/bundle-scripts.ts', 'test/setup/python-zygote.ts'],
     // The CPU kernels with fused multiply-adds, as the app and the command line run them (relaxed SIMD).
-    setupFiles: ['node-io/wasm-features.ts'],
+    setupFiles: ['cli/wasm-features.ts'],
     // Limits that catch a hang only (test/helpers/hang-guard.ts): every wait is bounded by work.
     testTimeout: 2 * HANG_MS,
     hookTimeout: HANG_MS,

@@ -1,6 +1,6 @@
 import { cpus } from 'node:os';
 import { Worker } from 'node:worker_threads';
-import '../node-io/wasm-features';
+import './wasm-features';
 import type { SpawnThread } from '../engine/backend/cpu/wasm/kernel-threads';
 
 /**
