@@ -61,9 +61,6 @@ function draw(canvas: HTMLCanvasElement, t: NodeTelemetry, scale: number): void 
   });
   // Below it the gradient's norm, in the colour of its health; the rest is in the words and the inspector.
   context.font = FONT;
-  // Text drawn in an inherited direction makes the browser bring the canvas's style up to date first (and
-  // with it every style a change has left out of date, in this task): the direction is given instead.
-  context.direction = 'ltr';
   context.fillStyle = INK[healthOf(t)];
   context.textAlign = 'center';
   context.fillText(`‖g‖ ${short(t.gradNorm)}`, WIDTH / 2, 25);

@@ -49,15 +49,6 @@ function chartOptions(width: number, height: number, points: uPlot.Series.Points
     ],
     // The legend is the component's own (uPlot's made most of the chart's first, long task).
     legend: { show: false },
-    // Text in an inherited direction makes the browser bring the canvas's style (and every style left out of
-    // date) up to date inside the drawing's task: the axes' labels are given their direction.
-    hooks: {
-      drawClear: [
-        (u) => {
-          u.ctx.direction = 'ltr';
-        },
-      ],
-    },
   };
 }
 

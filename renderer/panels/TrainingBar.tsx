@@ -2,6 +2,7 @@ import type { ReactNode } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import type { SessionInfo, StepReport } from '../../engine/api';
 import type { GraphAnalysis } from '../../engine/graph';
+import { isTraining } from '../runtime/training-session';
 import { useDocumentStore } from '../store/document-store';
 import { useTrainingStore } from '../store/training-store';
 
@@ -46,7 +47,7 @@ export function TrainingBar({ analysis }: { analysis: GraphAnalysis | null }) {
     })),
   );
   const validation = useTrainingStore((s) => s.series.latestEpoch?.valAccuracy);
-  const active = state === 'running' || state === 'opening' || state === 'recovering';
+  const active = isTraining(state);
   const epoch = progress ? progress.epoch + 1 : 0;
   const inEpoch = progress && info ? ((progress.step - 1) % info.batchesPerEpoch) + 1 : 0;
   const fraction = info && progress ? inEpoch / info.batchesPerEpoch : 0;

@@ -1,6 +1,7 @@
 import { type ReactNode, useState } from 'react';
 import type { SettingsPatch } from '../../engine/api';
 import { usePaintedLater } from '../runtime/paint-later';
+import { isTraining } from '../runtime/training-session';
 import type { BackendsState } from '../runtime/use-backends';
 import { useDocumentStore } from '../store/document-store';
 import { useTrainingStore } from '../store/training-store';
@@ -81,7 +82,7 @@ function useLockState(frames: number) {
     useTrainingStore((s) => (s.stepping ? 'paused' : s.state)),
     frames,
   );
-  return { running: state === 'running' || state === 'opening' || state === 'recovering', paused: state === 'paused' };
+  return { running: isTraining(state), paused: state === 'paused' };
 }
 
 /**

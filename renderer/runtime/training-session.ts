@@ -41,6 +41,9 @@ const DEFAULT_HEARTBEAT = { intervalMs: 1000, timeoutMs: 5000, firstStepMs: 60_0
 
 export type SessionState = 'idle' | 'opening' | 'running' | 'paused' | 'stopped' | 'finished' | 'failed' | 'recovering';
 
+/** A run that is training, or about to (opening, or recovering from a lost worker): its settings are locked. */
+export const isTraining = (state: SessionState) => state === 'running' || state === 'opening' || state === 'recovering';
+
 export interface SessionNotice {
   kind: 'info' | 'warning' | 'error';
   message: string;

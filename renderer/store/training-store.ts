@@ -6,7 +6,7 @@ import type { GraphDocument } from '../../engine/graph';
 import { bundledUrls } from '../runtime/bundled-files';
 import { connectBrowserWorker } from '../runtime/engine-connection';
 import { Owner } from '../runtime/owner';
-import { TrainingSession } from '../runtime/training-session';
+import { isTraining, TrainingSession } from '../runtime/training-session';
 import { pickedMatches, useDatasetFilesStore } from './dataset-files-store';
 import { useDocumentStore } from './document-store';
 import { lastRunSeries, runRecord } from './run-series';
@@ -281,6 +281,9 @@ export const useTrainingStore = create<TrainingState>()((set, get) => ({
     return current.training.checkpoint();
   },
   async applySettings(patch) {
+    // Never while a run trains (a step from pause aside): the run would keep its own values while the document
+    // showed these. The settings' fieldsets lock a frame or two after Train; this holds in those frames too.
+    if (isTraining(get().state) && !get().stepping) throw new Error('Pause the run to change its settings.');
     useDocumentStore
       .getState()
       .edit('Change training settings', (doc) => ({ ...doc, training: { ...doc.training, ...patch } }));

@@ -345,6 +345,28 @@ describe('training from the app, in the browser worker', () => {
     await expect
       .poll(async () => Number(await page.getByTestId('decision-boundary').getAttribute('data-points')))
       .toBeGreaterThan(100);
+    // Drawn, points and plane both (the points' layer is drawn in a task of its own before the plane): every
+    // pixel covered by the plane's cells, and points in a class's full colour (the cells are paler).
+    await expect
+      .poll(() =>
+        page
+          .getByTestId('decision-boundary')
+          .locator('canvas')
+          .evaluate((canvas: HTMLCanvasElement) => {
+            const { data } = canvas.getContext('2d')!.getImageData(0, 0, canvas.width, canvas.height);
+            let transparent = 0;
+            let full = 0;
+            // The first two classes' colours, within antialiasing (the cells' strongest is 0.6 of them: far off).
+            const near = (i: number, [r, g, b]: number[]) =>
+              Math.abs(data[i] - r) <= 12 && Math.abs(data[i + 1] - g) <= 12 && Math.abs(data[i + 2] - b) <= 12;
+            for (let i = 0; i < data.length; i += 4) {
+              if (data[i + 3] === 0) transparent++;
+              if (near(i, [59, 108, 246]) || near(i, [232, 93, 60])) full++;
+            }
+            return { transparent, points: full > 20 };
+          }),
+      )
+      .toEqual({ transparent: 0, points: true });
     expect(await page.getByTestId('telemetry-relu1').getAttribute('aria-label')).toMatch(/dead \d+%/);
     // The run is kept in the document: saved, it carries its epochs (of 1,000, evenly spaced, the last among them).
     const saved = await saveAsDownload(page, 'spiral-with-run.json');
