@@ -38,6 +38,11 @@ export interface Conv2dGeometry {
  * arguments travel as they are to a GPU in a page.
  */
 export interface LstmStep<B extends Buf = Buf> {
+  /**
+   * Whether this is the pass's first step: Wh may have changed since the last pass, and stays as it is
+   * until the pass's last step (a backend may prepare it once per pass: the CPU packs it for its product).
+   */
+  first: boolean;
   projected: B;
   pOffset: number;
   pStride: number;
@@ -62,6 +67,8 @@ export interface LstmStep<B extends Buf = Buf> {
  * `dh` is working memory of n·u for a backend that composes the step.
  */
 export interface LstmStepBackward<B extends Buf = Buf> {
+  /** Whether this is the pass's first step (the last time step): as LstmStep's. */
+  first: boolean;
   dy?: B;
   dyOffset: number;
   dyStride: number;

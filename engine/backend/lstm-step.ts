@@ -8,8 +8,9 @@ export interface LstmSteps<B extends Buf> {
 
 /**
  * The backend's fused LSTM steps (one kernel each on the GPU, where a step's dispatches cost more than its
- * arithmetic), or the step composed from the product, the cell and strided copies: the same numbers up to
- * the order of a sum's terms.
+ * arithmetic; on the CPU, product and cell per band of samples with the weights packed once a pass, and no
+ * copies), or the step composed from the product, the cell and strided copies: the same numbers up to the
+ * order of a sum's terms.
  */
 export function lstmSteps<B extends Buf>(be: Backend<B>): LstmSteps<B> {
   if (be.lstmStep && be.lstmStepBackward)

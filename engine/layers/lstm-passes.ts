@@ -38,6 +38,7 @@ export function lstmPasses(
       inputs.project(n);
       for (let t = 0; t < T; t++)
         steps.forward({
+          first: t === 0,
           projected,
           pOffset: t * wu,
           pStride,
@@ -61,6 +62,7 @@ export function lstmPasses(
       if (n < maxBatch) be.fill(dz.all, 0, dz.all.length);
       for (let t = T - 1; t >= 0; t--) {
         steps.backward({
+          first: t === T - 1,
           // dy reaches every step's h (all steps returned), or only the last one's.
           dy: p.returnSequences || t === T - 1 ? dy : undefined,
           dyOffset: p.returnSequences ? t * u : 0,

@@ -1,5 +1,6 @@
 import { optimizerKernels, updateOf } from '../../ops/optimizers';
 import type { Backend, Conv2dGeometry } from '../backend';
+import { composedStep, composedStepBackward } from '../lstm-step';
 import type { FloatArray } from './types';
 import type { WasmArena } from './wasm/arena';
 
@@ -71,6 +72,43 @@ export function wasmKernels(arena: WasmArena, reference: CpuBackend): Partial<Cp
     const half = Math.ceil(n / 2);
     const later = tensors.map((ptr, i) => ptr + half * widths[i] * u * 4);
     threads.run(kernel, [...later, n - half, u], () => own(half));
+  };
+
+  /** Where each LSTM weight matrix was last packed from (by area name): a pass's first step packs afresh. */
+  const packedFrom = new Map<string, number>();
+  /**
+   * An LSTM's recurrent weights packed as the product's B (Wh forward, Whᵀ backward): once per pass, the
+   * later steps of the pass reuse them; -1 when memory is exhausted.
+   */
+  const packedWeights = (name: string, wh: number, n: number, kk: number, transB: boolean) => {
+    const at = arena.scratch(name, k.packedBFloats(n, kk));
+    if (at < 0 || packedFrom.get(name) === wh) return at;
+    k.packBWhole(wh, n, kk, transB, at);
+    packedFrom.set(name, wh);
+    return at;
+  };
+
+  /**
+   * A whole LSTM step over the batch: with a helper thread, each takes a band of samples (product and cell),
+   * with its own packing area. `args(n0, n1, scratch)` are the kernel's arguments for samples [n0, n1).
+   */
+  const stepOverSamples = (
+    n: number,
+    u: number,
+    kernel: 'lstmStepRows' | 'lstmStepBackwardRows',
+    args: (n0: number, n1: number, scratch: number) => number[],
+  ): boolean => {
+    const scratch = arena.scratch(kernel, k.gemmRowsScratchFloats(n));
+    if (scratch < 0) return false;
+    const threads = arena.threads;
+    const half = Math.ceil(n / 2);
+    const helper =
+      threads && n >= 2 && n * u >= SPLIT_CELL_UNITS
+        ? arena.scratch(`${kernel}-helper`, k.gemmRowsScratchFloats(half))
+        : -1;
+    if (!threads || helper < 0) k[kernel](...args(0, n, scratch));
+    else threads.run(kernel, args(half, n, helper), () => k[kernel](...args(0, half, scratch)));
+    return true;
   };
 
   /**
@@ -184,6 +222,37 @@ export function wasmKernels(arena: WasmArena, reference: CpuBackend): Partial<Cp
       overRows(args.n, args.u, [4, 1, 1, 1, 1, 4], p, 'lstmCellBackward', (n) =>
         k.lstmCellBackward(gates, cPrev, c, dh, dc, dGates, n, args.u),
       );
+    },
+    lstmStep(a) {
+      if (a.first) packedFrom.delete('lstm-wh');
+      const { n, u } = a;
+      const p = ptrs(a.projected, a.h, a.wh, a.gates, a.cPrev, a.c, a.hNext);
+      const y = a.y ? arena.ptr(a.y) : 0;
+      const wh = p && y >= 0 ? packedWeights('lstm-wh', p[2], 4 * u, u, false) : -1;
+      if (!p || wh < 0) return composedStep(reference, a);
+      const [projected, h, , gates, cPrev, c, hNext] = p;
+      const yAt = a.y ? y + a.yOffset * 4 : 0;
+      const fused = stepOverSamples(n, u, 'lstmStepRows', (n0, n1, scratch) => [
+        ...[projected + a.pOffset * 4, a.pStride, h, wh, gates, cPrev, c, hNext, yAt, a.yStride],
+        ...[n0, n1, u, scratch],
+      ]);
+      if (!fused) composedStep(reference, a);
+    },
+    lstmStepBackward(a) {
+      if (a.first) packedFrom.delete('lstm-wh-transposed');
+      const { n, u } = a;
+      const p = ptrs(a.wh, a.gates, a.cPrev, a.c, a.dc, a.dz, a.dProjected, a.dh);
+      const dy = a.dy ? arena.ptr(a.dy) : 0;
+      const dzNext = a.dzNext ? arena.ptr(a.dzNext) : 0;
+      const whT = p && dy >= 0 && dzNext >= 0 ? packedWeights('lstm-wh-transposed', p[0], u, 4 * u, true) : -1;
+      if (!p || whT < 0) return composedStepBackward(reference, a);
+      const [, gates, cPrev, c, dc, dz, dProjected, dh] = p;
+      const dyAt = a.dy ? dy + a.dyOffset * 4 : 0;
+      const fused = stepOverSamples(n, u, 'lstmStepBackwardRows', (n0, n1, scratch) => [
+        ...[dyAt, a.dyStride, dzNext, whT, gates, cPrev, c, dc, dz, dProjected + a.pOffset * 4, a.pStride, dh],
+        ...[n0, n1, u, scratch],
+      ]);
+      if (!fused) composedStepBackward(reference, a);
     },
     unaryBackward(args) {
       const { op, x, y, dy, dx, size } = args;

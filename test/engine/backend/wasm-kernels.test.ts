@@ -6,6 +6,7 @@ import type { Conv2dGeometry } from '../../../engine/backend/backend';
 import { createCpuBackend } from '../../../engine/backend/cpu/cpu-backend';
 import type { FloatArray } from '../../../engine/backend/cpu/types';
 import { WasmArena } from '../../../engine/backend/cpu/wasm/arena';
+import { composedStep, composedStepBackward, lstmSteps } from '../../../engine/backend/lstm-step';
 import { Random } from '../../../engine/init/random';
 import { optimizerKinds } from '../../../engine/ops/optimizers';
 import { compileKernels, moduleSource } from '../../../scripts/build-wasm';
@@ -32,18 +33,19 @@ function pair(size: number, lo = -1, hi = 1, backend = fast): [FloatArray, Float
   return [inArena, Float32Array.from(values)];
 }
 
+/** Entry by entry; the first entry out of tolerance is the one reported (an expect per entry was slow). */
 function expectClose(actual: FloatArray, expected: FloatArray, what: string, tolerance = 1e-5): void {
   expect(actual.length).toBe(expected.length);
-  for (let i = 0; i < expected.length; i++) {
-    if (Number.isNaN(expected[i])) {
-      expect(actual[i], `${what} entry ${i}`).toBeNaN();
-      continue;
-    }
-    const error = Math.abs(actual[i] - expected[i]);
-    expect(error, `${what} entry ${i}: ${actual[i]} vs ${expected[i]}`).toBeLessThanOrEqual(
-      tolerance * (1 + Math.abs(expected[i])),
+  const wrong = expected.findIndex((want, i) =>
+    Number.isNaN(want) ? !Number.isNaN(actual[i]) : !(Math.abs(actual[i] - want) <= tolerance * (1 + Math.abs(want))),
+  );
+  if (wrong < 0) return;
+  const [got, want] = [actual[wrong], expected[wrong]];
+  if (Number.isNaN(want)) expect(got, `${what} entry ${wrong}`).toBeNaN();
+  else
+    expect(Math.abs(got - want), `${what} entry ${wrong}: ${got} vs ${want}`).toBeLessThanOrEqual(
+      tolerance * (1 + Math.abs(want)),
     );
-  }
 }
 
 describe('tensors in shared WebAssembly memory', () => {
@@ -402,6 +404,107 @@ describe.each([
       reference.lstmCellBackward({ gates: gates0, cPrev: cPrev0, c: c0, dh: dh0, dc: dc0, dGates: dGates0, n, u });
       expectClose(dGates, dGates0, 'dGates');
       expectClose(dc, dc0, 'dc');
+    });
+});
+
+describe.each([
+  ['one thread', fast],
+  ['two threads (each a band of samples)', threaded],
+  ['one thread, without relaxed SIMD', unfused],
+])('whole LSTM steps (product and cell fused), %s', (_, backend) => {
+  /**
+   * A short sequence forward and back through the backend's fused steps and through the step composed on
+   * the reference loops, with the layer's strides (the projection and y by sample, steps side by side);
+   * then the weights change and a second pass must use the new ones (each pass packs them at its first step).
+   */
+  for (const [n, u, T] of [
+    [3, 8, 3],
+    [2, 5, 2],
+    [17, 128, 2],
+    [63, 37, 3],
+    [5, 70, 2],
+  ])
+    it(`${T} steps of ${n} samples of ${u} units, forward and back, two passes`, () => {
+      const wu = 4 * u;
+      const steps = lstmSteps(backend);
+      const both = (size: number, lo = -1, hi = 1) => pair(size, lo, hi, backend);
+      const [projected, projected0] = both(n * T * wu, -2, 2);
+      const [wh, wh0] = both(u * wu, -0.5, 0.5);
+      const [y, y0] = both(n * T * u);
+      const [dy, dy0] = both(n * T * u);
+      const [dProjected, dProjected0] = both(n * T * wu);
+      const perStep = (size: number, count: number) => Array.from({ length: count }, () => both(size));
+      const h = perStep(n * u, T + 1);
+      const c = perStep(n * u, T + 1);
+      const gates = perStep(n * wu, T);
+      const dz = perStep(n * wu, T);
+      const [dc, dc0] = both(n * u);
+      const [dh, dh0] = both(n * u);
+      for (const pass of [0, 1]) {
+        if (pass === 1) {
+          const changed = Array.from({ length: u * wu }, () => random.uniform(-0.5, 0.5));
+          wh.set(changed);
+          wh0.set(changed);
+        }
+        for (let t = 0; t < T; t++) {
+          const at = (fused: boolean) => ({
+            first: t === 0,
+            projected: fused ? projected : projected0,
+            pOffset: t * wu,
+            pStride: T * wu,
+            h: h[t][fused ? 0 : 1],
+            wh: fused ? wh : wh0,
+            gates: gates[t][fused ? 0 : 1],
+            cPrev: c[t][fused ? 0 : 1],
+            c: c[t + 1][fused ? 0 : 1],
+            hNext: h[t + 1][fused ? 0 : 1],
+            // y for every step but the last (a layer returning only the last state writes none).
+            y: t < T - 1 ? (fused ? y : y0) : undefined,
+            yOffset: t * u,
+            yStride: T * u,
+            n,
+            u,
+          });
+          steps.forward(at(true));
+          composedStep(reference, at(false));
+        }
+        for (let t = T - 1; t >= 0; t--) {
+          const at = (fused: boolean) => ({
+            first: t === T - 1,
+            // dy reaches every step but the first (the fused step's "no dy" path is taken there).
+            dy: t > 0 ? (fused ? dy : dy0) : undefined,
+            dyOffset: t * u,
+            dyStride: T * u,
+            dzNext: t < T - 1 ? dz[t + 1][fused ? 0 : 1] : undefined,
+            wh: fused ? wh : wh0,
+            gates: gates[t][fused ? 0 : 1],
+            cPrev: c[t][fused ? 0 : 1],
+            c: c[t + 1][fused ? 0 : 1],
+            dc: fused ? dc : dc0,
+            dz: dz[t][fused ? 0 : 1],
+            dProjected: fused ? dProjected : dProjected0,
+            pOffset: t * wu,
+            pStride: T * wu,
+            dh: fused ? dh : dh0,
+            n,
+            u,
+          });
+          steps.backward(at(true));
+          composedStepBackward(reference, at(false));
+        }
+        const what = (name: string) => `pass ${pass}: ${name}`;
+        expectClose(y, y0, what('y'), 1e-4);
+        for (let t = 0; t <= T; t++) {
+          expectClose(h[t][0], h[t][1], what(`h${t}`), 1e-4);
+          expectClose(c[t][0], c[t][1], what(`c${t}`), 1e-4);
+        }
+        for (let t = 0; t < T; t++) {
+          expectClose(gates[t][0], gates[t][1], what(`gates${t}`), 1e-4);
+          expectClose(dz[t][0], dz[t][1], what(`dz${t}`), 1e-4);
+        }
+        expectClose(dProjected, dProjected0, what('dProjected'), 1e-4);
+        expectClose(dc, dc0, what('dc'), 1e-4);
+      }
     });
 });
 

@@ -48,6 +48,9 @@ export interface WasmKernels {
     jTo: number,
   ): void;
   gemmScratchFloats(m: number, n: number): number;
+  packedBFloats(n: number, k: number): number;
+  packBWhole(b: Ptr, n: number, k: number, transB: boolean, out: Ptr): void;
+  gemmRowsScratchFloats(m: number): number;
   copy(src: Ptr, out: Ptr, n: number, accumulate: boolean): void;
   fill(out: Ptr, value: number, n: number): void;
   mul(a: Ptr, b: Ptr, out: Ptr, n: number, accumulate: boolean): void;
@@ -92,6 +95,8 @@ export interface WasmKernels {
   maxPoolBackward(dy: Ptr, argmax: Ptr, dx: Ptr, planes: number, h: number, w: number, outPlane: number): void;
   lstmCell(gates: Ptr, cPrev: Ptr, c: Ptr, h: Ptr, n: number, u: number): void;
   lstmCellBackward(gates: Ptr, cPrev: Ptr, c: Ptr, dh: Ptr, dc: Ptr, dGates: Ptr, n: number, u: number): void;
+  lstmStepRows(...args: number[]): void;
+  lstmStepBackwardRows(...args: number[]): void;
   sigmoid(x: Ptr, y: Ptr, n: number): void;
   tanh(x: Ptr, y: Ptr, n: number): void;
   samplesPerProduct(K: number, P: number, n: number): number;

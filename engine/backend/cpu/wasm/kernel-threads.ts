@@ -22,6 +22,8 @@ export const threadKernels = [
   'convBackwardWeight',
   'lstmCell',
   'lstmCellBackward',
+  'lstmStepRows',
+  'lstmStepBackwardRows',
 ] as const;
 export type ThreadKernel = (typeof threadKernels)[number];
 

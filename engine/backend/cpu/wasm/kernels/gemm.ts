@@ -233,3 +233,50 @@ export function gemm(
     }
   }
 }
+
+/** Floats that op(B)[K, N] takes packed whole (packBWhole): every K block's strips of 8 columns. */
+export function packedBFloats(n: i32, k: i32): i32 {
+  return ((n + 7) >> 3) * 8 * k;
+}
+
+/**
+ * op(B) packed once for several products that share it (an LSTM's recurrent weights, the same for every
+ * step of a pass): K block after K block, each laid out as gemm packs it, the block at p0 starting at
+ * p0 · (n rounded up to 8) floats.
+ */
+export function packBWhole(b: usize, n: i32, k: i32, transB: bool, out: usize): void {
+  const width = ((n + 7) >> 3) << 3;
+  for (let p0 = 0; p0 < k; p0 += KC) packB(b, n, k, transB, 0, n, p0, min(KC, k - p0), at(out, p0 * width));
+}
+
+/** Floats of scratch gemmRows needs for m rows (its packed A and the edge tile's buffer). */
+export function gemmRowsScratchFloats(m: i32): i32 {
+  return (((m + 3) >> 2) << 2) * KC + 32;
+}
+
+/**
+ * C[m, n] (+)= A[m, k] · op(B) with op(B) already packed whole (packBWhole): only A is packed here. A and C
+ * are plain row-major, so a thread can take a band of rows by offsetting both.
+ */
+export function gemmRows(a: usize, packedB: usize, c: usize, m: i32, n: i32, k: i32, accumulate: bool, scratch: usize): void {
+  if (m <= 0) return;
+  const packedA = scratch;
+  const tmp = at(scratch, (((m + 3) >> 2) << 2) * KC);
+  const width = ((n + 7) >> 3) << 3;
+  if (k == 0) {
+    if (!accumulate) memory.fill(c, 0, <usize>(m * n) << 2);
+    return;
+  }
+  for (let p0 = 0; p0 < k; p0 += KC) {
+    const kc = min(KC, k - p0);
+    packA(a, m, k, false, p0, kc, packedA);
+    const block = at(packedB, p0 * width);
+    const add = accumulate || p0 > 0;
+    for (let j0 = 0; j0 < n; j0 += 8) {
+      const bStrip = at(block, j0 * kc);
+      const cols = min(8, n - j0);
+      for (let i0 = 0; i0 < m; i0 += 4)
+        tile(at(packedA, i0 * kc), bStrip, kc, at(c, i0 * n + j0), n, min(4, m - i0), cols, add, tmp);
+    }
+  }
+}

@@ -1,5 +1,5 @@
 // exp, sigmoid and tanh on four lanes: Cephes' single-precision algorithms (relative error ~1e-7); and the
-// products' multiply-add.
+// multiply-add of the products and polynomials.
 
 /**
  * acc + x·y on four lanes. Built twice (scripts/build-wasm.ts): with relaxed SIMD it is one fused
@@ -12,21 +12,30 @@
   return f32x4.add(acc, f32x4.mul(x, y));
 }
 
-/** eˣ: x = n ln2 + r with |r| ≤ ln2/2, eʳ by a degree-6 polynomial, 2ⁿ through the exponent bits. */
+/** 1.5 · 2²³: a float in [2²³, 2²⁴) keeps no fraction, so adding it rounds to an integer held in the low bits. */
+const ROUNDER: f32 = 12582912;
+
+/**
+ * eˣ: x = n ln2 + r with |r| ≤ ln2/2, eʳ by a degree-6 polynomial, 2ⁿ through the exponent bits. The clamp is
+ * pmax/pmin (one instruction each, where min/max cost several for their NaN rules; a NaN x passes through),
+ * and n comes from adding ROUNDER, whose sum's low bits are n itself: no floor, no conversion to integers.
+ */
 @inline export function expv(x: v128): v128 {
-  x = f32x4.min(f32x4.max(x, f32x4.splat(-87.33654)), f32x4.splat(88.37626));
-  const n = f32x4.floor(f32x4.add(f32x4.mul(x, f32x4.splat(1.44269504088896341)), f32x4.splat(0.5)));
+  x = f32x4.pmin(f32x4.pmax(x, f32x4.splat(-87.33654)), f32x4.splat(88.37626));
+  const rounded = madd(x, f32x4.splat(1.44269504088896341), f32x4.splat(ROUNDER));
+  const n = f32x4.sub(rounded, f32x4.splat(ROUNDER));
   // ln2 in two parts, so that r keeps its low bits.
-  let r = f32x4.sub(x, f32x4.mul(n, f32x4.splat(0.693359375)));
-  r = f32x4.sub(r, f32x4.mul(n, f32x4.splat(-2.12194440e-4)));
+  let r = madd(n, f32x4.splat(-0.693359375), x);
+  r = madd(n, f32x4.splat(2.12194440e-4), r);
   let p = f32x4.splat(1.9875691500e-4);
-  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(1.3981999507e-3));
-  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(8.3334519073e-3));
-  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(4.1665795894e-2));
-  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(1.6666665459e-1));
-  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(5.0000001201e-1));
-  p = f32x4.add(f32x4.add(f32x4.mul(f32x4.mul(p, r), r), r), f32x4.splat(1));
-  const scale = i32x4.shl(i32x4.add(i32x4.trunc_sat_f32x4_s(n), i32x4.splat(127)), 23);
+  p = madd(p, r, f32x4.splat(1.3981999507e-3));
+  p = madd(p, r, f32x4.splat(8.3334519073e-3));
+  p = madd(p, r, f32x4.splat(4.1665795894e-2));
+  p = madd(p, r, f32x4.splat(1.6666665459e-1));
+  p = madd(p, r, f32x4.splat(5.0000001201e-1));
+  p = f32x4.add(madd(f32x4.mul(p, r), r, r), f32x4.splat(1));
+  // n sits in the low bits of `rounded` (two's complement): shifted into the exponent field, plus the bias.
+  const scale = i32x4.add(i32x4.shl(rounded, 23), i32x4.splat(127 << 23));
   return f32x4.mul(p, scale);
 }
 
@@ -44,11 +53,11 @@
   const one = f32x4.splat(1);
   const z = f32x4.mul(x, x);
   let p = f32x4.splat(-5.70498872745e-3);
-  p = f32x4.add(f32x4.mul(p, z), f32x4.splat(2.06390887954e-2));
-  p = f32x4.add(f32x4.mul(p, z), f32x4.splat(-5.37397155531e-2));
-  p = f32x4.add(f32x4.mul(p, z), f32x4.splat(1.33314422036e-1));
-  p = f32x4.add(f32x4.mul(p, z), f32x4.splat(-3.33332819422e-1));
-  const small = f32x4.add(f32x4.mul(f32x4.mul(p, z), x), x);
+  p = madd(p, z, f32x4.splat(2.06390887954e-2));
+  p = madd(p, z, f32x4.splat(-5.37397155531e-2));
+  p = madd(p, z, f32x4.splat(1.33314422036e-1));
+  p = madd(p, z, f32x4.splat(-3.33332819422e-1));
+  const small = madd(f32x4.mul(p, z), x, x);
   const large = f32x4.sub(one, f32x4.div(f32x4.splat(2), f32x4.add(expv(f32x4.add(x, x)), one)));
   const useSmall = f32x4.lt(f32x4.abs(x), f32x4.splat(0.625));
   const result = v128.bitselect(small, large, useSmall);
