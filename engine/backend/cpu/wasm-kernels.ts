@@ -3,6 +3,7 @@ import type { Backend, Conv2dGeometry } from '../backend';
 import { composedStep, composedStepBackward } from '../lstm-step';
 import type { FloatArray } from './types';
 import type { WasmArena } from './wasm/arena';
+import type { ThreadKernel } from './wasm/kernel-threads';
 
 type CpuBackend = Backend<FloatArray>;
 
@@ -51,6 +52,31 @@ export function wasmKernels(arena: WasmArena, reference: CpuBackend): Partial<Cp
     k.gemm(a, b, c, m, n, kk, tA, tB, acc, scratch, 0, n);
     return true;
   };
+
+  /** Below this many floats touched, an element-wise pass is not worth a hand-off to the helper. */
+  const SPLIT_FLOATS = 1 << 15;
+
+  /**
+   * An element-wise kernel over items [0, count) (floats, planes or samples), the later half on the helper
+   * thread when the pass touches `floats` floats or more; `args(from, to)` are the kernel's arguments for a
+   * range, cut at a multiple of `unit` items (whole vectors of four floats).
+   */
+  const overItems = (
+    kernel: ThreadKernel,
+    count: number,
+    floats: number,
+    args: (from: number, to: number) => number[],
+    unit = 1,
+  ) => {
+    const threads = arena.threads;
+    const mid = Math.ceil(count / 2 / unit) * unit;
+    const run = k[kernel] as (...a: number[]) => void;
+    if (!threads || floats < SPLIT_FLOATS || mid >= count) return run(...args(0, count));
+    threads.run(kernel, args(mid, count), () => run(...args(0, mid)));
+  };
+  /** A pass over `size` floats: x, y, … are pointers advanced to each half's start. */
+  const overFloats = (kernel: ThreadKernel, size: number, pointers: number[], touched = pointers.length) =>
+    overItems(kernel, size, size * touched, (from, to) => [...pointers.map((p) => p + from * 4), to - from], 4);
 
   /** Below this many LSTM units (samples × units) a cell is not worth splitting between threads. */
   const SPLIT_CELL_UNITS = 2048;
@@ -157,8 +183,9 @@ export function wasmKernels(arena: WasmArena, reference: CpuBackend): Partial<Cp
   return {
     fill(out, value, size) {
       const p = ptrs(out);
-      if (p) k.fill(p[0], value, size);
-      else reference.fill(out, value, size);
+      if (!p) return reference.fill(out, value, size);
+      const bits = new Int32Array(Float32Array.of(value).buffer)[0];
+      overItems('fillBits', size, size, (from, to) => [p[0] + from * 4, bits, to - from], 4);
     },
     copy(args) {
       const p = ptrs(args.src, args.out);
@@ -192,9 +219,11 @@ export function wasmKernels(arena: WasmArena, reference: CpuBackend): Partial<Cp
       if (!p || !gemm(p[0], p[1], p[2], m, n, inner, transA, transB, accumulate)) reference.matmul(args);
     },
     addBias(args) {
+      const { outer, channels, inner } = args;
       const p = ptrs(args.out, args.bias);
-      if (p) k.addBias(p[0], p[1], args.outer, args.channels, args.inner);
-      else reference.addBias(args);
+      if (!p) return reference.addBias(args);
+      const row = channels * inner;
+      overItems('addBias', outer, outer * row, (from, to) => [p[0] + from * row * 4, p[1], to - from, channels, inner]);
     },
     biasGrad(args) {
       const p = ptrs(args.dy, args.dBias);
@@ -203,11 +232,9 @@ export function wasmKernels(arena: WasmArena, reference: CpuBackend): Partial<Cp
     },
     unary(args) {
       const { op, size } = args;
-      const p = op === 'relu' || op === 'sigmoid' || op === 'tanh' ? ptrs(args.x, args.y) : null;
-      if (!p) return reference.unary(args);
-      if (op === 'relu') k.relu(p[0], p[1], size);
-      else if (op === 'sigmoid') k.sigmoid(p[0], p[1], size);
-      else k.tanh(p[0], p[1], size);
+      const p = ptrs(args.x, args.y);
+      if (p && (op === 'relu' || op === 'sigmoid' || op === 'tanh')) overFloats(op, size, p);
+      else reference.unary(args);
     },
     lstmCell(args) {
       const p = ptrs(args.gates, args.cPrev, args.c, args.h);
@@ -257,9 +284,10 @@ export function wasmKernels(arena: WasmArena, reference: CpuBackend): Partial<Cp
     unaryBackward(args) {
       const { op, x, y, dy, dx, size } = args;
       const p = ptrs(x, y, dy, dx);
-      if (p && op === 'relu') k.reluBackward(p[0], p[2], p[3], size);
-      else if (p && op === 'sigmoid') k.sigmoidBackward(p[1], p[2], p[3], size);
-      else if (p && op === 'tanh') k.tanhBackward(p[1], p[2], p[3], size);
+      // dx += …: three floats read, one written, per element.
+      if (p && op === 'relu') overFloats('reluBackward', size, [p[0], p[2], p[3]], 4);
+      else if (p && op === 'sigmoid') overFloats('sigmoidBackward', size, [p[1], p[2], p[3]], 4);
+      else if (p && op === 'tanh') overFloats('tanhBackward', size, [p[1], p[2], p[3]], 4);
       else if (p && op === 'linear') k.copy(p[2], p[3], size, true);
       else reference.unaryBackward(args);
     },
@@ -278,14 +306,22 @@ export function wasmKernels(arena: WasmArena, reference: CpuBackend): Partial<Cp
     maxPool(args) {
       const { x, y, argmax, g } = args;
       const p = ptrs(x, y, argmax);
-      if (p) k.maxPool(p[0], p[1], p[2], g.n * g.cIn, g.h, g.w, ...geometry(g));
-      else reference.maxPool(args);
+      if (!p) return reference.maxPool(args);
+      const [inPlane, outPlane] = [g.h * g.w, g.oh * g.ow];
+      overItems('maxPool', g.n * g.cIn, g.n * g.cIn * (inPlane + 2 * outPlane), (from, to) => [
+        ...[p[0] + from * inPlane * 4, p[1] + from * outPlane * 4, p[2] + from * outPlane * 4],
+        ...[to - from, g.h, g.w, ...geometry(g)],
+      ]);
     },
     maxPoolBackward(args) {
       const { dy, argmax, dx, g } = args;
       const p = ptrs(dy, argmax, dx);
-      if (p) k.maxPoolBackward(p[0], p[1], p[2], g.n * g.cIn, g.h, g.w, g.oh * g.ow);
-      else reference.maxPoolBackward(args);
+      if (!p) return reference.maxPoolBackward(args);
+      const [inPlane, outPlane] = [g.h * g.w, g.oh * g.ow];
+      overItems('maxPoolBackward', g.n * g.cIn, g.n * g.cIn * (inPlane + 2 * outPlane), (from, to) => [
+        ...[p[0] + from * outPlane * 4, p[1] + from * outPlane * 4, p[2] + from * inPlane * 4],
+        ...[to - from, g.h, g.w, outPlane],
+      ]);
     },
     optimizerStep(args) {
       const p = ptrs(args.params, args.grads, args.slot1, args.slot2);

@@ -26,7 +26,7 @@ const random = new Random(7);
 afterAll(() => threaded.dispose?.());
 
 /** The same random values in the arena and in a plain array. */
-function pair(size: number, lo = -1, hi = 1, backend = fast): [FloatArray, FloatArray] {
+function pairIn(size: number, lo = -1, hi = 1, backend = fast): [FloatArray, FloatArray] {
   const values = Array.from({ length: size }, () => random.uniform(lo, hi));
   const inArena = backend.alloc(size, 'test');
   inArena.set(values);
@@ -114,7 +114,7 @@ describe.each([
   ['two threads', threaded],
   ['one thread, without relaxed SIMD', unfused],
 ])('matrix multiply (packed, blocked over K), %s', (_, backend) => {
-  const pair2 = (size: number) => pair(size, -1, 1, backend);
+  const pair2 = (size: number) => pairIn(size, -1, 1, backend);
   const shapes = [
     [64, 256, 784],
     [37, 29, 300],
@@ -150,7 +150,7 @@ describe.each([
   ['two threads', threaded],
   ['one thread, without relaxed SIMD', unfused],
 ])('convolution and pooling, %s', (_, backend) => {
-  const pairOf = (size: number) => pair(size, -1, 1, backend);
+  const pairOf = (size: number) => pairIn(size, -1, 1, backend);
   const g = (
     n: number,
     cIn: number,
@@ -251,6 +251,9 @@ describe.each([
     ['2x2', g(2, 3, 8, 8, 3, [2, 2], [2, 2], [0, 0])],
     ['3x3 stride 2, overlapping', g(2, 2, 9, 7, 2, [3, 3], [2, 2], [0, 0])],
     ['3x3 stride 1 padding 1', g(1, 2, 5, 6, 2, [3, 3], [1, 1], [1, 1])],
+    // Large enough for two threads to take half the planes each (an odd number of planes).
+    ['2x2 over 63 samples of 5 planes', g(63, 5, 28, 28, 5, [2, 2], [2, 2], [0, 0])],
+    ['3x3 stride 2 over 33 samples of 3 planes', g(33, 3, 27, 27, 3, [3, 3], [2, 2], [0, 0])],
   ] as const)
     it(`max pooling ${name}: values, winners and gradients`, () => {
       const [x, x0] = pairOf(geo.n * geo.cIn * geo.h * geo.w);
@@ -271,22 +274,26 @@ describe.each([
     });
 });
 
-describe('element-wise kernels', () => {
-  for (const size of [1, 7, 64, 1003]) {
+describe.each([
+  ['one thread', fast],
+  ['two threads (large passes split in halves)', threaded],
+])('element-wise kernels, %s', (_, backend) => {
+  const pair = (size: number, lo = -1, hi = 1) => pairIn(size, lo, hi, backend);
+  for (const size of [1, 7, 64, 1003, 40_003]) {
     it(`copy, fill, multiply and strided blocks over ${size}`, () => {
       for (const accumulate of [false, true]) {
         const [src, src0] = pair(size);
         const [out, out0] = pair(size);
-        fast.copy({ src, out, size, accumulate });
+        backend.copy({ src, out, size, accumulate });
         reference.copy({ src: src0, out: out0, size, accumulate });
         expectClose(out, out0, 'copy');
         const [b, b0] = pair(size);
-        fast.mul({ a: src, b, out, size, accumulate });
+        backend.mul({ a: src, b, out, size, accumulate });
         reference.mul({ a: src0, b: b0, out: out0, size, accumulate });
         expectClose(out, out0, 'mul');
       }
       const [out, out0] = pair(size);
-      fast.fill(out, 0.25, size - 1);
+      backend.fill(out, 0.25, size - 1);
       reference.fill(out0, 0.25, size - 1);
       expectClose(out, out0, 'fill');
       const [src, src0] = pair(3 * size + 5);
@@ -300,7 +307,7 @@ describe('element-wise kernels', () => {
         blockSize: size,
         accumulate: true,
       };
-      fast.copyBlocks({ ...args, src, out: blocks });
+      backend.copyBlocks({ ...args, src, out: blocks });
       reference.copyBlocks({ ...args, src: src0, out: blocks0 });
       expectClose(blocks, blocks0, 'copyBlocks');
     });
@@ -311,12 +318,12 @@ describe('element-wise kernels', () => {
         x[0] = Number.NaN;
         x0[0] = Number.NaN;
         const [y, y0] = pair(size);
-        fast.unary({ op, x, y, size, alpha: 0.1 });
+        backend.unary({ op, x, y, size, alpha: 0.1 });
         reference.unary({ op, x: x0, y: y0, size, alpha: 0.1 });
         expectClose(y, y0, `${op} forward`);
         const [dy, dy0] = pair(size);
         const [dx, dx0] = pair(size);
-        fast.unaryBackward({ op, x, y, dy, dx, size, alpha: 0.1 });
+        backend.unaryBackward({ op, x, y, dy, dx, size, alpha: 0.1 });
         reference.unaryBackward({ op, x: x0, y: y0, dy: dy0, dx: dx0, size, alpha: 0.1 });
         expectClose(dx, dx0, `${op} backward`);
       }
@@ -327,14 +334,15 @@ describe('element-wise kernels', () => {
     [64, 10, 1],
     [3, 5, 7],
     [2, 6, 28 * 28],
+    [33, 16, 10 * 10],
   ])
     it(`bias and its gradient over [${outer}, ${channels}, ${inner}]`, () => {
       const [out, out0] = pair(outer * channels * inner);
       const [bias, bias0] = pair(channels);
-      fast.addBias({ out, bias, outer, channels, inner });
+      backend.addBias({ out, bias, outer, channels, inner });
       reference.addBias({ out: out0, bias: bias0, outer, channels, inner });
       expectClose(out, out0, 'addBias');
-      fast.biasGrad({ dy: out, dBias: bias, outer, channels, inner });
+      backend.biasGrad({ dy: out, dBias: bias, outer, channels, inner });
       reference.biasGrad({ dy: out0, dBias: bias0, outer, channels, inner });
       expectClose(bias, bias0, 'biasGrad', 1e-4);
     });
@@ -345,11 +353,11 @@ describe('optimizers over the flat parameter buffer', () => {
   for (const kind of optimizerKinds)
     it(`${kind}: 20 steps over 1003 parameters follow the reference`, () => {
       const size = 1003;
-      const [params, params0] = pair(size);
-      const [slot1, slot10] = pair(size, 0, 0);
-      const [slot2, slot20] = pair(size, 0, 0);
+      const [params, params0] = pairIn(size);
+      const [slot1, slot10] = pairIn(size, 0, 0);
+      const [slot2, slot20] = pairIn(size, 0, 0);
       for (let step = 1; step <= 20; step++) {
-        const [grads, grads0] = pair(size);
+        const [grads, grads0] = pairIn(size);
         fast.optimizerStep({ kind, hyper, params, grads, slot1, slot2, size, step });
         reference.optimizerStep({
           kind,
@@ -368,7 +376,7 @@ describe('optimizers over the flat parameter buffer', () => {
     });
 
   it('measures Σ g² and clips to the global norm', () => {
-    const [g, g0] = pair(1003);
+    const [g, g0] = pairIn(1003);
     const [normSq, normSq0] = [fast.alloc(1, 'n'), new Float32Array(1)];
     fast.clipByGlobalNorm({ g, size: 1003, maxNorm: 1, normSq });
     reference.clipByGlobalNorm({ g: g0, size: 1003, maxNorm: 1, normSq: normSq0 });
@@ -388,18 +396,18 @@ describe.each([
     [63, 37],
   ])
     it(`one step forward and back for ${n} samples of ${u} units`, () => {
-      const [gates, gates0] = pair(n * 4 * u, -6, 6, backend);
-      const [cPrev, cPrev0] = pair(n * u, -2, 2, backend);
-      const [c, c0] = pair(n * u, -1, 1, backend);
-      const [h, h0] = pair(n * u, -1, 1, backend);
+      const [gates, gates0] = pairIn(n * 4 * u, -6, 6, backend);
+      const [cPrev, cPrev0] = pairIn(n * u, -2, 2, backend);
+      const [c, c0] = pairIn(n * u, -1, 1, backend);
+      const [h, h0] = pairIn(n * u, -1, 1, backend);
       backend.lstmCell({ gates, cPrev, c, h, n, u });
       reference.lstmCell({ gates: gates0, cPrev: cPrev0, c: c0, h: h0, n, u });
       expectClose(gates, gates0, 'activated gates');
       expectClose(c, c0, 'c');
       expectClose(h, h0, 'h');
-      const [dh, dh0] = pair(n * u, -1, 1, backend);
-      const [dc, dc0] = pair(n * u, -1, 1, backend);
-      const [dGates, dGates0] = pair(n * 4 * u, -1, 1, backend);
+      const [dh, dh0] = pairIn(n * u, -1, 1, backend);
+      const [dc, dc0] = pairIn(n * u, -1, 1, backend);
+      const [dGates, dGates0] = pairIn(n * 4 * u, -1, 1, backend);
       backend.lstmCellBackward({ gates, cPrev, c, dh, dc, dGates, n, u });
       reference.lstmCellBackward({ gates: gates0, cPrev: cPrev0, c: c0, dh: dh0, dc: dc0, dGates: dGates0, n, u });
       expectClose(dGates, dGates0, 'dGates');
@@ -427,7 +435,7 @@ describe.each([
     it(`${T} steps of ${n} samples of ${u} units, forward and back, two passes`, () => {
       const wu = 4 * u;
       const steps = lstmSteps(backend);
-      const both = (size: number, lo = -1, hi = 1) => pair(size, lo, hi, backend);
+      const both = (size: number, lo = -1, hi = 1) => pairIn(size, lo, hi, backend);
       const [projected, projected0] = both(n * T * wu, -2, 2);
       const [wh, wh0] = both(u * wu, -0.5, 0.5);
       const [y, y0] = both(n * T * u);

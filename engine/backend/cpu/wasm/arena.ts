@@ -53,6 +53,7 @@ export interface WasmKernels {
   gemmRowsScratchFloats(m: number): number;
   copy(src: Ptr, out: Ptr, n: number, accumulate: boolean): void;
   fill(out: Ptr, value: number, n: number): void;
+  fillBits(out: Ptr, bits: number, n: number): void;
   mul(a: Ptr, b: Ptr, out: Ptr, n: number, accumulate: boolean): void;
   relu(x: Ptr, y: Ptr, n: number): void;
   reluBackward(x: Ptr, dy: Ptr, dx: Ptr, n: number): void;

@@ -24,6 +24,16 @@ export const threadKernels = [
   'lstmCellBackward',
   'lstmStepRows',
   'lstmStepBackwardRows',
+  'fillBits',
+  'relu',
+  'reluBackward',
+  'sigmoid',
+  'tanh',
+  'sigmoidBackward',
+  'tanhBackward',
+  'addBias',
+  'maxPool',
+  'maxPoolBackward',
 ] as const;
 export type ThreadKernel = (typeof threadKernels)[number];
 

@@ -40,11 +40,16 @@ export function mul(a: usize, b: usize, out: usize, n: i32, accumulate: bool): v
   }
 }
 
-/** y = max(x, 0); NaN stays NaN. */
+/** fill with the value's bits as an integer (a helper thread's job arguments are integers). */
+export function fillBits(out: usize, bits: i32, n: i32): void {
+  fill(out, reinterpret<f32>(bits), n);
+}
+
+/** y = max(x, 0); NaN stays NaN (pmax: x < 0 ? 0 : x, one instruction where max keeps IEEE's rules in several). */
 export function relu(x: usize, y: usize, n: i32): void {
   const zero = f32x4.splat(0);
   const simd = n & ~3;
-  for (let i = 0; i < simd; i += 4) v128.store(at(y, i), f32x4.max(v128.load(at(x, i)), zero));
+  for (let i = 0; i < simd; i += 4) v128.store(at(y, i), f32x4.pmax(v128.load(at(x, i)), zero));
   for (let i = simd; i < n; i++) {
     const v = load<f32>(at(x, i));
     store<f32>(at(y, i), isNaN(v) ? v : max(v, 0));

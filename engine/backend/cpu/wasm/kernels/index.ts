@@ -1,7 +1,7 @@
 // The CPU backend's WebAssembly kernels (AssemblyScript, compiled by scripts/build-wasm.ts). They work on
 // float32 arrays that live in the backend's shared WebAssembly memory, addressed by byte offset.
 export { gemm, gemmRowsScratchFloats, gemmScratchFloats, packBWhole, packedBFloats } from './gemm';
-export { addBias, biasGrad, copy, copyBlocks, fill, mul, relu, reluBackward, sigmoidBackward, tanhBackward } from './elementwise';
+export { addBias, biasGrad, copy, copyBlocks, fill, fillBits, mul, relu, reluBackward, sigmoidBackward, tanhBackward } from './elementwise';
 export { adadelta, adam, momentum, scale, scaledBySquares, sgd, sumSquares } from './optimizer';
 export { col2im, convBackwardInput, convBackwardWeight, convForward, im2col, maxPool, maxPoolBackward, samplesPerProduct } from './conv';
 export { lstmCell, lstmCellBackward, lstmStepBackwardRows, lstmStepRows, sigmoid, tanh } from './recurrent';
