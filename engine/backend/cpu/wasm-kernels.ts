@@ -158,7 +158,8 @@ export function wasmKernels(arena: WasmArena, reference: CpuBackend): Partial<Cp
     const areas = (suffix: string) => [
       area(`cols${suffix}`, K * P * group),
       group > 1 ? area(`side${suffix}`, g.cOut * P * group) : 0,
-      area(`gemm${suffix}`, k.gemmScratchFloats(m, n)),
+      // (The forward pass of patches that fit one block packs the weights here instead.)
+      area(`gemm${suffix}`, Math.max(k.gemmScratchFloats(m, n), k.byPositionsScratchFloats(g.cOut, K))),
     ];
     const own = areas('');
     if (own.some((at) => at < 0)) return false;

@@ -195,6 +195,11 @@ describe.each([
     ['few taps, rows of 10', g(2, 1, 14, 14, 6, [5, 5], [1, 1], [0, 0])],
     ['few taps, 3 channels, rows of 7', g(2, 3, 9, 9, 3, [3, 3], [1, 1], [0, 0])],
     ['LeNet conv2', g(3, 6, 14, 14, 16, [5, 5], [1, 1], [0, 0])],
+    // Forward four positions at a time: windows inside the image read in place, those across the border
+    // gathered, rows of 9 (the last four overlap), 10 channels (a strip of 8 and a partial one).
+    ['padded 3x3 over 4 channels, rows of 9, 10 channels', g(2, 4, 9, 9, 10, [3, 3], [1, 1], [1, 1])],
+    // More taps than one block of the product: the forward pass through im2col.
+    ['more taps than a product block (270)', g(2, 30, 6, 6, 9, [3, 3], [1, 1], [1, 1])],
   ];
   for (const [name, geo] of cases)
     it(`${name}: forward and both gradients`, () => {

@@ -101,6 +101,7 @@ export interface WasmKernels {
   sigmoid(x: Ptr, y: Ptr, n: number): void;
   tanh(x: Ptr, y: Ptr, n: number): void;
   samplesPerProduct(K: number, P: number, n: number): number;
+  byPositionsScratchFloats(cOut: number, K: number): number;
   convForward(...args: number[]): void;
   convBackwardInput(...args: number[]): void;
   convBackwardWeight(...args: number[]): void;

@@ -1,5 +1,6 @@
 // Convolution helpers for the im2col formulation (see fast-conv.ts) and max pooling, over NCHW float32.
 import { fewTapsApply, fewTapsForward, fewTapsPlaneFloats } from './conv-few-taps';
+import { byPositionsApply, convForwardByPositions } from './conv-positions';
 import { planesBackwardApply, planesBackwardWeight } from './conv-weight-planes';
 import { copy } from './elementwise';
 import { gemm } from './gemm';
@@ -287,6 +288,11 @@ export function convForward(
     return;
   }
   const direct = isDirect(kh, kw, sh, sw, ph, pw);
+  // Patches that fit one block of the product: gathered four positions at a time, no im2col.
+  if (!direct && byPositionsApply(K)) {
+    convForwardByPositions(x, w, y, n0, n1, cIn, h, wd, cOut, kh, kw, sh, sw, ph, pw, oh, ow, scratch);
+    return;
+  }
   const group = direct ? 1 : samplesPerProduct(K, P, n1 - n0);
   for (let b = n0; b < n1; b += group) {
     const count = min(group, n1 - b);

@@ -4,7 +4,7 @@
 // one B strip. The B strip (8 × KC floats) stays in L1 while every A strip passes over it.
 import { madd } from './math';
 
-const KC: i32 = 256;
+export const KC: i32 = 256;
 
 /** Floats of scratch the packing needs for these sizes (the caller provides them). */
 export function gemmScratchFloats(m: i32, n: i32): i32 {
@@ -61,7 +61,7 @@ function packEdgeStrip(a: usize, m: i32, k: i32, transA: bool, p0: i32, kc: i32,
  * Columns [j0, j0 + width) of op(B)[p0..p0+kc, :] into strips of 8 columns: strip s holds, for each p,
  * columns j0+8s..j0+8s+7. B is [K, N] (or [N, K] when transposed).
  */
-function packB(b: usize, n: i32, k: i32, transB: bool, j0: i32, width: i32, p0: i32, kc: i32, out: usize): void {
+export function packB(b: usize, n: i32, k: i32, transB: bool, j0: i32, width: i32, p0: i32, kc: i32, out: usize): void {
   const strips = (width + 7) >> 3;
   for (let s = 0; s < strips; s++) {
     const strip = at(out, s * 8 * kc);
@@ -113,7 +113,7 @@ function packTransposedStrip(rows: usize, ld: i32, kc: i32, strip: usize): void 
 }
 
 /** The 4 × 4 block at `from` (rows `stride` bytes apart) stored transposed at `to`, rows `toStride` bytes apart. */
-@inline function transpose4(from: usize, stride: usize, to: usize, toStride: usize): void {
+@inline export function transpose4(from: usize, stride: usize, to: usize, toStride: usize): void {
   const a = v128.load(from);
   const b = v128.load(from + stride);
   const c = v128.load(from + 2 * stride);
@@ -133,7 +133,7 @@ function packTransposedStrip(rows: usize, ld: i32, kc: i32, strip: usize): void 
  * One 4 × 8 tile: C[i0.., j0..] (+)= Astrip · Bstrip over kc. `add` says whether C's old values count
  * (accumulating, or a later K block); rows and cols say how much of the tile lies inside C.
  */
-function tile(aStrip: usize, bStrip: usize, kc: i32, c: usize, ldc: i32, rows: i32, cols: i32, add: bool, tmp: usize): void {
+export function tile(aStrip: usize, bStrip: usize, kc: i32, c: usize, ldc: i32, rows: i32, cols: i32, add: bool, tmp: usize): void {
   let c00 = f32x4.splat(0), c01 = f32x4.splat(0), c10 = f32x4.splat(0), c11 = f32x4.splat(0);
   let c20 = f32x4.splat(0), c21 = f32x4.splat(0), c30 = f32x4.splat(0), c31 = f32x4.splat(0);
   let ap = aStrip;
