@@ -153,13 +153,19 @@ export function wasmKernels(arena: WasmArena, reference: CpuBackend): Partial<Cp
     const [m, n] =
       kernel === 'convForward' ? [g.cOut, group * P] : kernel === 'convBackwardInput' ? [K, group * P] : [g.cOut, K];
     const shape = [g.cIn, g.h, g.w, g.cOut, g.kh, g.kw, g.sh, g.sw, g.ph, g.pw, g.oh, g.ow];
+    const inPlaceFloats =
+      kernel === 'convForward'
+        ? k.byPositionsScratchFloats(g.cOut, K)
+        : kernel === 'convBackwardWeight'
+          ? k.weightsInPlaceScratchFloats(g.cOut, K, P, g.n)
+          : 0;
     const area = (name: string, floats: number) => arena.scratch(name, floats);
     // The side area only where samples share a product (0: unused by the kernel).
     const areas = (suffix: string) => [
       area(`cols${suffix}`, K * P * group),
       group > 1 ? area(`side${suffix}`, g.cOut * P * group) : 0,
-      // (The forward pass of patches that fit one block packs the weights here instead.)
-      area(`gemm${suffix}`, Math.max(k.gemmScratchFloats(m, n), k.byPositionsScratchFloats(g.cOut, K))),
+      // (The passes that read windows in place keep their tables and packed operands here instead.)
+      area(`gemm${suffix}`, Math.max(k.gemmScratchFloats(m, n), inPlaceFloats)),
     ];
     const own = areas('');
     if (own.some((at) => at < 0)) return false;

@@ -200,6 +200,10 @@ describe.each([
     ['padded 3x3 over 4 channels, rows of 9, 10 channels', g(2, 4, 9, 9, 10, [3, 3], [1, 1], [1, 1])],
     // More taps than one block of the product: the forward pass through im2col.
     ['more taps than a product block (270)', g(2, 30, 6, 6, 9, [3, 3], [1, 1], [1, 1])],
+    // The weight gradient of unpadded layers in place: 18 taps (a partial tile of four), 10 channels, stride
+    // 2 down, 5 samples in one group; then planes of 34 × 34, a group per sample.
+    ['unpadded, stride 2 down, 18 taps, 10 channels', g(5, 3, 11, 9, 10, [3, 2], [2, 1], [0, 0])],
+    ['unpadded 3x3 over 4 channels, planes of 34x34', g(3, 4, 36, 36, 5, [3, 3], [1, 1], [0, 0])],
   ];
   for (const [name, geo] of cases)
     it(`${name}: forward and both gradients`, () => {

@@ -102,6 +102,7 @@ export interface WasmKernels {
   tanh(x: Ptr, y: Ptr, n: number): void;
   samplesPerProduct(K: number, P: number, n: number): number;
   byPositionsScratchFloats(cOut: number, K: number): number;
+  weightsInPlaceScratchFloats(cOut: number, K: number, P: number, n: number): number;
   convForward(...args: number[]): void;
   convBackwardInput(...args: number[]): void;
   convBackwardWeight(...args: number[]): void;

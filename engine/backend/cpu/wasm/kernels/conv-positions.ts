@@ -183,3 +183,142 @@ function tapOffsets(taps: usize, cIn: i32, h: i32, w: i32, kh: i32, kw: i32): vo
     }
   }
 }
+
+// The weight gradient of a layer without padding (every window inside the image), in place as well:
+// dW[co, t] = Σ over samples and positions q of dy[co, q] · x[q's window + tap t]. A 4 × 8 tile takes four
+// taps and eight output channels over a group's positions: the four taps' inputs are splatted straight
+// from x (each position's window through a table of position offsets, each tap a fixed offset from it),
+// the eight channels' dy values from dy transposed once per group into strips of 8 channels. The im2col
+// route wrote every patch, packed it transposed, and copied dy into samples side by side first.
+
+/** About how many positions a group of samples gives each tile (dy's strips and x stay in L2). */
+const WEIGHT_POSITIONS: i32 = 1024;
+
+@inline function weightGroup(P: i32, n: i32): i32 {
+  return max(1, min(n, WEIGHT_POSITIONS / P));
+}
+
+/** Whether the weight gradient is summed in place: no padding (then every window lies inside the image). */
+export function weightsInPlaceApply(ph: i32, pw: i32): bool {
+  return ph == 0 && pw == 0;
+}
+
+/** Floats of scratch: taps' and positions' offsets, dy transposed (channels rounded up to 8), the result. */
+export function weightsInPlaceScratchFloats(cOut: i32, K: i32, P: i32, n: i32): i32 {
+  const positions = weightGroup(P, n) * P;
+  return K + positions + (((cOut + 7) >> 3) << 3) * positions + 64;
+}
+
+/**
+ * result[r, j] = Σ over `count` positions of x[offset of position p + taps r] · strip[p, j]: four taps (byte
+ * offsets tap0 … tap3 from a window's first pixel) by eight channels.
+ */
+function tileWeights(
+  xb: usize, positions: usize, count: i32, tap0: usize, tap1: usize, tap2: usize, tap3: usize, strip: usize,
+  result: usize,
+): void {
+  let c00 = f32x4.splat(0), c01 = f32x4.splat(0), c10 = f32x4.splat(0), c11 = f32x4.splat(0);
+  let c20 = f32x4.splat(0), c21 = f32x4.splat(0), c30 = f32x4.splat(0), c31 = f32x4.splat(0);
+  const x0 = xb + tap0;
+  const x1 = xb + tap1;
+  const x2 = xb + tap2;
+  const x3 = xb + tap3;
+  let bp = strip;
+  let pp = positions;
+  const end = positions + (<usize>count << 2);
+  while (pp < end) {
+    const offset = <usize>load<i32>(pp);
+    const b0 = v128.load(bp);
+    const b1 = v128.load(bp, 16);
+    let a = v128.load32_splat(x0 + offset);
+    c00 = madd(a, b0, c00);
+    c01 = madd(a, b1, c01);
+    a = v128.load32_splat(x1 + offset);
+    c10 = madd(a, b0, c10);
+    c11 = madd(a, b1, c11);
+    a = v128.load32_splat(x2 + offset);
+    c20 = madd(a, b0, c20);
+    c21 = madd(a, b1, c21);
+    a = v128.load32_splat(x3 + offset);
+    c30 = madd(a, b0, c30);
+    c31 = madd(a, b1, c31);
+    pp += 4;
+    bp += 32;
+  }
+  v128.store(result, c00);
+  v128.store(result, c01, 16);
+  v128.store(result, c10, 32);
+  v128.store(result, c11, 48);
+  v128.store(result, c20, 64);
+  v128.store(result, c21, 80);
+  v128.store(result, c30, 96);
+  v128.store(result, c31, 112);
+}
+
+/** Samples [n0, n1) of dW += dy · patchesᵀ for a layer without padding (see above). */
+export function convBackwardWeightInPlace(
+  x: usize, dy: usize, dw: usize, n0: i32, n1: i32, cIn: i32, h: i32, wd: i32, cOut: i32, kh: i32, kw: i32,
+  sh: i32, sw: i32, oh: i32, ow: i32, scratch: usize,
+): void {
+  const K = cIn * kh * kw;
+  const P = oh * ow;
+  const group = weightGroup(P, n1 - n0);
+  const strips = (cOut + 7) >> 3;
+  const taps = scratch;
+  const positions = at(taps, K);
+  const dyT = at(positions, group * P);
+  const result = at(dyT, strips * 8 * group * P);
+  const turned = at(result, 32);
+  tapOffsets(taps, cIn, h, wd, kh, kw);
+  const sampleFloats = cIn * h * wd;
+  for (let b = n0; b < n1; b += group) {
+    const count = min(group, n1 - b);
+    const span = count * P;
+    // Each position's window, from the group's first sample: sample j's planes, row oy·sh, column ox·sw.
+    for (let j = 0; j < count; j++)
+      for (let oy = 0; oy < oh; oy++)
+        for (let ox = 0; ox < ow; ox++)
+          store<i32>(positions + (<usize>(j * P + oy * ow + ox) << 2), (j * sampleFloats + oy * sh * wd + ox * sw) << 2);
+    // dy transposed: strip s holds, for each position, channels 8s … 8s+7 (zeros past cOut).
+    for (let s = 0; s < strips; s++)
+      for (let j = 0; j < count; j++)
+        for (let c = 0; c < 8; c++) {
+          const co = s * 8 + c;
+          const from = at(dy, ((b + j) * cOut + co) * P);
+          const to = at(dyT, (s * span + j * P) * 8 + c);
+          if (co < cOut) for (let q = 0; q < P; q++) store<f32>(at(to, q * 8), load<f32>(at(from, q)));
+          else for (let q = 0; q < P; q++) store<f32>(at(to, q * 8), 0);
+        }
+    const xb = at(x, b * sampleFloats);
+    for (let t = 0; t < K; t += 4) {
+      const t0 = tapAt(taps, t, K);
+      const t1 = tapAt(taps, t + 1, K);
+      const t2 = tapAt(taps, t + 2, K);
+      const t3 = tapAt(taps, t + 3, K);
+      for (let s = 0; s < strips; s++) {
+        tileWeights(xb, positions, span, t0, t1, t2, t3, at(dyT, s * span * 8), result);
+        addWeights(dw, result, turned, K, cOut, t, s * 8);
+      }
+    }
+  }
+}
+
+/** Tap t's byte offset; past the last tap, the last one's (a tile's rows for them are not added). */
+@inline function tapAt(taps: usize, t: i32, K: i32): usize {
+  return <usize>load<i32>(taps + (<usize>min(t, K - 1) << 2));
+}
+
+/** dW[co0 + j, t + r] += result[r, j] for the taps and channels that exist. */
+@inline function addWeights(dw: usize, result: usize, turned: usize, K: i32, cOut: i32, t: i32, co0: i32): void {
+  for (let half = 0; half < 8; half += 4) {
+    // turned[j, r] = result[r, half + j]: each channel's four taps side by side, as dW holds them.
+    transpose4(at(result, half), 32, turned, 16);
+    for (let j = 0; j < 4; j++) {
+      const co = co0 + half + j;
+      if (co >= cOut) break;
+      const row = at(dw, co * K + t);
+      if (t + 4 <= K) v128.store(row, f32x4.add(v128.load(row), v128.load(at(turned, j * 4))));
+      else for (let r = 0; r < K - t; r++) store<f32>(at(row, r), load<f32>(at(row, r)) + load<f32>(at(turned, j * 4 + r)));
+    }
+  }
+}

@@ -1,6 +1,6 @@
 // Convolution helpers for the im2col formulation (see fast-conv.ts) and max pooling, over NCHW float32.
 import { fewTapsApply, fewTapsForward, fewTapsPlaneFloats } from './conv-few-taps';
-import { byPositionsApply, convForwardByPositions } from './conv-positions';
+import { byPositionsApply, convBackwardWeightInPlace, convForwardByPositions, weightsInPlaceApply } from './conv-positions';
 import { planesBackwardApply, planesBackwardWeight } from './conv-weight-planes';
 import { copy } from './elementwise';
 import { gemm } from './gemm';
@@ -349,6 +349,11 @@ export function convBackwardWeight(
     return;
   }
   const direct = isDirect(kh, kw, sh, sw, ph, pw);
+  // No padding: summed from the windows in place, no im2col.
+  if (!direct && weightsInPlaceApply(ph, pw)) {
+    convBackwardWeightInPlace(x, dy, dw, n0, n1, cIn, h, wd, cOut, kh, kw, sh, sw, oh, ow, scratch);
+    return;
+  }
   const group = direct ? 1 : samplesPerProduct(K, P, n1 - n0);
   for (let b = n0; b < n1; b += group) {
     const count = min(group, n1 - b);
