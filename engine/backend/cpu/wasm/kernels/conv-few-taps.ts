@@ -74,7 +74,11 @@ export function fewTapsForward(
   for (let b = n0; b < n1; b++) {
     padPlanes(at(x, b * cIn * h * wd), planes, cIn, h, wd, kh, kw, ph, pw, oh, ow);
     const yb = at(y, b * cOut * P);
-    for (let co0 = 0; co0 < cOut; co0 += 4)
+    for (let co0 = 0; co0 < cOut; co0 += 4) {
+      if (cOut - co0 <= 2 && roundUp(ow, 8) % 16 == 0) {
+        twoChannels(planes, weights, yb, co0, cOut, K, cIn, kh, kw, hp, wp, oh, ow, P);
+        continue;
+      }
       for (let oy = 0; oy < oh; oy++)
         for (let ox0 = 0; ox0 < ow; ox0 += 8) {
           let a00 = f32x4.splat(0), a01 = f32x4.splat(0), a10 = f32x4.splat(0), a11 = f32x4.splat(0);
@@ -108,7 +112,54 @@ export function fewTapsForward(
           if (co0 + 2 < cOut) storeBlock(at(out, 2 * P), a20, a21, cols);
           if (co0 + 3 < cOut) storeBlock(at(out, 3 * P), a30, a31, cols);
         }
+    }
   }
+}
+
+/**
+ * The last one or two output channels (LeNet-5's first layer has 6: a block of four would compute two
+ * channels of zeros) as 2 channels × 16 columns, again eight accumulators. The caller checks that the
+ * padded rows hold whole blocks of 16 (the reads stay inside each row).
+ */
+function twoChannels(
+  planes: usize, weights: usize, yb: usize, co0: i32, cOut: i32, K: i32, cIn: i32, kh: i32, kw: i32,
+  hp: i32, wp: i32, oh: i32, ow: i32, P: i32,
+): void {
+  for (let oy = 0; oy < oh; oy++)
+    for (let ox0 = 0; ox0 < ow; ox0 += 16) {
+      let a0 = f32x4.splat(0), a1 = f32x4.splat(0), a2 = f32x4.splat(0), a3 = f32x4.splat(0);
+      let b0 = f32x4.splat(0), b1 = f32x4.splat(0), b2 = f32x4.splat(0), b3 = f32x4.splat(0);
+      let t = 0;
+      for (let ci = 0; ci < cIn; ci++)
+        for (let ky = 0; ky < kh; ky++) {
+          const row = at(planes, (ci * hp + oy + ky) * wp + ox0);
+          for (let kx = 0; kx < kw; kx++, t++) {
+            const i0 = v128.load(at(row, kx));
+            const i1 = v128.load(at(row, kx + 4));
+            const i2 = v128.load(at(row, kx + 8));
+            const i3 = v128.load(at(row, kx + 12));
+            const wt = at(weights, co0 * K + t);
+            let v = v128.load32_splat(wt);
+            a0 = madd(i0, v, a0);
+            a1 = madd(i1, v, a1);
+            a2 = madd(i2, v, a2);
+            a3 = madd(i3, v, a3);
+            v = v128.load32_splat(at(wt, K));
+            b0 = madd(i0, v, b0);
+            b1 = madd(i1, v, b1);
+            b2 = madd(i2, v, b2);
+            b3 = madd(i3, v, b3);
+          }
+        }
+      const out = at(yb, (co0 * oh + oy) * ow + ox0);
+      const cols = min(16, ow - ox0);
+      storeBlock(out, a0, a1, min(8, cols));
+      if (cols > 8) storeBlock(at(out, 8), a2, a3, cols - 8);
+      if (co0 + 1 < cOut) {
+        storeBlock(at(out, P), b0, b1, min(8, cols));
+        if (cols > 8) storeBlock(at(out, P + 8), b2, b3, cols - 8);
+      }
+    }
 }
 
 /** The first `cols` (1 to 8) floats of the two vectors, at out. */
