@@ -55,28 +55,31 @@ export function wasmKernels(arena: WasmArena, reference: CpuBackend): Partial<Cp
 
   /** Below this many floats touched, an element-wise pass is not worth a hand-off to the helper. */
   const SPLIT_FLOATS = 1 << 15;
+  /**
+   * Whether an element-wise pass touching `floats` floats goes to both threads. Small passes call their
+   * kernel directly, building no argument lists: a small network trains tens of thousands of steps a second,
+   * and garbage made at that rate keeps V8's collector threads busy on the cores the page needs.
+   */
+  const splits = (floats: number) => arena.threads !== null && floats >= SPLIT_FLOATS;
+  /** fill's value as integer bits (a helper's job arguments are integers). */
+  const fillValue = new Float32Array(1);
+  const fillBits = new Int32Array(fillValue.buffer);
 
   /**
    * An element-wise kernel over items [0, count) (floats, planes or samples), the later half on the helper
-   * thread when the pass touches `floats` floats or more; `args(from, to)` are the kernel's arguments for a
-   * range, cut at a multiple of `unit` items (whole vectors of four floats).
+   * thread; `args(from, to)` are the kernel's arguments for a range, cut at a multiple of `unit` items
+   * (whole vectors of four floats).
    */
-  const overItems = (
-    kernel: ThreadKernel,
-    count: number,
-    floats: number,
-    args: (from: number, to: number) => number[],
-    unit = 1,
-  ) => {
+  const overItems = (kernel: ThreadKernel, count: number, args: (from: number, to: number) => number[], unit = 1) => {
     const threads = arena.threads;
     const mid = Math.ceil(count / 2 / unit) * unit;
     const run = k[kernel] as (...a: number[]) => void;
-    if (!threads || floats < SPLIT_FLOATS || mid >= count) return run(...args(0, count));
+    if (!threads || mid >= count) return run(...args(0, count));
     threads.run(kernel, args(mid, count), () => run(...args(0, mid)));
   };
   /** A pass over `size` floats: x, y, … are pointers advanced to each half's start. */
-  const overFloats = (kernel: ThreadKernel, size: number, pointers: number[], touched = pointers.length) =>
-    overItems(kernel, size, size * touched, (from, to) => [...pointers.map((p) => p + from * 4), to - from], 4);
+  const overFloats = (kernel: ThreadKernel, size: number, pointers: number[]) =>
+    overItems(kernel, size, (from, to) => [...pointers.map((p) => p + from * 4), to - from], 4);
 
   /** Below this many LSTM units (samples × units) a cell is not worth splitting between threads. */
   const SPLIT_CELL_UNITS = 2048;
@@ -191,8 +194,10 @@ export function wasmKernels(arena: WasmArena, reference: CpuBackend): Partial<Cp
     fill(out, value, size) {
       const p = ptrs(out);
       if (!p) return reference.fill(out, value, size);
-      const bits = new Int32Array(Float32Array.of(value).buffer)[0];
-      overItems('fillBits', size, size, (from, to) => [p[0] + from * 4, bits, to - from], 4);
+      if (!splits(size)) return k.fill(p[0], value, size);
+      fillValue[0] = value;
+      const bits = fillBits[0];
+      overItems('fillBits', size, (from, to) => [p[0] + from * 4, bits, to - from], 4);
     },
     copy(args) {
       const p = ptrs(args.src, args.out);
@@ -230,7 +235,8 @@ export function wasmKernels(arena: WasmArena, reference: CpuBackend): Partial<Cp
       const p = ptrs(args.out, args.bias);
       if (!p) return reference.addBias(args);
       const row = channels * inner;
-      overItems('addBias', outer, outer * row, (from, to) => [p[0] + from * row * 4, p[1], to - from, channels, inner]);
+      if (!splits(outer * row)) return k.addBias(p[0], p[1], outer, channels, inner);
+      overItems('addBias', outer, (from, to) => [p[0] + from * row * 4, p[1], to - from, channels, inner]);
     },
     biasGrad(args) {
       const p = ptrs(args.dy, args.dBias);
@@ -240,8 +246,9 @@ export function wasmKernels(arena: WasmArena, reference: CpuBackend): Partial<Cp
     unary(args) {
       const { op, size } = args;
       const p = ptrs(args.x, args.y);
-      if (p && (op === 'relu' || op === 'sigmoid' || op === 'tanh')) overFloats(op, size, p);
-      else reference.unary(args);
+      if (!p || (op !== 'relu' && op !== 'sigmoid' && op !== 'tanh')) return reference.unary(args);
+      if (splits(2 * size)) overFloats(op, size, p);
+      else k[op](p[0], p[1], size);
     },
     lstmCell(args) {
       const p = ptrs(args.gates, args.cPrev, args.c, args.h);
@@ -291,12 +298,14 @@ export function wasmKernels(arena: WasmArena, reference: CpuBackend): Partial<Cp
     unaryBackward(args) {
       const { op, x, y, dy, dx, size } = args;
       const p = ptrs(x, y, dy, dx);
-      // dx += …: three floats read, one written, per element.
-      if (p && op === 'relu') overFloats('reluBackward', size, [p[0], p[2], p[3]], 4);
-      else if (p && op === 'sigmoid') overFloats('sigmoidBackward', size, [p[1], p[2], p[3]], 4);
-      else if (p && op === 'tanh') overFloats('tanhBackward', size, [p[1], p[2], p[3]], 4);
-      else if (p && op === 'linear') k.copy(p[2], p[3], size, true);
-      else reference.unaryBackward(args);
+      if (p && op === 'linear') return k.copy(p[2], p[3], size, true);
+      const kernel =
+        op === 'relu' ? 'reluBackward' : op === 'sigmoid' ? 'sigmoidBackward' : op === 'tanh' ? 'tanhBackward' : null;
+      if (!p || !kernel) return reference.unaryBackward(args);
+      // ReLU's reads x, the others their output y; and dy; dx += …: four floats touched per element.
+      const from = op === 'relu' ? p[0] : p[1];
+      if (splits(4 * size)) overFloats(kernel, size, [from, p[2], p[3]]);
+      else k[kernel](from, p[2], p[3], size);
     },
     conv2d(args) {
       const p = ptrs(args.x, args.w, args.y);
@@ -315,7 +324,9 @@ export function wasmKernels(arena: WasmArena, reference: CpuBackend): Partial<Cp
       const p = ptrs(x, y, argmax);
       if (!p) return reference.maxPool(args);
       const [inPlane, outPlane] = [g.h * g.w, g.oh * g.ow];
-      overItems('maxPool', g.n * g.cIn, g.n * g.cIn * (inPlane + 2 * outPlane), (from, to) => [
+      if (!splits(g.n * g.cIn * (inPlane + 2 * outPlane)))
+        return k.maxPool(p[0], p[1], p[2], g.n * g.cIn, g.h, g.w, ...geometry(g));
+      overItems('maxPool', g.n * g.cIn, (from, to) => [
         ...[p[0] + from * inPlane * 4, p[1] + from * outPlane * 4, p[2] + from * outPlane * 4],
         ...[to - from, g.h, g.w, ...geometry(g)],
       ]);
@@ -325,7 +336,9 @@ export function wasmKernels(arena: WasmArena, reference: CpuBackend): Partial<Cp
       const p = ptrs(dy, argmax, dx);
       if (!p) return reference.maxPoolBackward(args);
       const [inPlane, outPlane] = [g.h * g.w, g.oh * g.ow];
-      overItems('maxPoolBackward', g.n * g.cIn, g.n * g.cIn * (inPlane + 2 * outPlane), (from, to) => [
+      if (!splits(g.n * g.cIn * (inPlane + 2 * outPlane)))
+        return k.maxPoolBackward(p[0], p[1], p[2], g.n * g.cIn, g.h, g.w, outPlane);
+      overItems('maxPoolBackward', g.n * g.cIn, (from, to) => [
         ...[p[0] + from * outPlane * 4, p[1] + from * outPlane * 4, p[2] + from * inPlane * 4],
         ...[to - from, g.h, g.w, outPlane],
       ]);
