@@ -79,6 +79,30 @@ describe('the app shell in Chromium', () => {
     await page.close();
   });
 
+  it('fits a small window (900 × 600): nothing wider than it, the inspector and every panel reachable', async () => {
+    const page = await app.newPage();
+    await page.setViewportSize({ width: 900, height: 600 });
+    await page.getByTestId('sample-picker').selectOption('lenet5.json');
+    await expect.poll(() => nodeCount(page)).toBe(13);
+    // The page does not scroll sideways: the centre gives way, not the inspector (it was pushed off screen).
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(900);
+    const inspector = (await page.locator('.inspector').boundingBox())!;
+    expect(inspector.x + inspector.width).toBeLessThanOrEqual(900);
+    expect(inspector.width).toBeGreaterThan(250);
+    // The toolbar's last control wraps onto a second line rather than leaving the window.
+    const lastTool = (await page.locator('.toolbar').first().locator('button, select').last().boundingBox())!;
+    expect(lastTool.x + lastTool.width).toBeLessThanOrEqual(900);
+    // The results' panels keep their widths and scroll sideways: the Try panel is reached by scrolling.
+    const choose = page.getByRole('button', { name: /Choose images/ });
+    await choose.scrollIntoViewIfNeeded();
+    const box = (await choose.boundingBox())!;
+    expect(box.x + box.width).toBeLessThanOrEqual(900);
+    expect(box.x).toBeGreaterThanOrEqual(180);
+    await page.screenshot({ path: join(artifactsDir, 'shell-900x600.png') });
+    expect(app.errorsOf(page)).toEqual([]);
+    await page.close();
+  });
+
   it('opens every sample with its layers apart: none covers another', async () => {
     const page = await app.newPage();
     const picker = page.getByTestId('sample-picker');
