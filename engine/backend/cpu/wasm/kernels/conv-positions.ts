@@ -1,10 +1,13 @@
 // A convolution's forward pass four output positions at a time, for patches of at most KC taps (LeNet-5's
 // second layer: 6 channels of 5 × 5 = 150). The im2col route writes every patch into a matrix, the product
 // packs that matrix again, and small planes need their outputs copied back from samples side by side: for
-// such a layer those passes took as long as the multiply-adds. Here the four positions' patches are
-// gathered straight into the micro-kernel's A layout (one vector load per tap where the four lie in one
-// output row, stride 1, inside the image), multiplied by the weights packed once as B (8 output channels
-// a strip), and each 4 × 8 result transposed into the output's planes: y[co, q..q+3] is one vector store.
+// such a layer those passes took as long as the multiply-adds. Here four positions of an output row at a
+// time (a row's last four overlap the ones before when its length is not a multiple of 4) are multiplied
+// by the weights packed once as B (8 output channels a strip): where their windows lie inside the image
+// (stride 1 across), the micro-kernel reads their inputs in place, tap by tap through a table of offsets;
+// elsewhere (the border of a padded layer, strided layers) the patches are first gathered into an A strip.
+// Each 4 × 8 result is transposed into the output's planes: y[co, q..q+3] is one vector store. Gathering
+// every group (no in-place reads) was tried: it cost as much as im2col and its packing.
 //
 // Scratch: the packed weights (cOut rounded up to 8, times K floats), the A strip (4·K), the taps' offsets
 // (K), the result (32) and the micro-kernel's edge buffer (32).
