@@ -273,9 +273,22 @@ export function wasmKernels(arena: WasmArena, reference: CpuBackend): Partial<Cp
       if (!p || wh < 0) return composedStep(reference, a);
       const [projected, h, , gates, cPrev, c, hNext] = p;
       const yAt = a.y ? y + a.yOffset * 4 : 0;
+      const pAt = projected + a.pOffset * 4;
       const fused = stepOverSamples(n, u, 'lstmStepRows', (n0, n1, scratch) => [
-        ...[projected + a.pOffset * 4, a.pStride, h, wh, gates, cPrev, c, hNext, yAt, a.yStride],
-        ...[n0, n1, u, scratch],
+        pAt,
+        a.pStride,
+        h,
+        wh,
+        gates,
+        cPrev,
+        c,
+        hNext,
+        yAt,
+        a.yStride,
+        n0,
+        n1,
+        u,
+        scratch,
       ]);
       if (!fused) composedStep(reference, a);
     },
@@ -289,9 +302,24 @@ export function wasmKernels(arena: WasmArena, reference: CpuBackend): Partial<Cp
       if (!p || whT < 0) return composedStepBackward(reference, a);
       const [, gates, cPrev, c, dc, dz, dProjected, dh] = p;
       const dyAt = a.dy ? dy + a.dyOffset * 4 : 0;
+      const dpAt = dProjected + a.pOffset * 4;
       const fused = stepOverSamples(n, u, 'lstmStepBackwardRows', (n0, n1, scratch) => [
-        ...[dyAt, a.dyStride, dzNext, whT, gates, cPrev, c, dc, dz, dProjected + a.pOffset * 4, a.pStride, dh],
-        ...[n0, n1, u, scratch],
+        dyAt,
+        a.dyStride,
+        dzNext,
+        whT,
+        gates,
+        cPrev,
+        c,
+        dc,
+        dz,
+        dpAt,
+        a.pStride,
+        dh,
+        n0,
+        n1,
+        u,
+        scratch,
       ]);
       if (!fused) composedStepBackward(reference, a);
     },

@@ -112,45 +112,6 @@ export function convForwardByPositions(
   }
 }
 
-/**
- * The 4 × 8 product of four neighbouring positions' patches, read in place (src: the first position's
- * first tap; taps: each tap's byte offset from there, K of them), with a B strip: result[r, j].
- */
-function tileInPlace(src: usize, taps: usize, K: i32, bStrip: usize, result: usize): void {
-  let c00 = f32x4.splat(0), c01 = f32x4.splat(0), c10 = f32x4.splat(0), c11 = f32x4.splat(0);
-  let c20 = f32x4.splat(0), c21 = f32x4.splat(0), c30 = f32x4.splat(0), c31 = f32x4.splat(0);
-  let bp = bStrip;
-  let tp = taps;
-  const end = taps + (<usize>K << 2);
-  while (tp < end) {
-    const ap = src + <usize>load<i32>(tp);
-    const b0 = v128.load(bp);
-    const b1 = v128.load(bp, 16);
-    let a = v128.load32_splat(ap);
-    c00 = madd(a, b0, c00);
-    c01 = madd(a, b1, c01);
-    a = v128.load32_splat(ap, 4);
-    c10 = madd(a, b0, c10);
-    c11 = madd(a, b1, c11);
-    a = v128.load32_splat(ap, 8);
-    c20 = madd(a, b0, c20);
-    c21 = madd(a, b1, c21);
-    a = v128.load32_splat(ap, 12);
-    c30 = madd(a, b0, c30);
-    c31 = madd(a, b1, c31);
-    tp += 4;
-    bp += 32;
-  }
-  v128.store(result, c00);
-  v128.store(result, c01, 16);
-  v128.store(result, c10, 32);
-  v128.store(result, c11, 48);
-  v128.store(result, c20, 64);
-  v128.store(result, c21, 80);
-  v128.store(result, c30, 96);
-  v128.store(result, c31, 112);
-}
-
 /** Each tap's byte offset within a sample's planes from its window's first pixel: (ci·h + ky)·w + kx. */
 function tapOffsets(taps: usize, cIn: i32, h: i32, w: i32, kh: i32, kw: i32): void {
   let p = 0;
@@ -174,7 +135,7 @@ function tapOffsets(taps: usize, cIn: i32, h: i32, w: i32, kh: i32, kw: i32): vo
   if (!inPlace) gatherFour(xb, strip, cIn, h, wd, kh, kw, sh, sw, ph, pw, ow, P, q0);
   for (let co = 0; co < cOut; co += 8) {
     // result[r, j] = position q0 + r, channel co + j.
-    if (inPlace) tileInPlace(at(xb, iy * wd + ix), taps, K, at(packed, co * K), result);
+    if (inPlace) tileByOffsets(at(xb, iy * wd + ix), taps, K, 0, 4, 8, 12, at(packed, co * K), result);
     else tile(strip, at(packed, co * K), K, result, 8, 4, 8, false, edge);
     const channels = min(8, cOut - co);
     for (let half = 0; half < 8; half += 4) {
@@ -213,22 +174,24 @@ export function weightsInPlaceScratchFloats(cOut: i32, K: i32, P: i32, n: i32): 
 }
 
 /**
- * result[r, j] = Σ over `count` positions of x[offset of position p + taps r] · strip[p, j]: four taps (byte
- * offsets tap0 … tap3 from a window's first pixel) by eight channels.
+ * result[r, j] = Σ over `count` steps p of x[offsets[p] + lane r's byte offset] · strip[p, j]: the A operand
+ * read in place, its four lanes at fixed offsets (lane0 … lane3) from a base that a table moves each step.
+ * The forward pass's lanes are four neighbouring positions (0, 4, 8, 12 bytes) and the table its taps; the
+ * weight gradient's lanes are four taps and the table its positions.
  */
-function tileWeights(
-  xb: usize, positions: usize, count: i32, tap0: usize, tap1: usize, tap2: usize, tap3: usize, strip: usize,
+function tileByOffsets(
+  xb: usize, offsets: usize, count: i32, lane0: usize, lane1: usize, lane2: usize, lane3: usize, strip: usize,
   result: usize,
 ): void {
   let c00 = f32x4.splat(0), c01 = f32x4.splat(0), c10 = f32x4.splat(0), c11 = f32x4.splat(0);
   let c20 = f32x4.splat(0), c21 = f32x4.splat(0), c30 = f32x4.splat(0), c31 = f32x4.splat(0);
-  const x0 = xb + tap0;
-  const x1 = xb + tap1;
-  const x2 = xb + tap2;
-  const x3 = xb + tap3;
+  const x0 = xb + lane0;
+  const x1 = xb + lane1;
+  const x2 = xb + lane2;
+  const x3 = xb + lane3;
   let bp = strip;
-  let pp = positions;
-  const end = positions + (<usize>count << 2);
+  let pp = offsets;
+  const end = offsets + (<usize>count << 2);
   while (pp < end) {
     const offset = <usize>load<i32>(pp);
     const b0 = v128.load(bp);
@@ -299,7 +262,7 @@ export function convBackwardWeightInPlace(
       const t2 = tapAt(taps, t + 2, K);
       const t3 = tapAt(taps, t + 3, K);
       for (let s = 0; s < strips; s++) {
-        tileWeights(xb, positions, span, t0, t1, t2, t3, at(dyT, s * span * 8), result);
+        tileByOffsets(xb, positions, span, t0, t1, t2, t3, at(dyT, s * span * 8), result);
         addWeights(dw, result, turned, K, cOut, t, s * 8);
       }
     }
