@@ -164,8 +164,14 @@ export function wasmKernels(arena: WasmArena, reference: CpuBackend): Partial<Cp
           : 0;
     const area = (name: string, floats: number) => arena.scratch(name, floats);
     // The side area only where samples share a product (0: unused by the kernel).
+    // The input gradient's col2im reads (and masks) a little past its columns' first and last rows.
+    const slack = kernel === 'convBackwardInput' ? k.col2imSlackFloats(g.kw) : 0;
+    const colsArea = (suffix: string) => {
+      const at = area(`cols${suffix}`, K * P * group + 2 * slack);
+      return at < 0 ? at : at + slack * 4;
+    };
     const areas = (suffix: string) => [
-      area(`cols${suffix}`, K * P * group),
+      colsArea(suffix),
       group > 1 ? area(`side${suffix}`, g.cOut * P * group) : 0,
       // (The passes that read windows in place keep their tables and packed operands here instead.)
       area(`gemm${suffix}`, Math.max(k.gemmScratchFloats(m, n), inPlaceFloats)),

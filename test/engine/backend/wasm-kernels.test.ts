@@ -204,6 +204,9 @@ describe.each([
     // 2 down, 5 samples in one group; then planes of 34 × 34, a group per sample.
     ['unpadded, stride 2 down, 18 taps, 10 channels', g(5, 3, 11, 9, 10, [3, 2], [2, 1], [0, 0])],
     ['unpadded 3x3 over 4 channels, planes of 34x34', g(3, 4, 36, 36, 5, [3, 3], [1, 1], [0, 0])],
+    // The input gradient's col2im by image rows (stride 1 across) 16 pixels at a time: rows of 21 (a
+    // second, partial run of 16), stride 2 down, padding wider across than down.
+    ['stride 2 down, padded 1 by 2, rows of 21', g(2, 3, 9, 21, 4, [3, 4], [2, 1], [1, 2])],
   ];
   for (const [name, geo] of cases)
     it(`${name}: forward and both gradients`, () => {
@@ -239,6 +242,23 @@ describe.each([
     // Only the taps of the last kernel column of channel 0 reach the pixel (rows 0 to 3 of the kernel).
     expect(Array.from(dw0).filter(Number.isNaN).length).toBe(geo.cOut * 4);
     expectClose(dw, dw0, 'dw', 1e-4);
+  });
+
+  it('input gradient: a NaN in dy reaches only the pixels of its window', () => {
+    // col2im by rows reads whole vectors around each output row and masks the lanes outside it: a NaN at
+    // the end of one output row must not leak into the pixels the next row's taps add to.
+    const geo = g(2, 2, 14, 14, 3, [5, 5], [1, 1], [0, 0]);
+    const [dy, dy0] = pairOf(geo.n * geo.cOut * geo.oh * geo.ow);
+    const endOfRow = 4 * geo.ow + geo.ow - 1;
+    dy[endOfRow] = Number.NaN;
+    dy0[endOfRow] = Number.NaN;
+    const [w, w0] = pairOf(geo.cOut * geo.cIn * geo.kh * geo.kw);
+    const [dx, dx0] = pairOf(geo.n * geo.cIn * geo.h * geo.w);
+    backend.conv2dBackwardInput({ dy, w, dx, g: geo });
+    reference.conv2dBackwardInput({ dy: dy0, w: w0, dx: dx0, g: geo });
+    // Its window: 5 × 5 pixels in each of the sample's 2 channels.
+    expect(Array.from(dx0).filter(Number.isNaN).length).toBe(geo.cIn * 25);
+    expectClose(dx, dx0, 'dx', 1e-4);
   });
 
   it('max pooling 2x2: ties keep the first pixel of the window, rows with a tail', () => {

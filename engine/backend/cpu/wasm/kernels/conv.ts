@@ -1,4 +1,5 @@
 // Convolution helpers for the im2col formulation (see fast-conv.ts) and max pooling, over NCHW float32.
+import { col2imRows, col2imRowsApply } from './col2im-rows';
 import { fewTapsApply, fewTapsForward, fewTapsPlaneFloats } from './conv-few-taps';
 import { byPositionsApply, convBackwardWeightInPlace, convForwardByPositions, weightsInPlaceApply } from './conv-positions';
 import { planesBackwardApply, planesBackwardWeight } from './conv-weight-planes';
@@ -309,7 +310,10 @@ export function convForward(
   }
 }
 
-/** Samples [n0, n1) of dx += Wᵀ · dy, scattered back through col2im (1×1 convolutions add it directly). */
+/**
+ * Samples [n0, n1) of dx += Wᵀ · dy, scattered back through col2im (1×1 convolutions add it directly). With
+ * stride 1 across, dcols needs col2imSlackFloats(kw) readable floats around it (see col2im-rows.ts).
+ */
 export function convBackwardInput(
   dy: usize, w: usize, dx: usize, n0: i32, n1: i32, cIn: i32, h: i32, wd: i32, cOut: i32, kh: i32, kw: i32,
   sh: i32, sw: i32, ph: i32, pw: i32, oh: i32, ow: i32, dcols: usize, side: usize, scratch: usize,
@@ -318,20 +322,25 @@ export function convBackwardInput(
   const K = cIn * kh * kw;
   const direct = isDirect(kh, kw, sh, sw, ph, pw);
   const group = direct ? 1 : samplesPerProduct(K, P, n1 - n0);
+  const byRows = col2imRowsApply(sw, ow);
   for (let b = n0; b < n1; b += group) {
     const count = min(group, n1 - b);
     const dxb = at(dx, b * cIn * h * wd);
     const dyb = at(dy, b * cOut * P);
-    if (direct) gemm(w, dyb, dxb, K, P, cOut, true, false, true, scratch, 0, P);
-    else if (count == 1) {
-      gemm(w, dyb, dcols, K, P, cOut, true, false, false, scratch, 0, P);
-      col2im(dcols, dxb, cIn, h, wd, kh, kw, sh, sw, ph, pw, oh, ow, P);
-    } else {
-      const ld = count * P;
+    if (direct) {
+      gemm(w, dyb, dxb, K, P, cOut, true, false, true, scratch, 0, P);
+      continue;
+    }
+    const ld = count * P;
+    if (count == 1) gemm(w, dyb, dcols, K, P, cOut, true, false, false, scratch, 0, P);
+    else {
       sideBySide(dyb, side, cOut, P, count, true);
       gemm(w, side, dcols, K, ld, cOut, true, false, false, scratch, 0, ld);
-      for (let j = 0; j < count; j++)
-        col2im(at(dcols, j * P), at(dxb, j * cIn * h * wd), cIn, h, wd, kh, kw, sh, sw, ph, pw, oh, ow, ld);
+    }
+    for (let j = 0; j < count; j++) {
+      const sample = at(dxb, j * cIn * h * wd);
+      if (byRows) col2imRows(at(dcols, j * P), sample, cIn, h, wd, kh, kw, sh, ph, pw, oh, ow, ld, scratch);
+      else col2im(at(dcols, j * P), sample, cIn, h, wd, kh, kw, sh, sw, ph, pw, oh, ow, ld);
     }
   }
 }
