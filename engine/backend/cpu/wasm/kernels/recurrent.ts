@@ -1,7 +1,7 @@
 // The LSTM cell (see recurrent-kernels.ts for the readable version these are checked against), four units
 // at a time. Gates are in PyTorch's order [i, f, g, o] along each row of 4u.
 import { gemmRows } from './gemm';
-import { sigmoidv, tanhv } from './math';
+import { sigmoidv, tanhByLogisticv, tanhv } from './math';
 
 @inline function at(base: usize, index: i32): usize {
   return base + (<usize>index << 2);
@@ -54,7 +54,7 @@ export function lstmCell(gates: usize, cPrev: usize, c: usize, h: usize, n: i32,
     }
     const i = sigmoidv(vi);
     const f = sigmoidv(vf);
-    const g = tanhv(vg);
+    const g = tanhByLogisticv(vg);
     const o = sigmoidv(vo);
     put(zi, j, u, i);
     put(zf, j, u, f);
@@ -62,7 +62,7 @@ export function lstmCell(gates: usize, cPrev: usize, c: usize, h: usize, n: i32,
     put(zo, j, u, o);
     const cv = f32x4.add(f32x4.mul(f, lane(cp, j, u)), f32x4.mul(i, g));
     put(cb, j, u, cv);
-    const hv = f32x4.mul(o, tanhv(cv));
+    const hv = f32x4.mul(o, tanhByLogisticv(cv));
     put(hb, j, u, hv);
     if (y != 0) put(y, j, u, hv);
   }
@@ -99,7 +99,7 @@ export function lstmCellBackward(gates: usize, cPrev: usize, c: usize, dh: usize
     const f = lane(gf, j, u);
     const g = lane(gg, j, u);
     const o = lane(go, j, u);
-    const tc = tanhv(lane(cb, j, u));
+    const tc = tanhByLogisticv(lane(cb, j, u));
     let dhv = lane(dhb, j, u);
     if (dy != 0) dhv = f32x4.add(dhv, lane(dy, j, u));
     const total = f32x4.add(lane(dcb, j, u), f32x4.mul(f32x4.mul(dhv, o), f32x4.sub(one, f32x4.mul(tc, tc))));
