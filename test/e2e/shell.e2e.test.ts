@@ -240,11 +240,13 @@ describe('training from the app, in the browser worker', () => {
   it('leaves the settings open through a single step from pause, and applies a change made during it once done', async () => {
     const page = await app.newPage();
     const state = () => page.getByTestId('training-bar').getAttribute('data-state');
-    await page.getByTestId('sample-picker').selectOption('lenet5.json');
+    await page.getByTestId('sample-picker').selectOption('vgg-small.json');
     await expect.poll(() => page.getByTestId('graph-status').textContent()).toBe('ready to train');
     await page.locator('#setting-backend').selectOption('cpu');
-    // A large batch: one step is long enough (about half a second here) to act while it runs.
-    await page.locator('#setting-batch-size').fill('2048');
+    // A step long by its work, so that the test acts while it runs: VGG's 1,024 samples are some 700 ms on
+    // two idle cores here (LeNet-5's 2,048 were half a second once, and 120 ms as the kernels got faster,
+    // short enough for a busy machine's page to miss the step's running state).
+    await page.locator('#setting-batch-size').fill('1024');
     await page.locator('#setting-batch-size').blur();
     await page.getByTestId('train').click();
     await expect.poll(async () => (await readProgress(page)).step).toBeGreaterThan(0);
