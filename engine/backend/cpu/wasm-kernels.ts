@@ -156,25 +156,26 @@ export function wasmKernels(arena: WasmArena, reference: CpuBackend): Partial<Cp
     const [m, n] =
       kernel === 'convForward' ? [g.cOut, group * P] : kernel === 'convBackwardInput' ? [K, group * P] : [g.cOut, K];
     const shape = [g.cIn, g.h, g.w, g.cOut, g.kh, g.kw, g.sh, g.sw, g.ph, g.pw, g.oh, g.ow];
-    const inPlaceFloats =
+    // What a kernel keeps in the product's area besides (or instead of) the product's packed operands.
+    const ownWorkFloats =
       kernel === 'convForward'
         ? k.byPositionsScratchFloats(g.cOut, K)
         : kernel === 'convBackwardWeight'
           ? k.weightsInPlaceScratchFloats(g.cOut, K, P, g.n)
-          : 0;
+          : k.col2imRowsScratchFloats(g.kw); // col2im by rows' masks, once the product is done
     const area = (name: string, floats: number) => arena.scratch(name, floats);
-    // The side area only where samples share a product (0: unused by the kernel).
     // The input gradient's col2im reads (and masks) a little past its columns' first and last rows.
     const slack = kernel === 'convBackwardInput' ? k.col2imSlackFloats(g.kw) : 0;
     const colsArea = (suffix: string) => {
       const at = area(`cols${suffix}`, K * P * group + 2 * slack);
       return at < 0 ? at : at + slack * 4;
     };
+    // The side area only where samples share a product (0: unused by the kernel).
     const areas = (suffix: string) => [
       colsArea(suffix),
       group > 1 ? area(`side${suffix}`, g.cOut * P * group) : 0,
       // (The passes that read windows in place keep their tables and packed operands here instead.)
-      area(`gemm${suffix}`, Math.max(k.gemmScratchFloats(m, n), inPlaceFloats)),
+      area(`gemm${suffix}`, Math.max(k.gemmScratchFloats(m, n), ownWorkFloats)),
     ];
     const own = areas('');
     if (own.some((at) => at < 0)) return false;

@@ -102,6 +102,7 @@ export interface WasmKernels {
   tanh(x: Ptr, y: Ptr, n: number): void;
   samplesPerProduct(K: number, P: number, n: number): number;
   col2imSlackFloats(kw: number): number;
+  col2imRowsScratchFloats(kw: number): number;
   byPositionsScratchFloats(cOut: number, K: number): number;
   weightsInPlaceScratchFloats(cOut: number, K: number, P: number, n: number): number;
   convForward(...args: number[]): void;

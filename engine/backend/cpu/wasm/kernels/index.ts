@@ -5,5 +5,5 @@ export { addBias, biasGrad, copy, copyBlocks, fill, fillBits, mul, relu, reluBac
 export { adadelta, adam, momentum, scale, scaledBySquares, sgd, sumSquares } from './optimizer';
 export { col2im, convBackwardInput, convBackwardWeight, convForward, im2col, maxPool, maxPoolBackward, samplesPerProduct } from './conv';
 export { lstmCell, lstmCellBackward, lstmStepBackwardRows, lstmStepRows, sigmoid, tanh } from './recurrent';
-export { col2imSlackFloats } from './col2im-rows';
+export { col2imRowsScratchFloats, col2imSlackFloats } from './col2im-rows';
 export { byPositionsScratchFloats, weightsInPlaceScratchFloats } from './conv-positions';
