@@ -57,7 +57,7 @@ function settingsFor(picked: PickedDataset): DatasetSettings | string {
 export function DatasetPicker() {
   const dataset = useDocumentStore((s) => s.document.training.dataset);
   const edit = useDocumentStore((s) => s.edit);
-  const { picked, setPicked } = useDatasetFilesStore();
+  const { picked, setPicked, setReading } = useDatasetFilesStore();
   const [error, setError] = useState<string | null>(null);
   const setDataset = (d: DatasetSettings) =>
     edit('Change the dataset', (doc) => ({ ...doc, training: { ...doc.training, dataset: d } }));
@@ -73,19 +73,23 @@ export function DatasetPicker() {
         samples: dataset.source === 'synthetic' ? dataset.samples : 1000,
         noise: dataset.source === 'synthetic' ? dataset.noise : 0.1,
       });
-    const outcome = await pickDatasetFiles(kind as keyof typeof fileKinds);
-    if (!outcome.ok) return setError(outcome.message);
-    if (!outcome.picked) return;
-    let picked = outcome.picked;
-    if (picked.kind === 'csv') {
-      const head = await csvColumns(picked.files[0].bytes, picked.files[0].path);
-      if ('problem' in head) return setError(head.problem);
-      picked = { ...picked, columns: head.columns };
+    try {
+      const outcome = await pickDatasetFiles(kind as keyof typeof fileKinds, () => setReading(true));
+      if (!outcome.ok) return setError(outcome.message);
+      if (!outcome.picked) return;
+      let picked = outcome.picked;
+      if (picked.kind === 'csv') {
+        const head = await csvColumns(picked.files[0].bytes, picked.files[0].path);
+        if ('problem' in head) return setError(head.problem);
+        picked = { ...picked, columns: head.columns };
+      }
+      const settings = settingsFor(picked);
+      if (typeof settings === 'string') return setError(settings);
+      setPicked(picked);
+      setDataset(settings);
+    } finally {
+      setReading(false);
     }
-    const settings = settingsFor(picked);
-    if (typeof settings === 'string') return setError(settings);
-    setPicked(picked);
-    setDataset(settings);
   };
 
   const fromFiles = dataset.source === 'idx' || dataset.source === 'csv' || dataset.source === 'image-folder';

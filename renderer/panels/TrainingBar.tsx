@@ -3,6 +3,7 @@ import { useShallow } from 'zustand/react/shallow';
 import type { SessionInfo, StepReport } from '../../engine/api';
 import type { GraphAnalysis } from '../../engine/graph';
 import { isTraining } from '../runtime/training-session';
+import { useDatasetFilesStore } from '../store/dataset-files-store';
 import { useDocumentStore } from '../store/document-store';
 import { useTrainingStore } from '../store/training-store';
 
@@ -47,6 +48,8 @@ export function TrainingBar({ analysis }: { analysis: GraphAnalysis | null }) {
     })),
   );
   const validation = useTrainingStore((s) => s.series.latestEpoch?.valAccuracy);
+  // Files being read for the dataset: the document still names the one before them.
+  const readingFiles = useDatasetFilesStore((s) => s.reading);
   const active = isTraining(state);
   const epoch = progress ? progress.epoch + 1 : 0;
   const inEpoch = progress && info ? ((progress.step - 1) % info.batchesPerEpoch) + 1 : 0;
@@ -58,8 +61,14 @@ export function TrainingBar({ analysis }: { analysis: GraphAnalysis | null }) {
           <button
             type="button"
             data-testid="train"
-            disabled={!analysis?.canTrain}
-            title={analysis?.canTrain ? 'Train this network' : 'Fix the marked layers first'}
+            disabled={!analysis?.canTrain || readingFiles}
+            title={
+              readingFiles
+                ? 'Reading the picked files…'
+                : analysis?.canTrain
+                  ? 'Train this network'
+                  : 'Fix the marked layers first'
+            }
             onClick={() => void start()}
           >
             ▶ Train

@@ -33,12 +33,17 @@ export function asPickedDataset(kind: DatasetKind, named: PickedFile[]): PickedD
 }
 
 /** Picks dataset files: the native dialog in the desktop app, a file input (a folder input for images) on the web. */
-export async function pickDatasetFiles(kind: DatasetKind): Promise<PickOutcome> {
+export async function pickDatasetFiles(
+  kind: DatasetKind,
+  /** Called once files are chosen, before they are read. */
+  onReading: () => void = () => {},
+): Promise<PickOutcome> {
   if (window.netloom) {
     const bridge = window.netloom;
     const result = await bridge.openDatasetFiles({ kind });
     if (!result.ok) return { ok: false, message: result.message };
     if (!result.value) return { ok: true, picked: null };
+    onReading();
     const named: PickedFile[] = [];
     for (const file of result.value) {
       const bytes = await readInChunks(bridge, file);
@@ -54,6 +59,7 @@ export async function pickDatasetFiles(kind: DatasetKind): Promise<PickOutcome> 
   // The same limits as the desktop app's, before any file is read.
   const problem = datasetCountProblem(files.length) ?? datasetSizeProblem(files);
   if (problem) return { ok: false, message: problem };
+  onReading();
   const named: PickedFile[] = [];
   for (const f of files)
     named.push({ path: f.webkitRelativePath || f.name, bytes: new Uint8Array(await f.arrayBuffer()) });

@@ -20,11 +20,19 @@ export interface PickedDataset {
 interface DatasetFilesState {
   picked: PickedDataset | null;
   setPicked(picked: PickedDataset | null): void;
+  /**
+   * Files chosen and being read (a large file over the desktop app's bridge takes seconds): the document
+   * still names the dataset before them, so a run started now would train on that one. Train waits.
+   */
+  reading: boolean;
+  setReading(reading: boolean): void;
 }
 
 export const useDatasetFilesStore = create<DatasetFilesState>()((set) => ({
   picked: null,
   setPicked: (picked) => set({ picked }),
+  reading: false,
+  setReading: (reading) => set({ reading }),
 }));
 
 /** Whether the files picked in this window are the ones the document names. */

@@ -4,6 +4,7 @@ import type { EngineEvent, SweepResult, SweepSpec } from '../../engine/api';
 import type { GraphDocument } from '../../engine/graph';
 import { describeValues, parseSweepSetting, sweepCombinations, withValues } from '../../engine/train/sweep';
 import { connectBrowserWorker, type EngineConnection } from '../runtime/engine-connection';
+import { useDatasetFilesStore } from './dataset-files-store';
 import { useDocumentStore } from './document-store';
 import { digitsOf, epochRecords } from './run-series';
 import { dataFor } from './training-store';
@@ -101,7 +102,8 @@ export const useSweepStore = create<SweepState>()((set, get) => ({
   error: null,
   edit: (patch) => set(patch),
   async start() {
-    if (get().running) return;
+    // (Files still being read for the dataset: the document names the one before them.)
+    if (get().running || useDatasetFilesStore.getState().reading) return;
     const { document: doc, loadCount } = useDocumentStore.getState();
     const spec = specOf(get(), doc);
     if (typeof spec === 'string') return set({ error: spec });

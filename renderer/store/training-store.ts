@@ -175,6 +175,8 @@ export const useTrainingStore = create<TrainingState>()((set, get) => ({
     if (store.document.training.loss.kind === 'softmax-cross-entropy') await get().inspect();
   },
   async start({ paused = false } = {}) {
+    // Files still being read for the dataset: the document names the one before them (Train waits too).
+    if (useDatasetFilesStore.getState().reading) return;
     const store = useDocumentStore.getState();
     const doc = store.document;
     const ownDocument = store.loadCount;

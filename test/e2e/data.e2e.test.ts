@@ -98,8 +98,22 @@ describe('training on files of your own', () => {
     await page.close();
   });
 
-  it('refuses a broken CSV file by line, and keeps the graph', async () => {
-    const page = await app.newPage();
+  it('refuses a broken CSV file by line, and keeps the graph; Train waits while the picked file is read', async () => {
+    // The page reads a picked file's bytes before the document names it (a large file over the desktop
+    // app's bridge takes seconds): here the read is held until the test lets it go.
+    const page = await app.newPage(() => {
+      const read = File.prototype.arrayBuffer;
+      const held: (() => void)[] = [];
+      let holding = true;
+      (window as unknown as { releaseReads: () => void }).releaseReads = () => {
+        holding = false;
+        for (const go of held.splice(0)) go();
+      };
+      File.prototype.arrayBuffer = function (this: File) {
+        if (!holding) return read.call(this);
+        return new Promise<void>((go) => held.push(go)).then(() => read.call(this));
+      };
+    });
     const csv = join(dir, 'broken.csv');
     // Past the first lines (which are checked when the file is picked): found when the engine reads it all.
     const good = Array.from({ length: 30 }, (_, i) => `${i},${-i},${i % 2 ? 'upper' : 'lower'}`);
@@ -107,7 +121,16 @@ describe('training on files of your own', () => {
     await page.getByTestId('sample-picker').selectOption('spiral.json');
     await expect.poll(() => nodeCount(page)).toBe(6);
     await pickDataset(page, 'csv', csv);
-    await page.getByTestId('train').click();
+    // While the file is read the document still names the spiral: Train waits (it trained the spiral once,
+    // clicked in that moment on a busy machine), and says why.
+    const train = page.getByTestId('train');
+    await expect.poll(() => train.getAttribute('title')).toBe('Reading the picked files…');
+    expect(await train.isDisabled()).toBe(true);
+    await train.dispatchEvent('click');
+    expect(await page.getByTestId('training-bar').getAttribute('data-state')).toBe('idle');
+    await page.evaluate(() => (window as unknown as { releaseReads: () => void }).releaseReads());
+    await expect.poll(() => page.getByTestId('dataset-files').textContent()).toMatch(/1 file: broken\.csv/);
+    await train.click();
     await expect
       .poll(() => page.getByRole('alert').allTextContents())
       .toContainEqual(expect.stringMatching(/broken\.csv line 32, column "y": "abc" is not a number/));
