@@ -14,9 +14,12 @@ export default defineConfig({
     // debugger's session (its events in the page would be measured with the page's tasks).
     setupFiles: ['test/e2e/report-on-failure.ts'],
     env: { NETLOOM_E2E_STACKS: 'off' },
-    // One more run when a frame budget is missed: the same moments' longest tasks vary from run to run under
-    // the 4x throttle (bench:page: LeNet-5's Pause 29 ms median, 52 in one run of five), so one slow reading
-    // is noise, while a page over its budget fails both runs.
-    retry: 1,
+    // More runs when a frame budget is missed: the same moments' longest tasks vary from run to run under
+    // the 4x throttle (bench:page: LeNet-5's Pause 29 ms median, 52 in one run of five), and in this
+    // machine's slow periods (the whole machine a fifth to a third slower for minutes) the tasks of 20-37 ms
+    // reach 50-77 ms in one run of two or three, with the code of a day that passed: one slow reading is
+    // noise, while a page over its budget fails every run. (The budget should be counted in work rather than
+    // milliseconds; until then, two more runs.)
+    retry: 2,
   },
 });
