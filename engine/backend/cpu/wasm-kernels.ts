@@ -1,6 +1,7 @@
 import { optimizerKernels, updateOf } from '../../ops/optimizers';
 import type { Backend, Conv2dGeometry } from '../backend';
 import { composedStep, composedStepBackward } from '../lstm-step';
+import { createConvOverBatch } from './conv-over-batch';
 import type { FloatArray } from './types';
 import type { WasmArena } from './wasm/arena';
 import type { ThreadKernel } from './wasm/kernel-threads';
@@ -140,62 +141,7 @@ export function wasmKernels(arena: WasmArena, reference: CpuBackend): Partial<Cp
     return true;
   };
 
-  /**
-   * A convolution kernel over the batch: with a helper thread, each takes half the samples, with its own
-   * patch, side and packing areas (and, for the weight gradient, its own sum, added in at the end). Samples
-   * of small planes share products, several side by side (see samplesPerProduct in the kernels).
-   */
-  const convOverBatch = (
-    kernel: 'convForward' | 'convBackwardInput' | 'convBackwardWeight',
-    tensors: [number, number, number],
-    g: Conv2dGeometry,
-  ): boolean => {
-    const P = g.oh * g.ow;
-    const K = g.cIn * g.kh * g.kw;
-    const group = k.samplesPerProduct(K, P, g.n);
-    const [m, n] =
-      kernel === 'convForward' ? [g.cOut, group * P] : kernel === 'convBackwardInput' ? [K, group * P] : [g.cOut, K];
-    const shape = [g.cIn, g.h, g.w, g.cOut, g.kh, g.kw, g.sh, g.sw, g.ph, g.pw, g.oh, g.ow];
-    // What a kernel keeps in the product's area besides (or instead of) the product's packed operands.
-    const ownWorkFloats =
-      kernel === 'convForward'
-        ? k.byPositionsScratchFloats(g.cOut, K)
-        : kernel === 'convBackwardWeight'
-          ? k.weightsInPlaceScratchFloats(g.cOut, K, P, g.n)
-          : k.col2imRowsScratchFloats(g.kw); // col2im by rows' masks, once the product is done
-    const area = (name: string, floats: number) => arena.scratch(name, floats);
-    // The input gradient's col2im reads (and masks) a little past its columns' first and last rows.
-    const slack = kernel === 'convBackwardInput' ? k.col2imSlackFloats(g.kw) : 0;
-    const colsArea = (suffix: string) => {
-      const at = area(`cols${suffix}`, K * P * group + 2 * slack);
-      return at < 0 ? at : at + slack * 4;
-    };
-    // The side area only where samples share a product (0: unused by the kernel).
-    const areas = (suffix: string) => [
-      colsArea(suffix),
-      group > 1 ? area(`side${suffix}`, g.cOut * P * group) : 0,
-      // (The passes that read windows in place keep their tables and packed operands here instead.)
-      area(`gemm${suffix}`, Math.max(k.gemmScratchFloats(m, n), ownWorkFloats)),
-    ];
-    const own = areas('');
-    if (own.some((at) => at < 0)) return false;
-    const threads = arena.threads;
-    const half = Math.ceil(g.n / 2);
-    const helper = threads && g.n > 1 ? areas('-helper') : [-1];
-    const partial = kernel === 'convBackwardWeight' && helper[0] >= 0 ? area('dw-helper', g.cOut * K) : 0;
-    if (!threads || helper.some((at) => at < 0) || partial < 0) {
-      k[kernel](...tensors, 0, g.n, ...shape, ...own);
-      return true;
-    }
-    const [x, y, out] = tensors;
-    if (kernel === 'convBackwardWeight') k.fill(partial, 0, g.cOut * K);
-    const helperTensors = kernel === 'convBackwardWeight' ? [x, y, partial] : tensors;
-    threads.run(kernel, [...helperTensors, half, g.n, ...shape, ...helper], () =>
-      k[kernel](x, y, out, 0, half, ...shape, ...own),
-    );
-    if (kernel === 'convBackwardWeight') k.copy(partial, out, g.cOut * K, true);
-    return true;
-  };
+  const convOverBatch = createConvOverBatch(arena);
 
   return {
     fill(out, value, size) {
