@@ -90,7 +90,9 @@ export interface LstmStepBackward<B extends Buf = Buf> {
 /**
  * The backend contract: buffers, and the few dozen kernels every layer, loss and optimizer is written
  * with. Kernels that produce gradients *add* into their output (`+=`), so that a tensor read by several
- * layers collects all its gradients; forward kernels overwrite unless told to accumulate.
+ * layers collects all its gradients; forward kernels overwrite unless told to accumulate. Where one layer
+ * alone writes an input's gradient, the session skips zeroing it and the layer's kernel writes it
+ * (`accumulate: false`): see buildSession.
  * All sizes are in elements; all tensors are row-major.
  */
 export interface Backend<B extends Buf = Buf> {
@@ -177,8 +179,20 @@ export interface Backend<B extends Buf = Buf> {
   biasGrad(args: { dy: B; dBias: B; outer: number; channels: number; inner: number }): void;
 
   unary(args: { op: UnaryOp; x: B; y: B; size: number; alpha: number }): void;
-  /** dx += f'(x) · dy, with f' taken from x or from the saved output y, whichever the function needs. */
-  unaryBackward(args: { op: UnaryOp; x: B; y: B; dy: B; dx: B; size: number; alpha: number }): void;
+  /**
+   * dx += f'(x) · dy (dx = … unless accumulate), with f' taken from x or from the saved output y, whichever
+   * the function needs.
+   */
+  unaryBackward(args: {
+    op: UnaryOp;
+    x: B;
+    y: B;
+    dy: B;
+    dx: B;
+    size: number;
+    alpha: number;
+    accumulate: boolean;
+  }): void;
   /** Softmax over the last axis of [rows, cols]. */
   softmax(args: { x: B; y: B; rows: number; cols: number }): void;
   /** dx += y ⊙ (dy − Σ_j dy_j y_j), per row. */
@@ -190,7 +204,8 @@ export interface Backend<B extends Buf = Buf> {
   conv2dBackwardWeight(args: { x: B; dy: B; dw: B; g: Conv2dGeometry }): void;
   /** Saves, per output, the index of the winning input (within the sample's plane) for the backward pass. */
   maxPool(args: { x: B; y: B; argmax: B; g: Conv2dGeometry }): void;
-  maxPoolBackward(args: { dy: B; argmax: B; dx: B; g: Conv2dGeometry }): void;
+  /** dx += dy at each window's winner (dx is zeroed first unless accumulate). */
+  maxPoolBackward(args: { dy: B; argmax: B; dx: B; g: Conv2dGeometry; accumulate: boolean }): void;
   /** Average over the window, padding counted as zeros (PyTorch's count_include_pad). */
   avgPool(args: { x: B; y: B; g: Conv2dGeometry }): void;
   avgPoolBackward(args: { dy: B; dx: B; g: Conv2dGeometry }): void;

@@ -30,13 +30,14 @@ export const activation: LayerDef<'activation', ActivationParams> = {
     backward: 'dx += f′(x) ⊙ dy  (softmax: dx += y ⊙ (dy − Σ dy ⊙ y))',
   },
   defaults: { fn: 'relu' },
+  writesInputGradient: (p) => p.fn !== 'softmax',
   examples: [
     ...activationFns.map((fn) => ({ params: { fn }, inputs: [[6]] })),
     { params: { fn: 'leaky-relu', slope: 0.1 }, inputs: [[2, 3]] },
     { params: { fn: 'elu', alpha: 0.7 }, inputs: [[2, 3]] },
     { params: { fn: 'softmax' }, inputs: [[2, 5]] },
   ],
-  build({ be, params: p, inputShapes: [shape], x: [x], dx: [dx], y, dy }) {
+  build({ be, params: p, inputShapes: [shape], x: [x], dx: [dx], dxFresh: [fresh], y, dy }) {
     const per = size(shape);
     const cols = shape[shape.length - 1];
     if (p.fn === 'softmax')
@@ -48,7 +49,7 @@ export const activation: LayerDef<'activation', ActivationParams> = {
     const alpha = p.fn === 'leaky-relu' ? p.slope : p.alpha;
     return {
       forward: (n) => be.unary({ op, x, y, size: n * per, alpha }),
-      backward: (n) => dx && be.unaryBackward({ op, x, y, dy, dx, size: n * per, alpha }),
+      backward: (n) => dx && be.unaryBackward({ op, x, y, dy, dx, size: n * per, alpha, accumulate: !fresh }),
     };
   },
   sizeField: 'fn',

@@ -50,7 +50,8 @@ export const dense: LayerDef<'dense', DenseParams> = {
     { params: { units: 3 }, inputs: [[4]] },
     { params: { units: 2, bias: false }, inputs: [[5]] },
   ],
-  build({ be, params: p, inputShapes: [[d]], x: [x], dx: [dx], y, dy, weights, grads }) {
+  writesInputGradient: () => true,
+  build({ be, params: p, inputShapes: [[d]], x: [x], dx: [dx], dxFresh: [fresh], y, dy, weights, grads }) {
     const u = p.units;
     return {
       forward(n) {
@@ -72,7 +73,17 @@ export const dense: LayerDef<'dense', DenseParams> = {
         be.matmul({ a: x, b: dy, out: grads.W, m: d, n: u, k: n, transA: true, transB: false, accumulate: true });
         if (p.bias) be.biasGrad({ dy, dBias: grads.b, outer: n, channels: u, inner: 1 });
         if (dx)
-          be.matmul({ a: dy, b: weights.W, out: dx, m: n, n: d, k: u, transA: false, transB: true, accumulate: true });
+          be.matmul({
+            a: dy,
+            b: weights.W,
+            out: dx,
+            m: n,
+            n: d,
+            k: u,
+            transA: false,
+            transB: true,
+            accumulate: !fresh,
+          });
       },
     };
   },

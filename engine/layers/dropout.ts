@@ -22,7 +22,8 @@ export const dropout: LayerDef<'dropout', DropoutParams> = {
   formula: { forward: 'y = x ⊙ m / (1 − p), m ~ Bernoulli(1 − p) (training only)', backward: 'dx += dy ⊙ m / (1 − p)' },
   defaults: { rate: 0.5 },
   examples: [{ params: { rate: 0.3 }, inputs: [[10]] }],
-  build({ be, params: p, inputShapes: [shape], x: [x], dx: [dx], y, dy, scratch, maxBatch, seed }) {
+  writesInputGradient: () => true,
+  build({ be, params: p, inputShapes: [shape], x: [x], dx: [dx], dxFresh: [fresh], y, dy, scratch, maxBatch, seed }) {
     const per = size(shape);
     const mask = scratch('mask', maxBatch * per);
     return {
@@ -32,8 +33,8 @@ export const dropout: LayerDef<'dropout', DropoutParams> = {
       },
       backward(n, mode) {
         if (!dx) return;
-        if (mode === 'train') be.mul({ a: dy, b: mask, out: dx, size: n * per, accumulate: true });
-        else be.copy({ src: dy, out: dx, size: n * per, accumulate: true });
+        if (mode === 'train') be.mul({ a: dy, b: mask, out: dx, size: n * per, accumulate: !fresh });
+        else be.copy({ src: dy, out: dx, size: n * per, accumulate: !fresh });
       },
     };
   },

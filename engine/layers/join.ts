@@ -29,7 +29,8 @@ export const add: LayerDef<'add', JoinParams> = {
   formula: { forward: 'y = x₀ + x₁ + …', backward: 'dxᵢ += dy for every input' },
   defaults: { inputs: 2 },
   examples: [{ params: { inputs: 3 }, inputs: [[4], [4], [4]] }],
-  build({ be, outputShape, x: xs, dx: dxs, y, dy }) {
+  writesInputGradient: () => true,
+  build({ be, outputShape, x: xs, dx: dxs, dxFresh, y, dy }) {
     const per = size(outputShape);
     return {
       forward(n) {
@@ -39,7 +40,9 @@ export const add: LayerDef<'add', JoinParams> = {
       },
       backward(n) {
         // ∂(Σ xᵢ)/∂xᵢ = 1: every input receives the whole gradient.
-        for (const dx of dxs) if (dx) be.copy({ src: dy, out: dx, size: n * per, accumulate: true });
+        dxs.forEach((dx, i) => {
+          if (dx) be.copy({ src: dy, out: dx, size: n * per, accumulate: !dxFresh[i] });
+        });
       },
     };
   },
@@ -74,7 +77,8 @@ export const concat: LayerDef<'concat', JoinParams> = {
       ],
     },
   ],
-  build({ be, inputShapes, outputShape, x: xs, dx: dxs, y, dy }) {
+  writesInputGradient: () => true,
+  build({ be, inputShapes, outputShape, x: xs, dx: dxs, dxFresh, y, dy }) {
     const outPer = size(outputShape);
     // Each input fills a contiguous run of channels in every sample: offsets in elements.
     const blocks = inputShapes.map((shape) => size(shape));
@@ -107,7 +111,7 @@ export const concat: LayerDef<'concat', JoinParams> = {
               outStride: blocks[i],
               blocks: n,
               blockSize: blocks[i],
-              accumulate: true,
+              accumulate: !dxFresh[i],
             });
         });
       },

@@ -52,6 +52,11 @@ export interface LayerDef<K extends string, P> {
    * so they cost no copy.
    */
   aliasesInput?: true;
+  /**
+   * Whether the backward pass can write its inputs' gradients outright instead of adding into them (see
+   * BuildContext.dxFresh): true for layers whose kernels take `accumulate` for dx and write every element.
+   */
+  writesInputGradient?(params: P): boolean;
   /** The layer's mathematics in one line each, as the inspector shows it (the paper's notation). */
   formula: { forward: string; backward: string };
   /** Params of a new node dropped from the palette. */
@@ -93,7 +98,8 @@ export type Mode = 'train' | 'eval';
 /**
  * What a layer gets to build its passes. Activations are [maxBatch, ...shape]; a pass is told the actual
  * batch size n ≤ maxBatch. Gradient buffers are zeroed before each backward pass, and every gradient is
- * added into (+=), so a tensor used by several layers collects all of them.
+ * added into (+=), so a tensor used by several layers collects all of them; except an input's gradient that
+ * this layer alone writes (dxFresh), which is written outright and not zeroed first.
  */
 export interface BuildContext<P> {
   be: Backend;
@@ -104,6 +110,12 @@ export interface BuildContext<P> {
   x: readonly Buf[];
   /** Null where the input needs no gradient (it comes straight from the data). */
   dx: readonly (Buf | null)[];
+  /**
+   * Per input: true where this layer is the only one to write that input's gradient and said it can
+   * (writesInputGradient). The session then skips zeroing it, and the backward pass must write all of its
+   * n samples (`accumulate: false`), not add into them: a gradient pass over memory saved, and a fill.
+   */
+  dxFresh: readonly boolean[];
   y: Buf;
   dy: Buf;
   weights: Record<string, Buf>;

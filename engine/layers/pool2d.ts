@@ -92,12 +92,14 @@ function poolLayer<K extends 'maxpool2d' | 'avgpool2d'>(
             backward: 'dx += dy / window size over each window',
           },
     defaults: { size: 2 },
+    writesInputGradient: () => kind === 'maxpool2d',
     examples: [
       { params: { size: 2 }, inputs: [[2, 4, 4]] },
       { params: { size: 3, stride: 2, padding: 1 }, inputs: [[1, 5, 5]] },
       { params: { size: [2, 3], stride: [1, 2] }, inputs: [[1, 5, 6]] },
     ],
-    build({ be, params: p, inputShapes: [xs], outputShape: ys, x: [x], dx: [dx], y, dy, scratch, maxBatch }) {
+    build({ be, params: p, inputShapes: [xs], outputShape: ys, x: [x], dx: [dx], dxFresh: [fresh], ...rest }) {
+      const { y, dy, scratch, maxBatch } = rest;
       const g = poolGeometry(p, xs, ys);
       if (kind === 'avgpool2d') return averagePasses(be, g, x, dx, y, dy);
       const argmax = scratch('argmax', maxBatch * size(ys));
@@ -108,7 +110,7 @@ function poolLayer<K extends 'maxpool2d' | 'avgpool2d'>(
         },
         backward(n) {
           g.n = n;
-          if (dx) be.maxPoolBackward({ dy, argmax, dx, g });
+          if (dx) be.maxPoolBackward({ dy, argmax, dx, g, accumulate: !fresh });
         },
       };
     },

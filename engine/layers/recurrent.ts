@@ -53,8 +53,16 @@ export const rnn: LayerDef<'rnn', RecurrentParams> = {
       forward: (t, n) => be.unary({ op: 'tanh', x: z[t], y: h[t + 1], size: n * u, alpha: 0 }),
       startBackward() {},
       backward(t, n, dh, dz) {
-        be.fill(dz, 0, n * u);
-        be.unaryBackward({ op: 'tanh', x: z[t], y: h[t + 1], dy: dh, dx: dz, size: n * u, alpha: 0 });
+        be.unaryBackward({
+          op: 'tanh',
+          x: z[t],
+          y: h[t + 1],
+          dy: dh,
+          dx: dz,
+          size: n * u,
+          alpha: 0,
+          accumulate: false,
+        });
       },
     });
     return { ...passes, probes: { 'hidden state': afterEachStep(h, maxBatch, u) } };

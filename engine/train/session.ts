@@ -7,6 +7,7 @@ import { type LayerPasses, type Mode, type ParamSpec, type Shape, size } from '.
 import { layerDef } from '../layers/registry';
 import type { TargetKind } from '../losses/loss';
 import { losses } from '../losses/registry';
+import { gradientWriters } from './gradient-writers';
 import type { TrainingPlan } from './plan';
 
 /** A learnable tensor's place in the flat parameter storage. */
@@ -120,6 +121,7 @@ export function buildSession(
     slot2: be.alloc(slotSize, 'slot2'),
   };
 
+  const writers = gradientWriters(plan);
   const nodes: BuiltNode[] = [];
   for (const p of plan.nodes) {
     const def = layerDef(p.node.kind);
@@ -137,6 +139,7 @@ export function buildSession(
       outputShape: p.outputShape,
       x: inputs.map((i) => i.y),
       dx: p.inputs.map((id, i) => (needsGrad.has(id) ? inputs[i].dy : null)),
+      dxFresh: p.inputs.map((_, i) => writers.outright.has(`${p.node.id}:${i}`)),
       y,
       dy,
       weights: viewsOf(flat.params),
@@ -168,6 +171,7 @@ export function buildSession(
   });
   // Backward runs in reverse schedule order over the nodes gradients flow through.
   const backwardOrder = nodes.filter((n) => needsGrad.has(n.id)).reverse();
+  const zeroedGradients = backwardOrder.filter((node) => writers.zeroed.has(node.id));
   const regularised = params.filter((s) => s.spec.regularize && (s.l1 > 0 || s.l2 > 0));
 
   return {
@@ -195,8 +199,9 @@ export function buildSession(
     },
     backward(n, mode) {
       be.fill(flat.grads, 0, total);
-      // The loss has just seeded the output's gradient; every other one starts from zero.
-      for (const node of backwardOrder) if (node.dy !== output.dy) be.fill(node.dy, 0, n * size(node.outputShape));
+      // The loss has just seeded the output's gradient; every other buffer starts from zero, but those that
+      // one layer writes outright (see gradientWriters).
+      for (const node of zeroedGradients) be.fill(node.dy, 0, n * size(node.outputShape));
       for (const node of backwardOrder) node.passes.backward(n, mode);
     },
     finishGradients(clipNorm) {

@@ -29,20 +29,21 @@ export function buildLayer(
   kind: LayerKind,
   rawParams: unknown,
   inputShapes: readonly Shape[],
-  options: { n?: number; precision?: 'f32' | 'f64'; seed?: number } = {},
+  options: { n?: number; precision?: 'f32' | 'f64'; seed?: number; dxFresh?: boolean } = {},
 ): LayerRig {
   const n = options.n ?? 3;
   const be = createCpuBackend(options.precision ?? 'f64');
   const random = new Random(options.seed ?? 1);
-  const built = buildLayerBuffers(be, kind, rawParams, inputShapes, n + 1, {
-    x: (count) => Float64Array.from({ length: count }, () => random.uniform(-1, 1)),
-    weight: (count) => {
+  const values = {
+    x: (count: number) => Float64Array.from({ length: count }, () => random.uniform(-1, 1)),
+    weight: (count: number) => {
       const values = new Float64Array(count);
       // Constants (biases, γ) get random values too, so that their gradients are not checked at a special point.
       initialise(values, { kind: 'weight', fanIn: 2, fanOut: 2 }, 'glorot-uniform', random);
       return values;
     },
-  });
+  };
+  const built = buildLayerBuffers(be, kind, rawParams, inputShapes, n + 1, values, options.dxFresh);
   return { be, n, inputShapes, ...built };
 }
 
@@ -60,6 +61,8 @@ export function buildLayerBuffers<B extends Buf>(
     x(count: number, input: number): ArrayLike<number>;
     weight(count: number, name: string): ArrayLike<number>;
   },
+  /** The layer told that it alone writes its inputs' gradients (where it can: writesInputGradient). */
+  dxFresh = false,
 ) {
   const def = layerDef(kind);
   const params = def.params.parse(rawParams);
@@ -80,6 +83,7 @@ export function buildLayerBuffers<B extends Buf>(
     weights[name] = written(size(spec.shape), name, values.weight(size(spec.shape), name));
     grads[name] = be.alloc(size(spec.shape), `d${name}`);
   }
+  const fresh = inputShapes.map(() => dxFresh && (def.writesInputGradient?.(params) ?? false));
   const passes = def.build({
     be,
     params,
@@ -88,6 +92,7 @@ export function buildLayerBuffers<B extends Buf>(
     outputShape: shape.shape,
     x,
     dx,
+    dxFresh: fresh,
     y,
     dy,
     weights,
@@ -95,7 +100,7 @@ export function buildLayerBuffers<B extends Buf>(
     scratch: (name, count) => be.alloc(count, name),
     seed: 99,
   });
-  return { x, dx, y, dy, weights, grads, passes, outputShape: shape.shape };
+  return { x, dx, y, dy, weights, grads, passes, outputShape: shape.shape, fresh };
 }
 
 /** L = Σ y ⊙ r over the n samples: its gradient with respect to y is r. */
@@ -106,11 +111,15 @@ export function weightedSum(rig: LayerRig, r: FloatArray): number {
   return sum;
 }
 
-/** Runs forward, seeds dy with r, and backward; the rig's dx and grads then hold ∂L/∂·. */
-export function forwardBackward(rig: LayerRig, r: FloatArray, mode: Mode): void {
+/**
+ * Runs forward, seeds dy with r, and backward; the rig's dx and grads then hold ∂L/∂·. dx starts at
+ * `dxBefore` (a layer that writes its input's gradient outright is given NaN: any element it left unwritten,
+ * or added into, stays NaN).
+ */
+export function forwardBackward(rig: LayerRig, r: FloatArray, mode: Mode, dxBefore = 0): void {
   const count = rig.n * size(rig.outputShape);
   rig.passes.forward(rig.n, mode, 7);
-  for (const d of rig.dx) d.fill(0);
+  for (const d of rig.dx) d.fill(dxBefore);
   for (const g of Object.values(rig.grads)) g.fill(0);
   // Aliasing layers share dy with dx: seed after clearing.
   rig.dy.fill(0);

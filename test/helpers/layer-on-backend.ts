@@ -17,6 +17,11 @@ export interface LayerSetup {
   state?: Record<string, readonly number[]>;
   /** The gradient reaching y (n samples). */
   r: readonly number[];
+  /**
+   * The layer told that it alone writes its inputs' gradients, where it can (writesInputGradient): such a
+   * dx then starts as NaN, which any element left unwritten (or added into) keeps.
+   */
+  dxFresh?: boolean;
 }
 
 export interface LayerResult {
@@ -33,7 +38,7 @@ export interface LayerResult {
  */
 export async function runLayerOn(be: Backend, setup: LayerSetup): Promise<LayerResult> {
   const { n } = setup;
-  const { dx, y, dy, grads, passes, outputShape } = buildLayerBuffers(
+  const { dx, y, dy, grads, passes, outputShape, fresh } = buildLayerBuffers(
     be,
     setup.kind,
     setup.params,
@@ -43,6 +48,7 @@ export async function runLayerOn(be: Backend, setup: LayerSetup): Promise<LayerR
       x: (_count, i) => setup.x[i],
       weight: (_count, name) => setup.weights[name],
     },
+    setup.dxFresh,
   );
   const state = passes.state ?? {};
   for (const [name, st] of Object.entries(state)) {
@@ -56,6 +62,9 @@ export async function runLayerOn(be: Backend, setup: LayerSetup): Promise<LayerR
   // Aliasing layers share dy with dx: seeded after the forward pass.
   be.fill(dy, 0, dy.length);
   be.write(dy, setup.r.slice(0, outputs));
+  dx.forEach((d, i) => {
+    if (fresh[i]) be.fill(d, Number.NaN, d.length);
+  });
   passes.backward(n, setup.mode);
   const readAll = async (bufs: Record<string, Buf>) =>
     Object.fromEntries(await Promise.all(Object.entries(bufs).map(async ([k, b]) => [k, await be.read(b)] as const)));

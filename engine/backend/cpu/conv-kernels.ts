@@ -148,14 +148,17 @@ export function maxPoolBackward({
   argmax,
   dx,
   g,
+  accumulate,
 }: {
   dy: FloatArray;
   argmax: FloatArray;
   dx: FloatArray;
   g: Conv2dGeometry;
+  accumulate: boolean;
 }): void {
   const { n, cIn, h, w: width, oh, ow } = g;
   const outPlane = oh * ow;
+  if (!accumulate) dx.fill(0, 0, n * cIn * h * width);
   for (let plane = 0; plane < n * cIn; plane++)
     for (let i = 0; i < outPlane; i++) {
       const o = plane * outPlane + i;

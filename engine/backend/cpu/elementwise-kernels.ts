@@ -28,10 +28,12 @@ export function unaryBackward(args: {
   dx: FloatArray;
   size: number;
   alpha: number;
+  accumulate: boolean;
 }): void {
   const { op, x, y, dy, dx, size, alpha } = args;
   const { backward } = activationOps[op];
-  for (let i = 0; i < size; i++) dx[i] += backward(x[i], y[i], dy[i], alpha);
+  if (args.accumulate) for (let i = 0; i < size; i++) dx[i] += backward(x[i], y[i], dy[i], alpha);
+  else for (let i = 0; i < size; i++) dx[i] = backward(x[i], y[i], dy[i], alpha);
 }
 
 /** Softmax per row, shifted by the row maximum so that exp never overflows. */

@@ -78,9 +78,9 @@ export function wasmKernels(arena: WasmArena, reference: CpuBackend): Partial<Cp
     if (!threads || mid >= count) return run(...args(0, count));
     threads.run(kernel, args(mid, count), () => run(...args(0, mid)));
   };
-  /** A pass over `size` floats: x, y, … are pointers advanced to each half's start. */
-  const overFloats = (kernel: ThreadKernel, size: number, pointers: number[]) =>
-    overItems(kernel, size, (from, to) => [...pointers.map((p) => p + from * 4), to - from], 4);
+  /** A pass over `size` floats: x, y, … are pointers advanced to each half's start; `after` follow the size. */
+  const overFloats = (kernel: ThreadKernel, size: number, pointers: number[], after: number[] = []) =>
+    overItems(kernel, size, (from, to) => [...pointers.map((p) => p + from * 4), to - from, ...after], 4);
 
   /** Below this many LSTM units (samples × units) a cell is not worth splitting between threads. */
   const SPLIT_CELL_UNITS = 2048;
@@ -277,16 +277,16 @@ export function wasmKernels(arena: WasmArena, reference: CpuBackend): Partial<Cp
       if (!fused) composedStepBackward(reference, a);
     },
     unaryBackward(args) {
-      const { op, x, y, dy, dx, size } = args;
+      const { op, x, y, dy, dx, size, accumulate } = args;
       const p = ptrs(x, y, dy, dx);
-      if (p && op === 'linear') return k.copy(p[2], p[3], size, true);
+      if (p && op === 'linear') return k.copy(p[2], p[3], size, accumulate);
       const kernel =
         op === 'relu' ? 'reluBackward' : op === 'sigmoid' ? 'sigmoidBackward' : op === 'tanh' ? 'tanhBackward' : null;
       if (!p || !kernel) return reference.unaryBackward(args);
       // ReLU's reads x, the others their output y; and dy; dx += …: four floats touched per element.
       const from = op === 'relu' ? p[0] : p[1];
-      if (splits(4 * size)) overFloats(kernel, size, [from, p[2], p[3]]);
-      else k[kernel](from, p[2], p[3], size);
+      if (splits(4 * size)) overFloats(kernel, size, [from, p[2], p[3]], [accumulate ? 1 : 0]);
+      else k[kernel](from, p[2], p[3], size, accumulate);
     },
     conv2d(args) {
       const p = ptrs(args.x, args.w, args.y);
@@ -313,15 +313,15 @@ export function wasmKernels(arena: WasmArena, reference: CpuBackend): Partial<Cp
       ]);
     },
     maxPoolBackward(args) {
-      const { dy, argmax, dx, g } = args;
+      const { dy, argmax, dx, g, accumulate } = args;
       const p = ptrs(dy, argmax, dx);
       if (!p) return reference.maxPoolBackward(args);
       const [inPlane, outPlane] = [g.h * g.w, g.oh * g.ow];
       if (!splits(g.n * g.cIn * (inPlane + 2 * outPlane)))
-        return k.maxPoolBackward(p[0], p[1], p[2], g.n * g.cIn, g.h, g.w, outPlane);
+        return k.maxPoolBackward(p[0], p[1], p[2], g.n * g.cIn, g.h, g.w, outPlane, accumulate);
       overItems('maxPoolBackward', g.n * g.cIn, (from, to) => [
         ...[p[0] + from * outPlane * 4, p[1] + from * outPlane * 4, p[2] + from * inPlane * 4],
-        ...[to - from, g.h, g.w, outPlane],
+        ...[to - from, g.h, g.w, outPlane, accumulate ? 1 : 0],
       ]);
     },
     optimizerStep(args) {

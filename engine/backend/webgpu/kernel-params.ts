@@ -67,7 +67,7 @@ export const kernelParams = {
   biasGrad: { dy: 'u32', dest: 'u32', outer: 'u32', channels: 'u32', inner: 'u32', accumulate: 'bool' },
   sumChunks: { partial: 'u32', out: 'u32', count: 'u32', chunks: 'u32', accumulate: 'bool' },
   unary: { op: 'u32', x: 'u32', y: 'u32', size: 'u32', alpha: 'f32' },
-  unaryBackward: { op: 'u32', x: 'u32', y: 'u32', dy: 'u32', dx: 'u32', size: 'u32', alpha: 'f32' },
+  unaryBackward: { op: 'u32', x: 'u32', y: 'u32', dy: 'u32', dx: 'u32', size: 'u32', alpha: 'f32', accumulate: 'bool' },
   dropout: {
     x: 'u32',
     y: 'u32',
@@ -94,7 +94,7 @@ export const kernelParams = {
     pixelsPerGroup: 'u32',
   },
   maxPool: { x: 'u32', y: 'u32', argmax: 'u32', g: 'geometry' },
-  maxPoolBackward: { dy: 'u32', argmax: 'u32', dx: 'u32', g: 'geometry' },
+  maxPoolBackward: { dy: 'u32', argmax: 'u32', dx: 'u32', g: 'geometry', accumulate: 'bool' },
   avgPool: { x: 'u32', y: 'u32', g: 'geometry' },
   avgPoolBackward: { dy: 'u32', dx: 'u32', g: 'geometry' },
   batchNorm: {

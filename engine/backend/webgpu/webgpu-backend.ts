@@ -212,10 +212,10 @@ export function webGpuBackendOn(pipelines: GpuPipelines, options: WebGpuOptions 
       ),
     unary: ({ op, x, y, size, alpha }) =>
       run('unary', { op: unaryCodes[op], x: x.offset, y: y.offset, size, alpha }, size),
-    unaryBackward: ({ op, x, y, dy, dx, size, alpha }) =>
+    unaryBackward: ({ op, x, y, dy, dx, size, alpha, accumulate }) =>
       run(
         'unaryBackward',
-        { op: unaryCodes[op], x: x.offset, y: y.offset, dy: dy.offset, dx: dx.offset, size, alpha },
+        { op: unaryCodes[op], x: x.offset, y: y.offset, dy: dy.offset, dx: dx.offset, size, alpha, accumulate },
         size,
       ),
     softmax: ({ x, y, rows, cols }) => run('softmax', { x: x.offset, y: y.offset, rows, cols }, rows),
@@ -248,8 +248,12 @@ export function webGpuBackendOn(pipelines: GpuPipelines, options: WebGpuOptions 
     },
     maxPool: ({ x, y, argmax, g }) =>
       run('maxPool', { x: x.offset, y: y.offset, argmax: argmax.offset, g }, g.n * g.cIn * g.oh * g.ow),
-    maxPoolBackward: ({ dy, argmax, dx, g }) =>
-      run('maxPoolBackward', { dy: dy.offset, argmax: argmax.offset, dx: dx.offset, g }, g.n * g.cIn * g.h * g.w),
+    maxPoolBackward: ({ dy, argmax, dx, g, accumulate }) =>
+      run(
+        'maxPoolBackward',
+        { dy: dy.offset, argmax: argmax.offset, dx: dx.offset, g, accumulate },
+        g.n * g.cIn * g.h * g.w,
+      ),
     avgPool: ({ x, y, g }) => run('avgPool', { x: x.offset, y: y.offset, g }, g.n * g.cIn * g.oh * g.ow),
     avgPoolBackward: ({ dy, dx, g }) =>
       run('avgPoolBackward', { dy: dy.offset, dx: dx.offset, g }, g.n * g.cIn * g.h * g.w),

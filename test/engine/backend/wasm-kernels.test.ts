@@ -296,10 +296,14 @@ describe.each([
       expectClose(y, y0, 'y');
       expectClose(argmax, argmax0, 'argmax', 0);
       const [dy, dy0] = pairOf(size);
-      const [dx, dx0] = pairOf(x.length);
-      backend.maxPoolBackward({ dy, argmax, dx, g: geo });
-      reference.maxPoolBackward({ dy: dy0, argmax: argmax0, dx: dx0, g: geo });
-      expectClose(dx, dx0, 'dx');
+      for (const accumulate of [true, false]) {
+        const [dx, dx0] = pairOf(x.length);
+        // Written outright: what was there must not count (NaN here, other values in the reference's).
+        if (!accumulate) dx.fill(Number.NaN);
+        backend.maxPoolBackward({ dy, argmax, dx, g: geo, accumulate });
+        reference.maxPoolBackward({ dy: dy0, argmax: argmax0, dx: dx0, g: geo, accumulate });
+        expectClose(dx, dx0, accumulate ? 'dx added' : 'dx written');
+      }
     });
 });
 
@@ -351,10 +355,14 @@ describe.each([
         reference.unary({ op, x: x0, y: y0, size, alpha: 0.1 });
         expectClose(y, y0, `${op} forward`);
         const [dy, dy0] = pair(size);
-        const [dx, dx0] = pair(size);
-        backend.unaryBackward({ op, x, y, dy, dx, size, alpha: 0.1 });
-        reference.unaryBackward({ op, x: x0, y: y0, dy: dy0, dx: dx0, size, alpha: 0.1 });
-        expectClose(dx, dx0, `${op} backward`);
+        for (const accumulate of [true, false]) {
+          const [dx, dx0] = pair(size);
+          // Written outright: what was there must not count (NaN here, other values in the reference's).
+          if (!accumulate) dx.fill(Number.NaN);
+          backend.unaryBackward({ op, x, y, dy, dx, size, alpha: 0.1, accumulate });
+          reference.unaryBackward({ op, x: x0, y: y0, dy: dy0, dx: dx0, size, alpha: 0.1, accumulate });
+          expectClose(dx, dx0, `${op} backward${accumulate ? '' : ', written'}`);
+        }
       }
     });
   }

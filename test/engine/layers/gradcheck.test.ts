@@ -4,7 +4,7 @@ import type { FloatArray } from '../../../engine/backend/cpu/types';
 import { Random } from '../../../engine/init/random';
 import type { Mode } from '../../../engine/layers/layer';
 import { size } from '../../../engine/layers/layer';
-import { layerKinds, layers } from '../../../engine/layers/registry';
+import { layerDef, layerKinds, layers } from '../../../engine/layers/registry';
 import { buildLayer, forwardBackward, type LayerRig, weightedSum } from '../../helpers/layer-harness';
 import { runLoss } from '../../helpers/losses';
 
@@ -74,6 +74,36 @@ describe('gradient checks (central differences, float64)', () => {
         check(buildLayer(kind, example.params, example.inputs), mode, `${kind} #${i}`);
       });
   }
+});
+
+describe('layers that write their input gradient outright', () => {
+  // Where a layer alone writes a gradient the session does not zero it (gradientWriters): such a layer's
+  // backward pass, started on a dx of NaN, must give exactly what it adds into a zeroed one.
+  const outright = cases.filter(({ kind, example }) =>
+    layerDef(kind).writesInputGradient?.(layerDef(kind).params.parse(example.params)),
+  );
+  it('include the layers of a plain chain', () => {
+    expect(new Set(outright.map((c) => c.kind))).toEqual(
+      new Set(['dense', 'activation', 'maxpool2d', 'dropout', 'add', 'concat']),
+    );
+  });
+  for (const { kind, example, i } of outright)
+    for (const mode of (kind === 'dropout' ? ['train', 'eval'] : ['train']) as Mode[])
+      it(`${kind} #${i} ${JSON.stringify(example.params)} (${mode})`, () => {
+        const added = buildLayer(kind, example.params, example.inputs);
+        const written = buildLayer(kind, example.params, example.inputs, { dxFresh: true });
+        const r = new Float64Array(added.n * size(added.outputShape)).map((_, j) => Math.sin(j + 1));
+        forwardBackward(added, r, mode);
+        forwardBackward(written, r, mode, Number.NaN);
+        written.dx.forEach((dx, k) => {
+          const count = added.n * size(added.inputShapes[k]);
+          // (+ 0: a zeroed dx turns an added −0 into +0)
+          expect(
+            Array.from(dx.subarray(0, count), (v) => v + 0),
+            `dx${k}`,
+          ).toEqual(Array.from(added.dx[k].subarray(0, count), (v) => v + 0));
+        });
+      });
 });
 
 describe('loss gradient checks (central differences, float64)', () => {

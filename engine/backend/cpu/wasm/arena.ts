@@ -56,9 +56,9 @@ export interface WasmKernels {
   fillBits(out: Ptr, bits: number, n: number): void;
   mul(a: Ptr, b: Ptr, out: Ptr, n: number, accumulate: boolean): void;
   relu(x: Ptr, y: Ptr, n: number): void;
-  reluBackward(x: Ptr, dy: Ptr, dx: Ptr, n: number): void;
-  sigmoidBackward(y: Ptr, dy: Ptr, dx: Ptr, n: number): void;
-  tanhBackward(y: Ptr, dy: Ptr, dx: Ptr, n: number): void;
+  reluBackward(x: Ptr, dy: Ptr, dx: Ptr, n: number, accumulate: boolean): void;
+  sigmoidBackward(y: Ptr, dy: Ptr, dx: Ptr, n: number, accumulate: boolean): void;
+  tanhBackward(y: Ptr, dy: Ptr, dx: Ptr, n: number, accumulate: boolean): void;
   addBias(out: Ptr, bias: Ptr, outer: number, channels: number, inner: number): void;
   biasGrad(dy: Ptr, dBias: Ptr, outer: number, channels: number, inner: number): void;
   copyBlocks(
@@ -93,7 +93,16 @@ export interface WasmKernels {
   im2col(...args: number[]): void;
   col2im(...args: number[]): void;
   maxPool(...args: number[]): void;
-  maxPoolBackward(dy: Ptr, argmax: Ptr, dx: Ptr, planes: number, h: number, w: number, outPlane: number): void;
+  maxPoolBackward(
+    dy: Ptr,
+    argmax: Ptr,
+    dx: Ptr,
+    planes: number,
+    h: number,
+    w: number,
+    outPlane: number,
+    accumulate: boolean,
+  ): void;
   lstmCell(gates: Ptr, cPrev: Ptr, c: Ptr, h: Ptr, n: number, u: number): void;
   lstmCellBackward(gates: Ptr, cPrev: Ptr, c: Ptr, dh: Ptr, dc: Ptr, dGates: Ptr, n: number, u: number): void;
   lstmStepRows(...args: number[]): void;

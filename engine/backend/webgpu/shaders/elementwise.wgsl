@@ -111,7 +111,7 @@ fn unary(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups)
   mem[p.y + i] = y;
 }
 
-// unaryBackward: dx +=
+// unaryBackward: dx += (or =, unless accumulate)
 @compute @workgroup_size(64)
 fn unaryBackward(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
   let p = unaryBackwardParams();
@@ -126,7 +126,7 @@ fn unaryBackward(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_wor
 //@generated unary backward cases
     default: { d = sqrt(-1.0 - abs(dy)); }
   }
-  mem[p.dx + i] += d;
+  if (p.accumulate) { mem[p.dx + i] += d; } else { mem[p.dx + i] = d; }
 }
 
 // Chris Wellons' lowbias32, identical to the CPU's hash32.

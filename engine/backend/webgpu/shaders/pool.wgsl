@@ -35,7 +35,7 @@ fn maxPool(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroup
   mem[p.argmax + i] = f32(winner);
 }
 
-// maxPoolBackward: dx +=
+// maxPoolBackward: dx += (or =, unless accumulate)
 @compute @workgroup_size(64)
 fn maxPoolBackward(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
   let p = maxPoolBackwardParams();
@@ -59,7 +59,7 @@ fn maxPoolBackward(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_w
       if (mem[p.argmax + o] == here) { sum += mem[p.dy + o]; }
     }
   }
-  mem[p.dx + i] += sum;
+  if (p.accumulate) { mem[p.dx + i] += sum; } else { mem[p.dx + i] = sum; }
 }
 
 // avgPool: padding counts as zeros (PyTorch's count_include_pad).

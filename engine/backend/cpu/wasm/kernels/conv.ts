@@ -237,9 +237,13 @@ function maxPoolInside(
   }
 }
 
-export function maxPoolBackward(dy: usize, argmax: usize, dx: usize, planes: i32, h: i32, w: i32, outPlane: i32): void {
+/** dx += dy at each window's winner; unless accumulate, each plane is zeroed just before (while in cache). */
+export function maxPoolBackward(
+  dy: usize, argmax: usize, dx: usize, planes: i32, h: i32, w: i32, outPlane: i32, accumulate: bool,
+): void {
   for (let plane = 0; plane < planes; plane++) {
     const dxPlane = at(dx, plane * h * w);
+    if (!accumulate) memory.fill(dxPlane, 0, <usize>(h * w) << 2);
     for (let i = 0; i < outPlane; i++) {
       const o = plane * outPlane + i;
       const winner = <i32>load<f32>(at(argmax, o));

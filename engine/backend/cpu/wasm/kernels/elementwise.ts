@@ -56,44 +56,56 @@ export function relu(x: usize, y: usize, n: i32): void {
   }
 }
 
-/** dx += dy where x > 0 (the derivative is 0 at 0, as PyTorch's). */
-export function reluBackward(x: usize, dy: usize, dx: usize, n: i32): void {
+// The gradient kernels add into dx, or write it where their layer alone writes it (accumulate false: dx
+// holds last step's values, never read). The choice is made once per call, outside the loops.
+
+/** dx (+)= dy where x > 0 (the derivative is 0 at 0, as PyTorch's). */
+export function reluBackward(x: usize, dy: usize, dx: usize, n: i32, accumulate: bool): void {
   const zero = f32x4.splat(0);
   const simd = n & ~3;
-  for (let i = 0; i < simd; i += 4) {
-    const positive = f32x4.gt(v128.load(at(x, i)), zero);
-    v128.store(at(dx, i), f32x4.add(v128.load(at(dx, i)), v128.and(v128.load(at(dy, i)), positive)));
+  if (accumulate)
+    for (let i = 0; i < simd; i += 4) {
+      const positive = f32x4.gt(v128.load(at(x, i)), zero);
+      v128.store(at(dx, i), f32x4.add(v128.load(at(dx, i)), v128.and(v128.load(at(dy, i)), positive)));
+    }
+  else
+    for (let i = 0; i < simd; i += 4)
+      v128.store(at(dx, i), v128.and(v128.load(at(dy, i)), f32x4.gt(v128.load(at(x, i)), zero)));
+  for (let i = simd; i < n; i++) {
+    const d = load<f32>(at(x, i)) > 0 ? load<f32>(at(dy, i)) : 0;
+    store<f32>(at(dx, i), accumulate ? load<f32>(at(dx, i)) + d : d);
   }
-  for (let i = simd; i < n; i++) if (load<f32>(at(x, i)) > 0) store<f32>(at(dx, i), load<f32>(at(dx, i)) + load<f32>(at(dy, i)));
 }
 
-/** dx += dy · y (1 − y), from the saved sigmoid output y. */
-export function sigmoidBackward(y: usize, dy: usize, dx: usize, n: i32): void {
+/** dx (+)= dy · y (1 − y), from the saved sigmoid output y. */
+export function sigmoidBackward(y: usize, dy: usize, dx: usize, n: i32, accumulate: bool): void {
   const one = f32x4.splat(1);
   const simd = n & ~3;
   for (let i = 0; i < simd; i += 4) {
     const yv = v128.load(at(y, i));
     const d = f32x4.mul(f32x4.mul(v128.load(at(dy, i)), yv), f32x4.sub(one, yv));
-    v128.store(at(dx, i), f32x4.add(v128.load(at(dx, i)), d));
+    v128.store(at(dx, i), accumulate ? f32x4.add(v128.load(at(dx, i)), d) : d);
   }
   for (let i = simd; i < n; i++) {
     const yv = load<f32>(at(y, i));
-    store<f32>(at(dx, i), load<f32>(at(dx, i)) + load<f32>(at(dy, i)) * yv * (1 - yv));
+    const d = load<f32>(at(dy, i)) * yv * (1 - yv);
+    store<f32>(at(dx, i), accumulate ? load<f32>(at(dx, i)) + d : d);
   }
 }
 
-/** dx += dy (1 − y²), from the saved tanh output y. */
-export function tanhBackward(y: usize, dy: usize, dx: usize, n: i32): void {
+/** dx (+)= dy (1 − y²), from the saved tanh output y. */
+export function tanhBackward(y: usize, dy: usize, dx: usize, n: i32, accumulate: bool): void {
   const one = f32x4.splat(1);
   const simd = n & ~3;
   for (let i = 0; i < simd; i += 4) {
     const yv = v128.load(at(y, i));
     const d = f32x4.mul(v128.load(at(dy, i)), f32x4.sub(one, f32x4.mul(yv, yv)));
-    v128.store(at(dx, i), f32x4.add(v128.load(at(dx, i)), d));
+    v128.store(at(dx, i), accumulate ? f32x4.add(v128.load(at(dx, i)), d) : d);
   }
   for (let i = simd; i < n; i++) {
     const yv = load<f32>(at(y, i));
-    store<f32>(at(dx, i), load<f32>(at(dx, i)) + load<f32>(at(dy, i)) * (1 - yv * yv));
+    const d = load<f32>(at(dy, i)) * (1 - yv * yv);
+    store<f32>(at(dx, i), accumulate ? load<f32>(at(dx, i)) + d : d);
   }
 }
 
