@@ -1,6 +1,7 @@
 import { onnxModel } from './export-onnx';
 import { downloadBytes, pytorchProject, scriptName, zipProject } from './export-pytorch';
 import { pickFiles } from './platform/pick-files';
+import { pickedFilesRead } from './store/dataset-files-store';
 import { useDocumentStore } from './store/document-store';
 import { useTrainingStore } from './store/training-store';
 
@@ -12,6 +13,8 @@ export type ExportTarget = 'pytorch' | 'onnx' | 'onnx-probabilities';
  * browser. A refusal is reported; nothing else changes.
  */
 export async function exportDocument(target: ExportTarget): Promise<void> {
+  // Files the user has just picked are the document's dataset once read: the export carries them.
+  await pickedFilesRead();
   const store = useDocumentStore.getState();
   try {
     const checkpoint = await useTrainingStore.getState().checkpoint();

@@ -35,6 +35,21 @@ export const useDatasetFilesStore = create<DatasetFilesState>()((set) => ({
   setReading: (reading) => set({ reading }),
 }));
 
+/**
+ * Resolves once no picked files are being read (at once when none are): until then the document names the
+ * dataset before them, and what is made from it now (an export) would carry that one.
+ */
+export function pickedFilesRead(): Promise<void> {
+  return new Promise((resolve) => {
+    if (!useDatasetFilesStore.getState().reading) return resolve();
+    const stop = useDatasetFilesStore.subscribe((state) => {
+      if (state.reading) return;
+      stop();
+      resolve();
+    });
+  });
+}
+
 /** Whether the files picked in this window are the ones the document names. */
 export function pickedMatches(
   d: GraphDocument['training']['dataset'],

@@ -1,7 +1,8 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { encode as encodePng } from 'fast-png';
+import { unzipSync } from 'fflate';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type AppSession, artifactsDir, openApp } from './browser';
@@ -98,7 +99,7 @@ describe('training on files of your own', () => {
     await page.close();
   });
 
-  it('refuses a broken CSV file by line, and keeps the graph; Train waits while the picked file is read', async () => {
+  it('refuses a broken CSV file by line, and keeps the graph; Train and Export wait while the picked file is read', async () => {
     // The page reads a picked file's bytes before the document names it (a large file over the desktop
     // app's bridge takes seconds): here the read is held until the test lets it go.
     const page = await app.newPage(() => {
@@ -128,8 +129,17 @@ describe('training on files of your own', () => {
     expect(await train.isDisabled()).toBe(true);
     await train.dispatchEvent('click');
     expect(await page.getByTestId('training-bar').getAttribute('data-state')).toBe('idle');
+    // An export asked for now waits for the file, and carries it (not the spiral's data).
+    const download = page.waitForEvent('download');
+    await page.getByTestId('export-picker').selectOption('pytorch');
     await page.evaluate(() => (window as unknown as { releaseReads: () => void }).releaseReads());
     await expect.poll(() => page.getByTestId('dataset-files').textContent()).toMatch(/1 file: broken\.csv/);
+    const saved = join(dir, 'broken-pytorch.zip');
+    await (await download).saveAs(saved);
+    expect(Object.keys(unzipSync(readFileSync(saved))).sort()).toEqual([
+      'Spiral__toy_/Spiral__toy_.py',
+      'Spiral__toy_/broken.csv',
+    ]);
     await train.click();
     await expect
       .poll(() => page.getByRole('alert').allTextContents())
