@@ -196,11 +196,12 @@ export interface Backend<B extends Buf = Buf> {
   /** Softmax over the last axis of [rows, cols]. */
   softmax(args: { x: B; y: B; rows: number; cols: number }): void;
   /** dx += y ⊙ (dy − Σ_j dy_j y_j), per row. */
-  softmaxBackward(args: { y: B; dy: B; dx: B; rows: number; cols: number }): void;
+  softmaxBackward(args: { y: B; dy: B; dx: B; rows: number; cols: number; accumulate: boolean }): void;
 
   /** y = x ⋆ w (cross-correlation), plus bias[c] on every output channel c when a bias is given. */
   conv2d(args: { x: B; w: B; y: B; g: Conv2dGeometry; bias?: B }): void;
-  conv2dBackwardInput(args: { dy: B; w: B; dx: B; g: Conv2dGeometry }): void;
+  /** dx += dy ⋆ flipped w (a transposed convolution; dx = … unless accumulate). */
+  conv2dBackwardInput(args: { dy: B; w: B; dx: B; g: Conv2dGeometry; accumulate: boolean }): void;
   conv2dBackwardWeight(args: { x: B; dy: B; dw: B; g: Conv2dGeometry }): void;
   /** Saves, per output, the index of the winning input (within the sample's plane) for the backward pass. */
   maxPool(args: { x: B; y: B; argmax: B; g: Conv2dGeometry }): void;
@@ -208,7 +209,8 @@ export interface Backend<B extends Buf = Buf> {
   maxPoolBackward(args: { dy: B; argmax: B; dx: B; g: Conv2dGeometry; accumulate: boolean }): void;
   /** Average over the window, padding counted as zeros (PyTorch's count_include_pad). */
   avgPool(args: { x: B; y: B; g: Conv2dGeometry }): void;
-  avgPoolBackward(args: { dy: B; dx: B; g: Conv2dGeometry }): void;
+  /** dx += dy / window size over each window (dx = … unless accumulate). */
+  avgPoolBackward(args: { dy: B; dx: B; g: Conv2dGeometry; accumulate: boolean }): void;
 
   /**
    * Batch normalisation over [n, c, inner]: in training, batch statistics (saved as mean and invStd, with
@@ -243,6 +245,8 @@ export interface Backend<B extends Buf = Buf> {
     c: number;
     inner: number;
     train: boolean;
+    /** dx += … (dx = … when false); dγ and dβ are always added into. */
+    accumulate: boolean;
   }): void;
 
   /**

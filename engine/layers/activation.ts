@@ -30,7 +30,6 @@ export const activation: LayerDef<'activation', ActivationParams> = {
     backward: 'dx += f′(x) ⊙ dy  (softmax: dx += y ⊙ (dy − Σ dy ⊙ y))',
   },
   defaults: { fn: 'relu' },
-  writesInputGradient: (p) => p.fn !== 'softmax',
   examples: [
     ...activationFns.map((fn) => ({ params: { fn }, inputs: [[6]] })),
     { params: { fn: 'leaky-relu', slope: 0.1 }, inputs: [[2, 3]] },
@@ -43,7 +42,7 @@ export const activation: LayerDef<'activation', ActivationParams> = {
     if (p.fn === 'softmax')
       return {
         forward: (n) => be.softmax({ x, y, rows: (n * per) / cols, cols }),
-        backward: (n) => dx && be.softmaxBackward({ y, dy, dx, rows: (n * per) / cols, cols }),
+        backward: (n) => dx && be.softmaxBackward({ y, dy, dx, rows: (n * per) / cols, cols, accumulate: !fresh }),
       };
     const op = p.fn;
     const alpha = p.fn === 'leaky-relu' ? p.slope : p.alpha;

@@ -32,7 +32,8 @@ export const batchnorm: LayerDef<'batchnorm', BatchNormParams> = {
     { params: {}, inputs: [[4]] },
     { params: { momentum: 0.2, eps: 1e-3 }, inputs: [[2, 3, 3]] },
   ],
-  build({ be, params: p, inputShapes: [shape], x: [x], dx: [dx], y, dy, weights, grads, scratch, maxBatch }) {
+  build({ be, params: p, inputShapes: [shape], x: [x], dx: [dx], dxFresh: [fresh], ...rest }) {
+    const { y, dy, weights, grads, scratch, maxBatch } = rest;
     const c = shape[0];
     const inner = size(shape) / c;
     const xhat = scratch('xhat', maxBatch * size(shape));
@@ -76,6 +77,8 @@ export const batchnorm: LayerDef<'batchnorm', BatchNormParams> = {
           c,
           inner,
           train: mode === 'train',
+          // (The discarded gradient is written, never added up.)
+          accumulate: dx !== null && !fresh,
         });
       },
       state: { runningMean: { buf: runningMean, initial: 0 }, runningVar: { buf: runningVar, initial: 1 } },

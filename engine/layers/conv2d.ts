@@ -114,7 +114,8 @@ export const conv2d: LayerDef<'conv2d', Conv2dParams> = {
     { params: { filters: 2, kernel: 3, padding: 'same', bias: false }, inputs: [[1, 4, 4]] },
     { params: { filters: 2, kernel: [4, 3], stride: 2, padding: 'same' }, inputs: [[2, 7, 6]] },
   ],
-  build({ be, params: p, inputShapes: [xs], outputShape: ys, x: [x], dx: [dx], y, dy, weights, grads }) {
+  build({ be, params: p, inputShapes: [xs], outputShape: ys, x: [x], dx: [dx], dxFresh: [fresh], ...rest }) {
+    const { y, dy, weights, grads } = rest;
     const g = convGeometry(p, xs, ys);
     const plane = ys[1] * ys[2];
     return {
@@ -126,7 +127,7 @@ export const conv2d: LayerDef<'conv2d', Conv2dParams> = {
         g.n = n;
         be.conv2dBackwardWeight({ x, dy, dw: grads.W, g });
         if (p.bias) be.biasGrad({ dy, dBias: grads.b, outer: n, channels: p.filters, inner: plane });
-        if (dx) be.conv2dBackwardInput({ dy, w: weights.W, dx, g });
+        if (dx) be.conv2dBackwardInput({ dy, w: weights.W, dx, g, accumulate: !fresh });
       },
     };
   },

@@ -50,7 +50,6 @@ export const dense: LayerDef<'dense', DenseParams> = {
     { params: { units: 3 }, inputs: [[4]] },
     { params: { units: 2, bias: false }, inputs: [[5]] },
   ],
-  writesInputGradient: () => true,
   build({ be, params: p, inputShapes: [[d]], x: [x], dx: [dx], dxFresh: [fresh], y, dy, weights, grads }) {
     const u = p.units;
     return {

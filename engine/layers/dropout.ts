@@ -22,7 +22,6 @@ export const dropout: LayerDef<'dropout', DropoutParams> = {
   formula: { forward: 'y = x ⊙ m / (1 − p), m ~ Bernoulli(1 − p) (training only)', backward: 'dx += dy ⊙ m / (1 − p)' },
   defaults: { rate: 0.5 },
   examples: [{ params: { rate: 0.3 }, inputs: [[10]] }],
-  writesInputGradient: () => true,
   build({ be, params: p, inputShapes: [shape], x: [x], dx: [dx], dxFresh: [fresh], y, dy, scratch, maxBatch, seed }) {
     const per = size(shape);
     const mask = scratch('mask', maxBatch * per);

@@ -21,10 +21,10 @@ export const globalavgpool: LayerDef<'globalavgpool', GlobalAvgPoolParams> = {
   formula: { forward: 'y[c] = mean over i, j of x[c, i, j]', backward: 'dx[c, i, j] += dy[c] / (H·W)' },
   defaults: {},
   examples: [{ params: {}, inputs: [[3, 3, 4]] }],
-  build({ be, inputShapes: [[c, h, w]], x: [x], dx: [dx], y, dy }) {
+  build({ be, inputShapes: [[c, h, w]], x: [x], dx: [dx], dxFresh: [fresh], y, dy }) {
     // An average pool whose window is the whole image.
     const g: Conv2dGeometry = { n: 0, cIn: c, h, w, cOut: c, kh: h, kw: w, sh: h, sw: w, ph: 0, pw: 0, oh: 1, ow: 1 };
-    return averagePasses(be, g, x, dx, y, dy);
+    return averagePasses(be, g, [x, dx, fresh], y, dy);
   },
   sizeField: 'in',
 };

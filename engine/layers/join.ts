@@ -29,7 +29,6 @@ export const add: LayerDef<'add', JoinParams> = {
   formula: { forward: 'y = x₀ + x₁ + …', backward: 'dxᵢ += dy for every input' },
   defaults: { inputs: 2 },
   examples: [{ params: { inputs: 3 }, inputs: [[4], [4], [4]] }],
-  writesInputGradient: () => true,
   build({ be, outputShape, x: xs, dx: dxs, dxFresh, y, dy }) {
     const per = size(outputShape);
     return {
@@ -77,7 +76,6 @@ export const concat: LayerDef<'concat', JoinParams> = {
       ],
     },
   ],
-  writesInputGradient: () => true,
   build({ be, inputShapes, outputShape, x: xs, dx: dxs, dxFresh, y, dy }) {
     const outPer = size(outputShape);
     // Each input fills a contiguous run of channels in every sample: offsets in elements.

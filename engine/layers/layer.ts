@@ -52,11 +52,6 @@ export interface LayerDef<K extends string, P> {
    * so they cost no copy.
    */
   aliasesInput?: true;
-  /**
-   * Whether the backward pass can write its inputs' gradients outright instead of adding into them (see
-   * BuildContext.dxFresh): true for layers whose kernels take `accumulate` for dx and write every element.
-   */
-  writesInputGradient?(params: P): boolean;
   /** The layer's mathematics in one line each, as the inspector shows it (the paper's notation). */
   formula: { forward: string; backward: string };
   /** Params of a new node dropped from the palette. */
@@ -111,9 +106,9 @@ export interface BuildContext<P> {
   /** Null where the input needs no gradient (it comes straight from the data). */
   dx: readonly (Buf | null)[];
   /**
-   * Per input: true where this layer is the only one to write that input's gradient and said it can
-   * (writesInputGradient). The session then skips zeroing it, and the backward pass must write all of its
-   * n samples (`accumulate: false`), not add into them: a gradient pass over memory saved, and a fill.
+   * Per input: true where this layer is the only one to write that input's gradient (see gradientWriters).
+   * The session then skips zeroing it, and the backward pass must write all of its n samples outright
+   * (`accumulate: false`), not add into them: a fill and a read of the gradient saved.
    */
   dxFresh: readonly boolean[];
   y: Buf;

@@ -31,7 +31,13 @@ const params = z.strictObject({
 export type Pool2dParams = z.infer<typeof params>;
 
 /** Average pooling over a geometry (also GlobalAvgPool's, whose window is the whole image). */
-export function averagePasses(be: Backend, g: Conv2dGeometry, x: Buf, dx: Buf | null, y: Buf, dy: Buf): LayerPasses {
+export function averagePasses(
+  be: Backend,
+  g: Conv2dGeometry,
+  [x, dx, fresh]: [Buf, Buf | null, boolean],
+  y: Buf,
+  dy: Buf,
+): LayerPasses {
   return {
     forward(n) {
       g.n = n;
@@ -39,7 +45,7 @@ export function averagePasses(be: Backend, g: Conv2dGeometry, x: Buf, dx: Buf | 
     },
     backward(n) {
       g.n = n;
-      if (dx) be.avgPoolBackward({ dy, dx, g });
+      if (dx) be.avgPoolBackward({ dy, dx, g, accumulate: !fresh });
     },
   };
 }
@@ -92,7 +98,6 @@ function poolLayer<K extends 'maxpool2d' | 'avgpool2d'>(
             backward: 'dx += dy / window size over each window',
           },
     defaults: { size: 2 },
-    writesInputGradient: () => kind === 'maxpool2d',
     examples: [
       { params: { size: 2 }, inputs: [[2, 4, 4]] },
       { params: { size: 3, stride: 2, padding: 1 }, inputs: [[1, 5, 5]] },
@@ -101,7 +106,7 @@ function poolLayer<K extends 'maxpool2d' | 'avgpool2d'>(
     build({ be, params: p, inputShapes: [xs], outputShape: ys, x: [x], dx: [dx], dxFresh: [fresh], ...rest }) {
       const { y, dy, scratch, maxBatch } = rest;
       const g = poolGeometry(p, xs, ys);
-      if (kind === 'avgpool2d') return averagePasses(be, g, x, dx, y, dy);
+      if (kind === 'avgpool2d') return averagePasses(be, g, [x, dx, fresh], y, dy);
       const argmax = scratch('argmax', maxBatch * size(ys));
       return {
         forward(n) {

@@ -49,6 +49,7 @@ export function inputProjection(ctx: BuildContext<RecurrentParams>, wu: number) 
     inputShapes,
     x: [x],
     dx: [dx],
+    dxFresh: [fresh],
     weights,
     grads,
     scratch,
@@ -97,7 +98,7 @@ export function inputProjection(ctx: BuildContext<RecurrentParams>, wu: number) 
           k: wu,
           transA: false,
           transB: true,
-          accumulate: true,
+          accumulate: !fresh,
         });
     },
   };

@@ -4,10 +4,11 @@ import type { TrainingPlan } from './plan';
 /**
  * Who writes each gradient buffer in the backward pass. A node's output gradient is a buffer it shares with
  * the aliases over it (Flatten, Reshape relabel memory); the input ports reading any of them add their
- * gradients into it, so the session zeroes it first. Where exactly one port writes it, and that layer can
- * write it outright (writesInputGradient), zeroing it is wasted work: the layer writes every element. On a
- * chain such as LeNet-5 that holds for every activation gradient, a fill and a read of each saved (PyTorch
- * likewise assigns a gradient's first contribution and adds only the later ones).
+ * gradients into it, so the session zeroes it first. Where exactly one port writes it, zeroing it is wasted
+ * work: that layer writes it outright (BuildContext.dxFresh), every element. On a chain such as LeNet-5 that
+ * holds for every gradient, a fill and a read of each saved; only a tensor read twice (a residual
+ * connection's input) is zeroed and added into (PyTorch likewise assigns a gradient's first contribution and
+ * adds the later ones).
  */
 export interface GradientWriters {
   /** "<node id>:<port>" of the ports that write their input's gradient outright (BuildContext.dxFresh). */
@@ -37,10 +38,7 @@ export function gradientWriters(plan: TrainingPlan): GradientWriters {
   const zeroed = new Set<string>();
   for (const [buffer, ports] of writers) {
     if (buffer === seeded) continue; // the loss writes it
-    const [only] = ports;
-    const layer = planned.get(only.slice(0, only.lastIndexOf(':')))!.node;
-    const def = layerDef(layer.kind) as { writesInputGradient?(params: unknown): boolean };
-    if (ports.length === 1 && def.writesInputGradient?.(layer.params)) outright.add(only);
+    if (ports.length === 1) outright.add(ports[0]);
     else zeroed.add(buffer);
   }
   return { outright, zeroed };

@@ -61,7 +61,7 @@ export function buildLayerBuffers<B extends Buf>(
     x(count: number, input: number): ArrayLike<number>;
     weight(count: number, name: string): ArrayLike<number>;
   },
-  /** The layer told that it alone writes its inputs' gradients (where it can: writesInputGradient). */
+  /** The layer told that it alone writes its inputs' gradients, outright. */
   dxFresh = false,
 ) {
   const def = layerDef(kind);
@@ -83,7 +83,8 @@ export function buildLayerBuffers<B extends Buf>(
     weights[name] = written(size(spec.shape), name, values.weight(size(spec.shape), name));
     grads[name] = be.alloc(size(spec.shape), `d${name}`);
   }
-  const fresh = inputShapes.map(() => dxFresh && (def.writesInputGradient?.(params) ?? false));
+  // (An alias never writes: its input's gradient is its own, the one the test seeds.)
+  const fresh = inputShapes.map(() => dxFresh && !def.aliasesInput);
   const passes = def.build({
     be,
     params,

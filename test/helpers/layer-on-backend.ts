@@ -18,8 +18,8 @@ export interface LayerSetup {
   /** The gradient reaching y (n samples). */
   r: readonly number[];
   /**
-   * The layer told that it alone writes its inputs' gradients, where it can (writesInputGradient): such a
-   * dx then starts as NaN, which any element left unwritten (or added into) keeps.
+   * The layer told that it alone writes its inputs' gradients, outright: dx (but an alias's, which is its
+   * dy) then starts as NaN, which any element left unwritten (or added into) keeps.
    */
   dxFresh?: boolean;
 }

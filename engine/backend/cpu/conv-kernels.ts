@@ -37,13 +37,16 @@ export function conv2dBackwardInput({
   w,
   dx,
   g,
+  accumulate,
 }: {
   dy: FloatArray;
   w: FloatArray;
   dx: FloatArray;
   g: Conv2dGeometry;
+  accumulate: boolean;
 }): void {
   const { n, cIn, h, w: width, cOut, kh, kw, sh, sw, ph, pw, oh, ow } = g;
+  if (!accumulate) dx.fill(0, 0, n * cIn * h * width);
   for (let b = 0; b < n; b++)
     for (let co = 0; co < cOut; co++)
       for (let oy = 0; oy < oh; oy++)
@@ -187,8 +190,15 @@ export function avgPool({ x, y, g }: { x: FloatArray; y: FloatArray; g: Conv2dGe
   }
 }
 
-export function avgPoolBackward({ dy, dx, g }: { dy: FloatArray; dx: FloatArray; g: Conv2dGeometry }): void {
+export function avgPoolBackward(args: {
+  dy: FloatArray;
+  dx: FloatArray;
+  g: Conv2dGeometry;
+  accumulate: boolean;
+}): void {
+  const { dy, dx, g } = args;
   const { n, cIn, h, w: width, kh, kw, sh, sw, ph, pw, oh, ow } = g;
+  if (!args.accumulate) dx.fill(0, 0, n * cIn * h * width);
   const area = kh * kw;
   for (let plane = 0; plane < n * cIn; plane++) {
     const xPlane = plane * h * width;

@@ -10,7 +10,8 @@ export type ConvKernel = 'convForward' | 'convBackwardInput' | 'convBackwardWeig
  */
 export function createConvOverBatch(arena: WasmArena) {
   const k = arena.kernels;
-  return (kernel: ConvKernel, tensors: [number, number, number], g: Conv2dGeometry): boolean => {
+  /** `accumulate`: the input gradient's (the other kernels add into their output, or overwrite it). */
+  return (kernel: ConvKernel, tensors: [number, number, number], g: Conv2dGeometry, accumulate = true): boolean => {
     const P = g.oh * g.ow;
     const K = g.cIn * g.kh * g.kw;
     const group = k.samplesPerProduct(K, P, g.n);
@@ -40,19 +41,20 @@ export function createConvOverBatch(arena: WasmArena) {
     ];
     const own = areas('');
     if (own.some((at) => at < 0)) return false;
+    const flag = kernel === 'convBackwardInput' ? [accumulate ? 1 : 0] : [];
     const threads = arena.threads;
     const half = Math.ceil(g.n / 2);
     const helper = threads && g.n > 1 ? areas('-helper') : [-1];
     const partial = kernel === 'convBackwardWeight' && helper[0] >= 0 ? area('dw-helper', g.cOut * K) : 0;
     if (!threads || helper.some((at) => at < 0) || partial < 0) {
-      k[kernel](...tensors, 0, g.n, ...shape, ...own);
+      k[kernel](...tensors, 0, g.n, ...shape, ...own, ...flag);
       return true;
     }
     const [x, y, out] = tensors;
     if (kernel === 'convBackwardWeight') k.fill(partial, 0, g.cOut * K);
     const helperTensors = kernel === 'convBackwardWeight' ? [x, y, partial] : tensors;
-    threads.run(kernel, [...helperTensors, half, g.n, ...shape, ...helper], () =>
-      k[kernel](x, y, out, 0, half, ...shape, ...own),
+    threads.run(kernel, [...helperTensors, half, g.n, ...shape, ...helper, ...flag], () =>
+      k[kernel](x, y, out, 0, half, ...shape, ...own, ...flag),
     );
     if (kernel === 'convBackwardWeight') k.copy(partial, out, g.cOut * K, true);
     return true;

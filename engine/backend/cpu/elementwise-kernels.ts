@@ -58,18 +58,23 @@ export function softmaxBackward({
   dx,
   rows,
   cols,
+  accumulate,
 }: {
   y: FloatArray;
   dy: FloatArray;
   dx: FloatArray;
   rows: number;
   cols: number;
+  accumulate: boolean;
 }): void {
   for (let r = 0; r < rows; r++) {
     const base = r * cols;
     let dot = 0;
     for (let j = 0; j < cols; j++) dot += dy[base + j] * y[base + j];
-    for (let j = 0; j < cols; j++) dx[base + j] += y[base + j] * (dy[base + j] - dot);
+    for (let j = 0; j < cols; j++) {
+      const d = y[base + j] * (dy[base + j] - dot);
+      dx[base + j] = accumulate ? dx[base + j] + d : d;
+    }
   }
 }
 

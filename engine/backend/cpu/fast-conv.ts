@@ -85,13 +85,23 @@ export function createFastConv(mm: Matmul) {
         mm({ a: grad, b: cols, out: dw, m: g.cOut, n: K, k: P, transA: false, transB: true, accumulate: true });
       }
     },
-    conv2dBackwardInput({ dy, w, dx, g }: { dy: FloatArray; w: FloatArray; dx: FloatArray; g: Conv2dGeometry }): void {
+    conv2dBackwardInput(args: {
+      dy: FloatArray;
+      w: FloatArray;
+      dx: FloatArray;
+      g: Conv2dGeometry;
+      accumulate: boolean;
+    }) {
+      const { dy, w, dx, g } = args;
       const K = patch(g);
       const P = g.oh * g.ow;
+      const sample = g.cIn * g.h * g.w;
       room(K * P);
       for (let b = 0; b < g.n; b++) {
         const grad = dy.subarray(b * g.cOut * P, (b + 1) * g.cOut * P);
         mm({ a: w, b: grad, out: dcols, m: K, n: P, k: g.cOut, transA: true, transB: false, accumulate: false });
+        // col2im adds the windows' overlaps: a gradient written outright starts from zero, a sample at a time.
+        if (!args.accumulate) dx.fill(0, b * sample, (b + 1) * sample);
         col2im(dx, b * g.cIn * g.h * g.w, g);
       }
     },

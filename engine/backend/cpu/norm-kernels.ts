@@ -79,8 +79,9 @@ export function batchNormBackward(a: {
   c: number;
   inner: number;
   train: boolean;
+  accumulate: boolean;
 }): void {
-  const { dy, xhat, invStd, gamma, dGamma, dBeta, dx, n, c, inner, train } = a;
+  const { dy, xhat, invStd, gamma, dGamma, dBeta, dx, n, c, inner, train, accumulate } = a;
   const count = n * inner;
   for (let ch = 0; ch < c; ch++) {
     let sumDy = 0;
@@ -99,7 +100,8 @@ export function batchNormBackward(a: {
       const base = (b * c + ch) * inner;
       for (let i = 0; i < inner; i++) {
         const k = base + i;
-        dx[k] += train ? (scale / count) * (count * dy[k] - sumDy - xhat[k] * sumDyXhat) : scale * dy[k];
+        const d = train ? (scale / count) * (count * dy[k] - sumDy - xhat[k] * sumDyXhat) : scale * dy[k];
+        dx[k] = accumulate ? dx[k] + d : d;
       }
     }
   }

@@ -298,7 +298,8 @@ export function wasmKernels(arena: WasmArena, reference: CpuBackend): Partial<Cp
     },
     conv2dBackwardInput(args) {
       const p = ptrs(args.dy, args.w, args.dx);
-      if (!p || !convOverBatch('convBackwardInput', [p[0], p[1], p[2]], args.g)) reference.conv2dBackwardInput(args);
+      if (!p || !convOverBatch('convBackwardInput', [p[0], p[1], p[2]], args.g, args.accumulate))
+        reference.conv2dBackwardInput(args);
     },
     maxPool(args) {
       const { x, y, argmax, g } = args;

@@ -80,11 +80,11 @@ export const kernelParams = {
   },
   regularize: { w: 'u32', g: 'u32', size: 'u32', l1: 'f32', l2: 'f32' },
   softmax: { x: 'u32', y: 'u32', rows: 'u32', cols: 'u32' },
-  softmaxBackward: { y: 'u32', dy: 'u32', dx: 'u32', rows: 'u32', cols: 'u32' },
+  softmaxBackward: { y: 'u32', dy: 'u32', dx: 'u32', rows: 'u32', cols: 'u32', accumulate: 'bool' },
   conv2d: { x: 'u32', w: 'u32', y: 'u32', g: 'geometry', bias: 'u32' },
   conv2dTiled: { x: 'u32', w: 'u32', y: 'u32', g: 'geometry', bias: 'u32' },
-  conv2dBackwardInput: { dy: 'u32', w: 'u32', dx: 'u32', g: 'geometry' },
-  conv2dBackwardInputTiled: { dy: 'u32', w: 'u32', dx: 'u32', g: 'geometry' },
+  conv2dBackwardInput: { dy: 'u32', w: 'u32', dx: 'u32', g: 'geometry', accumulate: 'bool' },
+  conv2dBackwardInputTiled: { dy: 'u32', w: 'u32', dx: 'u32', g: 'geometry', accumulate: 'bool' },
   conv2dBackwardWeightTiled: {
     x: 'u32',
     dy: 'u32',
@@ -96,7 +96,7 @@ export const kernelParams = {
   maxPool: { x: 'u32', y: 'u32', argmax: 'u32', g: 'geometry' },
   maxPoolBackward: { dy: 'u32', argmax: 'u32', dx: 'u32', g: 'geometry', accumulate: 'bool' },
   avgPool: { x: 'u32', y: 'u32', g: 'geometry' },
-  avgPoolBackward: { dy: 'u32', dx: 'u32', g: 'geometry' },
+  avgPoolBackward: { dy: 'u32', dx: 'u32', g: 'geometry', accumulate: 'bool' },
   batchNorm: {
     x: 'u32',
     y: 'u32',
@@ -126,6 +126,7 @@ export const kernelParams = {
     c: 'u32',
     inner: 'u32',
     train: 'bool',
+    accumulate: 'bool',
   },
   lstmCell: { gates: 'u32', cPrev: 'u32', c: 'u32', h: 'u32', n: 'u32', units: 'u32' },
   lstmCellBackward: {

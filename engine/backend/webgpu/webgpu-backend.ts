@@ -219,15 +219,15 @@ export function webGpuBackendOn(pipelines: GpuPipelines, options: WebGpuOptions 
         size,
       ),
     softmax: ({ x, y, rows, cols }) => run('softmax', { x: x.offset, y: y.offset, rows, cols }, rows),
-    softmaxBackward: ({ y, dy, dx, rows, cols }) =>
-      run('softmaxBackward', { y: y.offset, dy: dy.offset, dx: dx.offset, rows, cols }, rows),
+    softmaxBackward: ({ y, dy, dx, rows, cols, accumulate }) =>
+      run('softmaxBackward', { y: y.offset, dy: dy.offset, dx: dx.offset, rows, cols, accumulate }, rows),
     conv2d: ({ x, w, y, g, bias }) => {
       const args = { x: x.offset, w: w.offset, y: y.offset, g, bias: bias?.offset ?? NONE };
       if (g.kh * g.kw <= CHUNK_TAPS) run('conv2dTiled', args, convGrid(g.n * g.oh * g.ow, g.cOut));
       else run('conv2d', args, g.n * g.cOut * g.oh * g.ow);
     },
-    conv2dBackwardInput: ({ dy, w, dx, g }) => {
-      const args = { dy: dy.offset, w: w.offset, dx: dx.offset, g };
+    conv2dBackwardInput: ({ dy, w, dx, g, accumulate }) => {
+      const args = { dy: dy.offset, w: w.offset, dx: dx.offset, g, accumulate };
       if (g.kh * g.kw <= CHUNK_TAPS) run('conv2dBackwardInputTiled', args, convGrid(g.n * g.h * g.w, g.cIn));
       else run('conv2dBackwardInput', args, g.n * g.cIn * g.h * g.w);
     },
@@ -255,8 +255,8 @@ export function webGpuBackendOn(pipelines: GpuPipelines, options: WebGpuOptions 
         g.n * g.cIn * g.h * g.w,
       ),
     avgPool: ({ x, y, g }) => run('avgPool', { x: x.offset, y: y.offset, g }, g.n * g.cIn * g.oh * g.ow),
-    avgPoolBackward: ({ dy, dx, g }) =>
-      run('avgPoolBackward', { dy: dy.offset, dx: dx.offset, g }, g.n * g.cIn * g.h * g.w),
+    avgPoolBackward: ({ dy, dx, g, accumulate }) =>
+      run('avgPoolBackward', { dy: dy.offset, dx: dx.offset, g, accumulate }, g.n * g.cIn * g.h * g.w),
     batchNorm: (a) =>
       run(
         'batchNorm',

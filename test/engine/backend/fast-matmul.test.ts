@@ -79,9 +79,13 @@ describe('convolution through im2col and the fast multiply', () => {
       fastConv.conv2dBackwardWeight({ x, dy, dw: dw2, g });
       close(dw2, dw1);
       const base = fill(x.length);
-      const [dx1, dx2] = [Float32Array.from(base), Float32Array.from(base)];
-      conv2dBackwardInput({ dy, w, dx: dx1, g });
-      fastConv.conv2dBackwardInput({ dy, w, dx: dx2, g });
-      close(dx2, dx1);
+      for (const accumulate of [true, false]) {
+        const [dx1, dx2] = [Float32Array.from(base), Float32Array.from(base)];
+        // Written outright: what was there must not count (NaN here, other values in the reference's).
+        if (!accumulate) dx2.fill(Number.NaN);
+        conv2dBackwardInput({ dy, w, dx: dx1, g, accumulate });
+        fastConv.conv2dBackwardInput({ dy, w, dx: dx2, g, accumulate });
+        close(dx2, dx1);
+      }
     });
 });

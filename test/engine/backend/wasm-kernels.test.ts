@@ -221,10 +221,14 @@ describe.each([
       backend.conv2dBackwardWeight({ x, dy, dw, g: geo });
       reference.conv2dBackwardWeight({ x: x0, dy: dy0, dw: dw0, g: geo });
       expectClose(dw, dw0, 'dw', 1e-4);
-      const [dx, dx0] = pairOf(x.length);
-      backend.conv2dBackwardInput({ dy, w, dx, g: geo });
-      reference.conv2dBackwardInput({ dy: dy0, w: w0, dx: dx0, g: geo });
-      expectClose(dx, dx0, 'dx', 1e-4);
+      for (const accumulate of [true, false]) {
+        const [dx, dx0] = pairOf(x.length);
+        // Written outright: what was there must not count (NaN here, other values in the reference's).
+        if (!accumulate) dx.fill(Number.NaN);
+        backend.conv2dBackwardInput({ dy, w, dx, g: geo, accumulate });
+        reference.conv2dBackwardInput({ dy: dy0, w: w0, dx: dx0, g: geo, accumulate });
+        expectClose(dx, dx0, accumulate ? 'dx added' : 'dx written', 1e-4);
+      }
     });
 
   it('weight gradient of rows ending inside a vector: a NaN counts only in the taps that reach it', () => {
@@ -254,8 +258,8 @@ describe.each([
     dy0[endOfRow] = Number.NaN;
     const [w, w0] = pairOf(geo.cOut * geo.cIn * geo.kh * geo.kw);
     const [dx, dx0] = pairOf(geo.n * geo.cIn * geo.h * geo.w);
-    backend.conv2dBackwardInput({ dy, w, dx, g: geo });
-    reference.conv2dBackwardInput({ dy: dy0, w: w0, dx: dx0, g: geo });
+    backend.conv2dBackwardInput({ dy, w, dx, g: geo, accumulate: true });
+    reference.conv2dBackwardInput({ dy: dy0, w: w0, dx: dx0, g: geo, accumulate: true });
     // Its window: 5 × 5 pixels in each of the sample's 2 channels.
     expect(Array.from(dx0).filter(Number.isNaN).length).toBe(geo.cIn * 25);
     expectClose(dx, dx0, 'dx', 1e-4);

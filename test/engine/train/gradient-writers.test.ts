@@ -26,7 +26,7 @@ function graph(nodes: [string, string, Record<string, unknown>][], wires: [strin
 const sorted = (set: Set<string>) => [...set].sort();
 
 describe('which gradients one layer writes outright', () => {
-  it('a LeNet-5 chain: every one but the convolution-written gradient of the first pooling', () => {
+  it('a LeNet-5 chain: every one, through Flatten', () => {
     const doc = chain(
       [1, 12, 12],
       [
@@ -44,9 +44,9 @@ describe('which gradients one layer writes outright', () => {
     );
     const { outright, zeroed } = gradientWriters(planTraining(doc));
     // The dense layer after Flatten writes the second pooling's buffer, which Flatten relabels.
-    expect(sorted(outright)).toEqual(['n10:0', 'n2:0', 'n3:0', 'n5:0', 'n6:0', 'n8:0', 'n9:0']);
-    // The second convolution adds into the first pooling's gradient; the loss seeds the output's (n10).
-    expect(sorted(zeroed)).toEqual(['n3']);
+    expect(sorted(outright)).toEqual(['n10:0', 'n2:0', 'n3:0', 'n4:0', 'n5:0', 'n6:0', 'n8:0', 'n9:0']);
+    // (The loss seeds the output's, n10's; the first convolution's input is data.)
+    expect(sorted(zeroed)).toEqual([]);
   });
 
   it('a gradient two layers add into is zeroed, and neither writes it outright', () => {
@@ -93,17 +93,18 @@ describe('which gradients one layer writes outright', () => {
     expect(sorted(zeroed)).toEqual(['d1']);
   });
 
-  it('a layer that adds into its input gradient (softmax) leaves it zeroed', () => {
+  it('a recurrent chain, and a sequence flattened into a dense layer', () => {
     const doc = chain(
-      [2],
+      [5, 3],
       [
-        ['dense', { units: 3 }],
-        ['activation', { fn: 'softmax' }],
+        ['lstm', { units: 4, returnSequences: true }],
+        ['rnn', { units: 3, returnSequences: true }],
+        ['flatten'],
         ['dense', { units: 2 }],
       ],
     );
     const { outright, zeroed } = gradientWriters(planTraining(doc));
-    expect(sorted(outright)).toEqual(['n3:0']);
-    expect(sorted(zeroed)).toEqual(['n1']);
+    expect(sorted(outright)).toEqual(['n2:0', 'n4:0']);
+    expect(sorted(zeroed)).toEqual([]);
   });
 });

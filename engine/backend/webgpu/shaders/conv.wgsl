@@ -43,8 +43,8 @@ struct ConvPass {
 }
 
 // The tensors a forward-shaped pass reads and writes: forward x, w, y and the bias; backward to the input
-// dy, w, dx (no bias).
-struct ConvTensors { read: u32, weights: u32, written: u32, bias: u32 }
+// dy, w, dx (no bias), added into dx or written outright (accumulate).
+struct ConvTensors { read: u32, weights: u32, written: u32, bias: u32, accumulate: bool }
 fn convPass(g: Geo, backward: bool) -> ConvPass {
   let khw = g.kh * g.kw;
   if (backward) { return ConvPass(true, g.h, g.w, g.oh, g.ow, g.cIn, g.cOut, khw, g.cIn * khw); }
@@ -59,11 +59,11 @@ fn windowAt(o: u32, k: u32, stride: u32, pad: u32, extent: u32, backward: bool) 
 }
 
 // Writes channel c's value at plane position `at` of sample b: forward plus the bias (0xffffffff for none),
-// backward added to dx.
+// backward to dx (added, or written outright).
 fn storeConv(t: ConvTensors, cp: ConvPass, b: u32, c: u32, at: u32, sum: f32) {
   let out = t.written + (b * cp.written + c) * cp.outH * cp.outW + at;
   if (cp.backward) {
-    mem[out] += sum;
+    if (t.accumulate) { mem[out] += sum; } else { mem[out] = sum; }
     return;
   }
   mem[out] = select(sum + mem[t.bias + c], sum, t.bias == 0xffffffffu);
@@ -141,24 +141,24 @@ fn directConv(t: ConvTensors, g: Geo, gid: vec3<u32>, groups: vec3<u32>, backwar
 @compute @workgroup_size(64)
 fn conv2dTiled(@builtin(local_invocation_index) lid: u32, @builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
   let p = conv2dTiledParams();
-  tiledConv(ConvTensors(p.x, p.w, p.y, p.bias), p.g, lid, wid, groups, false);
+  tiledConv(ConvTensors(p.x, p.w, p.y, p.bias, false), p.g, lid, wid, groups, false);
 }
 @compute @workgroup_size(64)
 fn conv2d(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
   let p = conv2dParams();
-  directConv(ConvTensors(p.x, p.w, p.y, p.bias), p.g, gid, groups, false);
+  directConv(ConvTensors(p.x, p.w, p.y, p.bias, false), p.g, gid, groups, false);
 }
 
-// conv2dBackwardInputTiled, conv2dBackwardInput: dx +=
+// conv2dBackwardInputTiled, conv2dBackwardInput: dx += (or =, unless accumulate)
 @compute @workgroup_size(64)
 fn conv2dBackwardInputTiled(@builtin(local_invocation_index) lid: u32, @builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
   let p = conv2dBackwardInputTiledParams();
-  tiledConv(ConvTensors(p.dy, p.w, p.dx, 0xffffffffu), p.g, lid, wid, groups, true);
+  tiledConv(ConvTensors(p.dy, p.w, p.dx, 0xffffffffu, p.accumulate), p.g, lid, wid, groups, true);
 }
 @compute @workgroup_size(64)
 fn conv2dBackwardInput(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
   let p = conv2dBackwardInputParams();
-  directConv(ConvTensors(p.dy, p.w, p.dx, 0xffffffffu), p.g, gid, groups, true);
+  directConv(ConvTensors(p.dy, p.w, p.dx, 0xffffffffu, p.accumulate), p.g, gid, groups, true);
 }
 
 // conv2dBackwardWeightTiled: dW[co, ci, ky, kx] (+)=

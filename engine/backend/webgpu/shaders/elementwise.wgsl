@@ -184,7 +184,7 @@ fn softmax(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroup
   for (var j = 0u; j < cols; j++) { mem[y + j] /= sum; }
 }
 
-// softmaxBackward: dx +=
+// softmaxBackward: dx += (or =, unless accumulate)
 @compute @workgroup_size(64)
 fn softmaxBackward(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
   let p = softmaxBackwardParams();
@@ -196,5 +196,8 @@ fn softmaxBackward(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_w
   let dx = p.dx + r * cols;
   var dot = 0.0;
   for (var j = 0u; j < cols; j++) { dot += mem[dy + j] * mem[y + j]; }
-  for (var j = 0u; j < cols; j++) { mem[dx + j] += mem[y + j] * (mem[dy + j] - dot); }
+  for (var j = 0u; j < cols; j++) {
+    let d = mem[y + j] * (mem[dy + j] - dot);
+    if (p.accumulate) { mem[dx + j] += d; } else { mem[dx + j] = d; }
+  }
 }

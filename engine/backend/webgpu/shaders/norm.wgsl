@@ -47,7 +47,7 @@ fn batchNorm(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgro
   }
 }
 
-// batchNormBackward: dγ, dβ and dx +=
+// batchNormBackward: dγ, dβ and dx += (dx =, unless accumulate)
 @compute @workgroup_size(64)
 fn batchNormBackward(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
   let p = batchNormBackwardParams();
@@ -77,7 +77,7 @@ fn batchNormBackward(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num
       let k = base + i;
       let dy = mem[p.dy + k];
       let d = select(scale * dy, (scale / count) * (count * dy - sumDy - mem[p.xhat + k] * sumDyXhat), train);
-      mem[p.dx + k] += d;
+      if (p.accumulate) { mem[p.dx + k] += d; } else { mem[p.dx + k] = d; }
     }
   }
 }

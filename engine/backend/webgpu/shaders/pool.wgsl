@@ -86,7 +86,7 @@ fn avgPool(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroup
   mem[p.y + i] = sum / f32(g.kh * g.kw);
 }
 
-// avgPoolBackward: dx +=
+// avgPoolBackward: dx += (or =, unless accumulate)
 @compute @workgroup_size(64)
 fn avgPoolBackward(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
   let p = avgPoolBackwardParams();
@@ -108,5 +108,6 @@ fn avgPoolBackward(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_w
       sum += mem[p.dy + (plane * g.oh + oy) * g.ow + ox];
     }
   }
-  mem[p.dx + i] += sum / f32(g.kh * g.kw);
+  let d = sum / f32(g.kh * g.kw);
+  if (p.accumulate) { mem[p.dx + i] += d; } else { mem[p.dx + i] = d; }
 }

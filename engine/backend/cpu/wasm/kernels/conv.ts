@@ -316,11 +316,13 @@ export function convForward(
 
 /**
  * Samples [n0, n1) of dx += Wᵀ · dy, scattered back through col2im (1×1 convolutions add it directly). With
- * stride 1 across, dcols needs col2imSlackFloats(kw) readable floats around it (see col2im-rows.ts).
+ * stride 1 across, dcols needs col2imSlackFloats(kw) readable floats around it (see col2im-rows.ts). Unless
+ * accumulate, dx is written outright: each sample zeroed just before its col2im (while in cache).
  */
 export function convBackwardInput(
   dy: usize, w: usize, dx: usize, n0: i32, n1: i32, cIn: i32, h: i32, wd: i32, cOut: i32, kh: i32, kw: i32,
   sh: i32, sw: i32, ph: i32, pw: i32, oh: i32, ow: i32, dcols: usize, side: usize, scratch: usize,
+  accumulate: bool,
 ): void {
   const P = oh * ow;
   const K = cIn * kh * kw;
@@ -332,7 +334,7 @@ export function convBackwardInput(
     const dxb = at(dx, b * cIn * h * wd);
     const dyb = at(dy, b * cOut * P);
     if (direct) {
-      gemm(w, dyb, dxb, K, P, cOut, true, false, true, scratch, 0, P);
+      gemm(w, dyb, dxb, K, P, cOut, true, false, accumulate, scratch, 0, P);
       continue;
     }
     const ld = count * P;
@@ -343,6 +345,7 @@ export function convBackwardInput(
     }
     for (let j = 0; j < count; j++) {
       const sample = at(dxb, j * cIn * h * wd);
+      if (!accumulate) memory.fill(sample, 0, <usize>(cIn * h * wd) << 2);
       if (byRows) col2imRows(at(dcols, j * P), sample, cIn, h, wd, kh, kw, sh, ph, pw, oh, ow, ld, scratch);
       else col2im(at(dcols, j * P), sample, cIn, h, wd, kh, kw, sh, sw, ph, pw, oh, ow, ld);
     }
