@@ -81,9 +81,13 @@ describe('the app shell in Chromium', () => {
 
   it('fits a small window (900 × 600): nothing wider than it, the inspector and every panel reachable', async () => {
     const page = await app.newPage();
-    await page.setViewportSize({ width: 900, height: 600 });
     await page.getByTestId('sample-picker').selectOption('lenet5.json');
     await expect.poll(() => nodeCount(page)).toBe(13);
+    const minimap = page.locator('.react-flow__minimap');
+    expect(await minimap.isVisible()).toBe(true);
+    await page.setViewportSize({ width: 900, height: 600 });
+    // The canvas left is too small to give a corner to the minimap, which covered a third of the graph.
+    await expect.poll(() => minimap.isVisible()).toBe(false);
     // The page does not scroll sideways: the centre gives way, not the inspector (it was pushed off screen).
     expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(900);
     const inspector = (await page.locator('.inspector').boundingBox())!;
