@@ -102,7 +102,7 @@ export function createFastConv(mm: Matmul) {
         mm({ a: w, b: grad, out: dcols, m: K, n: P, k: g.cOut, transA: true, transB: false, accumulate: false });
         // col2im adds the windows' overlaps: a gradient written outright starts from zero, a sample at a time.
         if (!args.accumulate) dx.fill(0, b * sample, (b + 1) * sample);
-        col2im(dx, b * g.cIn * g.h * g.w, g);
+        col2im(dx, b * sample, g);
       }
     },
   };

@@ -3,7 +3,8 @@
 export { gemm, gemmRowsScratchFloats, gemmScratchFloats, packBWhole, packedBFloats } from './gemm';
 export { addBias, biasGrad, copy, copyBlocks, fill, fillBits, mul, relu, reluBackward, sigmoidBackward, tanhBackward } from './elementwise';
 export { adadelta, adam, momentum, scale, scaledBySquares, sgd, sumSquares } from './optimizer';
-export { col2im, convBackwardInput, convBackwardWeight, convForward, im2col, maxPool, maxPoolBackward, samplesPerProduct } from './conv';
+export { col2im, convBackwardInput, convBackwardWeight, convForward, im2col, samplesPerProduct } from './conv';
+export { maxPool, maxPoolBackward } from './pool';
 export { lstmCell, lstmCellBackward, lstmStepBackwardRows, lstmStepRows, sigmoid, tanh } from './recurrent';
 export { col2imRowsScratchFloats, col2imSlackFloats } from './col2im-rows';
 export { byPositionsScratchFloats, weightsInPlaceScratchFloats } from './conv-positions';
