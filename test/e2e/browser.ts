@@ -116,16 +116,26 @@ export async function readProgress(page: Page): Promise<{ step: number; loss: nu
 }
 
 /**
- * Makes the page's CPU `rate` times slower (the DevTools protocol's throttling holds the main thread back,
- * so each task's CPU time is `rate` times its work), once the pointer has been over the page as a user's
- * would have (its first events there cost the most, once). Returns what puts the page back to full speed.
+ * Sets up what a measured test should not count as the page's work: Playwright's own script in the page
+ * (where it reads an element's box, set up on its first use: a 25 ms task here, 100 ms at 4x) and the
+ * pointer's first events over the page (they cost the most, once, as a user's would).
  */
-export async function slowDown(page: Page, rate: number): Promise<() => Promise<void>> {
-  // Playwright's own script in the page (where it reads an element's box) is set up on its first use: a
-  // 100 ms task at 4x that is not the page's work. Set up here, at full speed.
+export async function pointerOverPage(page: Page): Promise<void> {
   await page.getByTestId('train').boundingBox();
   await page.getByTestId('train').hover();
   await page.mouse.move(600, 400, { steps: 4 });
+}
+
+/**
+ * Makes the page's CPU `rate` times slower with the DevTools protocol's throttling, once the pointer has
+ * been over the page (pointerOverPage, at full speed). Returns what puts the page back to full speed.
+ * Chromium throttles by interrupting the main thread every fraction of a millisecond and spinning in the
+ * interrupt for (rate - 1) times the wall-clock time since the last one (thread_cpu_throttler.cc): any
+ * time the thread spent waiting for a core is charged again as spinning, so under throttling a task's CPU
+ * time grows with the machine's load. A benchmark's figure, not a test's.
+ */
+export async function slowDown(page: Page, rate: number): Promise<() => Promise<void>> {
+  await pointerOverPage(page);
   const cdp = await page.context().newCDPSession(page);
   await cdp.send('Emulation.setCPUThrottlingRate', { rate });
   return async () => {

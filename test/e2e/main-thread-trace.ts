@@ -11,7 +11,7 @@ interface TraceEvent {
   ts: number;
   dur?: number;
   tdur?: number;
-  args?: { src_file?: string };
+  args?: { src_file?: string; src_func?: string };
 }
 
 /**
@@ -21,25 +21,31 @@ interface TraceEvent {
  */
 const HOUSEKEEPING = ['base/allocator/partition_alloc_support.cc'];
 
-/** A task of the page's main thread: its CPU time, the phase it ran in, and how long after the phase began. */
+/**
+ * A task of the page's main thread: its CPU time, the phase it ran in, how long after the phase began, and
+ * the function that posted it (Chromium's, e.g. ScheduledActionSendBeginMainFrame for a frame).
+ */
 export interface MainThreadTask {
   ms: number;
   phase: string;
   after: number;
+  postedBy: string;
 }
 
-/** "64 ms in resume (+120 ms)". */
-export const describeTask = (t: MainThreadTask) => `${t.ms} ms in ${t.phase} (+${t.after} ms)`;
+/** "64 ms in resume (+120 ms, ScheduledActionSendBeginMainFrame)". */
+export const describeTask = (t: MainThreadTask) => `${t.ms} ms in ${t.phase} (+${t.after} ms, ${t.postedBy})`;
 
 /**
  * Traces the page's main thread until `stop`, which lists its tasks that took over `overMs` of the thread's
- * CPU time, each as "64 ms in resume (+120 ms)" (its phase, and how long after the phase began); `stopTasks`
+ * CPU time, each as "64 ms in resume (+120 ms, ScheduledActionSendBeginMainFrame)" (its phase, how long
+ * after the phase began, and what posted it); `stopTasks`
  * gives the same tasks as data.
  *
  * Thread time (the trace's `tdur`) is the check a busy machine cannot fail: a long task's duration (what
  * PerformanceObserver reports) is wall time, and grows whenever other work takes the core; the page's own
  * work does not. The page's main thread is the one the phase marks were set on. Under the DevTools
- * protocol's CPU throttling the thread's time grows with the rate (the throttle holds the thread busy).
+ * protocol's CPU throttling the thread's time holds the throttle's spinning too, which grows with the
+ * machine's load (see slowDown in browser.ts): read it at full speed where a budget is checked.
  */
 export async function traceMainThread(
   browser: Browser,
@@ -64,6 +70,7 @@ export async function traceMainThread(
           ms: Math.round((task.tdur ?? 0) / 1000),
           phase: mark.name.slice(PHASE_MARK.length),
           after: Math.round((task.ts - mark.ts) / 1000),
+          postedBy: task.args?.src_func ?? 'unknown',
         };
       });
   };
