@@ -43,6 +43,7 @@ import {
 import { useViewStore } from '../store/view-store';
 import { autoLayout } from './auto-layout';
 import { BlockNode, FrameNode, setBlockCollapsed } from './GroupNodes';
+import { FIT, useKeepFitted } from './keep-fitted';
 import { keepUnchanged } from './keep-unchanged';
 import { LayerNode } from './LayerNode';
 import { NoteNode } from './NoteNode';
@@ -94,19 +95,18 @@ function Canvas({ analysis }: { analysis: GraphAnalysis | null }) {
       });
     });
   }, [flow.nodes]);
-  const { fitView, screenToFlowPosition, getNodes } = useReactFlow();
+  const { screenToFlowPosition, getNodes } = useReactFlow();
   const pane = useRef<HTMLDivElement>(null);
   const nodeCount = document.nodes.length;
   const loadCount = useDocumentStore((s) => s.loadCount);
-  const fit = useRef(fitView);
-  fit.current = fitView;
+  const fit = useKeepFitted(pane);
   // Fit the view to each newly opened document once its nodes are measured; edits never move the view.
   // An empty document is not fitted: React Flow would keep the request and fit the first layer dropped
   // later, moving it from under the pointer to the middle of the canvas.
   // biome-ignore lint/correctness/useExhaustiveDependencies: runs per opened document
   useEffect(() => {
     if (useDocumentStore.getState().document.nodes.length === 0) return;
-    const timer = setTimeout(() => void fit.current({ padding: 0.2, duration: 0, maxZoom: 1.2 }), 30);
+    const timer = setTimeout(() => fit(), 30);
     return () => clearTimeout(timer);
   }, [loadCount]);
 
@@ -293,7 +293,8 @@ function Canvas({ analysis }: { analysis: GraphAnalysis | null }) {
         <Background gap={24} />
         {/* Small, and not a drag target: a drag that starts on it must not pan the canvas away. */}
         <MiniMap style={{ width: 140, height: 96 }} />
-        <Controls>
+        {/* React Flow's fit button frames the graph as an opened document is framed, and is remembered. */}
+        <Controls fitViewOptions={FIT} onFitView={() => fit()}>
           <ControlButton
             title="Arrange the layers (auto-layout)"
             aria-label="Arrange the layers"
@@ -304,7 +305,7 @@ function Canvas({ analysis }: { analysis: GraphAnalysis | null }) {
               );
               void autoLayout(useDocumentStore.getState().document, sizes).then((positions) => {
                 edit('Arrange layers', (doc) => moveNodes(doc, positions));
-                setTimeout(() => void fit.current({ padding: 0.2, duration: 200, maxZoom: 1.2 }), 50);
+                setTimeout(() => fit(200), 50);
               });
             }}
           >

@@ -107,6 +107,7 @@ describe('building a network on the canvas', () => {
     await node(page, 'dense2').click();
     await expect.poll(() => page.getByTestId('inspector-shape').textContent()).toBe('[64]');
     await page.locator('.react-flow__pane').click({ position: { x: 50, y: 50 } });
+    await expect.poll(() => page.locator('#param-dense2-units').count()).toBe(0);
     await page.keyboard.press('Control+y');
     await node(page, 'dense2').click();
     await expect.poll(() => page.getByTestId('inspector-shape').textContent()).toBe('[10]');

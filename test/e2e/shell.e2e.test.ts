@@ -107,6 +107,58 @@ describe('the app shell in Chromium', () => {
     await page.close();
   });
 
+  it('keeps the graph framed when the window changes size, until the user moves the view', async () => {
+    const page = await app.newPage();
+    /** The layers not wholly inside the canvas. */
+    const outside = () =>
+      page.evaluate(() => {
+        const canvas = document.querySelector('.react-flow')!.getBoundingClientRect();
+        return [...document.querySelectorAll('.react-flow__node')]
+          .filter((n) => {
+            const r = n.getBoundingClientRect();
+            return (
+              r.left < canvas.left - 1 ||
+              r.top < canvas.top - 1 ||
+              r.right > canvas.right + 1 ||
+              r.bottom > canvas.bottom + 1
+            );
+          })
+          .map((n) => n.getAttribute('data-id'));
+      });
+    const view = () => page.locator('.react-flow__viewport').getAttribute('style');
+    /** A few of the page's frames: the canvas's new size observed, the view framed, drawn. */
+    const frames = () =>
+      page.evaluate(async () => {
+        for (let i = 0; i < 6; i++) await new Promise(requestAnimationFrame);
+      });
+    await page.getByTestId('sample-picker').selectOption('lenet5.json');
+    await expect.poll(() => nodeCount(page)).toBe(13);
+    await expect.poll(outside).toEqual([]);
+    // Framed again at 900 x 600: at the size it was framed for, a third of LeNet-5 sat outside the canvas.
+    await page.setViewportSize({ width: 900, height: 600 });
+    await expect.poll(outside).toEqual([]);
+    // A view the user moved is theirs: a new size leaves it where it was.
+    const canvas = (await page.getByTestId('canvas').boundingBox())!;
+    await page.mouse.move(canvas.x + canvas.width / 2, canvas.y + canvas.height / 2);
+    const framed = await view();
+    await page.mouse.wheel(0, -400);
+    await expect.poll(view).not.toBe(framed);
+    const moved = await view();
+    await page.setViewportSize({ width: 1100, height: 700 });
+    await expect
+      .poll(async () => (await page.getByTestId('canvas').boundingBox())!.width)
+      .toBeGreaterThan(canvas.width);
+    await frames();
+    expect(await view()).toBe(moved);
+    // The fit button frames it again, and a new size keeps it framed.
+    await page.locator('.react-flow__controls-fitview').click();
+    await expect.poll(view).not.toBe(moved);
+    await page.setViewportSize({ width: 900, height: 600 });
+    await expect.poll(outside).toEqual([]);
+    expect(app.errorsOf(page)).toEqual([]);
+    await page.close();
+  });
+
   it('opens every sample with its layers apart: none covers another', async () => {
     const page = await app.newPage();
     const picker = page.getByTestId('sample-picker');

@@ -1,0 +1,53 @@
+import { type FitViewOptions, useReactFlow, type Viewport } from '@xyflow/react';
+import { type RefObject, useCallback, useEffect, useRef } from 'react';
+
+/** How an opened document, the fit button, and an arrangement frame the graph. */
+export const FIT: FitViewOptions = { padding: 0.2, duration: 0, maxZoom: 1.2 };
+
+const same = (a: Viewport, b: Viewport) =>
+  Math.abs(a.x - b.x) < 0.5 && Math.abs(a.y - b.y) < 0.5 && Math.abs(a.zoom - b.zoom) < 1e-4;
+
+/**
+ * A fitted view stays fitted when the canvas changes size (the window resized, the results area dragged)
+ * as long as the user has not moved it since: the graph framed at 1280 x 800 had a third of it outside the
+ * canvas at 900 x 600. A view the user panned or zoomed is theirs, and stays where they left it (as in
+ * Figma or draw.io). Returns `fit`, which frames the graph (moving there over `duration` ms) and remembers
+ * the view it leaves.
+ */
+export function useKeepFitted(pane: RefObject<HTMLElement | null>): (duration?: number) => void {
+  const { fitView, getViewport } = useReactFlow();
+  const flow = useRef({ fitView, getViewport });
+  flow.current = { fitView, getViewport };
+  /** The view as last framed; null once nothing has been (an empty document is never fitted). */
+  const framed = useRef<Viewport | null>(null);
+  const fit = useCallback((duration = 0) => {
+    void flow.current.fitView({ ...FIT, duration }).then(() => {
+      framed.current = flow.current.getViewport();
+    });
+  }, []);
+
+  useEffect(() => {
+    const element = pane.current;
+    if (!element) return;
+    let size = { width: element.clientWidth, height: element.clientHeight };
+    let frame = 0;
+    const observer = new ResizeObserver(() => {
+      const now = { width: element.clientWidth, height: element.clientHeight };
+      if (now.width === size.width && now.height === size.height) return;
+      size = now;
+      // Once per frame however many sizes a drag goes through; a canvas too small to frame anything waits.
+      cancelAnimationFrame(frame);
+      frame = requestAnimationFrame(() => {
+        const view = framed.current;
+        if (view && same(view, flow.current.getViewport()) && size.width > 0 && size.height > 0) fit();
+      });
+    });
+    observer.observe(element);
+    return () => {
+      observer.disconnect();
+      cancelAnimationFrame(frame);
+    };
+  }, [pane, fit]);
+
+  return fit;
+}
