@@ -3,6 +3,7 @@ import type { LayerKind } from '../engine/layers/registry';
 import type { MenuCommand } from '../main/ipc-contract';
 import { GraphCanvas } from './canvas/GraphCanvas';
 import { createCommands, shortcutFor } from './commands';
+import { isEditable } from './editable-target';
 import { HelpPanel } from './panels/HelpPanel';
 import { Inspector } from './panels/Inspector';
 import { Palette } from './panels/Palette';
@@ -22,10 +23,6 @@ import { addNode } from './store/graph-edits';
 import { startGroupKeys } from './store/group-keys';
 import { useTrainingStore } from './store/training-store';
 import { useViewStore } from './store/view-store';
-
-const isEditable = (target: EventTarget | null) =>
-  target instanceof HTMLElement &&
-  (target.isContentEditable || ['INPUT', 'TEXTAREA', 'SELECT'].includes(target.tagName));
 
 export function App() {
   const files = useMemo(platformFiles, []);

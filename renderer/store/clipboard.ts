@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { edgeSchema, nodeSchema } from '../../engine/graph/schema';
+import { isEditable } from '../editable-target';
 import { useDocumentStore } from './document-store';
 import { copyFragment, deleteNodes, type Fragment, pasteFragment } from './graph-edits';
 import { useViewStore } from './view-store';
@@ -10,10 +11,6 @@ const fragmentSchema = z.strictObject({
   nodes: z.array(nodeSchema).max(500),
   edges: z.array(edgeSchema).max(2000),
 });
-
-const isEditable = (target: EventTarget | null) =>
-  target instanceof HTMLElement &&
-  (target.isContentEditable || ['INPUT', 'TEXTAREA', 'SELECT'].includes(target.tagName));
 
 function selection(): Set<string> {
   return new Set(useViewStore.getState().selectedIds);

@@ -1,9 +1,7 @@
+import { isEditable } from '../editable-target';
 import { useDocumentStore } from './document-store';
 import { groupNodes, ungroup } from './graph-edits';
 import { useViewStore } from './view-store';
-
-const isEditable = (target: EventTarget | null) =>
-  target instanceof HTMLElement && (target.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(target.tagName));
 
 /**
  * Ctrl+G gathers the selected layers into a block (collapsible to one node); Ctrl+Shift+G dissolves the
