@@ -99,14 +99,14 @@ function Canvas({ analysis }: { analysis: GraphAnalysis | null }) {
   const pane = useRef<HTMLDivElement>(null);
   const nodeCount = document.nodes.length;
   const loadCount = useDocumentStore((s) => s.loadCount);
-  const fit = useKeepFitted(pane);
+  const frameGraph = useKeepFitted(pane);
   // Fit the view to each newly opened document once its nodes are measured; edits never move the view.
   // An empty document is not fitted: React Flow would keep the request and fit the first layer dropped
   // later, moving it from under the pointer to the middle of the canvas.
   // biome-ignore lint/correctness/useExhaustiveDependencies: runs per opened document
   useEffect(() => {
     if (useDocumentStore.getState().document.nodes.length === 0) return;
-    const timer = setTimeout(() => fit(), 30);
+    const timer = setTimeout(() => frameGraph(), 30);
     return () => clearTimeout(timer);
   }, [loadCount]);
 
@@ -294,7 +294,7 @@ function Canvas({ analysis }: { analysis: GraphAnalysis | null }) {
         {/* Small, and not a drag target: a drag that starts on it must not pan the canvas away. */}
         <MiniMap style={{ width: 140, height: 96 }} />
         {/* React Flow's fit button frames the graph as an opened document is framed, and is remembered. */}
-        <Controls fitViewOptions={FIT} onFitView={() => fit()}>
+        <Controls fitViewOptions={FIT} onFitView={() => frameGraph()}>
           <ControlButton
             title="Arrange the layers (auto-layout)"
             aria-label="Arrange the layers"
@@ -305,7 +305,7 @@ function Canvas({ analysis }: { analysis: GraphAnalysis | null }) {
               );
               void autoLayout(useDocumentStore.getState().document, sizes).then((positions) => {
                 edit('Arrange layers', (doc) => moveNodes(doc, positions));
-                setTimeout(() => fit(200), 50);
+                setTimeout(() => frameGraph(200), 50);
               });
             }}
           >

@@ -11,7 +11,7 @@ const same = (a: Viewport, b: Viewport) =>
  * A fitted view stays fitted when the canvas changes size (the window resized, the results area dragged)
  * as long as the user has not moved it since: the graph framed at 1280 x 800 had a third of it outside the
  * canvas at 900 x 600. A view the user panned or zoomed is theirs, and stays where they left it (as in
- * Figma or draw.io). Returns `fit`, which frames the graph (moving there over `duration` ms) and remembers
+ * Figma or draw.io). Returns `frameGraph`, which frames the graph (moving there over `duration` ms) and remembers
  * the view it leaves.
  */
 export function useKeepFitted(pane: RefObject<HTMLElement | null>): (duration?: number) => void {
@@ -20,7 +20,7 @@ export function useKeepFitted(pane: RefObject<HTMLElement | null>): (duration?: 
   flow.current = { fitView, getViewport };
   /** The view as last framed; null once nothing has been (an empty document is never fitted). */
   const framed = useRef<Viewport | null>(null);
-  const fit = useCallback((duration = 0) => {
+  const frameGraph = useCallback((duration = 0) => {
     void flow.current.fitView({ ...FIT, duration }).then(() => {
       framed.current = flow.current.getViewport();
     });
@@ -39,7 +39,7 @@ export function useKeepFitted(pane: RefObject<HTMLElement | null>): (duration?: 
       cancelAnimationFrame(frame);
       frame = requestAnimationFrame(() => {
         const view = framed.current;
-        if (view && same(view, flow.current.getViewport()) && size.width > 0 && size.height > 0) fit();
+        if (view && same(view, flow.current.getViewport()) && size.width > 0 && size.height > 0) frameGraph();
       });
     });
     observer.observe(element);
@@ -47,7 +47,7 @@ export function useKeepFitted(pane: RefObject<HTMLElement | null>): (duration?: 
       observer.disconnect();
       cancelAnimationFrame(frame);
     };
-  }, [pane, fit]);
+  }, [pane, frameGraph]);
 
-  return fit;
+  return frameGraph;
 }
