@@ -159,7 +159,9 @@ export interface Backend<B extends Buf = Buf> {
 
   /**
    * out[m, n] (+)= op(a)[m, k] · op(b)[k, n], where op transposes when asked; plus bias[j] on every column j
-   * when a bias is given (a dense layer's forward pass in one kernel on the GPU).
+   * when a bias is given (a dense layer's forward pass in one kernel on the GPU). With bColumnSums,
+   * bColumnSums[j] += Σ_p op(b)[p, j] too: a bias's gradient in a weight gradient's product (b the
+   * output's gradient), which the CPU sums as it packs b rather than in a pass of its own.
    */
   matmul(args: {
     a: B;
@@ -172,6 +174,7 @@ export interface Backend<B extends Buf = Buf> {
     transB: boolean;
     accumulate: boolean;
     bias?: B;
+    bColumnSums?: B;
   }): void;
   /** out[o, c, i] += bias[c] for o < outer, c < channels, i < inner. */
   addBias(args: { out: B; bias: B; outer: number; channels: number; inner: number }): void;

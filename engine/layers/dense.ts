@@ -69,8 +69,19 @@ export const dense: LayerDef<'dense', DenseParams> = {
         });
       },
       backward(n) {
-        be.matmul({ a: x, b: dy, out: grads.W, m: d, n: u, k: n, transA: true, transB: false, accumulate: true });
-        if (p.bias) be.biasGrad({ dy, dBias: grads.b, outer: n, channels: u, inner: 1 });
+        // dW += xᵀ·dy, and db += dy's column sums in the same pass over dy.
+        be.matmul({
+          a: x,
+          b: dy,
+          out: grads.W,
+          m: d,
+          n: u,
+          k: n,
+          transA: true,
+          transB: false,
+          accumulate: true,
+          bColumnSums: p.bias ? grads.b : undefined,
+        });
         if (dx)
           be.matmul({
             a: dy,

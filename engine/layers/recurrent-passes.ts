@@ -76,7 +76,7 @@ export function inputProjection(ctx: BuildContext<RecurrentParams>, wu: number) 
       });
     },
     backward(n: number) {
-      be.biasGrad({ dy: dProjected, dBias: grads.b, outer: n * T, channels: wu, inner: 1 });
+      // dWx += xᵀ·dProjected over every step at once, and db += its column sums in the same pass.
       be.matmul({
         a: x,
         b: dProjected,
@@ -87,6 +87,7 @@ export function inputProjection(ctx: BuildContext<RecurrentParams>, wu: number) 
         transA: true,
         transB: false,
         accumulate: true,
+        bColumnSums: grads.b,
       });
       if (dx)
         be.matmul({

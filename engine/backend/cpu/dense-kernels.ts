@@ -10,13 +10,32 @@ type MatmulArgs = {
   transA: boolean;
   transB: boolean;
   accumulate: boolean;
+  bColumnSums?: FloatArray;
 };
 
 /**
- * out[m, n] (+)= op(a)[m, k] · op(b)[k, n]. Loop orders keep the innermost loop on contiguous memory
- * for the three cases layers use (forward, weight gradient, input gradient).
+ * sums[j] += Σ_p op(b)[p, j] over op(b)[k, n] (b stored [k, n], or [n, k] when transposed): a bias's
+ * gradient, when b is the gradient of a product's output.
  */
-export function matmul({ a, b, out, m, n, k, transA, transB, accumulate }: MatmulArgs): void {
+export function columnSums(b: FloatArray, sums: FloatArray, k: number, n: number, transB: boolean): void {
+  if (transB) {
+    for (let j = 0; j < n; j++) {
+      let sum = 0;
+      for (let p = 0; p < k; p++) sum += b[j * k + p];
+      sums[j] += sum;
+    }
+    return;
+  }
+  for (let p = 0; p < k; p++) for (let j = 0; j < n; j++) sums[j] += b[p * n + j];
+}
+
+/**
+ * out[m, n] (+)= op(a)[m, k] · op(b)[k, n], and bColumnSums (+)= op(b)'s column sums when given. Loop
+ * orders keep the innermost loop on contiguous memory for the three cases layers use (forward, weight
+ * gradient, input gradient).
+ */
+export function matmul({ a, b, out, m, n, k, transA, transB, accumulate, bColumnSums }: MatmulArgs): void {
+  if (bColumnSums) columnSums(b, bColumnSums, k, n, transB);
   if (!accumulate) out.fill(0, 0, m * n);
   if (!transA && !transB) {
     for (let i = 0; i < m; i++) {

@@ -1,4 +1,4 @@
-import { matmul as referenceMatmul } from './dense-kernels';
+import { columnSums, matmul as referenceMatmul } from './dense-kernels';
 import type { FloatArray } from './types';
 import { gemmWasm } from './wasm/gemm-wasm';
 
@@ -48,8 +48,9 @@ export function createFastMatmul(): ((args: MatmulArgs) => void) | null {
     if (heap.buffer !== gemm.memory.buffer) heap = new Float32Array(gemm.memory.buffer);
   };
   return (args) => {
-    const { a, b, out, m, n, k, transA, transB, accumulate } = args;
+    const { a, b, out, m, n, k, transA, transB, accumulate, bColumnSums } = args;
     if (!(out instanceof Float32Array) || m * n * k < MIN_WORK) return referenceMatmul(args);
+    if (bColumnSums) columnSums(b, bColumnSums, k, n, transB);
     // The kernel works on 4 × 8 blocks: pad the operands with zeros up to whole blocks.
     const mp = Math.ceil(m / 4) * 4;
     const np = Math.ceil(n / 8) * 8;

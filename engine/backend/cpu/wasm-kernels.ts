@@ -2,6 +2,7 @@ import { optimizerKernels, updateOf } from '../../ops/optimizers';
 import type { Backend, Conv2dGeometry } from '../backend';
 import { composedStep, composedStepBackward } from '../lstm-step';
 import { createConvOverBatch } from './conv-over-batch';
+import { columnSums } from './dense-kernels';
 import type { FloatArray } from './types';
 import type { WasmArena } from './wasm/arena';
 import type { ThreadKernel } from './wasm/kernel-threads';
@@ -25,7 +26,10 @@ export function wasmKernels(arena: WasmArena, reference: CpuBackend): Partial<Cp
   /** Below this many multiply-adds a product is not worth splitting between threads. */
   const SPLIT_WORK = 1 << 16;
 
-  /** One product; with a helper thread, large ones are split by columns (whole 8-column strips each). */
+  /**
+   * One product; with a helper thread, large ones are split by columns (whole 8-column strips each). With
+   * `sums` (a pointer, 0 for none; a plain B only) B's column sums are added into it as B is packed.
+   */
   const gemm = (
     a: number,
     b: number,
@@ -36,6 +40,7 @@ export function wasmKernels(arena: WasmArena, reference: CpuBackend): Partial<Cp
     tA: boolean,
     tB: boolean,
     acc: boolean,
+    sums = 0,
   ) => {
     const scratch = arena.scratch('gemm', k.gemmScratchFloats(m, n));
     if (scratch < 0) return false;
@@ -44,13 +49,13 @@ export function wasmKernels(arena: WasmArena, reference: CpuBackend): Partial<Cp
       const helperScratch = arena.scratch('gemm-helper', k.gemmScratchFloats(m, n));
       if (helperScratch >= 0) {
         const mid = Math.ceil(n / 16) * 8;
-        threads.run('gemm', [a, b, c, m, n, kk, +tA, +tB, +acc, helperScratch, mid, n], () =>
-          k.gemm(a, b, c, m, n, kk, tA, tB, acc, scratch, 0, mid),
+        threads.run('gemm', [a, b, c, m, n, kk, +tA, +tB, +acc, helperScratch, mid, n, sums], () =>
+          k.gemm(a, b, c, m, n, kk, tA, tB, acc, scratch, 0, mid, sums),
         );
         return true;
       }
     }
-    k.gemm(a, b, c, m, n, kk, tA, tB, acc, scratch, 0, n);
+    k.gemm(a, b, c, m, n, kk, tA, tB, acc, scratch, 0, n, sums);
     return true;
   };
 
@@ -179,9 +184,12 @@ export function wasmKernels(arena: WasmArena, reference: CpuBackend): Partial<Cp
       else reference.copyBlocks(args);
     },
     matmul(args) {
-      const { a, b, out, m, n, k: inner, transA, transB, accumulate } = args;
-      const p = ptrs(a, b, out);
-      if (!p || !gemm(p[0], p[1], p[2], m, n, inner, transA, transB, accumulate)) reference.matmul(args);
+      const { a, b, out, m, n, k: inner, transA, transB, accumulate, bColumnSums } = args;
+      const p = bColumnSums ? ptrs(a, b, out, bColumnSums) : ptrs(a, b, out);
+      // B's column sums are summed as B is packed, where it is packed as it is stored.
+      const sums = p && bColumnSums && !transB ? p[3] : 0;
+      if (!p || !gemm(p[0], p[1], p[2], m, n, inner, transA, transB, accumulate, sums)) return reference.matmul(args);
+      if (bColumnSums && !sums) columnSums(b, bColumnSums, inner, n, transB);
     },
     addBias(args) {
       const { outer, channels, inner } = args;

@@ -147,6 +147,16 @@ export function webGpuBackendOn(pipelines: GpuPipelines, options: WebGpuOptions 
     reduce('biasGrad', args, out, count, chunks, accumulate, depth);
   }
 
+  /** dBias[c] += Σ_{o, i} dy[o, c, i], by the reduction kernel. */
+  const biasGrad = (dy: GpuBuf, dBias: GpuBuf, outer: number, channels: number, inner: number) =>
+    reduce(
+      'biasGrad',
+      (dest) => ({ dy: dy.offset, dest, outer, channels, inner, accumulate: true }),
+      dBias,
+      channels,
+      outer * inner,
+    );
+
   const backend: WebGpuBackend = {
     id: 'webgpu',
     alloc: (size, label) => memory.alloc(size, label),
@@ -179,7 +189,9 @@ export function webGpuBackendOn(pipelines: GpuPipelines, options: WebGpuOptions 
     copyBlocks: (a) => run('copyBlocks', { ...a, src: a.src.offset, out: a.out.offset }, a.blocks * a.blockSize),
     gatherRows: ({ src, indices, out, rowSize, count }) =>
       run('gatherRows', { src: src.offset, indices: indices.offset, out: out.offset, rowSize, count }, rowSize * count),
-    matmul({ a, b, out, m, n, k, transA, transB, accumulate, bias }) {
+    matmul({ a, b, out, m, n, k, transA, transB, accumulate, bias, bColumnSums }) {
+      // op(b)'s column sums: a plain b's [k, n] sums over k; a transposed b's rows, [n, k], summed whole.
+      if (bColumnSums) biasGrad(b, bColumnSums, transB ? 1 : k, n, transB ? k : 1);
       const [entry, tile] = matmulTile(m, n);
       const tiles = Math.ceil(m / tile.BM) * Math.ceil(n / tile.BN);
       // Split K when the output has too few tiles to fill the GPU and K is long: each split's slice is
@@ -202,14 +214,7 @@ export function webGpuBackendOn(pipelines: GpuPipelines, options: WebGpuOptions 
     },
     addBias: ({ out, bias, outer, channels, inner }) =>
       run('addBias', { out: out.offset, bias: bias.offset, outer, channels, inner }, outer * channels * inner),
-    biasGrad: ({ dy, dBias, outer, channels, inner }) =>
-      reduce(
-        'biasGrad',
-        (dest) => ({ dy: dy.offset, dest, outer, channels, inner, accumulate: true }),
-        dBias,
-        channels,
-        outer * inner,
-      ),
+    biasGrad: ({ dy, dBias, outer, channels, inner }) => biasGrad(dy, dBias, outer, channels, inner),
     unary: ({ op, x, y, size, alpha }) =>
       run('unary', { op: unaryCodes[op], x: x.offset, y: y.offset, size, alpha }, size),
     unaryBackward: ({ op, x, y, dy, dx, size, alpha, accumulate }) =>

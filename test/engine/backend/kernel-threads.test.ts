@@ -20,9 +20,9 @@ function splitProduct(arena: WasmArena): boolean {
   const kernels = arena.kernels;
   const scratch = arena.scratch('own', kernels.gemmScratchFloats(m, n));
   const helperScratch = arena.scratch('helper', kernels.gemmScratchFloats(m, n));
-  const args = [a.byteOffset, b.byteOffset, c.byteOffset, m, n, k, 0, 0, 0, helperScratch, 16, n];
+  const args = [a.byteOffset, b.byteOffset, c.byteOffset, m, n, k, 0, 0, 0, helperScratch, 16, n, 0];
   arena.threads!.run('gemm', args, () =>
-    kernels.gemm(a.byteOffset, b.byteOffset, c.byteOffset, m, n, k, false, false, false, scratch, 0, 16),
+    kernels.gemm(a.byteOffset, b.byteOffset, c.byteOffset, m, n, k, false, false, false, scratch, 0, 16, 0),
   );
   const expected = new Float32Array(m * n);
   matmul({ a, b, out: expected, m, n, k, transA: false, transB: false, accumulate: false });

@@ -105,7 +105,7 @@ function fusedResidue(arena: WasmArena): number {
   a.set([1, x]);
   b.set([-rounded, x]);
   const scratch = arena.scratch('residue', arena.kernels.gemmScratchFloats(1, 1));
-  arena.kernels.gemm(a.byteOffset, b.byteOffset, c.byteOffset, 1, 1, 2, false, false, false, scratch, 0, 1);
+  arena.kernels.gemm(a.byteOffset, b.byteOffset, c.byteOffset, 1, 1, 2, false, false, false, scratch, 0, 1, 0);
   return c[0];
 }
 
@@ -136,6 +136,41 @@ describe.each([
             reference.matmul({ a: a0, b: b0, out: out0, m, n, k, transA, transB, accumulate });
             expectClose(out, out0, 'out', 1e-4);
           });
+
+  // A weight gradient's product with its bias's gradient: dW (+)= xᵀ·dy, db += dy's column sums (summed as
+  // the product packs a plain B; a transposed B's rows summed apart), against sums taken here in float64.
+  for (const [m, n, k] of shapes)
+    for (const transB of [false, true])
+      it(`${m}×${k} · ${k}×${n}, transB ${transB}: op(B)'s column sums added into bColumnSums`, () => {
+        const [a, a0] = pair2(m * k);
+        const [b, b0] = pair2(k * n);
+        const [out, out0] = pair2(m * n);
+        const [sums, start] = pair2(n);
+        backend.matmul({ a, b, out, m, n, k, transA: true, transB, accumulate: true, bColumnSums: sums });
+        reference.matmul({ a: a0, b: b0, out: out0, m, n, k, transA: true, transB, accumulate: true });
+        expectClose(out, out0, 'out', 1e-4);
+        const want = Float32Array.from(start, (s, j) => {
+          let sum = s;
+          for (let p = 0; p < k; p++) sum += transB ? b0[j * k + p] : b0[p * n + j];
+          return sum;
+        });
+        // Float32 sums of up to 784 terms, in blocks of 256 and four or eight at a time: as close as `out`.
+        expectClose(sums, want, 'column sums', 1e-4);
+        const referenceSums = Float32Array.from(start);
+        reference.matmul({
+          a: a0,
+          b: b0,
+          out: out0,
+          m,
+          n,
+          k,
+          transA: true,
+          transB,
+          accumulate: true,
+          bColumnSums: referenceSums,
+        });
+        expectClose(referenceSums, want, "the reference loops' column sums", 1e-4);
+      });
 
   it('falls back to the reference loops for arrays outside the arena', () => {
     const a = Float32Array.from([1, 2, 3, 4]);

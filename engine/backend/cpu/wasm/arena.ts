@@ -46,6 +46,7 @@ export interface WasmKernels {
     scratch: Ptr,
     jFrom: number,
     jTo: number,
+    bSums: Ptr,
   ): void;
   gemmScratchFloats(m: number, n: number): number;
   packedBFloats(n: number, k: number): number;

@@ -93,7 +93,7 @@ export function convForwardByPositions(
   const result = at(taps, K);
   const edge = at(result, 32);
   // W is [cOut, K]: as the product's B (K × cOut), transposed.
-  packB(w, cOut, K, true, 0, cOut, 0, K, packed);
+  packB(w, cOut, K, true, 0, cOut, 0, K, packed, 0);
   tapOffsets(taps, cIn, h, wd, kh, kw);
   for (let b = n0; b < n1; b++) {
     const xb = at(x, b * cIn * h * wd);

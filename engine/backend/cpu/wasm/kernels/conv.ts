@@ -140,13 +140,13 @@ export function convForward(
     const count = min(group, n1 - b);
     if (count == 1) {
       const patches = patchesOf(at(x, b * cIn * h * wd), cols, cIn, h, wd, kh, kw, sh, sw, ph, pw, oh, ow);
-      gemm(w, patches, at(y, b * cOut * P), cOut, P, K, false, false, false, scratch, 0, P);
+      gemm(w, patches, at(y, b * cOut * P), cOut, P, K, false, false, false, scratch, 0, P, 0);
       continue;
     }
     const ld = count * P;
     for (let j = 0; j < count; j++)
       im2col(at(x, (b + j) * cIn * h * wd), at(cols, j * P), cIn, h, wd, kh, kw, sh, sw, ph, pw, oh, ow, ld);
-    gemm(w, cols, side, cOut, ld, K, false, false, false, scratch, 0, ld);
+    gemm(w, cols, side, cOut, ld, K, false, false, false, scratch, 0, ld, 0);
     sideBySide(at(y, b * cOut * P), side, cOut, P, count, false);
   }
 }
@@ -171,14 +171,14 @@ export function convBackwardInput(
     const dxb = at(dx, b * cIn * h * wd);
     const dyb = at(dy, b * cOut * P);
     if (direct) {
-      gemm(w, dyb, dxb, K, P, cOut, true, false, accumulate, scratch, 0, P);
+      gemm(w, dyb, dxb, K, P, cOut, true, false, accumulate, scratch, 0, P, 0);
       continue;
     }
     const ld = count * P;
-    if (count == 1) gemm(w, dyb, dcols, K, P, cOut, true, false, false, scratch, 0, P);
+    if (count == 1) gemm(w, dyb, dcols, K, P, cOut, true, false, false, scratch, 0, P, 0);
     else {
       sideBySide(dyb, side, cOut, P, count, true);
-      gemm(w, side, dcols, K, ld, cOut, true, false, false, scratch, 0, ld);
+      gemm(w, side, dcols, K, ld, cOut, true, false, false, scratch, 0, ld, 0);
     }
     for (let j = 0; j < count; j++) {
       const sample = at(dxb, j * cIn * h * wd);
@@ -213,14 +213,14 @@ export function convBackwardWeight(
     const dyb = at(dy, b * cOut * P);
     if (count == 1) {
       const patches = patchesOf(at(x, b * cIn * h * wd), cols, cIn, h, wd, kh, kw, sh, sw, ph, pw, oh, ow);
-      gemm(dyb, patches, dw, cOut, K, P, false, true, true, scratch, 0, K);
+      gemm(dyb, patches, dw, cOut, K, P, false, true, true, scratch, 0, K, 0);
       continue;
     }
     const ld = count * P;
     for (let j = 0; j < count; j++)
       im2col(at(x, (b + j) * cIn * h * wd), at(cols, j * P), cIn, h, wd, kh, kw, sh, sw, ph, pw, oh, ow, ld);
     sideBySide(dyb, side, cOut, P, count, true);
-    gemm(side, cols, dw, cOut, K, ld, false, true, true, scratch, 0, K);
+    gemm(side, cols, dw, cOut, K, ld, false, true, true, scratch, 0, K, 0);
   }
 }
 

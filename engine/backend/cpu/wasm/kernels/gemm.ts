@@ -59,23 +59,47 @@ function packEdgeStrip(a: usize, m: i32, k: i32, transA: bool, p0: i32, kc: i32,
 
 /**
  * Columns [j0, j0 + width) of op(B)[p0..p0+kc, :] into strips of 8 columns: strip s holds, for each p,
- * columns j0+8s..j0+8s+7. B is [K, N] (or [N, K] when transposed).
+ * columns j0+8s..j0+8s+7. B is [K, N] (or [N, K] when transposed). With `sums` (not 0; a plain B only) each
+ * column's floats are also added into sums[j] on the way: a bias's gradient, when B is the gradient of a
+ * product's output, without a pass of its own over it.
  */
-export function packB(b: usize, n: i32, k: i32, transB: bool, j0: i32, width: i32, p0: i32, kc: i32, out: usize): void {
+export function packB(
+  b: usize, n: i32, k: i32, transB: bool, j0: i32, width: i32, p0: i32, kc: i32, out: usize, sums: usize,
+): void {
   const strips = (width + 7) >> 3;
   for (let s = 0; s < strips; s++) {
     const strip = at(out, s * 8 * kc);
     const first = j0 + s * 8;
     const cols = min(8, j0 + width - first);
     if (!transB) {
+      let sum0 = f32x4.splat(0);
+      let sum1 = f32x4.splat(0);
       for (let p = 0; p < kc; p++) {
         const row = at(b, (p0 + p) * n + first);
         const dst = at(strip, p * 8);
         if (cols == 8) {
-          v128.store(dst, v128.load(row));
-          v128.store(dst, v128.load(row, 16), 16);
+          const low = v128.load(row);
+          const high = v128.load(row, 16);
+          v128.store(dst, low);
+          v128.store(dst, high, 16);
+          sum0 = f32x4.add(sum0, low);
+          sum1 = f32x4.add(sum1, high);
         } else {
           for (let c = 0; c < 8; c++) store<f32>(at(dst, c), c < cols ? load<f32>(at(row, c)) : 0);
+        }
+      }
+      if (sums != 0) {
+        const into = at(sums, first);
+        if (cols == 8) {
+          v128.store(into, f32x4.add(v128.load(into), sum0));
+          v128.store(into, f32x4.add(v128.load(into, 16), sum1), 16);
+        } else {
+          // The strip's zero padding holds nothing to add.
+          for (let c = 0; c < cols; c++) {
+            let sum: f32 = 0;
+            for (let p = 0; p < kc; p++) sum += load<f32>(at(strip, p * 8 + c));
+            store<f32>(at(into, c), load<f32>(at(into, c)) + sum);
+          }
         }
       }
     } else if (cols == 8) {
@@ -203,11 +227,12 @@ export function tile(aStrip: usize, bStrip: usize, kc: i32, c: usize, ldc: i32, 
 
 /**
  * Columns [jFrom, jTo) of C (multiples of 8 except at the end): lets several threads share one product.
- * scratch must hold gemmScratchFloats(m, n) floats; each thread passes its own.
+ * scratch must hold gemmScratchFloats(m, n) floats; each thread passes its own. bSums (0 for none, a plain
+ * B only): bSums[j] += Σ_p B[p, j] for this thread's columns, summed while B is packed (see packB).
  */
 export function gemm(
   a: usize, b: usize, c: usize, m: i32, n: i32, k: i32,
-  transA: bool, transB: bool, accumulate: bool, scratch: usize, jFrom: i32, jTo: i32,
+  transA: bool, transB: bool, accumulate: bool, scratch: usize, jFrom: i32, jTo: i32, bSums: usize,
 ): void {
   if (jFrom >= jTo) return;
   const packedA = scratch;
@@ -221,7 +246,7 @@ export function gemm(
     const kc = min(KC, k - p0);
     packA(a, m, k, transA, p0, kc, packedA);
     // Only this thread's columns of B.
-    packB(b, n, k, transB, jFrom, jTo - jFrom, p0, kc, packedB);
+    packB(b, n, k, transB, jFrom, jTo - jFrom, p0, kc, packedB, transB ? 0 : bSums);
     const add = accumulate || p0 > 0;
     const strips = (jTo - jFrom + 7) >> 3;
     for (let s = 0; s < strips; s++) {
@@ -246,7 +271,7 @@ export function packedBFloats(n: i32, k: i32): i32 {
  */
 export function packBWhole(b: usize, n: i32, k: i32, transB: bool, out: usize): void {
   const width = ((n + 7) >> 3) << 3;
-  for (let p0 = 0; p0 < k; p0 += KC) packB(b, n, k, transB, 0, n, p0, min(KC, k - p0), at(out, p0 * width));
+  for (let p0 = 0; p0 < k; p0 += KC) packB(b, n, k, transB, 0, n, p0, min(KC, k - p0), at(out, p0 * width), 0);
 }
 
 /** Floats of scratch gemmRows needs for m rows (its packed A and the edge tile's buffer). */
