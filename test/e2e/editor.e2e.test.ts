@@ -115,12 +115,22 @@ describe('building a network on the canvas', () => {
     await page.close();
   });
 
-  it('drops a layer under the pointer, also right after New', async () => {
+  it('drops a layer under the pointer, also right after New and a new window size', async () => {
     const page = await app.newPage();
     await page.getByTestId('sample-picker').selectOption('mlp.json');
     await expect.poll(() => page.locator('.react-flow__node').count()).toBe(7);
     await page.getByTestId('cmd-new').click();
     await expect.poll(() => page.locator('.react-flow__node').count()).toBe(0);
+    // The canvas keeps a framed view framed when its size changes, but an empty graph is not framed (React
+    // Flow would keep the request and frame the first layer dropped).
+    const before = (await page.locator('.react-flow__pane').boundingBox())!;
+    await page.setViewportSize({ width: 1200, height: 760 });
+    await expect
+      .poll(async () => (await page.locator('.react-flow__pane').boundingBox())!.width)
+      .not.toBe(before.width);
+    await page.evaluate(async () => {
+      for (let i = 0; i < 6; i++) await new Promise(requestAnimationFrame);
+    });
     const pane = (await page.locator('.react-flow__pane').boundingBox())!;
     const target = { x: 120, y: 100 };
     await page.getByTestId('palette-dense').dragTo(page.locator('.react-flow__pane'), { targetPosition: target });
