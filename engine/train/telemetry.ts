@@ -17,8 +17,12 @@ export interface NodeTelemetry {
   id: string;
   kind: string;
   activation: { mean: number; std: number; min: number; max: number; histogram: number[] };
-  /** ‖∂L/∂y‖ of the node's output, or of its parameters when it has some. */
-  gradNorm: number;
+  /**
+   * ‖∂L/∂w‖ of the node's parameters when it has some, else ‖∂L/∂y‖ of its output. Absent where no gradient
+   * reaches the node: nothing at or before it learns, so backpropagation stops after it (a Reshape right
+   * after the input); a zero there is not a vanishing gradient.
+   */
+  gradNorm?: number;
   weightNorm?: number;
   /** ‖Δw‖ / ‖w‖ of the last update: around 1e-3 is healthy; far below, learning stalls; far above, it thrashes. */
   updateRatio?: number;
@@ -52,12 +56,13 @@ export async function collectTelemetry(trainer: Trainer, previous?: TelemetryFra
   const reluIds = new Set(
     trainer.doc.nodes.filter((d) => d.kind === 'activation' && d.params.fn === 'relu').map((d) => d.id),
   );
+  const reached = new Set(trainer.plan.nodes.filter((p) => p.needsGrad).map((p) => p.node.id));
   const nodes: NodeTelemetry[] = [];
   for (const node of session.nodes) {
     const per = size(node.outputShape);
     const y = (await values(node.y)).subarray(0, n * per);
     const own = session.params.filter((p) => p.nodeId === node.id);
-    const entry: NodeTelemetry = { id: node.id, kind: node.kind, activation: distribution(y), gradNorm: 0 };
+    const entry: NodeTelemetry = { id: node.id, kind: node.kind, activation: distribution(y) };
     if (own.length > 0) {
       let w2 = 0;
       let g2 = 0;
@@ -71,7 +76,7 @@ export async function collectTelemetry(trainer: Trainer, previous?: TelemetryFra
       entry.weightNorm = Math.sqrt(w2);
       if (before) entry.updateRatio = w2 > 0 ? Math.sqrt(d2 / w2) : 0;
       else entry.updateRatio = previous?.nodes.find((p) => p.id === node.id)?.updateRatio;
-    } else {
+    } else if (reached.has(node.id)) {
       entry.gradNorm = Math.sqrt(sumOfSquares(await values(node.dy), 0, n * per));
     }
     if (reluIds.has(node.id)) entry.deadFraction = deadFraction(y, n, per);

@@ -2,6 +2,7 @@ import { useStore } from '@xyflow/react';
 import { useEffect, useMemo, useRef } from 'react';
 import type { NodeTelemetry } from '../../engine/api';
 import { drawSoon } from '../charts/draw-soon';
+import { type GradientHealth, gradientHealth, NO_GRADIENT } from '../panels/gradient-health';
 import { useTrainingStore } from '../store/training-store';
 
 /**
@@ -12,10 +13,13 @@ import { useTrainingStore } from '../store/training-store';
 const WIDTH = 64;
 const HEIGHT = 28;
 const FONT = '9px system-ui, -apple-system, "Segoe UI", Roboto, sans-serif';
-const INK = { healthy: '#4a5263', vanishing: '#1c3aa9', exploding: '#b3261e' } as const;
+const INK: Record<GradientHealth, string> = {
+  healthy: '#4a5263',
+  vanishing: '#1c3aa9',
+  exploding: '#b3261e',
+  none: '#8a90a0',
+};
 const BARS = '#7a9cf8';
-
-type Health = keyof typeof INK;
 
 const NO_STATISTICS = 'statistics of this layer appear here while it trains';
 
@@ -29,14 +33,11 @@ function short(v: number): string {
   return v.toExponential(0);
 }
 
-const healthOf = (t: NodeTelemetry): Health =>
-  t.gradNorm < 1e-7 ? 'vanishing' : t.gradNorm > 1e3 ? 'exploding' : 'healthy';
-
 /** The layer's statistics in words: the badge's accessible name and tooltip (the strip shows two of them). */
 function wordsOf(t: NodeTelemetry): string {
   const words = [
     `activation mean ${short(t.activation.mean)}, standard deviation ${short(t.activation.std)}`,
-    `gradient norm ${short(t.gradNorm)} (${healthOf(t)})`,
+    t.gradNorm === undefined ? `gradient: ${NO_GRADIENT}` : `gradient norm ${short(t.gradNorm)} (${gradientHealth(t)})`,
     t.updateRatio !== undefined ? `update-to-weight ratio ${short(t.updateRatio)}` : '',
     t.deadFraction !== undefined
       ? `dead ${Math.round(100 * t.deadFraction)}% (ReLU units zero for the whole batch)`
@@ -61,9 +62,9 @@ function draw(canvas: HTMLCanvasElement, t: NodeTelemetry, scale: number): void 
   });
   // Below it the gradient's norm, in the colour of its health; the rest is in the words and the inspector.
   context.font = FONT;
-  context.fillStyle = INK[healthOf(t)];
+  context.fillStyle = INK[gradientHealth(t)];
   context.textAlign = 'center';
-  context.fillText(`‖g‖ ${short(t.gradNorm)}`, WIDTH / 2, 25);
+  context.fillText(`‖g‖ ${t.gradNorm === undefined ? '–' : short(t.gradNorm)}`, WIDTH / 2, 25);
 }
 
 /**
@@ -90,10 +91,11 @@ export function TelemetryBadge({ id }: { id: string }) {
         const element = canvas.current;
         if (!element) return;
         const t = useTrainingStore.getState().telemetry.get(id);
-        const health = t ? healthOf(t) : undefined;
+        const health = t ? gradientHealth(t) : undefined;
         const words = t ? `${wordsOf(t)} (all of them in the inspector)` : NO_STATISTICS;
         // Attributes written only when they change: each write restyles the badge, even with the same value.
-        const className = `telemetry${health && health !== 'healthy' ? ` ${health}` : ''}`;
+        const warning = health === 'vanishing' || health === 'exploding';
+        const className = `telemetry${warning ? ` ${health}` : ''}`;
         if (element.className !== className) element.className = className;
         if (element.dataset.health !== health) {
           if (health) element.dataset.health = health;

@@ -1,5 +1,6 @@
 import { histogramPath } from '../charts/histogram-path';
 import { useTrainingStore } from '../store/training-store';
+import { gradientHealth, NO_GRADIENT } from './gradient-health';
 
 const fmt = (v: number) =>
   v === 0 ? '0' : Math.abs(v) >= 0.001 && Math.abs(v) < 10_000 ? v.toPrecision(3) : v.toExponential(2);
@@ -8,7 +9,7 @@ const fmt = (v: number) =>
 export function LiveStatistics({ id }: { id: string }) {
   const t = useTrainingStore((s) => s.telemetry.get(id));
   if (!t) return null;
-  const health = t.gradNorm < 1e-7 ? 'vanishing' : t.gradNorm > 1e3 ? 'exploding' : 'healthy';
+  const health = gradientHealth(t);
   return (
     <section className="live-statistics" data-testid="live-statistics">
       <h3>While training</h3>
@@ -21,8 +22,8 @@ export function LiveStatistics({ id }: { id: string }) {
           μ {fmt(t.activation.mean)}, σ {fmt(t.activation.std)}, [{fmt(t.activation.min)}, {fmt(t.activation.max)}]
         </dd>
         <dt>gradient norm</dt>
-        <dd className={health}>
-          {fmt(t.gradNorm)} ({health})
+        <dd className={health} data-testid="live-gradient">
+          {t.gradNorm === undefined ? NO_GRADIENT : `${fmt(t.gradNorm)} (${health})`}
         </dd>
         {t.weightNorm !== undefined && (
           <>

@@ -117,6 +117,16 @@ describe('Try the network on inputs of your own', () => {
     await expect.poll(async () => (await readProgress(page)).step).toBeGreaterThan(0);
     await page.getByTestId('pause').click();
     await expect.poll(() => page.getByTestId('training-bar').getAttribute('data-state')).toBe('paused');
+    // No gradient reaches the Reshape after the input (nothing before the LSTM learns): it says so, where a
+    // zero once read as a vanishing gradient, in red.
+    const rows = page.getByTestId('telemetry-rows');
+    await expect.poll(() => rows.getAttribute('data-health')).toBe('none');
+    expect(await rows.getAttribute('aria-label')).toContain('gradient: none reaches it');
+    expect(await page.getByTestId('telemetry-lstm').getAttribute('data-health')).toBe('healthy');
+    await page.locator('.react-flow__node[data-id="rows"]').click();
+    expect(await page.getByTestId('live-gradient').textContent()).toBe(
+      'none reaches it: nothing at or before this layer learns',
+    );
     const pictures = page.waitForEvent('filechooser');
     await page.getByTestId('try-images').click();
     await (await pictures).setFiles(paths);

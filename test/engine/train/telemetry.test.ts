@@ -4,7 +4,7 @@ import { xorData } from '../../../engine/data/synthetic';
 import { Random } from '../../../engine/init/random';
 import { collectTelemetry, distribution } from '../../../engine/train/telemetry';
 import { Trainer } from '../../../engine/train/trainer';
-import { tinyMlp } from '../../helpers/graphs';
+import { chain, tinyMlp } from '../../helpers/graphs';
 
 /** Exact mean and standard deviation, for comparison. */
 function exact(values: Float64Array): { mean: number; std: number } {
@@ -85,6 +85,26 @@ describe("a layer's update-to-weight ratio", () => {
       measured.nodes.find((n) => n.id === 'n1')?.updateRatio,
     );
     expect(measured.nodes.find((n) => n.id === 'n1')?.updateRatio).toBeGreaterThan(0);
+  });
+});
+
+describe("a layer's gradient norm", () => {
+  it('is absent where no gradient reaches the layer (nothing at or before it learns), measured everywhere else', async () => {
+    // A Flatten right after the input: backpropagation stops at the first dense layer, which needs no dx.
+    const doc = chain(
+      [2],
+      [['flatten'], ['dense', { units: 4 }], ['activation', { fn: 'tanh' }], ['dense', { units: 2 }]],
+      {
+        optimizer: { kind: 'sgd', lr: 0.1 },
+        batchSize: 8,
+      },
+    );
+    const trainer = new Trainer(doc, createCpuBackend(), xorData(16));
+    await trainer.runSteps(2);
+    const norms = Object.fromEntries((await collectTelemetry(trainer)).nodes.map((n) => [n.id, n.gradNorm]));
+    expect(norms.input).toBeUndefined();
+    expect(norms.n1).toBeUndefined();
+    for (const id of ['n2', 'n3', 'n4']) expect(norms[id], id).toBeGreaterThan(0);
   });
 });
 
