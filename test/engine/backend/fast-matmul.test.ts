@@ -34,10 +34,19 @@ describe('WebAssembly SIMD matrix multiply', () => {
             const start = new Float32Array(m * n).map(() => random.uniform(-1, 1));
             const expected = Float32Array.from(start);
             const actual = Float32Array.from(start);
-            matmul({ a, b, out: expected, m, n, k, transA, transB, accumulate });
-            fast!({ a, b, out: actual, m, n, k, transA, transB, accumulate });
+            // op(B)'s column sums too (a bias's gradient), from the same start.
+            const expectedSums = new Float32Array(n).fill(0.5);
+            const actualSums = new Float32Array(n).fill(0.5);
+            matmul({ a, b, out: expected, m, n, k, transA, transB, accumulate, bColumnSums: expectedSums });
+            fast!({ a, b, out: actual, m, n, k, transA, transB, accumulate, bColumnSums: actualSums });
             for (let i = 0; i < m * n; i++)
               expect(Math.abs(actual[i] - expected[i]), `entry ${i}`).toBeLessThan(1e-4 * (1 + Math.abs(expected[i])));
+            for (let j = 0; j < n; j++) {
+              let want = 0.5;
+              for (let p = 0; p < k; p++) want += transB ? b[j * k + p] : b[p * n + j];
+              expect(Math.abs(actualSums[j] - want), `sum ${j}`).toBeLessThan(1e-4 * (1 + Math.abs(want)));
+              expect(Math.abs(expectedSums[j] - want), `reference sum ${j}`).toBeLessThan(1e-4 * (1 + Math.abs(want)));
+            }
           });
 
   it('the committed bytes are the assembled source', async () => {

@@ -146,17 +146,8 @@ describe.each([
         const [b, b0] = pair2(k * n);
         const [out, out0] = pair2(m * n);
         const [sums, start] = pair2(n);
-        backend.matmul({ a, b, out, m, n, k, transA: true, transB, accumulate: true, bColumnSums: sums });
-        reference.matmul({ a: a0, b: b0, out: out0, m, n, k, transA: true, transB, accumulate: true });
-        expectClose(out, out0, 'out', 1e-4);
-        const want = Float32Array.from(start, (s, j) => {
-          let sum = s;
-          for (let p = 0; p < k; p++) sum += transB ? b0[j * k + p] : b0[p * n + j];
-          return sum;
-        });
-        // Float32 sums of up to 784 terms, in blocks of 256 and four or eight at a time: as close as `out`.
-        expectClose(sums, want, 'column sums', 1e-4);
         const referenceSums = Float32Array.from(start);
+        backend.matmul({ a, b, out, m, n, k, transA: true, transB, accumulate: true, bColumnSums: sums });
         reference.matmul({
           a: a0,
           b: b0,
@@ -169,6 +160,14 @@ describe.each([
           accumulate: true,
           bColumnSums: referenceSums,
         });
+        expectClose(out, out0, 'out', 1e-4);
+        const want = Float32Array.from(start, (s, j) => {
+          let sum = s;
+          for (let p = 0; p < k; p++) sum += transB ? b0[j * k + p] : b0[p * n + j];
+          return sum;
+        });
+        // Float32 sums of up to 784 terms, in blocks of 256 and four or eight at a time: as close as `out`.
+        expectClose(sums, want, 'column sums', 1e-4);
         expectClose(referenceSums, want, "the reference loops' column sums", 1e-4);
       });
 

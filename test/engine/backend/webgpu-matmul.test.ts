@@ -89,6 +89,8 @@ async function products(on: Backend, shapes: Shape[], transpositions = EVERY_TRA
       const [a, b] = await onBothOf(on, async (be) => {
         const out = data(be, randoms(m * n, 30));
         const bias = transA === transB ? data(be, randoms(n, 33)) : undefined;
+        // op(B)'s column sums (a bias's gradient), a plain B's and a transposed one's.
+        const sums = data(be, randoms(n, 34));
         be.matmul({
           a: data(be, randoms(m * k, 31)),
           b: data(be, randoms(k * n, 32)),
@@ -100,10 +102,12 @@ async function products(on: Backend, shapes: Shape[], transpositions = EVERY_TRA
           transB,
           accumulate: transA || !transB,
           bias,
+          bColumnSums: sums,
         });
-        return [await be.read(out)];
+        return [await be.read(out), await be.read(sums)];
       });
       expectClose(a[0], b[0], `${m}x${k}x${n} ${transA} ${transB} ${transA === transB ? 'bias' : ''}`);
+      expectClose(a[1], b[1], `${m}x${k}x${n} ${transA} ${transB} column sums`);
     }
 }
 
