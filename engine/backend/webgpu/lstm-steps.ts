@@ -1,5 +1,4 @@
 import type { Backend } from '../backend';
-import { composedStep, composedStepBackward } from '../lstm-step';
 import type { GpuBuf } from './gpu-memory';
 import type { Workgroups } from './gpu-queue';
 import { type KernelArgs, type KernelName, NONE } from './kernel-params';
@@ -21,8 +20,10 @@ const stepGrid = (n: number, u: number): Workgroups => ({ x: Math.ceil(u / STEP_
 type Run = <N extends KernelName>(kernel: N, args: KernelArgs<N>, threads: number | Workgroups) => void;
 
 /**
- * The WebGPU backend's LSTM steps: one kernel each way for a small batch (recurrent.wgsl), the step
- * composed of the backend's own product and cell for a large one.
+ * The WebGPU backend's LSTM steps: one kernel each way for a small batch (recurrent.wgsl); for a large one,
+ * the backend's tiled product and then one kernel for the rest of the step (lstmStepCell: the projection
+ * added, the cell, h into y; lstmStepCellBackward: dy's part added, the cell's backward, dz into dProjected),
+ * two dispatches a step each way where the composed step (lstm-step.ts) takes four.
  */
 export function webGpuLstmSteps(
   run: Run,
@@ -30,7 +31,37 @@ export function webGpuLstmSteps(
 ): Pick<Backend<GpuBuf>, 'lstmStep' | 'lstmStepBackward'> {
   return {
     lstmStep(a) {
-      if (a.n * 4 * a.u > FUSED_STEP_MAX) return composedStep(backend(), a);
+      if (a.n * 4 * a.u > FUSED_STEP_MAX) {
+        const { n, u } = a;
+        backend().matmul({
+          a: a.h,
+          b: a.wh,
+          out: a.gates,
+          m: n,
+          n: 4 * u,
+          k: u,
+          transA: false,
+          transB: false,
+          accumulate: false,
+        });
+        run(
+          'lstmStepCell',
+          {
+            projected: a.projected.offset + a.pOffset,
+            pStride: a.pStride,
+            gates: a.gates.offset,
+            cPrev: a.cPrev.offset,
+            c: a.c.offset,
+            hNext: a.hNext.offset,
+            y: a.y ? a.y.offset + a.yOffset : NONE,
+            yStride: a.yStride,
+            n,
+            units: u,
+          },
+          n * u,
+        );
+        return;
+      }
       run(
         'lstmStep',
         {
@@ -51,7 +82,40 @@ export function webGpuLstmSteps(
       );
     },
     lstmStepBackward(a) {
-      if (a.n * 4 * a.u > FUSED_STEP_MAX) return composedStepBackward(backend(), a);
+      if (a.n * 4 * a.u > FUSED_STEP_MAX) {
+        const { n, u } = a;
+        if (a.dzNext)
+          backend().matmul({
+            a: a.dzNext,
+            b: a.wh,
+            out: a.dh,
+            m: n,
+            n: u,
+            k: 4 * u,
+            transA: false,
+            transB: true,
+            accumulate: false,
+          });
+        run(
+          'lstmStepCellBackward',
+          {
+            dh: a.dzNext ? a.dh.offset : NONE,
+            dy: a.dy ? a.dy.offset + a.dyOffset : NONE,
+            dyStride: a.dyStride,
+            gates: a.gates.offset,
+            cPrev: a.cPrev.offset,
+            c: a.c.offset,
+            dc: a.dc.offset,
+            dz: a.dz.offset,
+            dProjected: a.dProjected.offset + a.pOffset,
+            pStride: a.pStride,
+            n,
+            units: u,
+          },
+          n * u,
+        );
+        return;
+      }
       run(
         'lstmStepBackward',
         {

@@ -47,12 +47,14 @@ describe('every layer example on WebGPU matches the CPU, dropout included', () =
 describe('the LSTM steps on WebGPU match the CPU', () => {
   // The fused steps across their tiles (16 units by 8 samples) and their chunks of 32 terms: 37 units (a
   // partial tile, two chunks and a part of the product's terms), 11 samples (two tiles, one partial). A
-  // batch of 1,700 (past the fused kernels' size): the step composed of the product and the cell. Every
-  // batch is smaller than the buffers: the rows past it add nothing to dWh.
+  // batch of 1,700 (past the fused kernels' size): the tiled product, then one kernel for the rest of the
+  // step (h into y at every step, or only at the last; dy's part at every step, or only at the first going
+  // back). Every batch is smaller than the buffers: the rows past it add nothing to dWh.
   const cases = [
     { units: 37, steps: 5, features: 6, n: 11, returnSequences: false },
     { units: 37, steps: 5, features: 6, n: 11, returnSequences: true },
     { units: 20, steps: 3, features: 3, n: 1700, returnSequences: true },
+    { units: 20, steps: 3, features: 3, n: 1700, returnSequences: false },
   ];
   for (const { units, steps, features, n, returnSequences } of cases)
     it(`${units} units over ${steps} steps of ${features}, ${n} samples${returnSequences ? ', every step returned' : ''}`, async () => {

@@ -1,6 +1,39 @@
 // The LSTM cell, one thread per (sample, unit); gates in PyTorch's order [i, f, g, o] along rows of 4u.
 fn sigmoid(z: f32) -> f32 { return 1.0 / (1.0 + exp(-z)); }
 
+// One (sample, unit)'s cell forward: its four pre-activations z and c_{t−1} give the activated gates, c and h.
+struct CellForward { gates: vec4<f32>, c: f32, h: f32 }
+fn cellForward(z: vec4<f32>, cPrev: f32) -> CellForward {
+  let gates = vec4<f32>(sigmoid(z.x), sigmoid(z.y), tanhSafe(z.z), sigmoid(z.w));
+  let c = gates.y * cPrev + gates.x * gates.z;
+  return CellForward(gates, c, gates.w * tanhSafe(c));
+}
+
+// Its backward: from the activated gates, c_{t−1}, c, dh and dc, the four pre-activation gradients and the
+// gradient of c_{t−1}.
+struct CellBackward { dz: vec4<f32>, dcPrev: f32 }
+fn cellBackward(gates: vec4<f32>, cPrev: f32, c: f32, dh: f32, dc: f32) -> CellBackward {
+  let i = gates.x;
+  let fg = gates.y;
+  let g = gates.z;
+  let o = gates.w;
+  let tc = tanhSafe(c);
+  let total = dc + dh * o * (1.0 - tc * tc);
+  let dz = vec4<f32>(total * g * i * (1.0 - i), total * cPrev * fg * (1.0 - fg), total * i * (1.0 - g * g), dh * tc * o * (1.0 - o));
+  return CellBackward(dz, total * fg);
+}
+
+// The four gates of unit j in a row of 4 × units values starting at `row` (read and write).
+fn readGates(row: u32, units: u32) -> vec4<f32> {
+  return vec4<f32>(mem[row], mem[row + units], mem[row + 2u * units], mem[row + 3u * units]);
+}
+fn writeGates(row: u32, units: u32, v: vec4<f32>) {
+  mem[row] = v.x;
+  mem[row + units] = v.y;
+  mem[row + 2u * units] = v.z;
+  mem[row + 3u * units] = v.w;
+}
+
 // lstmCell: the gates activated in place; c and h of n samples × units
 @compute @workgroup_size(64)
 fn lstmCell(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
@@ -8,20 +41,11 @@ fn lstmCell(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgrou
   let k = index1d(gid, groups);
   let units = p.units;
   if (k >= p.n * units) { return; }
-  let b = k / units;
-  let j = k % units;
-  let row = p.gates + b * 4u * units;
-  let i = sigmoid(mem[row + j]);
-  let fg = sigmoid(mem[row + units + j]);
-  let g = tanhSafe(mem[row + 2u * units + j]);
-  let o = sigmoid(mem[row + 3u * units + j]);
-  mem[row + j] = i;
-  mem[row + units + j] = fg;
-  mem[row + 2u * units + j] = g;
-  mem[row + 3u * units + j] = o;
-  let c = fg * mem[p.cPrev + k] + i * g;
-  mem[p.c + k] = c;
-  mem[p.h + k] = o * tanhSafe(c);
+  let row = p.gates + (k / units) * 4u * units + k % units;
+  let cell = cellForward(readGates(row, units), mem[p.cPrev + k]);
+  writeGates(row, units, cell.gates);
+  mem[p.c + k] = cell.c;
+  mem[p.h + k] = cell.h;
 }
 
 // lstmCellBackward: the gates' gradients into dGates; dc becomes the gradient of c_{t−1}
@@ -31,22 +55,51 @@ fn lstmCellBackward(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_
   let k = index1d(gid, groups);
   let units = p.units;
   if (k >= p.n * units) { return; }
+  let at = (k / units) * 4u * units + k % units;
+  let cell = cellBackward(readGates(p.gates + at, units), mem[p.cPrev + k], mem[p.c + k], mem[p.dh + k], mem[p.dc + k]);
+  writeGates(p.dGates + at, units, cell.dz);
+  mem[p.dc + k] = cell.dcPrev;
+}
+
+// A large batch's LSTM step: the recurrent product runs in the tiled product kernels, and these two do the
+// rest of the step in one dispatch each (the input's projection added, h written into y; dy's part added to
+// dh, the gradients written into dz and dProjected), where composing it took two strided copies more.
+
+// lstmStepCell: gates holds h Wh; z = p + h Wh, then the cell (as lstmCell); h into y too when y is given.
+@compute @workgroup_size(64)
+fn lstmStepCell(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
+  let p = lstmStepCellParams();
+  let k = index1d(gid, groups);
+  let units = p.units;
+  if (k >= p.n * units) { return; }
   let b = k / units;
   let j = k % units;
-  let row = b * 4u * units;
-  let i = mem[p.gates + row + j];
-  let fg = mem[p.gates + row + units + j];
-  let g = mem[p.gates + row + 2u * units + j];
-  let o = mem[p.gates + row + 3u * units + j];
-  let tc = tanhSafe(mem[p.c + k]);
-  let dh = mem[p.dh + k];
-  let total = mem[p.dc + k] + dh * o * (1.0 - tc * tc);
-  let d = p.dGates + row;
-  mem[d + j] = total * g * i * (1.0 - i);
-  mem[d + units + j] = total * mem[p.cPrev + k] * fg * (1.0 - fg);
-  mem[d + 2u * units + j] = total * i * (1.0 - g * g);
-  mem[d + 3u * units + j] = dh * tc * o * (1.0 - o);
-  mem[p.dc + k] = total * fg;
+  let row = p.gates + b * 4u * units + j;
+  let cell = cellForward(readGates(p.projected + b * p.pStride + j, units) + readGates(row, units), mem[p.cPrev + k]);
+  writeGates(row, units, cell.gates);
+  mem[p.c + k] = cell.c;
+  mem[p.hNext + k] = cell.h;
+  if (p.y != NO_TENSOR) { mem[p.y + b * p.yStride + j] = cell.h; }
+}
+
+// lstmStepCellBackward: dh = dy's part + the product dzNext Whᵀ already in dh (when given), then the cell's
+// backward (as lstmCellBackward), its four gradients into dz and into dProjected.
+@compute @workgroup_size(64)
+fn lstmStepCellBackward(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
+  let p = lstmStepCellBackwardParams();
+  let k = index1d(gid, groups);
+  let units = p.units;
+  if (k >= p.n * units) { return; }
+  let b = k / units;
+  let j = k % units;
+  var dh = 0.0;
+  if (p.dh != NO_TENSOR) { dh = mem[p.dh + k]; }
+  if (p.dy != NO_TENSOR) { dh += mem[p.dy + b * p.dyStride + j]; }
+  let at = b * 4u * units + j;
+  let cell = cellBackward(readGates(p.gates + at, units), mem[p.cPrev + k], mem[p.c + k], dh, mem[p.dc + k]);
+  mem[p.dc + k] = cell.dcPrev;
+  writeGates(p.dz + at, units, cell.dz);
+  writeGates(p.dProjected + b * p.pStride + j, units, cell.dz);
 }
 
 // A whole LSTM step in one dispatch each way, for small batches (the LSTM's 28 steps were 7 dispatches
@@ -104,23 +157,13 @@ fn lstmStep(@builtin(local_invocation_index) lid: u32, @builtin(workgroup_id) wi
     }
   }
   if (b >= p.n || j >= units) { return; }
-  let pre = p.projected + b * p.pStride + j;
-  let z = vec4<f32>(mem[pre], mem[pre + units], mem[pre + 2u * units], mem[pre + 3u * units]) + acc;
-  let i = sigmoid(z.x);
-  let fg = sigmoid(z.y);
-  let g = tanhSafe(z.z);
-  let o = sigmoid(z.w);
   let row = p.gates + b * 4u * units + j;
-  mem[row] = i;
-  mem[row + units] = fg;
-  mem[row + 2u * units] = g;
-  mem[row + 3u * units] = o;
+  let cell = cellForward(readGates(p.projected + b * p.pStride + j, units) + acc, mem[p.cPrev + b * units + j]);
+  writeGates(row, units, cell.gates);
   let k = b * units + j;
-  let c = fg * mem[p.cPrev + k] + i * g;
-  mem[p.c + k] = c;
-  let h = o * tanhSafe(c);
-  mem[p.hNext + k] = h;
-  if (p.y != NO_TENSOR) { mem[p.y + b * p.yStride + j] = h; }
+  mem[p.c + k] = cell.c;
+  mem[p.hNext + k] = cell.h;
+  if (p.y != NO_TENSOR) { mem[p.y + b * p.yStride + j] = cell.h; }
 }
 
 // lstmStepBackward: dh = dy's part + dzNext Whᵀ for each (sample, unit), then the cell's backward (as
@@ -159,25 +202,10 @@ fn lstmStepBackward(@builtin(local_invocation_index) lid: u32, @builtin(workgrou
   if (b >= p.n || j >= units) { return; }
   var dh = acc.x + acc.y + acc.z + acc.w;
   if (p.dy != NO_TENSOR) { dh += mem[p.dy + b * p.dyStride + j]; }
-  let row = p.gates + b * width + j;
-  let i = mem[row];
-  let fg = mem[row + units];
-  let g = mem[row + 2u * units];
-  let o = mem[row + 3u * units];
+  let at = b * width + j;
   let k = b * units + j;
-  let tc = tanhSafe(mem[p.c + k]);
-  let total = mem[p.dc + k] + dh * o * (1.0 - tc * tc);
-  let d = vec4<f32>(
-    total * g * i * (1.0 - i),
-    total * mem[p.cPrev + k] * fg * (1.0 - fg),
-    total * i * (1.0 - g * g),
-    dh * tc * o * (1.0 - o),
-  );
-  mem[p.dc + k] = total * fg;
-  let out = p.dz + b * width + j;
-  let projectedOut = p.dProjected + b * p.pStride + j;
-  for (var gate = 0u; gate < 4u; gate++) {
-    mem[out + gate * units] = d[gate];
-    mem[projectedOut + gate * units] = d[gate];
-  }
+  let cell = cellBackward(readGates(p.gates + at, units), mem[p.cPrev + k], mem[p.c + k], dh, mem[p.dc + k]);
+  mem[p.dc + k] = cell.dcPrev;
+  writeGates(p.dz + at, units, cell.dz);
+  writeGates(p.dProjected + b * p.pStride + j, units, cell.dz);
 }
