@@ -88,7 +88,10 @@ export interface EngineApi {
   lookInside(question: LookInsideQuestion): Promise<LookInsideAnswer>;
   /** The first training samples (at most 64) as the data gives them, before any augmentation. */
   trainingSamples(args: { count: number }): Promise<{ x: Float32Array; shape: number[]; count: number }>;
-  /** The confusion matrix and the first predictions on the validation set (classifiers; while not running). */
+  /**
+   * The network on the validation set, while not running: a classifier's confusion matrix and first
+   * predictions, or a regression's errors, scatter and worst samples.
+   */
   inspect(): Promise<Inspection>;
   updateSettings(patch: SettingsPatch): Promise<SessionInfo>;
   checkpoint(): Promise<Uint8Array>;
@@ -217,8 +220,9 @@ export type {
 } from './session-host';
 export type { SweepEvent } from './sweep-host';
 export type { DecisionBoundary } from './train/decision-boundary';
+export type { RegressionInspection } from './train/evaluate-regression';
 export type { LookInsideAnswer, LookInsideQuestion, StateOverTime } from './train/explain';
-export type { Inspection, Prediction } from './train/inspect';
+export type { ClassInspection, Inspection, Prediction } from './train/inspect';
 export type { StepColumns, StepReport } from './train/step-columns';
 export type { SweepResult, SweepSpec, SweepValue } from './train/sweep';
 export type { NodeTelemetry, TelemetryFrame } from './train/telemetry';

@@ -11,6 +11,7 @@ import type { SweepEvent } from './sweep-host';
 import { type Checkpoint, decodeCheckpoint, encodeCheckpoint } from './train/checkpoint';
 import { type DecisionBoundary, decisionBoundary, hasDecisionBoundary } from './train/decision-boundary';
 import { evaluateSet } from './train/evaluate';
+import { inspectRegression } from './train/evaluate-regression';
 import { type LookInsideAnswer, type LookInsideQuestion, lookInside } from './train/explain';
 import { networkFingerprint } from './train/fingerprint';
 import { type Inspection, inspectPredictions } from './train/inspect';
@@ -261,9 +262,15 @@ export class SessionHost {
     return { x: d.x.slice(0, n * size(d.inputShape)), shape: [...d.inputShape], count: n };
   }
 
-  /** Confusion matrix and sample predictions on the validation set (or the training set without one). */
+  /**
+   * The network on the validation set (or the training set without one): a classifier's confusion matrix
+   * and predictions, or a regression's errors (mean squared error against values).
+   */
   inspect(): Promise<Inspection> {
     if (this.running) throw new EngineError('INTERNAL', 'pause the session before inspecting its predictions');
+    const data = this.trainer.dataset('validation') ?? this.trainer.dataset('train');
+    if (this.trainer.doc.training.loss.kind === 'mse' && data?.targetKind === 'tensor')
+      return inspectRegression(this.trainer);
     return inspectPredictions(this.trainer);
   }
 

@@ -1,5 +1,6 @@
 import { EngineError } from '../errors';
 import { size } from '../layers/layer';
+import type { RegressionInspection } from './evaluate-regression';
 import type { Trainer } from './trainer';
 
 export interface Prediction {
@@ -7,14 +8,18 @@ export interface Prediction {
   index: number;
   label: number;
   predicted: number;
-  /** The predicted class's softmax probability. */
+  /**
+   * The predicted class's probability: its softmax probability (softmax cross-entropy), or its output clamped
+   * to [0, 1] (mean squared error against one-hot targets, whose outputs estimate the probabilities).
+   */
   confidence: number;
   /** The input, for drawing it (images up to 64 × 64 and short vectors). */
   input?: Float32Array;
 }
 
 /** What a classifier gets right and wrong on a set: the confusion matrix and a grid of predictions. */
-export interface Inspection {
+export interface ClassInspection {
+  kind: 'classes';
   set: 'train' | 'validation';
   classNames: string[];
   /** confusion[label][predicted]: how many samples of each class went where. */
@@ -30,6 +35,15 @@ export interface Inspection {
   confusedPairs: { label: number; predicted: number; count: number }[];
   inputShape: number[];
 }
+
+/** A network's evaluation on a set: a classifier's or a regression's. */
+export type Inspection = ClassInspection | RegressionInspection;
+
+/**
+ * Whether networks trained with this loss are evaluated (inspectPredictions or inspectRegression): softmax
+ * classifiers, and mean squared error against classes or values; not yet binary cross-entropy's outputs.
+ */
+export const evaluatedLoss = (kind: string): boolean => kind === 'softmax-cross-entropy' || kind === 'mse';
 
 export interface ClassFigures {
   precision: number;
@@ -65,15 +79,29 @@ export function mostConfused(confusion: number[][], count = 5) {
 
 const MAX_DRAWN_VALUES = 3 * 64 * 64;
 
+/** The winner's probability: softmax's 1 / Σ exp(z_c − z_best), or a one-hot estimate's output in [0, 1]. */
+function confidenceOf(out: ArrayLike<number>, row: number, classes: number, best: number, softmax: boolean): number {
+  if (!softmax) return Math.min(1, Math.max(0, out[row + best]));
+  let sum = 0;
+  for (let c = 0; c < classes; c++) sum += Math.exp(out[row + c] - out[row + best]);
+  return 1 / sum;
+}
+
 /**
  * Classifies every sample of the set (the validation set when there is one) and tallies the confusion
- * matrix: rows are true classes, columns predictions (argmax of the output). For softmax classifiers only.
+ * matrix: rows are true classes, columns predictions (argmax of the output). For classifiers: softmax
+ * cross-entropy, or mean squared error against one-hot targets.
  */
-export async function inspectPredictions(trainer: Trainer, count = 24): Promise<Inspection> {
-  if (trainer.doc.training.loss.kind !== 'softmax-cross-entropy')
-    throw new EngineError('INVALID_DATA', 'the confusion matrix is for classifiers trained with softmax cross-entropy');
+export async function inspectPredictions(trainer: Trainer, count = 24): Promise<ClassInspection> {
   const set = trainer.dataset('validation') ? 'validation' : 'train';
   const data = trainer.dataset(set)!;
+  const loss = trainer.doc.training.loss.kind;
+  const softmax = loss === 'softmax-cross-entropy';
+  if (!softmax && !(loss === 'mse' && data.targetKind === 'class'))
+    throw new EngineError(
+      'INVALID_DATA',
+      'the confusion matrix is for classifiers trained with softmax cross-entropy, or with mean squared error against classes',
+    );
   const classes = size(trainer.plan.outputNode.outputShape);
   const confusion = Array.from({ length: classes }, () => new Array<number>(classes).fill(0));
   const predictions: Prediction[] = [];
@@ -90,11 +118,13 @@ export async function inspectPredictions(trainer: Trainer, count = 24): Promise<
       if (label < classes) confusion[label][best]++;
       if (label === best) correct++;
       if (predictions.length < count || label !== best) {
-        // Softmax probability of the winner: 1 / Σ exp(z_c − z_best).
-        let sum = 0;
-        for (let c = 0; c < classes; c++) sum += Math.exp(out[row + c] - out[row + best]);
         const index = start + r;
-        const prediction = { index, label, predicted: best, confidence: 1 / sum };
+        const prediction = {
+          index,
+          label,
+          predicted: best,
+          confidence: confidenceOf(out, row, classes, best, softmax),
+        };
         const withInput = () => ({
           ...prediction,
           input: per <= MAX_DRAWN_VALUES ? data.x.slice(index * per, (index + 1) * per) : undefined,
@@ -110,6 +140,7 @@ export async function inspectPredictions(trainer: Trainer, count = 24): Promise<
     }
   });
   return {
+    kind: 'classes',
     set,
     classNames: Array.from({ length: classes }, (_, c) => data.classNames?.[c] ?? String(c)),
     confusion,

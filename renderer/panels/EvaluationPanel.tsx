@@ -1,11 +1,13 @@
 import { useShallow } from 'zustand/react/shallow';
-import type { Inspection, Prediction } from '../../engine/api';
+import type { ClassInspection, Prediction } from '../../engine/api';
+import { evaluatedLoss } from '../../engine/train/inspect';
 import { useDocumentStore } from '../store/document-store';
 import { useTrainingStore } from '../store/training-store';
 import { DecisionBoundaryView } from './DecisionBoundaryView';
+import { figure, RegressionEvaluation } from './RegressionEvaluation';
 import { drawable, Thumbnail } from './Thumbnail';
 
-function PredictionCard({ p, inspection }: { p: Prediction; inspection: Inspection }) {
+function PredictionCard({ p, inspection }: { p: Prediction; inspection: ClassInspection }) {
   const right = p.label === p.predicted;
   const name = (c: number) => inspection.classNames[c] ?? String(c);
   const lookAt = useTrainingStore((s) => s.lookAt);
@@ -38,7 +40,7 @@ function PredictionCard({ p, inspection }: { p: Prediction; inspection: Inspecti
  * Rows are true classes, columns predictions; each cell is shaded by its share of the row. Columns are
  * headed by the class's number (its name in the title and on its row), so ten classes fit a narrow panel.
  */
-function ConfusionMatrix({ inspection }: { inspection: Inspection }) {
+function ConfusionMatrix({ inspection }: { inspection: ClassInspection }) {
   const { confusion, classNames } = inspection;
   const short = (name: string) => (name.length > 10 ? `${name.slice(0, 9)}…` : name);
   return (
@@ -83,7 +85,7 @@ function ConfusionMatrix({ inspection }: { inspection: Inspection }) {
 const percent = (v: number) => (Number.isNaN(v) ? '–' : `${(100 * v).toFixed(1)}%`);
 
 /** Precision, recall and F1 of each class, and the pairs most often taken one for the other. */
-function PerClass({ inspection }: { inspection: Inspection }) {
+function PerClass({ inspection }: { inspection: ClassInspection }) {
   const name = (c: number) => inspection.classNames[c] ?? String(c);
   return (
     <div className="per-class">
@@ -121,7 +123,35 @@ function PerClass({ inspection }: { inspection: Inspection }) {
   );
 }
 
-/** After evaluation: what the classifier gets right and wrong, as a confusion matrix and a grid of predictions. */
+/** A classifier's evaluation: the confusion matrix, figures per class and a grid of predictions. */
+function ClassEvaluation({ inspection }: { inspection: ClassInspection }) {
+  return (
+    <div className="evaluation-body">
+      <ConfusionMatrix inspection={inspection} />
+      <PerClass inspection={inspection} />
+      <div className="predictions">
+        {inspection.predictions.map((p) => (
+          <PredictionCard key={p.index} p={p} inspection={inspection} />
+        ))}
+      </div>
+      {inspection.mostWrong.length > 0 && (
+        <div className="most-wrong" data-testid="most-wrong">
+          <h3>Most wrong</h3>
+          <div className="predictions">
+            {inspection.mostWrong.map((p) => (
+              <PredictionCard key={p.index} p={p} inspection={inspection} />
+            ))}
+          </div>
+        </div>
+      )}
+    </div>
+  );
+}
+
+/**
+ * After evaluation: what the network gets right and wrong on the validation set. A classifier's confusion
+ * matrix and predictions; a regression's (mean squared error) errors and predicted-against-target scatter.
+ */
 export function EvaluationPanel() {
   const { state, inspection, inspecting, inspectionError, inspect } = useTrainingStore(
     useShallow((s) => ({
@@ -132,8 +162,8 @@ export function EvaluationPanel() {
       inspect: s.inspect,
     })),
   );
-  const classifies = useDocumentStore((s) => s.document.training.loss.kind === 'softmax-cross-entropy');
-  if (!classifies) return null;
+  const evaluates = useDocumentStore((s) => evaluatedLoss(s.document.training.loss.kind));
+  if (!evaluates) return null;
   const ready = state === 'idle' || state === 'paused' || state === 'stopped' || state === 'finished';
   return (
     <section className="evaluation" data-testid="evaluation">
@@ -143,40 +173,27 @@ export function EvaluationPanel() {
           type="button"
           data-testid="evaluate"
           disabled={!ready || inspecting}
-          title={ready ? 'Classify the validation set with the current weights' : 'Pause or finish the run first'}
+          title={ready ? 'Run the validation set through the current weights' : 'Pause or finish the run first'}
           onClick={() => void inspect()}
         >
           {inspecting ? 'Evaluating…' : 'Evaluate'}
         </button>
-        {inspection && (
+        {inspection?.kind === 'classes' && (
           <span className="muted" data-testid="evaluation-accuracy">
             {inspection.set} accuracy {(100 * inspection.accuracy).toFixed(1)}%
+          </span>
+        )}
+        {inspection?.kind === 'regression' && (
+          <span className="muted" data-testid="evaluation-figures">
+            {inspection.set}: R² {figure(inspection.overall.r2)} · MSE {figure(inspection.overall.mse)} · MAE{' '}
+            {figure(inspection.overall.mae)} ({inspection.count} samples)
           </span>
         )}
       </header>
       {inspectionError && <p className="field-error">{inspectionError}</p>}
       <DecisionBoundaryView />
-      {inspection && (
-        <div className="evaluation-body">
-          <ConfusionMatrix inspection={inspection} />
-          <PerClass inspection={inspection} />
-          <div className="predictions">
-            {inspection.predictions.map((p) => (
-              <PredictionCard key={p.index} p={p} inspection={inspection} />
-            ))}
-          </div>
-          {inspection.mostWrong.length > 0 && (
-            <div className="most-wrong" data-testid="most-wrong">
-              <h3>Most wrong</h3>
-              <div className="predictions">
-                {inspection.mostWrong.map((p) => (
-                  <PredictionCard key={p.index} p={p} inspection={inspection} />
-                ))}
-              </div>
-            </div>
-          )}
-        </div>
-      )}
+      {inspection?.kind === 'classes' && <ClassEvaluation inspection={inspection} />}
+      {inspection?.kind === 'regression' && <RegressionEvaluation inspection={inspection} />}
     </section>
   );
 }

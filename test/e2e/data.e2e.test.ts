@@ -95,6 +95,16 @@ describe('training on files of your own', () => {
     await expect.poll(() => page.getByTestId('training-bar').getAttribute('data-state')).toBe('finished');
     const progress = (await page.getByTestId('training-progress').textContent()) ?? '';
     expect(progress).toMatch(/accuracy [\d.]+%/);
+    // Evaluated as a classifier (the class of the largest output): its confusion matrix over the 40 held out,
+    // a row per output of the spiral's network (three).
+    const matrix = page.getByTestId('confusion-matrix');
+    await expect.poll(() => matrix.locator('tbody tr').count()).toBe(3);
+    const cells = (await matrix.locator('tbody td').allTextContents()).map(Number);
+    expect(cells.reduce((a, b) => a + b, 0)).toBe(40);
+    const diagonal = cells[0] + cells[4] + cells[8];
+    const accuracy = Number((await page.getByTestId('evaluation-accuracy').textContent())?.match(/([\d.]+)%/)?.[1]);
+    expect(accuracy).toBeCloseTo((100 * diagonal) / 40, 1);
+    expect(accuracy).toBeGreaterThan(80);
     expect(app.errorsOf(page)).toEqual([]);
     await page.close();
   });

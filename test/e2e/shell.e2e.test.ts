@@ -577,6 +577,51 @@ describe('training from the app, in the browser worker', () => {
     await page.close();
   });
 
+  it("evaluates a regression once it finishes: R², MSE and MAE, predicted against target, the worst samples", async () => {
+    const page = await app.newPage();
+    await page.getByTestId('sample-picker').selectOption('regression.json');
+    await expect.poll(() => page.getByTestId('graph-status').textContent()).toBe('ready to train');
+    await page.getByTestId('train').click();
+    await expect.poll(() => page.getByTestId('training-bar').getAttribute('data-state')).toBe('finished');
+    // Evaluated at once, on the validation set (200 of the sample's 1,000 points): y = sin(3x₁) + x₂² is learnt.
+    const figures = page.getByTestId('evaluation-figures');
+    await expect.poll(() => figures.count()).toBe(1);
+    const words = (await figures.textContent()) ?? '';
+    const [, r2, mse, mae, count] = words.match(/^validation: R² ([\d.]+) · MSE ([\d.e-]+) · MAE ([\d.e-]+) \((\d+) samples\)$/) ?? [];
+    expect(Number(r2), words).toBeGreaterThan(0.9);
+    expect(Number(mae)).toBeGreaterThan(0);
+    expect(Number(mse)).toBeLessThan(Number(mae));
+    expect(count).toBe('200');
+    // The scatter holds every validation sample's pair, drawn: dots near the diagonal, none far off it.
+    const scatter = page.getByTestId('regression-scatter');
+    expect(await scatter.getAttribute('data-points')).toBe('200');
+    const dots = await scatter.locator('canvas').evaluate((canvas: HTMLCanvasElement) => {
+      const { data, width, height } = canvas.getContext('2d')!.getImageData(0, 0, canvas.width, canvas.height);
+      let [near, far] = [0, 0];
+      for (let y = 0; y < height; y++)
+        for (let x = 0; x < width; x++) {
+          const i = 4 * (y * width + x);
+          // The dots' blue (the diagonal is grey): x across grows with the target, y down falls with the prediction.
+          if (data[i + 2] > 150 && data[i] < 150 && data[i + 3] > 100) {
+            if (Math.abs(x - (width - y)) < 30) near++;
+            else far++;
+          }
+        }
+      return { near, far };
+    });
+    expect(dots.near).toBeGreaterThan(300);
+    expect(dots.far).toBeLessThan(dots.near / 20);
+    // The worst samples, largest squared error first.
+    const worst = await page.getByTestId('worst-prediction').allTextContents();
+    expect(worst).toHaveLength(8);
+    const errors = worst.map((w) => Number(w.match(/squared error ([\d.e-]+)\)$/)?.[1]));
+    expect(errors.every((e) => e > 0)).toBe(true);
+    expect([...errors].sort((a, b) => b - a)).toEqual(errors);
+    expect(app.errorsOf(page)).toEqual([]);
+    await page.screenshot({ path: join(artifactsDir, 'regression-evaluation.png') });
+    await page.close();
+  });
+
   it('trains LeNet-5 for two hundred steps: the loss falls, layers show statistics, evaluation shows the confusion matrix', async () => {
     const page = await app.newPage();
     await page.getByTestId('sample-picker').selectOption('lenet5.json');

@@ -3,6 +3,7 @@ import { createCpuBackend } from '../../../engine/backend/cpu/cpu-backend';
 import { spiralData } from '../../../engine/data/synthetic';
 import { evaluateSet } from '../../../engine/train/evaluate';
 import { classFigures, inspectPredictions, mostConfused } from '../../../engine/train/inspect';
+import { predict } from '../../../engine/train/predict';
 import { Trainer } from '../../../engine/train/trainer';
 import { chain } from '../../helpers/graphs';
 
@@ -40,6 +41,31 @@ describe('the confusion matrix and sample predictions', () => {
     }
   });
 
+  it('tallies a classifier trained with mean squared error against one-hot targets; its outputs are the confidences', async () => {
+    const doc = chain(
+      [2],
+      [
+        ['dense', { units: 16 }],
+        ['activation', { fn: 'tanh' }],
+        ['dense', { units: 3 }],
+      ],
+      { loss: { kind: 'mse' }, optimizer: { kind: 'adam', lr: 0.02 }, batchSize: 32 },
+    );
+    const validation = spiralData(90, 3, 0.1, 2);
+    const trainer = new Trainer(doc, createCpuBackend(), spiralData(300, 3, 0.1, 1), validation);
+    await trainer.runSteps(200);
+    const inspection = await inspectPredictions(trainer, 10);
+    expect(inspection.kind).toBe('classes');
+    expect(inspection.confusion.flat().reduce((a, b) => a + b, 0)).toBe(90);
+    expect(inspection.accuracy).toBeCloseTo((await evaluateSet(trainer, 'validation')).accuracy!, 10);
+    const { outputs } = await predict(trainer, validation.x.subarray(0, 20), 10);
+    for (const p of inspection.predictions) {
+      const row = Array.from(outputs.subarray(3 * p.index, 3 * p.index + 3));
+      expect(p.predicted).toBe(row.indexOf(Math.max(...row)));
+      expect(p.confidence).toBeCloseTo(Math.min(1, Math.max(0, row[p.predicted])), 6);
+    }
+  });
+
   it('is refused for a regression', async () => {
     const doc = chain([2], [['dense', { units: 1 }]], { loss: { kind: 'mse' } });
     const trainer = new Trainer(doc, createCpuBackend(), {
@@ -51,7 +77,7 @@ describe('the confusion matrix and sample predictions', () => {
       targetSize: 1,
       targets: new Float32Array(4),
     });
-    await expect(inspectPredictions(trainer)).rejects.toThrow(/classifiers trained with softmax cross-entropy/);
+    await expect(inspectPredictions(trainer)).rejects.toThrow(/classifiers trained with softmax cross-entropy, or with mean squared error against classes/);
   });
 
   it('gives precision, recall and F1 per class, the most confused pairs, and the surest mistakes', async () => {
