@@ -577,7 +577,7 @@ describe('training from the app, in the browser worker', () => {
     await page.close();
   });
 
-  it("evaluates a regression once it finishes: R², MSE and MAE, predicted against target, the worst samples", async () => {
+  it('evaluates a regression once it finishes: R², MSE and MAE, predicted against target, the worst samples', async () => {
     const page = await app.newPage();
     await page.getByTestId('sample-picker').selectOption('regression.json');
     await expect.poll(() => page.getByTestId('graph-status').textContent()).toBe('ready to train');
@@ -587,7 +587,8 @@ describe('training from the app, in the browser worker', () => {
     const figures = page.getByTestId('evaluation-figures');
     await expect.poll(() => figures.count()).toBe(1);
     const words = (await figures.textContent()) ?? '';
-    const [, r2, mse, mae, count] = words.match(/^validation: R² ([\d.]+) · MSE ([\d.e-]+) · MAE ([\d.e-]+) \((\d+) samples\)$/) ?? [];
+    const [, r2, mse, mae, count] =
+      words.match(/^validation: R² ([\d.]+) · MSE ([\d.e-]+) · MAE ([\d.e-]+) \((\d+) samples\)$/) ?? [];
     expect(Number(r2), words).toBeGreaterThan(0.9);
     expect(Number(mae)).toBeGreaterThan(0);
     expect(Number(mse)).toBeLessThan(Number(mae));

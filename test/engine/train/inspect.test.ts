@@ -77,7 +77,9 @@ describe('the confusion matrix and sample predictions', () => {
       targetSize: 1,
       targets: new Float32Array(4),
     });
-    await expect(inspectPredictions(trainer)).rejects.toThrow(/classifiers trained with softmax cross-entropy, or with mean squared error against classes/);
+    await expect(inspectPredictions(trainer)).rejects.toThrow(
+      /classifiers trained with softmax cross-entropy, or with mean squared error against classes/,
+    );
   });
 
   it('gives precision, recall and F1 per class, the most confused pairs, and the surest mistakes', async () => {
