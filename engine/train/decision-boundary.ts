@@ -2,31 +2,52 @@ import { size } from '../layers/layer';
 import type { Trainer } from './trainer';
 
 /**
- * What a classifier of points in the plane predicts everywhere around its data, as TensorFlow Playground
- * shows it: the predicted class and its probability on a grid, and the training points on top.
+ * What a network of points in the plane predicts everywhere around its data, as TensorFlow Playground
+ * shows it: a classifier's predicted class and its probability on a grid, or a regression's predicted
+ * value; the training points on top.
  */
-export interface DecisionBoundary {
-  /** Cells per side; cell (i, j) is row i from the top (largest y), column j from the left. */
+export type DecisionBoundary = ClassBoundary | ValueSurface;
+
+/** The grid: cells per side; cell (i, j) is row i from the top (largest y), column j from the left. */
+interface PlaneGrid {
   resolution: number;
   x: [number, number];
   y: [number, number];
+}
+
+export interface ClassBoundary extends PlaneGrid {
+  kind: 'classes';
   classes: number;
   predicted: Uint8Array;
   confidence: Float32Array;
   points: { x: number; y: number; label: number }[];
 }
 
-const MAX_POINTS = 600;
+/** A regression of one value over the plane (mean squared error against values). */
+export interface ValueSurface extends PlaneGrid {
+  kind: 'values';
+  /** The predicted value of each cell. */
+  values: Float32Array;
+  /** The training targets' smallest and largest value: the colour scale's ends. */
+  range: [number, number];
+  points: { x: number; y: number; value: number }[];
+}
 
-/** Whether the trainer's network classifies 2-D points (the toys): only then is there a plane to draw. */
+/** Training points drawn at most: a classifier's, and a regression's (each a colour of its own: fewer read better). */
+const MAX_POINTS = 600;
+const MAX_VALUE_POINTS = 300;
+
+/**
+ * Whether the trainer's network maps 2-D points (the toys) to classes (softmax cross-entropy) or to one
+ * value (mean squared error against values): only then is there a plane to draw.
+ */
 export function hasDecisionBoundary(trainer: Trainer): boolean {
   const input = trainer.plan.inputNode.outputShape;
-  return (
-    input.length === 1 &&
-    input[0] === 2 &&
-    trainer.doc.training.loss.kind === 'softmax-cross-entropy' &&
-    size(trainer.plan.outputNode.outputShape) <= 255
-  );
+  if (input.length !== 1 || input[0] !== 2) return false;
+  const outputs = size(trainer.plan.outputNode.outputShape);
+  const loss = trainer.doc.training.loss.kind;
+  if (loss === 'softmax-cross-entropy') return outputs <= 255;
+  return loss === 'mse' && trainer.dataset('train')?.targetKind === 'tensor' && outputs === 1;
 }
 
 /**
@@ -52,9 +73,8 @@ export async function decisionBoundary(trainer: Trainer, resolution = 48): Promi
   const my = 0.1 * (y1 - y0 || 1);
   [x0, x1, y0, y1] = [x0 - mx, x1 + mx, y0 - my, y1 + my];
   const cells = resolution * resolution;
-  const classes = size(trainer.plan.outputNode.outputShape);
-  const predicted = new Uint8Array(cells);
-  const confidence = new Float32Array(cells);
+  const width = size(trainer.plan.outputNode.outputShape);
+  const outputs = new Float32Array(cells * width);
   const grid = new Float32Array(2 * cells);
   for (let i = 0; i < resolution; i++)
     for (let j = 0; j < resolution; j++) {
@@ -66,19 +86,46 @@ export async function decisionBoundary(trainer: Trainer, resolution = 48): Promi
     const n = Math.min(session.maxBatch, cells - start);
     be.write(session.input, grid.subarray(2 * start, 2 * (start + n)));
     session.forward(n, 'eval', trainer.step);
-    const out = await be.read(session.output);
-    for (let r = 0; r < n; r++) {
-      let best = 0;
-      for (let c = 1; c < classes; c++) if (out[r * classes + c] > out[r * classes + best]) best = c;
-      let sum = 0;
-      for (let c = 0; c < classes; c++) sum += Math.exp(out[r * classes + c] - out[r * classes + best]);
-      predicted[start + r] = best;
-      confidence[start + r] = 1 / sum;
-    }
+    outputs.set((await be.read(session.output)).subarray(0, n * width), start * width);
   }
-  const step = Math.max(1, Math.floor(data.count / MAX_POINTS));
-  const points = [];
-  for (let i = 0; i < data.count; i += step)
-    points.push({ x: data.x[2 * i], y: data.x[2 * i + 1], label: data.targets[i] });
-  return { resolution, x: [x0, x1], y: [y0, y1], classes, predicted, confidence, points };
+  const plane: PlaneGrid = { resolution, x: [x0, x1], y: [y0, y1] };
+  const step =
+    data.targetKind === 'tensor'
+      ? Math.max(1, Math.ceil(data.count / MAX_VALUE_POINTS))
+      : Math.max(1, Math.floor(data.count / MAX_POINTS));
+  const sampled = Array.from({ length: Math.ceil(data.count / step) }, (_, k) => k * step);
+  const at = (i: number) => ({ x: data.x[2 * i], y: data.x[2 * i + 1] });
+  if (data.targetKind === 'tensor') {
+    let [low, high] = [Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY];
+    for (const t of data.targets) {
+      low = Math.min(low, t);
+      high = Math.max(high, t);
+    }
+    return {
+      ...plane,
+      kind: 'values',
+      values: outputs,
+      range: [low, high],
+      points: sampled.map((i) => ({ ...at(i), value: data.targets[i] })),
+    };
+  }
+  const predicted = new Uint8Array(cells);
+  const confidence = new Float32Array(cells);
+  for (let k = 0; k < cells; k++) {
+    const row = k * width;
+    let best = 0;
+    for (let c = 1; c < width; c++) if (outputs[row + c] > outputs[row + best]) best = c;
+    let sum = 0;
+    for (let c = 0; c < width; c++) sum += Math.exp(outputs[row + c] - outputs[row + best]);
+    predicted[k] = best;
+    confidence[k] = 1 / sum;
+  }
+  return {
+    ...plane,
+    kind: 'classes',
+    classes: width,
+    predicted,
+    confidence,
+    points: sampled.map((i) => ({ ...at(i), label: data.targets[i] })),
+  };
 }

@@ -2,6 +2,7 @@ import { useEffect, useMemo, useRef } from 'react';
 import type { DecisionBoundary } from '../../engine/api';
 import { drawSoon } from '../charts/draw-soon';
 import { useTrainingStore } from '../store/training-store';
+import { figure } from './RegressionEvaluation';
 
 const palette = [
   [59, 108, 246],
@@ -15,6 +16,25 @@ const palette = [
 ];
 const colour = (c: number) => palette[c % palette.length];
 const SIZE = 168;
+
+/**
+ * A regression's colour for a value on its targets' scale: blue at the low end, white in the middle,
+ * orange at the high end (TensorFlow Playground's diverging scale), clamped beyond the ends.
+ */
+export function valueColour(value: number, [low, high]: [number, number]): [number, number, number] {
+  const t = high > low ? Math.min(1, Math.max(0, (value - low) / (high - low))) : 0.5;
+  const [end, keep] = t < 0.5 ? [palette[0], 1 - 2 * t] : [palette[1], 2 * t - 1];
+  return [255 - (255 - end[0]) * keep, 255 - (255 - end[1]) * keep, 255 - (255 - end[2]) * keep];
+}
+
+/** A cell's colour: its class's, paler where the network is unsure; or its predicted value's. */
+function cellColour(b: DecisionBoundary, k: number): [number, number, number] {
+  if (b.kind === 'values') return valueColour(b.values[k], b.range);
+  const [r, g, bl] = colour(b.predicted[k]);
+  const strength = Math.max(0, (b.confidence[k] - 1 / b.classes) / (1 - 1 / b.classes));
+  const keep = 0.15 + 0.45 * strength;
+  return [255 - (255 - r) * keep, 255 - (255 - g) * keep, 255 - (255 - bl) * keep];
+}
 
 /**
  * Draws boundaries onto one canvas. The grid's cells go through a small canvas kept between frames; the
@@ -44,16 +64,14 @@ class BoundaryPainter {
     const context = this.canvas.getContext('2d');
     const cellContext = this.cellsSized(b.resolution).getContext('2d');
     if (!context || !cellContext) return true;
-    // The grid, each cell in its class's colour, paler where the network is unsure.
+    // The grid, each cell in its class's or its value's colour.
     const image = cellContext.createImageData(b.resolution, b.resolution);
     const pixels = image.data;
-    for (let k = 0; k < b.predicted.length; k++) {
-      const [r, g, bl] = colour(b.predicted[k]);
-      const strength = Math.max(0, (b.confidence[k] - 1 / b.classes) / (1 - 1 / b.classes));
-      const keep = 0.15 + 0.45 * strength;
-      pixels[4 * k] = 255 - (255 - r) * keep;
-      pixels[4 * k + 1] = 255 - (255 - g) * keep;
-      pixels[4 * k + 2] = 255 - (255 - bl) * keep;
+    for (let k = 0; k < b.resolution * b.resolution; k++) {
+      const [r, g, bl] = cellColour(b, k);
+      pixels[4 * k] = r;
+      pixels[4 * k + 1] = g;
+      pixels[4 * k + 2] = bl;
       pixels[4 * k + 3] = 255;
     }
     cellContext.putImageData(image, 0, 0);
@@ -78,7 +96,10 @@ class BoundaryPainter {
     return `${b.points.length} ${b.x} ${b.y} ${first?.x} ${first?.y} ${last?.x} ${last?.y}`;
   }
 
-  /** The training points: one path per class, filled and outlined once. */
+  /**
+   * The training points, filled and outlined once: one path per class, or (a regression's, each in its
+   * target's colour) a path per point.
+   */
   private drawPoints(b: DecisionBoundary): void {
     this.pointsOf = this.pointsKey(b);
     const context = this.points.getContext('2d');
@@ -86,24 +107,40 @@ class BoundaryPainter {
     context.clearRect(0, 0, SIZE, SIZE);
     context.strokeStyle = '#fff';
     context.lineWidth = 0.8;
-    for (let label = 0; label < b.classes; label++) {
-      context.beginPath();
-      for (const p of b.points) {
-        if (p.label !== label) continue;
-        const px = ((p.x - b.x[0]) / (b.x[1] - b.x[0])) * SIZE;
-        const py = ((b.y[1] - p.y) / (b.y[1] - b.y[0])) * SIZE;
-        context.moveTo(px + 2.2, py);
-        context.arc(px, py, 2.2, 0, 2 * Math.PI);
-      }
-      const [r, g, bl] = colour(label);
-      context.fillStyle = `rgb(${r}, ${g}, ${bl})`;
+    const dot = (p: { x: number; y: number }) => {
+      const px = ((p.x - b.x[0]) / (b.x[1] - b.x[0])) * SIZE;
+      const py = ((b.y[1] - p.y) / (b.y[1] - b.y[0])) * SIZE;
+      context.moveTo(px + 2.2, py);
+      context.arc(px, py, 2.2, 0, 2 * Math.PI);
+    };
+    const paint = (rgb: readonly number[]) => {
+      context.fillStyle = `rgb(${rgb[0]}, ${rgb[1]}, ${rgb[2]})`;
       context.fill();
       context.stroke();
+    };
+    if (b.kind === 'values') {
+      // Outlined in grey: a point near the middle of the scale is white, like the plane around it.
+      context.strokeStyle = '#777';
+      context.lineWidth = 0.6;
+      for (const p of b.points) {
+        context.beginPath();
+        dot(p);
+        paint(valueColour(p.value, b.range));
+      }
+      return;
+    }
+    for (let label = 0; label < b.classes; label++) {
+      context.beginPath();
+      for (const p of b.points) if (p.label === label) dot(p);
+      paint(colour(label));
     }
   }
 }
 
-/** The decision boundary of a network of 2-D points as it trains (TensorFlow Playground's view). */
+/**
+ * The decision boundary of a classifier of 2-D points, or the predicted value of a regression over them, as
+ * it trains (TensorFlow Playground's view).
+ */
 export function DecisionBoundaryView() {
   const boundary = useTrainingStore((s) => s.boundary);
   const canvas = useRef<HTMLCanvasElement>(null);
@@ -125,9 +162,18 @@ export function DecisionBoundaryView() {
   }, [boundary, soon]);
   if (!boundary) return null;
   return (
-    <figure className="decision-boundary" data-testid="decision-boundary" data-points={boundary.points.length}>
+    <figure
+      className="decision-boundary"
+      data-testid="decision-boundary"
+      data-kind={boundary.kind}
+      data-points={boundary.points.length}
+    >
       <canvas ref={canvas} width={SIZE} height={SIZE} aria-label="decision boundary" />
-      <figcaption>predicted class over the input plane, with the training points</figcaption>
+      <figcaption>
+        {boundary.kind === 'classes'
+          ? 'predicted class over the input plane, with the training points'
+          : `predicted value over the input plane, with the training points: blue ${figure(boundary.range[0])}, orange ${figure(boundary.range[1])}`}
+      </figcaption>
     </figure>
   );
 }

@@ -577,7 +577,7 @@ describe('training from the app, in the browser worker', () => {
     await page.close();
   });
 
-  it('evaluates a regression once it finishes: R², MSE and MAE, predicted against target, the worst samples', async () => {
+  it("shows a regression's predicted value over the plane, and evaluates it once it finishes: R², MSE, MAE, predicted against target, the worst samples", async () => {
     const page = await app.newPage();
     await page.getByTestId('sample-picker').selectOption('regression.json');
     await expect.poll(() => page.getByTestId('graph-status').textContent()).toBe('ready to train');
@@ -612,6 +612,26 @@ describe('training from the app, in the browser worker', () => {
     });
     expect(dots.near).toBeGreaterThan(300);
     expect(dots.far).toBeLessThan(dots.near / 20);
+    // The predicted value over the input plane, as it trained: low targets blue, high ones orange, both
+    // parts of the plane (y = sin(3x₁) + x₂² spans -1 to 2 over the sample's square).
+    const surface = page.getByTestId('decision-boundary');
+    expect(await surface.getAttribute('data-kind')).toBe('values');
+    // Every third of the 800 training points (at most 300 are drawn).
+    expect(await surface.getAttribute('data-points')).toBe('267');
+    expect(await surface.locator('figcaption').textContent()).toMatch(
+      /^predicted value over the input plane, with the training points: blue -[\d.]+, orange [\d.]+$/,
+    );
+    const colours = await surface.locator('canvas').evaluate((canvas: HTMLCanvasElement) => {
+      const { data } = canvas.getContext('2d')!.getImageData(0, 0, canvas.width, canvas.height);
+      let [blue, orange] = [0, 0];
+      for (let i = 0; i < data.length; i += 4) {
+        if (data[i + 2] - data[i] > 60) blue++;
+        if (data[i] - data[i + 2] > 60) orange++;
+      }
+      return { blue, orange, all: data.length / 4 };
+    });
+    expect(colours.blue, JSON.stringify(colours)).toBeGreaterThan(colours.all / 10);
+    expect(colours.orange, JSON.stringify(colours)).toBeGreaterThan(colours.all / 10);
     // The worst samples, largest squared error first.
     const worst = await page.getByTestId('worst-prediction').allTextContents();
     expect(worst).toHaveLength(8);

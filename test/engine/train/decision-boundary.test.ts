@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createEngineApi, type EngineEvent } from '../../../engine/api';
 import { createCpuBackend } from '../../../engine/backend/cpu/cpu-backend';
-import { spiralData } from '../../../engine/data/synthetic';
+import { regressionData, spiralData } from '../../../engine/data/synthetic';
 import { decisionBoundary, hasDecisionBoundary } from '../../../engine/train/decision-boundary';
 import { Trainer } from '../../../engine/train/trainer';
 import { chain } from '../../helpers/graphs';
@@ -31,6 +31,7 @@ describe('the decision boundary of a network of 2-D points', () => {
     expect(hasDecisionBoundary(trainer)).toBe(true);
     await trainer.runSteps(600);
     const b = await decisionBoundary(trainer, 40);
+    if (b.kind !== 'classes') throw new Error(`a classifier's boundary is of classes, not ${b.kind}`);
     expect(b.predicted).toHaveLength(1600);
     expect(b.classes).toBe(3);
     expect(Math.max(...b.predicted)).toBeLessThan(3);
@@ -49,6 +50,44 @@ describe('the decision boundary of a network of 2-D points', () => {
     expect(agree / b.points.length).toBeGreaterThan(0.85);
     // All three classes own part of the plane.
     expect(new Set(b.predicted).size).toBe(3);
+  });
+
+  it("draws a regression's predicted value over the plane, close to the training targets once trained", async () => {
+    const doc = chain(
+      [2],
+      [
+        ['dense', { units: 32 }],
+        ['activation', { fn: 'tanh' }],
+        ['dense', { units: 1 }],
+      ],
+      { loss: { kind: 'mse' }, optimizer: { kind: 'adam', lr: 0.01 }, batchSize: 32, epochs: 200 },
+    );
+    const data = regressionData(400, 0.02, 3);
+    const trainer = new Trainer(doc, createCpuBackend(), data);
+    expect(hasDecisionBoundary(trainer)).toBe(true);
+    await trainer.runSteps(1000);
+    const b = await decisionBoundary(trainer, 40);
+    if (b.kind !== 'values') throw new Error(`a regression's surface is of values, not ${b.kind}`);
+    expect(b.values).toHaveLength(1600);
+    expect(b.range).toEqual([Math.min(...data.targets), Math.max(...data.targets)]);
+    // Every second training point (at most 300 are drawn).
+    expect(b.points).toHaveLength(200);
+    expect(b.points[7]).toEqual({ x: data.x[28], y: data.x[29], value: data.targets[14] });
+    // Each training point's cell predicts about its target: y = sin(3x₁) + x₂², learnt.
+    let residual = 0;
+    let spread = 0;
+    const mean = data.targets.reduce((a, t) => a + t, 0) / data.count;
+    for (const p of b.points) {
+      const j = Math.floor(((p.x - b.x[0]) / (b.x[1] - b.x[0])) * b.resolution);
+      const i = Math.floor(((b.y[1] - p.y) / (b.y[1] - b.y[0])) * b.resolution);
+      residual += (b.values[i * b.resolution + j] - p.value) ** 2;
+      spread += (p.value - mean) ** 2;
+    }
+    expect(1 - residual / spread).toBeGreaterThan(0.85);
+    // Only a regression of one value has a surface to draw.
+    const two = chain([2], [['dense', { units: 2 }]], { loss: { kind: 'mse' } });
+    const pairs = { ...data, targetSize: 2, targets: new Float32Array(2 * data.count) };
+    expect(hasDecisionBoundary(new Trainer(two, createCpuBackend(), pairs))).toBe(false);
   });
 
   it('is sent a few times a second while a run goes on, and only for networks of 2-D points', async () => {
