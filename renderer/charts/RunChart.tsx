@@ -28,7 +28,13 @@ function chartOptions(width: number, height: number, points: uPlot.Series.Points
   return {
     width,
     height,
-    scales: { x: { time: false }, loss: { auto: true }, acc: { range: [0, 1] }, lr: { auto: true } },
+    scales: {
+      x: { time: false },
+      loss: { auto: true },
+      // 0 to 1 while there is an accuracy; none (and so no axis) for a regression, which has none.
+      acc: { range: (_, min, max) => (min === null || max === null ? [null, null] : [0, 1]) },
+      lr: { auto: true },
+    },
     axes: [
       { label: 'step' },
       { scale: 'loss', label: 'loss' },
@@ -84,6 +90,8 @@ export function RunChart() {
   const [hidden, setHidden] = useState<ReadonlySet<number>>(new Set());
   // Before the first step, words over the empty axes say what will come (laid over: nothing moves when they go).
   const empty = useTrainingStore((s) => s.series.length === 0);
+  // A regression's steps have no accuracy: its curves leave the legend (and its axis the chart).
+  const withoutAccuracy = useTrainingStore((s) => s.series.length > 0 && Number.isNaN(s.series.accuracy[0]));
 
   useEffect(() => {
     const element = host.current;
@@ -183,15 +191,17 @@ export function RunChart() {
       </div>
       {/* Each curve named in its colour; a click hides or shows it. Wraps on a narrow chart. */}
       <div className="run-chart-legend" data-testid="run-chart-legend">
-        {SERIES.map((c, i) => (
-          <button key={c.label} type="button" aria-pressed={!hidden.has(i)} onClick={() => toggle(i)}>
-            <span
-              className="swatch"
-              style={{ borderColor: c.stroke, borderTopStyle: 'dash' in c ? 'dashed' : 'solid' }}
-            />
-            {c.label}
-          </button>
-        ))}
+        {SERIES.map((c, i) =>
+          withoutAccuracy && c.scale === 'acc' ? null : (
+            <button key={c.label} type="button" aria-pressed={!hidden.has(i)} onClick={() => toggle(i)}>
+              <span
+                className="swatch"
+                style={{ borderColor: c.stroke, borderTopStyle: 'dash' in c ? 'dashed' : 'solid' }}
+              />
+              {c.label}
+            </button>
+          ),
+        )}
       </div>
     </div>
   );

@@ -20,6 +20,20 @@ afterAll(async () => {
 
 const nodeCount = (page: Page) => page.locator('.react-flow__node').count();
 
+/**
+ * The room right of the chart's plot area, where its accuracy axis is drawn (uPlot draws axes on its canvas;
+ * the plot area is the overlay's box): 80 px at 1280 × 800 with the axis, 25 (the step axis's last label's
+ * overhang) without.
+ */
+const accuracyAxisRoom = (page: Page) =>
+  page
+    .getByTestId('run-chart')
+    .evaluate(
+      (chart) =>
+        chart.querySelector('.uplot')!.getBoundingClientRect().right -
+        chart.querySelector('.u-over')!.getBoundingClientRect().right,
+    );
+
 /** Every layer's box on the screen, by id (as "x,y,width,height", rounded). */
 const layerBoxes = (page: Page) =>
   page.evaluate(() =>
@@ -632,6 +646,10 @@ describe('training from the app, in the browser worker', () => {
     });
     expect(colours.blue, JSON.stringify(colours)).toBeGreaterThan(colours.all / 10);
     expect(colours.orange, JSON.stringify(colours)).toBeGreaterThan(colours.all / 10);
+    // The chart has no accuracy to show: neither in its legend nor as an axis.
+    const legend = await page.getByTestId('run-chart-legend').locator('button').allTextContents();
+    expect(legend).toEqual(['train loss', 'validation loss', 'learning rate']);
+    expect(await accuracyAxisRoom(page)).toBeLessThan(40);
     // The worst samples, largest squared error first.
     const worst = await page.getByTestId('worst-prediction').allTextContents();
     expect(worst).toHaveLength(8);
@@ -681,6 +699,9 @@ describe('training from the app, in the browser worker', () => {
     await expect
       .poll(async () => Number(await page.getByTestId('run-chart').getAttribute('data-points')))
       .toBeGreaterThanOrEqual(200);
+    // A classifier's accuracy on the chart's right-hand axis and in its legend.
+    expect(await accuracyAxisRoom(page)).toBeGreaterThan(60);
+    expect(await page.getByTestId('run-chart-legend').locator('button').allTextContents()).toContain('train accuracy');
     // The inspector shows the selected layer's statistics from the last batch.
     await page.locator('.react-flow__node[data-id="conv2"]').click();
     await expect
