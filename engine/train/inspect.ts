@@ -1,3 +1,4 @@
+import type { Dataset } from '../data/dataset';
 import { EngineError } from '../errors';
 import { size } from '../layers/layer';
 import type { RegressionInspection } from './evaluate-regression';
@@ -8,10 +9,7 @@ export interface Prediction {
   index: number;
   label: number;
   predicted: number;
-  /**
-   * The predicted class's probability: its softmax probability (softmax cross-entropy), or its output clamped
-   * to [0, 1] (mean squared error against one-hot targets, whose outputs estimate the probabilities).
-   */
+  /** The predicted class's probability, as its loss reads the outputs (decisionsOf). */
   confidence: number;
   /** The input, for drawing it (images up to 64 × 64 and short vectors). */
   input?: Float32Array;
@@ -38,12 +36,6 @@ export interface ClassInspection {
 
 /** A network's evaluation on a set: a classifier's or a regression's. */
 export type Inspection = ClassInspection | RegressionInspection;
-
-/**
- * Whether networks trained with this loss are evaluated (inspectPredictions or inspectRegression): softmax
- * classifiers, and mean squared error against classes or values; not yet binary cross-entropy's outputs.
- */
-export const evaluatedLoss = (kind: string): boolean => kind === 'softmax-cross-entropy' || kind === 'mse';
 
 export interface ClassFigures {
   precision: number;
@@ -79,30 +71,67 @@ export function mostConfused(confusion: number[][], count = 5) {
 
 const MAX_DRAWN_VALUES = 3 * 64 * 64;
 
-/** The winner's probability: softmax's 1 / Σ exp(z_c − z_best), or a one-hot estimate's output in [0, 1]. */
-function confidenceOf(out: ArrayLike<number>, row: number, classes: number, best: number, softmax: boolean): number {
-  if (!softmax) return Math.min(1, Math.max(0, out[row + best]));
-  let sum = 0;
-  for (let c = 0; c < classes; c++) sum += Math.exp(out[row + c] - out[row + best]);
-  return 1 / sum;
+/** A sample's decision: its true class, the class predicted, and the predicted class's probability. */
+interface Decision {
+  label: number;
+  predicted: number;
+  confidence: number;
+}
+
+/**
+ * How a classifier's outputs decide, by its loss: the class of the largest output with its softmax
+ * probability (softmax cross-entropy), or with the output itself clamped to [0, 1] (mean squared error
+ * against one-hot targets, whose outputs estimate the probabilities); for one yes/no output (sigmoid binary
+ * cross-entropy), class 1 where the logit is positive, its sigmoid's distance from ½ the confidence, and a
+ * target of ½ or more counting as 1. Undefined where the network is not a classifier of these kinds.
+ */
+function decisionsOf(
+  loss: string,
+  data: Dataset,
+  outputs: number,
+): { classes: number; decide(out: ArrayLike<number>, r: number, target: number): Decision } | undefined {
+  if (loss === 'softmax-cross-entropy' || (loss === 'mse' && data.targetKind === 'class'))
+    return {
+      classes: outputs,
+      decide(out, r, label) {
+        const row = r * outputs;
+        let best = 0;
+        for (let c = 1; c < outputs; c++) if (out[row + c] > out[row + best]) best = c;
+        if (loss === 'mse') return { label, predicted: best, confidence: Math.min(1, Math.max(0, out[row + best])) };
+        let sum = 0;
+        for (let c = 0; c < outputs; c++) sum += Math.exp(out[row + c] - out[row + best]);
+        return { label, predicted: best, confidence: 1 / sum };
+      },
+    };
+  if (loss === 'sigmoid-binary-cross-entropy' && outputs === 1)
+    return {
+      classes: 2,
+      decide(out, r, target) {
+        const p = 1 / (1 + Math.exp(-out[r]));
+        return { label: target >= 0.5 ? 1 : 0, predicted: out[r] > 0 ? 1 : 0, confidence: Math.max(p, 1 - p) };
+      },
+    };
+  return undefined;
 }
 
 /**
  * Classifies every sample of the set (the validation set when there is one) and tallies the confusion
- * matrix: rows are true classes, columns predictions (argmax of the output). For classifiers: softmax
- * cross-entropy, or mean squared error against one-hot targets.
+ * matrix: rows are true classes, columns predictions. For classifiers: softmax cross-entropy, mean squared
+ * error against one-hot targets, or one output of sigmoid binary cross-entropy (decisionsOf).
  */
 export async function inspectPredictions(trainer: Trainer, count = 24): Promise<ClassInspection> {
   const set = trainer.dataset('validation') ? 'validation' : 'train';
   const data = trainer.dataset(set)!;
-  const loss = trainer.doc.training.loss.kind;
-  const softmax = loss === 'softmax-cross-entropy';
-  if (!softmax && !(loss === 'mse' && data.targetKind === 'class'))
+  const outputs = size(trainer.plan.outputNode.outputShape);
+  const decisions = decisionsOf(trainer.doc.training.loss.kind, data, outputs);
+  if (!decisions)
     throw new EngineError(
       'INVALID_DATA',
-      'the confusion matrix is for classifiers trained with softmax cross-entropy, or with mean squared error against classes',
+      trainer.doc.training.loss.kind === 'sigmoid-binary-cross-entropy'
+        ? `the confusion matrix is for one yes/no output, and this network has ${outputs}`
+        : 'the confusion matrix is for classifiers trained with softmax cross-entropy, or with mean squared error against classes',
     );
-  const classes = size(trainer.plan.outputNode.outputShape);
+  const { classes, decide } = decisions;
   const confusion = Array.from({ length: classes }, () => new Array<number>(classes).fill(0));
   const predictions: Prediction[] = [];
   const wrong: Prediction[] = [];
@@ -111,20 +140,12 @@ export async function inspectPredictions(trainer: Trainer, count = 24): Promise<
   await trainer.forEachEvalBatch(set, async (start, n) => {
     const out = await trainer.be.read(trainer.session.output);
     for (let r = 0; r < n; r++) {
-      const row = r * classes;
-      let best = 0;
-      for (let c = 1; c < classes; c++) if (out[row + c] > out[row + best]) best = c;
-      const label = data.targets[start + r];
+      const { label, predicted: best, confidence } = decide(out, r, data.targets[start + r]);
       if (label < classes) confusion[label][best]++;
       if (label === best) correct++;
       if (predictions.length < count || label !== best) {
         const index = start + r;
-        const prediction = {
-          index,
-          label,
-          predicted: best,
-          confidence: confidenceOf(out, row, classes, best, softmax),
-        };
+        const prediction = { index, label, predicted: best, confidence };
         const withInput = () => ({
           ...prediction,
           input: per <= MAX_DRAWN_VALUES ? data.x.slice(index * per, (index + 1) * per) : undefined,

@@ -1,7 +1,5 @@
 import { useShallow } from 'zustand/react/shallow';
 import type { ClassInspection, Prediction } from '../../engine/api';
-import { evaluatedLoss } from '../../engine/train/inspect';
-import { useDocumentStore } from '../store/document-store';
 import { useTrainingStore } from '../store/training-store';
 import { DecisionBoundaryView } from './DecisionBoundaryView';
 import { figure, RegressionEvaluation } from './RegressionEvaluation';
@@ -162,8 +160,6 @@ export function EvaluationPanel() {
       inspect: s.inspect,
     })),
   );
-  const evaluates = useDocumentStore((s) => evaluatedLoss(s.document.training.loss.kind));
-  if (!evaluates) return null;
   const ready = state === 'idle' || state === 'paused' || state === 'stopped' || state === 'finished';
   return (
     <section className="evaluation" data-testid="evaluation">

@@ -3,7 +3,6 @@ import type { DatasetInput, LookInsideQuestion, SettingsPatch } from '../../engi
 import { exportPyTorch } from '../../engine/export/pytorch';
 import { readSafetensors } from '../../engine/export/safetensors';
 import type { GraphDocument } from '../../engine/graph';
-import { evaluatedLoss } from '../../engine/train/inspect';
 import { bundledUrls } from '../runtime/bundled-files';
 import { connectBrowserWorker } from '../runtime/engine-connection';
 import { Owner } from '../runtime/owner';
@@ -173,7 +172,7 @@ export const useTrainingStore = create<TrainingState>()((set, get) => ({
       }
     set({ weightsFrom: file });
     store.report(null);
-    if (evaluatedLoss(store.document.training.loss.kind)) await get().inspect();
+    await get().inspect();
   },
   async start({ paused = false } = {}) {
     // Files still being read for the dataset: the document names the one before them (Train waits too).
@@ -229,7 +228,7 @@ export const useTrainingStore = create<TrainingState>()((set, get) => ({
         }, 0);
       }
       // A finished run is evaluated at once: a classifier's confusion matrix, a regression's errors appear.
-      if (state === 'finished' && evaluatedLoss(doc.training.loss.kind)) void get().inspect();
+      if (state === 'finished') void get().inspect();
     });
     owner.watch(training.info$, (info) => set({ info, ...(info ? { loading: null } : {}) }));
     owner.watch(training.loading$, (loading) => set({ loading }));

@@ -109,6 +109,38 @@ describe('training on files of your own', () => {
     await page.close();
   });
 
+  it('trains one yes/no output with sigmoid binary cross-entropy, and evaluates it as two classes', async () => {
+    const page = await app.newPage();
+    const csv = join(dir, 'plane-bce.csv');
+    writeFileSync(csv, twoClassCsv(200));
+    await page.getByTestId('sample-picker').selectOption('spiral.json');
+    await expect.poll(() => nodeCount(page)).toBe(6);
+    await pickDataset(page, 'csv', csv);
+    await expect.poll(() => page.getByTestId('dataset-files').textContent()).toMatch(/plane-bce\.csv/);
+    // One output: the probability of the second class (by name: "upper").
+    await page.locator('.react-flow__node[data-id="scores"]').click();
+    await page.locator('#param-scores-units').fill('1');
+    await expect.poll(() => page.getByTestId('inspector-shape').textContent()).toBe('[1]');
+    await page.locator('.react-flow__pane').click({ position: { x: 30, y: 30 } });
+    await page.locator('#setting-loss').selectOption('sigmoid-binary-cross-entropy');
+    await page.locator('#setting-epochs').fill('20');
+    await page.locator('#setting-epochs').blur();
+    await expect.poll(() => page.getByTestId('graph-status').textContent()).toBe('ready to train');
+    await page.getByTestId('train').click();
+    await expect.poll(() => page.getByTestId('training-bar').getAttribute('data-state')).toBe('finished');
+    // The confusion matrix of the 40 held out, by the classes' names; its accuracy is its diagonal's share.
+    const matrix = page.getByTestId('confusion-matrix');
+    await expect.poll(() => matrix.locator('tbody tr').count()).toBe(2);
+    expect(await matrix.locator('tbody th').allTextContents()).toEqual(['0 lower', '1 upper']);
+    const cells = (await matrix.locator('tbody td').allTextContents()).map(Number);
+    expect(cells.reduce((a, b) => a + b, 0)).toBe(40);
+    const accuracy = Number((await page.getByTestId('evaluation-accuracy').textContent())?.match(/([\d.]+)%/)?.[1]);
+    expect(accuracy).toBeCloseTo((100 * (cells[0] + cells[3])) / 40, 1);
+    expect(accuracy).toBeGreaterThan(80);
+    expect(app.errorsOf(page)).toEqual([]);
+    await page.close();
+  });
+
   it('refuses a broken CSV file by line, and keeps the graph; Train and Export wait while the picked file is read', async () => {
     // The page reads a picked file's bytes before the document names it (a large file over the desktop
     // app's bridge takes seconds): here the read is held until the test lets it go.

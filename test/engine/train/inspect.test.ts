@@ -66,6 +66,48 @@ describe('the confusion matrix and sample predictions', () => {
     }
   });
 
+  it('tallies one yes/no output of sigmoid binary cross-entropy as two classes: positive logit, yes', async () => {
+    const doc = chain(
+      [2],
+      [
+        ['dense', { units: 8 }],
+        ['activation', { fn: 'tanh' }],
+        ['dense', { units: 1 }],
+      ],
+      { loss: { kind: 'sigmoid-binary-cross-entropy' }, optimizer: { kind: 'adam', lr: 0.02 }, batchSize: 32 },
+    );
+    const sides = (count: number, seed: number) => {
+      const { x } = spiralData(count, 2, 0.1, seed);
+      const targets = Float32Array.from({ length: count }, (_, i) => (x[2 * i] + x[2 * i + 1] > 0 ? 1 : 0));
+      return { name: 'sides', inputShape: [2], count, x, targetKind: 'tensor' as const, targetSize: 1, targets };
+    };
+    const validation = sides(80, 2);
+    const trainer = new Trainer(doc, createCpuBackend(), sides(300, 1), validation);
+    await trainer.runSteps(150);
+    const inspection = await inspectPredictions(trainer, 10);
+    expect(inspection.classNames).toEqual(['0', '1']);
+    expect(inspection.confusion.flat().reduce((a, b) => a + b, 0)).toBe(80);
+    expect(inspection.confusion.map((row) => row.reduce((a, b) => a + b, 0))).toEqual([
+      validation.targets.filter((t) => t === 0).length,
+      validation.targets.filter((t) => t === 1).length,
+    ]);
+    expect(inspection.accuracy).toBeCloseTo((await evaluateSet(trainer, 'validation')).accuracy!, 10);
+    expect(inspection.accuracy).toBeGreaterThan(0.8);
+    // predict() gives the sigmoid's probability of yes.
+    const { outputs } = await predict(trainer, validation.x.subarray(0, 20), 10);
+    for (const p of inspection.predictions) {
+      expect(p.label).toBe(validation.targets[p.index]);
+      expect(p.predicted).toBe(outputs[p.index] > 0.5 ? 1 : 0);
+      expect(p.confidence).toBeCloseTo(Math.max(outputs[p.index], 1 - outputs[p.index]), 6);
+    }
+    // Several yes/no outputs are not one classifier's decision: refused with how many there are.
+    const three = chain([2], [['dense', { units: 3 }]], { loss: { kind: 'sigmoid-binary-cross-entropy' } });
+    const pairs = { ...validation, targetSize: 3, targets: new Float32Array(3 * validation.count) };
+    await expect(inspectPredictions(new Trainer(three, createCpuBackend(), pairs))).rejects.toThrow(
+      /for one yes\/no output, and this network has 3/,
+    );
+  });
+
   it('is refused for a regression', async () => {
     const doc = chain([2], [['dense', { units: 1 }]], { loss: { kind: 'mse' } });
     const trainer = new Trainer(doc, createCpuBackend(), {
