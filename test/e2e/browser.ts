@@ -64,6 +64,7 @@ export async function openApp(): Promise<AppSession> {
     async newPage(init) {
       const page = await browser.newPage({ viewport: { width: 1280, height: 800 }, acceptDownloads: true });
       page.setDefaultTimeout(HANG_MS);
+      await page.addInitScript(recordInput);
       if (init) await page.addInitScript(init);
       const own: string[] = [];
       perPage.set(page, own);
@@ -214,16 +215,58 @@ export async function reportOpenPages(testName: string): Promise<string[]> {
     const shot = await within(10_000, page.screenshot({ path: join(artifactsDir, name), timeout: 10_000 }));
     if (typeof shot === 'string') stuckPages.add(page);
     const debugged = await debug;
+    // Read before the main thread is paused: a pause asked of an idle page waits for its next script.
+    const input = await within(5_000, lastInput(page));
     const lines = [
       `page ${index} of the failed test "${testName}": ${page.url()}`,
       `  screenshot: ${typeof shot === 'string' ? shot : `test-artifacts/${name}`}`,
       `  console errors: ${errors.length === 0 ? 'none' : errors.join(' | ')}`,
       `  main thread: ${debugged ? await within(15_000, mainThreadStack(debugged)) : 'not watched'}`,
+      `  last input, oldest first:\n${input.startsWith('no answer') ? `    ${input}` : input}`,
     ];
     console.error(lines.join('\n'));
     reports.push(lines.join('\n'));
   }
   return reports;
+}
+
+/** The page's input log (recordInput) as lines, or why there is none. */
+async function lastInput(page: Page): Promise<string> {
+  const log = await page.evaluate(() => (window as { netloomInputLog?: string[] }).netloomInputLog).catch(() => null);
+  return log?.length ? log.map((line) => `    ${line}`).join('\n') : '    none recorded';
+}
+
+/**
+ * Runs in every test page before its scripts: keeps its last 40 key and pointer events (what each reached,
+ * what had the focus, whether the page took a key), so that a keystroke or click lost once on a busy machine
+ * says where it went in the failed test's report.
+ */
+function recordInput(): void {
+  const log: string[] = [];
+  (window as { netloomInputLog?: string[] }).netloomInputLog = log;
+  const name = (target: EventTarget | null) =>
+    target instanceof Element
+      ? `${target.tagName.toLowerCase()}${target.id ? `#${target.id}` : ''}${typeof target.className === 'string' && target.className ? `.${target.className.trim().split(/\s+/).slice(0, 3).join('.')}` : ''}`
+      : String(target);
+  const note = (line: string) => {
+    log.push(`${Math.round(performance.now())} ms ${line}`);
+    if (log.length > 40) log.shift();
+  };
+  const describe = (event: Event) => {
+    const key = event instanceof KeyboardEvent ? ` ${event.ctrlKey ? 'Ctrl+' : ''}${event.key}` : '';
+    return `${event.type}${key} on ${name(event.target)}, focus on ${name(document.activeElement)}`;
+  };
+  for (const type of ['keydown', 'keyup', 'pointerdown', 'click', 'dblclick'])
+    window.addEventListener(
+      type,
+      (event) => {
+        note(describe(event));
+        // Once every listener has had it: whether the page acted on the key.
+        if (type === 'keydown')
+          setTimeout(() => note(`  ${describe(event)}: ${event.defaultPrevented ? 'taken' : 'not taken'} by the page`));
+      },
+      true,
+    );
 }
 
 /** The JavaScript stack the page's main thread is running (or that it runs none, between tasks). */
@@ -246,7 +289,11 @@ async function mainThreadStack({ cdp, scripts }: Debugged): Promise<string> {
     await cdp.send('Debugger.pause');
     // A page between tasks pauses at its next script; an idle one runs none: say so rather than wait.
     const stack = await within(5_000, paused);
-    return stack.startsWith('no answer') ? 'idle (no script ran within 5 s of the pause)' : stack;
+    if (!stack.startsWith('no answer')) return stack;
+    // The pause still waits for the page's next script: turning the debugger off and on drops it.
+    await cdp.send('Debugger.disable').catch(() => {});
+    await cdp.send('Debugger.enable').catch(() => {});
+    return 'idle (no script ran within 5 s of the pause)';
   } finally {
     await cdp.send('Debugger.resume').catch(() => {});
   }
