@@ -1,6 +1,6 @@
 /**
  * How the page holds up while it trains: npm run bench:page [-- --throttle 4] [--scaled] [--repeat 3]
- * [--samples a.json,b.json]
+ * [--samples a.json,b.json] [--write]
  * Trains samples in the web build in Chromium (served and driven as the page tests do; CPU backend, the live
  * view as it is by default) and goes through what a user does: Train, the run, Pause, Step, a learning rate
  * changed while paused, Resume, Stop. For each moment it prints the page's long tasks on a machine
@@ -12,6 +12,7 @@
  * against its engine (more steps arrive per frame), but charges the thread's waits for a core as work
  * (see slowDown in test/e2e/browser.ts): on two cores its figures move with the machine's load. The scaled
  * figures do not, and are what the page test (slow-machine.alone.test.ts) checks, at 2x.
+ * --write measures both ways (scaled, then throttled) and puts the table in README.md's bench:page section.
  * Builds the web app first (npm run build:web). Type-checked with the tests (tsconfig.test.json).
  */
 
@@ -29,6 +30,7 @@ import {
 } from '../test/e2e/browser';
 import { traceMainThread } from '../test/e2e/main-thread-trace';
 import { buildWebApp, median, waitFor } from './bench-web';
+import { writeReadmeSection } from './readme-section';
 
 const { values } = parseArgs({
   options: {
@@ -36,10 +38,13 @@ const { values } = parseArgs({
     scaled: { type: 'boolean' },
     repeat: { type: 'string' },
     samples: { type: 'string' },
+    write: { type: 'boolean' },
   },
 });
 const throttle = Number(values.throttle ?? 4);
-const scaled = values.scaled ?? false;
+/** How the slower machine is read: each task's CPU time times the rate, or Chromium's throttling. */
+type Reading = 'scaled' | 'throttled';
+const readings: Reading[] = values.write ? ['scaled', 'throttled'] : [values.scaled ? 'scaled' : 'throttled'];
 const repeat = Number(values.repeat ?? 3);
 const samples = (values.samples ?? 'spiral.json,lenet5.json').split(',');
 /** Steps the run and the resumed run each go on for while they are watched. */
@@ -52,7 +57,8 @@ const state = (page: Page) => page.getByTestId('training-bar').getAttribute('dat
 const step = async (page: Page) => (await readProgress(page)).step;
 
 /** One pass through the moments on a fresh page; the main thread's tasks (CPU ms) in each. */
-async function session(app: AppSession, page: Page, sample: string): Promise<Map<Moment, number[]>> {
+async function session(app: AppSession, page: Page, sample: string, reading: Reading): Promise<Map<Moment, number[]>> {
+  const scaled = reading === 'scaled';
   await page.getByTestId('sample-picker').selectOption(sample);
   await waitFor(async () => (await page.getByTestId('graph-status').textContent()) === 'ready to train');
   await page.locator('#setting-backend').selectOption('cpu');
@@ -106,33 +112,89 @@ async function session(app: AppSession, page: Page, sample: string): Promise<Map
   return byMoment;
 }
 
+/** Per sample and moment: the tasks over 50 ms in each run, the median and the largest longest task. */
+interface Figures {
+  counts: number[];
+  longestMedian: number;
+  longestOfAll: number;
+}
+
+/** `repeat` sessions of each sample, read one way. */
+async function measure(app: AppSession, reading: Reading): Promise<Map<string, Figures>> {
+  const figures = new Map<string, Figures>();
+  for (const sample of samples) {
+    const runs: Map<Moment, number[]>[] = [];
+    for (let r = 0; r < repeat; r++) {
+      const page = await app.newPage();
+      runs.push(await session(app, page, sample, reading));
+      await page.close();
+    }
+    for (const moment of MOMENTS) {
+      const longest = runs.map((run) => Math.max(0, ...(run.get(moment) ?? [])));
+      figures.set(`${sample}|${moment}`, {
+        counts: runs.map((run) => (run.get(moment) ?? []).filter((ms) => ms > 50).length),
+        longestMedian: median(longest),
+        longestOfAll: Math.max(...longest),
+      });
+    }
+  }
+  return figures;
+}
+
+const what = (reading: Reading) => (reading === 'scaled' ? `scaled x${throttle}` : `throttled ${throttle}x`);
+
+/** The table: a row per sample and moment, three columns per reading. */
+function table(results: Map<Reading, Map<string, Figures>>): string {
+  const header = ['sample', 'moment'];
+  const align = ['---', '---'];
+  for (const reading of results.keys()) {
+    header.push(`${what(reading)}: over 50 ms (each run)`, 'longest, median (ms)', 'longest of all (ms)');
+    align.push('---', '---:', '---:');
+  }
+  const lines = [`| ${header.join(' | ')} |`, `| ${align.join(' | ')} |`];
+  for (const sample of samples)
+    for (const moment of MOMENTS) {
+      const cells = [sample, moment];
+      for (const figures of results.values()) {
+        const f = figures.get(`${sample}|${moment}`)!;
+        cells.push(f.counts.join(', '), String(f.longestMedian), String(f.longestOfAll));
+      }
+      lines.push(`| ${cells.join(' | ')} |`);
+    }
+  return lines.join('\n');
+}
+
+/** In words, per reading: how many moments had no task over 50 ms. */
+function summary(results: Map<Reading, Map<string, Figures>>): string {
+  return [...results]
+    .map(([reading, figures]) => {
+      const all = [...figures.values()];
+      const clear = all.filter((f) => f.counts.every((c) => c === 0)).length;
+      const over = all.reduce((sum, f) => sum + f.counts.reduce((a, b) => a + b, 0), 0);
+      return `${what(reading)}: ${clear} of ${all.length} moments with no task over 50 ms in any run (${over} such tasks in all)`;
+    })
+    .join('; ');
+}
+
 async function main(): Promise<void> {
   buildWebApp();
   const app = await openApp();
-  const rows: string[][] = [];
+  const results = new Map<Reading, Map<string, Figures>>();
   try {
-    for (const sample of samples) {
-      const runs: Map<Moment, number[]>[] = [];
-      for (let r = 0; r < repeat; r++) {
-        const page = await app.newPage();
-        runs.push(await session(app, page, sample));
-        await page.close();
-      }
-      for (const moment of MOMENTS) {
-        const counts = runs.map((run) => (run.get(moment) ?? []).filter((ms) => ms > 50).length);
-        const longest = runs.map((run) => Math.max(0, ...(run.get(moment) ?? [])));
-        rows.push([sample, moment, counts.join(', '), String(median(longest)), String(Math.max(...longest))]);
-      }
-    }
+    for (const reading of readings) results.set(reading, await measure(app, reading));
   } finally {
     await app.close();
   }
-  console.log(
-    `${cpus().length} cores (${cpus()[0]?.model ?? 'unknown CPU'}), ${scaled ? `CPU time at full speed x ${throttle}` : `CPU throttled ${throttle}x`}, ${repeat} runs`,
-  );
-  console.log('| sample | moment | tasks over 50 ms (each run) | longest, median (ms) | longest of all (ms) |');
-  console.log('| --- | --- | --- | ---: | ---: |');
-  for (const r of rows) console.log(`| ${r.join(' | ')} |`);
+  const machine = `${cpus()[0]?.model ?? 'unknown CPU'} (${cpus().length} cores)`;
+  const text = [
+    `Measured ${new Date().toISOString().slice(0, 10)} on ${machine}, ${repeat} runs each way (\`npm run bench:page -- --repeat ${repeat} --write\`):`,
+    '',
+    table(results),
+    '',
+    `${summary(results)}.`,
+  ].join('\n');
+  console.log(text);
+  if (values.write) writeReadmeSection('bench:page', text);
 }
 
 main().catch((e) => {
