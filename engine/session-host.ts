@@ -11,10 +11,9 @@ import type { SweepEvent } from './sweep-host';
 import { type Checkpoint, decodeCheckpoint, encodeCheckpoint } from './train/checkpoint';
 import { type DecisionBoundary, decisionBoundary, hasDecisionBoundary } from './train/decision-boundary';
 import { evaluateSet } from './train/evaluate';
-import { inspectRegression } from './train/evaluate-regression';
 import { type LookInsideAnswer, type LookInsideQuestion, lookInside } from './train/explain';
 import { networkFingerprint } from './train/fingerprint';
-import { type Inspection, inspectPredictions } from './train/inspect';
+import { type Inspection, inspectNetwork } from './train/inspect';
 import { type PredictInputs, type Predictions, predict, prepareInputs } from './train/predict';
 import { type StepColumns, StepColumnsBuilder } from './train/step-columns';
 import { collectTelemetry, type TelemetryFrame } from './train/telemetry';
@@ -268,10 +267,7 @@ export class SessionHost {
    */
   inspect(): Promise<Inspection> {
     if (this.running) throw new EngineError('INTERNAL', 'pause the session before inspecting its predictions');
-    const data = this.trainer.dataset('validation') ?? this.trainer.dataset('train');
-    if (this.trainer.doc.training.loss.kind === 'mse' && data?.targetKind === 'tensor')
-      return inspectRegression(this.trainer);
-    return inspectPredictions(this.trainer);
+    return inspectNetwork(this.trainer);
   }
 
   async checkpoint(): Promise<Uint8Array> {

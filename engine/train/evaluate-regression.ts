@@ -91,10 +91,8 @@ export async function inspectRegression(trainer: Trainer): Promise<RegressionIns
   const sums = Array.from({ length: outputs }, () => new OutputSums());
   const values = data.count * outputs;
   const every = Math.ceil(values / MAX_POINTS);
-  const points = {
-    target: new Float32Array(Math.ceil(values / every)),
-    predicted: new Float32Array(Math.ceil(values / every)),
-  };
+  const kept = Math.ceil(values / every);
+  const points = { target: new Float32Array(kept), predicted: new Float32Array(kept) };
   const worst: RegressionMiss[] = [];
   await trainer.forEachEvalBatch(set, async (start, n) => {
     const out = await trainer.be.read(trainer.session.output);

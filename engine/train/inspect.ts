@@ -1,7 +1,7 @@
 import type { Dataset } from '../data/dataset';
 import { EngineError } from '../errors';
 import { size } from '../layers/layer';
-import type { RegressionInspection } from './evaluate-regression';
+import { inspectRegression, type RegressionInspection } from './evaluate-regression';
 import type { Trainer } from './trainer';
 
 export interface Prediction {
@@ -36,6 +36,17 @@ export interface ClassInspection {
 
 /** A network's evaluation on a set: a classifier's or a regression's. */
 export type Inspection = ClassInspection | RegressionInspection;
+
+/**
+ * The network on the validation set (or the training set without one): a regression's errors (mean squared
+ * error against values), else a classifier's confusion matrix and predictions.
+ */
+export function inspectNetwork(trainer: Trainer): Promise<Inspection> {
+  const data = trainer.dataset('validation') ?? trainer.dataset('train');
+  return trainer.doc.training.loss.kind === 'mse' && data?.targetKind === 'tensor'
+    ? inspectRegression(trainer)
+    : inspectPredictions(trainer);
+}
 
 export interface ClassFigures {
   precision: number;

@@ -50,11 +50,11 @@ function drawScatter(
 /** What a regression gets right and wrong: its errors, predicted against target, and its worst samples. */
 export function RegressionEvaluation({ inspection }: { inspection: RegressionInspection }) {
   const canvas = useRef<HTMLCanvasElement>(null);
-  useEffect(() => {
-    if (canvas.current) drawScatter(canvas.current, inspection.points, rangeOf(inspection.points));
-  }, [inspection]);
   const several = inspection.outputs > 1;
   const range = useMemo(() => rangeOf(inspection.points), [inspection]);
+  useEffect(() => {
+    if (canvas.current) drawScatter(canvas.current, inspection.points, range);
+  }, [inspection, range]);
   return (
     <div className="evaluation-body regression">
       <figure

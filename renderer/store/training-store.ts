@@ -76,13 +76,18 @@ export const useTrainingStore = create<TrainingState>()((set, get) => ({
   async inspect() {
     if (get().inspecting) return;
     // From idle: a run opens, paused, with the weights it would start from, and those are evaluated.
+    const ownDocument = useDocumentStore.getState().loadCount;
     const training = await stillRun();
     if (!training) return;
+    // An answer for a document no longer open (its run ended with it) is dropped, as a run's record is.
+    const ifStillOpen = (patch: Partial<TrainingState>) => {
+      if (useDocumentStore.getState().loadCount === ownDocument) set(patch);
+    };
     set({ inspecting: true, inspectionError: null });
     try {
-      set({ inspection: await training.inspect() });
+      ifStillOpen({ inspection: await training.inspect() });
     } catch (error) {
-      set({ inspectionError: (error as Error).message });
+      ifStillOpen({ inspectionError: (error as Error).message });
     } finally {
       set({ inspecting: false });
     }

@@ -569,6 +569,30 @@ describe('training from the app, in the browser worker', () => {
     await page.close();
   });
 
+  it('drops an evaluation asked of one document when another opens before it answers', async () => {
+    const page = await app.newPage();
+    page.on('dialog', (dialog) => void dialog.accept());
+    await page.getByTestId('sample-picker').selectOption('regression.json');
+    await expect.poll(() => page.getByTestId('graph-status').textContent()).toBe('ready to train');
+    await page.getByTestId('train').click();
+    await expect.poll(() => page.getByTestId('evaluation-figures').count()).toBe(1);
+    // Evaluate, and in the same task open LeNet-5: the regression's answer (or its run's end) comes after.
+    await page.evaluate(() => {
+      document.querySelector<HTMLButtonElement>('[data-testid="evaluate"]')!.click();
+      const picker = document.querySelector<HTMLSelectElement>('[data-testid="sample-picker"]')!;
+      picker.value = 'lenet5.json';
+      picker.dispatchEvent(new Event('change', { bubbles: true }));
+    });
+    await expect.poll(() => page.getByTestId('document-name').textContent()).toBe('lenet5.json');
+    await expect.poll(() => page.getByTestId('evaluate').isEnabled()).toBe(true);
+    await page.waitForTimeout(1000);
+    expect(await page.getByTestId('evaluation-figures').count()).toBe(0);
+    expect(await page.getByTestId('regression-scatter').count()).toBe(0);
+    expect(await page.locator('.evaluation .field-error').count()).toBe(0);
+    expect(app.errorsOf(page)).toEqual([]);
+    await page.close();
+  });
+
   it('marks a broken graph on the canvas and will not train it', async () => {
     const page = await app.newPage();
     const doc = JSON.parse(readFileSync(join(samplesDir, 'spiral.json'), 'utf8'));

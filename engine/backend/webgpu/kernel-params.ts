@@ -24,6 +24,35 @@ const WORDS: Record<ParamKind, number> = { u32: 1, f32: 1, bool: 1, geometry: 13
 /** The geometry's words, in the order of the WGSL struct `Geo` (prelude.wgsl). */
 const GEOMETRY_FIELDS = ['n', 'cIn', 'h', 'w', 'cOut', 'kh', 'kw', 'sh', 'sw', 'ph', 'pw', 'oh', 'ow'] as const;
 
+/** An LSTM step's cell forward after its product: the projection added, the cell, h into hNext and y. */
+const LSTM_STEP_CELL = {
+  projected: 'u32',
+  pStride: 'u32',
+  gates: 'u32',
+  cPrev: 'u32',
+  c: 'u32',
+  hNext: 'u32',
+  y: 'u32',
+  yStride: 'u32',
+  n: 'u32',
+  units: 'u32',
+} as const;
+
+/** Its backward after the product into dh: dy's part added, the cell's backward, dz into dProjected. */
+const LSTM_STEP_CELL_BACKWARD = {
+  dy: 'u32',
+  dyStride: 'u32',
+  gates: 'u32',
+  cPrev: 'u32',
+  c: 'u32',
+  dc: 'u32',
+  dz: 'u32',
+  dProjected: 'u32',
+  pStride: 'u32',
+  n: 'u32',
+  units: 'u32',
+} as const;
+
 /** The losses against class labels: outputs y (logits), labels, their gradient dY, the batch's loss sums. */
 const LABELLED_LOSS = {
   y: 'u32',
@@ -139,61 +168,11 @@ export const kernelParams = {
     n: 'u32',
     units: 'u32',
   },
-  lstmStep: {
-    projected: 'u32',
-    pStride: 'u32',
-    h: 'u32',
-    wh: 'u32',
-    gates: 'u32',
-    cPrev: 'u32',
-    c: 'u32',
-    hNext: 'u32',
-    y: 'u32',
-    yStride: 'u32',
-    n: 'u32',
-    units: 'u32',
-  },
-  lstmStepBackward: {
-    dzNext: 'u32',
-    wh: 'u32',
-    dy: 'u32',
-    dyStride: 'u32',
-    gates: 'u32',
-    cPrev: 'u32',
-    c: 'u32',
-    dc: 'u32',
-    dz: 'u32',
-    dProjected: 'u32',
-    pStride: 'u32',
-    n: 'u32',
-    units: 'u32',
-  },
-  lstmStepCell: {
-    projected: 'u32',
-    pStride: 'u32',
-    gates: 'u32',
-    cPrev: 'u32',
-    c: 'u32',
-    hNext: 'u32',
-    y: 'u32',
-    yStride: 'u32',
-    n: 'u32',
-    units: 'u32',
-  },
-  lstmStepCellBackward: {
-    dh: 'u32',
-    dy: 'u32',
-    dyStride: 'u32',
-    gates: 'u32',
-    cPrev: 'u32',
-    c: 'u32',
-    dc: 'u32',
-    dz: 'u32',
-    dProjected: 'u32',
-    pStride: 'u32',
-    n: 'u32',
-    units: 'u32',
-  },
+  // A fused LSTM step: the product's operands, then the cell's (what lstmStepCell takes after a product).
+  lstmStep: { h: 'u32', wh: 'u32', ...LSTM_STEP_CELL },
+  lstmStepBackward: { dzNext: 'u32', wh: 'u32', ...LSTM_STEP_CELL_BACKWARD },
+  lstmStepCell: LSTM_STEP_CELL,
+  lstmStepCellBackward: { dh: 'u32', ...LSTM_STEP_CELL_BACKWARD },
   softmaxCrossEntropy: LABELLED_LOSS,
   meanSquaredError: { y: 'u32', want: 'u32', dY: 'u32', loss: 'u32', size: 'u32', scale: 'f32', partials: 'u32' },
   meanSquaredErrorOneHot: LABELLED_LOSS,

@@ -31,110 +31,57 @@ export function webGpuLstmSteps(
 ): Pick<Backend<GpuBuf>, 'lstmStep' | 'lstmStepBackward'> {
   return {
     lstmStep(a) {
-      if (a.n * 4 * a.u > FUSED_STEP_MAX) {
-        const { n, u } = a;
-        backend().matmul({
-          a: a.h,
-          b: a.wh,
-          out: a.gates,
-          m: n,
-          n: 4 * u,
-          k: u,
-          transA: false,
-          transB: false,
-          accumulate: false,
-        });
-        run(
-          'lstmStepCell',
-          {
-            projected: a.projected.offset + a.pOffset,
-            pStride: a.pStride,
-            gates: a.gates.offset,
-            cPrev: a.cPrev.offset,
-            c: a.c.offset,
-            hNext: a.hNext.offset,
-            y: a.y ? a.y.offset + a.yOffset : NONE,
-            yStride: a.yStride,
-            n,
-            units: u,
-          },
-          n * u,
-        );
-        return;
-      }
-      run(
-        'lstmStep',
-        {
-          projected: a.projected.offset + a.pOffset,
-          pStride: a.pStride,
-          h: a.h.offset,
-          wh: a.wh.offset,
-          gates: a.gates.offset,
-          cPrev: a.cPrev.offset,
-          c: a.c.offset,
-          hNext: a.hNext.offset,
-          y: a.y ? a.y.offset + a.yOffset : NONE,
-          yStride: a.yStride,
-          n: a.n,
-          units: a.u,
-        },
-        stepGrid(a.n, a.u),
-      );
+      const { n, u } = a;
+      // What the cell needs, the same whether the product runs in the fused kernel or before it.
+      const cell = {
+        projected: a.projected.offset + a.pOffset,
+        pStride: a.pStride,
+        gates: a.gates.offset,
+        cPrev: a.cPrev.offset,
+        c: a.c.offset,
+        hNext: a.hNext.offset,
+        y: a.y ? a.y.offset + a.yOffset : NONE,
+        yStride: a.yStride,
+        n,
+        units: u,
+      };
+      if (n * 4 * u <= FUSED_STEP_MAX)
+        return run('lstmStep', { ...cell, h: a.h.offset, wh: a.wh.offset }, stepGrid(n, u));
+      const product = { a: a.h, b: a.wh, out: a.gates, m: n, n: 4 * u, k: u, transA: false, transB: false };
+      backend().matmul({ ...product, accumulate: false });
+      run('lstmStepCell', cell, n * u);
     },
     lstmStepBackward(a) {
-      if (a.n * 4 * a.u > FUSED_STEP_MAX) {
-        const { n, u } = a;
-        if (a.dzNext)
-          backend().matmul({
-            a: a.dzNext,
-            b: a.wh,
-            out: a.dh,
-            m: n,
-            n: u,
-            k: 4 * u,
-            transA: false,
-            transB: true,
-            accumulate: false,
-          });
-        run(
-          'lstmStepCellBackward',
-          {
-            dh: a.dzNext ? a.dh.offset : NONE,
-            dy: a.dy ? a.dy.offset + a.dyOffset : NONE,
-            dyStride: a.dyStride,
-            gates: a.gates.offset,
-            cPrev: a.cPrev.offset,
-            c: a.c.offset,
-            dc: a.dc.offset,
-            dz: a.dz.offset,
-            dProjected: a.dProjected.offset + a.pOffset,
-            pStride: a.pStride,
-            n,
-            units: u,
-          },
-          n * u,
-        );
-        return;
-      }
-      run(
-        'lstmStepBackward',
-        {
-          dzNext: a.dzNext ? a.dzNext.offset : NONE,
-          wh: a.wh.offset,
-          dy: a.dy ? a.dy.offset + a.dyOffset : NONE,
-          dyStride: a.dyStride,
-          gates: a.gates.offset,
-          cPrev: a.cPrev.offset,
-          c: a.c.offset,
-          dc: a.dc.offset,
-          dz: a.dz.offset,
-          dProjected: a.dProjected.offset + a.pOffset,
-          pStride: a.pStride,
-          n: a.n,
-          units: a.u,
-        },
-        stepGrid(a.n, a.u),
-      );
+      const { n, u } = a;
+      const cell = {
+        dy: a.dy ? a.dy.offset + a.dyOffset : NONE,
+        dyStride: a.dyStride,
+        gates: a.gates.offset,
+        cPrev: a.cPrev.offset,
+        c: a.c.offset,
+        dc: a.dc.offset,
+        dz: a.dz.offset,
+        dProjected: a.dProjected.offset + a.pOffset,
+        pStride: a.pStride,
+        n,
+        units: u,
+      };
+      const dzNext = a.dzNext ? a.dzNext.offset : NONE;
+      if (n * 4 * u <= FUSED_STEP_MAX)
+        return run('lstmStepBackward', { ...cell, dzNext, wh: a.wh.offset }, stepGrid(n, u));
+      if (a.dzNext)
+        backend().matmul({
+          a: a.dzNext,
+          b: a.wh,
+          out: a.dh,
+          m: n,
+          n: u,
+          k: 4 * u,
+          transA: false,
+          transB: true,
+          accumulate: false,
+        });
+      run('lstmStepCellBackward', { ...cell, dh: a.dzNext ? a.dh.offset : NONE }, n * u);
     },
   };
 }
