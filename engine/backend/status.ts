@@ -1,3 +1,4 @@
+import { counted } from '../words';
 import type { BackendId } from './backend-id';
 
 export type { BackendId };
@@ -24,7 +25,7 @@ export function cpuStatus(
   kernels: 'shared-memory' | 'simd' | 'plain' = 'plain',
   fusedMultiplyAdd = false,
 ): BackendStatus {
-  const threads = cores && cores > 0 ? `${cores} thread${cores === 1 ? '' : 's'}` : 'thread count unknown';
+  const threads = cores && cores > 0 ? counted(cores, 'thread') : 'thread count unknown';
   const how = { 'shared-memory': ', WebAssembly SIMD in shared memory', simd: ', WebAssembly SIMD', plain: '' }[
     kernels
   ];

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { counted } from '../words';
 import {
   constant,
   dim,
@@ -43,7 +44,7 @@ export const dense: LayerDef<'dense', DenseParams> = {
     return specs;
   },
   flops: (p, [x]) => 2 * x[0] * p.units,
-  summary: (p) => `${p.units} units`,
+  summary: (p) => counted(p.units, 'unit'),
   formula: { forward: 'Y = X W + b', backward: 'dW += Xᵀ dY,  db += Σₙ dY,  dX += dY Wᵀ' },
   defaults: { units: 64 },
   examples: [

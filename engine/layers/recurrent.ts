@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { counted } from '../words';
 import { constant, dim, expectPort, initName, type LayerDef, ok, sequencePort, single, weight } from './layer';
 import { lstmPasses } from './lstm-passes';
 import { afterEachStep, recurrentPasses, stepBuffers } from './recurrent-passes';
@@ -33,7 +34,7 @@ export const rnn: LayerDef<'rnn', RecurrentParams> = {
   outputShape: (p, [x]) => expectPort(x, sequencePort) ?? seq(p, x[0]),
   paramSpecs: recurrentSpecs(1),
   flops: (p, [x]) => x[0] * 2 * (x[1] + p.units) * p.units,
-  summary: (p) => `${p.units} units${p.returnSequences ? ', all steps' : ''}`,
+  summary: (p) => `${counted(p.units, 'unit')}${p.returnSequences ? ', all steps' : ''}`,
   formula: {
     forward: 'h_t = tanh(x_t Wx + h_{t−1} Wh + b)',
     backward: 'through time: dz_t = dh_t ⊙ (1 − h_t²), dh_{t−1} = dz_t Whᵀ, dW += Σ_t inputsᵀ dz_t',
@@ -85,7 +86,7 @@ export const lstm: LayerDef<'lstm', RecurrentParams> = {
   outputShape: (p, [x]) => expectPort(x, sequencePort) ?? seq(p, x[0]),
   paramSpecs: recurrentSpecs(4),
   flops: (p, [x]) => x[0] * 2 * (x[1] + p.units) * 4 * p.units,
-  summary: (p) => `${p.units} units${p.returnSequences ? ', all steps' : ''}`,
+  summary: (p) => `${counted(p.units, 'unit')}${p.returnSequences ? ', all steps' : ''}`,
   formula: {
     forward: 'i, f, o = σ(·), g = tanh(·) of x_t Wx + h_{t−1} Wh + b;  c_t = f ⊙ c_{t−1} + i ⊙ g;  h_t = o ⊙ tanh(c_t)',
     backward:

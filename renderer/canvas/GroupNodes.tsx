@@ -1,4 +1,5 @@
 import { Handle, type NodeProps, Position, useStore } from '@xyflow/react';
+import { counted } from '../../engine/words';
 import { useDocumentStore } from '../store/document-store';
 import { renameGroup, setGroupCollapsed, ungroup } from '../store/graph-edits';
 import type { BlockFlowNode, FrameFlowNode } from './to-flow';
@@ -46,8 +47,9 @@ export function BlockNode({ data }: NodeProps<BlockFlowNode>) {
         </button>
       </div>
       <div className="block-info">
-        {data.members.length} layers{data.shape ? ` · ${data.shape}` : ''} · {compact.format(data.paramCount)} params
-        {data.errors > 0 ? ` · ${data.errors} problem${data.errors === 1 ? '' : 's'}` : ''}
+        {counted(data.members.length, 'layer')}
+        {data.shape ? ` · ${data.shape}` : ''} · {compact.format(data.paramCount)} params
+        {data.errors > 0 ? ` · ${counted(data.errors, 'problem')}` : ''}
       </div>
       <Handle type="source" position={Position.Bottom} id="out" isConnectable={false} />
     </div>

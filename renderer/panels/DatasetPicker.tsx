@@ -4,6 +4,7 @@ import { csvHead } from '../../engine/data/csv';
 import { gunzipBounded, isGzip } from '../../engine/data/gunzip';
 import { decodeTextHead } from '../../engine/files/decode-text';
 import type { GraphDocument } from '../../engine/graph';
+import { counted } from '../../engine/words';
 import { pickDatasetFiles } from '../platform/dataset-picker';
 import { type PickedDataset, pickedMatches, useDatasetFilesStore } from '../store/dataset-files-store';
 import { useDocumentStore } from '../store/document-store';
@@ -131,7 +132,7 @@ export function DatasetPicker() {
       {fromFiles && (
         <p className={have ? 'muted' : 'field-error'} data-testid="dataset-files">
           {have
-            ? `${picked.files.length} file${picked.files.length === 1 ? '' : 's'}: ${picked.name}`
+            ? `${counted(picked.files.length, 'file')}: ${picked.name}`
             : 'Files are not stored in the graph: choose them again to train.'}{' '}
           <button
             type="button"

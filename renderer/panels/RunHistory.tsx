@@ -1,5 +1,6 @@
 import type { Run } from '../../engine/graph/training-schema';
 import { describeValues } from '../../engine/train/sweep';
+import { counted } from '../../engine/words';
 import { useDocumentStore } from '../store/document-store';
 
 const percent = (v: number | undefined) => (v === undefined ? '–' : `${(100 * v).toFixed(1)}%`);
@@ -66,9 +67,7 @@ export function RunHistory() {
                   <div title={run.startedAt}>{run.startedAt.slice(5, 16).replace('T', ' ')}</div>
                   <div className="run-settings" data-testid="run-settings" title={changesText(run)}>
                     {optimizer.kind} {optimizer.lr} · {batchSize}
-                    {run.changes?.length
-                      ? ` (+${run.changes.length} change${run.changes.length === 1 ? '' : 's'})`
-                      : ''}
+                    {run.changes?.length ? ` (+${counted(run.changes.length, 'change')})` : ''}
                   </div>
                   {run.sweep && <div className="muted">sweep: {describeValues(run.sweep)}</div>}
                 </td>

@@ -1,5 +1,6 @@
 import type { BackendStatus } from '../../engine/api';
 import type { GraphAnalysis } from '../../engine/graph';
+import { counted } from '../../engine/words';
 import type { BackendsState } from '../runtime/use-backends';
 import { useDocumentStore } from '../store/document-store';
 
@@ -36,9 +37,7 @@ function Problems({ analysis }: { analysis: GraphAnalysis }) {
   const text = all.map((d) => (d.nodeId ? `${d.nodeId}: ${d.message}` : d.message)).join('\n');
   return (
     <span className={errors.length > 0 ? 'problems' : 'warnings'} data-testid="graph-status" title={text}>
-      {errors.length > 0
-        ? `${errors.length} problem${errors.length === 1 ? '' : 's'}`
-        : `${all.length} warning${all.length === 1 ? '' : 's'}`}
+      {errors.length > 0 ? counted(errors.length, 'problem') : counted(all.length, 'warning')}
     </span>
   );
 }
@@ -55,7 +54,7 @@ export function StatusBar({ backends, analysis }: { backends: BackendsState; ana
           {name}
           {dirty ? ' •' : ''}
         </span>
-        <span>{nodes} layers</span>
+        <span>{counted(nodes, 'layer')}</span>
         {analysis && <span data-testid="param-total">{compact.format(analysis.totals.paramCount)} parameters</span>}
         {analysis && <Problems analysis={analysis} />}
         <span className="spacer" />

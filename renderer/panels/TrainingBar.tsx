@@ -124,7 +124,9 @@ export function TrainingBar({ analysis }: { analysis: GraphAnalysis | null }) {
               <span style={{ width: '100%', transform: `scaleX(${fraction.toFixed(3)})` }} />
             </span>
             epoch {epoch}/{info.epochs} · step {number.format(progress.step)} · loss {progress.epochLoss.toFixed(4)}
-            {pct(progress.epochAccuracy)} (this epoch so far)
+            {pct(progress.epochAccuracy)}
+            {/* A finished run's last epoch is whole: its figures are that epoch's own. */}
+            {state === 'finished' ? '' : ' (this epoch so far)'}
             {validation === undefined ? '' : ` · validation ${(100 * validation).toFixed(1)}%`} ·{' '}
             {number.format(Math.round(rate))} samples/s
             {state === 'running' ? timeLeft(info, progress, rate) : ''}

@@ -2,6 +2,7 @@ import { useRef, useState } from 'react';
 import { datasetCountProblem, datasetSizeProblem } from '../../engine/files/pick-limits';
 import type { PredictInputs } from '../../engine/train/predict';
 import { predictionsCsv } from '../../engine/train/predictions-csv';
+import { counted } from '../../engine/words';
 import { downloadBytes } from '../export-pytorch';
 import { droppedFiles } from '../platform/dropped-files';
 import { pickFiles } from '../platform/pick-files';
@@ -233,7 +234,7 @@ export function TryPanel() {
             ))}
           </div>
           <p className="muted" data-testid="try-time">
-            {result.names.length} input{result.names.length === 1 ? '' : 's'} · forward passes {result.ms.toFixed(1)} ms
+            {counted(result.names.length, 'input')} · forward passes {result.ms.toFixed(1)} ms
             {result.names.length > ANSWERS_SHOWN && ` · the first ${ANSWERS_SHOWN} shown`}
           </p>
           <button

@@ -621,6 +621,12 @@ describe('training from the app, in the browser worker', () => {
     await expect.poll(() => page.getByTestId('graph-status').textContent()).toBe('ready to train');
     await page.getByTestId('train').click();
     await expect.poll(() => page.getByTestId('training-bar').getAttribute('data-state')).toBe('finished');
+    // The bar's last figures are the last epoch's, whole: not "so far".
+    await expect
+      .poll(() => page.getByTestId('training-progress').textContent())
+      .toMatch(/^epoch 60\/60 · step 1,500 · loss [\d.]+ · [\d,]+ samples\/s/);
+    // Its last layer's summary: one unit.
+    expect(await page.locator('.react-flow__node[data-id="y"] .layer-summary').textContent()).toBe(' 1 unit');
     // Evaluated at once, on the validation set (200 of the sample's 1,000 points): y = sin(3x₁) + x₂² is learnt.
     const figures = page.getByTestId('evaluation-figures');
     await expect.poll(() => figures.count()).toBe(1);

@@ -91,3 +91,17 @@ describe('palette defaults', () => {
     for (const def of Object.values(layers)) expect(def.params.safeParse(def.defaults).success, def.kind).toBe(true);
   });
 });
+
+describe("a layer's summary under its title", () => {
+  const summary = (kind: LayerKind, params: unknown) => {
+    const def = layers[kind];
+    // biome-ignore lint/suspicious/noExplicitAny: the params were just parsed by this def's schema
+    return def.summary?.(def.params.parse(params) as any);
+  };
+  it('counts units in words, one unit singular', () => {
+    expect(summary('dense', { units: 1 })).toBe('1 unit');
+    expect(summary('dense', { units: 64 })).toBe('64 units');
+    expect(summary('lstm', { units: 1, returnSequences: true })).toBe('1 unit, all steps');
+    expect(summary('rnn', { units: 32 })).toBe('32 units');
+  });
+});
