@@ -1,5 +1,6 @@
 import { csvInputs } from '../data/csv';
 import { type ImageFile, imageInputs } from '../data/images';
+import { typedInputs } from '../data/typed-inputs';
 import { EngineError } from '../errors';
 import { size } from '../layers/layer';
 import type { Trainer } from './trainer';
@@ -65,7 +66,9 @@ export async function predict(trainer: Trainer, x: Float32Array, count: number):
 export type PredictInputs =
   | { kind: 'rows'; x: Float32Array; names: string[] }
   | { kind: 'images'; files: ImageFile[] }
-  | { kind: 'csv'; text: string; file: string };
+  | { kind: 'csv'; text: string; file: string }
+  /** Numbers typed one input a line (typedInputs). */
+  | { kind: 'typed'; text: string };
 
 /** Inputs prepared as the network's training data was: images resized, CSV columns picked and scaled. */
 export function prepareInputs(trainer: Trainer, inputs: PredictInputs): { x: Float32Array; names: string[] } {
@@ -84,6 +87,8 @@ export function prepareInputs(trainer: Trainer, inputs: PredictInputs): { x: Flo
         names: inputs.files.map((f) => f.path),
       };
     }
+    case 'typed':
+      return typedInputs(inputs.text, size(shape));
     case 'csv': {
       const scaling = trainer.dataset('train')?.scaling;
       if (!scaling) throw new EngineError('INVALID_DATA', 'CSV rows need a network trained on a CSV dataset');

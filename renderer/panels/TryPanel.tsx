@@ -132,18 +132,36 @@ function Answer({ result, index }: { result: PredictResult; index: number }) {
                 {name(c)} {(100 * p).toFixed(1)}%
               </div>
             ))
-          : row.map((v, i) => <div key={String(i)}>{v.toPrecision(4)}</div>)}
+          : row.map((v, i) => (
+              <div key={String(i)} data-testid="try-value">
+                {v.toPrecision(4)}
+              </div>
+            ))}
       </figcaption>
     </figure>
   );
 }
 
+/** What the typed inputs' box asks for: how many numbers a line, for what shape, with an example line. */
+function typedPlaceholder(shape: readonly number[]): string {
+  const per = shape.reduce((a, b) => a * b, 1);
+  const example = Array.from({ length: Math.min(per, 4) }, (_, i) => (i % 2 === 0 ? '0.5' : '-1')).join(', ');
+  return `One input a line: ${counted(per, 'number')}${shape.length > 1 ? ` ([${shape.join(', ')}], row by row)` : ''}, e.g. ${example}${per > 4 ? ', …' : ''}`;
+}
+
 /**
  * Try the network on inputs of your own: image files or a drawing (image Inputs), rows of CSV (networks
- * trained on a CSV dataset). Each answer shows the input as the network saw it (resized, scaled) and its
- * top classes with their probabilities; the line below says how long the forward passes took.
+ * trained on a CSV dataset), or numbers typed an input a line (any other Input). Each answer shows the input
+ * as the network saw it (resized, scaled) and its top classes with their probabilities (or its outputs); the
+ * line below says how long the forward passes took.
  */
 export function TryPanel() {
+  // Its inputs and answers belong to the document they were tried on: another document, a fresh panel.
+  const loadCount = useDocumentStore((s) => s.loadCount);
+  return <TryDocument key={loadCount} />;
+}
+
+function TryDocument() {
   const shape = useDocumentStore((s) => s.document.nodes.find((n) => n.kind === 'input')?.params.shape as number[]);
   const csv = useDocumentStore((s) => s.document.training.dataset.source === 'csv');
   const predict = useTrainingStore((s) => s.predict);
@@ -152,7 +170,9 @@ export function TryPanel() {
   const [rows, setRows] = useState('');
   const [dropping, setDropping] = useState(false);
   const images = shape !== undefined && drawable(shape);
-  if (!images && !csv) return null;
+  // Any other network (the toys' points and sequences, a vector Input) takes numbers typed a line an input.
+  const typed = shape !== undefined && !images && !csv;
+  if (!images && !csv && !typed) return null;
   const run = async (inputs: PredictInputs | string) => {
     const answer = typeof inputs === 'string' ? inputs : await predict(inputs);
     if (typeof answer === 'string') {
@@ -218,6 +238,20 @@ export function TryPanel() {
             onClick={() => void run({ kind: 'csv', text: rows, file: 'the pasted rows' })}
           >
             Predict rows
+          </button>
+        </div>
+      )}
+      {typed && (
+        <div className="try-csv">
+          <textarea
+            data-testid="try-typed"
+            rows={4}
+            placeholder={typedPlaceholder(shape)}
+            value={rows}
+            onChange={(e) => setRows(e.target.value)}
+          />
+          <button type="button" data-testid="try-typed-run" onClick={() => void run({ kind: 'typed', text: rows })}>
+            Predict
           </button>
         </div>
       )}

@@ -93,6 +93,7 @@ export const useTrainingStore = create<TrainingState>()((set, get) => ({
     }
   },
   async predict(inputs) {
+    const ownDocument = useDocumentStore.getState().loadCount;
     const training = await stillRun();
     if (!training)
       return get().state === 'running'
@@ -100,6 +101,8 @@ export const useTrainingStore = create<TrainingState>()((set, get) => ({
         : 'The network could not be opened.';
     try {
       const result = await training.predict(inputs);
+      // Answered after another document opened: not an input of this one's to look inside.
+      if (useDocumentStore.getState().loadCount !== ownDocument) return result;
       const per = result.x.length / Math.max(result.names.length, 1);
       set({
         lastTry:

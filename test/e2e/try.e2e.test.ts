@@ -208,4 +208,66 @@ describe('Try the network on inputs of your own', () => {
     expect(app.errorsOf(page)).toEqual([]);
     await page.close();
   });
+
+  it('tries a network of points on numbers typed a line an input, and keeps answers to the document they were asked of', async () => {
+    const page = await app.newPage();
+    page.on('dialog', (dialog) => void dialog.accept());
+    await page.getByTestId('sample-picker').selectOption('regression.json');
+    await expect.poll(() => page.getByTestId('graph-status').textContent()).toBe('ready to train');
+    await page.getByTestId('train').click();
+    await expect.poll(() => page.getByTestId('training-bar').getAttribute('data-state')).toBe('finished');
+    const box = page.getByTestId('try-typed');
+    expect(await box.getAttribute('placeholder')).toBe('One input a line: 2 numbers, e.g. 0.5, -1');
+    // A word among the numbers: refused by its line and place, nothing answered.
+    await box.fill('0 0.5\n0.3, 0.2\n0.2 x');
+    await page.getByTestId('try-typed-run').click();
+    await expect.poll(() => page.getByTestId('try-problem').textContent()).toBe('line 3, value 2: "x" is not a number');
+    expect(await page.getByTestId('try-answer').count()).toBe(0);
+    // Two points inside the data's square: the trained network's values near y = sin(3x₁) + x₂² there.
+    await box.fill('0 0.5\n0.3, 0.2');
+    await page.getByTestId('try-typed-run').click();
+    await expect.poll(() => page.getByTestId('try-answer').count()).toBe(2);
+    expect(await page.getByTestId('try-problem').count()).toBe(0);
+    const answers = page.getByTestId('try-answer');
+    expect(await answers.nth(1).locator('.muted').textContent()).toBe('line 2: 0.3, 0.2');
+    const values = (await page.getByTestId('try-value').allTextContents()).map(Number);
+    const truth = [Math.sin(0) + 0.25, Math.sin(0.9) + 0.04];
+    for (const [i, value] of values.entries()) expect(Math.abs(value - truth[i]), `${values}`).toBeLessThan(0.3);
+    expect(await page.getByTestId('try-time').textContent()).toMatch(/^2 inputs · forward passes [\d.]+ ms$/);
+    // Look inside its first layer for the first point, and at its weights.
+    await page.locator('.react-flow__node[data-id="h1"]').click();
+    expect(await page.getByTestId('layer-output').locator('h3').textContent()).toBe('Look inside · line 1: 0 0.5');
+    await page.getByTestId('look-output').click();
+    await expect.poll(() => page.getByTestId('feature-maps').textContent()).toMatch(/^32 values, from /);
+    await page.getByTestId('look-weights').click();
+    await expect.poll(() => page.getByTestId('weight-pictures').count()).toBe(1);
+    await page.screenshot({ path: join(artifactsDir, 'try-typed.png') });
+
+    // Another document: its Try panel is its own, empty (the regression's answers are not its answers), and
+    // its layer of the same id shows nothing of the regression's layer.
+    await page.getByTestId('sample-picker').selectOption('spiral.json');
+    await expect.poll(() => page.getByTestId('document-name').textContent()).toBe('spiral.json');
+    expect(await page.getByTestId('try-answer').count()).toBe(0);
+    await page.locator('.react-flow__node[data-id="h1"]').click();
+    await expect.poll(() => page.getByTestId('layer-output').count()).toBe(1);
+    expect(await page.getByTestId('weight-pictures').count()).toBe(0);
+    expect(await box.inputValue()).toBe('');
+    // From before any run: the network opens paused on the weights it would start from and answers with its
+    // three classes' probabilities, which sum to one.
+    await box.fill('0.5 -1');
+    await page.getByTestId('try-typed-run').click();
+    await expect.poll(() => page.getByTestId('try-class').count()).toBe(3);
+    const shares = (await page.getByTestId('try-class').allTextContents()).map((t) =>
+      Number(/([\d.]+)%$/.exec(t)?.[1]),
+    );
+    expect(Math.abs(shares.reduce((a, b) => a + b, 0) - 100)).toBeLessThan(0.2);
+    // An image network has no typed box, and no answer of the spiral's.
+    await page.getByTestId('sample-picker').selectOption('lenet5.json');
+    await expect.poll(() => page.getByTestId('document-name').textContent()).toBe('lenet5.json');
+    expect(await page.getByTestId('try-answer').count()).toBe(0);
+    expect(await box.count()).toBe(0);
+    expect(await page.getByTestId('try-images').count()).toBe(1);
+    expect(app.errorsOf(page)).toEqual([]);
+    await page.close();
+  });
 });

@@ -1,5 +1,6 @@
 import { useState } from 'react';
 import type { LookInsideAnswer, LookInsideQuestion } from '../../../engine/api';
+import { useDocumentStore } from '../../store/document-store';
 import { useTrainingStore, type WithoutInput } from '../../store/training-store';
 import { drawable, Thumbnail } from '../Thumbnail';
 import { Heatmap } from './Heatmap';
@@ -24,7 +25,13 @@ function viewsOf(kind: string, tried: boolean): { view: View; label: string }[] 
  * feature maps), a recurrent layer's states over the steps; and a layer's weights as pictures. Every answer
  * comes from the engine's own passes on the current weights.
  */
-export function LookInside({ id, kind, outputShape }: { id: string; kind: string; outputShape?: readonly number[] }) {
+export function LookInside(props: { id: string; kind: string; outputShape?: readonly number[] }) {
+  // An answer belongs to the document it was asked of (a layer of the same id in another is another layer).
+  const loadCount = useDocumentStore((s) => s.loadCount);
+  return <LookInsideDocument key={loadCount} {...props} />;
+}
+
+function LookInsideDocument({ id, kind, outputShape }: { id: string; kind: string; outputShape?: readonly number[] }) {
   const lastTry = useTrainingStore((s) => s.lastTry);
   const lookInside = useTrainingStore((s) => s.lookInside);
   const [target, setTarget] = useState<number | undefined>(undefined);

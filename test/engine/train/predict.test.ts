@@ -45,6 +45,11 @@ describe("predictions on the user's inputs", () => {
     expect(result.ms).toBeGreaterThanOrEqual(0);
     // Inputs of another size are refused with the shape the network takes.
     await expect(predict(trainer, new Float32Array(5), 2)).rejects.toThrow('2 inputs of [2] are 4 values, not 5');
+    // The same points typed as text, one a line, give the same answers.
+    const text = Array.from({ length: 70 }, (_, r) => `${validation.x[2 * r]}, ${validation.x[2 * r + 1]}`).join('\n');
+    const typed = prepareInputs(trainer, { kind: 'typed', text });
+    expect(typed.names[69]).toBe(`line 70: ${`${validation.x[138]}, ${validation.x[139]}`.slice(0, 40)}…`);
+    expect((await predict(trainer, typed.x, 70)).outputs).toEqual(result.outputs);
   });
 
   it("shows what a layer makes of one input: a convolution's feature maps equal a direct convolution", async () => {
