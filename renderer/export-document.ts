@@ -19,10 +19,12 @@ export async function exportDocument(target: ExportTarget): Promise<void> {
   try {
     const checkpoint = await useTrainingStore.getState().checkpoint();
     const name = scriptName(store.document);
+    // The model with its probabilities is another model: another name, so that one does not replace the other.
+    const model = `${name}${target === 'onnx-probabilities' ? '-probabilities' : ''}.onnx`;
     const entries =
       target === 'pytorch'
         ? await pytorchProject(store.document, checkpoint)
-        : { [`${name}.onnx`]: await onnxModel(store.document, checkpoint, target === 'onnx-probabilities') };
+        : { [model]: await onnxModel(store.document, checkpoint, target === 'onnx-probabilities') };
     const folder = target === 'pytorch' ? name : `${name}-onnx`;
     if (window.netloom) {
       const files = Object.entries(entries).map(([path, bytes]) => ({ path, bytes }));
@@ -31,7 +33,7 @@ export async function exportDocument(target: ExportTarget): Promise<void> {
       return;
     }
     if (target === 'pytorch') downloadBytes(zipProject(name, entries), `${name}-pytorch.zip`);
-    else downloadBytes(entries[`${name}.onnx`], `${name}.onnx`, 'application/octet-stream');
+    else downloadBytes(entries[model], model, 'application/octet-stream');
   } catch (error) {
     store.report({ title: 'The graph was not exported', details: [(error as Error).message] });
   }

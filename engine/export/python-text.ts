@@ -59,5 +59,12 @@ export function pythonString(text: string): string {
 /** A comment's text: the name as a string literal, so that nothing in it can end the comment's line. */
 export const commentText = (text: string): string => pythonString(text);
 
-/** A file name's stem that every file system and Python accept: other characters become `_`, at most 64. */
-export const fileStem = (text: string): string => text.replace(/[^A-Za-z0-9_.-]/g, '_').slice(0, 64) || 'network';
+/**
+ * A file name's stem that every file system and Python accept: each run of other characters becomes one `_`
+ * ("AlexNet (small)" → "AlexNet_small"), none at either end (no hidden ".name", no ".."), at most 64.
+ */
+export const fileStem = (text: string): string =>
+  text
+    .replace(/[^A-Za-z0-9_.-]+/g, '_')
+    .slice(0, 64)
+    .replace(/^[_.-]+|[_.-]+$/g, '') || 'network';

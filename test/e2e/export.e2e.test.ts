@@ -36,28 +36,28 @@ describe('export to PyTorch from the app', () => {
     await page.getByTestId('export-picker').selectOption('pytorch');
     const saved = join(artifactsDir, 'spiral-pytorch.zip');
     await (await download).saveAs(saved);
-    expect((await download).suggestedFilename()).toBe('Spiral__toy_-pytorch.zip');
+    expect((await download).suggestedFilename()).toBe('Spiral_toy-pytorch.zip');
     const files = unzipSync(readFileSync(saved));
     expect(Object.keys(files).sort()).toEqual([
-      'Spiral__toy_/Spiral__toy_-data.csv',
-      'Spiral__toy_/Spiral__toy_.py',
-      'Spiral__toy_/Spiral__toy_.safetensors',
+      'Spiral_toy/Spiral_toy-data.csv',
+      'Spiral_toy/Spiral_toy.py',
+      'Spiral_toy/Spiral_toy.safetensors',
     ]);
     for (const [path, bytes] of Object.entries(files)) {
       mkdirSync(join(dir, dirname(path)), { recursive: true });
       writeFileSync(join(dir, path), bytes);
     }
     // The run's weights go on training in PyTorch, from where the app's run ended: ahead of a fresh start.
-    const project = join(dir, 'Spiral__toy_');
+    const project = join(dir, 'Spiral_toy');
     const firstEpoch = (...args: string[]) =>
       JSON.parse(
-        execFileSync('/usr/bin/python3', ['Spiral__toy_.py', '--epochs', '1', ...args], {
+        execFileSync('/usr/bin/python3', ['Spiral_toy.py', '--epochs', '1', ...args], {
           cwd: project,
           encoding: 'utf8',
         }).split('\n')[0],
       );
     const fresh = firstEpoch('--out', 'fresh');
-    const onward = firstEpoch('--weights', 'Spiral__toy_.safetensors', '--out', 'onward');
+    const onward = firstEpoch('--weights', 'Spiral_toy.safetensors', '--out', 'onward');
     expect(onward.val_loss, `from the app's weights ${onward.val_loss}, fresh ${fresh.val_loss}`).toBeLessThan(
       fresh.val_loss * 0.8,
     );
@@ -70,7 +70,7 @@ describe('export to PyTorch from the app', () => {
     const shown = Number((await page.getByTestId('evaluation-accuracy').textContent())!.match(/([\d.]+)%/)![1]);
     const onnxDownload = page.waitForEvent('download');
     await page.getByTestId('export-picker').selectOption('onnx-probabilities');
-    expect((await onnxDownload).suggestedFilename()).toBe('Spiral__toy_.onnx');
+    expect((await onnxDownload).suggestedFilename()).toBe('Spiral_toy-probabilities.onnx');
     const onnxPath = join(dir, 'spiral.onnx');
     await (await onnxDownload).saveAs(onnxPath);
     const parsed = parseGraphText(readFileSync(join(samplesDir, 'spiral.json'), 'utf8'));
@@ -93,19 +93,19 @@ describe('export to PyTorch from the app', () => {
     await page.getByTestId('sample-picker').selectOption('spiral.json');
     await expect.poll(() => page.getByTestId('graph-status').textContent()).toBe('ready to train');
     // A file cut short is refused by name before anything opens.
-    const weights = readFileSync(join(dir, 'Spiral__toy_/onward/Spiral__toy_.safetensors'));
+    const weights = readFileSync(join(dir, 'Spiral_toy/onward/Spiral_toy.safetensors'));
     await chooseWeights(page, { name: 'cut.safetensors', buffer: weights.subarray(0, 100) });
     await expect.poll(() => page.getByTestId('problem').textContent()).toContain('cut.safetensors was not loaded');
     expect(await page.getByTestId('training-bar').getAttribute('data-state')).toBe('idle');
     // The weights PyTorch trained (one epoch on from the app's run): the same validation set (Netloom's
     // split), the same accuracy.
-    await chooseWeights(page, { name: 'Spiral__toy_.safetensors', buffer: weights });
+    await chooseWeights(page, { name: 'Spiral_toy.safetensors', buffer: weights });
     await expect
       .poll(() => page.getByTestId('evaluation-accuracy').textContent())
       .toBe(`validation accuracy ${(100 * onwardAccuracy!).toFixed(1)}%`);
     expect(await page.getByTestId('training-bar').getAttribute('data-state')).toBe('paused');
     expect(await page.getByTestId('weights-from').textContent()).toBe(
-      'weights from Spiral__toy_.safetensors start fresh',
+      'weights from Spiral_toy.safetensors start fresh',
     );
     await page.screenshot({ path: join(artifactsDir, 'import-weights.png') });
     // And training goes on from them.
