@@ -51,8 +51,8 @@ const refuse = (file: string, why: string) => new EngineError('INVALID_DATA', `$
 /**
  * The tensors of a safetensors file, checked before anything is allocated for them: the header's length
  * against the file, its JSON against the format, every tensor's dtype (F32 only), shape and byte range
- * against the body. A lying or truncated header, another dtype or a tensor larger than the file is refused
- * with the file's name and the tensor's.
+ * against the body, and no two tensors' bytes overlapping. A lying or truncated header, another dtype, a
+ * tensor larger than the file or bytes shared are refused with the file's name and the tensors'.
  */
 export function readSafetensors(bytes: Uint8Array, file: string): Map<string, { shape: number[]; data: Float32Array }> {
   if (bytes.length < 8) throw refuse(file, `${bytes.length} bytes: too short for a safetensors file`);
@@ -70,7 +70,8 @@ export function readSafetensors(bytes: Uint8Array, file: string): Map<string, { 
   if (typeof header !== 'object' || header === null || Array.isArray(header))
     throw refuse(file, 'the header is not a JSON object');
   const body = bytes.subarray(8 + headerLength);
-  const out = new Map<string, { shape: number[]; data: Float32Array }>();
+  // Every entry checked before any is read: a file's tensors together can claim no more than its body.
+  const entries: { name: string; shape: number[]; begin: number; end: number; count: number }[] = [];
   for (const [name, info] of Object.entries(header)) {
     if (name === '__metadata__') continue;
     const entry = entrySchema.safeParse(info);
@@ -93,9 +94,23 @@ export function readSafetensors(bytes: Uint8Array, file: string): Map<string, { 
         file,
         `tensor "${name}" has bytes ${begin}..${end} for shape [${shape}] in a body of ${body.length}`,
       );
+    entries.push({ name, shape, begin, end, count });
+  }
+  // Tensors do not share bytes (as the format requires): otherwise a small file could name the same
+  // gigabyte a thousand times, and each would be copied out.
+  const byPlace = [...entries].sort((a, b) => a.begin - b.begin || a.end - b.end);
+  for (let i = 1; i < byPlace.length; i++) {
+    const [before, after] = [byPlace[i - 1], byPlace[i]];
+    if (after.begin < before.end)
+      throw refuse(
+        file,
+        `tensors "${before.name}" (bytes ${before.begin}..${before.end}) and "${after.name}" (bytes ${after.begin}..${after.end}) overlap: each tensor has bytes of its own`,
+      );
+  }
+  const out = new Map<string, { shape: number[]; data: Float32Array }>();
+  for (const { name, shape, begin, count } of entries) {
     const data = new Float32Array(count);
-    const at = body.byteOffset + begin;
-    const values = new DataView(body.buffer, at, 4 * count);
+    const values = new DataView(body.buffer, body.byteOffset + begin, 4 * count);
     for (let i = 0; i < count; i++) data[i] = values.getFloat32(4 * i, true);
     out.set(name, { shape, data });
   }

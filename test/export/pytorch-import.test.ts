@@ -6,7 +6,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { loadTrainingData } from '../../cli/load-data';
 import { createEngineApi } from '../../engine/api';
 import { checkpointWeights } from '../../engine/export/pytorch';
-import { writeSafetensors } from '../../engine/export/safetensors';
+import { readSafetensors, writeSafetensors } from '../../engine/export/safetensors';
 import { parseGraphText } from '../../engine/graph';
 import { runCli } from '../helpers/cli';
 import { pythonExecutable } from '../helpers/python';
@@ -111,10 +111,45 @@ describe('weights back from PyTorch', () => {
       await refused(rawSafetensors({ big: { dtype: 'F32', shape: [65536, 65536, 640], data_offsets: [0, 16] } }, 16)),
     ).toMatch(/tensor "big" of shape \[65536,65536,640\] needs more bytes than the file's 16/);
     expect(await refused(rawSafetensors([1, 2], 0))).toMatch(/not a JSON object/);
+    const f32At = (begin: number, count: number) => ({
+      dtype: 'F32',
+      shape: [count],
+      data_offsets: [begin, begin + 4 * count],
+    });
+    expect(await refused(rawSafetensors({ a: f32At(0, 4), b: f32At(8, 4) }, 24))).toMatch(
+      /tensors "a" \(bytes 0\.\.16\) and "b" \(bytes 8\.\.24\) overlap: each tensor has bytes of its own/,
+    );
     // The session's weights did not change.
     expect(await api.evaluate()).toEqual(before);
     // And the good file loads.
     expect(await refused(good)).toBe('loaded');
     await api.close();
+  });
+
+  it('reads a file of many tensors, empty ones among them, and refuses one naming the same bytes many times before copying any', () => {
+    // 1 MiB named 10,000 times would be 40 GiB of copies: refused, and nothing allocated for it.
+    const mib = 1 << 20;
+    const many = Object.fromEntries(
+      Array.from({ length: 10_000 }, (_, i) => [`t${i}`, { dtype: 'F32', shape: [mib / 4], data_offsets: [0, mib] }]),
+    );
+    expect(() => readSafetensors(rawSafetensors(many, mib), 'big.safetensors')).toThrow(
+      /^big\.safetensors: tensors "t\d+" \(bytes 0\.\.1048576\) and "t\d+" \(bytes 0\.\.1048576\) overlap/,
+    );
+    // Tensors side by side, empty ones at their edges (as PyTorch's writer places them): all read.
+    const side = readSafetensors(
+      rawSafetensors(
+        {
+          e0: { dtype: 'F32', shape: [0], data_offsets: [0, 0] },
+          a: { dtype: 'F32', shape: [2], data_offsets: [0, 8] },
+          e1: { dtype: 'F32', shape: [3, 0], data_offsets: [8, 8] },
+          b: { dtype: 'F32', shape: [1, 2], data_offsets: [8, 16] },
+        },
+        16,
+      ),
+      'w.safetensors',
+    );
+    expect([...side.keys()]).toEqual(['e0', 'a', 'e1', 'b']);
+    expect(side.get('b')?.shape).toEqual([1, 2]);
+    expect(side.get('e1')?.data.length).toBe(0);
   });
 });
