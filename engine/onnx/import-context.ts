@@ -41,9 +41,17 @@ export interface OpContext {
   layerOf(id: string): ImportedLayer;
   /** A layer's output shape per sample, by Netloom's rules. */
   shapeOf(id: string): number[];
+  /**
+   * Counts bytes the import is about to allocate, refused past the pool's limit. A model names a weight once
+   * and may use it in many nodes, each of which gets its own copy: the file's size bounds nothing.
+   */
+  take(bytes: number, pool: ImportPool): void;
   /** Refusal naming this node and its op type. */
   fail(why: string): Error;
 }
+
+/** What an import allocates: its layers' weights, and the constants it computes. */
+export type ImportPool = 'weights' | 'constants';
 
 export type Handler = (c: OpContext) => Value[];
 
@@ -63,10 +71,15 @@ export function constant(c: OpContext, v: Value, what: string): Float64Array | F
   const count = elements(v.dims);
   if (v.dims.includes(BATCH) || count > MAX_CONST_ELEMENTS)
     throw c.fail(`${what} depends on the batch size or is too large to compute when the model is opened`);
+  c.take(8 * count, 'constants');
   return new Float64Array(count).fill(v.fill ?? 0);
 }
 
-export const f32 = (values: Float64Array | Float32Array) => Float32Array.from(values);
+/** A layer's own float32 copy of a constant, counted against the import's weights. */
+export function f32(c: Pick<OpContext, 'take'>, values: Float64Array | Float32Array): Float32Array {
+  c.take(4 * values.length, 'weights');
+  return Float32Array.from(values);
+}
 
 /** Dimensions of a computed constant: at most 8, each a whole number (the batch's stand-in included). */
 export function checkDims(c: Pick<OpContext, 'fail'>, dims: readonly number[]): void {
@@ -78,11 +91,17 @@ export function checkDims(c: Pick<OpContext, 'fail'>, dims: readonly number[]): 
  * A constant of the given dimensions and values, or one value repeated when it must not be allocated
  * (it depends on the batch, or is large). Dimensions are checked here, for every constant computed.
  */
-export function makeConst(c: OpContext, dims: number[], values: () => Float64Array, fill?: number): Const {
+export function makeConst(
+  c: Pick<OpContext, 'fail' | 'take'>,
+  dims: number[],
+  values: () => Float64Array,
+  fill?: number,
+): Const {
   checkDims(c, dims);
   const count = elements(dims);
   if (fill !== undefined && (dims.includes(BATCH) || count > MAX_CONST_ELEMENTS)) return { kind: 'const', dims, fill };
   if (count > MAX_CONST_ELEMENTS) throw c.fail(`a constant of ${count} elements, more than it computes when opening`);
+  c.take(8 * count, 'constants');
   return { kind: 'const', dims, values: values() };
 }
 

@@ -69,7 +69,7 @@ export function conv(c: OpContext): Value[] {
       bias: !!b,
     },
     [x],
-    { W: f32(constant(c, w, 'its weights')), ...(b && { b: f32(constant(c, b, 'its bias')) }) },
+    { W: f32(c, constant(c, w, 'its weights')), ...(b && { b: f32(c, constant(c, b, 'its bias')) }) },
   );
   return [flow(id, c.shapeOf(id))];
 }
@@ -130,14 +130,14 @@ export function gemm(c: OpContext): Value[] {
   if (inputs !== x.shape[0]) throw c.fail(`weights for ${inputs} inputs; its input has ${x.shape[0]}`);
   const alpha = c.float('alpha', 1);
   const beta = c.float('beta', 1);
-  let w: Float32Array = f32(constant(c, b, 'its weights'));
+  let w: Float32Array = f32(c, constant(c, b, 'its weights'));
   if (trans) w = transposed(w, rows, cols);
   if (alpha !== 1) w = w.map((v) => v * alpha);
   const bias = c.optional(2);
   let bValues: Float32Array<ArrayBufferLike> | undefined;
   if (bias) {
     if (bias.kind !== 'const') throw c.fail('its bias must be a constant');
-    const values = f32(constant(c, bias, 'its bias'));
+    const values = f32(c, constant(c, bias, 'its bias'));
     if (values.length !== units && values.length !== 1)
       throw c.fail(`a bias of ${values.length} values for ${units} units`);
     bValues = values.length === units ? values : new Float32Array(units).fill(values[0]);
@@ -156,7 +156,7 @@ export function matmul(c: OpContext): Value[] {
     throw c.fail(`its input has shape [${x.onnxShape}]; Netloom's dense layers take [N, D]`);
   const [inputs, units] = w.dims;
   if (inputs !== x.shape[0]) throw c.fail(`weights for ${inputs} inputs; its input has ${x.shape[0]}`);
-  const id = c.layer('dense', { units, bias: false }, [x], { W: f32(constant(c, w, 'its weights')) });
+  const id = c.layer('dense', { units, bias: false }, [x], { W: f32(c, constant(c, w, 'its weights')) });
   return [flow(id, [units])];
 }
 
@@ -172,7 +172,7 @@ export function add(c: OpContext): Value[] {
     if (layer.kind !== 'dense' || layer.params.bias || values.length !== x.shape[0])
       throw c.fail('adding a constant is read only as the bias of a dense layer made by MatMul just before');
     layer.params.bias = true;
-    layer.weights.b = f32(values);
+    layer.weights.b = f32(c, values);
     return [x];
   }
   return join(c, 'add', [a, b]);
@@ -209,7 +209,7 @@ export function batchNorm(c: OpContext): Value[] {
     throw c.fail(`batch norm of shape [${x.onnxShape}] (Netloom's take [C] or [C, H, W])`);
   const channels = x.shape[0];
   const [gamma, beta, mean, variance] = [1, 2, 3, 4].map((i, k) => {
-    const v = f32(constant(c, c.input(i), ['its scale', 'its bias', 'its mean', 'its variance'][k]));
+    const v = f32(c, constant(c, c.input(i), ['its scale', 'its bias', 'its mean', 'its variance'][k]));
     if (v.length !== channels)
       throw c.fail(`${v.length} values of ${['scale', 'bias', 'mean', 'variance'][k]} for ${channels} channels`);
     return v;
@@ -329,12 +329,12 @@ export function recurrent(kind: 'rnn' | 'lstm'): Handler {
     if (kind === 'lstm' && c.optional(7)) throw c.fail('peephole weights (P) are not in Netloom');
     // Back to Netloom's layout: gates i, f, g, o (ONNX: i, o, f, c), [D, gates × U].
     const back = gates === 4 ? ONNX_LSTM_ORDER.map((_, k) => ONNX_LSTM_ORDER.indexOf(k)) : [0];
-    const wx = transposed(reorderGates(f32(constant(c, w, 'W')), units, d, back), gates * units, d);
-    const wh = transposed(reorderGates(f32(constant(c, r, 'R')), units, units, back), gates * units, units);
+    const wx = transposed(reorderGates(f32(c, constant(c, w, 'W')), units, d, back), gates * units, d);
+    const wh = transposed(reorderGates(f32(c, constant(c, r, 'R')), units, units, back), gates * units, units);
     const b = new Float32Array(gates * units);
     const bias = c.optional(3);
     if (bias) {
-      const values = f32(constant(c, bias, 'B'));
+      const values = f32(c, constant(c, bias, 'B'));
       if (values.length !== 2 * gates * units) throw c.fail(`B has ${values.length} values, not ${2 * gates * units}`);
       // Netloom has one bias: ONNX's two (input and recurrent) summed.
       const sum = values.subarray(0, gates * units).map((v, i) => v + values[gates * units + i]);

@@ -92,13 +92,18 @@ export function concat(c: OpContext): Value[] {
     const consts = values as Const[];
     if (consts.some((v) => v.dims.length !== 1)) throw c.fail('concatenating constants of more than one dimension');
     const parts = consts.map((v) => constant(c, v, 'an input'));
-    const out = new Float64Array(parts.reduce((s, p) => s + p.length, 0));
-    let at = 0;
-    for (const p of parts) {
-      out.set(p, at);
-      at += p.length;
-    }
-    return [{ kind: 'const', dims: [out.length], values: out }];
+    const total = parts.reduce((s, p) => s + p.length, 0);
+    return [
+      makeConst(c, [total], () => {
+        const out = new Float64Array(total);
+        let at = 0;
+        for (const p of parts) {
+          out.set(p, at);
+          at += p.length;
+        }
+        return out;
+      }),
+    ];
   }
   return join(c, 'concat', values);
 }
@@ -150,7 +155,8 @@ export function slice(c: OpContext): Value[] {
   const fill = uniform(v);
   if (fill !== undefined) return [makeConst(c, dims, () => new Float64Array(elements(dims)).fill(fill), fill)];
   if (v.dims.length !== 1) throw c.fail('slicing a constant of more than one dimension');
-  return [{ kind: 'const', dims, values: constant(c, v, 'its data').slice(ranges[0][0], ranges[0][1]) }];
+  const src = constant(c, v, 'its data');
+  return [makeConst(c, dims, () => Float64Array.from(src.subarray(ranges[0][0], ranges[0][1])))];
 }
 
 export function shape(c: OpContext): Value[] {

@@ -1,13 +1,14 @@
 import { EngineError } from '../errors';
 import { formatIssue, loadGraph } from '../graph';
 import { emptyDocument } from '../graph/empty';
-import { LIMITS } from '../graph/limits';
+import { formatBytes, LIMITS } from '../graph/limits';
 import type { GraphDocument } from '../graph/schema';
 import { layerDef } from '../layers/registry';
 import { planTraining } from '../train/plan';
 import { parameterLayout } from '../train/session';
 import { onnx, type proto } from './builder';
 import { NETLOOM_LAYERS, NETLOOM_TRAINING } from './export';
+import type { ImportPool } from './import-context';
 import { checkDims, decimal, handlers, type OpContext } from './import-ops';
 import { type Const, type Flow, flow, type ImportedLayer, type Value } from './import-values';
 import { checkedDims, readModel, readTensor, refuse, toInt } from './read-model';
@@ -37,6 +38,12 @@ function idFrom(name: string, taken: Set<string>): string {
   return unique;
 }
 
+/** Bytes an import may allocate: its layers' weights (a graph's parameter limit) and computed constants. */
+export const IMPORT_LIMITS: Record<ImportPool, number> = {
+  weights: LIMITS.parameterBytes,
+  constants: 256 * 1024 * 1024,
+};
+
 /**
  * An ONNX model as a Netloom document with its weights. The graph is walked in order: constants and the
  * shape arithmetic exporters wrap around layers are computed (the batch stays symbolic), each operator
@@ -44,10 +51,12 @@ function idFrom(name: string, taken: Set<string>): string {
  * AveragePool: pooling with padding; an LSTM's squeezed output and its last step: Netloom's LSTM).
  * Anything Netloom lacks is refused with the ONNX node's name, its op type and what is missing.
  */
-export function importOnnx(bytes: Uint8Array, file: string): ImportedModel {
+export function importOnnx(bytes: Uint8Array, file: string, limits = IMPORT_LIMITS): ImportedModel {
   const { graph, opset, initializers, metadata } = readModel(bytes, file);
   const values = new Map<string, Value>();
   for (const [name, t] of initializers) values.set(name, { kind: 'const', dims: t.dims, values: t.data });
+  // Counted as they are made, before they are allocated: what the nodes copy and compute, whatever the file's size.
+  const allocated: Record<ImportPool, number> = { weights: 0, constants: 0 };
   const layers = new Map<string, ImportedLayer>();
   const shapes = new Map<string, number[]>();
   const uses = new Map<string, Set<'steps' | 'last'>>();
@@ -160,6 +169,13 @@ export function importOnnx(bytes: Uint8Array, file: string): ImportedModel {
         addLayer({ kind, params, inputs: xs.map((x) => x.node), weights, from: name }, name, xs, fail),
       layerOf: (id) => layers.get(id)!,
       shapeOf: (id) => shapes.get(id)!,
+      take(bytes, pool) {
+        allocated[pool] += bytes;
+        if (allocated[pool] > limits[pool])
+          throw fail(
+            `${pool === 'weights' ? "the layers' weights" : 'the constants computed'} reach ${formatBytes(allocated[pool])} with this node, over the limit of ${formatBytes(limits[pool])}${pool === 'weights' ? ' (each layer that uses a weight gets its own copy)' : ''}`,
+          );
+      },
       fail,
     };
     const outputs = handler(context);

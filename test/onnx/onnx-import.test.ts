@@ -5,7 +5,7 @@ import { EngineError } from '../../engine/errors';
 import { type GraphDocument, parseGraphText } from '../../engine/graph';
 import { onnx, type proto } from '../../engine/onnx/builder';
 import { exportOnnx } from '../../engine/onnx/export';
-import { importOnnx } from '../../engine/onnx/import';
+import { IMPORT_LIMITS, importOnnx } from '../../engine/onnx/import';
 import { planTraining } from '../../engine/train/plan';
 import { parameterLayout } from '../../engine/train/session';
 import { forwardWith, largestRowRelative, netloomForward, softmaxRows } from '../helpers/netloom-forward';
@@ -212,5 +212,63 @@ describe('ONNX files from anyone', () => {
         }),
       ),
     ).toMatch(/node "fc" \(Gemm\): transA = 1/);
+  });
+
+  it("counts what its nodes copy and compute, whatever the file's size: one weight used by many layers, constants made again and again", () => {
+    const MiB = 1024 * 1024;
+    const limits = { weights: 8 * MiB, constants: 1 * MiB };
+    const tensorType = (dims: (number | string)[]) => ({
+      tensorType: {
+        elemType: onnx.TensorProto.DataType.FLOAT,
+        shape: { dim: dims.map((d) => (typeof d === 'string' ? { dimParam: d } : { dimValue: d })) },
+      },
+    });
+    const chain = (extra: proto.INodeProto[]): Uint8Array => {
+      // 100 dense layers that all use the same 256 × 256 weight: 256 KiB in the file, 25 MiB as layers.
+      const node: proto.INodeProto[] = Array.from({ length: 100 }, (_, i) => ({
+        opType: 'Gemm',
+        name: `g${i}`,
+        input: [i === 0 ? 'x' : `h${i - 1}`, 'W'],
+        output: [`h${i}`],
+      }));
+      const m: proto.IModelProto = {
+        irVersion: 8,
+        opsetImport: [{ domain: '', version: 17 }],
+        graph: {
+          name: 'shared',
+          node: [...extra, ...node],
+          initializer: [{ name: 'W', dims: [256, 256], dataType: 1, rawData: new Uint8Array(4 * 256 * 256) }],
+          input: [{ name: 'x', type: tensorType(['N', 256]) }],
+          output: [{ name: 'h99', type: tensorType(['N', 256]) }],
+        },
+      };
+      return onnx.ModelProto.encode(onnx.ModelProto.create(m)).finish();
+    };
+    const refused = (bytes: Uint8Array) => {
+      try {
+        importOnnx(bytes, 'model.onnx', limits);
+      } catch (error) {
+        expect(error).toBeInstanceOf(EngineError);
+        return (error as Error).message;
+      }
+      throw new Error('the model was opened');
+    };
+    // 32 copies fill the 8 MiB; the 33rd layer is refused, by name.
+    expect(refused(chain([]))).toBe(
+      'model.onnx: node "g32" (Gemm): the layers\' weights reach 8.3 MiB with this node, over the limit of 8.0 MiB (each layer that uses a weight gets its own copy)',
+    );
+    // A shape made into a constant of 100,000 values (800 KB) twice: the second passes the 1 MiB.
+    const shape: proto.ITensorProto = { name: 's', dims: [1], dataType: 7, int64Data: [100_000] };
+    const fills: proto.INodeProto[] = [
+      { opType: 'Constant', name: 'shape', output: ['s'], attribute: [{ name: 'value', type: 4, t: shape }] },
+      { opType: 'ConstantOfShape', name: 'zeros1', input: ['s'], output: ['z1'] },
+      { opType: 'ConstantOfShape', name: 'zeros2', input: ['s'], output: ['z2'] },
+    ];
+    expect(refused(chain(fills))).toMatch(
+      /^model\.onnx: node "zeros2" \(ConstantOfShape\): the constants computed reach 1\.5 MiB with this node, over the limit of 1\.0 MiB$/,
+    );
+    // Within the limits the same model opens: 100 layers, each with its own copy.
+    const opened = importOnnx(chain([]), 'model.onnx', { ...IMPORT_LIMITS });
+    expect(opened.document.nodes.filter((n) => n.kind === 'dense')).toHaveLength(100);
   });
 });
