@@ -23,6 +23,8 @@ export interface SweepSpec {
 
 /** Most runs a sweep may queue. */
 export const MAX_SWEEP_RUNS = 1000;
+/** Combinations a sweep's settings may make (the grid random runs are drawn from). */
+export const MAX_SWEEP_GRID = 2 ** 32;
 
 /** Short names for the training settings users sweep most. */
 const ALIASES: Record<string, string[]> = {
@@ -126,12 +128,25 @@ export function sweepCombinations(doc: GraphDocument, spec: SweepSpec): Record<s
     // In the settings' order, for tables.
     return Object.fromEntries(spec.settings.map((s) => [s.name, values[s.name]]));
   };
+  // Counted before any combination is made: a few settings of many values multiply past any memory.
+  const runs = spec.random === undefined ? total : Math.min(spec.random, total);
+  if (runs > MAX_SWEEP_RUNS)
+    throw new EngineError(
+      'INVALID_GRAPH',
+      `the sweep has ${runs} runs, over the limit of ${MAX_SWEEP_RUNS}: use fewer values or --random`,
+    );
+  // Random draws index the grid with 32-bit numbers.
+  if (total > MAX_SWEEP_GRID)
+    throw new EngineError(
+      'INVALID_GRAPH',
+      `the sweep's settings make ${total.toPrecision(3)} combinations, over the limit of ${MAX_SWEEP_GRID}: use fewer values`,
+    );
   let indices: number[];
   if (spec.random !== undefined) {
     if (!Number.isInteger(spec.random) || spec.random < 1)
       throw new EngineError('INVALID_GRAPH', `--random: a whole number of runs from 1, not ${spec.random}`);
     // A partial Fisher–Yates over the grid's indices: distinct draws, the same for the same seed.
-    const count = Math.min(spec.random, total);
+    const count = runs;
     const random = new Random(spec.seed ?? 0);
     const picked = new Map<number, number>();
     indices = [];
@@ -142,11 +157,6 @@ export function sweepCombinations(doc: GraphDocument, spec: SweepSpec): Record<s
       picked.set(j, at(i));
     }
   } else indices = Array.from({ length: total }, (_, i) => i);
-  if (indices.length > MAX_SWEEP_RUNS)
-    throw new EngineError(
-      'INVALID_GRAPH',
-      `the sweep has ${indices.length} runs, over the limit of ${MAX_SWEEP_RUNS}: use fewer values or --random`,
-    );
   const combinations = indices.map(grid);
   for (const values of combinations) withValues(doc, values, spec.epochs);
   return combinations;

@@ -53,6 +53,28 @@ describe('sweeps: the combinations', () => {
     expect(sweepCombinations(toy(), { ...wide, random: 50 })).toHaveLength(20);
   });
 
+  it('counts the runs before making any: a grid of a million refused at once, a grid past 2³² even for random draws', () => {
+    const hundred = Array.from({ length: 100 }, (_, i) => String(0.001 * (i + 1))).join(',');
+    const units = Array.from({ length: 100 }, (_, i) => String(i + 1)).join(',');
+    const million = {
+      settings: [`lr=${hundred}`, `n1.units=${units}`, `seed=${units}`].map((s) => parseSweepSetting(s)),
+    };
+    expect(() => sweepCombinations(toy(), million)).toThrow(
+      'the sweep has 1000000 runs, over the limit of 1000: use fewer values or --random',
+    );
+    // Drawn from it: 5 runs.
+    expect(sweepCombinations(toy(), { ...million, random: 5, seed: 1 })).toHaveLength(5);
+    // Six such settings make 10¹² combinations: too many to draw from (they are indexed by 32 bits), and
+    // refused without an array of them (one would need 8 TB).
+    const huge = { settings: [...million.settings, ...million.settings.map((s) => ({ ...s }))], random: 5 };
+    huge.settings[3].name = 'epochs';
+    huge.settings[4].name = 'batch';
+    huge.settings[5].name = 'l2';
+    expect(() => sweepCombinations(toy(), huge)).toThrow(
+      "the sweep's settings make 1.00e+12 combinations, over the limit of 4294967296: use fewer values",
+    );
+  });
+
   it('sets training settings and layer parameters, and refuses what the document refuses, by name', () => {
     const doc = withValues(toy(), { lr: 0.5, batch: 7, 'n1.units': 12, optimizer: 'sgd' }, 2);
     expect(doc.training.optimizer).toEqual({ kind: 'sgd', lr: 0.5 });
