@@ -24,6 +24,7 @@ export const menuCommands = [
   'save-as',
   'export-pytorch',
   'export-onnx',
+  'export-weights',
   'import-weights',
   'undo',
   'redo',

@@ -25,6 +25,7 @@ export function buildMenuTemplate(send: (command: MenuCommand) => void, isMac: b
         submenu: [
           command('&PyTorch project…', 'CmdOrCtrl+Shift+E', 'export-pytorch'),
           command('&ONNX model…', 'CmdOrCtrl+Alt+E', 'export-onnx'),
+          command('&Weights (safetensors)…', undefined, 'export-weights'),
         ],
       },
       // No accelerator: Ctrl+Shift+I opens the developer tools where they are on.

@@ -95,6 +95,7 @@ export function createCommands(files: FileAccess): Record<MenuCommand, () => Pro
     },
     'export-pytorch': () => exportDocument('pytorch'),
     'export-onnx': () => exportDocument('onnx'),
+    'export-weights': () => exportDocument('weights'),
     'import-weights': importWeightsFile,
     async undo() {
       store().undo();

@@ -39,13 +39,14 @@ export function Toolbar({ run, onHelp }: ToolbarProps) {
       <select
         data-testid="export-picker"
         value=""
-        title="Export this network with the current run's weights: a PyTorch script that trains it as Netloom does, or an ONNX model for inference anywhere"
+        title="Export this network with the current run's weights: a PyTorch script that trains it as Netloom does, an ONNX model for inference anywhere, or the weights alone (Import weights… loads them into this graph again)"
         onChange={(event) => void exportDocument(event.target.value as ExportTarget)}
       >
         <option value="">Export…</option>
         <option value="pytorch">PyTorch project (script, data, weights)</option>
         <option value="onnx">ONNX model</option>
         <option value="onnx-probabilities">ONNX model with probabilities</option>
+        <option value="weights">Weights (safetensors, for Import weights…)</option>
       </select>
       {button(
         'import-weights',

@@ -116,6 +116,46 @@ describe('export to PyTorch from the app', () => {
   });
 });
 
+describe('the weights alone, to come back to a trained network', () => {
+  it("exports the run's weights as safetensors and brings them back into the graph: the same evaluation", async () => {
+    const page = await app.newPage();
+    page.on('dialog', (dialog) => void dialog.accept());
+    await page.getByTestId('sample-picker').selectOption('spiral.json');
+    await expect.poll(() => page.getByTestId('graph-status').textContent()).toBe('ready to train');
+    // No run yet: nothing to export, and it says so.
+    await page.getByTestId('export-picker').selectOption('weights');
+    await expect
+      .poll(() => page.getByTestId('problem').textContent())
+      .toContain('There is no run to take weights from: train the network (or Step once), then export its weights.');
+    await page.locator('[data-testid="problem"] button').click();
+    await page.locator('#setting-epochs').fill('30');
+    await page.locator('#setting-epochs').blur();
+    await page.getByTestId('train').click();
+    await expect.poll(() => page.getByTestId('training-bar').getAttribute('data-state')).toBe('finished');
+    const matrix = page.getByTestId('confusion-matrix');
+    await expect.poll(() => page.getByTestId('evaluation-accuracy').count()).toBe(1);
+    const trained = {
+      accuracy: await page.getByTestId('evaluation-accuracy').textContent(),
+      matrix: await matrix.textContent(),
+    };
+    const download = page.waitForEvent('download');
+    await page.getByTestId('export-picker').selectOption('weights');
+    expect((await download).suggestedFilename()).toBe('Spiral_toy.safetensors');
+    const saved = join(dir, 'Spiral_toy.safetensors');
+    await (await download).saveAs(saved);
+    // The graph opened afresh (its run gone), the weights imported: the evaluation the run ended with.
+    await page.getByTestId('sample-picker').selectOption('spiral.json');
+    await expect.poll(() => page.getByTestId('training-bar').getAttribute('data-state')).toBe('idle');
+    expect(await page.getByTestId('evaluation-accuracy').count()).toBe(0);
+    await chooseWeights(page, { name: 'Spiral_toy.safetensors', buffer: readFileSync(saved) });
+    await expect.poll(() => page.getByTestId('evaluation-accuracy').textContent()).toBe(trained.accuracy);
+    expect(await matrix.textContent()).toBe(trained.matrix);
+    expect(trained.accuracy).toMatch(/^validation accuracy (9\d|100)\.\d%$/);
+    expect(app.errorsOf(page)).toEqual([]);
+    await page.close();
+  });
+});
+
 let onwardAccuracy: number | undefined;
 
 /** Import weights… as a user does it: the toolbar's button, then the file in the chooser. */
