@@ -1,7 +1,7 @@
 import { useRef, useState } from 'react';
 import { datasetCountProblem, datasetSizeProblem } from '../../engine/files/pick-limits';
 import type { PredictInputs } from '../../engine/train/predict';
-import { predictionsCsv } from '../../engine/train/predictions-csv';
+import { classShares, predictionsCsv } from '../../engine/train/predictions-csv';
 import { counted } from '../../engine/words';
 import { downloadBytes } from '../export-pytorch';
 import { droppedFiles } from '../platform/dropped-files';
@@ -113,13 +113,10 @@ function Answer({ result, index }: { result: PredictResult; index: number }) {
   const per = shape.reduce((a, b) => a * b, 1);
   const row = Array.from(result.outputs.subarray(index * result.width, (index + 1) * result.width));
   const name = (c: number) => result.classNames?.[c] ?? String(c);
-  const top =
-    result.kind === 'probabilities' && result.width > 1
-      ? row
-          .map((p, c) => [p, c] as const)
-          .sort((a, b) => b[0] - a[0])
-          .slice(0, 3)
-      : [];
+  const top = (classShares(result, index) ?? [])
+    .map((p, c) => [p, c] as const)
+    .sort((a, b) => b[0] - a[0])
+    .slice(0, 3);
   return (
     <figure className="try-answer" data-testid="try-answer">
       {drawable(shape) && <Thumbnail input={result.x.subarray(index * per, (index + 1) * per)} shape={shape} />}

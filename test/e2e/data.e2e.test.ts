@@ -137,6 +137,18 @@ describe('training on files of your own', () => {
     const accuracy = Number((await page.getByTestId('evaluation-accuracy').textContent())?.match(/([\d.]+)%/)?.[1]);
     expect(accuracy).toBeCloseTo((100 * (cells[0] + cells[3])) / 40, 1);
     expect(accuracy).toBeGreaterThan(80);
+    // Tried on two points far on either side of x + y = 0: the output's probability read as the two classes.
+    await page.getByTestId('try-csv').fill('x,y\n1.5,1.5\n-1.5,-1.5');
+    await page.getByTestId('try-csv-run').click();
+    await expect.poll(() => page.getByTestId('try-answer').count()).toBe(2);
+    const answers = page.getByTestId('try-answer');
+    for (const [i, side] of ['upper', 'lower'].entries()) {
+      const shown = await answers.nth(i).getByTestId('try-class').allTextContents();
+      expect(shown.map((t) => t.replace(/ [\d.]+%$/, ''))).toEqual([side, side === 'upper' ? 'lower' : 'upper']);
+      const shares = shown.map((t) => Number(/([\d.]+)%$/.exec(t)?.[1]));
+      expect(shares[0]).toBeGreaterThan(90);
+      expect(shares[0] + shares[1]).toBeCloseTo(100, 0);
+    }
     expect(app.errorsOf(page)).toEqual([]);
     await page.close();
   });
