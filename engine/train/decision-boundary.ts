@@ -129,3 +129,25 @@ export async function decisionBoundary(trainer: Trainer, resolution = 48): Promi
     points: sampled.map((i) => ({ ...at(i), label: data.targets[i] })),
   };
 }
+
+/** What the plane says at a point of its picture: the point, and its cell's class (with confidence) or value. */
+export type PlaneReading =
+  | { x: number; y: number; kind: 'classes'; predicted: number; confidence: number }
+  | { x: number; y: number; kind: 'values'; value: number };
+
+/**
+ * The reading at a place of the plane's picture, given as fractions of its width (from the left) and height
+ * (from the top), each in [0, 1]: the input point there, and the grid cell it falls in.
+ */
+export function readPlane(b: DecisionBoundary, across: number, down: number): PlaneReading {
+  const clamp = (f: number) => Math.min(1, Math.max(0, f));
+  const [fx, fy] = [clamp(across), clamp(down)];
+  const j = Math.min(b.resolution - 1, Math.floor(fx * b.resolution));
+  const i = Math.min(b.resolution - 1, Math.floor(fy * b.resolution));
+  const k = i * b.resolution + j;
+  const x = b.x[0] + fx * (b.x[1] - b.x[0]);
+  const y = b.y[1] - fy * (b.y[1] - b.y[0]);
+  return b.kind === 'values'
+    ? { x, y, kind: 'values', value: b.values[k] }
+    : { x, y, kind: 'classes', predicted: b.predicted[k], confidence: b.confidence[k] };
+}

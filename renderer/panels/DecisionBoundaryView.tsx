@@ -1,5 +1,6 @@
-import { useEffect, useMemo, useRef } from 'react';
+import { useEffect, useMemo, useRef, useState } from 'react';
 import type { DecisionBoundary } from '../../engine/api';
+import { type PlaneReading, readPlane } from '../../engine/train/decision-boundary';
 import { drawSoon } from '../charts/draw-soon';
 import { useTrainingStore } from '../store/training-store';
 import { figure } from './RegressionEvaluation';
@@ -137,13 +138,23 @@ class BoundaryPainter {
   }
 }
 
+/** A reading in words: "at x₁ 0.52, x₂ −0.31: class 2 (87%)", or the value there. */
+function readingText(r: PlaneReading): string {
+  const at = `at x₁ ${figure(r.x)}, x₂ ${figure(r.y)}`;
+  return r.kind === 'classes'
+    ? `${at}: class ${r.predicted} (${(100 * r.confidence).toFixed(0)}%)`
+    : `${at}: predicted ${figure(r.value)}`;
+}
+
 /**
  * The decision boundary of a classifier of 2-D points, or the predicted value of a regression over them, as
- * it trains (TensorFlow Playground's view).
+ * it trains (TensorFlow Playground's view); under the pointer, the point and what the network says there.
  */
 export function DecisionBoundaryView() {
   const boundary = useTrainingStore((s) => s.boundary);
   const canvas = useRef<HTMLCanvasElement>(null);
+  // Where the pointer is over the picture (fractions of its width and height): read again as the plane changes.
+  const [pointer, setPointer] = useState<{ across: number; down: number } | null>(null);
   const latest = useRef<{ painter: BoundaryPainter; boundary: DecisionBoundary } | null>(null);
   // Drawn in a task of its own, never inside the commit of what changed with the same message.
   const soon = useMemo(() => {
@@ -168,11 +179,25 @@ export function DecisionBoundaryView() {
       data-kind={boundary.kind}
       data-points={boundary.points.length}
     >
-      <canvas ref={canvas} width={SIZE} height={SIZE} aria-label="decision boundary" />
+      <canvas
+        ref={canvas}
+        width={SIZE}
+        height={SIZE}
+        aria-label="decision boundary"
+        onPointerMove={(event) => {
+          const box = event.currentTarget.getBoundingClientRect();
+          setPointer({ across: (event.clientX - box.left) / box.width, down: (event.clientY - box.top) / box.height });
+        }}
+        onPointerLeave={() => setPointer(null)}
+      />
       <figcaption>
-        {boundary.kind === 'classes'
-          ? 'predicted class over the input plane, with the training points'
-          : `predicted value over the input plane, with the training points: blue ${figure(boundary.range[0])}, orange ${figure(boundary.range[1])}`}
+        {pointer ? (
+          <span data-testid="plane-reading">{readingText(readPlane(boundary, pointer.across, pointer.down))}</span>
+        ) : boundary.kind === 'classes' ? (
+          'predicted class over the input plane, with the training points'
+        ) : (
+          `predicted value over the input plane, with the training points: blue ${figure(boundary.range[0])}, orange ${figure(boundary.range[1])}`
+        )}
       </figcaption>
     </figure>
   );

@@ -676,6 +676,19 @@ describe('training from the app, in the browser worker', () => {
     });
     expect(colours.blue, JSON.stringify(colours)).toBeGreaterThan(colours.all / 10);
     expect(colours.orange, JSON.stringify(colours)).toBeGreaterThan(colours.all / 10);
+    // Under the pointer: the point and the value predicted there, near y = sin(3x₁) + x₂²; gone when it leaves.
+    for (const [across, down] of [
+      [0.3, 0.4],
+      [0.7, 0.6],
+    ]) {
+      const box = (await surface.locator('canvas').boundingBox())!;
+      await page.mouse.move(box.x + across * box.width, box.y + down * box.height);
+      const reading = (await page.getByTestId('plane-reading').textContent()) ?? '';
+      const [, x1, x2, value] = reading.match(/^at x₁ (-?[\d.]+), x₂ (-?[\d.]+): predicted (-?[\d.]+)$/) ?? [];
+      expect(Math.abs(Number(value) - (Math.sin(3 * Number(x1)) + Number(x2) ** 2)), reading).toBeLessThan(0.4);
+    }
+    await page.mouse.move(0, 0);
+    await expect.poll(() => page.getByTestId('plane-reading').count()).toBe(0);
     // The chart has no accuracy to show: neither in its legend nor as an axis.
     const legend = await page.getByTestId('run-chart-legend').locator('button').allTextContents();
     expect(legend).toEqual(['train loss', 'validation loss', 'learning rate']);

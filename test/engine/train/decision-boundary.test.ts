@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { createEngineApi, type EngineEvent } from '../../../engine/api';
 import { createCpuBackend } from '../../../engine/backend/cpu/cpu-backend';
 import { regressionData, spiralData } from '../../../engine/data/synthetic';
-import { decisionBoundary, hasDecisionBoundary } from '../../../engine/train/decision-boundary';
+import { decisionBoundary, hasDecisionBoundary, readPlane } from '../../../engine/train/decision-boundary';
+import { predict } from '../../../engine/train/predict';
 import { Trainer } from '../../../engine/train/trainer';
 import { chain } from '../../helpers/graphs';
 
@@ -115,5 +116,52 @@ describe('the decision boundary of a network of 2-D points', () => {
       ),
     ).toBe(false);
     await api.close();
+  });
+
+  it("reads under the pointer the input point and its cell's class or value, the picture's top being the largest y", async () => {
+    const data = spiralData(300, 3, 0.05, 1);
+    const trainer = new Trainer(spiralNet(), createCpuBackend(), data);
+    await trainer.runSteps(200);
+    const b = await decisionBoundary(trainer, 8);
+    if (b.kind !== 'classes') throw new Error('a classifier');
+    // The top-left corner: the smallest x, the largest y, cell 0; the bottom-right: the last cell.
+    expect(readPlane(b, 0, 0)).toEqual({
+      x: b.x[0],
+      y: b.y[1],
+      kind: 'classes',
+      predicted: b.predicted[0],
+      confidence: b.confidence[0],
+    });
+    expect(readPlane(b, 1, 1)).toMatchObject({ x: b.x[1], y: b.y[0], predicted: b.predicted[63] });
+    // Row 2, column 5 of 8: its centre, and the class the network gives that point itself.
+    const reading = readPlane(b, 5.5 / 8, 2.5 / 8);
+    expect(reading).toMatchObject({ predicted: b.predicted[2 * 8 + 5], confidence: b.confidence[2 * 8 + 5] });
+    // The cell's centre is the point the grid ran: the network's own answer for it is the cell's class.
+    const own = (await predict(trainer, Float32Array.of(reading.x, reading.y), 1)).outputs;
+    expect(own.indexOf(Math.max(...own))).toBe(b.predicted[2 * 8 + 5]);
+    expect(Math.max(...own)).toBeCloseTo(b.confidence[2 * 8 + 5], 5);
+    // Outside the picture (a pointer leaving it): clamped to the edge.
+    expect(readPlane(b, -0.5, 2)).toMatchObject({ x: b.x[0], y: b.y[0] });
+    // A regression's value.
+    const r = await decisionBoundary(
+      new Trainer(
+        chain([2], [['dense', { units: 1 }]], {
+          optimizer: { kind: 'sgd', lr: 0.1 },
+          batchSize: 16,
+          loss: { kind: 'mse' },
+          dataset: { source: 'synthetic', generator: 'regression', samples: 64, noise: 0 },
+        }),
+        createCpuBackend(),
+        regressionData(64, 0, 1),
+      ),
+      4,
+    );
+    if (r.kind !== 'values') throw new Error('a regression');
+    expect(readPlane(r, 0.6, 0.1)).toEqual({
+      x: r.x[0] + 0.6 * (r.x[1] - r.x[0]),
+      y: r.y[1] - 0.1 * (r.y[1] - r.y[0]),
+      kind: 'values',
+      value: r.values[2],
+    });
   });
 });
