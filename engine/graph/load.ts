@@ -2,6 +2,7 @@ import { checkLimits, checkReferences } from './check';
 import { type DocumentIssue, formatPath, type LoadResult } from './errors';
 import { LIMITS } from './limits';
 import { migrate } from './migrations';
+import { withUniqueRunIds } from './runs';
 import { type GraphDocument, graphDocumentSchema } from './schema';
 
 /** Most issues reported for one file: enough to fix it, short enough to read. */
@@ -69,7 +70,8 @@ export function loadGraph(raw: unknown): LoadResult<GraphDocument> {
       })),
     );
   }
-  const document = parsed.data as GraphDocument;
+  // Two runs of one id (started within a second, before ids were made unique) get ids of their own.
+  const document = withUniqueRunIds(parsed.data as GraphDocument);
   const broken = checkReferences(document);
   if (broken.length > 0) return fail(broken);
   const tooLarge = checkLimits(document);

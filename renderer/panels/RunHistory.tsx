@@ -1,7 +1,9 @@
+import { useState } from 'react';
 import type { Run } from '../../engine/graph/training-schema';
 import { describeValues } from '../../engine/train/sweep';
 import { counted } from '../../engine/words';
 import { useDocumentStore } from '../store/document-store';
+import { comparisonColour, RunComparison } from './RunComparison';
 
 const percent = (v: number | undefined) => (v === undefined ? '–' : `${(100 * v).toFixed(1)}%`);
 
@@ -37,14 +39,19 @@ function changesText(run: Run): string | undefined {
 
 /**
  * The runs kept in the document (newest first), with the settings each used and where it ended, so that
- * runs can be compared after the settings change. Three columns, each of two lines (when and how; how far
+ * runs can be compared after the settings change (ticked runs' losses drawn on the same axes below). Three columns, each of two lines (when and how; how far
  * and how well; the loss per epoch), so that the table fits the inspector's width (six columns scrolled
  * sideways at 1280 × 800).
  */
 export function RunHistory() {
   // The selector returns the stored array itself: a fresh `[]` each time would re-render forever.
   const runs = useDocumentStore((s) => s.document.runs);
+  // The runs ticked to compare, in the order ticked (each keeps its colour while ticked); ids of runs that
+  // are not this document's (another opened) match none.
+  const [ticked, setTicked] = useState<string[]>([]);
   if (!runs || runs.length === 0) return null;
+  const compared = ticked.flatMap((id) => runs.filter((r) => r.id === id));
+  const toggle = (id: string) => setTicked((now) => (now.includes(id) ? now.filter((t) => t !== id) : [...now, id]));
   return (
     <section className="run-history" data-testid="run-history">
       <h2>Runs</h2>
@@ -62,9 +69,20 @@ export function RunHistory() {
             const { optimizer, batchSize } = run.settings;
             const loss = last ? (last.valLoss ?? last.trainLoss) : run.result?.loss;
             return (
-              <tr key={run.id} data-testid="run" data-status={run.status}>
+              <tr key={run.id} data-testid="run" data-run={run.id} data-status={run.status}>
                 <td>
-                  <div title={run.startedAt}>{run.startedAt.slice(5, 16).replace('T', ' ')}</div>
+                  <label className="run-started" title={`${run.startedAt}: tick to compare its loss with other runs'`}>
+                    <input
+                      type="checkbox"
+                      data-testid="run-compare"
+                      checked={compared.includes(run)}
+                      onChange={() => toggle(run.id)}
+                      style={
+                        compared.includes(run) ? { accentColor: comparisonColour(compared.indexOf(run)) } : undefined
+                      }
+                    />
+                    {run.startedAt.slice(5, 16).replace('T', ' ')}
+                  </label>
                   <div className="run-settings" data-testid="run-settings" title={changesText(run)}>
                     {optimizer.kind} {optimizer.lr} · {batchSize}
                     {run.changes?.length ? ` (+${counted(run.changes.length, 'change')})` : ''}
@@ -90,6 +108,7 @@ export function RunHistory() {
           })}
         </tbody>
       </table>
+      {compared.length > 0 && <RunComparison runs={compared} />}
     </section>
   );
 }

@@ -2,6 +2,7 @@ import * as Comlink from 'comlink';
 import { create } from 'zustand';
 import type { EngineEvent, SweepResult, SweepSpec } from '../../engine/api';
 import type { GraphDocument } from '../../engine/graph';
+import { withRunRecorded } from '../../engine/graph/runs';
 import { describeValues, parseSweepSetting, sweepCombinations, withValues } from '../../engine/train/sweep';
 import { connectBrowserWorker, type EngineConnection } from '../runtime/engine-connection';
 import { useDatasetFilesStore } from './dataset-files-store';
@@ -83,7 +84,7 @@ function recordSweepRun(r: SweepResult, index: number): void {
     ...(r.curve.step.length > 1 && { curve: r.curve }),
     sweep: r.values,
   };
-  useDocumentStore.getState().edit('Record a sweep run', (d) => ({ ...d, runs: [...(d.runs ?? []), run].slice(-100) }));
+  useDocumentStore.getState().edit('Record a sweep run', (d) => withRunRecorded(d, run));
 }
 
 /**

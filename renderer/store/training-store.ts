@@ -3,6 +3,7 @@ import type { DatasetInput, LookInsideQuestion, SettingsPatch } from '../../engi
 import { exportPyTorch } from '../../engine/export/pytorch';
 import { readSafetensors } from '../../engine/export/safetensors';
 import type { GraphDocument } from '../../engine/graph';
+import { withRunRecorded } from '../../engine/graph/runs';
 import { bundledUrls } from '../runtime/bundled-files';
 import { connectBrowserWorker } from '../runtime/engine-connection';
 import { Owner } from '../runtime/owner';
@@ -36,7 +37,7 @@ export async function dataFor(doc: GraphDocument): Promise<DatasetInput | string
 
 /** A run into the document's history (the last hundred kept). */
 function recordRun(run: ReturnType<typeof runRecord>): void {
-  useDocumentStore.getState().edit('Record the run', (d) => ({ ...d, runs: [...(d.runs ?? []), run].slice(-100) }));
+  useDocumentStore.getState().edit('Record the run', (d) => withRunRecorded(d, run));
 }
 
 function end(): void {

@@ -593,6 +593,65 @@ describe('training from the app, in the browser worker', () => {
     await page.close();
   });
 
+  it("compares the document's runs: the losses per epoch of the runs ticked, on the same axes, each in its colour", async () => {
+    const page = await app.newPage();
+    page.on('dialog', (dialog) => void dialog.accept());
+    await page.getByTestId('sample-picker').selectOption('regression.json');
+    await expect.poll(() => page.getByTestId('graph-status').textContent()).toBe('ready to train');
+    await page.locator('#setting-epochs').fill('8');
+    await page.locator('#setting-epochs').blur();
+    // Two runs: the sample's learning rate, then one a hundred times smaller (it learns far less in 8 epochs).
+    for (const lr of ['0.01', '0.0001']) {
+      await page.locator('#setting-learning-rate').fill(lr);
+      await page.locator('#setting-learning-rate').blur();
+      await page.getByTestId('train').click();
+      await expect.poll(() => page.getByTestId('training-bar').getAttribute('data-state')).toBe('finished');
+    }
+    const rows = page.getByTestId('run');
+    await expect.poll(() => rows.count()).toBe(2);
+    expect(await page.getByTestId('run-comparison').count()).toBe(0);
+    // Started within seconds of each other (often the same second): each run has an id of its own.
+    const ids = await rows.evaluateAll((all) => all.map((r) => r.getAttribute('data-run')));
+    expect(new Set(ids).size).toBe(2);
+    // Newest first: tick the slow run, then the fast one.
+    await rows.nth(0).getByTestId('run-compare').check();
+    await rows.nth(1).getByTestId('run-compare').check();
+    const lines = page.getByTestId('compared-run');
+    await expect.poll(() => lines.count()).toBe(2);
+    expect(await lines.evaluateAll((all) => all.map((l) => l.getAttribute('data-points')))).toEqual(['8', '8']);
+    expect(await page.getByTestId('run-comparison').locator('figcaption').textContent()).toBe(
+      'validation loss per epoch, the runs ticked above in their colours',
+    );
+    // Both start at the left edge; the fast run ends lower on the chart (a larger y) than the slow one.
+    const ends = await lines.evaluateAll((all) =>
+      all.map((l) => {
+        const points = (l.getAttribute('points') ?? '').split(' ').map((p) => p.split(',').map(Number));
+        return { first: points[0], last: points.at(-1)! };
+      }),
+    );
+    expect(ends[0].first[0]).toBe(ends[1].first[0]);
+    const [slow, fast] = ends;
+    expect(fast.last[1]).toBeGreaterThan(slow.last[1]);
+    // Each line in the colour of its row's tick.
+    const ticks = await rows.evaluateAll((all) =>
+      all.map((r) => getComputedStyle(r.querySelector('[data-testid="run-compare"]')!).accentColor),
+    );
+    const strokes = await lines.evaluateAll((all) => all.map((l) => getComputedStyle(l).stroke));
+    expect(strokes).toEqual(ticks);
+    expect(new Set(strokes).size).toBe(2);
+    // Untick the slow run: the fast one alone.
+    await rows.nth(0).getByTestId('run-compare').uncheck();
+    await expect.poll(() => lines.count()).toBe(1);
+    expect(await lines.first().getAttribute('data-run')).toBe(await rows.nth(1).getAttribute('data-run'));
+    await page.screenshot({ path: join(artifactsDir, 'run-comparison.png') });
+    // Another document: its own history, nothing compared.
+    await page.getByTestId('sample-picker').selectOption('spiral.json');
+    await expect.poll(() => page.getByTestId('document-name').textContent()).toBe('spiral.json');
+    expect(await page.getByTestId('run-comparison').count()).toBe(0);
+    expect(app.errorsOf(page)).toEqual([]);
+    await page.close();
+  });
+
   it('marks a broken graph on the canvas and will not train it', async () => {
     const page = await app.newPage();
     const doc = JSON.parse(readFileSync(join(samplesDir, 'spiral.json'), 'utf8'));
