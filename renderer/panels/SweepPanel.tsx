@@ -32,6 +32,8 @@ export function SweepPanel() {
   const training = useTrainingStore((t) => t.state);
   const names = s.spec?.settings.map((x) => x.name) ?? [];
   const front = new Set(paretoFront(s.results));
+  // A regression's runs have no accuracy: the column is left out, the loss is what they are ranked by.
+  const accuracy = s.results.some((r) => r.valAccuracy !== undefined);
   return (
     <section className="sweep" data-testid="sweep">
       <div className="sweep-setup">
@@ -101,7 +103,7 @@ export function SweepPanel() {
                 {names.map((n) => (
                   <th key={n}>{n}</th>
                 ))}
-                <th>val acc</th>
+                {accuracy && <th>val acc</th>}
                 <th>val loss</th>
                 <th>params</th>
                 <th>mult-adds</th>
@@ -115,8 +117,10 @@ export function SweepPanel() {
                   {names.map((n) => (
                     <td key={n}>{String(r.values[n])}</td>
                   ))}
-                  <td>{r.status === 'failed' ? <span title={r.error}>failed</span> : pct(r.valAccuracy)}</td>
-                  <td>{r.valLoss?.toFixed(4) ?? '–'}</td>
+                  {accuracy && <td>{r.status === 'failed' ? <Failed error={r.error} /> : pct(r.valAccuracy)}</td>}
+                  <td>
+                    {!accuracy && r.status === 'failed' ? <Failed error={r.error} /> : (r.valLoss?.toFixed(4) ?? '–')}
+                  </td>
                   <td>{r.params.toLocaleString()}</td>
                   <td>{Math.round(r.multiplyAdds).toLocaleString()}</td>
                   <td>{r.seconds.toFixed(1)}</td>
@@ -140,6 +144,11 @@ export function SweepPanel() {
       )}
     </section>
   );
+}
+
+/** A run that failed, its error on hover. */
+function Failed({ error }: { error?: string }) {
+  return <span title={error}>failed</span>;
 }
 
 /** A short number field of the sweep's options (empty: the default its placeholder names). */

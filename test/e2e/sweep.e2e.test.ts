@@ -51,6 +51,27 @@ describe('Sweep: search for better settings from the page', () => {
     await page.close();
   });
 
+  it("ranks a regression's runs by validation loss, with no accuracy column", async () => {
+    const page = await app.newPage();
+    await page.getByTestId('sample-picker').selectOption('regression.json');
+    await expect.poll(() => page.getByTestId('graph-status').textContent()).toBe('ready to train');
+    await page.getByTestId('open-sweep').click();
+    await page.getByTestId('sweep-settings').fill('lr=0.0003,0.03\nh1.units=4,32');
+    await page.getByTestId('sweep-epochs').fill('4');
+    await page.getByTestId('sweep-start').click();
+    await expect.poll(() => page.getByTestId('sweep-row').count()).toBe(4);
+    await expect.poll(() => page.getByTestId('sweep-start').count()).toBe(1);
+    const head = await page.getByTestId('sweep-table').locator('thead th').allTextContents();
+    expect(head).toEqual(['lr', 'h1.units', 'val loss', 'params', 'mult-adds', 's', '']);
+    const losses = await page
+      .getByTestId('sweep-row')
+      .evaluateAll((rows) => rows.map((r) => Number(r.querySelectorAll('td')[2].textContent)));
+    expect(losses.every((l) => l > 0)).toBe(true);
+    expect([...losses].sort((a, b) => a - b)).toEqual(losses);
+    expect(app.errorsOf(page)).toEqual([]);
+    await page.close();
+  });
+
   it('stopping keeps the finished runs, and starting again runs only the rest', async () => {
     const page = await app.newPage();
     await page.getByTestId('sample-picker').selectOption('spiral.json');
