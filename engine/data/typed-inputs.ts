@@ -22,25 +22,26 @@ export function typedInputs(text: string, per: number): { x: Float32Array; names
       'INVALID_DATA',
       `${text.length} characters, over the limit of ${MAX_TYPED_CHARS} for typed inputs`,
     );
-  const rows: { line: number; text: string; fields: string[] }[] = [];
+  // First the lines and their counts of values, none kept: a line of millions of numbers costs no array.
+  const rows: { line: number; text: string }[] = [];
   for (const [i, raw] of text.split(/\r?\n/).entries()) {
     const line = raw.trim();
     if (line === '' || line.startsWith('#')) continue;
     if (rows.length === MAX_TYPED_INPUTS)
       throw new EngineError('INVALID_DATA', `more than ${MAX_TYPED_INPUTS} inputs: try them a part at a time`);
-    const fields = line.split(/[\s,;]+/).filter(Boolean);
-    if (fields.length !== per)
+    const count = fieldsOf(line, per + 1).length;
+    if (count !== per)
       throw new EngineError(
         'INVALID_DATA',
-        `line ${i + 1}: ${counted(fields.length, 'value')}, and the Input takes ${per}`,
+        `line ${i + 1}: ${count > per ? `more than ${per} values` : counted(count, 'value')}, and the Input takes ${per}`,
       );
-    rows.push({ line: i + 1, text: line, fields });
+    rows.push({ line: i + 1, text: line });
   }
   if (rows.length === 0)
     throw new EngineError('INVALID_DATA', `no inputs: write one a line, ${counted(per, 'number')} each`);
   const x = new Float32Array(rows.length * per);
-  for (const [r, { line, fields }] of rows.entries())
-    for (const [j, field] of fields.entries()) {
+  for (const [r, { line, text: t }] of rows.entries())
+    for (const [j, field] of fieldsOf(t, per).entries()) {
       const where = `line ${line}, value ${j + 1}`;
       if (!isDecimalText(field))
         throw new EngineError('INVALID_DATA', `${where}: "${field.slice(0, 20)}" is not a number`);
@@ -54,4 +55,12 @@ export function typedInputs(text: string, per: number): { x: Float32Array; names
     ({ line, text: t }) => `line ${line}: ${t.length > NAME_CHARS ? `${t.slice(0, NAME_CHARS)}…` : t}`,
   );
   return { x, names };
+}
+
+/** A line's values (runs of characters between commas, semicolons and spaces), the first `most` of them. */
+function fieldsOf(line: string, most: number): string[] {
+  const fields: string[] = [];
+  const value = /[^\s,;]+/g;
+  for (let m = value.exec(line); m && fields.length < most; m = value.exec(line)) fields.push(m[0]);
+  return fields;
 }

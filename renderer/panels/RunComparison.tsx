@@ -54,16 +54,21 @@ export function RunComparison({ runs }: { runs: readonly Run[] }) {
           epoch {last}
         </text>
         {series.map((points, k) => (
-          <polyline
-            key={runs[k].id}
-            data-testid="compared-run"
-            data-run={runs[k].id}
-            data-points={points.length}
-            points={points.map((p) => `${px(p.epoch).toFixed(1)},${py(p.loss).toFixed(1)}`).join(' ')}
-            fill="none"
-            stroke={comparisonColour(k)}
-            strokeWidth="1.5"
-          />
+          <g key={runs[k].id}>
+            <polyline
+              data-testid="compared-run"
+              data-run={runs[k].id}
+              data-points={points.length}
+              points={points.map((p) => `${px(p.epoch).toFixed(1)},${py(p.loss).toFixed(1)}`).join(' ')}
+              fill="none"
+              stroke={comparisonColour(k)}
+              strokeWidth="1.5"
+            />
+            {/* A run of one epoch is a point, which a line alone would not show. */}
+            {points.length === 1 && (
+              <circle cx={px(points[0].epoch)} cy={py(points[0].loss)} r="2.5" fill={comparisonColour(k)} />
+            )}
+          </g>
         ))}
       </svg>
       <figcaption className="muted">{label} per epoch, the runs ticked above in their colours</figcaption>

@@ -14,7 +14,8 @@ describe('inputs typed one a line', () => {
   });
 
   it('refuses a line of another count, a word, hex, infinity and a float32 overflow, by line and value', () => {
-    expect(() => typedInputs('1, 2\n1, 2, 3', 2)).toThrow('line 2: 3 values, and the Input takes 2');
+    expect(() => typedInputs('1, 2\n1, 2, 3', 2)).toThrow('line 2: more than 2 values, and the Input takes 2');
+    expect(() => typedInputs(`1 ${'2 '.repeat(4_000_000)}`, 2)).toThrow('line 1: more than 2 values');
     expect(() => typedInputs('1', 2)).toThrow('line 1: 1 value, and the Input takes 2');
     expect(() => typedInputs('1, two', 2)).toThrow('line 1, value 2: "two" is not a number');
     expect(() => typedInputs('0x1F 1', 2)).toThrow('line 1, value 1: "0x1F" is not a number');
