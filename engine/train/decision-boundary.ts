@@ -18,6 +18,8 @@ interface PlaneGrid {
 export interface ClassBoundary extends PlaneGrid {
   kind: 'classes';
   classes: number;
+  /** The classes' names where the data has them (a CSV's labels). */
+  classNames?: string[];
   predicted: Uint8Array;
   confidence: Float32Array;
   points: { x: number; y: number; label: number }[];
@@ -124,6 +126,7 @@ export async function decisionBoundary(trainer: Trainer, resolution = 48): Promi
     ...plane,
     kind: 'classes',
     classes: width,
+    ...(data.classNames && { classNames: [...data.classNames] }),
     predicted,
     confidence,
     points: sampled.map((i) => ({ ...at(i), label: data.targets[i] })),
@@ -132,7 +135,7 @@ export async function decisionBoundary(trainer: Trainer, resolution = 48): Promi
 
 /** What the plane says at a point of its picture: the point, and its cell's class (with confidence) or value. */
 export type PlaneReading =
-  | { x: number; y: number; kind: 'classes'; predicted: number; confidence: number }
+  | { x: number; y: number; kind: 'classes'; predicted: number; name?: string; confidence: number }
   | { x: number; y: number; kind: 'values'; value: number };
 
 /**
@@ -149,5 +152,12 @@ export function readPlane(b: DecisionBoundary, across: number, down: number): Pl
   const y = b.y[1] - fy * (b.y[1] - b.y[0]);
   return b.kind === 'values'
     ? { x, y, kind: 'values', value: b.values[k] }
-    : { x, y, kind: 'classes', predicted: b.predicted[k], confidence: b.confidence[k] };
+    : {
+        x,
+        y,
+        kind: 'classes',
+        predicted: b.predicted[k],
+        ...(b.classNames?.[b.predicted[k]] !== undefined && { name: b.classNames[b.predicted[k]] }),
+        confidence: b.confidence[k],
+      };
 }

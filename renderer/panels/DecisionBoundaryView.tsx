@@ -142,7 +142,7 @@ class BoundaryPainter {
 function readingText(r: PlaneReading): string {
   const at = `at x₁ ${figure(r.x)}, x₂ ${figure(r.y)}`;
   return r.kind === 'classes'
-    ? `${at}: class ${r.predicted} (${(100 * r.confidence).toFixed(0)}%)`
+    ? `${at}: class ${r.name ?? r.predicted} (${(100 * r.confidence).toFixed(0)}%)`
     : `${at}: predicted ${figure(r.value)}`;
 }
 

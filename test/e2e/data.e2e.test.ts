@@ -60,6 +60,17 @@ describe('training on files of your own', () => {
     const text = (await progress.textContent()) ?? '';
     expect(Number(/accuracy ([\d.]+)%/.exec(text)?.[1])).toBeGreaterThan(90);
     expect(text).toMatch(/loss [\d.]+ · accuracy [\d.]+% · validation [\d.]+% · [\d,]+ samples\/s/);
+    // The plane read under the pointer names the class by the file's labels: above x + y = 0 "upper".
+    const plane = (await page.getByTestId('decision-boundary').locator('canvas').boundingBox())!;
+    for (const [across, down, side] of [
+      [0.9, 0.1, 'upper'],
+      [0.1, 0.9, 'lower'],
+    ] as const) {
+      await page.mouse.move(plane.x + across * plane.width, plane.y + down * plane.height);
+      await expect
+        .poll(() => page.getByTestId('plane-reading').textContent())
+        .toMatch(new RegExp(`^at x₁ -?[\\d.]+, x₂ -?[\\d.]+: class ${side} \\(\\d+%\\)$`));
+    }
     expect(app.errorsOf(page)).toEqual([]);
     await page.close();
   });
