@@ -40,6 +40,12 @@ interface DocumentState {
    * both back at once.
    */
   edit(label: string, change: (document: GraphDocument) => GraphDocument, options?: { group?: string }): void;
+  /**
+   * A change the document records, outside its history: a run's record. Undo and redo pass over it (each step
+   * patches only what its edit changed), so undoing an edit after a run never takes the run away, and a
+   * new edit after that cannot lose it either; the redo steps are kept.
+   */
+  record(change: (document: GraphDocument) => GraphDocument): void;
   undo(): void;
   redo(): void;
   markSaved(source: DocumentSource): void;
@@ -92,6 +98,13 @@ export const useDocumentStore = create<DocumentState>()((set, get) => ({
       past: [...(joining ? past.slice(0, -1) : past), entry].slice(-HISTORY_LIMIT),
       future: [],
     });
+  },
+  record(change) {
+    const before = get().document;
+    const after = change(before);
+    if (after === before) return;
+    turn = null;
+    set({ document: after, dirty: true });
   },
   undo() {
     const { past, future, document } = get();

@@ -84,7 +84,7 @@ function recordSweepRun(r: SweepResult, index: number): void {
     ...(r.curve.step.length > 1 && { curve: r.curve }),
     sweep: r.values,
   };
-  useDocumentStore.getState().edit('Record a sweep run', (d) => withRunRecorded(d, run));
+  useDocumentStore.getState().record((d) => withRunRecorded(d, run));
 }
 
 /**

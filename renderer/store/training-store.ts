@@ -37,7 +37,7 @@ export async function dataFor(doc: GraphDocument): Promise<DatasetInput | string
 
 /** A run into the document's history (the last hundred kept). */
 function recordRun(run: ReturnType<typeof runRecord>): void {
-  useDocumentStore.getState().edit('Record the run', (d) => withRunRecorded(d, run));
+  useDocumentStore.getState().record((d) => withRunRecorded(d, run));
 }
 
 function end(): void {

@@ -644,6 +644,11 @@ describe('training from the app, in the browser worker', () => {
     await expect.poll(() => lines.count()).toBe(1);
     expect(await lines.first().getAttribute('data-run')).toBe(await rows.nth(1).getAttribute('data-run'));
     await page.screenshot({ path: join(artifactsDir, 'run-comparison.png') });
+    // Runs are not steps of the edit history: undo takes back the last edit (the learning rate), not a run.
+    expect(await page.getByTestId('cmd-undo').getAttribute('title')).toBe('Undo Change training settings (training)');
+    await page.getByTestId('cmd-undo').click();
+    await expect.poll(() => page.locator('#setting-learning-rate').inputValue()).toBe('0.01');
+    expect(await rows.count()).toBe(2);
     // Another document: its own history, nothing compared.
     await page.getByTestId('sample-picker').selectOption('spiral.json');
     await expect.poll(() => page.getByTestId('document-name').textContent()).toBe('spiral.json');
