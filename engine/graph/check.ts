@@ -16,10 +16,13 @@ export function checkReferences(doc: GraphDocument): DocumentIssue[] {
       issues.push({ path: `nodes[${i}].id`, nodeId: n.id, message: `duplicate node id "${n.id}"` });
     else nodeIndex.set(n.id, i);
   });
-  const edgeIds = new Set<string>();
+  // Every list the editor keys by id: wires, blocks and notes (runs are renamed on load instead: withUniqueRunIds).
+  issues.push(
+    ...duplicateIds(doc.edges, 'edges', 'edge'),
+    ...duplicateIds(doc.groups, 'groups', 'group'),
+    ...duplicateIds(doc.notes, 'notes', 'note'),
+  );
   doc.edges.forEach((e, i) => {
-    if (edgeIds.has(e.id)) issues.push({ path: `edges[${i}].id`, message: `duplicate edge id "${e.id}"` });
-    edgeIds.add(e.id);
     if (!nodeIndex.has(e.source))
       issues.push({ path: `edges[${i}].source`, message: `no node has the id "${e.source}"` });
     else if (e.sourcePort !== 'out')
@@ -49,10 +52,7 @@ export function checkReferences(doc: GraphDocument): DocumentIssue[] {
     issues.push({ path: 'training.loss.output', message: `no node has the id "${output}"` });
   // A layer belongs to at most one group; groups name existing layers.
   const groupOf = new Map<string, string>();
-  const groupIds = new Set<string>();
   (doc.groups ?? []).forEach((g, i) => {
-    if (groupIds.has(g.id)) issues.push({ path: `groups[${i}].id`, message: `duplicate group id "${g.id}"` });
-    groupIds.add(g.id);
     g.nodes.forEach((id, j) => {
       if (!nodeIndex.has(id)) issues.push({ path: `groups[${i}].nodes[${j}]`, message: `no node has the id "${id}"` });
       else if (groupOf.has(id))
@@ -65,6 +65,18 @@ export function checkReferences(doc: GraphDocument): DocumentIssue[] {
     });
   });
   return issues;
+}
+
+/** The second and later items of a list that repeat an id, each named by its path. */
+function duplicateIds(list: readonly { id: string }[] | undefined, field: string, what: string): DocumentIssue[] {
+  const seen = new Set<string>();
+  return (list ?? []).flatMap((item, i) => {
+    if (!seen.has(item.id)) {
+      seen.add(item.id);
+      return [];
+    }
+    return [{ path: `${field}[${i}].id`, message: `duplicate ${what} id "${item.id}"` }];
+  });
 }
 
 /**

@@ -128,6 +128,8 @@ export function sweepCombinations(doc: GraphDocument, spec: SweepSpec): Record<s
     // In the settings' order, for tables.
     return Object.fromEntries(spec.settings.map((s) => [s.name, values[s.name]]));
   };
+  if (spec.random !== undefined && (!Number.isInteger(spec.random) || spec.random < 1))
+    throw new EngineError('INVALID_GRAPH', `--random: a whole number of runs from 1, not ${spec.random}`);
   // Counted before any combination is made: a few settings of many values multiply past any memory.
   const runs = spec.random === undefined ? total : Math.min(spec.random, total);
   if (runs > MAX_SWEEP_RUNS)
@@ -143,14 +145,11 @@ export function sweepCombinations(doc: GraphDocument, spec: SweepSpec): Record<s
     );
   let indices: number[];
   if (spec.random !== undefined) {
-    if (!Number.isInteger(spec.random) || spec.random < 1)
-      throw new EngineError('INVALID_GRAPH', `--random: a whole number of runs from 1, not ${spec.random}`);
     // A partial Fisher–Yates over the grid's indices: distinct draws, the same for the same seed.
-    const count = runs;
     const random = new Random(spec.seed ?? 0);
     const picked = new Map<number, number>();
     indices = [];
-    for (let i = 0; i < count; i++) {
+    for (let i = 0; i < runs; i++) {
       const j = i + (random.nextUint32() % (total - i));
       const at = (k: number) => picked.get(k) ?? k;
       indices.push(at(j));

@@ -31,9 +31,10 @@ export function RunComparison({ runs }: { runs: readonly Run[] }) {
   );
   const all = series.flat();
   if (all.length === 0) return null;
-  const last = Math.max(...all.map((p) => p.epoch), 2);
-  const low = Math.min(...all.map((p) => p.loss));
-  const high = Math.max(...all.map((p) => p.loss));
+  // Folded, not spread: a hundred runs of 500 epochs each are more arguments than a call should take.
+  const last = all.reduce((m, p) => Math.max(m, p.epoch), 2);
+  const low = all.reduce((m, p) => Math.min(m, p.loss), Number.POSITIVE_INFINITY);
+  const high = all.reduce((m, p) => Math.max(m, p.loss), Number.NEGATIVE_INFINITY);
   const px = (epoch: number) => LEFT + ((epoch - 1) / (last - 1)) * (WIDTH - LEFT - 4);
   const py = (loss: number) => (high > low ? 4 + ((high - loss) / (high - low)) * (HEIGHT - BOTTOM - 8) : HEIGHT / 2);
   return (

@@ -3,6 +3,7 @@ import type { Run } from '../../engine/graph/training-schema';
 import { describeValues } from '../../engine/train/sweep';
 import { counted } from '../../engine/words';
 import { useDocumentStore } from '../store/document-store';
+import { ForOpenDocument } from './ForOpenDocument';
 import { comparisonColour, RunComparison } from './RunComparison';
 
 const percent = (v: number | undefined) => (v === undefined ? '–' : `${(100 * v).toFixed(1)}%`);
@@ -39,15 +40,22 @@ function changesText(run: Run): string | undefined {
 
 /**
  * The runs kept in the document (newest first), with the settings each used and where it ended, so that
- * runs can be compared after the settings change (ticked runs' losses drawn on the same axes below). Three columns, each of two lines (when and how; how far
- * and how well; the loss per epoch), so that the table fits the inspector's width (six columns scrolled
- * sideways at 1280 × 800).
+ * runs can be compared after the settings change (ticked runs' losses drawn on the same axes below). Three
+ * columns, each of two lines (when and how; how far and how well; the loss per epoch), so that the table fits
+ * the inspector's width (six columns scrolled sideways at 1280 × 800).
  */
 export function RunHistory() {
+  return (
+    <ForOpenDocument>
+      <RunList />
+    </ForOpenDocument>
+  );
+}
+
+function RunList() {
   // The selector returns the stored array itself: a fresh `[]` each time would re-render forever.
   const runs = useDocumentStore((s) => s.document.runs);
-  // The runs ticked to compare, in the order ticked (each keeps its colour while ticked); ids of runs that
-  // are not this document's (another opened) match none.
+  // The runs ticked to compare, in the order ticked (each keeps its colour while ticked).
   const [ticked, setTicked] = useState<string[]>([]);
   if (!runs || runs.length === 0) return null;
   const compared = ticked.flatMap((id) => runs.filter((r) => r.id === id));
@@ -68,6 +76,7 @@ export function RunHistory() {
             const last = run.epochs.at(-1);
             const { optimizer, batchSize } = run.settings;
             const loss = last ? (last.valLoss ?? last.trainLoss) : run.result?.loss;
+            const place = compared.indexOf(run);
             return (
               <tr key={run.id} data-testid="run" data-run={run.id} data-status={run.status}>
                 <td>
@@ -75,11 +84,9 @@ export function RunHistory() {
                     <input
                       type="checkbox"
                       data-testid="run-compare"
-                      checked={compared.includes(run)}
+                      checked={place >= 0}
                       onChange={() => toggle(run.id)}
-                      style={
-                        compared.includes(run) ? { accentColor: comparisonColour(compared.indexOf(run)) } : undefined
-                      }
+                      style={place >= 0 ? { accentColor: comparisonColour(place) } : undefined}
                     />
                     {run.startedAt.slice(5, 16).replace('T', ' ')}
                   </label>

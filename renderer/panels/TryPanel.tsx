@@ -8,6 +8,7 @@ import { droppedFiles } from '../platform/dropped-files';
 import { pickFiles } from '../platform/pick-files';
 import { useDocumentStore } from '../store/document-store';
 import { type PredictResult, useTrainingStore } from '../store/training-store';
+import { ForOpenDocument } from './ForOpenDocument';
 import { drawable, Thumbnail } from './Thumbnail';
 
 /** Pixels of the pad per input pixel. */
@@ -153,9 +154,11 @@ function typedPlaceholder(shape: readonly number[]): string {
  * line below says how long the forward passes took.
  */
 export function TryPanel() {
-  // Its inputs and answers belong to the document they were tried on: another document, a fresh panel.
-  const loadCount = useDocumentStore((s) => s.loadCount);
-  return <TryDocument key={loadCount} />;
+  return (
+    <ForOpenDocument>
+      <TryDocument />
+    </ForOpenDocument>
+  );
 }
 
 function TryDocument() {

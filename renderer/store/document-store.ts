@@ -133,3 +133,13 @@ export const useDocumentStore = create<DocumentState>()((set, get) => ({
   markSaved: (source) => set({ source, dirty: false }),
   report: (problem) => set({ problem }),
 }));
+
+/**
+ * Whether the document open now is still the one open later: New, Open and the samples replace it. Taken
+ * before an await, so that an answer that comes back after (an evaluation, a prediction, a run's record)
+ * is never written into another document.
+ */
+export function stillOpen(): () => boolean {
+  const loadCount = useDocumentStore.getState().loadCount;
+  return () => useDocumentStore.getState().loadCount === loadCount;
+}

@@ -6,7 +6,7 @@ import { withRunRecorded } from '../../engine/graph/runs';
 import { describeValues, parseSweepSetting, sweepCombinations, withValues } from '../../engine/train/sweep';
 import { connectBrowserWorker, type EngineConnection } from '../runtime/engine-connection';
 import { useDatasetFilesStore } from './dataset-files-store';
-import { useDocumentStore } from './document-store';
+import { stillOpen, useDocumentStore } from './document-store';
 import { digitsOf, epochRecords } from './run-series';
 import { dataFor } from './training-store';
 
@@ -105,7 +105,8 @@ export const useSweepStore = create<SweepState>()((set, get) => ({
   async start() {
     // (Files still being read for the dataset: the document names the one before them.)
     if (get().running || useDatasetFilesStore.getState().reading) return;
-    const { document: doc, loadCount } = useDocumentStore.getState();
+    const doc = useDocumentStore.getState().document;
+    const ownDocument = stillOpen();
     const spec = specOf(get(), doc);
     if (typeof spec === 'string') return set({ error: spec });
     const data = await dataFor(doc);
@@ -117,7 +118,7 @@ export const useSweepStore = create<SweepState>()((set, get) => ({
     connection = connectBrowserWorker();
     const mine = connection;
     const token = ++sweepCount;
-    const belongs = () => useDocumentStore.getState().loadCount === loadCount && sweepCount === token;
+    const belongs = () => ownDocument() && sweepCount === token;
     // Each finished run is recorded once, whether its event or the sweep's answer comes first.
     const recorded = new Set<number>();
     const kept = new Set(done.map((r) => describeValues(r.values)));

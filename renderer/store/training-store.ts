@@ -9,7 +9,7 @@ import { connectBrowserWorker } from '../runtime/engine-connection';
 import { Owner } from '../runtime/owner';
 import { isTraining, TrainingSession } from '../runtime/training-session';
 import { pickedMatches, useDatasetFilesStore } from './dataset-files-store';
-import { useDocumentStore } from './document-store';
+import { stillOpen, useDocumentStore } from './document-store';
 import { lastRunSeries, runRecord } from './run-series';
 import { appendEpoch, appendSteps, lastStepOf } from './step-series';
 import { noRunYet, type TrainingState } from './training-state';
@@ -77,12 +77,12 @@ export const useTrainingStore = create<TrainingState>()((set, get) => ({
   async inspect() {
     if (get().inspecting) return;
     // From idle: a run opens, paused, with the weights it would start from, and those are evaluated.
-    const ownDocument = useDocumentStore.getState().loadCount;
+    const ownDocument = stillOpen();
     const training = await stillRun();
     if (!training) return;
     // An answer for a document no longer open (its run ended with it) is dropped, as a run's record is.
     const ifStillOpen = (patch: Partial<TrainingState>) => {
-      if (useDocumentStore.getState().loadCount === ownDocument) set(patch);
+      if (ownDocument()) set(patch);
     };
     set({ inspecting: true, inspectionError: null });
     try {
@@ -94,7 +94,7 @@ export const useTrainingStore = create<TrainingState>()((set, get) => ({
     }
   },
   async predict(inputs) {
-    const ownDocument = useDocumentStore.getState().loadCount;
+    const ownDocument = stillOpen();
     const training = await stillRun();
     if (!training)
       return get().state === 'running'
@@ -103,7 +103,7 @@ export const useTrainingStore = create<TrainingState>()((set, get) => ({
     try {
       const result = await training.predict(inputs);
       // Answered after another document opened: not an input of this one's to look inside.
-      if (useDocumentStore.getState().loadCount !== ownDocument) return result;
+      if (!ownDocument()) return result;
       const per = result.x.length / Math.max(result.names.length, 1);
       set({
         lastTry:
@@ -188,8 +188,8 @@ export const useTrainingStore = create<TrainingState>()((set, get) => ({
     if (useDatasetFilesStore.getState().reading) return;
     const store = useDocumentStore.getState();
     const doc = store.document;
-    const ownDocument = store.loadCount;
-    const from = doc.weights && startingWeights?.loadCount === ownDocument ? startingWeights : null;
+    const ownDocument = stillOpen();
+    const from = doc.weights && startingWeights?.loadCount === store.loadCount ? startingWeights : null;
     if (doc.weights && !from) {
       store.report({
         title: 'Training cannot start',
@@ -205,7 +205,7 @@ export const useTrainingStore = create<TrainingState>()((set, get) => ({
     // The page answers Train (the training bar) in this task, and makes the worker in the next: one task
     // doing both was the longest the page had on a slow machine.
     await new Promise((resolve) => setTimeout(resolve, 0));
-    if (get().state !== 'opening' || useDocumentStore.getState().loadCount !== ownDocument) return;
+    if (get().state !== 'opening' || !ownDocument()) return;
     let data: DatasetInput | string;
     try {
       data = await dataFor(doc);
@@ -232,7 +232,7 @@ export const useTrainingStore = create<TrainingState>()((set, get) => ({
         const changes = runChanges;
         setTimeout(() => {
           // Into the document the run started from, and no other (checked by identity, not by what is open).
-          if (useDocumentStore.getState().loadCount === ownDocument)
+          if (ownDocument())
             recordRun(runRecord(doc, startedAt, state, series, info?.backend.id ?? 'cpu', changes, progress));
         }, 0);
       }

@@ -650,8 +650,17 @@ describe('training from the app, in the browser worker', () => {
     await expect.poll(() => page.locator('#setting-learning-rate').inputValue()).toBe('0.01');
     expect(await rows.count()).toBe(2);
     // Another document: its own history, nothing compared.
+    const saved = await saveAsDownload(page, 'two-runs.json');
     await page.getByTestId('sample-picker').selectOption('spiral.json');
     await expect.poll(() => page.getByTestId('document-name').textContent()).toBe('spiral.json');
+    expect(await page.getByTestId('run-comparison').count()).toBe(0);
+    // The same runs opened again (the same ids) are a new document's: none ticked until the user ticks them.
+    await openFile(page, { name: 'two-runs.json', mimeType: 'application/json', buffer: readFileSync(saved) });
+    await expect.poll(() => rows.count()).toBe(2);
+    expect(await rows.evaluateAll((all) => all.map((r) => r.getAttribute('data-run')))).toEqual(ids);
+    expect(
+      await page.getByTestId('run-compare').evaluateAll((all) => all.map((c) => (c as HTMLInputElement).checked)),
+    ).toEqual([false, false]);
     expect(await page.getByTestId('run-comparison').count()).toBe(0);
     expect(app.errorsOf(page)).toEqual([]);
     await page.close();

@@ -1,7 +1,7 @@
 import { useState } from 'react';
 import type { LookInsideAnswer, LookInsideQuestion } from '../../../engine/api';
-import { useDocumentStore } from '../../store/document-store';
 import { useTrainingStore, type WithoutInput } from '../../store/training-store';
+import { ForOpenDocument } from '../ForOpenDocument';
 import { drawable, Thumbnail } from '../Thumbnail';
 import { Heatmap } from './Heatmap';
 import { WeightPictures } from './WeightPictures';
@@ -26,9 +26,11 @@ function viewsOf(kind: string, tried: boolean): { view: View; label: string }[] 
  * comes from the engine's own passes on the current weights.
  */
 export function LookInside(props: { id: string; kind: string; outputShape?: readonly number[] }) {
-  // An answer belongs to the document it was asked of (a layer of the same id in another is another layer).
-  const loadCount = useDocumentStore((s) => s.loadCount);
-  return <LookInsideDocument key={loadCount} {...props} />;
+  return (
+    <ForOpenDocument>
+      <LookInsideDocument {...props} />
+    </ForOpenDocument>
+  );
 }
 
 function LookInsideDocument({ id, kind, outputShape }: { id: string; kind: string; outputShape?: readonly number[] }) {

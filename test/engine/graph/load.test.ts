@@ -73,6 +73,24 @@ describe('graph document v1', () => {
     expect(issuesOf(doc)[0]).toMatchObject({ path: 'nodes[3].id', nodeId: 'fc1' });
   });
 
+  it('refuses a repeated id in every list the editor keys by id: wires, blocks, notes', () => {
+    const doc = mlp();
+    doc.edges[2].id = doc.edges[1].id;
+    doc.groups = [
+      { id: 'g', title: 'a', nodes: [doc.nodes[1].id], collapsed: false },
+      { id: 'g', title: 'b', nodes: [doc.nodes[2].id], collapsed: false },
+    ];
+    doc.notes = [
+      { id: 'n', text: 'first', position: { x: 0, y: 0 } },
+      { id: 'n', text: 'second', position: { x: 0, y: 90 } },
+    ];
+    expect(issuesOf(doc).map((i) => [i.path, i.message])).toEqual([
+      ['edges[2].id', `duplicate edge id "${doc.edges[1].id}"`],
+      ['groups[1].id', 'duplicate group id "g"'],
+      ['notes[1].id', 'duplicate note id "n"'],
+    ]);
+  });
+
   it('refuses files that are not graphs, or from a newer version', () => {
     expect(parseGraphText('{"nodes": [').ok).toBe(false);
     expect(issuesOf([1, 2])[0].message).toMatch(/JSON object/);

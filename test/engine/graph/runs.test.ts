@@ -14,9 +14,9 @@ const run = (id: string, epochs = 1): Run => ({
 
 describe("a document's run history", () => {
   it('gives each run an id of its own: a repeated id gets -2, -3, … in order', () => {
-    expect(uniqueRunId([], 'run-1')).toBe('run-1');
-    expect(uniqueRunId([{ id: 'run-1' }], 'run-1')).toBe('run-1-2');
-    expect(uniqueRunId([{ id: 'run-1' }, { id: 'run-1-2' }], 'run-1')).toBe('run-1-3');
+    expect(uniqueRunId(new Set(), 'run-1')).toBe('run-1');
+    expect(uniqueRunId(new Set(['run-1']), 'run-1')).toBe('run-1-2');
+    expect(uniqueRunId(new Set(['run-1', 'run-1-2']), 'run-1')).toBe('run-1-3');
     let doc: GraphDocument = emptyDocument();
     for (let i = 0; i < 3; i++) doc = withRunRecorded(doc, run('run-20261202131202', i + 1));
     expect(doc.runs?.map((r) => r.id)).toEqual(['run-20261202131202', 'run-20261202131202-2', 'run-20261202131202-3']);
