@@ -103,11 +103,13 @@ async function fromFiles(doc: GraphDocument, paths: string[], csv: CsvArgs): Pro
     );
   if (paths.length === 1 && /\.(csv|tsv|txt)(\.gz)?$/i.test(paths[0])) {
     if (!csv.label) throw new EngineError('INVALID_DATA', 'a CSV file needs --label <column>');
+    // --label a,b: several target columns, as --features lists its columns.
+    const labels = csv.label.split(',').map((c) => c.trim());
     return withDataset(
       {
         source: 'csv',
         path: basename(paths[0]),
-        labelColumn: csv.label,
+        labelColumn: labels.length === 1 ? labels[0] : labels,
         featureColumns: csv.features,
         normalise: csv.normalise ?? 'z-score',
       },

@@ -19,6 +19,7 @@ import { checkpointWeights, exportPyTorch } from '../engine/export/pytorch';
 import { writeSafetensors } from '../engine/export/safetensors';
 import { decodeText } from '../engine/files/decode-text';
 import type { GraphDocument } from '../engine/graph';
+import { analyseGraph } from '../engine/graph/analysis';
 import { predictionsCsv } from '../engine/train/predictions-csv';
 import { writeFileAtomic } from '../node-io/atomic-write';
 import { readFileBounded } from '../node-io/read-file-bounded';
@@ -53,7 +54,7 @@ async function trainingScaling(doc: GraphDocument, graphPath: string) {
   const path = documentPath(dirname(resolve(graphPath)), 'path', d.path);
   const text = decodeText(await readFileBounded(path, MAX_INPUT_BYTES, 'training data'), path);
   const data: Dataset = parseCsv(text, path, d);
-  return { scaling: data.scaling!, classNames: data.classNames };
+  return { scaling: data.scaling!, classNames: data.classNames, outputNames: data.outputNames };
 }
 
 async function main(): Promise<void> {
@@ -77,6 +78,7 @@ async function main(): Promise<void> {
   let x: Float32Array;
   let names: string[];
   let classNames: string[] | undefined;
+  let outputNames: string[] | undefined;
   const trainedOnCsv = doc.training.dataset.source === 'csv';
   if (data.length === 1 && (/\.(csv|tsv)$/i.test(data[0]) || (trainedOnCsv && /\.txt$/i.test(data[0])))) {
     const trained = await trainingScaling(doc, graphPath);
@@ -84,7 +86,7 @@ async function main(): Promise<void> {
     const rows = csvInputs(text, data[0], trained.scaling);
     x = rows.x;
     names = rows.lines.map((line) => `${basename(data[0])}:${line + 1}`);
-    classNames = trained.classNames;
+    ({ classNames, outputNames } = trained);
   } else {
     if (shape.length !== 3 || (shape[0] !== 1 && shape[0] !== 3))
       exitWith(2, `images need an Input of shape [1 or 3, H, W]; this network's is [${shape.join(', ')}]`);
@@ -121,16 +123,21 @@ async function main(): Promise<void> {
     weights = await readFileBounded(path, MAX_CHECKPOINT_BYTES, 'weights file');
   } else exitWith(2, `${graphPath} names no trained weights: give a checkpoint with --ckpt`);
 
-  // A session over the inputs themselves (their targets unused): the engine the app and training use.
-  const targetKind = doc.training.loss.kind === 'mse' ? 'tensor' : 'class';
+  // A session over the inputs themselves (their targets unused, of the size the loss compares the output
+  // with): the engine the app and training use.
+  const classes = doc.training.loss.kind === 'softmax-cross-entropy';
+  const analysis = analyseGraph(doc);
+  const outputShape =
+    analysis.outputId === undefined ? [1] : (analysis.nodes.get(analysis.outputId)?.outputShape ?? [1]);
+  const targetSize = classes ? 1 : outputShape.reduce((a, b) => a * b, 1);
   const samples: Dataset = {
     name: 'inputs',
     inputShape: shape,
     count,
     x,
-    targetKind,
-    targetSize: 1,
-    targets: new Float32Array(count),
+    targetKind: classes ? 'class' : 'tensor',
+    targetSize,
+    targets: new Float32Array(count * targetSize),
   };
   const api = createEngineApi({ gpu: undefined, cores: 1 });
   await api.open({
@@ -142,7 +149,11 @@ async function main(): Promise<void> {
   const result = await api.predict({ kind: 'rows', x, names });
   await api.close();
 
-  const text = predictionsCsv({ ...result, ...(classNames && { classNames }) }, names, top);
+  const text = predictionsCsv(
+    { ...result, ...(classNames && { classNames }), ...(outputNames && { outputNames }) },
+    names,
+    top,
+  );
   if (values.out) await writeFileAtomic(values.out, text);
   else process.stdout.write(terminalSafe(text));
   process.stderr.write(`${count} inputs in ${result.ms.toFixed(1)} ms of forward passes\n`);

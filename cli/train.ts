@@ -1,7 +1,7 @@
 /**
  * Headless training: npm run train -- <graph.json> [--epochs N] [--seed S] [--backend auto|cpu|webgpu]
  *   [--out <dir>] [--resume <checkpoint>] [--weights <file.safetensors>] [--fresh]
- *   [--data <images.idx> <labels.idx> | --data <file.csv> --label <column> [--features a,b] [--normalise z-score]
+ *   [--data <images.idx> <labels.idx> | --data <file.csv> --label <column>[,<column>...] [--features a,b] [--normalise z-score]
  *    | --data <folder of class subfolders>]
  * The graph may be an ONNX model (it trains on from the weights it holds); a graph that names its starting
  * weights ("weights": {"file": ...}, beside it) starts from them; --fresh starts from a fresh initialisation.
@@ -33,7 +33,8 @@ const usage = `usage: npm run train -- <graph.json|model.onnx> [options]
 
 Trains the graph on its dataset (or on --data) and writes <name>.ckpt and <name>.report.json.
   --data <files>        IDX images and labels, a CSV file, or a folder of images (one subfolder per class)
-  --label <column>      the CSV column to predict (needed with a CSV file)
+  --label <column>      the CSV column to predict (needed with a CSV file); a,b,...: several target
+                        columns, values to fit (or 0/1 labels with binary cross-entropy), one output each
   --features <a,b,...>  the CSV columns to read (all others by default)
   --normalise <how>     the CSV features: z-score (default), min-max or none
   --epochs N            epochs to train (the document's by default)

@@ -220,6 +220,7 @@ export type {
 } from './session-host';
 export type { SweepEvent } from './sweep-host';
 export type { DecisionBoundary } from './train/decision-boundary';
+export type { LabelInspection } from './train/evaluate-labels';
 export type { RegressionInspection } from './train/evaluate-regression';
 export type { LookInsideAnswer, LookInsideQuestion, StateOverTime } from './train/explain';
 export type { ClassInspection, Inspection, Prediction } from './train/inspect';

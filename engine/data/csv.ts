@@ -5,8 +5,9 @@ import { MAX_CLASSES } from './idx';
 import { MemoryBudget } from './limits';
 
 export interface CsvOptions {
-  labelColumn: string;
-  /** Columns used as features; all others but the label by default. */
+  /** The column to predict, or several target columns (values to fit, or 0/1 labels: one output each). */
+  labelColumn: string | readonly string[];
+  /** Columns used as features; all others but the labels by default. */
   featureColumns?: string[];
   normalise: 'none' | 'min-max' | 'z-score';
   /** How to read the label: class names or indices ('classes'), numbers to fit ('values'), or decide ('auto'). */
@@ -64,20 +65,23 @@ export function csvHead(text: string, file: string, cut: boolean): { columns: st
 }
 
 /**
- * A CSV file with a header as a dataset. Labels that are not all numbers become classes (sorted names);
- * whole numbers from 0 are class indices; other numbers are regression targets. Rows are parsed one at a
- * time into the samples (no copy of the table is held), and every refusal names the file, the line and
- * the column.
+ * A CSV file with a header as a dataset. One label column: labels that are not all numbers become classes
+ * (sorted names); whole numbers from 0 are class indices; other numbers are regression targets. Several
+ * target columns: a vector of numbers per row (values to fit, or yes/no labels of 0 and 1), named by their
+ * columns. Rows are parsed one at a time into the samples (no copy of the table is held), and every refusal
+ * names the file, the line and the column.
  */
 export function parseCsv(text: string, file: string, options: CsvOptions): Dataset {
   const fail = (where: string, why: string) => new EngineError('INVALID_DATA', `${file}${where}: ${why}`);
   const budget = options.budget ?? new MemoryBudget(Number.POSITIVE_INFINITY);
   let columns: string[] | undefined;
-  let labelAt = -1;
+  let labelAt: number[] = [];
   let featureAt: number[] = [];
   let per = 0;
   let x: Float32Array = new Float32Array(0);
+  // One label column: its cells, read as the labels decide (labelTargets); several: their numbers.
   const labels: string[] = [];
+  let values: Float32Array = new Float32Array(0);
   const lines: number[] = [];
   // Lines are counted through the text the parser has consumed (a quoted cell may span lines).
   let line = 1;
@@ -94,19 +98,26 @@ export function parseCsv(text: string, file: string, options: CsvOptions): Datas
     }
     if (row.length !== columns.length)
       throw fail(` line ${at}`, `${row.length} fields, the header has ${columns.length}`);
-    const r = labels.length;
+    const r = lines.length;
     if (r === MAX_ROWS) throw fail(` line ${at}`, `more than the limit of ${MAX_ROWS} rows`);
     if ((r + 1) * per > x.length) x = grow(x, Math.max(1024, 2 * x.length), budget, file);
-    for (let j = 0; j < per; j++) {
-      const c = featureAt[j];
-      const cell = row[c].trim();
-      const value = parseDecimal(cell);
-      if (!Number.isFinite(value)) throw fail(` line ${at}, column "${columns[c]}"`, `${quote(cell)} is not a number`);
-      x[r * per + j] = value;
+    readNumbers(row, featureAt, x, r * per, (c, cell) =>
+      fail(` line ${at}, column "${columns![c]}"`, `${quote(cell)} is not a number`),
+    );
+    if (labelAt.length === 1) {
+      const label = row[labelAt[0]].trim();
+      if (label === '') throw fail(` line ${at}, column "${columns[labelAt[0]]}"`, 'the label is empty');
+      labels.push(label);
+    } else {
+      const k = labelAt.length;
+      if ((r + 1) * k > values.length) values = grow(values, Math.max(1024, 2 * values.length), budget, file);
+      readNumbers(row, labelAt, values, r * k, (c, cell) =>
+        fail(
+          ` line ${at}, column "${columns![c]}"`,
+          `${quote(cell)} is not a number (several target columns are values to fit, or 0 and 1 for yes/no labels)`,
+        ),
+      );
     }
-    const label = row[labelAt].trim();
-    if (label === '') throw fail(` line ${at}, column "${columns[labelAt]}"`, 'the label is empty');
-    labels.push(label);
     lines.push(at);
   };
   Papa.parse<string[]>(text.replace(/^\uFEFF/, ''), {
@@ -121,13 +132,42 @@ export function parseCsv(text: string, file: string, options: CsvOptions): Datas
     },
   });
   if (!columns) throw fail('', 'the file is empty');
-  const count = labels.length;
+  const count = lines.length;
   if (count === 0) throw fail('', 'the file has a header but no rows');
   x = x.length === count * per ? x : x.slice(0, count * per);
   const scaling = { columns: featureAt.map((c) => columns![c]), ...normalise(x, count, per, options.normalise) };
   const source = { file, unit: 'line' as const, numbers: Uint32Array.from(lines) };
-  const base = { name: file, inputShape: [per], count, x, targetSize: 1, source, scaling };
-  return { ...base, ...labelTargets(labels, lines, columns[labelAt], options.labels ?? 'auto', fail) };
+  const base = { name: file, inputShape: [per], count, x, source, scaling };
+  if (labelAt.length === 1)
+    return {
+      ...base,
+      targetSize: 1,
+      ...labelTargets(labels, lines, columns[labelAt[0]], options.labels ?? 'auto', fail),
+    };
+  const k = labelAt.length;
+  return {
+    ...base,
+    targetKind: 'tensor',
+    targetSize: k,
+    targets: values.length === count * k ? values : values.slice(0, count * k),
+    outputNames: labelAt.map((c) => columns![c]),
+  };
+}
+
+/** The row's cells at the given columns as numbers, into `into` from `at`; a cell that is not one refused. */
+function readNumbers(
+  row: string[],
+  at: number[],
+  into: Float32Array,
+  from: number,
+  refuse: (column: number, cell: string) => EngineError,
+): void {
+  for (let j = 0; j < at.length; j++) {
+    const cell = row[at[j]].trim();
+    const value = parseDecimal(cell);
+    if (!Number.isFinite(value)) throw refuse(at[j], cell);
+    into[from + j] = value;
+  }
 }
 
 type Fail = (where: string, why: string) => EngineError;
@@ -137,7 +177,7 @@ function quote(cell: string): string {
   return cell.length > 60 ? `"${cell.slice(0, 60)}…" (${cell.length} characters)` : `"${cell}"`;
 }
 
-/** The header's columns, each name once, and where the label and the features are. */
+/** The header's columns, each name once, and where the labels and the features are (no column both). */
 function readHeader(row: string[], line: number, fail: Fail, options: CsvOptions) {
   const columns = row.map((h) => h.trim());
   if (columns.length > MAX_COLUMNS)
@@ -164,8 +204,21 @@ function readHeader(row: string[], line: number, fail: Fail, options: CsvOptions
       );
     return i;
   };
-  const labelAt = index(options.labelColumn);
-  const featureAt = (options.featureColumns ?? columns.filter((c) => c !== options.labelColumn)).map(index);
+  const labelNames = typeof options.labelColumn === 'string' ? [options.labelColumn] : [...options.labelColumn];
+  if (labelNames.length === 0) throw fail(` line ${line}`, 'no label column');
+  if (labelNames.length > 1 && options.labels === 'classes')
+    throw fail(` line ${line}`, 'several target columns are values (or 0/1 labels), not one set of classes');
+  const labelAt = labelNames.map(index);
+  const repeated = labelAt.findIndex((c, i) => labelAt.indexOf(c) !== i);
+  if (repeated >= 0) throw fail(` line ${line}`, `the target column ${quote(labelNames[repeated])} is named twice`);
+  const isLabel = new Set(labelAt);
+  const featureAt = (options.featureColumns ?? columns.filter((_, i) => !isLabel.has(i))).map(index);
+  const both = featureAt.find((c) => isLabel.has(c));
+  if (both !== undefined)
+    throw fail(
+      ` line ${line}`,
+      `column ${quote(columns[both])} is both a feature and a target: the network would be given its answer`,
+    );
   if (featureAt.length === 0) throw fail(` line ${line}`, 'no feature columns');
   return { columns, labelAt, featureAt };
 }

@@ -17,6 +17,8 @@ export interface Dataset {
   targets: Float32Array;
   classes?: number;
   classNames?: string[];
+  /** Each output's name where the data names them: a CSV dataset's several target columns. */
+  outputNames?: string[];
   /** Where the samples came from, so that a message can point at the record in the user's file. */
   source?: SampleSource;
   /** A CSV dataset's feature scaling (x' = (x − offset) / scale per column), to prepare new inputs alike. */

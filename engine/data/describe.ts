@@ -1,4 +1,5 @@
 import type { GraphDocument } from '../graph/schema';
+import { labelColumns } from '../graph/training-schema';
 import type { Shape } from '../layers/layer';
 import { bundledDatasets } from './bundled';
 import { generatedDataset } from './from-document';
@@ -46,8 +47,11 @@ export async function describeDataset(
     }
     case 'csv': {
       if (!picked?.columns) return undefined;
-      const features = d.featureColumns?.length ?? picked.columns.filter((c) => c !== d.labelColumn).length;
-      return { name: d.path, inputShape: [features] };
+      const targets = labelColumns(d);
+      const features = d.featureColumns?.length ?? picked.columns.filter((c) => !targets.includes(c)).length;
+      // One label column may hold classes or values (told by reading it all); several hold values.
+      const several = targets.length > 1 && { targetKind: 'tensor' as const, targetSize: targets.length };
+      return { name: d.path, inputShape: [features], ...several };
     }
     case 'idx':
       return picked ? describeIdx(picked.files) : undefined;

@@ -1,4 +1,5 @@
 import type { GraphDocument } from '../graph/schema';
+import { labelColumns } from '../graph/training-schema';
 import { pythonString } from './python-text';
 
 type CsvSettings = Extract<GraphDocument['training']['dataset'], { source: 'csv' }>;
@@ -11,7 +12,13 @@ type CsvSettings = Extract<GraphDocument['training']['dataset'], { source: 'csv'
 export type ScriptData =
   | { kind: 'idx'; files: [images: string, labels: string]; test?: [images: string, labels: string] }
   | { kind: 'table'; file: string; targets: number; labels: boolean }
-  | { kind: 'csv'; file: string; labelColumn: string; featureColumns?: string[]; normalise: CsvSettings['normalise'] }
+  | {
+      kind: 'csv';
+      file: string;
+      labelColumn: CsvSettings['labelColumn'];
+      featureColumns?: string[];
+      normalise: CsvSettings['normalise'];
+    }
   | { kind: 'images'; folder: string };
 
 const list = (items: readonly string[]) => `[${items.map(pythonString).join(', ')}]`;
@@ -35,8 +42,8 @@ export function dataConstants(data: ScriptData): string[] {
         "DATA_KIND = 'csv'",
         `DATA = ${list([data.file])}`,
         'TEST_DATA = None',
-        `LABEL_COLUMN = ${pythonString(data.labelColumn)}`,
-        `FEATURE_COLUMNS = ${data.featureColumns ? list(data.featureColumns) : 'None'}  # None: all but the label`,
+        `LABEL_COLUMNS = ${list(labelColumns(data))}  # several: a vector of values (or 0/1 labels) per row`,
+        `FEATURE_COLUMNS = ${data.featureColumns ? list(data.featureColumns) : 'None'}  # None: all but the labels`,
         `NORMALISE = '${data.normalise}'`,
       ];
     case 'images':
@@ -96,10 +103,22 @@ def guess_delimiter(text):
 DECIMAL = re.compile(r'[+-]?(?:\\d+\\.?\\d*|\\.\\d+)(?:[eE][+-]?\\d+)?')
 
 
+def numbers_at(row, columns, header, where):
+    """The row's cells at the columns, as numbers written in decimal (Netloom refuses anything else)."""
+    values = []
+    for at in columns:
+        cell = row[at].strip()
+        if not DECIMAL.fullmatch(cell):
+            raise ValueError(f'{where}, column {header[at]!r}: {cell!r} is not a number')
+        values.append(float(cell))
+    return values
+
+
 def read_csv(path):
-    """A CSV file with a header, as Netloom reads it: the feature columns (all but the label unless named),
-    normalised over the whole file; labels that are not all numbers become classes (names sorted), whole
-    numbers from 0 class indices, other numbers values to fit."""
+    """A CSV file with a header, as Netloom reads it: the feature columns (all but the labels unless named),
+    normalised over the whole file; one label column's labels that are not all numbers become classes (names
+    sorted), whole numbers from 0 class indices, other numbers values to fit; several target columns' numbers
+    a vector per row."""
     text = read_text(path)
     rows = csv.reader(io.StringIO(text), delimiter=guess_delimiter(text))
     header = None
@@ -109,23 +128,20 @@ def read_csv(path):
             continue
         if header is None:
             header = [name.strip() for name in row]
-            missing = [c for c in [LABEL_COLUMN] + (FEATURE_COLUMNS or []) if c not in header]
+            missing = [c for c in LABEL_COLUMNS + (FEATURE_COLUMNS or []) if c not in header]
             if missing:
                 raise ValueError(f'{path}: no column {missing[0]!r}; the columns are {header}')
-            label_at = header.index(LABEL_COLUMN)
-            names = FEATURE_COLUMNS or [c for c in header if c != LABEL_COLUMN]
+            label_at = [header.index(c) for c in LABEL_COLUMNS]
+            names = FEATURE_COLUMNS or [c for c in header if c not in LABEL_COLUMNS]
             feature_at = [header.index(c) for c in names]
             continue
         if len(row) != len(header):
             raise ValueError(f'{path} line {rows.line_num}: {len(row)} fields, the header has {len(header)}')
-        values = []
-        for at in feature_at:
-            cell = row[at].strip()
-            if not DECIMAL.fullmatch(cell):
-                raise ValueError(f'{path} line {rows.line_num}, column {header[at]!r}: {cell!r} is not a number')
-            values.append(float(cell))
-        features.append(values)
-        labels.append(row[label_at].strip())
+        features.append(numbers_at(row, feature_at, header, f'{path} line {rows.line_num}'))
+        if len(label_at) == 1:
+            labels.append(row[label_at[0]].strip())
+        else:
+            labels.append(numbers_at(row, label_at, header, f'{path} line {rows.line_num}'))
     if not labels:
         raise ValueError(f'{path}: no rows')
     x = np.array(features, dtype=np.float32)
@@ -138,6 +154,8 @@ def read_csv(path):
             mean = column.sum() / len(column)
             std = math.sqrt(((column - mean) ** 2).sum() / len(column)) or 1
             x[:, j] = (column - mean) / std
+    if len(label_at) > 1:
+        return torch.from_numpy(x), torch.tensor(labels, dtype=torch.float32)
     numbers = [float(v) if DECIMAL.fullmatch(v) else None for v in labels]
     if all(v is not None for v in numbers):
         if all(v >= 0 and v == int(v) for v in numbers):

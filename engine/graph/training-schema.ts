@@ -13,6 +13,9 @@ const pathText = z.string().min(1).max(4096);
 const rate = z.number().gt(0).max(10);
 const unitInterval = z.number().min(0).lt(1);
 const eps = z.number().gt(0).max(1);
+const columnName = z.string().min(1).max(256);
+/** Most target columns a CSV dataset may name (each is one output of the network). */
+export const MAX_TARGET_COLUMNS = 1000;
 
 export const datasetSchema = z.discriminatedUnion('source', [
   z.strictObject({ source: z.literal('sample'), name: z.enum(bundledNames) }),
@@ -26,8 +29,9 @@ export const datasetSchema = z.discriminatedUnion('source', [
   z.strictObject({
     source: z.literal('csv'),
     path: pathText,
-    labelColumn: z.string().min(1).max(256),
-    featureColumns: z.array(z.string().min(1).max(256)).max(10_000).optional(),
+    /** The column to predict, or several target columns: values to fit, or yes/no labels (0 or 1) for each row. */
+    labelColumn: z.union([columnName, z.array(columnName).min(1).max(MAX_TARGET_COLUMNS)]),
+    featureColumns: z.array(columnName).max(10_000).optional(),
     normalise: z.enum(['none', 'min-max', 'z-score']).default('z-score'),
   }),
   z.strictObject({ source: z.literal('image-folder'), path: pathText, grayscale: z.boolean().default(false) }),
@@ -190,5 +194,9 @@ export const runSchema = z.strictObject({
 
 export type Training = z.infer<typeof trainingSchema>;
 export type Dataset = z.infer<typeof datasetSchema>;
+
+/** A CSV dataset's target columns: the label column alone, or the several the settings name. */
+export const labelColumns = (d: { labelColumn: string | string[] }): string[] =>
+  typeof d.labelColumn === 'string' ? [d.labelColumn] : d.labelColumn;
 export type Optimizer = z.infer<typeof optimizerSchema>;
 export type Run = z.infer<typeof runSchema>;

@@ -32,6 +32,8 @@ export interface RegressionInspection {
   count: number;
   /** Values predicted per sample. */
   outputs: number;
+  /** Each output's name where the data names them (a CSV file's target columns). */
+  outputNames?: string[];
   overall: RegressionFigures;
   /** Per output, for the first MAX_OUTPUTS_LISTED outputs. */
   perOutput: RegressionFigures[];
@@ -134,6 +136,7 @@ export async function inspectRegression(trainer: Trainer): Promise<RegressionIns
     set,
     count: data.count,
     outputs,
+    ...(data.outputNames && { outputNames: data.outputNames.slice(0, MAX_OUTPUTS_LISTED) }),
     overall: { mse: mean((f) => f.mse), mae: mean((f) => f.mae), r2 },
     perOutput: perOutput.slice(0, MAX_OUTPUTS_LISTED),
     points,

@@ -1,6 +1,8 @@
 import type { Dataset } from '../data/dataset';
 import { EngineError } from '../errors';
 import { size } from '../layers/layer';
+import { type ClassFigures, classFigures, mostConfused } from './confusion';
+import { inspectLabels, type LabelInspection } from './evaluate-labels';
 import { inspectRegression, type RegressionInspection } from './evaluate-regression';
 import type { Trainer } from './trainer';
 
@@ -34,50 +36,21 @@ export interface ClassInspection {
   inputShape: number[];
 }
 
-/** A network's evaluation on a set: a classifier's or a regression's. */
-export type Inspection = ClassInspection | RegressionInspection;
+/** A network's evaluation on a set: a classifier's, a regression's, or several yes/no labels'. */
+export type Inspection = ClassInspection | RegressionInspection | LabelInspection;
 
 /**
  * The network on the validation set (or the training set without one): a regression's errors (mean squared
- * error against values), else a classifier's confusion matrix and predictions.
+ * error against values), several yes/no labels' figures (binary cross-entropy over more than one output),
+ * else a classifier's confusion matrix and predictions.
  */
 export function inspectNetwork(trainer: Trainer): Promise<Inspection> {
   const data = trainer.dataset('validation') ?? trainer.dataset('train');
-  return trainer.doc.training.loss.kind === 'mse' && data?.targetKind === 'tensor'
-    ? inspectRegression(trainer)
-    : inspectPredictions(trainer);
-}
-
-export interface ClassFigures {
-  precision: number;
-  recall: number;
-  f1: number;
-  /** Samples of the class in the set. */
-  support: number;
-}
-
-/**
- * Precision (of the samples predicted as the class, the share that are), recall (of the samples of the
- * class, the share found) and their harmonic mean F1, from a confusion matrix (rows true, columns predicted).
- */
-export function classFigures(confusion: number[][]): ClassFigures[] {
-  return confusion.map((row, c) => {
-    const support = row.reduce((a, b) => a + b, 0);
-    const predicted = confusion.reduce((sum, r) => sum + r[c], 0);
-    const precision = predicted > 0 ? row[c] / predicted : Number.NaN;
-    const recall = support > 0 ? row[c] / support : Number.NaN;
-    const f1 = precision + recall > 0 ? (2 * precision * recall) / (precision + recall) : Number.NaN;
-    return { precision, recall, f1, support };
-  });
-}
-
-/** The off-diagonal cells of a confusion matrix, largest first (at most `count`, none empty). */
-export function mostConfused(confusion: number[][], count = 5) {
-  return confusion
-    .flatMap((row, label) => row.map((n, predicted) => ({ label, predicted, count: n })))
-    .filter((cell) => cell.label !== cell.predicted && cell.count > 0)
-    .sort((a, b) => b.count - a.count || a.label - b.label || a.predicted - b.predicted)
-    .slice(0, count);
+  const loss = trainer.doc.training.loss.kind;
+  if (loss === 'mse' && data?.targetKind === 'tensor') return inspectRegression(trainer);
+  if (loss === 'sigmoid-binary-cross-entropy' && size(trainer.plan.outputNode.outputShape) > 1)
+    return inspectLabels(trainer);
+  return inspectPredictions(trainer);
 }
 
 const MAX_DRAWN_VALUES = 3 * 64 * 64;
@@ -94,7 +67,8 @@ interface Decision {
  * probability (softmax cross-entropy), or with the output itself clamped to [0, 1] (mean squared error
  * against one-hot targets, whose outputs estimate the probabilities); for one yes/no output (sigmoid binary
  * cross-entropy), class 1 where the logit is positive, its sigmoid's distance from ½ the confidence, and a
- * target of ½ or more counting as 1. Undefined where the network is not a classifier of these kinds.
+ * target above ½ counting as 1 (as the loss counts its accuracy). Undefined where the network is not a
+ * classifier of these kinds.
  */
 function decisionsOf(
   loss: string,
@@ -119,7 +93,7 @@ function decisionsOf(
       classes: 2,
       decide(out, r, target) {
         const p = 1 / (1 + Math.exp(-out[r]));
-        return { label: target >= 0.5 ? 1 : 0, predicted: out[r] > 0 ? 1 : 0, confidence: Math.max(p, 1 - p) };
+        return { label: target > 0.5 ? 1 : 0, predicted: out[r] > 0 ? 1 : 0, confidence: Math.max(p, 1 - p) };
       },
     };
   return undefined;

@@ -11,9 +11,14 @@ export interface Predictions {
   outputs: Float32Array;
   /** Values per row. */
   width: number;
-  /** The output's meaning: class probabilities, or values. */
-  kind: 'probabilities' | 'values';
+  /**
+   * The output's meaning: class probabilities (softmax cross-entropy, or one yes/no output), each of
+   * several yes/no labels' own probability (binary cross-entropy over several outputs), or values.
+   */
+  kind: 'probabilities' | 'labels' | 'values';
   classNames?: string[];
+  /** Each output's name where the data names them (a CSV file's target columns). */
+  outputNames?: string[];
   /** Milliseconds of the forward passes, all inputs together. */
   ms: number;
 }
@@ -52,14 +57,21 @@ export async function predict(trainer: Trainer, x: Float32Array, count: number):
     }
   else if (loss === 'sigmoid-binary-cross-entropy')
     for (let i = 0; i < outputs.length; i++) outputs[i] = 1 / (1 + Math.exp(-outputs[i]));
-  const classNames = trainer.dataset('train')?.classNames;
+  const { classNames, outputNames } = trainer.dataset('train') ?? {};
   return {
     outputs,
     width,
-    kind: loss === 'mse' ? 'values' : 'probabilities',
+    kind: predictionKind(loss, width),
     ...(classNames && { classNames: [...classNames] }),
+    ...(outputNames && { outputNames: [...outputNames] }),
     ms,
   };
+}
+
+/** What a network's outputs mean to someone reading its answers, by its loss and its outputs' count. */
+export function predictionKind(loss: string, width: number): Predictions['kind'] {
+  if (loss === 'mse') return 'values';
+  return loss === 'sigmoid-binary-cross-entropy' && width > 1 ? 'labels' : 'probabilities';
 }
 
 /** Inputs of the user's: ready rows, image files, or CSV text with a header. */

@@ -14,9 +14,9 @@ export function classShares(result: Predictions, r: number): number[] | null {
 
 /**
  * Predictions as CSV, one row per input: a classifier's top `top` classes with their probabilities
- * (input,class1,p1,class2,p2,…; one yes/no output as its two classes), other networks' outputs
- * (input,y0,y1,…). The same text from the command
- * line (npm run predict) and the app's Try panel.
+ * (input,class1,p1,class2,p2,…; one yes/no output as its two classes), several yes/no labels' probabilities
+ * and other networks' outputs a column each (named by the data's target columns, else p0,… or y0,…). The
+ * same text from the command line (npm run predict) and the app's Try panel.
  */
 export function predictionsCsv(result: Predictions, names: readonly string[], top = 3): string {
   const label = (c: number) => result.classNames?.[c] ?? String(c);
@@ -33,13 +33,15 @@ export function predictionsCsv(result: Predictions, names: readonly string[], to
       lines.push([cell(names[r]), ...order.flatMap(([p, c]) => [cell(label(c)), p.toFixed(6)])].join(','));
     }
   } else {
-    lines.push(['input', ...Array.from({ length: result.width }, (_, i) => `y${i}`)].join(','));
+    // Values, or several labels' probabilities: a column per output, by its name where the data gives one.
+    const column = (o: number) => cell(result.outputNames?.[o] ?? (result.kind === 'labels' ? `p${o}` : `y${o}`));
+    const write = result.kind === 'labels' ? (v: number) => v.toFixed(6) : (v: number) => v.toPrecision(7);
+    lines.push(['input', ...Array.from({ length: result.width }, (_, o) => column(o))].join(','));
     for (let r = 0; r < count; r++)
       lines.push(
-        [
-          cell(names[r]),
-          ...Array.from(result.outputs.subarray(r * result.width, (r + 1) * result.width), (v) => v.toPrecision(7)),
-        ].join(','),
+        [cell(names[r]), ...Array.from(result.outputs.subarray(r * result.width, (r + 1) * result.width), write)].join(
+          ',',
+        ),
       );
   }
   return `${lines.join('\n')}\n`;

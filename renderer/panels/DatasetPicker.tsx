@@ -4,6 +4,7 @@ import { csvHead } from '../../engine/data/csv';
 import { gunzipBounded, isGzip } from '../../engine/data/gunzip';
 import { decodeTextHead } from '../../engine/files/decode-text';
 import type { GraphDocument } from '../../engine/graph';
+import { labelColumns } from '../../engine/graph/training-schema';
 import { counted } from '../../engine/words';
 import { pickDatasetFiles } from '../platform/dataset-picker';
 import { type PickedDataset, pickedMatches, useDatasetFilesStore } from '../store/dataset-files-store';
@@ -147,13 +148,30 @@ export function DatasetPicker() {
           <label htmlFor="setting-label-column">label column</label>
           <select
             id="setting-label-column"
-            value={dataset.labelColumn}
-            onChange={(e) => setDataset({ ...dataset, labelColumn: e.target.value, featureColumns: undefined })}
+            multiple
+            size={Math.min(columns.length, 4)}
+            title="The column to predict; Ctrl- or Shift-click for several target columns (values to fit, or 0/1 labels)"
+            value={labelColumns(dataset)}
+            onChange={(e) => {
+              const chosen = Array.from(e.target.selectedOptions, (o) => o.value);
+              // A table needs something to predict: unselecting the last column keeps it.
+              if (chosen.length === 0) return;
+              setDataset({
+                ...dataset,
+                labelColumn: chosen.length === 1 ? chosen[0] : chosen,
+                featureColumns: undefined,
+              });
+            }}
           >
             {columns.map((c) => (
               <option key={c}>{c}</option>
             ))}
           </select>
+          {labelColumns(dataset).length > 1 && (
+            <span className="muted setting-note" data-testid="target-columns">
+              {counted(labelColumns(dataset).length, 'target column')}: one output each
+            </span>
+          )}
         </div>
       )}
       {error && (

@@ -3,7 +3,7 @@ import type { DecisionBoundary } from '../../engine/api';
 import { type PlaneReading, readPlane } from '../../engine/train/decision-boundary';
 import { drawSoon } from '../charts/draw-soon';
 import { useTrainingStore } from '../store/training-store';
-import { figure } from './RegressionEvaluation';
+import { figure } from './figures';
 
 const palette = [
   [59, 108, 246],

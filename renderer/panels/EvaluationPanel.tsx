@@ -2,7 +2,9 @@ import { useShallow } from 'zustand/react/shallow';
 import type { ClassInspection, Prediction } from '../../engine/api';
 import { useTrainingStore } from '../store/training-store';
 import { DecisionBoundaryView } from './DecisionBoundaryView';
-import { figure, RegressionEvaluation } from './RegressionEvaluation';
+import { figure, percent } from './figures';
+import { LabelEvaluation } from './LabelEvaluation';
+import { RegressionEvaluation } from './RegressionEvaluation';
 import { drawable, Thumbnail } from './Thumbnail';
 
 function PredictionCard({ p, inspection }: { p: Prediction; inspection: ClassInspection }) {
@@ -80,8 +82,6 @@ function ConfusionMatrix({ inspection }: { inspection: ClassInspection }) {
   );
 }
 
-const percent = (v: number) => (Number.isNaN(v) ? '–' : `${(100 * v).toFixed(1)}%`);
-
 /** Precision, recall and F1 of each class, and the pairs most often taken one for the other. */
 function PerClass({ inspection }: { inspection: ClassInspection }) {
   const name = (c: number) => inspection.classNames[c] ?? String(c);
@@ -148,7 +148,8 @@ function ClassEvaluation({ inspection }: { inspection: ClassInspection }) {
 
 /**
  * After evaluation: what the network gets right and wrong on the validation set. A classifier's confusion
- * matrix and predictions; a regression's (mean squared error) errors and predicted-against-target scatter.
+ * matrix and predictions; a regression's (mean squared error) errors and predicted-against-target scatter;
+ * several yes/no labels' figures each.
  */
 export function EvaluationPanel() {
   const { state, inspection, inspecting, inspectionError, inspect } = useTrainingStore(
@@ -185,11 +186,18 @@ export function EvaluationPanel() {
             {figure(inspection.overall.mae)} ({inspection.count} samples)
           </span>
         )}
+        {inspection?.kind === 'labels' && (
+          <span className="muted" data-testid="evaluation-labels">
+            {inspection.set}: labels right {percent(inspection.accuracy)} · samples with every label right{' '}
+            {percent(inspection.exactMatch)} ({inspection.count} samples)
+          </span>
+        )}
       </header>
       {inspectionError && <p className="field-error">{inspectionError}</p>}
       <DecisionBoundaryView />
       {inspection?.kind === 'classes' && <ClassEvaluation inspection={inspection} />}
       {inspection?.kind === 'regression' && <RegressionEvaluation inspection={inspection} />}
+      {inspection?.kind === 'labels' && <LabelEvaluation inspection={inspection} />}
     </section>
   );
 }

@@ -1,11 +1,9 @@
 import { useEffect, useMemo, useRef } from 'react';
 import type { RegressionInspection } from '../../engine/api';
+import { figure } from './figures';
 
 const SIZE = 180;
 const MARGIN = 6;
-
-/** A figure in four significant digits, "–" where it is not a number. */
-export const figure = (v: number) => (Number.isFinite(v) ? Number(v.toPrecision(4)).toString() : '–');
 
 type Points = RegressionInspection['points'];
 
@@ -82,7 +80,7 @@ export function RegressionEvaluation({ inspection }: { inspection: RegressionIns
             {inspection.perOutput.map((f, o) => (
               // biome-ignore lint/suspicious/noArrayIndexKey: outputs are positions and never reorder
               <tr key={o}>
-                <td>{o}</td>
+                <td>{inspection.outputNames?.[o] ?? o}</td>
                 <td>{figure(f.mse)}</td>
                 <td>{figure(f.mae)}</td>
                 <td>{figure(f.r2)}</td>

@@ -1,5 +1,5 @@
 import type { Run } from '../../engine/graph/training-schema';
-import { figure } from './RegressionEvaluation';
+import { figure } from './figures';
 
 const WIDTH = 240;
 const HEIGHT = 110;

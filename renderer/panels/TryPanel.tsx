@@ -108,33 +108,53 @@ function DrawPad({ shape, onDrawn }: { shape: readonly number[]; onDrawn: (x: Fl
   );
 }
 
-/** One input's answer: the input as the network saw it, and its top classes (or its outputs). */
+/** Most yes/no labels, and most values, listed in one answer. */
+const MAX_LABELS_SHOWN = 8;
+const MAX_VALUES_SHOWN = 16;
+
+/** One input's answer: the input as the network saw it, and its top classes, its labels or its outputs. */
 function Answer({ result, index }: { result: PredictResult; index: number }) {
   const shape = useDocumentStore((s) => s.document.nodes.find((n) => n.kind === 'input')?.params.shape as number[]);
   const per = shape.reduce((a, b) => a * b, 1);
   const row = Array.from(result.outputs.subarray(index * result.width, (index + 1) * result.width));
   const name = (c: number) => result.classNames?.[c] ?? String(c);
+  const output = (o: number) => result.outputNames?.[o] ?? String(o);
   const top = (classShares(result, index) ?? [])
     .map((p, c) => [p, c] as const)
     .sort((a, b) => b[0] - a[0])
     .slice(0, 3);
+  // Several yes/no labels: each its own probability; the likeliest first, every yes and at least three.
+  const likeliest = row.map((p, o) => [p, o] as const).sort((a, b) => b[0] - a[0]);
+  const labels = likeliest.slice(0, Math.min(MAX_LABELS_SHOWN, Math.max(3, likeliest.filter(([p]) => p > 0.5).length)));
   return (
     <figure className="try-answer" data-testid="try-answer">
       {drawable(shape) && <Thumbnail input={result.x.subarray(index * per, (index + 1) * per)} shape={shape} />}
       <figcaption>
         <div className="muted">{result.names[index]}</div>
-        {top.length > 0
-          ? top.map(([p, c]) => (
-              <div key={c} className="try-class" data-testid="try-class">
+        {result.kind === 'labels'
+          ? labels.map(([p, o]) => (
+              <div key={o} className={`try-class${p > 0.5 ? ' yes' : ''}`} data-testid="try-label">
                 <span className="bar" style={{ width: `${Math.round(100 * p)}%` }} />
-                {name(c)} {(100 * p).toFixed(1)}%
+                {p > 0.5 ? '✓ ' : ''}
+                {output(o)} {(100 * p).toFixed(1)}%
               </div>
             ))
-          : row.map((v, i) => (
-              <div key={String(i)} data-testid="try-value">
-                {v.toPrecision(4)}
-              </div>
-            ))}
+          : top.length > 0
+            ? top.map(([p, c]) => (
+                <div key={c} className="try-class" data-testid="try-class">
+                  <span className="bar" style={{ width: `${Math.round(100 * p)}%` }} />
+                  {name(c)} {(100 * p).toFixed(1)}%
+                </div>
+              ))
+            : row.slice(0, MAX_VALUES_SHOWN).map((v, o) => (
+                <div key={String(o)} data-testid="try-value">
+                  {result.outputNames ? `${output(o)} ` : ''}
+                  {v.toPrecision(4)}
+                </div>
+              ))}
+        {result.kind === 'values' && row.length > MAX_VALUES_SHOWN && (
+          <div className="muted">and {counted(row.length - MAX_VALUES_SHOWN, 'value')} more (Save as CSV for all)</div>
+        )}
       </figcaption>
     </figure>
   );

@@ -7,6 +7,7 @@ import { parseCsv } from '../../../engine/data/csv';
 import { type Dataset, permuteRows, splitValidation } from '../../../engine/data/dataset';
 import { parseIdx } from '../../../engine/data/idx';
 import { imageFolderDataset } from '../../../engine/data/images';
+import { MemoryBudget } from '../../../engine/data/limits';
 
 const fixture = (name: string) => readFileSync(join(import.meta.dirname, '../../fixtures/data', name), 'utf8');
 
@@ -32,6 +33,64 @@ describe('CSV', () => {
     const values = parseCsv('x,y\n0.5,0.25\n1.5,2\n', 'v.csv', { labelColumn: 'y', normalise: 'min-max' });
     expect(values.targetKind).toBe('tensor');
     expect(Array.from(values.x)).toEqual([0, 1]);
+  });
+
+  it('reads several target columns as a vector of values per row, named by their columns', () => {
+    // Columns in any order; the targets in the order named, the features all the others in the file's order.
+    const text = 'rain,x1,snow,x2\n1,0.5,0,2\n0,1.5,1,4\n1,2.5,1,6\n';
+    const data = parseCsv(text, 'w.csv', { labelColumn: ['snow', 'rain'], normalise: 'none' });
+    expect(data).toMatchObject({ targetKind: 'tensor', targetSize: 2, count: 3, inputShape: [2] });
+    expect(data.outputNames).toEqual(['snow', 'rain']);
+    expect(Array.from(data.targets)).toEqual([0, 1, 1, 0, 1, 1]);
+    expect(Array.from(data.x)).toEqual([0.5, 2, 1.5, 4, 2.5, 6]);
+    expect(data.scaling?.columns).toEqual(['x1', 'x2']);
+    expect(data.classNames).toBeUndefined();
+    // One column named in a list reads as a label column does (here class indices).
+    expect(parseCsv(text, 'w.csv', { labelColumn: ['rain'], normalise: 'none' })).toMatchObject({
+      targetKind: 'class',
+      targetSize: 1,
+    });
+    // Rows past the first thousand: the targets grow as the features do, and are cut to the rows read.
+    const long = ['a,b,y1,y2', ...Array.from({ length: 1500 }, (_, i) => `${i},1,${i % 2},${i / 10}`)].join('\n');
+    const many = parseCsv(long, 'long.csv', { labelColumn: ['y1', 'y2'], normalise: 'none' });
+    expect(many.targets.length).toBe(3000);
+    expect([many.targets[2 * 1499], many.targets[2 * 1499 + 1]]).toEqual([1, Math.fround(149.9)]);
+  });
+
+  it('refuses a target cell that is not a number, a target named twice or read as a feature, by line and column', () => {
+    const text = 'x,y1,y2\n1,0,1\n2,1,yes\n';
+    expect(() => parseCsv(text, 't.csv', { labelColumn: ['y1', 'y2'], normalise: 'none' })).toThrow(
+      /t\.csv line 3, column "y2": "yes" is not a number \(several target columns are values to fit, or 0 and 1 for yes\/no labels\)/,
+    );
+    expect(() => parseCsv(text, 't.csv', { labelColumn: ['y1', 'y1'], normalise: 'none' })).toThrow(
+      /t\.csv line 1: the target column "y1" is named twice/,
+    );
+    expect(() =>
+      parseCsv(text, 't.csv', { labelColumn: ['y1', 'y2'], featureColumns: ['x', 'y2'], normalise: 'none' }),
+    ).toThrow(/t\.csv line 1: column "y2" is both a feature and a target/);
+    expect(() => parseCsv(text, 't.csv', { labelColumn: 'y1', featureColumns: ['y1'], normalise: 'none' })).toThrow(
+      /column "y1" is both a feature and a target/,
+    );
+    expect(() => parseCsv(text, 't.csv', { labelColumn: ['y1', 'y2'], labels: 'classes', normalise: 'none' })).toThrow(
+      /several target columns are values \(or 0\/1 labels\), not one set of classes/,
+    );
+    expect(() => parseCsv(text, 't.csv', { labelColumn: ['x', 'y1', 'y2'], normalise: 'none' })).toThrow(
+      /no feature columns/,
+    );
+  });
+
+  it("takes several targets' memory from the dataset's budget as rows arrive", () => {
+    // 2,000 rows of one feature and 40 targets: the features' 8 KiB fit a 64 KiB budget, the targets do not.
+    const header = ['x', ...Array.from({ length: 40 }, (_, i) => `t${i}`)].join(',');
+    const row = ['1', ...Array.from({ length: 40 }, () => '0')].join(',');
+    const text = [header, ...Array.from({ length: 2000 }, () => row)].join('\n');
+    const labelColumn = Array.from({ length: 40 }, (_, i) => `t${i}`);
+    expect(() =>
+      parseCsv(text, 'big.csv', { labelColumn, normalise: 'none', budget: new MemoryBudget(64 * 1024) }),
+    ).toThrow(/big\.csv: .*memory budget/);
+    expect(
+      parseCsv(text, 'big.csv', { labelColumn, normalise: 'none', budget: new MemoryBudget(1024 * 1024) }).count,
+    ).toBe(2000);
   });
 
   it('names the line of a ragged row, and the line and column of a bad value', () => {

@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { createCpuBackend } from '../../../engine/backend/cpu/cpu-backend';
 import { spiralData } from '../../../engine/data/synthetic';
+import { classFigures, mostConfused } from '../../../engine/train/confusion';
 import { evaluateSet } from '../../../engine/train/evaluate';
-import { classFigures, inspectPredictions, mostConfused } from '../../../engine/train/inspect';
+import { inspectPredictions } from '../../../engine/train/inspect';
 import { predict } from '../../../engine/train/predict';
 import { Trainer } from '../../../engine/train/trainer';
 import { chain } from '../../helpers/graphs';

@@ -100,4 +100,29 @@ describe('the network checked against its dataset before Train', () => {
       /samples of \[2\], but this Input takes \[3\]/,
     );
   });
+
+  it("finds several target columns against the output's units, and against a loss of classes", async () => {
+    // Four columns, two of them targets: two features, two values per sample.
+    const columns = ['a', 'b', 'rain', 'snow'];
+    const net = (units: number, loss: 'mse' | 'sigmoid-binary-cross-entropy' | 'softmax-cross-entropy') =>
+      chain([2], [['dense', { units }]], {
+        dataset: { source: 'csv', path: 'd.csv', labelColumn: ['rain', 'snow'], normalise: 'none' },
+        loss: { kind: loss },
+      });
+    const described = await describeDataset(net(2, 'mse'), { files: [], columns });
+    expect(described).toMatchObject({ inputShape: [2], targetKind: 'tensor', targetSize: 2 });
+    const problems = (doc: GraphDocument) => setupDiagnostics(doc, analyseGraph(doc), described).map((p) => p.message);
+    expect(problems(net(2, 'mse'))).toEqual([]);
+    expect(problems(net(2, 'sigmoid-binary-cross-entropy'))).toEqual([]);
+    expect(problems(net(1, 'sigmoid-binary-cross-entropy'))).toEqual([
+      "Sigmoid binary cross-entropy compares this layer's [1] with targets of 2 values",
+    ]);
+    expect(problems(net(3, 'softmax-cross-entropy'))).toEqual([
+      'Softmax cross-entropy needs class labels, but the dataset (d.csv) has values to fit',
+    ]);
+    // One label column says nothing of its targets until the file is read.
+    const one = net(1, 'mse');
+    if (one.training.dataset.source === 'csv') one.training.dataset.labelColumn = 'rain';
+    expect(await describeDataset(one, { files: [], columns })).toEqual({ name: 'd.csv', inputShape: [3] });
+  });
 });
