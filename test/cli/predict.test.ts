@@ -136,4 +136,57 @@ describe('npm run predict', () => {
     expect(refused.code).toBe(2);
     expect(refused.err).toMatch(/short\.csv line 1: no column "weight", which the network reads/);
   });
+
+  it('trains on several target columns (--label a,b) and writes the values predicted under their names', async () => {
+    const folder = join(dir, 'two-targets');
+    mkdirSync(folder);
+    const rows = ['a,sum,b,difference'];
+    for (let i = 0; i < 80; i++) {
+      const [a, b] = [(i % 9) / 4 - 1, (i % 7) / 3 - 1];
+      rows.push(`${a},${(a + b).toFixed(4)},${b},${(a - b).toFixed(4)}`);
+    }
+    writeFileSync(join(folder, 'pairs.csv'), `${rows.join('\n')}\n`);
+    const parsed = parseGraphText(readFileSync(join(samplesDir, 'regression.json'), 'utf8'));
+    if (!parsed.ok) throw new Error('the regression sample does not load');
+    const doc = parsed.document;
+    const last = doc.nodes.filter((n) => n.kind === 'dense').at(-1)!;
+    last.params = { ...last.params, units: 2 } as typeof last.params;
+    doc.training = {
+      ...doc.training,
+      dataset: { source: 'csv', path: 'pairs.csv', labelColumn: ['sum', 'difference'], normalise: 'none' },
+      epochs: 60,
+    };
+    writeFileSync(join(folder, 'pairs.json'), JSON.stringify(doc));
+    const csv = join(folder, 'pairs.csv');
+    const trained = runCli(
+      'train',
+      join(folder, 'pairs.json'),
+      ...['--data', csv, '--label', 'sum,difference', '--normalise', 'none'],
+    );
+    expect(trained.code, trained.err).toBe(0);
+    // One target named: the network's two outputs against one value a sample, refused before training.
+    const one = runCli('train', join(folder, 'pairs.json'), '--data', csv, '--label', 'sum', '--features', 'a,b');
+    expect(one.code).toBe(2);
+    expect(one.err).toMatch(/compares node "\w+" \[2\] with targets of 1 values/);
+    writeFileSync(join(folder, 'new.csv'), 'b,a\n0.5,0.25\n-0.5,0.75\n');
+    const done = runCli(
+      'predict',
+      join(folder, 'pairs.json'),
+      '--ckpt',
+      join(folder, 'pairs.ckpt'),
+      '--data',
+      join(folder, 'new.csv'),
+    );
+    expect(done.code, done.err).toBe(0);
+    const [header, ...predicted] = parseRows(done.out);
+    expect(header).toEqual(['input', 'sum', 'difference']);
+    // Learnt well enough to read: a + b and a − b within 0.2.
+    for (const [i, [a, b]] of [
+      [0.25, 0.5],
+      [0.75, -0.5],
+    ].entries()) {
+      expect(Math.abs(Number(predicted[i][1]) - (a + b))).toBeLessThan(0.2);
+      expect(Math.abs(Number(predicted[i][2]) - (a - b))).toBeLessThan(0.2);
+    }
+  });
 });

@@ -155,6 +155,56 @@ describe("the exported script reads the user's data as Netloom reads it", () => 
     );
   });
 
+  it('a CSV file of several yes/no target columns: the same sets, and the same losses step by step', async () => {
+    const folder = join(dir, 'csv-labels');
+    mkdirSync(folder);
+    // The targets first and out of order in the file; the script reads them in the order the settings name.
+    const rows = ['snowy,x,rainy,y'];
+    for (let i = 0; i < 60; i++) {
+      const [x, y] = [Math.sin(i * 1.7) * 2, Math.cos(i * 2.3) * 2];
+      rows.push(`${x + y > 0 ? 1 : 0},${x.toFixed(3)},${x > 0.5 ? 1 : 0},${y.toFixed(3)}`);
+    }
+    writeFileSync(join(folder, 'weather.csv'), `${rows.join('\n')}\n`);
+    const doc = graphIn(folder, (d) => {
+      d.training.dataset = {
+        source: 'csv',
+        path: 'weather.csv',
+        labelColumn: ['rainy', 'snowy'],
+        normalise: 'z-score',
+      };
+      d.training.loss = { kind: 'sigmoid-binary-cross-entropy' };
+      d.training.batchSize = 16;
+      for (const node of d.nodes)
+        if (node.id === 'scores') node.params = { ...node.params, units: 2 } as typeof node.params;
+    });
+    const out = join(folder, 'out');
+    exportGraph(folder, out);
+    const files = [{ path: 'weather.csv', bytes: readFileSync(join(folder, 'weather.csv')) }];
+    const ours = await expectSameSets(doc, folder, out, files, 1e-6);
+    expect(ours.train).toMatchObject({ targetKind: 'tensor', targetSize: 2, outputNames: ['rainy', 'snowy'] });
+    const { losses, start } = await netloomSteps(doc, { kind: 'files', files }, 6);
+    writeFileSync(join(out, 'start.safetensors'), start);
+    const theirs = execFileSync(
+      PYTHON,
+      ['net.py', '--weights', 'start.safetensors', '--log-every', '1', '--max-steps', '6'],
+      {
+        cwd: out,
+        encoding: 'utf8',
+      },
+    )
+      .split('\n')
+      .filter(Boolean)
+      .map((line) => JSON.parse(line))
+      .filter((l) => 'loss' in l)
+      .map((l) => l.loss as number);
+    expect(losses).toHaveLength(6);
+    expect(theirs).toHaveLength(6);
+    for (let k = 0; k < 6; k++)
+      expect(Math.abs(theirs[k] - losses[k]) / losses[k], `step ${k + 1}: ${theirs[k]} vs ${losses[k]}`).toBeLessThan(
+        1e-4,
+      );
+  });
+
   it('a folder of PNG images of every colour type, resized bilinearly, to gray and to RGB', async () => {
     const folder = join(dir, 'images');
     const pictures = join(folder, 'pictures');
