@@ -35,18 +35,22 @@ async function csvColumns(bytes: Uint8Array, name: string): Promise<{ columns: s
   }
 }
 
-/** The document's dataset settings for newly picked files. */
-function settingsFor(picked: PickedDataset): DatasetSettings | string {
+/**
+ * The document's dataset settings for newly picked files. A CSV file that has every column the current
+ * settings name (the same file chosen again after the document was opened) keeps its label, feature and
+ * normalisation settings; another file's label is its last column.
+ */
+function settingsFor(picked: PickedDataset, current: DatasetSettings): DatasetSettings | string {
   if (picked.kind === 'images') return { source: 'image-folder', path: picked.name, grayscale: false };
   if (picked.kind === 'csv') {
     const columns = picked.columns ?? [];
     if (columns.length < 2) return `${picked.files[0].path}: the first line must name at least two columns`;
-    return {
-      source: 'csv',
-      path: picked.files[0].path,
-      labelColumn: columns[columns.length - 1],
-      normalise: 'z-score',
-    };
+    const path = picked.files[0].path;
+    if (current.source === 'csv') {
+      const named = [...labelColumns(current), ...(current.featureColumns ?? [])];
+      if (named.every((c) => columns.includes(c))) return { ...current, path };
+    }
+    return { source: 'csv', path, labelColumn: columns[columns.length - 1], normalise: 'z-score' };
   }
   if (picked.files.length !== 2) return `IDX data is two files (images and labels); ${picked.files.length} were picked`;
   // The engine tells images from labels by their rank; names only need to be remembered.
@@ -85,7 +89,7 @@ export function DatasetPicker() {
         if ('problem' in head) return setError(head.problem);
         picked = { ...picked, columns: head.columns };
       }
-      const settings = settingsFor(picked);
+      const settings = settingsFor(picked, dataset);
       if (typeof settings === 'string') return setError(settings);
       setPicked(picked);
       setDataset(settings);

@@ -164,6 +164,78 @@ describe('training on files of your own', () => {
     await page.close();
   });
 
+  it('trains several yes/no labels from several target columns, checked against the outputs before Train', async () => {
+    const page = await app.newPage();
+    // Two labels of a point in the plane: above the line x + y = 0, and right of x = 0.5.
+    const lines = ['x,upper,y,right'];
+    for (let i = 0; i < 300; i++) {
+      const [x, y] = [Math.sin(i * 12.9898) * 2, Math.cos(i * 78.233) * 2];
+      lines.push(`${x.toFixed(4)},${x + y > 0 ? 1 : 0},${y.toFixed(4)},${x > 0.5 ? 1 : 0}`);
+    }
+    const csv = join(dir, 'two-labels.csv');
+    writeFileSync(csv, `${lines.join('\n')}\n`);
+    await page.getByTestId('sample-picker').selectOption('spiral.json');
+    await expect.poll(() => nodeCount(page)).toBe(6);
+    await pickDataset(page, 'csv', csv);
+    await expect.poll(() => page.getByTestId('dataset-files').textContent()).toMatch(/two-labels\.csv/);
+    // Both label columns chosen: two targets, the other two columns the features.
+    await page.locator('#setting-label-column').selectOption(['upper', 'right']);
+    await expect.poll(() => page.getByTestId('target-columns').textContent()).toBe('2 target columns: one output each');
+    await page.locator('#setting-loss').selectOption('sigmoid-binary-cross-entropy');
+    // The spiral's three scores against two labels: found before Train, on the layer, Train disabled.
+    await expect
+      .poll(() => page.getByTestId('train-blocked').textContent())
+      .toMatch(/scores: Sigmoid binary cross-entropy compares this layer's \[3\] with targets of 2 values/);
+    expect(await page.getByTestId('train').isDisabled()).toBe(true);
+    await page.locator('.react-flow__node[data-id="scores"]').click();
+    await page.locator('#param-scores-units').fill('2');
+    await expect.poll(() => page.getByTestId('inspector-shape').textContent()).toBe('[2]');
+    await page.locator('.react-flow__pane').click({ position: { x: 30, y: 30 } });
+    await page.locator('#setting-epochs').fill('40');
+    await page.locator('#setting-epochs').blur();
+    await expect.poll(() => page.getByTestId('graph-status').textContent()).toBe('ready to train');
+    await page.getByTestId('train').click();
+    await expect.poll(() => page.getByTestId('training-bar').getAttribute('data-state')).toBe('finished');
+    // Evaluated label by label over the 60 held out: the share right is the run's accuracy, each label named.
+    const figures = page.getByTestId('evaluation-labels');
+    await expect
+      .poll(() => figures.textContent())
+      .toMatch(/^validation: labels right [\d.]+% · samples with every label right [\d.]+% \(60 samples\)$/);
+    const [right, allRight] = [...((await figures.textContent()) ?? '').matchAll(/([\d.]+)%/g)].map((m) =>
+      Number(m[1]),
+    );
+    expect(right).toBeGreaterThan(85);
+    expect(allRight).toBeLessThanOrEqual(right);
+    const progress = (await page.getByTestId('training-progress').textContent()) ?? '';
+    expect(Number(/validation ([\d.]+)%/.exec(progress)?.[1])).toBeCloseTo(right, 0);
+    const table = page.getByTestId('per-label');
+    expect(await table.locator('tbody td:first-child').allTextContents()).toEqual(['upper', 'right']);
+    const supports = (await table.locator('tbody td:last-child').allTextContents()).map(Number);
+    expect(supports.every((n) => n > 5 && n < 55)).toBe(true);
+    // Tried on a point far up and right, and one far down and left: its labels each with its own probability.
+    await page.getByTestId('try-csv').fill('x,y\n1.8,1.5\n-1.8,-1.5');
+    await page.getByTestId('try-csv-run').click();
+    await expect.poll(() => page.getByTestId('try-answer').count()).toBe(2);
+    const answers = page.getByTestId('try-answer');
+    const shown = async (i: number) => answers.nth(i).getByTestId('try-label').allTextContents();
+    expect((await shown(0)).map((t) => t.replace(/ [\d.]+%$/, '')).sort()).toEqual(['✓ right', '✓ upper']);
+    expect((await shown(1)).map((t) => t.replace(/ [\d.]+%$/, '')).sort()).toEqual(['right', 'upper']);
+    await page.screenshot({ path: join(artifactsDir, 'several-labels.png') });
+    // The file chosen again (as after opening a saved document, whose files are not stored): its targets kept.
+    const chooser = page.waitForEvent('filechooser');
+    await page.getByTestId('dataset-files').getByRole('button', { name: 'Choose…' }).click();
+    await (await chooser).setFiles(csv);
+    await expect.poll(() => page.getByTestId('dataset-files').textContent()).toMatch(/1 file: two-labels\.csv/);
+    const chosen = () =>
+      page
+        .locator('#setting-label-column')
+        .evaluate((s: HTMLSelectElement) => Array.from(s.selectedOptions, (o) => o.value));
+    expect(await chosen()).toEqual(['upper', 'right']);
+    expect(await page.getByTestId('graph-status').textContent()).toBe('ready to train');
+    expect(app.errorsOf(page)).toEqual([]);
+    await page.close();
+  });
+
   it('refuses a broken CSV file by line, and keeps the graph; Train and Export wait while the picked file is read', async () => {
     // The page reads a picked file's bytes before the document names it (a large file over the desktop
     // app's bridge takes seconds): here the read is held until the test lets it go.
