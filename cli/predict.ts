@@ -2,8 +2,11 @@
  * Predictions: npm run predict -- <graph.json|model.onnx> [--ckpt run.ckpt] --data <files…> [--out file.csv] [--top K]
  * Runs inputs of the user's through the network: image files (PNG or JPEG, or folders of them) for an image
  * Input, or the rows of a CSV file for a network trained on a CSV dataset (its feature columns by name,
- * scaled as the training set was). Prints, or writes with --out, one CSV row per input: the input, then the
- * top K classes with their probabilities (a classifier) or the outputs. The weights: the checkpoint's, the
+ * scaled as the training set was). How the training data was read (a CSV file's scaling, the names of the
+ * classes and outputs) is the run's report's (<name>.report.json beside the checkpoint, when its checksum is
+ * the checkpoint's: the data given to train may not be the graph's), else the graph's data read again.
+ * Prints, or writes with --out, one CSV row per input: the input, then the top K classes with their
+ * probabilities (a classifier) or the outputs. The weights: the checkpoint's, the
  * ONNX model's, or those the graph names. Exit codes: 0 done, 2 bad arguments or files.
  */
 
@@ -12,7 +15,7 @@ import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 import { createEngineApi } from '../engine/api';
 import { bundledDatasets } from '../engine/data/bundled';
 import { csvInputs, parseCsv } from '../engine/data/csv';
-import type { Dataset } from '../engine/data/dataset';
+import { type DataReading, type Dataset, dataReading } from '../engine/data/dataset';
 import { imageInputs } from '../engine/data/images';
 import { EngineError } from '../engine/errors';
 import { checkpointWeights, exportPyTorch } from '../engine/export/pytorch';
@@ -26,6 +29,7 @@ import { readFileBounded } from '../node-io/read-file-bounded';
 import { exitWith, runTool, toolArguments, wholeNumber } from './command-line';
 import { documentPath } from './load-data';
 import { loadModel } from './load-model';
+import { runDataReading } from './run-data';
 import { terminalSafe } from './terminal-text';
 
 const usage =
@@ -46,15 +50,14 @@ function imageFiles(paths: string[]): string[] {
   );
 }
 
-/** A CSV dataset's scaling, read again from the training file the graph names. */
-async function trainingScaling(doc: GraphDocument, graphPath: string) {
+/** A CSV dataset's scaling and names, read again from the training file the graph names. */
+async function csvReading(doc: GraphDocument, graphPath: string): Promise<DataReading> {
   const d = doc.training.dataset;
   if (d.source !== 'csv')
     throw new EngineError('INVALID_DATA', 'a CSV file of inputs needs a network trained on a CSV dataset');
   const path = documentPath(dirname(resolve(graphPath)), 'path', d.path);
   const text = decodeText(await readFileBounded(path, MAX_INPUT_BYTES, 'training data'), path);
-  const data: Dataset = parseCsv(text, path, d);
-  return { scaling: data.scaling!, classNames: data.classNames, outputNames: data.outputNames };
+  return dataReading(parseCsv(text, path, d));
 }
 
 async function main(): Promise<void> {
@@ -74,16 +77,20 @@ async function main(): Promise<void> {
   const shape = doc.nodes.find((n) => n.kind === 'input')?.params.shape as number[] | undefined;
   if (!shape) exitWith(2, `${graphPath} has no Input`);
 
+  // A checkpoint, and how the run that wrote it read its data (its report's word, where there is one).
+  const checkpoint = values.ckpt && (await readFileBounded(values.ckpt, MAX_CHECKPOINT_BYTES, 'checkpoint'));
+  const reading = values.ckpt && checkpoint ? await runDataReading(values.ckpt, checkpoint) : undefined;
+
   // The inputs, prepared as the network's data is.
   let x: Float32Array;
   let names: string[];
-  let classNames: string[] | undefined;
-  let outputNames: string[] | undefined;
-  const trainedOnCsv = doc.training.dataset.source === 'csv';
+  let classNames = reading?.classNames;
+  let outputNames = reading?.outputNames;
+  const trainedOnCsv = doc.training.dataset.source === 'csv' || reading?.scaling !== undefined;
   if (data.length === 1 && (/\.(csv|tsv)$/i.test(data[0]) || (trainedOnCsv && /\.txt$/i.test(data[0])))) {
-    const trained = await trainingScaling(doc, graphPath);
+    const trained = reading?.scaling ? reading : await csvReading(doc, graphPath);
     const text = decodeText(await readFileBounded(data[0], MAX_INPUT_BYTES, 'CSV file'), data[0]);
-    const rows = csvInputs(text, data[0], trained.scaling);
+    const rows = csvInputs(text, data[0], trained.scaling!);
     x = rows.x;
     names = rows.lines.map((line) => `${basename(data[0])}:${line + 1}`);
     ({ classNames, outputNames } = trained);
@@ -102,18 +109,13 @@ async function main(): Promise<void> {
     x = imageInputs(picked, shape as [number, number, number]);
     names = picked.map((f) => f.path);
     const d = doc.training.dataset;
-    if (d.source === 'sample') classNames = [...bundledDatasets[d.name].classNames];
+    if (!classNames && d.source === 'sample') classNames = [...bundledDatasets[d.name].classNames];
   }
   const count = names.length;
 
   // The weights: the checkpoint's, the model's own, or those the graph names.
   let weights: Uint8Array | undefined;
-  if (values.ckpt)
-    weights = checkpointWeights(
-      doc,
-      await readFileBounded(values.ckpt, MAX_CHECKPOINT_BYTES, 'checkpoint'),
-      values.ckpt,
-    );
+  if (values.ckpt && checkpoint) weights = checkpointWeights(doc, checkpoint, values.ckpt);
   else if (loaded.weight) weights = writeSafetensors(exportPyTorch(doc).stateDict(loaded.weight));
   else if (doc.weights) {
     const path = documentPath(dirname(resolve(graphPath)), 'file', doc.weights.file, {

@@ -174,6 +174,9 @@ async function main(): Promise<void> {
     validation: info.validationSamples > 0 ? await api.evaluate() : undefined,
     test: run.test ? await api.evaluate(run.test) : undefined,
     checkpoint: { path: checkpointPath, checksum: checksumHex(checkpointBytes), step },
+    // How the data was read (a CSV file's scaling, the classes' and outputs' names): predict prepares and
+    // names new inputs by it, whatever data the graph itself names.
+    data: { settings: run.doc.training.dataset, ...info.readAs },
   };
   await writeRunOutputs(outDir, name, checkpointBytes, `${JSON.stringify(report, null, 2)}\n`);
   await api.close();

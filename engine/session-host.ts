@@ -1,6 +1,6 @@
 import type { BackendId } from './backend/backend-id';
 import type { ChosenBackend } from './backend/choose';
-import type { Dataset } from './data/dataset';
+import { type DataReading, type Dataset, dataReading } from './data/dataset';
 import { EngineError } from './errors';
 import { exportPyTorch } from './export/pytorch';
 import { readSafetensors } from './export/safetensors';
@@ -70,6 +70,8 @@ export interface SessionInfo {
   plannedBytes: number;
   /** Where it trains, and why there. */
   backend: { id: BackendId; label: string; reason: string };
+  /** How its training data was read, for new inputs to be prepared and their answers named alike. */
+  readAs: DataReading;
 }
 
 /** Training settings that may change between runs of one session (the network itself may not). */
@@ -141,6 +143,7 @@ export class SessionHost {
       validationSamples: this.validation?.count ?? 0,
       plannedBytes: t.plannedBytes,
       backend: { id: this.backend.id, label: this.backend.label, reason: this.backend.reason },
+      readAs: dataReading(this.train),
     };
   }
 

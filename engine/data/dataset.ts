@@ -26,6 +26,18 @@ export interface Dataset {
 }
 
 /**
+ * What answers for new inputs need of the data a network was trained on: a CSV dataset's feature scaling
+ * (to prepare rows alike), the classes' names and the outputs' names (to name the answers).
+ */
+export type DataReading = Pick<Dataset, 'scaling' | 'classNames' | 'outputNames'>;
+
+export const dataReading = ({ scaling, classNames, outputNames }: Dataset): DataReading => ({
+  ...(scaling && { scaling }),
+  ...(classNames && { classNames }),
+  ...(outputNames && { outputNames }),
+});
+
+/**
  * The record in a file that each sample was read from: a line of a CSV file, a record of an IDX file (from
  * 1), or an image file. Plain data, so it crosses to the engine's worker with the samples.
  */

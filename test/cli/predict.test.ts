@@ -158,12 +158,14 @@ describe('npm run predict', () => {
     };
     writeFileSync(join(folder, 'pairs.json'), JSON.stringify(doc));
     const csv = join(folder, 'pairs.csv');
-    const trained = runCli(
-      'train',
-      join(folder, 'pairs.json'),
-      ...['--data', csv, '--label', 'sum,difference', '--normalise', 'none'],
-    );
+    // Trained on the file named here, z-scored (the default), where the graph's settings say "none": new rows
+    // are scaled as the run's report says, which the checkpoint's checksum ties to it.
+    const trained = runCli('train', join(folder, 'pairs.json'), '--data', csv, '--label', 'sum,difference');
     expect(trained.code, trained.err).toBe(0);
+    const report = JSON.parse(readFileSync(join(folder, 'pairs.report.json'), 'utf8'));
+    expect(report.data.settings).toMatchObject({ labelColumn: ['sum', 'difference'], normalise: 'z-score' });
+    expect(report.data.scaling.columns).toEqual(['a', 'b']);
+    expect(report.data.outputNames).toEqual(['sum', 'difference']);
     // One target named: the network's two outputs against one value a sample, refused before training.
     const one = runCli('train', join(folder, 'pairs.json'), '--data', csv, '--label', 'sum', '--features', 'a,b');
     expect(one.code).toBe(2);
@@ -188,5 +190,20 @@ describe('npm run predict', () => {
       expect(Math.abs(Number(predicted[i][1]) - (a + b))).toBeLessThan(0.2);
       expect(Math.abs(Number(predicted[i][2]) - (a - b))).toBeLessThan(0.2);
     }
+    // A report whose scaling is broken is refused by its name and the field, before any input is read.
+    report.data.scaling.scale = [1];
+    writeFileSync(join(folder, 'pairs.report.json'), JSON.stringify(report));
+    const tampered = runCli(
+      'predict',
+      join(folder, 'pairs.json'),
+      '--ckpt',
+      join(folder, 'pairs.ckpt'),
+      '--data',
+      join(folder, 'new.csv'),
+    );
+    expect(tampered.code).toBe(2);
+    expect(tampered.err).toMatch(
+      /pairs\.report\.json: data\.scaling: a column, offset and scale each for every feature column/,
+    );
   });
 });

@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { encode as encodePng } from 'fast-png';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -226,6 +226,12 @@ describe('npm run train with local files', () => {
     const run = train(graph, '--data', folder, '--epochs', '1', '--out', join(dir, 'out'));
     expect(run.err).toBe('');
     expect(run.out).toMatch(/15 training and 1 validation samples/);
+    // The report says how the data was read: the folder, and its classes by name (predict names answers so).
+    const report = JSON.parse(readFileSync(join(dir, 'out', `${basename(graph, '.json')}.report.json`), 'utf8'));
+    expect(report.data).toEqual({
+      settings: { source: 'image-folder', path: 'bars', grayscale: false },
+      classNames: ['horizontal', 'vertical'],
+    });
   });
 
   it('holds an image folder to the same limits as a pick in the app, from the sizes, before reading any', () => {
