@@ -30,7 +30,15 @@ export const datasetSchema = z.discriminatedUnion('source', [
     source: z.literal('csv'),
     path: pathText,
     /** The column to predict, or several target columns: values to fit, or yes/no labels (0 or 1) for each row. */
-    labelColumn: z.union([columnName, z.array(columnName).min(1).max(MAX_TARGET_COLUMNS)]),
+    labelColumn: z.union([
+      columnName,
+      // The count as a refinement: a union reports a plain "Invalid input" for a list over `max`.
+      z
+        .array(columnName)
+        .min(1)
+        .refine((names) => names.length <= MAX_TARGET_COLUMNS, `at most ${MAX_TARGET_COLUMNS} target columns`)
+        .refine((names) => new Set(names).size === names.length, 'each target column once'),
+    ]),
     featureColumns: z.array(columnName).max(10_000).optional(),
     normalise: z.enum(['none', 'min-max', 'z-score']).default('z-score'),
   }),

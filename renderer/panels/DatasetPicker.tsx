@@ -158,8 +158,12 @@ export function DatasetPicker() {
             value={labelColumns(dataset)}
             onChange={(e) => {
               const chosen = Array.from(e.target.selectedOptions, (o) => o.value);
-              // A table needs something to predict: unselecting the last column keeps it.
+              // A table needs something to predict (unselecting the last column keeps it) and something to
+              // predict it from.
               if (chosen.length === 0) return;
+              if (chosen.length === columns.length)
+                return setError('Every column is a target now: leave at least one as a feature');
+              setError(null);
               setDataset({
                 ...dataset,
                 labelColumn: chosen.length === 1 ? chosen[0] : chosen,

@@ -232,6 +232,13 @@ describe('training on files of your own', () => {
         .evaluate((s: HTMLSelectElement) => Array.from(s.selectedOptions, (o) => o.value));
     expect(await chosen()).toEqual(['upper', 'right']);
     expect(await page.getByTestId('graph-status').textContent()).toBe('ready to train');
+    // Every column a target leaves nothing to predict from: refused, the two targets kept.
+    await page.locator('#setting-label-column').selectOption(['x', 'upper', 'y', 'right']);
+    await expect
+      .poll(() => page.getByRole('alert').allTextContents())
+      .toContainEqual('Every column is a target now: leave at least one as a feature');
+    expect(await chosen()).toEqual(['upper', 'right']);
+    expect(await page.getByTestId('target-columns').textContent()).toBe('2 target columns: one output each');
     expect(app.errorsOf(page)).toEqual([]);
     await page.close();
   });

@@ -54,6 +54,28 @@ describe('graph document v1', () => {
     expect(formatIssue(issue)).toMatch(/^nodes\[2\]\.params\.units \(node "fc1"\): /);
   });
 
+  it("reads a CSV dataset's label column, or several target columns each named once", () => {
+    const withLabels = (labelColumn: unknown) => {
+      const doc = mlp();
+      (doc.training as { dataset: unknown }).dataset = { source: 'csv', path: 'd.csv', labelColumn };
+      return doc;
+    };
+    for (const labels of ['y', ['y'], ['rain', 'snow']]) {
+      const loaded = loadGraph(withLabels(labels));
+      expect(loaded.ok && loaded.document.training.dataset).toMatchObject({ labelColumn: labels });
+    }
+    for (const [labels, why] of [
+      [['rain', 'snow', 'rain'], /each target column once/],
+      [[], /at least 1|too small|>=1/i],
+      [Array.from({ length: 1001 }, (_, i) => `t${i}`), /at most 1000 target columns/],
+      [['ok', ''], /./],
+    ] as const) {
+      const [issue] = issuesOf(withLabels(labels));
+      expect(issue.path).toMatch(/^training\.dataset\.labelColumn/);
+      expect(issue.message).toMatch(why);
+    }
+  });
+
   it('refuses unknown fields (strict schema)', () => {
     const doc = { ...mlp(), script: 'alert(1)' };
     expect(issuesOf(doc)[0].message).toMatch(/script/);
