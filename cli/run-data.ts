@@ -28,6 +28,7 @@ const readingSchema = z
         message: 'a column, offset and scale each for every feature column',
       })
       .optional(),
+    targetKind: z.enum(['class', 'tensor']).optional(),
     classNames: z.array(name).max(MAX_CLASSES).optional(),
     outputNames: z.array(name).max(MAX_TARGET_COLUMNS).optional(),
   })
@@ -54,6 +55,11 @@ export async function runDataReading(checkpointPath: string, checkpoint: Uint8Ar
     const issue = data.error.issues[0];
     throw new EngineError('INVALID_DATA', `${report}: data.${issue.path.join('.')}: ${issue.message}`);
   }
-  const { scaling, classNames, outputNames } = data.data;
-  return { ...(scaling && { scaling }), ...(classNames && { classNames }), ...(outputNames && { outputNames }) };
+  const { scaling, targetKind, classNames, outputNames } = data.data;
+  return {
+    ...(scaling && { scaling }),
+    ...(targetKind && { targetKind }),
+    ...(classNames && { classNames }),
+    ...(outputNames && { outputNames }),
+  };
 }

@@ -90,9 +90,10 @@ export interface EngineApi {
   trainingSamples(args: { count: number }): Promise<{ x: Float32Array; shape: number[]; count: number }>;
   /**
    * The network on the validation set, while not running: a classifier's confusion matrix and first
-   * predictions, or a regression's errors, scatter and worst samples.
+   * predictions, a regression's errors, scatter and worst samples, or several labels' figures. With data: on
+   * that data instead (a test set: the bundled dataset's test part, or files read as the training set was).
    */
-  inspect(): Promise<Inspection>;
+  inspect(args?: { data: DatasetInput; which?: 'train' | 'test' }): Promise<Inspection>;
   updateSettings(patch: SettingsPatch): Promise<SessionInfo>;
   checkpoint(): Promise<Uint8Array>;
   /**
@@ -184,10 +185,14 @@ export function createEngineApi(env: EngineEnvironment): EngineApi {
     async evaluate(args) {
       const s = current();
       if (!args) return s.evaluate();
-      return s.evaluateOn(await wholeDataset(s.doc, args.data, undefined, args.which));
+      return s.evaluateOn(await wholeDataset(s.doc, args.data, undefined, args.which, s.dataReading()));
     },
     summary: async () => current().summary(),
-    inspect: async () => current().inspect(),
+    async inspect(args) {
+      const s = current();
+      if (!args) return s.inspect();
+      return s.inspectOn(await wholeDataset(s.doc, args.data, undefined, args.which, s.dataReading()));
+    },
     trainingSamples: async ({ count }) => current().trainingSamples(count),
     predict: async (inputs) => current().predict(inputs),
     lookInside: async (question) => current().lookInside(question),

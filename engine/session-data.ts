@@ -1,5 +1,5 @@
 import { fetchBundledFiles, loadBundled } from './data/bundled';
-import { type Dataset, splitValidation } from './data/dataset';
+import { type DataReading, type Dataset, splitValidation } from './data/dataset';
 import { generatedDataset } from './data/from-document';
 import { datasetFromFiles, type LoadProgress, type PickedFile } from './data/from-files';
 import { EngineError } from './errors';
@@ -42,9 +42,10 @@ export async function wholeDataset(
   data: DatasetInput,
   onProgress?: LoadProgress,
   which: 'train' | 'test' = 'train',
+  like?: DataReading,
 ): Promise<Dataset> {
   if (data.kind === 'samples') return data.train;
-  if (data.kind === 'files') return datasetFromFiles(doc, data.files, onProgress);
+  if (data.kind === 'files') return datasetFromFiles(doc, data.files, onProgress, undefined, like);
   if (data.kind === 'bundled' || data.kind === 'bundled-urls') {
     const { dataset } = doc.training;
     if (dataset.source !== 'sample')

@@ -143,7 +143,7 @@ export class SessionHost {
       validationSamples: this.validation?.count ?? 0,
       plannedBytes: t.plannedBytes,
       backend: { id: this.backend.id, label: this.backend.label, reason: this.backend.reason },
-      readAs: dataReading(this.train),
+      readAs: this.dataReading(),
     };
   }
 
@@ -226,13 +226,28 @@ export class SessionHost {
 
   /** Loss and accuracy of the current weights on other data (a test set), in a trainer of its own. */
   async evaluateOn(data: Dataset): Promise<Evaluation> {
+    return this.withWeightsOn(data, (evaluator) => evaluateSet(evaluator, 'train'));
+  }
+
+  /** The network's inspection (see inspect) on other data: a test set, read as the training set was. */
+  async inspectOn(data: Dataset): Promise<Inspection> {
+    return { ...(await this.withWeightsOn(data, inspectNetwork)), set: 'test' };
+  }
+
+  /** How the training data was read, for other data to be read alike (a test set: its scaling, its classes). */
+  dataReading(): DataReading {
+    return dataReading(this.train);
+  }
+
+  /** Runs `work` on a trainer of other data (as its training set) holding this session's current weights. */
+  private async withWeightsOn<T>(data: Dataset, work: (evaluator: Trainer) => Promise<T>): Promise<T> {
     if (this.running) throw new EngineError('INTERNAL', 'pause the session before evaluating it on other data');
     const evaluator = new Trainer(this._doc, this.backend.make(), data);
     try {
       const trained = await this.trainer.checkpoint();
       const order = Uint32Array.from({ length: data.count }, (_, i) => i);
       evaluator.restore({ ...trained, batchIndex: 0, order }, 'the trained weights');
-      return await evaluateSet(evaluator, 'train');
+      return await work(evaluator);
     } finally {
       evaluator.be.dispose?.();
     }

@@ -1,6 +1,6 @@
 import Papa from 'papaparse';
 import { EngineError } from '../errors';
-import type { Dataset } from './dataset';
+import type { DataReading, Dataset } from './dataset';
 import { MAX_CLASSES } from './idx';
 import { MemoryBudget } from './limits';
 
@@ -14,6 +14,11 @@ export interface CsvOptions {
   labels?: 'auto' | 'classes' | 'values';
   /** The dataset's memory budget, which the samples are taken from as rows arrive. */
   budget?: MemoryBudget;
+  /**
+   * Read as the training set was (a test set): its feature columns scaled by its scaling, not by this file's
+   * statistics, and its labels as its targets were read (values, the classes by their names, or indices).
+   */
+  like?: DataReading;
 }
 
 const MAX_ROWS = 5_000_000;
@@ -135,15 +140,21 @@ export function parseCsv(text: string, file: string, options: CsvOptions): Datas
   const count = lines.length;
   if (count === 0) throw fail('', 'the file has a header but no rows');
   x = x.length === count * per ? x : x.slice(0, count * per);
-  const scaling = { columns: featureAt.map((c) => columns![c]), ...normalise(x, count, per, options.normalise) };
+  const like = options.like;
+  const scaling = like?.scaling
+    ? scaledLike(x, count, like.scaling)
+    : { columns: featureAt.map((c) => columns![c]), ...normalise(x, count, per, options.normalise) };
   const source = { file, unit: 'line' as const, numbers: Uint32Array.from(lines) };
   const base = { name: file, inputShape: [per], count, x, source, scaling };
-  if (labelAt.length === 1)
-    return {
-      ...base,
-      targetSize: 1,
-      ...labelTargets(labels, lines, columns[labelAt[0]], options.labels ?? 'auto', fail),
-    };
+  if (labelAt.length === 1) {
+    const column = columns[labelAt[0]];
+    // Read like a training set: its classes by name, else its indices or values; else as the labels say.
+    const mode = like ? (like.targetKind === 'tensor' ? 'values' : 'indices') : (options.labels ?? 'auto');
+    const targets = like?.classNames
+      ? namedClasses(labels, lines, column, like.classNames, fail)
+      : labelTargets(labels, lines, column, mode, fail);
+    return { ...base, targetSize: 1, ...targets };
+  }
   const k = labelAt.length;
   return {
     ...base,
@@ -212,7 +223,9 @@ function readHeader(row: string[], line: number, fail: Fail, options: CsvOptions
   const repeated = labelAt.findIndex((c, i) => labelAt.indexOf(c) !== i);
   if (repeated >= 0) throw fail(` line ${line}`, `the target column ${quote(labelNames[repeated])} is named twice`);
   const isLabel = new Set(labelAt);
-  const featureAt = (options.featureColumns ?? columns.filter((_, i) => !isLabel.has(i))).map(index);
+  // A set read like another reads that set's feature columns, by name, in its order.
+  const featureNames = options.like?.scaling?.columns ?? options.featureColumns;
+  const featureAt = (featureNames ?? columns.filter((_, i) => !isLabel.has(i))).map(index);
   const both = featureAt.find((c) => isLabel.has(c));
   if (both !== undefined)
     throw fail(
@@ -232,12 +245,15 @@ function grow(x: Float32Array, length: number, budget: MemoryBudget, file: strin
   return bigger;
 }
 
-/** The labels as class indices, class names or regression values, as the options and the labels say. */
+/**
+ * The labels as class indices, class names or regression values, as the options and the labels say
+ * ('indices': whole numbers from 0 only, as a training set of indices was read).
+ */
 function labelTargets(
   raw: string[],
   lines: number[],
   column: string,
-  mode: NonNullable<CsvOptions['labels']>,
+  mode: NonNullable<CsvOptions['labels']> | 'indices',
   fail: Fail,
 ): Pick<Dataset, 'targetKind' | 'targets' | 'classes' | 'classNames'> {
   const values = raw.map(parseDecimal);
@@ -247,6 +263,13 @@ function labelTargets(
     const bad = values.findIndex((v) => !Number.isFinite(v));
     if (bad >= 0) throw fail(` line ${lines[bad]}, column "${column}"`, `${quote(raw[bad])} is not a number`);
     return { targetKind: 'tensor', targets: Float32Array.from(values) };
+  }
+  if (mode === 'indices' && !wholeFromZero) {
+    const bad = values.findIndex((v) => !(Number.isInteger(v) && v >= 0));
+    throw fail(
+      ` line ${lines[bad]}, column "${column}"`,
+      `${quote(raw[bad])} is not a class index (the training set's labels are whole numbers from 0)`,
+    );
   }
   if (wholeFromZero && mode !== 'classes') {
     const high = values.findIndex((v) => v >= MAX_CLASSES);
@@ -271,6 +294,36 @@ function labelTargets(
     classes: classNames.length,
     classNames,
   };
+}
+
+/** Labels by the training set's class names: each the index it had there; a name it did not have refused. */
+function namedClasses(
+  raw: string[],
+  lines: number[],
+  column: string,
+  classNames: string[],
+  fail: Fail,
+): Pick<Dataset, 'targetKind' | 'targets' | 'classes' | 'classNames'> {
+  const id = new Map(classNames.map((n, i) => [n, i]));
+  const targets = new Float32Array(raw.length);
+  raw.forEach((label, r) => {
+    const c = id.get(label);
+    if (c === undefined)
+      throw fail(
+        ` line ${lines[r]}, column "${column}"`,
+        `${quote(label)} is not one of the training set's ${classNames.length} classes (${classNames.slice(0, 10).map(quote).join(', ')}${classNames.length > 10 ? ', …' : ''})`,
+      );
+    targets[r] = c;
+  });
+  return { targetKind: 'class', targets, classes: classNames.length, classNames: [...classNames] };
+}
+
+/** Feature columns scaled in place by another set's scaling (x' = (x − offset) / scale); that scaling. */
+function scaledLike(x: Float32Array, count: number, scaling: FeatureScaling): FeatureScaling {
+  const per = scaling.columns.length;
+  for (let r = 0; r < count; r++)
+    for (let j = 0; j < per; j++) x[r * per + j] = (x[r * per + j] - scaling.offset[j]) / scaling.scale[j];
+  return scaling;
 }
 
 /**

@@ -26,13 +26,16 @@ export interface Dataset {
 }
 
 /**
- * What answers for new inputs need of the data a network was trained on: a CSV dataset's feature scaling
- * (to prepare rows alike), the classes' names and the outputs' names (to name the answers).
+ * What new data needs of the data a network was trained on to be read alike: a CSV dataset's feature
+ * scaling (new rows are scaled as the training rows were, not by their own statistics), whether targets
+ * are classes or values, the classes' names (a test set's labels are the training set's indices, whichever
+ * of them it holds) and the outputs' names (to name the answers).
  */
-export type DataReading = Pick<Dataset, 'scaling' | 'classNames' | 'outputNames'>;
+export type DataReading = Partial<Pick<Dataset, 'scaling' | 'targetKind' | 'classNames' | 'outputNames'>>;
 
-export const dataReading = ({ scaling, classNames, outputNames }: Dataset): DataReading => ({
+export const dataReading = ({ scaling, targetKind, classNames, outputNames }: Dataset): DataReading => ({
   ...(scaling && { scaling }),
+  targetKind,
   ...(classNames && { classNames }),
   ...(outputNames && { outputNames }),
 });

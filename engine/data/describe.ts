@@ -28,6 +28,23 @@ export interface PickedForDescription {
   columns?: string[];
 }
 
+/**
+ * Whether the document's dataset gives classes or values to fit, where its settings alone tell: a sample's
+ * and files' of images are classes, a generator's are what it generates, several CSV target columns are
+ * values; undefined for one CSV label column (the whole file tells).
+ */
+export function targetKindOf(doc: GraphDocument): 'class' | 'tensor' | undefined {
+  const d = doc.training.dataset;
+  switch (d.source) {
+    case 'synthetic':
+      return generatedDataset({ ...doc, training: { ...doc.training, dataset: { ...d, samples: 4 } } }).targetKind;
+    case 'csv':
+      return labelColumns(d).length > 1 ? 'tensor' : undefined;
+    default:
+      return 'class';
+  }
+}
+
 /** A dataset's description from the document's settings and, for files, the picked files. */
 export async function describeDataset(
   doc: GraphDocument,

@@ -2,7 +2,7 @@ import { EngineError } from '../errors';
 import { decodeText } from '../files/decode-text';
 import type { GraphDocument } from '../graph/schema';
 import { parseCsv } from './csv';
-import type { Dataset } from './dataset';
+import type { DataReading, Dataset } from './dataset';
 import { gunzipBounded, isGzip } from './gunzip';
 import { gunzipIdx, idxDataset, parseIdx } from './idx';
 import { imageFolderDataset } from './images';
@@ -31,6 +31,7 @@ export async function datasetFromFiles(
   files: PickedFile[],
   onProgress: LoadProgress = () => {},
   limits: DataLimits = DATA_LIMITS,
+  like?: DataReading,
 ): Promise<Dataset> {
   if (files.length === 0) throw new EngineError('INVALID_DATA', 'no files were picked');
   for (const f of files)
@@ -53,12 +54,19 @@ export async function datasetFromFiles(
         featureColumns: d.featureColumns,
         normalise: d.normalise,
         budget,
+        like,
       });
       onProgress(1, 1, `read ${files[0].path}`);
       return data;
     }
     case 'image-folder':
-      return imageFolderDataset(files, d.path, { shape: imageShape(doc), onProgress, limits, budget });
+      return imageFolderDataset(files, d.path, {
+        shape: imageShape(doc),
+        onProgress,
+        limits,
+        budget,
+        ...(like?.classNames && { classNames: like.classNames }),
+      });
     default:
       throw new EngineError('INVALID_DATA', `"${d.source}" data is not read from files`);
   }

@@ -18,6 +18,8 @@ export interface ImageFolderOptions {
   onProgress?: (done: number, total: number, what: string) => void;
   limits?: DataLimits;
   budget?: MemoryBudget;
+  /** The training set's classes (a test set's subfolders are read as those names' indices). */
+  classNames?: string[];
 }
 
 /**
@@ -128,7 +130,13 @@ export function imageInputs(
 export function imageFolderDataset(
   files: ImageFile[],
   folder: string,
-  { shape, onProgress, limits = DATA_LIMITS, budget = new MemoryBudget(limits.datasetBytes) }: ImageFolderOptions,
+  {
+    shape,
+    onProgress,
+    limits = DATA_LIMITS,
+    budget = new MemoryBudget(limits.datasetBytes),
+    ...like
+  }: ImageFolderOptions,
 ): Dataset {
   const [channels, height, width] = shape;
   // In the order of their paths (UTF-16 code units), whoever listed the folder: the split depends on it.
@@ -147,8 +155,14 @@ export function imageFolderDataset(
     // The top subfolder names the class, whatever folders lie below it (as torchvision's ImageFolder reads).
     return parts[0];
   };
-  const classNames = [...new Set(images.map((f) => classOf(f.path)))].sort();
+  const classNames = like.classNames ?? [...new Set(images.map((f) => classOf(f.path)))].sort();
   const id = new Map(classNames.map((n, i) => [n, i]));
+  const stranger = images.find((f) => !id.has(classOf(f.path)));
+  if (stranger)
+    throw new EngineError(
+      'INVALID_DATA',
+      `${folder}/${stranger.path}: its subfolder "${classOf(stranger.path)}" is not one of the training set's ${classNames.length} classes`,
+    );
   const per = channels * height * width;
   budget.take(images.length * (per + 1) * 4, folder, `${images.length} images of [${shape.join(', ')}]`);
   const x = new Float32Array(images.length * per);

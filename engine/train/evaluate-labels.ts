@@ -28,7 +28,8 @@ export interface LabelMiss {
  */
 export interface LabelInspection {
   kind: 'labels';
-  set: 'train' | 'validation';
+  /** The set evaluated: the validation set (the training set without one), or a test set of other data. */
+  set: 'train' | 'validation' | 'test';
   count: number;
   /** Labels (outputs) per sample. */
   labels: number;

@@ -28,7 +28,8 @@ export interface RegressionMiss {
 /** What a regression network (mean squared error against values) gets right and wrong on a set. */
 export interface RegressionInspection {
   kind: 'regression';
-  set: 'train' | 'validation';
+  /** The set evaluated: the validation set (the training set without one), or a test set of other data. */
+  set: 'train' | 'validation' | 'test';
   count: number;
   /** Values predicted per sample. */
   outputs: number;

@@ -20,7 +20,8 @@ export interface Prediction {
 /** What a classifier gets right and wrong on a set: the confusion matrix and a grid of predictions. */
 export interface ClassInspection {
   kind: 'classes';
-  set: 'train' | 'validation';
+  /** The set evaluated: the validation set (the training set without one), or a test set of other data. */
+  set: 'train' | 'validation' | 'test';
   classNames: string[];
   /** confusion[label][predicted]: how many samples of each class went where. */
   confusion: number[][];

@@ -1,6 +1,8 @@
 import { useEffect, useRef, useState } from 'react';
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
+import { targetKindOf } from '../../engine/data/describe';
+import { useDocumentStore } from '../store/document-store';
 import { type RunSeries, useTrainingStore } from '../store/training-store';
 import { decimatedChartData } from './decimate';
 import { drawSoon } from './draw-soon';
@@ -90,8 +92,13 @@ export function RunChart() {
   const [hidden, setHidden] = useState<ReadonlySet<number>>(new Set());
   // Before the first step, words over the empty axes say what will come (laid over: nothing moves when they go).
   const empty = useTrainingStore((s) => s.series.length === 0);
-  // A regression's steps have no accuracy: its curves leave the legend (and its axis the chart).
-  const withoutAccuracy = useTrainingStore((s) => s.series.length > 0 && Number.isNaN(s.series.accuracy[0]));
+  // A regression's steps have no accuracy: its curves leave the legend (and its axis the chart). Before the
+  // first step, the document says where its settings tell (mean squared error against values to fit).
+  const stepsWithout = useTrainingStore((s) => (s.series.length > 0 ? Number.isNaN(s.series.accuracy[0]) : null));
+  const fitsValues = useDocumentStore(
+    (s) => s.document.training.loss.kind === 'mse' && targetKindOf(s.document) === 'tensor',
+  );
+  const withoutAccuracy = stepsWithout ?? fitsValues;
 
   useEffect(() => {
     const element = host.current;
@@ -185,7 +192,7 @@ export function RunChart() {
       <div className="run-chart-plot" ref={plotHost}>
         {empty && (
           <p className="run-chart-empty" data-testid="run-chart-empty">
-            The loss and accuracy appear here as the network trains.
+            {withoutAccuracy ? 'The loss appears' : 'The loss and accuracy appear'} here as the network trains.
           </p>
         )}
       </div>

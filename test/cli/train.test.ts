@@ -230,6 +230,7 @@ describe('npm run train with local files', () => {
     const report = JSON.parse(readFileSync(join(dir, 'out', `${basename(graph, '.json')}.report.json`), 'utf8'));
     expect(report.data).toEqual({
       settings: { source: 'image-folder', path: 'bars', grayscale: false },
+      targetKind: 'class',
       classNames: ['horizontal', 'vertical'],
     });
   });

@@ -692,6 +692,12 @@ describe('training from the app, in the browser worker', () => {
     const page = await app.newPage();
     await page.getByTestId('sample-picker').selectOption('regression.json');
     await expect.poll(() => page.getByTestId('graph-status').textContent()).toBe('ready to train');
+    // Before any step the chart already says what a regression will show: its loss, no accuracy.
+    const legendNow = () => page.getByTestId('run-chart-legend').locator('button').allTextContents();
+    expect(await legendNow()).toEqual(['train loss', 'validation loss', 'learning rate']);
+    expect(await page.getByTestId('run-chart-empty').textContent()).toBe(
+      'The loss appears here as the network trains.',
+    );
     await page.getByTestId('train').click();
     await expect.poll(() => page.getByTestId('training-bar').getAttribute('data-state')).toBe('finished');
     // The bar's last figures are the last epoch's, whole: not "so far".

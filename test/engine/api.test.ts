@@ -33,6 +33,68 @@ describe('the engine API in-process', () => {
     await engine.close();
   });
 
+  it('evaluates a test file read as the training file was: its scaling and its classes, whichever it holds', async () => {
+    // Points in the plane labelled by side of x + y = 3 (shifted, so that a file's own z-score would move it).
+    const rows = (count: number, seed: number, names = ['low', 'high']) => {
+      const lines = ['x,y,side'];
+      for (let i = 0; i < count; i++) {
+        const [x, y] = [3 + 2 * Math.sin(i * 12.9898 + seed), 1 + 2 * Math.cos(i * 78.233 + seed)];
+        lines.push(`${x.toFixed(4)},${y.toFixed(4)},${names[x + y > 4 ? 1 : 0]}`);
+      }
+      return lines.join('\n');
+    };
+    const bytes = (text: string) => new TextEncoder().encode(text);
+    const csvDoc = chain(
+      [2],
+      [
+        ['dense', { units: 16 }],
+        ['activation', { fn: 'tanh' }],
+        ['dense', { units: 2 }],
+      ],
+      {
+        dataset: { source: 'csv', path: 'train.csv', labelColumn: 'side', normalise: 'z-score' },
+        optimizer: { kind: 'adam', lr: 0.03 },
+        batchSize: 16,
+        epochs: 30,
+      },
+    );
+    const engine = api();
+    await engine.open({
+      doc: csvDoc,
+      data: { kind: 'files', files: [{ path: 'train.csv', bytes: bytes(rows(300, 0)) }] },
+    });
+    await engine.run();
+    // A test file of 120 rows whose points all lie on the "high" side: one class of the two, the other's index.
+    const highOnly = rows(400, 7)
+      .split('\n')
+      .filter((line, i) => i === 0 || line.endsWith('high'))
+      .slice(0, 121);
+    const testFile = { path: 'test.csv', bytes: bytes(highOnly.join('\n')) };
+    const inspection = await engine.inspect({ data: { kind: 'files', files: [testFile] } });
+    if (inspection.kind !== 'classes') throw new Error(`a ${inspection.kind} inspection`);
+    expect(inspection).toMatchObject({ set: 'test', classNames: ['high', 'low'] });
+    // Every sample is "high" (class 0 as the training set named them): the matrix's first row holds them all.
+    expect(inspection.confusion.map((row) => row.reduce((a, b) => a + b, 0))).toEqual([120, 0]);
+    // Its accuracy is the share the network's own answers for the same rows (scaled by the training set) get right.
+    const answers = await engine.predict({ kind: 'csv', text: highOnly.join('\n'), file: 'test.csv' });
+    let right = 0;
+    for (let r = 0; r < 120; r++) if (answers.outputs[2 * r] > answers.outputs[2 * r + 1]) right++;
+    expect(inspection.accuracy).toBeCloseTo(right / 120, 12);
+    expect(inspection.accuracy).toBeGreaterThan(0.9);
+    expect((await engine.evaluate({ data: { kind: 'files', files: [testFile] } })).accuracy).toBeCloseTo(
+      right / 120,
+      12,
+    );
+    // The validation set's inspection is the run's own again.
+    expect((await engine.inspect()).set).toBe('validation');
+    // A label the training set never had is refused by line.
+    const stranger = { path: 'odd.csv', bytes: bytes('x,y,side\n1,2,middle\n') };
+    await expect(engine.inspect({ data: { kind: 'files', files: [stranger] } })).rejects.toThrow(
+      /odd\.csv line 2, column "side": "middle" is not one of the training set's 2 classes/,
+    );
+    await engine.close();
+  });
+
   it('reports what the session plans to allocate: its buffers and weights, and each sample of its datasets', async () => {
     const plannedFor = async (samples: number) => {
       const engine = api();

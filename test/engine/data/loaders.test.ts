@@ -4,7 +4,7 @@ import { encode as encodePng } from 'fast-png';
 import { encode as encodeJpeg } from 'jpeg-js';
 import { describe, expect, it } from 'vitest';
 import { parseCsv } from '../../../engine/data/csv';
-import { type Dataset, permuteRows, splitValidation } from '../../../engine/data/dataset';
+import { type Dataset, dataReading, permuteRows, splitValidation } from '../../../engine/data/dataset';
 import { parseIdx } from '../../../engine/data/idx';
 import { imageFolderDataset } from '../../../engine/data/images';
 import { MemoryBudget } from '../../../engine/data/limits';
@@ -79,6 +79,43 @@ describe('CSV', () => {
     );
   });
 
+  it('reads a test file as its training set was read: its scaling, its classes by name, its kind of labels', () => {
+    const training = parseCsv('h,w,kind\n1,10,cat\n3,30,dog\n5,20,eel\n', 'train.csv', {
+      labelColumn: 'kind',
+      normalise: 'z-score',
+    });
+    const like = dataReading(training);
+    // Columns in another order, two of the three classes, in another order: the training set's indices and
+    // scaling (the file's own z-score would make its one row of each 0).
+    const test = parseCsv('kind,w,h\neel,20,7\ncat,10,1\n', 'test.csv', {
+      labelColumn: 'kind',
+      normalise: 'z-score',
+      like,
+    });
+    expect(test.classNames).toEqual(['cat', 'dog', 'eel']);
+    expect(Array.from(test.targets)).toEqual([2, 0]);
+    const { offset, scale } = training.scaling!;
+    expect(Array.from(test.x)).toEqual([7, 20, 1, 10].map((v, i) => Math.fround((v - offset[i % 2]) / scale[i % 2])));
+    expect(() => parseCsv('h,w,kind\n1,2,fox\n', 'test.csv', { labelColumn: 'kind', normalise: 'none', like })).toThrow(
+      /test\.csv line 2, column "kind": "fox" is not one of the training set's 3 classes \("cat", "dog", "eel"\)/,
+    );
+    expect(() => parseCsv('h,kind\n1,cat\n', 'test.csv', { labelColumn: 'kind', normalise: 'none', like })).toThrow(
+      /test\.csv line 1: no column "w"/,
+    );
+    // Labels that were class indices stay indices (a test file of 0 and 2 is not read as the names "0", "2");
+    // values stay values (whole numbers included).
+    const indices = dataReading(parseCsv('x,y\n1,0\n2,1\n3,2\n', 'i.csv', { labelColumn: 'y', normalise: 'none' }));
+    const byIndex = parseCsv('x,y\n1,2\n2,0\n', 't.csv', { labelColumn: 'y', normalise: 'none', like: indices });
+    expect(byIndex).toMatchObject({ targetKind: 'class' });
+    expect(Array.from(byIndex.targets)).toEqual([2, 0]);
+    expect(() => parseCsv('x,y\n1,cat\n', 't.csv', { labelColumn: 'y', normalise: 'none', like: indices })).toThrow(
+      /line 2, column "y": "cat" is not a class index \(the training set's labels are whole numbers from 0\)/,
+    );
+    const values = dataReading(parseCsv('x,y\n1,0.5\n2,1.5\n', 'v.csv', { labelColumn: 'y', normalise: 'none' }));
+    const asValues = parseCsv('x,y\n1,2\n2,0\n', 't.csv', { labelColumn: 'y', normalise: 'none', like: values });
+    expect(asValues).toMatchObject({ targetKind: 'tensor' });
+  });
+
   it("takes several targets' memory from the dataset's budget as rows arrive", () => {
     // 2,000 rows of one feature and 40 targets: the features' 8 KiB fit a 64 KiB budget, the targets do not.
     const header = ['x', ...Array.from({ length: 40 }, (_, i) => `t${i}`)].join(',');
@@ -144,6 +181,18 @@ describe('image folders', () => {
     );
     expect(nested.classNames).toEqual(['dark', 'light']);
     expect(Array.from(nested.targets)).toEqual([0, 1]);
+    // A test folder read by the training set's classes: its one subfolder is class 1; a stranger refused.
+    const test = imageFolderDataset([{ path: 'light/t.png', bytes: gray(255) }], 'test', {
+      shape: [1, 8, 8],
+      classNames: ['dark', 'light'],
+    });
+    expect([test.classNames, Array.from(test.targets)]).toEqual([['dark', 'light'], [1]]);
+    expect(() =>
+      imageFolderDataset([{ path: 'grey/t.png', bytes: gray(128) }], 'test', {
+        shape: [1, 8, 8],
+        classNames: ['dark', 'light'],
+      }),
+    ).toThrow(/test\/grey\/t\.png: its subfolder "grey" is not one of the training set's 2 classes/);
     const colour = imageFolderDataset([{ path: 'red/x.jpg', bytes: rgb(255, 0, 0) }], 'c', { shape: [3, 2, 2] });
     expect(colour.x[0]).toBeGreaterThan(0.9);
     expect(colour.x[4]).toBeLessThan(0.1);
