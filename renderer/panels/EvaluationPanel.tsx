@@ -5,6 +5,7 @@ import { DecisionBoundaryView } from './DecisionBoundaryView';
 import { figure, percent } from './figures';
 import { LabelEvaluation } from './LabelEvaluation';
 import { RegressionEvaluation } from './RegressionEvaluation';
+import { TestDataButton } from './TestDataButton';
 import { drawable, Thumbnail } from './Thumbnail';
 
 function PredictionCard({ p, inspection }: { p: Prediction; inspection: ClassInspection }) {
@@ -175,6 +176,7 @@ export function EvaluationPanel() {
         >
           {inspecting ? 'Evaluating…' : 'Evaluate'}
         </button>
+        <TestDataButton disabled={!ready || inspecting} />
         {inspection?.kind === 'classes' && (
           <span className="muted" data-testid="evaluation-accuracy">
             {inspection.set} accuracy {(100 * inspection.accuracy).toFixed(1)}%

@@ -28,6 +28,10 @@ import type {
 import type { GraphDocument } from '../../engine/graph';
 import type { PredictInputs } from '../../engine/train/predict';
 import { stepAt } from '../../engine/train/step-columns';
+
+/** Data to evaluate a run on besides its own: the bundled dataset's test part, or files the user picked. */
+export type TestData = { data: DatasetInput; which?: 'train' | 'test' };
+
 import type { ConnectEngine, EngineConnection } from './engine-connection';
 import { structuralKey } from './graph-runtime';
 import { watchHeartbeat } from './heartbeat';
@@ -187,10 +191,13 @@ export class TrainingSession {
     return this.connection.api.evaluate();
   }
 
-  /** The confusion matrix and sample predictions of the model as it stands (paused or finished). */
-  inspect(): Promise<Inspection> {
+  /**
+   * The confusion matrix and sample predictions of the model as it stands (paused or finished), on the
+   * validation set or on test data (read in the engine as the training data was).
+   */
+  inspect(test?: TestData): Promise<Inspection> {
     if (!this.connection) throw new Error('the session is not open');
-    return this.connection.api.inspect();
+    return this.connection.api.inspect(test);
   }
 
   /** The network's answers for inputs of the user's, on the current weights (paused or finished). */

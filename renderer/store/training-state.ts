@@ -10,7 +10,7 @@ import type {
   StepReport,
 } from '../../engine/api';
 import type { PredictInputs } from '../../engine/train/predict';
-import type { SessionState } from '../runtime/training-session';
+import type { SessionState, TestData } from '../runtime/training-session';
 import { emptySeries, type RunSeries } from './run-series';
 
 /** What the UI shows of a run before it has told anything: at first, and when a new run starts. */
@@ -52,7 +52,8 @@ export interface TrainingState {
   boundary: DecisionBoundary | null;
   inspecting: boolean;
   inspectionError: string | null;
-  inspect(): Promise<void>;
+  /** Evaluates the run as it stands: on its validation set, or on test data. */
+  inspect(test?: TestData): Promise<void>;
   version: number;
   /** Opens a run of the open document and trains; `paused`: opens it and waits. */
   start(options?: { paused?: boolean }): Promise<void>;

@@ -74,7 +74,7 @@ export const useTrainingStore = create<TrainingState>()((set, get) => ({
   state: 'idle',
   ...noRunYet(),
   inspecting: false,
-  async inspect() {
+  async inspect(test) {
     if (get().inspecting) return;
     // From idle: a run opens, paused, with the weights it would start from, and those are evaluated.
     const ownDocument = stillOpen();
@@ -86,7 +86,7 @@ export const useTrainingStore = create<TrainingState>()((set, get) => ({
     };
     set({ inspecting: true, inspectionError: null });
     try {
-      ifStillOpen({ inspection: await training.inspect() });
+      ifStillOpen({ inspection: await training.inspect(test) });
     } catch (error) {
       ifStillOpen({ inspectionError: (error as Error).message });
     } finally {

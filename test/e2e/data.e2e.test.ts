@@ -71,6 +71,46 @@ describe('training on files of your own', () => {
         .poll(() => page.getByTestId('plane-reading').textContent())
         .toMatch(new RegExp(`^at x₁ -?[\\d.]+, x₂ -?[\\d.]+: class ${side} \\(\\d+%\\)$`));
     }
+    // Tested on a file it never saw: its columns in another order, one class only. It is read as the
+    // training file was (its scaling, "upper" the second of its classes), not by its own statistics.
+    const upperOnly = twoClassCsv(300)
+      .trim()
+      .split('\n')
+      .slice(1)
+      .filter((line) => line.endsWith('upper'))
+      .slice(0, 50)
+      .map((line) => line.split(',').reverse().join(','));
+    const testCsv = join(dir, 'plane-test.csv');
+    writeFileSync(testCsv, `side,y,x\n${upperOnly.join('\n')}\n`);
+    const chooseTest = async (file: string) => {
+      const chooser = page.waitForEvent('filechooser');
+      await page.getByTestId('evaluate-test').click();
+      await (await chooser).setFiles(file);
+    };
+    await chooseTest(testCsv);
+    await expect.poll(() => page.getByTestId('evaluation-accuracy').textContent()).toMatch(/^test accuracy [\d.]+%$/);
+    // The spiral's network scores three classes; the file's two are its first two, "upper" the second.
+    const rowsOf = async () => {
+      const rows = page.getByTestId('confusion-matrix').locator('tbody tr');
+      const counts = [];
+      for (let r = 0; r < (await rows.count()); r++)
+        counts.push((await rows.nth(r).locator('td').allTextContents()).map(Number));
+      return counts;
+    };
+    const matrix = await rowsOf();
+    expect(matrix.map((row) => row.reduce((a, b) => a + b, 0))).toEqual([0, 50, 0]);
+    const tested = Number((await page.getByTestId('evaluation-accuracy').textContent())?.match(/([\d.]+)%/)?.[1]);
+    expect(tested).toBeCloseTo((100 * matrix[1][1]) / 50, 1);
+    expect(tested).toBeGreaterThan(90);
+    // A label the training file never had: refused by line, the last evaluation kept.
+    const oddCsv = join(dir, 'plane-odd.csv');
+    writeFileSync(oddCsv, 'x,y,side\n0.5,0.5,upper\n1,1,middle\n');
+    await chooseTest(oddCsv);
+    await expect
+      .poll(() => page.getByTestId('evaluation').locator('.field-error').textContent())
+      .toMatch(/plane-odd\.csv line 3, column "side": "middle" is not one of the training set's 2 classes/);
+    expect(await page.getByTestId('evaluation-accuracy').textContent()).toMatch(/^test accuracy/);
+    await page.screenshot({ path: join(artifactsDir, 'test-file.png') });
     expect(app.errorsOf(page)).toEqual([]);
     await page.close();
   });

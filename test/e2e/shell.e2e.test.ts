@@ -876,6 +876,15 @@ describe('training from the app, in the browser worker', () => {
     expect(accuracy).toBeGreaterThan(60);
     expect(await firstSamples.and(page.locator('[data-correct="true"]')).count()).toBeGreaterThan(10);
     await page.screenshot({ path: join(artifactsDir, 'training-lenet5.png') });
+    // The sample's 2,000 test images, which training never saw: their own confusion matrix, marked "test".
+    await page.getByTestId('evaluate-test').click();
+    await expect.poll(() => page.getByTestId('evaluation-accuracy').textContent()).toMatch(/^test accuracy [\d.]+%$/);
+    const testCells = (await matrix.locator('tbody td').allTextContents()).map(Number);
+    expect(testCells.reduce((a, b) => a + b, 0)).toBe(2000);
+    const diagonal = Array.from({ length: 10 }, (_, c) => testCells[11 * c]).reduce((a, b) => a + b, 0);
+    const tested = Number(/([\d.]+)%/.exec((await page.getByTestId('evaluation-accuracy').textContent()) ?? '')?.[1]);
+    expect(tested).toBeCloseTo(diagonal / 20, 1);
+    expect(Math.abs(tested - accuracy)).toBeLessThan(10);
     await page.getByTestId('stop').click();
     await expect.poll(() => page.getByTestId('training-bar').getAttribute('data-state')).toBe('stopped');
     expect(app.errorsOf(page)).toEqual([]);
