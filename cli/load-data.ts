@@ -124,6 +124,13 @@ async function fromFiles(doc: GraphDocument, paths: string[], csv: CsvArgs): Pro
   );
 }
 
+/** A test set's files from the command line: a folder's images, or the files themselves (CSV, IDX). */
+export async function testFiles(paths: string[]): Promise<DatasetInput> {
+  const files: PickedFile[] = [];
+  for (const p of paths) files.push(...(statSync(p).isDirectory() ? await filesUnder(p) : [await readChecked(p)]));
+  return { kind: 'files', files };
+}
+
 /**
  * The training data: files from the command line, else what the document names (its paths confined to the
  * graph's folder). Only reading happens here; the engine parses and checks, as it does for the app.

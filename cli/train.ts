@@ -22,7 +22,7 @@ import { writeSafetensors } from '../engine/export/safetensors';
 import { stepRows } from '../engine/train/step-columns';
 import { readFileBounded } from '../node-io/read-file-bounded';
 import { exitWith, runTool, toolArguments, wholeNumber } from './command-line';
-import { documentPath, loadTrainingData } from './load-data';
+import { documentPath, loadTrainingData, testFiles } from './load-data';
 import { loadModel } from './load-model';
 import { progressPrinter } from './progress';
 import { checksumHex, recoverRunOutputs, writeRunOutputs } from './run-outputs';
@@ -37,6 +37,8 @@ Trains the graph on its dataset (or on --data) and writes <name>.ckpt and <name>
                         columns, values to fit (or 0/1 labels with binary cross-entropy), one output each
   --features <a,b,...>  the CSV columns to read (all others by default)
   --normalise <how>     the CSV features: z-score (default), min-max or none
+  --test <files>        a test set like the training data (a CSV file, IDX images and labels as two
+                        --test, or a folder), read as the training data was and evaluated at the end
   --epochs N            epochs to train (the document's by default)
   --seed S              the run's seed, a whole number from 0 to 4294967295
   --backend <where>     cpu (default), webgpu, or auto
@@ -65,6 +67,7 @@ async function main(): Promise<void> {
     label: { type: 'string' },
     features: { type: 'string' },
     normalise: { type: 'string' },
+    test: { type: 'string', multiple: true },
   });
   // --data takes its files as following words too: --data images.gz labels.gz
   const [graphPath, ...extra] = positionals;
@@ -93,6 +96,7 @@ async function main(): Promise<void> {
     features: values.features?.split(',').map((f) => f.trim()),
     normalise: normalise as 'none' | 'min-max' | 'z-score' | undefined,
   });
+  if (values.test?.length) run.test = { data: await testFiles(values.test.map((p) => resolve(p))) };
   // The CPU unless the command line asks for auto or WebGPU (through dawn.node, loaded only then).
   run.doc.training.backend = (backendChoice ?? 'cpu') as BackendChoice;
   const gpu = run.doc.training.backend === 'cpu' ? undefined : (await import('./node-webgpu')).nodeGpu();
@@ -115,6 +119,9 @@ async function main(): Promise<void> {
     // statistics (nothing here shows them).
     options: { checkpointIntervalMs: Number.POSITIVE_INFINITY, telemetry: false },
   });
+  // A test set is read now (as the training data was, so only once that is read), to refuse a bad file
+  // before the run rather than after it.
+  if (run.test) await api.evaluate(run.test);
   // Where the run starts: explicit weights, a checkpoint, the model's own weights, the weights the graph
   // names, or (--fresh, or none of these) a fresh initialisation.
   const starting = values.weights || values.resume || values.fresh ? undefined : loaded.weight;
@@ -181,6 +188,10 @@ async function main(): Promise<void> {
   await writeRunOutputs(outDir, name, checkpointBytes, `${JSON.stringify(report, null, 2)}\n`);
   await api.close();
   if (error) exitWith(1, `training stopped: ${error.message}\ncheckpoint (last good weights): ${checkpointPath}`);
+  if (report.test)
+    say(
+      `test: loss ${report.test.loss.toFixed(4)}${report.test.accuracy === undefined ? '' : `, accuracy ${(100 * report.test.accuracy).toFixed(1)}%`}\n`,
+    );
   say(`done in ${report.seconds.toFixed(1)} s; checkpoint ${checkpointPath}\n`);
 }
 

@@ -189,6 +189,78 @@ describe('npm run train with local files', () => {
     );
   });
 
+  it('evaluates a test file (--test) read as the training file was, refusing a bad one before training', () => {
+    const csvGraph = join(dir, 'sides.json');
+    writeFileSync(
+      csvGraph,
+      JSON.stringify(
+        chain(
+          [2],
+          [
+            ['dense', { units: 16 }],
+            ['activation', { fn: 'tanh' }],
+            ['dense', { units: 2 }],
+          ],
+          {
+            optimizer: { kind: 'adam', lr: 0.03 },
+            batchSize: 16,
+            epochs: 20,
+          },
+        ),
+      ),
+    );
+    // Two sides of x + y = 4, the points shifted from 0: a file z-scored by its own statistics would move them.
+    const sides = (count: number, seed: number, keep = (_side: string) => true) => {
+      const lines = ['x,y,side'];
+      for (let i = 0; i < count; i++) {
+        const [x, y] = [3 + 2 * Math.sin(i * 12.9898 + seed), 1 + 2 * Math.cos(i * 78.233 + seed)];
+        const side = x + y > 4 ? 'high' : 'low';
+        if (keep(side)) lines.push(`${x.toFixed(4)},${y.toFixed(4)},${side}`);
+      }
+      return `${lines.join('\n')}\n`;
+    };
+    writeFileSync(join(dir, 'sides.csv'), sides(300, 0));
+    writeFileSync(
+      join(dir, 'sides-test.csv'),
+      sides(200, 5, (side) => side === 'high'),
+    );
+    const out = join(dir, 'out-test');
+    const run = train(
+      csvGraph,
+      '--data',
+      join(dir, 'sides.csv'),
+      '--label',
+      'side',
+      '--test',
+      join(dir, 'sides-test.csv'),
+      '--out',
+      out,
+    );
+    expect(run.err).toBe('');
+    const accuracy = Number(/^test: loss [\d.]+, accuracy ([\d.]+)%$/m.exec(run.out)?.[1]);
+    expect(accuracy).toBeGreaterThan(90);
+    const report = JSON.parse(readFileSync(join(out, 'sides.report.json'), 'utf8'));
+    expect(100 * report.test.accuracy).toBeCloseTo(accuracy, 1);
+    // A label the training file never had: refused before any epoch, the run's outputs not written.
+    writeFileSync(join(dir, 'sides-odd.csv'), 'x,y,side\n3,1,high\n4,2,middle\n');
+    const odd = train(
+      csvGraph,
+      '--data',
+      join(dir, 'sides.csv'),
+      '--label',
+      'side',
+      '--test',
+      join(dir, 'sides-odd.csv'),
+      '--out',
+      join(dir, 'out-odd'),
+    );
+    expect(odd.code).toBe(2);
+    expect(odd.err).toMatch(
+      /sides-odd\.csv line 3, column "side": "middle" is not one of the training set's 2 classes/,
+    );
+    expect(odd.out).not.toMatch(/epoch 1\//);
+  });
+
   it('reads graph and data text as every platform does: a BOM, UTF-16, a .csv.gz; invalid UTF-8 by offset', () => {
     const csvGraph = join(dir, 'bom.json');
     const doc = chain([2], [['dense', { units: 2 }]], { batchSize: 2, epochs: 1, validation: { split: 0 } });
