@@ -18,7 +18,7 @@ import {
 } from './session-host';
 import { sweepInEngine } from './sweep-host';
 import type { LookInsideAnswer, LookInsideQuestion } from './train/explain';
-import type { Inspection } from './train/inspect';
+import type { Inspection, Prediction } from './train/inspect';
 import type { PredictInputs, Predictions } from './train/predict';
 import type { SweepResult, SweepSpec } from './train/sweep';
 import type { EpochMetrics, Evaluation } from './train/trainer';
@@ -94,6 +94,11 @@ export interface EngineApi {
    * that data instead (a test set: the bundled dataset's test part, or files read as the training set was).
    */
   inspect(args?: { data: DatasetInput; which?: 'train' | 'test' }): Promise<Inspection>;
+  /**
+   * The samples of one cell of the last inspection's confusion matrix (true class `label`, predicted
+   * `predicted`), classified by the current weights, the surest first (at most 24).
+   */
+  cellSamples(cell: { label: number; predicted: number }): Promise<Prediction[]>;
   updateSettings(patch: SettingsPatch): Promise<SessionInfo>;
   checkpoint(): Promise<Uint8Array>;
   /**
@@ -193,6 +198,7 @@ export function createEngineApi(env: EngineEnvironment): EngineApi {
       if (!args) return s.inspect();
       return s.inspectOn(await wholeDataset(s.doc, args.data, undefined, args.which, s.dataReading()));
     },
+    cellSamples: async (cell) => current().cellSamples(cell),
     trainingSamples: async ({ count }) => current().trainingSamples(count),
     predict: async (inputs) => current().predict(inputs),
     lookInside: async (question) => current().lookInside(question),

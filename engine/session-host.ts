@@ -13,7 +13,7 @@ import { type DecisionBoundary, decisionBoundary, hasDecisionBoundary } from './
 import { evaluateSet } from './train/evaluate';
 import { type LookInsideAnswer, type LookInsideQuestion, lookInside } from './train/explain';
 import { networkFingerprint } from './train/fingerprint';
-import { type Inspection, inspectNetwork } from './train/inspect';
+import { cellSamples, type Inspection, inspectNetwork, type Prediction } from './train/inspect';
 import { type PredictInputs, type Predictions, predict, prepareInputs } from './train/predict';
 import { type StepColumns, StepColumnsBuilder } from './train/step-columns';
 import { collectTelemetry, type TelemetryFrame } from './train/telemetry';
@@ -102,6 +102,8 @@ export class SessionHost {
   private lastTelemetry = 0;
   private lastFrame?: TelemetryFrame;
   private lastCheckpoint = 0;
+  /** The test data the last inspection was of (none: the session's own validation set). */
+  private tested?: Dataset;
   private readonly telemetryMs: number;
   private readonly telemetry: boolean;
   private readonly checkpointMs: number;
@@ -231,7 +233,9 @@ export class SessionHost {
 
   /** The network's inspection (see inspect) on other data: a test set, read as the training set was. */
   async inspectOn(data: Dataset): Promise<Inspection> {
-    return { ...(await this.withWeightsOn(data, inspectNetwork)), set: 'test' };
+    const inspection = await this.withWeightsOn(data, inspectNetwork);
+    this.tested = data;
+    return { ...inspection, set: 'test' };
   }
 
   /** How the training data was read, for other data to be read alike (a test set: its scaling, its classes). */
@@ -285,7 +289,19 @@ export class SessionHost {
    */
   inspect(): Promise<Inspection> {
     if (this.running) throw new EngineError('INTERNAL', 'pause the session before inspecting its predictions');
+    this.tested = undefined;
     return inspectNetwork(this.trainer);
+  }
+
+  /**
+   * The samples of one cell of the last inspection's confusion matrix (its set: the validation set, or the
+   * test data it was given), classified by the current weights, the surest first.
+   */
+  cellSamples(cell: { label: number; predicted: number }): Promise<Prediction[]> {
+    if (this.running) throw new EngineError('INTERNAL', 'pause the session before inspecting its predictions');
+    return this.tested
+      ? this.withWeightsOn(this.tested, (evaluator) => cellSamples(evaluator, cell))
+      : cellSamples(this.trainer, cell);
   }
 
   async checkpoint(): Promise<Uint8Array> {

@@ -100,12 +100,15 @@ function decisionsOf(
   return undefined;
 }
 
+type Visit = (prediction: Omit<Prediction, 'input'>, input: () => Float32Array | undefined) => void;
+
 /**
- * Classifies every sample of the set (the validation set when there is one) and tallies the confusion
- * matrix: rows are true classes, columns predictions. For classifiers: softmax cross-entropy, mean squared
+ * The set a classifier is inspected on (the validation set when there is one), how many classes its
+ * decisions range over, and a pass that classifies every sample in order, giving each to `visit` with its
+ * decision and a way to copy its input for drawing. For classifiers: softmax cross-entropy, mean squared
  * error against one-hot targets, or one output of sigmoid binary cross-entropy (decisionsOf).
  */
-export async function inspectPredictions(trainer: Trainer, count = 24): Promise<ClassInspection> {
+function classifier(trainer: Trainer) {
   const set = trainer.dataset('validation') ? 'validation' : 'train';
   const data = trainer.dataset(set)!;
   const outputs = size(trainer.plan.outputNode.outputShape);
@@ -117,34 +120,66 @@ export async function inspectPredictions(trainer: Trainer, count = 24): Promise<
         ? `the confusion matrix is for one yes/no output, and this network has ${outputs}`
         : 'the confusion matrix is for classifiers trained with softmax cross-entropy, or with mean squared error against classes',
     );
-  const { classes, decide } = decisions;
+  const per = size(data.inputShape);
+  const pass = (visit: Visit) =>
+    trainer.forEachEvalBatch(set, async (start, n) => {
+      const out = await trainer.be.read(trainer.session.output);
+      for (let r = 0; r < n; r++) {
+        const index = start + r;
+        const input = () => (per <= MAX_DRAWN_VALUES ? data.x.slice(index * per, (index + 1) * per) : undefined);
+        visit({ index, ...decisions.decide(out, r, data.targets[index]) }, input);
+      }
+    });
+  return { set: set as 'train' | 'validation', data, classes: decisions.classes, pass };
+}
+
+/** Keeps the `count` surest predictions offered, the surest first (ties by index). */
+function surest(count: number) {
+  const kept: Prediction[] = [];
+  return {
+    kept,
+    offer(prediction: Omit<Prediction, 'input'>, input: () => Float32Array | undefined) {
+      if (kept.length === count && prediction.confidence <= kept[kept.length - 1].confidence) return;
+      kept.push({ ...prediction, input: input() });
+      kept.sort((a, b) => b.confidence - a.confidence || a.index - b.index);
+      if (kept.length > count) kept.pop();
+    },
+  };
+}
+
+/**
+ * The samples of one cell of the confusion matrix (of class `label`, predicted as `predicted`), the
+ * surest first, at most `count`: what the network takes for what.
+ */
+export async function cellSamples(
+  trainer: Trainer,
+  cell: { label: number; predicted: number },
+  count = 24,
+): Promise<Prediction[]> {
+  const found = surest(count);
+  await classifier(trainer).pass((p, input) => {
+    if (p.label === cell.label && p.predicted === cell.predicted) found.offer(p, input);
+  });
+  return found.kept;
+}
+
+/**
+ * Classifies every sample of the set (the validation set when there is one) and tallies the confusion
+ * matrix: rows are true classes, columns predictions (see classifier).
+ */
+export async function inspectPredictions(trainer: Trainer, count = 24): Promise<ClassInspection> {
+  const { set, data, classes, pass } = classifier(trainer);
   const confusion = Array.from({ length: classes }, () => new Array<number>(classes).fill(0));
   const predictions: Prediction[] = [];
-  const wrong: Prediction[] = [];
-  const per = size(data.inputShape);
+  // The most confident mistakes, kept to the `count` worst as they come.
+  const wrong = surest(count);
   let correct = 0;
-  await trainer.forEachEvalBatch(set, async (start, n) => {
-    const out = await trainer.be.read(trainer.session.output);
-    for (let r = 0; r < n; r++) {
-      const { label, predicted: best, confidence } = decide(out, r, data.targets[start + r]);
-      if (label < classes) confusion[label][best]++;
-      if (label === best) correct++;
-      if (predictions.length < count || label !== best) {
-        const index = start + r;
-        const prediction = { index, label, predicted: best, confidence };
-        const withInput = () => ({
-          ...prediction,
-          input: per <= MAX_DRAWN_VALUES ? data.x.slice(index * per, (index + 1) * per) : undefined,
-        });
-        if (predictions.length < count) predictions.push(withInput());
-        // The most confident mistakes, kept to the `count` worst as they come.
-        if (label !== best && (wrong.length < count || prediction.confidence > wrong[wrong.length - 1].confidence)) {
-          wrong.push(withInput());
-          wrong.sort((a, b) => b.confidence - a.confidence || a.index - b.index);
-          if (wrong.length > count) wrong.pop();
-        }
-      }
-    }
+  await pass((p, input) => {
+    const { label, predicted } = p;
+    if (label < classes) confusion[label][predicted]++;
+    if (label === predicted) correct++;
+    if (predictions.length < count) predictions.push({ ...p, input: input() });
+    if (label !== predicted) wrong.offer(p, input);
   });
   return {
     kind: 'classes',
@@ -153,7 +188,7 @@ export async function inspectPredictions(trainer: Trainer, count = 24): Promise<
     confusion,
     accuracy: correct / data.count,
     predictions,
-    mostWrong: wrong,
+    mostWrong: wrong.kept,
     perClass: classFigures(confusion),
     confusedPairs: mostConfused(confusion),
     inputShape: [...data.inputShape],

@@ -1,5 +1,7 @@
+import { useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import type { ClassInspection, Prediction } from '../../engine/api';
+import { counted } from '../../engine/words';
 import { useTrainingStore } from '../store/training-store';
 import { DecisionBoundaryView } from './DecisionBoundaryView';
 import { figure, percent } from './figures';
@@ -37,11 +39,22 @@ function PredictionCard({ p, inspection }: { p: Prediction; inspection: ClassIns
   );
 }
 
+type Cell = { label: number; predicted: number };
+
 /**
  * Rows are true classes, columns predictions; each cell is shaded by its share of the row. Columns are
  * headed by the class's number (its name in the title and on its row), so ten classes fit a narrow panel.
+ * A cell with samples is a button: `onPick` shows them.
  */
-function ConfusionMatrix({ inspection }: { inspection: ClassInspection }) {
+function ConfusionMatrix({
+  inspection,
+  picked,
+  onPick,
+}: {
+  inspection: ClassInspection;
+  picked: Cell | null;
+  onPick: (cell: Cell) => void;
+}) {
   const { confusion, classNames } = inspection;
   const short = (name: string) => (name.length > 10 ? `${name.slice(0, 9)}…` : name);
   return (
@@ -70,8 +83,19 @@ function ConfusionMatrix({ inspection }: { inspection: ClassInspection }) {
                 const share = count / total;
                 const colour = r === c ? `rgba(46, 125, 50, ${share})` : `rgba(198, 40, 40, ${Math.min(1, 3 * share)})`;
                 return (
-                  <td key={classNames[c]} style={{ background: colour }} title={`${count} of ${total}`}>
-                    {count}
+                  <td
+                    key={classNames[c]}
+                    style={{ background: colour }}
+                    className={picked?.label === r && picked.predicted === c ? 'picked' : undefined}
+                  >
+                    <button
+                      type="button"
+                      disabled={count === 0}
+                      title={`${count} of ${total}: ${classNames[r]} predicted as ${classNames[c]}${count > 0 ? ' (show them)' : ''}`}
+                      onClick={() => onPick({ label: r, predicted: c })}
+                    >
+                      {count}
+                    </button>
                   </td>
                 );
               })}
@@ -122,12 +146,58 @@ function PerClass({ inspection }: { inspection: ClassInspection }) {
   );
 }
 
+/** The samples of a confusion matrix's cell, as the current weights classify them, the surest first. */
+function CellSamples({
+  inspection,
+  cell,
+  samples,
+}: {
+  inspection: ClassInspection;
+  cell: Cell;
+  samples: Prediction[] | string | null;
+}) {
+  const name = (c: number) => inspection.classNames[c] ?? String(c);
+  const count = inspection.confusion[cell.label][cell.predicted];
+  return (
+    <div className="cell-samples" data-testid="cell-samples">
+      <h3>
+        {name(cell.label)} predicted as {name(cell.predicted)}: {counted(count, 'sample')}
+        {typeof samples === 'object' && samples && samples.length < count ? ` (the ${samples.length} surest)` : ''}
+      </h3>
+      {samples === null ? (
+        <p className="muted">Classifying…</p>
+      ) : typeof samples === 'string' ? (
+        <p className="field-error">{samples}</p>
+      ) : (
+        <div className="predictions">
+          {samples.map((p) => (
+            <PredictionCard key={p.index} p={p} inspection={inspection} />
+          ))}
+        </div>
+      )}
+    </div>
+  );
+}
+
 /** A classifier's evaluation: the confusion matrix, figures per class and a grid of predictions. */
 function ClassEvaluation({ inspection }: { inspection: ClassInspection }) {
+  const cellSamples = useTrainingStore((s) => s.cellSamples);
+  // The cell picked in this inspection's matrix, and its samples once classified.
+  const [shown, setShown] = useState<{ of: ClassInspection; cell: Cell; samples: Prediction[] | string | null } | null>(
+    null,
+  );
+  const pick = (cell: Cell) => {
+    setShown({ of: inspection, cell, samples: null });
+    void cellSamples(cell).then((samples) =>
+      setShown((now) => (now?.of === inspection && now.cell === cell ? { ...now, samples } : now)),
+    );
+  };
+  const current = shown?.of === inspection ? shown : null;
   return (
     <div className="evaluation-body">
-      <ConfusionMatrix inspection={inspection} />
+      <ConfusionMatrix inspection={inspection} picked={current?.cell ?? null} onPick={pick} />
       <PerClass inspection={inspection} />
+      {current && <CellSamples inspection={inspection} cell={current.cell} samples={current.samples} />}
       <div className="predictions">
         {inspection.predictions.map((p) => (
           <PredictionCard key={p.index} p={p} inspection={inspection} />

@@ -18,6 +18,7 @@ import type {
   Evaluation,
   Inspection,
   LookInsideQuestion,
+  Prediction,
   SessionInfo,
   SessionOptions,
   SettingsPatch,
@@ -198,6 +199,12 @@ export class TrainingSession {
   inspect(test?: TestData): Promise<Inspection> {
     if (!this.connection) throw new Error('the session is not open');
     return this.connection.api.inspect(test);
+  }
+
+  /** The samples of one cell of the last confusion matrix, on the current weights (paused or finished). */
+  cellSamples(cell: { label: number; predicted: number }): Promise<Prediction[]> {
+    if (!this.connection) throw new Error('the session is not open');
+    return this.connection.api.cellSamples(cell);
   }
 
   /** The network's answers for inputs of the user's, on the current weights (paused or finished). */

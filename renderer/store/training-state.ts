@@ -5,6 +5,7 @@ import type {
   LookInsideAnswer,
   LookInsideQuestion,
   NodeTelemetry,
+  Prediction,
   SessionInfo,
   SettingsPatch,
   StepReport,
@@ -75,6 +76,8 @@ export interface TrainingState {
    * paused with the weights it would start from); or why there are none.
    */
   predict(inputs: PredictInputs): Promise<PredictResult | string>;
+  /** The samples of one cell of the confusion matrix shown (true class, class predicted), or why there are none. */
+  cellSamples(cell: { label: number; predicted: number }): Promise<Prediction[] | string>;
   /** The first input last tried, as the network saw it: what "look inside" shows layers' outputs for. */
   lastTry: { x: Float32Array; name: string; classNames?: string[] } | null;
   /** The first training sample, to preview augmentation on (a run opens paused from idle); or why not. */

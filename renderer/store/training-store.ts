@@ -116,6 +116,15 @@ export const useTrainingStore = create<TrainingState>()((set, get) => ({
       return (error as Error).message;
     }
   },
+  async cellSamples(cell) {
+    const training = await stillRun();
+    if (!training) return 'Pause the run to see the samples of a cell.';
+    try {
+      return await training.cellSamples(cell);
+    } catch (error) {
+      return (error as Error).message;
+    }
+  },
   async firstTrainingSample() {
     const training = current?.training ?? (await stillRun());
     if (!training) return 'The network could not be opened: see the status bar.';

@@ -870,6 +870,33 @@ describe('training from the app, in the browser worker', () => {
     const sure = (await wrong.allTextContents()).map((t) => Number(/(\d+)%/.exec(t)?.[1]));
     expect(sure).toEqual([...sure].sort((a, b) => b - a));
     expect(await page.getByTestId('confused-pairs').textContent()).toMatch(/^Most confused: .+ → .+ \(\d+\)/);
+    // The largest mistake's cell clicked: its samples, each of that class predicted as the other, surest first.
+    let [worst, worstAt] = [0, -1];
+    cells.forEach((n, i) => {
+      if (i % 11 !== 0 && n > worst) [worst, worstAt] = [n, i];
+    });
+    const [label, predicted] = [Math.floor(worstAt / 10), worstAt % 10];
+    await matrix.locator('tbody tr').nth(label).locator('td').nth(predicted).getByRole('button').click();
+    const cell = page.getByTestId('cell-samples');
+    await expect.poll(() => cell.getByTestId('prediction').count()).toBe(Math.min(worst, 24));
+    const labelName = await matrix.locator('tbody th').nth(label).getAttribute('title');
+    const predictedName = (
+      await matrix
+        .locator('thead th')
+        .nth(predicted + 1)
+        .getAttribute('title')
+    )?.slice(10);
+    expect(await cell.locator('h3').textContent()).toBe(
+      `${labelName} predicted as ${predictedName}: ${worst} samples${worst > 24 ? ' (the 24 surest)' : ''}`,
+    );
+    const captions = await cell.locator('figcaption').allTextContents();
+    const surenesses = captions.map((t) => Number(/(\d+)%/.exec(t)?.[1]));
+    expect(surenesses).toEqual([...surenesses].sort((a, b) => b - a));
+    for (const caption of captions)
+      expect(caption.startsWith(`✗ ${predictedName} `) && caption.endsWith(`(is ${labelName})`)).toBe(true);
+    expect(await cell.locator('[data-correct="true"]').count()).toBe(0);
+    await cell.scrollIntoViewIfNeeded();
+    await page.screenshot({ path: join(artifactsDir, 'confusion-cell.png') });
     const accuracy = Number(
       /accuracy ([\d.]+)%/.exec((await page.getByTestId('evaluation-accuracy').textContent()) ?? '')?.[1],
     );

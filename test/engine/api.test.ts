@@ -85,8 +85,23 @@ describe('the engine API in-process', () => {
       right / 120,
       12,
     );
-    // The validation set's inspection is the run's own again.
-    expect((await engine.inspect()).set).toBe('validation');
+    // A cell's samples come from the set inspected last (the test file): the matrix's count of them, each of
+    // that class predicted as the other, the surest first; then from the validation set again.
+    const cellOf = async (label: number, predicted: number) => engine.cellSamples({ label, predicted });
+    const highAsHigh = await cellOf(0, 0);
+    expect(highAsHigh.length).toBe(Math.min(24, inspection.confusion[0][0]));
+    expect(highAsHigh.every((p) => p.label === 0 && p.predicted === 0 && p.index < 120)).toBe(true);
+    const sureness = highAsHigh.map((p) => p.confidence);
+    expect(sureness).toEqual([...sureness].sort((a, b) => b - a));
+    expect((await cellOf(0, 1)).length).toBe(inspection.confusion[0][1]);
+    // The test file has no "low" sample: that row's cells are empty (the validation set's are not).
+    expect(await cellOf(1, 1)).toEqual([]);
+    // The validation set's inspection is the run's own again, and so are its cells.
+    const validation = await engine.inspect();
+    expect(validation.set).toBe('validation');
+    if (validation.kind !== 'classes') throw new Error(`a ${validation.kind} inspection`);
+    expect(validation.confusion[1][1]).toBeGreaterThan(0);
+    expect((await cellOf(1, 1)).length).toBe(Math.min(24, validation.confusion[1][1]));
     // A label the training set never had is refused by line.
     const stranger = { path: 'odd.csv', bytes: bytes('x,y,side\n1,2,middle\n') };
     await expect(engine.inspect({ data: { kind: 'files', files: [stranger] } })).rejects.toThrow(
