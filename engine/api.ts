@@ -20,6 +20,7 @@ import { sweepInEngine } from './sweep-host';
 import type { LookInsideAnswer, LookInsideQuestion } from './train/explain';
 import type { Inspection, Prediction } from './train/inspect';
 import type { PredictInputs, Predictions } from './train/predict';
+import type { RateSearch, RateSearchOptions } from './train/rate-finder';
 import type { SweepResult, SweepSpec } from './train/sweep';
 import type { EpochMetrics, Evaluation } from './train/trainer';
 
@@ -99,6 +100,11 @@ export interface EngineApi {
    * `predicted`), classified by the current weights, the surest first (at most 24).
    */
   cellSamples(cell: { label: number; predicted: number }): Promise<Prediction[]>;
+  /**
+   * The learning-rate range test from the current weights (on a copy: the run's own are untouched), while
+   * not running: a step at each rate from `from` to `to`, their losses, and a suggested rate.
+   */
+  findLearningRate(options?: RateSearchOptions): Promise<RateSearch>;
   updateSettings(patch: SettingsPatch): Promise<SessionInfo>;
   checkpoint(): Promise<Uint8Array>;
   /**
@@ -199,6 +205,7 @@ export function createEngineApi(env: EngineEnvironment): EngineApi {
       return s.inspectOn(await wholeDataset(s.doc, args.data, undefined, args.which, s.dataReading()));
     },
     cellSamples: async (cell) => current().cellSamples(cell),
+    findLearningRate: async (options) => current().findLearningRate(options),
     trainingSamples: async ({ count }) => current().trainingSamples(count),
     predict: async (inputs) => current().predict(inputs),
     lookInside: async (question) => current().lookInside(question),
@@ -235,6 +242,7 @@ export type { LabelInspection } from './train/evaluate-labels';
 export type { RegressionInspection } from './train/evaluate-regression';
 export type { LookInsideAnswer, LookInsideQuestion, StateOverTime } from './train/explain';
 export type { ClassInspection, Inspection, Prediction } from './train/inspect';
+export type { RateSearch, RateSearchOptions } from './train/rate-finder';
 export type { StepColumns, StepReport } from './train/step-columns';
 export type { SweepResult, SweepSpec, SweepValue } from './train/sweep';
 export type { NodeTelemetry, TelemetryFrame } from './train/telemetry';

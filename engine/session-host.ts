@@ -15,6 +15,7 @@ import { type LookInsideAnswer, type LookInsideQuestion, lookInside } from './tr
 import { networkFingerprint } from './train/fingerprint';
 import { cellSamples, type Inspection, inspectNetwork, type Prediction } from './train/inspect';
 import { type PredictInputs, type Predictions, predict, prepareInputs } from './train/predict';
+import { findLearningRate, type RateSearch, type RateSearchOptions } from './train/rate-finder';
 import { type StepColumns, StepColumnsBuilder } from './train/step-columns';
 import { collectTelemetry, type TelemetryFrame } from './train/telemetry';
 import { type EpochMetrics, type Evaluation, Trainer } from './train/trainer';
@@ -243,10 +244,27 @@ export class SessionHost {
     return dataReading(this.train);
   }
 
+  /**
+   * The learning-rate range test (findLearningRate) from the current weights, on a copy of them over the
+   * training set: the session's own weights and position are untouched.
+   */
+  findLearningRate(options: RateSearchOptions = {}): Promise<RateSearch> {
+    // The copy trains as long as the test asks, whatever the document's epochs and early stopping say.
+    const training = { ...this._doc.training, epochs: 100_000, earlyStopping: undefined };
+    return this.withWeightsOn(this.train, (copy) => findLearningRate(copy, options), {
+      ...this._doc,
+      training,
+    });
+  }
+
   /** Runs `work` on a trainer of other data (as its training set) holding this session's current weights. */
-  private async withWeightsOn<T>(data: Dataset, work: (evaluator: Trainer) => Promise<T>): Promise<T> {
+  private async withWeightsOn<T>(
+    data: Dataset,
+    work: (evaluator: Trainer) => Promise<T>,
+    doc: GraphDocument = this._doc,
+  ): Promise<T> {
     if (this.running) throw new EngineError('INTERNAL', 'pause the session before evaluating it on other data');
-    const evaluator = new Trainer(this._doc, this.backend.make(), data);
+    const evaluator = new Trainer(doc, this.backend.make(), data);
     try {
       const trained = await this.trainer.checkpoint();
       const order = Uint32Array.from({ length: data.count }, (_, i) => i);

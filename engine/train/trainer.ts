@@ -63,6 +63,8 @@ export class Trainer {
   weightsKeptBefore = 0;
   /** Samples in the last training batch (its activations and gradients are still in the buffers). */
   lastBatchSize = 0;
+  /** A learning rate for the next steps in place of the schedule's (the learning-rate range test's). */
+  rateOverride?: number;
   private readonly paramNormSq: Buf;
   /** Each recorded step's loss, correct count, gradient norm² and weight norm², until read. */
   private readonly stepLog: Buf;
@@ -182,7 +184,7 @@ export class Trainer {
     }
     const n = this.nextBatch(!replaying);
     this.passes(n);
-    const lr = learningRate(t, this.epoch);
+    const lr = this.rateOverride ?? learningRate(t, this.epoch);
     be.optimizerStep({
       ...s.flat,
       kind: t.optimizer.kind,

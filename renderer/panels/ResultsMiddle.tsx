@@ -1,13 +1,15 @@
 import { useViewStore } from '../store/view-store';
 import { EvaluationPanel } from './EvaluationPanel';
+import { RateFinderPanel } from './RateFinderPanel';
 import { SweepPanel } from './SweepPanel';
 
 const tabs = [
   { id: 'evaluation', label: 'Evaluation' },
   { id: 'sweep', label: 'Sweep' },
+  { id: 'rate', label: 'Learning rate' },
 ] as const;
 
-/** The results area's middle: the run's evaluation, or a sweep over settings, one tab each. */
+/** The results area's middle: the run's evaluation, a sweep over settings, or the learning-rate test, a tab each. */
 export function ResultsMiddle() {
   const tab = useViewStore((s) => s.resultsTab);
   const setTab = useViewStore((s) => s.setResultsTab);
@@ -27,7 +29,7 @@ export function ResultsMiddle() {
           </button>
         ))}
       </div>
-      {tab === 'evaluation' ? <EvaluationPanel /> : <SweepPanel />}
+      {tab === 'evaluation' ? <EvaluationPanel /> : tab === 'sweep' ? <SweepPanel /> : <RateFinderPanel />}
     </div>
   );
 }

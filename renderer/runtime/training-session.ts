@@ -19,6 +19,8 @@ import type {
   Inspection,
   LookInsideQuestion,
   Prediction,
+  RateSearch,
+  RateSearchOptions,
   SessionInfo,
   SessionOptions,
   SettingsPatch,
@@ -199,6 +201,12 @@ export class TrainingSession {
   inspect(test?: TestData): Promise<Inspection> {
     if (!this.connection) throw new Error('the session is not open');
     return this.connection.api.inspect(test);
+  }
+
+  /** The learning-rate range test from the current weights, on a copy of them (paused or finished). */
+  findLearningRate(options?: RateSearchOptions): Promise<RateSearch> {
+    if (!this.connection) throw new Error('the session is not open');
+    return this.connection.api.findLearningRate(options);
   }
 
   /** The samples of one cell of the last confusion matrix, on the current weights (paused or finished). */

@@ -6,6 +6,7 @@ import type {
   LookInsideQuestion,
   NodeTelemetry,
   Prediction,
+  RateSearch,
   SessionInfo,
   SettingsPatch,
   StepReport,
@@ -78,6 +79,8 @@ export interface TrainingState {
   predict(inputs: PredictInputs): Promise<PredictResult | string>;
   /** The samples of one cell of the confusion matrix shown (true class, class predicted), or why there are none. */
   cellSamples(cell: { label: number; predicted: number }): Promise<Prediction[] | string>;
+  /** The learning-rate range test from the run's weights as they stand (a run opens paused from idle). */
+  findLearningRate(): Promise<RateSearch | string>;
   /** The first input last tried, as the network saw it: what "look inside" shows layers' outputs for. */
   lastTry: { x: Float32Array; name: string; classNames?: string[] } | null;
   /** The first training sample, to preview augmentation on (a run opens paused from idle); or why not. */

@@ -116,6 +116,15 @@ export const useTrainingStore = create<TrainingState>()((set, get) => ({
       return (error as Error).message;
     }
   },
+  async findLearningRate() {
+    const training = await stillRun();
+    if (!training) return 'Pause the run to look for a learning rate.';
+    try {
+      return await training.findLearningRate();
+    } catch (error) {
+      return (error as Error).message;
+    }
+  },
   async cellSamples(cell) {
     const training = await stillRun();
     if (!training) return 'Pause the run to see the samples of a cell.';

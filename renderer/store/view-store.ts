@@ -17,8 +17,8 @@ interface ViewState {
   resultsHeight: number;
   setResultsHeight(height: number): void;
   /** What the results area's middle shows: the evaluation of the run, or the sweep (which also opens the area). */
-  resultsTab: 'evaluation' | 'sweep';
-  setResultsTab(tab: 'evaluation' | 'sweep'): void;
+  resultsTab: 'evaluation' | 'sweep' | 'rate';
+  setResultsTab(tab: 'evaluation' | 'sweep' | 'rate'): void;
   /** A note just added, which opens for writing (a note brought back by undo or redo does not). */
   newNoteId: string | null;
   setNewNote(id: string | null): void;

@@ -1,0 +1,79 @@
+import { EngineError } from '../errors';
+import type { Trainer } from './trainer';
+
+/** What the learning-rate range test found: each step's rate and loss, and the rate it suggests. */
+export interface RateSearch {
+  /** The rate of each step taken, rising geometrically. */
+  rates: number[];
+  /** Each step's training loss on its batch. */
+  losses: number[];
+  /** The losses smoothed (an exponential moving average, bias-corrected): what the suggestion reads. */
+  smoothed: number[];
+  /** A tenth of the rate at the lowest smoothed loss; undefined where the loss never fell. */
+  suggested?: number;
+  /** Why it stopped: all the steps taken, the loss past four times its lowest, or a step not finite. */
+  ended: 'steps' | 'diverged' | 'not-finite';
+}
+
+export interface RateSearchOptions {
+  from?: number;
+  to?: number;
+  steps?: number;
+}
+
+/** Smoothing of the losses: β of the moving average (a step's weight is 1 − β). */
+const BETA = 0.9;
+
+/**
+ * The learning-rate range test (L. Smith, "Cyclical Learning Rates for Training Neural Networks", 2017; the
+ * "LR finder" of fast.ai): from the trainer's weights, one step at each rate of a geometric sequence from
+ * `from` to `to`, recording the loss, until the steps are done or the smoothed loss passes four times its
+ * lowest. The loss falls while the rate is useful and rises once it is too high; the suggestion is a tenth
+ * of the rate at the lowest smoothed loss, safely below where the loss turns. The trainer's weights are
+ * changed: run it on a copy.
+ */
+export async function findLearningRate(
+  trainer: Trainer,
+  { from = 1e-6, to = 1, steps = 100 }: RateSearchOptions = {},
+): Promise<RateSearch> {
+  if (!(from > 0 && to > from && Number.isInteger(steps) && steps >= 2 && steps <= 1000))
+    throw new EngineError(
+      'INVALID_DATA',
+      `a range test needs 0 < from < to and 2 to 1000 steps, not ${from}, ${to}, ${steps}`,
+    );
+  const rates: number[] = [];
+  const losses: number[] = [];
+  const smoothed: number[] = [];
+  let average = 0;
+  let lowest = Number.POSITIVE_INFINITY;
+  let ended: RateSearch['ended'] = 'steps';
+  for (let i = 0; i < steps; i++) {
+    const rate = from * (to / from) ** (i / (steps - 1));
+    trainer.rateOverride = rate;
+    let loss = Number.NaN;
+    try {
+      await trainer.runSteps(1, { onStep: (m) => (loss = m.loss) });
+    } catch (error) {
+      if (error instanceof EngineError && error.code === 'NON_FINITE') {
+        ended = 'not-finite';
+        break;
+      }
+      throw error;
+    }
+    average = BETA * average + (1 - BETA) * loss;
+    const value = average / (1 - BETA ** (i + 1));
+    rates.push(rate);
+    losses.push(loss);
+    smoothed.push(value);
+    lowest = Math.min(lowest, value);
+    if (i >= 10 && value > 4 * lowest) {
+      ended = 'diverged';
+      break;
+    }
+  }
+  trainer.rateOverride = undefined;
+  const best = smoothed.indexOf(Math.min(...smoothed));
+  // A lowest point at the first steps says the loss never fell: no rate to suggest.
+  const suggested = best > 0 && smoothed[best] < smoothed[0] ? rates[best] / 10 : undefined;
+  return { rates, losses, smoothed, ...(suggested !== undefined && { suggested }), ended };
+}

@@ -1,0 +1,161 @@
+import { useShallow } from 'zustand/react/shallow';
+import type { RateSearch } from '../../engine/api';
+import { useDocumentStore } from '../store/document-store';
+import { useRateFinderStore } from '../store/rate-finder-store';
+import { useTrainingStore } from '../store/training-store';
+import { figure } from './figures';
+
+const WIDTH = 300;
+const HEIGHT = 160;
+const PAD = { left: 44, right: 8, top: 8, bottom: 28 };
+
+/** A rate as people write them: 3e-4 rather than 0.0003. */
+const rateText = (rate: number) => (rate < 0.01 ? rate.toExponential(1).replace('.0e', 'e') : figure(rate));
+
+/**
+ * Loss against learning rate (log scale), each step a faint dot, the smoothed loss a line; a mark at the
+ * rate suggested and at the document's own. The scale's top is the first loss (or the highest before the
+ * lowest): the blow-up past it is clipped, not allowed to flatten the part that matters.
+ */
+function RateChart({ search, current }: { search: RateSearch; current: number }) {
+  const { rates, losses, smoothed } = search;
+  const [lo, hi] = [Math.log10(rates[0]), Math.log10(rates[rates.length - 1])];
+  const best = smoothed.indexOf(Math.min(...smoothed));
+  const bottom = smoothed[best];
+  const top = Math.max(...smoothed.slice(0, best + 1)) * 1.05 || 1;
+  const x = (rate: number) => PAD.left + ((Math.log10(rate) - lo) / (hi - lo || 1)) * (WIDTH - PAD.left - PAD.right);
+  const y = (loss: number) => {
+    const share = (Math.min(loss, top) - bottom) / (top - bottom || 1);
+    return PAD.top + (1 - share * 0.9) * (HEIGHT - PAD.top - PAD.bottom);
+  };
+  const mark = (rate: number, colour: string, id: string) =>
+    rate >= rates[0] && rate <= rates[rates.length - 1] ? (
+      <line
+        data-testid={id}
+        x1={x(rate)}
+        x2={x(rate)}
+        y1={PAD.top}
+        y2={HEIGHT - PAD.bottom}
+        stroke={colour}
+        strokeDasharray="3 2"
+      />
+    ) : null;
+  return (
+    <svg className="rate-chart" data-testid="rate-chart" width={WIDTH} height={HEIGHT} role="img">
+      <title>
+        Training loss against learning rate (log scale), smoothed; dashed: the rate suggested and the current
+      </title>
+      <line x1={PAD.left} y1={HEIGHT - PAD.bottom} x2={WIDTH - PAD.right} y2={HEIGHT - PAD.bottom} stroke="#9aa4b5" />
+      <line x1={PAD.left} y1={PAD.top} x2={PAD.left} y2={HEIGHT - PAD.bottom} stroke="#9aa4b5" />
+      <text x={PAD.left} y={HEIGHT - 8} fontSize="10">
+        rate (log) {rateText(rates[0])} … {rateText(rates[rates.length - 1])}
+      </text>
+      <text x={2} y={PAD.top + 8} fontSize="10">
+        {figure(top)}
+      </text>
+      <text x={2} y={HEIGHT - PAD.bottom} fontSize="10">
+        {figure(bottom)}
+      </text>
+      {losses.map((loss, i) =>
+        Number.isFinite(loss) ? (
+          // biome-ignore lint/suspicious/noArrayIndexKey: steps are positions and never reorder
+          <circle key={i} cx={x(rates[i])} cy={y(loss)} r={1.5} fill="rgba(59, 108, 246, 0.35)" />
+        ) : null,
+      )}
+      <polyline
+        data-testid="rate-smoothed"
+        fill="none"
+        stroke="#3b6cf6"
+        strokeWidth="1.5"
+        points={smoothed.map((s, i) => `${x(rates[i]).toFixed(1)},${y(s).toFixed(1)}`).join(' ')}
+      />
+      {search.suggested !== undefined && mark(search.suggested, '#1f7a35', 'rate-suggested-mark')}
+      {mark(current, '#c77700', 'rate-current-mark')}
+    </svg>
+  );
+}
+
+/** What the test did, in words. */
+function summary(search: RateSearch): string {
+  const steps = search.rates.length;
+  const last = rateText(search.rates[steps - 1]);
+  const why =
+    search.ended === 'diverged'
+      ? `; stopped at ${last}, where the loss passed four times its lowest`
+      : search.ended === 'not-finite'
+        ? `; stopped after ${last}, where a step's loss was not a number`
+        : '';
+  const best = search.smoothed.indexOf(Math.min(...search.smoothed));
+  const found =
+    search.suggested === undefined
+      ? ': the loss never fell, so no rate is suggested (a wider range, or the network checked)'
+      : `: lowest (smoothed) loss ${figure(search.smoothed[best])} at ${rateText(search.rates[best])}, a tenth of which is suggested`;
+  return `${steps} steps from ${rateText(search.rates[0])}${why}${found}.`;
+}
+
+/**
+ * The learning-rate range test: a copy of the network trained for up to 100 steps at rates rising from 10⁻⁶
+ * to 1, its loss plotted against the rate. The loss falls while the rate helps and turns up once it is too
+ * high; the rate suggested is a tenth of the one at the lowest loss, and one click makes it the optimizer's.
+ * From the weights as they stand (a fresh network, or a paused run's); the run itself is not changed.
+ */
+export function RateFinderPanel() {
+  const { search, finding, error, find } = useRateFinderStore(
+    useShallow((s) => ({ search: s.search, finding: s.finding, error: s.error, find: s.find })),
+  );
+  const state = useTrainingStore((s) => s.state);
+  const apply = useTrainingStore((s) => s.applySettings);
+  const optimizer = useDocumentStore((s) => s.document.training.optimizer);
+  const ready = state === 'idle' || state === 'paused' || state === 'stopped' || state === 'finished';
+  const suggested = search?.suggested === undefined ? undefined : Number(search.suggested.toPrecision(2));
+  return (
+    <section className="rate-finder" data-testid="rate-finder">
+      <header>
+        <h2>Learning rate</h2>
+        <button
+          type="button"
+          data-testid="find-rate"
+          disabled={!ready || finding}
+          title={
+            ready ? 'Train a copy of the network at rising rates and plot its loss' : 'Pause or finish the run first'
+          }
+          onClick={() => void find()}
+        >
+          {finding ? 'Looking…' : 'Find'}
+        </button>
+        {suggested !== undefined && (
+          <button
+            type="button"
+            data-testid="use-rate"
+            disabled={!ready || suggested === optimizer.lr}
+            title={`Make ${rateText(suggested)} the ${optimizer.kind} learning rate`}
+            onClick={() =>
+              apply({ optimizer: { ...optimizer, lr: suggested } }).catch((e: Error) =>
+                useRateFinderStore.setState({ error: e.message }),
+              )
+            }
+          >
+            Use {rateText(suggested)}
+          </button>
+        )}
+      </header>
+      <p className="muted">
+        Trains a copy of the network for up to 100 steps at rates rising from 10⁻⁶ to 1 and plots its loss: it falls
+        while the rate helps and turns up once it is too high. The run's own weights are not changed.
+      </p>
+      {error && (
+        <p className="field-error" role="alert">
+          {error}
+        </p>
+      )}
+      {search && (
+        <>
+          <RateChart search={search} current={optimizer.lr} />
+          <p className="muted" data-testid="rate-summary">
+            {summary(search)}
+          </p>
+        </>
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,55 @@
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type AppSession, artifactsDir, openApp } from './browser';
+
+let app: AppSession;
+beforeAll(async () => {
+  app = await openApp();
+});
+afterAll(async () => {
+  await app?.close();
+});
+
+describe('the learning-rate range test from the page', () => {
+  it('plots the loss against rising rates, suggests one, and makes it the optimizer’s in one click (undoable)', async () => {
+    const page = await app.newPage();
+    await page.getByTestId('sample-picker').selectOption('spiral.json');
+    await expect.poll(() => page.getByTestId('graph-status').textContent()).toBe('ready to train');
+    // A rate far too small to learn in a few epochs: the test should find a better one.
+    await page.locator('#setting-learning-rate').fill('0.00001');
+    await page.locator('#setting-learning-rate').blur();
+    await page.getByTestId('results-tab-rate').click();
+    await page.getByTestId('find-rate').click();
+    await expect.poll(() => page.getByTestId('rate-chart').count()).toBe(1);
+    const summary = (await page.getByTestId('rate-summary').textContent()) ?? '';
+    const [, steps, lowestAt] =
+      /^(\d+) steps from 1e-6.*: lowest \(smoothed\) loss [\d.]+ at ([\d.e-]+), a tenth of which is suggested\.$/.exec(
+        summary,
+      ) ?? [];
+    expect(Number(steps), summary).toBeGreaterThan(20);
+    const use = page.getByTestId('use-rate');
+    const suggested = Number((await use.textContent())?.replace(/^Use /, ''));
+    expect(suggested).toBeCloseTo(Number(lowestAt) / 10, 1 - Math.floor(Math.log10(suggested)));
+    // The chart: a smoothed line over the steps, the suggestion marked inside the range.
+    const points = (await page.getByTestId('rate-smoothed').getAttribute('points'))!.split(' ');
+    expect(points).toHaveLength(Number(steps));
+    expect(await page.getByTestId('rate-suggested-mark').count()).toBe(1);
+    await page.screenshot({ path: join(artifactsDir, 'rate-finder.png') });
+    // The run opened paused for the test and took no step: the test trained a copy, not the run.
+    expect(await page.getByTestId('training-bar').getAttribute('data-state')).toBe('paused');
+    expect(await page.getByTestId('run-chart-empty').count()).toBe(1);
+    // One click: the optimizer's rate, one step of the edit history.
+    await use.click();
+    await expect.poll(() => page.locator('#setting-learning-rate').inputValue()).toBe(String(suggested));
+    expect(await use.isDisabled()).toBe(true);
+    await page.keyboard.press('Control+z');
+    await expect.poll(() => page.locator('#setting-learning-rate').inputValue()).toBe('0.00001');
+    // Another document (the open run given up when asked): no test shown for it yet.
+    page.on('dialog', (dialog) => void dialog.accept());
+    await page.getByTestId('sample-picker').selectOption('regression.json');
+    await expect.poll(() => page.getByTestId('graph-status').textContent()).toBe('ready to train');
+    await expect.poll(() => page.getByTestId('rate-chart').count()).toBe(0);
+    expect(app.errorsOf(page)).toEqual([]);
+    await page.close();
+  });
+});
