@@ -263,7 +263,7 @@ export class SessionHost {
     work: (evaluator: Trainer) => Promise<T>,
     doc: GraphDocument = this._doc,
   ): Promise<T> {
-    if (this.running) throw new EngineError('INTERNAL', 'pause the session before evaluating it on other data');
+    if (this.running) throw new EngineError('INTERNAL', 'pause the session before working on a copy of its weights (a test set, the learning-rate test)');
     const evaluator = new Trainer(doc, this.backend.make(), data);
     try {
       const trained = await this.trainer.checkpoint();

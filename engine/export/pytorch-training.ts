@@ -67,6 +67,23 @@ function loss(t: Training): string[] {
 }
 
 /**
+ * The share of decisions right, as the engine counts accuracy: the class of the largest output against a
+ * class label; for binary cross-entropy each output's yes (a positive logit) against its target above ½;
+ * none for values fitted with mean squared error.
+ */
+function accuracy(t: Training): string[] {
+  if (t.loss.kind === 'sigmoid-binary-cross-entropy')
+    return [
+      '    target = y.reshape(output.shape) if y.dtype == torch.int64 else y',
+      '    return ((output > 0) == (target > 0.5)).float().mean().item()',
+    ];
+  return [
+    '    classes = y.dtype == torch.int64 and output.dim() == 2 and output.shape[1] > 1',
+    '    return (output.argmax(1) == y).float().mean().item() if classes else None',
+  ];
+}
+
+/**
  * The training step as the engine takes it: the learning rate of the epoch, the loss, the gradients, the
  * L1/L2 penalties added to the weights' gradients (g += l1 sign(w) + l2 w), clipping by global norm, then
  * the optimizer's update.
@@ -92,6 +109,10 @@ export function trainingSource(t: Training, penalties: readonly Penalty[]): stri
     '',
     'def loss_of(output, y):',
     ...loss(t),
+    '',
+    '',
+    'def accuracy_of(output, y):',
+    ...accuracy(t),
     '',
     '',
     'def make_optimizer(model):',

@@ -69,7 +69,7 @@ export async function predict(trainer: Trainer, x: Float32Array, count: number):
 }
 
 /** What a network's outputs mean to someone reading its answers, by its loss and its outputs' count. */
-export function predictionKind(loss: string, width: number): Predictions['kind'] {
+function predictionKind(loss: string, width: number): Predictions['kind'] {
   if (loss === 'mse') return 'values';
   return loss === 'sigmoid-binary-cross-entropy' && width > 1 ? 'labels' : 'probabilities';
 }

@@ -182,21 +182,20 @@ describe("the exported script reads the user's data as Netloom reads it", () => 
     const files = [{ path: 'weather.csv', bytes: readFileSync(join(folder, 'weather.csv')) }];
     const ours = await expectSameSets(doc, folder, out, files, 1e-6);
     expect(ours.train).toMatchObject({ targetKind: 'tensor', targetSize: 2, outputNames: ['rainy', 'snowy'] });
-    const { losses, start } = await netloomSteps(doc, { kind: 'files', files }, 6);
+    const { losses, epochs, start } = await netloomSteps(doc, { kind: 'files', files }, 6);
     writeFileSync(join(out, 'start.safetensors'), start);
-    const theirs = execFileSync(
-      PYTHON,
-      ['net.py', '--weights', 'start.safetensors', '--log-every', '1', '--max-steps', '6'],
-      {
-        cwd: out,
-        encoding: 'utf8',
-      },
-    )
+    const args = ['net.py', '--weights', 'start.safetensors', '--log-every', '1', '--max-steps', '6'];
+    const lines = execFileSync(PYTHON, args, { cwd: out, encoding: 'utf8' })
       .split('\n')
       .filter(Boolean)
-      .map((line) => JSON.parse(line))
-      .filter((l) => 'loss' in l)
-      .map((l) => l.loss as number);
+      .map((line) => JSON.parse(line));
+    const theirs = lines.filter((l) => 'loss' in l).map((l) => l.loss as number);
+    // 48 training rows in batches of 16: an epoch every 3 steps, its validation accuracy counted per label
+    // as Netloom counts it (12 rows of 2 labels: in 24ths).
+    const theirEpochs = lines.filter((l) => 'val_accuracy' in l).map((l) => l.val_accuracy as number);
+    expect(epochs).toHaveLength(2);
+    expect(theirEpochs).toHaveLength(2);
+    for (const [k, e] of epochs.entries()) expect(theirEpochs[k]).toBeCloseTo(e.valAccuracy!, 6);
     expect(losses).toHaveLength(6);
     expect(theirs).toHaveLength(6);
     for (let k = 0; k < 6; k++)
