@@ -263,7 +263,11 @@ export class SessionHost {
     work: (evaluator: Trainer) => Promise<T>,
     doc: GraphDocument = this._doc,
   ): Promise<T> {
-    if (this.running) throw new EngineError('INTERNAL', 'pause the session before working on a copy of its weights (a test set, the learning-rate test)');
+    if (this.running)
+      throw new EngineError(
+        'INTERNAL',
+        'pause the session before working on a copy of its weights (a test set, the learning-rate test)',
+      );
     const evaluator = new Trainer(doc, this.backend.make(), data);
     try {
       const trained = await this.trainer.checkpoint();
