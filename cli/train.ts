@@ -1,6 +1,6 @@
 /**
  * Headless training: npm run train -- <graph.json> [--epochs N] [--seed S] [--backend auto|cpu|webgpu]
- *   [--out <dir>] [--resume <checkpoint>] [--weights <file.safetensors>] [--fresh]
+ *   [--out <dir>] [--resume <checkpoint>] [--weights <file.safetensors>] [--fresh] [--find-lr] [--test <files>]
  *   [--data <images.idx> <labels.idx> | --data <file.csv> --label <column>[,<column>...] [--features a,b] [--normalise z-score]
  *    | --data <folder of class subfolders>]
  * The graph may be an ONNX model (it trains on from the weights it holds); a graph that names its starting
@@ -19,6 +19,7 @@ import type { BackendChoice } from '../engine/backend/choose';
 import { EngineError } from '../engine/errors';
 import { exportPyTorch } from '../engine/export/pytorch';
 import { writeSafetensors } from '../engine/export/safetensors';
+import { rateSearchSummary, rateText } from '../engine/train/rate-finder';
 import { stepRows } from '../engine/train/step-columns';
 import { readFileBounded } from '../node-io/read-file-bounded';
 import { exitWith, runTool, toolArguments, wholeNumber } from './command-line';
@@ -46,6 +47,8 @@ Trains the graph on its dataset (or on --data) and writes <name>.ckpt and <name>
   --resume <file.ckpt>  go on from a checkpoint
   --weights <file>      start from weights in safetensors (PyTorch's state_dict names)
   --fresh               start from fresh weights, not the ones the document names
+  --find-lr             do not train: run the learning-rate range test from the starting weights (a
+                        step at each of up to 100 rates from 1e-6 to 1) and print a suggested rate
   --help                this text`;
 
 /** Lines for standard output; names in them come from the document. */
@@ -68,6 +71,7 @@ async function main(): Promise<void> {
     features: { type: 'string' },
     normalise: { type: 'string' },
     test: { type: 'string', multiple: true },
+    'find-lr': { type: 'boolean', default: false },
   });
   // --data takes its files as following words too: --data images.gz labels.gz
   const [graphPath, ...extra] = positionals;
@@ -143,6 +147,10 @@ async function main(): Promise<void> {
     await api.importWeights({ bytes, file: values.weights });
     say(`weights from ${values.weights}\n`);
   }
+  if (values['find-lr']) {
+    await findRate(api);
+    return;
+  }
   const { backend } = info;
   say(`training on ${backend.label} (${backend.reason})\n`);
   say(
@@ -193,6 +201,21 @@ async function main(): Promise<void> {
       `test: loss ${report.test.loss.toFixed(4)}${report.test.accuracy === undefined ? '' : `, accuracy ${(100 * report.test.accuracy).toFixed(1)}%`}\n`,
     );
   say(`done in ${report.seconds.toFixed(1)} s; checkpoint ${checkpointPath}\n`);
+}
+
+/** The learning-rate range test from the session's starting weights: a few of its rates, and its summary. */
+async function findRate(api: ReturnType<typeof createEngineApi>): Promise<void> {
+  const search = await api.findLearningRate();
+  await api.close();
+  say('rate      smoothed loss\n');
+  const every = Math.max(1, Math.ceil(search.rates.length / 12));
+  search.rates.forEach((rate, i) => {
+    if (i % every === 0 || i === search.rates.length - 1)
+      say(`${rateText(rate).padEnd(10)}${search.smoothed[i].toPrecision(4)}\n`);
+  });
+  say(`${rateSearchSummary(search)}\n`);
+  if (search.suggested !== undefined)
+    say(`suggested learning rate: ${rateText(Number(search.suggested.toPrecision(2)))}\n`);
 }
 
 runTool(main);

@@ -77,3 +77,28 @@ export async function findLearningRate(
   const suggested = best > 0 && smoothed[best] < smoothed[0] ? rates[best] / 10 : undefined;
   return { rates, losses, smoothed, ...(suggested !== undefined && { suggested }), ended };
 }
+
+/** A figure in four significant digits. */
+const figure = (v: number) => Number(v.toPrecision(4)).toString();
+
+/** A rate as people write them: 3e-4 rather than 0.0003. */
+export const rateText = (rate: number) => (rate < 0.01 ? rate.toExponential(1).replace('.0e', 'e') : figure(rate));
+
+/** What the test did, in words (the app's summary and the command line's). */
+export function rateSearchSummary(search: RateSearch): string {
+  const steps = search.rates.length;
+  if (steps === 0) return 'The first step was not a number: no rate is suggested.';
+  const last = rateText(search.rates[steps - 1]);
+  const why =
+    search.ended === 'diverged'
+      ? `; stopped at ${last}, where the loss passed four times its lowest`
+      : search.ended === 'not-finite'
+        ? `; stopped after ${last}, where a step's loss was not a number`
+        : '';
+  const best = search.smoothed.indexOf(Math.min(...search.smoothed));
+  const found =
+    search.suggested === undefined
+      ? ': the loss never fell, so no rate is suggested (a wider range, or the network checked)'
+      : `: lowest (smoothed) loss ${figure(search.smoothed[best])} at ${rateText(search.rates[best])}, a tenth of which is suggested`;
+  return `${steps} steps from ${rateText(search.rates[0])}${why}${found}.`;
+}

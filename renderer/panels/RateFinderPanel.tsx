@@ -1,5 +1,6 @@
 import { useShallow } from 'zustand/react/shallow';
 import type { RateSearch } from '../../engine/api';
+import { rateText, rateSearchSummary as summary } from '../../engine/train/rate-finder';
 import { useDocumentStore } from '../store/document-store';
 import { useRateFinderStore } from '../store/rate-finder-store';
 import { useTrainingStore } from '../store/training-store';
@@ -8,9 +9,6 @@ import { figure } from './figures';
 const WIDTH = 300;
 const HEIGHT = 160;
 const PAD = { left: 44, right: 8, top: 8, bottom: 28 };
-
-/** A rate as people write them: 3e-4 rather than 0.0003. */
-const rateText = (rate: number) => (rate < 0.01 ? rate.toExponential(1).replace('.0e', 'e') : figure(rate));
 
 /**
  * Loss against learning rate (log scale), each step a faint dot, the smoothed loss a line; a mark at the
@@ -75,24 +73,6 @@ function RateChart({ search, current }: { search: RateSearch; current: number })
   );
 }
 
-/** What the test did, in words. */
-function summary(search: RateSearch): string {
-  const steps = search.rates.length;
-  const last = rateText(search.rates[steps - 1]);
-  const why =
-    search.ended === 'diverged'
-      ? `; stopped at ${last}, where the loss passed four times its lowest`
-      : search.ended === 'not-finite'
-        ? `; stopped after ${last}, where a step's loss was not a number`
-        : '';
-  const best = search.smoothed.indexOf(Math.min(...search.smoothed));
-  const found =
-    search.suggested === undefined
-      ? ': the loss never fell, so no rate is suggested (a wider range, or the network checked)'
-      : `: lowest (smoothed) loss ${figure(search.smoothed[best])} at ${rateText(search.rates[best])}, a tenth of which is suggested`;
-  return `${steps} steps from ${rateText(search.rates[0])}${why}${found}.`;
-}
-
 /**
  * The learning-rate range test: a copy of the network trained for up to 100 steps at rates rising from 10⁻⁶
  * to 1, its loss plotted against the rate. The loss falls while the rate helps and turns up once it is too
@@ -150,7 +130,7 @@ export function RateFinderPanel() {
       )}
       {search && (
         <>
-          <RateChart search={search} current={optimizer.lr} />
+          {search.rates.length > 1 && <RateChart search={search} current={optimizer.lr} />}
           <p className="muted" data-testid="rate-summary">
             {summary(search)}
           </p>

@@ -1,5 +1,14 @@
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  truncateSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -110,6 +119,23 @@ describe('npm run train', () => {
     const run = train(bad, '--data', images, labels);
     expect(run.code).toBe(2);
     expect(run.err).toMatch(/nodes\[1\]\.params\.filters \(node "n1"\)/);
+  });
+
+  it('runs the learning-rate range test with --find-lr, suggests a rate, and trains nothing', () => {
+    const out = join(dir, 'find-lr');
+    const result = train(graph, '--data', images, labels, '--find-lr', '--out', out);
+    expect(result.err).toBe('');
+    expect(result.out).toMatch(/^rate {6}smoothed loss$/m);
+    expect(result.out).toMatch(/^1e-6 {6}[\d.]+$/m);
+    const summary =
+      /^(\d+) steps from 1e-6.*: lowest \(smoothed\) loss [\d.]+ at ([\d.e-]+), a tenth of which is suggested\.$/m.exec(
+        result.out,
+      );
+    expect(summary, result.out).not.toBeNull();
+    const suggested = Number(/^suggested learning rate: ([\d.e-]+)$/m.exec(result.out)?.[1]);
+    expect(suggested).toBeCloseTo(Number(summary![2]) / 10, 1 - Math.floor(Math.log10(suggested)));
+    expect(result.out).not.toMatch(/^epoch /m);
+    expect(existsSync(join(out, 'bars.ckpt'))).toBe(false);
   });
 
   it('takes the seed of the run from --seed: the same seed trains the same, another seed differently', () => {
