@@ -116,6 +116,11 @@ describe('the app shell in Chromium', () => {
     const box = (await choose.boundingBox())!;
     expect(box.x + box.width).toBeLessThanOrEqual(900);
     expect(box.x).toBeGreaterThanOrEqual(180);
+    // The results' three tabs are reached the same way, the last (the learning-rate test) included.
+    const rateTab = page.getByTestId('results-tab-rate');
+    await rateTab.scrollIntoViewIfNeeded();
+    const tab = (await rateTab.boundingBox())!;
+    expect(tab.x + tab.width).toBeLessThanOrEqual(900);
     await page.screenshot({ path: join(artifactsDir, 'shell-900x600.png') });
     expect(app.errorsOf(page)).toEqual([]);
     await page.close();
