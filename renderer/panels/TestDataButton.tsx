@@ -1,4 +1,3 @@
-import { useState } from 'react';
 import { pickDatasetFiles } from '../platform/dataset-picker';
 import { bundledUrls } from '../runtime/bundled-files';
 import { useDocumentStore } from '../store/document-store';
@@ -12,36 +11,28 @@ import { useTrainingStore } from '../store/training-store';
 export function TestDataButton({ disabled }: { disabled: boolean }) {
   const dataset = useDocumentStore((s) => s.document.training.dataset);
   const inspect = useTrainingStore((s) => s.inspect);
-  const [problem, setProblem] = useState<string | null>(null);
   if (dataset.source === 'synthetic') return null;
   const sample = dataset.source === 'sample';
   const test = async () => {
-    setProblem(null);
     if (sample) return inspect({ data: { kind: 'bundled-urls', urls: bundledUrls(dataset.name) }, which: 'test' });
     const outcome = await pickDatasetFiles(dataset.source === 'image-folder' ? 'images' : dataset.source);
-    if (!outcome.ok) return setProblem(outcome.message);
+    // A pick refused (too many files, too large) is said where the evaluation's own refusals are.
+    if (!outcome.ok) return useTrainingStore.setState({ inspectionError: outcome.message });
     if (outcome.picked) await inspect({ data: { kind: 'files', files: outcome.picked.files } });
   };
   return (
-    <>
-      <button
-        type="button"
-        data-testid="evaluate-test"
-        disabled={disabled}
-        title={
-          sample
-            ? "Run the sample's test images through the current weights"
-            : 'Choose test files (like the training files) and run them through the current weights'
-        }
-        onClick={() => void test()}
-      >
-        {sample ? 'Test' : 'Test…'}
-      </button>
-      {problem && (
-        <p className="field-error" role="alert">
-          {problem}
-        </p>
-      )}
-    </>
+    <button
+      type="button"
+      data-testid="evaluate-test"
+      disabled={disabled}
+      title={
+        sample
+          ? "Run the sample's test images through the current weights"
+          : 'Choose test files (like the training files) and run them through the current weights'
+      }
+      onClick={() => void test()}
+    >
+      {sample ? 'Test' : 'Test…'}
+    </button>
   );
 }
