@@ -12,14 +12,15 @@ const PAD = { left: 44, right: 8, top: 8, bottom: 28 };
 
 /**
  * Loss against learning rate (log scale), each step a faint dot, the smoothed loss a line; a mark at the
- * rate suggested and at the document's own. The scale's top is the first loss (or the highest before the
- * lowest): the blow-up past it is clipped, not allowed to flatten the part that matters.
+ * rate suggested and at the document's own. The scale's top is the highest smoothed loss before the lowest:
+ * the blow-up past it is clipped, not allowed to flatten the part that matters.
  */
 function RateChart({ search, current }: { search: RateSearch; current: number }) {
   const { rates, losses, smoothed } = search;
   const [lo, hi] = [Math.log10(rates[0]), Math.log10(rates[rates.length - 1])];
   const best = smoothed.indexOf(Math.min(...smoothed));
-  const bottom = smoothed[best];
+  // The lowest step's loss at the bottom (the steps scatter below the smoothed line).
+  const bottom = Math.min(smoothed[best], ...losses.filter(Number.isFinite));
   const top = Math.max(...smoothed.slice(0, best + 1)) * 1.05 || 1;
   const x = (rate: number) => PAD.left + ((Math.log10(rate) - lo) / (hi - lo || 1)) * (WIDTH - PAD.left - PAD.right);
   const y = (loss: number) => {
