@@ -22,6 +22,8 @@ const shortcuts: [string, string][] = [
   ['Drop a wire on the background', 'Search for a layer that takes it, and add it wired'],
   ['Escape', 'Close this panel, a search box or a problem; in a field, undo what you typed'],
   ['Scroll / drag the background', 'Zoom / pan'],
+  [`${mod} or Shift + click a label column`, 'Choose several target columns of a CSV file (one output each)'],
+  ['Click a confusion-matrix cell', 'Show its samples: that class taken for the other, the surest first'],
 ];
 
 /** The keyboard and mouse conventions of the editor; Escape closes it. */
