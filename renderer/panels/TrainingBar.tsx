@@ -5,6 +5,7 @@ import type { GraphAnalysis } from '../../engine/graph';
 import { isTraining } from '../runtime/training-session';
 import { useDatasetFilesStore } from '../store/dataset-files-store';
 import { useDocumentStore } from '../store/document-store';
+import { useRateFinderStore } from '../store/rate-finder-store';
 import { useTrainingStore } from '../store/training-store';
 
 const pct = (v: number | undefined) => (v === undefined ? '' : ` · accuracy ${(100 * v).toFixed(1)}%`);
@@ -50,6 +51,8 @@ export function TrainingBar({ analysis }: { analysis: GraphAnalysis | null }) {
   const validation = useTrainingStore((s) => s.series.latestEpoch?.valAccuracy);
   // Files being read for the dataset: the document still names the one before them.
   const readingFiles = useDatasetFilesStore((s) => s.reading);
+  // The learning-rate test trains a copy of the weights in the same worker: the run waits for it.
+  const findingRate = useRateFinderStore((s) => s.finding);
   const active = isTraining(state);
   const epoch = progress ? progress.epoch + 1 : 0;
   const inEpoch = progress && info ? ((progress.step - 1) % info.batchesPerEpoch) + 1 : 0;
@@ -61,13 +64,15 @@ export function TrainingBar({ analysis }: { analysis: GraphAnalysis | null }) {
           <button
             type="button"
             data-testid="train"
-            disabled={!analysis?.canTrain || readingFiles}
+            disabled={!analysis?.canTrain || readingFiles || findingRate}
             title={
               readingFiles
                 ? 'Reading the picked files…'
-                : analysis?.canTrain
-                  ? 'Train this network'
-                  : 'Fix the marked layers first'
+                : findingRate
+                  ? 'Looking for a learning rate…'
+                  : analysis?.canTrain
+                    ? 'Train this network'
+                    : 'Fix the marked layers first'
             }
             onClick={() => void start()}
           >
@@ -81,10 +86,10 @@ export function TrainingBar({ analysis }: { analysis: GraphAnalysis | null }) {
         )}
         {state === 'paused' && (
           <>
-            <button type="button" data-testid="resume" onClick={resume}>
+            <button type="button" data-testid="resume" disabled={findingRate} onClick={resume}>
               ▶ Resume
             </button>
-            <button type="button" data-testid="step" onClick={step}>
+            <button type="button" data-testid="step" disabled={findingRate} onClick={step}>
               Step
             </button>
           </>
