@@ -35,7 +35,10 @@ export function setupDiagnostics(
   if (outputId !== undefined && outputShape && data.targetKind) {
     const readsClasses = loss.targets === 'class' || (loss.targets === 'either' && data.targetKind === 'class');
     if (loss.targets === 'class' && data.targetKind === 'tensor')
-      problem(`${loss.title} needs class labels, but the dataset (${data.name}) has values to fit`, outputId);
+      problem(
+        `${loss.title} needs class labels, but the dataset (${data.name}) has values to fit: mean squared error fits values, sigmoid binary cross-entropy yes/no labels of 0 and 1`,
+        outputId,
+      );
     else if (loss.targets === 'tensor' && data.targetKind === 'class')
       problem(
         `${loss.title} needs a target of ${fmt(outputShape)} per sample, but the dataset (${data.name}) has class labels`,

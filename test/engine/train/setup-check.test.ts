@@ -118,7 +118,7 @@ describe('the network checked against its dataset before Train', () => {
       "Sigmoid binary cross-entropy compares this layer's [1] with targets of 2 values",
     ]);
     expect(problems(net(3, 'softmax-cross-entropy'))).toEqual([
-      'Softmax cross-entropy needs class labels, but the dataset (d.csv) has values to fit',
+      'Softmax cross-entropy needs class labels, but the dataset (d.csv) has values to fit: mean squared error fits values, sigmoid binary cross-entropy yes/no labels of 0 and 1',
     ]);
     // One label column says nothing of its targets until the file is read.
     const one = net(1, 'mse');
