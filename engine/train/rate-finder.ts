@@ -9,7 +9,12 @@ export interface RateSearch {
   losses: number[];
   /** The losses smoothed (an exponential moving average, bias-corrected): what the suggestion reads. */
   smoothed: number[];
-  /** A tenth of the rate at the lowest smoothed loss; undefined where the loss never fell. */
+  /** The lowest smoothed loss past the first steps, and its rate (none when it stopped before). */
+  lowest?: { rate: number; loss: number };
+  /**
+   * A tenth of the lowest point's rate; undefined where the loss did not really fall there (trained
+   * weights: no rate makes them much better; see suggestion).
+   */
   suggested?: number;
   /** Why it stopped: all the steps taken, the loss past four times its lowest, or a step not finite. */
   ended: 'steps' | 'diverged' | 'not-finite';
@@ -23,6 +28,13 @@ export interface RateSearchOptions {
 
 /** Smoothing of the losses: β of the moving average (a step's weight is 1 − β). */
 const BETA = 0.9;
+/** Steps before the smoothed loss is read for a lowest point (the moving average holds ~1 / (1 − β) steps). */
+const WARM_UP = 10;
+/**
+ * The share by which the losses around the lowest point must lie below the start's for a rate to be
+ * suggested (medians of raw losses: see suggestion).
+ */
+const MIN_FALL = 0.1;
 
 /**
  * The learning-rate range test (L. Smith, "Cyclical Learning Rates for Training Neural Networks", 2017; the
@@ -65,17 +77,39 @@ export async function findLearningRate(
     rates.push(rate);
     losses.push(loss);
     smoothed.push(value);
+    // The average's first steps hold a few batches each: one lucky batch is no lowest point.
+    if (i < WARM_UP) continue;
     lowest = Math.min(lowest, value);
-    if (i >= 10 && value > 4 * lowest) {
+    if (value > 4 * lowest) {
       ended = 'diverged';
       break;
     }
   }
   trainer.rateOverride = undefined;
-  const best = smoothed.indexOf(Math.min(...smoothed));
-  // A lowest point at the first steps says the loss never fell: no rate to suggest.
-  const suggested = best > 0 && smoothed[best] < smoothed[0] ? rates[best] / 10 : undefined;
-  return { rates, losses, smoothed, ...(suggested !== undefined && { suggested }), ended };
+  return { rates, losses, smoothed, ...suggestion(rates, losses, smoothed), ended };
+}
+
+/**
+ * A tenth of the rate at the lowest smoothed loss past the warm-up, where the loss there really fell: the
+ * median of the raw losses around that point below (1 − MIN_FALL) times the median of the first steps'
+ * (at rates too small to move the weights). Medians, because a batch's loss is heavy-tailed: trained
+ * weights give a flat, noisy curve whose lowest point is a run of lucky batches, and no rate is suggested.
+ */
+function suggestion(rates: number[], losses: number[], smoothed: number[]): Pick<RateSearch, 'lowest' | 'suggested'> {
+  if (smoothed.length <= WARM_UP) return {};
+  const after = smoothed.slice(WARM_UP);
+  const best = WARM_UP + after.indexOf(Math.min(...after));
+  const lowest = { rate: rates[best], loss: smoothed[best] };
+  const start = median(losses.slice(0, WARM_UP));
+  const there = median(losses.slice(Math.max(WARM_UP, best - 5), best + 5));
+  return there < (1 - MIN_FALL) * start ? { lowest, suggested: rates[best] / 10 } : { lowest };
+}
+
+/** The middle value (the mean of the two middle ones for an even count): a batch's outlier moves it little. */
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 }
 
 /** A figure in four significant digits. */
@@ -95,10 +129,10 @@ export function rateSearchSummary(search: RateSearch): string {
       : search.ended === 'not-finite'
         ? `; stopped after ${last}, where a step's loss was not a number`
         : '';
-  const best = search.smoothed.indexOf(Math.min(...search.smoothed));
+  const { lowest } = search;
   const found =
-    search.suggested === undefined
-      ? ': the loss never fell, so no rate is suggested (a wider range, or the network checked)'
-      : `: lowest (smoothed) loss ${figure(search.smoothed[best])} at ${rateText(search.rates[best])}, a tenth of which is suggested`;
+    lowest && search.suggested !== undefined
+      ? `: lowest (smoothed) loss ${figure(lowest.loss)} at ${rateText(lowest.rate)}, a tenth of which is suggested`
+      : ': the loss did not fall, so no rate is suggested (weights trained already change little; a fresh network that does not learn needs checking)';
   return `${steps} steps from ${rateText(search.rates[0])}${why}${found}.`;
 }

@@ -18,9 +18,10 @@ const PAD = { left: 44, right: 8, top: 8, bottom: 28 };
 function RateChart({ search, current }: { search: RateSearch; current: number }) {
   const { rates, losses, smoothed } = search;
   const [lo, hi] = [Math.log10(rates[0]), Math.log10(rates[rates.length - 1])];
-  const best = smoothed.indexOf(Math.min(...smoothed));
+  // The lowest point past the first steps (its rate is one of the steps'); without one, the whole curve.
+  const best = search.lowest ? rates.indexOf(search.lowest.rate) : smoothed.length - 1;
   // The lowest step's loss at the bottom (the steps scatter below the smoothed line).
-  const bottom = Math.min(smoothed[best], ...losses.filter(Number.isFinite));
+  const bottom = Math.min(...smoothed, ...losses.filter(Number.isFinite));
   const top = Math.max(...smoothed.slice(0, best + 1)) * 1.05 || 1;
   const x = (rate: number) => PAD.left + ((Math.log10(rate) - lo) / (hi - lo || 1)) * (WIDTH - PAD.left - PAD.right);
   const y = (loss: number) => {

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { createEngineApi } from '../../../engine/api';
 import { createCpuBackend } from '../../../engine/backend/cpu/cpu-backend';
 import { spiralData } from '../../../engine/data/synthetic';
-import { findLearningRate } from '../../../engine/train/rate-finder';
+import { findLearningRate, rateSearchSummary } from '../../../engine/train/rate-finder';
 import { Trainer } from '../../../engine/train/trainer';
 import { chain } from '../../helpers/graphs';
 
@@ -35,8 +35,10 @@ describe('the learning-rate range test', () => {
     // SGD at rates up to 1000 blows up before the end: stopped by the smoothed loss or a non-finite step.
     expect(found.ended).not.toBe('steps');
     expect(rates.length).toBeLessThan(120);
-    // The suggestion: a tenth of the rate at the lowest smoothed loss.
-    const best = smoothed.indexOf(Math.min(...smoothed));
+    // The suggestion: a tenth of the rate at the lowest smoothed loss past the first ten steps.
+    const after = smoothed.slice(10);
+    const best = 10 + after.indexOf(Math.min(...after));
+    expect(found.lowest).toEqual({ rate: rates[best], loss: smoothed[best] });
     expect(found.suggested).toBeCloseTo(rates[best] / 10, 12);
     expect(trainer.rateOverride).toBeUndefined();
   });
@@ -59,6 +61,29 @@ describe('the learning-rate range test', () => {
       return last;
     };
     expect(await lossAfter(found.suggested!)).toBeLessThan(0.8 * (await lossAfter(1e-5)));
+  });
+
+  it("reads trained weights' flat, noisy start as no lowest point: the rate suggested is where the loss moves", async () => {
+    // Trained to a loss of a few hundredths, whose batches' losses vary by several times: a lucky batch of the
+    // first steps was read as the lowest point (a rate of 1e-7 suggested), and its quadruple as divergence.
+    const trainer = new Trainer(spiral({ kind: 'adam', lr: 0.01 }), createCpuBackend(), spiralData(600, 3, 0.1, 1));
+    await trainer.runSteps(1500);
+    const found = await findLearningRate(trainer, { from: 1e-6, to: 1, steps: 100 });
+    expect(found.rates.length).toBeGreaterThan(50);
+    expect(found.lowest!.rate).toBeGreaterThan(1e-3);
+    expect(found.suggested).toBeGreaterThan(1e-4);
+  });
+
+  it('suggests nothing where the loss does not fall: a network that cannot learn', async () => {
+    // No hidden layer between the points and the scores, at rates too small to move it: a flat curve.
+    const flat = new Trainer(
+      chain([2], [['dense', { units: 3 }]], { optimizer: { kind: 'sgd', lr: 0.1 }, batchSize: 32, epochs: 100_000 }),
+      createCpuBackend(),
+      spiralData(600, 3, 0.1, 1),
+    );
+    const found = await findLearningRate(flat, { from: 1e-9, to: 1e-6, steps: 50 });
+    expect(found.suggested).toBeUndefined();
+    expect(rateSearchSummary(found)).toMatch(/the loss did not fall, so no rate is suggested/);
   });
 
   it('refuses a range that is not one', async () => {
