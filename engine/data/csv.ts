@@ -165,7 +165,7 @@ export function parseCsv(text: string, file: string, options: CsvOptions): Datas
   };
 }
 
-/** The row's cells at the given columns as numbers, into `into` from `at`; a cell that is not one refused. */
+/** The row's cells at the columns `at` as numbers, into `into` from index `from`; a cell that is not one refused. */
 function readNumbers(
   row: string[],
   at: number[],
