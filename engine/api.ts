@@ -105,6 +105,8 @@ export interface EngineApi {
    * not running: a step at each rate from `from` to `to`, their losses, and a suggested rate.
    */
   findLearningRate(options?: RateSearchOptions): Promise<RateSearch>;
+  /** Ends the learning-rate test under way after its current step (it answers with the steps taken). */
+  stopFindingRate(): Promise<void>;
   updateSettings(patch: SettingsPatch): Promise<SessionInfo>;
   checkpoint(): Promise<Uint8Array>;
   /**
@@ -206,6 +208,7 @@ export function createEngineApi(env: EngineEnvironment): EngineApi {
     },
     cellSamples: async (cell) => current().cellSamples(cell),
     findLearningRate: async (options) => current().findLearningRate(options),
+    stopFindingRate: async () => current().stopFindingRate(),
     trainingSamples: async ({ count }) => current().trainingSamples(count),
     predict: async (inputs) => current().predict(inputs),
     lookInside: async (question) => current().lookInside(question),

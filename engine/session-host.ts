@@ -105,6 +105,8 @@ export class SessionHost {
   private lastCheckpoint = 0;
   /** The test data the last inspection was of (none: the session's own validation set). */
   private tested?: Dataset;
+  /** The learning-rate test under way, which `stopFindingRate` ends. */
+  private rateSearch?: { stopped: boolean };
   private readonly telemetryMs: number;
   private readonly telemetry: boolean;
   private readonly checkpointMs: number;
@@ -248,13 +250,33 @@ export class SessionHost {
    * The learning-rate range test (findLearningRate) from the current weights, on a copy of them over the
    * training set: the session's own weights and position are untouched.
    */
-  findLearningRate(options: RateSearchOptions = {}): Promise<RateSearch> {
+  async findLearningRate(options: RateSearchOptions = {}): Promise<RateSearch> {
     // The copy trains as long as the test asks, whatever the document's epochs and early stopping say.
     const training = { ...this._doc.training, epochs: 100_000, earlyStopping: undefined };
-    return this.withWeightsOn(this.train, (copy) => findLearningRate(copy, options), {
-      ...this._doc,
-      training,
-    });
+    const search = { stopped: false };
+    this.rateSearch = search;
+    // Messages (a stop among them) are let in every slice, as a run lets them in.
+    let slice = performance.now();
+    const between = async () => {
+      if (performance.now() - slice > SLICE_MS) {
+        await yieldToMessages();
+        slice = performance.now();
+      }
+      return search.stopped;
+    };
+    try {
+      return await this.withWeightsOn(this.train, (copy) => findLearningRate(copy, options, between), {
+        ...this._doc,
+        training,
+      });
+    } finally {
+      if (this.rateSearch === search) this.rateSearch = undefined;
+    }
+  }
+
+  /** Ends the learning-rate test under way after its current step; it answers with the steps taken. */
+  stopFindingRate(): void {
+    if (this.rateSearch) this.rateSearch.stopped = true;
   }
 
   /** Runs `work` on a trainer of other data (as its training set) holding this session's current weights. */

@@ -1,4 +1,5 @@
 import { EngineError } from '../errors';
+import { counted } from '../words';
 import type { Trainer } from './trainer';
 
 /** What the learning-rate range test found: each step's rate and loss, and the rate it suggests. */
@@ -16,8 +17,8 @@ export interface RateSearch {
    * weights: no rate makes them much better; see suggestion).
    */
   suggested?: number;
-  /** Why it stopped: all the steps taken, the loss past four times its lowest, or a step not finite. */
-  ended: 'steps' | 'diverged' | 'not-finite';
+  /** Why it ended: all the steps taken, the loss past four times its lowest, a step not finite, or asked to. */
+  ended: 'steps' | 'diverged' | 'not-finite' | 'stopped';
 }
 
 export interface RateSearchOptions {
@@ -47,6 +48,8 @@ const MIN_FALL = 0.1;
 export async function findLearningRate(
   trainer: Trainer,
   { from = 1e-6, to = 1, steps = 100 }: RateSearchOptions = {},
+  /** Between steps: lets other work in, and says whether to stop here. */
+  between: () => Promise<boolean> = async () => false,
 ): Promise<RateSearch> {
   if (!(from > 0 && to > from && Number.isInteger(steps) && steps >= 2 && steps <= 1000))
     throw new EngineError(
@@ -77,6 +80,10 @@ export async function findLearningRate(
     rates.push(rate);
     losses.push(loss);
     smoothed.push(value);
+    if (await between()) {
+      ended = 'stopped';
+      break;
+    }
     // The average's first steps hold a few batches each: one lucky batch is no lowest point.
     if (i < WARM_UP) continue;
     lowest = Math.min(lowest, value);
@@ -123,16 +130,16 @@ export function rateSearchSummary(search: RateSearch): string {
   const steps = search.rates.length;
   if (steps === 0) return 'The first step was not a number: no rate is suggested.';
   const last = rateText(search.rates[steps - 1]);
-  const why =
-    search.ended === 'diverged'
-      ? `; stopped at ${last}, where the loss passed four times its lowest`
-      : search.ended === 'not-finite'
-        ? `; stopped after ${last}, where a step's loss was not a number`
-        : '';
+  const why = {
+    steps: '',
+    diverged: `; stopped at ${last}, where the loss passed four times its lowest`,
+    'not-finite': `; stopped after ${last}, where a step's loss was not a number`,
+    stopped: `; stopped at ${last}, as asked`,
+  }[search.ended];
   const { lowest } = search;
   const found =
     lowest && search.suggested !== undefined
       ? `: lowest (smoothed) loss ${figure(lowest.loss)} at ${rateText(lowest.rate)}, a tenth of which is suggested`
       : ': the loss did not fall, so no rate is suggested (weights trained already change little; a fresh network that does not learn needs checking)';
-  return `${steps} steps from ${rateText(search.rates[0])}${why}${found}.`;
+  return `${counted(steps, 'step')} from ${rateText(search.rates[0])}${why}${found}.`;
 }

@@ -87,6 +87,7 @@ export function RateFinderPanel() {
   );
   const state = useTrainingStore((s) => s.state);
   const apply = useTrainingStore((s) => s.applySettings);
+  const stopFinding = useTrainingStore((s) => s.stopFindingRate);
   const optimizer = useDocumentStore((s) => s.document.training.optimizer);
   const ready = state === 'idle' || state === 'paused' || state === 'stopped' || state === 'finished';
   const suggested = search?.suggested === undefined ? undefined : Number(search.suggested.toPrecision(2));
@@ -105,6 +106,16 @@ export function RateFinderPanel() {
         >
           {finding ? 'Looking…' : 'Find'}
         </button>
+        {finding && (
+          <button
+            type="button"
+            data-testid="stop-rate"
+            title="End the test after its current step: the steps so far are plotted"
+            onClick={stopFinding}
+          >
+            Stop
+          </button>
+        )}
         {suggested !== undefined && (
           <button
             type="button"

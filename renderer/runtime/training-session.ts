@@ -209,6 +209,12 @@ export class TrainingSession {
     return this.connection.api.findLearningRate(options);
   }
 
+  /** Ends the learning-rate test under way after its current step. */
+  stopFindingRate(): Promise<void> {
+    if (!this.connection) throw new Error('the session is not open');
+    return this.connection.api.stopFindingRate();
+  }
+
   /** The samples of one cell of the last confusion matrix, on the current weights (paused or finished). */
   cellSamples(cell: { label: number; predicted: number }): Promise<Prediction[]> {
     if (!this.connection) throw new Error('the session is not open');

@@ -81,6 +81,8 @@ export interface TrainingState {
   cellSamples(cell: { label: number; predicted: number }): Promise<Prediction[] | string>;
   /** The learning-rate range test from the run's weights as they stand (a run opens paused from idle). */
   findLearningRate(): Promise<RateSearch | string>;
+  /** Ends the learning-rate test under way (its steps so far are its answer). */
+  stopFindingRate(): void;
   /** The first input last tried, as the network saw it: what "look inside" shows layers' outputs for. */
   lastTry: { x: Float32Array; name: string; classNames?: string[] } | null;
   /** The first training sample, to preview augmentation on (a run opens paused from idle); or why not. */

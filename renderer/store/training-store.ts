@@ -20,6 +20,8 @@ export type { PredictResult, WithoutInput } from './training-state';
 let current: { training: TrainingSession; owner: Owner } | null = null;
 /** The weights the open document's runs start from, with the document's load count they belong to. */
 let startingWeights: { loadCount: number; bytes: Uint8Array; file: string } | null = null;
+/** A stop asked of the learning-rate test, which may come while its run is still opening. */
+let rateStopAsked = false;
 /** Settings changes waiting for the step under way to end (see `stepping`). */
 const stepWaiters: (() => void)[] = [];
 /** Settings changed while the current run was paused, with the step from which they applied. */
@@ -117,13 +119,20 @@ export const useTrainingStore = create<TrainingState>()((set, get) => ({
     }
   },
   async findLearningRate() {
+    rateStopAsked = false;
     const training = await stillRun();
     if (!training) return 'Pause the run to look for a learning rate.';
+    // Asked to stop while the run was opening: the test does not begin.
+    if (rateStopAsked) return 'The learning-rate test was stopped before it began.';
     try {
       return await training.findLearningRate();
     } catch (error) {
       return (error as Error).message;
     }
+  },
+  stopFindingRate() {
+    rateStopAsked = true;
+    void current?.training.stopFindingRate();
   },
   async cellSamples(cell) {
     const training = await stillRun();

@@ -52,4 +52,27 @@ describe('the learning-rate range test from the page', () => {
     expect(app.errorsOf(page)).toEqual([]);
     await page.close();
   });
+
+  it('stops a long test when asked, after its current step, and plots the steps taken', async () => {
+    const page = await app.newPage();
+    await page.getByTestId('sample-picker').selectOption('lenet5.json');
+    await expect.poll(() => page.getByTestId('graph-status').textContent()).toBe('ready to train');
+    // The run opened first (Evaluate opens it paused): the test then begins as Find is clicked.
+    await page.getByTestId('evaluate').click();
+    await expect.poll(() => page.getByTestId('confusion-matrix').count()).toBe(1);
+    await page.getByTestId('results-tab-rate').click();
+    await page.getByTestId('find-rate').click();
+    await page.getByTestId('stop-rate').click();
+    const summary = page.getByTestId('rate-summary');
+    await expect.poll(() => summary.count()).toBe(1);
+    const [, steps] =
+      /^(\d+) steps? from 1e-6; stopped at [\d.e-]+, as asked: /.exec((await summary.textContent()) ?? '') ?? [];
+    // LeNet-5's hundred steps take seconds; the stop came within a few of them.
+    expect(Number(steps)).toBeGreaterThanOrEqual(1);
+    expect(Number(steps)).toBeLessThan(100);
+    expect(await page.getByTestId('stop-rate').count()).toBe(0);
+    expect(await page.getByTestId('find-rate').isEnabled()).toBe(true);
+    expect(app.errorsOf(page)).toEqual([]);
+    await page.close();
+  });
 });

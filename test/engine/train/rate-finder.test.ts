@@ -86,6 +86,22 @@ describe('the learning-rate range test', () => {
     expect(rateSearchSummary(found)).toMatch(/the loss did not fall, so no rate is suggested/);
   });
 
+  it('ends when asked, after the step under way, with the steps taken so far', async () => {
+    const engine = createEngineApi({ gpu: undefined, cores: 1 });
+    await engine.open({ doc: spiral({ kind: 'sgd', lr: 0.1 }), data: { kind: 'document' } });
+    const searching = engine.findLearningRate({ steps: 100 });
+    await engine.stopFindingRate();
+    const found = await searching;
+    expect(found.ended).toBe('stopped');
+    expect(found.rates).toHaveLength(1);
+    expect(found.suggested).toBeUndefined();
+    expect(rateSearchSummary(found)).toMatch(/^1 step from 1e-6; stopped at 1e-6, as asked: the loss did not fall/);
+    // A stop with no test under way does nothing to the next one.
+    await engine.stopFindingRate();
+    expect((await engine.findLearningRate({ steps: 20 })).rates).toHaveLength(20);
+    await engine.close();
+  });
+
   it('refuses a range that is not one', async () => {
     const trainer = new Trainer(spiral({ kind: 'sgd', lr: 0.1 }), createCpuBackend(), spiralData(60, 3, 0.1, 1));
     for (const bad of [{ from: 0 }, { from: 1, to: 0.5 }, { steps: 1 }, { steps: 2.5 }, { steps: 5000 }])
