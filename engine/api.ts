@@ -8,14 +8,8 @@ import { analyseGraph, type GraphAnalysis } from './graph/analysis';
 import { loadGraph } from './graph/load';
 import type { GraphDocument } from './graph/schema';
 import { type DatasetInput, resolveData, wholeDataset } from './session-data';
-import {
-  type EngineEvent,
-  type RunEnd,
-  SessionHost,
-  type SessionInfo,
-  type SessionOptions,
-  type SettingsPatch,
-} from './session-host';
+import { SessionHost } from './session-host';
+import type { EngineEvent, RunEnd, SessionInfo, SessionOptions, SettingsPatch } from './session-types';
 import { sweepInEngine } from './sweep-host';
 import type { LookInsideAnswer, LookInsideQuestion } from './train/explain';
 import type { Inspection, Prediction } from './train/inspect';
@@ -238,7 +232,7 @@ export type {
   SessionInfo,
   SessionOptions,
   SettingsPatch,
-} from './session-host';
+} from './session-types';
 export type { SweepEvent } from './sweep-host';
 export type { DecisionBoundary } from './train/decision-boundary';
 export type { LabelInspection } from './train/evaluate-labels';

@@ -1,34 +1,24 @@
-import type { BackendId } from './backend/backend-id';
 import type { ChosenBackend } from './backend/choose';
 import { type DataReading, type Dataset, dataReading } from './data/dataset';
 import { EngineError } from './errors';
 import { exportPyTorch } from './export/pytorch';
 import { readSafetensors } from './export/safetensors';
 import type { GraphDocument } from './graph/schema';
-import type { Training } from './graph/training-schema';
 import { size } from './layers/layer';
-import type { SweepEvent } from './sweep-host';
+import { SessionCopies } from './session-copies';
+import type { Emit, RunEnd, SessionInfo, SessionOptions, SettingsPatch } from './session-types';
 import { type Checkpoint, decodeCheckpoint, encodeCheckpoint } from './train/checkpoint';
-import { type DecisionBoundary, decisionBoundary, hasDecisionBoundary } from './train/decision-boundary';
+import { decisionBoundary, hasDecisionBoundary } from './train/decision-boundary';
 import { evaluateSet } from './train/evaluate';
 import { type LookInsideAnswer, type LookInsideQuestion, lookInside } from './train/explain';
 import { networkFingerprint } from './train/fingerprint';
-import { cellSamples, type Inspection, inspectNetwork, type Prediction } from './train/inspect';
+import { type Inspection, inspectNetwork, type Prediction } from './train/inspect';
 import { type PredictInputs, type Predictions, predict, prepareInputs } from './train/predict';
-import { findLearningRate, type RateSearch, type RateSearchOptions } from './train/rate-finder';
-import { type StepColumns, StepColumnsBuilder } from './train/step-columns';
+import type { RateSearch, RateSearchOptions } from './train/rate-finder';
+import { StepColumnsBuilder } from './train/step-columns';
 import { collectTelemetry, type TelemetryFrame } from './train/telemetry';
 import { type EpochMetrics, type Evaluation, Trainer } from './train/trainer';
-import { messageYielder } from './yield-to-messages';
-
-export interface SessionOptions {
-  /** Least time between telemetry frames and between batches of step metrics (ms). */
-  telemetryIntervalMs?: number;
-  /** Per-layer statistics while training (the app's live view); off, only the steps' figures are sent. */
-  telemetry?: boolean;
-  /** Least time between checkpoints sent to the page, which restores one if the worker dies (ms). */
-  checkpointIntervalMs?: number;
-}
+import { MESSAGE_SLICE_MS, messageYielder } from './yield-to-messages';
 
 /**
  * Most steps reported in one message. As columns (StepColumns) a message of them is one copy of their bytes
@@ -36,56 +26,8 @@ export interface SessionOptions {
  */
 const STEPS_PER_MESSAGE = 8192;
 
-export type RunEnd = 'paused' | 'stopped' | 'finished' | 'steps';
-
-export type EngineEvent =
-  /**
-   * The steps since the last such event, as columns, and the epochs that ended among them: a few times a
-   * second, or sooner when STEPS_PER_MESSAGE steps are waiting. Not one message per epoch: a small network
-   * ends hundreds a second, and each message costs the page a task.
-   */
-  | { type: 'steps'; steps: StepColumns; epochs: EpochMetrics[] }
-  | { type: 'telemetry'; frame: TelemetryFrame }
-  /** The toys' decision boundary (networks of 2-D points), a few times a second and at the end of a run. */
-  | { type: 'boundary'; boundary: DecisionBoundary }
-  | { type: 'checkpoint'; step: number; bytes: Uint8Array }
-  /**
-   * The session moved to another backend (the GPU device was lost): it goes on from its last checkpoint,
-   * at `step`; `reason` says why, for the user.
-   */
-  | { type: 'backend'; info: SessionInfo; reason: string; step: number }
-  /** Reading the dataset's files before the session opens. */
-  | { type: 'loading'; done: number; total: number; what: string }
-  | SweepEvent;
-
-export interface SessionInfo {
-  paramCount: number;
-  batchSize: number;
-  batchesPerEpoch: number;
-  epochs: number;
-  step: number;
-  epoch: number;
-  trainSamples: number;
-  validationSamples: number;
-  /** Bytes the session plans to hold: its buffers, weights, optimizer state and datasets. */
-  plannedBytes: number;
-  /** Where it trains, and why there. */
-  backend: { id: BackendId; label: string; reason: string };
-  /** How its training data was read, for new inputs to be prepared and their answers named alike. */
-  readAs: DataReading;
-}
-
-/** Training settings that may change between runs of one session (the network itself may not). */
-export type SettingsPatch = Partial<
-  Pick<Training, 'optimizer' | 'batchSize' | 'regularization' | 'clipNorm' | 'epochs' | 'schedule' | 'augmentation'>
->;
-
-/** Hands the page a buffer it may take over (Comlink transfers it when the host wraps events). */
-export type Emit = (event: EngineEvent) => void;
-
-/** Lets other messages (pause, stop, ping) in while a run goes on: at most every SLICE_MS. */
+/** Lets other messages (pause, stop, ping) in while a run goes on: at most every MESSAGE_SLICE_MS. */
 const yieldToMessages = messageYielder();
-const SLICE_MS = 15;
 /** Least time between two decision-boundary pictures of a run. */
 const BOUNDARY_MS = 400;
 
@@ -103,10 +45,8 @@ export class SessionHost {
   private lastTelemetry = 0;
   private lastFrame?: TelemetryFrame;
   private lastCheckpoint = 0;
-  /** The test data the last inspection was of (none: the session's own validation set). */
-  private tested?: Dataset;
-  /** The learning-rate test under way, which `stopFindingRate` ends. */
-  private rateSearch?: { stopped: boolean };
+  /** Work on copies of the current weights: test data, the learning-rate test. */
+  private readonly copies: SessionCopies;
   private readonly telemetryMs: number;
   private readonly telemetry: boolean;
   private readonly checkpointMs: number;
@@ -127,6 +67,13 @@ export class SessionHost {
     this.telemetry = options.telemetry ?? true;
     this.checkpointMs = options.checkpointIntervalMs ?? 2000;
     this.trainer = new Trainer(this._doc, backend.make(), this.train, this.validation);
+    this.copies = new SessionCopies({
+      doc: () => this._doc,
+      trainer: () => this.trainer,
+      makeBackend: () => this.backend.make(),
+      train: this.train,
+      running: () => this.running,
+    });
     if (checkpoint) this.trainer.restore(decodeCheckpoint(checkpoint, checkpointName), checkpointName);
   }
 
@@ -200,7 +147,7 @@ export class SessionHost {
           if (now - this.lastCheckpoint >= this.checkpointMs) await this.sendCheckpoint();
         });
         done += Math.max(this.trainer.step - before, 1);
-        if (now - sliceStart >= SLICE_MS) {
+        if (now - sliceStart >= MESSAGE_SLICE_MS) {
           await yieldToMessages();
           sliceStart = performance.now();
         }
@@ -230,15 +177,13 @@ export class SessionHost {
   }
 
   /** Loss and accuracy of the current weights on other data (a test set), in a trainer of its own. */
-  async evaluateOn(data: Dataset): Promise<Evaluation> {
-    return this.withWeightsOn(data, (evaluator) => evaluateSet(evaluator, 'train'));
+  evaluateOn(data: Dataset): Promise<Evaluation> {
+    return this.copies.evaluate(data);
   }
 
   /** The network's inspection (see inspect) on other data: a test set, read as the training set was. */
-  async inspectOn(data: Dataset): Promise<Inspection> {
-    const inspection = await this.withWeightsOn(data, inspectNetwork);
-    this.tested = data;
-    return { ...inspection, set: 'test' };
+  inspectOn(data: Dataset): Promise<Inspection> {
+    return this.copies.inspect(data);
   }
 
   /** How the training data was read, for other data to be read alike (a test set: its scaling, its classes). */
@@ -246,59 +191,14 @@ export class SessionHost {
     return dataReading(this.train);
   }
 
-  /**
-   * The learning-rate range test (findLearningRate) from the current weights, on a copy of them over the
-   * training set: the session's own weights and position are untouched.
-   */
-  async findLearningRate(options: RateSearchOptions = {}): Promise<RateSearch> {
-    // The copy trains as long as the test asks, whatever the document's epochs and early stopping say.
-    const training = { ...this._doc.training, epochs: 100_000, earlyStopping: undefined };
-    const search = { stopped: false };
-    this.rateSearch = search;
-    // Messages (a stop among them) are let in every slice, as a run lets them in.
-    let slice = performance.now();
-    const between = async () => {
-      if (performance.now() - slice > SLICE_MS) {
-        await yieldToMessages();
-        slice = performance.now();
-      }
-      return search.stopped;
-    };
-    try {
-      return await this.withWeightsOn(this.train, (copy) => findLearningRate(copy, options, between), {
-        ...this._doc,
-        training,
-      });
-    } finally {
-      if (this.rateSearch === search) this.rateSearch = undefined;
-    }
+  /** The learning-rate range test from the current weights, on a copy: the session's own are untouched. */
+  findLearningRate(options: RateSearchOptions = {}): Promise<RateSearch> {
+    return this.copies.findLearningRate(options);
   }
 
   /** Ends the learning-rate test under way after its current step; it answers with the steps taken. */
   stopFindingRate(): void {
-    if (this.rateSearch) this.rateSearch.stopped = true;
-  }
-
-  /** Runs `work` on a trainer of other data (as its training set) holding this session's current weights. */
-  private async withWeightsOn<T>(
-    data: Dataset,
-    work: (evaluator: Trainer) => Promise<T>,
-    doc: GraphDocument = this._doc,
-  ): Promise<T> {
-    if (this.running)
-      throw new EngineError(
-        'INTERNAL',
-        'pause the session before working on a copy of its weights (a test set, the learning-rate test)',
-      );
-    const evaluator = new Trainer(doc, this.backend.make(), data);
-    try {
-      const trained = await this.trainer.checkpoint();
-      const order = Uint32Array.from({ length: data.count }, (_, i) => i);
-      evaluator.restore({ ...trained, batchIndex: 0, order }, 'the trained weights');
-      return await work(evaluator);
-    } finally {
-      evaluator.be.dispose?.();
-    }
+    this.copies.stopFindingRate();
   }
 
   /** The epochs so far (with those before a resume) and whether early stopping ended the run. */
@@ -333,7 +233,7 @@ export class SessionHost {
    */
   inspect(): Promise<Inspection> {
     if (this.running) throw new EngineError('INTERNAL', 'pause the session before inspecting its predictions');
-    this.tested = undefined;
+    this.copies.forgetTested();
     return inspectNetwork(this.trainer);
   }
 
@@ -343,9 +243,7 @@ export class SessionHost {
    */
   cellSamples(cell: { label: number; predicted: number }): Promise<Prediction[]> {
     if (this.running) throw new EngineError('INTERNAL', 'pause the session before inspecting its predictions');
-    return this.tested
-      ? this.withWeightsOn(this.tested, (evaluator) => cellSamples(evaluator, cell))
-      : cellSamples(this.trainer, cell);
+    return this.copies.cellSamples(cell);
   }
 
   async checkpoint(): Promise<Uint8Array> {

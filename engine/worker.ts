@@ -1,7 +1,7 @@
 import * as Comlink from 'comlink';
 import { createEngineApi } from './api';
 import type { SpawnThread } from './backend/cpu/wasm/kernel-threads';
-import type { EngineEvent } from './session-host';
+import type { EngineEvent } from './session-types';
 
 /** Checkpoints and steps' columns move to the page without a copy. */
 const transferable = (event: EngineEvent) => {

@@ -1,3 +1,6 @@
+/** How often a long piece of work (a run, the learning-rate test) lets messages in: every 15 ms at most. */
+export const MESSAGE_SLICE_MS = 15;
+
 /**
  * Lets the messages waiting for this thread in (pause, stop, ping) while a run goes on: resolves in a task
  * of its own, after them. Not `setTimeout(0)`: browsers clamp nested timeouts to 4 ms, which cost the engine

@@ -4,7 +4,7 @@ import * as Comlink from 'comlink';
 import nodeEndpoint from 'comlink/dist/esm/node-adapter.mjs';
 import { nodeSpawnThread } from '../../cli/threads';
 import { createEngineApi } from '../../engine/api';
-import type { EngineEvent } from '../../engine/session-host';
+import type { EngineEvent } from '../../engine/session-types';
 
 if (!parentPort) throw new Error('run this file as a worker thread');
 const transferable = (event: EngineEvent) =>
