@@ -171,14 +171,16 @@ describe('npm run predict', () => {
     expect(one.code).toBe(2);
     expect(one.err).toMatch(/compares node "\w+" \[2\] with targets of 1 values/);
     writeFileSync(join(folder, 'new.csv'), 'b,a\n0.5,0.25\n-0.5,0.75\n');
-    const done = runCli(
-      'predict',
-      join(folder, 'pairs.json'),
-      '--ckpt',
-      join(folder, 'pairs.ckpt'),
-      '--data',
-      join(folder, 'new.csv'),
-    );
+    const predictNew = () =>
+      runCli(
+        'predict',
+        join(folder, 'pairs.json'),
+        '--ckpt',
+        join(folder, 'pairs.ckpt'),
+        '--data',
+        join(folder, 'new.csv'),
+      );
+    const done = predictNew();
     expect(done.code, done.err).toBe(0);
     const [header, ...predicted] = parseRows(done.out);
     expect(header).toEqual(['input', 'sum', 'difference']);
@@ -193,14 +195,7 @@ describe('npm run predict', () => {
     // A report whose scaling is broken is refused by its name and the field, before any input is read.
     report.data.scaling.scale = [1];
     writeFileSync(join(folder, 'pairs.report.json'), JSON.stringify(report));
-    const tampered = runCli(
-      'predict',
-      join(folder, 'pairs.json'),
-      '--ckpt',
-      join(folder, 'pairs.ckpt'),
-      '--data',
-      join(folder, 'new.csv'),
-    );
+    const tampered = predictNew();
     expect(tampered.code).toBe(2);
     expect(tampered.err).toMatch(
       /pairs\.report\.json: data\.scaling: a column, offset and scale each for every feature column/,

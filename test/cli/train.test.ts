@@ -19,6 +19,7 @@ import { barsData } from '../../engine/data/synthetic';
 import { decodeCheckpoint } from '../../engine/train/checkpoint';
 import { runCli, runCliViaTsx } from '../helpers/cli';
 import { chain } from '../helpers/graphs';
+import { sidesCsv } from '../helpers/sides-csv';
 
 const root = join(import.meta.dirname, '../..');
 const dir = mkdtempSync(join(tmpdir(), 'netloom-cli-'));
@@ -235,20 +236,10 @@ describe('npm run train with local files', () => {
         ),
       ),
     );
-    // Two sides of x + y = 4, the points shifted from 0: a file z-scored by its own statistics would move them.
-    const sides = (count: number, seed: number, keep = (_side: string) => true) => {
-      const lines = ['x,y,side'];
-      for (let i = 0; i < count; i++) {
-        const [x, y] = [3 + 2 * Math.sin(i * 12.9898 + seed), 1 + 2 * Math.cos(i * 78.233 + seed)];
-        const side = x + y > 4 ? 'high' : 'low';
-        if (keep(side)) lines.push(`${x.toFixed(4)},${y.toFixed(4)},${side}`);
-      }
-      return `${lines.join('\n')}\n`;
-    };
-    writeFileSync(join(dir, 'sides.csv'), sides(300, 0));
+    writeFileSync(join(dir, 'sides.csv'), sidesCsv(300, 0));
     writeFileSync(
       join(dir, 'sides-test.csv'),
-      sides(200, 5, (side) => side === 'high'),
+      sidesCsv(200, 5, (side) => side === 'high'),
     );
     const out = join(dir, 'out-test');
     const run = train(

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { createEngineApi } from '../../engine/api';
 import { barsData } from '../../engine/data/synthetic';
 import { chain } from '../helpers/graphs';
+import { sidesCsv } from '../helpers/sides-csv';
 
 /** The engine API in-process, as the command line drives it. */
 const doc = () =>
@@ -34,15 +35,7 @@ describe('the engine API in-process', () => {
   });
 
   it('evaluates a test file read as the training file was: its scaling and its classes, whichever it holds', async () => {
-    // Points in the plane labelled by side of x + y = 3 (shifted, so that a file's own z-score would move it).
-    const rows = (count: number, seed: number, names = ['low', 'high']) => {
-      const lines = ['x,y,side'];
-      for (let i = 0; i < count; i++) {
-        const [x, y] = [3 + 2 * Math.sin(i * 12.9898 + seed), 1 + 2 * Math.cos(i * 78.233 + seed)];
-        lines.push(`${x.toFixed(4)},${y.toFixed(4)},${names[x + y > 4 ? 1 : 0]}`);
-      }
-      return lines.join('\n');
-    };
+    // Points in the plane labelled by side of x + y = 4 (shifted, so that a file's own z-score would move it).
     const bytes = (text: string) => new TextEncoder().encode(text);
     const csvDoc = chain(
       [2],
@@ -61,13 +54,12 @@ describe('the engine API in-process', () => {
     const engine = api();
     await engine.open({
       doc: csvDoc,
-      data: { kind: 'files', files: [{ path: 'train.csv', bytes: bytes(rows(300, 0)) }] },
+      data: { kind: 'files', files: [{ path: 'train.csv', bytes: bytes(sidesCsv(300, 0)) }] },
     });
     await engine.run();
     // A test file of 120 rows whose points all lie on the "high" side: one class of the two, the other's index.
-    const highOnly = rows(400, 7)
+    const highOnly = sidesCsv(400, 7, (side) => side === 'high')
       .split('\n')
-      .filter((line, i) => i === 0 || line.endsWith('high'))
       .slice(0, 121);
     const testFile = { path: 'test.csv', bytes: bytes(highOnly.join('\n')) };
     const inspection = await engine.inspect({ data: { kind: 'files', files: [testFile] } });
