@@ -6,7 +6,9 @@
  * classes and outputs) is the run's report's (<name>.report.json beside the checkpoint, when its checksum is
  * the checkpoint's: the data given to train may not be the graph's), else the graph's data read again.
  * Prints, or writes with --out, one CSV row per input: the input, then the top K classes with their
- * probabilities (a classifier) or the outputs. The weights: the checkpoint's, the
+ * probabilities (a classifier) or the outputs. A CSV file that holds the label columns the network was
+ * trained on is also scored: its loss and accuracy printed (as train --test prints them), each row's
+ * label written beside its answer. The weights: the checkpoint's, the
  * ONNX model's, or those the graph names. Exit codes: 0 done, 2 bad arguments or files.
  */
 
@@ -14,8 +16,9 @@ import { readdirSync, statSync } from 'node:fs';
 import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 import { createEngineApi } from '../engine/api';
 import { bundledDatasets } from '../engine/data/bundled';
-import { csvInputs, parseCsv } from '../engine/data/csv';
-import { type DataReading, type Dataset, dataReading } from '../engine/data/dataset';
+import { csvHead, parseCsv } from '../engine/data/csv';
+import { csvInputs } from '../engine/data/csv-inputs';
+import { type Dataset, dataReading } from '../engine/data/dataset';
 import { imageInputs } from '../engine/data/images';
 import { EngineError } from '../engine/errors';
 import { checkpointWeights, exportPyTorch } from '../engine/export/pytorch';
@@ -23,13 +26,14 @@ import { writeSafetensors } from '../engine/export/safetensors';
 import { decodeText } from '../engine/files/decode-text';
 import type { GraphDocument } from '../engine/graph';
 import { analyseGraph } from '../engine/graph/analysis';
+import { labelColumns } from '../engine/graph/training-schema';
 import { predictionsCsv } from '../engine/train/predictions-csv';
 import { writeFileAtomic } from '../node-io/atomic-write';
 import { readFileBounded } from '../node-io/read-file-bounded';
 import { exitWith, runTool, toolArguments, wholeNumber } from './command-line';
 import { documentPath } from './load-data';
 import { loadModel } from './load-model';
-import { runDataReading } from './run-data';
+import { type RunReading, runDataReading } from './run-data';
 import { terminalSafe } from './terminal-text';
 
 const usage =
@@ -50,14 +54,30 @@ function imageFiles(paths: string[]): string[] {
   );
 }
 
-/** A CSV dataset's scaling and names, read again from the training file the graph names. */
-async function csvReading(doc: GraphDocument, graphPath: string): Promise<DataReading> {
+/** A CSV dataset's scaling, names and label columns, read again from the training file the graph names. */
+async function csvReading(doc: GraphDocument, graphPath: string): Promise<RunReading> {
   const d = doc.training.dataset;
   if (d.source !== 'csv')
     throw new EngineError('INVALID_DATA', 'a CSV file of inputs needs a network trained on a CSV dataset');
   const path = documentPath(dirname(resolve(graphPath)), 'path', d.path);
   const text = decodeText(await readFileBounded(path, MAX_INPUT_BYTES, 'training data'), path);
-  return dataReading(parseCsv(text, path, d));
+  return { ...dataReading(parseCsv(text, path, d)), labelColumns: labelColumns(d) };
+}
+
+/**
+ * The rows as a set to score the network on, read as its training set was (features, scaling, classes),
+ * when the file holds every column its labels came from; else undefined (rows of inputs only).
+ */
+function labelledRows(text: string, file: string, trained: RunReading): Dataset | undefined {
+  const columns = trained.labelColumns;
+  if (!columns?.length) return undefined;
+  const head = csvHead(text, file, false);
+  if (!('columns' in head) || !columns.every((c) => head.columns.includes(c))) return undefined;
+  return parseCsv(text, file, {
+    labelColumn: columns.length === 1 ? columns[0] : columns,
+    normalise: 'none',
+    like: trained,
+  });
 }
 
 async function main(): Promise<void> {
@@ -84,15 +104,19 @@ async function main(): Promise<void> {
   // The inputs, prepared as the network's data is.
   let x: Float32Array;
   let names: string[];
+  let labelled: Dataset | undefined;
   let classNames = reading?.classNames;
   let outputNames = reading?.outputNames;
   const trainedOnCsv = doc.training.dataset.source === 'csv' || reading?.scaling !== undefined;
   if (data.length === 1 && (/\.(csv|tsv)$/i.test(data[0]) || (trainedOnCsv && /\.txt$/i.test(data[0])))) {
     const trained = reading?.scaling ? reading : await csvReading(doc, graphPath);
     const text = decodeText(await readFileBounded(data[0], MAX_INPUT_BYTES, 'CSV file'), data[0]);
-    const rows = csvInputs(text, data[0], trained.scaling!);
+    labelled = labelledRows(text, data[0], trained);
+    const rows = labelled
+      ? { x: labelled.x, lines: Array.from(labelled.source?.numbers ?? []) }
+      : csvInputs(text, data[0], trained.scaling!);
     x = rows.x;
-    names = rows.lines.map((line) => `${basename(data[0])}:${line + 1}`);
+    names = rows.lines.map((line) => `${basename(data[0])}:${line}`);
     ({ classNames, outputNames } = trained);
   } else {
     if (shape.length !== 3 || (shape[0] !== 1 && shape[0] !== 3))
@@ -149,16 +173,23 @@ async function main(): Promise<void> {
   });
   await api.importWeights({ bytes: weights, file: values.ckpt ?? graphPath });
   const result = await api.predict({ kind: 'rows', x, names });
+  // Rows with their labels: scored as a test set is (the engine's evaluation pass, the loss of training).
+  const score = labelled && (await api.evaluate({ data: { kind: 'samples', train: labelled } }));
   await api.close();
 
   const text = predictionsCsv(
     { ...result, ...(classNames && { classNames }), ...(outputNames && { outputNames }) },
     names,
     top,
+    labelled?.targets,
   );
   if (values.out) await writeFileAtomic(values.out, text);
   else process.stdout.write(terminalSafe(text));
   process.stderr.write(`${count} inputs in ${result.ms.toFixed(1)} ms of forward passes\n`);
+  if (score)
+    process.stderr.write(
+      `scored against their labels: loss ${score.loss.toFixed(4)}${score.accuracy === undefined ? '' : `, accuracy ${(100 * score.accuracy).toFixed(1)}%`}\n`,
+    );
 }
 
 runTool(main);

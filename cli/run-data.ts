@@ -31,8 +31,16 @@ const readingSchema = z
     targetKind: z.enum(['class', 'tensor']).optional(),
     classNames: z.array(name).max(MAX_CLASSES).optional(),
     outputNames: z.array(name).max(MAX_TARGET_COLUMNS).optional(),
+    // The dataset's settings at training: of them, the label columns (to score rows that hold them).
+    settings: z
+      .object({ labelColumn: z.union([name, z.array(name).max(MAX_TARGET_COLUMNS)]).optional() })
+      .passthrough()
+      .optional(),
   })
   .passthrough();
+
+/** How a run read its data, and the columns it took its labels from (a CSV dataset's). */
+export type RunReading = DataReading & { labelColumns?: string[] };
 
 /**
  * How the run that wrote a checkpoint read its training data, from the report written beside it
@@ -40,7 +48,7 @@ const readingSchema = z
  * data named on the command line at training (--data, --label, --normalise) may differ from the graph's.
  * Undefined without such a report (older runs, a checkpoint moved alone).
  */
-export async function runDataReading(checkpointPath: string, checkpoint: Uint8Array): Promise<DataReading | undefined> {
+export async function runDataReading(checkpointPath: string, checkpoint: Uint8Array): Promise<RunReading | undefined> {
   const report = join(dirname(checkpointPath), `${basename(checkpointPath).replace(/\.ckpt$/i, '')}.report.json`);
   if (!existsSync(report)) return undefined;
   let parsed: { checkpoint?: { checksum?: unknown }; data?: unknown };
@@ -55,8 +63,10 @@ export async function runDataReading(checkpointPath: string, checkpoint: Uint8Ar
     const issue = data.error.issues[0];
     throw new EngineError('INVALID_DATA', `${report}: data.${issue.path.join('.')}: ${issue.message}`);
   }
-  const { scaling, targetKind, classNames, outputNames } = data.data;
+  const { scaling, targetKind, classNames, outputNames, settings } = data.data;
+  const label = settings?.labelColumn;
   return {
+    ...(label !== undefined && { labelColumns: typeof label === 'string' ? [label] : label }),
     ...(scaling && { scaling }),
     ...(targetKind && { targetKind }),
     ...(classNames && { classNames }),

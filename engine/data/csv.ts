@@ -1,5 +1,6 @@
 import Papa from 'papaparse';
 import { EngineError } from '../errors';
+import { csvDelimiter, eachCsvRow } from './csv-rows';
 import type { DataReading, Dataset } from './dataset';
 import { MAX_CLASSES } from './idx';
 import { MemoryBudget } from './limits';
@@ -21,7 +22,7 @@ export interface CsvOptions {
   like?: DataReading;
 }
 
-const MAX_ROWS = 5_000_000;
+export const MAX_ROWS = 5_000_000;
 
 /** How a CSV dataset's feature columns were scaled: x' = (x − offset) / scale, per column. */
 export interface FeatureScaling {
@@ -56,7 +57,13 @@ export function csvHead(text: string, file: string, cut: boolean): { columns: st
   if (start === '{' || start === '[')
     return { problem: `${file} looks like JSON, not CSV: a CSV file starts with a line of column names` };
   if (body.includes('\u0000')) return { problem: `${file} is not text (it holds NUL bytes)` };
-  const rows = Papa.parse<string[]>(body, { preview: 21, delimiter: '', skipEmptyLines: 'greedy' }).data;
+  // Its first rows only, whatever the text's length (Papa's guess and fast mode would split it all first).
+  const rows = Papa.parse<string[]>(body, {
+    preview: 21,
+    delimiter: csvDelimiter(body),
+    fastMode: false,
+    skipEmptyLines: 'greedy',
+  }).data;
   const columns = (rows[0] ?? []).map((c) => c.trim());
   if (columns.filter(Boolean).length < 2)
     return { problem: `${file}: the first line must name at least two columns (a header, then rows)` };
@@ -88,14 +95,7 @@ export function parseCsv(text: string, file: string, options: CsvOptions): Datas
   const labels: string[] = [];
   let values: Float32Array = new Float32Array(0);
   const lines: number[] = [];
-  // Lines are counted through the text the parser has consumed (a quoted cell may span lines).
-  let line = 1;
-  let consumed = 0;
-  const parser = (row: string[], cursor: number): void => {
-    const at = line;
-    for (let i = text.indexOf('\n', consumed); i >= 0 && i < cursor; i = text.indexOf('\n', i + 1)) line++;
-    consumed = cursor;
-    if (row.length === 1 && row[0].trim() === '') return; // A blank line.
+  eachCsvRow(text, file, (row, at) => {
     if (!columns) {
       ({ columns, labelAt, featureAt } = readHeader(row, at, fail, options));
       per = featureAt.length;
@@ -124,17 +124,6 @@ export function parseCsv(text: string, file: string, options: CsvOptions): Datas
       );
     }
     lines.push(at);
-  };
-  Papa.parse<string[]>(text.replace(/^\uFEFF/, ''), {
-    delimiter: '',
-    step: (results, handle) => {
-      const serious = results.errors.find((e) => e.type !== 'Delimiter');
-      if (serious) {
-        handle.abort();
-        throw fail(` line ${line}`, serious.message);
-      }
-      parser(results.data, results.meta.cursor);
-    },
   });
   if (!columns) throw fail('', 'the file is empty');
   const count = lines.length;
@@ -166,7 +155,7 @@ export function parseCsv(text: string, file: string, options: CsvOptions): Datas
 }
 
 /** The row's cells at the columns `at` as numbers, into `into` from index `from`; a cell that is not one refused. */
-function readNumbers(
+export function readNumbers(
   row: string[],
   at: number[],
   into: Float32Array,
@@ -184,7 +173,7 @@ function readNumbers(
 type Fail = (where: string, why: string) => EngineError;
 
 /** A cell as quoted in a message: cut to a length a terminal line can hold. */
-function quote(cell: string): string {
+export function quote(cell: string): string {
   return cell.length > 60 ? `"${cell.slice(0, 60)}…" (${cell.length} characters)` : `"${cell}"`;
 }
 
@@ -363,38 +352,4 @@ function normalise(
     scaling.scale[j] = b;
   }
   return scaling;
-}
-
-/**
- * Rows of a CSV file with a header as inputs for a network trained on a CSV dataset: the same feature
- * columns (by name; a label column may be there or not), scaled by the training set's scaling. Every
- * refusal names the file, the line and the column.
- */
-export function csvInputs(
-  text: string,
-  file: string,
-  scaling: FeatureScaling,
-): { x: Float32Array; count: number; lines: number[] } {
-  const fail = (where: string, why: string) => new EngineError('INVALID_DATA', `${file}${where}: ${why}`);
-  const rows = Papa.parse<string[]>(text.replace(/^\uFEFF/, ''), { delimiter: '', skipEmptyLines: 'greedy' }).data;
-  if (rows.length > MAX_ROWS) throw fail('', `more than the limit of ${MAX_ROWS} rows`);
-  const header = (rows[0] ?? []).map((c) => c.trim());
-  const at = scaling.columns.map((name) => {
-    const i = header.indexOf(name);
-    if (i < 0) throw fail(' line 1', `no column ${quote(name)}, which the network reads`);
-    return i;
-  });
-  const count = rows.length - 1;
-  if (count <= 0) throw fail('', 'the file has no rows');
-  const x = new Float32Array(count * at.length);
-  for (let r = 0; r < count; r++) {
-    const row = rows[r + 1];
-    at.forEach((c, j) => {
-      const cell = (row[c] ?? '').trim();
-      const value = parseDecimal(cell);
-      if (!Number.isFinite(value)) throw fail(` row ${r + 1}, column "${header[c]}"`, `${quote(cell)} is not a number`);
-      x[r * at.length + j] = (value - scaling.offset[j]) / scaling.scale[j];
-    });
-  }
-  return { x, count, lines: Array.from({ length: count }, (_, r) => r + 1) };
 }

@@ -1,4 +1,4 @@
-import { csvInputs } from '../data/csv';
+import { csvInputs } from '../data/csv-inputs';
 import { type ImageFile, imageInputs } from '../data/images';
 import { typedInputs } from '../data/typed-inputs';
 import { EngineError } from '../errors';
@@ -105,7 +105,7 @@ export function prepareInputs(trainer: Trainer, inputs: PredictInputs): { x: Flo
       const scaling = trainer.dataset('train')?.scaling;
       if (!scaling) throw new EngineError('INVALID_DATA', 'CSV rows need a network trained on a CSV dataset');
       const rows = csvInputs(inputs.text, inputs.file, scaling);
-      return { x: rows.x, names: rows.lines.map((line) => `row ${line}`) };
+      return { x: rows.x, names: rows.lines.map((line) => `line ${line}`) };
     }
   }
 }

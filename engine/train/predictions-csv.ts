@@ -16,33 +16,39 @@ export function classShares(result: Predictions, r: number): number[] | null {
  * Predictions as CSV, one row per input: a classifier's top `top` classes with their probabilities
  * (input,class1,p1,class2,p2,…; one yes/no output as its two classes), several yes/no labels' probabilities
  * and other networks' outputs a column each (named by the data's target columns, else p0,… or y0,…). The
- * same text from the command line (npm run predict) and the app's Try panel.
+ * same text from the command line (npm run predict) and the app's Try panel. With the inputs' own targets
+ * (rows that hold their labels), each row also gives its true class (true_class, after the input) or its
+ * true values (true_<output>, after the outputs).
  */
-export function predictionsCsv(result: Predictions, names: readonly string[], top = 3): string {
+export function predictionsCsv(result: Predictions, names: readonly string[], top = 3, targets?: Float32Array): string {
   const label = (c: number) => result.classNames?.[c] ?? String(c);
   const count = names.length;
   const lines: string[] = [];
   if (result.kind === 'probabilities') {
     const k = Math.min(top, Math.max(result.width, 2));
-    lines.push(['input', ...Array.from({ length: k }, (_, i) => [`class${i + 1}`, `p${i + 1}`]).flat()].join(','));
+    const truth = targets ? ['true_class'] : [];
+    lines.push(
+      ['input', ...truth, ...Array.from({ length: k }, (_, i) => [`class${i + 1}`, `p${i + 1}`]).flat()].join(','),
+    );
     for (let r = 0; r < count; r++) {
       const order = classShares(result, r)!
         .map((p, c) => [p, c] as const)
         .sort((a, b) => b[0] - a[0])
         .slice(0, k);
-      lines.push([cell(names[r]), ...order.flatMap(([p, c]) => [cell(label(c)), p.toFixed(6)])].join(','));
+      const given = targets ? [cell(label(targets[r]))] : [];
+      lines.push([cell(names[r]), ...given, ...order.flatMap(([p, c]) => [cell(label(c)), p.toFixed(6)])].join(','));
     }
   } else {
     // Values, or several labels' probabilities: a column per output, by its name where the data gives one.
-    const column = (o: number) => cell(result.outputNames?.[o] ?? (result.kind === 'labels' ? `p${o}` : `y${o}`));
+    const name = (o: number) => result.outputNames?.[o] ?? (result.kind === 'labels' ? `p${o}` : `y${o}`);
     const write = result.kind === 'labels' ? (v: number) => v.toFixed(6) : (v: number) => v.toPrecision(7);
-    lines.push(['input', ...Array.from({ length: result.width }, (_, o) => column(o))].join(','));
+    const outputs = Array.from({ length: result.width }, (_, o) => o);
+    const truth = targets ? outputs.map((o) => cell(`true_${name(o)}`)) : [];
+    lines.push(['input', ...outputs.map((o) => cell(name(o))), ...truth].join(','));
+    const row = (values: Float32Array, r: number) =>
+      Array.from(values.subarray(r * result.width, (r + 1) * result.width), write);
     for (let r = 0; r < count; r++)
-      lines.push(
-        [cell(names[r]), ...Array.from(result.outputs.subarray(r * result.width, (r + 1) * result.width), write)].join(
-          ',',
-        ),
-      );
+      lines.push([cell(names[r]), ...row(result.outputs, r), ...(targets ? row(targets, r) : [])].join(','));
   }
   return `${lines.join('\n')}\n`;
 }

@@ -123,6 +123,41 @@ describe('npm run predict', () => {
     await api.close();
     expect(right / 90).toBeCloseTo(engine.accuracy!, 10);
     expect(engine.accuracy).toBeGreaterThan(0.5);
+    // The training file itself, which holds its labels: scored as a test set is, each row's class beside it.
+    const scored = runCli(
+      'predict',
+      join(folder, 'animals.json'),
+      '--ckpt',
+      join(folder, 'animals.ckpt'),
+      '--data',
+      join(folder, 'animals.csv'),
+      '--top',
+      '1',
+    );
+    expect(scored.code, scored.err).toBe(0);
+    const [scoredHeader, ...scoredRows] = parseRows(scored.out);
+    expect(scoredHeader).toEqual(['input', 'true_class', 'class1', 'p1']);
+    expect(scoredRows.map((r) => r[0])).toEqual(rows.slice(1).map((_, i) => `animals.csv:${i + 2}`));
+    expect(scoredRows.map((r) => r[1])).toEqual(rows.slice(1).map((r) => r.split(',')[3]));
+    expect(scoredRows.map((r) => r[2])).toEqual(predicted.map((p) => p[1]));
+    const said = scored.err.match(/scored against their labels: loss ([\d.]+), accuracy ([\d.]+)%/);
+    expect(said, scored.err).not.toBeNull();
+    expect(Number(said![1])).toBeCloseTo(engine.loss, 3);
+    expect(Number(said![2])).toBeCloseTo(100 * engine.accuracy!, 1);
+    // A label the training set never had: refused by its line, as a test set's would be.
+    writeFileSync(join(folder, 'stranger.csv'), `${rows[0]}\n${rows[1]}\n3,4,5,huge\n`);
+    const stranger = runCli(
+      'predict',
+      join(folder, 'animals.json'),
+      '--ckpt',
+      join(folder, 'animals.ckpt'),
+      '--data',
+      join(folder, 'stranger.csv'),
+    );
+    expect(stranger.code).toBe(2);
+    expect(stranger.err).toMatch(
+      /stranger\.csv line 3, column "kind": "huge" is not one of the training set's 3 classes/,
+    );
     // A column the network reads is missing: refused by name.
     writeFileSync(join(folder, 'short.csv'), 'colour,height\n1,2\n');
     const refused = runCli(
@@ -192,6 +227,23 @@ describe('npm run predict', () => {
       expect(Math.abs(Number(predicted[i][1]) - (a + b))).toBeLessThan(0.2);
       expect(Math.abs(Number(predicted[i][2]) - (a - b))).toBeLessThan(0.2);
     }
+    // The training file, which holds both targets: each output's true value after the outputs, and the loss.
+    const scored = runCli('predict', join(folder, 'pairs.json'), '--ckpt', join(folder, 'pairs.ckpt'), '--data', csv);
+    expect(scored.code, scored.err).toBe(0);
+    const [scoredHeader, ...scoredRows] = parseRows(scored.out);
+    expect(scoredHeader).toEqual(['input', 'sum', 'difference', 'true_sum', 'true_difference']);
+    expect(scoredRows).toHaveLength(80);
+    scoredRows.forEach((r, i) => {
+      const [, sum, , difference] = rows[i + 1].split(',');
+      expect([Number(r[3]), Number(r[4])]).toEqual([Number(sum), Number(difference)]);
+    });
+    const squared = scoredRows.flatMap((r) =>
+      [Number(r[1]) - Number(r[3]), Number(r[2]) - Number(r[4])].map((d) => d * d),
+    );
+    const loss = Number(scored.err.match(/scored against their labels: loss ([\d.]+)\n/)?.[1]);
+    // The loss printed is the mean squared error of the values written (to their 7 digits).
+    expect(loss).toBeCloseTo(squared.reduce((a, b) => a + b, 0) / squared.length, 4);
+    expect(loss).toBeLessThan(0.02);
     // A report whose scaling is broken is refused by its name and the field, before any input is read.
     report.data.scaling.scale = [1];
     writeFileSync(join(folder, 'pairs.report.json'), JSON.stringify(report));
