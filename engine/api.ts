@@ -239,7 +239,7 @@ export type { LabelInspection } from './train/evaluate-labels';
 export type { RegressionInspection } from './train/evaluate-regression';
 export type { LookInsideAnswer, LookInsideQuestion, StateOverTime } from './train/explain';
 export type { ClassInspection, Inspection, Prediction } from './train/inspect';
-export type { RateSearch, RateSearchOptions } from './train/rate-finder';
+export type { RateSearch, RateSearchOptions, RateSteps } from './train/rate-finder';
 export type { StepColumns, StepReport } from './train/step-columns';
 export type { SweepResult, SweepSpec, SweepValue } from './train/sweep';
 export type { NodeTelemetry, TelemetryFrame } from './train/telemetry';

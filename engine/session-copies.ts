@@ -4,7 +4,7 @@ import { EngineError } from './errors';
 import type { GraphDocument } from './graph/schema';
 import { evaluateSet } from './train/evaluate';
 import { cellSamples, type Inspection, inspectNetwork, type Prediction } from './train/inspect';
-import { findLearningRate, type RateSearch, type RateSearchOptions } from './train/rate-finder';
+import { findLearningRate, type RateSearch, type RateSearchOptions, type RateSteps } from './train/rate-finder';
 import { type Evaluation, Trainer } from './train/trainer';
 import { MESSAGE_SLICE_MS, messageYielder } from './yield-to-messages';
 
@@ -20,7 +20,12 @@ export interface CopySource {
   train: Dataset;
   /** Whether the session is running (its weights move under a copy taken then). */
   running(): boolean;
+  /** The learning-rate test's steps so far, for the page to plot while it runs. */
+  rateSteps(steps: RateSteps): void;
 }
+
+/** How often the learning-rate test reports its steps so far: a few times a second, as a run's steps. */
+const RATE_STEPS_MS = 100;
 
 const yieldToMessages = messageYielder();
 
@@ -75,8 +80,15 @@ export class SessionCopies {
     const search = { stopped: false };
     this.rateSearch = search;
     let slice = performance.now();
-    const between = async () => {
-      if (performance.now() - slice > MESSAGE_SLICE_MS) {
+    let reported = slice;
+    const between = async (sofar: RateSteps) => {
+      const now = performance.now();
+      if (now - reported > RATE_STEPS_MS) {
+        reported = now;
+        const { rates, losses, smoothed } = sofar;
+        this.source.rateSteps({ rates: [...rates], losses: [...losses], smoothed: [...smoothed] });
+      }
+      if (now - slice > MESSAGE_SLICE_MS) {
         await yieldToMessages();
         slice = performance.now();
       }

@@ -73,6 +73,7 @@ export class SessionHost {
       makeBackend: () => this.backend.make(),
       train: this.train,
       running: () => this.running,
+      rateSteps: (steps) => this.emit({ type: 'rate-steps', steps }),
     });
     if (checkpoint) this.trainer.restore(decodeCheckpoint(checkpoint, checkpointName), checkpointName);
   }

@@ -3,6 +3,7 @@ import type { DataReading } from './data/dataset';
 import type { Training } from './graph/training-schema';
 import type { SweepEvent } from './sweep-host';
 import type { DecisionBoundary } from './train/decision-boundary';
+import type { RateSteps } from './train/rate-finder';
 import type { StepColumns } from './train/step-columns';
 import type { TelemetryFrame } from './train/telemetry';
 import type { EpochMetrics } from './train/trainer';
@@ -37,6 +38,8 @@ export type EngineEvent =
    * at `step`; `reason` says why, for the user.
    */
   | { type: 'backend'; info: SessionInfo; reason: string; step: number }
+  /** The learning-rate test's steps so far, a few times a second while it runs (its answer holds them all). */
+  | { type: 'rate-steps'; steps: RateSteps }
   /** Reading the dataset's files before the session opens. */
   | { type: 'loading'; done: number; total: number; what: string }
   | SweepEvent;

@@ -21,11 +21,17 @@ export interface RateSearch {
   ended: 'steps' | 'diverged' | 'not-finite' | 'stopped';
 }
 
+/** The steps of a range test so far: what the page plots while it runs. */
+export type RateSteps = Pick<RateSearch, 'rates' | 'losses' | 'smoothed'>;
+
 export interface RateSearchOptions {
   from?: number;
   to?: number;
   steps?: number;
 }
+
+/** The test's rates and steps unless asked otherwise (fast.ai's range, a step per rate). */
+export const RATE_SEARCH_DEFAULTS = { from: 1e-6, to: 1, steps: 100 } as const;
 
 /** Smoothing of the losses: β of the moving average (a step's weight is 1 − β). */
 const BETA = 0.9;
@@ -47,9 +53,13 @@ const MIN_FALL = 0.1;
  */
 export async function findLearningRate(
   trainer: Trainer,
-  { from = 1e-6, to = 1, steps = 100 }: RateSearchOptions = {},
-  /** Between steps: lets other work in, and says whether to stop here. */
-  between: () => Promise<boolean> = async () => false,
+  {
+    from = RATE_SEARCH_DEFAULTS.from,
+    to = RATE_SEARCH_DEFAULTS.to,
+    steps = RATE_SEARCH_DEFAULTS.steps,
+  }: RateSearchOptions = {},
+  /** Between steps, given the steps so far: lets other work in, and says whether to stop here. */
+  between: (sofar: RateSteps) => Promise<boolean> = async () => false,
 ): Promise<RateSearch> {
   if (!(from > 0 && to > from && Number.isInteger(steps) && steps >= 2 && steps <= 1000))
     throw new EngineError(
@@ -80,7 +90,7 @@ export async function findLearningRate(
     rates.push(rate);
     losses.push(loss);
     smoothed.push(value);
-    if (await between()) {
+    if (await between({ rates, losses, smoothed })) {
       ended = 'stopped';
       break;
     }

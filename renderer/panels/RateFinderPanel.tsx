@@ -1,6 +1,6 @@
 import { useShallow } from 'zustand/react/shallow';
-import type { RateSearch } from '../../engine/api';
-import { rateText, rateSearchSummary as summary } from '../../engine/train/rate-finder';
+import type { RateSearch, RateSteps } from '../../engine/api';
+import { RATE_SEARCH_DEFAULTS, rateText, rateSearchSummary as summary } from '../../engine/train/rate-finder';
 import { useDocumentStore } from '../store/document-store';
 import { useRateFinderStore } from '../store/rate-finder-store';
 import { useTrainingStore } from '../store/training-store';
@@ -15,9 +15,20 @@ const PAD = { left: 44, right: 8, top: 8, bottom: 28 };
  * rate suggested and at the document's own. The scale's top is the highest smoothed loss before the lowest:
  * the blow-up past it is clipped, not allowed to flatten the part that matters.
  */
-function RateChart({ search, current }: { search: RateSearch; current: number }) {
+function RateChart({
+  search,
+  current,
+  span,
+}: {
+  /** The test's answer, or its steps so far while it runs (no lowest point or suggestion yet). */
+  search: RateSteps & Partial<Pick<RateSearch, 'lowest' | 'suggested'>>;
+  current: number;
+  /** The rates the axis spans: the test's whole range while it runs, else the rates of its steps. */
+  span?: [number, number];
+}) {
   const { rates, losses, smoothed } = search;
-  const [lo, hi] = [Math.log10(rates[0]), Math.log10(rates[rates.length - 1])];
+  const [from, to] = span ?? [rates[0], rates[rates.length - 1]];
+  const [lo, hi] = [Math.log10(from), Math.log10(to)];
   // The lowest point past the first steps (its rate is one of the steps'); without one, the whole curve.
   const best = search.lowest ? rates.indexOf(search.lowest.rate) : smoothed.length - 1;
   // The lowest step's loss at the bottom (the steps scatter below the smoothed line).
@@ -29,7 +40,7 @@ function RateChart({ search, current }: { search: RateSearch; current: number })
     return PAD.top + (1 - share * 0.9) * (HEIGHT - PAD.top - PAD.bottom);
   };
   const mark = (rate: number, colour: string, id: string) =>
-    rate >= rates[0] && rate <= rates[rates.length - 1] ? (
+    rate >= from && rate <= to ? (
       <line
         data-testid={id}
         x1={x(rate)}
@@ -48,7 +59,7 @@ function RateChart({ search, current }: { search: RateSearch; current: number })
       <line x1={PAD.left} y1={HEIGHT - PAD.bottom} x2={WIDTH - PAD.right} y2={HEIGHT - PAD.bottom} stroke="#9aa4b5" />
       <line x1={PAD.left} y1={PAD.top} x2={PAD.left} y2={HEIGHT - PAD.bottom} stroke="#9aa4b5" />
       <text x={PAD.left} y={HEIGHT - 8} fontSize="10">
-        rate (log) {rateText(rates[0])} … {rateText(rates[rates.length - 1])}
+        rate (log) {rateText(from)} … {rateText(to)}
       </text>
       <text x={2} y={PAD.top + 8} fontSize="10">
         {figure(top)}
@@ -88,6 +99,8 @@ export function RateFinderPanel() {
   const state = useTrainingStore((s) => s.state);
   const apply = useTrainingStore((s) => s.applySettings);
   const stopFinding = useTrainingStore((s) => s.stopFindingRate);
+  // While the test runs, its steps so far (reported a few times a second).
+  const sofar = useTrainingStore((s) => (finding ? s.rateSteps : null));
   const optimizer = useDocumentStore((s) => s.document.training.optimizer);
   const ready = state === 'idle' || state === 'paused' || state === 'stopped' || state === 'finished';
   const suggested = search?.suggested === undefined ? undefined : Number(search.suggested.toPrecision(2));
@@ -141,7 +154,22 @@ export function RateFinderPanel() {
           {error}
         </p>
       )}
-      {search && (
+      {sofar && (
+        <>
+          {sofar.rates.length > 1 && (
+            <RateChart
+              search={sofar}
+              current={optimizer.lr}
+              span={[RATE_SEARCH_DEFAULTS.from, RATE_SEARCH_DEFAULTS.to]}
+            />
+          )}
+          <p className="muted" data-testid="rate-progress" aria-live="polite">
+            {sofar.rates.length} of up to {RATE_SEARCH_DEFAULTS.steps} steps, at{' '}
+            {rateText(sofar.rates[sofar.rates.length - 1])} now
+          </p>
+        </>
+      )}
+      {search && !finding && (
         <>
           {search.rates.length > 1 && <RateChart search={search} current={optimizer.lr} />}
           <p className="muted" data-testid="rate-summary">

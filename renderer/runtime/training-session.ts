@@ -21,6 +21,7 @@ import type {
   Prediction,
   RateSearch,
   RateSearchOptions,
+  RateSteps,
   SessionInfo,
   SessionOptions,
   SettingsPatch,
@@ -87,6 +88,8 @@ export class TrainingSession {
   readonly notices$ = new Subject<SessionNotice>();
   /** The decision boundary of a network of 2-D points, a few times a second. */
   readonly boundary$ = new Subject<DecisionBoundary>();
+  /** The learning-rate test's steps so far, while it runs. */
+  readonly rateSteps$ = new Subject<RateSteps>();
   /** Reading the dataset's files in the worker, before the run opens. */
   readonly loading$ = new Subject<{ done: number; total: number; what: string }>();
   /** The latest step, at most one per frame (for progress bars and counters). */
@@ -349,6 +352,9 @@ export class TrainingSession {
         break;
       case 'boundary':
         this.boundary$.next(event.boundary);
+        break;
+      case 'rate-steps':
+        this.rateSteps$.next(event.steps);
         break;
       case 'checkpoint':
         this.lastCheckpoint = event.bytes;

@@ -7,6 +7,7 @@ import type {
   NodeTelemetry,
   Prediction,
   RateSearch,
+  RateSteps,
   SessionInfo,
   SettingsPatch,
   StepReport,
@@ -26,6 +27,7 @@ export const noRunYet = () => ({
   loading: null,
   inspection: null,
   boundary: null,
+  rateSteps: null,
   inspectionError: null,
   weightsFrom: null,
   lastTry: null,
@@ -52,6 +54,8 @@ export interface TrainingState {
   inspection: Inspection | null;
   /** The latest decision boundary (networks of 2-D points). */
   boundary: DecisionBoundary | null;
+  /** The learning-rate test's steps so far while it runs (null before its first report and after it ends). */
+  rateSteps: RateSteps | null;
   inspecting: boolean;
   inspectionError: string | null;
   /** Evaluates the run as it stands: on its validation set, or on test data. */

@@ -120,6 +120,7 @@ export const useTrainingStore = create<TrainingState>()((set, get) => ({
   },
   async findLearningRate() {
     rateStopAsked = false;
+    set({ rateSteps: null });
     const training = await stillRun();
     if (!training) return 'Pause the run to look for a learning rate.';
     // Asked to stop while the run was opening: the test does not begin.
@@ -128,6 +129,8 @@ export const useTrainingStore = create<TrainingState>()((set, get) => ({
       return await training.findLearningRate();
     } catch (error) {
       return (error as Error).message;
+    } finally {
+      set({ rateSteps: null });
     }
   },
   stopFindingRate() {
@@ -269,6 +272,7 @@ export const useTrainingStore = create<TrainingState>()((set, get) => ({
     owner.watch(training.info$, (info) => set({ info, ...(info ? { loading: null } : {}) }));
     owner.watch(training.loading$, (loading) => set({ loading }));
     owner.watch(training.boundary$, (boundary) => set({ boundary }));
+    owner.watch(training.rateSteps$, (rateSteps) => set({ rateSteps }));
     owner.watch(training.steps$, (columns) => appendSteps(series, columns));
     owner.watch(training.epochs$, (e) => appendEpoch(series, e));
     // One UI update per frame at most: progress and telemetry arrive throttled.

@@ -53,7 +53,7 @@ describe('the learning-rate range test from the page', () => {
     await page.close();
   });
 
-  it('stops a long test when asked, after its current step, and plots the steps taken', async () => {
+  it('plots a long test as it goes, stops it when asked after its current step, and plots the steps taken', async () => {
     const page = await app.newPage();
     await page.getByTestId('sample-picker').selectOption('lenet5.json');
     await expect.poll(() => page.getByTestId('graph-status').textContent()).toBe('ready to train');
@@ -62,13 +62,31 @@ describe('the learning-rate range test from the page', () => {
     await expect.poll(() => page.getByTestId('confusion-matrix').count()).toBe(1);
     await page.getByTestId('results-tab-rate').click();
     await page.getByTestId('find-rate').click();
+    // While it runs: the steps so far, plotted, and how far it has come (read in one frame of the page).
+    const shown = () =>
+      page.evaluate(() => ({
+        said: document.querySelector('[data-testid="rate-progress"]')?.textContent ?? '',
+        points: document.querySelector('[data-testid="rate-smoothed"]')?.getAttribute('points')?.split(' ').length ?? 0,
+      }));
+    // Polled for the progress line itself: the finished test's chart alone would not do.
+    await expect
+      .poll(async () => {
+        const now = await shown();
+        return now.said ? now.points : 0;
+      })
+      .toBeGreaterThan(1);
+    const sofar = await shown();
+    const [, stepsSoFar] = /^(\d+) of up to 100 steps, at [\d.e-]+ now$/.exec(sofar.said) ?? [];
+    expect(Number(stepsSoFar), sofar.said).toBe(sofar.points);
+    expect(await page.getByTestId('rate-summary').count()).toBe(0);
     await page.getByTestId('stop-rate').click();
     const summary = page.getByTestId('rate-summary');
     await expect.poll(() => summary.count()).toBe(1);
     const [, steps] =
       /^(\d+) steps? from 1e-6; stopped at [\d.e-]+, as asked: /.exec((await summary.textContent()) ?? '') ?? [];
-    // LeNet-5's hundred steps take seconds; the stop came within a few of them.
-    expect(Number(steps)).toBeGreaterThanOrEqual(1);
+    // LeNet-5's hundred steps take seconds; the stop came within a few of them, after those plotted.
+    expect(Number(steps)).toBeGreaterThanOrEqual(sofar.points);
+    expect(await page.getByTestId('rate-progress').count()).toBe(0);
     expect(Number(steps)).toBeLessThan(100);
     expect(await page.getByTestId('stop-rate').count()).toBe(0);
     expect(await page.getByTestId('find-rate').isEnabled()).toBe(true);
