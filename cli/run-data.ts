@@ -6,7 +6,9 @@ import type { DataReading } from '../engine/data/dataset';
 import { MAX_CLASSES } from '../engine/data/idx';
 import { EngineError } from '../engine/errors';
 import { decodeText } from '../engine/files/decode-text';
+import { jsonTooLarge } from '../engine/files/json-limits';
 import { MAX_TARGET_COLUMNS } from '../engine/graph/training-schema';
+import { MAX_HEADER_VALUES } from '../engine/train/checkpoint';
 import { readFileBounded } from '../node-io/read-file-bounded';
 import { checksumHex } from './run-outputs';
 
@@ -53,7 +55,11 @@ export async function runDataReading(checkpointPath: string, checkpoint: Uint8Ar
   if (!existsSync(report)) return undefined;
   let parsed: { checkpoint?: { checksum?: unknown }; data?: unknown };
   try {
-    parsed = JSON.parse(decodeText(await readFileBounded(report, MAX_REPORT_BYTES, 'run report'), report));
+    const text = decodeText(await readFileBounded(report, MAX_REPORT_BYTES, 'run report'), report);
+    // A report's history is a checkpoint's: counted alike before it is parsed.
+    const tooLarge = jsonTooLarge(text, { depth: 16, values: MAX_HEADER_VALUES });
+    if (tooLarge) throw new Error(`it holds ${tooLarge}`);
+    parsed = JSON.parse(text);
   } catch (error) {
     throw new EngineError('INVALID_DATA', `${report}: not a run report (${(error as Error).message})`);
   }

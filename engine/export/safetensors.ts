@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import '../zod-config';
 import { EngineError } from '../errors';
+import { jsonTooLarge } from '../files/json-limits';
+import { LIMITS } from '../graph/limits';
 
 /**
  * The safetensors format (the weights exchange format of the PyTorch world): an 8-byte little-endian
@@ -61,9 +63,18 @@ export function readSafetensors(bytes: Uint8Array, file: string): Map<string, { 
   if (claimed > BigInt(Math.min(bytes.length - 8, MAX_HEADER_BYTES)))
     throw refuse(file, `the header claims ${claimed} bytes; the file has ${bytes.length - 8} after the length`);
   const headerLength = Number(claimed);
+  let text: string;
+  try {
+    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(8, 8 + headerLength));
+  } catch (e) {
+    throw refuse(file, `the header is not JSON text (${(e as Error).message})`);
+  }
+  // Counted before parsing: a header of millions of tiny entries would take gigabytes as objects.
+  const tooLarge = jsonTooLarge(text, { depth: 8, values: LIMITS.jsonValues });
+  if (tooLarge) throw refuse(file, `the header holds ${tooLarge}`);
   let header: unknown;
   try {
-    header = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(8, 8 + headerLength)));
+    header = JSON.parse(text);
   } catch (e) {
     throw refuse(file, `the header is not JSON text (${(e as Error).message})`);
   }

@@ -7,6 +7,11 @@ export const LIMITS = {
   fileBytes: 16 * 1024 * 1024,
   /** Brackets open at once; a v1 document needs 6. */
   nestingDepth: 32,
+  /**
+   * Values in a JSON file of ours (a graph, a weights or checkpoint header, a run report), counted before
+   * it is parsed: a 16 MiB graph of runs' histories holds some 1.6 million.
+   */
+  jsonValues: 2_000_000,
   nodes: 2_000,
   edges: 8_000,
   runs: 500,

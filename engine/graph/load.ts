@@ -1,3 +1,4 @@
+import { jsonTooLarge } from '../files/json-limits';
 import { checkLimits, checkReferences } from './check';
 import { type DocumentIssue, formatPath, type LoadResult } from './errors';
 import { LIMITS } from './limits';
@@ -17,14 +18,8 @@ export function parseGraphText(text: string): LoadResult<GraphDocument> {
     return fail([
       { path: '', message: `the file is ${text.length} characters long, over the limit of ${LIMITS.fileBytes}` },
     ]);
-  const tooDeep = findDeepNesting(text, LIMITS.nestingDepth);
-  if (tooDeep >= 0)
-    return fail([
-      {
-        path: '',
-        message: `nested deeper than ${LIMITS.nestingDepth} levels at character ${tooDeep}: graph files are flat`,
-      },
-    ]);
+  const tooLarge = jsonTooLarge(text, { depth: LIMITS.nestingDepth, values: LIMITS.jsonValues });
+  if (tooLarge) return fail([{ path: '', message: `${tooLarge}: no graph file comes near that` }]);
   let raw: unknown;
   try {
     raw = JSON.parse(text);
@@ -32,27 +27,6 @@ export function parseGraphText(text: string): LoadResult<GraphDocument> {
     return fail([{ path: '', message: `not valid JSON: ${(error as Error).message}` }]);
   }
   return loadGraph(raw);
-}
-
-/**
- * Index of the first bracket that opens a level deeper than `limit`, or -1. A linear scan that skips
- * strings: deep nesting makes JSON.parse slow (and JSON.stringify overflow), and no valid file has it.
- */
-function findDeepNesting(text: string, limit: number): number {
-  let depth = 0;
-  let inString = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (inString) {
-      if (c === 0x5c)
-        i++; // backslash: skip the escaped character
-      else if (c === 0x22) inString = false;
-    } else if (c === 0x22) inString = true;
-    else if (c === 0x5b || c === 0x7b) {
-      if (++depth > limit) return i;
-    } else if (c === 0x5d || c === 0x7d) depth--;
-  }
-  return -1;
 }
 
 /** Checks an already parsed value: migration, schema, references, then size limits. */

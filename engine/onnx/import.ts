@@ -1,4 +1,5 @@
 import { EngineError } from '../errors';
+import { jsonTooLarge } from '../files/json-limits';
 import { formatIssue, loadGraph } from '../graph';
 import { emptyDocument } from '../graph/empty';
 import { formatBytes, LIMITS } from '../graph/limits';
@@ -289,9 +290,12 @@ export { decimal };
 const TRAINING_ONLY = ['init', 'l1', 'l2'];
 
 function withNetloomSettings(doc: GraphDocument, metadata: Map<string, string>): GraphDocument {
+  // Settings Netloom wrote, or nothing: a text that is not (too many values, or not JSON) is passed over.
   const parse = (key: string): unknown => {
+    const text = metadata.get(key) ?? 'null';
+    if (jsonTooLarge(text, { depth: LIMITS.nestingDepth, values: LIMITS.jsonValues })) return null;
     try {
-      return JSON.parse(metadata.get(key) ?? 'null');
+      return JSON.parse(text);
     } catch {
       return null;
     }

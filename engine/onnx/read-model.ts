@@ -1,5 +1,6 @@
 import { EngineError } from '../errors';
 import { LIMITS } from '../graph/limits';
+import { BoundedReader } from './bounded-reader';
 import { onnx, type proto } from './builder';
 
 /**
@@ -128,8 +129,9 @@ export function readModel(bytes: Uint8Array, file: string): ReadModel {
     );
   let model: proto.IModelProto;
   try {
-    model = onnx.ModelProto.decode(bytes);
+    model = onnx.ModelProto.decode(new BoundedReader(bytes, file));
   } catch (error) {
+    if (error instanceof EngineError) throw error;
     throw refuse(file, `not an ONNX model (its protobuf does not decode: ${(error as Error).message})`);
   }
   const graph = model.graph;

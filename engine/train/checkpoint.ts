@@ -2,6 +2,8 @@ import { z } from 'zod';
 import '../zod-config';
 import { EngineError } from '../errors';
 import { crc32 } from '../files/crc32';
+import { jsonTooLarge } from '../files/json-limits';
+import { LIMITS } from '../graph/limits';
 import type { EpochMetrics } from './metrics';
 
 /**
@@ -41,6 +43,8 @@ const VERSION = 2;
 const PREFIX = 16;
 /** A header holds scalars and the epochs' history: 64 MiB is a million epochs and more. */
 const MAX_HEADER = 64 * 1024 ** 2;
+/** Values in the header, counted before it is parsed: a history of 400,000 epochs (nine values each). */
+export const MAX_HEADER_VALUES = 2 * LIMITS.jsonValues;
 
 /** Whole numbers from 0 that a double holds exactly. */
 const count = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
@@ -140,9 +144,17 @@ export function decodeCheckpoint(bytes: Uint8Array, file = 'the checkpoint'): Ch
   if (headerLength > MAX_HEADER || headerEnd > bytes.length) throw fail('the header is cut short or too long');
   if (crc32(bytes.subarray(PREFIX)) !== view.getUint32(12, true))
     throw fail('the checkpoint is damaged: its checksum does not match its contents');
+  let text: string;
+  try {
+    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(PREFIX, PREFIX + headerLength));
+  } catch {
+    throw fail('the header is not JSON');
+  }
+  const tooLarge = jsonTooLarge(text, { depth: 16, values: MAX_HEADER_VALUES });
+  if (tooLarge) throw fail(`the header holds ${tooLarge}`);
   let json: unknown;
   try {
-    json = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(PREFIX, PREFIX + headerLength)));
+    json = JSON.parse(text);
   } catch {
     throw fail('the header is not JSON');
   }
