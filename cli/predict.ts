@@ -16,8 +16,8 @@ import { readdirSync, statSync } from 'node:fs';
 import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 import { createEngineApi } from '../engine/api';
 import { bundledDatasets } from '../engine/data/bundled';
-import { csvHead, parseCsv } from '../engine/data/csv';
-import { csvInputs } from '../engine/data/csv-inputs';
+import { parseCsv } from '../engine/data/csv';
+import { csvRows } from '../engine/data/csv-inputs';
 import { type Dataset, dataReading } from '../engine/data/dataset';
 import { imageInputs } from '../engine/data/images';
 import { EngineError } from '../engine/errors';
@@ -64,22 +64,6 @@ async function csvReading(doc: GraphDocument, graphPath: string): Promise<RunRea
   return { ...dataReading(parseCsv(text, path, d)), labelColumns: labelColumns(d) };
 }
 
-/**
- * The rows as a set to score the network on, read as its training set was (features, scaling, classes),
- * when the file holds every column its labels came from; else undefined (rows of inputs only).
- */
-function labelledRows(text: string, file: string, trained: RunReading): Dataset | undefined {
-  const columns = trained.labelColumns;
-  if (!columns?.length) return undefined;
-  const head = csvHead(text, file, false);
-  if (!('columns' in head) || !columns.every((c) => head.columns.includes(c))) return undefined;
-  return parseCsv(text, file, {
-    labelColumn: columns.length === 1 ? columns[0] : columns,
-    normalise: 'none',
-    like: trained,
-  });
-}
-
 async function main(): Promise<void> {
   const { values, positionals } = toolArguments(usage, {
     ckpt: { type: 'string' },
@@ -111,10 +95,9 @@ async function main(): Promise<void> {
   if (data.length === 1 && (/\.(csv|tsv)$/i.test(data[0]) || (trainedOnCsv && /\.txt$/i.test(data[0])))) {
     const trained = reading?.scaling ? reading : await csvReading(doc, graphPath);
     const text = decodeText(await readFileBounded(data[0], MAX_INPUT_BYTES, 'CSV file'), data[0]);
-    labelled = labelledRows(text, data[0], trained);
-    const rows = labelled
-      ? { x: labelled.x, lines: Array.from(labelled.source?.numbers ?? []) }
-      : csvInputs(text, data[0], trained.scaling!);
+    if (!trained.scaling) exitWith(2, `${graphPath}: how its CSV columns were scaled is not known`);
+    const rows = csvRows(text, data[0], { ...trained, scaling: trained.scaling }, trained.labelColumns);
+    labelled = rows.labelled;
     x = rows.x;
     names = rows.lines.map((line) => `${basename(data[0])}:${line}`);
     ({ classNames, outputNames } = trained);

@@ -13,7 +13,7 @@ import type { EngineEvent, RunEnd, SessionInfo, SessionOptions, SettingsPatch } 
 import { sweepInEngine } from './sweep-host';
 import type { LookInsideAnswer, LookInsideQuestion } from './train/explain';
 import type { Inspection, Prediction } from './train/inspect';
-import type { PredictInputs, Predictions } from './train/predict';
+import type { PredictAnswer, PredictInputs } from './train/predict';
 import type { RateSearch, RateSearchOptions } from './train/rate-finder';
 import type { SweepResult, SweepSpec } from './train/sweep';
 import type { EpochMetrics, Evaluation } from './train/trainer';
@@ -71,9 +71,10 @@ export interface EngineApi {
    * The network's answers for inputs of the user's: ready rows of the Input's shape, image files (decoded
    * and resized as its images were) or CSV text (its training columns, scaled as its training set was).
    * Class probabilities for a classifier, outputs otherwise, the inputs as the network saw them, and how
-   * long the forward passes took. Not while running.
+   * long the forward passes took; CSV rows that hold the training set's label columns are also scored (their
+   * targets, and the loss and accuracy of the evaluation pass). Not while running.
    */
-  predict(inputs: PredictInputs): Promise<Predictions & { x: Float32Array; names: string[] }>;
+  predict(inputs: PredictInputs): Promise<PredictAnswer>;
   /**
    * Look inside, for one prepared input (a row of the Input's shape, as predict returns them), in evaluation
    * mode: what a layer makes of it (a convolution's feature maps), why the network scores it as it does

@@ -13,7 +13,7 @@ import { evaluateSet } from './train/evaluate';
 import { type LookInsideAnswer, type LookInsideQuestion, lookInside } from './train/explain';
 import { networkFingerprint } from './train/fingerprint';
 import { type Inspection, inspectNetwork, type Prediction } from './train/inspect';
-import { type PredictInputs, type Predictions, predict, prepareInputs } from './train/predict';
+import { type PredictAnswer, type PredictInputs, predict, prepareInputs } from './train/predict';
 import type { RateSearch, RateSearchOptions } from './train/rate-finder';
 import { StepColumnsBuilder } from './train/step-columns';
 import { collectTelemetry, type TelemetryFrame } from './train/telemetry';
@@ -209,10 +209,12 @@ export class SessionHost {
   }
 
   /** The network's answers for inputs of the user's (see EngineApi.predict), prepared here as its data is. */
-  async predict(inputs: PredictInputs): Promise<Predictions & { x: Float32Array; names: string[] }> {
+  async predict(inputs: PredictInputs): Promise<PredictAnswer> {
     if (this.running) throw new EngineError('INTERNAL', 'pause the session before asking for predictions');
-    const prepared = prepareInputs(this.trainer, inputs);
-    return { ...(await predict(this.trainer, prepared.x, prepared.names.length)), ...prepared };
+    const { x, names, labelled } = prepareInputs(this.trainer, inputs);
+    const answer = { ...(await predict(this.trainer, x, names.length)), x, names };
+    // Rows with their labels: scored as test data is, on a copy (the run's position stays).
+    return labelled ? { ...answer, targets: labelled.targets, score: await this.copies.evaluate(labelled) } : answer;
   }
 
   /** What a layer makes of an input, why the network answers as it does, its weights (see EngineApi.lookInside). */

@@ -1,6 +1,30 @@
 import { EngineError } from '../errors';
-import { type FeatureScaling, MAX_ROWS, quote, readNumbers } from './csv';
+import { csvHead, type FeatureScaling, MAX_ROWS, parseCsv, quote, readNumbers } from './csv';
 import { eachCsvRow } from './csv-rows';
+import type { DataReading, Dataset } from './dataset';
+
+/**
+ * Rows of a CSV file for a network trained on a CSV dataset, and, where the file holds every column the
+ * training set's labels came from, the same rows as a set to score the network on (its targets read as
+ * the training set's were: its classes by name, values as values). A file without them is inputs only.
+ */
+export function csvRows(
+  text: string,
+  file: string,
+  trained: DataReading & { scaling: FeatureScaling },
+  labelColumns: readonly string[] = [],
+): { x: Float32Array; lines: number[]; labelled?: Dataset } {
+  const head = labelColumns.length > 0 ? csvHead(text, file, false) : undefined;
+  if (head && 'columns' in head && labelColumns.every((c) => head.columns.includes(c))) {
+    const labelled = parseCsv(text, file, {
+      labelColumn: labelColumns.length === 1 ? labelColumns[0] : labelColumns,
+      normalise: 'none',
+      like: trained,
+    });
+    return { x: labelled.x, lines: Array.from(labelled.source?.numbers ?? []), labelled };
+  }
+  return csvInputs(text, file, trained.scaling);
+}
 
 /**
  * Rows of a CSV file with a header as inputs for a network trained on a CSV dataset: the same feature

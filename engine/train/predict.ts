@@ -1,8 +1,11 @@
-import { csvInputs } from '../data/csv-inputs';
+import { csvRows } from '../data/csv-inputs';
+import { type Dataset, dataReading } from '../data/dataset';
 import { type ImageFile, imageInputs } from '../data/images';
 import { typedInputs } from '../data/typed-inputs';
 import { EngineError } from '../errors';
+import { labelColumns } from '../graph/training-schema';
 import { size } from '../layers/layer';
+import type { Evaluation } from './metrics';
 import type { Trainer } from './trainer';
 
 /** What the network says about inputs of the user's: its outputs, and the time the forward passes took. */
@@ -82,8 +85,24 @@ export type PredictInputs =
   /** Numbers typed one input a line (typedInputs). */
   | { kind: 'typed'; text: string };
 
-/** Inputs prepared as the network's training data was: images resized, CSV columns picked and scaled. */
-export function prepareInputs(trainer: Trainer, inputs: PredictInputs): { x: Float32Array; names: string[] } {
+/** The answers for inputs of the user's, the inputs as the network saw them, and a score where they had labels. */
+export type PredictAnswer = Predictions & {
+  x: Float32Array;
+  names: string[];
+  /** CSV rows that held their labels: each row's target (a class index, or its values)… */
+  targets?: Float32Array;
+  /** …and the network's loss and accuracy on them (the evaluation pass). */
+  score?: Evaluation;
+};
+
+/**
+ * Inputs prepared as the network's training data was: images resized, CSV columns picked and scaled (and
+ * CSV rows that hold the training set's label columns read as a set to score on, `labelled`).
+ */
+export function prepareInputs(
+  trainer: Trainer,
+  inputs: PredictInputs,
+): { x: Float32Array; names: string[]; labelled?: Dataset } {
   const shape = trainer.plan.inputNode.outputShape;
   switch (inputs.kind) {
     case 'rows':
@@ -102,10 +121,13 @@ export function prepareInputs(trainer: Trainer, inputs: PredictInputs): { x: Flo
     case 'typed':
       return typedInputs(inputs.text, size(shape));
     case 'csv': {
-      const scaling = trainer.dataset('train')?.scaling;
-      if (!scaling) throw new EngineError('INVALID_DATA', 'CSV rows need a network trained on a CSV dataset');
-      const rows = csvInputs(inputs.text, inputs.file, scaling);
-      return { x: rows.x, names: rows.lines.map((line) => `line ${line}`) };
+      const train = trainer.dataset('train');
+      const dataset = trainer.doc.training.dataset;
+      if (!train?.scaling || dataset.source !== 'csv')
+        throw new EngineError('INVALID_DATA', 'CSV rows need a network trained on a CSV dataset');
+      const reading = { ...dataReading(train), scaling: train.scaling };
+      const rows = csvRows(inputs.text, inputs.file, reading, labelColumns(dataset));
+      return { x: rows.x, names: rows.lines.map((line) => `line ${line}`), labelled: rows.labelled };
     }
   }
 }

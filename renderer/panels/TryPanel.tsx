@@ -126,11 +126,20 @@ function Answer({ result, index }: { result: PredictResult; index: number }) {
   // Several yes/no labels: each its own probability; the likeliest first, every yes and at least three.
   const likeliest = row.map((p, o) => [p, o] as const).sort((a, b) => b[0] - a[0]);
   const labels = likeliest.slice(0, Math.min(MAX_LABELS_SHOWN, Math.max(3, likeliest.filter(([p]) => p > 0.5).length)));
+  const truth = result.targets && trueAnswer(result, index);
   return (
     <figure className="try-answer" data-testid="try-answer">
       {drawable(shape) && <Thumbnail input={result.x.subarray(index * per, (index + 1) * per)} shape={shape} />}
       <figcaption>
         <div className="muted">{result.names[index]}</div>
+        {truth && (
+          <div
+            className={`try-truth${truth.right === undefined ? '' : truth.right ? ' right' : ' wrong'}`}
+            data-testid="try-truth"
+          >
+            {truth.right === undefined ? '' : truth.right ? '✓ ' : '✗ '}true: {truth.text}
+          </div>
+        )}
         {result.kind === 'labels'
           ? labels.map(([p, o]) => (
               <div key={o} className={`try-class${p > 0.5 ? ' yes' : ''}`} data-testid="try-label">
@@ -158,6 +167,36 @@ function Answer({ result, index }: { result: PredictResult; index: number }) {
       </figcaption>
     </figure>
   );
+}
+
+/**
+ * A row's own label (CSV rows that held their label columns), in words, and whether the answer has it (the
+ * top class is the true one; every yes/no label on its side of one half). Values are only shown: how near
+ * is near enough is the loss's to say, in the score.
+ */
+function trueAnswer(result: PredictResult, index: number): { text: string; right?: boolean } {
+  const targets = result.targets!;
+  const w = result.width;
+  const row = result.outputs.subarray(index * w, (index + 1) * w);
+  if (result.kind === 'probabilities') {
+    const label = targets[index];
+    const shares = classShares(result, index)!;
+    const best = shares.indexOf(Math.max(...shares));
+    return { text: result.classNames?.[label] ?? String(label), right: best === label };
+  }
+  const want = targets.subarray(index * w, (index + 1) * w);
+  const name = (o: number) => result.outputNames?.[o] ?? String(o);
+  if (result.kind === 'labels') {
+    const yes = Array.from(want.keys()).filter((o) => want[o] > 0.5);
+    return {
+      text: yes.length > 0 ? yes.slice(0, MAX_LABELS_SHOWN).map(name).join(', ') : 'no label',
+      right: Array.from(want).every((t, o) => t > 0.5 === row[o] > 0.5),
+    };
+  }
+  const shown = Array.from(want.subarray(0, MAX_VALUES_SHOWN), (v, o) =>
+    result.outputNames ? `${name(o)} ${v.toPrecision(4)}` : v.toPrecision(4),
+  );
+  return { text: shown.join(', ') + (w > MAX_VALUES_SHOWN ? ', …' : '') };
 }
 
 /** What the typed inputs' box asks for: how many numbers a line, for what shape, with an example line. */
@@ -287,6 +326,12 @@ function TryDocument() {
               <Answer key={`${n}-${String(i)}`} result={result} index={i} />
             ))}
           </div>
+          {result.score && (
+            <p data-testid="try-score">
+              Scored against their labels: loss {result.score.loss.toFixed(4)}
+              {result.score.accuracy !== undefined && `, accuracy ${(100 * result.score.accuracy).toFixed(1)}%`}
+            </p>
+          )}
           <p className="muted" data-testid="try-time">
             {counted(result.names.length, 'input')} · forward passes {result.ms.toFixed(1)} ms
             {result.names.length > ANSWERS_SHOWN && ` · the first ${ANSWERS_SHOWN} shown`}
@@ -294,7 +339,7 @@ function TryDocument() {
           <button
             type="button"
             data-testid="try-csv-download"
-            onClick={() => void savePredictions(predictionsCsv(result, result.names))}
+            onClick={() => void savePredictions(predictionsCsv(result, result.names, 3, result.targets))}
           >
             Save as CSV
           </button>

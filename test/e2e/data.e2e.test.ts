@@ -200,6 +200,20 @@ describe('training on files of your own', () => {
       expect(shares[0]).toBeGreaterThan(90);
       expect(shares[0] + shares[1]).toBeCloseTo(100, 0);
     }
+    // The same points with their label column, both said to be "upper": each row's label beside its answer,
+    // right for the first and wrong for the second, and the rows scored (half right; the second's loss large).
+    await page.getByTestId('try-csv').fill('x,y,side\n1.5,1.5,upper\n-1.5,-1.5,upper');
+    await page.getByTestId('try-csv-run').click();
+    await expect.poll(() => page.getByTestId('try-truth').allTextContents()).toEqual([
+      '✓ true: upper',
+      '✗ true: upper',
+    ]);
+    const score = (await page.getByTestId('try-score').textContent()) ?? '';
+    const [, loss, scored] = /^Scored against their labels: loss ([\d.]+), accuracy ([\d.]+)%$/.exec(score) ?? [];
+    expect(Number(scored), score).toBe(50);
+    // −ln of a probability under 10% for the second row, halved: above 1.
+    expect(Number(loss)).toBeGreaterThan(1);
+    await page.screenshot({ path: join(artifactsDir, 'try-scored.png') });
     expect(app.errorsOf(page)).toEqual([]);
     await page.close();
   });

@@ -73,6 +73,16 @@ describe('the engine API in-process', () => {
     for (let r = 0; r < 120; r++) if (answers.outputs[2 * r] > answers.outputs[2 * r + 1]) right++;
     expect(inspection.accuracy).toBeCloseTo(right / 120, 12);
     expect(inspection.accuracy).toBeGreaterThan(0.9);
+    // The rows held their labels: each one's class (the training set's index of "high"), and the evaluation's score.
+    expect(Array.from(answers.targets ?? [])).toEqual(new Array(120).fill(0));
+    expect(answers.score?.accuracy).toBeCloseTo(right / 120, 12);
+    expect(answers.names[0]).toBe('line 2');
+    // Without the label column: answers only.
+    const unlabelled = highOnly.map((line) => line.split(',').slice(0, 2).join(',')).join('\n');
+    const inputsOnly = await engine.predict({ kind: 'csv', text: unlabelled, file: 'inputs.csv' });
+    expect(Array.from(inputsOnly.outputs)).toEqual(Array.from(answers.outputs));
+    expect(inputsOnly.targets).toBeUndefined();
+    expect(inputsOnly.score).toBeUndefined();
     expect((await engine.evaluate({ data: { kind: 'files', files: [testFile] } })).accuracy).toBeCloseTo(
       right / 120,
       12,
