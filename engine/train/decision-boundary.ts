@@ -3,10 +3,11 @@ import type { Trainer } from './trainer';
 
 /**
  * What a network of points in the plane predicts everywhere around its data, as TensorFlow Playground
- * shows it: a classifier's predicted class and its probability on a grid, or a regression's predicted
- * value; the training points on top.
+ * shows it: a classifier's predicted class and its probability on a grid (one yes/no output as two
+ * classes), several yes/no labels' probabilities, or a regression's predicted value; the training points
+ * on top.
  */
-export type DecisionBoundary = ClassBoundary | ValueSurface;
+export type DecisionBoundary = ClassBoundary | LabelPlanes | ValueSurface;
 
 /** The grid: cells per side; cell (i, j) is row i from the top (largest y), column j from the left. */
 interface PlaneGrid {
@@ -25,6 +26,22 @@ export interface ClassBoundary extends PlaneGrid {
   points: { x: number; y: number; label: number }[];
 }
 
+/**
+ * Several yes/no labels (sigmoid binary cross-entropy over several outputs), each its own plane: shown one
+ * at a time, as the two classes of that label (labelPlane).
+ */
+export interface LabelPlanes extends PlaneGrid {
+  kind: 'labels';
+  labels: number;
+  /** The labels' names where the data has them (a CSV's target columns). */
+  outputNames?: string[];
+  /** Each cell's probability of each label (cell-major: cell k's labels at k × labels). */
+  probabilities: Float32Array;
+  /** The training points and their labels, 1 for yes (point-major, as the probabilities). */
+  points: { x: number; y: number }[];
+  yes: Uint8Array;
+}
+
 /** A regression of one value over the plane (mean squared error against values). */
 export interface ValueSurface extends PlaneGrid {
   kind: 'values';
@@ -38,6 +55,8 @@ export interface ValueSurface extends PlaneGrid {
 /** Training points drawn at most: a classifier's, and a regression's (each a colour of its own: fewer read better). */
 const MAX_POINTS = 600;
 const MAX_VALUE_POINTS = 300;
+/** Yes/no labels given planes of their own (the view chooses one of them by name). */
+const MAX_LABELS = 32;
 
 /**
  * Whether the trainer's network maps 2-D points (the toys) to classes (softmax cross-entropy) or to one
@@ -49,6 +68,7 @@ export function hasDecisionBoundary(trainer: Trainer): boolean {
   const outputs = size(trainer.plan.outputNode.outputShape);
   const loss = trainer.doc.training.loss.kind;
   if (loss === 'softmax-cross-entropy') return outputs <= 255;
+  if (loss === 'sigmoid-binary-cross-entropy') return outputs <= MAX_LABELS;
   return loss === 'mse' && trainer.dataset('train')?.targetKind === 'tensor' && outputs === 1;
 }
 
@@ -97,7 +117,25 @@ export async function decisionBoundary(trainer: Trainer, resolution = 48): Promi
       : Math.max(1, Math.floor(data.count / MAX_POINTS));
   const sampled = Array.from({ length: Math.ceil(data.count / step) }, (_, k) => k * step);
   const at = (i: number) => ({ x: data.x[2 * i], y: data.x[2 * i + 1] });
-  if (data.targetKind === 'tensor') {
+  const loss = trainer.doc.training.loss.kind;
+  if (loss === 'sigmoid-binary-cross-entropy' && width > 1) {
+    // Several labels: each cell's probability of each (the sigmoid of its output), each point's labels.
+    const probabilities = outputs.map((z) => 1 / (1 + Math.exp(-z)));
+    const yes = new Uint8Array(sampled.length * width);
+    sampled.forEach((i, k) => {
+      for (let o = 0; o < width; o++) yes[k * width + o] = data.targets[i * width + o] > 0.5 ? 1 : 0;
+    });
+    return {
+      ...plane,
+      kind: 'labels',
+      labels: width,
+      ...(data.outputNames && { outputNames: [...data.outputNames] }),
+      probabilities,
+      points: sampled.map(at),
+      yes,
+    };
+  }
+  if (data.targetKind === 'tensor' && loss === 'mse') {
     let [low, high] = [Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY];
     for (const t of data.targets) {
       low = Math.min(low, t);
@@ -113,6 +151,22 @@ export async function decisionBoundary(trainer: Trainer, resolution = 48): Promi
   }
   const predicted = new Uint8Array(cells);
   const confidence = new Float32Array(cells);
+  if (width === 1) {
+    // One yes/no output (sigmoid binary cross-entropy): classes 0 and 1, as the evaluation counts them.
+    for (let k = 0; k < cells; k++) {
+      predicted[k] = outputs[k] > 0 ? 1 : 0;
+      confidence[k] = 1 / (1 + Math.exp(-Math.abs(outputs[k])));
+    }
+    return {
+      ...plane,
+      kind: 'classes',
+      classes: 2,
+      ...(data.classNames && { classNames: [...data.classNames] }),
+      predicted,
+      confidence,
+      points: sampled.map((i) => ({ ...at(i), label: data.targets[i] > 0.5 ? 1 : 0 })),
+    };
+  }
   for (let k = 0; k < cells; k++) {
     const row = k * width;
     let best = 0;
@@ -133,6 +187,33 @@ export async function decisionBoundary(trainer: Trainer, resolution = 48): Promi
   };
 }
 
+/**
+ * One label's plane of several as the two classes of that label (its name, and "not" it): the picture and
+ * the reading of a classifier of two classes.
+ */
+export function labelPlane(b: LabelPlanes, label: number): ClassBoundary {
+  const cells = b.resolution * b.resolution;
+  const predicted = new Uint8Array(cells);
+  const confidence = new Float32Array(cells);
+  for (let k = 0; k < cells; k++) {
+    const p = b.probabilities[k * b.labels + label];
+    predicted[k] = p > 0.5 ? 1 : 0;
+    confidence[k] = Math.max(p, 1 - p);
+  }
+  const name = b.outputNames?.[label] ?? `label ${label}`;
+  return {
+    resolution: b.resolution,
+    x: b.x,
+    y: b.y,
+    kind: 'classes',
+    classes: 2,
+    classNames: [`not ${name}`, name],
+    predicted,
+    confidence,
+    points: b.points.map((p, i) => ({ ...p, label: b.yes[i * b.labels + label] })),
+  };
+}
+
 /** What the plane says at a point of its picture: the point, and its cell's class (with confidence) or value. */
 export type PlaneReading =
   | { x: number; y: number; kind: 'classes'; predicted: number; name?: string; confidence: number }
@@ -142,7 +223,7 @@ export type PlaneReading =
  * The reading at a place of the plane's picture, given as fractions of its width (from the left) and height
  * (from the top), each in [0, 1]: the input point there, and the grid cell it falls in.
  */
-export function readPlane(b: DecisionBoundary, across: number, down: number): PlaneReading {
+export function readPlane(b: ClassBoundary | ValueSurface, across: number, down: number): PlaneReading {
   const clamp = (f: number) => Math.min(1, Math.max(0, f));
   const [fx, fy] = [clamp(across), clamp(down)];
   const j = Math.min(b.resolution - 1, Math.floor(fx * b.resolution));

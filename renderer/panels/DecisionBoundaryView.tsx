@@ -1,6 +1,11 @@
 import { useEffect, useMemo, useRef, useState } from 'react';
-import type { DecisionBoundary } from '../../engine/api';
-import { type PlaneReading, readPlane } from '../../engine/train/decision-boundary';
+import {
+  type ClassBoundary,
+  labelPlane,
+  type PlaneReading,
+  readPlane,
+  type ValueSurface,
+} from '../../engine/train/decision-boundary';
 import { drawSoon } from '../charts/draw-soon';
 import { useTrainingStore } from '../store/training-store';
 import { figure } from './figures';
@@ -16,6 +21,9 @@ const palette = [
   [210, 60, 140],
 ];
 const colour = (c: number) => palette[c % palette.length];
+
+/** What one picture shows: a classifier's classes (or one label's two), or a regression's values. */
+type Plane = ClassBoundary | ValueSurface;
 const SIZE = 168;
 
 /**
@@ -29,7 +37,7 @@ export function valueColour(value: number, [low, high]: [number, number]): [numb
 }
 
 /** A cell's colour: its class's, paler where the network is unsure; or its predicted value's. */
-function cellColour(b: DecisionBoundary, k: number): [number, number, number] {
+function cellColour(b: Plane, k: number): [number, number, number] {
   if (b.kind === 'values') return valueColour(b.values[k], b.range);
   const [r, g, bl] = colour(b.predicted[k]);
   const strength = Math.max(0, (b.confidence[k] - 1 / b.classes) / (1 - 1 / b.classes));
@@ -57,9 +65,9 @@ class BoundaryPainter {
    * outlined were most of the first drawing's task (32-49 ms with the CPU throttled 4x), so the layer is drawn
    * in a task of its own and the boundary in the next. Returns whether the boundary is drawn.
    */
-  draw(b: DecisionBoundary): boolean {
-    if (this.pointsKey(b) !== this.pointsOf) {
-      this.drawPoints(b);
+  draw(b: Plane, variant: string): boolean {
+    if (this.pointsKey(b, variant) !== this.pointsOf) {
+      this.drawPoints(b, variant);
       return false;
     }
     const context = this.canvas.getContext('2d');
@@ -90,19 +98,19 @@ class BoundaryPainter {
     return this.cells;
   }
 
-  /** Which points, over which plane: the layer is drawn again when it changes. */
-  private pointsKey(b: DecisionBoundary): string {
+  /** Which points, over which plane, coloured by which label: the layer is drawn again when it changes. */
+  private pointsKey(b: Plane, variant: string): string {
     const first = b.points[0];
     const last = b.points.at(-1);
-    return `${b.points.length} ${b.x} ${b.y} ${first?.x} ${first?.y} ${last?.x} ${last?.y}`;
+    return `${variant} ${b.points.length} ${b.x} ${b.y} ${first?.x} ${first?.y} ${last?.x} ${last?.y}`;
   }
 
   /**
    * The training points, filled and outlined once: one path per class, or (a regression's, each in its
    * target's colour) a path per point.
    */
-  private drawPoints(b: DecisionBoundary): void {
-    this.pointsOf = this.pointsKey(b);
+  private drawPoints(b: Plane, variant: string): void {
+    this.pointsOf = this.pointsKey(b, variant);
     const context = this.points.getContext('2d');
     if (!context) return;
     context.clearRect(0, 0, SIZE, SIZE);
@@ -138,12 +146,14 @@ class BoundaryPainter {
   }
 }
 
-/** A reading in words: "at x₁ 0.52, x₂ −0.31: class 2 (87%)", or the value there. */
-function readingText(r: PlaneReading): string {
+/**
+ * A reading in words: "at x₁ 0.52, x₂ −0.31: class 2 (87%)", one label's answer ("…: not upper (80%)"),
+ * or the value there.
+ */
+function readingText(r: PlaneReading, ofLabel: boolean): string {
   const at = `at x₁ ${figure(r.x)}, x₂ ${figure(r.y)}`;
-  return r.kind === 'classes'
-    ? `${at}: class ${r.name ?? r.predicted} (${(100 * r.confidence).toFixed(0)}%)`
-    : `${at}: predicted ${figure(r.value)}`;
+  if (r.kind === 'values') return `${at}: predicted ${figure(r.value)}`;
+  return `${at}: ${ofLabel ? '' : 'class '}${r.name ?? r.predicted} (${(100 * r.confidence).toFixed(0)}%)`;
 }
 
 /**
@@ -151,15 +161,23 @@ function readingText(r: PlaneReading): string {
  * it trains (TensorFlow Playground's view); under the pointer, the point and what the network says there.
  */
 export function DecisionBoundaryView() {
-  const boundary = useTrainingStore((s) => s.boundary);
+  const received = useTrainingStore((s) => s.boundary);
+  // Several labels: one plane at a time, the label chosen below (kept while the run sends new planes).
+  const [chosen, setChosen] = useState(0);
+  const label = received?.kind === 'labels' ? Math.min(chosen, received.labels - 1) : 0;
+  const boundary = useMemo(
+    () => (received?.kind === 'labels' ? labelPlane(received, label) : received),
+    [received, label],
+  );
   const canvas = useRef<HTMLCanvasElement>(null);
   // Where the pointer is over the picture (fractions of its width and height): read again as the plane changes.
   const [pointer, setPointer] = useState<{ across: number; down: number } | null>(null);
-  const latest = useRef<{ painter: BoundaryPainter; boundary: DecisionBoundary } | null>(null);
+  const latest = useRef<{ painter: BoundaryPainter; boundary: Plane; variant: string } | null>(null);
   // Drawn in a task of its own, never inside the commit of what changed with the same message.
   const soon = useMemo(() => {
     const drawing = drawSoon(() => {
-      if (latest.current && !latest.current.painter.draw(latest.current.boundary)) drawing.request();
+      const now = latest.current;
+      if (now && !now.painter.draw(now.boundary, now.variant)) drawing.request();
     });
     return drawing;
   }, []);
@@ -168,17 +186,29 @@ export function DecisionBoundaryView() {
     const element = canvas.current;
     if (!element || !boundary) return;
     const painter = latest.current?.painter.canvas === element ? latest.current.painter : new BoundaryPainter(element);
-    latest.current = { painter, boundary };
+    latest.current = { painter, boundary, variant: String(label) };
     soon.request();
-  }, [boundary, soon]);
+  }, [boundary, label, soon]);
   if (!boundary) return null;
   return (
     <figure
       className="decision-boundary"
       data-testid="decision-boundary"
-      data-kind={boundary.kind}
+      data-kind={received?.kind}
       data-points={boundary.points.length}
     >
+      {received?.kind === 'labels' && (
+        <label className="plane-label">
+          label shown{' '}
+          <select data-testid="plane-label" value={label} onChange={(e) => setChosen(Number(e.target.value))}>
+            {Array.from({ length: received.labels }, (_, o) => (
+              <option key={String(o)} value={o}>
+                {received.outputNames?.[o] ?? `label ${o}`}
+              </option>
+            ))}
+          </select>
+        </label>
+      )}
       <canvas
         ref={canvas}
         width={SIZE}
@@ -192,7 +222,11 @@ export function DecisionBoundaryView() {
       />
       <figcaption>
         {pointer ? (
-          <span data-testid="plane-reading">{readingText(readPlane(boundary, pointer.across, pointer.down))}</span>
+          <span data-testid="plane-reading">
+            {readingText(readPlane(boundary, pointer.across, pointer.down), received?.kind === 'labels')}
+          </span>
+        ) : received?.kind === 'labels' ? (
+          `where the network says yes to ${boundary.kind === 'classes' ? boundary.classNames?.[1] : ''} (orange) and no (blue), with the training points`
         ) : boundary.kind === 'classes' ? (
           'predicted class over the input plane, with the training points'
         ) : (

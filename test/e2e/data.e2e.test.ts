@@ -188,6 +188,17 @@ describe('training on files of your own', () => {
     const accuracy = Number((await page.getByTestId('evaluation-accuracy').textContent())?.match(/([\d.]+)%/)?.[1]);
     expect(accuracy).toBeCloseTo((100 * (cells[0] + cells[3])) / 40, 1);
     expect(accuracy).toBeGreaterThan(80);
+    // Its plane: the output's two classes, read by name on either side of x + y = 0.
+    const boundary = page.getByTestId('decision-boundary');
+    expect(await boundary.getAttribute('data-kind')).toBe('classes');
+    const plane = (await boundary.locator('canvas').boundingBox())!;
+    await page.mouse.move(plane.x + 0.9 * plane.width, plane.y + 0.1 * plane.height);
+    await expect
+      .poll(() => page.getByTestId('plane-reading').textContent())
+      .toMatch(/^at x₁ [\d.]+, x₂ [\d.]+: class upper \((\d+)%\)$/);
+    await page.mouse.move(plane.x + 0.1 * plane.width, plane.y + 0.9 * plane.height);
+    await expect.poll(() => page.getByTestId('plane-reading').textContent()).toMatch(/: class lower \(\d+%\)$/);
+    await page.mouse.move(0, 0);
     // Tried on two points far on either side of x + y = 0: the output's probability read as the two classes.
     await page.getByTestId('try-csv').fill('x,y\n1.5,1.5\n-1.5,-1.5');
     await page.getByTestId('try-csv-run').click();
@@ -204,10 +215,9 @@ describe('training on files of your own', () => {
     // right for the first and wrong for the second, and the rows scored (half right; the second's loss large).
     await page.getByTestId('try-csv').fill('x,y,side\n1.5,1.5,upper\n-1.5,-1.5,upper');
     await page.getByTestId('try-csv-run').click();
-    await expect.poll(() => page.getByTestId('try-truth').allTextContents()).toEqual([
-      '✓ true: upper',
-      '✗ true: upper',
-    ]);
+    await expect
+      .poll(() => page.getByTestId('try-truth').allTextContents())
+      .toEqual(['✓ true: upper', '✗ true: upper']);
     const score = (await page.getByTestId('try-score').textContent()) ?? '';
     const [, loss, scored] = /^Scored against their labels: loss ([\d.]+), accuracy ([\d.]+)%$/.exec(score) ?? [];
     expect(Number(scored), score).toBe(50);
@@ -266,6 +276,23 @@ describe('training on files of your own', () => {
     expect(await table.locator('tbody td:first-child').allTextContents()).toEqual(['upper', 'right']);
     const supports = (await table.locator('tbody td:last-child').allTextContents()).map(Number);
     expect(supports.every((n) => n > 5 && n < 55)).toBe(true);
+    // A plane per label, one shown at a time: near the top left (x small, y large) "upper" but not "right".
+    const boundary = page.getByTestId('decision-boundary');
+    expect(await boundary.getAttribute('data-kind')).toBe('labels');
+    const choice = page.getByTestId('plane-label');
+    expect(await choice.locator('option').allTextContents()).toEqual(['upper', 'right']);
+    const plane = (await boundary.locator('canvas').boundingBox())!;
+    const readAt = async (across: number, down: number) => {
+      await page.mouse.move(plane.x + across * plane.width, plane.y + down * plane.height);
+      await expect.poll(() => page.getByTestId('plane-reading').count()).toBe(1);
+      return (await page.getByTestId('plane-reading').textContent()) ?? '';
+    };
+    expect(await readAt(0.2, 0.1)).toMatch(/^at x₁ -?[\d.]+, x₂ [\d.]+: upper \(\d+%\)$/);
+    await page.mouse.move(0, 0);
+    await choice.selectOption('right');
+    expect(await readAt(0.2, 0.1)).toMatch(/: not right \(\d+%\)$/);
+    expect(await readAt(0.95, 0.5)).toMatch(/: right \(\d+%\)$/);
+    await page.mouse.move(0, 0);
     // Tried on a point far up and right, and one far down and left: its labels each with its own probability.
     await page.getByTestId('try-csv').fill('x,y\n1.8,1.5\n-1.8,-1.5');
     await page.getByTestId('try-csv-run').click();

@@ -1,8 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { createEngineApi, type EngineEvent } from '../../../engine/api';
 import { createCpuBackend } from '../../../engine/backend/cpu/cpu-backend';
+import type { Dataset } from '../../../engine/data/dataset';
 import { regressionData, spiralData } from '../../../engine/data/synthetic';
-import { decisionBoundary, hasDecisionBoundary, readPlane } from '../../../engine/train/decision-boundary';
+import {
+  type ClassBoundary,
+  decisionBoundary,
+  hasDecisionBoundary,
+  labelPlane,
+  readPlane,
+} from '../../../engine/train/decision-boundary';
 import { predict } from '../../../engine/train/predict';
 import { Trainer } from '../../../engine/train/trainer';
 import { chain } from '../../helpers/graphs';
@@ -25,7 +32,101 @@ const spiralNet = () =>
     },
   );
 
+/** Points of the plane with two yes/no labels: above x + y = 0 ("upper"), and right of x = 0.5 ("right"). */
+function twoLabels(count: number): Dataset {
+  const x = new Float32Array(2 * count);
+  const targets = new Float32Array(2 * count);
+  for (let i = 0; i < count; i++) {
+    const [a, b] = [Math.sin(i * 12.9898) * 2, Math.cos(i * 78.233) * 2];
+    x.set([a, b], 2 * i);
+    targets.set([a + b > 0 ? 1 : 0, a > 0.5 ? 1 : 0], 2 * i);
+  }
+  return {
+    name: 'labels',
+    inputShape: [2],
+    count,
+    x,
+    targetKind: 'tensor',
+    targetSize: 2,
+    targets,
+    outputNames: ['upper', 'right'],
+  };
+}
+
+const labelNet = (outputs: number) =>
+  chain(
+    [2],
+    [
+      ['dense', { units: 16 }],
+      ['activation', { fn: 'tanh' }],
+      ['dense', { units: outputs }],
+    ],
+    {
+      loss: { kind: 'sigmoid-binary-cross-entropy' },
+      optimizer: { kind: 'adam', lr: 0.03 },
+      batchSize: 32,
+      epochs: 100,
+    },
+  );
+
+/** The share of a plane's training points whose cell gives their own class. */
+function agreement(b: ClassBoundary): number {
+  let agree = 0;
+  for (const p of b.points) {
+    const j = Math.floor(((p.x - b.x[0]) / (b.x[1] - b.x[0])) * b.resolution);
+    const i = Math.floor(((b.y[1] - p.y) / (b.y[1] - b.y[0])) * b.resolution);
+    if (b.predicted[i * b.resolution + j] === p.label) agree++;
+  }
+  return agree / b.points.length;
+}
+
 describe('the decision boundary of a network of 2-D points', () => {
+  it('draws one yes/no output as two classes, and several labels a plane each', async () => {
+    // One output: the first label alone, its points of classes 0 and 1.
+    const both = twoLabels(300);
+    const one: Dataset = {
+      ...both,
+      targetKind: 'class',
+      targetSize: 1,
+      classes: 2,
+      targets: both.targets.filter((_, k) => k % 2 === 0),
+      outputNames: undefined,
+      classNames: ['lower', 'upper'],
+    };
+    const single = new Trainer(labelNet(1), createCpuBackend(), one);
+    expect(hasDecisionBoundary(single)).toBe(true);
+    await single.runSteps(400);
+    const b = await decisionBoundary(single, 40);
+    if (b.kind !== 'classes') throw new Error(`one yes/no output is two classes, not ${b.kind}`);
+    expect(b).toMatchObject({ classes: 2, classNames: ['lower', 'upper'] });
+    expect(Math.min(...b.confidence)).toBeGreaterThanOrEqual(0.5);
+    expect(agreement(b)).toBeGreaterThan(0.9);
+    // The cell's class is the side of one half the network's own probability for its centre lies on.
+    const reading = readPlane(b, 0.3, 0.6);
+    const [p] = (await predict(single, Float32Array.of(reading.x, reading.y), 1)).outputs;
+    expect(reading).toMatchObject({ predicted: p > 0.5 ? 1 : 0 });
+    if (reading.kind === 'classes') expect(reading.confidence).toBeCloseTo(Math.max(p, 1 - p), 5);
+    // Two labels: a plane of probabilities each, shown one at a time as that label's two classes.
+    const several = new Trainer(labelNet(2), createCpuBackend(), both);
+    expect(hasDecisionBoundary(several)).toBe(true);
+    await several.runSteps(600);
+    const planes = await decisionBoundary(several, 40);
+    if (planes.kind !== 'labels') throw new Error(`several labels, not ${planes.kind}`);
+    expect(planes).toMatchObject({ labels: 2, outputNames: ['upper', 'right'] });
+    expect(planes.probabilities).toHaveLength(1600 * 2);
+    expect(Array.from(planes.yes.subarray(0, 4))).toEqual(Array.from(both.targets.subarray(0, 4)));
+    for (const [label, name] of ['upper', 'right'].entries()) {
+      const plane = labelPlane(planes, label);
+      expect(plane.classNames).toEqual([`not ${name}`, name]);
+      expect(plane.points.map((q) => q.label)).toEqual(Array.from(both.targets.filter((_, k) => k % 2 === label)));
+      expect(agreement(plane), name).toBeGreaterThan(0.9);
+    }
+    // The two planes differ: "upper" and "right" are different sides of different lines.
+    const [upper, right] = [labelPlane(planes, 0), labelPlane(planes, 1)];
+    const differ = upper.predicted.filter((c, k) => c !== right.predicted[k]).length;
+    expect(differ / 1600).toBeGreaterThan(0.2);
+  });
+
   it('predicts every cell of a grid around the data, and agrees with the training points once trained', async () => {
     const data = spiralData(300, 3, 0.05, 1);
     const trainer = new Trainer(spiralNet(), createCpuBackend(), data);
