@@ -77,7 +77,8 @@ function ConfusionMatrix({
           return (
             <tr key={classNames[r]}>
               <th scope="row" title={classNames[r]}>
-                {r} {short(classNames[r])}
+                {/* A class whose name is its index (the toys' data) is named once: "1", not "1 1". */}
+                {classNames[r] === String(r) ? r : `${r} ${short(classNames[r])}`}
               </th>
               {row.map((count, c) => {
                 const share = count / total;

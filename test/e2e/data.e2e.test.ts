@@ -150,6 +150,8 @@ describe('training on files of your own', () => {
     // a row per output of the spiral's network (three).
     const matrix = page.getByTestId('confusion-matrix');
     await expect.poll(() => matrix.locator('tbody tr').count()).toBe(3);
+    // Rows by index and the file's names; the output no label names, by its index once (not "2 2").
+    expect(await matrix.locator('tbody th').allTextContents()).toEqual(['0 lower', '1 upper', '2']);
     const cells = (await matrix.locator('tbody td').allTextContents()).map(Number);
     expect(cells.reduce((a, b) => a + b, 0)).toBe(40);
     const diagonal = cells[0] + cells[4] + cells[8];
