@@ -1,6 +1,7 @@
 import type { Predictions } from './predict';
 
-const cell = (text: string) => (/[",\n\r]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text);
+/** A CSV cell: quoted (its quotes doubled) where it holds a comma, a quote or a line break. */
+export const csvCell = (text: string) => (/[",\n\r]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text);
 
 /**
  * Input r's probability per class, or null for outputs that are values. One yes/no output (sigmoid binary
@@ -35,20 +36,22 @@ export function predictionsCsv(result: Predictions, names: readonly string[], to
         .map((p, c) => [p, c] as const)
         .sort((a, b) => b[0] - a[0])
         .slice(0, k);
-      const given = targets ? [cell(label(targets[r]))] : [];
-      lines.push([cell(names[r]), ...given, ...order.flatMap(([p, c]) => [cell(label(c)), p.toFixed(6)])].join(','));
+      const given = targets ? [csvCell(label(targets[r]))] : [];
+      lines.push(
+        [csvCell(names[r]), ...given, ...order.flatMap(([p, c]) => [csvCell(label(c)), p.toFixed(6)])].join(','),
+      );
     }
   } else {
     // Values, or several labels' probabilities: a column per output, by its name where the data gives one.
     const name = (o: number) => result.outputNames?.[o] ?? (result.kind === 'labels' ? `p${o}` : `y${o}`);
     const write = result.kind === 'labels' ? (v: number) => v.toFixed(6) : (v: number) => v.toPrecision(7);
     const outputs = Array.from({ length: result.width }, (_, o) => o);
-    const truth = targets ? outputs.map((o) => cell(`true_${name(o)}`)) : [];
-    lines.push(['input', ...outputs.map((o) => cell(name(o))), ...truth].join(','));
+    const truth = targets ? outputs.map((o) => csvCell(`true_${name(o)}`)) : [];
+    lines.push(['input', ...outputs.map((o) => csvCell(name(o))), ...truth].join(','));
     const row = (values: Float32Array, r: number) =>
       Array.from(values.subarray(r * result.width, (r + 1) * result.width), write);
     for (let r = 0; r < count; r++)
-      lines.push([cell(names[r]), ...row(result.outputs, r), ...(targets ? row(targets, r) : [])].join(','));
+      lines.push([csvCell(names[r]), ...row(result.outputs, r), ...(targets ? row(targets, r) : [])].join(','));
   }
   return `${lines.join('\n')}\n`;
 }

@@ -1,7 +1,10 @@
 import { useState } from 'react';
 import type { Run } from '../../engine/graph/training-schema';
+import { runsCsv } from '../../engine/train/runs-csv';
 import { describeValues } from '../../engine/train/sweep';
 import { counted } from '../../engine/words';
+import { scriptName } from '../export-pytorch';
+import { saveCsv } from '../platform/save-csv';
 import { useDocumentStore } from '../store/document-store';
 import { ForOpenDocument } from './ForOpenDocument';
 import { comparisonColour, RunComparison } from './RunComparison';
@@ -62,7 +65,21 @@ function RunList() {
   const toggle = (id: string) => setTicked((now) => (now.includes(id) ? now.filter((t) => t !== id) : [...now, id]));
   return (
     <section className="run-history" data-testid="run-history">
-      <h2>Runs</h2>
+      <header>
+        <h2>Runs</h2>
+        <button
+          type="button"
+          data-testid="runs-csv"
+          title="Every run's figures per epoch as one CSV table (for a spreadsheet or a plot of your own)"
+          onClick={() => {
+            // Named after the document, read as the button is pressed (not a reason to draw the list again).
+            const name = `${scriptName(useDocumentStore.getState().document)}-runs`;
+            void saveCsv(runsCsv(runs), name, `${name}.csv`, 'The runs');
+          }}
+        >
+          Save as CSV
+        </button>
+      </header>
       <table>
         <thead>
           <tr>

@@ -3,9 +3,9 @@ import { datasetCountProblem, datasetSizeProblem } from '../../engine/files/pick
 import type { PredictInputs } from '../../engine/train/predict';
 import { classShares, predictionsCsv } from '../../engine/train/predictions-csv';
 import { counted } from '../../engine/words';
-import { downloadBytes } from '../export-pytorch';
 import { droppedFiles } from '../platform/dropped-files';
 import { pickFiles } from '../platform/pick-files';
+import { saveCsv } from '../platform/save-csv';
 import { useDocumentStore } from '../store/document-store';
 import { type PredictResult, useTrainingStore } from '../store/training-store';
 import { ForOpenDocument } from './ForOpenDocument';
@@ -339,7 +339,14 @@ function TryDocument() {
           <button
             type="button"
             data-testid="try-csv-download"
-            onClick={() => void savePredictions(predictionsCsv(result, result.names, 3, result.targets))}
+            onClick={() =>
+              void saveCsv(
+                predictionsCsv(result, result.names, 3, result.targets),
+                'predictions',
+                'predictions.csv',
+                'The predictions',
+              )
+            }
           >
             Save as CSV
           </button>
@@ -347,17 +354,4 @@ function TryDocument() {
       )}
     </section>
   );
-}
-
-/** The predictions' CSV: a file in a folder the user chooses (desktop), or a download (browser). */
-async function savePredictions(text: string): Promise<void> {
-  const bytes = new TextEncoder().encode(text);
-  if (window.netloom) {
-    const written = await window.netloom.exportFolder({
-      name: 'predictions',
-      files: [{ path: 'predictions.csv', bytes }],
-    });
-    if (!written.ok)
-      useDocumentStore.getState().report({ title: 'The predictions were not saved', details: [written.message] });
-  } else downloadBytes(bytes, 'predictions.csv', 'text/csv');
 }

@@ -275,6 +275,33 @@ describe('files and recovery', () => {
     const stored = JSON.parse(readFileSync(saved, 'utf8')).runs[0];
     expect(stored).toMatchObject({ steps: expect.any(Number), fingerprint: expect.stringMatching(/^[0-9a-f]{16}$/) });
     expect(stored.curve.step.at(-1)).toBe(stored.steps);
+    // The runs saved as CSV (a download here): a row per epoch the record keeps, its figures as stored.
+    const download = page.waitForEvent('download');
+    await page.getByTestId('runs-csv').click();
+    const csvPath = join(artifactsDir, 'runs.csv');
+    await (await download).saveAs(csvPath);
+    const [header, ...rows] = readFileSync(csvPath, 'utf8').trim().split('\n');
+    expect(header).toBe(
+      'run,started,status,optimizer,learning_rate,batch_size,epoch,train_loss,train_accuracy,val_loss,val_accuracy,seconds',
+    );
+    expect(rows).toHaveLength(15);
+    rows.forEach((row, i) => {
+      const e = stored.epochs[i];
+      expect(row.split(',')).toEqual([
+        stored.id,
+        stored.startedAt,
+        'completed',
+        'adam',
+        '0.02',
+        '32',
+        String(i + 1),
+        String(e.trainLoss),
+        String(e.trainAccuracy),
+        String(e.valLoss),
+        String(e.valAccuracy),
+        String(e.seconds),
+      ]);
+    });
     await page.screenshot({ path: join(artifactsDir, 'editor-reopened.png') });
     expect(app.errorsOf(page)).toEqual([]);
     await page.close();
