@@ -10,7 +10,7 @@ import type { Trainer } from './trainer';
 export type DecisionBoundary = ClassBoundary | LabelPlanes | ValueSurface;
 
 /** The grid: cells per side; cell (i, j) is row i from the top (largest y), column j from the left. */
-interface PlaneGrid {
+export interface PlaneGrid {
   resolution: number;
   x: [number, number];
   y: [number, number];
@@ -73,12 +73,11 @@ export function hasDecisionBoundary(trainer: Trainer): boolean {
 }
 
 /**
- * Runs the network (evaluation mode) over a resolution × resolution grid spanning the training data with a
- * margin. It writes the network's input buffer, so it runs between steps, never inside one.
+ * The plane around the training data (its points' range and a tenth more each way) as a resolution ×
+ * resolution grid, and the grid's points, cell by cell (row 0 the top, the largest y).
  */
-export async function decisionBoundary(trainer: Trainer, resolution = 48): Promise<DecisionBoundary> {
+export function planeGrid(trainer: Trainer, resolution: number): { plane: PlaneGrid; grid: Float32Array } {
   const data = trainer.dataset('train')!;
-  const { be, session } = trainer;
   let [x0, x1, y0, y1] = [
     Number.POSITIVE_INFINITY,
     Number.NEGATIVE_INFINITY,
@@ -94,23 +93,33 @@ export async function decisionBoundary(trainer: Trainer, resolution = 48): Promi
   const mx = 0.1 * (x1 - x0 || 1);
   const my = 0.1 * (y1 - y0 || 1);
   [x0, x1, y0, y1] = [x0 - mx, x1 + mx, y0 - my, y1 + my];
-  const cells = resolution * resolution;
-  const width = size(trainer.plan.outputNode.outputShape);
-  const outputs = new Float32Array(cells * width);
-  const grid = new Float32Array(2 * cells);
+  const grid = new Float32Array(2 * resolution * resolution);
   for (let i = 0; i < resolution; i++)
     for (let j = 0; j < resolution; j++) {
       const k = i * resolution + j;
       grid[2 * k] = x0 + ((j + 0.5) / resolution) * (x1 - x0);
       grid[2 * k + 1] = y1 - ((i + 0.5) / resolution) * (y1 - y0);
     }
+  return { plane: { resolution, x: [x0, x1], y: [y0, y1] }, grid };
+}
+
+/**
+ * Runs the network (evaluation mode) over a resolution × resolution grid spanning the training data with a
+ * margin. It writes the network's input buffer, so it runs between steps, never inside one.
+ */
+export async function decisionBoundary(trainer: Trainer, resolution = 48): Promise<DecisionBoundary> {
+  const data = trainer.dataset('train')!;
+  const { be, session } = trainer;
+  const { plane, grid } = planeGrid(trainer, resolution);
+  const cells = resolution * resolution;
+  const width = size(trainer.plan.outputNode.outputShape);
+  const outputs = new Float32Array(cells * width);
   for (let start = 0; start < cells; start += session.maxBatch) {
     const n = Math.min(session.maxBatch, cells - start);
     be.write(session.input, grid.subarray(2 * start, 2 * (start + n)));
     session.forward(n, 'eval', trainer.step);
     outputs.set((await be.read(session.output)).subarray(0, n * width), start * width);
   }
-  const plane: PlaneGrid = { resolution, x: [x0, x1], y: [y0, y1] };
   const step =
     data.targetKind === 'tensor'
       ? Math.max(1, Math.ceil(data.count / MAX_VALUE_POINTS))

@@ -2,33 +2,9 @@ import type { Buf } from '../backend/backend';
 import { EngineError } from '../errors';
 import { size } from '../layers/layer';
 import { layerDef } from '../layers/registry';
-import { type BuiltNode, buildSession, type Session } from './session';
+import { lookInsideSession, nodeOf } from './look-inside-session';
+import { type UnitsOverPlane, unitsOverPlane } from './plane-units';
 import type { Trainer } from './trainer';
-
-/**
- * Look inside, for one input: the trainer's network again at batch 1, with a gradient flowing into its Input
- * and computing with the training session's own weights (shared, not copied). Its passes are the engine's own,
- * so what is shown here is what training computes. Built at the first question and kept with the trainer.
- */
-const sessions = new WeakMap<Trainer, Session>();
-
-function lookInsideSession(trainer: Trainer): Session {
-  let session = sessions.get(trainer);
-  if (!session) {
-    const plan = { ...trainer.plan, nodes: trainer.plan.nodes.map((n) => ({ ...n, needsGrad: true })) };
-    const targetKind = trainer.dataset('train')?.targetKind ?? 'class';
-    session = buildSession(trainer.be, plan, trainer.doc.training, 1, targetKind, trainer.session.flat.params);
-    sessions.set(trainer, session);
-  }
-  // Layer state that is not learned (batch norm's running statistics) as training left it.
-  const own = new Map(trainer.session.nodes.map((n) => [n.id, n]));
-  for (const node of session.nodes)
-    for (const [name, s] of Object.entries(node.passes.state ?? {})) {
-      const from = own.get(node.id)!.passes.state![name];
-      trainer.be.copy({ src: from.buf, out: s.buf, size: s.buf.length, accumulate: false });
-    }
-  return session;
-}
 
 function checkInput(trainer: Trainer, x: Float32Array): void {
   const shape = trainer.plan.inputNode.outputShape;
@@ -37,12 +13,6 @@ function checkInput(trainer: Trainer, x: Float32Array): void {
       'INVALID_DATA',
       `one input of [${shape.join(', ')}] is ${size(shape)} values, not ${x.length}`,
     );
-}
-
-function nodeOf(session: Session, nodeId: string): BuiltNode {
-  const node = session.nodes.find((n) => n.id === nodeId);
-  if (!node) throw new EngineError('INVALID_DATA', `no layer "${nodeId}" in the network being trained`, nodeId);
-  return node;
 }
 
 async function readFirst(trainer: Trainer, buf: Buf, count: number): Promise<Float32Array> {
@@ -228,13 +198,16 @@ export type LookInsideQuestion =
   | { kind: 'output'; nodeId: string; x: Float32Array }
   | { kind: 'explain'; x: Float32Array; target?: number; gradCamLayer?: string }
   | { kind: 'states'; nodeId: string; x: Float32Array }
-  | { kind: 'weights'; nodeId: string };
+  | { kind: 'weights'; nodeId: string }
+  /** Each unit of a layer over the input plane (networks of 2-D points). */
+  | { kind: 'plane'; nodeId: string };
 
 export type LookInsideAnswer =
   | { kind: 'output'; shape: number[]; values: Float32Array }
   | ({ kind: 'explain' } & Explanation)
   | { kind: 'states'; states: StateOverTime[] }
-  | { kind: 'weights'; shape: number[]; values: Float32Array; imageShape?: number[] };
+  | { kind: 'weights'; shape: number[]; values: Float32Array; imageShape?: number[] }
+  | ({ kind: 'plane' } & UnitsOverPlane);
 
 export async function lookInside(trainer: Trainer, q: LookInsideQuestion): Promise<LookInsideAnswer> {
   switch (q.kind) {
@@ -246,5 +219,7 @@ export async function lookInside(trainer: Trainer, q: LookInsideQuestion): Promi
       return { kind: 'states', states: await statesOverTime(trainer, q.nodeId, q.x) };
     case 'weights':
       return { kind: 'weights', ...(await layerWeights(trainer, q.nodeId)) };
+    case 'plane':
+      return { kind: 'plane', ...(await unitsOverPlane(trainer, q.nodeId)) };
   }
 }

@@ -161,12 +161,18 @@ export const useTrainingStore = create<TrainingState>()((set, get) => ({
   },
   async lookInside(question) {
     const input = get().lastTry;
-    const training = current?.training;
-    if (!training) return 'Train the network, or try it on an input (the Try panel), first.';
-    if (question.kind !== 'weights' && !input) return 'Try the network on an input first (the Try panel).';
+    // The units over the plane need no input (the plane is it): from idle a run opens paused, as the Try
+    // panel's does, so the units of a network not yet trained show too.
+    const inputFree = question.kind === 'weights' || question.kind === 'plane';
+    const training = question.kind === 'plane' ? await stillRun() : current?.training;
+    if (!training)
+      return question.kind === 'plane'
+        ? 'Pause the run to see its units over the plane.'
+        : 'Train the network, or try it on an input (the Try panel), first.';
+    if (!inputFree && !input) return 'Try the network on an input first (the Try panel).';
     try {
       return await training.lookInside(
-        question.kind === 'weights' ? question : ({ ...question, x: input!.x } as LookInsideQuestion),
+        inputFree ? (question as LookInsideQuestion) : ({ ...question, x: input!.x } as LookInsideQuestion),
       );
     } catch (error) {
       return (error as Error).message;

@@ -482,6 +482,24 @@ describe('training from the app, in the browser worker', () => {
     expect(await history.evaluate((e) => e.scrollWidth - e.clientWidth)).toBe(0);
     expect(doc.document.training.optimizer.lr).toBe(0.005);
     await page.screenshot({ path: join(artifactsDir, 'training-spiral.png') });
+    // A hidden layer's units over the plane (TensorFlow Playground's neurons): one picture per unit, each
+    // drawn in blue and red around zero (ReLU's units: white where they are off, red where they fire).
+    await page.locator('.react-flow__node[data-id="relu2"]').click();
+    await page.getByTestId('look-plane').click();
+    const pictures = page.getByTestId('plane-units').locator('.heatmap');
+    await expect.poll(() => pictures.count()).toBe(32);
+    expect(await pictures.nth(31).locator('figcaption').textContent()).toBe('unit 31');
+    const firing = await pictures.locator('canvas').evaluateAll((canvases) =>
+      canvases.map((c) => {
+        const { data } = (c as HTMLCanvasElement).getContext('2d')!.getImageData(0, 0, 32, 32);
+        let red = 0;
+        for (let i = 0; i < data.length; i += 4) if (data[i] === 255 && data[i + 2] < 200) red++;
+        return red;
+      }),
+    );
+    // Some units fire over part of the plane and not all of it (a trained ReLU layer, not a blank one).
+    expect(firing.filter((n) => n > 0 && n < 1024).length).toBeGreaterThan(4);
+    await page.screenshot({ path: join(artifactsDir, 'plane-units.png') });
     expect(app.errorsOf(page)).toEqual([]);
     await page.close();
   });

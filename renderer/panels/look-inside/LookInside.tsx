@@ -1,5 +1,6 @@
 import { useState } from 'react';
 import type { LookInsideAnswer, LookInsideQuestion } from '../../../engine/api';
+import { useDocumentStore } from '../../store/document-store';
 import { useTrainingStore, type WithoutInput } from '../../store/training-store';
 import { ForOpenDocument } from '../ForOpenDocument';
 import { drawable, Thumbnail } from '../Thumbnail';
@@ -8,9 +9,13 @@ import { WeightPictures } from './WeightPictures';
 
 type View = LookInsideQuestion['kind'];
 
-/** The views a layer of this kind offers: what it computes, why, its states over time, its weights. */
-function viewsOf(kind: string, tried: boolean): { view: View; label: string }[] {
+/**
+ * The views a layer of this kind offers: what it computes, why, its states over time, its weights, and, in a
+ * network of 2-D points, each of its units over the plane (no input needed: the whole plane is the input).
+ */
+function viewsOf(kind: string, tried: boolean, overPlane: boolean): { view: View; label: string }[] {
   const views: { view: View; label: string }[] = [];
+  if (overPlane) views.push({ view: 'plane', label: 'Units over the plane' });
   if (tried && kind !== 'input') views.push({ view: 'output', label: 'Output' });
   if (tried) views.push({ view: 'explain', label: kind === 'input' ? 'Saliency' : 'Why (saliency, Grad-CAM)' });
   if (tried && (kind === 'rnn' || kind === 'lstm')) views.push({ view: 'states', label: 'States over time' });
@@ -38,10 +43,15 @@ function LookInsideDocument({ id, kind, outputShape }: { id: string; kind: strin
   const lookInside = useTrainingStore((s) => s.lookInside);
   const [target, setTarget] = useState<number | undefined>(undefined);
   const [answer, setAnswer] = useState<{ layer: string; input: object | null; result: LookInsideAnswer | string }>();
-  const views = viewsOf(kind, lastTry !== null);
+  const pointsIn = useDocumentStore((s) => {
+    const shape = s.document.nodes.find((n) => n.kind === 'input')?.params.shape as number[] | undefined;
+    return shape?.length === 1 && shape[0] === 2;
+  });
+  const views = viewsOf(kind, lastTry !== null, pointsIn && kind !== 'input' && outputShape?.length === 1);
   if (views.length === 0) return null;
   // Shown only for the layer and the input it was asked for: another of either and it no longer applies.
-  const inputFree = typeof answer?.result === 'object' && answer.result.kind === 'weights';
+  const inputFree =
+    typeof answer?.result === 'object' && (answer.result.kind === 'weights' || answer.result.kind === 'plane');
   const shown = answer && answer.layer === id && (inputFree || answer.input === lastTry) ? answer.result : null;
   // Grad-CAM over this layer when it makes feature maps, else over the network's last such layer.
   const makesMaps = kind !== 'input' && outputShape?.length === 3;
@@ -54,7 +64,7 @@ function LookInsideDocument({ id, kind, outputShape }: { id: string; kind: strin
         ...(chosen !== undefined && { target: chosen }),
         ...(makesMaps && { gradCamLayer: id }),
       };
-    return view === 'weights' ? { kind: 'weights', nodeId: id } : { kind: view, nodeId: id };
+    return { kind: view, nodeId: id };
   };
   return (
     <section className="layer-output" data-testid="layer-output">
@@ -94,7 +104,35 @@ function LookInsideDocument({ id, kind, outputShape }: { id: string; kind: strin
         </div>
       )}
       {shown && typeof shown === 'object' && shown.kind === 'weights' && <WeightPictures answer={shown} />}
+      {shown && typeof shown === 'object' && shown.kind === 'plane' && <PlaneUnits answer={shown} />}
     </section>
+  );
+}
+
+/**
+ * Each unit over the input plane, as TensorFlow Playground draws its neurons: blue below zero, red above,
+ * white at zero, each unit by its own largest magnitude; the plane's top is its largest x₂.
+ */
+function PlaneUnits({ answer }: { answer: Extract<LookInsideAnswer, { kind: 'plane' }> }) {
+  const cells = answer.resolution * answer.resolution;
+  return (
+    <div className="plane-units" data-testid="plane-units">
+      {Array.from({ length: answer.units }, (_, u) => (
+        <Heatmap
+          key={String(u)}
+          values={answer.values.subarray(u * cells, (u + 1) * cells)}
+          rows={answer.resolution}
+          columns={answer.resolution}
+          signed
+          label={`unit ${u}`}
+        />
+      ))}
+      {answer.of > answer.units && (
+        <p className="muted">
+          the first {answer.units} of {answer.of} units
+        </p>
+      )}
+    </div>
   );
 }
 
