@@ -82,6 +82,11 @@ export interface EngineApi {
    * weights. Not while running.
    */
   lookInside(question: LookInsideQuestion): Promise<LookInsideAnswer>;
+  /**
+   * A layer whose units over the plane (a network of 2-D points) are sent with the decision boundary while
+   * a run trains, as a 'plane-units' event (and once now, when paused); null: none.
+   */
+  watchPlaneUnits(args: { nodeId: string | null }): Promise<void>;
   /** The first training samples (at most 64) as the data gives them, before any augmentation. */
   trainingSamples(args: { count: number }): Promise<{ x: Float32Array; shape: number[]; count: number }>;
   /**
@@ -207,6 +212,7 @@ export function createEngineApi(env: EngineEnvironment): EngineApi {
     trainingSamples: async ({ count }) => current().trainingSamples(count),
     predict: async (inputs) => current().predict(inputs),
     lookInside: async (question) => current().lookInside(question),
+    watchPlaneUnits: async ({ nodeId }) => current().watchPlaneUnits(nodeId),
     updateSettings: async (patch) => current().updateSettings(patch),
     checkpoint: async () => current().checkpoint(),
     importWeights: async ({ bytes, file }) => current().importWeights(bytes, file),
@@ -240,6 +246,7 @@ export type { LabelInspection } from './train/evaluate-labels';
 export type { RegressionInspection } from './train/evaluate-regression';
 export type { LookInsideAnswer, LookInsideQuestion, StateOverTime } from './train/explain';
 export type { ClassInspection, Inspection, Prediction } from './train/inspect';
+export type { UnitsOverPlane } from './train/plane-units';
 export type { RateSearch, RateSearchOptions, RateSteps } from './train/rate-finder';
 export type { StepColumns, StepReport } from './train/step-columns';
 export type { SweepResult, SweepSpec, SweepValue } from './train/sweep';

@@ -13,6 +13,7 @@ import { evaluateSet } from './train/evaluate';
 import { type LookInsideAnswer, type LookInsideQuestion, lookInside } from './train/explain';
 import { networkFingerprint } from './train/fingerprint';
 import { type Inspection, inspectNetwork, type Prediction } from './train/inspect';
+import { unitsOverPlane } from './train/plane-units';
 import { type PredictAnswer, type PredictInputs, predict, prepareInputs } from './train/predict';
 import type { RateSearch, RateSearchOptions } from './train/rate-finder';
 import { StepColumnsBuilder } from './train/step-columns';
@@ -307,11 +308,32 @@ export class SessionHost {
   }
 
   private lastBoundary = 0;
+  /** The layer whose units over the plane go with each boundary (the page's Look inside shows them live). */
+  private planeNode: string | null = null;
+
+  /** Sends a layer's units over the plane with each boundary from now on (null: none); once now if paused. */
+  async watchPlaneUnits(nodeId: string | null): Promise<void> {
+    this.planeNode = nodeId;
+    if (nodeId !== null && !this.running) await this.sendPlaneUnits();
+  }
 
   private async sendBoundary(): Promise<void> {
     this.lastBoundary = performance.now();
-    if (hasDecisionBoundary(this.trainer))
-      this.emit({ type: 'boundary', boundary: await decisionBoundary(this.trainer) });
+    if (!hasDecisionBoundary(this.trainer)) return;
+    this.emit({ type: 'boundary', boundary: await decisionBoundary(this.trainer) });
+    await this.sendPlaneUnits();
+  }
+
+  private async sendPlaneUnits(): Promise<void> {
+    const nodeId = this.planeNode;
+    if (nodeId === null) return;
+    try {
+      this.emit({ type: 'plane-units', nodeId, units: await unitsOverPlane(this.trainer, nodeId) });
+    } catch (error) {
+      // The layer is gone or has no plane (the network changed): nothing to watch any more.
+      if (!(error instanceof EngineError)) throw error;
+      this.planeNode = null;
+    }
   }
 
   private flushSteps(): void {

@@ -3,6 +3,7 @@ import type { DataReading } from './data/dataset';
 import type { Training } from './graph/training-schema';
 import type { SweepEvent } from './sweep-host';
 import type { DecisionBoundary } from './train/decision-boundary';
+import type { UnitsOverPlane } from './train/plane-units';
 import type { RateSteps } from './train/rate-finder';
 import type { StepColumns } from './train/step-columns';
 import type { TelemetryFrame } from './train/telemetry';
@@ -38,6 +39,8 @@ export type EngineEvent =
    * at `step`; `reason` says why, for the user.
    */
   | { type: 'backend'; info: SessionInfo; reason: string; step: number }
+  /** The units over the plane of the layer watched (watchPlaneUnits), with each decision boundary. */
+  | { type: 'plane-units'; nodeId: string; units: UnitsOverPlane }
   /** The learning-rate test's steps so far, a few times a second while it runs (its answer holds them all). */
   | { type: 'rate-steps'; steps: RateSteps }
   /** Reading the dataset's files before the session opens. */

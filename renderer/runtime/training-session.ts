@@ -28,6 +28,7 @@ import type {
   StepColumns,
   StepReport,
   TelemetryFrame,
+  UnitsOverPlane,
 } from '../../engine/api';
 import type { GraphDocument } from '../../engine/graph';
 import type { PredictInputs } from '../../engine/train/predict';
@@ -90,6 +91,10 @@ export class TrainingSession {
   readonly boundary$ = new Subject<DecisionBoundary>();
   /** The learning-rate test's steps so far, while it runs. */
   readonly rateSteps$ = new Subject<RateSteps>();
+  /** The watched layer's units over the plane, with each decision boundary (watchPlaneUnits). */
+  readonly planeUnits$ = new Subject<{ nodeId: string; units: UnitsOverPlane }>();
+  /** The layer watched: asked of each worker this session opens (a restarted one too). */
+  private planeWatch: string | null = null;
   /** Reading the dataset's files in the worker, before the run opens. */
   readonly loading$ = new Subject<{ done: number; total: number; what: string }>();
   /** The latest step, at most one per frame (for progress bars and counters). */
@@ -212,6 +217,15 @@ export class TrainingSession {
     return this.connection.api.findLearningRate(options);
   }
 
+  /**
+   * A layer whose units over the plane come with each decision boundary from now on (null: none), and at
+   * once while paused. Kept for the session's workers; a session not yet open asks when it opens.
+   */
+  async watchPlaneUnits(nodeId: string | null): Promise<void> {
+    this.planeWatch = nodeId;
+    await this.connection?.api.watchPlaneUnits({ nodeId });
+  }
+
   /** Ends the learning-rate test under way after its current step. */
   stopFindingRate(): Promise<void> {
     if (!this.connection) throw new Error('the session is not open');
@@ -300,6 +314,7 @@ export class TrainingSession {
     const info = await Promise.race([opening, crashed]);
     opened = true;
     this.info$.next(info);
+    if (this.planeWatch !== null) void connection.api.watchPlaneUnits({ nodeId: this.planeWatch }).catch(() => {});
     watchHeartbeat({
       owner: this.owner,
       scheduler: this.scheduler,
@@ -355,6 +370,9 @@ export class TrainingSession {
         break;
       case 'rate-steps':
         this.rateSteps$.next(event.steps);
+        break;
+      case 'plane-units':
+        this.planeUnits$.next({ nodeId: event.nodeId, units: event.units });
         break;
       case 'checkpoint':
         this.lastCheckpoint = event.bytes;

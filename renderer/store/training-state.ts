@@ -11,6 +11,7 @@ import type {
   SessionInfo,
   SettingsPatch,
   StepReport,
+  UnitsOverPlane,
 } from '../../engine/api';
 import type { PredictInputs } from '../../engine/train/predict';
 import type { SessionState, TestData } from '../runtime/training-session';
@@ -28,6 +29,7 @@ export const noRunYet = () => ({
   inspection: null,
   boundary: null,
   rateSteps: null,
+  planeUnits: null,
   inspectionError: null,
   weightsFrom: null,
   lastTry: null,
@@ -56,6 +58,10 @@ export interface TrainingState {
   boundary: DecisionBoundary | null;
   /** The learning-rate test's steps so far while it runs (null before its first report and after it ends). */
   rateSteps: RateSteps | null;
+  /** The watched layer's latest units over the plane (watchPlaneUnits), as the run trains. */
+  planeUnits: { nodeId: string; units: UnitsOverPlane } | null;
+  /** Watch a layer's units over the plane as the run trains (null: stop), this run and the next ones. */
+  watchPlaneUnits(nodeId: string | null): void;
   inspecting: boolean;
   inspectionError: string | null;
   /** Evaluates the run as it stands: on its validation set, or on test data. */

@@ -22,6 +22,8 @@ let current: { training: TrainingSession; owner: Owner } | null = null;
 let startingWeights: { loadCount: number; bytes: Uint8Array; file: string } | null = null;
 /** A stop asked of the learning-rate test, which may come while its run is still opening. */
 let rateStopAsked = false;
+/** The layer whose units over the plane Look inside shows live: asked of every run the document opens. */
+let planeWatch: string | null = null;
 /** Settings changes waiting for the step under way to end (see `stepping`). */
 const stepWaiters: (() => void)[] = [];
 /** Settings changed while the current run was paused, with the step from which they applied. */
@@ -133,6 +135,11 @@ export const useTrainingStore = create<TrainingState>()((set, get) => ({
       set({ rateSteps: null });
     }
   },
+  watchPlaneUnits(nodeId) {
+    planeWatch = nodeId;
+    if (nodeId === null) set({ planeUnits: null });
+    void current?.training.watchPlaneUnits(nodeId).catch(() => {});
+  },
   stopFindingRate() {
     rateStopAsked = true;
     void current?.training.stopFindingRate();
@@ -167,7 +174,7 @@ export const useTrainingStore = create<TrainingState>()((set, get) => ({
     const training = question.kind === 'plane' ? await stillRun() : current?.training;
     if (!training)
       return question.kind === 'plane'
-        ? 'Pause the run to see its units over the plane.'
+        ? 'Pause the run to see its units over the plane (once shown, they follow the run as it trains).'
         : 'Train the network, or try it on an input (the Try panel), first.';
     if (!inputFree && !input) return 'Try the network on an input first (the Try panel).';
     try {
@@ -279,6 +286,8 @@ export const useTrainingStore = create<TrainingState>()((set, get) => ({
     owner.watch(training.loading$, (loading) => set({ loading }));
     owner.watch(training.boundary$, (boundary) => set({ boundary }));
     owner.watch(training.rateSteps$, (rateSteps) => set({ rateSteps }));
+    owner.watch(training.planeUnits$, (planeUnits) => set({ planeUnits }));
+    if (planeWatch !== null) void training.watchPlaneUnits(planeWatch).catch(() => {});
     owner.watch(training.steps$, (columns) => appendSteps(series, columns));
     owner.watch(training.epochs$, (e) => appendEpoch(series, e));
     // One UI update per frame at most: progress and telemetry arrive throttled.

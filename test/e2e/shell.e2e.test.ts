@@ -500,6 +500,17 @@ describe('training from the app, in the browser worker', () => {
     // Some units fire over part of the plane and not all of it (a trained ReLU layer, not a blank one).
     expect(firing.filter((n) => n > 0 && n < 1024).length).toBeGreaterThan(4);
     await page.screenshot({ path: join(artifactsDir, 'plane-units.png') });
+    // They follow the next run as it trains (from fresh weights: other pictures), with no question asked.
+    const drawn = () =>
+      pictures
+        .locator('canvas')
+        .evaluateAll((canvases) => canvases.map((c) => (c as HTMLCanvasElement).toDataURL()).join());
+    const trained = await drawn();
+    await page.getByTestId('train').click();
+    await expect.poll(drawn).not.toBe(trained);
+    expect(await pictures.count()).toBe(32);
+    await page.getByTestId('stop').click();
+    await expect.poll(() => page.getByTestId('training-bar').getAttribute('data-state')).toBe('stopped');
     expect(app.errorsOf(page)).toEqual([]);
     await page.close();
   });

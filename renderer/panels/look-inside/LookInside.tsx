@@ -1,5 +1,5 @@
-import { useState } from 'react';
-import type { LookInsideAnswer, LookInsideQuestion } from '../../../engine/api';
+import { useEffect, useState } from 'react';
+import type { LookInsideAnswer, LookInsideQuestion, UnitsOverPlane } from '../../../engine/api';
 import { useDocumentStore } from '../../store/document-store';
 import { useTrainingStore, type WithoutInput } from '../../store/training-store';
 import { ForOpenDocument } from '../ForOpenDocument';
@@ -48,11 +48,20 @@ function LookInsideDocument({ id, kind, outputShape }: { id: string; kind: strin
     return shape?.length === 1 && shape[0] === 2;
   });
   const views = viewsOf(kind, lastTry !== null, pointsIn && kind !== 'input' && outputShape?.length === 1);
-  if (views.length === 0) return null;
+  const watchPlane = useTrainingStore((s) => s.watchPlaneUnits);
+  // The units over the plane, once asked for, follow the run: the latest the engine sent for this layer.
+  const live = useTrainingStore((s) => (s.planeUnits?.nodeId === id ? s.planeUnits.units : null));
   // Shown only for the layer and the input it was asked for: another of either and it no longer applies.
   const inputFree =
     typeof answer?.result === 'object' && (answer.result.kind === 'weights' || answer.result.kind === 'plane');
   const shown = answer && answer.layer === id && (inputFree || answer.input === lastTry) ? answer.result : null;
+  const planeShown = typeof shown === 'object' && shown?.kind === 'plane';
+  useEffect(() => {
+    if (!planeShown) return;
+    watchPlane(id);
+    return () => watchPlane(null);
+  }, [planeShown, id, watchPlane]);
+  if (views.length === 0) return null;
   // Grad-CAM over this layer when it makes feature maps, else over the network's last such layer.
   const makesMaps = kind !== 'input' && outputShape?.length === 3;
   const ask = async (question: WithoutInput<LookInsideQuestion>) =>
@@ -104,7 +113,7 @@ function LookInsideDocument({ id, kind, outputShape }: { id: string; kind: strin
         </div>
       )}
       {shown && typeof shown === 'object' && shown.kind === 'weights' && <WeightPictures answer={shown} />}
-      {shown && typeof shown === 'object' && shown.kind === 'plane' && <PlaneUnits answer={shown} />}
+      {shown && typeof shown === 'object' && shown.kind === 'plane' && <PlaneUnits answer={live ?? shown} />}
     </section>
   );
 }
@@ -113,7 +122,7 @@ function LookInsideDocument({ id, kind, outputShape }: { id: string; kind: strin
  * Each unit over the input plane, as TensorFlow Playground draws its neurons: blue below zero, red above,
  * white at zero, each unit by its own largest magnitude; the plane's top is its largest x₂.
  */
-function PlaneUnits({ answer }: { answer: Extract<LookInsideAnswer, { kind: 'plane' }> }) {
+function PlaneUnits({ answer }: { answer: UnitsOverPlane }) {
   const cells = answer.resolution * answer.resolution;
   return (
     <div className="plane-units" data-testid="plane-units">

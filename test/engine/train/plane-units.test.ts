@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { createEngineApi, type EngineEvent } from '../../../engine/api';
 import { createCpuBackend } from '../../../engine/backend/cpu/cpu-backend';
 import { barsData, spiralData } from '../../../engine/data/synthetic';
 import { decisionBoundary } from '../../../engine/train/decision-boundary';
@@ -37,6 +38,38 @@ describe("a layer's units over the input plane", () => {
     // tanh's units: within (−1, 1), and not all alike.
     expect(Math.max(...units.values.map(Math.abs))).toBeLessThan(1);
     expect(new Set(Array.from(units.values.subarray(0, 1024), (v) => v.toFixed(3))).size).toBeGreaterThan(50);
+  });
+
+  it("follows a run: the watched layer's units come with each boundary, the last its units as the run ended", async () => {
+    const api = createEngineApi({ gpu: undefined, cores: 1 });
+    const events: EngineEvent[] = [];
+    await api.subscribe((e) => events.push(e));
+    const doc = pointsNet(6);
+    doc.training.dataset = { source: 'synthetic', generator: 'spiral', samples: 200, noise: 0.05 };
+    await api.open({ doc, data: { kind: 'document' } });
+    // Watched while paused: sent at once.
+    await api.watchPlaneUnits({ nodeId: 'n1' });
+    const units = () => events.flatMap((e) => (e.type === 'plane-units' ? [e] : []));
+    expect(units()).toHaveLength(1);
+    expect(units()[0]).toMatchObject({ nodeId: 'n1', units: { units: 6 } });
+    const before = units()[0].units.values;
+    await api.run({ steps: 60 });
+    const sent = units();
+    expect(sent.length).toBeGreaterThan(1);
+    // The last is the layer's units as the run ended: what asking now gives.
+    const now = await api.lookInside({ kind: 'plane', nodeId: 'n1' });
+    if (now.kind !== 'plane') throw new Error(now.kind);
+    expect(Array.from(sent.at(-1)!.units.values)).toEqual(Array.from(now.values));
+    expect(Array.from(now.values)).not.toEqual(Array.from(before));
+    // Unwatched: no more.
+    await api.watchPlaneUnits({ nodeId: null });
+    const count = units().length;
+    await api.run({ steps: 10 });
+    expect(units()).toHaveLength(count);
+    // A layer that is not there: nothing sent, and no error.
+    await api.watchPlaneUnits({ nodeId: 'gone' });
+    expect(units()).toHaveLength(count);
+    await api.close();
   });
 
   it('draws the first 64 units of a wide layer, and refuses what has no plane or no units', async () => {
