@@ -2,7 +2,7 @@ import type { ReactNode } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import type { SessionInfo, StepReport } from '../../engine/api';
 import type { GraphAnalysis } from '../../engine/graph';
-import { isTraining } from '../runtime/training-session';
+import { isTraining } from '../runtime/session-state';
 import { useDatasetFilesStore } from '../store/dataset-files-store';
 import { useDocumentStore } from '../store/document-store';
 import { useRateFinderStore } from '../store/rate-finder-store';

@@ -1,7 +1,7 @@
 import { type ReactNode, useState } from 'react';
 import type { SettingsPatch } from '../../engine/api';
 import { usePaintedLater } from '../runtime/paint-later';
-import { isTraining } from '../runtime/training-session';
+import { isTraining } from '../runtime/session-state';
 import type { BackendsState } from '../runtime/use-backends';
 import { useDocumentStore } from '../store/document-store';
 import { useTrainingStore } from '../store/training-store';

@@ -10,7 +10,6 @@ import {
   throttleTime,
 } from 'rxjs';
 import type {
-  DatasetInput,
   DecisionBoundary,
   EngineApi,
   EngineEvent,
@@ -23,7 +22,6 @@ import type {
   RateSearchOptions,
   RateSteps,
   SessionInfo,
-  SessionOptions,
   SettingsPatch,
   StepColumns,
   StepReport,
@@ -34,44 +32,17 @@ import type { GraphDocument } from '../../engine/graph';
 import type { PredictInputs } from '../../engine/train/predict';
 import { stepAt } from '../../engine/train/step-columns';
 
-/** Data to evaluate a run on besides its own: the bundled dataset's test part, or files the user picked. */
-export type TestData = { data: DatasetInput; which?: 'train' | 'test' };
-
-import type { ConnectEngine, EngineConnection } from './engine-connection';
+import type { EngineConnection } from './engine-connection';
 import { structuralKey } from './graph-runtime';
 import { watchHeartbeat } from './heartbeat';
 import { Liveness } from './liveness';
 import { NodeTelemetryStreams } from './node-telemetry';
 import { Owner } from './owner';
+import type { SessionNotice, SessionState, TestData, TrainingSessionOptions } from './session-state';
 import { StepsDelivered } from './steps-delivered';
 
 const MAX_RECOVERIES = 3;
 const DEFAULT_HEARTBEAT = { intervalMs: 1000, timeoutMs: 5000, firstStepMs: 60_000 };
-
-export type SessionState = 'idle' | 'opening' | 'running' | 'paused' | 'stopped' | 'finished' | 'failed' | 'recovering';
-
-/** A run that is training, or about to (opening, or recovering from a lost worker): its settings are locked. */
-export const isTraining = (state: SessionState) => state === 'running' || state === 'opening' || state === 'recovering';
-
-export interface SessionNotice {
-  kind: 'info' | 'warning' | 'error';
-  message: string;
-}
-
-export interface TrainingSessionOptions {
-  connect: ConnectEngine;
-  doc: GraphDocument;
-  data: DatasetInput;
-  engine?: SessionOptions;
-  /**
-   * How often the worker is pinged, and how long it may stay silent before it counts as lost (ms): at least
-   * `timeoutMs`, more once its steps are seen to take long (see Liveness), `firstStepMs` before its first.
-   */
-  heartbeat?: { intervalMs: number; timeoutMs: number; firstStepMs?: number };
-  /** The UI hears at most one frame per this many ms (about ten a second). */
-  frameMs?: number;
-  scheduler?: SchedulerLike;
-}
 
 /**
  * One training run as the page sees it: commands (start, pause, resume, stop, single step, evaluate,
@@ -197,9 +168,14 @@ export class TrainingSession {
     else if (this.state === 'paused') this.state$.next('stopped');
   }
 
-  evaluate(): Promise<Evaluation> {
+  /** The engine of the open session (its worker's API); refused before the session opens. */
+  private get api(): EngineConnection['api'] {
     if (!this.connection) throw new Error('the session is not open');
-    return this.connection.api.evaluate();
+    return this.connection.api;
+  }
+
+  evaluate(): Promise<Evaluation> {
+    return this.api.evaluate();
   }
 
   /**
@@ -207,14 +183,12 @@ export class TrainingSession {
    * validation set or on test data (read in the engine as the training data was).
    */
   inspect(test?: TestData): Promise<Inspection> {
-    if (!this.connection) throw new Error('the session is not open');
-    return this.connection.api.inspect(test);
+    return this.api.inspect(test);
   }
 
   /** The learning-rate range test from the current weights, on a copy of them (paused or finished). */
   findLearningRate(options?: RateSearchOptions): Promise<RateSearch> {
-    if (!this.connection) throw new Error('the session is not open');
-    return this.connection.api.findLearningRate(options);
+    return this.api.findLearningRate(options);
   }
 
   /**
@@ -228,52 +202,44 @@ export class TrainingSession {
 
   /** Ends the learning-rate test under way after its current step. */
   stopFindingRate(): Promise<void> {
-    if (!this.connection) throw new Error('the session is not open');
-    return this.connection.api.stopFindingRate();
+    return this.api.stopFindingRate();
   }
 
   /** The samples of one cell of the last confusion matrix, on the current weights (paused or finished). */
   cellSamples(cell: { label: number; predicted: number }): Promise<Prediction[]> {
-    if (!this.connection) throw new Error('the session is not open');
-    return this.connection.api.cellSamples(cell);
+    return this.api.cellSamples(cell);
   }
 
   /** The network's answers for inputs of the user's, on the current weights (paused or finished). */
   predict(inputs: PredictInputs): ReturnType<EngineApi['predict']> {
-    if (!this.connection) throw new Error('the session is not open');
-    return this.connection.api.predict(inputs);
+    return this.api.predict(inputs);
   }
 
   /** Look inside the network, for one prepared input or at a layer's weights (paused or finished). */
   lookInside(question: LookInsideQuestion): ReturnType<EngineApi['lookInside']> {
-    if (!this.connection) throw new Error('the session is not open');
-    return this.connection.api.lookInside(question);
+    return this.api.lookInside(question);
   }
 
   /** The first training samples, unaugmented (for the augmentation preview). */
   trainingSamples(count: number): ReturnType<EngineApi['trainingSamples']> {
-    if (!this.connection) throw new Error('the session is not open');
-    return this.connection.api.trainingSamples({ count });
+    return this.api.trainingSamples({ count });
   }
 
   /** The run's state as a checkpoint (its weights, for an export), while not running. */
   checkpoint(): Promise<Uint8Array> {
-    if (!this.connection) throw new Error('the session is not open');
-    return this.connection.api.checkpoint();
+    return this.api.checkpoint();
   }
 
   /** Weights trained elsewhere (a safetensors file of the exported module) in place of the run's, while paused. */
   async importWeights(bytes: Uint8Array, file: string): Promise<void> {
-    if (!this.connection) throw new Error('the session is not open');
     if (this.state !== 'paused') throw new Error('Pause the run to load weights into it.');
-    await this.connection.api.importWeights({ bytes, file });
+    await this.api.importWeights({ bytes, file });
   }
 
   /** New training settings while paused; the optimizer state is kept. */
   async updateSettings(patch: SettingsPatch): Promise<SessionInfo> {
-    if (!this.connection) throw new Error('the session is not open');
     if (this.state === 'running') throw new Error('Pause the run to change its settings.');
-    const info = await this.connection.api.updateSettings(patch);
+    const info = await this.api.updateSettings(patch);
     this.doc = { ...this.doc, training: { ...this.doc.training, ...patch } };
     this.info$.next(info);
     return info;

@@ -14,7 +14,7 @@ import type {
   UnitsOverPlane,
 } from '../../engine/api';
 import type { PredictInputs } from '../../engine/train/predict';
-import type { SessionState, TestData } from '../runtime/training-session';
+import type { SessionState, TestData } from '../runtime/session-state';
 import { emptySeries, type RunSeries } from './run-series';
 
 /** What the UI shows of a run before it has told anything: at first, and when a new run starts. */

@@ -3,7 +3,8 @@ import { filter, firstValueFrom } from 'rxjs';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { EngineEvent, TelemetryFrame } from '../../engine/api';
 import type { ConnectEngine } from '../../renderer/runtime/engine-connection';
-import { TrainingSession, type TrainingSessionOptions } from '../../renderer/runtime/training-session';
+import type { TrainingSessionOptions } from '../../renderer/runtime/session-state';
+import { TrainingSession } from '../../renderer/runtime/training-session';
 import { chain } from '../helpers/graphs';
 import { nodeEngines } from '../helpers/node-engine';
 
