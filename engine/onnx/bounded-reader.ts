@@ -5,7 +5,7 @@ import { LIMITS } from '../graph/limits';
 /**
  * What decoding a model may cost, counted as protobuf's decoder reads it, before the memory is taken. The
  * decoder makes objects for what a file declares in a few bytes each: an empty node is two bytes and some
- * hundred bytes of objects (8 MB of them took 650 MB), a packed 64-bit integer is one byte and an object.
+ * hundred bytes of objects (8 MB of them took 660 MB), a packed 64-bit integer is one byte and an object.
  * The counts of nodes and initializers are checked only after decoding, so the reading itself is bounded.
  */
 export const DECODE_LIMITS = {
