@@ -37,7 +37,8 @@ export class BoundedReader extends protobuf.Reader {
     super(bytes);
   }
 
-  private read(): void {
+  /** One value read (see COUNTED); refused past the limit. */
+  countRead(): void {
     if (++this.reads > DECODE_LIMITS.reads) this.over(`more than ${DECODE_LIMITS.reads} values`);
   }
 
@@ -45,57 +46,16 @@ export class BoundedReader extends protobuf.Reader {
     throw new EngineError('TOO_LARGE', `${this.file}: the model declares ${what}, over what a model may hold`);
   }
 
-  override uint32(): number {
-    this.read();
-    return super.uint32();
-  }
-  override int32(): number {
-    this.read();
-    return super.int32();
-  }
-  override sint32(): number {
-    this.read();
-    return super.sint32();
-  }
-  override int64(): protobuf.Long {
-    this.read();
-    return super.int64();
-  }
-  override uint64(): protobuf.Long {
-    this.read();
-    return super.uint64();
-  }
-  override sint64(): protobuf.Long {
-    this.read();
-    return super.sint64();
-  }
-  override fixed64(): protobuf.Long {
-    this.read();
-    return super.fixed64();
-  }
-  override sfixed64(): protobuf.Long {
-    this.read();
-    return super.sfixed64();
-  }
-  override bool(): boolean {
-    this.read();
-    return super.bool();
-  }
-  override fixed32(): number {
-    this.read();
-    return super.fixed32();
-  }
-  override sfixed32(): number {
-    this.read();
-    return super.sfixed32();
-  }
   override float(): number {
-    if (++this.floats > DECODE_LIMITS.floats) this.over(`more than ${DECODE_LIMITS.floats} float values`);
+    this.countFloat();
     return super.float();
   }
   override double(): number {
-    if (++this.floats > DECODE_LIMITS.floats) this.over(`more than ${DECODE_LIMITS.floats} float values`);
+    this.countFloat();
     return super.double();
+  }
+  private countFloat(): void {
+    if (++this.floats > DECODE_LIMITS.floats) this.over(`more than ${DECODE_LIMITS.floats} float values`);
   }
   override string(): string {
     // Its length first (read, then read again by the string itself), so a long one is refused unmade.
@@ -106,3 +66,28 @@ export class BoundedReader extends protobuf.Reader {
     return super.string();
   }
 }
+
+/**
+ * The reader's methods that make one value each (a tag, a length, an integer, a boolean): each counted, then
+ * protobuf's own read, looked up at the call (protobuf sets its 64-bit readers when it is configured).
+ */
+const COUNTED = [
+  'uint32',
+  'int32',
+  'sint32',
+  'int64',
+  'uint64',
+  'sint64',
+  'fixed64',
+  'sfixed64',
+  'bool',
+  'fixed32',
+  'sfixed32',
+] as const;
+for (const method of COUNTED)
+  Object.defineProperty(BoundedReader.prototype, method, {
+    value(this: BoundedReader) {
+      this.countRead();
+      return (protobuf.Reader.prototype[method] as (this: protobuf.Reader) => unknown).call(this);
+    },
+  });

@@ -159,6 +159,14 @@ describe('yes/no labels of files of your own (sigmoid binary cross-entropy)', ()
     const shown = async (i: number) => answers.nth(i).getByTestId('try-label').allTextContents();
     expect((await shown(0)).map((t) => t.replace(/ [\d.]+%$/, '')).sort()).toEqual(['✓ right', '✓ upper']);
     expect((await shown(1)).map((t) => t.replace(/ [\d.]+%$/, '')).sort()).toEqual(['right', 'upper']);
+    // The same points with their two label columns: the first truly both (every label right: ticked), the
+    // second said to be "upper" only (the network says neither: crossed).
+    await page.getByTestId('try-csv').fill('x,upper,y,right\n1.8,1,1.5,1\n-1.8,1,-1.5,0');
+    await page.getByTestId('try-csv-run').click();
+    await expect
+      .poll(() => page.getByTestId('try-truth').allTextContents())
+      .toEqual(['✓ true: upper, right', '✗ true: upper']);
+    expect(await page.getByTestId('try-score').textContent()).toMatch(/accuracy 75\.0%$/);
     await page.screenshot({ path: join(artifactsDir, 'several-labels.png') });
     // The file chosen again (as after opening a saved document, whose files are not stored): its targets kept.
     const chooser = page.waitForEvent('filechooser');
