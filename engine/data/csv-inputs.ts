@@ -1,5 +1,6 @@
 import { EngineError } from '../errors';
-import { csvHead, type FeatureScaling, MAX_ROWS, parseCsv, quote, readNumbers } from './csv';
+import { csvHead, type FeatureScaling, MAX_ROWS, parseCsv, readNumbers } from './csv';
+import { quote } from './csv-cells';
 import { eachCsvRow } from './csv-rows';
 import type { DataReading, Dataset } from './dataset';
 

@@ -1,8 +1,9 @@
 import Papa from 'papaparse';
 import { EngineError } from '../errors';
+import { parseDecimal, quote } from './csv-cells';
+import { LabelColumn } from './csv-labels';
 import { csvDelimiter, eachCsvRow } from './csv-rows';
 import type { DataReading, Dataset } from './dataset';
-import { MAX_CLASSES } from './idx';
 import { MemoryBudget } from './limits';
 
 export interface CsvOptions {
@@ -32,18 +33,6 @@ export interface FeatureScaling {
   scale: number[];
 }
 const MAX_COLUMNS = 100_000;
-
-/**
- * A number as people write them in data files: decimal, with an optional sign, point and exponent.
- * `Number()` alone would also take "0x1F" (31), "0b11", "Infinity" and "" (0). A run of digits matches one
- * way only, so the test is linear in the text's length: `\d+\.?\d*` would try every split of a long run
- * of digits before failing on what follows it (15 s of CPU for a 100,000-digit cell ending in a letter).
- */
-const DECIMAL = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$/;
-export const isDecimalText = (text: string): boolean => DECIMAL.test(text);
-export function parseDecimal(cell: string): number {
-  return isDecimalText(cell) ? Number(cell) : Number.NaN;
-}
 
 /**
  * What a file picked as CSV shows in its first lines: its column names, or why it is not a CSV file with a
@@ -90,32 +79,37 @@ export function parseCsv(text: string, file: string, options: CsvOptions): Datas
   let labelAt: number[] = [];
   let featureAt: number[] = [];
   let per = 0;
+  const grown = <T extends Float32Array | Uint16Array | Uint32Array>(array: T, length: number) =>
+    grow(array, length, budget, file);
   let x: Float32Array = new Float32Array(0);
-  // One label column: its cells, read as the labels decide (labelTargets); several: their numbers.
-  const labels: string[] = [];
+  // One label column: its labels read as they arrive (LabelColumn); several: their numbers.
+  let label: LabelColumn | undefined;
   let values: Float32Array = new Float32Array(0);
-  const lines: number[] = [];
+  let lines = new Uint32Array(0);
+  let count = 0;
   eachCsvRow(text, file, (row, at) => {
     if (!columns) {
       ({ columns, labelAt, featureAt } = readHeader(row, at, fail, options));
       per = featureAt.length;
+      if (labelAt.length === 1) label = labelColumn(columns[labelAt[0]], options, fail, grown);
       return;
     }
     if (row.length !== columns.length)
       throw fail(` line ${at}`, `${row.length} fields, the header has ${columns.length}`);
-    const r = lines.length;
+    const r = count;
     if (r === MAX_ROWS) throw fail(` line ${at}`, `more than the limit of ${MAX_ROWS} rows`);
-    if ((r + 1) * per > x.length) x = grow(x, Math.max(1024, 2 * x.length), budget, file);
+    if ((r + 1) * per > x.length) x = grown(x, Math.max(1024, 2 * x.length));
+    if (r === lines.length) lines = grown(lines, Math.max(1024, 2 * lines.length));
     readNumbers(row, featureAt, x, r * per, (c, cell) =>
       fail(` line ${at}, column "${columns![c]}"`, `${quote(cell)} is not a number`),
     );
-    if (labelAt.length === 1) {
-      const label = row[labelAt[0]].trim();
-      if (label === '') throw fail(` line ${at}, column "${columns[labelAt[0]]}"`, 'the label is empty');
-      labels.push(label);
+    if (label) {
+      const text = row[labelAt[0]].trim();
+      if (text === '') throw fail(` line ${at}, column "${columns[labelAt[0]]}"`, 'the label is empty');
+      label.add(text, at);
     } else {
       const k = labelAt.length;
-      if ((r + 1) * k > values.length) values = grow(values, Math.max(1024, 2 * values.length), budget, file);
+      if ((r + 1) * k > values.length) values = grown(values, Math.max(1024, 2 * values.length));
       readNumbers(row, labelAt, values, r * k, (c, cell) =>
         fail(
           ` line ${at}, column "${columns![c]}"`,
@@ -123,27 +117,19 @@ export function parseCsv(text: string, file: string, options: CsvOptions): Datas
         ),
       );
     }
-    lines.push(at);
+    lines[r] = at;
+    count++;
   });
   if (!columns) throw fail('', 'the file is empty');
-  const count = lines.length;
   if (count === 0) throw fail('', 'the file has a header but no rows');
   x = x.length === count * per ? x : x.slice(0, count * per);
   const like = options.like;
   const scaling = like?.scaling
     ? scaledLike(x, count, like.scaling)
     : { columns: featureAt.map((c) => columns![c]), ...normalise(x, count, per, options.normalise) };
-  const source = { file, unit: 'line' as const, numbers: Uint32Array.from(lines) };
+  const source = { file, unit: 'line' as const, numbers: lines.slice(0, count) };
   const base = { name: file, inputShape: [per], count, x, source, scaling };
-  if (labelAt.length === 1) {
-    const column = columns[labelAt[0]];
-    // Read like a training set: its classes by name, else its indices or values; else as the labels say.
-    const mode = like ? (like.targetKind === 'tensor' ? 'values' : 'indices') : (options.labels ?? 'auto');
-    const targets = like?.classNames
-      ? namedClasses(labels, lines, column, like.classNames, fail)
-      : labelTargets(labels, lines, column, mode, fail);
-    return { ...base, targetSize: 1, ...targets };
-  }
+  if (label) return { ...base, targetSize: 1, ...label.finish() };
   const k = labelAt.length;
   return {
     ...base,
@@ -171,11 +157,6 @@ export function readNumbers(
 }
 
 type Fail = (where: string, why: string) => EngineError;
-
-/** A cell as quoted in a message: cut to a length a terminal line can hold. */
-export function quote(cell: string): string {
-  return cell.length > 60 ? `"${cell.slice(0, 60)}…" (${cell.length} characters)` : `"${cell}"`;
-}
 
 /** The header's columns, each name once, and where the labels and the features are (no column both). */
 function readHeader(row: string[], line: number, fail: Fail, options: CsvOptions) {
@@ -226,85 +207,17 @@ function readHeader(row: string[], line: number, fail: Fail, options: CsvOptions
 }
 
 /** A larger copy of the samples, its memory taken from the dataset's budget first. */
-function grow(x: Float32Array, length: number, budget: MemoryBudget, file: string): Float32Array {
+function grow<T extends Float32Array | Uint16Array | Uint32Array>(
+  x: T,
+  length: number,
+  budget: MemoryBudget,
+  file: string,
+): T {
   // Counted whole each time: while the rows are copied, the old array and the new are both held.
-  budget.take((length - x.length) * 4, file, 'its rows');
-  const bigger = new Float32Array(length);
+  budget.take((length - x.length) * x.BYTES_PER_ELEMENT, file, 'its rows');
+  const bigger = new (x.constructor as new (length: number) => T)(length);
   bigger.set(x);
   return bigger;
-}
-
-/**
- * The labels as class indices, class names or regression values, as the options and the labels say
- * ('indices': whole numbers from 0 only, as a training set of indices was read).
- */
-function labelTargets(
-  raw: string[],
-  lines: number[],
-  column: string,
-  mode: NonNullable<CsvOptions['labels']> | 'indices',
-  fail: Fail,
-): Pick<Dataset, 'targetKind' | 'targets' | 'classes' | 'classNames'> {
-  const values = raw.map(parseDecimal);
-  const numeric = values.every(Number.isFinite);
-  const wholeFromZero = numeric && values.every((v) => Number.isInteger(v) && v >= 0);
-  if (mode === 'values' || (mode === 'auto' && numeric && !wholeFromZero)) {
-    const bad = values.findIndex((v) => !Number.isFinite(v));
-    if (bad >= 0) throw fail(` line ${lines[bad]}, column "${column}"`, `${quote(raw[bad])} is not a number`);
-    return { targetKind: 'tensor', targets: Float32Array.from(values) };
-  }
-  if (mode === 'indices' && !wholeFromZero) {
-    const bad = values.findIndex((v) => !(Number.isInteger(v) && v >= 0));
-    throw fail(
-      ` line ${lines[bad]}, column "${column}"`,
-      `${quote(raw[bad])} is not a class index (the training set's labels are whole numbers from 0)`,
-    );
-  }
-  if (wholeFromZero && mode !== 'classes') {
-    const high = values.findIndex((v) => v >= MAX_CLASSES);
-    if (high >= 0)
-      throw fail(
-        ` line ${lines[high]}, column "${column}"`,
-        `label ${raw[high]} is past the limit of ${MAX_CLASSES} classes (labels are class indices from 0)`,
-      );
-    const targets = Float32Array.from(values);
-    return { targetKind: 'class', targets, classes: targets.reduce((m, v) => Math.max(m, v + 1), 0) };
-  }
-  const classNames = [...new Set(raw)].sort();
-  if (classNames.length > MAX_CLASSES)
-    throw fail(
-      `, column "${column}"`,
-      `${classNames.length} different labels, over the limit of ${MAX_CLASSES} classes`,
-    );
-  const id = new Map(classNames.map((n, i) => [n, i]));
-  return {
-    targetKind: 'class',
-    targets: Float32Array.from(raw, (v) => id.get(v) ?? 0),
-    classes: classNames.length,
-    classNames,
-  };
-}
-
-/** Labels by the training set's class names: each the index it had there; a name it did not have refused. */
-function namedClasses(
-  raw: string[],
-  lines: number[],
-  column: string,
-  classNames: string[],
-  fail: Fail,
-): Pick<Dataset, 'targetKind' | 'targets' | 'classes' | 'classNames'> {
-  const id = new Map(classNames.map((n, i) => [n, i]));
-  const targets = new Float32Array(raw.length);
-  raw.forEach((label, r) => {
-    const c = id.get(label);
-    if (c === undefined)
-      throw fail(
-        ` line ${lines[r]}, column "${column}"`,
-        `${quote(label)} is not one of the training set's ${classNames.length} classes (${classNames.slice(0, 10).map(quote).join(', ')}${classNames.length > 10 ? ', …' : ''})`,
-      );
-    targets[r] = c;
-  });
-  return { targetKind: 'class', targets, classes: classNames.length, classNames: [...classNames] };
 }
 
 /** Feature columns scaled in place by another set's scaling (x' = (x − offset) / scale); that scaling. */
@@ -352,4 +265,19 @@ function normalise(
     scaling.scale[j] = b;
   }
   return scaling;
+}
+
+/**
+ * The reader of the one label column. Read like a training set: its classes by name, else its indices or
+ * values; else as the options say.
+ */
+function labelColumn(
+  column: string,
+  options: CsvOptions,
+  fail: Fail,
+  grown: <T extends Float32Array | Uint16Array>(array: T, length: number) => T,
+): LabelColumn {
+  const like = options.like;
+  const mode = like ? (like.targetKind === 'tensor' ? 'values' : 'indices') : (options.labels ?? 'auto');
+  return new LabelColumn(mode, like?.classNames, (line, why) => fail(` line ${line}, column "${column}"`, why), grown);
 }

@@ -1,6 +1,6 @@
 import { EngineError } from '../errors';
 import { counted } from '../words';
-import { isDecimalText } from './csv';
+import { isDecimalText } from './csv-cells';
 
 /** Inputs typed at most at once: a page of answers, and a bound on what the text may ask to allocate. */
 export const MAX_TYPED_INPUTS = 10_000;

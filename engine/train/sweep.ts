@@ -1,4 +1,4 @@
-import { isDecimalText } from '../data/csv';
+import { isDecimalText } from '../data/csv-cells';
 import { EngineError } from '../errors';
 import { loadGraph } from '../graph/load';
 import type { GraphDocument } from '../graph/schema';

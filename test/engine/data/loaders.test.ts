@@ -116,6 +116,39 @@ describe('CSV', () => {
     expect(asValues).toMatchObject({ targetKind: 'tensor' });
   });
 
+  it('reads a label column as its rows arrive: classes by sorted name, a limit of classes refused at its line', () => {
+    const read = (labels: string[], options = {}) =>
+      parseCsv(`x,y\n${labels.map((y, i) => `${i},${y}`).join('\n')}\n`, 'l.csv', {
+        labelColumn: 'y',
+        normalise: 'none',
+        ...options,
+      });
+    // Names first seen in another order than sorted; numbers among names are names too.
+    const named = read(['pear', 'apple', '10', 'pear', '9', 'apple']);
+    expect(named.classNames).toEqual(['10', '9', 'apple', 'pear']);
+    expect(Array.from(named.targets)).toEqual([3, 2, 0, 3, 1, 2]);
+    expect(Array.from(read(['2', '0', '1', '2'], { labels: 'classes' }).targets)).toEqual([2, 0, 1, 2]);
+    // 65,537 different names: refused at the row that brings the one too many (line 65,538), the names read.
+    const names = Array.from({ length: 65_537 }, (_, i) => `c${i}`);
+    expect(() => read(names)).toThrow(/l\.csv line 65538, column "y": more than 65536 different labels/);
+    expect(() =>
+      read(
+        names.map((_, i) => `${i}`),
+        { labels: 'classes' },
+      ),
+    ).toThrow(/line 65538, column "y"/);
+    // As many different numbers are values to fit, unless a name then comes (at line 70,002).
+    const values = Array.from({ length: 70_000 }, (_, i) => `${i + 0.5}`);
+    const fitted = read(values);
+    expect(fitted.targetKind).toBe('tensor');
+    expect(fitted.targets[69_999]).toBe(69_999.5);
+    expect(() => read([...values, 'cat'])).toThrow(/line 70002, column "y": more than 65536 different labels/);
+    // Whole numbers from 0 are indices, one past the limit cited by its line; a fraction anywhere makes values.
+    expect(() => read(['0', '70000', '1'])).toThrow(/line 3, column "y": label 70000 is past the limit/);
+    expect(read(['0', '70000', '1.5']).targetKind).toBe('tensor');
+    expect(() => read(['0', 'cat', '1'], { labels: 'values' })).toThrow(/line 3, column "y": "cat" is not a number/);
+  });
+
   it("takes several targets' memory from the dataset's budget as rows arrive", () => {
     // 2,000 rows of one feature and 40 targets: the features' 8 KiB fit a 64 KiB budget, the targets do not.
     const header = ['x', ...Array.from({ length: 40 }, (_, i) => `t${i}`)].join(',');
