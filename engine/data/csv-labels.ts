@@ -32,6 +32,8 @@ export class LabelColumn {
   private firstNotNumber: Cited | undefined;
   private firstNotIndex: Cited | undefined;
   private firstPastLimit: Cited | undefined;
+  /** The training set's classes by name (a lookup a row, where a search would cost a pass over them). */
+  private readonly knownIds: Map<string, number> | undefined;
 
   /** `known`: the training set's class names, each label's class by its name (a test set read like it). */
   constructor(
@@ -39,7 +41,9 @@ export class LabelColumn {
     private readonly known: readonly string[] | undefined,
     private readonly refuse: (line: number, why: string) => EngineError,
     private readonly grow: <T extends Float32Array | Uint16Array>(array: T, length: number) => T,
-  ) {}
+  ) {
+    this.knownIds = known && new Map(known.map((name, i) => [name, i]));
+  }
 
   add(text: string, line: number): void {
     const r = this.count;
@@ -72,8 +76,8 @@ export class LabelColumn {
 
   private addKnown(text: string, line: number, r: number): void {
     const known = this.known!;
-    const c = known.indexOf(text);
-    if (c < 0)
+    const c = this.knownIds!.get(text);
+    if (c === undefined)
       throw this.refuse(
         line,
         `${quote(text)} is not one of the training set's ${known.length} classes (${known.slice(0, 10).map(quote).join(', ')}${known.length > 10 ? ', …' : ''})`,
