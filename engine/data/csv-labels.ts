@@ -50,7 +50,8 @@ export class LabelColumn {
     if (r >= this.numbers.length) {
       const length = Math.max(1024, 2 * this.numbers.length);
       this.numbers = this.grow(this.numbers, length);
-      if (!this.known && this.mode !== 'values' && this.mode !== 'indices') this.ids = this.grow(this.ids, length);
+      if (this.seen && !this.known && this.mode !== 'values' && this.mode !== 'indices')
+        this.ids = this.grow(this.ids, length);
     }
     this.count++;
     if (this.known) {
