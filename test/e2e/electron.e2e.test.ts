@@ -21,7 +21,7 @@ const binary = electronBinary();
 if (!binary)
   console.warn(
     'Electron desktop test skipped: no Electron binary on this machine (it downloads at first `npm start`). ' +
-      'The same renderer, worker and engine are tested in Chromium by shell.e2e.test.ts; main is tested in test/main.',
+      'The same renderer, worker and engine are tested in Chromium by the page tests (shell, training, runs, …); main is tested in test/main.',
   );
 
 describe.skipIf(!binary)('the desktop app (Electron)', () => {
