@@ -8,11 +8,12 @@
  * --also-batch adds a second table: Netloom against PyTorch at that batch size (the other peers are left
  * out there: they are far behind at batch 64 already, and slow to measure).
  *
- * PyTorch is measured when /usr/bin/python3 can import torch; the script checks that its BLAS is fast (a
- * 1024³ matmul) and says so in the table. --write puts the table into README.md between the bench:cpu markers.
+ * PyTorch is measured when /usr/bin/python3 can import torch. A last table times the matrix product alone,
+ * Netloom's kernel against PyTorch's BLAS, with the CPU's widest vector instructions. --write puts the table into README.md between the bench:cpu markers.
  */
 
 import { execFileSync, spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -62,11 +63,12 @@ function run(command: string, args: string[], env: Record<string, string> = {}):
 }
 
 const tsx = join(root, 'node_modules/.bin/tsx');
+const netloomScript = 'scripts/bench-cpu/run-netloom.ts';
 const frameworks = [
   {
     id: 'netloom',
     title: 'Netloom',
-    run: (w: string, args = common) => run(tsx, ['scripts/bench-cpu/run-netloom.ts', '--workload', w, ...args]),
+    run: (w: string, args = common) => run(tsx, [netloomScript, '--workload', w, ...args]),
   },
   {
     id: 'reference',
@@ -111,7 +113,71 @@ if (torch)
         run(values.python!, [torchScript, '--workload', w, '--threads', cores, ...args], { OMP_NUM_THREADS: cores }),
     },
   );
-const blas = torch ? run(values.python!, [torchScript, '--workload', 'matmul', '--runs', '3']) : undefined;
+
+/**
+ * The widest vector instructions this CPU has (Linux's /proc/cpuinfo): PyTorch's BLAS multiplies 8 or 16
+ * floats an instruction with AVX2 or AVX-512, where WebAssembly's SIMD, and so Netloom's kernels, has 4.
+ */
+function vectorWidth(): string {
+  try {
+    const flags = new Set(/^flags\s*:(.*)$/m.exec(readFileSync('/proc/cpuinfo', 'utf8'))?.[1].trim().split(/\s+/));
+    if (flags.has('avx512f')) return 'AVX-512';
+    if (flags.has('avx2')) return flags.has('fma') ? 'AVX2 and FMA' : 'AVX2';
+    return flags.has('avx') ? 'AVX' : 'SSE';
+  } catch {
+    return 'unknown';
+  }
+}
+
+/**
+ * The matrix product alone, at two sizes: Netloom's kernel (one thread and two) against PyTorch's BLAS (one
+ * thread and all), in GFLOP/s. Where the training steps' ratios come from on this machine: the products
+ * are most of a step (see the Performance section's words).
+ */
+function productsTable(): string[] {
+  const sizes = ['1024', '256'];
+  const peers = [
+    {
+      title: 'Netloom (1 thread)',
+      run: (n: string) => run(tsx, [netloomScript, '--workload', 'matmul', '--size', n, '--one-thread']),
+    },
+    {
+      title: 'Netloom (2 threads)',
+      run: (n: string) => run(tsx, [netloomScript, '--workload', 'matmul', '--size', n]),
+    },
+    ...(torch
+      ? [
+          {
+            title: 'PyTorch (1 thread)',
+            run: (n: string) =>
+              run(values.python!, [torchScript, '--workload', 'matmul', '--size', n, '--threads', '1']),
+          },
+          {
+            title: `PyTorch (${cores} threads)`,
+            run: (n: string) =>
+              run(values.python!, [torchScript, '--workload', 'matmul', '--size', n, '--threads', cores], {
+                OMP_NUM_THREADS: cores,
+              }),
+          },
+        ]
+      : []),
+  ];
+  const rows = sizes.map((n) => {
+    const figures = peers.map((p) => p.run(n));
+    const cells = figures.map((m) =>
+      m.gflops === undefined ? `failed: ${m.error}` : Math.round(m.gflops).toLocaleString('en'),
+    );
+    process.stdout.write(`matmul ${n}: ${cells.join(', ')}\n`);
+    return `| ${n}³ | ${cells.join(' | ')} |`;
+  });
+  return [
+    `The matrix product alone (float32, GFLOP/s, the median of ${values.runs} runs); this CPU's widest vector instructions: ${vectorWidth()}:`,
+    '',
+    `| Product | ${peers.map((p) => p.title).join(' | ')} |`,
+    `|${' --- |'.repeat(peers.length + 1)}`,
+    ...rows,
+  ];
+}
 
 type Framework = (typeof frameworks)[number];
 const rounds = Math.max(1, Number(values.rounds));
@@ -171,10 +237,11 @@ const lines = [
   ),
   '',
   torch
-    ? `Netloom trains on two threads (the engine's helper thread). PyTorch's BLAS reached ${Math.round(blas?.gflops ?? 0)} GFLOP/s on a 1024³ matmul (OpenBLAS, not the reference BLAS).`
+    ? "Netloom trains on two threads (the engine's helper thread). PyTorch's products are OpenBLAS's (their speed below), not the reference BLAS's."
     : 'PyTorch was not measured: /usr/bin/python3 cannot import torch.',
 ];
 if (values['also-batch']) lines.push('', ...batchTable(values['also-batch']));
+lines.push('', ...productsTable());
 if (values.scaling) lines.push('', ...scalingTable());
 const table = lines.join('\n');
 process.stdout.write(`\n${table}\n`);

@@ -16,8 +16,24 @@ const { values } = parseArgs({
     /** The MLP's hidden width (for the scaling table). */
     width: { type: 'string' },
     runs: { type: 'string', default: '5' },
+    /** With `--workload matmul`: the side of the square product timed. */
+    size: { type: 'string', default: '1024' },
   },
 });
+
+if (values.workload === 'matmul') {
+  // The backend's matrix product alone (the kernels a training step spends most of its time in), as
+  // GFLOP/s (two per multiply-add), on this process's threads: the helper's too unless --one-thread.
+  const be = createCpuBackend('f32', { fast: true, spawnThread: values['one-thread'] ? undefined : nodeSpawnThread });
+  const n = Number(values.size);
+  be.reserve?.(3 * n * n);
+  const [a, b, out] = ['a', 'b', 'out'].map((label) => be.alloc(n * n, label));
+  const product = () => be.matmul({ a, b, out, m: n, n, k: n, transA: false, transB: false, accumulate: false });
+  const { samplesPerSecond, runs, peakMiB } = await measure(product, 1, { runs: Number(values.runs) });
+  const gflops = (rate: number) => (2 * n ** 3 * rate) / 1e9;
+  process.stdout.write(`${JSON.stringify({ gflops: gflops(samplesPerSecond), runs: runs.map(gflops), peakMiB })}\n`);
+  process.exit(0);
+}
 const named = workloads[values.workload as WorkloadName];
 const width = Number(values.width ?? 0);
 const workload =
