@@ -27,6 +27,10 @@ function LossLine({ run }: { run: Run }) {
   );
 }
 
+/** The epochs a run was to train when it ended: its settings', or the last number it was given while paused. */
+const plannedEpochs = (run: Run) =>
+  (run.changes ?? []).reduce((epochs, c) => c.settings.epochs ?? epochs, run.settings.epochs);
+
 /** Settings changed while a run was paused, with their step: "step 120: adam 0.005". */
 function changesText(run: Run): string | undefined {
   return run.changes
@@ -116,7 +120,7 @@ function RunList() {
                 <td>
                   <div data-testid="run-epochs">
                     {/* Epoch numbers count from 0; a long run's record keeps some of its epochs, the last among them. */}
-                    {last ? last.epoch + 1 : 0}/{run.settings.epochs}
+                    {last ? last.epoch + 1 : 0}/{plannedEpochs(run)}
                     {run.status === 'completed' ? '' : ` (${run.status})`}
                   </div>
                   <div>

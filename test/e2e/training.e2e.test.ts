@@ -64,9 +64,11 @@ describe('training from the app, in the browser worker', () => {
     await page.getByTestId('sample-picker').selectOption('spiral.json');
     await expect.poll(() => nodeCount(page)).toBe(6);
     await expect.poll(() => page.getByTestId('graph-status').textContent()).toBe('ready to train');
-    // Long enough a run (10,000 steps, a few seconds) to pause it mid-way on any machine.
-    await page.locator('#setting-epochs').fill('1000');
-    await page.locator('#setting-epochs').blur();
+    // A run that cannot end before Pause however slowly this machine answers (100,000 epochs, 3.8 million
+    // steps; 1,000 ended before Pause once beside two busy loops); paused, it is set to end at epoch 1,000.
+    const epochsField = page.locator('#setting-epochs');
+    await epochsField.fill('100000');
+    await epochsField.blur();
     // The results area is there before the first run (Train does not resize the canvas), its chart saying
     // what will come; the words go with the first steps.
     const canvasBox = (await page.getByTestId('canvas').boundingBox())!;
@@ -89,7 +91,12 @@ describe('training from the app, in the browser worker', () => {
     await phase(page, 'single step');
     await page.getByTestId('step').click();
     await expect.poll(stepOf).toBe(paused + 1);
-    // While paused: a new learning rate for the rest of the run (the optimizer state is kept).
+    // While paused: fewer epochs (the run ends at 1,000, or a few past where it is if it is past that), and a
+    // new learning rate for the rest of the run (the optimizer state is kept).
+    const pausedEpoch = Number(/epoch (\d+)\//.exec((await progress.textContent()) ?? '')?.[1]);
+    const epochs = Math.max(1000, pausedEpoch + 10);
+    await epochsField.fill(String(epochs));
+    await epochsField.blur();
     await page.screenshot({ path: join(artifactsDir, 'training-paused.png') });
     const lr = page.locator('#setting-learning-rate');
     await phase(page, 'a new learning rate');
@@ -101,15 +108,15 @@ describe('training from the app, in the browser worker', () => {
     await expect.poll(() => page.getByTestId('training-bar').getAttribute('data-state')).toBe('finished');
     await phase(page, 'the end of the run');
     // The last progress frame follows the state by at most one frame.
-    await expect.poll(async () => (await progress.textContent()) ?? '').toMatch(/epoch 1000\/1000/);
+    await expect.poll(async () => (await progress.textContent()) ?? '').toContain(`epoch ${epochs}/${epochs} `);
     const text = (await progress.textContent()) ?? '';
     const accuracy = Number(/accuracy ([\d.]+)%/.exec(text)?.[1]);
     expect(accuracy).toBeGreaterThan(90);
-    // The run history keeps the learning rate changed while paused, with its step.
-    await expect.poll(() => page.getByTestId('run').first().textContent()).toMatch(/\(\+1 change\)/);
-    // (from the step after the single step: the change was made there)
+    // The run history keeps the settings changed while paused, with their step.
+    await expect.poll(() => page.getByTestId('run').first().textContent()).toMatch(/\(\+2 changes\)/);
+    // (from the step after the single step: the changes were made there)
     expect(await page.getByTestId('run').first().getByTestId('run-settings').getAttribute('title')).toBe(
-      `step ${paused + 1}: adam 0.005`,
+      `step ${paused + 1}: epochs ${epochs}\nstep ${paused + 1}: adam 0.005`,
     );
     expect(await trace.stop()).toEqual([]);
     // The measurement itself works: a deliberate block is seen. Fixed work (about 130 ms of CPU here) and at
@@ -176,14 +183,16 @@ describe('training from the app, in the browser worker', () => {
       )
       .toEqual({ transparent: 0, points: true });
     expect(await page.getByTestId('telemetry-relu1').getAttribute('aria-label')).toMatch(/dead \d+%/);
-    // The run is kept in the document: saved, it carries its epochs (of 1,000, evenly spaced, the last among them).
+    // The run is kept in the document: saved, it carries its epochs (of 1,000 or so, evenly spaced, the last among them).
     const saved = await saveAsDownload(page, 'spiral-with-run.json');
     const doc = parseGraphText(readFileSync(saved, 'utf8'));
     if (!doc.ok) throw new Error(JSON.stringify(doc.issues));
     expect(doc.document.runs?.[0]).toMatchObject({ status: 'completed', backend: 'cpu' });
     expect(doc.document.runs?.[0].epochs).toHaveLength(EPOCHS_KEPT);
-    expect(doc.document.runs?.[0].epochs.at(-1)?.epoch).toBe(999);
-    await expect.poll(() => page.getByTestId('run').first().getByTestId('run-epochs').textContent()).toBe('1000/1000');
+    expect(doc.document.runs?.[0].epochs.at(-1)?.epoch).toBe(epochs - 1);
+    await expect
+      .poll(() => page.getByTestId('run').first().getByTestId('run-epochs').textContent())
+      .toBe(`${epochs}/${epochs}`);
     // The run history fits the inspector at 1280 × 800: no sideways scrolling.
     const history = page.getByTestId('run-history');
     expect(await history.evaluate((e) => e.scrollWidth - e.clientWidth)).toBe(0);

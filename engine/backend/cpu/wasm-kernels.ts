@@ -9,6 +9,9 @@ import type { ThreadKernel } from './wasm/kernel-threads';
 
 type CpuBackend = Backend<FloatArray>;
 
+/** The optimizers' kernels in their table's order: optimizerBits (kernels/optimizer.ts) takes them by place. */
+const optimizerKernelNames = Object.keys(optimizerKernels);
+
 /**
  * The backend's kernels run by the WebAssembly SIMD kernels, in place on tensors in the arena. A call with
  * any tensor outside the arena (tests handing in plain arrays, or an arena that was full) takes the
@@ -70,6 +73,10 @@ export function wasmKernels(arena: WasmArena, reference: CpuBackend): Partial<Cp
   /** fill's value as integer bits (a helper's job arguments are integers). */
   const fillValue = new Float32Array(1);
   const fillBits = new Int32Array(fillValue.buffer);
+  const floatBits = (value: number) => {
+    fillValue[0] = value;
+    return fillBits[0];
+  };
 
   /**
    * An element-wise kernel over items [0, count) (floats, planes or samples), the later half on the helper
@@ -153,8 +160,7 @@ export function wasmKernels(arena: WasmArena, reference: CpuBackend): Partial<Cp
       const p = ptrs(out);
       if (!p) return reference.fill(out, value, size);
       if (!splits(size)) return k.fill(p[0], value, size);
-      fillValue[0] = value;
-      const bits = fillBits[0];
+      const bits = floatBits(value);
       overItems('fillBits', size, (from, to) => [p[0] + from * 4, bits, to - from], 4);
     },
     copy(args) {
@@ -339,8 +345,21 @@ export function wasmKernels(arena: WasmArena, reference: CpuBackend): Partial<Cp
       const [params, grads, slot1, slot2] = p;
       // The kernel and its arguments from the operations' table; each kernel takes the slots it uses.
       const [kernel, kernelArgs] = updateOf(args.kind, args.hyper, args.step);
-      const slots = optimizerKernels[kernel].slots.map((slot) => (slot === 'slot1' ? slot1 : slot2));
-      (k[kernel] as (...a: (number | boolean)[]) => void)(params, grads, ...slots, args.size, ...kernelArgs);
+      if (!splits(4 * args.size)) {
+        const slots = optimizerKernels[kernel].slots.map((slot) => (slot === 'slot1' ? slot1 : slot2));
+        return (k[kernel] as (...a: (number | boolean)[]) => void)(params, grads, ...slots, args.size, ...kernelArgs);
+      }
+      // Half of the parameters each (the update reads and writes four floats a parameter, or more): the
+      // same kernel on each half, its float arguments as bits, as the helper takes them.
+      const kind = optimizerKernelNames.indexOf(kernel);
+      const bits = kernelArgs.map((a) => (typeof a === 'boolean' ? +a : floatBits(a)));
+      const at = (ptr: number, from: number) => ptr + from * 4;
+      overItems(
+        'optimizerBits',
+        args.size,
+        (from, to) => [kind, at(params, from), at(grads, from), at(slot1, from), at(slot2, from), to - from, ...bits],
+        4,
+      );
     },
     clipByGlobalNorm(args) {
       const { g, size, maxNorm, normSq } = args;

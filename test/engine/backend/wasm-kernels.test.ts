@@ -6,10 +6,12 @@ import type { Conv2dGeometry } from '../../../engine/backend/backend';
 import { createCpuBackend } from '../../../engine/backend/cpu/cpu-backend';
 import type { FloatArray } from '../../../engine/backend/cpu/types';
 import { WasmArena } from '../../../engine/backend/cpu/wasm/arena';
+import { wasmKernels } from '../../../engine/backend/cpu/wasm-kernels';
 import { composedStep, composedStepBackward, lstmSteps } from '../../../engine/backend/lstm-step';
 import { Random } from '../../../engine/init/random';
 import { optimizerKinds } from '../../../engine/ops/optimizers';
 import { compileKernels, moduleSource } from '../../../scripts/build-wasm';
+import { HANG_MS } from '../../helpers/hang-guard';
 
 /**
  * The WebAssembly kernels against the reference loops: the same calls on tensors in the arena (fast) and
@@ -449,6 +451,39 @@ describe('optimizers over the flat parameter buffer', () => {
       expectClose(slot1, slot10, 'slot1', 1e-5);
       expectClose(slot2, slot20, 'slot2', 1e-5);
     });
+
+  it("on two threads, each optimizer takes half of 40,003 parameters: the one thread's values exactly", () => {
+    // Kernels on an arena of their own, so that the helper's jobs can be counted.
+    const arena = WasmArena.create()!;
+    arena.startThreads(nodeSpawnThread!);
+    expect(arena.threads?.waitReady(HANG_MS)).toBe(true);
+    const twoThreads = wasmKernels(arena, reference);
+    const size = 40_003;
+    for (const kind of optimizerKinds) {
+      const values = (lo: number, hi: number) => Float32Array.from({ length: size }, () => random.uniform(lo, hi));
+      const [p, g, s1, s2] = [values(-1, 1), values(-1, 1), values(0, 0.5), values(0, 0.5)];
+      const run = (update: typeof fast.optimizerStep, alloc: (n: number) => FloatArray) => {
+        const [params, grads, slot1, slot2] = [p, g, s1, s2].map((v) => {
+          const t = alloc(size);
+          t.set(v);
+          return t;
+        });
+        for (let step = 1; step <= 3; step++) update({ kind, hyper, params, grads, slot1, slot2, size, step });
+        return [params, slot1, slot2];
+      };
+      const helped = arena.threads!.helped;
+      const one = run(fast.optimizerStep, (n) => fast.alloc(n, 'test'));
+      const two = run(twoThreads.optimizerStep!, (n) => arena.alloc(n)!);
+      // Three steps, the later half of each on the helper, computed by the same kernel: equal to the float.
+      expect(arena.threads!.helped - helped, kind).toBe(3);
+      for (const [i, name] of ['params', 'slot1', 'slot2'].entries())
+        expect(
+          two[i].findIndex((v, j) => !Object.is(v, one[i][j])),
+          `${kind} ${name}`,
+        ).toBe(-1);
+    }
+    arena.dispose();
+  });
 
   it('measures Σ g² and clips to the global norm', () => {
     const [g, g0] = pairIn(1003);

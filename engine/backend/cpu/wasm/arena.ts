@@ -73,6 +73,7 @@ export interface WasmKernels {
     blockSize: number,
     accumulate: boolean,
   ): void;
+  optimizerBits(kind: number, p: Ptr, g: Ptr, slot1: Ptr, slot2: Ptr, n: number, ...argumentBits: number[]): void;
   sgd(p: Ptr, g: Ptr, n: number, lr: number): void;
   momentum(p: Ptr, g: Ptr, v: Ptr, n: number, lr: number, mu: number, nesterov: boolean): void;
   scaledBySquares(p: Ptr, g: Ptr, s: Ptr, n: number, lr: number, decay: number, gain: number, eps: number): void;

@@ -129,3 +129,20 @@ export function scale(g: usize, n: i32, c: f32): void {
   for (let i = 0; i < simd; i += 4) v128.store(at(g, i), f32x4.mul(cv, v128.load(at(g, i))));
   for (let i = simd; i < n; i++) store<f32>(at(g, i), c * load<f32>(at(g, i)));
 }
+
+/**
+ * One optimizer's update over n parameters from p, its float arguments given as their bits: a helper
+ * thread's job arguments are integers, and this lets each thread update half of the parameters. `kind`
+ * is the kernel's place in optimizerKernels (engine/ops/optimizers.ts): sgd, momentum, scaledBySquares,
+ * adadelta, adam; slot1 and slot2 are its state buffers (0 where it keeps none); a flag is 0 or 1.
+ */
+export function optimizerBits(
+  kind: i32, p: usize, g: usize, slot1: usize, slot2: usize, n: i32, a: i32, b: i32, c: i32, d: i32, e: i32,
+): void {
+  if (kind == 0) sgd(p, g, n, reinterpret<f32>(a));
+  else if (kind == 1) momentum(p, g, slot1, n, reinterpret<f32>(a), reinterpret<f32>(b), c != 0);
+  else if (kind == 2)
+    scaledBySquares(p, g, slot2, n, reinterpret<f32>(a), reinterpret<f32>(b), reinterpret<f32>(c), reinterpret<f32>(d));
+  else if (kind == 3) adadelta(p, g, slot1, slot2, n, reinterpret<f32>(a), reinterpret<f32>(b), reinterpret<f32>(c));
+  else adam(p, g, slot1, slot2, n, reinterpret<f32>(a), reinterpret<f32>(b), reinterpret<f32>(c), reinterpret<f32>(d), reinterpret<f32>(e));
+}
