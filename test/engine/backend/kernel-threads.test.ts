@@ -41,6 +41,19 @@ describe('the kernels helper thread', () => {
     expect(arena.threads).toBeNull();
   });
 
+  it('says a kernel that traps on the helper as an error here, and goes on taking jobs', () => {
+    const arena = WasmArena.create()!;
+    arena.startThreads(nodeSpawnThread!);
+    expect(arena.threads?.waitReady(HANG_MS)).toBe(true);
+    // A fill past the end of memory traps in the helper's half (this thread's half is empty).
+    const past = arena.alloc(4)!.buffer.byteLength;
+    expect(() => arena.threads!.run('fillBits', [past, 0, 1024], () => {})).toThrow(/helper thread failed in fillBits/);
+    expect(arena.threads?.helping).toBe(true);
+    expect(splitProduct(arena)).toBe(true);
+    expect(arena.threads?.helped).toBe(1);
+    arena.dispose();
+  });
+
   it('runs jobs here, without waiting, until the helper says it is ready (a worker not started yet)', () => {
     const arena = WasmArena.create()!;
     let terminated = false;

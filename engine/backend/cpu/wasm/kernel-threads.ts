@@ -45,7 +45,8 @@ const DONE = 2; // sequence number of the last job finished
 const KERNEL = 3; // index into threadKernels; -1 asks the helper to stop
 /** 1 once the helper has its module and waits for jobs (a test stands in for a helper with it). */
 export const READY = 4;
-const ARGS = 5; // up to 24 integer arguments
+const FAILED = 5; // the sequence number of a job whose kernel threw (a trap), set before DONE
+const ARGS = 6; // up to 24 integer arguments
 export const CONTROL_INTS = ARGS + 24;
 
 /**
@@ -71,7 +72,12 @@ onFirstMessage(({ memory, bytes, control, kernels }) => {
     if (ctl[${KERNEL}] < 0) return;
     if (Atomics.compareExchange(ctl, ${TAKEN}, seq - 1, seq) !== seq - 1) continue;
     Atomics.notify(ctl, ${TAKEN});
-    fns[ctl[${KERNEL}]](...ctl.subarray(${ARGS}, ${ARGS} + 24));
+    try {
+      fns[ctl[${KERNEL}]](...ctl.subarray(${ARGS}, ${ARGS} + 24));
+    } catch {
+      // Said, not thrown: a helper that died here would leave the poster waiting for DONE for ever.
+      Atomics.store(ctl, ${FAILED}, seq);
+    }
     Atomics.store(ctl, ${DONE}, seq);
     Atomics.notify(ctl, ${DONE});
     // Jobs come in runs (a layer after another): stay awake a moment before sleeping.
@@ -138,10 +144,7 @@ export class KernelThreads {
     own();
     // The helper usually finishes within microseconds of us: spin a moment before sleeping.
     for (let spin = 0; spin < 20000 && Atomics.load(ctl, DONE) !== seq; spin++);
-    if (Atomics.load(ctl, DONE) === seq) {
-      this.helped++;
-      return;
-    }
+    if (Atomics.load(ctl, DONE) === seq) return this.finished(kernel, seq);
     // Claimed: wait for it. Not claimed within a moment: take it back.
     if (Atomics.load(ctl, TAKEN) !== seq) Atomics.wait(ctl, TAKEN, seq - 1, 2000);
     if (Atomics.compareExchange(ctl, TAKEN, seq - 1, -seq) === seq - 1) {
@@ -151,6 +154,13 @@ export class KernelThreads {
       return;
     }
     while (Atomics.load(ctl, DONE) !== seq) Atomics.wait(ctl, DONE, seq - 1);
+    this.finished(kernel, seq);
+  }
+
+  /** A job the helper finished: counted, or, where its kernel threw, an error here (the run ends with it). */
+  private finished(kernel: ThreadKernel, seq: number): void {
+    if (Atomics.load(this.ctl, FAILED) === seq)
+      throw new Error(`the CPU kernels' helper thread failed in ${kernel} (a kernel bug: please report it)`);
     this.helped++;
   }
 
