@@ -144,7 +144,10 @@ export class KernelThreads {
     own();
     // The helper usually finishes within microseconds of us: spin a moment before sleeping.
     for (let spin = 0; spin < 20000 && Atomics.load(ctl, DONE) !== seq; spin++);
-    if (Atomics.load(ctl, DONE) === seq) return this.finished(kernel, seq);
+    if (Atomics.load(ctl, DONE) === seq) {
+      this.finished(kernel, seq);
+      return;
+    }
     // Claimed: wait for it. Not claimed within a moment: take it back.
     if (Atomics.load(ctl, TAKEN) !== seq) Atomics.wait(ctl, TAKEN, seq - 1, 2000);
     if (Atomics.compareExchange(ctl, TAKEN, seq - 1, -seq) === seq - 1) {
