@@ -60,16 +60,15 @@ export class LabelColumn {
     }
     const value = parseDecimal(text);
     this.numbers[r] = value;
-    const cited = () => ({ line, text });
     if (!Number.isFinite(value)) {
       if (this.mode === 'values' || this.mode === 'indices') throw this.refuse(line, notRead(this.mode, text));
-      this.firstNotNumber ??= cited();
+      this.firstNotNumber ??= { line, text };
     } else if (!(Number.isInteger(value) && value >= 0)) {
       if (this.mode === 'indices') throw this.refuse(line, notRead('indices', text));
-      this.firstNotIndex ??= cited();
+      this.firstNotIndex ??= { line, text };
     } else if (value >= MAX_CLASSES) {
       if (this.mode === 'indices') throw this.refuse(line, pastLimit(text));
-      this.firstPastLimit ??= cited();
+      this.firstPastLimit ??= { line, text };
     }
     if (this.mode === 'values' || this.mode === 'indices') return;
     this.addName(text, line, r);
