@@ -94,6 +94,25 @@ export function wasmKernels(arena: WasmArena, reference: CpuBackend): Partial<Cp
   const overFloats = (kernel: ThreadKernel, size: number, pointers: number[], after: number[] = []) =>
     overItems(kernel, size, (from, to) => [...pointers.map((p) => p + from * 4), to - from, ...after], 4);
 
+  /** Where the helper leaves its half's Σ g² (a double), made at the first split sum. */
+  let helperSum: Float64Array | null = null;
+  /** Σ g² over `size` floats from g (in double precision), the later half summed on the helper thread. */
+  const sumOfSquares = (g: number, size: number): number => {
+    const threads = arena.threads;
+    if (!threads || !splits(size)) return k.sumSquares(g, size);
+    if (!helperSum) {
+      const cell = arena.alloc(2);
+      if (!cell) return k.sumSquares(g, size);
+      helperSum = new Float64Array(cell.buffer, cell.byteOffset, 1);
+    }
+    const mid = Math.ceil(size / 8) * 4;
+    let own = 0;
+    threads.run('sumSquaresInto', [g + mid * 4, size - mid, helperSum.byteOffset], () => {
+      own = k.sumSquares(g, mid);
+    });
+    return own + helperSum[0];
+  };
+
   /** Below this many LSTM units (samples × units) a cell is not worth splitting between threads. */
   const SPLIT_CELL_UNITS = 2048;
 
@@ -365,11 +384,11 @@ export function wasmKernels(arena: WasmArena, reference: CpuBackend): Partial<Cp
       const { g, size, maxNorm, normSq } = args;
       const p = ptrs(g);
       if (!p) return reference.clipByGlobalNorm(args);
-      const sq = k.sumSquares(p[0], size);
+      const sq = sumOfSquares(p[0], size);
       normSq[0] = sq;
       if (maxNorm <= 0) return;
       const coefficient = maxNorm / (Math.sqrt(sq) + 1e-6);
-      if (coefficient < 1) k.scale(p[0], size, coefficient);
+      if (coefficient < 1) overFloats('scaleBits', size, [p[0]], [floatBits(coefficient)]);
     },
   };
 }

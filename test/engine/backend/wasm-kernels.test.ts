@@ -485,6 +485,30 @@ describe('optimizers over the flat parameter buffer', () => {
     arena.dispose();
   });
 
+  it('on two threads, Σ g² of 100,003 gradients takes both halves, and the clip scales both', () => {
+    const arena = WasmArena.create()!;
+    arena.startThreads(nodeSpawnThread!);
+    expect(arena.threads?.waitReady(HANG_MS)).toBe(true);
+    const twoThreads = wasmKernels(arena, reference);
+    const size = 100_003;
+    const g = arena.alloc(size)!;
+    g.set(Float32Array.from({ length: size }, () => random.uniform(-1, 1)));
+    const g0 = Float32Array.from(g);
+    const [normSq, normSq0] = [new Float32Array(1), new Float32Array(1)];
+    const helped = arena.threads!.helped;
+    twoThreads.clipByGlobalNorm!({ g, size, maxNorm: 1, normSq });
+    reference.clipByGlobalNorm({ g: g0, size, maxNorm: 1, normSq: normSq0 });
+    // The later half of the sum, then of the scaling, on the helper.
+    expect(arena.threads!.helped - helped).toBe(2);
+    expectClose(normSq, normSq0, 'normSq');
+    expectClose(g, g0, 'clipped');
+    // What lies in the helper's half only counts too.
+    g[size - 1] = Number.NaN;
+    twoThreads.clipByGlobalNorm!({ g, size, maxNorm: 0, normSq });
+    expect(normSq[0]).toBeNaN();
+    arena.dispose();
+  });
+
   it('measures Σ g² and clips to the global norm', () => {
     const [g, g0] = pairIn(1003);
     const [normSq, normSq0] = [fast.alloc(1, 'n'), new Float32Array(1)];

@@ -91,7 +91,9 @@ export interface WasmKernels {
     eps: number,
   ): void;
   sumSquares(g: Ptr, n: number): number;
+  sumSquaresInto(g: Ptr, n: number, out: Ptr): void;
   scale(g: Ptr, n: number, c: number): void;
+  scaleBits(g: Ptr, n: number, bits: number): void;
   im2col(...args: number[]): void;
   col2im(...args: number[]): void;
   maxPool(...args: number[]): void;

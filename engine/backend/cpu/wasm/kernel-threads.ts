@@ -26,6 +26,8 @@ export const threadKernels = [
   'lstmStepBackwardRows',
   'fillBits',
   'optimizerBits',
+  'sumSquaresInto',
+  'scaleBits',
   'relu',
   'reluBackward',
   'sigmoid',

@@ -2,7 +2,7 @@
 // float32 arrays that live in the backend's shared WebAssembly memory, addressed by byte offset.
 export { gemm, gemmRowsScratchFloats, gemmScratchFloats, packBWhole, packedBFloats } from './gemm';
 export { addBias, biasGrad, copy, copyBlocks, fill, fillBits, mul, relu, reluBackward, sigmoidBackward, tanhBackward } from './elementwise';
-export { adadelta, adam, momentum, optimizerBits, scale, scaledBySquares, sgd, sumSquares } from './optimizer';
+export { adadelta, adam, momentum, optimizerBits, scale, scaleBits, scaledBySquares, sgd, sumSquares, sumSquaresInto } from './optimizer';
 export { col2im, convBackwardInput, convBackwardWeight, convForward, im2col, samplesPerProduct } from './conv';
 export { maxPool, maxPoolBackward } from './pool';
 export { lstmCell, lstmCellBackward, lstmStepBackwardRows, lstmStepRows, sigmoid, tanh } from './recurrent';

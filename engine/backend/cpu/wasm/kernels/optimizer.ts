@@ -103,23 +103,49 @@ export function adam(
   }
 }
 
-/** Σ g², accumulated in double precision (two lanes) so that large models do not lose it to rounding. */
+/** acc + the squares of v's four floats, in double precision: a gradient of 1e20 is large, not infinite. */
+@inline function addSquares(acc: v128, v: v128): v128 {
+  const lo = f64x2.promote_low_f32x4(v);
+  const hi = f64x2.promote_low_f32x4(i32x4.shuffle(v, v, 2, 3, 0, 1));
+  return f64x2.add(acc, f64x2.add(f64x2.mul(lo, lo), f64x2.mul(hi, hi)));
+}
+
+/**
+ * Σ g², accumulated in double precision (two lanes) so that large models do not lose it to rounding. Four
+ * sums of every fourth vector: one sum would wait on its own addition's latency at each vector (this pass
+ * ran at a quarter of the speed the core can square and add).
+ */
 export function sumSquares(g: usize, n: i32): f64 {
-  let acc = f64x2.splat(0);
-  const simd = n & ~3;
-  for (let i = 0; i < simd; i += 4) {
-    // Squared in double precision: a gradient of 1e20 is large, not infinite.
-    const v = v128.load(at(g, i));
-    const lo = f64x2.promote_low_f32x4(v);
-    const hi = f64x2.promote_low_f32x4(i32x4.shuffle(v, v, 2, 3, 0, 1));
-    acc = f64x2.add(acc, f64x2.add(f64x2.mul(lo, lo), f64x2.mul(hi, hi)));
+  let a0 = f64x2.splat(0);
+  let a1 = f64x2.splat(0);
+  let a2 = f64x2.splat(0);
+  let a3 = f64x2.splat(0);
+  const blocks = n & ~15;
+  for (let i = 0; i < blocks; i += 16) {
+    a0 = addSquares(a0, v128.load(at(g, i)));
+    a1 = addSquares(a1, v128.load(at(g, i + 4)));
+    a2 = addSquares(a2, v128.load(at(g, i + 8)));
+    a3 = addSquares(a3, v128.load(at(g, i + 12)));
   }
+  let acc = f64x2.add(f64x2.add(a0, a1), f64x2.add(a2, a3));
+  const simd = n & ~3;
+  for (let i = blocks; i < simd; i += 4) acc = addSquares(acc, v128.load(at(g, i)));
   let sum = f64x2.extract_lane(acc, 0) + f64x2.extract_lane(acc, 1);
   for (let i = simd; i < n; i++) {
     const v = <f64>load<f32>(at(g, i));
     sum += v * v;
   }
   return sum;
+}
+
+/** Σ g² (above) into the double at `out`: how a helper thread gives back its half's sum. */
+export function sumSquaresInto(g: usize, n: i32, out: usize): void {
+  store<f64>(out, sumSquares(g, n));
+}
+
+/** g ← c g, c given as its bits (a helper thread's arguments are integers). */
+export function scaleBits(g: usize, n: i32, bits: i32): void {
+  scale(g, n, reinterpret<f32>(bits));
 }
 
 /** g ← c g */
