@@ -11,7 +11,7 @@
  */
 
 import { readFileSync } from 'node:fs';
-import { availableParallelism, cpus } from 'node:os';
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { Page } from 'playwright-core';
@@ -21,6 +21,7 @@ import { parseGraphText } from '../engine/graph';
 import { openApp, readProgress } from '../test/e2e/browser';
 import { bundledFiles } from '../test/helpers/samples';
 import { buildWebApp, median, waitFor } from './bench-web';
+import { machineName } from './machine';
 
 const root = join(import.meta.dirname, '..');
 const WARM_STEPS = 20;
@@ -148,9 +149,7 @@ async function main(): Promise<void> {
   } finally {
     await app.close();
   }
-  console.log(
-    `${cpus().length} cores (${cpus()[0]?.model ?? 'unknown CPU'}), ${steps} timed steps, median of ${repeat}`,
-  );
+  console.log(`${machineName()}, ${steps} timed steps, median of ${repeat}`);
   console.log('| sample | app (samples/s) | command line (samples/s) | app / command line |');
   console.log('| --- | ---: | ---: | ---: |');
   for (const r of rows) console.log(`| ${r.join(' | ')} |`);

@@ -13,11 +13,11 @@
  */
 
 import { execFileSync, spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { type WorkloadName, workloadNames, workloads } from './bench-cpu/workloads';
+import { machineName, vectorWidth } from './machine';
 import { writeReadmeSection } from './readme-section';
 
 const { values } = parseArgs({
@@ -113,21 +113,6 @@ if (torch)
         run(values.python!, [torchScript, '--workload', w, '--threads', cores, ...args], { OMP_NUM_THREADS: cores }),
     },
   );
-
-/**
- * The widest vector instructions this CPU has (Linux's /proc/cpuinfo): PyTorch's BLAS multiplies 8 or 16
- * floats an instruction with AVX2 or AVX-512, where WebAssembly's SIMD, and so Netloom's kernels, has 4.
- */
-function vectorWidth(): string {
-  try {
-    const flags = new Set(/^flags\s*:(.*)$/m.exec(readFileSync('/proc/cpuinfo', 'utf8'))?.[1].trim().split(/\s+/));
-    if (flags.has('avx512f')) return 'AVX-512';
-    if (flags.has('avx2')) return flags.has('fma') ? 'AVX2 and FMA' : 'AVX2';
-    return flags.has('avx') ? 'AVX' : 'SSE';
-  } catch {
-    return 'unknown';
-  }
-}
 
 /**
  * The matrix product alone, at two sizes: Netloom's kernel (one thread and two) against PyTorch's BLAS (one
@@ -227,7 +212,7 @@ const cell = (f: string, w: string) => cellOf(results.get(`${f}/${w}`));
 const ratio = (a?: number, b?: number) => (a && b ? `${(a / b).toFixed(2)}x` : '-');
 
 const lines = [
-  `Measured ${new Date().toISOString().slice(0, 10)} on ${cpus()[0].model} (${cpus().length} cores), batch ${values.batch}; samples per second (peak memory of the process), each process the median of ${values.runs} runs after warm-up; Netloom and PyTorch in ${rounds} processes each, taken in turn, the median process:`,
+  `Measured ${new Date().toISOString().slice(0, 10)} on ${machineName()}, batch ${values.batch}; samples per second (peak memory of the process), each process the median of ${values.runs} runs after warm-up; Netloom and PyTorch in ${rounds} processes each, taken in turn, the median process:`,
   '',
   `| Workload | ${frameworks.map((f) => f.title).join(' | ')} | Netloom / tfjs-wasm |${torch ? ' Netloom / faster PyTorch |' : ''}`,
   `|${' --- |'.repeat(frameworks.length + (torch ? 3 : 2))}`,

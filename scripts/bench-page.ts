@@ -16,7 +16,6 @@
  * Builds the web app first (npm run build:web). Type-checked with the tests (tsconfig.test.json).
  */
 
-import { cpus } from 'node:os';
 import { parseArgs } from 'node:util';
 import type { Page } from 'playwright-core';
 import {
@@ -30,6 +29,7 @@ import {
 } from '../test/e2e/browser';
 import { traceMainThread } from '../test/e2e/main-thread-trace';
 import { buildWebApp, median, waitFor } from './bench-web';
+import { machineName } from './machine';
 import { writeReadmeSection } from './readme-section';
 
 const { values } = parseArgs({
@@ -185,7 +185,7 @@ async function main(): Promise<void> {
   } finally {
     await app.close();
   }
-  const machine = `${cpus()[0]?.model ?? 'unknown CPU'} (${cpus().length} cores)`;
+  const machine = machineName();
   const text = [
     `Measured ${new Date().toISOString().slice(0, 10)} on ${machine}, ${repeat} runs each way (\`npm run bench:page -- --repeat ${repeat} --write\`):`,
     '',

@@ -13,7 +13,6 @@
  */
 
 import { readFileSync } from 'node:fs';
-import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { gunzipSync } from 'node:zlib';
@@ -24,6 +23,7 @@ import { parseGraphText } from '../engine/graph';
 import { evaluateSet } from '../engine/train/evaluate';
 import { Trainer } from '../engine/train/trainer';
 import { compareEpochs } from './bench-samples/compare';
+import { machineName } from './machine';
 import { writeReadmeSection } from './readme-section';
 
 const { values } = parseArgs({
@@ -89,7 +89,7 @@ async function main() {
   /** The table so far; with --write it replaces the one in README.md after every sample. */
   function publish(): void {
     const table = [
-      `Measured ${new Date().toISOString().slice(0, 10)} on ${cpus()[0].model} (${cpus().length} cores), CPU backend (WebAssembly SIMD kernels, ${nodeSpawnThread ? 'two threads' : 'one thread'}), full Fashion-MNIST (60,000 training / 10,000 test images):`,
+      `Measured ${new Date().toISOString().slice(0, 10)} on ${machineName()}, CPU backend (WebAssembly SIMD kernels, ${nodeSpawnThread ? 'two threads' : 'one thread'}), full Fashion-MNIST (60,000 training / 10,000 test images):`,
       '',
       '| Sample | Test accuracy | Epochs | Wall time | Samples/s |',
       '| --- | --- | --- | --- | --- |',

@@ -15,6 +15,7 @@ import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { exportPyTorch } from '../../engine/export/pytorch';
 import { parseGraphText } from '../../engine/graph';
+import { machineName } from '../machine';
 import { writeReadmeSection } from '../readme-section';
 
 export interface CompareOptions {
@@ -114,7 +115,7 @@ export function compareEpochs(options: CompareOptions): void {
 
   function publish(): void {
     const table = [
-      `Measured ${new Date().toISOString().slice(0, 10)} on ${cpus()[0].model} (${cpus().length} cores): one epoch of full Fashion-MNIST (54,000 training images, 6,000 validation), whole process, median of ${options.runs} runs (validation accuracy after the epoch in brackets):`,
+      `Measured ${new Date().toISOString().slice(0, 10)} on ${machineName()}: one epoch of full Fashion-MNIST (54,000 training images, 6,000 validation), whole process, median of ${options.runs} runs (validation accuracy after the epoch in brackets):`,
       '',
       `| Sample | Batch | Netloom, \`npm run train\` (CPU) | PyTorch script, 1 thread | PyTorch script, ${cores} threads | Netloom's speed vs the faster PyTorch |`,
       '| --- | --- | --- | --- | --- | --- |',
