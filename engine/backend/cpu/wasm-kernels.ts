@@ -184,8 +184,10 @@ export function wasmKernels(arena: WasmArena, reference: CpuBackend): Partial<Cp
     },
     copy(args) {
       const p = ptrs(args.src, args.out);
-      if (p) k.copy(p[0], p[1], args.size, args.accumulate);
-      else reference.copy(args);
+      if (!p) return reference.copy(args);
+      // The training state's copies (a replay window's start: the weights and both optimizer slots) are large.
+      if (!splits(2 * args.size)) return k.copy(p[0], p[1], args.size, args.accumulate);
+      overFloats('copy', args.size, p, [+args.accumulate]);
     },
     mul(args) {
       const p = ptrs(args.a, args.b, args.out);

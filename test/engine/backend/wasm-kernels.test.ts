@@ -485,7 +485,7 @@ describe('optimizers over the flat parameter buffer', () => {
     arena.dispose();
   });
 
-  it('on two threads, Σ g² of 100,003 gradients takes both halves, and the clip scales both', () => {
+  it('on two threads, Σ g² of 100,003 gradients takes both halves, the clip scales both, and a copy writes both', () => {
     const arena = WasmArena.create()!;
     arena.startThreads(nodeSpawnThread!);
     expect(arena.threads?.waitReady(HANG_MS)).toBe(true);
@@ -506,6 +506,13 @@ describe('optimizers over the flat parameter buffer', () => {
     g[size - 1] = Number.NaN;
     twoThreads.clipByGlobalNorm!({ g, size, maxNorm: 0, normSq });
     expect(normSq[0]).toBeNaN();
+    // A copy of the training state (a replay window's start) is split too: written and added, both halves.
+    const out = arena.alloc(size)!;
+    const copied = arena.threads!.helped;
+    twoThreads.copy!({ src: g, out, size, accumulate: false });
+    twoThreads.copy!({ src: g, out, size, accumulate: true });
+    expect(arena.threads!.helped - copied).toBe(2);
+    expect(out.findIndex((v, i) => !Object.is(v, 2 * g[i]))).toBe(-1);
     arena.dispose();
   });
 

@@ -25,6 +25,7 @@ export const threadKernels = [
   'lstmStepRows',
   'lstmStepBackwardRows',
   'fillBits',
+  'copy',
   'optimizerBits',
   'sumSquaresInto',
   'scaleBits',
