@@ -162,7 +162,7 @@ function Answer({ result, index }: { result: PredictResult; index: number }) {
                 </div>
               ))}
         {result.kind === 'values' && row.length > MAX_VALUES_SHOWN && (
-          <div className="muted">and {counted(row.length - MAX_VALUES_SHOWN, 'value')} more (Save as CSV for all)</div>
+          <div className="muted">and {counted(row.length - MAX_VALUES_SHOWN, 'more value')} (Save as CSV for all)</div>
         )}
       </figcaption>
     </figure>

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -6,6 +6,7 @@ import { bundledDatasets } from '../../engine/data/bundled';
 import { runtimeOutput, topClasses } from '../helpers/onnx-runtime';
 import { testPictures } from '../helpers/pictures';
 import { type AppSession, artifactsDir, openApp, openFile, readProgress, saveAsDownload } from './browser';
+import { pickDataset } from './data-helpers';
 
 const lenet = join(import.meta.dirname, '../fixtures/onnx/lenet.onnx');
 const dir = mkdtempSync(join(tmpdir(), 'netloom-try-'));
@@ -267,6 +268,50 @@ describe('Try the network on inputs of your own', () => {
     expect(await page.getByTestId('try-answer').count()).toBe(0);
     expect(await box.count()).toBe(0);
     expect(await page.getByTestId('try-images').count()).toBe(1);
+    expect(app.errorsOf(page)).toEqual([]);
+    await page.close();
+  });
+  it('answers a network of twenty values with the first sixteen by name, says how many more, and saves all twenty', async () => {
+    const page = await app.newPage();
+    // Twenty values to fit from a point of the plane (v1 … v20), as a CSV file of the user's.
+    const names = Array.from({ length: 20 }, (_, i) => `v${i + 1}`);
+    const lines = [['x', 'y', ...names].join(',')];
+    for (let r = 0; r < 60; r++) {
+      const [x, y] = [Math.sin(r * 12.9898), Math.cos(r * 78.233)];
+      lines.push([x, y, ...names.map((_, i) => x * (i % 3) - y * (i % 5))].map((v) => v.toFixed(4)).join(','));
+    }
+    const csv = join(dir, 'twenty-values.csv');
+    writeFileSync(csv, `${lines.join('\n')}\n`);
+    await page.getByTestId('sample-picker').selectOption('regression.json');
+    await expect.poll(() => page.getByTestId('graph-status').textContent()).toBe('ready to train');
+    await pickDataset(page, 'csv', csv);
+    await expect.poll(() => page.getByTestId('dataset-files').textContent()).toMatch(/twenty-values\.csv/);
+    await page.locator('#setting-label-column').selectOption(names);
+    await expect
+      .poll(() => page.getByTestId('target-columns').textContent())
+      .toBe('20 target columns: one output each');
+    // The regression's one output made twenty.
+    await page.locator('.react-flow__node[data-id="y"]').click();
+    await page.locator('#param-y-units').fill('20');
+    await expect.poll(() => page.getByTestId('graph-status').textContent()).toBe('ready to train');
+    // Tried before any run, on the weights it would start from.
+    await page.getByTestId('try-csv').fill('x,y\n0.5,-0.25');
+    await page.getByTestId('try-csv-run').click();
+    await expect.poll(() => page.getByTestId('try-answer').count()).toBe(1);
+    const shown = await page.getByTestId('try-value').allTextContents();
+    expect(shown.map((t) => t.split(' ')[0])).toEqual(names.slice(0, 16));
+    expect(await page.getByTestId('try-answer').textContent()).toContain('and 4 more values (Save as CSV for all)');
+    await page.screenshot({ path: join(artifactsDir, 'try-many-values.png') });
+    const saved = page.waitForEvent('download');
+    await page.getByTestId('try-csv-download').click();
+    const [header, row] = readFileSync((await (await saved).path())!, 'utf8')
+      .trim()
+      .split('\n');
+    expect(header).toBe(['input', ...names].join(','));
+    const values = row.split(',').slice(1).map(Number);
+    expect(values).toHaveLength(20);
+    // The sixteen shown are the file's first sixteen, as the panel rounds them.
+    expect(values.slice(0, 16).map((v, i) => `${names[i]} ${v.toPrecision(4)}`)).toEqual(shown);
     expect(app.errorsOf(page)).toEqual([]);
     await page.close();
   });
