@@ -319,8 +319,9 @@ export class SessionHost {
 
   private async sendBoundary(): Promise<void> {
     this.lastBoundary = performance.now();
-    if (!hasDecisionBoundary(this.trainer)) return;
-    this.emit({ type: 'boundary', boundary: await decisionBoundary(this.trainer) });
+    if (hasDecisionBoundary(this.trainer))
+      this.emit({ type: 'boundary', boundary: await decisionBoundary(this.trainer) });
+    // Units over the plane go on at the boundary's pace for any network of 2-D points, with a boundary or not.
     await this.sendPlaneUnits();
   }
 

@@ -1,4 +1,5 @@
 import { size } from '../layers/layer';
+import { decisionsOf } from './decisions';
 import type { Trainer } from './trainer';
 
 /**
@@ -59,17 +60,20 @@ const MAX_VALUE_POINTS = 300;
 const MAX_LABELS = 32;
 
 /**
- * Whether the trainer's network maps 2-D points (the toys) to classes (softmax cross-entropy) or to one
- * value (mean squared error against values): only then is there a plane to draw.
+ * Whether the trainer's network maps 2-D points (the toys) to classes (a classifier as the evaluation
+ * counts one: see decisionsOf), to yes/no labels, or to one value (mean squared error against values):
+ * only then is there a plane to draw.
  */
 export function hasDecisionBoundary(trainer: Trainer): boolean {
   const input = trainer.plan.inputNode.outputShape;
-  if (input.length !== 1 || input[0] !== 2) return false;
+  const data = trainer.dataset('train');
+  if (input.length !== 1 || input[0] !== 2 || !data) return false;
   const outputs = size(trainer.plan.outputNode.outputShape);
   const loss = trainer.doc.training.loss.kind;
-  if (loss === 'softmax-cross-entropy') return outputs <= 255;
-  if (loss === 'sigmoid-binary-cross-entropy') return outputs <= MAX_LABELS;
-  return loss === 'mse' && trainer.dataset('train')?.targetKind === 'tensor' && outputs === 1;
+  if (loss === 'sigmoid-binary-cross-entropy' && outputs > 1) return outputs <= MAX_LABELS;
+  if (loss === 'mse' && data.targetKind === 'tensor') return outputs === 1;
+  // A cell's class is a byte.
+  return decisionsOf(loss, data, outputs) !== undefined && outputs <= 255;
 }
 
 /**
@@ -158,41 +162,24 @@ export async function decisionBoundary(trainer: Trainer, resolution = 48): Promi
       points: sampled.map((i) => ({ ...at(i), value: data.targets[i] })),
     };
   }
+  // A classifier: each cell's class and how sure it is, decided as the evaluation decides (one yes/no
+  // output as classes 0 and 1; a mean squared error against classes by its largest output).
+  const decisions = decisionsOf(loss, data, width)!;
   const predicted = new Uint8Array(cells);
   const confidence = new Float32Array(cells);
-  if (width === 1) {
-    // One yes/no output (sigmoid binary cross-entropy): classes 0 and 1, as the evaluation counts them.
-    for (let k = 0; k < cells; k++) {
-      predicted[k] = outputs[k] > 0 ? 1 : 0;
-      confidence[k] = 1 / (1 + Math.exp(-Math.abs(outputs[k])));
-    }
-    return {
-      ...plane,
-      kind: 'classes',
-      classes: 2,
-      ...(data.classNames && { classNames: [...data.classNames] }),
-      predicted,
-      confidence,
-      points: sampled.map((i) => ({ ...at(i), label: data.targets[i] > 0.5 ? 1 : 0 })),
-    };
-  }
   for (let k = 0; k < cells; k++) {
-    const row = k * width;
-    let best = 0;
-    for (let c = 1; c < width; c++) if (outputs[row + c] > outputs[row + best]) best = c;
-    let sum = 0;
-    for (let c = 0; c < width; c++) sum += Math.exp(outputs[row + c] - outputs[row + best]);
+    const { predicted: best, confidence: sure } = decisions.decide(outputs, k, 0);
     predicted[k] = best;
-    confidence[k] = 1 / sum;
+    confidence[k] = sure;
   }
   return {
     ...plane,
     kind: 'classes',
-    classes: width,
+    classes: decisions.classes,
     ...(data.classNames && { classNames: [...data.classNames] }),
     predicted,
     confidence,
-    points: sampled.map((i) => ({ ...at(i), label: data.targets[i] })),
+    points: sampled.map((i) => ({ ...at(i), label: decisions.labelOf(data.targets[i]) })),
   };
 }
 

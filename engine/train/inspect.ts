@@ -1,7 +1,7 @@
-import type { Dataset } from '../data/dataset';
 import { EngineError } from '../errors';
 import { size } from '../layers/layer';
 import { type ClassFigures, classFigures, mostConfused } from './confusion';
+import { decisionsOf } from './decisions';
 import { inspectLabels, type LabelInspection } from './evaluate-labels';
 import { inspectRegression, type RegressionInspection } from './evaluate-regression';
 import type { Trainer } from './trainer';
@@ -57,49 +57,6 @@ export function inspectNetwork(trainer: Trainer): Promise<Inspection> {
 const MAX_DRAWN_VALUES = 3 * 64 * 64;
 
 /** A sample's decision: its true class, the class predicted, and the predicted class's probability. */
-interface Decision {
-  label: number;
-  predicted: number;
-  confidence: number;
-}
-
-/**
- * How a classifier's outputs decide, by its loss: the class of the largest output with its softmax
- * probability (softmax cross-entropy), or with the output itself clamped to [0, 1] (mean squared error
- * against one-hot targets, whose outputs estimate the probabilities); for one yes/no output (sigmoid binary
- * cross-entropy), class 1 where the logit is positive, its sigmoid's distance from ½ the confidence, and a
- * target above ½ counting as 1 (as the loss counts its accuracy). Undefined where the network is not a
- * classifier of these kinds.
- */
-function decisionsOf(
-  loss: string,
-  data: Dataset,
-  outputs: number,
-): { classes: number; decide(out: ArrayLike<number>, r: number, target: number): Decision } | undefined {
-  if (loss === 'softmax-cross-entropy' || (loss === 'mse' && data.targetKind === 'class'))
-    return {
-      classes: outputs,
-      decide(out, r, label) {
-        const row = r * outputs;
-        let best = 0;
-        for (let c = 1; c < outputs; c++) if (out[row + c] > out[row + best]) best = c;
-        if (loss === 'mse') return { label, predicted: best, confidence: Math.min(1, Math.max(0, out[row + best])) };
-        let sum = 0;
-        for (let c = 0; c < outputs; c++) sum += Math.exp(out[row + c] - out[row + best]);
-        return { label, predicted: best, confidence: 1 / sum };
-      },
-    };
-  if (loss === 'sigmoid-binary-cross-entropy' && outputs === 1)
-    return {
-      classes: 2,
-      decide(out, r, target) {
-        const p = 1 / (1 + Math.exp(-out[r]));
-        return { label: target > 0.5 ? 1 : 0, predicted: out[r] > 0 ? 1 : 0, confidence: Math.max(p, 1 - p) };
-      },
-    };
-  return undefined;
-}
-
 type Visit = (prediction: Omit<Prediction, 'input'>, input: () => Float32Array | undefined) => void;
 
 /**

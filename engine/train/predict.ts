@@ -10,13 +10,17 @@ import type { Trainer } from './trainer';
 
 /** What the network says about inputs of the user's: its outputs, and the time the forward passes took. */
 export interface Predictions {
-  /** One row per input: probabilities for a classifier (the softmax or sigmoid its loss applies), else outputs. */
+  /**
+   * One row per input: probabilities for a classifier (the softmax or sigmoid its loss applies; a mean
+   * squared error against classes, its outputs clamped to [0, 1] as the evaluation reads them), else outputs.
+   */
   outputs: Float32Array;
   /** Values per row. */
   width: number;
   /**
-   * The output's meaning: class probabilities (softmax cross-entropy, or one yes/no output), each of
-   * several yes/no labels' own probability (binary cross-entropy over several outputs), or values.
+   * The output's meaning: class probabilities (softmax cross-entropy, one yes/no output, or a mean squared
+   * error against classes), each of several yes/no labels' own probability (binary cross-entropy over several
+   * outputs), or values.
    */
   kind: 'probabilities' | 'labels' | 'values';
   classNames?: string[];
@@ -60,20 +64,28 @@ export async function predict(trainer: Trainer, x: Float32Array, count: number):
     }
   else if (loss === 'sigmoid-binary-cross-entropy')
     for (let i = 0; i < outputs.length; i++) outputs[i] = 1 / (1 + Math.exp(-outputs[i]));
-  const { classNames, outputNames } = trainer.dataset('train') ?? {};
+  const train = trainer.dataset('train');
+  const kind = predictionKind(loss, width, train?.targetKind);
+  // Trained against one-hot targets, the outputs estimate the probabilities (engine/train/decisions.ts).
+  if (loss === 'mse' && kind === 'probabilities')
+    for (let i = 0; i < outputs.length; i++) outputs[i] = Math.min(1, Math.max(0, outputs[i]));
+  const { classNames, outputNames } = train ?? {};
   return {
     outputs,
     width,
-    kind: predictionKind(loss, width),
+    kind,
     ...(classNames && { classNames: [...classNames] }),
     ...(outputNames && { outputNames: [...outputNames] }),
     ms,
   };
 }
 
-/** What a network's outputs mean to someone reading its answers, by its loss and its outputs' count. */
-function predictionKind(loss: string, width: number): Predictions['kind'] {
-  if (loss === 'mse') return 'values';
+/**
+ * What a network's outputs mean to someone reading its answers, by its loss, its outputs' count and its
+ * training targets (a mean squared error against classes is a classifier, as the evaluation counts it).
+ */
+function predictionKind(loss: string, width: number, targetKind?: Dataset['targetKind']): Predictions['kind'] {
+  if (loss === 'mse') return targetKind === 'class' ? 'probabilities' : 'values';
   return loss === 'sigmoid-binary-cross-entropy' && width > 1 ? 'labels' : 'probabilities';
 }
 

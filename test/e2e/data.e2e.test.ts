@@ -138,6 +138,28 @@ describe('training on files of your own', () => {
     const accuracy = Number((await page.getByTestId('evaluation-accuracy').textContent())?.match(/([\d.]+)%/)?.[1]);
     expect(accuracy).toBeCloseTo((100 * diagonal) / 40, 1);
     expect(accuracy).toBeGreaterThan(80);
+    // Its plane drawn as a classifier's, as the evaluation decides: each cell the class of its largest
+    // output, named as the file names it (up and right of x + y = 0: "upper").
+    const boundary = page.getByTestId('decision-boundary');
+    await expect.poll(() => boundary.getAttribute('data-kind')).toBe('classes');
+    const plane = (await boundary.locator('canvas').boundingBox())!;
+    await page.mouse.move(plane.x + 0.9 * plane.width, plane.y + 0.1 * plane.height);
+    await expect.poll(() => page.getByTestId('plane-reading').textContent()).toMatch(/: class upper \(\d+%\)$/);
+    await page.mouse.move(plane.x + 0.1 * plane.width, plane.y + 0.9 * plane.height);
+    await expect.poll(() => page.getByTestId('plane-reading').textContent()).toMatch(/: class lower \(\d+%\)$/);
+    await page.mouse.move(0, 0);
+    // Tried on a point of each side: a classifier's answers (its classes by name, the likeliest first), with
+    // each row's own label ticked; not its three raw outputs.
+    await page.getByTestId('try-csv').fill('x,y,side\n1.5,1.5,upper\n-1.5,-1.5,lower');
+    await page.getByTestId('try-csv-run').click();
+    await expect.poll(() => page.getByTestId('try-answer').count()).toBe(2);
+    const likeliest = async (i: number) =>
+      page.getByTestId('try-answer').nth(i).getByTestId('try-class').first().textContent();
+    expect(await likeliest(0)).toMatch(/^upper [\d.]+%$/);
+    expect(await likeliest(1)).toMatch(/^lower [\d.]+%$/);
+    expect(await page.getByTestId('try-truth').allTextContents()).toEqual(['✓ true: upper', '✓ true: lower']);
+    expect(await page.getByTestId('try-value').count()).toBe(0);
+    await page.screenshot({ path: join(artifactsDir, 'mse-classifier-plane.png') });
     expect(app.errorsOf(page)).toEqual([]);
     await page.close();
   });

@@ -154,6 +154,44 @@ describe('the decision boundary of a network of 2-D points', () => {
     expect(new Set(b.predicted).size).toBe(3);
   });
 
+  it('draws a classifier trained with mean squared error against its classes as the evaluation decides it', async () => {
+    // The spiral's three classes as one-hot targets of a mean squared error: a classifier by its largest output.
+    const doc = spiralNet();
+    doc.training.loss = { kind: 'mse' };
+    const data = spiralData(300, 3, 0.05, 1);
+    const trainer = new Trainer(doc, createCpuBackend(), data);
+    expect(hasDecisionBoundary(trainer)).toBe(true);
+    await trainer.runSteps(800);
+    const b = await decisionBoundary(trainer, 40);
+    if (b.kind !== 'classes') throw new Error(`a classifier's boundary is of classes, not ${b.kind}`);
+    expect(b.classes).toBe(3);
+    expect(b.points.map((p) => p.label)).toEqual(Array.from(data.targets));
+    expect(agreement(b)).toBeGreaterThan(0.8);
+    // A cell's class is its centre's largest output, and how sure: that output clamped to [0, 1] (the
+    // evaluation's confidence for such a classifier), not a softmax of the outputs. Read at cell (24, 12)'s centre.
+    const reading = readPlane(b, 12.5 / 40, 24.5 / 40);
+    if (reading.kind !== 'classes') throw new Error(reading.kind);
+    const out = Array.from((await predict(trainer, Float32Array.of(reading.x, reading.y), 1)).outputs);
+    const best = out.indexOf(Math.max(...out));
+    expect(reading.predicted).toBe(best);
+    expect(reading.confidence).toBeCloseTo(Math.min(1, Math.max(0, out[best])), 5);
+    expect(Math.min(...b.confidence)).toBeGreaterThanOrEqual(0);
+    // Values against values are a regression's, drawn as values only for one output: two outputs, no plane.
+    const two = chain(
+      [2],
+      [
+        ['dense', { units: 8 }],
+        ['activation', { fn: 'tanh' }],
+        ['dense', { units: 2 }],
+      ],
+      {
+        loss: { kind: 'mse' },
+      },
+    );
+    const values: Dataset = { ...twoLabels(50), outputNames: ['a', 'b'] };
+    expect(hasDecisionBoundary(new Trainer(two, createCpuBackend(), values))).toBe(false);
+  });
+
   it("draws a regression's predicted value over the plane, close to the training targets once trained", async () => {
     const doc = chain(
       [2],

@@ -72,6 +72,40 @@ describe("a layer's units over the input plane", () => {
     await api.close();
   });
 
+  it('follows a run of a network of points with no plane of its own to draw (two values to fit)', async () => {
+    const api = createEngineApi({ gpu: undefined, cores: 1 });
+    const events: EngineEvent[] = [];
+    await api.subscribe((e) => events.push(e));
+    const doc = chain(
+      [2],
+      [
+        ['dense', { units: 5 }],
+        ['activation', { fn: 'tanh' }],
+        ['dense', { units: 2 }],
+      ],
+      {
+        loss: { kind: 'mse' },
+        optimizer: { kind: 'adam', lr: 0.02 },
+        batchSize: 16,
+      },
+    );
+    const spiral = spiralData(120, 3, 0.05, 3);
+    // Two values of each point to fit: a regression of two outputs, which draws no decision boundary.
+    const targets = Float32Array.from({ length: 240 }, (_, k) => (k % 2 === 0 ? 1 : -1) * spiral.x[k]);
+    const train = { ...spiral, targetKind: 'tensor' as const, targetSize: 2, targets, classes: undefined };
+    await api.open({ doc, data: { kind: 'samples', train } });
+    await api.watchPlaneUnits({ nodeId: 'n2' });
+    const units = () => events.flatMap((e) => (e.type === 'plane-units' ? [e] : []));
+    expect(units()).toHaveLength(1);
+    await api.run({ steps: 60 });
+    expect(events.some((e) => e.type === 'boundary')).toBe(false);
+    expect(units().length).toBeGreaterThan(1);
+    const now = await api.lookInside({ kind: 'plane', nodeId: 'n2' });
+    if (now.kind !== 'plane') throw new Error(now.kind);
+    expect(Array.from(units().at(-1)!.units.values)).toEqual(Array.from(now.values));
+    await api.close();
+  });
+
   it('draws the first 64 units of a wide layer, and refuses what has no plane or no units', async () => {
     const wide = new Trainer(pointsNet(100), createCpuBackend(), spiralData(64, 3, 0.05, 2));
     const first = await unitsOverPlane(wide, 'n1');

@@ -4,6 +4,7 @@ import { barsData, spiralData } from '../../../engine/data/synthetic';
 import { layerOutput } from '../../../engine/train/explain';
 import { sessionWeightOf } from '../../../engine/train/network-weights';
 import { predict, prepareInputs } from '../../../engine/train/predict';
+import { predictionsCsv } from '../../../engine/train/predictions-csv';
 import { Trainer } from '../../../engine/train/trainer';
 import { chain } from '../../helpers/graphs';
 
@@ -50,6 +51,38 @@ describe("predictions on the user's inputs", () => {
     const typed = prepareInputs(trainer, { kind: 'typed', text });
     expect(typed.names[69]).toBe(`line 70: ${`${validation.x[138]}, ${validation.x[139]}`.slice(0, 40)}…`);
     expect((await predict(trainer, typed.x, 70)).outputs).toEqual(result.outputs);
+  });
+
+  it('of a classifier trained with mean squared error against its classes: its classes, as the evaluation decides', async () => {
+    const doc = chain(
+      [2],
+      [
+        ['dense', { units: 16 }],
+        ['activation', { fn: 'tanh' }],
+        ['dense', { units: 3 }],
+      ],
+      {
+        loss: { kind: 'mse' },
+        optimizer: { kind: 'adam', lr: 0.02 },
+        batchSize: 32,
+      },
+    );
+    const data = spiralData(300, 3, 0.1, 1);
+    const trainer = new Trainer(doc, createCpuBackend(), data);
+    await trainer.runSteps(200);
+    const raw = new Float32Array(300 * 3);
+    await trainer.forEachEvalBatch('train', async (start, n) => {
+      raw.set((await trainer.be.read(trainer.session.output)).subarray(0, 3 * n), 3 * start);
+    });
+    const result = await predict(trainer, data.x, 300);
+    // A classifier's answers (the Try panel's top classes, true_class in a CSV of labelled rows), each
+    // output clamped to [0, 1]: the evaluation's confidence in its class.
+    expect(result.kind).toBe('probabilities');
+    for (let i = 0; i < raw.length; i++) expect(result.outputs[i]).toBe(Math.fround(Math.min(1, Math.max(0, raw[i]))));
+    expect(Math.min(...raw)).toBeLessThan(0);
+    const csv = predictionsCsv(result, ['a', 'b'], 1, data.targets.subarray(0, 2)).split('\n');
+    expect(csv[0]).toBe('input,true_class,class1,p1');
+    expect(csv[1].split(',')[1]).toBe(String(data.targets[0]));
   });
 
   it("shows what a layer makes of one input: a convolution's feature maps equal a direct convolution", async () => {
