@@ -91,6 +91,8 @@ async function main(): Promise<void> {
   let labelled: Dataset | undefined;
   let classNames = reading?.classNames;
   let outputNames = reading?.outputNames;
+  // What the training targets were: classes (pictures' always are), or values (a CSV file's may be either).
+  let targetKind = reading?.targetKind;
   const trainedOnCsv = doc.training.dataset.source === 'csv' || reading?.scaling !== undefined;
   if (data.length === 1 && (/\.(csv|tsv)$/i.test(data[0]) || (trainedOnCsv && /\.txt$/i.test(data[0])))) {
     const trained = reading?.scaling ? reading : await csvReading(doc, graphPath);
@@ -101,6 +103,7 @@ async function main(): Promise<void> {
     x = rows.x;
     names = rows.lines.map((line) => `${basename(data[0])}:${line}`);
     ({ classNames, outputNames } = trained);
+    targetKind = trained.targetKind;
   } else {
     if (shape.length !== 3 || (shape[0] !== 1 && shape[0] !== 3))
       exitWith(2, `images need an Input of shape [1 or 3, H, W]; this network's is [${shape.join(', ')}]`);
@@ -117,6 +120,7 @@ async function main(): Promise<void> {
     names = picked.map((f) => f.path);
     const d = doc.training.dataset;
     if (!classNames && d.source === 'sample') classNames = [...bundledDatasets[d.name].classNames];
+    targetKind ??= 'class';
   }
   const count = names.length;
 
@@ -132,9 +136,10 @@ async function main(): Promise<void> {
     weights = await readFileBounded(path, MAX_CHECKPOINT_BYTES, 'weights file');
   } else exitWith(2, `${graphPath} names no trained weights: give a checkpoint with --ckpt`);
 
-  // A session over the inputs themselves (their targets unused, of the size the loss compares the output
-  // with): the engine the app and training use.
-  const classes = doc.training.loss.kind === 'softmax-cross-entropy';
+  // A session over the inputs themselves (their targets unused, of the kind and size the loss compares the
+  // output with): the engine the app and training use. A mean squared error against classes is a classifier.
+  const loss = doc.training.loss.kind;
+  const classes = loss === 'softmax-cross-entropy' || (loss === 'mse' && targetKind === 'class');
   const analysis = analyseGraph(doc);
   const outputShape =
     analysis.outputId === undefined ? [1] : (analysis.nodes.get(analysis.outputId)?.outputShape ?? [1]);

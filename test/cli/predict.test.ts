@@ -172,6 +172,51 @@ describe('npm run predict', () => {
     expect(refused.err).toMatch(/short\.csv line 1: no column "weight", which the network reads/);
   });
 
+  it('answers a classifier trained with mean squared error against its classes with its classes, as the app does', async () => {
+    const folder = join(dir, 'table-mse');
+    mkdirSync(folder);
+    const rows = ['height,weight,kind'];
+    for (let i = 0; i < 60; i++)
+      rows.push(`${(i % 3) * 10 + (i % 7)},${(i % 3) * 100 + (i % 11) * 3},${['small', 'medium', 'large'][i % 3]}`);
+    writeFileSync(join(folder, 'animals.csv'), `${rows.join('\n')}\n`);
+    const parsed = parseGraphText(readFileSync(join(samplesDir, 'spiral.json'), 'utf8'));
+    if (!parsed.ok) throw new Error('spiral does not load');
+    const doc = parsed.document;
+    doc.training = {
+      ...doc.training,
+      dataset: { source: 'csv', path: 'animals.csv', labelColumn: 'kind', normalise: 'z-score' },
+      loss: { kind: 'mse' },
+      validation: { split: 0 },
+      epochs: 5,
+    };
+    writeFileSync(join(folder, 'animals.json'), JSON.stringify(doc));
+    const trained = runCli('train', join(folder, 'animals.json'));
+    expect(trained.code, trained.err).toBe(0);
+    const scored = runCli(
+      'predict',
+      join(folder, 'animals.json'),
+      '--ckpt',
+      join(folder, 'animals.ckpt'),
+      '--data',
+      join(folder, 'animals.csv'),
+      '--top',
+      '1',
+    );
+    expect(scored.code, scored.err).toBe(0);
+    // Each row's true class by name (where the values' columns read other rows' labels), its class, and
+    // the class's output clamped to [0, 1]: as the app's Try panel answers it.
+    const [header, ...answers] = parseRows(scored.out);
+    expect(header).toEqual(['input', 'true_class', 'class1', 'p1']);
+    expect(answers.map((r) => r[1])).toEqual(rows.slice(1).map((r) => r.split(',')[2]));
+    expect(answers.every((r) => ['small', 'medium', 'large'].includes(r[2]))).toBe(true);
+    expect(answers.every((r) => Number(r[3]) >= 0 && Number(r[3]) <= 1)).toBe(true);
+    // Its classes are the evaluation's: the share right is the accuracy it is scored with.
+    const right = answers.filter((r) => r[1] === r[2]).length;
+    const said = scored.err.match(/accuracy ([\d.]+)%/);
+    expect(said, scored.err).not.toBeNull();
+    expect((100 * right) / 60).toBeCloseTo(Number(said![1]), 1);
+  });
+
   it('trains on several target columns (--label a,b) and writes the values predicted under their names', async () => {
     const folder = join(dir, 'two-targets');
     mkdirSync(folder);
