@@ -186,7 +186,9 @@ export function wasmKernels(arena: WasmArena, reference: CpuBackend): Partial<Cp
       const p = ptrs(args.src, args.out);
       if (!p) return reference.copy(args);
       // The training state's copies (a replay window's start: the weights and both optimizer slots) are large.
-      if (!splits(2 * args.size)) return k.copy(p[0], p[1], args.size, args.accumulate);
+      // Ranges that overlap stay on one thread, whose memory.copy moves them as a whole.
+      const overlap = Math.abs(p[0] - p[1]) < 4 * args.size;
+      if (overlap || !splits(2 * args.size)) return k.copy(p[0], p[1], args.size, args.accumulate);
       overFloats('copy', args.size, p, [+args.accumulate]);
     },
     mul(args) {

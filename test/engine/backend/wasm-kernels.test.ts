@@ -513,6 +513,13 @@ describe('optimizers over the flat parameter buffer', () => {
     twoThreads.copy!({ src: g, out, size, accumulate: true });
     expect(arena.threads!.helped - copied).toBe(2);
     expect(out.findIndex((v, i) => !Object.is(v, 2 * g[i]))).toBe(-1);
+    // Overlapping ranges (a view 8 floats on): moved as a whole on one thread, as memory.copy moves them.
+    const expected = Float32Array.from(out.subarray(0, size - 8));
+    const later = new Float32Array(out.buffer, out.byteOffset + 32, size - 8);
+    const overlapping = arena.threads!.helped;
+    twoThreads.copy!({ src: out, out: later, size: size - 8, accumulate: false });
+    expect(arena.threads!.helped - overlapping).toBe(0);
+    expect(later.findIndex((v, i) => !Object.is(v, expected[i]))).toBe(-1);
     arena.dispose();
   });
 
