@@ -73,7 +73,7 @@ export function hasDecisionBoundary(trainer: Trainer): boolean {
   if (loss === 'sigmoid-binary-cross-entropy' && outputs > 1) return outputs <= MAX_LABELS;
   if (loss === 'mse' && data.targetKind === 'tensor') return outputs === 1;
   // A cell's class is a byte.
-  return decisionsOf(loss, data, outputs) !== undefined && outputs <= 255;
+  return decisionsOf(loss, data.targetKind, outputs) !== undefined && outputs <= 255;
 }
 
 /**
@@ -164,7 +164,7 @@ export async function decisionBoundary(trainer: Trainer, resolution = 48): Promi
   }
   // A classifier: each cell's class and how sure it is, decided as the evaluation decides (one yes/no
   // output as classes 0 and 1; a mean squared error against classes by its largest output).
-  const decisions = decisionsOf(loss, data, width)!;
+  const decisions = decisionsOf(loss, data.targetKind, width)!;
   const predicted = new Uint8Array(cells);
   const confidence = new Float32Array(cells);
   for (let k = 0; k < cells; k++) {

@@ -21,11 +21,11 @@ export interface Decisions {
  * probability (softmax cross-entropy), or with the output itself clamped to [0, 1] (mean squared error
  * against one-hot targets, whose outputs estimate the probabilities); for one yes/no output (sigmoid binary
  * cross-entropy), class 1 where the logit is positive, its sigmoid's distance from ½ the confidence. The
- * evaluation and the decision boundary both decide by it. Undefined where the network is not a classifier
+ * evaluation, the decision boundary and the answers to inputs of the user's (predict) all decide by it. Undefined where the network is not a classifier
  * of these kinds.
  */
-export function decisionsOf(loss: string, data: Dataset, outputs: number): Decisions | undefined {
-  if (loss === 'softmax-cross-entropy' || (loss === 'mse' && data.targetKind === 'class'))
+export function decisionsOf(loss: string, targetKind: Dataset['targetKind'], outputs: number): Decisions | undefined {
+  if (loss === 'softmax-cross-entropy' || (loss === 'mse' && targetKind === 'class'))
     return {
       classes: outputs,
       labelOf: (target) => target,

@@ -69,7 +69,7 @@ function classifier(trainer: Trainer) {
   const set = trainer.dataset('validation') ? 'validation' : 'train';
   const data = trainer.dataset(set)!;
   const outputs = size(trainer.plan.outputNode.outputShape);
-  const decisions = decisionsOf(trainer.doc.training.loss.kind, data, outputs);
+  const decisions = decisionsOf(trainer.doc.training.loss.kind, data.targetKind, outputs);
   if (!decisions)
     throw new EngineError(
       'INVALID_DATA',

@@ -5,6 +5,7 @@ import { typedInputs } from '../data/typed-inputs';
 import { EngineError } from '../errors';
 import { labelColumns } from '../graph/training-schema';
 import { size } from '../layers/layer';
+import { decisionsOf } from './decisions';
 import type { Evaluation } from './metrics';
 import type { Trainer } from './trainer';
 
@@ -65,7 +66,7 @@ export async function predict(trainer: Trainer, x: Float32Array, count: number):
   else if (loss === 'sigmoid-binary-cross-entropy')
     for (let i = 0; i < outputs.length; i++) outputs[i] = 1 / (1 + Math.exp(-outputs[i]));
   const train = trainer.dataset('train');
-  const kind = predictionKind(loss, width, train?.targetKind);
+  const kind = predictionKind(loss, width, train?.targetKind ?? 'tensor');
   // Trained against one-hot targets, the outputs estimate the probabilities (engine/train/decisions.ts).
   if (loss === 'mse' && kind === 'probabilities')
     for (let i = 0; i < outputs.length; i++) outputs[i] = Math.min(1, Math.max(0, outputs[i]));
@@ -82,11 +83,12 @@ export async function predict(trainer: Trainer, x: Float32Array, count: number):
 
 /**
  * What a network's outputs mean to someone reading its answers, by its loss, its outputs' count and its
- * training targets (a mean squared error against classes is a classifier, as the evaluation counts it).
+ * training targets: a classifier's (as the evaluation counts one: decisionsOf) class probabilities, several
+ * yes/no labels' own probabilities, or values.
  */
-function predictionKind(loss: string, width: number, targetKind?: Dataset['targetKind']): Predictions['kind'] {
-  if (loss === 'mse') return targetKind === 'class' ? 'probabilities' : 'values';
-  return loss === 'sigmoid-binary-cross-entropy' && width > 1 ? 'labels' : 'probabilities';
+function predictionKind(loss: string, width: number, targetKind: Dataset['targetKind']): Predictions['kind'] {
+  if (loss === 'sigmoid-binary-cross-entropy' && width > 1) return 'labels';
+  return decisionsOf(loss, targetKind, width) ? 'probabilities' : 'values';
 }
 
 /** Inputs of the user's: ready rows, image files, or CSV text with a header. */

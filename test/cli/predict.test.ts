@@ -20,6 +20,10 @@ const parseRows = (csv: string) =>
     .split('\n')
     .map((line) => line.split(','));
 
+/** npm run predict with a run's graph and checkpoint (`<run>.json`, `<run>.ckpt` in `folder`) on a data file. */
+const predictWith = (folder: string, run: string, data: string, ...extra: string[]) =>
+  runCli('predict', join(folder, `${run}.json`), '--ckpt', join(folder, `${run}.ckpt`), '--data', data, ...extra);
+
 describe('npm run predict', () => {
   it("classifies pictures of the user's as ONNX Runtime does (top classes, probabilities)", async () => {
     const info = bundledDatasets['fashion-mnist-small'];
@@ -96,16 +100,7 @@ describe('npm run predict', () => {
       }),
     ];
     writeFileSync(join(folder, 'new.csv'), `${inputs.join('\n')}\n`);
-    const done = runCli(
-      'predict',
-      join(folder, 'animals.json'),
-      '--ckpt',
-      join(folder, 'animals.ckpt'),
-      '--data',
-      join(folder, 'new.csv'),
-      '--top',
-      '1',
-    );
+    const done = predictWith(folder, 'animals', join(folder, 'new.csv'), '--top', '1');
     expect(done.code, done.err).toBe(0);
     const [, ...predicted] = parseRows(done.out);
     expect(predicted).toHaveLength(90);
@@ -124,16 +119,7 @@ describe('npm run predict', () => {
     expect(right / 90).toBeCloseTo(engine.accuracy!, 10);
     expect(engine.accuracy).toBeGreaterThan(0.5);
     // The training file itself, which holds its labels: scored as a test set is, each row's class beside it.
-    const scored = runCli(
-      'predict',
-      join(folder, 'animals.json'),
-      '--ckpt',
-      join(folder, 'animals.ckpt'),
-      '--data',
-      join(folder, 'animals.csv'),
-      '--top',
-      '1',
-    );
+    const scored = predictWith(folder, 'animals', join(folder, 'animals.csv'), '--top', '1');
     expect(scored.code, scored.err).toBe(0);
     const [scoredHeader, ...scoredRows] = parseRows(scored.out);
     expect(scoredHeader).toEqual(['input', 'true_class', 'class1', 'p1']);
@@ -146,28 +132,14 @@ describe('npm run predict', () => {
     expect(Number(said![2])).toBeCloseTo(100 * engine.accuracy!, 1);
     // A label the training set never had: refused by its line, as a test set's would be.
     writeFileSync(join(folder, 'stranger.csv'), `${rows[0]}\n${rows[1]}\n3,4,5,huge\n`);
-    const stranger = runCli(
-      'predict',
-      join(folder, 'animals.json'),
-      '--ckpt',
-      join(folder, 'animals.ckpt'),
-      '--data',
-      join(folder, 'stranger.csv'),
-    );
+    const stranger = predictWith(folder, 'animals', join(folder, 'stranger.csv'));
     expect(stranger.code).toBe(2);
     expect(stranger.err).toMatch(
       /stranger\.csv line 3, column "kind": "huge" is not one of the training set's 3 classes/,
     );
     // A column the network reads is missing: refused by name.
     writeFileSync(join(folder, 'short.csv'), 'colour,height\n1,2\n');
-    const refused = runCli(
-      'predict',
-      join(folder, 'animals.json'),
-      '--ckpt',
-      join(folder, 'animals.ckpt'),
-      '--data',
-      join(folder, 'short.csv'),
-    );
+    const refused = predictWith(folder, 'animals', join(folder, 'short.csv'));
     expect(refused.code).toBe(2);
     expect(refused.err).toMatch(/short\.csv line 1: no column "weight", which the network reads/);
   });
@@ -192,16 +164,7 @@ describe('npm run predict', () => {
     writeFileSync(join(folder, 'animals.json'), JSON.stringify(doc));
     const trained = runCli('train', join(folder, 'animals.json'));
     expect(trained.code, trained.err).toBe(0);
-    const scored = runCli(
-      'predict',
-      join(folder, 'animals.json'),
-      '--ckpt',
-      join(folder, 'animals.ckpt'),
-      '--data',
-      join(folder, 'animals.csv'),
-      '--top',
-      '1',
-    );
+    const scored = predictWith(folder, 'animals', join(folder, 'animals.csv'), '--top', '1');
     expect(scored.code, scored.err).toBe(0);
     // Each row's true class by name (where the values' columns read other rows' labels), its class, and
     // the class's output clamped to [0, 1]: as the app's Try panel answers it.
@@ -251,15 +214,7 @@ describe('npm run predict', () => {
     expect(one.code).toBe(2);
     expect(one.err).toMatch(/compares node "\w+" \[2\] with targets of 1 values/);
     writeFileSync(join(folder, 'new.csv'), 'b,a\n0.5,0.25\n-0.5,0.75\n');
-    const predictNew = () =>
-      runCli(
-        'predict',
-        join(folder, 'pairs.json'),
-        '--ckpt',
-        join(folder, 'pairs.ckpt'),
-        '--data',
-        join(folder, 'new.csv'),
-      );
+    const predictNew = () => predictWith(folder, 'pairs', join(folder, 'new.csv'));
     const done = predictNew();
     expect(done.code, done.err).toBe(0);
     const [header, ...predicted] = parseRows(done.out);
@@ -273,7 +228,7 @@ describe('npm run predict', () => {
       expect(Math.abs(Number(predicted[i][2]) - (a - b))).toBeLessThan(0.2);
     }
     // The training file, which holds both targets: each output's true value after the outputs, and the loss.
-    const scored = runCli('predict', join(folder, 'pairs.json'), '--ckpt', join(folder, 'pairs.ckpt'), '--data', csv);
+    const scored = predictWith(folder, 'pairs', csv);
     expect(scored.code, scored.err).toBe(0);
     const [scoredHeader, ...scoredRows] = parseRows(scored.out);
     expect(scoredHeader).toEqual(['input', 'sum', 'difference', 'true_sum', 'true_difference']);
