@@ -3,6 +3,7 @@ import { useEffect, useMemo, useRef } from 'react';
 import type { NodeTelemetry } from '../../engine/api';
 import { drawSoon } from '../charts/draw-soon';
 import { type GradientHealth, gradientHealth, NO_GRADIENT } from '../panels/gradient-health';
+import { EDITED_DURING_RUN } from '../runtime/changed-layers';
 import { useTrainingStore } from '../store/training-store';
 
 /**
@@ -90,9 +91,16 @@ export function TelemetryBadge({ id }: { id: string }) {
       drawSoon(() => {
         const element = canvas.current;
         if (!element) return;
-        const t = useTrainingStore.getState().telemetry.get(id);
+        const store = useTrainingStore.getState();
+        // An edited layer's statistics are the run's layer's, not this one's (see editedLayers).
+        const edited = store.editedLayers.has(id);
+        const t = edited ? undefined : store.telemetry.get(id);
         const health = t ? gradientHealth(t) : undefined;
-        const words = t ? `${wordsOf(t)} (all of them in the inspector)` : NO_STATISTICS;
+        const words = t
+          ? `${wordsOf(t)} (all of them in the inspector)`
+          : edited && store.telemetry.has(id)
+            ? EDITED_DURING_RUN
+            : NO_STATISTICS;
         // Attributes written only when they change: each write restyles the badge, even with the same value.
         const warning = health === 'vanishing' || health === 'exploding';
         const className = `telemetry${warning ? ` ${health}` : ''}`;
@@ -112,7 +120,8 @@ export function TelemetryBadge({ id }: { id: string }) {
   );
   useEffect(() => {
     const unsubscribe = useTrainingStore.subscribe((now, before) => {
-      if (now.telemetry.get(id) !== before.telemetry.get(id)) soon.request();
+      if (now.telemetry.get(id) !== before.telemetry.get(id) || now.editedLayers !== before.editedLayers)
+        soon.request();
     });
     soon.request();
     return () => {

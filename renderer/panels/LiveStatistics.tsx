@@ -1,4 +1,5 @@
 import { histogramPath } from '../charts/histogram-path';
+import { EDITED_DURING_RUN } from '../runtime/changed-layers';
 import { useTrainingStore } from '../store/training-store';
 import { gradientHealth, NO_GRADIENT } from './gradient-health';
 
@@ -8,7 +9,17 @@ const fmt = (v: number) =>
 /** The selected layer's statistics from the last training batch: what the badge on the canvas shows, in full. */
 export function LiveStatistics({ id }: { id: string }) {
   const t = useTrainingStore((s) => s.telemetry.get(id));
+  const edited = useTrainingStore((s) => s.editedLayers.has(id));
   if (!t) return null;
+  if (edited)
+    return (
+      <section className="live-statistics" data-testid="live-statistics">
+        <h3>While training</h3>
+        <p className="muted" data-testid="live-statistics-edited">
+          {EDITED_DURING_RUN} Undo the edit to see them again, or start a new run to train the layer as it is now.
+        </p>
+      </section>
+    );
   const health = gradientHealth(t);
   return (
     <section className="live-statistics" data-testid="live-statistics">

@@ -31,6 +31,7 @@ import type {
 import type { GraphDocument } from '../../engine/graph';
 import type { PredictInputs } from '../../engine/train/predict';
 import { stepAt } from '../../engine/train/step-columns';
+import { layersChanged } from './changed-layers';
 
 import type { EngineConnection } from './engine-connection';
 import { structuralKey } from './graph-runtime';
@@ -118,6 +119,11 @@ export class TrainingSession {
   /** The editor's document changed: nodes that left it lose their telemetry streams. */
   documentChanged(doc: GraphDocument): void {
     this.nodes.keepOnly(doc);
+  }
+
+  /** The layers of `doc` that this run does not train as they are now (see layersChanged). */
+  layersChangedIn(doc: GraphDocument): Set<string> {
+    return layersChanged(this.doc, doc);
   }
 
   /** Whether an edit may go to this run: training settings may (when paused), the network may not. */

@@ -23,6 +23,7 @@ export const noRunYet = () => ({
   progress: null,
   rate: 0,
   telemetry: new Map<string, NodeTelemetry>(),
+  editedLayers: new Set<string>() as ReadonlySet<string>,
   series: emptySeries(),
   version: 0,
   loading: null,
@@ -49,6 +50,11 @@ export interface TrainingState {
   rate: number;
   /** By node id (a Map: ids are the user's strings, "__proto__" included). */
   telemetry: Map<string, NodeTelemetry>;
+  /**
+   * Layers edited since the run started (another kind, settings or inputs): the run trains them as they
+   * were, so their statistics are not shown beside the edited layer (they come back when it is undone).
+   */
+  editedLayers: ReadonlySet<string>;
   series: RunSeries;
   /** Reading the dataset's files before the run opens (null once it has opened). */
   loading: { done: number; total: number; what: string } | null;

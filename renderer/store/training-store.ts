@@ -360,6 +360,10 @@ useDocumentStore.subscribe((state, previous) => {
   const training = current?.training;
   if (!training || state.document === previous.document) return;
   training.documentChanged(state.document);
+  const edited = training.layersChangedIn(state.document);
+  const before = useTrainingStore.getState().editedLayers;
+  if (edited.size !== before.size || [...edited].some((id) => !before.has(id)))
+    useTrainingStore.setState({ editedLayers: edited });
   const verdict = training.canApply(state.document);
   if (!verdict.ok && training.state !== 'stopped' && training.state !== 'finished')
     state.report({ title: 'This edit does not change the current run', details: [verdict.reason] });

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { EDITED_DURING_RUN } from '../../renderer/runtime/changed-layers';
 import { type AppSession, artifactsDir, openApp, openFile, readProgress, saveAsDownload } from './browser';
 import { layerBoxes, nodeCount, overlapping } from './canvas-boxes';
 
@@ -300,6 +301,30 @@ describe('runs and their results in the app', () => {
     expect(await accuracyAxisRoom(page)).toBeGreaterThan(60);
     expect(await page.getByTestId('run-chart-legend').locator('button').allTextContents()).toContain('train accuracy');
     // The inspector shows the selected layer's statistics from the last batch.
+    await page.locator('.react-flow__node[data-id="conv2"]').click();
+    await expect
+      .poll(() => page.getByTestId('live-statistics').textContent())
+      .toMatch(/gradient norm[\d.e+-]+ \(healthy\)/);
+    // Edited during the run, the layer is not the one the run trains: its statistics (of the run's 16
+    // filters) are set aside, on the canvas and in the inspector, and come back with Undo.
+    const conv2Badge = page.getByTestId('telemetry-conv2');
+    const conv2Words = await conv2Badge.getAttribute('aria-label');
+    expect(conv2Words).toMatch(/^activation mean/);
+    await page.locator('#param-conv2-filters').fill('8');
+    await page.locator('#param-conv2-filters').blur();
+    await expect.poll(() => page.getByTestId('live-statistics-edited').count()).toBe(1);
+    expect(await page.getByTestId('live-statistics').textContent()).not.toMatch(/gradient norm/);
+    expect(await conv2Badge.getAttribute('aria-label')).toBe(EDITED_DURING_RUN);
+    expect(await badge.getAttribute('aria-label')).toMatch(/^activation mean/);
+    // The edit is said not to change the run (the banner, over the canvas's corner: dismissed).
+    const banner = page.getByTestId('problem');
+    expect(await banner.textContent()).toMatch(/This edit does not change the current run/);
+    await expect.poll(() => page.getByTestId('inspector-shape').textContent()).toBe('[8, 10, 10]');
+    await page.screenshot({ path: join(artifactsDir, 'layer-edited-during-run.png') });
+    await banner.getByRole('button', { name: 'Dismiss' }).click();
+    await page.locator('.react-flow__pane').click({ position: { x: 30, y: 30 } });
+    await page.keyboard.press('Control+z');
+    await expect.poll(() => conv2Badge.getAttribute('aria-label')).toBe(conv2Words);
     await page.locator('.react-flow__node[data-id="conv2"]').click();
     await expect
       .poll(() => page.getByTestId('live-statistics').textContent())

@@ -1,0 +1,38 @@
+import type { GraphDocument } from '../../engine/graph';
+
+/** Why an edited layer shows no statistics: the run's layer is not the one on the canvas any more. */
+export const EDITED_DURING_RUN =
+  'This layer changed after the run started: the run goes on training it as it was, so its statistics are not shown.';
+
+/**
+ * The layers of `now` that are not the ones a run trains (its network is `run`'s): another kind, other
+ * settings, or other inputs. Their live statistics describe the run's layer, not the one on the canvas, so
+ * they are set aside until the edit is undone or a new run starts. Layers the run does not have (added
+ * since) have no statistics to set aside.
+ */
+export function layersChanged(run: GraphDocument, now: GraphDocument): Set<string> {
+  const was = new Map(run.nodes.map((node) => [node.id, node]));
+  const inputsOf = (doc: GraphDocument) => {
+    const inputs = new Map<string, string[]>();
+    for (const e of doc.edges) {
+      const list = inputs.get(e.target) ?? [];
+      list.push(JSON.stringify([e.targetPort, e.source, e.sourcePort]));
+      inputs.set(e.target, list);
+    }
+    return (id: string) => (inputs.get(id) ?? []).sort().join();
+  };
+  const inputsThen = inputsOf(run);
+  const inputsNow = inputsOf(now);
+  const changed = new Set<string>();
+  for (const node of now.nodes) {
+    const then = was.get(node.id);
+    if (!then) continue;
+    if (
+      then.kind !== node.kind ||
+      JSON.stringify(then.params) !== JSON.stringify(node.params) ||
+      inputsThen(node.id) !== inputsNow(node.id)
+    )
+      changed.add(node.id);
+  }
+  return changed;
+}
