@@ -3,10 +3,22 @@ import type { WasmArena } from './wasm/arena';
 
 export type ConvKernel = 'convForward' | 'convBackwardInput' | 'convBackwardWeight';
 
+/** About how many chunks of samples the two threads share out between them (see chunkOfSamples). */
+const CHUNKS = 8;
+
 /**
- * A convolution kernel over the batch: with a helper thread, each takes half the samples, with its own
- * patch, side and packing areas (and, for the weight gradient, its own sum, added in at the end). Samples
- * of small planes share products, several side by side (see samplesPerProduct in the kernels).
+ * Samples a chunk: an eighth of the batch or so, in whole groups of samples that share a product (a chunk
+ * that split a group would make two small products of it).
+ */
+export function chunkOfSamples(n: number, group: number): number {
+  return Math.ceil(Math.ceil(n / CHUNKS) / group) * group;
+}
+
+/**
+ * A convolution kernel over the batch: with a helper thread, both threads take chunks of samples until
+ * none is left (KernelThreads.runChunks), each with its own patch, side and packing areas (and, for the
+ * weight gradient, its own sum, added in at the end). Samples of small planes share products, several side
+ * by side (see samplesPerProduct in the kernels).
  */
 export function createConvOverBatch(arena: WasmArena) {
   const k = arena.kernels;
@@ -43,7 +55,6 @@ export function createConvOverBatch(arena: WasmArena) {
     if (own.some((at) => at < 0)) return false;
     const flag = kernel === 'convBackwardInput' ? [accumulate ? 1 : 0] : [];
     const threads = arena.threads;
-    const half = Math.ceil(g.n / 2);
     const helper = threads && g.n > 1 ? areas('-helper') : [-1];
     const partial = kernel === 'convBackwardWeight' && helper[0] >= 0 ? area('dw-helper', g.cOut * K) : 0;
     if (!threads || helper.some((at) => at < 0) || partial < 0) {
@@ -53,8 +64,14 @@ export function createConvOverBatch(arena: WasmArena) {
     const [x, y, out] = tensors;
     if (kernel === 'convBackwardWeight') k.fill(partial, 0, g.cOut * K);
     const helperTensors = kernel === 'convBackwardWeight' ? [x, y, partial] : tensors;
-    threads.run(kernel, [...helperTensors, half, g.n, ...shape, ...helper, ...flag], () =>
-      k[kernel](x, y, out, 0, half, ...shape, ...own, ...flag),
+    // The chunk's samples go in at argument 3 (n0) and 4 (n1).
+    threads.runChunks(
+      kernel,
+      [...helperTensors, 0, 0, ...shape, ...helper, ...flag],
+      [x, y, out, 0, 0, ...shape, ...own, ...flag],
+      3,
+      g.n,
+      chunkOfSamples(g.n, group),
     );
     if (kernel === 'convBackwardWeight') k.copy(partial, out, g.cOut * K, true);
     return true;

@@ -1,12 +1,25 @@
 import { describe, expect, it } from 'vitest';
 import { nodeSpawnThread } from '../../../cli/threads';
+import { conv2d } from '../../../engine/backend/cpu/conv-kernels';
 import { matmul } from '../../../engine/backend/cpu/dense-kernels';
 import { WasmArena } from '../../../engine/backend/cpu/wasm/arena';
 import { CONTROL_INTS, READY, type ThreadHandle } from '../../../engine/backend/cpu/wasm/kernel-threads';
 import { HANG_MS } from '../../helpers/hang-guard';
 
-/** A product split between this thread (columns [0, mid)) and the helper ([mid, n)), checked against the reference. */
-function splitProduct(arena: WasmArena): boolean {
+const nap = new Int32Array(new SharedArrayBuffer(4));
+/**
+ * Waits (up to HANG_MS) for the helper to claim the job just posted: a helper asleep when a job comes wakes
+ * in a moment, and a job it has not claimed by the time this thread is done with its part is taken back.
+ */
+function untilClaimed(arena: WasmArena): void {
+  for (let waited = 0; !arena.threads!.claimedLast && waited < HANG_MS; waited++) Atomics.wait(nap, 0, 0, 1);
+}
+
+/**
+ * A product split between this thread (columns [0, mid)) and the helper ([mid, n)), checked against the
+ * reference; `waitForHelper`: this thread's part starts once the helper has claimed its own.
+ */
+function splitProduct(arena: WasmArena, waitForHelper = false): boolean {
   const [m, n, k] = [9, 40, 33];
   const a = arena.alloc(m * k)!;
   const b = arena.alloc(k * n)!;
@@ -21,22 +34,112 @@ function splitProduct(arena: WasmArena): boolean {
   const scratch = arena.scratch('own', kernels.gemmScratchFloats(m, n));
   const helperScratch = arena.scratch('helper', kernels.gemmScratchFloats(m, n));
   const args = [a.byteOffset, b.byteOffset, c.byteOffset, m, n, k, 0, 0, 0, helperScratch, 16, n, 0];
-  arena.threads!.run('gemm', args, () =>
-    kernels.gemm(a.byteOffset, b.byteOffset, c.byteOffset, m, n, k, false, false, false, scratch, 0, 16, 0),
-  );
+  arena.threads!.run('gemm', args, () => {
+    if (waitForHelper) untilClaimed(arena);
+    kernels.gemm(a.byteOffset, b.byteOffset, c.byteOffset, m, n, k, false, false, false, scratch, 0, 16, 0);
+  });
   const expected = new Float32Array(m * n);
   matmul({ a, b, out: expected, m, n, k, transA: false, transB: false, accumulate: false });
   return expected.every((v, i) => Math.abs(v - c[i]) < 1e-4);
 }
 
+/**
+ * A convolution's forward pass over 32 samples in chunks of 2 shared by both threads, each thread with its
+ * own weights (the helper's twice this thread's): each sample's output says which thread computed it.
+ * `slowHere`: this thread rests 5 ms before each of its chunks (a thread that lost its core a moment).
+ */
+function chunkedConvolution(arena: WasmArena, slowHere: boolean) {
+  const g = { n: 32, cIn: 2, h: 9, w: 9, cOut: 3, kh: 3, kw: 3, sh: 1, sw: 1, ph: 0, pw: 0, oh: 7, ow: 7 };
+  const sample = g.cOut * g.oh * g.ow;
+  const x = arena.alloc(g.n * g.cIn * g.h * g.w)!;
+  const w = arena.alloc(g.cOut * g.cIn * g.kh * g.kw)!;
+  const twice = arena.alloc(w.length)!;
+  const y = arena.alloc(g.n * sample)!.fill(Number.NaN);
+  x.forEach((_, i) => {
+    x[i] = Math.sin(i);
+  });
+  w.forEach((_, i) => {
+    w[i] = Math.cos(i);
+    twice[i] = 2 * w[i];
+  });
+  const shape = [g.cIn, g.h, g.w, g.cOut, g.kh, g.kw, g.sh, g.sw, g.ph, g.pw, g.oh, g.ow];
+  const areas = (name: string) => [1, 2, 3].map((i) => arena.scratch(`${name}${i}`, 4096));
+  const threads = arena.threads!;
+  if (slowHere) {
+    const here = threads as unknown as { runHere: (kernel: string, args: number[]) => void };
+    const run = here.runHere;
+    const rest = new Int32Array(new SharedArrayBuffer(4));
+    here.runHere = (kernel, args) => {
+      Atomics.wait(rest, 0, 0, 5);
+      run(kernel, args);
+    };
+  }
+  threads.runChunks(
+    'convForward',
+    [x.byteOffset, twice.byteOffset, y.byteOffset, 0, 0, ...shape, ...areas('helper')],
+    [x.byteOffset, w.byteOffset, y.byteOffset, 0, 0, ...shape, ...areas('own')],
+    3,
+    g.n,
+    2,
+  );
+  const expected = new Float32Array(y.length);
+  conv2d({ x, w, y: expected, g });
+  // Which thread computed each sample: 1 here, 2 the helper, 0 neither (or a wrong value).
+  return Array.from({ length: g.n }, (_, b) => {
+    const near = (factor: number) =>
+      Array.from({ length: sample }, (_, i) => b * sample + i).every(
+        (i) => Math.abs(y[i] - factor * expected[i]) < 1e-4 * (1 + Math.abs(expected[i])),
+      );
+    return near(1) ? 1 : near(2) ? 2 : 0;
+  });
+}
+
 describe('the kernels helper thread', () => {
+  it('shares a job out in chunks: each thread takes the next one until none is left, every chunk once', () => {
+    const arena = WasmArena.create()!;
+    arena.startThreads(nodeSpawnThread!);
+    expect(arena.threads?.waitReady(HANG_MS)).toBe(true);
+    // This thread resting before each chunk, the helper takes most of them; chunks of two samples each.
+    const by = chunkedConvolution(arena, true);
+    expect(by).not.toContain(0);
+    expect(by.filter((t) => t === 2).length).toBeGreaterThan(by.filter((t) => t === 1).length);
+    for (let b = 0; b < by.length; b += 2) expect(by[b + 1]).toBe(by[b]);
+    expect(arena.threads?.helped).toBe(1);
+    // Plain jobs and chunked ones, one after another.
+    expect(splitProduct(arena)).toBe(true);
+    expect(chunkedConvolution(arena, false)).not.toContain(0);
+    expect(splitProduct(arena)).toBe(true);
+    expect(arena.threads?.helping).toBe(true);
+    arena.dispose();
+  });
+
+  it('does every chunk here when the helper is not ready, or never claims the job (without waiting for it)', () => {
+    const arena = WasmArena.create()!;
+    arena.startThreads(() => ({ postMessage: () => {}, terminate: () => {} }));
+    expect(chunkedConvolution(arena, false)).toEqual(new Array(32).fill(1));
+    const asleep = WasmArena.create()!;
+    // Says it is ready, then never takes a job: the chunks are all done here, and the job taken back.
+    asleep.startThreads(() => ({
+      postMessage: ({ memory, control }: { memory: WebAssembly.Memory; control: number }) =>
+        Atomics.store(new Int32Array(memory.buffer, control, CONTROL_INTS), READY, 1),
+      terminate: () => {},
+    }));
+    expect(chunkedConvolution(asleep, false)).toEqual(new Array(32).fill(1));
+    expect(asleep.threads?.helping).toBe(true);
+  });
+
   it('takes one half of a product on the same shared memory', () => {
     const arena = WasmArena.create()!;
     arena.startThreads(nodeSpawnThread!);
     expect(arena.threads?.waitReady(HANG_MS)).toBe(true);
-    for (let i = 0; i < 5; i++) expect(splitProduct(arena)).toBe(true);
+    for (let i = 0; i < 5; i++) expect(splitProduct(arena, true)).toBe(true);
     expect(arena.threads?.helping).toBe(true);
     expect(arena.threads?.helped).toBe(5);
+    // Jobs not waited for: each done by the helper or taken back (a helper asleep takes the next ones).
+    for (let i = 0; i < 3; i++) expect(splitProduct(arena)).toBe(true);
+    expect(splitProduct(arena, true)).toBe(true);
+    expect(arena.threads!.helped + arena.threads!.takenBack).toBe(9);
+    expect(arena.threads!.helped).toBeGreaterThanOrEqual(6);
     arena.dispose();
     expect(arena.threads).toBeNull();
   });
@@ -47,9 +150,11 @@ describe('the kernels helper thread', () => {
     expect(arena.threads?.waitReady(HANG_MS)).toBe(true);
     // A fill past the end of memory traps in the helper's half (this thread's half is empty).
     const past = arena.alloc(4)!.buffer.byteLength;
-    expect(() => arena.threads!.run('fillBits', [past, 0, 1024], () => {})).toThrow(/helper thread failed in fillBits/);
+    expect(() => arena.threads!.run('fillBits', [past, 0, 1024], () => untilClaimed(arena))).toThrow(
+      /helper thread failed in fillBits/,
+    );
     expect(arena.threads?.helping).toBe(true);
-    expect(splitProduct(arena)).toBe(true);
+    expect(splitProduct(arena, true)).toBe(true);
     expect(arena.threads?.helped).toBe(1);
     arena.dispose();
   });
@@ -71,7 +176,7 @@ describe('the kernels helper thread', () => {
     expect(terminated).toBe(false);
   });
 
-  it('takes a job back and gives the helper up when it said it was ready but never claims a job', () => {
+  it('takes a job back and runs it here, without waiting, when the helper has not claimed it (asleep, or dead)', () => {
     const arena = WasmArena.create()!;
     let terminated = false;
     const dead: ThreadHandle = {
@@ -85,10 +190,11 @@ describe('the kernels helper thread', () => {
     };
     arena.startThreads(() => dead);
     expect(arena.threads?.helping).toBe(true);
-    expect(splitProduct(arena)).toBe(true);
-    expect(arena.threads?.helping).toBe(false);
-    expect(terminated).toBe(true);
-    // Later jobs run here straight away.
-    expect(splitProduct(arena)).toBe(true);
+    for (let i = 0; i < 3; i++) expect(splitProduct(arena)).toBe(true);
+    expect(arena.threads?.takenBack).toBe(3);
+    expect(arena.threads?.helped).toBe(0);
+    // Not given up: a helper that lost its core a moment takes the jobs after.
+    expect(arena.threads?.helping).toBe(true);
+    expect(terminated).toBe(false);
   });
 });
