@@ -87,7 +87,6 @@ onFirstMessage(({ memory, bytes, control, kernels }) => {
       for (let spin = 0; spin < 400000 && Atomics.load(ctl, ${POSTED}) === seen; spin++);
       continue;
     }
-    Atomics.notify(ctl, ${TAKEN});
     try {
       const fn = fns[ctl[${KERNEL}]];
       const args = Array.from(ctl.subarray(${ARGS}, ${ARGS} + 24));
