@@ -15,10 +15,11 @@ export function chunkOfSamples(n: number, group: number): number {
 }
 
 /**
- * A convolution kernel over the batch: with a helper thread, both threads take chunks of samples until
- * none is left (KernelThreads.runChunks), each with its own patch, side and packing areas (and, for the
- * weight gradient, its own sum, added in at the end). Samples of small planes share products, several side
- * by side (see samplesPerProduct in the kernels).
+ * A convolution kernel over the batch: with a helper thread, the forward pass and the input gradient in
+ * chunks of samples that both threads take until none is left (KernelThreads.runChunks); the weight
+ * gradient, a sum over the samples, in fixed halves, the helper's into a sum of its own added in at the end.
+ * Each thread has its own patch, side and packing areas. Samples of small planes share products, several
+ * side by side (see samplesPerProduct in the kernels).
  */
 export function createConvOverBatch(arena: WasmArena) {
   const k = arena.kernels;
@@ -62,18 +63,27 @@ export function createConvOverBatch(arena: WasmArena) {
       return true;
     }
     const [x, y, out] = tensors;
-    if (kernel === 'convBackwardWeight') k.fill(partial, 0, g.cOut * K);
-    const helperTensors = kernel === 'convBackwardWeight' ? [x, y, partial] : tensors;
-    // The chunk's samples go in at argument 3 (n0) and 4 (n1).
+    if (kernel === 'convBackwardWeight') {
+      // A sum over the samples: each thread's half in its own sum, always the same half, so that the
+      // gradient's rounding (and the run, and a resumed run) never depends on which thread was faster.
+      const half = Math.ceil(g.n / 2);
+      k.fill(partial, 0, g.cOut * K);
+      threads.run(kernel, [x, y, partial, half, g.n, ...shape, ...helper], () =>
+        k[kernel](x, y, out, 0, half, ...shape, ...own),
+      );
+      k.copy(partial, out, g.cOut * K, true);
+      return true;
+    }
+    // Each sample's output its own: chunks of samples (argument 3, n0, and 4, n1) go to whichever thread
+    // is free.
     threads.runChunks(
       kernel,
-      [...helperTensors, 0, 0, ...shape, ...helper, ...flag],
-      [x, y, out, 0, 0, ...shape, ...own, ...flag],
+      [...tensors, 0, 0, ...shape, ...helper, ...flag],
+      [...tensors, 0, 0, ...shape, ...own, ...flag],
       3,
       g.n,
       chunkOfSamples(g.n, group),
     );
-    if (kernel === 'convBackwardWeight') k.copy(partial, out, g.cOut * K, true);
     return true;
   };
 }

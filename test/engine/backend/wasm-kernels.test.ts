@@ -689,3 +689,69 @@ describe('the exponential activations', () => {
     }
   });
 });
+
+describe('convolutions on two threads', () => {
+  it('give the same floats whichever thread is faster: the passes as one thread’s, the weight gradient always alike', () => {
+    const arena = WasmArena.create()!;
+    arena.startThreads(nodeSpawnThread!);
+    expect(arena.threads?.waitReady(HANG_MS)).toBe(true);
+    const twoThreads = wasmKernels(arena, reference);
+    // LeNet-5's second layer over 37 samples: chunks of 10 (two groups of 5 side by side) for the threads.
+    const g: Conv2dGeometry = {
+      n: 37,
+      cIn: 6,
+      h: 14,
+      w: 14,
+      cOut: 16,
+      kh: 5,
+      kw: 5,
+      sh: 1,
+      sw: 1,
+      ph: 0,
+      pw: 0,
+      oh: 10,
+      ow: 10,
+    };
+    const sizes = { x: g.n * g.cIn * g.h * g.w, w: g.cOut * g.cIn * g.kh * g.kw, y: g.n * g.cOut * g.oh * g.ow };
+    const values = (size: number) => Float32Array.from({ length: size }, () => random.uniform(-1, 1));
+    const [x0, w0, dy0] = [values(sizes.x), values(sizes.w), values(sizes.y)];
+    const passes = (
+      kernels: Pick<typeof fast, 'conv2d' | 'conv2dBackwardWeight' | 'conv2dBackwardInput'>,
+      alloc: (n: number) => FloatArray,
+    ) => {
+      const [x, w, dy, y, dw, dx] = [x0, w0, dy0]
+        .map((v) => {
+          const t = alloc(v.length);
+          t.set(v);
+          return t;
+        })
+        .concat([alloc(sizes.y), alloc(sizes.w), alloc(sizes.x)]);
+      kernels.conv2d({ x, w, y, g });
+      kernels.conv2dBackwardWeight({ x, dy, dw, g });
+      kernels.conv2dBackwardInput({ dy, w, dx, g, accumulate: false });
+      return { y: Float32Array.from(y), dw: Float32Array.from(dw), dx: Float32Array.from(dx) };
+    };
+    const same = (a: Float32Array, b: Float32Array) => a.findIndex((v, i) => !Object.is(v, b[i]));
+    const one = passes(fast, (n) => fast.alloc(n, 'test'));
+    const two = passes(twoThreads as typeof fast, (n) => arena.alloc(n)!);
+    // This thread resting before each of its chunks: the helper takes most of them.
+    const threads = arena.threads as unknown as { runHere: (kernel: string, args: number[]) => void };
+    const run = threads.runHere;
+    const nap = new Int32Array(new SharedArrayBuffer(4));
+    threads.runHere = (kernel, args) => {
+      Atomics.wait(nap, 0, 0, 2);
+      run(kernel, args);
+    };
+    const slowHere = passes(twoThreads as typeof fast, (n) => arena.alloc(n)!);
+    threads.runHere = run;
+    // Each sample's output its own: the same floats as one thread's, however the samples were shared out.
+    for (const result of [two, slowHere]) {
+      expect(same(result.y, one.y)).toBe(-1);
+      expect(same(result.dx, one.dx)).toBe(-1);
+    }
+    // A sum over the samples, in halves: another order than one thread's, but the same on every run.
+    expect(same(slowHere.dw, two.dw)).toBe(-1);
+    expectClose(two.dw, one.dw, 'dw', 1e-4);
+    arena.dispose();
+  });
+});
