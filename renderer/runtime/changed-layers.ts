@@ -6,9 +6,10 @@ export const EDITED_DURING_RUN =
 
 /**
  * The layers of `now` that are not the ones a run trains (its network is `run`'s): another kind, other
- * settings, or other inputs. Their live statistics describe the run's layer, not the one on the canvas, so
- * they are set aside until the edit is undone or a new run starts. Layers the run does not have (added
- * since) have no statistics to set aside.
+ * settings, or other inputs, and every layer after one of those (fed something else: another shape, other
+ * values). Their live statistics describe the run's layers, not the ones on the canvas, so they are set
+ * aside until the edit is undone or a new run starts. Layers the run does not have (added since) have no
+ * statistics to set aside.
  */
 export function layersChanged(run: GraphDocument, now: GraphDocument): Set<string> {
   const was = new Map(run.nodes.map((node) => [node.id, node]));
@@ -34,5 +35,15 @@ export function layersChanged(run: GraphDocument, now: GraphDocument): Set<strin
     )
       changed.add(node.id);
   }
+  // And downstream of them, as the canvas now wires them.
+  const next = new Map<string, string[]>();
+  for (const e of now.edges) next.set(e.source, [...(next.get(e.source) ?? []), e.target]);
+  const waiting = [...changed];
+  for (let id = waiting.pop(); id !== undefined; id = waiting.pop())
+    for (const target of next.get(id) ?? [])
+      if (was.has(target) && !changed.has(target)) {
+        changed.add(target);
+        waiting.push(target);
+      }
   return changed;
 }

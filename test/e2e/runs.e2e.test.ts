@@ -306,7 +306,8 @@ describe('runs and their results in the app', () => {
       .poll(() => page.getByTestId('live-statistics').textContent())
       .toMatch(/gradient norm[\d.e+-]+ \(healthy\)/);
     // Edited during the run, the layer is not the one the run trains: its statistics (of the run's 16
-    // filters) are set aside, on the canvas and in the inspector, and come back with Undo.
+    // filters) are set aside, on the canvas and in the inspector, and so are those of the layers after it
+    // (fed 8 channels now); they come back with Undo.
     const conv2Badge = page.getByTestId('telemetry-conv2');
     const conv2Words = await conv2Badge.getAttribute('aria-label');
     expect(conv2Words).toMatch(/^activation mean/);
@@ -315,6 +316,7 @@ describe('runs and their results in the app', () => {
     await expect.poll(() => page.getByTestId('live-statistics-edited').count()).toBe(1);
     expect(await page.getByTestId('live-statistics').textContent()).not.toMatch(/gradient norm/);
     expect(await conv2Badge.getAttribute('aria-label')).toBe(EDITED_DURING_RUN);
+    expect(await page.getByTestId('telemetry-fc1').getAttribute('aria-label')).toBe(EDITED_DURING_RUN);
     expect(await badge.getAttribute('aria-label')).toMatch(/^activation mean/);
     // The edit is said not to change the run (the banner, over the canvas's corner: dismissed).
     const banner = page.getByTestId('problem');
@@ -325,6 +327,7 @@ describe('runs and their results in the app', () => {
     await page.locator('.react-flow__pane').click({ position: { x: 30, y: 30 } });
     await page.keyboard.press('Control+z');
     await expect.poll(() => conv2Badge.getAttribute('aria-label')).toBe(conv2Words);
+    expect(await page.getByTestId('telemetry-fc1').getAttribute('aria-label')).toMatch(/^activation mean/);
     await page.locator('.react-flow__node[data-id="conv2"]').click();
     await expect
       .poll(() => page.getByTestId('live-statistics').textContent())
