@@ -1,8 +1,8 @@
 import type { GraphDocument } from '../../engine/graph';
 
-/** Why an edited layer shows no statistics: the run's layer is not the one on the canvas any more. */
+/** Why an edited layer (or one after it) shows no statistics: the run's layer is not the one on the canvas. */
 export const EDITED_DURING_RUN =
-  'This layer changed after the run started: the run goes on training it as it was, so its statistics are not shown.';
+  'This layer, or one before it, changed after the run started: the run goes on training the network as it was, so its statistics are not shown.';
 
 /**
  * The layers of `now` that are not the ones a run trains (its network is `run`'s): another kind, other
