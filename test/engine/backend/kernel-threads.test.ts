@@ -46,9 +46,10 @@ function splitProduct(arena: WasmArena, waitForHelper = false): boolean {
 /**
  * A convolution's forward pass over 32 samples in chunks of 2 shared by both threads, each thread with its
  * own weights (the helper's twice this thread's): each sample's output says which thread computed it.
- * `slowHere`: this thread rests 5 ms before each of its chunks (a thread that lost its core a moment).
+ * `slowHere`: this thread rests 5 ms before each of its chunks (a thread that lost its core a moment);
+ * `trapHere`: this thread's output lies past the memory's end (its kernel traps).
  */
-function chunkedConvolution(arena: WasmArena, slowHere: boolean) {
+function chunkedConvolution(arena: WasmArena, slowHere: boolean, trapHere = false) {
   const g = { n: 32, cIn: 2, h: 9, w: 9, cOut: 3, kh: 3, kw: 3, sh: 1, sw: 1, ph: 0, pw: 0, oh: 7, ow: 7 };
   const sample = g.cOut * g.oh * g.ow;
   const x = arena.alloc(g.n * g.cIn * g.h * g.w)!;
@@ -77,7 +78,7 @@ function chunkedConvolution(arena: WasmArena, slowHere: boolean) {
   threads.runChunks(
     'convForward',
     [x.byteOffset, twice.byteOffset, y.byteOffset, 0, 0, ...shape, ...areas('helper')],
-    [x.byteOffset, w.byteOffset, y.byteOffset, 0, 0, ...shape, ...areas('own')],
+    [x.byteOffset, w.byteOffset, trapHere ? 0x7ff00000 : y.byteOffset, 0, 0, ...shape, ...areas('own')],
     3,
     g.n,
     2,
@@ -110,6 +111,28 @@ describe('the kernels helper thread', () => {
     expect(chunkedConvolution(arena, false)).not.toContain(0);
     expect(splitProduct(arena)).toBe(true);
     expect(arena.threads?.helping).toBe(true);
+    arena.dispose();
+  });
+
+  it('stops the helper and waits for its part when this thread’s part throws; the next jobs go on', () => {
+    const arena = WasmArena.create()!;
+    arena.startThreads(nodeSpawnThread!);
+    expect(arena.threads?.waitReady(HANG_MS)).toBe(true);
+    expect(() => chunkedConvolution(arena, false, true)).toThrow(/out of bounds/);
+    // The helper's part long enough (8M floats) to be under way when this thread's part throws.
+    const size = 8 << 20;
+    const t = arena.alloc(size)!;
+    expect(() =>
+      arena.threads!.run('fillBits', [t.byteOffset, 0x3f800000, size], () => {
+        untilClaimed(arena);
+        throw new Error('this part failed');
+      }),
+    ).toThrow('this part failed');
+    // The helper's part was done before the error went on: its last float is there.
+    expect(t[size - 1]).toBe(1);
+    expect(t.every((v) => v === 1)).toBe(true);
+    expect(chunkedConvolution(arena, false)).not.toContain(0);
+    expect(splitProduct(arena, true)).toBe(true);
     arena.dispose();
   });
 

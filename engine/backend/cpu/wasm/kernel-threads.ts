@@ -170,7 +170,7 @@ export class KernelThreads {
       return;
     }
     const seq = this.post(kernel, args, 0);
-    own();
+    this.settledIfThrows(seq, own);
     const ctl = this.ctl;
     // The helper usually finishes within microseconds of us: spin a moment before sleeping.
     for (let spin = 0; spin < 20000 && Atomics.load(ctl, DONE) !== seq; spin++);
@@ -225,7 +225,7 @@ export class KernelThreads {
     }
     const ctl = this.ctl;
     const seq = this.post(kernel, args, chunk, items, rangeAt);
-    claimHere(() => Atomics.add(ctl, NEXT, chunk));
+    this.settledIfThrows(seq, () => claimHere(() => Atomics.add(ctl, NEXT, chunk)));
     // Not claimed yet: taken back (the helper skips it when it wakes), nothing to wait for.
     if (Atomics.compareExchange(ctl, TAKEN, seq - 1, -seq) === seq - 1) {
       this.takenBack++;
@@ -234,6 +234,23 @@ export class KernelThreads {
     for (let spin = 0; spin < 20000 && Atomics.load(ctl, DONE) !== seq; spin++);
     while (Atomics.load(ctl, DONE) !== seq) Atomics.wait(ctl, DONE, seq - 1);
     this.finished(kernel, seq);
+  }
+
+  /**
+   * Runs this thread's part of job `seq`; if it throws (a kernel's trap: a bug), the helper is stopped
+   * from taking more chunks and its part taken back or waited for before the error goes on, so that no
+   * kernel is still writing when the next job (or the next run) is posted.
+   */
+  private settledIfThrows(seq: number, part: () => void): void {
+    try {
+      part();
+    } catch (error) {
+      const ctl = this.ctl;
+      Atomics.store(ctl, NEXT, 0x3fffffff);
+      if (Atomics.compareExchange(ctl, TAKEN, seq - 1, -seq) !== seq - 1)
+        while (Atomics.load(ctl, DONE) !== seq) Atomics.wait(ctl, DONE, seq - 1);
+      throw error;
+    }
   }
 
   /** Posts a job to the helper (a plain one for chunk 0); its sequence number. */
