@@ -332,6 +332,20 @@ describe('runs and their results in the app', () => {
     await expect
       .poll(() => page.getByTestId('live-statistics').textContent())
       .toMatch(/gradient norm[\d.e+-]+ \(healthy\)/);
+    // Deleted during the run: the layers after it (left without their input) set theirs aside; Undo after
+    // the delete brings the layer, its wires and every layer's statistics back.
+    await page.keyboard.press('Delete');
+    await expect.poll(() => page.locator('.react-flow__node[data-id="conv2"]').count()).toBe(0);
+    const relu2Badge = page.getByTestId('telemetry-relu2');
+    await expect.poll(() => relu2Badge.getAttribute('aria-label')).toBe(EDITED_DURING_RUN);
+    expect(await page.getByTestId('telemetry-fc1').getAttribute('aria-label')).toBe(EDITED_DURING_RUN);
+    expect(await badge.getAttribute('aria-label')).toMatch(/^activation mean/);
+    await page.getByTestId('problem').getByRole('button', { name: 'Dismiss' }).click();
+    await page.locator('.react-flow__pane').click({ position: { x: 30, y: 30 } });
+    await page.keyboard.press('Control+z');
+    await expect.poll(() => page.locator('.react-flow__node[data-id="conv2"]').count()).toBe(1);
+    await expect.poll(() => relu2Badge.getAttribute('aria-label')).toMatch(/^activation mean/);
+    expect(await conv2Badge.getAttribute('aria-label')).toBe(conv2Words);
     await page.locator('.react-flow__pane').click({ position: { x: 30, y: 30 } });
     // Evaluation: the validation set classified, as a confusion matrix and a grid of predictions.
     await page.getByTestId('evaluate').click();

@@ -1,19 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { nodeSpawnThread } from '../../../cli/threads';
 import { conv2d } from '../../../engine/backend/cpu/conv-kernels';
 import { matmul } from '../../../engine/backend/cpu/dense-kernels';
 import { WasmArena } from '../../../engine/backend/cpu/wasm/arena';
 import { CONTROL_INTS, READY, type ThreadHandle } from '../../../engine/backend/cpu/wasm/kernel-threads';
-import { HANG_MS } from '../../helpers/hang-guard';
-
-const nap = new Int32Array(new SharedArrayBuffer(4));
-/**
- * Waits (up to HANG_MS) for the helper to claim the job just posted: a helper asleep when a job comes wakes
- * in a moment, and a job it has not claimed by the time this thread is done with its part is taken back.
- */
-function untilClaimed(arena: WasmArena): void {
-  for (let waited = 0; !arena.threads!.claimedLast && waited < HANG_MS; waited++) Atomics.wait(nap, 0, 0, 1);
-}
+import { threadedArena, untilClaimed, withThisThreadSlow } from '../../helpers/threaded-arena';
 
 /**
  * A product split between this thread (columns [0, mid)) and the helper ([mid, n)), checked against the
@@ -46,10 +36,11 @@ function splitProduct(arena: WasmArena, waitForHelper = false): boolean {
 /**
  * A convolution's forward pass over 32 samples in chunks of 2 shared by both threads, each thread with its
  * own weights (the helper's twice this thread's): each sample's output says which thread computed it.
- * `slowHere`: this thread rests 5 ms before each of its chunks (a thread that lost its core a moment);
- * `trapHere`: this thread's output lies past the memory's end (its kernel traps).
+ * `slowHere`: this thread's chunks wait for the helper's claim, then rest 5 ms (withThisThreadSlow);
+ * `trap`: the output lies past the memory's end for both threads (the kernel traps on whichever takes a
+ * chunk: both threads can; the helper may take them all before this thread takes one).
  */
-function chunkedConvolution(arena: WasmArena, slowHere: boolean, trapHere = false) {
+function chunkedConvolution(arena: WasmArena, slowHere: boolean, trap = false) {
   const g = { n: 32, cIn: 2, h: 9, w: 9, cOut: 3, kh: 3, kw: 3, sh: 1, sw: 1, ph: 0, pw: 0, oh: 7, ow: 7 };
   const sample = g.cOut * g.oh * g.ow;
   const x = arena.alloc(g.n * g.cIn * g.h * g.w)!;
@@ -66,23 +57,17 @@ function chunkedConvolution(arena: WasmArena, slowHere: boolean, trapHere = fals
   const shape = [g.cIn, g.h, g.w, g.cOut, g.kh, g.kw, g.sh, g.sw, g.ph, g.pw, g.oh, g.ow];
   const areas = (name: string) => [1, 2, 3].map((i) => arena.scratch(`${name}${i}`, 4096));
   const threads = arena.threads!;
-  if (slowHere) {
-    const here = threads as unknown as { runHere: (kernel: string, args: number[]) => void };
-    const run = here.runHere;
-    const rest = new Int32Array(new SharedArrayBuffer(4));
-    here.runHere = (kernel, args) => {
-      Atomics.wait(rest, 0, 0, 5);
-      run(kernel, args);
-    };
-  }
-  threads.runChunks(
-    'convForward',
-    [x.byteOffset, twice.byteOffset, y.byteOffset, 0, 0, ...shape, ...areas('helper')],
-    [x.byteOffset, w.byteOffset, trapHere ? 0x7ff00000 : y.byteOffset, 0, 0, ...shape, ...areas('own')],
-    3,
-    g.n,
-    2,
-  );
+  const convolution = () =>
+    threads.runChunks(
+      'convForward',
+      [x.byteOffset, twice.byteOffset, trap ? 0x7ff00000 : y.byteOffset, 0, 0, ...shape, ...areas('helper')],
+      [x.byteOffset, w.byteOffset, trap ? 0x7ff00000 : y.byteOffset, 0, 0, ...shape, ...areas('own')],
+      3,
+      g.n,
+      2,
+    );
+  if (slowHere) withThisThreadSlow(arena, 5, convolution);
+  else convolution();
   const expected = new Float32Array(y.length);
   conv2d({ x, w, y: expected, g });
   // Which thread computed each sample: 1 here, 2 the helper, 0 neither (or a wrong value).
@@ -97,9 +82,7 @@ function chunkedConvolution(arena: WasmArena, slowHere: boolean, trapHere = fals
 
 describe('the kernels helper thread', () => {
   it('shares a job out in chunks: each thread takes the next one until none is left, every chunk once', () => {
-    const arena = WasmArena.create()!;
-    arena.startThreads(nodeSpawnThread!);
-    expect(arena.threads?.waitReady(HANG_MS)).toBe(true);
+    const arena = threadedArena();
     // This thread resting before each chunk, the helper takes most of them; chunks of two samples each.
     const by = chunkedConvolution(arena, true);
     expect(by).not.toContain(0);
@@ -115,10 +98,8 @@ describe('the kernels helper thread', () => {
   });
 
   it('stops the helper and waits for its part when this thread’s part throws; the next jobs go on', () => {
-    const arena = WasmArena.create()!;
-    arena.startThreads(nodeSpawnThread!);
-    expect(arena.threads?.waitReady(HANG_MS)).toBe(true);
-    expect(() => chunkedConvolution(arena, false, true)).toThrow(/out of bounds/);
+    const arena = threadedArena();
+    expect(() => chunkedConvolution(arena, false, true)).toThrow(/out of bounds|helper thread failed in convForward/);
     // The helper's part long enough (8M floats) to be under way when this thread's part throws.
     const size = 8 << 20;
     const t = arena.alloc(size)!;
@@ -152,9 +133,7 @@ describe('the kernels helper thread', () => {
   });
 
   it('takes one half of a product on the same shared memory', () => {
-    const arena = WasmArena.create()!;
-    arena.startThreads(nodeSpawnThread!);
-    expect(arena.threads?.waitReady(HANG_MS)).toBe(true);
+    const arena = threadedArena();
     for (let i = 0; i < 5; i++) expect(splitProduct(arena, true)).toBe(true);
     expect(arena.threads?.helping).toBe(true);
     expect(arena.threads?.helped).toBe(5);
@@ -168,9 +147,7 @@ describe('the kernels helper thread', () => {
   });
 
   it('says a kernel that traps on the helper as an error here, and goes on taking jobs', () => {
-    const arena = WasmArena.create()!;
-    arena.startThreads(nodeSpawnThread!);
-    expect(arena.threads?.waitReady(HANG_MS)).toBe(true);
+    const arena = threadedArena();
     // A fill past the end of memory traps in the helper's half (this thread's half is empty).
     const past = arena.alloc(4)!.buffer.byteLength;
     expect(() => arena.threads!.run('fillBits', [past, 0, 1024], () => untilClaimed(arena))).toThrow(

@@ -11,7 +11,7 @@ import { composedStep, composedStepBackward, lstmSteps } from '../../../engine/b
 import { Random } from '../../../engine/init/random';
 import { optimizerKinds } from '../../../engine/ops/optimizers';
 import { compileKernels, moduleSource } from '../../../scripts/build-wasm';
-import { HANG_MS } from '../../helpers/hang-guard';
+import { threadedArena, withThisThreadSlow } from '../../helpers/threaded-arena';
 
 /**
  * The WebAssembly kernels against the reference loops: the same calls on tensors in the arena (fast) and
@@ -458,9 +458,7 @@ describe('optimizers over the flat parameter buffer', () => {
 
   it("on two threads, each optimizer takes half of 40,003 parameters: the one thread's values exactly", () => {
     // Kernels on an arena of their own, so that the helper's jobs can be counted.
-    const arena = WasmArena.create()!;
-    arena.startThreads(nodeSpawnThread!);
-    expect(arena.threads?.waitReady(HANG_MS)).toBe(true);
+    const arena = threadedArena();
     const twoThreads = wasmKernels(arena, reference);
     const size = 40_003;
     for (const kind of optimizerKinds) {
@@ -491,9 +489,7 @@ describe('optimizers over the flat parameter buffer', () => {
   });
 
   it('on two threads, Σ g² of 100,003 gradients takes both halves, the clip scales both, and a copy writes both', () => {
-    const arena = WasmArena.create()!;
-    arena.startThreads(nodeSpawnThread!);
-    expect(arena.threads?.waitReady(HANG_MS)).toBe(true);
+    const arena = threadedArena();
     const twoThreads = wasmKernels(arena, reference);
     const size = 100_003;
     const g = arena.alloc(size)!;
@@ -692,9 +688,7 @@ describe('the exponential activations', () => {
 
 describe('convolutions on two threads', () => {
   it('give the same floats whichever thread is faster: the passes as one thread’s, the weight gradient always alike', () => {
-    const arena = WasmArena.create()!;
-    arena.startThreads(nodeSpawnThread!);
-    expect(arena.threads?.waitReady(HANG_MS)).toBe(true);
+    const arena = threadedArena();
     const twoThreads = wasmKernels(arena, reference);
     // LeNet-5's second layer over 37 samples: chunks of 10 (two groups of 5 side by side) for the threads.
     const g: Conv2dGeometry = {
@@ -734,16 +728,8 @@ describe('convolutions on two threads', () => {
     const same = (a: Float32Array, b: Float32Array) => a.findIndex((v, i) => !Object.is(v, b[i]));
     const one = passes(fast, (n) => fast.alloc(n, 'test'));
     const two = passes(twoThreads as typeof fast, (n) => arena.alloc(n)!);
-    // This thread resting before each of its chunks: the helper takes most of them.
-    const threads = arena.threads as unknown as { runHere: (kernel: string, args: number[]) => void };
-    const run = threads.runHere;
-    const nap = new Int32Array(new SharedArrayBuffer(4));
-    threads.runHere = (kernel, args) => {
-      Atomics.wait(nap, 0, 0, 2);
-      run(kernel, args);
-    };
-    const slowHere = passes(twoThreads as typeof fast, (n) => arena.alloc(n)!);
-    threads.runHere = run;
+    // This thread's chunks slowed: the helper takes most of them.
+    const slowHere = withThisThreadSlow(arena, 2, () => passes(twoThreads as typeof fast, (n) => arena.alloc(n)!));
     // Each sample's output its own: the same floats as one thread's, however the samples were shared out.
     for (const result of [two, slowHere]) {
       expect(same(result.y, one.y)).toBe(-1);

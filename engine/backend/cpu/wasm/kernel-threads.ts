@@ -74,6 +74,8 @@ onFirstMessage(({ memory, bytes, control, kernels }) => {
   const k = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory } }).exports;
   const ctl = new Int32Array(memory.buffer, control, ${CONTROL_INTS});
   const fns = kernels.map((name) => k[name]);
+  // A job's arguments, read into one array kept for every job (none allocated while a run trains).
+  const args = new Array(24).fill(0);
   let seen = 0;
   Atomics.store(ctl, ${READY}, 1);
   Atomics.notify(ctl, ${READY});
@@ -89,7 +91,7 @@ onFirstMessage(({ memory, bytes, control, kernels }) => {
     }
     try {
       const fn = fns[ctl[${KERNEL}]];
-      const args = Array.from(ctl.subarray(${ARGS}, ${ARGS} + 24));
+      for (let i = 0; i < 24; i++) args[i] = ctl[${ARGS} + i];
       const chunk = ctl[${CHUNK}];
       if (chunk === 0) fn(...args);
       else {
@@ -193,7 +195,8 @@ export class KernelThreads {
    * the next chunk until none is left: a helper that starts late (woken from sleep, or its core busy with
    * another program) or runs slower takes fewer, where halves fixed in advance left this thread waiting for
    * the slower half. `args` (the helper's) and `ownArgs` (this thread's: its own work areas) are the
-   * kernel's arguments, a chunk's first and last-plus-one items written at `rangeAt` and `rangeAt + 1`.
+   * kernel's arguments, a chunk's first and last-plus-one items written at `rangeAt` and `rangeAt + 1`
+   * (into `ownArgs` itself).
    * Each thread's chunks run with its own arguments, so a kernel that sums into its output may be given
    * a separate sum for each thread. A helper that has not claimed the job by the time the chunks are done
    * is simply not waited for: there is nothing left for it.
@@ -207,7 +210,7 @@ export class KernelThreads {
     chunk: number,
   ): void {
     const here = this.runHere;
-    const own = [...ownArgs];
+    const own = ownArgs;
     const claimHere = (next: () => number) => {
       for (let start = next(); start < items; start = next()) {
         own[rangeAt] = start;
